@@ -1,0 +1,330 @@
+#include "bindings/Boxing.h"
+
+#include <complex>
+#include <cstring>
+
+#include "bindings/Typeof.h"
+#include "ember/abi.h"
+#include "ember/runtime.h"
+
+namespace ember::py {
+
+namespace {
+
+// ---- the owner of a MemInfo-backed ndarray ------------------------------------------------
+
+struct MemInfoOwner {
+  PyObject_HEAD
+  ember_meminfo *meminfo;
+};
+
+void owner_dealloc(PyObject *self) {
+  ember_meminfo_decref(reinterpret_cast<MemInfoOwner *>(self)->meminfo);
+  Py_TYPE(self)->tp_free(self);
+}
+
+PyTypeObject MemInfoOwnerType = {
+    PyVarObject_HEAD_INIT(nullptr, 0) "ember._ember.MemInfoOwner", /* tp_name */
+    sizeof(MemInfoOwner),                                          /* tp_basicsize */
+};
+
+size_t align_up(size_t x, size_t a) { return (x + a - 1) / a * a; }
+
+size_t scalar_size(int64_t tag) {
+  switch (tag) {
+    case EMBER_T_BOOL:
+    case EMBER_T_INT8:
+    case EMBER_T_UINT8:
+    case EMBER_T_NONE: return 1;
+    case EMBER_T_INT16:
+    case EMBER_T_UINT16: return 2;
+    case EMBER_T_INT32:
+    case EMBER_T_UINT32:
+    case EMBER_T_FLOAT32: return 4;
+    case EMBER_T_INT64:
+    case EMBER_T_UINT64:
+    case EMBER_T_FLOAT64:
+    case EMBER_T_COMPLEX64: return 8;
+    case EMBER_T_COMPLEX128: return 16;
+    default: return 0;
+  }
+}
+
+template <typename T>
+bool unbox_int(PyObject *obj, void *out) {
+  long long v = PyLong_AsLongLong(obj);
+  if (v == -1 && PyErr_Occurred()) return false;
+  T x = static_cast<T>(v);
+  std::memcpy(out, &x, sizeof x);
+  return true;
+}
+
+template <typename T>
+bool unbox_float(PyObject *obj, void *out) {
+  double v = PyFloat_AsDouble(obj);
+  if (v == -1.0 && PyErr_Occurred()) return false;
+  T x = static_cast<T>(v);
+  std::memcpy(out, &x, sizeof x);
+  return true;
+}
+
+template <typename T>
+bool unbox_complex(PyObject *obj, void *out) {
+  Py_complex c = PyComplex_AsCComplex(obj);
+  if (c.real == -1.0 && PyErr_Occurred()) return false;
+  T parts[2] = {static_cast<T>(c.real), static_cast<T>(c.imag)};
+  std::memcpy(out, parts, sizeof parts);
+  return true;
+}
+
+template <typename T>
+T load(void *in) {
+  T x;
+  std::memcpy(&x, in, sizeof x);
+  return x;
+}
+
+PyObject *box_array(const Plan &plan, void *in) {
+  auto *a = static_cast<ember_array *>(in);
+  int nd = plan.ndim;
+  int64_t *shape = a->shape_and_strides;
+  int64_t *strides = a->shape_and_strides + nd;
+  auto *parent = static_cast<PyObject *>(a->parent);
+  if (!a->meminfo && parent && PyArray_Check(parent)) {
+    // The unchanged argument comes back as itself.
+    auto *p = reinterpret_cast<PyArrayObject *>(parent);
+    bool same = PyArray_DATA(p) == a->data && PyArray_NDIM(p) == nd &&
+                tag_of_descr(PyArray_DESCR(p)) == plan.dtype;
+    for (int k = 0; same && k < nd; ++k)
+      same = PyArray_DIMS(p)[k] == shape[k] && PyArray_STRIDES(p)[k] == strides[k];
+    if (same && (plan.readonly || PyArray_ISWRITEABLE(p))) {
+      Py_INCREF(parent);
+      return parent;
+    }
+  }
+  PyArray_Descr *descr = PyArray_DescrFromType(numpy_typenum(plan.dtype));
+  if (!descr) {
+    ember_meminfo_decref(a->meminfo);
+    return nullptr;
+  }
+  npy_intp dims[NPY_MAXDIMS], strd[NPY_MAXDIMS];
+  for (int k = 0; k < nd; ++k) {
+    dims[k] = static_cast<npy_intp>(shape[k]);
+    strd[k] = static_cast<npy_intp>(strides[k]);
+  }
+  int flags = plan.readonly ? 0 : NPY_ARRAY_WRITEABLE;
+  PyObject *arr = PyArray_NewFromDescr(&PyArray_Type, descr, nd, dims, strd, a->data, flags, nullptr);
+  if (!arr) {
+    ember_meminfo_decref(a->meminfo);
+    return nullptr;
+  }
+  PyObject *base;
+  if (a->meminfo) {
+    auto *owner = PyObject_New(MemInfoOwner, &MemInfoOwnerType);
+    if (!owner) {
+      ember_meminfo_decref(a->meminfo);
+      Py_DECREF(arr);
+      return nullptr;
+    }
+    owner->meminfo = a->meminfo;  // the result's reference moves into the owner
+    base = reinterpret_cast<PyObject *>(owner);
+  } else if (parent) {
+    Py_INCREF(parent);
+    base = parent;
+  } else {
+    return arr;  // an empty array with no buffer
+  }
+  if (PyArray_SetBaseObject(reinterpret_cast<PyArrayObject *>(arr), base) < 0) {
+    Py_DECREF(arr);
+    return nullptr;
+  }
+  return arr;
+}
+
+}  // namespace
+
+bool init_boxing(PyObject *module) {
+  MemInfoOwnerType.tp_dealloc = owner_dealloc;
+  MemInfoOwnerType.tp_flags = Py_TPFLAGS_DEFAULT;
+  MemInfoOwnerType.tp_doc = "Owns the buffer of an array made in compiled code.";
+  if (PyType_Ready(&MemInfoOwnerType) < 0) return false;
+  Py_INCREF(&MemInfoOwnerType);
+  return PyModule_AddObject(module, "MemInfoOwner", reinterpret_cast<PyObject *>(&MemInfoOwnerType)) == 0;
+}
+
+Plan make_plan(const std::vector<int64_t> &code, size_t *pos) {
+  Plan p;
+  p.tag = code[(*pos)++];
+  switch (p.tag) {
+    case EMBER_T_ARRAY:
+      p.dtype = code[*pos];
+      p.ndim = static_cast<int>(code[*pos + 1]);
+      p.readonly = code[*pos + 3] != 0;
+      *pos += 4;
+      p.size = sizeof(ember_array) + 16 * static_cast<size_t>(p.ndim);
+      p.align = 8;
+      return p;
+    case EMBER_T_TUPLE: {
+      int64_t n = code[(*pos)++];
+      size_t off = 0;
+      for (int64_t i = 0; i < n; ++i) {
+        Plan c = make_plan(code, pos);
+        off = align_up(off, c.align);
+        p.offsets.push_back(off);
+        off += c.size;
+        p.align = std::max(p.align, c.align);
+        p.children.push_back(std::move(c));
+      }
+      p.size = align_up(off, p.align);
+      return p;
+    }
+    case EMBER_T_OPTIONAL: {
+      Plan c = make_plan(code, pos);
+      p.align = c.align;
+      p.offsets = {0, align_up(1, c.align)};
+      p.size = align_up(p.offsets[1] + c.size, p.align);
+      p.children.push_back(std::move(c));
+      return p;
+    }
+    default:
+      p.size = scalar_size(p.tag);
+      p.align = p.tag == EMBER_T_COMPLEX128 ? 8 : p.tag == EMBER_T_COMPLEX64 ? 4 : p.size;
+      return p;
+  }
+}
+
+bool unbox(const Plan &plan, PyObject *obj, void *out) {
+  switch (plan.tag) {
+    case EMBER_T_BOOL: {
+      int t = PyObject_IsTrue(obj);
+      if (t < 0) return false;
+      *static_cast<uint8_t *>(out) = static_cast<uint8_t>(t);
+      return true;
+    }
+    case EMBER_T_INT8: return unbox_int<int8_t>(obj, out);
+    case EMBER_T_INT16: return unbox_int<int16_t>(obj, out);
+    case EMBER_T_INT32: return unbox_int<int32_t>(obj, out);
+    case EMBER_T_INT64: return unbox_int<int64_t>(obj, out);
+    case EMBER_T_UINT8: return unbox_int<uint8_t>(obj, out);
+    case EMBER_T_UINT16: return unbox_int<uint16_t>(obj, out);
+    case EMBER_T_UINT32: return unbox_int<uint32_t>(obj, out);
+    case EMBER_T_UINT64: {
+      unsigned long long v = PyLong_AsUnsignedLongLongMask(obj);
+      if (v == static_cast<unsigned long long>(-1) && PyErr_Occurred()) return false;
+      uint64_t x = v;
+      std::memcpy(out, &x, sizeof x);
+      return true;
+    }
+    case EMBER_T_FLOAT32: return unbox_float<float>(obj, out);
+    case EMBER_T_FLOAT64: return unbox_float<double>(obj, out);
+    case EMBER_T_COMPLEX64: return unbox_complex<float>(obj, out);
+    case EMBER_T_COMPLEX128: return unbox_complex<double>(obj, out);
+    case EMBER_T_NONE: *static_cast<uint8_t *>(out) = 0; return true;
+    case EMBER_T_ARRAY: {
+      if (!PyArray_Check(obj)) {
+        PyErr_Format(PyExc_TypeError, "expected a NumPy array, got %s", Py_TYPE(obj)->tp_name);
+        return false;
+      }
+      auto *a = reinterpret_cast<PyArrayObject *>(obj);
+      if (PyArray_NDIM(a) != plan.ndim || tag_of_descr(PyArray_DESCR(a)) != plan.dtype) {
+        PyErr_SetString(PyExc_TypeError, "array argument does not match the compiled signature");
+        return false;
+      }
+      auto *s = static_cast<ember_array *>(out);
+      s->meminfo = nullptr;
+      s->parent = obj;
+      s->nitems = PyArray_SIZE(a);
+      s->itemsize = PyArray_ITEMSIZE(a);
+      s->data = PyArray_DATA(a);
+      for (int k = 0; k < plan.ndim; ++k) {
+        s->shape_and_strides[k] = PyArray_DIMS(a)[k];
+        s->shape_and_strides[plan.ndim + k] = PyArray_STRIDES(a)[k];
+      }
+      return true;
+    }
+    case EMBER_T_TUPLE: {
+      if (!PyTuple_Check(obj) || PyTuple_GET_SIZE(obj) != static_cast<Py_ssize_t>(plan.children.size())) {
+        PyErr_SetString(PyExc_TypeError, "tuple argument does not match the compiled signature");
+        return false;
+      }
+      for (size_t i = 0; i < plan.children.size(); ++i)
+        if (!unbox(plan.children[i], PyTuple_GET_ITEM(obj, i), static_cast<char *>(out) + plan.offsets[i]))
+          return false;
+      return true;
+    }
+    case EMBER_T_OPTIONAL: {
+      auto *flag = static_cast<uint8_t *>(out);
+      if (obj == Py_None) {
+        std::memset(out, 0, plan.size);
+        return true;
+      }
+      *flag = 1;
+      return unbox(plan.children[0], obj, static_cast<char *>(out) + plan.offsets[1]);
+    }
+    default: PyErr_SetString(PyExc_SystemError, "ember: bad argument plan"); return false;
+  }
+}
+
+PyObject *box(const Plan &plan, void *in) {
+  switch (plan.tag) {
+    case EMBER_T_BOOL: return PyBool_FromLong(*static_cast<uint8_t *>(in));
+    case EMBER_T_INT8: return PyLong_FromLong(load<int8_t>(in));
+    case EMBER_T_INT16: return PyLong_FromLong(load<int16_t>(in));
+    case EMBER_T_INT32: return PyLong_FromLong(load<int32_t>(in));
+    case EMBER_T_INT64: return PyLong_FromLongLong(load<int64_t>(in));
+    case EMBER_T_UINT8: return PyLong_FromUnsignedLong(load<uint8_t>(in));
+    case EMBER_T_UINT16: return PyLong_FromUnsignedLong(load<uint16_t>(in));
+    case EMBER_T_UINT32: return PyLong_FromUnsignedLong(load<uint32_t>(in));
+    case EMBER_T_UINT64: return PyLong_FromUnsignedLongLong(load<uint64_t>(in));
+    case EMBER_T_FLOAT32: return PyFloat_FromDouble(load<float>(in));
+    case EMBER_T_FLOAT64: return PyFloat_FromDouble(load<double>(in));
+    case EMBER_T_COMPLEX64: {
+      auto *f = static_cast<float *>(in);
+      return PyComplex_FromDoubles(f[0], f[1]);
+    }
+    case EMBER_T_COMPLEX128: {
+      auto *d = static_cast<double *>(in);
+      return PyComplex_FromDoubles(d[0], d[1]);
+    }
+    case EMBER_T_NONE: Py_RETURN_NONE;
+    case EMBER_T_ARRAY: return box_array(plan, in);
+    case EMBER_T_TUPLE: {
+      size_t n = plan.children.size();
+      PyObject *t = PyTuple_New(static_cast<Py_ssize_t>(n));
+      if (!t) {
+        release(plan, in);
+        return nullptr;
+      }
+      for (size_t i = 0; i < n; ++i) {
+        PyObject *e = box(plan.children[i], static_cast<char *>(in) + plan.offsets[i]);
+        if (!e) {
+          for (size_t j = i + 1; j < n; ++j) release(plan.children[j], static_cast<char *>(in) + plan.offsets[j]);
+          Py_DECREF(t);
+          return nullptr;
+        }
+        PyTuple_SET_ITEM(t, static_cast<Py_ssize_t>(i), e);
+      }
+      return t;
+    }
+    case EMBER_T_OPTIONAL:
+      if (!*static_cast<uint8_t *>(in)) Py_RETURN_NONE;
+      return box(plan.children[0], static_cast<char *>(in) + plan.offsets[1]);
+    default: PyErr_SetString(PyExc_SystemError, "ember: bad result plan"); return nullptr;
+  }
+}
+
+void release(const Plan &plan, void *in) {
+  switch (plan.tag) {
+    case EMBER_T_ARRAY: ember_meminfo_decref(static_cast<ember_array *>(in)->meminfo); return;
+    case EMBER_T_TUPLE:
+      for (size_t i = 0; i < plan.children.size(); ++i)
+        release(plan.children[i], static_cast<char *>(in) + plan.offsets[i]);
+      return;
+    case EMBER_T_OPTIONAL:
+      if (*static_cast<uint8_t *>(in)) release(plan.children[0], static_cast<char *>(in) + plan.offsets[1]);
+      return;
+    default: return;
+  }
+}
+
+}  // namespace ember::py

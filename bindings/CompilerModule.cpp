@@ -1,0 +1,245 @@
+// ember._compiler: the compiler, loaded on the first compile (it links LLVM).  It converts the
+// front end's plain data (NIS tuples, frozen values) into the C++ structures of typeinfer/Nis.h,
+// runs the CPU pipeline, and turns CompileErrors into ember.errors exceptions.
+#include <pybind11/functional.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <iostream>
+#include <set>
+
+#include "ir/IRPrinter.h"
+#include "targets/cpu/CpuCompiler.h"
+#include "typeinfer/TypeRules.h"
+
+namespace py = pybind11;
+using namespace ember;
+
+namespace {
+
+ConstValue freeze_from_python(py::handle h) {
+  auto t = h.cast<py::tuple>();
+  ConstValue c;
+  auto kind = static_cast<ConstValue::Kind>(t[0].cast<int>());
+  c.kind = kind;
+  using K = ConstValue::Kind;
+  switch (kind) {
+    case K::None: break;
+    case K::Bool:
+    case K::Int: c.i = t[1].cast<int64_t>(); break;
+    case K::Float: c.f = t[1].cast<double>(); break;
+    case K::Complex:
+      c.f = t[1].cast<double>();
+      c.f2 = t[2].cast<double>();
+      break;
+    case K::Str: c.str = t[1].cast<std::string>(); break;
+    case K::Tuple:
+      for (py::handle e : t[1].cast<py::list>()) c.elems.push_back(freeze_from_python(e));
+      break;
+    case K::Module:
+      c.handle = t[1].cast<uint64_t>();
+      c.str = t[2].cast<std::string>();
+      break;
+    case K::Builtin: c.builtin = static_cast<BuiltinId>(t[1].cast<int>()); break;
+    case K::Dispatcher:
+      c.handle = t[1].cast<uint64_t>();
+      c.str = t[2].cast<std::string>();
+      break;
+    case K::ExceptionClass:
+      c.i = t[1].cast<int64_t>();
+      c.str = t[2].cast<std::string>();
+      break;
+    case K::NumberClass:
+      c.i = t[1].cast<int64_t>();
+      c.str = t[2].cast<std::string>();
+      break;
+    case K::Unsupported: c.str = t[1].cast<std::string>(); break;
+  }
+  return c;
+}
+
+FunctionInput input_from_python(py::handle nis, py::list consts, py::list name_values,
+                                py::dict modules, uint64_t self_handle) {
+  FunctionInput in;
+  in.name = nis.attr("name").cast<std::string>();
+  in.qualname = nis.attr("qualname").cast<std::string>();
+  in.filename = nis.attr("filename").cast<std::string>();
+  in.firstlineno = nis.attr("firstlineno").cast<int32_t>();
+  in.argcount = nis.attr("argcount").cast<int32_t>();
+  in.kwonlyargcount = nis.attr("kwonlyargcount").cast<int32_t>();
+  in.varnames = nis.attr("varnames").cast<std::vector<std::string>>();
+  in.names = nis.attr("names").cast<std::vector<std::string>>();
+  for (py::handle c : consts) in.consts.push_back(freeze_from_python(c));
+  for (py::handle c : name_values) in.name_values.push_back(freeze_from_python(c));
+  for (auto item : modules) {
+    ModuleAttrs attrs;
+    for (auto a : item.second.cast<py::dict>())
+      attrs[a.first.cast<std::string>()] = freeze_from_python(a.second);
+    in.modules[item.first.cast<uint64_t>()] = std::move(attrs);
+  }
+  for (py::handle ins : nis.attr("code")) {
+    auto t = ins.cast<py::tuple>();
+    NisInstr n;
+    int op = t[0].cast<int>();
+    if (op < 0 || op >= kNumNisOps) throw std::runtime_error("bad NIS op");
+    n.op = static_cast<NisOp>(op);
+    n.arg = t[1].cast<int32_t>();
+    n.arg2 = t[2].cast<int32_t>();
+    n.target = t[3].cast<int32_t>();
+    n.offset = t[4].cast<int32_t>();
+    n.line = t[5].cast<int32_t>();
+    in.code.push_back(n);
+  }
+  in.self_handle = self_handle;
+  return in;
+}
+
+/// Raises the ember.errors exception for a CompileError.
+[[noreturn]] void raise_compile_error(const CompileError &e, const std::string &filename) {
+  py::module_ errors = py::module_::import("ember.errors");
+  const char *cls = e.kind() == ErrorKind::Typing        ? "TypingError"
+                    : e.kind() == ErrorKind::Unsupported ? "UnsupportedError"
+                                                         : "InternalError";
+  py::object exc = errors.attr(cls)(e.what(), filename, e.loc().line);
+  PyErr_SetObject(exc.get_type().ptr(), exc.ptr());
+  throw py::error_already_set();
+}
+
+class PyResolver : public CalleeResolver {
+ public:
+  explicit PyResolver(py::function fn) : fn_(std::move(fn)) {}
+  CalleeRef resolve(uint64_t dispatcher, const std::vector<TypeId> &args,
+                    const std::vector<std::string> &kwnames, SourceLoc loc) override {
+    std::vector<uint32_t> ids;
+    for (TypeId t : args) ids.push_back(t.index);
+    py::tuple r = fn_(dispatcher, ids, kwnames, loc.line);
+    auto compiled = r[0].cast<std::shared_ptr<CompiledFunction>>();
+    CalleeRef ref;
+    ref.dispatcher = dispatcher;
+    for (uint32_t p : r[1].cast<std::vector<uint32_t>>()) ref.params.push_back(TypeId{p});
+    ref.arg_map = r[2].cast<std::vector<int32_t>>();
+    for (py::handle d : r[3].cast<py::list>()) ref.defaults.push_back(freeze_from_python(d));
+    ref.result = compiled->ir->return_type;
+    ref.symbol = compiled->symbol;
+    ref.function = compiled->ir;
+    return ref;
+  }
+
+ private:
+  py::function fn_;
+};
+
+class Session {
+ public:
+  Session() = default;
+  CpuCompiler compiler;
+};
+
+}  // namespace
+
+PYBIND11_MODULE(_compiler, m) {
+  m.doc() = "ember's compiler (LLVM inside); loaded on the first compile";
+
+  py::class_<CompiledFunction, std::shared_ptr<CompiledFunction>>(m, "Compiled")
+      .def_property_readonly("wrapper", [](const CompiledFunction &c) { return c.wrapper; })
+      .def_property_readonly("entry", [](const CompiledFunction &c) { return c.entry; })
+      .def_property_readonly("symbol", [](const CompiledFunction &c) { return c.symbol; })
+      .def_property_readonly("return_type", [](const CompiledFunction &c) { return c.ir->return_type.index; })
+      .def_property_readonly("arg_types",
+                             [](const CompiledFunction &c) {
+                               std::vector<uint32_t> out;
+                               for (TypeId t : c.ir->arg_types) out.push_back(t.index);
+                               return out;
+                             })
+      .def(
+          "ir_text",
+          [](const CompiledFunction &c, const std::vector<std::string> &lines) {
+            return print_function(*c.ir, lines.empty() ? nullptr : &lines);
+          },
+          py::arg("source_lines") = std::vector<std::string>{});
+
+  py::class_<Session>(m, "Session")
+      .def(py::init<>())
+      .def("define_runtime_symbol",
+           [](Session &s, const std::string &name, uint64_t address) {
+             s.compiler.define_runtime_symbol(name, address);
+           })
+      .def("type_from_code",
+           [](Session &s, const std::vector<int64_t> &code) {
+             size_t pos = 0;
+             return s.compiler.types().from_code(code, &pos).index;
+           })
+      .def("type_code",
+           [](Session &s, uint32_t id) -> py::object {
+             std::vector<int64_t> code;
+             if (!s.compiler.types().to_code(TypeId{id}, &code)) return py::none();
+             return py::cast(code);
+           })
+      .def("type_str", [](Session &s, uint32_t id) { return s.compiler.types().to_string(TypeId{id}); })
+      .def("can_convert",
+           [](Session &s, uint32_t from, uint32_t to) {
+             return can_convert(s.compiler.types(), TypeId{from}, TypeId{to});
+           })
+      .def("target_description",
+           [](Session &s) {
+             CpuTarget &t = s.compiler.target();
+             return py::make_tuple(t.triple(), t.cpu_name(), t.cpu_features());
+           })
+      .def(
+          "compile",
+          [](Session &s, py::handle nis, py::list consts, py::list name_values, py::dict modules,
+             const std::vector<uint32_t> &arg_ids, py::dict flags, py::function resolver,
+             uint64_t self_handle, uint32_t declared_return, std::vector<std::string> dump) {
+            FunctionInput in = input_from_python(nis, consts, name_values, modules, self_handle);
+            std::vector<TypeId> args;
+            for (uint32_t a : arg_ids) args.push_back(TypeId{a});
+            InferOptions infer;
+            infer.self_handle = self_handle;
+            infer.declared_return = TypeId{declared_return};
+            PipelineOptions options;
+            options.flags.boundscheck = flags["boundscheck"].cast<bool>();
+            options.flags.fastmath = flags["fastmath"].cast<bool>();
+            options.flags.python_errors = flags["python_errors"].cast<bool>();
+            options.verify = flags["verify"].cast<bool>();
+            std::set<std::string> stages(dump.begin(), dump.end());
+            if (!stages.empty())
+              options.dump = [stages](const char *stage, const Function &f) {
+                if (stages.count(stage) || stages.count("all"))
+                  std::cerr << "---- " << stage << " ----\n" << print_function(f) << std::flush;
+              };
+            PyResolver r(std::move(resolver));
+            try {
+              return s.compiler.compile(in, args, r, infer, options);
+            } catch (const CompileError &e) {
+              raise_compile_error(e, in.filename);
+            }
+          },
+          py::arg("nis"), py::arg("consts"), py::arg("name_values"), py::arg("modules"),
+          py::arg("arg_types"), py::arg("flags"), py::arg("resolver"), py::arg("self_handle"),
+          py::arg("declared_return") = 0, py::arg("dump") = std::vector<std::string>{})
+      .def("llvm_ir",
+           [](Session &s, const CompiledFunction &c, bool optimized) {
+             return s.compiler.llvm_ir(c, optimized);
+           })
+      .def("assembly", [](Session &s, const CompiledFunction &c) { return s.compiler.assembly(c); });
+
+  m.def(
+      "builtins",
+      [] {
+        std::vector<std::pair<std::string, std::string>> out;
+        for (int i = 0; i < static_cast<int>(BuiltinId::NumBuiltins); ++i) {
+          const BuiltinInfo &b = builtin_info(static_cast<BuiltinId>(i));
+          out.emplace_back(b.module, b.attr);
+        }
+        return out;
+      },
+      "The builtins ember compiles, as (module, attribute), in id order.");
+  m.def(
+      "nis_op_names",
+      [] {
+        std::vector<std::string> out;
+        for (int i = 0; i < kNumNisOps; ++i) out.emplace_back(nis_op_name(static_cast<NisOp>(i)));
+        return out;
+      },
+      "The NIS opcodes the compiler reads, in number order.");
+}

@@ -1,0 +1,23 @@
+/** \file Dispatcher.h
+ * The object a jitted function becomes: a C type called through vectorcall.  The fast path
+ * takes each positional argument's fingerprint, finds the compiled entry whose fingerprints
+ * match (a linear scan: there are rarely more than a few), unboxes the arguments onto the
+ * stack, calls the entry's wrapper (releasing the GIL for nogil functions), and boxes the
+ * result or raises the exception the compiled code reported.  Everything else (keywords and
+ * defaults, compiling a new signature, attributes such as py_func and inspect_llvm) belongs to
+ * the Python object in `_impl` (ember/dispatcher.py), which the dispatcher calls or defers to.
+ */
+#pragma once
+
+#include "bindings/NumpyApi.h"
+
+namespace ember::py {
+
+bool init_dispatcher(PyObject *module);
+
+/// The exception classes compiled code can raise, by id (ember/abi.h): the builtin ones are
+/// registered at import, user classes by register_exception().
+PyObject *register_exception(PyObject *self, PyObject *cls);
+PyObject *exception_class(int32_t id);
+
+}  // namespace ember::py

@@ -1,0 +1,70 @@
+// ember._ember: the part of ember that `import ember` loads.  It holds the dispatcher, typeof
+// and boxing, and links only the runtime: no LLVM, so importing ember stays cheap.
+#define EMBER_IMPORT_NUMPY
+#include "bindings/NumpyApi.h"
+
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include "bindings/Boxing.h"
+#include "bindings/Dispatcher.h"
+#include "bindings/Typeof.h"
+#include "ember/abi.h"
+#include "ember/runtime.h"
+
+namespace py = pybind11;
+
+PYBIND11_MODULE(_ember, m) {
+  m.doc() = "ember's runtime: the dispatcher, typeof and boxing (no compiler)";
+  if (_import_array() < 0) throw py::error_already_set();
+  if (!ember::py::init_boxing(m.ptr()) || !ember::py::init_dispatcher(m.ptr()))
+    throw py::error_already_set();
+
+  m.attr("ABI_VERSION") = EMBER_ABI_VERSION;
+  m.def(
+      "typeof_code",
+      [](py::handle obj) {
+        std::vector<int64_t> code;
+        if (!ember::py::type_code(obj.ptr(), &code))
+          throw py::type_error(std::string("ember cannot compile for a value of type ") +
+                               Py_TYPE(obj.ptr())->tp_name);
+        return code;
+      },
+      "The ember type code of a value (ember/abi.h); TypeError when it has none.");
+  m.def(
+      "fingerprint", [](py::handle obj) { return ember::py::fingerprint(obj.ptr()); },
+      "The dispatcher's 64-bit fingerprint of a value (0: slow path).");
+  m.def(
+      "fingerprint_of_code",
+      [](const std::vector<int64_t> &code) { return ember::py::fingerprint_of_code(code); },
+      "The fingerprint of the values whose type has this code.");
+  m.def(
+      "runtime_symbols",
+      [] {
+        std::vector<std::pair<std::string, uint64_t>> out;
+        for (const ember_symbol *s = ember_runtime_symbols(); s->name; ++s)
+          out.emplace_back(s->name, reinterpret_cast<uint64_t>(s->address));
+        return out;
+      },
+      "The runtime functions compiled code calls, as (name, address).");
+  m.def("live_meminfos", &ember_live_meminfos,
+        "How many MemInfos (arrays made in compiled code) are alive.");
+  m.def(
+      "register_exception",
+      [](py::handle cls) {
+        PyObject *r = ember::py::register_exception(nullptr, cls.ptr());
+        if (!r) throw py::error_already_set();
+        return py::reinterpret_steal<py::object>(r);
+      },
+      "The id compiled code uses to raise this exception class.");
+  m.def(
+      "exception_ids",
+      [] {
+        py::dict d;
+#define EMBER_X(name, id) d[#name] = id;
+        EMBER_EXCEPTION_IDS(EMBER_X)
+#undef EMBER_X
+        return d;
+      },
+      "The ids of the builtin exceptions compiled code can raise.");
+}

@@ -1,0 +1,175 @@
+#include "bindings/Typeof.h"
+
+#include "ember/abi.h"
+
+namespace ember::py {
+
+namespace {
+
+// Fingerprint layout: bits 0-7 tag, 8-15 dtype tag, 16-23 ndim, 24-25 layout, 26 readonly;
+// tuples: bit 63 set and a hash of the code in the other bits.
+constexpr uint64_t kTupleBit = 1ull << 63;
+
+uint64_t pack_array(int64_t dtype, int64_t ndim, int64_t layout, int64_t readonly) {
+  return static_cast<uint64_t>(EMBER_T_ARRAY) | static_cast<uint64_t>(dtype) << 8 |
+         static_cast<uint64_t>(ndim) << 16 | static_cast<uint64_t>(layout) << 24 |
+         static_cast<uint64_t>(readonly) << 26;
+}
+
+uint64_t hash_code(const std::vector<int64_t> &code) {
+  uint64_t h = 1469598103934665603ull;  // FNV-1a
+  for (int64_t c : code) {
+    h ^= static_cast<uint64_t>(c);
+    h *= 1099511628211ull;
+  }
+  return (h | kTupleBit) & ~0xffull;  // low byte clear: never equal to a scalar's fingerprint
+}
+
+int64_t array_layout(PyArrayObject *a) {
+  int flags = PyArray_FLAGS(a);
+  if (flags & NPY_ARRAY_C_CONTIGUOUS) return EMBER_LAYOUT_C;
+  if (flags & NPY_ARRAY_F_CONTIGUOUS) return EMBER_LAYOUT_F;
+  return EMBER_LAYOUT_A;
+}
+
+bool array_ok(PyArrayObject *a) {
+  int flags = PyArray_FLAGS(a);
+  return (flags & NPY_ARRAY_ALIGNED) && PyArray_ISNOTSWAPPED(a);
+}
+
+}  // namespace
+
+int64_t tag_of_descr(PyArray_Descr *descr) {
+  if (!PyArray_ISNBO(descr->byteorder)) return 0;
+  switch (descr->type_num) {
+    case NPY_BOOL: return EMBER_T_BOOL;
+    case NPY_INT8: return EMBER_T_INT8;
+    case NPY_INT16: return EMBER_T_INT16;
+    case NPY_INT32: return EMBER_T_INT32;
+    case NPY_LONG:
+    case NPY_LONGLONG: return EMBER_T_INT64;
+    case NPY_UINT8: return EMBER_T_UINT8;
+    case NPY_UINT16: return EMBER_T_UINT16;
+    case NPY_UINT32: return EMBER_T_UINT32;
+    case NPY_ULONG:
+    case NPY_ULONGLONG: return EMBER_T_UINT64;
+    case NPY_FLOAT32: return EMBER_T_FLOAT32;
+    case NPY_FLOAT64: return EMBER_T_FLOAT64;
+    case NPY_COMPLEX64: return EMBER_T_COMPLEX64;
+    case NPY_COMPLEX128: return EMBER_T_COMPLEX128;
+    default: return 0;
+  }
+}
+
+int numpy_typenum(int64_t tag) {
+  switch (tag) {
+    case EMBER_T_BOOL: return NPY_BOOL;
+    case EMBER_T_INT8: return NPY_INT8;
+    case EMBER_T_INT16: return NPY_INT16;
+    case EMBER_T_INT32: return NPY_INT32;
+    case EMBER_T_INT64: return NPY_INT64;
+    case EMBER_T_UINT8: return NPY_UINT8;
+    case EMBER_T_UINT16: return NPY_UINT16;
+    case EMBER_T_UINT32: return NPY_UINT32;
+    case EMBER_T_UINT64: return NPY_UINT64;
+    case EMBER_T_FLOAT32: return NPY_FLOAT32;
+    case EMBER_T_FLOAT64: return NPY_FLOAT64;
+    case EMBER_T_COMPLEX64: return NPY_COMPLEX64;
+    case EMBER_T_COMPLEX128: return NPY_COMPLEX128;
+    default: return -1;
+  }
+}
+
+uint64_t fingerprint(PyObject *obj) {
+  PyTypeObject *t = Py_TYPE(obj);
+  if (t == &PyFloat_Type) return EMBER_T_FLOAT64;
+  if (t == &PyLong_Type) {
+    int overflow = 0;
+    PyLong_AsLongLongAndOverflow(obj, &overflow);
+    return overflow ? 0 : EMBER_T_INT64;
+  }
+  if (t == &PyArray_Type) {
+    auto *a = reinterpret_cast<PyArrayObject *>(obj);
+    int64_t tag = tag_of_descr(PyArray_DESCR(a));
+    if (!tag || !array_ok(a)) return 0;
+    return pack_array(tag, PyArray_NDIM(a), array_layout(a), PyArray_ISWRITEABLE(a) ? 0 : 1);
+  }
+  if (t == &PyBool_Type) return EMBER_T_BOOL;
+  if (t == &PyComplex_Type) return EMBER_T_COMPLEX128;
+  if (obj == Py_None) return EMBER_T_NONE;
+  if (PyArray_IsScalar(obj, Generic)) {
+    PyArray_Descr *d = PyArray_DescrFromScalar(obj);
+    int64_t tag = d ? tag_of_descr(d) : 0;
+    Py_XDECREF(d);
+    return static_cast<uint64_t>(tag);
+  }
+  if (t == &PyTuple_Type) {
+    std::vector<int64_t> code;
+    if (!type_code(obj, &code)) return 0;
+    return hash_code(code);
+  }
+  return 0;
+}
+
+bool type_code(PyObject *obj, std::vector<int64_t> *out) {
+  PyTypeObject *t = Py_TYPE(obj);
+  if (t == &PyFloat_Type) {
+    out->push_back(EMBER_T_FLOAT64);
+    return true;
+  }
+  if (t == &PyBool_Type) {
+    out->push_back(EMBER_T_BOOL);
+    return true;
+  }
+  if (t == &PyLong_Type) {
+    int overflow = 0;
+    PyLong_AsLongLongAndOverflow(obj, &overflow);
+    if (overflow) return false;
+    out->push_back(EMBER_T_INT64);
+    return true;
+  }
+  if (t == &PyComplex_Type) {
+    out->push_back(EMBER_T_COMPLEX128);
+    return true;
+  }
+  if (obj == Py_None) {
+    out->push_back(EMBER_T_NONE);
+    return true;
+  }
+  if (PyArray_Check(obj)) {
+    auto *a = reinterpret_cast<PyArrayObject *>(obj);
+    int64_t tag = tag_of_descr(PyArray_DESCR(a));
+    if (!tag || !array_ok(a)) return false;
+    out->insert(out->end(), {EMBER_T_ARRAY, tag, PyArray_NDIM(a), array_layout(a),
+                             PyArray_ISWRITEABLE(a) ? 0 : 1});
+    return true;
+  }
+  if (PyArray_IsScalar(obj, Generic)) {
+    PyArray_Descr *d = PyArray_DescrFromScalar(obj);
+    int64_t tag = d ? tag_of_descr(d) : 0;
+    Py_XDECREF(d);
+    if (!tag) return false;
+    out->push_back(tag);
+    return true;
+  }
+  if (PyTuple_Check(obj)) {
+    Py_ssize_t n = PyTuple_GET_SIZE(obj);
+    out->push_back(EMBER_T_TUPLE);
+    out->push_back(n);
+    for (Py_ssize_t i = 0; i < n; ++i)
+      if (!type_code(PyTuple_GET_ITEM(obj, i), out)) return false;
+    return true;
+  }
+  return false;
+}
+
+uint64_t fingerprint_of_code(const std::vector<int64_t> &code) {
+  if (code.empty()) return 0;
+  int64_t tag = code[0];
+  if (tag == EMBER_T_ARRAY) return pack_array(code[1], code[2], code[3], code[4]);
+  if (tag == EMBER_T_TUPLE) return hash_code(code);
+  if (tag == EMBER_T_OPTIONAL) return 0;  // never the type of a Python value
+  return static_cast<uint64_t>(tag);
+}
+
+}  // namespace ember::py

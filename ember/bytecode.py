@@ -1,0 +1,630 @@
+"""CPython bytecode -> NIS, ember's normalized, version-independent instruction stream.
+
+This is the only module in ember that knows CPython versions.  It reads a function's code with
+the running interpreter's public ``dis`` API (so caches, ``EXTENDED_ARG`` and jump arithmetic are
+decoded by CPython itself) and rewrites it into the small instruction set the C++ front end
+implements (``Op``; semantics in shared/research/frontend.md §2.4): super-instructions are split,
+``FOR_ITER`` gets 3.11 semantics everywhere, keyword names are folded into ``CALL``, jump targets
+become instruction indices.  Anything outside the accepted subset raises ``UnsupportedError`` with
+the offending source line.
+
+The rest of ember sees only NIS: new CPython versions are handled here (and in the golden
+files of tests/python/nis_golden.py), never by version checks elsewhere.  Pure Python and stdlib
+only; it imports nothing from ember but ``errors``, so it runs (and its golden tests run) on any
+interpreter without the native extension.  Supported: CPython 3.11-3.13
+(tested), 3.14 (mapped from the documentation, untested).
+"""
+import dis
+import enum
+import sys
+from operator import attrgetter
+from types import CodeType
+from typing import NamedTuple
+
+from .errors import UnsupportedError
+
+__all__ = ["BinOp", "CmpOp", "Instr", "NisFunction", "Op", "UnaryOp", "dump", "normalize",
+           "verify_stack"]
+
+
+class Op(enum.IntEnum):
+    """NIS opcodes.  The values are shared with the C++ front end: never renumber."""
+
+    LOAD_FAST = 0
+    LOAD_FAST_OR_UNDEF = 1
+    STORE_FAST = 2
+    DELETE_FAST = 3
+    LOAD_CONST = 4
+    LOAD_GLOBAL = 5
+    LOAD_DEREF = 6
+    PUSH_NULL = 7
+    LOAD_ATTR = 8
+    CALL = 9
+    BINARY_OP = 10
+    BINARY_SUBSCR = 11
+    STORE_SUBSCR = 12
+    BUILD_SLICE = 13
+    COMPARE_OP = 14
+    IS_OP = 15
+    CONTAINS_OP = 16
+    UNARY = 17
+    TO_BOOL = 18
+    BUILD_TUPLE = 19
+    BUILD_LIST = 20
+    LIST_APPEND = 21
+    LIST_TO_TUPLE = 22
+    UNPACK_SEQUENCE = 23
+    COPY = 24
+    SWAP = 25
+    POP_TOP = 26
+    GET_ITER = 27
+    FOR_ITER = 28
+    JUMP = 29
+    POP_JUMP_IF_TRUE = 30
+    POP_JUMP_IF_FALSE = 31
+    POP_JUMP_IF_NONE = 32
+    POP_JUMP_IF_NOT_NONE = 33
+    RETURN_VALUE = 34
+    RAISE = 35
+    UNREACHABLE_EH = 36
+
+
+class BinOp(enum.IntEnum):
+    """``BINARY_OP`` arg; ``arg2`` = 1 marks the in-place form (``+=``)."""
+
+    ADD = 0
+    SUB = 1
+    MUL = 2
+    TRUEDIV = 3
+    FLOORDIV = 4
+    MOD = 5
+    POW = 6
+    LSHIFT = 7
+    RSHIFT = 8
+    AND = 9
+    OR = 10
+    XOR = 11
+    MATMUL = 12
+
+
+class CmpOp(enum.IntEnum):
+    """``COMPARE_OP`` arg."""
+
+    LT = 0
+    LE = 1
+    EQ = 2
+    NE = 3
+    GT = 4
+    GE = 5
+
+
+class UnaryOp(enum.IntEnum):
+    """``UNARY`` arg."""
+
+    NEG = 0
+    POS = 1
+    INVERT = 2
+    NOT = 3
+
+
+class Instr(NamedTuple):
+    """One NIS instruction; ``target`` is an index into ``NisFunction.code`` (or -1)."""
+
+    op: int
+    arg: int
+    arg2: int
+    target: int
+    offset: int
+    line: int
+
+
+class NisFunction(NamedTuple):
+    """A normalized function: what ember's C++ front end consumes."""
+
+    name: str
+    qualname: str
+    filename: str
+    firstlineno: int
+    argcount: int
+    kwonlyargcount: int
+    varnames: tuple
+    names: tuple
+    consts: tuple
+    freevars: tuple
+    code: tuple
+
+
+# ---------------------------------------------------------------------------------------------
+# Per-version facts (frontend.md §2.1).  Everything else is decided by opname.
+
+_PY = sys.version_info[:2]
+_NULL_FIRST = _PY < (3, 13)        # LOAD_GLOBAL's NULL goes below the global before 3.13
+_ATTR_METHOD_BIT = _PY >= (3, 12)  # LOAD_ATTR arg & 1 = method load (3.11 uses LOAD_METHOD)
+_CMP_BOOL_BIT = _PY >= (3, 13)     # COMPARE_OP arg & 16 = coerce the result to bool
+_FOR_TAIL = 0 if _PY < (3, 13) else 1  # instructions after END_FOR that the loop exit skips
+_line_of = attrgetter("line_number" if _PY >= (3, 13) else "starts_line")
+
+_SYM_BIN = ("+", "-", "*", "/", "//", "%", "**", "<<", ">>", "&", "|", "^", "@")
+_SYM_CMP = ("<", "<=", "==", "!=", ">", ">=")
+_SYM_UNARY = ("-", "+", "~", "not")
+_BINOPS = {s: (BinOp(i), 0) for i, s in enumerate(_SYM_BIN)}
+_BINOPS.update({s + "=": (BinOp(i), 1) for i, s in enumerate(_SYM_BIN)})
+_CMPS = {s: CmpOp(i) for i, s in enumerate(_SYM_CMP)}
+
+(_LOAD_FAST, _STORE_FAST, _LOAD_CONST, _LOAD_GLOBAL, _LOAD_DEREF, _PUSH_NULL, _LOAD_ATTR, _CALL,
+ _BINARY_OP, _BINARY_SUBSCR, _STORE_SUBSCR, _BUILD_SLICE, _COMPARE_OP, _UNARY, _TO_BOOL,
+ _BUILD_LIST, _LIST_TO_TUPLE, _COPY, _POP_TOP, _FOR_ITER, _JUMP, _RETURN_VALUE, _RAISE) = (
+    Op.LOAD_FAST, Op.STORE_FAST, Op.LOAD_CONST, Op.LOAD_GLOBAL, Op.LOAD_DEREF, Op.PUSH_NULL,
+    Op.LOAD_ATTR, Op.CALL, Op.BINARY_OP, Op.BINARY_SUBSCR, Op.STORE_SUBSCR, Op.BUILD_SLICE,
+    Op.COMPARE_OP, Op.UNARY, Op.TO_BOOL, Op.BUILD_LIST, Op.LIST_TO_TUPLE, Op.COPY, Op.POP_TOP,
+    Op.FOR_ITER, Op.JUMP, Op.RETURN_VALUE, Op.RAISE)
+_TERMINATORS = frozenset((Op.JUMP, Op.RETURN_VALUE, Op.RAISE, Op.UNREACHABLE_EH))
+_JUMP_OPS = frozenset((Op.FOR_ITER, Op.JUMP, Op.POP_JUMP_IF_TRUE, Op.POP_JUMP_IF_FALSE,
+                       Op.POP_JUMP_IF_NONE, Op.POP_JUMP_IF_NOT_NONE))
+
+# Handler kinds; the main loop tests them roughly in order of frequency.
+(_K_LOCAL, _K_CONST, _K_FIXED, _K_ARG, _K_DROP, _K_GLOBAL, _K_ATTR, _K_CALL, _K_BINOP, _K_CMP, _K_JUMP,
+ _K_FOR, _K_END_FOR, _K_LOCAL2, _K_KWNAMES, _K_CALL_KW, _K_SLICE, _K_RETURN_CONST, _K_SMALL_INT,
+ _K_ASSERT, _K_METHOD, _K_DEREF, _K_INTRINSIC, _K_JUMP_OR_POP, _K_LIST_EXTEND, _K_REJECT,
+ _K_MAKE_FUNCTION, _K_COMPREHENSION, _K_CELL) = range(29)
+
+_F = _K_FIXED
+_TABLE = {
+    # drop: never executed or no semantic effect; their offsets still act as labels
+    **{n: (_K_DROP, None, 0) for n in ("RESUME", "NOP", "NOT_TAKEN", "CACHE", "EXTENDED_ARG",
+                                      "PRECALL", "COPY_FREE_VARS", "MAKE_CELL")},
+    "LOAD_FAST": (_K_LOCAL, Op.LOAD_FAST, 0), "LOAD_FAST_CHECK": (_K_LOCAL, Op.LOAD_FAST, 0),
+    "LOAD_FAST_BORROW": (_K_LOCAL, Op.LOAD_FAST, 0), "STORE_FAST": (_K_LOCAL, Op.STORE_FAST, 0),
+    "DELETE_FAST": (_K_LOCAL, Op.DELETE_FAST, 0),
+    "LOAD_FAST_LOAD_FAST": (_K_LOCAL2, Op.LOAD_FAST, Op.LOAD_FAST),
+    "LOAD_FAST_BORROW_LOAD_FAST_BORROW": (_K_LOCAL2, Op.LOAD_FAST, Op.LOAD_FAST),
+    "STORE_FAST_STORE_FAST": (_K_LOCAL2, Op.STORE_FAST, Op.STORE_FAST),
+    "STORE_FAST_LOAD_FAST": (_K_LOCAL2, Op.STORE_FAST, Op.LOAD_FAST),
+    "LOAD_CONST": (_K_CONST, None, 0), "LOAD_SMALL_INT": (_K_SMALL_INT, None, 0),
+    "RETURN_CONST": (_K_RETURN_CONST, None, 0),
+    "LOAD_ASSERTION_ERROR": (_K_ASSERT, None, 0), "LOAD_COMMON_CONSTANT": (_K_ASSERT, None, 1),
+    "LOAD_GLOBAL": (_K_GLOBAL, None, 0), "LOAD_ATTR": (_K_ATTR, None, 0),
+    "LOAD_METHOD": (_K_METHOD, None, 0), "LOAD_DEREF": (_K_DEREF, None, 0),
+    "PUSH_NULL": (_F, Op.PUSH_NULL, 0), "KW_NAMES": (_K_KWNAMES, None, 0),
+    "CALL": (_K_CALL, None, 0), "CALL_KW": (_K_CALL_KW, None, 0),
+    "BINARY_OP": (_K_BINOP, None, 0), "COMPARE_OP": (_K_CMP, None, 0),
+    "BINARY_SUBSCR": (_F, Op.BINARY_SUBSCR, 0), "STORE_SUBSCR": (_F, Op.STORE_SUBSCR, 0),
+    "BINARY_SLICE": (_K_SLICE, Op.BINARY_SUBSCR, 0), "STORE_SLICE": (_K_SLICE, Op.STORE_SUBSCR, 0),
+    "UNARY_NEGATIVE": (_F, Op.UNARY, UnaryOp.NEG), "UNARY_POSITIVE": (_F, Op.UNARY, UnaryOp.POS),
+    "UNARY_INVERT": (_F, Op.UNARY, UnaryOp.INVERT), "UNARY_NOT": (_F, Op.UNARY, UnaryOp.NOT),
+    "CALL_INTRINSIC_1": (_K_INTRINSIC, None, 0), "TO_BOOL": (_F, Op.TO_BOOL, 0),
+    "LIST_TO_TUPLE": (_F, Op.LIST_TO_TUPLE, 0), "LIST_EXTEND": (_K_LIST_EXTEND, None, 0),
+    "POP_TOP": (_F, Op.POP_TOP, 0), "POP_ITER": (_F, Op.POP_TOP, 0),
+    "GET_ITER": (_F, Op.GET_ITER, 0), "RETURN_VALUE": (_F, Op.RETURN_VALUE, 0),
+    **{n: (_K_ARG, Op[n], 0) for n in ("BUILD_TUPLE", "BUILD_LIST", "BUILD_SLICE", "COPY", "SWAP",
+                                      "UNPACK_SEQUENCE", "LIST_APPEND", "IS_OP", "CONTAINS_OP")},
+    "RAISE_VARARGS": (_K_ARG, Op.RAISE, 0),
+    "FOR_ITER": (_K_FOR, None, 0), "END_FOR": (_K_END_FOR, None, 0),
+    **{n: (_K_JUMP, Op.JUMP, 0) for n in ("JUMP_FORWARD", "JUMP_BACKWARD",
+                                         "JUMP_BACKWARD_NO_INTERRUPT", "JUMP")},
+    **{f"POP_JUMP_{d}IF_{c}": (_K_JUMP, Op["POP_JUMP_IF_" + c], 0)
+       for d in ("", "FORWARD_", "BACKWARD_") for c in ("TRUE", "FALSE", "NONE", "NOT_NONE")},
+    "JUMP_IF_TRUE_OR_POP": (_K_JUMP_OR_POP, Op.POP_JUMP_IF_TRUE, 0),
+    "JUMP_IF_FALSE_OR_POP": (_K_JUMP_OR_POP, Op.POP_JUMP_IF_FALSE, 0),
+    "MAKE_FUNCTION": (_K_MAKE_FUNCTION, None, 0),
+    "LOAD_FAST_AND_CLEAR": (_K_COMPREHENSION, None, 0),
+    **{n: (_K_CELL, None, 0) for n in ("LOAD_CLOSURE", "STORE_DEREF", "DELETE_DEREF")},
+}
+_REJECTS = {
+    "try/except/finally blocks are not supported": (
+        "PUSH_EXC_INFO", "POP_EXCEPT", "CHECK_EXC_MATCH", "RERAISE", "WITH_EXCEPT_START"),
+    "with statements are not supported": ("BEFORE_WITH", "LOAD_SPECIAL", "BEFORE_ASYNC_WITH"),
+    "generators and async functions (yield, await) are not supported": (
+        "RETURN_GENERATOR", "YIELD_VALUE", "SEND", "GET_AWAITABLE", "GET_AITER", "GET_ANEXT",
+        "END_ASYNC_FOR", "GET_YIELD_FROM_ITER"),
+    "calls with *args or **kwargs unpacking are not supported": ("CALL_FUNCTION_EX",),
+    "assigning or deleting a global variable ('global x') is not supported": (
+        "STORE_GLOBAL", "DELETE_GLOBAL"),
+    "import statements inside a compiled function are not supported; import at module level": (
+        "IMPORT_NAME", "IMPORT_FROM", "IMPORT_STAR"),
+    "f-strings are not supported": ("FORMAT_VALUE", "BUILD_STRING", "FORMAT_SIMPLE",
+                                    "CONVERT_VALUE", "FORMAT_WITH_SPEC", "BUILD_TEMPLATE",
+                                    "BUILD_INTERPOLATION"),
+    "setting or deleting attributes (obj.x = ...) is not supported": (
+        "STORE_ATTR", "DELETE_ATTR"),
+    "dict and set displays are not supported": (
+        "BUILD_MAP", "BUILD_SET", "BUILD_CONST_KEY_MAP", "SET_ADD", "MAP_ADD", "SET_UPDATE",
+        "DICT_UPDATE", "DICT_MERGE"),
+    "class definitions are not supported": ("LOAD_BUILD_CLASS",),
+}
+for _msg, _names in _REJECTS.items():
+    for _n in _names:
+        _TABLE[_n] = (_K_REJECT, None, _msg)
+del _msg, _names, _n, _F
+
+_CO_VARARGS, _CO_VARKEYWORDS = 0x04, 0x08
+_CO_GENERATOR, _CO_COROUTINE, _CO_ITERABLE_COROUTINE, _CO_ASYNC_GENERATOR = 0x20, 0x80, 0x100, 0x200
+_BAD_FLAGS = (_CO_VARARGS | _CO_VARKEYWORDS | _CO_GENERATOR | _CO_COROUTINE
+              | _CO_ITERABLE_COROUTINE | _CO_ASYNC_GENERATOR)
+_COMPREHENSION_NAMES = {"<listcomp>": "list comprehensions", "<setcomp>": "set comprehensions",
+                        "<dictcomp>": "dict comprehensions",
+                        "<genexpr>": "generator expressions", "<lambda>": "lambda expressions"}
+_LOOP_HINT = "write the loop out (e.g. fill an array created with np.empty)"
+_HINTS = {"<listcomp>": "; " + _LOOP_HINT, "<genexpr>": "; " + _LOOP_HINT,
+          "<lambda>": "; define a function at module level"}
+_PLAIN_CONST_TYPES = frozenset((int, str, bool, bytes, type(None)))
+
+
+def _const_key(v):
+    """Dedup key: (type, value) so that 1, 1.0 and True stay apart; repr keeps -0.0 from 0.0."""
+    t = type(v)
+    if t in _PLAIN_CONST_TYPES:
+        return t, v
+    if t is float or t is complex:
+        return t, repr(v)
+    if t is tuple:
+        return t, tuple(map(_const_key, v))
+    return id, id(v)  # any other object is shared only with itself (the tuple keeps it alive)
+
+
+def _intern(cidx, clist, v):
+    key = _const_key(v)
+    i = cidx.get(key)
+    if i is None:
+        i = cidx[key] = len(clist)
+        clist.append(v)
+    return i
+
+
+def _reject(msg, code, line):
+    raise UnsupportedError(msg, code.co_filename, line)
+
+
+def _reject_flags(code, flags):
+    if flags & (_CO_VARARGS | _CO_VARKEYWORDS):
+        _reject("functions with *args or **kwargs parameters are not supported", code,
+                code.co_firstlineno)
+    what = ("generator functions (yield) are not supported" if flags & _CO_GENERATOR else
+            "async generators are not supported" if flags & _CO_ASYNC_GENERATOR else
+            "coroutines (async def) are not supported")
+    # point at the first suspension point, not at the def line
+    line = code.co_firstlineno
+    for ins in dis.get_instructions(code):
+        ln = _line_of(ins)
+        if ln is not None:
+            line = ln
+        if ins.opname in ("YIELD_VALUE", "SEND", "GET_AWAITABLE", "GET_AITER", "GET_ANEXT"):
+            break
+    else:
+        line = code.co_firstlineno
+    _reject(what, code, line)
+
+
+def normalize(func_or_code) -> NisFunction:
+    """Translate a function (or code object) into a ``NisFunction``.
+
+    Raises ``UnsupportedError`` (with the offending line) for code outside the accepted subset.
+    """
+    code = getattr(func_or_code, "__code__", func_or_code)
+    if type(code) is not CodeType:
+        raise TypeError(f"normalize() expects a function or a code object, not "
+                        f"{type(func_or_code).__name__}")
+    qualname = getattr(func_or_code, "__qualname__", None) or code.co_qualname
+    flags = code.co_flags
+    if flags & _BAD_FLAGS:
+        _reject_flags(code, flags)
+    eh_start = 1 << 62
+    if code.co_exceptiontable:
+        entries = dis.Bytecode(code).exception_entries
+        if entries:
+            eh_start = min(e.start for e in entries)
+
+    varidx = {n: i for i, n in enumerate(code.co_varnames)}
+    freevars = code.co_freevars
+    nidx = {}            # names: name -> index (dict order = first use)
+    cidx, clist = {}, []  # consts: key -> index, values
+    out = []             # (op, arg, arg2, target, offset, line); targets are byte offsets here
+    jumps = []           # indices into out whose target must be mapped to an index
+    labels = {}          # byte offset of every CPython instruction -> index of the NIS op there
+    end_fors = set()     # offsets of END_FOR (3.12+): only FOR_ITER may jump there
+    tails = set()        # offsets of END_FOR and the POP_TOP/POP_ITER that the loop exit skips
+    line = code.co_firstlineno
+    nop_off, nop_line = -1, line  # the last NOP: `try:` compiles to one just before its range
+    kwnames = -1
+    skip_tail = 0
+    drop_len, drop_from = -1, 0  # dropped instructions since the last emitted one start here
+    append = out.append
+    get = _TABLE.get
+    it = iter(dis.get_instructions(code))
+    for ins in it:
+        off = ins.offset
+        ln = _line_of(ins)
+        if ln is not None:
+            line = ln
+        name = ins.opname
+        labels[off] = len(out)
+        if off >= eh_start:
+            _reject("try/except/finally blocks are not supported", code,
+                    nop_line if nop_off == off - 2 else line)
+        if skip_tail:
+            if name != "POP_TOP" and name != "POP_ITER":
+                _reject(f"unexpected bytecode (please report): {name} after END_FOR", code,
+                        line)
+            tails.add(off)
+            skip_tail = 0
+            continue
+        h = get(name)
+        if h is None:
+            _reject(f"unsupported Python bytecode {name}", code, line)
+        kind, nop, fixed = h
+        if kind == _K_LOCAL:
+            i = varidx.get(ins.argval)
+            if i is None:  # 3.13+: LOAD_FAST of a cell slot, to build a closure
+                _reject(f"variable {ins.argval!r} is captured by an inner function; closures "
+                        "over local variables are not supported", code, line)
+            append((nop, i, 0, -1, off, line))
+        elif kind == _K_CONST:
+            v = ins.argval
+            t = type(v)
+            if t is slice:  # 3.14 folds constant slices: expand back to BUILD_SLICE
+                n = 2 if v.step is None else 3
+                for part in (v.start, v.stop, v.step)[:n]:
+                    append((_LOAD_CONST, _intern(cidx, clist, part), 0, -1, off, line))
+                append((_BUILD_SLICE, n, 0, -1, off, line))
+                continue
+            key = (t, v) if t in _PLAIN_CONST_TYPES else _const_key(v)
+            i = cidx.get(key)
+            if i is None:
+                i = cidx[key] = len(clist)
+                clist.append(v)
+            append((_LOAD_CONST, i, 0, -1, off, line))
+        elif kind == _K_FIXED:
+            append((nop, fixed, 0, -1, off, line))
+        elif kind == _K_ARG:
+            append((nop, ins.arg, 0, -1, off, line))
+        elif kind == _K_DROP:
+            if drop_len != len(out):
+                drop_len, drop_from = len(out), off
+            if name == "NOP":
+                nop_off, nop_line = off, line
+        elif kind == _K_GLOBAL or kind == _K_ATTR or kind == _K_METHOD or kind == _K_DEREF:
+            nm = ins.argval
+            if kind == _K_DEREF and nm not in freevars:
+                _reject(f"variable {nm!r} is captured by an inner function; closures over "
+                        "local variables are not supported", code, line)
+            i = nidx.get(nm)
+            if i is None:
+                i = nidx[nm] = len(nidx)
+            if kind == _K_GLOBAL:
+                if ins.arg & 1 and _NULL_FIRST:
+                    append((_PUSH_NULL, 0, 0, -1, off, line))
+                append((_LOAD_GLOBAL, i, 0, -1, off, line))
+                if ins.arg & 1 and not _NULL_FIRST:
+                    append((_PUSH_NULL, 0, 0, -1, off, line))
+            elif kind == _K_DEREF:
+                append((_LOAD_DEREF, i, 0, -1, off, line))
+            else:
+                append((_LOAD_ATTR, i, 0, -1, off, line))
+                # a method load feeds only CALL, whose lo/hi rule accepts NULL on either side
+                if kind == _K_METHOD or (_ATTR_METHOD_BIT and ins.arg & 1):
+                    append((_PUSH_NULL, 0, 0, -1, off, line))
+        elif kind == _K_CALL:
+            append((_CALL, ins.arg, kwnames, -1, off, line))
+            kwnames = -1
+        elif kind == _K_BINOP:
+            r = ins.argrepr
+            b = _BINOPS.get(r)
+            if b is not None:
+                append((_BINARY_OP, b[0], b[1], -1, off, line))
+            elif r == "[]":
+                append((_BINARY_SUBSCR, 0, 0, -1, off, line))
+            else:
+                _reject(f"unsupported Python bytecode BINARY_OP ({r})", code, line)
+        elif kind == _K_CMP:
+            append((_COMPARE_OP, _CMPS[ins.argval], 0, -1, off, line))
+            if _CMP_BOOL_BIT and ins.arg & 16:
+                append((_TO_BOOL, 0, 0, -1, off, line))
+        elif kind == _K_JUMP or kind == _K_FOR:
+            jumps.append(len(out))
+            append((nop or _FOR_ITER, 0, 0, ins.argval, off, line))
+        elif kind == _K_END_FOR:
+            if not out or out[-1][0] not in _TERMINATORS:
+                _reject("unexpected bytecode (please report): END_FOR reachable by fall-through",
+                        code, line)
+            end_fors.add(off)
+            tails.add(off)
+            if drop_len == len(out):  # a jump to a NOP just before END_FOR would run the tail
+                tails.update(range(drop_from, off, 2))
+            skip_tail = _FOR_TAIL
+        elif kind == _K_LOCAL2:
+            n1, n2 = ins.argval
+            i1, i2 = varidx.get(n1), varidx.get(n2)
+            if i1 is None or i2 is None:
+                _reject(f"variable {n1 if i1 is None else n2!r} is captured by an inner "
+                        "function; closures over local variables are not supported", code, line)
+            append((nop, i1, 0, -1, off, line))
+            append((fixed, i2, 0, -1, off, line))
+        elif kind == _K_KWNAMES:  # 3.11/3.12; 3.11's dis cannot resolve the argval
+            kwnames = _intern(cidx, clist, code.co_consts[ins.arg])
+        elif kind == _K_CALL_KW:  # 3.13+: the names tuple was pushed by the LOAD_CONST just before
+            last = out.pop() if out else None
+            if last is None or last[0] != _LOAD_CONST or type(clist[last[1]]) is not tuple:
+                _reject("unexpected bytecode (please report): CALL_KW without a constant names "
+                        "tuple", code, line)
+            labels[off] = len(out)
+            append((_CALL, ins.arg, last[1], -1, off, line))
+        elif kind == _K_SLICE:
+            append((_BUILD_SLICE, 2, 0, -1, off, line))
+            append((nop, 0, 0, -1, off, line))
+        elif kind == _K_RETURN_CONST:
+            append((_LOAD_CONST, _intern(cidx, clist, ins.argval), 0, -1, off, line))
+            append((_RETURN_VALUE, 0, 0, -1, off, line))
+        elif kind == _K_SMALL_INT:
+            append((_LOAD_CONST, _intern(cidx, clist, ins.arg), 0, -1, off, line))
+        elif kind == _K_ASSERT:
+            if fixed and ins.arg != 0:  # LOAD_COMMON_CONSTANT: only 0 is AssertionError
+                _reject(f"unsupported Python bytecode {name} ({ins.argrepr})", code, line)
+            append((_LOAD_CONST, _intern(cidx, clist, AssertionError), 0, -1, off, line))
+        elif kind == _K_INTRINSIC:
+            if ins.arg == 5:
+                append((_UNARY, UnaryOp.POS, 0, -1, off, line))
+            elif ins.arg == 6:
+                append((_LIST_TO_TUPLE, 0, 0, -1, off, line))
+            else:
+                _reject(f"unsupported Python bytecode {name} ({ins.argrepr})", code, line)
+        elif kind == _K_JUMP_OR_POP:  # 3.11 only; this is what 3.12 emits for the same code
+            append((_COPY, 1, 0, -1, off, line))
+            jumps.append(len(out))
+            append((nop, 0, 0, ins.argval, off, line))
+            append((_POP_TOP, 0, 0, -1, off, line))
+        elif kind == _K_LIST_EXTEND:
+            # `[1.0, 2.0, 3.0]` is BUILD_LIST 0; LOAD_CONST (1.0, 2.0, 3.0); LIST_EXTEND 1
+            if (ins.arg != 1 or len(out) < 2 or out[-1][0] != _LOAD_CONST
+                    or type(clist[out[-1][1]]) is not tuple or out[-2][:2] != (_BUILD_LIST, 0)):
+                _reject("star-unpacking (*x) in calls and displays is not supported", code, line)
+            lc = out.pop()
+            out.pop()
+            del labels[lc[4]], labels[off]  # mid-pattern: a jump there would now be wrong
+            items = clist[lc[1]]
+            if lc[1] == len(clist) - 1:  # the tuple itself is no longer used
+                del cidx[_const_key(clist.pop())]
+            for v in items:
+                append((_LOAD_CONST, _intern(cidx, clist, v), 0, -1, lc[4], line))
+            append((_BUILD_LIST, len(items), 0, -1, off, line))
+        elif kind == _K_MAKE_FUNCTION:
+            fn = clist[out[-1][1]] if out and out[-1][0] == _LOAD_CONST else None
+            cname = fn.co_name if type(fn) is CodeType else "?"
+            what = _COMPREHENSION_NAMES.get(cname)
+            _reject(f"{what} are not supported" + _HINTS.get(cname, "") if what else
+                    f"inner function definitions are not supported (def {cname}); define it at "
+                    "module level", code, line)
+        elif kind == _K_COMPREHENSION:  # 3.12+ inlined comprehension (PEP 709)
+            what = "comprehensions"
+            for nxt in it:
+                if nxt.opname in ("BUILD_LIST", "BUILD_SET", "BUILD_MAP"):
+                    what = {"BUILD_LIST": "list", "BUILD_SET": "set",
+                            "BUILD_MAP": "dict"}[nxt.opname] + " comprehensions"
+                    break
+            _reject(f"{what} are not supported; {_LOOP_HINT}", code, line)
+        elif kind == _K_CELL:
+            _reject(f"variable {ins.argval!r} is captured by an inner function; closures over "
+                    "local variables are not supported", code, line)
+        else:  # _K_REJECT
+            _reject(fixed, code, line)
+
+    if code.co_cellvars:  # cannot happen without MAKE_FUNCTION, but never emit a cell silently
+        _reject(f"variable {code.co_cellvars[0]!r} is captured by an inner function; closures "
+                "over local variables are not supported", code, code.co_firstlineno)
+    for j in jumps:
+        op, arg, arg2, tgt, off, ln = out[j]
+        to = labels.get(tgt)
+        if to is None or to >= len(out) or (
+                tgt not in end_fors if (op == _FOR_ITER and _PY >= (3, 12)) else tgt in tails):
+            _reject(f"unexpected bytecode (please report): jump from offset {off} to {tgt}",
+                    code, ln)
+        out[j] = (op, arg, arg2, to, off, ln)
+    new = tuple.__new__  # skips NamedTuple's Python-level __new__: normalize() is on the hot path
+    return new(NisFunction, (code.co_name, qualname, code.co_filename, code.co_firstlineno,
+                             code.co_argcount, code.co_kwonlyargcount, code.co_varnames,
+                             tuple(nidx), tuple(clist), freevars,
+                             tuple([new(Instr, t) for t in out])))
+
+
+# ---------------------------------------------------------------------------------------------
+# Text dump (golden files) and the stack-depth verifier.
+
+def _const_repr(v):
+    if type(v) is frozenset:  # set order of strings depends on the hash seed
+        return "frozenset({" + ", ".join(sorted(map(repr, v))) + "})"
+    return repr(v)
+
+
+def _arg_text(nis, ins):
+    op, arg = ins.op, ins.arg
+    if op <= Op.DELETE_FAST:
+        return nis.varnames[arg]
+    if op == Op.LOAD_CONST:
+        return _const_repr(nis.consts[arg])
+    if op in (Op.LOAD_GLOBAL, Op.LOAD_DEREF, Op.LOAD_ATTR):
+        return nis.names[arg]
+    if op == Op.CALL:
+        return f"{arg}" if ins.arg2 < 0 else f"{arg} kw={nis.consts[ins.arg2]!r}"
+    if op == Op.BINARY_OP:
+        return _SYM_BIN[arg] + ("=" if ins.arg2 else "")
+    if op == Op.COMPARE_OP:
+        return _SYM_CMP[arg]
+    if op == Op.IS_OP:
+        return "is not" if arg else "is"
+    if op == Op.CONTAINS_OP:
+        return "not in" if arg else "in"
+    if op == Op.UNARY:
+        return _SYM_UNARY[arg]
+    if op in _JUMP_OPS:
+        return f"-> {ins.target}"
+    if op in (Op.BUILD_SLICE, Op.BUILD_TUPLE, Op.BUILD_LIST, Op.LIST_APPEND, Op.UNPACK_SEQUENCE,
+              Op.COPY, Op.SWAP, Op.RAISE):
+        return str(arg)
+    return ""
+
+
+def dump(nis: NisFunction) -> str:
+    """Deterministic text of ``nis``; lines are relative to ``firstlineno`` (L0 = the def)."""
+    lines = [f"name: {nis.name}  qualname: {nis.qualname}",
+             f"argcount: {nis.argcount}  kwonlyargcount: {nis.kwonlyargcount}",
+             f"varnames: {nis.varnames!r}",
+             f"freevars: {nis.freevars!r}"]
+    first = nis.firstlineno
+    for i, ins in enumerate(nis.code):
+        text = _arg_text(nis, ins)
+        lines.append(f"{i:4d} L{ins.line - first:<3d} {Op(ins.op).name:<20s} {text}".rstrip())
+    return "\n".join(lines) + "\n"
+
+
+# op -> f(arg) = (items that must be on the stack, net change on the fall-through edge)
+_EFFECT = {
+    **dict.fromkeys((Op.LOAD_FAST, Op.LOAD_FAST_OR_UNDEF, Op.LOAD_CONST, Op.LOAD_GLOBAL,
+                     Op.LOAD_DEREF, Op.PUSH_NULL), lambda a: (0, 1)),
+    **dict.fromkeys((Op.STORE_FAST, Op.POP_TOP, Op.RETURN_VALUE, Op.POP_JUMP_IF_TRUE,
+                     Op.POP_JUMP_IF_FALSE, Op.POP_JUMP_IF_NONE, Op.POP_JUMP_IF_NOT_NONE),
+                    lambda a: (1, -1)),
+    **dict.fromkeys((Op.DELETE_FAST, Op.JUMP, Op.UNREACHABLE_EH), lambda a: (0, 0)),
+    **dict.fromkeys((Op.LOAD_ATTR, Op.UNARY, Op.TO_BOOL, Op.LIST_TO_TUPLE, Op.GET_ITER),
+                    lambda a: (1, 0)),
+    **dict.fromkeys((Op.BINARY_OP, Op.BINARY_SUBSCR, Op.COMPARE_OP, Op.IS_OP, Op.CONTAINS_OP),
+                    lambda a: (2, -1)),
+    **dict.fromkeys((Op.BUILD_SLICE, Op.BUILD_TUPLE, Op.BUILD_LIST), lambda a: (a, 1 - a)),
+    Op.CALL: lambda a: (a + 2, -a - 1), Op.STORE_SUBSCR: lambda a: (3, -3),
+    Op.LIST_APPEND: lambda a: (a + 1, -1), Op.UNPACK_SEQUENCE: lambda a: (1, a - 1),
+    Op.COPY: lambda a: (max(a, 1), 1), Op.SWAP: lambda a: (max(a, 2), 0),
+    Op.FOR_ITER: lambda a: (1, 1), Op.RAISE: lambda a: (a, -a),
+}
+
+
+def verify_stack(nis: NisFunction) -> None:
+    """Check stack depths over the CFG: equal on every edge into an instruction, never negative,
+    FOR_ITER's exit one below its entry, empty at RETURN_VALUE; AssertionError otherwise."""
+    code = nis.code
+    n = len(code)
+    depth = [None] * n
+    work = [(0, 0, -1)] if n else []
+
+    def fail(i, msg):
+        ins = code[i]
+        raise AssertionError(f"{nis.qualname}: NIS #{i} {Op(ins.op).name} (offset {ins.offset}, "
+                             f"line {ins.line}): {msg}")
+
+    while work:
+        i, d, src = work.pop()
+        if not 0 <= i < n:
+            fail(src, f"control reaches index {i} outside 0..{n - 1}")
+        if depth[i] is not None:
+            if depth[i] != d:
+                fail(i, f"stack depth {d} from #{src} but {depth[i]} from another edge")
+            continue
+        depth[i] = d
+        ins = code[i]
+        need, delta = _EFFECT[ins.op](ins.arg)
+        if d < need:
+            fail(i, f"needs {need} stack items, has {d}")
+        op = ins.op
+        if op == Op.RETURN_VALUE and d != 1:
+            fail(i, f"returns with {d - 1} items left on the stack")
+        if op in _JUMP_OPS:
+            work.append((ins.target, d - 1 if op != Op.JUMP else d, i))
+        if op not in _TERMINATORS:
+            work.append((i + 1, d + delta, i))

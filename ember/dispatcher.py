@@ -1,0 +1,353 @@
+"""The decorators' Python side: compiling a function for the types it is called with.
+
+``@ember.jit`` turns a function into an ``_ember.Dispatcher`` (C++, vectorcall): calls whose
+argument types were seen before never leave C++.  The rest happens here, in ``JitFunction``,
+which the dispatcher holds as ``_impl`` and defers to for anything it does not know: keyword and
+default arguments, compiling a new signature (under one process-wide lock, so two threads that
+race on a new signature compile it once), explicit signatures, calls from other jitted
+functions (``resolve_call``), and the ``py_func`` / ``signatures`` / ``inspect_*`` surface.
+
+Importing this module is cheap: the bytecode normalizer, the value freezer and the compiler
+(which links LLVM) are imported on the first compile.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import weakref
+
+from . import _ember
+from .errors import TypingError, UnsupportedError
+
+_compile_lock = threading.RLock()
+_compile_stack: list[tuple[int, tuple]] = []  # (handle, arg types) being compiled
+_by_handle: "weakref.WeakValueDictionary[int, JitFunction]" = weakref.WeakValueDictionary()
+_session = None
+
+
+def session():
+    """The process's compiler session (loads the compiler on first use)."""
+    global _session
+    if _session is None:
+        from . import _compiler
+        s = _compiler.Session()
+        for name, address in _ember.runtime_symbols():
+            s.define_runtime_symbol(name, address)
+        _session = s
+    return _session
+
+
+class Options:
+    """The decorator's options, checked once."""
+
+    __slots__ = ("nogil", "cache", "parallel", "fastmath", "boundscheck", "error_model")
+
+    def __init__(self, nogil=False, cache=False, parallel=False, fastmath=False,
+                 boundscheck=None, error_model="python"):
+        if error_model not in ("python", "numpy"):
+            raise ValueError(f"error_model must be 'python' or 'numpy', not {error_model!r}")
+        self.nogil = bool(nogil)
+        self.cache = bool(cache)
+        self.parallel = bool(parallel)
+        self.fastmath = bool(fastmath)
+        if boundscheck is None:
+            boundscheck = os.environ.get("EMBER_BOUNDSCHECK", "0") not in ("", "0")
+        self.boundscheck = bool(boundscheck)
+        self.error_model = error_model
+
+    def flags(self) -> dict:
+        return {"boundscheck": self.boundscheck, "fastmath": self.fastmath,
+                "python_errors": self.error_model == "python",
+                "verify": os.environ.get("EMBER_VERIFY", "0") not in ("", "0")}
+
+
+class Specialization:
+    """One compiled signature: the compiled code and its dispatcher entry."""
+
+    __slots__ = ("compiled", "arg_types", "arg_codes", "ret_code", "entry", "key_codes")
+
+    def __init__(self, compiled, arg_types, arg_codes, ret_code, entry):
+        self.compiled = compiled
+        self.arg_types = arg_types
+        self.arg_codes = arg_codes
+        self.ret_code = ret_code
+        self.entry = entry
+
+
+class JitFunction:
+    """The Python implementation behind a jitted function (its dispatcher's ``_impl``)."""
+
+    def __init__(self, py_func, options: Options, signatures=()):
+        self.py_func = py_func
+        self.options = options
+        code = py_func.__code__
+        self._nargs = code.co_argcount + code.co_kwonlyargcount
+        self._argnames = code.co_varnames[:self._nargs]
+        self._nis = None
+        self._bound_signature = None
+        self._specs: dict[tuple, Specialization] = {}
+        self._aliases: dict[tuple, Specialization] = {}
+        self._can_compile = True
+        self.__name__ = py_func.__name__
+        self.__qualname__ = py_func.__qualname__
+        self.__doc__ = py_func.__doc__
+        self.__module__ = py_func.__module__
+        self.__wrapped__ = py_func
+        self.dispatcher = _ember.Dispatcher(self, self._nargs, nogil=options.nogil)
+        d = self.dispatcher.__dict__
+        for attr in ("__name__", "__qualname__", "__doc__", "__module__", "__wrapped__"):
+            d[attr] = getattr(self, attr)
+        _by_handle[id(self)] = self
+        if signatures:
+            for sig in signatures:
+                self.compile(sig)
+            self._can_compile = False
+
+    def __repr__(self):
+        return f"<ember.jit function {self.__qualname__}>"
+
+    # ---- calling ---------------------------------------------------------------------------
+
+    def _bind(self, args, kwargs):
+        """Positional arguments for every parameter, from a call with keywords or defaults."""
+        sig = self._bound_signature
+        if sig is None:
+            import inspect
+            sig = self._bound_signature = inspect.signature(self.py_func)
+        try:
+            bound = sig.bind(*args, **(kwargs or {}))
+        except TypeError as exc:
+            raise TypeError(f"{self.__qualname__}(): {exc}") from None
+        bound.apply_defaults()
+        return tuple(bound.arguments[name] for name in self._argnames)
+
+    def _call_slow(self, args, kwargs):
+        """Called by the dispatcher when its fast path cannot serve the call."""
+        if kwargs or len(args) != self._nargs:
+            args = self._bind(args, kwargs)
+        codes = []
+        for name, value in zip(self._argnames, args):
+            try:
+                codes.append(_ember.typeof_code(value))
+            except TypeError:
+                raise TypingError(
+                    f"{self.__qualname__}(): argument '{name}' is a {type(value).__name__}; "
+                    "compiled functions take numbers, NumPy arrays (bool, int, uint, float, "
+                    "complex; native byte order), tuples of those, and None") from None
+        spec = self._specialize(codes)
+        return self.dispatcher._call_entry(spec.entry, args)
+
+    def _specialize(self, codes) -> Specialization:
+        """The specialization serving a call with these argument type codes."""
+        key = tuple(tuple(c) for c in codes)
+        spec = self._aliases.get(key)
+        if spec is not None:
+            return spec
+        s = session()
+        type_ids = tuple(s.type_from_code(c) for c in codes)
+        spec = self._specs.get(type_ids)
+        if spec is None:
+            if self._can_compile:
+                spec = self.compile_types(type_ids)
+            else:
+                spec = self._convertible(type_ids)
+                if spec is None:
+                    got = ", ".join(s.type_str(t) for t in type_ids)
+                    have = "; ".join(self._sig_text(x) for x in self._specs.values())
+                    raise TypeError(f"{self.__qualname__}(): no compiled signature matches "
+                                    f"({got}); it was compiled for {have}")
+        if [list(c) for c in codes] != [list(c) for c in spec.arg_codes]:
+            # Values of these types now call this entry directly.
+            spec_alias = Specialization(spec.compiled, spec.arg_types, spec.arg_codes,
+                                        spec.ret_code, None)
+            spec_alias.entry = self.dispatcher._add_entry(
+                spec.arg_codes, spec.ret_code, spec.compiled.wrapper, spec.compiled, codes)
+            self._aliases[key] = spec_alias
+            return spec_alias
+        return spec
+
+    def _convertible(self, type_ids):
+        s = session()
+        for spec in self._specs.values():
+            if all(s.can_convert(a, p) for a, p in zip(type_ids, spec.arg_types)):
+                return spec
+        return None
+
+    # ---- compiling -------------------------------------------------------------------------
+
+    def compile(self, signature):
+        """Compiles an explicit signature: a string such as "float64(float64[:], int64)" or a
+        tuple of argument type strings."""
+        from .signature import parse_signature
+        if isinstance(signature, str):
+            arg_codes, ret_code = parse_signature(signature)
+        elif isinstance(signature, (tuple, list)):
+            arg_codes, ret_code = parse_signature("(" + ", ".join(map(str, signature)) + ")")
+        else:
+            raise TypeError(f"a signature is a string such as 'float64(float64)', "
+                            f"not {type(signature).__name__}")
+        if len(arg_codes) != self._nargs:
+            raise TypingError(f"{self.__qualname__}(): the signature {signature!r} has "
+                              f"{len(arg_codes)} arguments; the function takes {self._nargs}")
+        s = session()
+        type_ids = tuple(s.type_from_code(c) for c in arg_codes)
+        declared = s.type_from_code(ret_code) if ret_code is not None else 0
+        return self.compile_types(type_ids, declared)
+
+    def compile_types(self, type_ids, declared_return=0) -> Specialization:
+        with _compile_lock:
+            spec = self._specs.get(type_ids)
+            if spec is not None:
+                return spec
+            handle = id(self)
+            if (handle, type_ids) in _compile_stack:
+                raise TypingError(
+                    f"{self.__qualname__}() calls itself, through another jitted function, with "
+                    "argument types whose result is still being inferred; give it an explicit "
+                    "signature", self.py_func.__code__.co_filename,
+                    self.py_func.__code__.co_firstlineno)
+            s = session()
+            nis = self._normalized()
+            from .values import freeze_function
+            consts, name_values, modules = freeze_function(self.py_func, nis)
+            dump = [x for x in os.environ.get("EMBER_DUMP", "").split(",") if x]
+            _compile_stack.append((handle, type_ids))
+            try:
+                compiled = s.compile(nis, consts, name_values, modules, list(type_ids),
+                                     self.options.flags(), _resolve_callee, handle,
+                                     declared_return, dump)
+            finally:
+                _compile_stack.pop()
+            arg_codes = [s.type_code(t) for t in compiled.arg_types]
+            ret_code = s.type_code(compiled.return_type)
+            if ret_code is None:
+                raise UnsupportedError(
+                    f"{self.__qualname__}() returns a {s.type_str(compiled.return_type)}, which "
+                    "cannot be passed back to Python", self.py_func.__code__.co_filename,
+                    self.py_func.__code__.co_firstlineno)
+            entry = self.dispatcher._add_entry(arg_codes, ret_code, compiled.wrapper, compiled)
+            spec = Specialization(compiled, type_ids, arg_codes, ret_code, entry)
+            self._specs[type_ids] = spec
+            return spec
+
+    def _normalized(self):
+        if self._nis is None:
+            from .bytecode import normalize
+            self._nis = normalize(self.py_func)
+        return self._nis
+
+    def resolve_call(self, type_ids, kwnames):
+        """A call from compiled code: bind its arguments and find or compile the callee.
+        Returns (compiled, parameter types, argument map, frozen defaults)."""
+        npos = len(type_ids) - len(kwnames)
+        arg_map = [-1] * self._nargs
+        if npos > self.py_func.__code__.co_argcount:
+            raise TypingError(f"{self.__qualname__}() takes {self.py_func.__code__.co_argcount}"
+                              f" positional arguments but {npos} were given")
+        for i in range(npos):
+            arg_map[i] = i
+        for k, name in enumerate(kwnames):
+            if name not in self._argnames:
+                raise TypingError(f"{self.__qualname__}() got an unexpected keyword argument "
+                                  f"'{name}'")
+            p = self._argnames.index(name)
+            if arg_map[p] >= 0:
+                raise TypingError(f"{self.__qualname__}() got multiple values for '{name}'")
+            arg_map[p] = npos + k
+        defaults = dict(zip(self.py_func.__code__.co_varnames[
+            self.py_func.__code__.co_argcount - len(self.py_func.__defaults__ or ()):
+            self.py_func.__code__.co_argcount], self.py_func.__defaults__ or ()))
+        defaults.update(self.py_func.__kwdefaults__ or {})
+        from .values import Freezer
+        freezer = Freezer(())
+        s = session()
+        params, frozen = [], []
+        for p, name in enumerate(self._argnames):
+            if arg_map[p] >= 0:
+                params.append(type_ids[arg_map[p]])
+                frozen.append((0,))
+                continue
+            if name not in defaults:
+                raise TypingError(f"{self.__qualname__}() missing required argument '{name}'")
+            value = defaults[name]
+            try:
+                params.append(s.type_from_code(_ember.typeof_code(value)))
+            except TypeError:
+                raise UnsupportedError(f"{self.__qualname__}(): the default value of '{name}' "
+                                       f"({type(value).__name__}) cannot be used in compiled "
+                                       "code") from None
+            frozen.append(freezer.freeze(value, f"the default of '{name}'"))
+        params = tuple(params)
+        if self._can_compile:
+            spec = self.compile_types(params)
+        else:
+            spec = self._specs.get(params) or self._convertible(params)
+            if spec is None:
+                raise TypingError(f"{self.__qualname__}() has no compiled signature for "
+                                  f"({', '.join(s.type_str(t) for t in params)})")
+        return spec.compiled, list(spec.arg_types), arg_map, frozen
+
+    # ---- introspection ---------------------------------------------------------------------
+
+    def _sig_text(self, spec) -> str:
+        s = session()
+        args = ", ".join(s.type_str(t) for t in spec.arg_types)
+        return f"({args}) -> {s.type_str(spec.compiled.return_type)}"
+
+    @property
+    def signatures(self):
+        """The compiled signatures, as tuples of argument type names."""
+        if not self._specs:
+            return []
+        s = session()
+        return [tuple(s.type_str(t) for t in spec.arg_types) for spec in self._specs.values()]
+
+    @property
+    def nopython_signatures(self):
+        return [self._sig_text(spec) for spec in self._specs.values()]
+
+    def _find(self, signature):
+        if signature is None:
+            return list(self._specs.values())
+        s = session()
+        wanted = tuple(signature) if isinstance(signature, (tuple, list)) else None
+        for spec in self._specs.values():
+            names = tuple(s.type_str(t) for t in spec.arg_types)
+            if wanted == names or signature == self._sig_text(spec):
+                return [spec]
+        raise KeyError(f"{self.__qualname__} has no compiled signature {signature!r}")
+
+    def inspect_llvm(self, signature=None):
+        """The LLVM IR of one signature, or a dict of all of them."""
+        s = session()
+        found = {spec: s.llvm_ir(spec.compiled, True) for spec in self._find(signature)}
+        if signature is not None:
+            return next(iter(found.values()))
+        return {tuple(s.type_str(t) for t in spec.arg_types): text for spec, text in found.items()}
+
+    def inspect_asm(self, signature=None):
+        """The assembly of one signature, or a dict of all of them."""
+        s = session()
+        found = {spec: s.assembly(spec.compiled) for spec in self._find(signature)}
+        if signature is not None:
+            return next(iter(found.values()))
+        return {tuple(s.type_str(t) for t in spec.arg_types): text for spec, text in found.items()}
+
+    def inspect_types(self, signature=None, file=None):
+        """Prints the typed IR of each signature, annotated with the source lines."""
+        import linecache
+        filename = self.py_func.__code__.co_filename
+        lines = linecache.getlines(filename)
+        lines = [ln.rstrip("\n") for ln in lines]
+        out = file or sys.stdout
+        for spec in self._find(signature):
+            print(f"{self.__qualname__} {self._sig_text(spec)}", file=out)
+            print(spec.compiled.ir_text(lines), file=out)
+
+
+def _resolve_callee(handle, type_ids, kwnames, line):
+    callee = _by_handle.get(handle)
+    if callee is None:
+        raise TypingError("a jitted function called here no longer exists")
+    return callee.resolve_call(tuple(type_ids), tuple(kwnames))

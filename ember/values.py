@@ -1,0 +1,170 @@
+"""Frozen values: what the compiler may know about the Python objects a function reads.
+
+Constants, globals and closure variables are read when a function is compiled and frozen into
+plain records (Numba's semantics: a later change to a global is not seen by compiled code).  The
+records are tuples ``(kind, payload...)``, kind numbered as ``ConstValue::Kind`` in ir/Const.h:
+the C++ compiler never sees a Python object.  A module becomes a handle plus a table of the
+attributes the function uses; a function ember compiles specially becomes its builtin id (found
+by object identity, so ``from math import sqrt`` works); another jitted function becomes its
+handle.  Anything else is frozen as "unsupported" with a message, raised only if used.
+"""
+from __future__ import annotations
+
+import builtins
+import importlib
+import types
+
+import numpy as np
+
+from . import _ember
+
+# ConstValue::Kind
+NONE, BOOL, INT, FLOAT, COMPLEX, STR, TUPLE, MODULE, BUILTIN, DISPATCHER, EXCEPTION, NUMBER, \
+    UNSUPPORTED = range(13)
+
+# ScalarKind (ir/Types.h)
+_SCALAR_KINDS = {
+    np.dtype(np.bool_): 0, np.dtype(np.int8): 1, np.dtype(np.int16): 2, np.dtype(np.int32): 3,
+    np.dtype(np.int64): 4, np.dtype(np.uint8): 5, np.dtype(np.uint16): 6,
+    np.dtype(np.uint32): 7, np.dtype(np.uint64): 8, np.dtype(np.float32): 9,
+    np.dtype(np.float64): 10, np.dtype(np.complex64): 11, np.dtype(np.complex128): 12,
+}
+_PY_NUMBER_CLASSES = {bool: np.bool_, int: np.int64, float: np.float64, complex: np.complex128}
+
+_INT64_MIN, _INT64_MAX = -(1 << 63), (1 << 63) - 1
+
+_builtin_ids: dict[int, int] | None = None
+_exception_ids = _ember.exception_ids()
+
+
+def builtin_ids() -> dict[int, int]:
+    """id(Python object) -> BuiltinId, from the compiler's table (built on first use)."""
+    global _builtin_ids
+    if _builtin_ids is None:
+        from . import _compiler
+        table = {}
+        for index, (modname, attr) in enumerate(_compiler.builtins()):
+            try:
+                obj = getattr(importlib.import_module(modname), attr)
+            except (ImportError, AttributeError):
+                continue
+            table.setdefault(id(obj), index)
+        _builtin_ids = table
+    return _builtin_ids
+
+
+def _number_class(obj):
+    """The ScalarKind a class or dtype denotes (float, np.float32, np.dtype('f4')), or None."""
+    try:
+        if isinstance(obj, type):
+            if obj in _PY_NUMBER_CLASSES:
+                obj = _PY_NUMBER_CLASSES[obj]
+            elif not issubclass(obj, np.generic):
+                return None
+        elif not isinstance(obj, np.dtype):
+            return None
+        return _SCALAR_KINDS.get(np.dtype(obj))
+    except TypeError:
+        return None
+
+
+def _exception_id(cls) -> int:
+    name = cls.__name__
+    if getattr(builtins, name, None) is cls and name in _exception_ids:
+        return _exception_ids[name]
+    return _ember.register_exception(cls)
+
+
+class Freezer:
+    """Freezes the values one function reads; collects the module attribute tables."""
+
+    def __init__(self, attr_names):
+        self.attr_names = attr_names
+        self.modules: dict[int, dict[str, tuple]] = {}
+
+    def freeze(self, obj, what: str = "a value") -> tuple:
+        if obj is None:
+            return (NONE,)
+        if isinstance(obj, (bool, np.bool_)):
+            return (BOOL, int(bool(obj)))
+        if isinstance(obj, (int, np.integer)):
+            v = int(obj)
+            if _INT64_MIN <= v <= _INT64_MAX:
+                return (INT, v)
+            return (UNSUPPORTED, f"{what} is the integer {v}, which does not fit in int64")
+        if isinstance(obj, (float, np.floating)):
+            return (FLOAT, float(obj))
+        if isinstance(obj, (complex, np.complexfloating)):
+            return (COMPLEX, obj.real, obj.imag)
+        if isinstance(obj, str):
+            return (STR, obj)
+        if isinstance(obj, tuple):
+            return (TUPLE, [self.freeze(e, what) for e in obj])
+        if isinstance(obj, types.ModuleType):
+            self._freeze_module(obj)
+            return (MODULE, id(obj), obj.__name__)
+        if isinstance(obj, _ember.Dispatcher):
+            return (DISPATCHER, id(obj._impl), obj.__name__)
+        bid = builtin_ids().get(id(obj))
+        if bid is not None:
+            return (BUILTIN, bid)
+        kind = _number_class(obj)
+        if kind is not None:
+            return (NUMBER, kind, str(obj))
+        if isinstance(obj, type) and issubclass(obj, BaseException):
+            return (EXCEPTION, _exception_id(obj), obj.__name__)
+        if isinstance(obj, np.ndarray):
+            return (UNSUPPORTED, f"{what} is a NumPy array; arrays held in globals or closures "
+                                 "are not supported in compiled code yet: pass it as an argument")
+        return (UNSUPPORTED, f"{what} is a {type(obj).__name__}, which compiled code cannot use")
+
+    def _freeze_module(self, module):
+        key = id(module)
+        if key in self.modules:
+            return
+        attrs: dict[str, tuple] = {}
+        self.modules[key] = attrs  # registered first: modules may refer to each other
+        for name in self.attr_names:
+            try:
+                value = getattr(module, name)
+            except AttributeError:
+                continue
+            attrs[name] = self.freeze(value, f"{module.__name__}.{name}")
+
+
+def freeze_function(func, nis):
+    """(consts, name_values, modules) for the compiler, read from func's current state."""
+    freezer = Freezer(nis.names)
+    consts = [freezer.freeze(c, "a constant") for c in nis.consts]
+    from .bytecode import Op
+    global_names, deref_names = set(), set()
+    for ins in nis.code:
+        if ins.op == Op.LOAD_GLOBAL:
+            global_names.add(ins.arg)
+        elif ins.op == Op.LOAD_DEREF:
+            deref_names.add(ins.arg)
+    closure = {}
+    if func.__closure__:
+        closure = dict(zip(func.__code__.co_freevars, func.__closure__))
+    name_values = []
+    for index, name in enumerate(nis.names):
+        if index in global_names:
+            if name in func.__globals__:
+                value = func.__globals__[name]
+            elif hasattr(builtins, name):
+                value = getattr(builtins, name)
+            else:
+                name_values.append((UNSUPPORTED, f"name '{name}' is not defined"))
+                continue
+            name_values.append(freezer.freeze(value, f"global '{name}'"))
+        elif index in deref_names:
+            cell = closure.get(name)
+            try:
+                value = cell.cell_contents
+            except (AttributeError, ValueError):
+                name_values.append((UNSUPPORTED, f"free variable '{name}' has no value yet"))
+                continue
+            name_values.append(freezer.freeze(value, f"closure variable '{name}'"))
+        else:
+            name_values.append((UNSUPPORTED, f"'{name}' is not a variable"))
+    return consts, name_values, freezer.modules

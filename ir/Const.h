@@ -1,0 +1,48 @@
+/** \file Const.h
+ * Compile-time values: the constants of a function and the globals and closure variables it
+ * reads, frozen by the front end (ember/values.py) when the function is compiled.  The compiler
+ * never sees a Python object: a module, a jitted function or an exception class arrives as a
+ * kind plus an opaque handle that only the front end can map back.
+ */
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "ir/Builtins.h"
+
+namespace ember {
+
+enum class ScalarKind : uint8_t;
+
+struct ConstValue {
+  enum class Kind : uint8_t {
+    None,
+    Bool,
+    Int,             ///< i (a Python int that fits int64)
+    Float,           ///< f
+    Complex,         ///< f + f2 j
+    Str,             ///< str
+    Tuple,           ///< elems
+    Module,          ///< handle; its attributes are in FunctionInput::modules
+    Builtin,         ///< builtin
+    Dispatcher,      ///< handle of another jitted function
+    ExceptionClass,  ///< i = exception id; str = class name
+    NumberClass,     ///< i = ScalarKind (float, int, np.float32, np.dtype('f4'), ...)
+    Unsupported,     ///< a value ember cannot use; str says what it is
+  };
+  Kind kind = Kind::None;
+  int64_t i = 0;
+  double f = 0.0, f2 = 0.0;
+  uint64_t handle = 0;
+  BuiltinId builtin = BuiltinId::NumBuiltins;
+  std::string str;
+  std::vector<ConstValue> elems;
+};
+
+/// The attributes of a module the function reads (only names the function uses).
+using ModuleAttrs = std::map<std::string, ConstValue>;
+
+}  // namespace ember

@@ -1,0 +1,362 @@
+#include "ir/Types.h"
+
+#include <sstream>
+
+#include "ember/abi.h"
+#include "ir/Error.h"
+
+namespace ember {
+
+namespace {
+const BuiltinInfo kBuiltins[] = {
+#define EMBER_BUILTIN(id, module, attr) {module, attr},
+#include "ir/Builtins.def"
+#undef EMBER_BUILTIN
+};
+const char *const kMethodNames[] = {
+#define EMBER_METHOD(name, pyname) pyname,
+#include "ir/Methods.def"
+#undef EMBER_METHOD
+};
+}  // namespace
+
+const BuiltinInfo &builtin_info(BuiltinId id) { return kBuiltins[static_cast<int>(id)]; }
+
+const char *method_name(MethodId m) { return kMethodNames[static_cast<int>(m)]; }
+
+bool lookup_method(const std::string &name, MethodId *out) {
+  for (size_t i = 0; i < sizeof(kMethodNames) / sizeof(kMethodNames[0]); ++i) {
+    if (name == kMethodNames[i]) {
+      *out = static_cast<MethodId>(i);
+      return true;
+    }
+  }
+  return false;
+}
+
+bool is_integer(ScalarKind k) { return k >= ScalarKind::Int8 && k <= ScalarKind::UInt64; }
+bool is_signed(ScalarKind k) { return k >= ScalarKind::Int8 && k <= ScalarKind::Int64; }
+bool is_float(ScalarKind k) { return k == ScalarKind::Float32 || k == ScalarKind::Float64; }
+bool is_complex(ScalarKind k) {
+  return k == ScalarKind::Complex64 || k == ScalarKind::Complex128;
+}
+
+int bit_width(ScalarKind k) {
+  switch (k) {
+    case ScalarKind::Bool:
+    case ScalarKind::Int8:
+    case ScalarKind::UInt8: return 8;
+    case ScalarKind::Int16:
+    case ScalarKind::UInt16: return 16;
+    case ScalarKind::Int32:
+    case ScalarKind::UInt32:
+    case ScalarKind::Float32: return 32;
+    case ScalarKind::Int64:
+    case ScalarKind::UInt64:
+    case ScalarKind::Float64:
+    case ScalarKind::Complex64: return 64;
+    case ScalarKind::Complex128: return 128;
+  }
+  return 0;
+}
+
+const char *scalar_name(ScalarKind k) {
+  switch (k) {
+    case ScalarKind::Bool: return "bool";
+    case ScalarKind::Int8: return "int8";
+    case ScalarKind::Int16: return "int16";
+    case ScalarKind::Int32: return "int32";
+    case ScalarKind::Int64: return "int64";
+    case ScalarKind::UInt8: return "uint8";
+    case ScalarKind::UInt16: return "uint16";
+    case ScalarKind::UInt32: return "uint32";
+    case ScalarKind::UInt64: return "uint64";
+    case ScalarKind::Float32: return "float32";
+    case ScalarKind::Float64: return "float64";
+    case ScalarKind::Complex64: return "complex64";
+    case ScalarKind::Complex128: return "complex128";
+  }
+  return "?";
+}
+
+TypeContext::TypeContext() {
+  types_.push_back(TypeData{});  // id 0 is Unknown
+  index_.emplace("?", 0);
+}
+
+uint32_t TypeContext::intern_string(const std::string &s) {
+  auto it = string_index_.find(s);
+  if (it != string_index_.end()) return it->second;
+  uint32_t id = static_cast<uint32_t>(strings_.size());
+  strings_.push_back(s);
+  string_index_.emplace(s, id);
+  return id;
+}
+
+TypeId TypeContext::intern(TypeData data) {
+  std::ostringstream key;
+  key << static_cast<int>(data.kind) << ':' << data.a << ':' << data.b << ':' << data.c << ':'
+      << data.d << ':' << data.handle;
+  for (TypeId e : data.elems) key << ',' << e.index;
+  std::string k = key.str();
+  auto it = index_.find(k);
+  if (it != index_.end()) return TypeId{it->second};
+  uint32_t id = static_cast<uint32_t>(types_.size());
+  types_.push_back(std::move(data));
+  index_.emplace(std::move(k), id);
+  return TypeId{id};
+}
+
+TypeId TypeContext::none() { return intern({TypeKind::None}); }
+
+TypeId TypeContext::scalar(ScalarKind k) {
+  TypeData d{TypeKind::Scalar};
+  d.a = static_cast<uint32_t>(k);
+  return intern(d);
+}
+
+TypeId TypeContext::array(ScalarKind dtype, int ndim, Layout layout, bool readonly) {
+  TypeData d{TypeKind::Array};
+  d.a = static_cast<uint32_t>(dtype);
+  d.b = static_cast<uint32_t>(ndim);
+  // A 0-d or 1-d array that is C-contiguous is also F-contiguous; keep one spelling.
+  if (ndim <= 1 && layout == Layout::F) layout = Layout::C;
+  d.c = static_cast<uint32_t>(layout);
+  d.d = readonly ? 1 : 0;
+  return intern(d);
+}
+
+TypeId TypeContext::tuple(const std::vector<TypeId> &elems) {
+  TypeData d{TypeKind::Tuple};
+  d.elems = elems;
+  return intern(d);
+}
+
+TypeId TypeContext::optional(TypeId inner) {
+  TypeKind k = kind(inner);
+  if (k == TypeKind::Optional || k == TypeKind::None) return inner;
+  TypeData d{TypeKind::Optional};
+  d.elems = {inner};
+  return intern(d);
+}
+
+TypeId TypeContext::range(bool parallel) {
+  TypeData d{TypeKind::Range};
+  d.a = parallel ? 1 : 0;
+  return intern(d);
+}
+
+TypeId TypeContext::range_iter() { return intern({TypeKind::RangeIter}); }
+
+TypeId TypeContext::array_iter(TypeId array) {
+  TypeData d{TypeKind::ArrayIter};
+  d.elems = {array};
+  return intern(d);
+}
+
+TypeId TypeContext::enumerate_iter(TypeId inner) {
+  TypeData d{TypeKind::EnumerateIter};
+  d.elems = {inner};
+  return intern(d);
+}
+
+TypeId TypeContext::zip_iter(const std::vector<TypeId> &inners) {
+  TypeData d{TypeKind::ZipIter};
+  d.elems = inners;
+  return intern(d);
+}
+
+TypeId TypeContext::slice() { return intern({TypeKind::Slice}); }
+
+TypeId TypeContext::str(const std::string &text) {
+  TypeData d{TypeKind::Str};
+  d.a = intern_string(text);
+  return intern(d);
+}
+
+TypeId TypeContext::module(uint64_t handle) {
+  TypeData d{TypeKind::Module};
+  d.handle = handle;
+  return intern(d);
+}
+
+TypeId TypeContext::builtin(BuiltinId id) {
+  TypeData d{TypeKind::Builtin};
+  d.a = static_cast<uint32_t>(id);
+  return intern(d);
+}
+
+TypeId TypeContext::dispatcher(uint64_t handle) {
+  TypeData d{TypeKind::Dispatcher};
+  d.handle = handle;
+  return intern(d);
+}
+
+TypeId TypeContext::exception_class(int32_t exc_id) {
+  TypeData d{TypeKind::ExceptionClass};
+  d.handle = static_cast<uint64_t>(exc_id);
+  return intern(d);
+}
+
+TypeId TypeContext::exception_value(int32_t exc_id, const std::string &message) {
+  TypeData d{TypeKind::ExceptionValue};
+  d.handle = static_cast<uint64_t>(exc_id);
+  d.a = intern_string(message);
+  return intern(d);
+}
+
+TypeId TypeContext::number_class(ScalarKind k) {
+  TypeData d{TypeKind::NumberClass};
+  d.a = static_cast<uint32_t>(k);
+  return intern(d);
+}
+
+TypeId TypeContext::bound_method(TypeId receiver, MethodId method) {
+  TypeData d{TypeKind::BoundMethod};
+  d.a = static_cast<uint32_t>(method);
+  d.elems = {receiver};
+  return intern(d);
+}
+
+bool TypeContext::is_compile_time(TypeId t) const {
+  switch (kind(t)) {
+    case TypeKind::Str:
+    case TypeKind::Module:
+    case TypeKind::Builtin:
+    case TypeKind::Dispatcher:
+    case TypeKind::ExceptionClass:
+    case TypeKind::ExceptionValue:
+    case TypeKind::NumberClass:
+    case TypeKind::BoundMethod:
+    case TypeKind::Unknown: return true;
+    default: return false;
+  }
+}
+
+bool TypeContext::needs_refcount(TypeId t) const {
+  const TypeData &d = get(t);
+  switch (d.kind) {
+    case TypeKind::Array:
+    case TypeKind::ArrayIter: return true;  // an array iterator holds its array
+    case TypeKind::Tuple:
+    case TypeKind::Optional:
+    case TypeKind::EnumerateIter:
+    case TypeKind::ZipIter:
+      for (TypeId e : d.elems)
+        if (needs_refcount(e)) return true;
+      return false;
+    default: return false;
+  }
+}
+
+std::string TypeContext::to_string(TypeId t) const {
+  const TypeData &d = get(t);
+  std::ostringstream os;
+  switch (d.kind) {
+    case TypeKind::Unknown: return "?";
+    case TypeKind::Scalar: return scalar_name(static_cast<ScalarKind>(d.a));
+    case TypeKind::None: return "none";
+    case TypeKind::Array: {
+      static const char *layouts[] = {"C", "F", "A"};
+      os << "array(" << scalar_name(static_cast<ScalarKind>(d.a)) << ", " << d.b << "d, "
+         << layouts[d.c] << (d.d ? ", readonly" : "") << ")";
+      return os.str();
+    }
+    case TypeKind::Tuple: {
+      os << "tuple(";
+      for (size_t i = 0; i < d.elems.size(); ++i) os << (i ? ", " : "") << to_string(d.elems[i]);
+      os << ")";
+      return os.str();
+    }
+    case TypeKind::Optional: return "optional(" + to_string(d.elems[0]) + ")";
+    case TypeKind::Range: return d.a ? "prange" : "range";
+    case TypeKind::RangeIter: return "range_iter";
+    case TypeKind::ArrayIter: return "iter(" + to_string(d.elems[0]) + ")";
+    case TypeKind::EnumerateIter: return "enumerate(" + to_string(d.elems[0]) + ")";
+    case TypeKind::ZipIter: {
+      os << "zip(";
+      for (size_t i = 0; i < d.elems.size(); ++i) os << (i ? ", " : "") << to_string(d.elems[i]);
+      os << ")";
+      return os.str();
+    }
+    case TypeKind::Slice: return "slice";
+    case TypeKind::Str: return "str('" + strings_[d.a] + "')";
+    case TypeKind::Module: return "module";
+    case TypeKind::Builtin: {
+      const BuiltinInfo &b = kBuiltins[d.a];
+      return std::string("function(") + b.module + "." + b.attr + ")";
+    }
+    case TypeKind::Dispatcher: return "jitted function";
+    case TypeKind::ExceptionClass: return "exception class";
+    case TypeKind::ExceptionValue: return "exception";
+    case TypeKind::NumberClass:
+      return std::string("class(") + scalar_name(static_cast<ScalarKind>(d.a)) + ")";
+    case TypeKind::BoundMethod:
+      return "method(" + to_string(d.elems[0]) + "." + kMethodNames[d.a] + ")";
+  }
+  return "?";
+}
+
+namespace {
+bool scalar_from_tag(int64_t tag, ScalarKind *out) {
+  if (tag < EMBER_T_BOOL || tag > EMBER_T_COMPLEX128) return false;
+  *out = static_cast<ScalarKind>(tag - EMBER_T_BOOL);
+  return true;
+}
+int64_t tag_of(ScalarKind k) { return static_cast<int64_t>(k) + EMBER_T_BOOL; }
+}  // namespace
+
+TypeId TypeContext::from_code(const std::vector<int64_t> &codes, size_t *pos) {
+  internal_assert(*pos < codes.size()) << "truncated type code";
+  int64_t tag = codes[(*pos)++];
+  ScalarKind k;
+  if (scalar_from_tag(tag, &k)) return scalar(k);
+  switch (tag) {
+    case EMBER_T_NONE: return none();
+    case EMBER_T_ARRAY: {
+      internal_assert(*pos + 4 <= codes.size()) << "truncated array type code";
+      ScalarKind dt;
+      internal_assert(scalar_from_tag(codes[*pos], &dt)) << "bad dtype tag " << codes[*pos];
+      int ndim = static_cast<int>(codes[*pos + 1]);
+      auto layout = static_cast<Layout>(codes[*pos + 2]);
+      bool ro = codes[*pos + 3] != 0;
+      *pos += 4;
+      return array(dt, ndim, layout, ro);
+    }
+    case EMBER_T_TUPLE: {
+      internal_assert(*pos < codes.size()) << "truncated tuple type code";
+      int64_t n = codes[(*pos)++];
+      std::vector<TypeId> elems;
+      for (int64_t i = 0; i < n; ++i) elems.push_back(from_code(codes, pos));
+      return tuple(elems);
+    }
+    case EMBER_T_OPTIONAL: return optional(from_code(codes, pos));
+    default: internal_error << "bad type tag " << tag;
+  }
+  return unknown();
+}
+
+bool TypeContext::to_code(TypeId t, std::vector<int64_t> *out) const {
+  const TypeData &d = get(t);
+  switch (d.kind) {
+    case TypeKind::Scalar: out->push_back(tag_of(static_cast<ScalarKind>(d.a))); return true;
+    case TypeKind::None: out->push_back(EMBER_T_NONE); return true;
+    case TypeKind::Array:
+      out->insert(out->end(), {EMBER_T_ARRAY, tag_of(static_cast<ScalarKind>(d.a)),
+                               static_cast<int64_t>(d.b), static_cast<int64_t>(d.c),
+                               static_cast<int64_t>(d.d)});
+      return true;
+    case TypeKind::Tuple:
+      out->push_back(EMBER_T_TUPLE);
+      out->push_back(static_cast<int64_t>(d.elems.size()));
+      for (TypeId e : d.elems)
+        if (!to_code(e, out)) return false;
+      return true;
+    case TypeKind::Optional:
+      out->push_back(EMBER_T_OPTIONAL);
+      return to_code(d.elems[0], out);
+    default: return false;
+  }
+}
+
+}  // namespace ember

@@ -1,0 +1,163 @@
+/** \file Types.h
+ * ember's types and the TypeContext that interns them.
+ *
+ * A TypeId is a 32-bit index into one TypeContext; equal types have equal ids, so comparing
+ * types is comparing integers.  There is no global context: the compiler session owns one and
+ * every function compiled in the session shares it.  Types fall in three groups:
+ *   - runtime values: scalars, None, arrays, tuples, optionals, iterators, slices;
+ *   - compile-time values that have no runtime representation: modules, builtin functions,
+ *     other jitted functions (dispatchers), exception classes, number classes (np.float32,
+ *     float, ...), bound methods, string literals;
+ *   - Unknown, the bottom of the inference lattice.
+ * This file may touch nothing but itself: it knows no IR, no LLVM and no Python.
+ */
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "ir/Builtins.h"
+
+namespace ember {
+
+enum class ScalarKind : uint8_t {
+  Bool,
+  Int8,
+  Int16,
+  Int32,
+  Int64,
+  UInt8,
+  UInt16,
+  UInt32,
+  UInt64,
+  Float32,
+  Float64,
+  Complex64,
+  Complex128,
+};
+constexpr int kNumScalarKinds = 13;
+
+bool is_integer(ScalarKind k);  ///< signed or unsigned integer (not bool)
+bool is_signed(ScalarKind k);   ///< signed integer
+bool is_float(ScalarKind k);
+bool is_complex(ScalarKind k);
+int bit_width(ScalarKind k);  ///< storage bits (bool: 8; complex128: 128)
+const char *scalar_name(ScalarKind k);  ///< NumPy's name: "float64", "bool", ...
+
+enum class Layout : uint8_t { C, F, A };
+
+enum class TypeKind : uint8_t {
+  Unknown,
+  Scalar,          ///< a = ScalarKind
+  None,            ///< the type of None
+  Array,           ///< a = dtype ScalarKind, b = ndim, c = Layout, d = readonly
+  Tuple,           ///< elems = element types
+  Optional,        ///< elems[0] = T; a value of T or None
+  Range,           ///< the value of range(...) / prange(...); a = 1 for prange
+  RangeIter,       ///< an iterator over a range
+  ArrayIter,       ///< elems[0] = the array type iterated over its first axis
+  EnumerateIter,   ///< elems[0] = the inner iterator type
+  ZipIter,         ///< elems = the inner iterator types
+  Slice,           ///< a slice of int64 bounds (None bounds are resolved at run time)
+  Str,             ///< a compile-time string literal; a = string id
+  Module,          ///< handle = the module's id from the front end
+  Builtin,         ///< a = BuiltinId
+  Dispatcher,      ///< handle = the jitted function's id from the front end
+  ExceptionClass,  ///< handle = exception id (ember_exception_id or a user id)
+  ExceptionValue,  ///< an exception instance: handle = exception id, a = message string id
+  NumberClass,     ///< a = ScalarKind: float, int, bool, np.float32, np.dtype('f4'), ...
+  BoundMethod,     ///< elems[0] = receiver type, a = MethodId
+};
+
+/// Methods of runtime values, reached through GetAttr and called through Call.
+enum class MethodId : uint8_t {
+#define EMBER_METHOD(name, pyname) name,
+#include "ir/Methods.def"
+#undef EMBER_METHOD
+};
+const char *method_name(MethodId m);
+/// The method called `name`, or false when no runtime value has such a method.
+bool lookup_method(const std::string &name, MethodId *out);
+
+struct TypeId {
+  uint32_t index = 0;
+  bool operator==(TypeId o) const { return index == o.index; }
+  bool operator!=(TypeId o) const { return index != o.index; }
+  bool unknown() const { return index == 0; }
+};
+
+struct TypeData {
+  TypeKind kind = TypeKind::Unknown;
+  uint32_t a = 0, b = 0, c = 0, d = 0;
+  uint64_t handle = 0;
+  std::vector<TypeId> elems;
+};
+
+class TypeContext {
+ public:
+  TypeContext();
+  TypeContext(const TypeContext &) = delete;
+  TypeContext &operator=(const TypeContext &) = delete;
+
+  TypeId unknown() const { return TypeId{0}; }
+  TypeId none();
+  TypeId scalar(ScalarKind k);
+  TypeId boolean() { return scalar(ScalarKind::Bool); }
+  TypeId int64() { return scalar(ScalarKind::Int64); }
+  TypeId float64() { return scalar(ScalarKind::Float64); }
+  TypeId array(ScalarKind dtype, int ndim, Layout layout, bool readonly = false);
+  TypeId tuple(const std::vector<TypeId> &elems);
+  TypeId optional(TypeId inner);
+  TypeId range(bool parallel);
+  TypeId range_iter();
+  TypeId array_iter(TypeId array);
+  TypeId enumerate_iter(TypeId inner);
+  TypeId zip_iter(const std::vector<TypeId> &inners);
+  TypeId slice();
+  TypeId str(const std::string &text);
+  TypeId module(uint64_t handle);
+  TypeId builtin(BuiltinId id);
+  TypeId dispatcher(uint64_t handle);
+  TypeId exception_class(int32_t exc_id);
+  TypeId exception_value(int32_t exc_id, const std::string &message);
+  TypeId number_class(ScalarKind k);
+  TypeId bound_method(TypeId receiver, MethodId method);
+
+  const TypeData &get(TypeId t) const { return types_[t.index]; }
+  TypeKind kind(TypeId t) const { return types_[t.index].kind; }
+  const std::string &string(uint32_t id) const { return strings_[id]; }
+
+  // Queries used everywhere.
+  bool is_scalar(TypeId t) const { return kind(t) == TypeKind::Scalar; }
+  ScalarKind scalar_kind(TypeId t) const { return static_cast<ScalarKind>(get(t).a); }
+  bool is_array(TypeId t) const { return kind(t) == TypeKind::Array; }
+  ScalarKind dtype(TypeId array) const { return static_cast<ScalarKind>(get(array).a); }
+  int ndim(TypeId array) const { return static_cast<int>(get(array).b); }
+  Layout layout(TypeId array) const { return static_cast<Layout>(get(array).c); }
+  bool readonly(TypeId array) const { return get(array).d != 0; }
+  /// True for types that exist only at compile time and have no runtime storage.
+  bool is_compile_time(TypeId t) const;
+  /// True when values of t hold references that must be counted (arrays, or aggregates of them).
+  bool needs_refcount(TypeId t) const;
+
+  /// Text form used by the printer and error messages: "float64", "array(float32, 2d, C)", ...
+  std::string to_string(TypeId t) const;
+
+  /// Decodes an ABI type code (ember/abi.h) starting at codes[*pos]; advances *pos.
+  TypeId from_code(const std::vector<int64_t> &codes, size_t *pos);
+  /// Encodes a runtime type as an ABI type code; false for types without one.
+  bool to_code(TypeId t, std::vector<int64_t> *out) const;
+
+ private:
+  TypeId intern(TypeData data);
+  uint32_t intern_string(const std::string &s);
+
+  std::vector<TypeData> types_;
+  std::unordered_map<std::string, uint32_t> index_;  // canonical key -> id
+  std::vector<std::string> strings_;
+  std::unordered_map<std::string, uint32_t> string_index_;
+};
+
+}  // namespace ember

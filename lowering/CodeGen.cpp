@@ -1,0 +1,490 @@
+// The FunctionLowerer driver: function shape, blocks and phis, control flow, errors, reference
+// counts and calls between compiled functions; and lower_module(), which puts a function, its
+// callees and its wrapper into one LLVM module.
+#include <set>
+
+#include "ember/abi.h"
+#include "ir/CFG.h"
+#include "lowering/FunctionLowerer.h"
+
+namespace ember {
+
+FunctionLowerer::FunctionLowerer(ModuleState &ms, const Function &f, llvm::Function *fn)
+    : ms_(ms),
+      dm_(ms.dm),
+      types_(ms.dm.types()),
+      f_(f),
+      fn_(fn),
+      ctx_(fn->getContext()),
+      b_(fn->getContext()) {
+  i1_ = llvm::Type::getInt1Ty(ctx_);
+  i8_ = llvm::Type::getInt8Ty(ctx_);
+  i32_ = llvm::Type::getInt32Ty(ctx_);
+  i64_ = llvm::Type::getInt64Ty(ctx_);
+  ptr_ = llvm::PointerType::get(ctx_, 0);
+  f64_ = llvm::Type::getDoubleTy(ctx_);
+}
+
+llvm::Function *FunctionLowerer::declare(ModuleState &ms, const Function &f, bool external) {
+  auto it = ms.functions.find(f.symbol);
+  if (it != ms.functions.end()) return it->second;
+  llvm::LLVMContext &ctx = ms.module.getContext();
+  llvm::Type *ptr = llvm::PointerType::get(ctx, 0);
+  std::vector<llvm::Type *> params = {ptr, ptr};
+  for (TypeId t : f.arg_types) {
+    llvm::Type *vt = ms.dm.value_type(t);
+    params.push_back(vt ? vt : llvm::Type::getInt8Ty(ctx));
+  }
+  auto *ft = llvm::FunctionType::get(llvm::Type::getInt32Ty(ctx), params, false);
+  auto *fn = llvm::Function::Create(
+      ft, external ? llvm::GlobalValue::ExternalLinkage : llvm::GlobalValue::InternalLinkage,
+      f.symbol, ms.module);
+  fn->addParamAttr(0, llvm::Attribute::NoAlias);
+  fn->addParamAttr(0, llvm::Attribute::NoCapture);
+  fn->addParamAttr(1, llvm::Attribute::NoAlias);
+  fn->addParamAttr(1, llvm::Attribute::NoCapture);
+  fn->addFnAttr(llvm::Attribute::NoUnwind);
+  ms.functions[f.symbol] = fn;
+  return fn;
+}
+
+void FunctionLowerer::emit_wrapper(ModuleState &ms, const Function &f, llvm::Function *fn,
+                                   const std::string &name) {
+  llvm::LLVMContext &ctx = ms.module.getContext();
+  llvm::Type *ptr = llvm::PointerType::get(ctx, 0);
+  auto *ft = llvm::FunctionType::get(llvm::Type::getInt32Ty(ctx), {ptr, ptr, ptr}, false);
+  auto *w = llvm::Function::Create(ft, llvm::GlobalValue::ExternalLinkage, name, ms.module);
+  w->addFnAttr(llvm::Attribute::NoUnwind);
+  llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", w));
+  std::vector<llvm::Value *> args = {w->getArg(0), w->getArg(1)};
+  for (size_t i = 0; i < f.arg_types.size(); ++i) {
+    TypeId t = f.arg_types[i];
+    llvm::Value *slot = b.CreateLoad(ptr, b.CreateConstGEP1_64(ptr, w->getArg(2), i));
+    llvm::Type *mt = ms.dm.memory_type(t);
+    if (!mt) {
+      args.push_back(llvm::ConstantInt::get(llvm::Type::getInt8Ty(ctx), 0));
+      continue;
+    }
+    llvm::Value *v = b.CreateLoad(mt, slot);
+    if (ms.dm.types().is_scalar(t) && ms.dm.types().scalar_kind(t) == ScalarKind::Bool)
+      v = b.CreateICmpNE(v, llvm::ConstantInt::get(mt, 0));
+    args.push_back(v);
+  }
+  b.CreateRet(b.CreateCall(fn, args));
+}
+
+llvm::AllocaInst *FunctionLowerer::entry_alloca(llvm::Type *t, const char *name) {
+  llvm::IRBuilder<> eb(entry_, entry_->begin());
+  return eb.CreateAlloca(t, nullptr, name);
+}
+
+llvm::Constant *FunctionLowerer::message(const std::string &text) {
+  auto it = ms_.strings.find(text);
+  if (it != ms_.strings.end()) return it->second;
+  auto *init = llvm::ConstantDataArray::getString(ctx_, text, true);
+  auto *gv = new llvm::GlobalVariable(ms_.module, init->getType(), true,
+                                      llvm::GlobalValue::PrivateLinkage, init, "ember.msg");
+  gv->setUnnamedAddr(llvm::GlobalValue::UnnamedAddr::Global);
+  ms_.strings[text] = gv;
+  return gv;
+}
+
+llvm::Function *FunctionLowerer::runtime_function(const char *name, llvm::FunctionType *type) {
+  if (llvm::Function *fn = ms_.module.getFunction(name)) return fn;
+  auto *fn = llvm::Function::Create(type, llvm::GlobalValue::ExternalLinkage, name, ms_.module);
+  fn->addFnAttr(llvm::Attribute::NoUnwind);
+  return fn;
+}
+
+void FunctionLowerer::emit_raise(int32_t exc, const std::string &msg) {
+  llvm::StructType *et = dm_.error_type();
+  b_.CreateStore(llvm::ConstantInt::get(i32_, static_cast<uint64_t>(exc)),
+                 b_.CreateStructGEP(et, err_ptr_, 0));
+  int32_t line = current_ ? current_->loc.line : 0;
+  b_.CreateStore(llvm::ConstantInt::get(i32_, static_cast<uint64_t>(line)),
+                 b_.CreateStructGEP(et, err_ptr_, 1));
+  b_.CreateStore(message(msg), b_.CreateStructGEP(et, err_ptr_, 2));
+  if (current_) {
+    auto it = f_.unwind.find(current_id_.id);
+    if (it != f_.unwind.end())
+      for (Value v : it->second)
+        if (get(v)) decref(get(v), type(v));
+  }
+  b_.CreateRet(llvm::ConstantInt::get(i32_, EMBER_RAISED));
+}
+
+void FunctionLowerer::raise_if(V cond, int32_t exc, const std::string &msg) {
+  auto *raise = llvm::BasicBlock::Create(ctx_, "raise", fn_);
+  auto *cont = llvm::BasicBlock::Create(ctx_, "cont", fn_);
+  llvm::MDBuilder md(ctx_);
+  b_.CreateCondBr(cond, raise, cont, md.createBranchWeights(1, 1 << 20));
+  b_.SetInsertPoint(raise);
+  emit_raise(exc, msg);
+  b_.SetInsertPoint(cont);
+}
+
+void FunctionLowerer::emit_loop(V n, const std::function<void(V)> &body, const char *name) {
+  llvm::BasicBlock *pre = b_.GetInsertBlock();
+  auto *head = llvm::BasicBlock::Create(ctx_, std::string(name) + ".head", fn_);
+  auto *bodyb = llvm::BasicBlock::Create(ctx_, std::string(name) + ".body", fn_);
+  auto *exit = llvm::BasicBlock::Create(ctx_, std::string(name) + ".exit", fn_);
+  b_.CreateBr(head);
+  b_.SetInsertPoint(head);
+  llvm::PHINode *i = b_.CreatePHI(i64_, 2, "i");
+  i->addIncoming(llvm::ConstantInt::get(i64_, 0), pre);
+  b_.CreateCondBr(b_.CreateICmpSLT(i, n), bodyb, exit);
+  b_.SetInsertPoint(bodyb);
+  body(i);
+  V next = b_.CreateAdd(i, llvm::ConstantInt::get(i64_, 1), "", true, true);
+  i->addIncoming(next, b_.GetInsertBlock());
+  b_.CreateBr(head);
+  b_.SetInsertPoint(exit);
+}
+
+// ---- reference counts ---------------------------------------------------------------------
+
+void FunctionLowerer::meminfo_incref(V meminfo) {
+  auto *yes = llvm::BasicBlock::Create(ctx_, "incref", fn_);
+  auto *done = llvm::BasicBlock::Create(ctx_, "incref.done", fn_);
+  b_.CreateCondBr(b_.CreateIsNotNull(meminfo), yes, done);
+  b_.SetInsertPoint(yes);
+  b_.CreateAtomicRMW(llvm::AtomicRMWInst::Add, meminfo, llvm::ConstantInt::get(i64_, 1),
+                     llvm::MaybeAlign(8), llvm::AtomicOrdering::Monotonic);
+  b_.CreateBr(done);
+  b_.SetInsertPoint(done);
+}
+
+void FunctionLowerer::meminfo_decref(V meminfo) {
+  auto *yes = llvm::BasicBlock::Create(ctx_, "decref", fn_);
+  auto *release = llvm::BasicBlock::Create(ctx_, "decref.free", fn_);
+  auto *done = llvm::BasicBlock::Create(ctx_, "decref.done", fn_);
+  b_.CreateCondBr(b_.CreateIsNotNull(meminfo), yes, done);
+  b_.SetInsertPoint(yes);
+  V old = b_.CreateAtomicRMW(llvm::AtomicRMWInst::Sub, meminfo, llvm::ConstantInt::get(i64_, 1),
+                             llvm::MaybeAlign(8), llvm::AtomicOrdering::AcquireRelease);
+  b_.CreateCondBr(b_.CreateICmpEQ(old, llvm::ConstantInt::get(i64_, 1)), release, done);
+  b_.SetInsertPoint(release);
+  auto *ft = llvm::FunctionType::get(llvm::Type::getVoidTy(ctx_), {ptr_}, false);
+  b_.CreateCall(runtime_function("ember_meminfo_free", ft), {meminfo});
+  b_.CreateBr(done);
+  b_.SetInsertPoint(done);
+}
+
+namespace {
+template <typename F>
+void for_each_reference(llvm::IRBuilder<> &b, DataModel &dm, llvm::Value *v, TypeId t, F &&on_meminfo) {
+  TypeContext &types = dm.types();
+  const TypeData &d = types.get(t);
+  switch (d.kind) {
+    case TypeKind::Array: on_meminfo(b.CreateExtractValue(v, {DataModel::kMeminfo})); return;
+    case TypeKind::Tuple:
+      for (unsigned i = 0; i < d.elems.size(); ++i)
+        if (types.needs_refcount(d.elems[i]))
+          for_each_reference(b, dm, b.CreateExtractValue(v, {i}), d.elems[i], on_meminfo);
+      return;
+    case TypeKind::Optional:
+      // An absent value is stored zeroed, so its meminfo is null: no branch needed.
+      for_each_reference(b, dm, b.CreateExtractValue(v, {1}), d.elems[0], on_meminfo);
+      return;
+    case TypeKind::ArrayIter: {
+      llvm::Type *st = dm.iterator_state_type(t);
+      llvm::Value *arr = b.CreateLoad(dm.memory_type(d.elems[0]), b.CreateStructGEP(st, v, 0));
+      on_meminfo(b.CreateExtractValue(arr, {DataModel::kMeminfo}));
+      return;
+    }
+    case TypeKind::EnumerateIter: {
+      llvm::Type *st = dm.iterator_state_type(t);
+      llvm::Value *inner = b.CreateLoad(llvm::PointerType::get(b.getContext(), 0), b.CreateStructGEP(st, v, 0));
+      for_each_reference(b, dm, inner, d.elems[0], on_meminfo);
+      return;
+    }
+    case TypeKind::ZipIter: {
+      llvm::Type *st = dm.iterator_state_type(t);
+      for (unsigned i = 0; i < d.elems.size(); ++i) {
+        if (!types.needs_refcount(d.elems[i])) continue;
+        llvm::Value *inner = b.CreateLoad(llvm::PointerType::get(b.getContext(), 0), b.CreateStructGEP(st, v, i));
+        for_each_reference(b, dm, inner, d.elems[i], on_meminfo);
+      }
+      return;
+    }
+    default: return;
+  }
+}
+}  // namespace
+
+void FunctionLowerer::incref(V v, TypeId t) {
+  if (!types_.needs_refcount(t)) return;
+  for_each_reference(b_, dm_, v, t, [&](V mi) { meminfo_incref(mi); });
+}
+
+void FunctionLowerer::decref(V v, TypeId t) {
+  if (!types_.needs_refcount(t)) return;
+  for_each_reference(b_, dm_, v, t, [&](V mi) { meminfo_decref(mi); });
+}
+
+llvm::Value *FunctionLowerer::to_memory(V v, TypeId t) {
+  if (types_.is_scalar(t) && types_.scalar_kind(t) == ScalarKind::Bool) return b_.CreateZExt(v, i8_);
+  return v;
+}
+
+llvm::Value *FunctionLowerer::from_memory(V v, TypeId t) {
+  if (types_.is_scalar(t) && types_.scalar_kind(t) == ScalarKind::Bool)
+    return b_.CreateICmpNE(v, llvm::ConstantInt::get(i8_, 0));
+  return v;
+}
+
+// ---- the driver ---------------------------------------------------------------------------
+
+void FunctionLowerer::run() {
+  values_.assign(f_.num_values(), nullptr);
+  phis_.assign(f_.num_values(), nullptr);
+  entry_ = llvm::BasicBlock::Create(ctx_, "entry", fn_);
+  ret_ptr_ = fn_->getArg(0);
+  err_ptr_ = fn_->getArg(1);
+  blocks_.assign(f_.num_blocks(), nullptr);
+  CFG cfg(f_);
+  for (Block b : cfg.rpo()) blocks_[b.id] = llvm::BasicBlock::Create(ctx_, "bb" + std::to_string(b.id), fn_);
+  b_.SetInsertPoint(entry_);
+  b_.CreateBr(blocks_[0]);
+  for (Block b : cfg.rpo()) {
+    b_.SetInsertPoint(blocks_[b.id]);
+    for (Value p : f_.block(b).params) {
+      llvm::Type *t = vt(type(p));
+      if (!t) continue;
+      llvm::PHINode *phi = b_.CreatePHI(t, 2);
+      phis_[p.id] = phi;
+      set(p, phi);
+    }
+  }
+  for (Block b : cfg.rpo()) {
+    b_.SetInsertPoint(blocks_[b.id]);
+    for (Inst i : f_.block(b).insts) {
+      current_ = &f_.inst(i);
+      current_id_ = i;
+      lower_inst(f_.inst(i));
+    }
+  }
+  current_ = nullptr;
+}
+
+void FunctionLowerer::lower_inst(const InstData &d) {
+  switch (d.op) {
+    case Op::Arg: {
+      V v = fn_->getArg(2 + static_cast<unsigned>(d.imm));
+      if (vt(type(d.result))) {
+        set(d.result, v);
+        incref(v, type(d.result));
+      }
+      return;
+    }
+    case Op::Const:
+      set(d.result, lower_const(f_.consts[static_cast<size_t>(d.imm)], type(d.result)));
+      return;
+    case Op::Undef:
+      if (llvm::Type *t = vt(type(d.result))) set(d.result, llvm::Constant::getNullValue(t));
+      return;
+    case Op::GetAttr: set(d.result, lower_getattr(d)); return;
+    case Op::Call: set(d.result, lower_call(d)); return;
+    case Op::BinOp: {
+      TypeId operand = type(d.operands[0]);
+      if (types_.kind(type(d.result)) == TypeKind::Tuple) {  // tuple concatenation
+        V out = llvm::UndefValue::get(mt(type(d.result)));
+        unsigned n = 0;
+        for (Value side : d.operands) {
+          const auto &elems = types_.get(type(side)).elems;
+          for (unsigned k = 0; k < elems.size(); ++k) {
+            V e = b_.CreateExtractValue(get(side), {k});
+            incref(from_memory(e, elems[k]), elems[k]);
+            out = b_.CreateInsertValue(out, e, {n++});
+          }
+        }
+        set(d.result, out);
+        return;
+      }
+      set(d.result, lower_binop(static_cast<BinOpKind>(d.imm), get(d.operands[0]),
+                                get(d.operands[1]), operand, type(d.result)));
+      return;
+    }
+    case Op::Compare:
+      set(d.result, lower_compare(static_cast<CmpKind>(d.imm), get(d.operands[0]),
+                                  get(d.operands[1]), type(d.operands[0])));
+      return;
+    case Op::Is: set(d.result, lower_is(d)); return;
+    case Op::Contains: set(d.result, lower_contains(d)); return;
+    case Op::Unary:
+      set(d.result, lower_unary(static_cast<UnaryKind>(d.imm), get(d.operands[0]), type(d.operands[0])));
+      return;
+    case Op::Truth: set(d.result, truth(get(d.operands[0]), type(d.operands[0]))); return;
+    case Op::GetItem: set(d.result, lower_getitem(d)); return;
+    case Op::SetItem: lower_setitem(d); return;
+    case Op::BuildTuple: {
+      TypeId t = type(d.result);
+      V tup = llvm::UndefValue::get(mt(t));
+      for (unsigned k = 0; k < d.operands.size(); ++k) {
+        V e = get(d.operands[k]);
+        TypeId et = type(d.operands[k]);
+        incref(e, et);
+        tup = b_.CreateInsertValue(tup, to_memory(e, et), {k});
+      }
+      set(d.result, tup);
+      return;
+    }
+    case Op::BuildSlice: {
+      // {start, stop, step, flags}: flags bit 0 = no start, bit 1 = no stop.
+      V s = llvm::UndefValue::get(mt(type(d.result)));
+      uint64_t flags = 0;
+      V parts[3] = {llvm::ConstantInt::get(i64_, 0), llvm::ConstantInt::get(i64_, 0),
+                    llvm::ConstantInt::get(i64_, 1)};
+      for (size_t k = 0; k < d.operands.size(); ++k) {
+        TypeId t = type(d.operands[k]);
+        if (types_.kind(t) == TypeKind::None) {
+          if (k < 2) flags |= 1u << k;
+          continue;
+        }
+        parts[k] = convert(get(d.operands[k]), t, types_.int64());
+      }
+      for (unsigned k = 0; k < 3; ++k) s = b_.CreateInsertValue(s, parts[k], {k});
+      s = b_.CreateInsertValue(s, llvm::ConstantInt::get(i8_, flags), {3});
+      set(d.result, s);
+      return;
+    }
+    case Op::BuildList: internal_error << "list reached lowering";
+    case Op::Unpack: set(d.result, lower_unpack(d)); return;
+    case Op::GetIter: set(d.result, lower_getiter(d)); return;
+    case Op::IterNext: set(d.result, lower_iternext(get(d.operands[0]), type(d.operands[0]))); return;
+    case Op::IterValue: {
+      TypeId it = type(d.operands[0]);
+      V v = lower_itervalue(get(d.operands[0]), it);
+      incref(v, type(d.result));
+      set(d.result, v);
+      return;
+    }
+    case Op::Cast: {
+      TypeId from = type(d.operands[0]), to = type(d.result);
+      V v = convert(get(d.operands[0]), from, to);
+      incref(v, to);
+      set(d.result, v);
+      return;
+    }
+    case Op::IncRef: incref(get(d.operands[0]), type(d.operands[0])); return;
+    case Op::DecRef: decref(get(d.operands[0]), type(d.operands[0])); return;
+    case Op::Br:
+    case Op::CondBr: lower_branch(d); return;
+    case Op::Ret: {
+      TypeId t = type(d.operands[0]);
+      if (llvm::Type *m = mt(t)) {
+        V v = get(d.operands[0]);
+        b_.CreateStore(to_memory(v, t), ret_ptr_);
+        (void)m;
+      }
+      b_.CreateRet(llvm::ConstantInt::get(i32_, EMBER_OK));
+      return;
+    }
+    case Op::Raise: {
+      TypeId t = type(d.operands[0]);
+      const TypeData &td = types_.get(t);
+      std::string msg = td.kind == TypeKind::ExceptionValue ? types_.string(td.a) : "";
+      emit_raise(static_cast<int32_t>(td.handle), msg);
+      return;
+    }
+    case Op::Unreachable: b_.CreateUnreachable(); return;
+  }
+}
+
+void FunctionLowerer::lower_branch(const InstData &d) {
+  llvm::BasicBlock *from = b_.GetInsertBlock();
+  for (const BlockCall &t : d.targets) {
+    const BlockData &target = f_.block(t.block);
+    for (size_t k = 0; k < t.args.size(); ++k)
+      if (llvm::PHINode *phi = phis_[target.params[k].id]) phi->addIncoming(get(t.args[k]), from);
+  }
+  if (d.op == Op::Br) {
+    b_.CreateBr(blocks_[d.targets[0].block.id]);
+    return;
+  }
+  llvm::BasicBlock *t = blocks_[d.targets[0].block.id], *e = blocks_[d.targets[1].block.id];
+  if (t == e) {
+    b_.CreateBr(t);
+    return;
+  }
+  b_.CreateCondBr(get(d.operands[0]), t, e);
+}
+
+llvm::Value *FunctionLowerer::lower_call_compiled(const InstData &d) {
+  const CalleeRef &ref = f_.callees[d.aux];
+  llvm::Function *callee;
+  if (ref.self) {
+    callee = fn_;
+  } else {
+    auto it = ms_.functions.find(ref.symbol);
+    internal_assert(it != ms_.functions.end()) << "callee " << ref.symbol << " not declared";
+    callee = it->second;
+  }
+  TypeId rt = type(d.result);
+  llvm::Type *rmt = mt(rt);
+  llvm::AllocaInst *slot = entry_alloca(rmt ? rmt : i8_, "ret");
+  std::vector<V> args = {slot, err_ptr_};
+  for (size_t k = 1; k < d.operands.size(); ++k) {
+    V a = get(d.operands[k]);
+    args.push_back(a ? a : llvm::ConstantInt::get(i8_, 0));
+  }
+  V status = b_.CreateCall(callee, args);
+  auto *fail = llvm::BasicBlock::Create(ctx_, "call.fail", fn_);
+  auto *ok = llvm::BasicBlock::Create(ctx_, "call.ok", fn_);
+  llvm::MDBuilder md(ctx_);
+  b_.CreateCondBr(b_.CreateICmpNE(status, llvm::ConstantInt::get(i32_, 0)), fail, ok,
+                  md.createBranchWeights(1, 1 << 20));
+  b_.SetInsertPoint(fail);
+  auto it = f_.unwind.find(current_id_.id);
+  if (it != f_.unwind.end())
+    for (Value v : it->second)
+      if (get(v)) decref(get(v), type(v));
+  b_.CreateRet(status);
+  b_.SetInsertPoint(ok);
+  return rmt ? from_memory(b_.CreateLoad(rmt, slot), rt) : nullptr;
+}
+
+// ---- the module ---------------------------------------------------------------------------
+
+namespace {
+void collect_callees(const Function &f, std::vector<const Function *> &out,
+                     std::set<std::string> &seen) {
+  for (const CalleeRef &c : f.callees) {
+    if (c.self || !c.function || seen.count(c.function->symbol)) continue;
+    seen.insert(c.function->symbol);
+    out.push_back(c.function.get());
+    collect_callees(*c.function, out, seen);
+  }
+}
+}  // namespace
+
+LoweredModule lower_module(const Function &f, TargetHooks &hooks,
+                           llvm::LLVMContext &ctx, const llvm::DataLayout &layout,
+                           const std::string &triple) {
+  LoweredModule out;
+  out.module = std::make_unique<llvm::Module>(f.symbol, ctx);
+  out.module->setDataLayout(layout);
+  out.module->setTargetTriple(triple);
+  DataModel dm(ctx, f.types());
+  ModuleState ms{*out.module, dm, hooks, {}, {}};
+  std::vector<const Function *> callees;
+  std::set<std::string> seen = {f.symbol};
+  collect_callees(f, callees, seen);
+  llvm::Function *main = FunctionLowerer::declare(ms, f, true);
+  std::vector<llvm::Function *> decls;
+  for (const Function *c : callees) decls.push_back(FunctionLowerer::declare(ms, *c, false));
+  FunctionLowerer(ms, f, main).run();
+  for (size_t i = 0; i < callees.size(); ++i) FunctionLowerer(ms, *callees[i], decls[i]).run();
+  out.entry = f.symbol;
+  out.wrapper = f.symbol + ".wrapper";
+  FunctionLowerer::emit_wrapper(ms, f, main, out.wrapper);
+  std::string err;
+  llvm::raw_string_ostream os(err);
+  if (llvm::verifyModule(*out.module, &os)) {
+    os.flush();
+    internal_error << "invalid LLVM module for " << f.name << ": " << err.substr(0, 2000);
+  }
+  return out;
+}
+
+}  // namespace ember

@@ -1,0 +1,599 @@
+// Arrays: the array struct, element addresses, views, attributes, stores, iteration and
+// allocation.  An index wraps when negative (Python's rule) and is checked only under
+// boundscheck=True; views share the buffer and take a reference to it.
+#include "ember/abi.h"
+#include "lowering/FunctionLowerer.h"
+#include "typeinfer/ArrayRules.h"
+#include "typeinfer/TypeRules.h"
+
+namespace ember {
+
+using V = llvm::Value *;
+
+V FunctionLowerer::array_field(V arr, unsigned field) { return b_.CreateExtractValue(arr, {field}); }
+
+V FunctionLowerer::array_dim(V arr, unsigned field, int k) {
+  return b_.CreateExtractValue(arr, {field, static_cast<unsigned>(k)});
+}
+
+V FunctionLowerer::stride_of(V arr, TypeId t, int k) {
+  int nd = types_.ndim(t);
+  Layout l = types_.layout(t);
+  // The innermost axis of a contiguous array has a known stride: this is what vectorizes.
+  if ((l == Layout::C && k == nd - 1) || (l == Layout::F && k == 0))
+    return llvm::ConstantInt::get(i64_, static_cast<uint64_t>(bit_width(types_.dtype(t)) / 8));
+  return array_dim(arr, DataModel::kStrides, k);
+}
+
+V FunctionLowerer::wrap_index(V index, ScalarKind kind, V extent) {
+  V i = index;
+  if (kind == ScalarKind::Bool || !is_signed(kind)) {
+    i = b_.CreateZExtOrTrunc(i, i64_);
+  } else {
+    i = b_.CreateSExtOrTrunc(i, i64_);
+    i = b_.CreateSelect(b_.CreateICmpSLT(i, llvm::ConstantInt::get(i64_, 0)), b_.CreateAdd(i, extent), i);
+  }
+  if (f_.flags.boundscheck)
+    raise_if(b_.CreateICmpUGE(i, extent), EMBER_EXC_IndexError, "index is out of bounds");
+  return i;
+}
+
+V FunctionLowerer::element_pointer(V arr, TypeId t, const std::vector<V> &indices) {
+  ScalarKind dt = types_.dtype(t);
+  llvm::Type *et = mt(types_.scalar(dt));
+  V data = array_field(arr, DataModel::kData);
+  int nd = static_cast<int>(indices.size());
+  if (nd == 0) return data;
+  Layout l = types_.layout(t);
+  // Byte offsets for the strided axes; a typed GEP for the contiguous one.
+  int contiguous = l == Layout::C ? nd - 1 : l == Layout::F ? 0 : -1;
+  V offset = nullptr;
+  for (int k = 0; k < nd; ++k) {
+    if (k == contiguous) continue;
+    V term = b_.CreateMul(indices[static_cast<size_t>(k)], stride_of(arr, t, k));
+    offset = offset ? b_.CreateAdd(offset, term) : term;
+  }
+  V base = offset ? b_.CreateGEP(i8_, data, offset) : data;
+  if (contiguous >= 0) return b_.CreateInBoundsGEP(et, base, indices[static_cast<size_t>(contiguous)]);
+  return base;
+}
+
+V FunctionLowerer::load_element(V ptr, ScalarKind dtype) {
+  TypeId t = types_.scalar(dtype);
+  return from_memory(b_.CreateLoad(mt(t), ptr), t);
+}
+
+void FunctionLowerer::store_element(V ptr, V value, ScalarKind dtype) {
+  TypeId t = types_.scalar(dtype);
+  b_.CreateStore(to_memory(value, t), ptr);
+}
+
+V FunctionLowerer::make_array(TypeId t, V meminfo, V parent, V data, const std::vector<V> &shape,
+                              const std::vector<V> &strides) {
+  int nd = types_.ndim(t);
+  llvm::StructType *st = dm_.array_type(nd);
+  V arr = llvm::UndefValue::get(st);
+  V nitems = llvm::ConstantInt::get(i64_, 1);
+  for (V s : shape) nitems = b_.CreateMul(nitems, s);
+  uint64_t itemsize = static_cast<uint64_t>(bit_width(types_.dtype(t)) / 8);
+  arr = b_.CreateInsertValue(arr, meminfo, {DataModel::kMeminfo});
+  arr = b_.CreateInsertValue(arr, parent, {DataModel::kParent});
+  arr = b_.CreateInsertValue(arr, nitems, {DataModel::kNitems});
+  arr = b_.CreateInsertValue(arr, llvm::ConstantInt::get(i64_, itemsize), {DataModel::kItemsize});
+  arr = b_.CreateInsertValue(arr, data, {DataModel::kData});
+  for (unsigned k = 0; k < static_cast<unsigned>(nd); ++k) {
+    arr = b_.CreateInsertValue(arr, shape[k], {DataModel::kShape, k});
+    arr = b_.CreateInsertValue(arr, strides[k], {DataModel::kStrides, k});
+  }
+  return arr;
+}
+
+V FunctionLowerer::allocate_array(TypeId t, const std::vector<V> &shape) {
+  int nd = types_.ndim(t);
+  uint64_t itemsize = static_cast<uint64_t>(bit_width(types_.dtype(t)) / 8);
+  V nitems = llvm::ConstantInt::get(i64_, 1);
+  V negative = llvm::ConstantInt::getFalse(ctx_);
+  for (V s : shape) {
+    negative = b_.CreateOr(negative, b_.CreateICmpSLT(s, llvm::ConstantInt::get(i64_, 0)));
+    nitems = b_.CreateMul(nitems, s);
+  }
+  raise_if(negative, EMBER_EXC_ValueError, "negative dimensions are not allowed");
+  V nbytes = b_.CreateMul(nitems, llvm::ConstantInt::get(i64_, itemsize));
+  auto *ft = llvm::FunctionType::get(ptr_, {i64_}, false);
+  V meminfo = b_.CreateCall(runtime_function("ember_meminfo_alloc", ft), {nbytes});
+  raise_if(b_.CreateIsNull(meminfo), EMBER_EXC_MemoryError, "cannot allocate an array");
+  // ember_meminfo.data is the fourth field (after refcount, dtor, dtor_info).
+  V data = b_.CreateLoad(ptr_, b_.CreateConstGEP1_64(i8_, meminfo, 24));
+  std::vector<V> strides(static_cast<size_t>(nd));
+  V stride = llvm::ConstantInt::get(i64_, itemsize);
+  for (int k = nd - 1; k >= 0; --k) {
+    strides[static_cast<size_t>(k)] = stride;
+    stride = b_.CreateMul(stride, shape[static_cast<size_t>(k)]);
+  }
+  return make_array(t, meminfo, llvm::ConstantPointerNull::get(llvm::cast<llvm::PointerType>(ptr_)),
+                    data, shape, strides);
+}
+
+V FunctionLowerer::lower_getattr(const InstData &d) {
+  auto attr = static_cast<AttrId>(d.aux);
+  TypeId t = type(d.operands[0]);
+  V obj = get(d.operands[0]);
+  switch (attr) {
+    case AttrId::None:
+    case AttrId::ModuleAttr:
+    case AttrId::Method:
+    case AttrId::Dtype:
+    case AttrId::Flags: return nullptr;
+    case AttrId::Shape:
+    case AttrId::Strides: {
+      int nd = types_.ndim(t);
+      TypeId rt = type(d.result);
+      V tup = llvm::UndefValue::get(mt(rt));
+      for (int k = 0; k < nd; ++k)
+        tup = b_.CreateInsertValue(
+            tup, attr == AttrId::Shape ? array_dim(obj, DataModel::kShape, k) : array_dim(obj, DataModel::kStrides, k),
+            {static_cast<unsigned>(k)});
+      return tup;
+    }
+    case AttrId::Ndim: return llvm::ConstantInt::get(i64_, static_cast<uint64_t>(types_.ndim(t)));
+    case AttrId::Size: return array_field(obj, DataModel::kNitems);
+    case AttrId::Itemsize:
+      return llvm::ConstantInt::get(i64_, static_cast<uint64_t>(bit_width(types_.dtype(t)) / 8));
+    case AttrId::Transpose: {
+      int nd = types_.ndim(t);
+      std::vector<V> shape, strides;
+      for (int k = nd - 1; k >= 0; --k) {
+        shape.push_back(array_dim(obj, DataModel::kShape, k));
+        strides.push_back(array_dim(obj, DataModel::kStrides, k));
+      }
+      V v = make_array(type(d.result), array_field(obj, DataModel::kMeminfo),
+                       array_field(obj, DataModel::kParent), array_field(obj, DataModel::kData), shape,
+                       strides);
+      incref(v, type(d.result));
+      return v;
+    }
+    case AttrId::Real:
+    case AttrId::Imag: {
+      ScalarKind k = types_.scalar_kind(t);
+      if (is_complex(k)) return b_.CreateExtractValue(obj, {attr == AttrId::Real ? 0u : 1u});
+      return attr == AttrId::Real ? obj : scalar_zero(k);
+    }
+    case AttrId::CContiguous:
+    case AttrId::FContiguous: break;
+  }
+  unsupported(d.loc) << "this attribute is not supported in compiled code yet";
+}
+
+V FunctionLowerer::resolve_slice(V slice, V n, V *length, V *step_out) {
+  V start = b_.CreateExtractValue(slice, {0});
+  V stop = b_.CreateExtractValue(slice, {1});
+  V step = b_.CreateExtractValue(slice, {2});
+  V flags = b_.CreateExtractValue(slice, {3});
+  llvm::Constant *zero = llvm::ConstantInt::get(i64_, 0), *minus1 = llvm::ConstantInt::get(i64_, static_cast<uint64_t>(-1), true);
+  raise_if(b_.CreateICmpEQ(step, zero), EMBER_EXC_ValueError, "slice step cannot be zero");
+  V neg = b_.CreateICmpSLT(step, zero);
+  V n_minus1 = b_.CreateSub(n, llvm::ConstantInt::get(i64_, 1));
+  // CPython's PySlice_AdjustIndices.
+  auto adjust = [&](V x, V lo_if_neg_step, V hi_if_neg_step) {
+    V wrapped = b_.CreateSelect(b_.CreateICmpSLT(x, zero), b_.CreateAdd(x, n), x);
+    V below = b_.CreateICmpSLT(wrapped, zero);
+    V above = b_.CreateICmpSGE(wrapped, n);
+    V lo = b_.CreateSelect(neg, lo_if_neg_step, zero);
+    V hi = b_.CreateSelect(neg, hi_if_neg_step, n);
+    return b_.CreateSelect(below, lo, b_.CreateSelect(above, hi, wrapped));
+  };
+  V no_start = b_.CreateICmpNE(b_.CreateAnd(flags, llvm::ConstantInt::get(i8_, 1)), llvm::ConstantInt::get(i8_, 0));
+  V no_stop = b_.CreateICmpNE(b_.CreateAnd(flags, llvm::ConstantInt::get(i8_, 2)), llvm::ConstantInt::get(i8_, 0));
+  V s = b_.CreateSelect(no_start, b_.CreateSelect(neg, n_minus1, zero), adjust(start, minus1, n_minus1));
+  V e = b_.CreateSelect(no_stop, b_.CreateSelect(neg, minus1, n), adjust(stop, minus1, n_minus1));
+  V one = llvm::ConstantInt::get(i64_, 1);
+  V len_pos = b_.CreateSelect(b_.CreateICmpSLT(s, e),
+                              b_.CreateAdd(b_.CreateSDiv(b_.CreateSub(b_.CreateSub(e, s), one), step), one), zero);
+  V len_neg = b_.CreateSelect(b_.CreateICmpSLT(e, s),
+                              b_.CreateAdd(b_.CreateSDiv(b_.CreateSub(b_.CreateSub(s, e), one), b_.CreateNeg(step)), one),
+                              zero);
+  *length = b_.CreateSelect(neg, len_neg, len_pos);
+  *step_out = step;
+  return s;
+}
+
+V FunctionLowerer::index_array(V arr, TypeId t, Value index, TypeId result, SourceLoc loc) {
+  std::vector<IndexItem> items = analyze_index(f_, types_, index, loc);
+  int nd = types_.ndim(t);
+  V idx_value = get(index);
+  TypeId idx_type = type(index);
+  auto item_value = [&](size_t k, ScalarKind *kind) -> V {
+    const IndexItem &it = items[k];
+    if (it.value.valid()) {
+      TypeId vt0 = type(it.value);
+      if (types_.kind(vt0) == TypeKind::Optional) {
+        TypeId inner = types_.get(vt0).elems[0];
+        *kind = types_.is_scalar(inner) ? types_.scalar_kind(inner) : ScalarKind::Int64;
+        return convert(get(it.value), vt0, inner);
+      }
+      *kind = types_.is_scalar(vt0) ? types_.scalar_kind(vt0) : ScalarKind::Int64;
+      return get(it.value);
+    }
+    TypeId et = types_.get(idx_type).elems[k];
+    *kind = types_.scalar_kind(et);
+    return from_memory(b_.CreateExtractValue(idx_value, {static_cast<unsigned>(k)}), et);
+  };
+  bool scalar = types_.is_scalar(result);
+  if (scalar) {
+    std::vector<V> indices;
+    for (size_t k = 0; k < items.size(); ++k) {
+      ScalarKind kind;
+      V raw = item_value(k, &kind);
+      indices.push_back(wrap_index(raw, kind, array_dim(arr, DataModel::kShape, static_cast<int>(k))));
+    }
+    return load_element(element_pointer(arr, t, indices), types_.dtype(t));
+  }
+  V data = array_field(arr, DataModel::kData);
+  std::vector<V> shape, strides;
+  int ax = 0;
+  for (size_t k = 0; k < items.size(); ++k) {
+    const IndexItem &it = items[k];
+    switch (it.kind) {
+      case IndexItem::Kind::Int: {
+        ScalarKind kind;
+        V raw = item_value(k, &kind);
+        V i = wrap_index(raw, kind, array_dim(arr, DataModel::kShape, ax));
+        data = b_.CreateGEP(i8_, data, b_.CreateMul(i, array_dim(arr, DataModel::kStrides, ax)));
+        ++ax;
+        break;
+      }
+      case IndexItem::Kind::Slice: {
+        V length, step;
+        V start = resolve_slice(get(it.value), array_dim(arr, DataModel::kShape, ax), &length, &step);
+        V stride = array_dim(arr, DataModel::kStrides, ax);
+        data = b_.CreateGEP(i8_, data, b_.CreateMul(start, stride));
+        shape.push_back(length);
+        strides.push_back(b_.CreateMul(stride, step));
+        ++ax;
+        break;
+      }
+      case IndexItem::Kind::NewAxis:
+        shape.push_back(llvm::ConstantInt::get(i64_, 1));
+        strides.push_back(llvm::ConstantInt::get(i64_, 0));
+        break;
+      case IndexItem::Kind::Array: internal_error << "array index reached lowering";
+    }
+  }
+  for (; ax < nd; ++ax) {
+    shape.push_back(array_dim(arr, DataModel::kShape, ax));
+    strides.push_back(array_dim(arr, DataModel::kStrides, ax));
+  }
+  return make_array(result, array_field(arr, DataModel::kMeminfo), array_field(arr, DataModel::kParent),
+                    data, shape, strides);
+}
+
+V FunctionLowerer::lower_getitem(const InstData &d) {
+  TypeId ct = type(d.operands[0]);
+  V c = get(d.operands[0]);
+  TypeId rt = type(d.result);
+  if (types_.kind(ct) == TypeKind::Tuple) {
+    const auto &elems = types_.get(ct).elems;
+    int64_t k;
+    V v;
+    if (f_.const_int(d.operands[1], &k)) {
+      int64_t n = static_cast<int64_t>(elems.size());
+      unsigned idx = static_cast<unsigned>(k < 0 ? k + n : k);
+      v = from_memory(b_.CreateExtractValue(c, {idx}), elems[idx]);
+    } else {
+      // A homogeneous tuple indexed at run time: spill it and index the memory.
+      llvm::AllocaInst *slot = entry_alloca(mt(ct), "tuple");
+      b_.CreateStore(c, slot);
+      TypeId it = type(d.operands[1]);
+      V n = llvm::ConstantInt::get(i64_, elems.size());
+      V i = b_.CreateSExtOrTrunc(convert(get(d.operands[1]), it, types_.int64()), i64_);
+      i = b_.CreateSelect(b_.CreateICmpSLT(i, llvm::ConstantInt::get(i64_, 0)), b_.CreateAdd(i, n), i);
+      raise_if(b_.CreateICmpUGE(i, n), EMBER_EXC_IndexError, "tuple index out of range");
+      v = from_memory(b_.CreateLoad(mt(rt), b_.CreateGEP(mt(rt), slot, i)), rt);
+    }
+    incref(v, rt);
+    return v;
+  }
+  V v = index_array(c, ct, d.operands[1], rt, d.loc);
+  incref(v, rt);
+  return v;
+}
+
+void FunctionLowerer::lower_setitem(const InstData &d) {
+  TypeId ct = type(d.operands[0]);
+  V c = get(d.operands[0]);
+  std::vector<IndexItem> items = analyze_index(f_, types_, d.operands[1], d.loc);
+  TypeId target = view_type(types_, ct, items, d.loc);
+  TypeId vt0 = type(d.operands[2]);
+  if (types_.is_scalar(target)) {
+    // index_array computes the address; reuse it by indexing without the load.
+    std::vector<V> indices;
+    V idx_value = get(d.operands[1]);
+    TypeId idx_type = type(d.operands[1]);
+    for (size_t k = 0; k < items.size(); ++k) {
+      const IndexItem &it = items[k];
+      V raw;
+      ScalarKind kind;
+      if (it.value.valid()) {
+        TypeId t0 = type(it.value);
+        if (types_.kind(t0) == TypeKind::Optional) {
+          TypeId inner = types_.get(t0).elems[0];
+          raw = convert(get(it.value), t0, inner);
+          kind = types_.scalar_kind(inner);
+        } else {
+          raw = get(it.value);
+          kind = types_.scalar_kind(t0);
+        }
+      } else {
+        TypeId et = types_.get(idx_type).elems[k];
+        raw = from_memory(b_.CreateExtractValue(idx_value, {static_cast<unsigned>(k)}), et);
+        kind = types_.scalar_kind(et);
+      }
+      indices.push_back(wrap_index(raw, kind, array_dim(c, DataModel::kShape, static_cast<int>(k))));
+    }
+    V value = convert(get(d.operands[2]), vt0, types_.scalar(types_.dtype(ct)));
+    store_element(element_pointer(c, ct, indices), value, types_.dtype(ct));
+    return;
+  }
+  V view = index_array(c, ct, d.operands[1], target, d.loc);
+  assign_to_view(view, target, get(d.operands[2]), vt0);
+}
+
+void FunctionLowerer::emit_nd_loop(const std::vector<V> &shape,
+                                   const std::function<void(const std::vector<V> &)> &body) {
+  std::vector<V> idx;
+  std::function<void(size_t)> level = [&](size_t k) {
+    if (k == shape.size()) {
+      body(idx);
+      return;
+    }
+    emit_loop(shape[k], [&](V i) {
+      idx.push_back(i);
+      level(k + 1);
+      idx.pop_back();
+    });
+  };
+  level(0);
+}
+
+void FunctionLowerer::assign_to_view(V dst, TypeId dt, V value, TypeId value_type) {
+  int nd = types_.ndim(dt);
+  ScalarKind dk = types_.dtype(dt);
+  std::vector<V> shape;
+  for (int k = 0; k < nd; ++k) shape.push_back(array_dim(dst, DataModel::kShape, k));
+  TypeId vu = value_type;
+  if (types_.kind(vu) == TypeKind::Optional) {
+    value = convert(value, vu, types_.get(vu).elems[0]);
+    vu = types_.get(vu).elems[0];
+  }
+  if (types_.is_scalar(vu)) {
+    V x = convert(value, vu, types_.scalar(dk));
+    emit_nd_loop(shape, [&](const std::vector<V> &idx) { store_element(element_pointer(dst, dt, idx), x, dk); });
+    return;
+  }
+  // Broadcast the source array's trailing axes onto the destination's.
+  int snd = types_.ndim(vu);
+  if (snd > nd)
+    typing_error(current_ ? current_->loc : SourceLoc{})
+        << "cannot assign a " << snd << "-d array to a " << nd << "-d view";
+  ScalarKind sk = types_.dtype(vu);
+  std::vector<V> src_extent;
+  for (int k = 0; k < snd; ++k) {
+    V se = array_dim(value, DataModel::kShape, k);
+    V de = shape[static_cast<size_t>(nd - snd + k)];
+    V ok = b_.CreateOr(b_.CreateICmpEQ(se, de), b_.CreateICmpEQ(se, llvm::ConstantInt::get(i64_, 1)));
+    raise_if(b_.CreateNot(ok), EMBER_EXC_ValueError, "could not broadcast the input array into the target's shape");
+    src_extent.push_back(se);
+  }
+  // Copy through a temporary when the source may overlap the destination (a[1:] = a[:-1]).
+  V same_buffer = b_.CreateOr(
+      b_.CreateAnd(b_.CreateIsNotNull(array_field(value, DataModel::kMeminfo)),
+                   b_.CreateICmpEQ(array_field(value, DataModel::kMeminfo), array_field(dst, DataModel::kMeminfo))),
+      b_.CreateAnd(b_.CreateIsNotNull(array_field(value, DataModel::kParent)),
+                   b_.CreateICmpEQ(array_field(value, DataModel::kParent), array_field(dst, DataModel::kParent))));
+  TypeId tmp_type = types_.array(sk, snd, Layout::C);
+  auto *copy_bb = llvm::BasicBlock::Create(ctx_, "overlap.copy", fn_);
+  auto *join = llvm::BasicBlock::Create(ctx_, "overlap.join", fn_);
+  llvm::BasicBlock *before = b_.GetInsertBlock();
+  b_.CreateCondBr(same_buffer, copy_bb, join);
+  b_.SetInsertPoint(copy_bb);
+  V tmp = allocate_array(tmp_type, src_extent);
+  emit_nd_loop(src_extent, [&](const std::vector<V> &idx) {
+    store_element(element_pointer(tmp, tmp_type, idx), load_element(element_pointer(value, vu, idx), sk), sk);
+  });
+  V tmp_meminfo = array_field(tmp, DataModel::kMeminfo);
+  llvm::BasicBlock *copy_end = b_.GetInsertBlock();
+  b_.CreateBr(join);
+  b_.SetInsertPoint(join);
+  llvm::PHINode *src = b_.CreatePHI(mt(vu), 2);
+  src->addIncoming(value, before);
+  src->addIncoming(tmp, copy_end);  // same struct type: C layout is a special case of any layout
+  llvm::PHINode *to_free = b_.CreatePHI(ptr_, 2);
+  to_free->addIncoming(llvm::ConstantPointerNull::get(llvm::cast<llvm::PointerType>(ptr_)), before);
+  to_free->addIncoming(tmp_meminfo, copy_end);
+  emit_nd_loop(shape, [&](const std::vector<V> &idx) {
+    std::vector<V> sidx;
+    for (int k = 0; k < snd; ++k) {
+      V i = idx[static_cast<size_t>(nd - snd + k)];
+      V one = b_.CreateICmpEQ(src_extent[static_cast<size_t>(k)], llvm::ConstantInt::get(i64_, 1));
+      sidx.push_back(b_.CreateSelect(one, llvm::ConstantInt::get(i64_, 0), i));
+    }
+    TypeId any_layout = types_.array(sk, snd, Layout::A);
+    V x = load_element(element_pointer(src, any_layout, sidx), sk);
+    store_element(element_pointer(dst, dt, idx), convert(x, types_.scalar(sk), types_.scalar(dk)), dk);
+  });
+  meminfo_decref(to_free);
+}
+
+// ---- iteration -----------------------------------------------------------------------------
+
+V FunctionLowerer::iterator_from(V iterable, TypeId from, TypeId iter_type) {
+  const TypeData &fd = types_.get(from);
+  switch (fd.kind) {
+    case TypeKind::Range: {
+      llvm::Type *st = dm_.iterator_state_type(iter_type);
+      llvm::AllocaInst *state = entry_alloca(st, "range");
+      V start = b_.CreateExtractValue(iterable, {0});
+      V stop = b_.CreateExtractValue(iterable, {1});
+      V step = b_.CreateExtractValue(iterable, {2});
+      llvm::Constant *zero = llvm::ConstantInt::get(i64_, 0), *one = llvm::ConstantInt::get(i64_, 1);
+      raise_if(b_.CreateICmpEQ(step, zero), EMBER_EXC_ValueError, "range() arg 3 must not be zero");
+      V up = b_.CreateICmpSGT(step, zero);
+      V count_up = b_.CreateSelect(b_.CreateICmpSLT(start, stop),
+                                   b_.CreateAdd(b_.CreateUDiv(b_.CreateSub(b_.CreateSub(stop, start), one), step), one), zero);
+      V count_down = b_.CreateSelect(
+          b_.CreateICmpSGT(start, stop),
+          b_.CreateAdd(b_.CreateUDiv(b_.CreateSub(b_.CreateSub(start, stop), one), b_.CreateNeg(step)), one), zero);
+      V count = b_.CreateSelect(up, count_up, count_down);
+      b_.CreateStore(start, b_.CreateStructGEP(st, state, 0));
+      b_.CreateStore(step, b_.CreateStructGEP(st, state, 1));
+      b_.CreateStore(count, b_.CreateStructGEP(st, state, 2));
+      b_.CreateStore(zero, b_.CreateStructGEP(st, state, 3));
+      b_.CreateStore(start, b_.CreateStructGEP(st, state, 4));
+      return state;
+    }
+    case TypeKind::Array: {
+      llvm::Type *st = dm_.iterator_state_type(iter_type);
+      llvm::AllocaInst *state = entry_alloca(st, "arrayiter");
+      b_.CreateStore(iterable, b_.CreateStructGEP(st, state, 0));
+      b_.CreateStore(llvm::ConstantInt::get(i64_, 0), b_.CreateStructGEP(st, state, 1));
+      b_.CreateStore(llvm::ConstantInt::get(i64_, 0), b_.CreateStructGEP(st, state, 2));
+      incref(iterable, from);  // the iterator holds the array
+      return state;
+    }
+    case TypeKind::RangeIter:
+    case TypeKind::ArrayIter:
+    case TypeKind::EnumerateIter:
+    case TypeKind::ZipIter:
+      incref(iterable, from);  // another owner of the same iterator
+      return iterable;
+    default: internal_error << "cannot iterate over " << types_.to_string(from);
+  }
+  return nullptr;
+}
+
+V FunctionLowerer::lower_getiter(const InstData &d) {
+  return iterator_from(get(d.operands[0]), type(d.operands[0]), type(d.result));
+}
+
+V FunctionLowerer::lower_iternext(V state, TypeId iter) {
+  const TypeData &d = types_.get(iter);
+  llvm::Type *st = dm_.iterator_state_type(iter);
+  llvm::Constant *one = llvm::ConstantInt::get(i64_, 1);
+  switch (d.kind) {
+    case TypeKind::RangeIter: {
+      V start = b_.CreateLoad(i64_, b_.CreateStructGEP(st, state, 0));
+      V step = b_.CreateLoad(i64_, b_.CreateStructGEP(st, state, 1));
+      V count = b_.CreateLoad(i64_, b_.CreateStructGEP(st, state, 2));
+      V idx = b_.CreateLoad(i64_, b_.CreateStructGEP(st, state, 3));
+      V ok = b_.CreateICmpSLT(idx, count);
+      b_.CreateStore(b_.CreateAdd(start, b_.CreateMul(idx, step)), b_.CreateStructGEP(st, state, 4));
+      b_.CreateStore(b_.CreateAdd(idx, one, "", true, true), b_.CreateStructGEP(st, state, 3));
+      return ok;
+    }
+    case TypeKind::ArrayIter: {
+      V arr = b_.CreateLoad(mt(d.elems[0]), b_.CreateStructGEP(st, state, 0));
+      V idx = b_.CreateLoad(i64_, b_.CreateStructGEP(st, state, 1));
+      V ok = b_.CreateICmpSLT(idx, array_dim(arr, DataModel::kShape, 0));
+      b_.CreateStore(idx, b_.CreateStructGEP(st, state, 2));
+      b_.CreateStore(b_.CreateAdd(idx, one, "", true, true), b_.CreateStructGEP(st, state, 1));
+      return ok;
+    }
+    case TypeKind::EnumerateIter: {
+      V inner = b_.CreateLoad(ptr_, b_.CreateStructGEP(st, state, 0));
+      V ok = lower_iternext(inner, d.elems[0]);
+      V count = b_.CreateLoad(i64_, b_.CreateStructGEP(st, state, 1));
+      b_.CreateStore(count, b_.CreateStructGEP(st, state, 2));
+      b_.CreateStore(b_.CreateAdd(count, one), b_.CreateStructGEP(st, state, 1));
+      return ok;
+    }
+    case TypeKind::ZipIter: {
+      V ok = llvm::ConstantInt::getTrue(ctx_);
+      for (unsigned k = 0; k < d.elems.size(); ++k) {
+        V inner = b_.CreateLoad(ptr_, b_.CreateStructGEP(st, state, k));
+        ok = b_.CreateAnd(ok, lower_iternext(inner, d.elems[k]));
+      }
+      return ok;
+    }
+    default: internal_error << "not an iterator";
+  }
+  return nullptr;
+}
+
+V FunctionLowerer::lower_itervalue(V state, TypeId iter) {
+  const TypeData &d = types_.get(iter);
+  llvm::Type *st = dm_.iterator_state_type(iter);
+  switch (d.kind) {
+    case TypeKind::RangeIter: return b_.CreateLoad(i64_, b_.CreateStructGEP(st, state, 4));
+    case TypeKind::ArrayIter: {
+      TypeId at = d.elems[0];
+      V arr = b_.CreateLoad(mt(at), b_.CreateStructGEP(st, state, 0));
+      V idx = b_.CreateLoad(i64_, b_.CreateStructGEP(st, state, 2));
+      int nd = types_.ndim(at);
+      if (nd == 1) return load_element(element_pointer(arr, at, {idx}), types_.dtype(at));
+      TypeId row = array_item_type(types_, at);
+      V data = b_.CreateGEP(i8_, array_field(arr, DataModel::kData),
+                            b_.CreateMul(idx, array_dim(arr, DataModel::kStrides, 0)));
+      std::vector<V> shape, strides;
+      for (int k = 1; k < nd; ++k) {
+        shape.push_back(array_dim(arr, DataModel::kShape, k));
+        strides.push_back(array_dim(arr, DataModel::kStrides, k));
+      }
+      return make_array(row, array_field(arr, DataModel::kMeminfo), array_field(arr, DataModel::kParent),
+                        data, shape, strides);
+    }
+    case TypeKind::EnumerateIter: {
+      V inner = b_.CreateLoad(ptr_, b_.CreateStructGEP(st, state, 0));
+      V count = b_.CreateLoad(i64_, b_.CreateStructGEP(st, state, 2));
+      TypeId vt0 = iterator_value_type(types_, d.elems[0]);
+      TypeId tt = types_.tuple({types_.int64(), vt0});
+      V tup = b_.CreateInsertValue(llvm::UndefValue::get(mt(tt)), count, {0});
+      return b_.CreateInsertValue(tup, to_memory(lower_itervalue(inner, d.elems[0]), vt0), {1});
+    }
+    case TypeKind::ZipIter: {
+      std::vector<TypeId> vts;
+      for (TypeId e : d.elems) vts.push_back(iterator_value_type(types_, e));
+      TypeId tt = types_.tuple(vts);
+      V tup = llvm::UndefValue::get(mt(tt));
+      for (unsigned k = 0; k < d.elems.size(); ++k) {
+        V inner = b_.CreateLoad(ptr_, b_.CreateStructGEP(st, state, k));
+        tup = b_.CreateInsertValue(tup, to_memory(lower_itervalue(inner, d.elems[k]), vts[k]), {k});
+      }
+      return tup;
+    }
+    default: internal_error << "not an iterator";
+  }
+  return nullptr;
+}
+
+V FunctionLowerer::lower_unpack(const InstData &d) {
+  TypeId t = type(d.operands[0]);
+  V seq = get(d.operands[0]);
+  TypeId rt = type(d.result);
+  unsigned k = static_cast<unsigned>(d.imm);
+  V v;
+  if (types_.kind(t) == TypeKind::Tuple) {
+    v = from_memory(b_.CreateExtractValue(seq, {k}), rt);
+  } else {
+    V n = array_dim(seq, DataModel::kShape, 0);
+    if (k == 0)
+      raise_if(b_.CreateICmpNE(n, llvm::ConstantInt::get(i64_, static_cast<uint64_t>(d.imm2))),
+               EMBER_EXC_ValueError, "cannot unpack the array: wrong number of values");
+    V idx = llvm::ConstantInt::get(i64_, k);
+    if (types_.ndim(t) == 1) {
+      v = load_element(element_pointer(seq, t, {idx}), types_.dtype(t));
+    } else {
+      int nd = types_.ndim(t);
+      V data = b_.CreateGEP(i8_, array_field(seq, DataModel::kData), b_.CreateMul(idx, array_dim(seq, DataModel::kStrides, 0)));
+      std::vector<V> shape, strides;
+      for (int a = 1; a < nd; ++a) {
+        shape.push_back(array_dim(seq, DataModel::kShape, a));
+        strides.push_back(array_dim(seq, DataModel::kStrides, a));
+      }
+      v = make_array(rt, array_field(seq, DataModel::kMeminfo), array_field(seq, DataModel::kParent), data, shape, strides);
+    }
+  }
+  incref(v, rt);
+  return v;
+}
+
+}  // namespace ember

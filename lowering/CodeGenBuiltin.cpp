@@ -1,0 +1,413 @@
+// Calls: builtins (Builtins.def), number classes used as conversions, and the dispatch of calls
+// to other compiled functions.  Arguments arrive in positional order (make_explicit()).
+#include <cmath>
+
+#include "ember/abi.h"
+#include "lowering/FunctionLowerer.h"
+#include "typeinfer/ArrayRules.h"
+
+namespace ember {
+
+using V = llvm::Value *;
+
+V FunctionLowerer::lower_call(const InstData &d) {
+  TypeId callee = type(d.operands[0]);
+  const TypeData &cd = types_.get(callee);
+  switch (cd.kind) {
+    case TypeKind::Builtin: return lower_builtin(d, static_cast<BuiltinId>(cd.a));
+    case TypeKind::NumberClass: {
+      TypeId to = type(d.result);
+      if (d.operands.size() == 1) return scalar_zero(types_.scalar_kind(to));
+      return convert(get(d.operands[1]), type(d.operands[1]), to);
+    }
+    case TypeKind::ExceptionClass: return nullptr;  // an exception value is compile-time
+    case TypeKind::Dispatcher: return lower_call_compiled(d);
+    default:
+      unsupported(d.loc) << "calling a " << types_.to_string(callee)
+                         << " is not supported in compiled code yet";
+  }
+}
+
+namespace {
+bool math_fn_of(BuiltinId id, MathFn *out) {
+  static const struct {
+    BuiltinId id;
+    MathFn fn;
+  } table[] = {
+      {BuiltinId::MathSqrt, MathFn::Sqrt},   {BuiltinId::NpSqrt, MathFn::Sqrt},
+      {BuiltinId::MathExp, MathFn::Exp},     {BuiltinId::NpExp, MathFn::Exp},
+      {BuiltinId::MathLog, MathFn::Log},     {BuiltinId::NpLog, MathFn::Log},
+      {BuiltinId::MathLog2, MathFn::Log2},   {BuiltinId::NpLog2, MathFn::Log2},
+      {BuiltinId::MathLog10, MathFn::Log10}, {BuiltinId::NpLog10, MathFn::Log10},
+      {BuiltinId::MathLog1p, MathFn::Log1p}, {BuiltinId::NpLog1p, MathFn::Log1p},
+      {BuiltinId::MathExpm1, MathFn::Expm1}, {BuiltinId::NpExpm1, MathFn::Expm1},
+      {BuiltinId::MathSin, MathFn::Sin},     {BuiltinId::NpSin, MathFn::Sin},
+      {BuiltinId::MathCos, MathFn::Cos},     {BuiltinId::NpCos, MathFn::Cos},
+      {BuiltinId::MathTan, MathFn::Tan},     {BuiltinId::NpTan, MathFn::Tan},
+      {BuiltinId::MathAsin, MathFn::Asin},   {BuiltinId::NpArcsin, MathFn::Asin},
+      {BuiltinId::MathAcos, MathFn::Acos},   {BuiltinId::NpArccos, MathFn::Acos},
+      {BuiltinId::MathAtan, MathFn::Atan},   {BuiltinId::NpArctan, MathFn::Atan},
+      {BuiltinId::MathSinh, MathFn::Sinh},   {BuiltinId::NpSinh, MathFn::Sinh},
+      {BuiltinId::MathCosh, MathFn::Cosh},   {BuiltinId::NpCosh, MathFn::Cosh},
+      {BuiltinId::MathTanh, MathFn::Tanh},   {BuiltinId::NpTanh, MathFn::Tanh},
+      {BuiltinId::MathAsinh, MathFn::Asinh}, {BuiltinId::MathAcosh, MathFn::Acosh},
+      {BuiltinId::MathAtanh, MathFn::Atanh}, {BuiltinId::MathFabs, MathFn::Fabs},
+      {BuiltinId::NpFloor, MathFn::Floor},   {BuiltinId::NpCeil, MathFn::Ceil},
+      {BuiltinId::NpTrunc, MathFn::Trunc},   {BuiltinId::MathErf, MathFn::Erf},
+      {BuiltinId::MathErfc, MathFn::Erfc},   {BuiltinId::MathGamma, MathFn::Gamma},
+      {BuiltinId::MathLgamma, MathFn::Lgamma}, {BuiltinId::MathAtan2, MathFn::Atan2},
+      {BuiltinId::NpArctan2, MathFn::Atan2}, {BuiltinId::MathCopysign, MathFn::Copysign},
+      {BuiltinId::MathHypot, MathFn::Hypot}, {BuiltinId::MathPow, MathFn::Pow},
+      {BuiltinId::MathFmod, MathFn::Fmod},
+  };
+  for (const auto &e : table)
+    if (e.id == id) {
+      *out = e.fn;
+      return true;
+    }
+  return false;
+}
+}  // namespace
+
+V FunctionLowerer::lower_math(BuiltinId id, const InstData &d) {
+  TypeId rt = type(d.result);
+  TypeId ft = types_.is_scalar(rt) && is_float(types_.scalar_kind(rt)) ? rt : types_.float64();
+  std::vector<V> args;
+  for (size_t k = 1; k < d.operands.size(); ++k) args.push_back(convert(get(d.operands[k]), type(d.operands[k]), ft));
+  switch (id) {
+    case BuiltinId::MathFloor:
+    case BuiltinId::MathCeil:
+    case BuiltinId::MathTrunc: {
+      TypeId at = type(d.operands[1]);
+      if (!is_float(types_.scalar_kind(types_.kind(at) == TypeKind::Optional ? types_.get(at).elems[0] : at)))
+        return convert(get(d.operands[1]), at, rt);
+      TypeId src = types_.kind(at) == TypeKind::Optional ? types_.get(at).elems[0] : at;
+      V x = convert(get(d.operands[1]), at, src);
+      MathFn fn = id == BuiltinId::MathFloor ? MathFn::Floor : id == BuiltinId::MathCeil ? MathFn::Ceil : MathFn::Trunc;
+      return convert(ms_.hooks.math(b_, fn, {x}), src, rt);
+    }
+    case BuiltinId::MathIsnan:
+    case BuiltinId::MathIsinf:
+    case BuiltinId::MathIsfinite:
+    case BuiltinId::NpIsnan:
+    case BuiltinId::NpIsinf:
+    case BuiltinId::NpIsfinite: {
+      TypeId at = type(d.operands[1]);
+      TypeId src = types_.kind(at) == TypeKind::Optional ? types_.get(at).elems[0] : at;
+      ScalarKind k = types_.scalar_kind(src);
+      bool finite_test = id == BuiltinId::MathIsfinite || id == BuiltinId::NpIsfinite;
+      if (!is_float(k)) return llvm::ConstantInt::get(i1_, finite_test ? 1 : 0);
+      V x = convert(get(d.operands[1]), at, src);
+      if (id == BuiltinId::MathIsnan || id == BuiltinId::NpIsnan) return b_.CreateFCmpUNO(x, x);
+      V ax = ms_.hooks.math(b_, MathFn::Fabs, {x});
+      V inf = llvm::ConstantFP::getInfinity(x->getType());
+      if (finite_test) return b_.CreateFCmpOLT(ax, inf);
+      return b_.CreateFCmpOEQ(ax, inf);
+    }
+    case BuiltinId::MathRadians:
+      return b_.CreateFMul(args[0], llvm::ConstantFP::get(args[0]->getType(), M_PI / 180.0));
+    case BuiltinId::MathDegrees:
+      return b_.CreateFMul(args[0], llvm::ConstantFP::get(args[0]->getType(), 180.0 / M_PI));
+    default: break;
+  }
+  MathFn fn;
+  internal_assert(math_fn_of(id, &fn)) << "no math function for " << builtin_info(id).attr;
+  V out = ms_.hooks.math(b_, fn, args);
+  set_fast_math(out);
+  return out;
+}
+
+V FunctionLowerer::shape_values(Value shape, std::vector<V> *out) {
+  TypeId t = type(shape);
+  V v = get(shape);
+  if (types_.kind(t) == TypeKind::Tuple) {
+    const auto &elems = types_.get(t).elems;
+    for (unsigned k = 0; k < elems.size(); ++k)
+      out->push_back(convert(from_memory(b_.CreateExtractValue(v, {k}), elems[k]), elems[k], types_.int64()));
+  } else {
+    out->push_back(convert(v, t, types_.int64()));
+  }
+  return v;
+}
+
+V FunctionLowerer::lower_array_creation(const InstData &d, BuiltinId id) {
+  TypeId rt = type(d.result);
+  ScalarKind dk = types_.dtype(rt);
+  TypeId dt = types_.scalar(dk);
+  auto arg = [&](size_t k) { return d.operands[k + 1]; };
+  auto has = [&](size_t k) {
+    return k + 1 < d.operands.size() && types_.kind(type(d.operands[k + 1])) != TypeKind::None;
+  };
+  auto fill = [&](V arr, V value) {
+    std::vector<V> shape;
+    for (int k = 0; k < types_.ndim(rt); ++k) shape.push_back(array_dim(arr, DataModel::kShape, k));
+    V n = array_field(arr, DataModel::kNitems);
+    V data = array_field(arr, DataModel::kData);
+    llvm::Type *et = mt(dt);
+    V x = to_memory(value, dt);
+    emit_loop(n, [&](V i) { b_.CreateStore(x, b_.CreateInBoundsGEP(et, data, i)); }, "fill");
+  };
+  auto zero_fill = [&](V arr) {
+    V nbytes = b_.CreateMul(array_field(arr, DataModel::kNitems),
+                            llvm::ConstantInt::get(i64_, static_cast<uint64_t>(bit_width(dk) / 8)));
+    b_.CreateMemSet(array_field(arr, DataModel::kData), llvm::ConstantInt::get(i8_, 0), nbytes, llvm::MaybeAlign(8));
+  };
+  std::vector<V> shape;
+  switch (id) {
+    case BuiltinId::NpEmpty:
+    case BuiltinId::NpZeros:
+    case BuiltinId::NpOnes:
+    case BuiltinId::NpFull: {
+      shape_values(arg(0), &shape);
+      V arr = allocate_array(rt, shape);
+      if (id == BuiltinId::NpZeros) zero_fill(arr);
+      if (id == BuiltinId::NpOnes) fill(arr, scalar_one(dk));
+      if (id == BuiltinId::NpFull) fill(arr, convert(get(arg(1)), type(arg(1)), dt));
+      return arr;
+    }
+    case BuiltinId::NpEmptyLike:
+    case BuiltinId::NpZerosLike:
+    case BuiltinId::NpOnesLike:
+    case BuiltinId::NpFullLike: {
+      TypeId at = type(arg(0));
+      if (types_.is_array(at))
+        for (int k = 0; k < types_.ndim(at); ++k) shape.push_back(array_dim(get(arg(0)), DataModel::kShape, k));
+      V arr = allocate_array(rt, shape);
+      if (id == BuiltinId::NpZerosLike) zero_fill(arr);
+      if (id == BuiltinId::NpOnesLike) fill(arr, scalar_one(dk));
+      if (id == BuiltinId::NpFullLike) fill(arr, convert(get(arg(1)), type(arg(1)), dt));
+      return arr;
+    }
+    case BuiltinId::NpArange: {
+      size_t n = d.operands.size() - 1;
+      TypeId ct = types_.scalar(is_float(dk) ? ScalarKind::Float64 : ScalarKind::Int64);
+      V start = n >= 2 ? convert(get(arg(0)), type(arg(0)), ct) : scalar_zero(types_.scalar_kind(ct));
+      V stop = convert(get(arg(n >= 2 ? 1 : 0)), type(arg(n >= 2 ? 1 : 0)), ct);
+      V step = n == 3 ? convert(get(arg(2)), type(arg(2)), ct) : scalar_one(types_.scalar_kind(ct));
+      V count;
+      if (is_float(dk)) {
+        raise_if(b_.CreateFCmpOEQ(step, llvm::ConstantFP::get(f64_, 0.0)), EMBER_EXC_ValueError, "arange: step must not be zero");
+        V c = ms_.hooks.math(b_, MathFn::Ceil, {b_.CreateFDiv(b_.CreateFSub(stop, start), step)});
+        count = convert(c, types_.float64(), types_.int64());
+      } else {
+        llvm::Constant *zero = llvm::ConstantInt::get(i64_, 0), *one = llvm::ConstantInt::get(i64_, 1);
+        raise_if(b_.CreateICmpEQ(step, zero), EMBER_EXC_ValueError, "arange: step must not be zero");
+        V up = b_.CreateICmpSGT(step, zero);
+        V span = b_.CreateSelect(up, b_.CreateSub(stop, start), b_.CreateSub(start, stop));
+        V astep = b_.CreateSelect(up, step, b_.CreateNeg(step));
+        count = b_.CreateSDiv(b_.CreateAdd(span, b_.CreateSub(astep, one)), astep);
+      }
+      count = b_.CreateSelect(b_.CreateICmpSLT(count, llvm::ConstantInt::get(i64_, 0)), llvm::ConstantInt::get(i64_, 0), count);
+      V arr = allocate_array(rt, {count});
+      V data = array_field(arr, DataModel::kData);
+      emit_loop(count, [&](V i) {
+        V x = is_float(dk) ? b_.CreateFAdd(start, b_.CreateFMul(b_.CreateSIToFP(i, f64_), step))
+                           : b_.CreateAdd(start, b_.CreateMul(i, step));
+        b_.CreateStore(to_memory(convert(x, ct, dt), dt), b_.CreateInBoundsGEP(mt(dt), data, i));
+      });
+      return arr;
+    }
+    case BuiltinId::NpLinspace: {
+      V start = convert(get(arg(0)), type(arg(0)), types_.float64());
+      V stop = convert(get(arg(1)), type(arg(1)), types_.float64());
+      V num = has(2) ? convert(get(arg(2)), type(arg(2)), types_.int64()) : llvm::ConstantInt::get(i64_, 50);
+      raise_if(b_.CreateICmpSLT(num, llvm::ConstantInt::get(i64_, 0)), EMBER_EXC_ValueError, "linspace: num must be non-negative");
+      V arr = allocate_array(rt, {num});
+      V data = array_field(arr, DataModel::kData);
+      V div = b_.CreateSIToFP(b_.CreateSub(num, llvm::ConstantInt::get(i64_, 1)), f64_);
+      V step = b_.CreateFDiv(b_.CreateFSub(stop, start), div);
+      emit_loop(num, [&](V i) {
+        V x = b_.CreateFAdd(start, b_.CreateFMul(b_.CreateSIToFP(i, f64_), step));
+        b_.CreateStore(x, b_.CreateInBoundsGEP(f64_, data, i));
+      });
+      // The endpoint is exact, as NumPy makes it.
+      auto *last = llvm::BasicBlock::Create(ctx_, "linspace.last", fn_);
+      auto *done = llvm::BasicBlock::Create(ctx_, "linspace.done", fn_);
+      b_.CreateCondBr(b_.CreateICmpSGT(num, llvm::ConstantInt::get(i64_, 1)), last, done);
+      b_.SetInsertPoint(last);
+      b_.CreateStore(stop, b_.CreateInBoundsGEP(f64_, data, b_.CreateSub(num, llvm::ConstantInt::get(i64_, 1))));
+      b_.CreateBr(done);
+      b_.SetInsertPoint(done);
+      return arr;
+    }
+    case BuiltinId::NpEye:
+    case BuiltinId::NpIdentity: {
+      V n = convert(get(arg(0)), type(arg(0)), types_.int64());
+      V m = id == BuiltinId::NpEye && has(1) ? convert(get(arg(1)), type(arg(1)), types_.int64()) : n;
+      V k = id == BuiltinId::NpEye && has(2) ? convert(get(arg(2)), type(arg(2)), types_.int64())
+                                             : llvm::ConstantInt::get(i64_, 0);
+      V arr = allocate_array(rt, {n, m});
+      zero_fill(arr);
+      V one = to_memory(scalar_one(dk), dt);
+      emit_loop(n, [&](V i) {
+        V j = b_.CreateAdd(i, k);
+        V inside = b_.CreateAnd(b_.CreateICmpSGE(j, llvm::ConstantInt::get(i64_, 0)), b_.CreateICmpSLT(j, m));
+        auto *yes = llvm::BasicBlock::Create(ctx_, "eye.set", fn_);
+        auto *next = llvm::BasicBlock::Create(ctx_, "eye.next", fn_);
+        b_.CreateCondBr(inside, yes, next);
+        b_.SetInsertPoint(yes);
+        b_.CreateStore(one, element_pointer(arr, rt, {i, j}));
+        b_.CreateBr(next);
+        b_.SetInsertPoint(next);
+      });
+      return arr;
+    }
+    case BuiltinId::NpCopy:
+    case BuiltinId::NpAscontiguousarray: {
+      TypeId at = type(arg(0));
+      V src = get(arg(0));
+      int nd = types_.ndim(at);
+      for (int k = 0; k < nd; ++k) shape.push_back(array_dim(src, DataModel::kShape, k));
+      if (nd == 0 && types_.ndim(rt) == 1) shape.push_back(llvm::ConstantInt::get(i64_, 1));
+      V arr = allocate_array(rt, shape);
+      emit_nd_loop(shape, [&](const std::vector<V> &idx) {
+        std::vector<V> sidx(idx.begin(), idx.begin() + nd);
+        store_element(element_pointer(arr, rt, idx), load_element(element_pointer(src, at, sidx), dk), dk);
+      });
+      return arr;
+    }
+    default: break;
+  }
+  internal_error << "not an array creation builtin";
+  return nullptr;
+}
+
+V FunctionLowerer::lower_builtin(const InstData &d, BuiltinId id) {
+  TypeId rt = type(d.result);
+  size_t nargs = d.operands.size() - 1;
+  auto arg = [&](size_t k) { return d.operands[k + 1]; };
+  switch (id) {
+    case BuiltinId::Range:
+    case BuiltinId::Prange: {
+      V start = llvm::ConstantInt::get(i64_, 0), step = llvm::ConstantInt::get(i64_, 1), stop;
+      if (nargs == 1) {
+        stop = convert(get(arg(0)), type(arg(0)), types_.int64());
+      } else {
+        start = convert(get(arg(0)), type(arg(0)), types_.int64());
+        stop = convert(get(arg(1)), type(arg(1)), types_.int64());
+        if (nargs == 3) step = convert(get(arg(2)), type(arg(2)), types_.int64());
+      }
+      V r = llvm::UndefValue::get(mt(rt));
+      r = b_.CreateInsertValue(r, start, {0});
+      r = b_.CreateInsertValue(r, stop, {1});
+      return b_.CreateInsertValue(r, step, {2});
+    }
+    case BuiltinId::Len: {
+      TypeId t = type(arg(0));
+      V v = get(arg(0));
+      switch (types_.kind(t)) {
+        case TypeKind::Array: return array_dim(v, DataModel::kShape, 0);
+        case TypeKind::Tuple: return llvm::ConstantInt::get(i64_, types_.get(t).elems.size());
+        case TypeKind::Range: {
+          // The iterator computes the count; build a throwaway one.
+          V state = iterator_from(v, t, types_.range_iter());
+          return b_.CreateLoad(i64_, b_.CreateStructGEP(dm_.iterator_state_type(types_.range_iter()), state, 2));
+        }
+        default: internal_error << "len of " << types_.to_string(t);
+      }
+      return nullptr;
+    }
+    case BuiltinId::Abs:
+    case BuiltinId::NpAbsolute: {
+      TypeId t = type(arg(0));
+      TypeId src = types_.kind(t) == TypeKind::Optional ? types_.get(t).elems[0] : t;
+      V v = convert(get(arg(0)), t, src);
+      ScalarKind k = types_.scalar_kind(src);
+      if (is_complex(k))
+        return ms_.hooks.math(b_, MathFn::Hypot, {b_.CreateExtractValue(v, {0}), b_.CreateExtractValue(v, {1})});
+      if (is_float(k)) return ms_.hooks.math(b_, MathFn::Fabs, {v});
+      V x = convert(v, src, rt);
+      if (k == ScalarKind::Bool || !is_signed(k)) return x;
+      return b_.CreateSelect(b_.CreateICmpSLT(x, llvm::ConstantInt::get(x->getType(), 0)), b_.CreateNeg(x), x);
+    }
+    case BuiltinId::Min:
+    case BuiltinId::Max: {
+      bool is_max = id == BuiltinId::Max;
+      std::vector<std::pair<V, TypeId>> items;
+      if (nargs == 1 && types_.kind(type(arg(0))) == TypeKind::Tuple) {
+        const auto &elems = types_.get(type(arg(0))).elems;
+        for (unsigned k = 0; k < elems.size(); ++k)
+          items.push_back({from_memory(b_.CreateExtractValue(get(arg(0)), {k}), elems[k]), elems[k]});
+      } else {
+        for (size_t k = 0; k < nargs; ++k) items.push_back({get(arg(k)), type(arg(k))});
+      }
+      ScalarKind rk = types_.scalar_kind(rt);
+      V acc = convert(items[0].first, items[0].second, rt);
+      for (size_t k = 1; k < items.size(); ++k)
+        acc = scalar_min_max(is_max, acc, convert(items[k].first, items[k].second, rt), rk);
+      return acc;
+    }
+    case BuiltinId::Round: {
+      TypeId t = type(arg(0));
+      TypeId src = types_.kind(t) == TypeKind::Optional ? types_.get(t).elems[0] : t;
+      V x = convert(get(arg(0)), t, src);
+      ScalarKind k = types_.scalar_kind(src);
+      if (!is_float(k)) return convert(x, src, rt);
+      if (nargs == 1 || types_.kind(type(arg(1))) == TypeKind::None)
+        return convert(ms_.hooks.math(b_, MathFn::RoundEven, {x}), src, rt);
+      V nd = convert(get(arg(1)), type(arg(1)), types_.int64());
+      V ndf = b_.CreateSIToFP(nd, x->getType());
+      V p = ms_.hooks.math(b_, MathFn::Pow, {llvm::ConstantFP::get(x->getType(), 10.0), ms_.hooks.math(b_, MathFn::Fabs, {ndf})});
+      V pos = b_.CreateICmpSGE(nd, llvm::ConstantInt::get(i64_, 0));
+      V scaled = b_.CreateSelect(pos, b_.CreateFMul(x, p), b_.CreateFDiv(x, p));
+      V r = ms_.hooks.math(b_, MathFn::RoundEven, {scaled});
+      V back = b_.CreateSelect(pos, b_.CreateFDiv(r, p), b_.CreateFMul(r, p));
+      // Overflow of the scaled value (huge ndigits): the value is already exact.
+      V finite = b_.CreateFCmpOLT(ms_.hooks.math(b_, MathFn::Fabs, {scaled}), llvm::ConstantFP::getInfinity(x->getType()));
+      return b_.CreateSelect(finite, back, x);
+    }
+    case BuiltinId::Pow: {
+      TypeId l = type(arg(0)), r = type(arg(1));
+      V a = convert(get(arg(0)), l, rt), c = convert(get(arg(1)), r, rt);
+      return lower_binop(BinOpKind::Pow, a, c, rt, rt);
+    }
+    case BuiltinId::Enumerate: {
+      llvm::Type *st = dm_.iterator_state_type(rt);
+      llvm::AllocaInst *state = entry_alloca(st, "enumerate");
+      TypeId inner_t = types_.get(rt).elems[0];
+      V inner = iterator_from(get(arg(0)), type(arg(0)), inner_t);
+      V start = nargs > 1 && types_.kind(type(arg(1))) != TypeKind::None
+                    ? convert(get(arg(1)), type(arg(1)), types_.int64())
+                    : llvm::ConstantInt::get(i64_, 0);
+      b_.CreateStore(inner, b_.CreateStructGEP(st, state, 0));
+      b_.CreateStore(start, b_.CreateStructGEP(st, state, 1));
+      b_.CreateStore(start, b_.CreateStructGEP(st, state, 2));
+      return state;
+    }
+    case BuiltinId::Zip: {
+      llvm::Type *st = dm_.iterator_state_type(rt);
+      llvm::AllocaInst *state = entry_alloca(st, "zip");
+      const auto &inners = types_.get(rt).elems;
+      for (size_t k = 0; k < nargs; ++k)
+        b_.CreateStore(iterator_from(get(arg(k)), type(arg(k)), inners[k]),
+                       b_.CreateStructGEP(st, state, static_cast<unsigned>(k)));
+      return state;
+    }
+    case BuiltinId::NpMinimum:
+    case BuiltinId::NpMaximum: {
+      V a = convert(get(arg(0)), type(arg(0)), rt), c = convert(get(arg(1)), type(arg(1)), rt);
+      ScalarKind k = types_.scalar_kind(rt);
+      bool is_max = id == BuiltinId::NpMaximum;
+      if (is_float(k))  // NumPy propagates NaN
+        return b_.CreateBinaryIntrinsic(is_max ? llvm::Intrinsic::maximum : llvm::Intrinsic::minimum, a, c);
+      return scalar_min_max(is_max, a, c, k);
+    }
+    case BuiltinId::NpEmpty:
+    case BuiltinId::NpZeros:
+    case BuiltinId::NpOnes:
+    case BuiltinId::NpFull:
+    case BuiltinId::NpEmptyLike:
+    case BuiltinId::NpZerosLike:
+    case BuiltinId::NpOnesLike:
+    case BuiltinId::NpFullLike:
+    case BuiltinId::NpArange:
+    case BuiltinId::NpLinspace:
+    case BuiltinId::NpEye:
+    case BuiltinId::NpIdentity:
+    case BuiltinId::NpCopy:
+    case BuiltinId::NpAscontiguousarray: return lower_array_creation(d, id);
+    default: return lower_math(id, d);
+  }
+}
+
+}  // namespace ember

@@ -1,0 +1,460 @@
+// Scalars: constants, conversions, truth, arithmetic with Python's semantics (floor division and
+// modulo round toward negative infinity, division by zero raises under error_model='python'),
+// comparisons and unary operators.  Operands arrive converted to the operation's type by
+// make_explicit().
+#include "ember/abi.h"
+#include "lowering/FunctionLowerer.h"
+#include "typeinfer/TypeRules.h"
+
+namespace ember {
+
+using V = llvm::Value *;
+
+void FunctionLowerer::set_fast_math(V v) {
+  if (!f_.flags.fastmath) return;
+  if (auto *inst = llvm::dyn_cast<llvm::Instruction>(v))
+    if (llvm::isa<llvm::FPMathOperator>(inst)) inst->setFast(true);
+}
+
+V FunctionLowerer::scalar_zero(ScalarKind k) { return llvm::Constant::getNullValue(dm_.scalar_type(k)); }
+
+V FunctionLowerer::scalar_one(ScalarKind k) {
+  llvm::Type *t = dm_.scalar_type(k);
+  if (is_complex(k)) {
+    llvm::Type *e = t->getStructElementType(0);
+    return llvm::ConstantStruct::get(llvm::cast<llvm::StructType>(t),
+                                     {llvm::ConstantFP::get(e, 1.0), llvm::ConstantFP::get(e, 0.0)});
+  }
+  if (is_float(k)) return llvm::ConstantFP::get(t, 1.0);
+  return llvm::ConstantInt::get(t, 1);
+}
+
+V FunctionLowerer::lower_const(const ConstValue &c, TypeId t) {
+  using K = ConstValue::Kind;
+  llvm::Type *ty = vt(t);
+  if (!ty) return nullptr;
+  switch (c.kind) {
+    case K::None: return llvm::ConstantInt::get(i8_, 0);
+    case K::Bool: return llvm::ConstantInt::get(i1_, c.i ? 1 : 0);
+    case K::Int: return llvm::ConstantInt::get(ty, static_cast<uint64_t>(c.i), true);
+    case K::Float: return llvm::ConstantFP::get(ty, c.f);
+    case K::Complex:
+      return llvm::ConstantStruct::get(llvm::cast<llvm::StructType>(ty),
+                                       {llvm::ConstantFP::get(f64_, c.f), llvm::ConstantFP::get(f64_, c.f2)});
+    case K::Tuple: {
+      V tup = llvm::UndefValue::get(ty);
+      const TypeData &td = types_.get(t);
+      for (unsigned k = 0; k < c.elems.size(); ++k) {
+        V e = lower_const(c.elems[k], td.elems[k]);
+        if (e) tup = b_.CreateInsertValue(tup, to_memory(e, td.elems[k]), {k});
+      }
+      return tup;
+    }
+    default: return nullptr;  // compile-time values have no runtime form
+  }
+}
+
+V FunctionLowerer::convert(V v, TypeId from, TypeId to) {
+  if (from == to) return v;
+  const TypeData &fd = types_.get(from), &td = types_.get(to);
+  if (td.kind == TypeKind::Optional) {
+    TypeId inner = td.elems[0];
+    llvm::Type *ot = mt(to);
+    if (fd.kind == TypeKind::None) return llvm::Constant::getNullValue(ot);
+    if (fd.kind == TypeKind::Optional) {
+      V present = b_.CreateExtractValue(v, {0});
+      V val = convert(from_memory(b_.CreateExtractValue(v, {1}), fd.elems[0]), fd.elems[0], inner);
+      V out = b_.CreateInsertValue(llvm::UndefValue::get(ot), present, {0});
+      return b_.CreateInsertValue(out, to_memory(val, inner), {1});
+    }
+    V out = b_.CreateInsertValue(llvm::UndefValue::get(ot), llvm::ConstantInt::get(i8_, 1), {0});
+    return b_.CreateInsertValue(out, to_memory(convert(v, from, inner), inner), {1});
+  }
+  if (fd.kind == TypeKind::Optional) {
+    V present = b_.CreateExtractValue(v, {0});
+    raise_if(b_.CreateICmpEQ(present, llvm::ConstantInt::get(i8_, 0)), EMBER_EXC_TypeError,
+             "expected a value but got None");
+    return convert(from_memory(b_.CreateExtractValue(v, {1}), fd.elems[0]), fd.elems[0], to);
+  }
+  if (fd.kind == TypeKind::Array && td.kind == TypeKind::Array) return v;  // layout or readonly
+  if (fd.kind == TypeKind::Tuple && td.kind == TypeKind::Tuple) {
+    V out = llvm::UndefValue::get(mt(to));
+    for (unsigned k = 0; k < td.elems.size(); ++k) {
+      V e = from_memory(b_.CreateExtractValue(v, {k}), fd.elems[k]);
+      out = b_.CreateInsertValue(out, to_memory(convert(e, fd.elems[k], td.elems[k]), td.elems[k]), {k});
+    }
+    return out;
+  }
+  internal_assert(fd.kind == TypeKind::Scalar && td.kind == TypeKind::Scalar)
+      << "cannot convert " << types_.to_string(from) << " to " << types_.to_string(to);
+  auto fk = static_cast<ScalarKind>(fd.a), tk = static_cast<ScalarKind>(td.a);
+  llvm::Type *tt = dm_.scalar_type(tk);
+  if (tk == ScalarKind::Bool) return truth(v, from);
+  if (is_complex(tk)) {
+    llvm::Type *et = tt->getStructElementType(0);
+    ScalarKind part = tk == ScalarKind::Complex64 ? ScalarKind::Float32 : ScalarKind::Float64;
+    V re, im;
+    if (is_complex(fk)) {
+      ScalarKind fpart = fk == ScalarKind::Complex64 ? ScalarKind::Float32 : ScalarKind::Float64;
+      re = convert(b_.CreateExtractValue(v, {0}), types_.scalar(fpart), types_.scalar(part));
+      im = convert(b_.CreateExtractValue(v, {1}), types_.scalar(fpart), types_.scalar(part));
+    } else {
+      re = convert(v, from, types_.scalar(part));
+      im = llvm::ConstantFP::get(et, 0.0);
+    }
+    V out = b_.CreateInsertValue(llvm::UndefValue::get(tt), re, {0});
+    return b_.CreateInsertValue(out, im, {1});
+  }
+  if (is_complex(fk)) {
+    ScalarKind fpart = fk == ScalarKind::Complex64 ? ScalarKind::Float32 : ScalarKind::Float64;
+    return convert(b_.CreateExtractValue(v, {0}), types_.scalar(fpart), to);
+  }
+  if (fk == ScalarKind::Bool) return is_float(tk) ? b_.CreateUIToFP(v, tt) : b_.CreateZExt(v, tt);
+  if (is_integer(fk)) {
+    if (is_float(tk)) return is_signed(fk) ? b_.CreateSIToFP(v, tt) : b_.CreateUIToFP(v, tt);
+    return b_.CreateIntCast(v, tt, is_signed(fk));
+  }
+  // float ->
+  if (is_float(tk)) return b_.CreateFPCast(v, tt);
+  // Saturating conversions: no poison for NaN or out-of-range values (NaN gives 0).
+  auto id = is_signed(tk) ? llvm::Intrinsic::fptosi_sat : llvm::Intrinsic::fptoui_sat;
+  return b_.CreateIntrinsic(id, {tt, v->getType()}, {v});
+}
+
+V FunctionLowerer::truth(V v, TypeId t) {
+  const TypeData &d = types_.get(t);
+  switch (d.kind) {
+    case TypeKind::None: return llvm::ConstantInt::getFalse(ctx_);
+    case TypeKind::Tuple: return llvm::ConstantInt::get(i1_, d.elems.empty() ? 0 : 1);
+    case TypeKind::Optional: {
+      V present = b_.CreateICmpNE(b_.CreateExtractValue(v, {0}), llvm::ConstantInt::get(i8_, 0));
+      V inner = truth(from_memory(b_.CreateExtractValue(v, {1}), d.elems[0]), d.elems[0]);
+      return b_.CreateAnd(present, inner);
+    }
+    case TypeKind::Scalar: {
+      auto k = static_cast<ScalarKind>(d.a);
+      if (k == ScalarKind::Bool) return v;
+      if (is_integer(k)) return b_.CreateICmpNE(v, llvm::ConstantInt::get(v->getType(), 0));
+      if (is_float(k)) return b_.CreateFCmpUNE(v, llvm::ConstantFP::get(v->getType(), 0.0));
+      V re = b_.CreateExtractValue(v, {0}), im = b_.CreateExtractValue(v, {1});
+      llvm::Constant *z = llvm::ConstantFP::get(re->getType(), 0.0);
+      return b_.CreateOr(b_.CreateFCmpUNE(re, z), b_.CreateFCmpUNE(im, z));
+    }
+    default: internal_error << "no truth value for " << types_.to_string(t);
+  }
+  return nullptr;
+}
+
+V FunctionLowerer::lower_binop(BinOpKind kind, V l, V r, TypeId operand, TypeId result) {
+  const TypeData &od = types_.get(operand);
+  internal_assert(od.kind == TypeKind::Scalar) << "binop on " << types_.to_string(operand);
+  auto k = static_cast<ScalarKind>(od.a);
+  V out;
+  if (is_complex(k))
+    out = lower_complex_binop(kind, l, r, k);
+  else if (is_float(k))
+    out = lower_float_binop(kind, l, r, k);
+  else
+    out = lower_int_binop(kind, l, r, k);
+  (void)result;
+  return out;
+}
+
+V FunctionLowerer::lower_int_binop(BinOpKind kind, V l, V r, ScalarKind k) {
+  llvm::Type *t = l->getType();
+  bool sgn = is_signed(k);
+  llvm::Constant *zero = llvm::ConstantInt::get(t, 0);
+  bool py = f_.flags.python_errors;
+  switch (kind) {
+    case BinOpKind::Add: return b_.CreateAdd(l, r);
+    case BinOpKind::Sub: return b_.CreateSub(l, r);
+    case BinOpKind::Mul: return b_.CreateMul(l, r);
+    case BinOpKind::And: return b_.CreateAnd(l, r);
+    case BinOpKind::Or: return b_.CreateOr(l, r);
+    case BinOpKind::Xor: return b_.CreateXor(l, r);
+    case BinOpKind::FloorDiv:
+    case BinOpKind::Mod: {
+      bool div = kind == BinOpKind::FloorDiv;
+      V is_zero = b_.CreateICmpEQ(r, zero);
+      if (py) {
+        raise_if(is_zero, EMBER_EXC_ZeroDivisionError,
+                 div ? "integer division or modulo by zero" : "integer modulo by zero");
+      }
+      // Under error_model='numpy' a zero divisor gives 0, as NumPy does.
+      V safe_r = py ? r : b_.CreateSelect(is_zero, llvm::ConstantInt::get(t, 1), r);
+      V out;
+      if (!sgn) {
+        out = div ? b_.CreateUDiv(l, safe_r) : b_.CreateURem(l, safe_r);
+      } else {
+        // x86 traps on INT_MIN / -1: divide by 1 instead and negate.
+        V minus1 = b_.CreateICmpEQ(safe_r, llvm::ConstantInt::get(t, static_cast<uint64_t>(-1), true));
+        V d = b_.CreateSelect(minus1, llvm::ConstantInt::get(t, 1), safe_r);
+        V q = b_.CreateSDiv(l, d);
+        V rem = b_.CreateSRem(l, d);
+        // Round toward negative infinity: adjust when the remainder's sign differs.
+        V adjust = b_.CreateAnd(b_.CreateICmpNE(rem, zero),
+                                b_.CreateICmpNE(b_.CreateICmpSLT(rem, zero), b_.CreateICmpSLT(d, zero)));
+        if (div) {
+          q = b_.CreateSub(q, b_.CreateZExt(adjust, t));
+          out = b_.CreateSelect(minus1, b_.CreateNeg(l), q);
+        } else {
+          rem = b_.CreateSelect(adjust, b_.CreateAdd(rem, d), rem);
+          out = b_.CreateSelect(minus1, zero, rem);
+        }
+      }
+      return py ? out : b_.CreateSelect(is_zero, zero, out);
+    }
+    case BinOpKind::Pow: return int_pow(l, r, k);
+    case BinOpKind::LShift:
+    case BinOpKind::RShift: {
+      unsigned bits = t->getIntegerBitWidth();
+      if (sgn && py)
+        raise_if(b_.CreateICmpSLT(r, zero), EMBER_EXC_ValueError, "negative shift count");
+      V big = b_.CreateICmpUGE(r, llvm::ConstantInt::get(t, bits));
+      V count = b_.CreateSelect(big, llvm::ConstantInt::get(t, bits - 1), r);
+      if (kind == BinOpKind::LShift) return b_.CreateSelect(big, zero, b_.CreateShl(l, count));
+      if (sgn) return b_.CreateAShr(l, count);  // count clamped to bits-1: sign fill
+      return b_.CreateSelect(big, zero, b_.CreateLShr(l, count));
+    }
+    case BinOpKind::TrueDiv:
+    case BinOpKind::MatMul: break;
+  }
+  internal_error << "integer " << binop_symbol(kind);
+  return nullptr;
+}
+
+V FunctionLowerer::lower_float_binop(BinOpKind kind, V l, V r, ScalarKind k) {
+  (void)k;
+  llvm::Type *t = l->getType();
+  llvm::Constant *zero = llvm::ConstantFP::get(t, 0.0);
+  bool py = f_.flags.python_errors;
+  V out = nullptr;
+  switch (kind) {
+    case BinOpKind::Add: out = b_.CreateFAdd(l, r); break;
+    case BinOpKind::Sub: out = b_.CreateFSub(l, r); break;
+    case BinOpKind::Mul: out = b_.CreateFMul(l, r); break;
+    case BinOpKind::TrueDiv:
+      if (py) raise_if(b_.CreateFCmpOEQ(r, zero), EMBER_EXC_ZeroDivisionError, "float division by zero");
+      out = b_.CreateFDiv(l, r);
+      break;
+    case BinOpKind::FloorDiv:
+    case BinOpKind::Mod: {
+      bool div = kind == BinOpKind::FloorDiv;
+      if (py)
+        raise_if(b_.CreateFCmpOEQ(r, zero), EMBER_EXC_ZeroDivisionError,
+                 div ? "float floor division by zero" : "float modulo by zero");
+      // CPython's float_floor_div / float_rem (Objects/floatobject.c).
+      V mod = b_.CreateFRem(l, r);
+      V quot = b_.CreateFDiv(b_.CreateFSub(l, mod), r);
+      V mod_nonzero = b_.CreateFCmpUNE(mod, zero);
+      V sign_differs = b_.CreateICmpNE(b_.CreateFCmpOLT(r, zero), b_.CreateFCmpOLT(mod, zero));
+      V fix = b_.CreateAnd(mod_nonzero, sign_differs);
+      V mod_fixed = b_.CreateSelect(fix, b_.CreateFAdd(mod, r), mod);
+      mod_fixed = b_.CreateSelect(mod_nonzero, mod_fixed, ms_.hooks.math(b_, MathFn::Copysign, {zero, r}));
+      if (!div) return mod_fixed;
+      V q = b_.CreateSelect(fix, b_.CreateFSub(quot, llvm::ConstantFP::get(t, 1.0)), quot);
+      V fl = ms_.hooks.math(b_, MathFn::Floor, {q});
+      V bump = b_.CreateFCmpOGT(b_.CreateFSub(q, fl), llvm::ConstantFP::get(t, 0.5));
+      fl = b_.CreateSelect(bump, b_.CreateFAdd(fl, llvm::ConstantFP::get(t, 1.0)), fl);
+      V signed_zero = ms_.hooks.math(b_, MathFn::Copysign, {zero, b_.CreateFDiv(l, r)});
+      return b_.CreateSelect(b_.CreateFCmpUNE(q, zero), fl, signed_zero);
+    }
+    case BinOpKind::Pow:
+      if (py)
+        raise_if(b_.CreateAnd(b_.CreateFCmpOEQ(l, zero), b_.CreateFCmpOLT(r, zero)),
+                 EMBER_EXC_ZeroDivisionError, "0.0 cannot be raised to a negative power");
+      out = ms_.hooks.math(b_, MathFn::Pow, {l, r});
+      break;
+    default: internal_error << "float " << binop_symbol(kind);
+  }
+  set_fast_math(out);
+  return out;
+}
+
+V FunctionLowerer::lower_complex_binop(BinOpKind kind, V l, V r, ScalarKind k) {
+  V a = b_.CreateExtractValue(l, {0}), bb = b_.CreateExtractValue(l, {1});
+  V c = b_.CreateExtractValue(r, {0}), d = b_.CreateExtractValue(r, {1});
+  V re, im;
+  switch (kind) {
+    case BinOpKind::Add: re = b_.CreateFAdd(a, c); im = b_.CreateFAdd(bb, d); break;
+    case BinOpKind::Sub: re = b_.CreateFSub(a, c); im = b_.CreateFSub(bb, d); break;
+    case BinOpKind::Mul:
+      re = b_.CreateFSub(b_.CreateFMul(a, c), b_.CreateFMul(bb, d));
+      im = b_.CreateFAdd(b_.CreateFMul(a, d), b_.CreateFMul(bb, c));
+      break;
+    case BinOpKind::TrueDiv: {
+      // Smith's algorithm, as CPython's _Py_c_quot.
+      llvm::Constant *zero = llvm::ConstantFP::get(a->getType(), 0.0);
+      if (f_.flags.python_errors)
+        raise_if(b_.CreateAnd(b_.CreateFCmpOEQ(c, zero), b_.CreateFCmpOEQ(d, zero)),
+                 EMBER_EXC_ZeroDivisionError, "complex division by zero");
+      V abs_c = ms_.hooks.math(b_, MathFn::Fabs, {c}), abs_d = ms_.hooks.math(b_, MathFn::Fabs, {d});
+      V c_big = b_.CreateFCmpOGE(abs_c, abs_d);
+      // |c| >= |d|: ratio = d/c, denom = c + d*ratio
+      V r1 = b_.CreateFDiv(d, c), den1 = b_.CreateFAdd(c, b_.CreateFMul(d, r1));
+      V re1 = b_.CreateFDiv(b_.CreateFAdd(a, b_.CreateFMul(bb, r1)), den1);
+      V im1 = b_.CreateFDiv(b_.CreateFSub(bb, b_.CreateFMul(a, r1)), den1);
+      V r2 = b_.CreateFDiv(c, d), den2 = b_.CreateFAdd(b_.CreateFMul(c, r2), d);
+      V re2 = b_.CreateFDiv(b_.CreateFAdd(b_.CreateFMul(a, r2), bb), den2);
+      V im2 = b_.CreateFDiv(b_.CreateFSub(b_.CreateFMul(bb, r2), a), den2);
+      re = b_.CreateSelect(c_big, re1, re2);
+      im = b_.CreateSelect(c_big, im1, im2);
+      break;
+    }
+    default:
+      unsupported(current_ ? current_->loc : SourceLoc{})
+          << "the operator " << binop_symbol(kind) << " on complex numbers is not supported in "
+          << "compiled code yet";
+  }
+  llvm::Type *t = dm_.scalar_type(k);
+  V out = b_.CreateInsertValue(llvm::UndefValue::get(t), re, {0});
+  return b_.CreateInsertValue(out, im, {1});
+}
+
+V FunctionLowerer::int_pow(V base, V exp, ScalarKind k) {
+  llvm::Type *t = base->getType();
+  llvm::Constant *zero = llvm::ConstantInt::get(t, 0), *one = llvm::ConstantInt::get(t, 1);
+  llvm::BasicBlock *pre = b_.GetInsertBlock();
+  auto *neg = llvm::BasicBlock::Create(ctx_, "pow.neg", fn_);
+  auto *head = llvm::BasicBlock::Create(ctx_, "pow.head", fn_);
+  auto *body = llvm::BasicBlock::Create(ctx_, "pow.body", fn_);
+  auto *done = llvm::BasicBlock::Create(ctx_, "pow.done", fn_);
+  V negative = is_signed(k) ? b_.CreateICmpSLT(exp, zero) : llvm::ConstantInt::getFalse(ctx_);
+  b_.CreateCondBr(negative, neg, head);
+  // A negative exponent: Numba's integer result, 1 / base**-exp truncated toward zero.
+  b_.SetInsertPoint(neg);
+  if (f_.flags.python_errors)
+    raise_if(b_.CreateICmpEQ(base, zero), EMBER_EXC_ZeroDivisionError,
+             "0 cannot be raised to a negative power");
+  V odd = b_.CreateTrunc(exp, i1_);
+  V minus_one = llvm::ConstantInt::get(t, static_cast<uint64_t>(-1), true);
+  V neg_result = b_.CreateSelect(b_.CreateICmpEQ(base, one), one,
+                                 b_.CreateSelect(b_.CreateICmpEQ(base, minus_one),
+                                                 b_.CreateSelect(odd, minus_one, one), zero));
+  llvm::BasicBlock *neg_end = b_.GetInsertBlock();
+  b_.CreateBr(done);
+  // Exponentiation by squaring.
+  b_.SetInsertPoint(head);
+  llvm::PHINode *acc = b_.CreatePHI(t, 2), *bs = b_.CreatePHI(t, 2), *e = b_.CreatePHI(t, 2);
+  acc->addIncoming(one, pre);
+  bs->addIncoming(base, pre);
+  e->addIncoming(exp, pre);
+  b_.CreateCondBr(b_.CreateICmpNE(e, zero), body, done);
+  b_.SetInsertPoint(body);
+  V bit = b_.CreateTrunc(e, i1_);
+  V acc2 = b_.CreateSelect(bit, b_.CreateMul(acc, bs), acc);
+  V bs2 = b_.CreateMul(bs, bs);
+  V e2 = b_.CreateLShr(e, one);
+  acc->addIncoming(acc2, body);
+  bs->addIncoming(bs2, body);
+  e->addIncoming(e2, body);
+  b_.CreateBr(head);
+  b_.SetInsertPoint(done);
+  llvm::PHINode *result = b_.CreatePHI(t, 2);
+  result->addIncoming(neg_result, neg_end);
+  result->addIncoming(acc, head);
+  return result;
+}
+
+V FunctionLowerer::lower_compare(CmpKind kind, V l, V r, TypeId operand) {
+  const TypeData &od = types_.get(operand);
+  if (od.kind == TypeKind::None) return llvm::ConstantInt::get(i1_, kind == CmpKind::Eq ? 1 : 0);
+  internal_assert(od.kind == TypeKind::Scalar) << "compare on " << types_.to_string(operand);
+  auto k = static_cast<ScalarKind>(od.a);
+  if (is_complex(k)) {
+    V eq = b_.CreateAnd(b_.CreateFCmpOEQ(b_.CreateExtractValue(l, {0}), b_.CreateExtractValue(r, {0})),
+                        b_.CreateFCmpOEQ(b_.CreateExtractValue(l, {1}), b_.CreateExtractValue(r, {1})));
+    return kind == CmpKind::Eq ? eq : b_.CreateNot(eq);
+  }
+  if (is_float(k)) {
+    switch (kind) {
+      case CmpKind::Lt: return b_.CreateFCmpOLT(l, r);
+      case CmpKind::Le: return b_.CreateFCmpOLE(l, r);
+      case CmpKind::Eq: return b_.CreateFCmpOEQ(l, r);
+      case CmpKind::Ne: return b_.CreateFCmpUNE(l, r);
+      case CmpKind::Gt: return b_.CreateFCmpOGT(l, r);
+      case CmpKind::Ge: return b_.CreateFCmpOGE(l, r);
+    }
+  }
+  bool sgn = is_signed(k);
+  switch (kind) {
+    case CmpKind::Lt: return sgn ? b_.CreateICmpSLT(l, r) : b_.CreateICmpULT(l, r);
+    case CmpKind::Le: return sgn ? b_.CreateICmpSLE(l, r) : b_.CreateICmpULE(l, r);
+    case CmpKind::Eq: return b_.CreateICmpEQ(l, r);
+    case CmpKind::Ne: return b_.CreateICmpNE(l, r);
+    case CmpKind::Gt: return sgn ? b_.CreateICmpSGT(l, r) : b_.CreateICmpUGT(l, r);
+    case CmpKind::Ge: return sgn ? b_.CreateICmpSGE(l, r) : b_.CreateICmpUGE(l, r);
+  }
+  return nullptr;
+}
+
+V FunctionLowerer::lower_unary(UnaryKind kind, V v, TypeId t) {
+  if (kind == UnaryKind::Not) return b_.CreateNot(truth(v, t));
+  TypeId u = t;
+  auto k = types_.scalar_kind(u);
+  switch (kind) {
+    case UnaryKind::Pos: return v;
+    case UnaryKind::Neg:
+      if (is_complex(k)) {
+        V out = b_.CreateInsertValue(v, b_.CreateFNeg(b_.CreateExtractValue(v, {0})), {0});
+        return b_.CreateInsertValue(out, b_.CreateFNeg(b_.CreateExtractValue(v, {1})), {1});
+      }
+      return is_float(k) ? b_.CreateFNeg(v) : b_.CreateNeg(v);
+    case UnaryKind::Invert: return b_.CreateNot(v);
+    case UnaryKind::Not: break;
+  }
+  return nullptr;
+}
+
+V FunctionLowerer::lower_is(const InstData &d) {
+  TypeId l = type(d.operands[0]), r = type(d.operands[1]);
+  bool invert = d.imm != 0;
+  TypeKind kl = types_.kind(l), kr = types_.kind(r);
+  V result;
+  if (kl == TypeKind::None && kr == TypeKind::None) {
+    result = llvm::ConstantInt::getTrue(ctx_);
+  } else {
+    Value other = kl == TypeKind::None ? d.operands[1] : d.operands[0];
+    TypeId ot = type(other);
+    if (types_.kind(ot) == TypeKind::Optional)
+      result = b_.CreateICmpEQ(b_.CreateExtractValue(get(other), {0}), llvm::ConstantInt::get(i8_, 0));
+    else
+      result = llvm::ConstantInt::getFalse(ctx_);
+  }
+  return invert ? b_.CreateNot(result) : result;
+}
+
+V FunctionLowerer::lower_contains(const InstData &d) {
+  TypeId item = type(d.operands[0]);
+  TypeId tup = type(d.operands[1]);
+  const auto &elems = types_.get(tup).elems;
+  V acc = llvm::ConstantInt::getFalse(ctx_);
+  V item_v = get(d.operands[0]);
+  TypeId item_u = item;
+  for (unsigned k = 0; k < elems.size(); ++k) {
+    V e = from_memory(b_.CreateExtractValue(get(d.operands[1]), {k}), elems[k]);
+    TypeId iu = types_.kind(item_u) == TypeKind::Optional ? types_.get(item_u).elems[0] : item_u;
+    if (!types_.is_scalar(iu) || !types_.is_scalar(elems[k])) continue;
+    ScalarKind p = promote(types_.scalar_kind(iu), types_.scalar_kind(elems[k]));
+    if (types_.scalar_kind(iu) == ScalarKind::Bool && types_.scalar_kind(elems[k]) == ScalarKind::Bool)
+      p = ScalarKind::Bool;
+    TypeId pt = types_.scalar(p);
+    V eq = lower_compare(CmpKind::Eq, convert(item_v, item, pt), convert(e, elems[k], pt), pt);
+    acc = b_.CreateOr(acc, eq);
+  }
+  return d.imm ? b_.CreateNot(acc) : acc;
+}
+
+V FunctionLowerer::scalar_min_max(bool is_max, V a, V b, ScalarKind k) {
+  // Python's min/max keep the first argument unless a later one is strictly smaller/larger.
+  V better;
+  if (is_float(k))
+    better = is_max ? b_.CreateFCmpOGT(b, a) : b_.CreateFCmpOLT(b, a);
+  else if (is_signed(k))
+    better = is_max ? b_.CreateICmpSGT(b, a) : b_.CreateICmpSLT(b, a);
+  else
+    better = is_max ? b_.CreateICmpUGT(b, a) : b_.CreateICmpULT(b, a);
+  return b_.CreateSelect(better, b, a);
+}
+
+}  // namespace ember

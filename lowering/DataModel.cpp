@@ -1,0 +1,116 @@
+#include "lowering/DataModel.h"
+
+#include "ir/Error.h"
+
+namespace ember {
+
+DataModel::DataModel(llvm::LLVMContext &ctx, TypeContext &types) : ctx_(ctx), types_(types) {}
+
+llvm::Type *DataModel::scalar_type(ScalarKind k) {
+  switch (k) {
+    case ScalarKind::Bool: return llvm::Type::getInt1Ty(ctx_);
+    case ScalarKind::Int8:
+    case ScalarKind::UInt8: return llvm::Type::getInt8Ty(ctx_);
+    case ScalarKind::Int16:
+    case ScalarKind::UInt16: return llvm::Type::getInt16Ty(ctx_);
+    case ScalarKind::Int32:
+    case ScalarKind::UInt32: return llvm::Type::getInt32Ty(ctx_);
+    case ScalarKind::Int64:
+    case ScalarKind::UInt64: return llvm::Type::getInt64Ty(ctx_);
+    case ScalarKind::Float32: return llvm::Type::getFloatTy(ctx_);
+    case ScalarKind::Float64: return llvm::Type::getDoubleTy(ctx_);
+    case ScalarKind::Complex64: {
+      llvm::Type *f = llvm::Type::getFloatTy(ctx_);
+      return llvm::StructType::get(ctx_, {f, f});
+    }
+    case ScalarKind::Complex128: {
+      llvm::Type *d = llvm::Type::getDoubleTy(ctx_);
+      return llvm::StructType::get(ctx_, {d, d});
+    }
+  }
+  return nullptr;
+}
+
+llvm::StructType *DataModel::array_type(int ndim) {
+  auto it = arrays_.find(ndim);
+  if (it != arrays_.end()) return it->second;
+  llvm::Type *ptr = llvm::PointerType::get(ctx_, 0);
+  llvm::Type *i64 = llvm::Type::getInt64Ty(ctx_);
+  llvm::Type *dims = llvm::ArrayType::get(i64, static_cast<uint64_t>(ndim));
+  // Literal (unnamed) structs are uniqued by the context, so every module agrees on them.
+  auto *t = llvm::StructType::get(ctx_, {ptr, ptr, i64, i64, ptr, dims, dims});
+  arrays_[ndim] = t;
+  return t;
+}
+
+llvm::StructType *DataModel::error_type() {
+  if (!error_) {
+    llvm::Type *i32 = llvm::Type::getInt32Ty(ctx_);
+    error_ = llvm::StructType::get(ctx_, {i32, i32, llvm::PointerType::get(ctx_, 0)});
+  }
+  return error_;
+}
+
+llvm::Type *DataModel::value_type(TypeId t) {
+  if (types_.is_scalar(t) && types_.scalar_kind(t) == ScalarKind::Bool)
+    return llvm::Type::getInt1Ty(ctx_);
+  if (types_.kind(t) == TypeKind::None) return llvm::Type::getInt8Ty(ctx_);
+  return memory_type(t);
+}
+
+llvm::Type *DataModel::memory_type(TypeId t) {
+  auto it = memory_cache_.find(t.index);
+  if (it != memory_cache_.end()) return it->second;
+  const TypeData &d = types_.get(t);
+  llvm::Type *i64 = llvm::Type::getInt64Ty(ctx_);
+  llvm::Type *i8 = llvm::Type::getInt8Ty(ctx_);
+  llvm::Type *result = nullptr;
+  switch (d.kind) {
+    case TypeKind::Scalar: {
+      auto k = static_cast<ScalarKind>(d.a);
+      result = k == ScalarKind::Bool ? i8 : scalar_type(k);
+      break;
+    }
+    case TypeKind::None: result = i8; break;
+    case TypeKind::Array: result = array_type(static_cast<int>(d.b)); break;
+    case TypeKind::Tuple: {
+      std::vector<llvm::Type *> fields;
+      for (TypeId e : d.elems) fields.push_back(memory_type(e));
+      result = llvm::StructType::get(ctx_, fields);
+      break;
+    }
+    case TypeKind::Optional: result = llvm::StructType::get(ctx_, {i8, memory_type(d.elems[0])}); break;
+    case TypeKind::Range: result = llvm::StructType::get(ctx_, {i64, i64, i64}); break;
+    case TypeKind::Slice: result = llvm::StructType::get(ctx_, {i64, i64, i64, i8}); break;
+    case TypeKind::RangeIter:
+    case TypeKind::ArrayIter:
+    case TypeKind::EnumerateIter:
+    case TypeKind::ZipIter: result = llvm::PointerType::get(ctx_, 0); break;
+    default: result = nullptr; break;  // compile-time only
+  }
+  memory_cache_[t.index] = result;
+  return result;
+}
+
+llvm::Type *DataModel::iterator_state_type(TypeId iter) {
+  const TypeData &d = types_.get(iter);
+  llvm::Type *i64 = llvm::Type::getInt64Ty(ctx_);
+  switch (d.kind) {
+    // {start, step, count, index, current}
+    case TypeKind::RangeIter: return llvm::StructType::get(ctx_, {i64, i64, i64, i64, i64});
+    // {array, index, current index}
+    case TypeKind::ArrayIter:
+      return llvm::StructType::get(ctx_, {memory_type(d.elems[0]), i64, i64});
+    // {inner state ptr, count, current count}
+    case TypeKind::EnumerateIter:
+      return llvm::StructType::get(ctx_, {llvm::PointerType::get(ctx_, 0), i64, i64});
+    case TypeKind::ZipIter: {
+      std::vector<llvm::Type *> fields(d.elems.size(), llvm::PointerType::get(ctx_, 0));
+      return llvm::StructType::get(ctx_, fields);
+    }
+    default: internal_error << "not an iterator: " << types_.to_string(iter);
+  }
+  return nullptr;
+}
+
+}  // namespace ember

@@ -1,0 +1,196 @@
+#include "lowering/InsertRefcounts.h"
+
+#include <algorithm>
+#include <set>
+
+#include "ir/CFG.h"
+
+namespace ember {
+
+bool may_raise(const Function &f, const InstData &d) {
+  const TypeContext &types = f.types();
+  switch (d.op) {
+    case Op::Call:
+    case Op::GetItem:
+    case Op::SetItem:
+    case Op::Unpack:
+    case Op::Cast: return true;
+    case Op::BinOp: {
+      auto k = static_cast<BinOpKind>(d.imm);
+      return k == BinOpKind::TrueDiv || k == BinOpKind::FloorDiv || k == BinOpKind::Mod ||
+             k == BinOpKind::Pow || types.is_array(f.type(d.result));
+    }
+    default: return false;
+  }
+}
+
+namespace {
+
+class RefcountInserter {
+ public:
+  explicit RefcountInserter(Function &f) : f_(f), types_(f.types()) {}
+
+  void run() {
+    track_.assign(f_.num_values(), false);
+    bool any = false;
+    for (uint32_t v = 0; v < f_.num_values(); ++v) {
+      TypeId t = f_.type(Value{v});
+      if (!t.unknown() && types_.needs_refcount(t)) {
+        track_[v] = true;
+        any = true;
+      }
+    }
+    if (!any) return;
+    CFG cfg(f_);
+    Liveness live = compute_liveness(f_, cfg, track_);
+    std::vector<Block> blocks = cfg.rpo();  // edge splitting appends blocks: snapshot first
+    for (Block b : blocks) process_block(b, live);
+  }
+
+ private:
+  bool tracked(Value v) const { return v.valid() && v.id < track_.size() && track_[v.id]; }
+
+  void add_unique(std::vector<Value> &set, Value v) {
+    if (std::find(set.begin(), set.end(), v) == set.end()) set.push_back(v);
+  }
+
+  void process_block(Block b, const Liveness &live) {
+    Inst term_inst = f_.block(b).insts.back();
+    // Values that must be alive when the terminator runs.
+    std::vector<Value> at_end = live.live_out[b.id];
+    {
+      const InstData &term = f_.inst(term_inst);
+      for (Value v : term.operands)
+        if (tracked(v)) add_unique(at_end, v);
+      for (const BlockCall &t : term.targets)
+        for (Value v : t.args)
+          if (tracked(v)) add_unique(at_end, v);
+    }
+    handle_terminator(b, term_inst, at_end, live);
+
+    // Backward walk over the other instructions.
+    std::set<uint32_t> alive;
+    for (Value v : at_end) alive.insert(v.id);
+    auto &insts = f_.block(b).insts;
+    std::vector<std::pair<size_t, Value>> drops;  // (insert position, value)
+    for (size_t k = insts.size() - 1; k-- > 0;) {
+      Inst i = insts[k];
+      const InstData &d = f_.inst(i);
+      if (d.op == Op::IncRef || d.op == Op::DecRef) continue;
+      bool result_dead = tracked(d.result) && !alive.count(d.result.id);
+      if (tracked(d.result)) alive.erase(d.result.id);
+      if (may_raise(f_, d)) {
+        std::vector<Value> unwind;
+        for (uint32_t v : alive) unwind.push_back(Value{v});
+        for (Value v : d.operands)
+          if (tracked(v)) add_unique(unwind, v);
+        if (!unwind.empty()) f_.unwind[i.id] = unwind;
+      }
+      if (result_dead) drops.push_back({k + 1, d.result});
+      std::vector<Value> seen;
+      for (Value v : d.operands) {
+        if (!tracked(v) || std::find(seen.begin(), seen.end(), v) != seen.end()) continue;
+        seen.push_back(v);
+        if (!alive.count(v.id)) {
+          drops.push_back({k + 1, v});
+          alive.insert(v.id);
+        }
+      }
+    }
+    for (Value p : f_.block(b).params)
+      if (tracked(p) && !alive.count(p.id)) drops.push_back({0, p});
+    // Insert from the back so positions stay valid.
+    std::stable_sort(drops.begin(), drops.end(),
+                     [](const auto &x, const auto &y) { return x.first > y.first; });
+    for (auto &[pos, v] : drops) f_.insert(b, pos, Op::DecRef, {v}, false, loc_of(b, pos));
+  }
+
+  SourceLoc loc_of(Block b, size_t pos) {
+    const auto &insts = f_.block(b).insts;
+    size_t k = std::min(pos, insts.size() - 1);
+    return f_.inst(insts[k]).loc;
+  }
+
+  struct EdgeWork {
+    std::vector<Value> incs, decs;
+    bool empty() const { return incs.empty() && decs.empty(); }
+    bool operator==(const EdgeWork &o) const { return incs == o.incs && decs == o.decs; }
+  };
+
+  void handle_terminator(Block b, Inst term_inst, const std::vector<Value> &at_end,
+                         const Liveness &live) {
+    InstData term = f_.inst(term_inst);  // copy: insertions below may move the original
+    SourceLoc loc = term.loc;
+    switch (term.op) {
+      case Op::Ret: {
+        Value ret = term.operands[0];
+        for (Value v : at_end)
+          if (v != ret) emit_before_terminator(b, Op::DecRef, v, loc);
+        return;
+      }
+      case Op::Raise:
+        for (Value v : at_end) emit_before_terminator(b, Op::DecRef, v, loc);
+        return;
+      case Op::Unreachable: return;
+      case Op::Br:
+      case Op::CondBr: break;
+      default: internal_error << "not a terminator: " << op_name(term.op);
+    }
+    std::vector<EdgeWork> work;
+    for (const BlockCall &t : term.targets) {
+      EdgeWork w;
+      for (Value v : t.args)
+        if (tracked(v)) w.incs.push_back(v);
+      const auto &in = live.live_in[t.block.id];
+      for (Value v : at_end)
+        if (!std::binary_search(in.begin(), in.end(), v)) w.decs.push_back(v);
+      // An argument whose value dies on this edge moves into the parameter.
+      for (auto it = w.decs.begin(); it != w.decs.end();) {
+        auto inc = std::find(w.incs.begin(), w.incs.end(), *it);
+        if (inc != w.incs.end()) {
+          w.incs.erase(inc);
+          it = w.decs.erase(it);
+        } else {
+          ++it;
+        }
+      }
+      work.push_back(w);
+    }
+    bool same = std::all_of(work.begin(), work.end(), [&](const EdgeWork &w) { return w == work[0]; });
+    if (same) {
+      for (Value v : work[0].incs) emit_before_terminator(b, Op::IncRef, v, loc);
+      for (Value v : work[0].decs) emit_before_terminator(b, Op::DecRef, v, loc);
+      return;
+    }
+    for (size_t t = 0; t < work.size(); ++t) {
+      if (work[t].empty()) continue;
+      Block edge = split_edge(b, t, loc);
+      for (Value v : work[t].incs) emit_before_terminator(edge, Op::IncRef, v, loc);
+      for (Value v : work[t].decs) emit_before_terminator(edge, Op::DecRef, v, loc);
+    }
+  }
+
+  void emit_before_terminator(Block b, Op op, Value v, SourceLoc loc) {
+    f_.insert(b, f_.block(b).insts.size() - 1, op, {v}, false, loc);
+  }
+
+  /// A new block on edge t of b's terminator; the branch arguments move into its `br`.
+  Block split_edge(Block b, size_t t, SourceLoc loc) {
+    Block edge = f_.add_block();
+    BlockCall call = f_.terminator(b).targets[t];
+    Inst br = f_.append(edge, Op::Br, {}, false, loc);
+    f_.inst(br).targets.push_back(call);
+    f_.terminator(b).targets[t] = BlockCall{edge, {}};
+    return edge;
+  }
+
+  Function &f_;
+  TypeContext &types_;
+  std::vector<bool> track_;
+};
+
+}  // namespace
+
+void insert_refcounts(Function &f) { RefcountInserter(f).run(); }
+
+}  // namespace ember

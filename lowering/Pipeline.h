@@ -1,0 +1,32 @@
+/** \file Pipeline.h
+ * The front half of every target's pipeline, in order: NIS -> SSA (build_ssa) -> types
+ * (infer_types) -> explicit casts and arguments (make_explicit) -> reference counts
+ * (insert_refcounts).  The result is the typed IR that targets lower and that callers lower
+ * again when they inline a callee.  With `verify`, the verifier runs after every step.
+ */
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "ir/IR.h"
+#include "typeinfer/InferTypes.h"
+#include "typeinfer/Nis.h"
+
+namespace ember {
+
+struct PipelineOptions {
+  CodeFlags flags;
+  bool verify = false;
+  /// Called with a stage name ("ssa", "typed", "final") and the function, when set.
+  std::function<void(const char *, const Function &)> dump;
+};
+
+std::shared_ptr<Function> build_typed_function(const FunctionInput &in, TypeContext &types,
+                                               const std::vector<TypeId> &arg_types,
+                                               CalleeResolver &resolver,
+                                               const InferOptions &infer,
+                                               const PipelineOptions &options);
+
+}  // namespace ember

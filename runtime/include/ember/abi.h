@@ -1,0 +1,123 @@
+/* ember/abi.h — the binary contract between compiled code, the runtime and the dispatcher.
+ *
+ * Everything here is plain C so that compiled code (emitted by lowering/), the runtime library
+ * (runtime/, which never links LLVM or Python) and the Python bindings (bindings/) agree on one
+ * layout.  Changing anything here changes the ABI: bump EMBER_ABI_VERSION, which is part of every
+ * cache key.
+ *
+ * Layout rules for values crossing the boundary (DataModel.cpp implements the same rules for LLVM
+ * types, and bindings/Boxing.cpp for the dispatcher; both follow C's natural alignment):
+ *   bool           1 byte (0 or 1)
+ *   intN / uintN   N/8 bytes;  floatN: N/8 bytes;  complexN: {floatN/2 re, im}
+ *   None           1 byte, always 0
+ *   Array(nd)      struct ember_array followed by shape[nd] and strides[nd] (int64, strides in bytes)
+ *   Tuple(T...)    a C struct of the elements in order
+ *   Optional(T)    struct { uint8_t present; T value; }
+ */
+#ifndef EMBER_ABI_H
+#define EMBER_ABI_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define EMBER_ABI_VERSION 1
+
+/* A refcounted buffer owner for arrays made in compiled code (Numba's NRT_MemInfo layout).
+ * The data lives in the same allocation, 64-byte aligned.  refcount starts at 1. */
+typedef struct ember_meminfo {
+  int64_t refcount; /* updated atomically */
+  void (*dtor)(void *data, int64_t size, void *info);
+  void *dtor_info;
+  void *data;
+  int64_t size;
+  void *external_allocator; /* reserved for GPU / pinned memory */
+} ember_meminfo;
+
+/* The array struct, Numba-compatible.  meminfo == NULL means borrowed: the caller keeps the
+ * buffer alive (an ndarray argument held by the call, or a view of one: parent is that ndarray). */
+typedef struct ember_array {
+  ember_meminfo *meminfo;
+  void *parent; /* PyObject* of the ndarray the data came from, or NULL */
+  int64_t nitems;
+  int64_t itemsize;
+  void *data;
+  int64_t shape_and_strides[]; /* shape[nd] then strides[nd] */
+} ember_array;
+
+/* What a compiled function reports when it raises.  exc is an exception id (below, or a user
+ * class registered by the dispatcher); msg points at a constant string in the compiled module. */
+typedef struct ember_error {
+  int32_t exc;
+  int32_t line;
+  const char *msg;
+} ember_error;
+
+/* Status returned by every compiled function: 0 = ok, 1 = an exception was raised (see the
+ * ember_error filled by the callee). */
+enum { EMBER_OK = 0, EMBER_RAISED = 1 };
+
+/* Exception ids of the builtin exceptions compiled code can raise.  User exception classes get
+ * ids from EMBER_EXC_FIRST_USER upwards, assigned by the dispatcher's registry. */
+#define EMBER_EXCEPTION_IDS(X)                                                                     \
+  X(ZeroDivisionError, 1)                                                                          \
+  X(IndexError, 2)                                                                                 \
+  X(ValueError, 3)                                                                                 \
+  X(TypeError, 4)                                                                                  \
+  X(AssertionError, 5)                                                                             \
+  X(OverflowError, 6)                                                                              \
+  X(MemoryError, 7)                                                                                \
+  X(RuntimeError, 8)                                                                               \
+  X(NotImplementedError, 9)                                                                        \
+  X(KeyError, 10)                                                                                  \
+  X(ArithmeticError, 11)                                                                           \
+  X(UnboundLocalError, 12)                                                                         \
+  X(Exception, 13)
+
+enum ember_exception_id {
+#define EMBER_X(name, id) EMBER_EXC_##name = id,
+  EMBER_EXCEPTION_IDS(EMBER_X)
+#undef EMBER_X
+  EMBER_EXC_FIRST_USER = 64
+};
+
+/* Type codes: a type is written as a preorder list of int64 (a "type code"), shared by the
+ * dispatcher (typeof, boxing plans) and the compiler (which interns it in its TypeContext).
+ *   scalar:    [tag]
+ *   None:      [EMBER_T_NONE]
+ *   array:     [EMBER_T_ARRAY, dtype tag, ndim, layout, readonly]
+ *   tuple:     [EMBER_T_TUPLE, n, elem codes...]
+ *   optional:  [EMBER_T_OPTIONAL, inner code...]  */
+enum ember_type_tag {
+  EMBER_T_BOOL = 1,
+  EMBER_T_INT8,
+  EMBER_T_INT16,
+  EMBER_T_INT32,
+  EMBER_T_INT64,
+  EMBER_T_UINT8,
+  EMBER_T_UINT16,
+  EMBER_T_UINT32,
+  EMBER_T_UINT64,
+  EMBER_T_FLOAT32,
+  EMBER_T_FLOAT64,
+  EMBER_T_COMPLEX64,
+  EMBER_T_COMPLEX128,
+  EMBER_T_NONE,
+  EMBER_T_ARRAY,
+  EMBER_T_TUPLE,
+  EMBER_T_OPTIONAL
+};
+
+enum ember_layout { EMBER_LAYOUT_C = 0, EMBER_LAYOUT_F = 1, EMBER_LAYOUT_A = 2 };
+
+/* The uniform entry point of a compiled specialization: args[i] points at argument i laid out as
+ * above, ret points at storage for the result.  Returns EMBER_OK or EMBER_RAISED. */
+typedef int32_t (*ember_wrapper_fn)(void *ret, ember_error *err, void **args);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* EMBER_ABI_H */

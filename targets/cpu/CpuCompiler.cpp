@@ -1,0 +1,61 @@
+#include "targets/cpu/CpuCompiler.h"
+
+#include <llvm/Support/raw_ostream.h>
+
+namespace ember {
+
+CpuCompiler::CpuCompiler()
+    : types_(std::make_unique<TypeContext>()),
+      target_(std::make_unique<CpuTarget>()),
+      jit_(std::make_unique<CpuJit>(*target_)) {}
+
+CpuCompiler::~CpuCompiler() = default;
+
+void CpuCompiler::define_runtime_symbol(const std::string &name, uint64_t address) {
+  jit_->define_symbol(name, address);
+}
+
+namespace {
+std::string symbol_for(const std::string &qualname, uint64_t n) {
+  std::string s = "ember.";
+  for (char c : qualname) s += (isalnum(static_cast<unsigned char>(c)) || c == '_') ? c : '.';
+  return s + "." + std::to_string(n);
+}
+}  // namespace
+
+std::shared_ptr<CompiledFunction> CpuCompiler::compile(const FunctionInput &in,
+                                                       const std::vector<TypeId> &arg_types,
+                                                       CalleeResolver &resolver,
+                                                       const InferOptions &infer,
+                                                       const PipelineOptions &options) {
+  auto out = std::make_shared<CompiledFunction>();
+  out->ir = build_typed_function(in, *types_, arg_types, resolver, infer, options);
+  out->symbol = symbol_for(in.qualname, ++counter_);
+  out->ir->symbol = out->symbol;
+  LoweredModule lm = lower_module(*out->ir, *target_, jit_->context(), target_->data_layout(),
+                                  target_->triple());
+  target_->optimize(*lm.module);
+  std::vector<uint64_t> addr = jit_->add(std::move(lm.module), {lm.wrapper, lm.entry});
+  out->wrapper = addr[0];
+  out->entry = addr[1];
+  return out;
+}
+
+std::string CpuCompiler::llvm_ir(const CompiledFunction &fn, bool optimized) {
+  llvm::LLVMContext ctx;
+  LoweredModule lm = lower_module(*fn.ir, *target_, ctx, target_->data_layout(), target_->triple());
+  if (optimized) target_->optimize(*lm.module);
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  lm.module->print(os, nullptr);
+  return os.str();
+}
+
+std::string CpuCompiler::assembly(const CompiledFunction &fn) {
+  llvm::LLVMContext ctx;
+  LoweredModule lm = lower_module(*fn.ir, *target_, ctx, target_->data_layout(), target_->triple());
+  target_->optimize(*lm.module);
+  return target_->assembly(*lm.module);
+}
+
+}  // namespace ember

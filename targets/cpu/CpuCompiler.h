@@ -1,0 +1,52 @@
+/** \file CpuCompiler.h
+ * A compiler session for the host CPU: one TypeContext, one CpuTarget and one JIT, shared by
+ * every function compiled in the process.  compile() runs the whole pipeline
+ * (lowering/Pipeline.h, lower_module, CpuTarget::optimize, the JIT) and returns the entry
+ * points; the typed IR is kept so callers can inline the function and inspect_* can print it.
+ * Not thread-safe: the bindings serialize compiles.
+ */
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "lowering/Pipeline.h"
+#include "targets/cpu/CpuJit.h"
+#include "targets/cpu/CpuTarget.h"
+
+namespace ember {
+
+struct CompiledFunction {
+  std::shared_ptr<Function> ir;
+  std::string symbol;
+  uint64_t wrapper = 0;  ///< ember_wrapper_fn
+  uint64_t entry = 0;    ///< the native function itself
+};
+
+class CpuCompiler {
+ public:
+  CpuCompiler();
+  ~CpuCompiler();
+
+  TypeContext &types() { return *types_; }
+  CpuTarget &target() { return *target_; }
+  void define_runtime_symbol(const std::string &name, uint64_t address);
+
+  std::shared_ptr<CompiledFunction> compile(const FunctionInput &in,
+                                            const std::vector<TypeId> &arg_types,
+                                            CalleeResolver &resolver, const InferOptions &infer,
+                                            const PipelineOptions &options);
+  /// The LLVM IR of a compiled function's module, before or after optimization.
+  std::string llvm_ir(const CompiledFunction &fn, bool optimized);
+  /// Its machine code as assembly.
+  std::string assembly(const CompiledFunction &fn);
+
+ private:
+  std::unique_ptr<TypeContext> types_;
+  std::unique_ptr<CpuTarget> target_;
+  std::unique_ptr<CpuJit> jit_;
+  uint64_t counter_ = 0;
+};
+
+}  // namespace ember

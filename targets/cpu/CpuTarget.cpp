@@ -1,0 +1,217 @@
+#include "targets/cpu/CpuTarget.h"
+
+#include <llvm/Analysis/TargetLibraryInfo.h>
+#include <llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h>
+#include <llvm/IR/LegacyPassManager.h>
+#include <llvm/MC/TargetRegistry.h>
+#include <llvm/Passes/PassBuilder.h>
+#include <llvm/Support/TargetSelect.h>
+#include <llvm/Target/TargetMachine.h>
+#include <llvm/TargetParser/Host.h>
+#include <llvm/Transforms/Utils/Cloning.h>
+
+#include "ir/Error.h"
+
+namespace ember {
+
+namespace {
+
+void initialize_llvm_once() {
+  static bool done = [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+    llvm::InitializeNativeTargetAsmParser();
+    return true;
+  }();
+  (void)done;
+}
+
+struct MathEntry {
+  llvm::Intrinsic::ID intrinsic;  ///< not_intrinsic when a libm call
+  const char *f64;                ///< libm name for double
+  const char *f32;                ///< libm name for float
+};
+
+MathEntry math_entry(MathFn fn) {
+  using I = llvm::Intrinsic::ID;
+  const I none = llvm::Intrinsic::not_intrinsic;
+  switch (fn) {
+    case MathFn::Sqrt: return {llvm::Intrinsic::sqrt, "sqrt", "sqrtf"};
+    case MathFn::Exp: return {llvm::Intrinsic::exp, "exp", "expf"};
+    case MathFn::Exp2: return {llvm::Intrinsic::exp2, "exp2", "exp2f"};
+    case MathFn::Log: return {llvm::Intrinsic::log, "log", "logf"};
+    case MathFn::Log2: return {llvm::Intrinsic::log2, "log2", "log2f"};
+    case MathFn::Log10: return {llvm::Intrinsic::log10, "log10", "log10f"};
+    case MathFn::Sin: return {llvm::Intrinsic::sin, "sin", "sinf"};
+    case MathFn::Cos: return {llvm::Intrinsic::cos, "cos", "cosf"};
+    case MathFn::Tan: return {llvm::Intrinsic::tan, "tan", "tanf"};
+    case MathFn::Asin: return {llvm::Intrinsic::asin, "asin", "asinf"};
+    case MathFn::Acos: return {llvm::Intrinsic::acos, "acos", "acosf"};
+    case MathFn::Atan: return {llvm::Intrinsic::atan, "atan", "atanf"};
+    case MathFn::Sinh: return {llvm::Intrinsic::sinh, "sinh", "sinhf"};
+    case MathFn::Cosh: return {llvm::Intrinsic::cosh, "cosh", "coshf"};
+    case MathFn::Tanh: return {llvm::Intrinsic::tanh, "tanh", "tanhf"};
+    case MathFn::Floor: return {llvm::Intrinsic::floor, "floor", "floorf"};
+    case MathFn::Ceil: return {llvm::Intrinsic::ceil, "ceil", "ceilf"};
+    case MathFn::Trunc: return {llvm::Intrinsic::trunc, "trunc", "truncf"};
+    case MathFn::RoundEven: return {llvm::Intrinsic::roundeven, "roundeven", "roundevenf"};
+    case MathFn::Fabs: return {llvm::Intrinsic::fabs, "fabs", "fabsf"};
+    case MathFn::Copysign: return {llvm::Intrinsic::copysign, "copysign", "copysignf"};
+    case MathFn::Pow: return {llvm::Intrinsic::pow, "pow", "powf"};
+    case MathFn::Log1p: return {none, "log1p", "log1pf"};
+    case MathFn::Expm1: return {none, "expm1", "expm1f"};
+    case MathFn::Atan2: return {none, "atan2", "atan2f"};
+    case MathFn::Asinh: return {none, "asinh", "asinhf"};
+    case MathFn::Acosh: return {none, "acosh", "acoshf"};
+    case MathFn::Atanh: return {none, "atanh", "atanhf"};
+    case MathFn::Hypot: return {none, "hypot", "hypotf"};
+    case MathFn::Fmod: return {none, "fmod", "fmodf"};
+    case MathFn::Erf: return {none, "erf", "erff"};
+    case MathFn::Erfc: return {none, "erfc", "erfcf"};
+    case MathFn::Gamma: return {none, "tgamma", "tgammaf"};
+    case MathFn::Lgamma: return {none, "lgamma", "lgammaf"};
+    case MathFn::Cbrt: return {none, "cbrt", "cbrtf"};
+  }
+  return {none, "", ""};
+}
+
+}  // namespace
+
+CpuTarget::CpuTarget() {
+  initialize_llvm_once();
+  auto jtmb = llvm::orc::JITTargetMachineBuilder::detectHost();
+  internal_assert(static_cast<bool>(jtmb)) << "cannot detect the host CPU: "
+                                           << llvm::toString(jtmb.takeError());
+  jtmb->setCodeGenOptLevel(llvm::CodeGenOptLevel::Aggressive);
+  jtmb->setCodeModel(llvm::CodeModel::Small);
+  auto tm = jtmb->createTargetMachine();
+  internal_assert(static_cast<bool>(tm)) << "cannot create the host target machine: "
+                                         << llvm::toString(tm.takeError());
+  tm_ = std::move(*tm);
+  layout_ = std::make_unique<llvm::DataLayout>(tm_->createDataLayout());
+  tlii_ = std::make_unique<llvm::TargetLibraryInfoImpl>(tm_->getTargetTriple());
+  register_vector_math();
+}
+
+CpuTarget::~CpuTarget() = default;
+
+const llvm::DataLayout &CpuTarget::data_layout() const { return *layout_; }
+
+std::string CpuTarget::triple() const { return tm_->getTargetTriple().str(); }
+std::string CpuTarget::cpu_name() const { return tm_->getTargetCPU().str(); }
+std::string CpuTarget::cpu_features() const { return tm_->getTargetFeatureString().str(); }
+
+void CpuTarget::register_vector_math() {
+  // glibc's libmvec: _ZGV<isa>N<lanes><args>_<name>, isa b = SSE4, d = AVX2, e = AVX-512.
+  // Each scalar function is registered under its libm name and, where one exists, its
+  // intrinsic name, for every width the host supports.
+  std::string features = cpu_features();
+  bool avx2 = features.find("+avx2") != std::string::npos;
+  bool avx512 = features.find("+avx512f") != std::string::npos;
+  struct Fn {
+    const char *name;
+    const char *intrinsic;
+    int args;
+  };
+  static const Fn fns[] = {
+      {"sin", "llvm.sin", 1},     {"cos", "llvm.cos", 1},     {"tan", "llvm.tan", 1},
+      {"exp", "llvm.exp", 1},     {"exp2", "llvm.exp2", 1},   {"exp10", "llvm.exp10", 1},
+      {"log", "llvm.log", 1},     {"log2", "llvm.log2", 1},   {"log10", "llvm.log10", 1},
+      {"pow", "llvm.pow", 2},     {"asin", "llvm.asin", 1},   {"acos", "llvm.acos", 1},
+      {"atan", "llvm.atan", 1},   {"sinh", "llvm.sinh", 1},   {"cosh", "llvm.cosh", 1},
+      {"tanh", "llvm.tanh", 1},   {"atan2", nullptr, 2},      {"asinh", nullptr, 1},
+      {"acosh", nullptr, 1},      {"atanh", nullptr, 1},      {"log1p", nullptr, 1},
+      {"expm1", nullptr, 1},      {"erf", nullptr, 1},        {"erfc", nullptr, 1},
+      {"cbrt", nullptr, 1},       {"hypot", nullptr, 2},
+  };
+  struct Isa {
+    char letter;
+    int f64_lanes;
+    bool enabled;
+  };
+  const Isa isas[] = {{'b', 2, true}, {'d', 4, avx2}, {'e', 8, avx512}};
+  std::vector<llvm::VecDesc> descs;
+  auto keep = [&](std::string s) -> llvm::StringRef {
+    names_.push_back(std::move(s));
+    return names_.back();
+  };
+  for (const Fn &fn : fns) {
+    for (const Isa &isa : isas) {
+      if (!isa.enabled) continue;
+      for (int single = 0; single < 2; ++single) {
+        int lanes = single ? isa.f64_lanes * 2 : isa.f64_lanes;
+        std::string vs(static_cast<size_t>(fn.args), 'v');
+        std::string scalar = std::string(fn.name) + (single ? "f" : "");
+        std::string vector = std::string("_ZGV") + isa.letter + "N" + std::to_string(lanes) + vs +
+                             "_" + scalar;
+        std::string abi = "_ZGV_LLVM_N" + std::to_string(lanes) + vs;
+        llvm::StringRef vname = keep(vector), vabi = keep(abi);
+        auto ec = llvm::ElementCount::getFixed(static_cast<unsigned>(lanes));
+        descs.emplace_back(keep(scalar), vname, ec, false, vabi);
+        if (fn.intrinsic)
+          descs.emplace_back(keep(std::string(fn.intrinsic) + (single ? ".f32" : ".f64")), vname,
+                             ec, false, vabi);
+      }
+    }
+  }
+  tlii_->addVectorizableFunctions(descs);
+}
+
+llvm::Value *CpuTarget::math(llvm::IRBuilder<> &b, MathFn fn, llvm::ArrayRef<llvm::Value *> args) {
+  MathEntry e = math_entry(fn);
+  llvm::Type *t = args[0]->getType();
+  if (fn == MathFn::Fmod) return b.CreateFRem(args[0], args[1]);
+  if (e.intrinsic != llvm::Intrinsic::not_intrinsic) return b.CreateIntrinsic(e.intrinsic, {t}, args);
+  llvm::Module *m = b.GetInsertBlock()->getModule();
+  const char *name = t->isFloatTy() ? e.f32 : e.f64;
+  std::vector<llvm::Type *> params(args.size(), t);
+  llvm::FunctionCallee callee = m->getOrInsertFunction(name, llvm::FunctionType::get(t, params, false));
+  if (auto *f = llvm::dyn_cast<llvm::Function>(callee.getCallee())) {
+    // Like Numba, treat libm as pure (errno is not observable from Python), so calls can be
+    // hoisted and vectorized through the VecDescs above.
+    f->setDoesNotAccessMemory();
+    f->setDoesNotThrow();
+    f->setWillReturn();
+  }
+  auto *call = b.CreateCall(callee, args);
+  call->setDoesNotAccessMemory();
+  return call;
+}
+
+void CpuTarget::optimize(llvm::Module &m) {
+  std::string cpu = cpu_name(), features = cpu_features();
+  for (llvm::Function &f : m) {
+    if (f.isDeclaration()) continue;
+    f.addFnAttr("target-cpu", cpu);
+    f.addFnAttr("target-features", features);
+  }
+  llvm::LoopAnalysisManager lam;
+  llvm::FunctionAnalysisManager fam;
+  llvm::CGSCCAnalysisManager cgam;
+  llvm::ModuleAnalysisManager mam;
+  llvm::PipelineTuningOptions pto;
+  pto.LoopVectorization = true;
+  pto.SLPVectorization = true;
+  pto.LoopUnrolling = true;
+  llvm::PassBuilder pb(tm_.get(), pto);
+  fam.registerPass([&] { return llvm::TargetLibraryAnalysis(*tlii_); });
+  pb.registerModuleAnalyses(mam);
+  pb.registerCGSCCAnalyses(cgam);
+  pb.registerFunctionAnalyses(fam);
+  pb.registerLoopAnalyses(lam);
+  pb.crossRegisterProxies(lam, fam, cgam, mam);
+  pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O3).run(m, mam);
+}
+
+std::string CpuTarget::assembly(const llvm::Module &m) {
+  std::unique_ptr<llvm::Module> clone = llvm::CloneModule(m);
+  llvm::SmallString<0> text;
+  llvm::raw_svector_ostream os(text);
+  llvm::legacy::PassManager pm;
+  internal_assert(!tm_->addPassesToEmitFile(pm, os, nullptr, llvm::CodeGenFileType::AssemblyFile))
+      << "the target cannot emit assembly";
+  pm.run(*clone);
+  return std::string(text.str());
+}
+
+}  // namespace ember

@@ -1,0 +1,37 @@
+/** \file ArrayRules.h
+ * Index analysis shared by the typing rules (ArrayRules.cpp) and by lowering, which must agree
+ * on what each part of a subscript means.
+ */
+#pragma once
+
+#include <vector>
+
+#include "ir/IR.h"
+
+namespace ember {
+
+/// What is known at compile time about a slice.
+struct SliceShape {
+  bool unit_step = false;  ///< the step is absent or the constant 1
+  bool full = false;       ///< `:` (no start, stop or step)
+};
+
+/// One part of a subscript.
+struct IndexItem {
+  enum class Kind : uint8_t { Int, Slice, NewAxis, Array };
+  Kind kind = Kind::Int;
+  Value value;  ///< the part's value (invalid for elements of a tuple held in a variable)
+  SliceShape slice;
+};
+
+SliceShape slice_shape(const Function &f, Value slice);
+/// Splits `index` (an int, a slice, None, an array or a tuple of those) into its parts.
+std::vector<IndexItem> analyze_index(const Function &f, const TypeContext &types, Value index,
+                                     SourceLoc loc);
+/// The type of array[index]: a scalar when every axis gets an integer, else a view.
+TypeId view_type(TypeContext &types, TypeId array, const std::vector<IndexItem> &items,
+                 SourceLoc loc);
+/// The type of the values an iterator yields.
+TypeId iterator_value_type(TypeContext &types, TypeId iter);
+
+}  // namespace ember

@@ -1,0 +1,247 @@
+#include "typeinfer/InferTypes.h"
+
+#include <map>
+
+#include "ir/CFG.h"
+#include "typeinfer/ArrayRules.h"
+#include "typeinfer/TypeRules.h"
+
+namespace ember {
+
+namespace {
+
+class TypeInferrer {
+ public:
+  TypeInferrer(Function &f, CalleeResolver &resolver, const InferOptions &options)
+      : f_(f), types_(f.types()), resolver_(resolver), options_(options), cfg_(f) {}
+
+  void run(const std::vector<TypeId> &arg_types) {
+    f_.arg_types = arg_types;
+    collect_incoming();
+    // The lattice is finite and rules are monotone, so this converges; the cap catches bugs.
+    for (int round = 0;; ++round) {
+      internal_assert(round < 100) << f_.name << ": type inference did not converge";
+      if (!sweep(/*final=*/false)) break;
+    }
+    sweep(/*final=*/true);
+    f_.return_type = options_.declared_return.unknown()
+                         ? (return_type_.unknown() ? types_.none() : return_type_)
+                         : options_.declared_return;
+    record_callees();
+  }
+
+ private:
+  void collect_incoming() {
+    incoming_.assign(f_.num_blocks(), {});
+    for (Block b : cfg_.rpo()) {
+      const InstData &term = f_.terminator(b);
+      for (size_t t = 0; t < term.targets.size(); ++t)
+        incoming_[term.targets[t].block.id].push_back({f_.block(b).insts.back(), t});
+    }
+  }
+
+  /// One pass over every reachable instruction; returns whether any type changed.  With
+  /// `final`, rule failures are reported instead of deferred.
+  bool sweep(bool final) {
+    bool changed = false;
+    TypeId ret;
+    for (Block b : cfg_.rpo()) {
+      BlockData &bd = f_.block(b);
+      for (size_t k = 0; k < bd.params.size(); ++k) {
+        TypeId t;
+        for (auto &[term, idx] : incoming_[b.id]) {
+          Value arg = f_.inst(term).targets[idx].args[k];
+          t = guarded(final, f_.inst(term).loc, [&] { return unify(types_, t, f_.type(arg), f_.inst(term).loc); }, t);
+        }
+        changed |= update(bd.params[k], t);
+      }
+      for (Inst i : bd.insts) {
+        InstData &d = f_.inst(i);
+        if (d.op == Op::Ret) {
+          TypeId t = f_.type(d.operands[0]);
+          if (final && types_.is_compile_time(t) && !t.unknown())
+            unsupported(d.loc) << "a " << types_.to_string(t)
+                               << " cannot be returned from compiled code";
+          ret = guarded(final, d.loc, [&] { return unify(types_, ret, t, d.loc); }, ret);
+          continue;
+        }
+        bool ready = true;
+        for (Value v : d.operands)
+          if (f_.type(v).unknown()) ready = false;
+        if (!ready) {
+          if (final) report_unknown(d);
+          continue;
+        }
+        TypeId t = guarded(final, d.loc, [&] { return type_inst(d); }, TypeId{});
+        if (d.result.valid()) changed |= update(d.result, t);
+      }
+    }
+    if (ret != return_type_) {
+      return_type_ = ret;
+      changed = true;
+    }
+    return changed;
+  }
+
+  template <typename F>
+  TypeId guarded(bool final, SourceLoc loc, F &&rule, TypeId fallback) {
+    (void)loc;
+    if (final) return rule();
+    try {
+      return rule();
+    } catch (const CompileError &e) {
+      if (e.kind() == ErrorKind::Internal) throw;
+      return fallback;  // maybe provisional types: retried in the final sweep
+    }
+  }
+
+  bool update(Value v, TypeId t) {
+    if (t.unknown() || f_.type(v) == t) return false;
+    f_.set_type(v, t);
+    return true;
+  }
+
+  void report_unknown(const InstData &d) {
+    for (Value v : d.operands) {
+      if (!f_.type(v).unknown()) continue;
+      Inst def = f_.def(v);
+      if (def.valid() && f_.inst(def).op == Op::Undef)
+        typing_error(d.loc) << "a variable is used here before it is assigned on every path";
+      if (def.valid() && f_.inst(def).op == Op::Call) {
+        const InstData &c = f_.inst(def);
+        if (types_.kind(f_.type(c.operands[0])) == TypeKind::Dispatcher &&
+            types_.get(f_.type(c.operands[0])).handle == options_.self_handle)
+          typing_error(c.loc) << "cannot infer the type of this recursive call: the function "
+                                 "needs a return path that does not recurse, or an explicit "
+                                 "signature";
+      }
+    }
+    // Another unknown operand was reported at its own instruction, earlier in the order.
+    typing_error(d.loc) << "cannot infer the type of an operand of this " << op_name(d.op);
+  }
+
+  TypeId type_inst(InstData &d) {
+    RuleContext cx{types_, f_, d};
+    cx.resolver = &resolver_;
+    cx.self_handle = options_.self_handle;
+    cx.self_return = options_.declared_return.unknown() ? return_type_ : options_.declared_return;
+    cx.self_params = &f_.arg_types;
+    switch (d.op) {
+      case Op::Arg: return f_.arg_types[static_cast<size_t>(d.imm)];
+      case Op::Const: return type_const(types_, f_.consts[static_cast<size_t>(d.imm)], d.loc);
+      case Op::Undef: return TypeId{};
+      case Op::GetAttr: return type_getattr(cx, &d.aux);
+      case Op::Call: {
+        CalleeRef ref;
+        cx.callee_out = &ref;
+        TypeId t = type_call(cx);
+        if (ref.dispatcher) callees_[d.result.id] = ref;
+        return t;
+      }
+      case Op::BinOp:
+        return type_binop(types_, static_cast<BinOpKind>(d.imm), f_.type(d.operands[0]),
+                          f_.type(d.operands[1]), d.loc)
+            .result;
+      case Op::Compare:
+        return type_compare(types_, static_cast<CmpKind>(d.imm), f_.type(d.operands[0]),
+                            f_.type(d.operands[1]), d.loc)
+            .result;
+      case Op::Is: {
+        TypeKind a = types_.kind(f_.type(d.operands[0])), b = types_.kind(f_.type(d.operands[1]));
+        if (a != TypeKind::None && b != TypeKind::None)
+          unsupported(d.loc) << "`is` is only supported against None in compiled code";
+        return types_.boolean();
+      }
+      case Op::Contains: {
+        TypeId c = f_.type(d.operands[1]);
+        if (types_.kind(c) != TypeKind::Tuple)
+          unsupported(d.loc) << "`in` is only supported on tuples in compiled code, not on "
+                             << types_.to_string(c);
+        for (TypeId e : types_.get(c).elems)
+          type_compare(types_, CmpKind::Eq, f_.type(d.operands[0]), e, d.loc);
+        return types_.boolean();
+      }
+      case Op::Unary:
+        return type_unary(types_, static_cast<UnaryKind>(d.imm), f_.type(d.operands[0]), d.loc);
+      case Op::Truth: check_truth(types_, f_.type(d.operands[0]), d.loc); return types_.boolean();
+      case Op::GetItem: return type_getitem(cx);
+      case Op::SetItem: check_setitem(cx); return TypeId{};
+      case Op::BuildTuple: {
+        std::vector<TypeId> elems;
+        for (Value v : d.operands) {
+          TypeId t = f_.type(v);
+          if (types_.is_compile_time(t))
+            unsupported(d.loc) << "a tuple holding a " << types_.to_string(t)
+                               << " is not supported in compiled code";
+          elems.push_back(t);
+        }
+        return types_.tuple(elems);
+      }
+      case Op::BuildSlice: {
+        for (Value v : d.operands) {
+          TypeId t = unwrap_optional(types_, f_.type(v));
+          bool ok = types_.kind(t) == TypeKind::None ||
+                    (types_.is_scalar(t) && (is_integer(types_.scalar_kind(t)) ||
+                                             types_.scalar_kind(t) == ScalarKind::Bool));
+          if (!ok)
+            typing_error(d.loc) << "slice bounds must be integers or None, not "
+                                << types_.to_string(f_.type(v));
+        }
+        return types_.slice();
+      }
+      case Op::BuildList:
+        unsupported(d.loc) << "lists are not supported in compiled code; use a tuple or a "
+                              "NumPy array";
+      case Op::Unpack: return type_unpack(cx);
+      case Op::GetIter: return type_getiter(cx);
+      case Op::IterNext: return types_.boolean();
+      case Op::IterValue: return type_itervalue(cx);
+      case Op::Raise: {
+        TypeKind k = types_.kind(f_.type(d.operands[0]));
+        if (k != TypeKind::ExceptionClass && k != TypeKind::ExceptionValue)
+          typing_error(d.loc) << "exceptions must be exception classes or instances, not "
+                              << types_.to_string(f_.type(d.operands[0]));
+        return TypeId{};
+      }
+      case Op::Br:
+      case Op::CondBr:
+      case Op::Unreachable: return TypeId{};
+      case Op::Cast:
+      case Op::IncRef:
+      case Op::DecRef:
+      case Op::Ret: internal_error << op_name(d.op) << " before type inference";
+    }
+    return TypeId{};
+  }
+
+  void record_callees() {
+    for (auto &[value_id, ref] : callees_) {
+      Inst i = f_.def(Value{value_id});
+      InstData &d = f_.inst(i);
+      if (ref.self) {
+        ref.result = f_.return_type;
+        ref.params = f_.arg_types;
+      }
+      d.aux = static_cast<uint32_t>(f_.callees.size());
+      f_.callees.push_back(ref);
+    }
+  }
+
+  Function &f_;
+  TypeContext &types_;
+  CalleeResolver &resolver_;
+  const InferOptions &options_;
+  CFG cfg_;
+  std::vector<std::vector<std::pair<Inst, size_t>>> incoming_;
+  TypeId return_type_;
+  std::map<uint32_t, CalleeRef> callees_;  // by the call's result value
+};
+
+}  // namespace
+
+void infer_types(Function &f, const std::vector<TypeId> &arg_types, CalleeResolver &resolver,
+                 const InferOptions &options) {
+  TypeInferrer(f, resolver, options).run(arg_types);
+}
+
+}  // namespace ember

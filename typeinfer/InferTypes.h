@@ -1,0 +1,45 @@
+/** \file InferTypes.h
+ * Type inference: a forward dataflow over the SSA function, repeated until no type changes.
+ * Argument types seed it; each instruction's type comes from its rule (TypeRules.h); a block
+ * parameter's type is the unification of its incoming arguments; the return type is the
+ * unification of the returned values (or the declared one).  A rule that fails on provisional
+ * types is retried on the final ones, and only then reported, at the user's line.
+ *
+ * Calls to other jitted functions go through a CalleeResolver, which compiles (or finds) the
+ * callee's specialization for the argument types; a call of the function to itself with its
+ * own argument types is typed from the return type inferred so far (recursion is typeable when
+ * some return path does not recurse).
+ */
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "ir/IR.h"
+
+namespace ember {
+
+class CalleeResolver {
+ public:
+  virtual ~CalleeResolver() = default;
+  /// The specialization of jitted function `dispatcher` for a call with these argument types
+  /// (positional ones, then the keyword ones named by kwnames).  Raises CompileError.
+  virtual CalleeRef resolve(uint64_t dispatcher, const std::vector<TypeId> &args,
+                            const std::vector<std::string> &kwnames, SourceLoc loc) = 0;
+};
+
+struct InferOptions {
+  uint64_t self_handle = 0;     ///< the dispatcher of the function being compiled
+  TypeId declared_return;       ///< from an explicit signature; Unknown when inferred
+};
+
+/// Types every value of f; sets f.arg_types and f.return_type.
+void infer_types(Function &f, const std::vector<TypeId> &arg_types, CalleeResolver &resolver,
+                 const InferOptions &options);
+
+/// Makes implicit conversions and argument binding explicit after inference: Cast instructions
+/// on branch arguments, returns, arithmetic and comparison operands, array stores and call
+/// arguments; keyword and default arguments become positional ones.  Lowering relies on it.
+void make_explicit(Function &f);
+
+}  // namespace ember

@@ -1,0 +1,155 @@
+// make_explicit(): after inference, every implicit conversion becomes a Cast and every call
+// gets its arguments in positional order, so lowering never re-derives typing decisions.
+#include "typeinfer/ArrayRules.h"
+#include "typeinfer/CallRules.h"
+#include "typeinfer/InferTypes.h"
+#include "typeinfer/TypeRules.h"
+
+namespace ember {
+
+namespace {
+
+class Explicitor {
+ public:
+  explicit Explicitor(Function &f) : f_(f), types_(f.types()) {}
+
+  void run() {
+    for (uint32_t b = 0; b < f_.num_blocks(); ++b) {
+      // Instructions may be inserted while walking: iterate by position over a snapshot.
+      std::vector<Inst> insts = f_.block(Block{b}).insts;
+      for (Inst i : insts) visit(Block{b}, i);
+    }
+  }
+
+ private:
+  size_t position(Block b, Inst i) {
+    const auto &insts = f_.block(b).insts;
+    for (size_t k = 0; k < insts.size(); ++k)
+      if (insts[k] == i) return k;
+    internal_error << "instruction not in its block";
+    return 0;
+  }
+
+  /// v converted to `to`, by a Cast inserted before instruction `before`.
+  Value cast(Value v, TypeId to, Block b, Inst before) {
+    if (f_.type(v) == to) return v;
+    InstData &d = f_.inst(before);
+    Inst c = f_.insert(b, position(b, before), Op::Cast, {v}, true, d.loc);
+    Value r = f_.inst(c).result;
+    f_.set_type(r, to);
+    return r;
+  }
+
+  Value constant(const ConstValue &c, Block b, Inst before) {
+    int64_t idx = static_cast<int64_t>(f_.consts.size());
+    f_.consts.push_back(c);
+    SourceLoc loc = f_.inst(before).loc;
+    Inst k = f_.insert(b, position(b, before), Op::Const, {}, true, loc, idx);
+    Value r = f_.inst(k).result;
+    f_.set_type(r, type_const(types_, c, loc));
+    return r;
+  }
+
+  void visit(Block b, Inst i) {
+    InstData &d = f_.inst(i);
+    switch (d.op) {
+      case Op::Br:
+      case Op::CondBr:
+        // Casts are inserted as we go, which may move `d`: index through f_.inst(i).
+        for (size_t t = 0; t < f_.inst(i).targets.size(); ++t) {
+          const BlockData &target = f_.block(f_.inst(i).targets[t].block);
+          for (size_t k = 0; k < target.params.size(); ++k) {
+            Value a = cast(f_.inst(i).targets[t].args[k], f_.type(target.params[k]), b, i);
+            f_.inst(i).targets[t].args[k] = a;
+          }
+        }
+        break;
+      case Op::Ret: {
+        Value v = cast(d.operands[0], f_.return_type, b, i);
+        f_.inst(i).operands[0] = v;
+        break;
+      }
+      case Op::BinOp: {
+        TypeId l = f_.type(d.operands[0]), r = f_.type(d.operands[1]);
+        OperationTypes ot = type_binop(types_, static_cast<BinOpKind>(d.imm), l, r, d.loc);
+        if (types_.kind(ot.operand) == TypeKind::Tuple) break;
+        Value a = cast(d.operands[0], ot.operand, b, i);
+        Value c = cast(f_.inst(i).operands[1], ot.operand, b, i);
+        f_.inst(i).operands = {a, c};
+        break;
+      }
+      case Op::Compare: {
+        TypeId l = f_.type(d.operands[0]), r = f_.type(d.operands[1]);
+        OperationTypes ot = type_compare(types_, static_cast<CmpKind>(d.imm), l, r, d.loc);
+        Value a = cast(d.operands[0], ot.operand, b, i);
+        Value c = cast(f_.inst(i).operands[1], ot.operand, b, i);
+        f_.inst(i).operands = {a, c};
+        break;
+      }
+      case Op::Unary: {
+        if (static_cast<UnaryKind>(d.imm) == UnaryKind::Not) break;
+        Value a = cast(d.operands[0], f_.type(d.result), b, i);
+        f_.inst(i).operands[0] = a;
+        break;
+      }
+      case Op::SetItem: {
+        TypeId c = f_.type(d.operands[0]);
+        TypeId v = f_.type(d.operands[2]);
+        if (types_.is_scalar(unwrap_optional(types_, v)) || types_.kind(v) == TypeKind::Optional) {
+          Value a = cast(d.operands[2], types_.scalar(types_.dtype(c)), b, i);
+          f_.inst(i).operands[2] = a;
+        }
+        break;
+      }
+      case Op::Call: visit_call(b, i); break;
+      default: break;
+    }
+  }
+
+  void visit_call(Block b, Inst i) {
+    InstData &d = f_.inst(i);
+    TypeId callee = f_.type(d.operands[0]);
+    const TypeData &cd = types_.get(callee);
+    if (cd.kind == TypeKind::Dispatcher) {
+      const CalleeRef &ref = f_.callees[d.aux];
+      std::vector<Value> ops = {d.operands[0]};
+      for (size_t p = 0; p < ref.params.size(); ++p) {
+        int32_t a = p < ref.arg_map.size() ? ref.arg_map[p] : static_cast<int32_t>(p);
+        Value v = a >= 0 ? f_.inst(i).operands[static_cast<size_t>(a) + 1]
+                         : constant(ref.defaults[p], b, i);
+        ops.push_back(cast(v, ref.params[p], b, i));
+      }
+      f_.inst(i).operands = ops;
+      f_.inst(i).imm = -1;
+      return;
+    }
+    if (cd.kind != TypeKind::Builtin) return;
+    auto id = static_cast<BuiltinId>(cd.a);
+    const BuiltinSignature &sig = builtin_signature(id);
+    if (sig.varargs) return;
+    RuleContext cx{types_, f_, d};
+    std::vector<int> bound = bind_call_args(cx, sig.names, sig.required, builtin_info(id).attr);
+    std::vector<Value> ops = {d.operands[0]};
+    // Missing optional arguments become None; trailing ones are dropped.
+    size_t last = 0;
+    for (size_t p = 0; p < bound.size(); ++p)
+      if (bound[p] >= 0) last = p + 1;
+    for (size_t p = 0; p < last; ++p) {
+      if (bound[p] >= 0)
+        ops.push_back(f_.inst(i).operands[static_cast<size_t>(bound[p])]);
+      else
+        ops.push_back(constant(ConstValue{}, b, i));
+    }
+    f_.inst(i).operands = ops;
+    f_.inst(i).imm = -1;
+  }
+
+  Function &f_;
+  TypeContext &types_;
+};
+
+}  // namespace
+
+void make_explicit(Function &f) { Explicitor(f).run(); }
+
+}  // namespace ember

@@ -1,0 +1,160 @@
+#include "typeinfer/NisCFG.h"
+
+#include <algorithm>
+
+#include "ir/Error.h"
+
+namespace ember {
+
+namespace {
+const char *const kNisNames[] = {
+#define EMBER_NIS(name, pyname) pyname,
+#include "typeinfer/NisOps.def"
+#undef EMBER_NIS
+};
+
+bool is_branch(NisOp op) {
+  switch (op) {
+    case NisOp::ForIter:
+    case NisOp::Jump:
+    case NisOp::PopJumpIfTrue:
+    case NisOp::PopJumpIfFalse:
+    case NisOp::PopJumpIfNone:
+    case NisOp::PopJumpIfNotNone: return true;
+    default: return false;
+  }
+}
+
+bool ends_block(NisOp op) {
+  return is_branch(op) || op == NisOp::ReturnValue || op == NisOp::Raise ||
+         op == NisOp::UnreachableEH;
+}
+}  // namespace
+
+const char *nis_op_name(NisOp op) { return kNisNames[static_cast<int>(op)]; }
+
+int nis_stack_effect(const NisInstr &ins) {
+  switch (ins.op) {
+    case NisOp::LoadFast:
+    case NisOp::LoadFastOrUndef:
+    case NisOp::LoadConst:
+    case NisOp::LoadGlobal:
+    case NisOp::LoadDeref:
+    case NisOp::PushNull:
+    case NisOp::Copy: return 1;
+    case NisOp::StoreFast:
+    case NisOp::BinaryOp:
+    case NisOp::BinarySubscr:
+    case NisOp::CompareOp:
+    case NisOp::IsOp:
+    case NisOp::ContainsOp:
+    case NisOp::ListAppend:
+    case NisOp::PopTop:
+    case NisOp::PopJumpIfTrue:
+    case NisOp::PopJumpIfFalse:
+    case NisOp::PopJumpIfNone:
+    case NisOp::PopJumpIfNotNone:
+    case NisOp::ReturnValue: return -1;
+    case NisOp::DeleteFast:
+    case NisOp::LoadAttr:
+    case NisOp::Unary:
+    case NisOp::ToBool:
+    case NisOp::ListToTuple:
+    case NisOp::Swap:
+    case NisOp::GetIter:
+    case NisOp::Jump:
+    case NisOp::UnreachableEH: return 0;
+    case NisOp::Call: return -(ins.arg + 1);
+    case NisOp::StoreSubscr: return -3;
+    case NisOp::BuildSlice:
+    case NisOp::BuildTuple:
+    case NisOp::BuildList: return 1 - ins.arg;
+    case NisOp::UnpackSequence: return ins.arg - 1;
+    case NisOp::ForIter: return 1;
+    case NisOp::Raise: return -ins.arg;
+  }
+  return 0;
+}
+
+NisCFG build_nis_cfg(const FunctionInput &in) {
+  const auto &code = in.code;
+  int32_t n = static_cast<int32_t>(code.size());
+  internal_assert(n > 0) << in.qualname << ": empty instruction stream";
+  std::vector<char> leader(static_cast<size_t>(n) + 1, 0);
+  leader[0] = 1;
+  for (int32_t i = 0; i < n; ++i) {
+    const NisInstr &ins = code[static_cast<size_t>(i)];
+    if (is_branch(ins.op)) {
+      internal_assert(ins.target >= 0 && ins.target < n)
+          << in.qualname << ": jump target " << ins.target << " out of range";
+      leader[static_cast<size_t>(ins.target)] = 1;
+    }
+    if (ends_block(ins.op)) leader[static_cast<size_t>(i) + 1] = 1;
+  }
+  NisCFG cfg;
+  cfg.block_of.assign(static_cast<size_t>(n), -1);
+  for (int32_t i = 0; i < n;) {
+    NisBlock b;
+    b.start = i;
+    int32_t j = i + 1;
+    while (j < n && !leader[static_cast<size_t>(j)]) ++j;
+    b.end = j;
+    for (int32_t k = i; k < j; ++k) cfg.block_of[static_cast<size_t>(k)] = static_cast<int32_t>(cfg.blocks.size());
+    cfg.blocks.push_back(b);
+    i = j;
+  }
+  for (NisBlock &b : cfg.blocks) {
+    const NisInstr &last = code[static_cast<size_t>(b.end - 1)];
+    auto block_at = [&](int32_t idx) {
+      internal_assert(idx < n) << in.qualname << ": control falls off the end of the function";
+      return cfg.block_of[static_cast<size_t>(idx)];
+    };
+    switch (last.op) {
+      case NisOp::ForIter:
+      case NisOp::PopJumpIfTrue:
+      case NisOp::PopJumpIfFalse:
+      case NisOp::PopJumpIfNone:
+      case NisOp::PopJumpIfNotNone:
+        b.succs = {block_at(b.end), block_at(last.target)};
+        break;
+      case NisOp::Jump: b.succs = {block_at(last.target)}; break;
+      case NisOp::ReturnValue:
+      case NisOp::Raise:
+      case NisOp::UnreachableEH: break;
+      default: b.succs = {block_at(b.end)}; break;
+    }
+  }
+  // Entry depths by a worklist over reachable blocks.
+  cfg.blocks[0].entry_depth = 0;
+  std::vector<int32_t> work = {0};
+  while (!work.empty()) {
+    int32_t bi = work.back();
+    work.pop_back();
+    NisBlock &b = cfg.blocks[static_cast<size_t>(bi)];
+    int depth = b.entry_depth;
+    for (int32_t k = b.start; k < b.end; ++k) {
+      const NisInstr &ins = code[static_cast<size_t>(k)];
+      if (k == b.end - 1 && ins.op == NisOp::ForIter) break;
+      depth += nis_stack_effect(ins);
+      internal_assert(depth >= 0) << in.qualname << ": stack underflow at NIS " << k << " ("
+                                  << nis_op_name(ins.op) << ")";
+    }
+    const NisInstr &last = code[static_cast<size_t>(b.end - 1)];
+    for (size_t s = 0; s < b.succs.size(); ++s) {
+      int out = depth;
+      if (last.op == NisOp::ForIter) out = s == 0 ? depth + 1 : depth - 1;
+      NisBlock &succ = cfg.blocks[static_cast<size_t>(b.succs[s])];
+      if (succ.entry_depth < 0) {
+        succ.entry_depth = out;
+        work.push_back(b.succs[s]);
+      } else {
+        internal_assert(succ.entry_depth == out)
+            << in.qualname << ": stack depth " << out << " on an edge into NIS "
+            << succ.start << " which was entered with depth " << succ.entry_depth;
+      }
+    }
+  }
+  return cfg;
+}
+
+}  // namespace ember

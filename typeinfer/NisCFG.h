@@ -1,0 +1,32 @@
+/** \file NisCFG.h
+ * The basic blocks of a NIS instruction stream and the operand-stack depth on entry to each.
+ * Leaders are instruction 0, every jump target and every instruction after a branch or a
+ * terminator.  The depth on every edge into a block must agree (CPython guarantees it); a
+ * disagreement is a normalizer bug and raises InternalError.
+ */
+#pragma once
+
+#include <vector>
+
+#include "typeinfer/Nis.h"
+
+namespace ember {
+
+struct NisBlock {
+  int32_t start = 0, end = 0;  ///< [start, end) instruction indices
+  int32_t entry_depth = -1;    ///< -1 when unreachable
+  std::vector<int32_t> succs;  ///< successor block indices, in the terminator's order
+};
+
+struct NisCFG {
+  std::vector<NisBlock> blocks;
+  std::vector<int32_t> block_of;  ///< instruction index -> block index (leaders only matter)
+};
+
+NisCFG build_nis_cfg(const FunctionInput &in);
+
+/// The stack effect of one instruction on its fall-through (or only) path.  For FOR_ITER this
+/// is the body edge (+1); its exit edge pops the iterator (-1).
+int nis_stack_effect(const NisInstr &ins);
+
+}  // namespace ember

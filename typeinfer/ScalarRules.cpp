@@ -1,0 +1,256 @@
+// Typing rules for scalars: constants, promotion, unification, arithmetic, comparisons.
+// Promotion follows Numba: integer arithmetic happens in at least 64 bits (int8 + int8 is
+// int64), signed with unsigned gives int64, float32 stays float32 only with float32, bool or
+// small integers, and int / int is float64.
+#include "typeinfer/TypeRules.h"
+
+namespace ember {
+
+namespace {
+
+bool small_int(ScalarKind k) {
+  return k == ScalarKind::Bool || k == ScalarKind::Int8 || k == ScalarKind::UInt8 ||
+         k == ScalarKind::Int16 || k == ScalarKind::UInt16;
+}
+
+ScalarKind int_promote(ScalarKind a, ScalarKind b) {
+  bool ua = !is_signed(a) && a != ScalarKind::Bool, ub = !is_signed(b) && b != ScalarKind::Bool;
+  if (ua && ub) return ScalarKind::UInt64;
+  return ScalarKind::Int64;
+}
+
+}  // namespace
+
+ScalarKind promote(ScalarKind a, ScalarKind b) {
+  if (is_complex(a) || is_complex(b)) {
+    bool single = (a == ScalarKind::Complex64 || a == ScalarKind::Float32 || small_int(a)) &&
+                  (b == ScalarKind::Complex64 || b == ScalarKind::Float32 || small_int(b));
+    return single ? ScalarKind::Complex64 : ScalarKind::Complex128;
+  }
+  if (is_float(a) || is_float(b)) {
+    bool single = (a == ScalarKind::Float32 || small_int(a)) &&
+                  (b == ScalarKind::Float32 || small_int(b));
+    return single ? ScalarKind::Float32 : ScalarKind::Float64;
+  }
+  return int_promote(a, b);
+}
+
+TypeId unwrap_optional(const TypeContext &types, TypeId t) {
+  if (types.kind(t) == TypeKind::Optional) return types.get(t).elems[0];
+  return t;
+}
+
+namespace {
+/// Unification of two scalars for phis: the narrowest kind holding both.
+ScalarKind unify_scalar(ScalarKind a, ScalarKind b) {
+  if (a == b) return a;
+  if (is_complex(a) || is_complex(b) || is_float(a) || is_float(b)) {
+    if (is_complex(a) || is_complex(b))
+      return (a == ScalarKind::Complex64 || a == ScalarKind::Float32 || a == ScalarKind::Bool) &&
+                     (b == ScalarKind::Complex64 || b == ScalarKind::Float32 ||
+                      b == ScalarKind::Bool)
+                 ? ScalarKind::Complex64
+                 : ScalarKind::Complex128;
+    bool single = (a == ScalarKind::Float32 || a == ScalarKind::Bool) &&
+                  (b == ScalarKind::Float32 || b == ScalarKind::Bool);
+    return single ? ScalarKind::Float32 : ScalarKind::Float64;
+  }
+  if (a == ScalarKind::Bool) return b;
+  if (b == ScalarKind::Bool) return a;
+  if (is_signed(a) == is_signed(b)) return bit_width(a) >= bit_width(b) ? a : b;
+  return ScalarKind::Int64;
+}
+}  // namespace
+
+TypeId unify(TypeContext &types, TypeId a, TypeId b, SourceLoc loc) {
+  if (a.unknown()) return b;
+  if (b.unknown() || a == b) return a;
+  TypeKind ka = types.kind(a), kb = types.kind(b);
+  if (ka == TypeKind::None) return types.optional(b);
+  if (kb == TypeKind::None) return types.optional(a);
+  if (ka == TypeKind::Optional || kb == TypeKind::Optional)
+    return types.optional(
+        unify(types, unwrap_optional(types, a), unwrap_optional(types, b), loc));
+  if (ka == TypeKind::Scalar && kb == TypeKind::Scalar)
+    return types.scalar(unify_scalar(types.scalar_kind(a), types.scalar_kind(b)));
+  if (ka == TypeKind::Array && kb == TypeKind::Array && types.dtype(a) == types.dtype(b) &&
+      types.ndim(a) == types.ndim(b)) {
+    Layout la = types.layout(a), lb = types.layout(b);
+    Layout l = la == lb ? la : Layout::A;
+    return types.array(types.dtype(a), types.ndim(a), l, types.readonly(a) || types.readonly(b));
+  }
+  if (ka == TypeKind::Tuple && kb == TypeKind::Tuple &&
+      types.get(a).elems.size() == types.get(b).elems.size()) {
+    std::vector<TypeId> elems;
+    for (size_t i = 0; i < types.get(a).elems.size(); ++i)
+      elems.push_back(unify(types, types.get(a).elems[i], types.get(b).elems[i], loc));
+    return types.tuple(elems);
+  }
+  typing_error(loc) << "a variable holds a " << types.to_string(a) << " on one path and a "
+                    << types.to_string(b)
+                    << " on another; give it one type on every path (ember, like Numba, "
+                       "compiles each variable with a single type)";
+}
+
+bool can_convert(const TypeContext &types, TypeId from, TypeId to) {
+  if (from == to) return true;
+  TypeKind kf = types.kind(from), kt = types.kind(to);
+  if (kf == TypeKind::Scalar && kt == TypeKind::Scalar) return true;
+  if (kt == TypeKind::Optional)
+    return kf == TypeKind::None || can_convert(types, from, types.get(to).elems[0]);
+  if (kf == TypeKind::Optional) return can_convert(types, types.get(from).elems[0], to);
+  if (kf == TypeKind::Array && kt == TypeKind::Array)
+    return types.dtype(from) == types.dtype(to) && types.ndim(from) == types.ndim(to) &&
+           (types.layout(to) == Layout::A || types.layout(to) == types.layout(from)) &&
+           (types.readonly(to) || !types.readonly(from));
+  if (kf == TypeKind::Tuple && kt == TypeKind::Tuple) {
+    const auto &ef = types.get(from).elems, &et = types.get(to).elems;
+    if (ef.size() != et.size()) return false;
+    for (size_t i = 0; i < ef.size(); ++i)
+      if (!can_convert(types, ef[i], et[i])) return false;
+    return true;
+  }
+  return false;
+}
+
+TypeId type_const(TypeContext &types, const ConstValue &c, SourceLoc loc) {
+  using K = ConstValue::Kind;
+  switch (c.kind) {
+    case K::None: return types.none();
+    case K::Bool: return types.boolean();
+    case K::Int: return types.int64();
+    case K::Float: return types.float64();
+    case K::Complex: return types.scalar(ScalarKind::Complex128);
+    case K::Str: return types.str(c.str);
+    case K::Tuple: {
+      std::vector<TypeId> elems;
+      for (const ConstValue &e : c.elems) elems.push_back(type_const(types, e, loc));
+      return types.tuple(elems);
+    }
+    case K::Module: return types.module(c.handle);
+    case K::Builtin: return types.builtin(c.builtin);
+    case K::Dispatcher: return types.dispatcher(c.handle);
+    case K::ExceptionClass: return types.exception_class(static_cast<int32_t>(c.i));
+    case K::NumberClass: return types.number_class(static_cast<ScalarKind>(c.i));
+    case K::Unsupported: unsupported(loc) << c.str;
+  }
+  return types.unknown();
+}
+
+namespace {
+
+[[noreturn]] void bad_operands(TypeContext &types, const char *op, TypeId lhs, TypeId rhs,
+                               SourceLoc loc) {
+  typing_error(loc) << "unsupported operand types for " << op << ": " << types.to_string(lhs)
+                    << " and " << types.to_string(rhs);
+}
+
+}  // namespace
+
+OperationTypes type_binop(TypeContext &types, BinOpKind kind, TypeId lhs, TypeId rhs,
+                          SourceLoc loc) {
+  TypeId l = unwrap_optional(types, lhs), r = unwrap_optional(types, rhs);
+  const char *sym = binop_symbol(kind);
+  if (types.kind(l) == TypeKind::Tuple && types.kind(r) == TypeKind::Tuple &&
+      kind == BinOpKind::Add) {
+    std::vector<TypeId> elems = types.get(l).elems;
+    const auto &more = types.get(r).elems;
+    elems.insert(elems.end(), more.begin(), more.end());
+    TypeId t = types.tuple(elems);
+    return {t, t};
+  }
+  if (!types.is_scalar(l) || !types.is_scalar(r)) bad_operands(types, sym, lhs, rhs, loc);
+  ScalarKind a = types.scalar_kind(l), b = types.scalar_kind(r);
+  ScalarKind p = promote(a, b);
+  switch (kind) {
+    case BinOpKind::Add:
+    case BinOpKind::Sub:
+    case BinOpKind::Mul: {
+      TypeId t = types.scalar(p);
+      return {t, t};
+    }
+    case BinOpKind::TrueDiv: {
+      ScalarKind k = is_integer(p) ? ScalarKind::Float64 : p;
+      TypeId t = types.scalar(k);
+      return {t, t};
+    }
+    case BinOpKind::FloorDiv:
+    case BinOpKind::Mod: {
+      if (is_complex(p)) bad_operands(types, sym, lhs, rhs, loc);
+      TypeId t = types.scalar(p);
+      return {t, t};
+    }
+    case BinOpKind::Pow: {
+      TypeId t = types.scalar(p);
+      return {t, t};
+    }
+    case BinOpKind::LShift:
+    case BinOpKind::RShift: {
+      if (!(is_integer(a) || a == ScalarKind::Bool) || !(is_integer(b) || b == ScalarKind::Bool))
+        bad_operands(types, sym, lhs, rhs, loc);
+      TypeId t = types.scalar(int_promote(a, b));
+      return {t, t};
+    }
+    case BinOpKind::And:
+    case BinOpKind::Or:
+    case BinOpKind::Xor: {
+      if (a == ScalarKind::Bool && b == ScalarKind::Bool) return {types.boolean(), types.boolean()};
+      if (!(is_integer(a) || a == ScalarKind::Bool) || !(is_integer(b) || b == ScalarKind::Bool))
+        bad_operands(types, sym, lhs, rhs, loc);
+      TypeId t = types.scalar(int_promote(a, b));
+      return {t, t};
+    }
+    case BinOpKind::MatMul: bad_operands(types, sym, lhs, rhs, loc);
+  }
+  bad_operands(types, sym, lhs, rhs, loc);
+}
+
+OperationTypes type_compare(TypeContext &types, CmpKind kind, TypeId lhs, TypeId rhs,
+                            SourceLoc loc) {
+  TypeId l = unwrap_optional(types, lhs), r = unwrap_optional(types, rhs);
+  if (types.is_scalar(l) && types.is_scalar(r)) {
+    ScalarKind a = types.scalar_kind(l), b = types.scalar_kind(r);
+    ScalarKind p = (a == ScalarKind::Bool && b == ScalarKind::Bool) ? a : promote(a, b);
+    if (is_complex(p) && kind != CmpKind::Eq && kind != CmpKind::Ne)
+      typing_error(loc) << "complex numbers cannot be ordered with " << cmp_symbol(kind);
+    return {types.scalar(p), types.boolean()};
+  }
+  if (types.kind(l) == TypeKind::None && types.kind(r) == TypeKind::None &&
+      (kind == CmpKind::Eq || kind == CmpKind::Ne))
+    return {types.none(), types.boolean()};
+  typing_error(loc) << "cannot compare " << types.to_string(lhs) << " " << cmp_symbol(kind) << " "
+                    << types.to_string(rhs);
+}
+
+TypeId type_unary(TypeContext &types, UnaryKind kind, TypeId v, SourceLoc loc) {
+  TypeId t = unwrap_optional(types, v);
+  if (kind == UnaryKind::Not) {
+    check_truth(types, v, loc);
+    return types.boolean();
+  }
+  if (!types.is_scalar(t))
+    typing_error(loc) << "bad operand type for unary " << unary_symbol(kind) << ": "
+                      << types.to_string(v);
+  ScalarKind k = types.scalar_kind(t);
+  if (kind == UnaryKind::Invert && (is_float(k) || is_complex(k)))
+    typing_error(loc) << "bad operand type for unary ~: " << types.to_string(v);
+  if (k == ScalarKind::Bool) return types.int64();
+  if (is_integer(k)) return is_signed(k) ? types.int64() : types.scalar(ScalarKind::UInt64);
+  return t;
+}
+
+void check_truth(const TypeContext &types, TypeId t, SourceLoc loc) {
+  switch (types.kind(t)) {
+    case TypeKind::Scalar:
+    case TypeKind::None:
+    case TypeKind::Optional:
+    case TypeKind::Tuple: return;
+    case TypeKind::Array:
+      typing_error(loc) << "the truth value of an array is ambiguous; use a.any() or a.all()";
+    default:
+      typing_error(loc) << "a value of type " << types.to_string(t)
+                        << " has no truth value in compiled code";
+  }
+}
+
+}  // namespace ember

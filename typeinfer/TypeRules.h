@@ -1,0 +1,73 @@
+/** \file TypeRules.h
+ * The typing rules: pure functions from operand types to result types, one family per file
+ * (ScalarRules.cpp, CallRules.cpp, ArrayRules.cpp).  infer_types() drives them to a fixpoint and
+ * insert_casts() asks them again which operand types an operation computes in.
+ *
+ * A rule receives known operand types (the driver skips instructions with Unknown operands),
+ * returns the result type, and raises typing_error/unsupported at the instruction's line when
+ * the types do not fit.  Rules never modify the IR.
+ */
+#pragma once
+
+#include <vector>
+
+#include "ir/IR.h"
+
+namespace ember {
+
+class CalleeResolver;
+
+/// What a rule may look at besides operand types.
+struct RuleContext {
+  TypeContext &types;
+  const Function &f;
+  const InstData &inst;
+  CalleeResolver *resolver = nullptr;
+  uint64_t self_handle = 0;                ///< the dispatcher being compiled
+  TypeId self_return;                       ///< its return type so far (for recursion)
+  const std::vector<TypeId> *self_params = nullptr;
+  CalleeRef *callee_out = nullptr;          ///< where a call rule records the callee it resolved
+  SourceLoc loc() const { return inst.loc; }
+  TypeId type(Value v) const { return f.type(v); }
+  std::string str(TypeId t) const { return types.to_string(t); }
+};
+
+/// The types an arithmetic or comparison operation computes in and produces.
+struct OperationTypes {
+  TypeId operand;  ///< both operands are converted to this type first
+  TypeId result;
+};
+
+// ---- ScalarRules.cpp ----------------------------------------------------------------------
+/// The common type of two scalars for arithmetic (Numba's promotion rules; see docs/design.md).
+ScalarKind promote(ScalarKind a, ScalarKind b);
+/// The least type holding both a and b (phis and returns); raises when there is none.
+TypeId unify(TypeContext &types, TypeId a, TypeId b, SourceLoc loc);
+/// Strips one Optional level: optional(T) -> T; other types unchanged.
+TypeId unwrap_optional(const TypeContext &types, TypeId t);
+OperationTypes type_binop(TypeContext &types, BinOpKind kind, TypeId lhs, TypeId rhs,
+                          SourceLoc loc);
+OperationTypes type_compare(TypeContext &types, CmpKind kind, TypeId lhs, TypeId rhs,
+                            SourceLoc loc);
+TypeId type_unary(TypeContext &types, UnaryKind kind, TypeId v, SourceLoc loc);
+/// Checks that values of type t have a truth value.
+void check_truth(const TypeContext &types, TypeId t, SourceLoc loc);
+/// The type of a constant (raises for constants ember cannot use).
+TypeId type_const(TypeContext &types, const ConstValue &c, SourceLoc loc);
+/// Whether a value of type `from` may be stored where `to` is expected (implicit conversion).
+bool can_convert(const TypeContext &types, TypeId from, TypeId to);
+
+// ---- CallRules.cpp ------------------------------------------------------------------------
+TypeId type_call(RuleContext &cx);
+
+// ---- ArrayRules.cpp -----------------------------------------------------------------------
+TypeId type_getattr(RuleContext &cx, uint32_t *attr_id);
+TypeId type_getitem(RuleContext &cx);
+void check_setitem(RuleContext &cx);
+TypeId type_getiter(RuleContext &cx);
+TypeId type_itervalue(RuleContext &cx);
+TypeId type_unpack(RuleContext &cx);
+/// The element (ndim 1) or row-view (ndim > 1) type of iterating/indexing an array's first axis.
+TypeId array_item_type(TypeContext &types, TypeId array);
+
+}  // namespace ember
