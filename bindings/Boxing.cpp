@@ -52,8 +52,18 @@ size_t scalar_size(int64_t tag) {
 
 template <typename T>
 bool unbox_int(PyObject *obj, void *out) {
-  long long v = PyLong_AsLongLong(obj);
-  if (v == -1 && PyErr_Occurred()) return false;
+  long long v;
+  if (PyFloat_Check(obj)) {  // an explicit integer signature converts floats, as Numba does
+    double d = PyFloat_AS_DOUBLE(obj);
+    if (!(d >= -9.2233720368547758e18 && d < 9.2233720368547758e18)) {
+      PyErr_SetString(PyExc_OverflowError, "the float does not fit the integer argument");
+      return false;
+    }
+    v = static_cast<long long>(d);
+  } else {
+    v = PyLong_AsLongLong(obj);
+    if (v == -1 && PyErr_Occurred()) return false;
+  }
   T x = static_cast<T>(v);
   std::memcpy(out, &x, sizeof x);
   return true;

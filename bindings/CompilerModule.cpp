@@ -23,6 +23,11 @@ ConstValue freeze_from_python(py::handle h) {
   auto kind = static_cast<ConstValue::Kind>(t[0].cast<int>());
   c.kind = kind;
   using K = ConstValue::Kind;
+  // Numbers may carry a NumPy scalar kind, number classes the Python-class flag, as a last item.
+  if ((kind == K::Bool || kind == K::Int || kind == K::Float) && t.size() > 2)
+    c.scalar = t[2].cast<int32_t>();
+  if (kind == K::Complex && t.size() > 3) c.scalar = t[3].cast<int32_t>();
+  if (kind == K::NumberClass && t.size() > 3) c.scalar = t[3].cast<int32_t>();
   switch (kind) {
     case K::None: break;
     case K::Bool:
@@ -101,7 +106,7 @@ FunctionInput input_from_python(py::handle nis, py::list consts, py::list name_v
                     : e.kind() == ErrorKind::Unsupported ? "UnsupportedError"
                                                          : "InternalError";
   py::object exc = errors.attr(cls)(e.what(), filename, e.loc().line);
-  PyErr_SetObject(exc.get_type().ptr(), exc.ptr());
+  PyErr_SetObject(reinterpret_cast<PyObject *>(Py_TYPE(exc.ptr())), exc.ptr());
   throw py::error_already_set();
 }
 
@@ -113,12 +118,16 @@ class PyResolver : public CalleeResolver {
     std::vector<uint32_t> ids;
     for (TypeId t : args) ids.push_back(t.index);
     py::tuple r = fn_(dispatcher, ids, kwnames, loc.line);
-    auto compiled = r[0].cast<std::shared_ptr<CompiledFunction>>();
     CalleeRef ref;
     ref.dispatcher = dispatcher;
     for (uint32_t p : r[1].cast<std::vector<uint32_t>>()) ref.params.push_back(TypeId{p});
     ref.arg_map = r[2].cast<std::vector<int32_t>>();
     for (py::handle d : r[3].cast<py::list>()) ref.defaults.push_back(freeze_from_python(d));
+    if (r[0].is_none()) {  // a function being compiled right now: recursion
+      ref.self = true;
+      return ref;
+    }
+    auto compiled = r[0].cast<std::shared_ptr<CompiledFunction>>();
     ref.result = compiled->ir->return_type;
     ref.symbol = compiled->symbol;
     ref.function = compiled->ir;
@@ -200,6 +209,7 @@ PYBIND11_MODULE(_compiler, m) {
             options.flags.boundscheck = flags["boundscheck"].cast<bool>();
             options.flags.fastmath = flags["fastmath"].cast<bool>();
             options.flags.python_errors = flags["python_errors"].cast<bool>();
+            options.flags.parallel = flags["parallel"].cast<bool>();
             options.verify = flags["verify"].cast<bool>();
             std::set<std::string> stages(dump.begin(), dump.end());
             if (!stages.empty())

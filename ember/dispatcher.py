@@ -12,13 +12,14 @@ Importing this module is cheap: the bytecode normalizer, the value freezer and t
 """
 from __future__ import annotations
 
+import functools
 import os
 import sys
 import threading
 import weakref
 
 from . import _ember
-from .errors import TypingError, UnsupportedError
+from .errors import EmberError, TypingError, UnsupportedError
 
 _compile_lock = threading.RLock()
 _compile_stack: list[tuple[int, tuple]] = []  # (handle, arg types) being compiled
@@ -58,7 +59,7 @@ class Options:
 
     def flags(self) -> dict:
         return {"boundscheck": self.boundscheck, "fastmath": self.fastmath,
-                "python_errors": self.error_model == "python",
+                "python_errors": self.error_model == "python", "parallel": self.parallel,
                 "verify": os.environ.get("EMBER_VERIFY", "0") not in ("", "0")}
 
 
@@ -94,7 +95,9 @@ class JitFunction:
         self.__doc__ = py_func.__doc__
         self.__module__ = py_func.__module__
         self.__wrapped__ = py_func
-        self.dispatcher = _ember.Dispatcher(self, self._nargs, nogil=options.nogil)
+        # parallel=True releases the GIL for the whole call: the pool's threads never need it.
+        self.dispatcher = _ember.Dispatcher(self, self._nargs,
+                                            nogil=options.nogil or options.parallel)
         d = self.dispatcher.__dict__
         for attr in ("__name__", "__qualname__", "__doc__", "__module__", "__wrapped__"):
             d[attr] = getattr(self, attr)
@@ -132,9 +135,10 @@ class JitFunction:
                 codes.append(_ember.typeof_code(value))
             except TypeError:
                 raise TypingError(
-                    f"{self.__qualname__}(): argument '{name}' is a {type(value).__name__}; "
-                    "compiled functions take numbers, NumPy arrays (bool, int, uint, float, "
-                    "complex; native byte order), tuples of those, and None") from None
+                    f"{self.__qualname__}(): argument '{name}' is {_describe(value)}; "
+                    "compiled functions take numbers (ints within uint64), NumPy arrays (bool, "
+                    "int, uint, float, complex; native byte order), tuples of those, "
+                    "and None") from None
         spec = self._specialize(codes)
         return self.dispatcher._call_entry(spec.entry, args)
 
@@ -168,11 +172,18 @@ class JitFunction:
         return spec
 
     def _convertible(self, type_ids):
+        """The compiled signature these argument types convert to best: exact matches first,
+        then safe conversions (int64 -> float64), then unsafe ones (float64 -> float32), as
+        Numba's overload resolution does."""
         s = session()
+        best, best_cost = None, None
         for spec in self._specs.values():
-            if all(s.can_convert(a, p) for a, p in zip(type_ids, spec.arg_types)):
-                return spec
-        return None
+            if not all(s.can_convert(a, p) for a, p in zip(type_ids, spec.arg_types)):
+                continue
+            cost = sum(_conversion_cost(s, a, p) for a, p in zip(type_ids, spec.arg_types))
+            if best_cost is None or cost < best_cost:
+                best, best_cost = spec, cost
+        return best
 
     # ---- compiling -------------------------------------------------------------------------
 
@@ -205,8 +216,7 @@ class JitFunction:
                 raise TypingError(
                     f"{self.__qualname__}() calls itself, through another jitted function, with "
                     "argument types whose result is still being inferred; give it an explicit "
-                    "signature", self.py_func.__code__.co_filename,
-                    self.py_func.__code__.co_firstlineno)
+                    "signature", self.py_func.__code__.co_filename, _def_line(self.py_func))
             s = session()
             nis = self._normalized()
             from .values import freeze_function
@@ -215,7 +225,8 @@ class JitFunction:
             _compile_stack.append((handle, type_ids))
             try:
                 compiled = s.compile(nis, consts, name_values, modules, list(type_ids),
-                                     self.options.flags(), _resolve_callee, handle,
+                                     self.options.flags(),
+                                     functools.partial(_resolve_callee, self), handle,
                                      declared_return, dump)
             finally:
                 _compile_stack.pop()
@@ -225,7 +236,7 @@ class JitFunction:
                 raise UnsupportedError(
                     f"{self.__qualname__}() returns a {s.type_str(compiled.return_type)}, which "
                     "cannot be passed back to Python", self.py_func.__code__.co_filename,
-                    self.py_func.__code__.co_firstlineno)
+                    _def_line(self.py_func))
             entry = self.dispatcher._add_entry(arg_codes, ret_code, compiled.wrapper, compiled)
             spec = Specialization(compiled, type_ids, arg_codes, ret_code, entry)
             self._specs[type_ids] = spec
@@ -279,6 +290,9 @@ class JitFunction:
                                        "code") from None
             frozen.append(freezer.freeze(value, f"the default of '{name}'"))
         params = tuple(params)
+        if (id(self), params) in _compile_stack:
+            # Recursion: the compiler types the call from the return type inferred so far.
+            return None, list(params), arg_map, frozen
         if self._can_compile:
             spec = self.compile_types(params)
         else:
@@ -346,8 +360,66 @@ class JitFunction:
             print(spec.compiled.ir_text(lines), file=out)
 
 
-def _resolve_callee(handle, type_ids, kwnames, line):
+def _def_line(func) -> int:
+    """The line of the `def` (co_firstlineno is the first decorator's)."""
+    import linecache
+    code = func.__code__
+    line = code.co_firstlineno
+    for k in range(line, line + 50):
+        if linecache.getline(code.co_filename, k).lstrip().startswith(("def ", "async def ")):
+            return k
+    return line
+
+
+def _describe(value) -> str:
+    """'an int too large for uint64', 'a list', 'an array of dtype object', ..."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return "an int too large for 64 bits"
+    if isinstance(value, tuple):
+        bad = [v for v in value if not _typeable(v)]
+        return f"a tuple holding {_describe(bad[0])}" if bad else "a tuple"
+    if hasattr(value, "dtype") and hasattr(value, "ndim"):
+        return f"an array of dtype {value.dtype}"
+    name = type(value).__name__
+    return f"{'an' if name[:1] in 'aeiou' else 'a'} {name}"
+
+
+def _typeable(value) -> bool:
+    try:
+        _ember.typeof_code(value)
+        return True
+    except TypeError:
+        return False
+
+
+def _conversion_cost(s, arg, param):
+    """0 for the same type, 1 for a safe conversion, 2 for an unsafe one (by NumPy's rules)."""
+    if arg == param:
+        return 0
+    import numpy as np
+    a, p = s.type_code(arg), s.type_code(param)
+    if a is None or p is None or len(a) != 1 or len(p) != 1:
+        return 1
+    try:
+        safe = np.can_cast(_DTYPE_OF_TAG[a[0]], _DTYPE_OF_TAG[p[0]], "safe")
+    except KeyError:
+        return 1
+    return 1 if safe else 2
+
+
+_DTYPE_OF_TAG = {1: "?", 2: "i1", 3: "i2", 4: "i4", 5: "i8", 6: "u1", 7: "u2", 8: "u4", 9: "u8",
+                 10: "f4", 11: "f8", 12: "c8", 13: "c16"}
+
+
+def _resolve_callee(caller, handle, type_ids, kwnames, line):
     callee = _by_handle.get(handle)
     if callee is None:
         raise TypingError("a jitted function called here no longer exists")
-    return callee.resolve_call(tuple(type_ids), tuple(kwnames))
+    try:
+        return callee.resolve_call(tuple(type_ids), tuple(kwnames))
+    except EmberError as exc:
+        if exc.filename:
+            raise
+        # A call that does not fit the callee: the error belongs to the caller's line.
+        code = caller.py_func.__code__
+        raise type(exc)(exc.message, code.co_filename, line) from None

@@ -44,6 +44,8 @@ def builtin_ids() -> dict[int, int]:
         from . import _compiler
         table = {}
         for index, (modname, attr) in enumerate(_compiler.builtins()):
+            if not modname:  # array methods: never a global
+                continue
             try:
                 obj = getattr(importlib.import_module(modname), attr)
             except (ImportError, AttributeError):
@@ -85,16 +87,29 @@ class Freezer:
     def freeze(self, obj, what: str = "a value") -> tuple:
         if obj is None:
             return (NONE,)
-        if isinstance(obj, (bool, np.bool_)):
-            return (BOOL, int(bool(obj)))
-        if isinstance(obj, (int, np.integer)):
-            v = int(obj)
-            if _INT64_MIN <= v <= _INT64_MAX:
-                return (INT, v)
-            return (UNSUPPORTED, f"{what} is the integer {v}, which does not fit in int64")
-        if isinstance(obj, (float, np.floating)):
-            return (FLOAT, float(obj))
-        if isinstance(obj, (complex, np.complexfloating)):
+        if isinstance(obj, np.generic) and not isinstance(obj, np.str_):
+            # A NumPy scalar keeps its type (np.float32(1.5) stays float32).
+            kind = _SCALAR_KINDS.get(obj.dtype)
+            if kind is None:
+                return (UNSUPPORTED, f"{what} is a {type(obj).__name__}, which compiled code "
+                                     "cannot use")
+            if isinstance(obj, np.bool_):
+                return (BOOL, int(obj), kind)
+            if isinstance(obj, np.integer):
+                v = int(obj)
+                return (INT, v if v <= _INT64_MAX else v - (1 << 64), kind)
+            if isinstance(obj, np.floating):
+                return (FLOAT, float(obj), kind)
+            return (COMPLEX, float(obj.real), float(obj.imag), kind)
+        if isinstance(obj, bool):
+            return (BOOL, int(obj))
+        if isinstance(obj, int):
+            if _INT64_MIN <= obj <= _INT64_MAX:
+                return (INT, obj)
+            return (UNSUPPORTED, f"{what} is the integer {obj}, which does not fit in int64")
+        if isinstance(obj, float):
+            return (FLOAT, obj)
+        if isinstance(obj, complex):
             return (COMPLEX, obj.real, obj.imag)
         if isinstance(obj, str):
             return (STR, obj)
@@ -110,7 +125,7 @@ class Freezer:
             return (BUILTIN, bid)
         kind = _number_class(obj)
         if kind is not None:
-            return (NUMBER, kind, str(obj))
+            return (NUMBER, kind, str(obj), 1 if obj in _PY_NUMBER_CLASSES else 0)
         if isinstance(obj, type) and issubclass(obj, BaseException):
             return (EXCEPTION, _exception_id(obj), obj.__name__)
         if isinstance(obj, np.ndarray):

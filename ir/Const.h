@@ -30,16 +30,25 @@ struct ConstValue {
     Builtin,         ///< builtin
     Dispatcher,      ///< handle of another jitted function
     ExceptionClass,  ///< i = exception id; str = class name
-    NumberClass,     ///< i = ScalarKind (float, int, np.float32, np.dtype('f4'), ...)
+    NumberClass,     ///< i = ScalarKind (float, int, np.float32, np.dtype('f4'), ...);
+                     ///< scalar = 1 for Python's own classes
     Unsupported,     ///< a value ember cannot use; str says what it is
   };
   Kind kind = Kind::None;
+  int32_t scalar = -1;  ///< for Bool/Int/Float/Complex: a NumPy scalar's ScalarKind (-1: Python's)
   int64_t i = 0;
   double f = 0.0, f2 = 0.0;
   uint64_t handle = 0;
   BuiltinId builtin = BuiltinId::NumBuiltins;
   std::string str;
   std::vector<ConstValue> elems;
+
+  static ConstValue integer(int64_t v) {
+    ConstValue c;
+    c.kind = Kind::Int;
+    c.i = v;
+    return c;
+  }
 };
 
 /// The attributes of a module the function reads (only names the function uses).

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -134,7 +135,11 @@ struct CodeFlags {
   bool boundscheck = false;   ///< IndexError on out-of-bounds array indices
   bool fastmath = false;      ///< LLVM fast-math flags on floating-point operations
   bool python_errors = true;  ///< error_model='python': division by zero raises
+  bool parallel = false;      ///< parallel=True: prange loops run on the thread pool
 };
+
+/// How a prange loop's reduction variable combines partial results (ParallelFor's imm list).
+enum class ReduceOp : uint8_t { Add, Mul, And, Or, Xor, Min, Max };
 
 class Function {
  public:
@@ -160,6 +165,11 @@ class Function {
   std::vector<CalleeRef> callees;
   /// For instructions that may raise: the references to drop when they do (InsertRefcounts).
   std::map<uint32_t, std::vector<Value>> unwind;
+  /// Element-wise array results computed inline by their only user (FuseArrayExprs): by value.
+  std::set<uint32_t> fused;
+  /// For each ParallelFor (by instruction id): how each reduction combines, in result order.
+  std::map<uint32_t, std::vector<ReduceOp>> reductions;
+  bool is_fused(Value v) const { return fused.count(v.id) != 0; }
 
   // Construction.
   Block add_block();

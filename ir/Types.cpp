@@ -166,6 +166,12 @@ TypeId TypeContext::zip_iter(const std::vector<TypeId> &inners) {
   return intern(d);
 }
 
+TypeId TypeContext::tuple_iter(TypeId tuple) {
+  TypeData d{TypeKind::TupleIter};
+  d.elems = {tuple};
+  return intern(d);
+}
+
 TypeId TypeContext::slice() { return intern({TypeKind::Slice}); }
 
 TypeId TypeContext::str(const std::string &text) {
@@ -205,9 +211,10 @@ TypeId TypeContext::exception_value(int32_t exc_id, const std::string &message) 
   return intern(d);
 }
 
-TypeId TypeContext::number_class(ScalarKind k) {
+TypeId TypeContext::number_class(ScalarKind k, bool python) {
   TypeData d{TypeKind::NumberClass};
   d.a = static_cast<uint32_t>(k);
+  d.b = python ? 1 : 0;
   return intern(d);
 }
 
@@ -242,6 +249,7 @@ bool TypeContext::needs_refcount(TypeId t) const {
     case TypeKind::Optional:
     case TypeKind::EnumerateIter:
     case TypeKind::ZipIter:
+    case TypeKind::TupleIter:
       for (TypeId e : d.elems)
         if (needs_refcount(e)) return true;
       return false;
@@ -279,6 +287,7 @@ std::string TypeContext::to_string(TypeId t) const {
       os << ")";
       return os.str();
     }
+    case TypeKind::TupleIter: return "iter(" + to_string(d.elems[0]) + ")";
     case TypeKind::Slice: return "slice";
     case TypeKind::Str: return "str('" + strings_[d.a] + "')";
     case TypeKind::Module: return "module";

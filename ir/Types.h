@@ -60,6 +60,7 @@ enum class TypeKind : uint8_t {
   ArrayIter,       ///< elems[0] = the array type iterated over its first axis
   EnumerateIter,   ///< elems[0] = the inner iterator type
   ZipIter,         ///< elems = the inner iterator types
+  TupleIter,       ///< elems[0] = a homogeneous tuple type
   Slice,           ///< a slice of int64 bounds (None bounds are resolved at run time)
   Str,             ///< a compile-time string literal; a = string id
   Module,          ///< handle = the module's id from the front end
@@ -67,7 +68,7 @@ enum class TypeKind : uint8_t {
   Dispatcher,      ///< handle = the jitted function's id from the front end
   ExceptionClass,  ///< handle = exception id (ember_exception_id or a user id)
   ExceptionValue,  ///< an exception instance: handle = exception id, a = message string id
-  NumberClass,     ///< a = ScalarKind: float, int, bool, np.float32, np.dtype('f4'), ...
+  NumberClass,     ///< a = ScalarKind, b = 1 for Python's own class: float, int, np.float32, ...
   BoundMethod,     ///< elems[0] = receiver type, a = MethodId
 };
 
@@ -115,6 +116,7 @@ class TypeContext {
   TypeId array_iter(TypeId array);
   TypeId enumerate_iter(TypeId inner);
   TypeId zip_iter(const std::vector<TypeId> &inners);
+  TypeId tuple_iter(TypeId tuple);
   TypeId slice();
   TypeId str(const std::string &text);
   TypeId module(uint64_t handle);
@@ -122,7 +124,8 @@ class TypeContext {
   TypeId dispatcher(uint64_t handle);
   TypeId exception_class(int32_t exc_id);
   TypeId exception_value(int32_t exc_id, const std::string &message);
-  TypeId number_class(ScalarKind k);
+  /// python: one of Python's own classes (int, float, bool, complex), not NumPy's.
+  TypeId number_class(ScalarKind k, bool python = false);
   TypeId bound_method(TypeId receiver, MethodId method);
 
   const TypeData &get(TypeId t) const { return types_[t.index]; }

@@ -62,20 +62,23 @@ class Verifier {
             << t.block.id << " which has " << target.params.size() << " parameters";
         for (size_t a = 0; a < t.args.size(); ++a) {
           check_use(t.args[a], b, static_cast<int>(k), d);
-          if (typed_)
+          if (typed_) {
             internal_assert(f_.type(t.args[a]) == f_.type(target.params[a]))
                 << f_.name << ": bb" << b.id << " passes "
                 << f_.types().to_string(f_.type(t.args[a])) << " to a parameter of type "
                 << f_.types().to_string(f_.type(target.params[a])) << " of bb" << t.block.id;
+          }
         }
       }
-      if (typed_ && d.op == Op::Ret)
+      if (typed_ && d.op == Op::Ret) {
         internal_assert(f_.type(d.operands[0]) == f_.return_type)
             << f_.name << ": returns " << f_.types().to_string(f_.type(d.operands[0]))
             << " from a function of type " << f_.types().to_string(f_.return_type);
-      if (typed_ && d.result.valid())
+      }
+      if (typed_ && d.result.valid()) {
         internal_assert(!f_.type(d.result).unknown())
             << f_.name << ": %" << d.result.id << " (" << op_name(d.op) << ") has no type";
+      }
     }
   }
 

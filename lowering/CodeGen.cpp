@@ -70,7 +70,10 @@ void FunctionLowerer::emit_wrapper(ModuleState &ms, const Function &f, llvm::Fun
       v = b.CreateICmpNE(v, llvm::ConstantInt::get(mt, 0));
     args.push_back(v);
   }
-  b.CreateRet(b.CreateCall(fn, args));
+  // The function stays a call here: inlining it would optimize and generate its loops twice.
+  llvm::CallInst *call = b.CreateCall(fn, args);
+  call->setIsNoInline();
+  b.CreateRet(call);
 }
 
 llvm::AllocaInst *FunctionLowerer::entry_alloca(llvm::Type *t, const char *name) {
@@ -198,6 +201,12 @@ void for_each_reference(llvm::IRBuilder<> &b, DataModel &dm, llvm::Value *v, Typ
       for_each_reference(b, dm, inner, d.elems[0], on_meminfo);
       return;
     }
+    case TypeKind::TupleIter: {
+      llvm::Type *st = dm.iterator_state_type(t);
+      llvm::Value *tup = b.CreateLoad(dm.memory_type(d.elems[0]), b.CreateStructGEP(st, v, 0));
+      for_each_reference(b, dm, tup, d.elems[0], on_meminfo);
+      return;
+    }
     case TypeKind::ZipIter: {
       llvm::Type *st = dm.iterator_state_type(t);
       for (unsigned i = 0; i < d.elems.size(); ++i) {
@@ -268,6 +277,17 @@ void FunctionLowerer::run() {
 }
 
 void FunctionLowerer::lower_inst(const InstData &d) {
+  if (d.result.valid() && f_.is_fused(d.result)) return;  // computed inside its user's loop
+  if (d.op == Op::BinOp && static_cast<BinOpKind>(d.imm) == BinOpKind::MatMul) {
+    set(d.result, lower_dot(get(d.operands[0]), type(d.operands[0]), get(d.operands[1]),
+                            type(d.operands[1]), type(d.result)));
+    return;
+  }
+  if ((d.op == Op::BinOp || d.op == Op::Compare || d.op == Op::Unary) &&
+      types_.is_array(type(d.result))) {
+    set(d.result, lower_elementwise(d));
+    return;
+  }
   switch (d.op) {
     case Op::Arg: {
       V v = fn_->getArg(2 + static_cast<unsigned>(d.imm));
@@ -302,18 +322,31 @@ void FunctionLowerer::lower_inst(const InstData &d) {
         return;
       }
       set(d.result, lower_binop(static_cast<BinOpKind>(d.imm), get(d.operands[0]),
-                                get(d.operands[1]), operand, type(d.result)));
+                                get(d.operands[1]), operand, f_.flags.python_errors));
       return;
     }
     case Op::Compare:
+      if (type(d.operands[0]) != type(d.operands[1])) {  // tuples, uint64 against int64
+        set(d.result, lower_mixed_compare(static_cast<CmpKind>(d.imm), get(d.operands[0]),
+                                          type(d.operands[0]), get(d.operands[1]), type(d.operands[1])));
+        return;
+      }
+      if (types_.kind(type(d.operands[0])) == TypeKind::Tuple) {
+        set(d.result, lower_mixed_compare(static_cast<CmpKind>(d.imm), get(d.operands[0]),
+                                          type(d.operands[0]), get(d.operands[1]), type(d.operands[1])));
+        return;
+      }
       set(d.result, lower_compare(static_cast<CmpKind>(d.imm), get(d.operands[0]),
                                   get(d.operands[1]), type(d.operands[0])));
       return;
     case Op::Is: set(d.result, lower_is(d)); return;
     case Op::Contains: set(d.result, lower_contains(d)); return;
-    case Op::Unary:
-      set(d.result, lower_unary(static_cast<UnaryKind>(d.imm), get(d.operands[0]), type(d.operands[0])));
+    case Op::Unary: {
+      V v = lower_unary(static_cast<UnaryKind>(d.imm), get(d.operands[0]), type(d.operands[0]));
+      TypeId from = static_cast<UnaryKind>(d.imm) == UnaryKind::Not ? types_.boolean() : type(d.operands[0]);
+      set(d.result, convert(v, from, type(d.result)));
       return;
+    }
     case Op::Truth: set(d.result, truth(get(d.operands[0]), type(d.operands[0]))); return;
     case Op::GetItem: set(d.result, lower_getitem(d)); return;
     case Op::SetItem: lower_setitem(d); return;
@@ -366,6 +399,7 @@ void FunctionLowerer::lower_inst(const InstData &d) {
       set(d.result, v);
       return;
     }
+    case Op::ParallelFor: set(d.result, lower_parallel_for(d)); return;
     case Op::IncRef: incref(get(d.operands[0]), type(d.operands[0])); return;
     case Op::DecRef: decref(get(d.operands[0]), type(d.operands[0])); return;
     case Op::Br:

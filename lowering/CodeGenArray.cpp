@@ -119,8 +119,12 @@ V FunctionLowerer::lower_getattr(const InstData &d) {
   TypeId t = type(d.operands[0]);
   V obj = get(d.operands[0]);
   switch (attr) {
+    case AttrId::ModuleAttr: {
+      // A module's attribute is a frozen value: numbers (math.pi) become constants.
+      const ModuleAttrs &attrs = f_.modules.at(types_.get(t).handle);
+      return lower_const(attrs.at(f_.names[static_cast<size_t>(d.imm)]), type(d.result));
+    }
     case AttrId::None:
-    case AttrId::ModuleAttr:
     case AttrId::Method:
     case AttrId::Dtype:
     case AttrId::Flags: return nullptr;
@@ -293,17 +297,136 @@ V FunctionLowerer::lower_getitem(const InstData &d) {
     incref(v, rt);
     return v;
   }
+  std::vector<IndexItem> items = analyze_index(f_, types_, d.operands[1], d.loc);
+  if (items.size() == 1 && items[0].kind == IndexItem::Kind::Array)
+    return lower_fancy_get(c, ct, items[0].value, rt);  // a new array: already owned
   V v = index_array(c, ct, d.operands[1], rt, d.loc);
   incref(v, rt);
   return v;
+}
+
+V FunctionLowerer::lower_fancy_get(V a, TypeId at, Value index, TypeId rt) {
+  TypeId it = type(index);
+  V idx = get(index);
+  ScalarKind dk = types_.dtype(at);
+  int nd = types_.ndim(at);
+  if (types_.dtype(it) == ScalarKind::Bool) {
+    // a[mask]: the selected elements in C order.
+    V bad = llvm::ConstantInt::getFalse(ctx_);
+    for (int k = 0; k < nd; ++k)
+      bad = b_.CreateOr(bad, b_.CreateICmpNE(array_dim(idx, DataModel::kShape, k), array_dim(a, DataModel::kShape, k)));
+    raise_if(bad, EMBER_EXC_IndexError, "the boolean index does not match the array's shape");
+    llvm::AllocaInst *count = entry_alloca(i64_, "selected");
+    b_.CreateStore(llvm::ConstantInt::get(i64_, 0), count);
+    for_each_element(idx, it, [&](V m, V) {
+      b_.CreateStore(b_.CreateAdd(b_.CreateLoad(i64_, count), b_.CreateZExt(m, i64_)), count);
+    });
+    V out = allocate_array(rt, {b_.CreateLoad(i64_, count)});
+    V odata = array_field(out, DataModel::kData);
+    b_.CreateStore(llvm::ConstantInt::get(i64_, 0), count);
+    std::vector<V> shape;
+    for (int k = 0; k < nd; ++k) shape.push_back(array_dim(a, DataModel::kShape, k));
+    emit_nd_loop(shape, [&](const std::vector<V> &ix) {
+      V m = load_element(element_pointer(idx, it, ix), ScalarKind::Bool);
+      auto *take = llvm::BasicBlock::Create(ctx_, "mask.take", fn_);
+      auto *next = llvm::BasicBlock::Create(ctx_, "mask.next", fn_);
+      b_.CreateCondBr(m, take, next);
+      b_.SetInsertPoint(take);
+      V c = b_.CreateLoad(i64_, count);
+      store_element(b_.CreateInBoundsGEP(mt(types_.scalar(dk)), odata, c), load_element(element_pointer(a, at, ix), dk), dk);
+      b_.CreateStore(b_.CreateAdd(c, llvm::ConstantInt::get(i64_, 1)), count);
+      b_.CreateBr(next);
+      b_.SetInsertPoint(next);
+    });
+    return out;
+  }
+  // a[idx]: rows (or elements) of a picked by an integer array.
+  V n = array_dim(idx, DataModel::kShape, 0);
+  std::vector<V> shape = {n};
+  for (int k = 1; k < nd; ++k) shape.push_back(array_dim(a, DataModel::kShape, k));
+  V out = allocate_array(rt, shape);
+  V extent = array_dim(a, DataModel::kShape, 0);
+  ScalarKind ik = types_.dtype(it);
+  emit_nd_loop(shape, [&](const std::vector<V> &ix) {
+    V raw = load_element(element_pointer(idx, it, {ix[0]}), ik);
+    V i = b_.CreateSExtOrTrunc(raw, i64_);
+    if (!is_signed(ik)) i = b_.CreateZExtOrTrunc(raw, i64_);
+    i = b_.CreateSelect(b_.CreateICmpSLT(i, llvm::ConstantInt::get(i64_, 0)), b_.CreateAdd(i, extent), i);
+    raise_if(b_.CreateICmpUGE(i, extent), EMBER_EXC_IndexError, "index is out of bounds");
+    std::vector<V> src = ix;
+    src[0] = i;
+    store_element(element_pointer(out, rt, ix), load_element(element_pointer(a, at, src), dk), dk);
+  });
+  return out;
+}
+
+void FunctionLowerer::lower_fancy_set(V a, TypeId at, Value index, V value, TypeId vt0) {
+  TypeId it = type(index);
+  V idx = get(index);
+  ScalarKind dk = types_.dtype(at);
+  TypeId dt = types_.scalar(dk);
+  int nd = types_.ndim(at);
+  TypeId vu = vt0;
+  if (types_.kind(vu) == TypeKind::Optional) {
+    value = convert(value, vu, types_.get(vu).elems[0]);
+    vu = types_.get(vu).elems[0];
+  }
+  bool scalar = types_.is_scalar(vu);
+  // The k-th assigned element: the scalar, or value[k] (broadcast when value has one element).
+  auto source = [&](V k) -> V {
+    if (scalar) return convert(value, vu, dt);
+    V one = b_.CreateICmpEQ(array_dim(value, DataModel::kShape, 0), llvm::ConstantInt::get(i64_, 1));
+    V j = b_.CreateSelect(one, llvm::ConstantInt::get(i64_, 0), k);
+    return convert(load_element(element_pointer(value, vu, {j}), types_.dtype(vu)), types_.scalar(types_.dtype(vu)), dt);
+  };
+  if (types_.dtype(it) == ScalarKind::Bool) {
+    V bad = llvm::ConstantInt::getFalse(ctx_);
+    for (int k = 0; k < nd; ++k)
+      bad = b_.CreateOr(bad, b_.CreateICmpNE(array_dim(idx, DataModel::kShape, k), array_dim(a, DataModel::kShape, k)));
+    raise_if(bad, EMBER_EXC_IndexError, "the boolean index does not match the array's shape");
+    llvm::AllocaInst *count = entry_alloca(i64_, "assigned");
+    b_.CreateStore(llvm::ConstantInt::get(i64_, 0), count);
+    std::vector<V> shape;
+    for (int k = 0; k < nd; ++k) shape.push_back(array_dim(a, DataModel::kShape, k));
+    emit_nd_loop(shape, [&](const std::vector<V> &ix) {
+      V m = load_element(element_pointer(idx, it, ix), ScalarKind::Bool);
+      auto *put = llvm::BasicBlock::Create(ctx_, "mask.put", fn_);
+      auto *next = llvm::BasicBlock::Create(ctx_, "mask.next", fn_);
+      b_.CreateCondBr(m, put, next);
+      b_.SetInsertPoint(put);
+      V c = b_.CreateLoad(i64_, count);
+      store_element(element_pointer(a, at, ix), source(c), dk);
+      b_.CreateStore(b_.CreateAdd(c, llvm::ConstantInt::get(i64_, 1)), count);
+      b_.CreateBr(next);
+      b_.SetInsertPoint(next);
+    });
+    return;
+  }
+  if (nd != 1)
+    unsupported(current_ ? current_->loc : SourceLoc{})
+        << "storing through an integer index array is supported on 1-d arrays only";
+  V n = array_dim(idx, DataModel::kShape, 0);
+  V extent = array_dim(a, DataModel::kShape, 0);
+  ScalarKind ik = types_.dtype(it);
+  emit_loop(n, [&](V k) {
+    V raw = load_element(element_pointer(idx, it, {k}), ik);
+    V i = is_signed(ik) ? b_.CreateSExtOrTrunc(raw, i64_) : b_.CreateZExtOrTrunc(raw, i64_);
+    i = b_.CreateSelect(b_.CreateICmpSLT(i, llvm::ConstantInt::get(i64_, 0)), b_.CreateAdd(i, extent), i);
+    raise_if(b_.CreateICmpUGE(i, extent), EMBER_EXC_IndexError, "index is out of bounds");
+    store_element(element_pointer(a, at, {i}), source(k), dk);
+  });
 }
 
 void FunctionLowerer::lower_setitem(const InstData &d) {
   TypeId ct = type(d.operands[0]);
   V c = get(d.operands[0]);
   std::vector<IndexItem> items = analyze_index(f_, types_, d.operands[1], d.loc);
-  TypeId target = view_type(types_, ct, items, d.loc);
   TypeId vt0 = type(d.operands[2]);
+  if (items.size() == 1 && items[0].kind == IndexItem::Kind::Array) {
+    lower_fancy_set(c, ct, items[0].value, get(d.operands[2]), vt0);
+    return;
+  }
+  TypeId target = view_type(types_, ct, items, d.loc);
   if (types_.is_scalar(target)) {
     // index_array computes the address; reuse it by indexing without the load.
     std::vector<V> indices;
@@ -335,6 +458,16 @@ void FunctionLowerer::lower_setitem(const InstData &d) {
     return;
   }
   V view = index_array(c, ct, d.operands[1], target, d.loc);
+  if (f_.is_fused(d.operands[2])) {
+    // out[1:-1] = 0.25 * v[:-2] + ...: evaluated straight into the view, no temporary.
+    ExprTree tree;
+    collect_leaves(d.operands[2], tree, true);
+    std::vector<V> shape;
+    for (int k = 0; k < types_.ndim(target); ++k) shape.push_back(array_dim(view, DataModel::kShape, k));
+    broadcast_shape(tree, types_.ndim(target), &shape);
+    evaluate_into(view, target, d.operands[2], tree, shape, false);
+    return;
+  }
   assign_to_view(view, target, get(d.operands[2]), vt0);
 }
 
@@ -435,15 +568,8 @@ V FunctionLowerer::iterator_from(V iterable, TypeId from, TypeId iter_type) {
       V start = b_.CreateExtractValue(iterable, {0});
       V stop = b_.CreateExtractValue(iterable, {1});
       V step = b_.CreateExtractValue(iterable, {2});
-      llvm::Constant *zero = llvm::ConstantInt::get(i64_, 0), *one = llvm::ConstantInt::get(i64_, 1);
-      raise_if(b_.CreateICmpEQ(step, zero), EMBER_EXC_ValueError, "range() arg 3 must not be zero");
-      V up = b_.CreateICmpSGT(step, zero);
-      V count_up = b_.CreateSelect(b_.CreateICmpSLT(start, stop),
-                                   b_.CreateAdd(b_.CreateUDiv(b_.CreateSub(b_.CreateSub(stop, start), one), step), one), zero);
-      V count_down = b_.CreateSelect(
-          b_.CreateICmpSGT(start, stop),
-          b_.CreateAdd(b_.CreateUDiv(b_.CreateSub(b_.CreateSub(start, stop), one), b_.CreateNeg(step)), one), zero);
-      V count = b_.CreateSelect(up, count_up, count_down);
+      llvm::Constant *zero = llvm::ConstantInt::get(i64_, 0);
+      V count = range_count(start, stop, step);
       b_.CreateStore(start, b_.CreateStructGEP(st, state, 0));
       b_.CreateStore(step, b_.CreateStructGEP(st, state, 1));
       b_.CreateStore(count, b_.CreateStructGEP(st, state, 2));
@@ -460,10 +586,20 @@ V FunctionLowerer::iterator_from(V iterable, TypeId from, TypeId iter_type) {
       incref(iterable, from);  // the iterator holds the array
       return state;
     }
+    case TypeKind::Tuple: {
+      llvm::Type *st = dm_.iterator_state_type(iter_type);
+      llvm::AllocaInst *state = entry_alloca(st, "tupleiter");
+      b_.CreateStore(iterable, b_.CreateStructGEP(st, state, 0));
+      b_.CreateStore(llvm::ConstantInt::get(i64_, 0), b_.CreateStructGEP(st, state, 1));
+      b_.CreateStore(llvm::ConstantInt::get(i64_, 0), b_.CreateStructGEP(st, state, 2));
+      incref(iterable, from);
+      return state;
+    }
     case TypeKind::RangeIter:
     case TypeKind::ArrayIter:
     case TypeKind::EnumerateIter:
     case TypeKind::ZipIter:
+    case TypeKind::TupleIter:
       incref(iterable, from);  // another owner of the same iterator
       return iterable;
     default: internal_error << "cannot iterate over " << types_.to_string(from);
@@ -505,6 +641,13 @@ V FunctionLowerer::lower_iternext(V state, TypeId iter) {
       b_.CreateStore(count, b_.CreateStructGEP(st, state, 2));
       b_.CreateStore(b_.CreateAdd(count, one), b_.CreateStructGEP(st, state, 1));
       return ok;
+    }
+    case TypeKind::TupleIter: {
+      V idx = b_.CreateLoad(i64_, b_.CreateStructGEP(st, state, 1));
+      V n = llvm::ConstantInt::get(i64_, types_.get(d.elems[0]).elems.size());
+      b_.CreateStore(idx, b_.CreateStructGEP(st, state, 2));
+      b_.CreateStore(b_.CreateAdd(idx, one, "", true, true), b_.CreateStructGEP(st, state, 1));
+      return b_.CreateICmpSLT(idx, n);
     }
     case TypeKind::ZipIter: {
       V ok = llvm::ConstantInt::getTrue(ctx_);
@@ -548,6 +691,15 @@ V FunctionLowerer::lower_itervalue(V state, TypeId iter) {
       TypeId tt = types_.tuple({types_.int64(), vt0});
       V tup = b_.CreateInsertValue(llvm::UndefValue::get(mt(tt)), count, {0});
       return b_.CreateInsertValue(tup, to_memory(lower_itervalue(inner, d.elems[0]), vt0), {1});
+    }
+    case TypeKind::TupleIter: {
+      const auto &elems = types_.get(d.elems[0]).elems;
+      if (elems.empty()) return llvm::ConstantInt::get(i8_, 0);
+      V idx = b_.CreateLoad(i64_, b_.CreateStructGEP(st, state, 2));
+      // A homogeneous tuple is laid out like an array of its element type.
+      llvm::Type *et = mt(elems[0]);
+      V elem = b_.CreateGEP(et, b_.CreateStructGEP(st, state, 0), idx);
+      return from_memory(b_.CreateLoad(et, elem), elems[0]);
     }
     case TypeKind::ZipIter: {
       std::vector<TypeId> vts;

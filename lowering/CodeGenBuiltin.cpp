@@ -5,6 +5,7 @@
 #include "ember/abi.h"
 #include "lowering/FunctionLowerer.h"
 #include "typeinfer/ArrayRules.h"
+#include "typeinfer/Elementwise.h"
 
 namespace ember {
 
@@ -14,7 +15,10 @@ V FunctionLowerer::lower_call(const InstData &d) {
   TypeId callee = type(d.operands[0]);
   const TypeData &cd = types_.get(callee);
   switch (cd.kind) {
-    case TypeKind::Builtin: return lower_builtin(d, static_cast<BuiltinId>(cd.a));
+    case TypeKind::Builtin:
+      if (is_ufunc_builtin(static_cast<BuiltinId>(cd.a)) && types_.is_array(type(d.result)))
+        return lower_elementwise(d);
+      return lower_builtin(d, static_cast<BuiltinId>(cd.a));
     case TypeKind::NumberClass: {
       TypeId to = type(d.result);
       if (d.operands.size() == 1) return scalar_zero(types_.scalar_kind(to));
@@ -28,8 +32,7 @@ V FunctionLowerer::lower_call(const InstData &d) {
   }
 }
 
-namespace {
-bool math_fn_of(BuiltinId id, MathFn *out) {
+bool builtin_math_fn(BuiltinId id, MathFn *out) {
   static const struct {
     BuiltinId id;
     MathFn fn;
@@ -67,7 +70,6 @@ bool math_fn_of(BuiltinId id, MathFn *out) {
     }
   return false;
 }
-}  // namespace
 
 V FunctionLowerer::lower_math(BuiltinId id, const InstData &d) {
   TypeId rt = type(d.result);
@@ -111,7 +113,7 @@ V FunctionLowerer::lower_math(BuiltinId id, const InstData &d) {
     default: break;
   }
   MathFn fn;
-  internal_assert(math_fn_of(id, &fn)) << "no math function for " << builtin_info(id).attr;
+  internal_assert(builtin_math_fn(id, &fn)) << "no math function for " << builtin_info(id).attr;
   V out = ms_.hooks.math(b_, fn, args);
   set_fast_math(out);
   return out;
@@ -324,6 +326,8 @@ V FunctionLowerer::lower_builtin(const InstData &d, BuiltinId id) {
     case BuiltinId::Max: {
       bool is_max = id == BuiltinId::Max;
       std::vector<std::pair<V, TypeId>> items;
+      if (nargs == 1 && types_.is_array(type(arg(0))))
+        return lower_reduction(d, is_max ? BuiltinId::NpMax : BuiltinId::NpMin);
       if (nargs == 1 && types_.kind(type(arg(0))) == TypeKind::Tuple) {
         const auto &elems = types_.get(type(arg(0))).elems;
         for (unsigned k = 0; k < elems.size(); ++k)
@@ -359,7 +363,7 @@ V FunctionLowerer::lower_builtin(const InstData &d, BuiltinId id) {
     case BuiltinId::Pow: {
       TypeId l = type(arg(0)), r = type(arg(1));
       V a = convert(get(arg(0)), l, rt), c = convert(get(arg(1)), r, rt);
-      return lower_binop(BinOpKind::Pow, a, c, rt, rt);
+      return lower_binop(BinOpKind::Pow, a, c, rt, f_.flags.python_errors);
     }
     case BuiltinId::Enumerate: {
       llvm::Type *st = dm_.iterator_state_type(rt);
@@ -382,6 +386,11 @@ V FunctionLowerer::lower_builtin(const InstData &d, BuiltinId id) {
         b_.CreateStore(iterator_from(get(arg(k)), type(arg(k)), inners[k]),
                        b_.CreateStructGEP(st, state, static_cast<unsigned>(k)));
       return state;
+    }
+    case BuiltinId::NpConjugate: {
+      V a = convert(get(arg(0)), type(arg(0)), rt);
+      if (!is_complex(types_.scalar_kind(rt))) return a;
+      return b_.CreateInsertValue(a, b_.CreateFNeg(b_.CreateExtractValue(a, {1})), {1});
     }
     case BuiltinId::NpMinimum:
     case BuiltinId::NpMaximum: {
@@ -406,6 +415,23 @@ V FunctionLowerer::lower_builtin(const InstData &d, BuiltinId id) {
     case BuiltinId::NpIdentity:
     case BuiltinId::NpCopy:
     case BuiltinId::NpAscontiguousarray: return lower_array_creation(d, id);
+    case BuiltinId::NpSum: case BuiltinId::NpProd: case BuiltinId::NpMin:
+    case BuiltinId::NpMax: case BuiltinId::NpMean: case BuiltinId::NpStd:
+    case BuiltinId::NpVar: case BuiltinId::NpArgmin: case BuiltinId::NpArgmax:
+    case BuiltinId::NpAny: case BuiltinId::NpAll: case BuiltinId::NpCumsum:
+    case BuiltinId::NpCumprod: return lower_reduction(d, id);
+    case BuiltinId::NpReshape: case BuiltinId::NpRavel: case BuiltinId::NpTranspose:
+    case BuiltinId::ArrayFill: case BuiltinId::ArrayAstype: case BuiltinId::ArrayFlatten:
+    case BuiltinId::ArrayItem: return lower_shape_op(d, id);
+    case BuiltinId::NpSort: case BuiltinId::NpArgsort: case BuiltinId::NpUnique:
+    case BuiltinId::ArraySort: return lower_sorting(d, id);
+    case BuiltinId::NpDot:
+    case BuiltinId::NpMatmul:
+      return lower_dot(get(arg(0)), type(arg(0)), get(arg(1)), type(arg(1)), rt);
+    case BuiltinId::NpRandomSeed: case BuiltinId::NpRandomRandom: case BuiltinId::NpRandomRand:
+    case BuiltinId::NpRandomRandn: case BuiltinId::NpRandomUniform:
+    case BuiltinId::NpRandomNormal: case BuiltinId::NpRandomRandint:
+    case BuiltinId::NpRandomStandardNormal: case BuiltinId::NpRandomChoice: return lower_random(d, id);
     default: return lower_math(id, d);
   }
 }

@@ -2,6 +2,8 @@
 // modulo round toward negative infinity, division by zero raises under error_model='python'),
 // comparisons and unary operators.  Operands arrive converted to the operation's type by
 // make_explicit().
+#include <algorithm>
+
 #include "ember/abi.h"
 #include "lowering/FunctionLowerer.h"
 #include "typeinfer/TypeRules.h"
@@ -36,11 +38,17 @@ V FunctionLowerer::lower_const(const ConstValue &c, TypeId t) {
   switch (c.kind) {
     case K::None: return llvm::ConstantInt::get(i8_, 0);
     case K::Bool: return llvm::ConstantInt::get(i1_, c.i ? 1 : 0);
-    case K::Int: return llvm::ConstantInt::get(ty, static_cast<uint64_t>(c.i), true);
-    case K::Float: return llvm::ConstantFP::get(ty, c.f);
-    case K::Complex:
+    case K::Int:
+      if (ty->isFloatingPointTy()) return llvm::ConstantFP::get(ty, static_cast<double>(c.i));
+      return llvm::ConstantInt::get(ty, static_cast<uint64_t>(c.i), true);
+    case K::Float:
+      if (ty->isIntegerTy()) return llvm::ConstantInt::get(ty, static_cast<uint64_t>(static_cast<int64_t>(c.f)), true);
+      return llvm::ConstantFP::get(ty, c.f);
+    case K::Complex: {
+      llvm::Type *et = ty->getStructElementType(0);
       return llvm::ConstantStruct::get(llvm::cast<llvm::StructType>(ty),
-                                       {llvm::ConstantFP::get(f64_, c.f), llvm::ConstantFP::get(f64_, c.f2)});
+                                       {llvm::ConstantFP::get(et, c.f), llvm::ConstantFP::get(et, c.f2)});
+    }
     case K::Tuple: {
       V tup = llvm::UndefValue::get(ty);
       const TypeData &td = types_.get(t);
@@ -145,26 +153,20 @@ V FunctionLowerer::truth(V v, TypeId t) {
   return nullptr;
 }
 
-V FunctionLowerer::lower_binop(BinOpKind kind, V l, V r, TypeId operand, TypeId result) {
+V FunctionLowerer::lower_binop(BinOpKind kind, V l, V r, TypeId operand, bool raise_errors) {
   const TypeData &od = types_.get(operand);
   internal_assert(od.kind == TypeKind::Scalar) << "binop on " << types_.to_string(operand);
   auto k = static_cast<ScalarKind>(od.a);
-  V out;
-  if (is_complex(k))
-    out = lower_complex_binop(kind, l, r, k);
-  else if (is_float(k))
-    out = lower_float_binop(kind, l, r, k);
-  else
-    out = lower_int_binop(kind, l, r, k);
-  (void)result;
-  return out;
+  if (is_complex(k)) return lower_complex_binop(kind, l, r, k, raise_errors);
+  if (is_float(k)) return lower_float_binop(kind, l, r, k, raise_errors);
+  return lower_int_binop(kind, l, r, k, raise_errors);
 }
 
-V FunctionLowerer::lower_int_binop(BinOpKind kind, V l, V r, ScalarKind k) {
+V FunctionLowerer::lower_int_binop(BinOpKind kind, V l, V r, ScalarKind k, bool raise_errors) {
   llvm::Type *t = l->getType();
   bool sgn = is_signed(k);
   llvm::Constant *zero = llvm::ConstantInt::get(t, 0);
-  bool py = f_.flags.python_errors;
+  bool py = raise_errors;
   switch (kind) {
     case BinOpKind::Add: return b_.CreateAdd(l, r);
     case BinOpKind::Sub: return b_.CreateSub(l, r);
@@ -223,11 +225,11 @@ V FunctionLowerer::lower_int_binop(BinOpKind kind, V l, V r, ScalarKind k) {
   return nullptr;
 }
 
-V FunctionLowerer::lower_float_binop(BinOpKind kind, V l, V r, ScalarKind k) {
+V FunctionLowerer::lower_float_binop(BinOpKind kind, V l, V r, ScalarKind k, bool raise_errors) {
   (void)k;
   llvm::Type *t = l->getType();
   llvm::Constant *zero = llvm::ConstantFP::get(t, 0.0);
-  bool py = f_.flags.python_errors;
+  bool py = raise_errors;
   V out = nullptr;
   switch (kind) {
     case BinOpKind::Add: out = b_.CreateFAdd(l, r); break;
@@ -271,7 +273,7 @@ V FunctionLowerer::lower_float_binop(BinOpKind kind, V l, V r, ScalarKind k) {
   return out;
 }
 
-V FunctionLowerer::lower_complex_binop(BinOpKind kind, V l, V r, ScalarKind k) {
+V FunctionLowerer::lower_complex_binop(BinOpKind kind, V l, V r, ScalarKind k, bool raise_errors) {
   V a = b_.CreateExtractValue(l, {0}), bb = b_.CreateExtractValue(l, {1});
   V c = b_.CreateExtractValue(r, {0}), d = b_.CreateExtractValue(r, {1});
   V re, im;
@@ -285,7 +287,7 @@ V FunctionLowerer::lower_complex_binop(BinOpKind kind, V l, V r, ScalarKind k) {
     case BinOpKind::TrueDiv: {
       // Smith's algorithm, as CPython's _Py_c_quot.
       llvm::Constant *zero = llvm::ConstantFP::get(a->getType(), 0.0);
-      if (f_.flags.python_errors)
+      if (raise_errors)
         raise_if(b_.CreateAnd(b_.CreateFCmpOEQ(c, zero), b_.CreateFCmpOEQ(d, zero)),
                  EMBER_EXC_ZeroDivisionError, "complex division by zero");
       V abs_c = ms_.hooks.math(b_, MathFn::Fabs, {c}), abs_d = ms_.hooks.math(b_, MathFn::Fabs, {d});
@@ -299,6 +301,56 @@ V FunctionLowerer::lower_complex_binop(BinOpKind kind, V l, V r, ScalarKind k) {
       V im2 = b_.CreateFDiv(b_.CreateFSub(b_.CreateFMul(bb, r2), a), den2);
       re = b_.CreateSelect(c_big, re1, re2);
       im = b_.CreateSelect(c_big, im1, im2);
+      break;
+    }
+    case BinOpKind::Pow: {
+      // CPython's complex power: repeated squaring for integral exponents up to 100 (exact
+      // results such as (1+1j)**2 == 2j), the polar form otherwise.
+      llvm::Type *ft = a->getType();
+      llvm::Constant *zero = llvm::ConstantFP::get(ft, 0.0), *one = llvm::ConstantFP::get(ft, 1.0);
+      auto mul = [&](std::pair<V, V> x, std::pair<V, V> y) {
+        return std::make_pair(b_.CreateFSub(b_.CreateFMul(x.first, y.first), b_.CreateFMul(x.second, y.second)),
+                              b_.CreateFAdd(b_.CreateFMul(x.first, y.second), b_.CreateFMul(x.second, y.first)));
+      };
+      V n = b_.CreateIntrinsic(llvm::Intrinsic::fptosi_sat, {i64_, ft}, {c});
+      V integral = b_.CreateAnd(b_.CreateFCmpOEQ(d, zero),
+                                b_.CreateAnd(b_.CreateFCmpOEQ(b_.CreateSIToFP(n, ft), c),
+                                             b_.CreateFCmpOLE(ms_.hooks.math(b_, MathFn::Fabs, {c}),
+                                                              llvm::ConstantFP::get(ft, 100.0))));
+      V un = b_.CreateSelect(b_.CreateICmpSLT(n, llvm::ConstantInt::get(i64_, 0)), b_.CreateNeg(n), n);
+      std::pair<V, V> acc = {one, zero}, p = {a, bb};
+      for (int bit = 0; bit < 7; ++bit) {
+        V set = b_.CreateTrunc(b_.CreateLShr(un, bit), i1_);
+        std::pair<V, V> m = mul(acc, p);
+        acc = {b_.CreateSelect(set, m.first, acc.first), b_.CreateSelect(set, m.second, acc.second)};
+        p = mul(p, p);
+      }
+      // 1 / acc for negative exponents.
+      V den = b_.CreateFAdd(b_.CreateFMul(acc.first, acc.first), b_.CreateFMul(acc.second, acc.second));
+      V inv_re = b_.CreateFDiv(acc.first, den), inv_im = b_.CreateFNeg(b_.CreateFDiv(acc.second, den));
+      V neg = b_.CreateICmpSLT(n, llvm::ConstantInt::get(i64_, 0));
+      V int_re = b_.CreateSelect(neg, inv_re, acc.first), int_im = b_.CreateSelect(neg, inv_im, acc.second);
+      V vabs = ms_.hooks.math(b_, MathFn::Hypot, {a, bb});
+      V len = ms_.hooks.math(b_, MathFn::Pow, {vabs, c});
+      V at = ms_.hooks.math(b_, MathFn::Atan2, {bb, a});
+      V phase = b_.CreateFMul(at, c);
+      V has_im = b_.CreateFCmpUNE(d, zero);
+      len = b_.CreateSelect(has_im, b_.CreateFDiv(len, ms_.hooks.math(b_, MathFn::Exp, {b_.CreateFMul(at, d)})), len);
+      phase = b_.CreateSelect(has_im, b_.CreateFAdd(phase, b_.CreateFMul(d, ms_.hooks.math(b_, MathFn::Log, {vabs}))), phase);
+      V pol_re = b_.CreateFMul(len, ms_.hooks.math(b_, MathFn::Cos, {phase}));
+      V pol_im = b_.CreateFMul(len, ms_.hooks.math(b_, MathFn::Sin, {phase}));
+      V base_zero = b_.CreateAnd(b_.CreateFCmpOEQ(a, zero), b_.CreateFCmpOEQ(bb, zero));
+      V exp_zero = b_.CreateAnd(b_.CreateFCmpOEQ(c, zero), b_.CreateFCmpOEQ(d, zero));
+      if (raise_errors)
+        raise_if(b_.CreateAnd(base_zero, b_.CreateAnd(b_.CreateNot(exp_zero),
+                                                      b_.CreateOr(b_.CreateFCmpUNE(d, zero), b_.CreateFCmpOLT(c, zero)))),
+                 EMBER_EXC_ZeroDivisionError, "0.0 to a negative or complex power");
+      re = b_.CreateSelect(integral, int_re, pol_re);
+      im = b_.CreateSelect(integral, int_im, pol_im);
+      re = b_.CreateSelect(base_zero, b_.CreateSelect(exp_zero, one, zero), re);
+      im = b_.CreateSelect(base_zero, zero, im);
+      re = b_.CreateSelect(exp_zero, one, re);
+      im = b_.CreateSelect(exp_zero, zero, im);
       break;
     }
     default:
@@ -323,7 +375,7 @@ V FunctionLowerer::int_pow(V base, V exp, ScalarKind k) {
   b_.CreateCondBr(negative, neg, head);
   // A negative exponent: Numba's integer result, 1 / base**-exp truncated toward zero.
   b_.SetInsertPoint(neg);
-  if (f_.flags.python_errors)
+  if (f_.flags.python_errors)  // also from array elements: NumPy raises here too
     raise_if(b_.CreateICmpEQ(base, zero), EMBER_EXC_ZeroDivisionError,
              "0 cannot be raised to a negative power");
   V odd = b_.CreateTrunc(exp, i1_);
@@ -386,6 +438,72 @@ V FunctionLowerer::lower_compare(CmpKind kind, V l, V r, TypeId operand) {
     case CmpKind::Ge: return sgn ? b_.CreateICmpSGE(l, r) : b_.CreateICmpUGE(l, r);
   }
   return nullptr;
+}
+
+V FunctionLowerer::lower_mixed_compare(CmpKind kind, V l, TypeId lt, V r, TypeId rt) {
+  if (types_.kind(lt) == TypeKind::Optional) {
+    l = convert(l, lt, types_.get(lt).elems[0]);
+    lt = types_.get(lt).elems[0];
+  }
+  if (types_.kind(rt) == TypeKind::Optional) {
+    r = convert(r, rt, types_.get(rt).elems[0]);
+    rt = types_.get(rt).elems[0];
+  }
+  if (types_.is_scalar(lt) && types_.is_scalar(rt)) {
+    ScalarKind a = types_.scalar_kind(lt), b = types_.scalar_kind(rt);
+    if (a == b) return lower_compare(kind, l, r, lt);
+    if (!((a == ScalarKind::UInt64 && is_signed(b)) || (b == ScalarKind::UInt64 && is_signed(a)))) {
+      TypeId p = types_.scalar(a == ScalarKind::Bool && b == ScalarKind::Bool ? a : promote(a, b));
+      return lower_compare(kind, convert(l, lt, p), convert(r, rt, p), p);
+    }
+    // Exactly: a negative signed value is below every uint64; otherwise compare unsigned.
+    bool left_unsigned = a == ScalarKind::UInt64;
+    V s = left_unsigned ? convert(r, rt, types_.int64()) : convert(l, lt, types_.int64());
+    V u = left_unsigned ? l : r;
+    V negative = b_.CreateICmpSLT(s, llvm::ConstantInt::get(i64_, 0));
+    TypeId ut = types_.scalar(ScalarKind::UInt64);
+    V as_unsigned = left_unsigned ? lower_compare(kind, u, s, ut) : lower_compare(kind, s, u, ut);
+    bool signed_is_smaller = !left_unsigned;  // the signed operand is on the left
+    V when_negative;
+    switch (kind) {
+      case CmpKind::Eq: when_negative = llvm::ConstantInt::getFalse(ctx_); break;
+      case CmpKind::Ne: when_negative = llvm::ConstantInt::getTrue(ctx_); break;
+      case CmpKind::Lt:
+      case CmpKind::Le: when_negative = llvm::ConstantInt::get(i1_, signed_is_smaller ? 1 : 0); break;
+      case CmpKind::Gt:
+      case CmpKind::Ge: when_negative = llvm::ConstantInt::get(i1_, signed_is_smaller ? 0 : 1); break;
+    }
+    return b_.CreateSelect(negative, when_negative, as_unsigned);
+  }
+  // Tuples: equal when every element is; ordered by the first differing element.
+  const auto &le = types_.get(lt).elems, &re = types_.get(rt).elems;
+  size_t n = std::min(le.size(), re.size());
+  auto elem = [&](V t, const std::vector<TypeId> &es, size_t k) {
+    return from_memory(b_.CreateExtractValue(t, {static_cast<unsigned>(k)}), es[k]);
+  };
+  if (kind == CmpKind::Eq || kind == CmpKind::Ne) {
+    V eq = llvm::ConstantInt::get(i1_, le.size() == re.size() ? 1 : 0);
+    for (size_t k = 0; k < n && le.size() == re.size(); ++k)
+      eq = b_.CreateAnd(eq, lower_mixed_compare(CmpKind::Eq, elem(l, le, k), le[k], elem(r, re, k), re[k]));
+    return kind == CmpKind::Eq ? eq : b_.CreateNot(eq);
+  }
+  // Walk from the last element back: result = first differing element decides, else lengths.
+  bool len_result;
+  switch (kind) {
+    case CmpKind::Lt: len_result = le.size() < re.size(); break;
+    case CmpKind::Le: len_result = le.size() <= re.size(); break;
+    case CmpKind::Gt: len_result = le.size() > re.size(); break;
+    default: len_result = le.size() >= re.size(); break;
+  }
+  V result = llvm::ConstantInt::get(i1_, len_result ? 1 : 0);
+  for (size_t k = n; k-- > 0;) {
+    V a = elem(l, le, k), c = elem(r, re, k);
+    V eq = lower_mixed_compare(CmpKind::Eq, a, le[k], c, re[k]);
+    V strict = lower_mixed_compare(kind == CmpKind::Le ? CmpKind::Lt : kind == CmpKind::Ge ? CmpKind::Gt : kind,
+                                   a, le[k], c, re[k]);
+    result = b_.CreateSelect(eq, result, strict);
+  }
+  return result;
 }
 
 V FunctionLowerer::lower_unary(UnaryKind kind, V v, TypeId t) {

@@ -85,7 +85,8 @@ llvm::Type *DataModel::memory_type(TypeId t) {
     case TypeKind::RangeIter:
     case TypeKind::ArrayIter:
     case TypeKind::EnumerateIter:
-    case TypeKind::ZipIter: result = llvm::PointerType::get(ctx_, 0); break;
+    case TypeKind::ZipIter:
+    case TypeKind::TupleIter: result = llvm::PointerType::get(ctx_, 0); break;
     default: result = nullptr; break;  // compile-time only
   }
   memory_cache_[t.index] = result;
@@ -108,6 +109,9 @@ llvm::Type *DataModel::iterator_state_type(TypeId iter) {
       std::vector<llvm::Type *> fields(d.elems.size(), llvm::PointerType::get(ctx_, 0));
       return llvm::StructType::get(ctx_, fields);
     }
+    // {tuple, index, current index}
+    case TypeKind::TupleIter:
+      return llvm::StructType::get(ctx_, {memory_type(d.elems[0]), i64, i64});
     default: internal_error << "not an iterator: " << types_.to_string(iter);
   }
   return nullptr;

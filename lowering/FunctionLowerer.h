@@ -14,6 +14,9 @@
 
 namespace ember {
 
+/// The math function a builtin (math.sqrt, np.sqrt, ...) computes, if it is one.
+bool builtin_math_fn(BuiltinId id, MathFn *out);
+
 /// State shared by every function lowered into one module.
 struct ModuleState {
   llvm::Module &module;
@@ -68,12 +71,16 @@ class FunctionLowerer {
   V lower_const(const ConstValue &c, TypeId t);
   V convert(V v, TypeId from, TypeId to);
   V truth(V v, TypeId t);
-  V lower_binop(BinOpKind kind, V l, V r, TypeId operand, TypeId result);
-  V lower_int_binop(BinOpKind kind, V l, V r, ScalarKind k);
-  V lower_float_binop(BinOpKind kind, V l, V r, ScalarKind k);
-  V lower_complex_binop(BinOpKind kind, V l, V r, ScalarKind k);
+  /// `raise_errors`: Python's ZeroDivisionError and friends (scalars under
+  /// error_model='python'); off for array elements, which follow NumPy (inf, nan, 0).
+  V lower_binop(BinOpKind kind, V l, V r, TypeId operand, bool raise_errors);
+  V lower_int_binop(BinOpKind kind, V l, V r, ScalarKind k, bool raise_errors);
+  V lower_float_binop(BinOpKind kind, V l, V r, ScalarKind k, bool raise_errors);
+  V lower_complex_binop(BinOpKind kind, V l, V r, ScalarKind k, bool raise_errors);
   V lower_compare(CmpKind kind, V l, V r, TypeId operand);
   V lower_unary(UnaryKind kind, V v, TypeId t);
+  /// Comparisons without a common operand type: tuples (lexicographic) and uint64 with int64.
+  V lower_mixed_compare(CmpKind kind, V l, TypeId lt, V r, TypeId rt);
   V lower_is(const InstData &d);
   V lower_contains(const InstData &d);
   V int_pow(V base, V exp, ScalarKind k);
@@ -100,6 +107,10 @@ class FunctionLowerer {
   void lower_setitem(const InstData &d);
   /// The view (or element) `array[index]` as typed by view_type().
   V index_array(V arr, TypeId t, Value index, TypeId result, SourceLoc loc);
+  /// a[mask] and a[int_array]: new arrays.
+  V lower_fancy_get(V a, TypeId at, Value index, TypeId rt);
+  /// a[mask] = v and a[int_array] = v (v a scalar or a 1-d array).
+  void lower_fancy_set(V a, TypeId at, Value index, V value, TypeId value_type);
   V resolve_slice(V slice, V extent, V *length, V *step);
   V lower_getiter(const InstData &d);
   V iterator_from(V iterable, TypeId from, TypeId iter_type);
@@ -111,6 +122,53 @@ class FunctionLowerer {
   /// Stores `value` (a scalar of the array's dtype, or an array broadcast to its shape) into
   /// every element of the view `dst`.
   void assign_to_view(V dst, TypeId dst_type, V value, TypeId value_type);
+
+  // ---- CodeGenArrayExpr.cpp ----------------------------------------------------------------
+  /// The leaves of a fused expression: materialized arrays and scalars, read per element.
+  struct ExprLeaf {
+    Value value;
+    TypeId type;
+    V v = nullptr;                ///< the array struct, or the scalar
+    std::vector<V> strides;       ///< per axis; 0 where the axis broadcasts (extent 1)
+  };
+  struct ExprTree {
+    std::vector<ExprLeaf> leaves;
+    std::map<uint32_t, size_t> leaf_of;  ///< value id -> leaf index
+  };
+  void collect_leaves(Value v, ExprTree &tree, bool root);
+  /// The shape every leaf broadcasts to (ValueError when they do not); with `fixed`, checks
+  /// that the leaves broadcast to that shape instead (a destination's).
+  std::vector<V> broadcast_shape(ExprTree &tree, int ndim, const std::vector<V> *fixed);
+  /// The element of value v at index idx (flat: the C-order position, when every array leaf
+  /// has the output's shape and C layout).
+  V eval_element(const ExprTree &tree, Value v, const std::vector<V> &idx, V flat);
+  V element_op(const InstData &d, const std::vector<V> &elems, const std::vector<TypeId> &types);
+  /// Evaluates the expression rooted at `root` into the array dst (shape given); unless dst
+  /// is `fresh`, through a temporary when an operand overlaps it.
+  void evaluate_into(V dst, TypeId dst_type, Value root, ExprTree &tree,
+                     const std::vector<V> &shape, bool fresh);
+  void evaluate_direct(V dst, TypeId dst_type, Value root, ExprTree &tree,
+                       const std::vector<V> &shape);
+  V lower_elementwise(const InstData &d);
+
+  // ---- CodeGenReduce.cpp -------------------------------------------------------------------
+  /// Calls body(element, flat C-order index) for every element of an array.
+  void for_each_element(V arr, TypeId t, const std::function<void(V, V)> &body);
+  V lower_reduction(const InstData &d, BuiltinId id);
+  V lower_cumulative(V a, TypeId at, TypeId rt, BuiltinId id, int axis);
+
+  // ---- CodeGenNumpy.cpp --------------------------------------------------------------------
+  /// A new C-contiguous array of type ct holding a's elements (converted to ct's dtype).
+  V copy_to_contiguous(V a, TypeId at, TypeId ct);
+  V lower_shape_op(const InstData &d, BuiltinId id);
+  V lower_sorting(const InstData &d, BuiltinId id);
+  V lower_dot(V a, TypeId at, V b, TypeId bt, TypeId rt);
+  V lower_random(const InstData &d, BuiltinId id);
+
+  // ---- CodeGenParallel.cpp -----------------------------------------------------------------
+  /// The number of iterations of range(start, stop, step) (ValueError for a zero step).
+  V range_count(V start, V stop, V step);
+  V lower_parallel_for(const InstData &d);
 
   // ---- CodeGenBuiltin.cpp ------------------------------------------------------------------
   V lower_call(const InstData &d);

@@ -4,13 +4,16 @@
 #include <set>
 
 #include "ir/CFG.h"
+#include "lowering/FuseArrayExprs.h"
 
 namespace ember {
 
 bool may_raise(const Function &f, const InstData &d) {
   const TypeContext &types = f.types();
+  if (d.result.valid() && types.is_array(f.type(d.result))) return true;  // allocation, shapes
   switch (d.op) {
     case Op::Call:
+    case Op::ParallelFor:
     case Op::GetItem:
     case Op::SetItem:
     case Op::Unpack:
@@ -35,7 +38,7 @@ class RefcountInserter {
     bool any = false;
     for (uint32_t v = 0; v < f_.num_values(); ++v) {
       TypeId t = f_.type(Value{v});
-      if (!t.unknown() && types_.needs_refcount(t)) {
+      if (!t.unknown() && types_.needs_refcount(t) && !f_.is_fused(Value{v})) {
         track_[v] = true;
         any = true;
       }
@@ -76,19 +79,21 @@ class RefcountInserter {
     for (size_t k = insts.size() - 1; k-- > 0;) {
       Inst i = insts[k];
       const InstData &d = f_.inst(i);
-      if (d.op == Op::IncRef || d.op == Op::DecRef) continue;
+      if (d.op == Op::IncRef || d.op == Op::DecRef || f_.is_fused(d.result)) continue;
+      // A fused operand is computed here from its own operands: those are what is used.
+      std::vector<Value> operands = effective_operands(f_, d);
       bool result_dead = tracked(d.result) && !alive.count(d.result.id);
       if (tracked(d.result)) alive.erase(d.result.id);
       if (may_raise(f_, d)) {
         std::vector<Value> unwind;
         for (uint32_t v : alive) unwind.push_back(Value{v});
-        for (Value v : d.operands)
+        for (Value v : operands)
           if (tracked(v)) add_unique(unwind, v);
         if (!unwind.empty()) f_.unwind[i.id] = unwind;
       }
       if (result_dead) drops.push_back({k + 1, d.result});
       std::vector<Value> seen;
-      for (Value v : d.operands) {
+      for (Value v : operands) {
         if (!tracked(v) || std::find(seen.begin(), seen.end(), v) != seen.end()) continue;
         seen.push_back(v);
         if (!alive.count(v.id)) {

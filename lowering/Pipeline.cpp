@@ -1,7 +1,9 @@
 #include "lowering/Pipeline.h"
 
 #include "ir/Verifier.h"
+#include "lowering/FuseArrayExprs.h"
 #include "lowering/InsertRefcounts.h"
+#include "lowering/ParallelizeLoops.h"
 #include "typeinfer/BuildSSA.h"
 
 namespace ember {
@@ -17,11 +19,19 @@ std::shared_ptr<Function> build_typed_function(const FunctionInput &in, TypeCont
   };
   std::shared_ptr<Function> f = build_ssa(in, types);
   f->flags = options.flags;
+  f->symbol = options.symbol;
   step("ssa", *f, false);
   infer_types(*f, arg_types, resolver, infer);
   step("typed", *f, false);
   make_explicit(*f);
   step("explicit", *f, true);
+  for (const std::shared_ptr<Function> &body : parallelize_loops(*f)) {
+    step("prange-body", *body, true);
+    fuse_array_exprs(*body);
+    insert_refcounts(*body);
+    step("final", *body, true);
+  }
+  fuse_array_exprs(*f);
   insert_refcounts(*f);
   step("final", *f, true);
   return f;

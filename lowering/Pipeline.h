@@ -7,6 +7,7 @@
 #pragma once
 
 #include <functional>
+#include <string>
 #include <memory>
 #include <vector>
 
@@ -18,6 +19,7 @@ namespace ember {
 
 struct PipelineOptions {
   CodeFlags flags;
+  std::string symbol;  ///< the native symbol the function will have
   bool verify = false;
   /// Called with a stage name ("ssa", "typed", "final") and the function, when set.
   std::function<void(const char *, const Function &)> dump;

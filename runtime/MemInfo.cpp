@@ -4,6 +4,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "ember/numeric.h"
+#include "ember/parallel.h"
 #include "ember/runtime.h"
 
 namespace {
@@ -57,6 +59,34 @@ const ember_symbol *ember_runtime_symbols(void) {
   static const ember_symbol symbols[] = {
       {"ember_meminfo_alloc", reinterpret_cast<void *>(&ember_meminfo_alloc)},
       {"ember_meminfo_free", reinterpret_cast<void *>(&ember_meminfo_free)},
+// Spelled once, so that a table name can never drift from its function's.
+#define EMBER_SYMBOL(fn) {#fn, reinterpret_cast<void *>(&fn)}
+#define EMBER_SORT_SYMBOLS(T) EMBER_SYMBOL(ember_sort_##T), EMBER_SYMBOL(ember_argsort_##T)
+      EMBER_SORT_SYMBOLS(b),
+      EMBER_SORT_SYMBOLS(i8),
+      EMBER_SORT_SYMBOLS(i16),
+      EMBER_SORT_SYMBOLS(i32),
+      EMBER_SORT_SYMBOLS(i64),
+      EMBER_SORT_SYMBOLS(u8),
+      EMBER_SORT_SYMBOLS(u16),
+      EMBER_SORT_SYMBOLS(u32),
+      EMBER_SORT_SYMBOLS(u64),
+      EMBER_SORT_SYMBOLS(f32),
+      EMBER_SORT_SYMBOLS(f64),
+      EMBER_SYMBOL(ember_random_seed),
+      EMBER_SYMBOL(ember_random_uniform),
+      EMBER_SYMBOL(ember_random_standard_normal),
+      EMBER_SYMBOL(ember_random_integer),
+      EMBER_SYMBOL(ember_gemm_f64),
+      EMBER_SYMBOL(ember_gemm_f32),
+      EMBER_SYMBOL(ember_set_blas),
+      EMBER_SYMBOL(ember_parallel_for),
+      EMBER_SYMBOL(ember_get_num_threads),
+      EMBER_SYMBOL(ember_max_threads),
+      EMBER_SYMBOL(ember_set_num_threads),
+      EMBER_SYMBOL(ember_get_thread_id),
+#undef EMBER_SORT_SYMBOLS
+#undef EMBER_SYMBOL
       {nullptr, nullptr},
   };
   return symbols;

@@ -85,8 +85,24 @@ std::vector<IndexItem> analyze_index(const Function &f, const TypeContext &types
 }
 
 TypeId view_type(TypeContext &types, TypeId array, const std::vector<IndexItem> &items,
-                 SourceLoc loc) {
+                 SourceLoc loc, const Function *f) {
   int ndim = types.ndim(array);
+  if (items.size() == 1 && items[0].kind == IndexItem::Kind::Array && f) {
+    // Boolean masks select elements (a copy, 1-d); integer arrays select along the first axis.
+    TypeId it = f->type(items[0].value);
+    ScalarKind ik = types.dtype(it);
+    if (ik == ScalarKind::Bool) {
+      if (types.ndim(it) != ndim)
+        unsupported(loc) << "a boolean mask must have the array's number of dimensions ("
+                         << ndim << "), not " << types.ndim(it);
+      return types.array(types.dtype(array), 1, Layout::C);
+    }
+    if (!is_integer(ik) || types.ndim(it) != 1)
+      unsupported(loc) << "arrays can be indexed by one boolean mask or one 1-d integer array; "
+                       << "got " << types.to_string(it);
+    if (ndim == 0) typing_error(loc) << "a 0-d array cannot be indexed by an array";
+    return types.array(types.dtype(array), ndim, Layout::C);
+  }
   int used = 0, ints = 0, added = 0;
   for (const IndexItem &it : items) {
     switch (it.kind) {
@@ -188,6 +204,10 @@ TypeId type_getattr(RuleContext &cx, uint32_t *attr_id) {
     typing_error(cx.loc()) << "an array (" << types.to_string(obj) << ") has no attribute '"
                            << name << "' usable in compiled code";
   }
+  if (od.kind == TypeKind::Scalar && name == "conjugate") {
+    set(AttrId::Method);
+    return types.bound_method(obj, MethodId::Conjugate);
+  }
   if (od.kind == TypeKind::Scalar && (name == "real" || name == "imag")) {
     ScalarKind k = types.scalar_kind(obj);
     set(name == "real" ? AttrId::Real : AttrId::Imag);
@@ -225,7 +245,7 @@ TypeId type_getitem(RuleContext &cx) {
     }
     case TypeKind::Array: {
       auto items = analyze_index(cx.f, types, index, cx.loc());
-      return view_type(types, c, items, cx.loc());
+      return view_type(types, c, items, cx.loc(), &cx.f);
     }
     default:
       typing_error(cx.loc()) << "a value of type " << types.to_string(c)
@@ -244,8 +264,14 @@ void check_setitem(RuleContext &cx) {
     typing_error(cx.loc()) << "cannot store into a read-only array (" << types.to_string(c)
                            << ")";
   auto items = analyze_index(cx.f, types, cx.inst.operands[1], cx.loc());
-  TypeId target = view_type(types, c, items, cx.loc());
+  TypeId target = view_type(types, c, items, cx.loc(), &cx.f);
   TypeId vv = unwrap_optional(types, v);
+  if (items.size() == 1 && items[0].kind == IndexItem::Kind::Array) {
+    if (types.is_scalar(vv) || (types.is_array(vv) && types.ndim(vv) == 1)) return;
+    typing_error(cx.loc()) << "a store through a mask or an index array takes a scalar or a "
+                              "1-d array, not "
+                           << types.to_string(v);
+  }
   if (types.is_scalar(target)) {
     if (!types.is_scalar(vv))
       typing_error(cx.loc()) << "cannot store a " << types.to_string(v) << " into an element of "
@@ -271,10 +297,16 @@ TypeId type_getiter(RuleContext &cx) {
     case TypeKind::RangeIter:
     case TypeKind::ArrayIter:
     case TypeKind::EnumerateIter:
-    case TypeKind::ZipIter: return t;
-    case TypeKind::Tuple:
-      unsupported(cx.loc()) << "iterating over a tuple is not supported in compiled code; "
-                               "index it with range(len(t)) instead";
+    case TypeKind::ZipIter:
+    case TypeKind::TupleIter: return t;
+    case TypeKind::Tuple: {
+      const auto &elems = types.get(t).elems;
+      for (TypeId e : elems)
+        if (e != elems[0])
+          unsupported(cx.loc()) << "iterating over a tuple of mixed types (" << types.to_string(t)
+                                << ") is not supported in compiled code";
+      return types.tuple_iter(t);
+    }
     default:
       typing_error(cx.loc()) << "a value of type " << types.to_string(t)
                              << " is not iterable in compiled code";
@@ -292,6 +324,10 @@ TypeId iterator_value_type(TypeContext &types, TypeId iter) {
       std::vector<TypeId> elems;
       for (TypeId e : d.elems) elems.push_back(iterator_value_type(types, e));
       return types.tuple(elems);
+    }
+    case TypeKind::TupleIter: {
+      const auto &elems = types.get(d.elems[0]).elems;
+      return elems.empty() ? types.none() : elems[0];
     }
     default: internal_error << "not an iterator: " << types.to_string(iter);
   }

@@ -29,8 +29,9 @@ SliceShape slice_shape(const Function &f, Value slice);
 std::vector<IndexItem> analyze_index(const Function &f, const TypeContext &types, Value index,
                                      SourceLoc loc);
 /// The type of array[index]: a scalar when every axis gets an integer, else a view.
+/// With `f`, one boolean mask or 1-d integer array index is allowed (a copy, not a view).
 TypeId view_type(TypeContext &types, TypeId array, const std::vector<IndexItem> &items,
-                 SourceLoc loc);
+                 SourceLoc loc, const Function *f = nullptr);
 /// The type of the values an iterator yields.
 TypeId iterator_value_type(TypeContext &types, TypeId iter);
 

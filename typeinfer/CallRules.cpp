@@ -1,36 +1,55 @@
-// Typing rules for calls: builtins (Builtins.def), number classes used as conversions, exception
-// classes, bound methods and other jitted functions.
+// Typing rules for calls: Python's builtins and the math module, number classes used as
+// conversions, exception classes, other jitted functions, and the dispatch of NumPy functions
+// and array methods to NumpyRules.cpp.
 #include "typeinfer/CallRules.h"
 
 #include <algorithm>
 #include <sstream>
 
+#include "typeinfer/Elementwise.h"
 #include "typeinfer/InferTypes.h"
 #include "typeinfer/TypeRules.h"
 
 namespace ember {
 
 const BuiltinSignature &builtin_signature(BuiltinId id) {
-  static const BuiltinSignature varargs{{}, 0, true};
-  static const BuiltinSignature one{{"x"}, 1, false};
-  static const BuiltinSignature two{{"x", "y"}, 2, false};
-  static const BuiltinSignature round{{"number", "ndigits"}, 1, false};
-  static const BuiltinSignature enumerate{{"iterable", "start"}, 1, false};
-  static const BuiltinSignature shape_dtype{{"shape", "dtype"}, 1, false};
-  static const BuiltinSignature full{{"shape", "fill_value", "dtype"}, 2, false};
-  static const BuiltinSignature like{{"a", "dtype"}, 1, false};
-  static const BuiltinSignature full_like{{"a", "fill_value", "dtype"}, 2, false};
-  static const BuiltinSignature linspace{{"start", "stop", "num"}, 2, false};
-  static const BuiltinSignature eye{{"N", "M", "k", "dtype"}, 1, false};
-  static const BuiltinSignature identity{{"n", "dtype"}, 1, false};
-  static const BuiltinSignature array_only{{"a"}, 1, false};
+  using S = BuiltinSignature;
+  static const S varargs{{}, 0, true};
+  static const S one{{"x"}, 1, false}, two{{"x", "y"}, 2, false};
+  static const S round{{"number", "ndigits"}, 1, false};
+  static const S enumerate{{"iterable", "start"}, 1, false};
+  static const S shape_dtype{{"shape", "dtype"}, 1, false};
+  static const S full{{"shape", "fill_value", "dtype"}, 2, false};
+  static const S like{{"a", "dtype"}, 1, false};
+  static const S full_like{{"a", "fill_value", "dtype"}, 2, false};
+  static const S linspace{{"start", "stop", "num"}, 2, false};
+  static const S eye{{"N", "M", "k", "dtype"}, 1, false};
+  static const S identity{{"n", "dtype"}, 1, false};
+  static const S array_only{{"a"}, 1, false};
+  static const S where{{"condition", "x", "y"}, 3, false};
+  static const S clip{{"a", "a_min", "a_max"}, 3, false};
+  static const S reduce{{"a", "axis"}, 1, false};
+  static const S moments{{"a", "axis", "dtype", "out", "ddof"}, 1, false};
+  static const S dot{{"a", "b"}, 2, false};
+  static const S unique{{"ar"}, 1, false};
+  static const S fill{{"a", "value"}, 2, false};
+  static const S astype{{"a", "dtype"}, 2, false};
+  static const S seed{{"seed"}, 0, false};
+  static const S size_only{{"size"}, 0, false};
+  static const S uniform{{"low", "high", "size"}, 0, false};
+  static const S normal{{"loc", "scale", "size"}, 0, false};
+  static const S randint{{"low", "high", "size"}, 1, false};
+  static const S choice{{"a", "size", "replace", "p"}, 1, false};
   switch (id) {
     case BuiltinId::Range:
     case BuiltinId::Prange:
     case BuiltinId::Min:
     case BuiltinId::Max:
     case BuiltinId::Zip:
-    case BuiltinId::NpArange: return varargs;
+    case BuiltinId::NpArange:
+    case BuiltinId::NpReshape:
+    case BuiltinId::NpRandomRand:
+    case BuiltinId::NpRandomRandn: return varargs;
     case BuiltinId::Round: return round;
     case BuiltinId::Enumerate: return enumerate;
     case BuiltinId::Pow:
@@ -54,36 +73,119 @@ const BuiltinSignature &builtin_signature(BuiltinId id) {
     case BuiltinId::NpEye: return eye;
     case BuiltinId::NpIdentity: return identity;
     case BuiltinId::NpCopy:
-    case BuiltinId::NpAscontiguousarray: return array_only;
+    case BuiltinId::NpAscontiguousarray:
+    case BuiltinId::NpRavel:
+    case BuiltinId::NpTranspose:
+    case BuiltinId::ArrayFlatten:
+    case BuiltinId::ArrayItem:
+    case BuiltinId::ArraySort: return array_only;
+    case BuiltinId::NpWhere: return where;
+    case BuiltinId::NpClip: return clip;
+    case BuiltinId::NpSum:
+    case BuiltinId::NpProd:
+    case BuiltinId::NpMin:
+    case BuiltinId::NpMax:
+    case BuiltinId::NpMean:
+    case BuiltinId::NpArgmin:
+    case BuiltinId::NpArgmax:
+    case BuiltinId::NpAny:
+    case BuiltinId::NpAll:
+    case BuiltinId::NpCumsum:
+    case BuiltinId::NpCumprod:
+    case BuiltinId::NpSort:
+    case BuiltinId::NpArgsort: return reduce;
+    case BuiltinId::NpStd:
+    case BuiltinId::NpVar: return moments;
+    case BuiltinId::NpDot:
+    case BuiltinId::NpMatmul: return dot;
+    case BuiltinId::NpUnique: return unique;
+    case BuiltinId::ArrayFill: return fill;
+    case BuiltinId::ArrayAstype: return astype;
+    case BuiltinId::NpRandomSeed: return seed;
+    case BuiltinId::NpRandomRandom:
+    case BuiltinId::NpRandomStandardNormal: return size_only;
+    case BuiltinId::NpRandomUniform: return uniform;
+    case BuiltinId::NpRandomNormal: return normal;
+    case BuiltinId::NpRandomRandint: return randint;
+    case BuiltinId::NpRandomChoice: return choice;
     default: return one;
   }
 }
 
-std::vector<int> bind_call_args(const RuleContext &cx, const std::vector<const char *> &names,
-                                int required, const std::string &fname) {
-  const InstData &d = cx.inst;
-  size_t nargs = d.operands.size() - 1;
-  size_t nkw = d.imm >= 0 ? cx.f.kwnames[static_cast<size_t>(d.imm)].size() : 0;
-  size_t npos = nargs - nkw;
+BuiltinId method_builtin(MethodId m) {
+  switch (m) {
+    case MethodId::Sum: return BuiltinId::NpSum;
+    case MethodId::Prod: return BuiltinId::NpProd;
+    case MethodId::Min: return BuiltinId::NpMin;
+    case MethodId::Max: return BuiltinId::NpMax;
+    case MethodId::Mean: return BuiltinId::NpMean;
+    case MethodId::Std: return BuiltinId::NpStd;
+    case MethodId::Var: return BuiltinId::NpVar;
+    case MethodId::Argmin: return BuiltinId::NpArgmin;
+    case MethodId::Argmax: return BuiltinId::NpArgmax;
+    case MethodId::Any: return BuiltinId::NpAny;
+    case MethodId::All: return BuiltinId::NpAll;
+    case MethodId::Cumsum: return BuiltinId::NpCumsum;
+    case MethodId::Cumprod: return BuiltinId::NpCumprod;
+    case MethodId::Copy: return BuiltinId::NpCopy;
+    case MethodId::Fill: return BuiltinId::ArrayFill;
+    case MethodId::Astype: return BuiltinId::ArrayAstype;
+    case MethodId::Reshape: return BuiltinId::NpReshape;
+    case MethodId::Ravel: return BuiltinId::NpRavel;
+    case MethodId::Flatten: return BuiltinId::ArrayFlatten;
+    case MethodId::Sort: return BuiltinId::ArraySort;
+    case MethodId::Argsort: return BuiltinId::NpArgsort;
+    case MethodId::Transpose: return BuiltinId::NpTranspose;
+    case MethodId::Dot: return BuiltinId::NpDot;
+    case MethodId::Item: return BuiltinId::ArrayItem;
+    case MethodId::Conjugate: return BuiltinId::NpConjugate;
+  }
+  return BuiltinId::NumBuiltins;
+}
+
+CallArgs call_args(const Function &f, const InstData &d) {
+  CallArgs a;
+  const TypeContext &types = f.types();
+  TypeId callee = f.type(d.operands[0]);
+  if (types.kind(callee) == TypeKind::BoundMethod) {
+    Inst get = f.def(d.operands[0]);
+    internal_assert(get.valid() && f.inst(get).op == Op::GetAttr) << "a bound method without getattr";
+    a.values.push_back(f.inst(get).operands[0]);
+  }
+  a.values.insert(a.values.end(), d.operands.begin() + 1, d.operands.end());
+  if (d.imm >= 0) a.kwnames = f.kwnames[static_cast<size_t>(d.imm)];
+  return a;
+}
+
+BuiltinId callee_builtin(const TypeContext &types, const Function &f, const InstData &d) {
+  const TypeData &cd = types.get(f.type(d.operands[0]));
+  if (cd.kind == TypeKind::Builtin) return static_cast<BuiltinId>(cd.a);
+  if (cd.kind == TypeKind::BoundMethod) return method_builtin(static_cast<MethodId>(cd.a));
+  return BuiltinId::NumBuiltins;
+}
+
+std::vector<int> bind_call_args(const CallArgs &args, const std::vector<const char *> &names,
+                                int required, const std::string &fname, SourceLoc loc) {
+  size_t npos = args.npos();
   std::vector<int> bound(names.size(), -1);
   if (npos > names.size())
-    typing_error(cx.loc()) << fname << "() takes at most " << names.size()
-                           << " arguments but " << npos << " were given";
-  for (size_t i = 0; i < npos; ++i) bound[i] = static_cast<int>(i + 1);
-  for (size_t k = 0; k < nkw; ++k) {
-    const std::string &kw = cx.f.kwnames[static_cast<size_t>(d.imm)][k];
+    typing_error(loc) << fname << "() takes at most " << names.size() << " arguments but "
+                      << npos << " were given";
+  for (size_t i = 0; i < npos; ++i) bound[i] = static_cast<int>(i);
+  for (size_t k = 0; k < args.kwnames.size(); ++k) {
+    const std::string &kw = args.kwnames[k];
     size_t p = 0;
     while (p < names.size() && kw != names[p]) ++p;
     if (p == names.size())
-      typing_error(cx.loc()) << fname << "() got an unexpected keyword argument '" << kw << "'";
+      typing_error(loc) << fname << "() got an unexpected keyword argument '" << kw << "'";
     if (bound[p] >= 0)
-      typing_error(cx.loc()) << fname << "() got multiple values for argument '" << kw << "'";
-    bound[p] = static_cast<int>(npos + k + 1);
+      typing_error(loc) << fname << "() got multiple values for argument '" << kw << "'";
+    bound[p] = static_cast<int>(npos + k);
   }
   for (int p = 0; p < required; ++p)
     if (bound[static_cast<size_t>(p)] < 0)
-      typing_error(cx.loc()) << fname << "() missing required argument '"
-                             << names[static_cast<size_t>(p)] << "'";
+      typing_error(loc) << fname << "() missing required argument '"
+                        << names[static_cast<size_t>(p)] << "'";
   return bound;
 }
 
@@ -127,390 +229,378 @@ bool dtype_of(const TypeContext &types, TypeId t, ScalarKind *out) {
   }
 }
 
+// ---- BuiltinCall ----------------------------------------------------------------------------
+
+BuiltinCall::BuiltinCall(RuleContext &c, BuiltinId i)
+    : cx(c), types(c.types), id(i), args(call_args(c.f, c.inst)) {
+  const BuiltinSignature &sig = builtin_signature(id);
+  if (sig.varargs) {
+    if (!args.kwnames.empty())
+      typing_error(cx.loc()) << name() << "() takes no keyword arguments in compiled code";
+    return;
+  }
+  bound = bind_call_args(args, sig.names, sig.required, name(), cx.loc());
+}
+
+std::string BuiltinCall::name() const {
+  const BuiltinInfo &b = builtin_info(id);
+  std::string m = b.module;
+  if (m == "builtins" || m.empty()) return m.empty() ? std::string("ndarray.") + b.attr : b.attr;
+  if (m == "numpy") m = "np";
+  if (m == "numpy.random") m = "np.random";
+  return m + "." + b.attr;
+}
+
+bool BuiltinCall::given(size_t p) const {
+  return p < bound.size() && bound[p] >= 0 && types.kind(param(p)) != TypeKind::None;
+}
+
+void BuiltinCall::bad_args() const {
+  std::ostringstream os;
+  for (size_t i = 0; i < nargs(); ++i) os << (i ? ", " : "") << types.to_string(arg(i));
+  typing_error(cx.loc()) << "no implementation of " << name() << "() for arguments ("
+                         << os.str() << ")";
+}
+
+bool BuiltinCall::is_number(TypeId t) const { return types.is_scalar(unwrap_optional(types, t)); }
+
+bool BuiltinCall::is_int_like(TypeId t) const {
+  t = unwrap_optional(types, t);
+  return types.is_scalar(t) &&
+         (is_integer(types.scalar_kind(t)) || types.scalar_kind(t) == ScalarKind::Bool);
+}
+
+ScalarKind BuiltinCall::kind_of(TypeId t) const { return types.scalar_kind(unwrap_optional(types, t)); }
+
+ScalarKind BuiltinCall::dtype_param(size_t p, ScalarKind dflt) const {
+  if (!given(p)) return dflt;
+  ScalarKind k;
+  if (dtype_of(types, param(p), &k)) return k;
+  typing_error(cx.loc()) << name() << "(): dtype must be a NumPy type such as np.float32 or a "
+                         << "string such as 'f4', known when the function is compiled; got "
+                         << types.to_string(param(p));
+}
+
+int BuiltinCall::shape_ndim(TypeId shape) const {
+  if (is_int_like(shape)) return 1;
+  if (types.kind(shape) == TypeKind::Tuple) {
+    for (TypeId e : types.get(shape).elems)
+      if (!is_int_like(e))
+        typing_error(cx.loc()) << name() << "(): a shape is an int or a tuple of ints, not "
+                               << types.to_string(shape);
+    return static_cast<int>(types.get(shape).elems.size());
+  }
+  typing_error(cx.loc()) << name() << "(): a shape is an int or a tuple of ints, not "
+                         << types.to_string(shape);
+}
+
+bool BuiltinCall::const_param(size_t p, int64_t *out) const {
+  return p < bound.size() && bound[p] >= 0 && cx.f.const_int(value(p), out);
+}
+
+// ---- Python builtins and math ---------------------------------------------------------------
+
 namespace {
 
-class CallTyper {
- public:
-  explicit CallTyper(RuleContext &cx) : cx_(cx), types_(cx.types) {}
+bool is_math_unary(BuiltinId id) {
+  switch (id) {
+    case BuiltinId::MathSqrt: case BuiltinId::MathExp: case BuiltinId::MathLog:
+    case BuiltinId::MathLog2: case BuiltinId::MathLog10: case BuiltinId::MathLog1p:
+    case BuiltinId::MathExpm1: case BuiltinId::MathSin: case BuiltinId::MathCos:
+    case BuiltinId::MathTan: case BuiltinId::MathAsin: case BuiltinId::MathAcos:
+    case BuiltinId::MathAtan: case BuiltinId::MathSinh: case BuiltinId::MathCosh:
+    case BuiltinId::MathTanh: case BuiltinId::MathAsinh: case BuiltinId::MathAcosh:
+    case BuiltinId::MathAtanh: case BuiltinId::MathFabs: case BuiltinId::MathErf:
+    case BuiltinId::MathErfc: case BuiltinId::MathGamma: case BuiltinId::MathLgamma:
+    case BuiltinId::MathRadians: case BuiltinId::MathDegrees:
+    case BuiltinId::NpSqrt: case BuiltinId::NpExp: case BuiltinId::NpLog:
+    case BuiltinId::NpLog2: case BuiltinId::NpLog10: case BuiltinId::NpLog1p:
+    case BuiltinId::NpExpm1: case BuiltinId::NpSin: case BuiltinId::NpCos:
+    case BuiltinId::NpTan: case BuiltinId::NpArcsin: case BuiltinId::NpArccos:
+    case BuiltinId::NpArctan: case BuiltinId::NpSinh: case BuiltinId::NpCosh:
+    case BuiltinId::NpTanh: case BuiltinId::NpFloor: case BuiltinId::NpCeil:
+    case BuiltinId::NpTrunc: return true;
+    default: return false;
+  }
+}
 
-  TypeId run() {
-    TypeId callee = cx_.type(cx_.inst.operands[0]);
-    const TypeData &cd = types_.get(callee);
-    switch (cd.kind) {
-      case TypeKind::Builtin: return builtin(static_cast<BuiltinId>(cd.a));
-      case TypeKind::NumberClass: return number_class(static_cast<ScalarKind>(cd.a));
-      case TypeKind::ExceptionClass: return exception(static_cast<int32_t>(cd.handle));
-      case TypeKind::Dispatcher: return dispatcher(cd.handle);
-      case TypeKind::BoundMethod:
-        unsupported(cx_.loc()) << "the method " << cx_.str(callee)
-                               << " is not supported in compiled code yet";
-      default:
-        typing_error(cx_.loc()) << "a value of type " << cx_.str(callee) << " is not callable";
+ScalarKind float_for(ScalarKind k) {
+  return k == ScalarKind::Float32 ? ScalarKind::Float32 : ScalarKind::Float64;
+}
+
+TypeId iterator_of(BuiltinCall &c, TypeId t) {
+  TypeContext &types = c.types;
+  switch (types.kind(t)) {
+    case TypeKind::Range: return types.range_iter();
+    case TypeKind::Array:
+      if (types.ndim(t) == 0) typing_error(c.cx.loc()) << "iteration over a 0-d array";
+      return types.array_iter(t);
+    case TypeKind::RangeIter:
+    case TypeKind::ArrayIter:
+    case TypeKind::EnumerateIter:
+    case TypeKind::ZipIter:
+    case TypeKind::TupleIter: return t;
+    case TypeKind::Tuple: {
+      const auto &elems = types.get(t).elems;
+      for (TypeId e : elems)
+        if (e != elems[0]) typing_error(c.cx.loc()) << c.name() << "() of a tuple of mixed types";
+      return types.tuple_iter(t);
     }
+    default: typing_error(c.cx.loc()) << c.name() << "() cannot iterate over " << types.to_string(t);
   }
+}
 
- private:
-  size_t nargs() const { return cx_.inst.operands.size() - 1; }
-  TypeId arg(size_t i) const { return cx_.type(cx_.inst.operands[i + 1]); }
-  bool has_kw() const { return cx_.inst.imm >= 0; }
-  std::string fname(BuiltinId id) const {
-    const BuiltinInfo &b = builtin_info(id);
-    std::string m = b.module;
-    if (m == "builtins") return b.attr;
-    if (m == "numpy") m = "np";
-    if (m == "numpy.random") m = "np.random";
-    return m + "." + b.attr;
+TypeId fold_promote(BuiltinCall &c, const std::vector<TypeId> &ts) {
+  ScalarKind acc = ScalarKind::Bool;
+  for (size_t i = 0; i < ts.size(); ++i) {
+    if (!c.is_number(ts[i]) || is_complex(c.kind_of(ts[i]))) c.bad_args();
+    ScalarKind k = c.kind_of(ts[i]);
+    acc = i == 0 ? k : (acc == k ? k : promote(acc, k));
   }
+  return c.types.scalar(acc);
+}
 
-  [[noreturn]] void bad_args(BuiltinId id) {
-    std::ostringstream os;
-    for (size_t i = 0; i < nargs(); ++i) os << (i ? ", " : "") << cx_.str(arg(i));
-    typing_error(cx_.loc()) << "no implementation of " << fname(id) << "() for arguments ("
-                            << os.str() << ")";
-  }
+TypeId elementwise_call(BuiltinCall &c) {
+  ElementwiseTyping et;
+  if (!type_elementwise(c.types, c.cx.f, c.cx.inst, &et)) c.bad_args();
+  return c.types.array(et.result, et.ndim, Layout::C);
+}
 
-  bool is_int_like(TypeId t) const {
-    t = unwrap_optional(types_, t);
-    return types_.is_scalar(t) &&
-           (is_integer(types_.scalar_kind(t)) || types_.scalar_kind(t) == ScalarKind::Bool);
-  }
-  bool is_number(TypeId t) const { return types_.is_scalar(unwrap_optional(types_, t)); }
-  ScalarKind kind_of(TypeId t) const { return types_.scalar_kind(unwrap_optional(types_, t)); }
-
-  /// The float type a math function computes in for an argument of kind k.
-  ScalarKind float_for(ScalarKind k) const {
-    return k == ScalarKind::Float32 ? ScalarKind::Float32 : ScalarKind::Float64;
-  }
-
-  TypeId builtin(BuiltinId id) {
-    const BuiltinSignature &sig = builtin_signature(id);
-    if (sig.varargs && has_kw())
-      typing_error(cx_.loc()) << fname(id) << "() takes no keyword arguments in compiled code";
-    std::vector<int> bound;
-    if (!sig.varargs) bound = bind_call_args(cx_, sig.names, sig.required, fname(id));
-    auto given = [&](size_t p) { return p < bound.size() && bound[p] >= 0; };
-    auto bt = [&](size_t p) { return cx_.type(cx_.inst.operands[static_cast<size_t>(bound[p])]); };
-    switch (id) {
-      case BuiltinId::Range:
-      case BuiltinId::Prange: {
-        if (nargs() < 1 || nargs() > 3) typing_error(cx_.loc()) << fname(id) << "() takes 1 to 3 arguments";
-        for (size_t i = 0; i < nargs(); ++i)
-          if (!is_int_like(arg(i)))
-            typing_error(cx_.loc()) << fname(id) << "() arguments must be integers, not "
-                                    << cx_.str(arg(i));
-        return types_.range(id == BuiltinId::Prange);
+TypeId type_python_builtin(BuiltinCall &c) {
+  TypeContext &types = c.types;
+  auto any_array = [&] {
+    for (size_t i = 0; i < c.nargs(); ++i)
+      if (types.is_array(c.arg(i))) return true;
+    return false;
+  };
+  switch (c.id) {
+    case BuiltinId::Range:
+    case BuiltinId::Prange: {
+      if (c.nargs() < 1 || c.nargs() > 3)
+        typing_error(c.cx.loc()) << c.name() << "() takes 1 to 3 arguments";
+      for (size_t i = 0; i < c.nargs(); ++i)
+        if (!c.is_int_like(c.arg(i)))
+          typing_error(c.cx.loc()) << c.name() << "() arguments must be integers, not "
+                                   << types.to_string(c.arg(i));
+      return types.range(c.id == BuiltinId::Prange);
+    }
+    case BuiltinId::Len: {
+      TypeId t = c.param(0);
+      if (types.is_array(t)) {
+        if (types.ndim(t) == 0) typing_error(c.cx.loc()) << "len() of a 0-d array";
+        return types.int64();
       }
-      case BuiltinId::Len: {
-        TypeKind k = types_.kind(bt(0));
-        if (k == TypeKind::Array) {
-          if (types_.ndim(bt(0)) == 0) typing_error(cx_.loc()) << "len() of a 0-d array";
-          return types_.int64();
+      if (types.kind(t) == TypeKind::Tuple || types.kind(t) == TypeKind::Range) return types.int64();
+      c.bad_args();
+    }
+    case BuiltinId::Abs:
+    case BuiltinId::NpAbsolute: {
+      TypeId t = unwrap_optional(types, c.param(0));
+      if (types.is_array(t)) return elementwise_call(c);
+      if (!types.is_scalar(t)) c.bad_args();
+      ScalarKind k = types.scalar_kind(t);
+      if (k == ScalarKind::Bool) return c.id == BuiltinId::Abs ? types.int64() : types.boolean();
+      if (k == ScalarKind::Complex64) return types.scalar(ScalarKind::Float32);
+      if (k == ScalarKind::Complex128) return types.float64();
+      if (c.id == BuiltinId::Abs && is_integer(k))
+        return is_signed(k) ? types.int64() : types.scalar(ScalarKind::UInt64);
+      return t;
+    }
+    case BuiltinId::Min:
+    case BuiltinId::Max: {
+      if (c.nargs() == 1) {
+        TypeId t = c.arg(0);
+        if (types.kind(t) == TypeKind::Tuple) return fold_promote(c, types.get(t).elems);
+        if (types.is_array(t)) {
+          if (types.ndim(t) != 1) c.bad_args();
+          return types.scalar(types.dtype(t));
         }
-        if (k == TypeKind::Tuple || k == TypeKind::Range) return types_.int64();
-        bad_args(id);
+        c.bad_args();
       }
-      case BuiltinId::Abs:
-      case BuiltinId::NpAbsolute: {
-        TypeId t = unwrap_optional(types_, bt(0));
-        if (types_.is_array(t)) return array_ufunc(id);
-        if (!types_.is_scalar(t)) bad_args(id);
-        ScalarKind k = types_.scalar_kind(t);
-        if (k == ScalarKind::Bool) return id == BuiltinId::Abs ? types_.int64() : types_.boolean();
-        if (k == ScalarKind::Complex64) return types_.scalar(ScalarKind::Float32);
-        if (k == ScalarKind::Complex128) return types_.float64();
-        if (id == BuiltinId::Abs && is_integer(k))
-          return is_signed(k) ? types_.int64() : types_.scalar(ScalarKind::UInt64);
-        return t;
-      }
-      case BuiltinId::Min:
-      case BuiltinId::Max: {
-        if (nargs() == 1) {
-          TypeId t = arg(0);
-          if (types_.kind(t) == TypeKind::Tuple) return fold_promote(types_.get(t).elems, id);
-          if (types_.is_array(t)) return array_reduction(id);
-          bad_args(id);
-        }
-        if (nargs() == 0) bad_args(id);
-        std::vector<TypeId> ts;
-        for (size_t i = 0; i < nargs(); ++i) ts.push_back(arg(i));
-        return fold_promote(ts, id);
-      }
-      case BuiltinId::Round: {
-        TypeId t = unwrap_optional(types_, bt(0));
-        if (!types_.is_scalar(t) || is_complex(types_.scalar_kind(t))) bad_args(id);
-        ScalarKind k = types_.scalar_kind(t);
-        if (given(1) && types_.kind(bt(1)) != TypeKind::None) {
-          if (!is_int_like(bt(1))) bad_args(id);
-          return is_float(k) ? t : types_.int64();
-        }
-        return types_.int64();
-      }
-      case BuiltinId::Pow:
-        return type_binop(types_, BinOpKind::Pow, bt(0), bt(1), cx_.loc()).result;
-      case BuiltinId::Enumerate: {
-        if (given(1) && !is_int_like(bt(1))) bad_args(id);
-        return types_.enumerate_iter(iterator_of(bt(0), id));
-      }
-      case BuiltinId::Zip: {
-        std::vector<TypeId> inners;
-        for (size_t i = 0; i < nargs(); ++i) inners.push_back(iterator_of(arg(i), id));
-        return types_.zip_iter(inners);
-      }
-      case BuiltinId::MathFloor:
-      case BuiltinId::MathCeil:
-      case BuiltinId::MathTrunc: {
-        if (!is_number(bt(0)) || is_complex(kind_of(bt(0)))) bad_args(id);
-        return types_.int64();
-      }
-      case BuiltinId::MathIsnan:
-      case BuiltinId::MathIsinf:
-      case BuiltinId::MathIsfinite: {
-        if (!is_number(bt(0)) || is_complex(kind_of(bt(0)))) bad_args(id);
-        return types_.boolean();
-      }
-      case BuiltinId::MathAtan2:
-      case BuiltinId::MathCopysign:
-      case BuiltinId::MathHypot:
-      case BuiltinId::MathPow:
-      case BuiltinId::MathFmod: {
-        if (!is_number(bt(0)) || !is_number(bt(1)) || is_complex(kind_of(bt(0))) ||
-            is_complex(kind_of(bt(1))))
-          bad_args(id);
-        ScalarKind a = float_for(kind_of(bt(0))), b = float_for(kind_of(bt(1)));
-        return types_.scalar(a == ScalarKind::Float32 && b == ScalarKind::Float32
-                                 ? ScalarKind::Float32
-                                 : ScalarKind::Float64);
-      }
-      case BuiltinId::NpArctan2:
-      case BuiltinId::NpMinimum:
-      case BuiltinId::NpMaximum: {
-        if (types_.is_array(bt(0)) || types_.is_array(bt(1))) return array_ufunc(id);
-        if (!is_number(bt(0)) || !is_number(bt(1))) bad_args(id);
-        ScalarKind p = promote(kind_of(bt(0)), kind_of(bt(1)));
-        if (id == BuiltinId::NpArctan2) p = is_integer(p) ? ScalarKind::Float64 : p;
-        return types_.scalar(p);
-      }
-      case BuiltinId::NpIsnan:
-      case BuiltinId::NpIsinf:
-      case BuiltinId::NpIsfinite: {
-        if (types_.is_array(bt(0))) return array_ufunc(id);
-        if (!is_number(bt(0))) bad_args(id);
-        return types_.boolean();
-      }
-      case BuiltinId::NpEmpty:
-      case BuiltinId::NpZeros:
-      case BuiltinId::NpOnes:
-        return types_.array(dtype_arg(bound, 1, ScalarKind::Float64, id), shape_ndim(bt(0), id),
-                            Layout::C);
-      case BuiltinId::NpFull: {
-        if (!is_number(bt(1))) bad_args(id);
-        ScalarKind fill = kind_of(bt(1));
-        return types_.array(dtype_arg(bound, 2, fill, id), shape_ndim(bt(0), id), Layout::C);
-      }
-      case BuiltinId::NpEmptyLike:
-      case BuiltinId::NpZerosLike:
-      case BuiltinId::NpOnesLike:
-      case BuiltinId::NpFullLike: {
-        TypeId a = bt(0);
-        size_t dtype_pos = id == BuiltinId::NpFullLike ? 2 : 1;
-        if (id == BuiltinId::NpFullLike && !is_number(bt(1))) bad_args(id);
-        if (types_.is_array(a))
-          return types_.array(dtype_arg(bound, dtype_pos, types_.dtype(a), id), types_.ndim(a),
-                              Layout::C);
-        if (is_number(a))
-          return types_.array(dtype_arg(bound, dtype_pos, kind_of(a), id), 0, Layout::C);
-        bad_args(id);
-      }
-      case BuiltinId::NpArange: {
-        if (nargs() < 1 || nargs() > 3) bad_args(id);
-        ScalarKind k = ScalarKind::Int64;
-        for (size_t i = 0; i < nargs(); ++i) {
-          if (!is_number(arg(i)) || is_complex(kind_of(arg(i)))) bad_args(id);
-          if (is_float(kind_of(arg(i)))) k = ScalarKind::Float64;
-        }
-        return types_.array(k, 1, Layout::C);
-      }
-      case BuiltinId::NpLinspace: {
-        if (!is_number(bt(0)) || !is_number(bt(1)) || (given(2) && !is_int_like(bt(2))))
-          bad_args(id);
-        return types_.array(ScalarKind::Float64, 1, Layout::C);
-      }
-      case BuiltinId::NpEye: {
-        if (!is_int_like(bt(0)) || (given(1) && types_.kind(bt(1)) != TypeKind::None &&
-                                    !is_int_like(bt(1))) ||
-            (given(2) && !is_int_like(bt(2))))
-          bad_args(id);
-        return types_.array(dtype_arg(bound, 3, ScalarKind::Float64, id), 2, Layout::C);
-      }
-      case BuiltinId::NpIdentity: {
-        if (!is_int_like(bt(0))) bad_args(id);
-        return types_.array(dtype_arg(bound, 1, ScalarKind::Float64, id), 2, Layout::C);
-      }
-      case BuiltinId::NpCopy:
-      case BuiltinId::NpAscontiguousarray: {
-        TypeId a = bt(0);
-        if (!types_.is_array(a)) bad_args(id);
-        return types_.array(types_.dtype(a), std::max(types_.ndim(a), id == BuiltinId::NpCopy ? 0 : 1),
-                            Layout::C);
-      }
-      default: break;
+      if (c.nargs() == 0) c.bad_args();
+      std::vector<TypeId> ts;
+      for (size_t i = 0; i < c.nargs(); ++i) ts.push_back(c.arg(i));
+      return fold_promote(c, ts);
     }
-    if (is_math_unary(id)) {
-      TypeId t = bt(0);
-      if (types_.is_array(unwrap_optional(types_, t))) {
-        if (builtin_info(id).module == std::string("numpy")) return array_ufunc(id);
-        bad_args(id);
+    case BuiltinId::Round: {
+      TypeId t = unwrap_optional(types, c.param(0));
+      if (!types.is_scalar(t) || is_complex(types.scalar_kind(t))) c.bad_args();
+      if (c.given(1)) {
+        if (!c.is_int_like(c.param(1))) c.bad_args();
+        return is_float(types.scalar_kind(t)) ? t : types.int64();
       }
-      if (!is_number(t) || is_complex(kind_of(t))) bad_args(id);
-      return types_.scalar(float_for(kind_of(t)));
+      return types.int64();
     }
-    unsupported(cx_.loc()) << fname(id) << "() is not supported in compiled code yet";
+    case BuiltinId::Pow: return type_binop(types, BinOpKind::Pow, c.param(0), c.param(1), c.cx.loc()).result;
+    case BuiltinId::Enumerate:
+      if (c.given(1) && !c.is_int_like(c.param(1))) c.bad_args();
+      return types.enumerate_iter(iterator_of(c, c.param(0)));
+    case BuiltinId::Zip: {
+      std::vector<TypeId> inners;
+      for (size_t i = 0; i < c.nargs(); ++i) inners.push_back(iterator_of(c, c.arg(i)));
+      return types.zip_iter(inners);
+    }
+    case BuiltinId::MathFloor:
+    case BuiltinId::MathCeil:
+    case BuiltinId::MathTrunc:
+      if (!c.is_number(c.param(0)) || is_complex(c.kind_of(c.param(0)))) c.bad_args();
+      return types.int64();
+    case BuiltinId::MathIsnan:
+    case BuiltinId::MathIsinf:
+    case BuiltinId::MathIsfinite:
+      if (!c.is_number(c.param(0)) || is_complex(c.kind_of(c.param(0)))) c.bad_args();
+      return types.boolean();
+    case BuiltinId::MathAtan2:
+    case BuiltinId::MathCopysign:
+    case BuiltinId::MathHypot:
+    case BuiltinId::MathPow:
+    case BuiltinId::MathFmod: {
+      for (size_t p = 0; p < 2; ++p)
+        if (!c.is_number(c.param(p)) || is_complex(c.kind_of(c.param(p)))) c.bad_args();
+      ScalarKind a = float_for(c.kind_of(c.param(0))), b = float_for(c.kind_of(c.param(1)));
+      return types.scalar(a == ScalarKind::Float32 && b == ScalarKind::Float32 ? ScalarKind::Float32
+                                                                             : ScalarKind::Float64);
+    }
+    case BuiltinId::NpArctan2:
+    case BuiltinId::NpMinimum:
+    case BuiltinId::NpMaximum: {
+      if (any_array()) return elementwise_call(c);
+      if (!c.is_number(c.param(0)) || !c.is_number(c.param(1))) c.bad_args();
+      ScalarKind p = promote(c.kind_of(c.param(0)), c.kind_of(c.param(1)));
+      if (c.id == BuiltinId::NpArctan2) p = is_integer(p) ? ScalarKind::Float64 : p;
+      return types.scalar(p);
+    }
+    case BuiltinId::NpWhere:
+    case BuiltinId::NpClip: {
+      if (any_array()) return elementwise_call(c);
+      size_t first = c.id == BuiltinId::NpWhere ? 1 : 0;
+      for (size_t i = first; i < 3; ++i)
+        if (!c.is_number(c.param(i))) c.bad_args();
+      if (c.id == BuiltinId::NpWhere) check_truth(types, c.param(0), c.cx.loc());
+      ScalarKind p = c.kind_of(c.param(first));
+      for (size_t i = first + 1; i < 3; ++i) p = promote(p, c.kind_of(c.param(i)));
+      return types.scalar(p);
+    }
+    case BuiltinId::NpConjugate:
+      if (any_array()) return elementwise_call(c);
+      if (!c.is_number(c.param(0))) c.bad_args();
+      return unwrap_optional(types, c.param(0));
+    case BuiltinId::NpIsnan:
+    case BuiltinId::NpIsinf:
+    case BuiltinId::NpIsfinite:
+      if (any_array()) return elementwise_call(c);
+      if (!c.is_number(c.param(0))) c.bad_args();
+      return types.boolean();
+    default: break;
   }
+  if (is_math_unary(c.id)) {
+    TypeId t = c.param(0);
+    if (types.is_array(unwrap_optional(types, t))) {
+      if (builtin_info(c.id).module == std::string("numpy")) return elementwise_call(c);
+      c.bad_args();
+    }
+    if (!c.is_number(t) || is_complex(c.kind_of(t))) c.bad_args();
+    return types.scalar(float_for(c.kind_of(t)));
+  }
+  return TypeId{};
+}
 
-  bool is_math_unary(BuiltinId id) const {
-    switch (id) {
-      case BuiltinId::MathSqrt: case BuiltinId::MathExp: case BuiltinId::MathLog:
-      case BuiltinId::MathLog2: case BuiltinId::MathLog10: case BuiltinId::MathLog1p:
-      case BuiltinId::MathExpm1: case BuiltinId::MathSin: case BuiltinId::MathCos:
-      case BuiltinId::MathTan: case BuiltinId::MathAsin: case BuiltinId::MathAcos:
-      case BuiltinId::MathAtan: case BuiltinId::MathSinh: case BuiltinId::MathCosh:
-      case BuiltinId::MathTanh: case BuiltinId::MathAsinh: case BuiltinId::MathAcosh:
-      case BuiltinId::MathAtanh: case BuiltinId::MathFabs: case BuiltinId::MathErf:
-      case BuiltinId::MathErfc: case BuiltinId::MathGamma: case BuiltinId::MathLgamma:
-      case BuiltinId::MathRadians: case BuiltinId::MathDegrees:
-      case BuiltinId::NpSqrt: case BuiltinId::NpExp: case BuiltinId::NpLog:
-      case BuiltinId::NpLog2: case BuiltinId::NpLog10: case BuiltinId::NpLog1p:
-      case BuiltinId::NpExpm1: case BuiltinId::NpSin: case BuiltinId::NpCos:
-      case BuiltinId::NpTan: case BuiltinId::NpArcsin: case BuiltinId::NpArccos:
-      case BuiltinId::NpArctan: case BuiltinId::NpSinh: case BuiltinId::NpCosh:
-      case BuiltinId::NpTanh: case BuiltinId::NpFloor: case BuiltinId::NpCeil:
-      case BuiltinId::NpTrunc: return true;
-      default: return false;
+// ---- other callees --------------------------------------------------------------------------
+
+TypeId type_number_class(RuleContext &cx, ScalarKind k, bool python) {
+  TypeContext &types = cx.types;
+  size_t nargs = cx.inst.operands.size() - 1;
+  if (cx.inst.imm >= 0 || nargs > 1)
+    typing_error(cx.loc()) << scalar_name(k) << "() takes one positional argument";
+  if (nargs == 0) return types.scalar(k);
+  TypeId t = cx.type(cx.inst.operands[1]);
+  if (types.kind(t) == TypeKind::Str)
+    unsupported(cx.loc()) << "converting a string to " << scalar_name(k)
+                          << " is not supported in compiled code";
+  if (types.is_array(t)) unsupported(cx.loc()) << "use a.astype(" << scalar_name(k) << ") to convert an array";
+  if (!types.is_scalar(unwrap_optional(types, t)))
+    typing_error(cx.loc()) << "cannot convert " << types.to_string(t) << " to " << scalar_name(k);
+  ScalarKind from = types.scalar_kind(unwrap_optional(types, t));
+  if (is_complex(from) && !is_complex(k) && k != ScalarKind::Bool)
+    typing_error(cx.loc()) << "cannot convert complex to " << scalar_name(k);
+  // Python's int() keeps a uint64's value (Numba types it uint64); np.int64() wraps it.
+  if (python && k == ScalarKind::Int64 && from == ScalarKind::UInt64) return types.scalar(from);
+  return types.scalar(k);
+}
+
+TypeId type_exception(RuleContext &cx, int32_t exc_id) {
+  TypeContext &types = cx.types;
+  size_t nargs = cx.inst.operands.size() - 1;
+  if (cx.inst.imm >= 0) typing_error(cx.loc()) << "exceptions take no keyword arguments";
+  if (nargs == 0) return types.exception_value(exc_id, "");
+  TypeId t = cx.type(cx.inst.operands[1]);
+  if (nargs == 1 && types.kind(t) == TypeKind::Str)
+    return types.exception_value(exc_id, types.string(types.get(t).a));
+  unsupported(cx.loc()) << "exceptions raised in compiled code take one constant string "
+                           "message; got ("
+                        << types.to_string(t) << (nargs > 1 ? ", ..." : "") << ")";
+}
+
+TypeId type_dispatcher_call(RuleContext &cx, uint64_t handle) {
+  TypeContext &types = cx.types;
+  std::vector<TypeId> args;
+  for (size_t i = 1; i < cx.inst.operands.size(); ++i) {
+    TypeId t = cx.type(cx.inst.operands[i]);
+    if (types.is_compile_time(t))
+      unsupported(cx.loc()) << "passing a " << types.to_string(t)
+                            << " to a jitted function is not supported";
+    args.push_back(t);
+  }
+  std::vector<std::string> kwnames;
+  if (cx.inst.imm >= 0) kwnames = cx.f.kwnames[static_cast<size_t>(cx.inst.imm)];
+  CalleeRef ref;
+  if (handle == cx.self_handle && kwnames.empty() && cx.self_params && args == *cx.self_params) {
+    // Recursion: the result is Unknown until a non-recursive return has been typed.
+    ref.dispatcher = handle;
+    ref.self = true;
+    ref.params = args;
+    ref.result = cx.self_return;
+    for (size_t i = 0; i < args.size(); ++i) ref.arg_map.push_back(static_cast<int32_t>(i));
+  } else {
+    internal_assert(cx.resolver) << "no callee resolver";
+    ref = cx.resolver->resolve(handle, args, kwnames, cx.loc());
+    if (ref.self) {
+      // The callee is being compiled: only the function itself (keywords bound) is typeable.
+      if (handle != cx.self_handle || !cx.self_params || ref.params != *cx.self_params)
+        typing_error(cx.loc()) << "cannot type this call: it is a recursive call (through "
+                                  "another function, or with other argument types) whose "
+                                  "result type is still being inferred; give the function an "
+                                  "explicit signature";
+      ref.result = cx.self_return;
     }
   }
-
-  TypeId fold_promote(const std::vector<TypeId> &ts, BuiltinId id) {
-    ScalarKind acc = ScalarKind::Bool;
-    bool first = true;
-    for (TypeId t : ts) {
-      if (!is_number(t) || is_complex(kind_of(t))) bad_args(id);
-      ScalarKind k = kind_of(t);
-      if (first) {
-        acc = k;
-        first = false;
-      } else if (acc != k) {
-        acc = promote(acc, k);
-      }
-    }
-    return types_.scalar(acc);
-  }
-
-  TypeId iterator_of(TypeId t, BuiltinId id) {
-    switch (types_.kind(t)) {
-      case TypeKind::Range: return types_.range_iter();
-      case TypeKind::Array:
-        if (types_.ndim(t) == 0) typing_error(cx_.loc()) << "iteration over a 0-d array";
-        return types_.array_iter(t);
-      case TypeKind::RangeIter:
-      case TypeKind::ArrayIter:
-      case TypeKind::EnumerateIter:
-      case TypeKind::ZipIter: return t;
-      default:
-        typing_error(cx_.loc()) << fname(id) << "() cannot iterate over " << cx_.str(t);
-    }
-  }
-
-  int shape_ndim(TypeId shape, BuiltinId id) {
-    if (is_int_like(shape)) return 1;
-    if (types_.kind(shape) == TypeKind::Tuple) {
-      for (TypeId e : types_.get(shape).elems)
-        if (!is_int_like(e))
-          typing_error(cx_.loc()) << fname(id) << "(): the shape must be an int or a tuple of "
-                                  << "ints, not " << cx_.str(shape);
-      return static_cast<int>(types_.get(shape).elems.size());
-    }
-    typing_error(cx_.loc()) << fname(id) << "(): the shape must be an int or a tuple of ints, not "
-                            << cx_.str(shape);
-  }
-
-  ScalarKind dtype_arg(const std::vector<int> &bound, size_t p, ScalarKind dflt, BuiltinId id) {
-    if (p >= bound.size() || bound[p] < 0) return dflt;
-    TypeId t = cx_.type(cx_.inst.operands[static_cast<size_t>(bound[p])]);
-    if (types_.kind(t) == TypeKind::None) return dflt;
-    ScalarKind k;
-    if (dtype_of(types_, t, &k)) return k;
-    typing_error(cx_.loc()) << fname(id) << "(): dtype must be a NumPy type such as np.float32 or "
-                            << "a string such as 'f4', known when the function is compiled; got "
-                            << cx_.str(t);
-  }
-
-  TypeId array_ufunc(BuiltinId id) {
-    unsupported(cx_.loc()) << fname(id) << "() on arrays is not supported in compiled code yet";
-  }
-  TypeId array_reduction(BuiltinId id) {
-    unsupported(cx_.loc()) << fname(id) << "() of an array is not supported in compiled code yet";
-  }
-
-  TypeId number_class(ScalarKind k) {
-    if (has_kw() || nargs() > 1)
-      typing_error(cx_.loc()) << scalar_name(k) << "() takes one positional argument";
-    if (nargs() == 0) return types_.scalar(k);
-    TypeId t = arg(0);
-    if (types_.kind(t) == TypeKind::Str)
-      unsupported(cx_.loc()) << "converting a string to " << scalar_name(k)
-                             << " is not supported in compiled code";
-    if (!is_number(t))
-      typing_error(cx_.loc()) << "cannot convert " << cx_.str(t) << " to " << scalar_name(k);
-    if (is_complex(kind_of(t)) && !is_complex(k))
-      typing_error(cx_.loc()) << "cannot convert complex to " << scalar_name(k);
-    return types_.scalar(k);
-  }
-
-  TypeId exception(int32_t exc_id) {
-    if (has_kw()) typing_error(cx_.loc()) << "exceptions take no keyword arguments";
-    if (nargs() == 0) return types_.exception_value(exc_id, "");
-    TypeId t = arg(0);
-    if (nargs() == 1 && types_.kind(t) == TypeKind::Str)
-      return types_.exception_value(exc_id, types_.string(types_.get(t).a));
-    unsupported(cx_.loc()) << "exceptions raised in compiled code take one constant string "
-                              "message; got ("
-                           << cx_.str(t) << (nargs() > 1 ? ", ..." : "") << ")";
-  }
-
-  TypeId dispatcher(uint64_t handle) {
-    std::vector<TypeId> args;
-    for (size_t i = 0; i < nargs(); ++i) {
-      TypeId t = arg(i);
-      if (types_.is_compile_time(t))
-        unsupported(cx_.loc()) << "passing a " << cx_.str(t)
-                               << " to a jitted function is not supported";
-      args.push_back(t);
-    }
-    std::vector<std::string> kwnames;
-    if (has_kw()) kwnames = cx_.f.kwnames[static_cast<size_t>(cx_.inst.imm)];
-    CalleeRef ref;
-    if (handle == cx_.self_handle && kwnames.empty() && cx_.self_params &&
-        args == *cx_.self_params) {
-      // Recursion: the result is Unknown until a non-recursive return has been typed.
-      ref.dispatcher = handle;
-      ref.self = true;
-      ref.params = args;
-      ref.result = cx_.self_return;
-      for (size_t i = 0; i < args.size(); ++i) ref.arg_map.push_back(static_cast<int32_t>(i));
-    } else {
-      internal_assert(cx_.resolver) << "no callee resolver";
-      ref = cx_.resolver->resolve(handle, args, kwnames, cx_.loc());
-    }
-    if (cx_.callee_out) *cx_.callee_out = ref;
-    return ref.result;
-  }
-
-  RuleContext &cx_;
-  TypeContext &types_;
-};
+  if (cx.callee_out) *cx.callee_out = ref;
+  return ref.result;
+}
 
 }  // namespace
 
-TypeId type_call(RuleContext &cx) { return CallTyper(cx).run(); }
+TypeId type_call(RuleContext &cx) {
+  TypeContext &types = cx.types;
+  TypeId callee = cx.type(cx.inst.operands[0]);
+  const TypeData &cd = types.get(callee);
+  switch (cd.kind) {
+    case TypeKind::Builtin:
+    case TypeKind::BoundMethod: {
+      BuiltinId id = callee_builtin(types, cx.f, cx.inst);
+      BuiltinCall call(cx, id);
+      TypeId t = type_python_builtin(call);
+      if (t.unknown()) t = type_numpy_call(call);
+      if (t.unknown())
+        unsupported(cx.loc()) << call.name() << "() is not supported in compiled code yet";
+      return t;
+    }
+    case TypeKind::NumberClass: return type_number_class(cx, static_cast<ScalarKind>(cd.a), cd.b != 0);
+    case TypeKind::ExceptionClass: return type_exception(cx, static_cast<int32_t>(cd.handle));
+    case TypeKind::Dispatcher: return type_dispatcher_call(cx, cd.handle);
+    default:
+      typing_error(cx.loc()) << "a value of type " << types.to_string(callee) << " is not callable";
+  }
+}
 
 }  // namespace ember

@@ -1,6 +1,8 @@
 /** \file CallRules.h
- * Argument binding for calls of builtins, shared by the typing rules (CallRules.cpp) and by
- * make_explicit(), which rewrites keyword and default arguments into positional ones.
+ * Calls of builtins, shared by the typing rules (CallRules.cpp for Python's builtins and the
+ * math module, NumpyRules.cpp for NumPy) and by make_explicit(), which rewrites every builtin
+ * call into positional form: a method call `a.sum(axis=0)` becomes `np.sum(a, 0)` and missing
+ * optional arguments become None.  Lowering only ever sees that form.
  */
 #pragma once
 
@@ -20,15 +22,62 @@ struct BuiltinSignature {
 };
 const BuiltinSignature &builtin_signature(BuiltinId id);
 
-/// Binds the call's arguments (operands after the callee) to `names`: for each parameter, the
-/// operand index bound to it, or -1.  Raises a TypingError for unknown, duplicate or missing
-/// arguments.
-std::vector<int> bind_call_args(const RuleContext &cx, const std::vector<const char *> &names,
-                                int required, const std::string &fname);
+/// The builtin a method call stands for (a.sum -> np.sum, a.fill -> ArrayFill, ...).
+BuiltinId method_builtin(MethodId m);
+
+/// A call's arguments: positional ones, then keyword ones; for a method call the receiver is
+/// the first positional argument.
+struct CallArgs {
+  std::vector<Value> values;
+  std::vector<std::string> kwnames;  ///< names of the trailing keyword arguments
+  size_t npos() const { return values.size() - kwnames.size(); }
+};
+CallArgs call_args(const Function &f, const InstData &d);
+/// The builtin a call's callee denotes (a builtin or a bound method), or NumBuiltins.
+BuiltinId callee_builtin(const TypeContext &types, const Function &f, const InstData &d);
+
+/// A builtin call with its arguments bound to the builtin's parameters.
+class BuiltinCall {
+ public:
+  BuiltinCall(RuleContext &cx, BuiltinId id);
+  RuleContext &cx;
+  TypeContext &types;
+  BuiltinId id;
+  CallArgs args;
+  std::vector<int> bound;  ///< per parameter: the index in args.values, or -1 (not varargs)
+
+  std::string name() const;  ///< as the user wrote it: "np.sum", "math.sqrt", "len"
+  size_t nargs() const { return args.values.size(); }
+  TypeId arg(size_t i) const { return cx.type(args.values[i]); }  ///< varargs access
+  bool given(size_t p) const;  ///< parameter p was passed and is not None
+  TypeId param(size_t p) const { return cx.type(args.values[static_cast<size_t>(bound[p])]); }
+  Value value(size_t p) const { return args.values[static_cast<size_t>(bound[p])]; }
+  [[noreturn]] void bad_args() const;
+  bool is_number(TypeId t) const;
+  bool is_int_like(TypeId t) const;
+  ScalarKind kind_of(TypeId t) const;  ///< scalar kind, through an Optional
+  /// The dtype parameter p denotes (np.float32, 'f4', float), or dflt when not given.
+  ScalarKind dtype_param(size_t p, ScalarKind dflt) const;
+  /// The ndim of a shape argument: an int (1) or a tuple of ints (its length).
+  int shape_ndim(TypeId shape) const;
+  /// The constant integer of parameter p (an axis), or false.
+  bool const_param(size_t p, int64_t *out) const;
+};
+
+/// For each parameter of `names`, the index in args.values bound to it, or -1.  Raises a
+/// TypingError for unknown, duplicate or missing arguments.
+std::vector<int> bind_call_args(const CallArgs &args, const std::vector<const char *> &names,
+                                int required, const std::string &fname, SourceLoc loc);
 
 /// NumPy's dtype names ("float32", "f4", "int", ...) -> scalar kind.
 bool parse_dtype_name(const std::string &name, ScalarKind *out);
 /// The dtype a compile-time value denotes (np.float32, float, 'f4'); false when none.
 bool dtype_of(const TypeContext &types, TypeId t, ScalarKind *out);
+
+/// Typing of NumPy's functions (NumpyRules.cpp): creation, reductions, shape, sorting,
+/// linear algebra, random.  Returns Unknown when the builtin is not one of them.
+TypeId type_numpy_call(BuiltinCall &call);
+/// The dtype np.sum / np.prod / np.cumsum produce for an array of kind k.
+ScalarKind sum_kind(ScalarKind k);
 
 }  // namespace ember

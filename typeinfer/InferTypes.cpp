@@ -1,9 +1,11 @@
 #include "typeinfer/InferTypes.h"
 
 #include <map>
+#include <set>
 
 #include "ir/CFG.h"
 #include "typeinfer/ArrayRules.h"
+#include "typeinfer/Elementwise.h"
 #include "typeinfer/TypeRules.h"
 
 namespace ember {
@@ -28,6 +30,7 @@ class TypeInferrer {
                          ? (return_type_.unknown() ? types_.none() : return_type_)
                          : options_.declared_return;
     record_callees();
+    prune_dead_branches();
   }
 
  private:
@@ -45,11 +48,24 @@ class TypeInferrer {
   bool sweep(bool final) {
     bool changed = false;
     TypeId ret;
+    // Liveness of blocks processed later in this sweep (the sources of back edges) comes from
+    // the previous sweep; before the first one every block counts as live.
+    prev_live_ = live_.empty() ? std::vector<char>(f_.num_blocks(), 1) : live_;
+    prev_dead_edges_ = dead_edges_;
+    live_.assign(f_.num_blocks(), 0);
+    live_[f_.entry().id] = 1;
+    dead_edges_.clear();
     for (Block b : cfg_.rpo()) {
+      if (!live_[b.id]) continue;  // only reached through a branch typing proved dead
       BlockData &bd = f_.block(b);
       for (size_t k = 0; k < bd.params.size(); ++k) {
         TypeId t;
         for (auto &[term, idx] : incoming_[b.id]) {
+          Block src = f_.inst(term).block;
+          bool later = cfg_.order(src) >= cfg_.order(b);
+          bool live = later ? prev_live_[src.id] && !prev_dead_edges_.count({term.id, idx})
+                            : live_[src.id] && !dead_edges_.count({term.id, idx});
+          if (!live) continue;
           Value arg = f_.inst(term).targets[idx].args[k];
           t = guarded(final, f_.inst(term).loc, [&] { return unify(types_, t, f_.type(arg), f_.inst(term).loc); }, t);
         }
@@ -59,6 +75,7 @@ class TypeInferrer {
         InstData &d = f_.inst(i);
         if (d.op == Op::Ret) {
           TypeId t = f_.type(d.operands[0]);
+          if (final && t.unknown()) report_unknown(d);
           if (final && types_.is_compile_time(t) && !t.unknown())
             unsupported(d.loc) << "a " << types_.to_string(t)
                                << " cannot be returned from compiled code";
@@ -75,12 +92,61 @@ class TypeInferrer {
         TypeId t = guarded(final, d.loc, [&] { return type_inst(d); }, TypeId{});
         if (d.result.valid()) changed |= update(d.result, t);
       }
+      const InstData &term = f_.terminator(b);
+      int known = static_condition(term);
+      for (size_t t = 0; t < term.targets.size(); ++t) {
+        if (known >= 0 && t != (known ? 0u : 1u)) {
+          dead_edges_.insert({bd.insts.back().id, t});
+          continue;
+        }
+        live_[term.targets[t].block.id] = 1;
+      }
     }
     if (ret != return_type_) {
       return_type_ = ret;
       changed = true;
     }
     return changed;
+  }
+
+  /// 1 or 0 when a condbr's condition is known from types alone (`x is None` with x of type
+  /// None, or of a type that is never None), else -1.  As in Numba, the dead side is not typed.
+  int static_condition(const InstData &term) {
+    if (term.op != Op::CondBr) return -1;
+    Value v = term.operands[0];
+    Inst def = f_.def(v);
+    while (def.valid() && f_.inst(def).op == Op::Truth &&
+           types_.kind(f_.type(f_.inst(def).operands[0])) == TypeKind::Scalar) {
+      v = f_.inst(def).operands[0];
+      def = f_.def(v);
+    }
+    if (!def.valid() || f_.inst(def).op != Op::Is) return -1;
+    const InstData &d = f_.inst(def);
+    TypeId l = f_.type(d.operands[0]), r = f_.type(d.operands[1]);
+    if (l.unknown() || r.unknown()) return -1;
+    TypeKind kl = types_.kind(l), kr = types_.kind(r);
+    int same;
+    if (kl == TypeKind::None && kr == TypeKind::None)
+      same = 1;
+    else if ((kl == TypeKind::None && kr != TypeKind::Optional) ||
+             (kr == TypeKind::None && kl != TypeKind::Optional))
+      same = 0;
+    else
+      return -1;
+    return d.imm ? 1 - same : same;
+  }
+
+  /// Turns the branches typing proved one-sided into plain branches: the dead code is gone for
+  /// every later pass.
+  void prune_dead_branches() {
+    for (auto &[inst_id, t] : dead_edges_) {
+      InstData &d = f_.inst(Inst{inst_id});
+      if (d.op != Op::CondBr) continue;
+      BlockCall live = d.targets[1 - t];
+      d.op = Op::Br;
+      d.operands.clear();
+      d.targets = {live};
+    }
   }
 
   template <typename F>
@@ -126,6 +192,13 @@ class TypeInferrer {
     cx.self_handle = options_.self_handle;
     cx.self_return = options_.declared_return.unknown() ? return_type_ : options_.declared_return;
     cx.self_params = &f_.arg_types;
+    bool op = d.op == Op::BinOp || d.op == Op::Compare || d.op == Op::Unary;
+    ElementwiseTyping et;
+    if (op && type_elementwise(types_, f_, d, &et)) {
+      TypeId lhs = f_.type(d.operands[0]);
+      if (d.op == Op::BinOp && d.imm2 && types_.is_array(lhs)) return lhs;  // a += b, in place
+      return types_.array(et.result, et.ndim, Layout::C);
+    }
     switch (d.op) {
       case Op::Arg: return f_.arg_types[static_cast<size_t>(d.imm)];
       case Op::Const: return type_const(types_, f_.consts[static_cast<size_t>(d.imm)], d.loc);
@@ -207,6 +280,7 @@ class TypeInferrer {
       case Op::CondBr:
       case Op::Unreachable: return TypeId{};
       case Op::Cast:
+      case Op::ParallelFor:
       case Op::IncRef:
       case Op::DecRef:
       case Op::Ret: internal_error << op_name(d.op) << " before type inference";
@@ -233,6 +307,8 @@ class TypeInferrer {
   const InferOptions &options_;
   CFG cfg_;
   std::vector<std::vector<std::pair<Inst, size_t>>> incoming_;
+  std::vector<char> live_, prev_live_;  // blocks reached through live edges
+  std::set<std::pair<uint32_t, size_t>> dead_edges_, prev_dead_edges_;  // (terminator, target)
   TypeId return_type_;
   std::map<uint32_t, CalleeRef> callees_;  // by the call's result value
 };

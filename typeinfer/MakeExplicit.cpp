@@ -1,7 +1,9 @@
 // make_explicit(): after inference, every implicit conversion becomes a Cast and every call
 // gets its arguments in positional order, so lowering never re-derives typing decisions.
+#include "ir/CFG.h"
 #include "typeinfer/ArrayRules.h"
 #include "typeinfer/CallRules.h"
+#include "typeinfer/Elementwise.h"
 #include "typeinfer/InferTypes.h"
 #include "typeinfer/TypeRules.h"
 
@@ -14,10 +16,11 @@ class Explicitor {
   explicit Explicitor(Function &f) : f_(f), types_(f.types()) {}
 
   void run() {
-    for (uint32_t b = 0; b < f_.num_blocks(); ++b) {
+    CFG cfg(f_);
+    for (Block b : cfg.rpo()) {  // unreachable blocks (pruned by typing) are never lowered
       // Instructions may be inserted while walking: iterate by position over a snapshot.
-      std::vector<Inst> insts = f_.block(Block{b}).insts;
-      for (Inst i : insts) visit(Block{b}, i);
+      std::vector<Inst> insts = f_.block(b).insts;
+      for (Inst i : insts) visit(b, i);
     }
   }
 
@@ -33,6 +36,13 @@ class Explicitor {
   /// v converted to `to`, by a Cast inserted before instruction `before`.
   Value cast(Value v, TypeId to, Block b, Inst before) {
     if (f_.type(v) == to) return v;
+    Inst def = f_.def(v);
+    if (f_.type(v).unknown() && def.valid() && f_.inst(def).op == Op::Undef) {
+      // A variable not assigned on this path: an undefined value of the type it needs.
+      Inst u = f_.insert(f_.entry(), 0, Op::Undef, {}, true, f_.inst(def).loc);
+      f_.set_type(f_.inst(u).result, to);
+      return f_.inst(u).result;
+    }
     InstData &d = f_.inst(before);
     Inst c = f_.insert(b, position(b, before), Op::Cast, {v}, true, d.loc);
     Value r = f_.inst(c).result;
@@ -52,6 +62,8 @@ class Explicitor {
 
   void visit(Block b, Inst i) {
     InstData &d = f_.inst(i);
+    ElementwiseTyping et;
+    if (d.op != Op::Call && type_elementwise(types_, f_, d, &et)) return;  // per element
     switch (d.op) {
       case Op::Br:
       case Op::CondBr:
@@ -71,6 +83,7 @@ class Explicitor {
       }
       case Op::BinOp: {
         TypeId l = f_.type(d.operands[0]), r = f_.type(d.operands[1]);
+        if (types_.is_array(l) || types_.is_array(r)) break;  // a @ b
         OperationTypes ot = type_binop(types_, static_cast<BinOpKind>(d.imm), l, r, d.loc);
         if (types_.kind(ot.operand) == TypeKind::Tuple) break;
         Value a = cast(d.operands[0], ot.operand, b, i);
@@ -81,6 +94,7 @@ class Explicitor {
       case Op::Compare: {
         TypeId l = f_.type(d.operands[0]), r = f_.type(d.operands[1]);
         OperationTypes ot = type_compare(types_, static_cast<CmpKind>(d.imm), l, r, d.loc);
+        if (ot.operand.unknown()) break;  // tuples, uint64 with int64: compared by lowering
         Value a = cast(d.operands[0], ot.operand, b, i);
         Value c = cast(f_.inst(i).operands[1], ot.operand, b, i);
         f_.inst(i).operands = {a, c};
@@ -88,6 +102,9 @@ class Explicitor {
       }
       case Op::Unary: {
         if (static_cast<UnaryKind>(d.imm) == UnaryKind::Not) break;
+        TypeId t = f_.type(d.operands[0]);
+        if (types_.is_scalar(t) && is_integer(types_.scalar_kind(t)) && !is_signed(types_.scalar_kind(t)))
+          break;  // unsigned: computed in its own width, widened by lowering
         Value a = cast(d.operands[0], f_.type(d.result), b, i);
         f_.inst(i).operands[0] = a;
         break;
@@ -123,23 +140,35 @@ class Explicitor {
       f_.inst(i).imm = -1;
       return;
     }
-    if (cd.kind != TypeKind::Builtin) return;
-    auto id = static_cast<BuiltinId>(cd.a);
+    BuiltinId id = callee_builtin(types_, f_, d);
+    if (id == BuiltinId::NumBuiltins) return;
+    bool method = cd.kind == TypeKind::BoundMethod;
+    CallArgs args = call_args(f_, d);
+    SourceLoc loc = d.loc;
     const BuiltinSignature &sig = builtin_signature(id);
-    if (sig.varargs) return;
-    RuleContext cx{types_, f_, d};
-    std::vector<int> bound = bind_call_args(cx, sig.names, sig.required, builtin_info(id).attr);
-    std::vector<Value> ops = {d.operands[0]};
-    // Missing optional arguments become None; trailing ones are dropped.
-    size_t last = 0;
-    for (size_t p = 0; p < bound.size(); ++p)
-      if (bound[p] >= 0) last = p + 1;
-    for (size_t p = 0; p < last; ++p) {
-      if (bound[p] >= 0)
-        ops.push_back(f_.inst(i).operands[static_cast<size_t>(bound[p])]);
-      else
-        ops.push_back(constant(ConstValue{}, b, i));
+    std::vector<Value> ops;
+    if (sig.varargs) {
+      ops = args.values;
+    } else {
+      std::vector<int> bound = bind_call_args(args, sig.names, sig.required,
+                                              builtin_info(id).attr, loc);
+      // Missing optional arguments become None; trailing ones are dropped.
+      size_t last = 0;
+      for (size_t p = 0; p < bound.size(); ++p)
+        if (bound[p] >= 0) last = p + 1;
+      for (size_t p = 0; p < last; ++p)
+        ops.push_back(bound[p] >= 0 ? args.values[static_cast<size_t>(bound[p])]
+                                    : constant(ConstValue{}, b, i));
     }
+    // A method call becomes a call of the builtin it stands for, receiver first.
+    Value fn = f_.inst(i).operands[0];
+    if (method) {
+      ConstValue c;
+      c.kind = ConstValue::Kind::Builtin;
+      c.builtin = id;
+      fn = constant(c, b, i);
+    }
+    ops.insert(ops.begin(), fn);
     f_.inst(i).operands = ops;
     f_.inst(i).imm = -1;
   }

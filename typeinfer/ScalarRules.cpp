@@ -4,6 +4,8 @@
 // small integers, and int / int is float64.
 #include "typeinfer/TypeRules.h"
 
+#include <algorithm>
+
 namespace ember {
 
 namespace {
@@ -115,6 +117,8 @@ bool can_convert(const TypeContext &types, TypeId from, TypeId to) {
 
 TypeId type_const(TypeContext &types, const ConstValue &c, SourceLoc loc) {
   using K = ConstValue::Kind;
+  if (c.scalar >= 0 && c.kind != K::NumberClass)  // a NumPy scalar keeps its type
+    return types.scalar(static_cast<ScalarKind>(c.scalar));
   switch (c.kind) {
     case K::None: return types.none();
     case K::Bool: return types.boolean();
@@ -131,7 +135,7 @@ TypeId type_const(TypeContext &types, const ConstValue &c, SourceLoc loc) {
     case K::Builtin: return types.builtin(c.builtin);
     case K::Dispatcher: return types.dispatcher(c.handle);
     case K::ExceptionClass: return types.exception_class(static_cast<int32_t>(c.i));
-    case K::NumberClass: return types.number_class(static_cast<ScalarKind>(c.i));
+    case K::NumberClass: return types.number_class(static_cast<ScalarKind>(c.i), c.scalar == 1);
     case K::Unsupported: unsupported(loc) << c.str;
   }
   return types.unknown();
@@ -151,6 +155,10 @@ OperationTypes type_binop(TypeContext &types, BinOpKind kind, TypeId lhs, TypeId
                           SourceLoc loc) {
   TypeId l = unwrap_optional(types, lhs), r = unwrap_optional(types, rhs);
   const char *sym = binop_symbol(kind);
+  if (kind == BinOpKind::MatMul) {
+    TypeId t = type_dot(types, l, r, loc, "@");
+    return {t, t};
+  }
   if (types.kind(l) == TypeKind::Tuple && types.kind(r) == TypeKind::Tuple &&
       kind == BinOpKind::Add) {
     std::vector<TypeId> elems = types.get(l).elems;
@@ -210,10 +218,22 @@ OperationTypes type_compare(TypeContext &types, CmpKind kind, TypeId lhs, TypeId
   TypeId l = unwrap_optional(types, lhs), r = unwrap_optional(types, rhs);
   if (types.is_scalar(l) && types.is_scalar(r)) {
     ScalarKind a = types.scalar_kind(l), b = types.scalar_kind(r);
+    // uint64 against a signed integer has no common type: compared exactly by lowering.
+    if ((a == ScalarKind::UInt64 && is_signed(b)) || (b == ScalarKind::UInt64 && is_signed(a)))
+      return {TypeId{}, types.boolean()};
     ScalarKind p = (a == ScalarKind::Bool && b == ScalarKind::Bool) ? a : promote(a, b);
     if (is_complex(p) && kind != CmpKind::Eq && kind != CmpKind::Ne)
       typing_error(loc) << "complex numbers cannot be ordered with " << cmp_symbol(kind);
     return {types.scalar(p), types.boolean()};
+  }
+  if (types.kind(l) == TypeKind::Tuple && types.kind(r) == TypeKind::Tuple) {
+    // Lexicographic, element by element (lowering compares the elements).
+    const auto &le = types.get(l).elems, &re = types.get(r).elems;
+    for (size_t i = 0; i < std::min(le.size(), re.size()); ++i)
+      type_compare(types, CmpKind::Eq, le[i], re[i], loc);
+    for (size_t i = 0; i < std::min(le.size(), re.size()); ++i)
+      if (kind != CmpKind::Eq && kind != CmpKind::Ne) type_compare(types, kind, le[i], re[i], loc);
+    return {TypeId{}, types.boolean()};
   }
   if (types.kind(l) == TypeKind::None && types.kind(r) == TypeKind::None &&
       (kind == CmpKind::Eq || kind == CmpKind::Ne))
@@ -235,6 +255,7 @@ TypeId type_unary(TypeContext &types, UnaryKind kind, TypeId v, SourceLoc loc) {
   if (kind == UnaryKind::Invert && (is_float(k) || is_complex(k)))
     typing_error(loc) << "bad operand type for unary ~: " << types.to_string(v);
   if (k == ScalarKind::Bool) return types.int64();
+  // Numba: -uint8(3) is 253, computed in uint8 and then widened to uint64.
   if (is_integer(k)) return is_signed(k) ? types.int64() : types.scalar(ScalarKind::UInt64);
   return t;
 }

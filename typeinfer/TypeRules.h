@@ -57,6 +57,9 @@ TypeId type_const(TypeContext &types, const ConstValue &c, SourceLoc loc);
 /// Whether a value of type `from` may be stored where `to` is expected (implicit conversion).
 bool can_convert(const TypeContext &types, TypeId from, TypeId to);
 
+/// np.dot / np.matmul / the @ operator on arrays (NumpyRules.cpp).
+TypeId type_dot(TypeContext &types, TypeId a, TypeId b, SourceLoc loc, const char *name);
+
 // ---- CallRules.cpp ------------------------------------------------------------------------
 TypeId type_call(RuleContext &cx);
 

@@ -29,9 +29,10 @@ std::shared_ptr<CompiledFunction> CpuCompiler::compile(const FunctionInput &in,
                                                        const InferOptions &infer,
                                                        const PipelineOptions &options) {
   auto out = std::make_shared<CompiledFunction>();
-  out->ir = build_typed_function(in, *types_, arg_types, resolver, infer, options);
   out->symbol = symbol_for(in.qualname, ++counter_);
-  out->ir->symbol = out->symbol;
+  PipelineOptions with_symbol = options;
+  with_symbol.symbol = out->symbol;
+  out->ir = build_typed_function(in, *types_, arg_types, resolver, infer, with_symbol);
   LoweredModule lm = lower_module(*out->ir, *target_, jit_->context(), target_->data_layout(),
                                   target_->triple());
   target_->optimize(*lm.module);

@@ -1,1 +1,1183 @@
+// Lowering and the CPU JIT end to end (targets/cpu/CpuCompiler.h): small functions compiled
+// from NIS and called through the ABI wrapper of ember/abi.h.  Integer and float floor
+// division / modulo follow Python's sign rules (INT64_MIN // -1 wraps, as in Numba), division by
+// zero raises ZeroDivisionError through ember_error, loops read float64 arrays passed as
+// hand-built ember_array structs, allocations do not leak, and a saxpy loop over C-contiguous
+// arrays is vectorized by the optimizer.
 #include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+#include "ember/abi.h"
+#include "ember/runtime.h"
+#include "ir/IRPrinter.h"
+#include "targets/cpu/CpuCompiler.h"
+#include "tests/cpp/TestHelpers.h"
+
+namespace ember {
+namespace {
+
+using test::c_builtin;
+using test::c_float;
+using test::c_int;
+using test::c_none;
+using test::FakeResolver;
+using test::NisBuilder;
+
+constexpr int32_t op(BinOpKind k) { return static_cast<int32_t>(k); }
+
+/// A 1-d ember_array with its shape and strides, laid out as the ABI wants.
+class Array1d {
+ public:
+  Array1d(double *data, int64_t n, int64_t stride_bytes = sizeof(double)) {
+    std::memset(storage_, 0, sizeof storage_);
+    arr()->nitems = n;
+    arr()->itemsize = sizeof(double);
+    arr()->data = data;
+    arr()->shape_and_strides[0] = n;
+    arr()->shape_and_strides[1] = stride_bytes;
+  }
+  ember_array *arr() { return reinterpret_cast<ember_array *>(storage_); }
+
+ private:
+  alignas(8) unsigned char storage_[sizeof(ember_array) + 2 * sizeof(int64_t)];
+};
+
+class LowerTest : public ::testing::Test {
+ protected:
+  static CpuCompiler &compiler() {
+    static CpuCompiler *c = [] {
+      auto *cc = new CpuCompiler();
+      for (const ember_symbol *s = ember_runtime_symbols(); s->name; ++s)
+        cc->define_runtime_symbol(s->name, reinterpret_cast<uint64_t>(s->address));
+      return cc;
+    }();
+    return *c;
+  }
+  TypeContext &types() { return compiler().types(); }
+
+  std::shared_ptr<CompiledFunction> compile(const FunctionInput &in,
+                                            const std::vector<TypeId> &args) {
+    PipelineOptions options;
+    options.verify = true;
+    InferOptions infer;
+    infer.self_handle = in.self_handle;
+    return compiler().compile(in, args, resolver_, infer, options);
+  }
+
+  /// Calls fn's wrapper with pointers to the arguments; returns the status.
+  static int32_t call(const CompiledFunction &fn, void *ret, ember_error *err,
+                      std::vector<void *> args) {
+    auto w = reinterpret_cast<ember_wrapper_fn>(fn.wrapper);
+    return w(ret, err, args.data());
+  }
+
+  FakeResolver resolver_;
+};
+
+// 5 def f(a, b):
+// 6     return a <op> b
+FunctionInput binop_function(BinOpKind kind) {
+  return NisBuilder("f", {"a", "b"}, {}, 5)
+      .code({{NisOp::LoadFast, 0, -1, 6},
+             {NisOp::LoadFast, 1},
+             {NisOp::BinaryOp, op(kind)},
+             {NisOp::ReturnValue}});
+}
+
+class IntBinopTest : public LowerTest {
+ protected:
+  void SetUp() override {
+    floordiv_ = compile(binop_function(BinOpKind::FloorDiv), {types().int64(), types().int64()});
+    mod_ = compile(binop_function(BinOpKind::Mod), {types().int64(), types().int64()});
+  }
+  int64_t run(const CompiledFunction &fn, int64_t a, int64_t b) {
+    int64_t out = 0x5a5a;
+    ember_error err{};
+    int32_t status = call(fn, &out, &err, {&a, &b});
+    EXPECT_EQ(status, EMBER_OK) << a << ", " << b;
+    return out;
+  }
+  std::shared_ptr<CompiledFunction> floordiv_, mod_;
+};
+
+TEST_F(IntBinopTest, FloorDivRoundsTowardNegativeInfinity) {
+  EXPECT_EQ(run(*floordiv_, 7, 2), 3);
+  EXPECT_EQ(run(*floordiv_, -7, 2), -4);
+  EXPECT_EQ(run(*floordiv_, 7, -2), -4);
+  EXPECT_EQ(run(*floordiv_, -7, -2), 3);
+  EXPECT_EQ(run(*floordiv_, 6, -3), -2);
+  EXPECT_EQ(run(*floordiv_, 0, -5), 0);
+  EXPECT_EQ(run(*floordiv_, -1, 3), -1);
+}
+
+TEST_F(IntBinopTest, ModTakesSignOfDivisor) {
+  EXPECT_EQ(run(*mod_, 7, 2), 1);
+  EXPECT_EQ(run(*mod_, -7, 2), 1);
+  EXPECT_EQ(run(*mod_, 7, -2), -1);
+  EXPECT_EQ(run(*mod_, -7, -2), -1);
+  EXPECT_EQ(run(*mod_, 6, -3), 0);
+  EXPECT_EQ(run(*mod_, -1, 3), 2);
+}
+
+TEST_F(IntBinopTest, Int64MinFloorDivMinusOneWraps) {
+  const int64_t min = std::numeric_limits<int64_t>::min();
+  EXPECT_EQ(run(*floordiv_, min, -1), min);  // Numba's int64 wraps; no SIGFPE
+  EXPECT_EQ(run(*mod_, min, -1), 0);
+  EXPECT_EQ(run(*floordiv_, min, 1), min);
+  EXPECT_EQ(run(*floordiv_, min, 2), min / 2);
+}
+
+TEST_F(IntBinopTest, FloorDivByZeroRaises) {
+  int64_t a = 7, b = 0, out = 0;
+  ember_error err{};
+  ASSERT_EQ(call(*floordiv_, &out, &err, {&a, &b}), EMBER_RAISED);
+  EXPECT_EQ(err.exc, EMBER_EXC_ZeroDivisionError);
+  EXPECT_EQ(err.line, 6);
+  ASSERT_NE(err.msg, nullptr);
+  EXPECT_NE(std::string(err.msg).find("zero"), std::string::npos) << err.msg;
+}
+
+TEST_F(IntBinopTest, ModByZeroRaises) {
+  int64_t a = -7, b = 0, out = 0;
+  ember_error err{};
+  ASSERT_EQ(call(*mod_, &out, &err, {&a, &b}), EMBER_RAISED);
+  EXPECT_EQ(err.exc, EMBER_EXC_ZeroDivisionError);
+}
+
+class FloatBinopTest : public LowerTest {
+ protected:
+  double run(BinOpKind kind, double a, double b) {
+    auto fn = compile(binop_function(kind), {types().float64(), types().float64()});
+    double out = 12345.0;
+    ember_error err{};
+    EXPECT_EQ(call(*fn, &out, &err, {&a, &b}), EMBER_OK) << a << ", " << b;
+    return out;
+  }
+};
+
+TEST_F(FloatBinopTest, FloorDivRoundsTowardNegativeInfinity) {
+  EXPECT_EQ(run(BinOpKind::FloorDiv, 7.5, 2.0), 3.0);
+  EXPECT_EQ(run(BinOpKind::FloorDiv, -7.5, 2.0), -4.0);
+  EXPECT_EQ(run(BinOpKind::FloorDiv, 7.5, -2.0), -4.0);
+  EXPECT_EQ(run(BinOpKind::FloorDiv, -7.5, -2.0), 3.0);
+  EXPECT_EQ(run(BinOpKind::FloorDiv, 1.0, 0.1), 9.0);  // as CPython: fmod(1, 0.1) ~ 0.1
+}
+
+TEST_F(FloatBinopTest, FloorDivKeepsSignOfZero) {
+  double z = run(BinOpKind::FloorDiv, 0.0, -3.0);
+  EXPECT_EQ(z, 0.0);
+  EXPECT_TRUE(std::signbit(z));  // 0.0 // -3.0 == -0.0 in Python
+}
+
+TEST_F(FloatBinopTest, ModTakesSignOfDivisor) {
+  EXPECT_EQ(run(BinOpKind::Mod, -7.5, 2.0), 0.5);
+  EXPECT_EQ(run(BinOpKind::Mod, 7.5, -2.0), -0.5);
+  double z = run(BinOpKind::Mod, 4.0, -2.0);
+  EXPECT_EQ(z, 0.0);
+  EXPECT_TRUE(std::signbit(z));  // 4.0 % -2.0 == -0.0 in Python
+}
+
+TEST_F(FloatBinopTest, FloorDivByZeroRaises) {
+  auto fn = compile(binop_function(BinOpKind::FloorDiv), {types().float64(), types().float64()});
+  double a = 1.0, b = 0.0, out = 0;
+  ember_error err{};
+  ASSERT_EQ(call(*fn, &out, &err, {&a, &b}), EMBER_RAISED);
+  EXPECT_EQ(err.exc, EMBER_EXC_ZeroDivisionError);
+  EXPECT_EQ(err.line, 6);
+}
+
+TEST_F(FloatBinopTest, TrueDivByZeroRaises) {
+  auto fn = compile(binop_function(BinOpKind::TrueDiv), {types().int64(), types().int64()});
+  int64_t a = 1, b = 0;
+  double out = 0;
+  ember_error err{};
+  ASSERT_EQ(call(*fn, &out, &err, {&a, &b}), EMBER_RAISED);
+  EXPECT_EQ(err.exc, EMBER_EXC_ZeroDivisionError);
+}
+
+TEST_F(LowerTest, IntTrueDivReturnsFloat) {
+  auto fn = compile(binop_function(BinOpKind::TrueDiv), {types().int64(), types().int64()});
+  int64_t a = 7, b = 2;
+  double out = 0;
+  ember_error err{};
+  ASSERT_EQ(call(*fn, &out, &err, {&a, &b}), EMBER_OK);
+  EXPECT_EQ(out, 3.5);
+}
+
+// def f(a, b):
+//     return a < b      (bool is one byte in the ABI)
+TEST_F(LowerTest, BoolResultIsOneByte) {
+  FunctionInput in = NisBuilder("f", {"a", "b"})
+                         .code({{NisOp::LoadFast, 0},
+                                {NisOp::LoadFast, 1},
+                                {NisOp::CompareOp, static_cast<int32_t>(CmpKind::Lt)},
+                                {NisOp::ReturnValue}});
+  auto fn = compile(in, {types().float64(), types().int64()});
+  double a = 1.5;
+  int64_t b = 2;
+  unsigned char out[2] = {0x77, 0x77};
+  ember_error err{};
+  ASSERT_EQ(call(*fn, out, &err, {&a, &b}), EMBER_OK);
+  EXPECT_EQ(out[0], 1);
+  EXPECT_EQ(out[1], 0x77);  // nothing written past the byte
+}
+
+// def f(a):
+//     s = 0.0
+//     for i in range(a.shape[0]):
+//         s += a[i]
+//     return s
+FunctionInput sum_function() {
+  return NisBuilder("f", {"a"}, {"s", "i"})
+      .consts({c_float(0.0), c_int(0)})
+      .global("range", c_builtin(BuiltinId::Range))
+      .attr("shape")
+      .code({{NisOp::LoadConst, 0},
+             {NisOp::StoreFast, 1},
+             {NisOp::PushNull},
+             {NisOp::LoadGlobal, 0},
+             {NisOp::LoadFast, 0},
+             {NisOp::LoadAttr, 1},
+             {NisOp::LoadConst, 1},
+             {NisOp::BinarySubscr},
+             {NisOp::Call, 1},
+             {NisOp::GetIter},
+             {NisOp::ForIter, 19},  // 10
+             {NisOp::StoreFast, 2},
+             {NisOp::LoadFast, 1},
+             {NisOp::LoadFast, 0},
+             {NisOp::LoadFast, 2},
+             {NisOp::BinarySubscr},
+             {NisOp::BinaryOp, op(BinOpKind::Add), 1},
+             {NisOp::StoreFast, 1},
+             {NisOp::Jump, 10},
+             {NisOp::LoadFast, 1},  // 19
+             {NisOp::ReturnValue}});
+}
+
+TEST_F(LowerTest, SumOfContiguousFloat64Array) {
+  auto fn = compile(sum_function(), {types().array(ScalarKind::Float64, 1, Layout::C)});
+  double data[5] = {1.0, 2.0, 3.5, -4.0, 10.25};
+  Array1d a(data, 5);
+  double out = 0;
+  ember_error err{};
+  ASSERT_EQ(call(*fn, &out, &err, {a.arr()}), EMBER_OK);
+  EXPECT_EQ(out, 12.75);
+}
+
+TEST_F(LowerTest, SumOfEmptyArrayIsZero) {
+  auto fn = compile(sum_function(), {types().array(ScalarKind::Float64, 1, Layout::C)});
+  double dummy = 99.0;
+  Array1d a(&dummy, 0);
+  double out = -1;
+  ember_error err{};
+  ASSERT_EQ(call(*fn, &out, &err, {a.arr()}), EMBER_OK);
+  EXPECT_EQ(out, 0.0);
+}
+
+TEST_F(LowerTest, SumOfStridedArrayUsesStrides) {
+  auto fn = compile(sum_function(), {types().array(ScalarKind::Float64, 1, Layout::A)});
+  double data[6] = {1.0, 100.0, 2.0, 100.0, 3.0, 100.0};
+  Array1d a(data, 3, 2 * sizeof(double));  // data[::2]
+  double out = 0;
+  ember_error err{};
+  ASSERT_EQ(call(*fn, &out, &err, {a.arr()}), EMBER_OK);
+  EXPECT_EQ(out, 6.0);
+}
+
+// def saxpy(a, x, y, out):
+//     for i in range(x.shape[0]):
+//         out[i] = a * x[i] + y[i]
+//     return None
+FunctionInput saxpy_function() {
+  return NisBuilder("saxpy", {"a", "x", "y", "out"}, {"i"})
+      .consts({c_int(0), c_none()})
+      .global("range", c_builtin(BuiltinId::Range))
+      .attr("shape")
+      .code({{NisOp::PushNull},
+             {NisOp::LoadGlobal, 0},
+             {NisOp::LoadFast, 1},
+             {NisOp::LoadAttr, 1},
+             {NisOp::LoadConst, 0},
+             {NisOp::BinarySubscr},
+             {NisOp::Call, 1},
+             {NisOp::GetIter},
+             {NisOp::ForIter, 23},  // 8
+             {NisOp::StoreFast, 4},
+             {NisOp::LoadFast, 0},
+             {NisOp::LoadFast, 1},
+             {NisOp::LoadFast, 4},
+             {NisOp::BinarySubscr},
+             {NisOp::BinaryOp, op(BinOpKind::Mul)},
+             {NisOp::LoadFast, 2},
+             {NisOp::LoadFast, 4},
+             {NisOp::BinarySubscr},
+             {NisOp::BinaryOp, op(BinOpKind::Add)},
+             {NisOp::LoadFast, 3},
+             {NisOp::LoadFast, 4},
+             {NisOp::StoreSubscr},
+             {NisOp::Jump, 8},
+             {NisOp::LoadConst, 1},  // 23
+             {NisOp::ReturnValue}});
+}
+
+std::vector<TypeId> saxpy_args(TypeContext &types) {
+  TypeId arr = types.array(ScalarKind::Float64, 1, Layout::C);
+  return {types.float64(), arr, arr, arr};
+}
+
+TEST_F(LowerTest, SaxpyComputesResult) {
+  auto fn = compile(saxpy_function(), saxpy_args(types()));
+  const int n = 37;  // not a multiple of the vector width: the remainder loop runs too
+  std::vector<double> x(n), y(n), out(n, 0.0);
+  for (int i = 0; i < n; ++i) {
+    x[i] = i;
+    y[i] = 0.5 * i;
+  }
+  Array1d ax(x.data(), n), ay(y.data(), n), aout(out.data(), n);
+  double a = 2.0;
+  unsigned char ret = 0xff;
+  ember_error err{};
+  ASSERT_EQ(call(*fn, &ret, &err, {&a, ax.arr(), ay.arr(), aout.arr()}), EMBER_OK);
+  for (int i = 0; i < n; ++i) EXPECT_EQ(out[i], 2.5 * i) << i;
+}
+
+TEST_F(LowerTest, SaxpyOverContiguousArraysIsVectorized) {
+  auto fn = compile(saxpy_function(), saxpy_args(types()));
+  std::string ir = compiler().llvm_ir(*fn, true);
+  bool vectorized = ir.find("<4 x double>") != std::string::npos ||
+                    ir.find("<8 x double>") != std::string::npos;
+  EXPECT_TRUE(vectorized) << ir;
+}
+
+TEST_F(LowerTest, UnoptimizedIrHasNoVectors) {
+  auto fn = compile(saxpy_function(), saxpy_args(types()));
+  std::string ir = compiler().llvm_ir(*fn, false);
+  EXPECT_EQ(ir.find("x double>"), std::string::npos);
+  EXPECT_NE(ir.find(fn->symbol), std::string::npos);
+}
+
+// def f(n):
+//     s = 0.0
+//     for i in range(n):
+//         a = empty(n)
+//         a[0] = 1.5
+//         s += a[0]
+//     return s
+TEST_F(LowerTest, AllocationsInLoopAreFreed) {
+  FunctionInput in = NisBuilder("f", {"n"}, {"s", "i", "a"})
+                         .consts({c_float(0.0), c_int(0), c_float(1.5)})
+                         .global("range", c_builtin(BuiltinId::Range))
+                         .global("empty", c_builtin(BuiltinId::NpEmpty))
+                         .code({{NisOp::LoadConst, 0},
+                                {NisOp::StoreFast, 1},
+                                {NisOp::PushNull},
+                                {NisOp::LoadGlobal, 0},
+                                {NisOp::LoadFast, 0},
+                                {NisOp::Call, 1},
+                                {NisOp::GetIter},
+                                {NisOp::ForIter, 25},  // 7
+                                {NisOp::StoreFast, 2},
+                                {NisOp::PushNull},
+                                {NisOp::LoadGlobal, 1},
+                                {NisOp::LoadFast, 0},
+                                {NisOp::Call, 1},
+                                {NisOp::StoreFast, 3},
+                                {NisOp::LoadConst, 2},
+                                {NisOp::LoadFast, 3},
+                                {NisOp::LoadConst, 1},
+                                {NisOp::StoreSubscr},
+                                {NisOp::LoadFast, 1},
+                                {NisOp::LoadFast, 3},
+                                {NisOp::LoadConst, 1},
+                                {NisOp::BinarySubscr},
+                                {NisOp::BinaryOp, op(BinOpKind::Add), 1},
+                                {NisOp::StoreFast, 1},
+                                {NisOp::Jump, 7},
+                                {NisOp::LoadFast, 1},  // 25
+                                {NisOp::ReturnValue}});
+  auto fn = compile(in, {types().int64()});
+  int64_t before = ember_live_meminfos();
+  int64_t n = 10;
+  double out = 0;
+  ember_error err{};
+  ASSERT_EQ(call(*fn, &out, &err, {&n}), EMBER_OK);
+  EXPECT_EQ(out, 15.0);
+  EXPECT_EQ(ember_live_meminfos(), before);
+}
+
+// def f(n):
+//     a = empty(n)
+//     a[0] = 2.5
+//     return a
+TEST_F(LowerTest, ReturnedArrayOwnsOneReference) {
+  FunctionInput in = NisBuilder("f", {"n"}, {"a"})
+                         .consts({c_float(2.5), c_int(0)})
+                         .global("empty", c_builtin(BuiltinId::NpEmpty))
+                         .code({{NisOp::PushNull},
+                                {NisOp::LoadGlobal, 0},
+                                {NisOp::LoadFast, 0},
+                                {NisOp::Call, 1},
+                                {NisOp::StoreFast, 1},
+                                {NisOp::LoadConst, 0},
+                                {NisOp::LoadFast, 1},
+                                {NisOp::LoadConst, 1},
+                                {NisOp::StoreSubscr},
+                                {NisOp::LoadFast, 1},
+                                {NisOp::ReturnValue}});
+  auto fn = compile(in, {types().int64()});
+  int64_t before = ember_live_meminfos();
+  int64_t n = 4;
+  alignas(8) unsigned char ret[sizeof(ember_array) + 2 * sizeof(int64_t)] = {};
+  ember_error err{};
+  ASSERT_EQ(call(*fn, ret, &err, {&n}), EMBER_OK);
+  auto *arr = reinterpret_cast<ember_array *>(ret);
+  ASSERT_NE(arr->meminfo, nullptr);
+  EXPECT_EQ(arr->meminfo->refcount, 1);
+  EXPECT_EQ(arr->nitems, 4);
+  EXPECT_EQ(arr->itemsize, 8);
+  EXPECT_EQ(arr->shape_and_strides[0], 4);
+  EXPECT_EQ(arr->shape_and_strides[1], 8);
+  EXPECT_EQ(static_cast<double *>(arr->data)[0], 2.5);
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(arr->data) % 64, 0u);
+  EXPECT_EQ(ember_live_meminfos(), before + 1);
+  ember_meminfo_decref(arr->meminfo);
+  EXPECT_EQ(ember_live_meminfos(), before);
+}
+
+// def f(a, i):
+//     return a[i]      (negative indices wrap around, as in Python)
+TEST_F(LowerTest, NegativeIndexWrapsAround) {
+  FunctionInput in = NisBuilder("f", {"a", "i"})
+                         .code({{NisOp::LoadFast, 0},
+                                {NisOp::LoadFast, 1},
+                                {NisOp::BinarySubscr},
+                                {NisOp::ReturnValue}});
+  auto fn = compile(in, {types().array(ScalarKind::Float64, 1, Layout::C), types().int64()});
+  double data[3] = {1.0, 2.0, 3.0};
+  Array1d a(data, 3);
+  int64_t i = -1;
+  double out = 0;
+  ember_error err{};
+  ASSERT_EQ(call(*fn, &out, &err, {a.arr(), &i}), EMBER_OK);
+  EXPECT_EQ(out, 3.0);
+}
+
+// ---- conversions at the ABI ----------------------------------------------------------------------
+
+TEST_F(LowerTest, Int8ArgumentsPromoteBeforeAdding) {
+  auto fn = compile(binop_function(BinOpKind::Add),
+                    {types().scalar(ScalarKind::Int8), types().scalar(ScalarKind::Int8)});
+  int8_t a = 100, b = 100;
+  int64_t out = 0;
+  ember_error err{};
+  ASSERT_EQ(call(*fn, &out, &err, {&a, &b}), EMBER_OK);
+  EXPECT_EQ(out, 200);  // int64 arithmetic: no int8 wraparound
+  a = -100;
+  b = -100;
+  ASSERT_EQ(call(*fn, &out, &err, {&a, &b}), EMBER_OK);
+  EXPECT_EQ(out, -200);  // sign-extended
+}
+
+TEST_F(LowerTest, UInt8ArgumentsZeroExtend) {
+  auto fn = compile(binop_function(BinOpKind::Add),
+                    {types().scalar(ScalarKind::UInt8), types().scalar(ScalarKind::UInt8)});
+  uint8_t a = 200, b = 100;
+  uint64_t out = 0;
+  ember_error err{};
+  ASSERT_EQ(call(*fn, &out, &err, {&a, &b}), EMBER_OK);
+  EXPECT_EQ(out, 300u);
+}
+
+TEST_F(LowerTest, Float32ResultIsFourBytes) {
+  auto fn = compile(binop_function(BinOpKind::Mul),
+                    {types().scalar(ScalarKind::Float32), types().scalar(ScalarKind::Float32)});
+  float a = 1.5f, b = -2.0f;
+  float out[2] = {0.0f, 7.0f};
+  ember_error err{};
+  ASSERT_EQ(call(*fn, out, &err, {&a, &b}), EMBER_OK);
+  EXPECT_EQ(out[0], -3.0f);
+  EXPECT_EQ(out[1], 7.0f);
+}
+
+// def f(c, x):
+//     if c:
+//         y = x
+//     else:
+//         y = None
+//     return y          (optional(int64): struct { uint8 present; int64 value; })
+TEST_F(LowerTest, OptionalResultLayout) {
+  FunctionInput in = NisBuilder("f", {"c", "x"}, {"y"})
+                         .consts({c_none()})
+                         .code({{NisOp::LoadFast, 0},
+                                {NisOp::PopJumpIfFalse, 5},
+                                {NisOp::LoadFast, 1},
+                                {NisOp::StoreFast, 2},
+                                {NisOp::Jump, 7},
+                                {NisOp::LoadConst, 0},
+                                {NisOp::StoreFast, 2},
+                                {NisOp::LoadFast, 2},
+                                {NisOp::ReturnValue}});
+  auto fn = compile(in, {types().boolean(), types().int64()});
+  ASSERT_EQ(types().to_string(fn->ir->return_type), "optional(int64)");
+  struct {
+    uint8_t present;
+    int64_t value;
+  } out;
+  ember_error err{};
+  uint8_t c = 1;
+  int64_t x = 42;
+  std::memset(&out, 0xee, sizeof out);
+  ASSERT_EQ(call(*fn, &out, &err, {&c, &x}), EMBER_OK);
+  EXPECT_EQ(out.present, 1);
+  EXPECT_EQ(out.value, 42);
+  c = 0;
+  std::memset(&out, 0xee, sizeof out);
+  ASSERT_EQ(call(*fn, &out, &err, {&c, &x}), EMBER_OK);
+  EXPECT_EQ(out.present, 0);
+}
+
+// ---- control flow -----------------------------------------------------------------------------
+
+// def ranges(n):            (tests/python/nis_samples.py; NIS as CPython 3.12 normalizes it)
+//     s = 0
+//     for i in range(n): s += i
+//     for i in range(2, n): s += i * 2
+//     for i in range(n, 0, -1): s -= i
+//     for i in range(1, n, 3): s += i * i
+//     return s
+FunctionInput ranges_function() {
+  const int32_t add = op(BinOpKind::Add), sub = op(BinOpKind::Sub), mul = op(BinOpKind::Mul);
+  return NisBuilder("ranges", {"n"}, {"s", "i"})
+      .consts({c_int(0), c_int(2), c_int(-1), c_int(1), c_int(3)})
+      .global("range", c_builtin(BuiltinId::Range))
+      .code({{NisOp::LoadConst, 0},  {NisOp::StoreFast, 1},     {NisOp::PushNull},
+             {NisOp::LoadGlobal, 0}, {NisOp::LoadFast, 0},      {NisOp::Call, 1},
+             {NisOp::GetIter},       {NisOp::ForIter, 14},      {NisOp::StoreFast, 2},
+             {NisOp::LoadFast, 1},   {NisOp::LoadFast, 2},      {NisOp::BinaryOp, add, 1},
+             {NisOp::StoreFast, 1},  {NisOp::Jump, 7},          {NisOp::PushNull},  // 14
+             {NisOp::LoadGlobal, 0}, {NisOp::LoadConst, 1},     {NisOp::LoadFast, 0},
+             {NisOp::Call, 2},       {NisOp::GetIter},          {NisOp::ForIter, 29},  // 20
+             {NisOp::StoreFast, 2},  {NisOp::LoadFast, 1},      {NisOp::LoadFast, 2},
+             {NisOp::LoadConst, 1},  {NisOp::BinaryOp, mul},    {NisOp::BinaryOp, add, 1},
+             {NisOp::StoreFast, 1},  {NisOp::Jump, 20},         {NisOp::PushNull},  // 29
+             {NisOp::LoadGlobal, 0}, {NisOp::LoadFast, 0},      {NisOp::LoadConst, 0},
+             {NisOp::LoadConst, 2},  {NisOp::Call, 3},          {NisOp::GetIter},
+             {NisOp::ForIter, 43},   {NisOp::StoreFast, 2},     {NisOp::LoadFast, 1},  // 36
+             {NisOp::LoadFast, 2},   {NisOp::BinaryOp, sub, 1}, {NisOp::StoreFast, 1},
+             {NisOp::Jump, 36},      {NisOp::PushNull},         {NisOp::LoadGlobal, 0},  // 43
+             {NisOp::LoadConst, 3},  {NisOp::LoadFast, 0},      {NisOp::LoadConst, 4},
+             {NisOp::Call, 3},       {NisOp::GetIter},          {NisOp::ForIter, 59},  // 50
+             {NisOp::StoreFast, 2},  {NisOp::LoadFast, 1},      {NisOp::LoadFast, 2},
+             {NisOp::LoadFast, 2},   {NisOp::BinaryOp, mul},    {NisOp::BinaryOp, add, 1},
+             {NisOp::StoreFast, 1},  {NisOp::Jump, 50},         {NisOp::LoadFast, 1},  // 59
+             {NisOp::ReturnValue}});
+}
+
+TEST_F(LowerTest, RangeLoopsWithStartStopAndNegativeStep) {
+  auto fn = compile(ranges_function(), {types().int64()});
+  // CPython: ranges(0) == 0, ranges(1) == -1, ranges(9) == 127.
+  for (auto [n, want] : std::vector<std::pair<int64_t, int64_t>>{{0, 0}, {1, -1}, {9, 127}}) {
+    int64_t out = 0;
+    ember_error err{};
+    ASSERT_EQ(call(*fn, &out, &err, {&n}), EMBER_OK);
+    EXPECT_EQ(out, want) << "n = " << n;
+  }
+}
+
+// def control(n):           (tests/python/nis_samples.py; NIS as CPython 3.12 normalizes it)
+//     i = 0
+//     total = 0
+//     while i < n:
+//         i += 1
+//         if i % 3 == 0:
+//             continue
+//         elif i % 5 == 0 and total > 2:
+//             total -= i
+//         else:
+//             total += i
+//         if total > 50:
+//             break
+//     return total, i
+FunctionInput control_function() {
+  const int32_t add = op(BinOpKind::Add), sub = op(BinOpKind::Sub), mod = op(BinOpKind::Mod);
+  const int32_t lt = static_cast<int32_t>(CmpKind::Lt), eq = static_cast<int32_t>(CmpKind::Eq),
+                gt = static_cast<int32_t>(CmpKind::Gt);
+  return NisBuilder("control", {"n"}, {"i", "total"})
+      .consts({c_int(0), c_int(1), c_int(3), c_int(5), c_int(2), c_int(50)})
+      .code({{NisOp::LoadConst, 0},      {NisOp::StoreFast, 1},       {NisOp::LoadConst, 0},
+             {NisOp::StoreFast, 2},      {NisOp::LoadFast, 1},        {NisOp::LoadFast, 0},  // 4
+             {NisOp::CompareOp, lt},     {NisOp::PopJumpIfFalse, 51}, {NisOp::LoadFast, 1},  // 8
+             {NisOp::LoadConst, 1},      {NisOp::BinaryOp, add, 1},   {NisOp::StoreFast, 1},
+             {NisOp::LoadFast, 1},       {NisOp::LoadConst, 2},       {NisOp::BinaryOp, mod},
+             {NisOp::LoadConst, 0},      {NisOp::CompareOp, eq},      {NisOp::PopJumpIfFalse, 19},
+             {NisOp::Jump, 4},           {NisOp::LoadFast, 1},        {NisOp::LoadConst, 3},  // 19
+             {NisOp::BinaryOp, mod},     {NisOp::LoadConst, 0},       {NisOp::CompareOp, eq},
+             {NisOp::PopJumpIfFalse, 34}, {NisOp::LoadFast, 2},       {NisOp::LoadConst, 4},
+             {NisOp::CompareOp, gt},     {NisOp::PopJumpIfFalse, 34}, {NisOp::LoadFast, 2},
+             {NisOp::LoadFast, 1},       {NisOp::BinaryOp, sub, 1},   {NisOp::StoreFast, 2},
+             {NisOp::Jump, 38},          {NisOp::LoadFast, 2},        {NisOp::LoadFast, 1},  // 34
+             {NisOp::BinaryOp, add, 1},  {NisOp::StoreFast, 2},       {NisOp::LoadFast, 2},  // 38
+             {NisOp::LoadConst, 5},      {NisOp::CompareOp, gt},      {NisOp::PopJumpIfFalse, 46},
+             {NisOp::LoadFast, 2},       {NisOp::LoadFast, 1},        {NisOp::BuildTuple, 2},
+             {NisOp::ReturnValue},       {NisOp::LoadFast, 1},        {NisOp::LoadFast, 0},  // 46
+             {NisOp::CompareOp, lt},     {NisOp::PopJumpIfFalse, 51}, {NisOp::Jump, 8},
+             {NisOp::LoadFast, 2},       {NisOp::LoadFast, 1},        {NisOp::BuildTuple, 2},  // 51
+             {NisOp::ReturnValue}});
+}
+
+TEST_F(LowerTest, WhileLoopWithContinueBreakAndTupleResult) {
+  auto fn = compile(control_function(), {types().int64()});
+  ASSERT_EQ(types().to_string(fn->ir->return_type), "tuple(int64, int64)");
+  // CPython: control(0) == (0, 0), control(7) == (9, 7), control(100) == (61, 16).
+  struct Pair {
+    int64_t total, i;
+  };
+  for (auto [n, want] : std::vector<std::pair<int64_t, Pair>>{{0, {0, 0}}, {7, {9, 7}},
+                                                              {100, {61, 16}}}) {
+    Pair out{-1, -1};
+    ember_error err{};
+    ASSERT_EQ(call(*fn, &out, &err, {&n}), EMBER_OK);
+    EXPECT_EQ(out.total, want.total) << "n = " << n;
+    EXPECT_EQ(out.i, want.i) << "n = " << n;
+  }
+}
+
+// def and_or(a, b, c):     (tests/python/nis_samples.py; stack phis through COPY)
+//     x = a and b
+//     y = a or c
+//     z = (a and b) or c
+//     w = a and b and c
+//     return x, y, z, w
+FunctionInput and_or_function() {
+  return NisBuilder("and_or", {"a", "b", "c"}, {"x", "y", "z", "w"})
+      .code({{NisOp::LoadFast, 0},        {NisOp::Copy, 1},          {NisOp::PopJumpIfFalse, 5},
+             {NisOp::PopTop},             {NisOp::LoadFast, 1},      {NisOp::StoreFast, 3},  // 5
+             {NisOp::LoadFast, 0},        {NisOp::Copy, 1},          {NisOp::PopJumpIfTrue, 11},
+             {NisOp::PopTop},             {NisOp::LoadFast, 2},      {NisOp::StoreFast, 4},  // 11
+             {NisOp::LoadFast, 0},        {NisOp::Copy, 1},          {NisOp::PopJumpIfFalse, 17},
+             {NisOp::PopTop},             {NisOp::LoadFast, 1},      {NisOp::Copy, 1},  // 17
+             {NisOp::PopJumpIfTrue, 21},  {NisOp::PopTop},           {NisOp::LoadFast, 2},
+             {NisOp::StoreFast, 5},       {NisOp::LoadFast, 0},      {NisOp::Copy, 1},  // 21
+             {NisOp::PopJumpIfFalse, 31}, {NisOp::PopTop},           {NisOp::LoadFast, 1},
+             {NisOp::Copy, 1},            {NisOp::PopJumpIfFalse, 31}, {NisOp::PopTop},
+             {NisOp::LoadFast, 2},        {NisOp::StoreFast, 6},     {NisOp::LoadFast, 3},  // 31
+             {NisOp::LoadFast, 4},        {NisOp::LoadFast, 5},      {NisOp::LoadFast, 6},
+             {NisOp::BuildTuple, 4},      {NisOp::ReturnValue}});
+}
+
+TEST_F(LowerTest, AndOrValuesThroughStackPhis) {
+  auto fn = compile(and_or_function(), {types().int64(), types().int64(), types().int64()});
+  struct Quad {
+    int64_t x, y, z, w;
+  };
+  struct Case {
+    int64_t a, b, c;
+    Quad want;
+  };
+  // CPython's results for the samples.
+  for (const Case &k : std::vector<Case>{{0, 2, 3, {0, 3, 3, 0}},
+                                         {1, 0, 4, {0, 1, 4, 0}},
+                                         {1, 2, 0, {2, 1, 2, 0}},
+                                         {0, 0, 0, {0, 0, 0, 0}}}) {
+    Quad out{-1, -1, -1, -1};
+    ember_error err{};
+    int64_t a = k.a, b = k.b, c = k.c;
+    ASSERT_EQ(call(*fn, &out, &err, {&a, &b, &c}), EMBER_OK);
+    EXPECT_EQ(out.x, k.want.x) << a << b << c;
+    EXPECT_EQ(out.y, k.want.y) << a << b << c;
+    EXPECT_EQ(out.z, k.want.z) << a << b << c;
+    EXPECT_EQ(out.w, k.want.w) << a << b << c;
+  }
+}
+
+// def chained(a, b, c):    (tests/python/nis_samples.py; SWAP/COPY and stack phis)
+//     r = a < b < c
+//     if a <= b == c:
+//         r = not r
+//     if 0 <= a < 3:
+//         return r, 1
+//     return r, 0
+FunctionInput chained_function() {
+  const int32_t lt = static_cast<int32_t>(CmpKind::Lt), le = static_cast<int32_t>(CmpKind::Le),
+                eq = static_cast<int32_t>(CmpKind::Eq);
+  const int32_t unary_not = static_cast<int32_t>(UnaryKind::Not);
+  return NisBuilder("chained", {"a", "b", "c"}, {"r"})
+      .consts({c_int(0), c_int(3), c_int(1)})
+      .code({{NisOp::LoadFast, 0},        {NisOp::LoadFast, 1},      {NisOp::Swap, 2},
+             {NisOp::Copy, 2},            {NisOp::CompareOp, lt},    {NisOp::Copy, 1},
+             {NisOp::PopJumpIfFalse, 11}, {NisOp::PopTop},           {NisOp::LoadFast, 2},
+             {NisOp::CompareOp, lt},      {NisOp::Jump, 13},         {NisOp::Swap, 2},  // 11
+             {NisOp::PopTop},             {NisOp::StoreFast, 3},     {NisOp::LoadFast, 0},  // 13
+             {NisOp::LoadFast, 1},        {NisOp::Swap, 2},          {NisOp::Copy, 2},
+             {NisOp::CompareOp, le},      {NisOp::PopJumpIfFalse, 24}, {NisOp::LoadFast, 2},
+             {NisOp::CompareOp, eq},      {NisOp::PopJumpIfFalse, 29}, {NisOp::Jump, 26},
+             {NisOp::PopTop},             {NisOp::Jump, 29},         {NisOp::LoadFast, 3},  // 24
+             {NisOp::Unary, unary_not},   {NisOp::StoreFast, 3},     {NisOp::LoadConst, 0},  // 27
+             {NisOp::LoadFast, 0},        {NisOp::Swap, 2},          {NisOp::Copy, 2},  // 30
+             {NisOp::CompareOp, le},      {NisOp::PopJumpIfFalse, 42}, {NisOp::LoadConst, 1},
+             {NisOp::CompareOp, lt},      {NisOp::PopJumpIfFalse, 47}, {NisOp::LoadFast, 3},
+             {NisOp::LoadConst, 2},       {NisOp::BuildTuple, 2},    {NisOp::ReturnValue},
+             {NisOp::PopTop},             {NisOp::LoadFast, 3},      {NisOp::LoadConst, 0},  // 42
+             {NisOp::BuildTuple, 2},      {NisOp::ReturnValue},      {NisOp::LoadFast, 3},  // 45
+             {NisOp::LoadConst, 0},       {NisOp::BuildTuple, 2},    {NisOp::ReturnValue}});
+}
+
+TEST_F(LowerTest, ChainedComparisons) {
+  auto fn = compile(chained_function(), {types().int64(), types().int64(), types().int64()});
+  ASSERT_EQ(types().to_string(fn->ir->return_type), "tuple(bool, int64)");
+  struct Result {
+    uint8_t r;
+    int64_t k;
+  };
+  struct Case {
+    int64_t a, b, c;
+    bool r;
+    int64_t k;
+  };
+  // CPython's results.
+  for (const Case &t : std::vector<Case>{{1, 2, 3, true, 1},
+                                         {3, 2, 1, false, 0},
+                                         {1, 1, 1, true, 1},
+                                         {0, 5, 5, true, 1},
+                                         {-1, 0, 1, true, 0}}) {
+    Result out{0xee, -1};
+    ember_error err{};
+    int64_t a = t.a, b = t.b, c = t.c;
+    ASSERT_EQ(call(*fn, &out, &err, {&a, &b, &c}), EMBER_OK);
+    EXPECT_EQ(out.r, t.r ? 1 : 0) << a << ", " << b << ", " << c;
+    EXPECT_EQ(out.k, t.k) << a << ", " << b << ", " << c;
+  }
+}
+
+// def none_checks(x, y=None):   (tests/python/nis_samples.py; optional arguments)
+//     if y is None:
+//         y = 1
+//     if x is not None:
+//         y = y + x
+//     return x is None, y is not None, y
+TEST_F(LowerTest, OptionalArgumentsAndIsNone) {
+  FunctionInput in = NisBuilder("none_checks", {"x", "y"})
+                         .consts({c_int(1), c_none()})
+                         .code({{NisOp::LoadFast, 1},
+                                {NisOp::PopJumpIfNotNone, 4},
+                                {NisOp::LoadConst, 0},
+                                {NisOp::StoreFast, 1},
+                                {NisOp::LoadFast, 0},  // 4
+                                {NisOp::PopJumpIfNone, 10},
+                                {NisOp::LoadFast, 1},
+                                {NisOp::LoadFast, 0},
+                                {NisOp::BinaryOp, op(BinOpKind::Add)},
+                                {NisOp::StoreFast, 1},
+                                {NisOp::LoadFast, 0},  // 10
+                                {NisOp::LoadConst, 1},
+                                {NisOp::IsOp, 0},
+                                {NisOp::LoadFast, 1},
+                                {NisOp::LoadConst, 1},
+                                {NisOp::IsOp, 1},
+                                {NisOp::LoadFast, 1},
+                                {NisOp::BuildTuple, 3},
+                                {NisOp::ReturnValue}});
+  TypeId opt = types().optional(types().int64());
+  auto fn = compile(in, {opt, opt});
+  struct Opt {
+    uint8_t present;
+    int64_t value;
+  };
+  struct Result {
+    uint8_t x_is_none, y_is_not_none;
+    Opt y;
+  };
+  struct Case {
+    Opt x, y;
+    bool x_is_none;
+    int64_t result;
+  };
+  // CPython: (1, None) -> (False, True, 2); (None, None) -> (True, True, 1);
+  //          (2, 5) -> (False, True, 7);    (None, 5) -> (True, True, 5).
+  for (const Case &t : std::vector<Case>{{{1, 1}, {0, 0}, false, 2},
+                                         {{0, 0}, {0, 0}, true, 1},
+                                         {{1, 2}, {1, 5}, false, 7},
+                                         {{0, 0}, {1, 5}, true, 5}}) {
+    Result out;
+    std::memset(&out, 0xee, sizeof out);
+    ember_error err{};
+    Opt x = t.x, y = t.y;
+    ASSERT_EQ(call(*fn, &out, &err, {&x, &y}), EMBER_OK);
+    EXPECT_EQ(out.x_is_none, t.x_is_none ? 1 : 0);
+    EXPECT_EQ(out.y_is_not_none, 1);
+    EXPECT_EQ(out.y.present, 1);
+    EXPECT_EQ(out.y.value, t.result);
+  }
+}
+
+// ---- arrays and references --------------------------------------------------------------------
+
+// 70 def f(a, i):
+// 71     return a[i]       (boundscheck=True)
+TEST_F(LowerTest, BoundscheckRaisesIndexError) {
+  FunctionInput in = NisBuilder("f", {"a", "i"}, {}, 70)
+                         .code({{NisOp::LoadFast, 0, -1, 71},
+                                {NisOp::LoadFast, 1},
+                                {NisOp::BinarySubscr},
+                                {NisOp::ReturnValue}});
+  PipelineOptions options;
+  options.verify = true;
+  options.flags.boundscheck = true;
+  auto fn = compiler().compile(
+      in, {types().array(ScalarKind::Float64, 1, Layout::C), types().int64()}, resolver_,
+      InferOptions{}, options);
+  double data[3] = {1.0, 2.0, 3.0};
+  Array1d a(data, 3);
+  double out = 0;
+  for (int64_t i : {3, -4, 100}) {
+    ember_error err{};
+    ASSERT_EQ(call(*fn, &out, &err, {a.arr(), &i}), EMBER_RAISED) << i;
+    EXPECT_EQ(err.exc, EMBER_EXC_IndexError) << i;
+    EXPECT_EQ(err.line, 71);
+  }
+  int64_t i = -3;
+  ember_error err{};
+  ASSERT_EQ(call(*fn, &out, &err, {a.arr(), &i}), EMBER_OK);
+  EXPECT_EQ(out, 1.0);
+}
+
+// def f(n, k):
+//     a = empty(n)
+//     a[0] = 1.0
+//     a[1] = n // k     (raises with `a` alive when k == 0)
+//     return a
+TEST_F(LowerTest, RaiseWithLiveArrayFreesIt) {
+  FunctionInput in = NisBuilder("f", {"n", "k"}, {"a"})
+                         .consts({c_float(1.0), c_int(0), c_int(1)})
+                         .global("empty", c_builtin(BuiltinId::NpEmpty))
+                         .code({{NisOp::PushNull},
+                                {NisOp::LoadGlobal, 0},
+                                {NisOp::LoadFast, 0},
+                                {NisOp::Call, 1},
+                                {NisOp::StoreFast, 2},
+                                {NisOp::LoadConst, 0},
+                                {NisOp::LoadFast, 2},
+                                {NisOp::LoadConst, 1},
+                                {NisOp::StoreSubscr},
+                                {NisOp::LoadFast, 0},
+                                {NisOp::LoadFast, 1},
+                                {NisOp::BinaryOp, op(BinOpKind::FloorDiv)},
+                                {NisOp::LoadFast, 2},
+                                {NisOp::LoadConst, 2},
+                                {NisOp::StoreSubscr},
+                                {NisOp::LoadFast, 2},
+                                {NisOp::ReturnValue}});
+  auto fn = compile(in, {types().int64(), types().int64()});
+  int64_t before = ember_live_meminfos();
+  int64_t n = 4, k = 0;
+  alignas(8) unsigned char ret[sizeof(ember_array) + 2 * sizeof(int64_t)] = {};
+  ember_error err{};
+  ASSERT_EQ(call(*fn, ret, &err, {&n, &k}), EMBER_RAISED);
+  EXPECT_EQ(err.exc, EMBER_EXC_ZeroDivisionError);
+  EXPECT_EQ(ember_live_meminfos(), before);
+}
+
+// def f(n):
+//     a = empty(n)
+//     a[0] = 1.0
+//     a[1] = 2.0
+//     b = a[1:]         (a view holds a reference to a's buffer)
+//     t = (a, b)        (a tuple of arrays holds both)
+//     return t[1][0]
+TEST_F(LowerTest, ViewsAndTuplesOfArraysAreFreed) {
+  FunctionInput in = NisBuilder("f", {"n"}, {"a", "b", "t"})
+                         .consts({c_float(1.0), c_int(0), c_float(2.0), c_int(1), c_none()})
+                         .global("empty", c_builtin(BuiltinId::NpEmpty))
+                         .code({{NisOp::PushNull},
+                                {NisOp::LoadGlobal, 0},
+                                {NisOp::LoadFast, 0},
+                                {NisOp::Call, 1},
+                                {NisOp::StoreFast, 1},
+                                {NisOp::LoadConst, 0},
+                                {NisOp::LoadFast, 1},
+                                {NisOp::LoadConst, 1},
+                                {NisOp::StoreSubscr},
+                                {NisOp::LoadConst, 2},
+                                {NisOp::LoadFast, 1},
+                                {NisOp::LoadConst, 3},
+                                {NisOp::StoreSubscr},
+                                {NisOp::LoadFast, 1},
+                                {NisOp::LoadConst, 3},
+                                {NisOp::LoadConst, 4},
+                                {NisOp::BuildSlice, 2},
+                                {NisOp::BinarySubscr},
+                                {NisOp::StoreFast, 2},
+                                {NisOp::LoadFast, 1},
+                                {NisOp::LoadFast, 2},
+                                {NisOp::BuildTuple, 2},
+                                {NisOp::StoreFast, 3},
+                                {NisOp::LoadFast, 3},
+                                {NisOp::LoadConst, 3},
+                                {NisOp::BinarySubscr},
+                                {NisOp::LoadConst, 1},
+                                {NisOp::BinarySubscr},
+                                {NisOp::ReturnValue}});
+  auto fn = compile(in, {types().int64()});
+  int64_t before = ember_live_meminfos();
+  int64_t n = 5;
+  double out = 0;
+  ember_error err{};
+  ASSERT_EQ(call(*fn, &out, &err, {&n}), EMBER_OK);
+  EXPECT_EQ(out, 2.0);
+  EXPECT_EQ(ember_live_meminfos(), before);
+}
+
+// def f(a):
+//     s = 0.0
+//     for row in a:     (a 2-d C array: rows are 1-d C views)
+//         s += row[1]
+//     return s
+TEST_F(LowerTest, IteratingRowsOf2dArray) {
+  FunctionInput in = NisBuilder("f", {"a"}, {"s", "row"})
+                         .consts({c_float(0.0), c_int(1)})
+                         .code({{NisOp::LoadConst, 0},
+                                {NisOp::StoreFast, 1},
+                                {NisOp::LoadFast, 0},
+                                {NisOp::GetIter},
+                                {NisOp::ForIter, 13},  // 4
+                                {NisOp::StoreFast, 2},
+                                {NisOp::LoadFast, 1},
+                                {NisOp::LoadFast, 2},
+                                {NisOp::LoadConst, 1},
+                                {NisOp::BinarySubscr},
+                                {NisOp::BinaryOp, op(BinOpKind::Add), 1},
+                                {NisOp::StoreFast, 1},
+                                {NisOp::Jump, 4},
+                                {NisOp::LoadFast, 1},  // 13
+                                {NisOp::ReturnValue}});
+  auto fn = compile(in, {types().array(ScalarKind::Float64, 2, Layout::C)});
+  double data[6] = {1.0, 2.0, 3.0, 4.0, 5.0, 6.0};  // 3 x 2
+  alignas(8) unsigned char storage[sizeof(ember_array) + 4 * sizeof(int64_t)] = {};
+  auto *arr = reinterpret_cast<ember_array *>(storage);
+  arr->nitems = 6;
+  arr->itemsize = 8;
+  arr->data = data;
+  arr->shape_and_strides[0] = 3;
+  arr->shape_and_strides[1] = 2;
+  arr->shape_and_strides[2] = 16;
+  arr->shape_and_strides[3] = 8;
+  double out = 0;
+  ember_error err{};
+  ASSERT_EQ(call(*fn, &out, &err, {arr}), EMBER_OK);
+  EXPECT_EQ(out, 12.0);  // 2 + 4 + 6
+}
+
+// def f(a):
+//     return a          (the caller's reference stays; the result owns a new one)
+TEST_F(LowerTest, ReturnedArgumentGetsItsOwnReference) {
+  FunctionInput in = NisBuilder("f", {"a"}).code({{NisOp::LoadFast, 0}, {NisOp::ReturnValue}});
+  auto fn = compile(in, {types().array(ScalarKind::Float64, 1, Layout::C)});
+  ember_meminfo *mi = ember_meminfo_alloc(3 * sizeof(double));
+  ASSERT_NE(mi, nullptr);
+  Array1d a(static_cast<double *>(mi->data), 3);
+  a.arr()->meminfo = mi;
+  alignas(8) unsigned char ret[sizeof(ember_array) + 2 * sizeof(int64_t)] = {};
+  ember_error err{};
+  ASSERT_EQ(call(*fn, ret, &err, {a.arr()}), EMBER_OK);
+  auto *out = reinterpret_cast<ember_array *>(ret);
+  EXPECT_EQ(out->meminfo, mi);
+  EXPECT_EQ(out->data, mi->data);
+  EXPECT_EQ(mi->refcount, 2);
+  ember_meminfo_decref(mi);
+  ember_meminfo_decref(mi);
+}
+
+// def f(a):
+//     return a[0]       (an owned argument is borrowed for the call: net refcount unchanged)
+TEST_F(LowerTest, OwnedArgumentRefcountIsUnchanged) {
+  FunctionInput in = NisBuilder("f", {"a"})
+                         .consts({c_int(0)})
+                         .code({{NisOp::LoadFast, 0},
+                                {NisOp::LoadConst, 0},
+                                {NisOp::BinarySubscr},
+                                {NisOp::ReturnValue}});
+  auto fn = compile(in, {types().array(ScalarKind::Float64, 1, Layout::C)});
+  ember_meminfo *mi = ember_meminfo_alloc(sizeof(double));
+  ASSERT_NE(mi, nullptr);
+  static_cast<double *>(mi->data)[0] = 8.5;
+  Array1d a(static_cast<double *>(mi->data), 1);
+  a.arr()->meminfo = mi;
+  double out = 0;
+  ember_error err{};
+  ASSERT_EQ(call(*fn, &out, &err, {a.arr()}), EMBER_OK);
+  EXPECT_EQ(out, 8.5);
+  EXPECT_EQ(mi->refcount, 1);
+  ember_meminfo_decref(mi);
+}
+
+// def f(n, c):
+//     if c:
+//         a = empty(n)
+//     else:
+//         a = None
+//     return a is None      (a is optional(array): freed on both paths)
+TEST_F(LowerTest, OptionalArrayIsFreedOnBothPaths) {
+  FunctionInput in = NisBuilder("f", {"n", "c"}, {"a"})
+                         .consts({c_none()})
+                         .global("empty", c_builtin(BuiltinId::NpEmpty))
+                         .code({{NisOp::LoadFast, 1},
+                                {NisOp::PopJumpIfFalse, 8},
+                                {NisOp::PushNull},
+                                {NisOp::LoadGlobal, 0},
+                                {NisOp::LoadFast, 0},
+                                {NisOp::Call, 1},
+                                {NisOp::StoreFast, 2},
+                                {NisOp::Jump, 10},
+                                {NisOp::LoadConst, 0},  // 8
+                                {NisOp::StoreFast, 2},
+                                {NisOp::LoadFast, 2},  // 10
+                                {NisOp::LoadConst, 0},
+                                {NisOp::IsOp, 0},
+                                {NisOp::ReturnValue}});
+  auto fn = compile(in, {types().int64(), types().boolean()});
+  int64_t before = ember_live_meminfos();
+  for (uint8_t c : {1, 0}) {
+    int64_t n = 2;
+    uint8_t out = 0xee;
+    ember_error err{};
+    ASSERT_EQ(call(*fn, &out, &err, {&n, &c}), EMBER_OK);
+    EXPECT_EQ(out, c ? 0 : 1);
+    EXPECT_EQ(ember_live_meminfos(), before) << "c = " << int(c);
+  }
+}
+
+// def f(n):
+//     a = empty((n, 2))
+//     for row in a:
+//         row[0] = 1.0
+//         return row[0]     (leaves the loop with the iterator and a row alive)
+//     return 0.0
+TEST_F(LowerTest, ReturnFromArrayIterationFreesIterator) {
+  FunctionInput in = NisBuilder("f", {"n"}, {"a", "row"})
+                         .consts({c_int(2), c_float(1.0), c_int(0), c_float(0.0)})
+                         .global("empty", c_builtin(BuiltinId::NpEmpty))
+                         .code({{NisOp::PushNull},
+                                {NisOp::LoadGlobal, 0},
+                                {NisOp::LoadFast, 0},
+                                {NisOp::LoadConst, 0},
+                                {NisOp::BuildTuple, 2},
+                                {NisOp::Call, 1},
+                                {NisOp::StoreFast, 1},
+                                {NisOp::LoadFast, 1},
+                                {NisOp::GetIter},
+                                {NisOp::ForIter, 20},  // 9
+                                {NisOp::StoreFast, 2},
+                                {NisOp::LoadConst, 1},
+                                {NisOp::LoadFast, 2},
+                                {NisOp::LoadConst, 2},
+                                {NisOp::StoreSubscr},
+                                {NisOp::PopTop},  // the iterator
+                                {NisOp::LoadFast, 2},
+                                {NisOp::LoadConst, 2},
+                                {NisOp::BinarySubscr},
+                                {NisOp::ReturnValue},
+                                {NisOp::LoadConst, 3},  // 20
+                                {NisOp::ReturnValue}});
+  auto fn = compile(in, {types().int64()});
+  int64_t before = ember_live_meminfos();
+  for (int64_t n : {3, 0}) {
+    double out = -5;
+    ember_error err{};
+    ASSERT_EQ(call(*fn, &out, &err, {&n}), EMBER_OK);
+    EXPECT_EQ(out, n ? 1.0 : 0.0);
+    EXPECT_EQ(ember_live_meminfos(), before) << "n = " << n;
+  }
+}
+
+// ---- calls ----------------------------------------------------------------------------------------
+
+TEST_F(LowerTest, SelfRecursiveFib) {
+  // def fib(n):
+  //     if n < 2:
+  //         return n
+  //     return fib(n - 1) + fib(n - 2)
+  FunctionInput in = NisBuilder("fib", {"n"})
+                         .consts({c_int(2), c_int(1)})
+                         .global("fib", test::c_dispatcher(77, "fib"))
+                         .self_handle(77)
+                         .code({{NisOp::LoadFast, 0},
+                                {NisOp::LoadConst, 0},
+                                {NisOp::CompareOp, static_cast<int32_t>(CmpKind::Lt)},
+                                {NisOp::PopJumpIfFalse, 6},
+                                {NisOp::LoadFast, 0},
+                                {NisOp::ReturnValue},
+                                {NisOp::PushNull},  // 6
+                                {NisOp::LoadGlobal, 0},
+                                {NisOp::LoadFast, 0},
+                                {NisOp::LoadConst, 1},
+                                {NisOp::BinaryOp, op(BinOpKind::Sub)},
+                                {NisOp::Call, 1},
+                                {NisOp::PushNull},
+                                {NisOp::LoadGlobal, 0},
+                                {NisOp::LoadFast, 0},
+                                {NisOp::LoadConst, 0},
+                                {NisOp::BinaryOp, op(BinOpKind::Sub)},
+                                {NisOp::Call, 1},
+                                {NisOp::BinaryOp, op(BinOpKind::Add)},
+                                {NisOp::ReturnValue}});
+  auto fn = compile(in, {types().int64()});
+  int64_t n = 20, out = 0;
+  ember_error err{};
+  ASSERT_EQ(call(*fn, &out, &err, {&n}), EMBER_OK);
+  EXPECT_EQ(out, 6765);
+}
+
+// def g(x, y=2.5):
+//     return x * y
+// def f(x):
+//     return g(x) + g(x, 4)
+TEST_F(LowerTest, CallOfCompiledFunctionWithDefault) {
+  FunctionInput g = NisBuilder("g", {"x", "y"})
+                        .code({{NisOp::LoadFast, 0},
+                               {NisOp::LoadFast, 1},
+                               {NisOp::BinaryOp, op(BinOpKind::Mul)},
+                               {NisOp::ReturnValue}});
+  // The resolver compiles g for (int64, float64) whatever the call passes, and binds the
+  // missing y to its default, as the dispatcher does.
+  resolver_.add(9, [&](const std::vector<TypeId> &args, const std::vector<std::string> &) {
+    std::vector<TypeId> params = {types().int64(), types().float64()};
+    auto compiled = compile(g, params);
+    CalleeRef ref;
+    ref.dispatcher = 9;
+    ref.params = params;
+    ref.result = compiled->ir->return_type;
+    ref.arg_map = {0, args.size() > 1 ? 1 : -1};
+    ref.defaults = {c_none(), c_float(2.5)};
+    ref.symbol = compiled->symbol;
+    ref.function = compiled->ir;
+    return ref;
+  });
+  FunctionInput f = NisBuilder("f", {"x"})
+                        .consts({c_int(4)})
+                        .global("g", test::c_dispatcher(9, "g"))
+                        .self_handle(8)
+                        .code({{NisOp::PushNull},
+                               {NisOp::LoadGlobal, 0},
+                               {NisOp::LoadFast, 0},
+                               {NisOp::Call, 1},
+                               {NisOp::PushNull},
+                               {NisOp::LoadGlobal, 0},
+                               {NisOp::LoadFast, 0},
+                               {NisOp::LoadConst, 0},
+                               {NisOp::Call, 2},
+                               {NisOp::BinaryOp, op(BinOpKind::Add)},
+                               {NisOp::ReturnValue}});
+  auto fn = compile(f, {types().int64()});
+  int64_t x = 2;
+  double out = 0;
+  ember_error err{};
+  ASSERT_EQ(call(*fn, &out, &err, {&x}), EMBER_OK);
+  EXPECT_EQ(out, 2 * 2.5 + 2 * 4.0);
+}
+
+}  // namespace
+}  // namespace ember

@@ -1,0 +1,72 @@
+# ember: `make run` builds and runs the quickstart, `make test` builds and runs every test.
+# Both install what is missing first (Debian packages, a .venv from the machine's python3, pip
+# packages) and are quick when nothing changed.
+PYTHON  ?= python3
+VENV    := .venv
+VPY     := $(VENV)/bin/python
+BUILD   := build
+STAMPS  := .stamps
+JOBS    ?= $(shell nproc)
+
+.PHONY: all run test build deps test-cpp test-python cases bench asan clean format lint
+
+all: build
+
+$(STAMPS)/apt: tools/install-deps.sh
+	@mkdir -p $(STAMPS)
+	./tools/install-deps.sh
+	@touch $@
+
+$(VPY):
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMPS)/pip: $(VPY) requirements-dev.txt | $(STAMPS)/apt
+	@mkdir -p $(STAMPS)
+	$(VPY) -m pip install -q --upgrade pip
+	$(VPY) -m pip install -q -r requirements-dev.txt
+	@touch $@
+
+deps: $(STAMPS)/apt $(STAMPS)/pip
+
+$(BUILD)/CMakeCache.txt: | deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DPython_EXECUTABLE=$(abspath $(VPY))
+
+# Always runs the (incremental) CMake build; pip installs the package into .venv once.
+build: deps $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS)
+	@$(MAKE) --no-print-directory $(STAMPS)/install
+
+$(STAMPS)/install: setup.py pyproject.toml
+	$(VPY) -m pip install -q --no-build-isolation --no-deps -e .
+	@touch $@
+
+run: build
+	$(VPY) examples/quickstart.py
+
+# The shared corpus is checked when it is beside the checkout, for the tags ember supports.
+CASES     := ../shared/cases/run_cases.py
+CASE_TAGS ?= core,recursion
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	$(VPY) -m pytest tests/python -q
+	@if [ -f $(CASES) ]; then $(VPY) $(CASES) --impl ember --tags $(CASE_TAGS); \
+	 else echo "($(CASES) not found: corpus not run)"; fi
+
+test-cpp: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+test-python: build
+	$(VPY) -m pytest tests/python -q
+
+bench: build
+	$(VPY) benchmarks/vs_numba.py
+
+format:
+	clang-format -i $$(git ls-files '*.cpp' '*.h')
+
+lint:
+	$(VPY) -m ruff check ember tests benchmarks examples
+
+clean:
+	rm -rf $(BUILD) $(STAMPS) ember/*.so

@@ -1,0 +1,292 @@
+// Reductions: np.sum prod min max mean std var argmin argmax any all over the whole array or
+// one axis, and np.cumsum / np.cumprod.  Accumulators live in entry-block allocas that
+// mem2reg turns into loop phis; float sums carry `reassoc` so the loop vectorizer may keep
+// several partial sums (as NumPy's pairwise summation, the order of additions is not Python's).
+#include "ember/abi.h"
+#include "lowering/FunctionLowerer.h"
+#include "typeinfer/CallRules.h"
+#include "typeinfer/TypeRules.h"
+
+namespace ember {
+
+using V = llvm::Value *;
+
+void FunctionLowerer::for_each_element(V arr, TypeId t, const std::function<void(V, V)> &body) {
+  ScalarKind dk = types_.dtype(t);
+  if (types_.layout(t) == Layout::C || types_.ndim(t) == 0) {
+    V data = array_field(arr, DataModel::kData);
+    llvm::Type *et = mt(types_.scalar(dk));
+    emit_loop(array_field(arr, DataModel::kNitems),
+              [&](V i) { body(load_element(b_.CreateInBoundsGEP(et, data, i), dk), i); }, "elems");
+    return;
+  }
+  llvm::AllocaInst *counter = entry_alloca(i64_, "flat");
+  b_.CreateStore(llvm::ConstantInt::get(i64_, 0), counter);
+  std::vector<V> shape;
+  for (int k = 0; k < types_.ndim(t); ++k) shape.push_back(array_dim(arr, DataModel::kShape, k));
+  emit_nd_loop(shape, [&](const std::vector<V> &idx) {
+    V flat = b_.CreateLoad(i64_, counter);
+    body(load_element(element_pointer(arr, t, idx), dk), flat);
+    b_.CreateStore(b_.CreateAdd(flat, llvm::ConstantInt::get(i64_, 1)), counter);
+  });
+}
+
+namespace {
+
+/// How one reduction accumulates: init() before the elements, step() per element (with its
+/// index along the reduced range), finish() after them.
+struct Reducer {
+  virtual ~Reducer() = default;
+  virtual void init() = 0;
+  virtual void step(V elem, V index) = 0;
+  virtual V finish(V count) = 0;
+};
+
+}  // namespace
+
+V FunctionLowerer::lower_reduction(const InstData &d, BuiltinId id) {
+  TypeId at = type(d.operands[1]);
+  TypeId rt = type(d.result);
+  // np.sum(3.0): a scalar "array" reduces to itself (or its conversion).
+  if (!types_.is_array(at)) {
+    V x = get(d.operands[1]);
+    TypeId src = types_.kind(at) == TypeKind::Optional ? types_.get(at).elems[0] : at;
+    x = convert(x, at, src);
+    switch (id) {
+      case BuiltinId::NpArgmin:
+      case BuiltinId::NpArgmax: return llvm::ConstantInt::get(i64_, 0);
+      case BuiltinId::NpAny:
+      case BuiltinId::NpAll: return truth(x, src);
+      case BuiltinId::NpStd:
+      case BuiltinId::NpVar: return scalar_zero(types_.scalar_kind(rt));
+      case BuiltinId::NpCumsum:
+      case BuiltinId::NpCumprod: {
+        V arr = allocate_array(rt, {llvm::ConstantInt::get(i64_, 1)});
+        store_element(array_field(arr, DataModel::kData), convert(x, src, types_.scalar(types_.dtype(rt))), types_.dtype(rt));
+        return arr;
+      }
+      default: return convert(x, src, rt);
+    }
+  }
+  V a = get(d.operands[1]);
+  ScalarKind dk = types_.dtype(at);
+  TypeId elem_t = types_.scalar(dk);
+  int ndim = types_.ndim(at);
+  int axis = -1;
+  int64_t axis_value;
+  if (d.operands.size() > 2 && f_.const_int(d.operands[2], &axis_value))
+    axis = static_cast<int>(axis_value < 0 ? axis_value + ndim : axis_value);
+  if (id == BuiltinId::NpCumsum || id == BuiltinId::NpCumprod) return lower_cumulative(a, at, rt, id, axis);
+  ScalarKind rk = types_.is_array(rt) ? types_.dtype(rt) : types_.scalar_kind(rt);
+  TypeId rkt = types_.scalar(rk);
+  int64_t ddof = 0;
+  if ((id == BuiltinId::NpStd || id == BuiltinId::NpVar) && d.operands.size() > 5 &&
+      types_.kind(type(d.operands[5])) != TypeKind::None && !f_.const_int(d.operands[5], &ddof))
+    unsupported(d.loc) << "ddof must be a constant integer in compiled code";
+
+  // The accumulator kind: sums of ints in int64/uint64, means and moments in float64 (or the
+  // float32 of a float32 array), min/max in the element kind.
+  ScalarKind acc_k = rk;
+  if (id == BuiltinId::NpMean || id == BuiltinId::NpStd || id == BuiltinId::NpVar)
+    acc_k = dk == ScalarKind::Float32 || dk == ScalarKind::Complex64 ? ScalarKind::Float64
+            : is_complex(dk)                                         ? dk
+                                                                     : ScalarKind::Float64;
+  if (id == BuiltinId::NpMean && is_complex(dk)) acc_k = ScalarKind::Complex128;
+  TypeId acc_t = types_.scalar(acc_k);
+  llvm::Type *acc_llvm = vt(acc_t);
+  FunctionLowerer &L = *this;
+
+  struct Sum : Reducer {
+    FunctionLowerer &L; bool prod; TypeId acc_t, elem_t; llvm::AllocaInst *acc;
+    Sum(FunctionLowerer &l, bool p, TypeId a, TypeId e, llvm::Type *t) : L(l), prod(p), acc_t(a), elem_t(e) { acc = L.entry_alloca(t, "acc"); }
+    void init() override { L.b_.CreateStore(prod ? L.scalar_one(L.types_.scalar_kind(acc_t)) : L.scalar_zero(L.types_.scalar_kind(acc_t)), acc); }
+    void step(V x, V) override {
+      V cur = L.b_.CreateLoad(acc->getAllocatedType(), acc);
+      V e = L.convert(x, elem_t, acc_t);
+      V r = L.lower_binop(prod ? BinOpKind::Mul : BinOpKind::Add, cur, e, acc_t, false);
+      if (auto *inst = llvm::dyn_cast<llvm::Instruction>(r))
+        if (llvm::isa<llvm::FPMathOperator>(inst)) inst->setHasAllowReassoc(true);
+      L.b_.CreateStore(r, acc);
+    }
+    V finish(V) override { return L.b_.CreateLoad(acc->getAllocatedType(), acc); }
+  };
+  struct MinMax : Reducer {
+    FunctionLowerer &L; bool is_max; TypeId elem_t; llvm::AllocaInst *acc, *seen;
+    MinMax(FunctionLowerer &l, bool m, TypeId e) : L(l), is_max(m), elem_t(e) {
+      acc = L.entry_alloca(L.vt(e), "best");
+      seen = L.entry_alloca(L.i1_, "seen");
+    }
+    void init() override { L.b_.CreateStore(llvm::ConstantInt::getFalse(L.ctx_), seen); L.b_.CreateStore(L.scalar_zero(L.types_.scalar_kind(elem_t)), acc); }
+    void step(V x, V) override {
+      V cur = L.b_.CreateLoad(acc->getAllocatedType(), acc);
+      V first = L.b_.CreateNot(L.b_.CreateLoad(L.i1_, seen));
+      ScalarKind k = L.types_.scalar_kind(elem_t);
+      V better;
+      if (is_float(k))  // NaN propagates, as in NumPy
+        better = L.b_.CreateBinaryIntrinsic(is_max ? llvm::Intrinsic::maximum : llvm::Intrinsic::minimum, cur, x);
+      else
+        better = L.scalar_min_max(is_max, cur, x, k);
+      L.b_.CreateStore(L.b_.CreateSelect(first, x, better), acc);
+      L.b_.CreateStore(llvm::ConstantInt::getTrue(L.ctx_), seen);
+    }
+    V finish(V count) override {
+      L.raise_if(L.b_.CreateICmpEQ(count, llvm::ConstantInt::get(L.i64_, 0)), EMBER_EXC_ValueError,
+                 is_max ? "zero-size array to reduction operation maximum which has no identity"
+                        : "zero-size array to reduction operation minimum which has no identity");
+      return L.b_.CreateLoad(acc->getAllocatedType(), acc);
+    }
+  };
+  struct ArgBest : Reducer {
+    FunctionLowerer &L; bool is_max; TypeId elem_t; llvm::AllocaInst *best, *index;
+    ArgBest(FunctionLowerer &l, bool m, TypeId e) : L(l), is_max(m), elem_t(e) {
+      best = L.entry_alloca(L.vt(e), "best");
+      index = L.entry_alloca(L.i64_, "argbest");
+    }
+    void init() override { L.b_.CreateStore(llvm::ConstantInt::get(L.i64_, static_cast<uint64_t>(-1), true), index); L.b_.CreateStore(L.scalar_zero(L.types_.scalar_kind(elem_t)), best); }
+    void step(V x, V i) override {
+      V cur = L.b_.CreateLoad(best->getAllocatedType(), best);
+      V idx = L.b_.CreateLoad(L.i64_, index);
+      V first = L.b_.CreateICmpSLT(idx, llvm::ConstantInt::get(L.i64_, 0));
+      ScalarKind k = L.types_.scalar_kind(elem_t);
+      V take;
+      if (is_float(k)) {
+        // The first NaN wins, as in NumPy.
+        V x_nan = L.b_.CreateFCmpUNO(x, x), cur_nan = L.b_.CreateFCmpUNO(cur, cur);
+        V cmp = is_max ? L.b_.CreateFCmpOGT(x, cur) : L.b_.CreateFCmpOLT(x, cur);
+        take = L.b_.CreateAnd(L.b_.CreateNot(cur_nan), L.b_.CreateOr(cmp, x_nan));
+      } else if (k == ScalarKind::Bool || !is_signed(k)) {
+        take = is_max ? L.b_.CreateICmpUGT(x, cur) : L.b_.CreateICmpULT(x, cur);
+      } else {
+        take = is_max ? L.b_.CreateICmpSGT(x, cur) : L.b_.CreateICmpSLT(x, cur);
+      }
+      take = L.b_.CreateOr(first, take);
+      L.b_.CreateStore(L.b_.CreateSelect(take, x, cur), best);
+      L.b_.CreateStore(L.b_.CreateSelect(take, i, idx), index);
+    }
+    V finish(V count) override {
+      L.raise_if(L.b_.CreateICmpEQ(count, llvm::ConstantInt::get(L.i64_, 0)), EMBER_EXC_ValueError,
+                 "attempt to get argmax or argmin of an empty sequence");
+      return L.b_.CreateLoad(L.i64_, index);
+    }
+  };
+  struct Logical : Reducer {
+    FunctionLowerer &L; bool all; TypeId elem_t; llvm::AllocaInst *acc;
+    Logical(FunctionLowerer &l, bool a, TypeId e) : L(l), all(a), elem_t(e) { acc = L.entry_alloca(L.i1_, "any"); }
+    void init() override { L.b_.CreateStore(llvm::ConstantInt::get(L.i1_, all ? 1 : 0), acc); }
+    void step(V x, V) override {
+      V cur = L.b_.CreateLoad(L.i1_, acc);
+      V t = L.truth(x, elem_t);
+      L.b_.CreateStore(all ? L.b_.CreateAnd(cur, t) : L.b_.CreateOr(cur, t), acc);
+    }
+    V finish(V) override { return L.b_.CreateLoad(L.i1_, acc); }
+  };
+  struct Moments : Reducer {  // Welford's one-pass mean and variance
+    FunctionLowerer &L; BuiltinId id; TypeId elem_t, acc_t; int64_t ddof; llvm::AllocaInst *n, *mean, *m2;
+    Moments(FunctionLowerer &l, BuiltinId i, TypeId e, TypeId a, int64_t dd) : L(l), id(i), elem_t(e), acc_t(a), ddof(dd) {
+      n = L.entry_alloca(L.i64_, "n");
+      mean = L.entry_alloca(L.vt(a), "mean");
+      m2 = L.entry_alloca(L.vt(a), "m2");
+    }
+    void init() override {
+      L.b_.CreateStore(llvm::ConstantInt::get(L.i64_, 0), n);
+      L.b_.CreateStore(L.scalar_zero(L.types_.scalar_kind(acc_t)), mean);
+      L.b_.CreateStore(L.scalar_zero(L.types_.scalar_kind(acc_t)), m2);
+    }
+    void step(V x, V) override {
+      V e = L.convert(x, elem_t, acc_t);
+      V cnt = L.b_.CreateAdd(L.b_.CreateLoad(L.i64_, n), llvm::ConstantInt::get(L.i64_, 1));
+      L.b_.CreateStore(cnt, n);
+      V mu = L.b_.CreateLoad(mean->getAllocatedType(), mean);
+      if (id == BuiltinId::NpMean) {  // a plain sum, divided at the end
+        V s = L.lower_binop(BinOpKind::Add, mu, e, acc_t, false);
+        if (auto *inst = llvm::dyn_cast<llvm::Instruction>(s))
+          if (llvm::isa<llvm::FPMathOperator>(inst)) inst->setHasAllowReassoc(true);
+        L.b_.CreateStore(s, mean);
+        return;
+      }
+      V delta = L.b_.CreateFSub(e, mu);
+      V mu2 = L.b_.CreateFAdd(mu, L.b_.CreateFDiv(delta, L.b_.CreateSIToFP(cnt, mu->getType())));
+      L.b_.CreateStore(mu2, mean);
+      V acc = L.b_.CreateLoad(m2->getAllocatedType(), m2);
+      L.b_.CreateStore(L.b_.CreateFAdd(acc, L.b_.CreateFMul(delta, L.b_.CreateFSub(e, mu2))), m2);
+    }
+    V finish(V) override {
+      V cnt = L.b_.CreateLoad(L.i64_, n);
+      V mu = L.b_.CreateLoad(mean->getAllocatedType(), mean);
+      if (id == BuiltinId::NpMean) {
+        TypeId ct = L.types_.scalar(ScalarKind::Float64);
+        V nf = L.convert(cnt, L.types_.int64(), is_complex(L.types_.scalar_kind(acc_t)) ? acc_t : ct);
+        return L.lower_binop(BinOpKind::TrueDiv, mu, nf, acc_t, false);
+      }
+      V denom = L.b_.CreateSIToFP(L.b_.CreateSub(cnt, llvm::ConstantInt::get(L.i64_, static_cast<uint64_t>(ddof))), mu->getType());
+      V var = L.b_.CreateFDiv(L.b_.CreateLoad(m2->getAllocatedType(), m2), denom);
+      return id == BuiltinId::NpStd ? L.ms_.hooks.math(L.b_, MathFn::Sqrt, {var}) : var;
+    }
+  };
+
+  std::unique_ptr<Reducer> r;
+  switch (id) {
+    case BuiltinId::NpSum:
+    case BuiltinId::NpProd: r = std::make_unique<Sum>(L, id == BuiltinId::NpProd, acc_t, elem_t, acc_llvm); break;
+    case BuiltinId::NpMin:
+    case BuiltinId::NpMax: r = std::make_unique<MinMax>(L, id == BuiltinId::NpMax, elem_t); break;
+    case BuiltinId::NpArgmin:
+    case BuiltinId::NpArgmax: r = std::make_unique<ArgBest>(L, id == BuiltinId::NpArgmax, elem_t); break;
+    case BuiltinId::NpAny:
+    case BuiltinId::NpAll: r = std::make_unique<Logical>(L, id == BuiltinId::NpAll, elem_t); break;
+    case BuiltinId::NpMean:
+    case BuiltinId::NpStd:
+    case BuiltinId::NpVar: r = std::make_unique<Moments>(L, id, elem_t, acc_t, ddof); break;
+    default: internal_error << "not a reduction";
+  }
+  // Sums and moments finish in the accumulator's type; the others in the result's.
+  bool acc_result = id == BuiltinId::NpSum || id == BuiltinId::NpProd || id == BuiltinId::NpMean ||
+                    id == BuiltinId::NpStd || id == BuiltinId::NpVar;
+  TypeId finish_t = acc_result ? acc_t : rkt;
+  if (axis < 0) {
+    r->init();
+    for_each_element(a, at, [&](V x, V i) { r->step(x, i); });
+    return convert(r->finish(array_field(a, DataModel::kNitems)), finish_t, rkt);
+  }
+  // Along one axis: for each position of the other axes, reduce the axis.
+  std::vector<V> out_shape;
+  for (int k = 0; k < ndim; ++k)
+    if (k != axis) out_shape.push_back(array_dim(a, DataModel::kShape, k));
+  V out = allocate_array(rt, out_shape);
+  V extent = array_dim(a, DataModel::kShape, axis);
+  emit_nd_loop(out_shape, [&](const std::vector<V> &oidx) {
+    r->init();
+    emit_loop(extent, [&](V j) {
+      std::vector<V> idx;
+      size_t o = 0;
+      for (int k = 0; k < ndim; ++k) idx.push_back(k == axis ? j : oidx[o++]);
+      r->step(load_element(element_pointer(a, at, idx), dk), j);
+    });
+    V res = r->finish(extent);
+    store_element(element_pointer(out, rt, oidx), convert(res, finish_t, rkt), rk);
+  });
+  return out;
+}
+
+V FunctionLowerer::lower_cumulative(V a, TypeId at, TypeId rt, BuiltinId id, int axis) {
+  bool prod = id == BuiltinId::NpCumprod;
+  ScalarKind rk = types_.dtype(rt);
+  TypeId rkt = types_.scalar(rk);
+  TypeId elem_t = types_.scalar(types_.dtype(at));
+  if (axis >= 0 && types_.ndim(at) > 1)
+    unsupported(current_ ? current_->loc : SourceLoc{}) << "cumsum/cumprod along an axis of a "
+                                                            "multi-dimensional array is not supported yet";
+  V out = allocate_array(rt, {array_field(a, DataModel::kNitems)});
+  V data = array_field(out, DataModel::kData);
+  llvm::AllocaInst *acc = entry_alloca(vt(rkt), "cum");
+  b_.CreateStore(prod ? scalar_one(rk) : scalar_zero(rk), acc);
+  for_each_element(a, at, [&](V x, V i) {
+    V cur = b_.CreateLoad(vt(rkt), acc);
+    V next = lower_binop(prod ? BinOpKind::Mul : BinOpKind::Add, cur, convert(x, elem_t, rkt), rkt, false);
+    b_.CreateStore(next, acc);
+    store_element(b_.CreateInBoundsGEP(mt(rkt), data, i), next, rk);
+  });
+  return out;
+}
+
+}  // namespace ember

@@ -1,0 +1,64 @@
+/* ember/numeric.h — numeric kernels of the runtime that compiled code calls for NumPy functions
+ * too large to emit inline: sorting, random numbers and matrix products.  C ABI, no LLVM, no
+ * Python; every function is listed in ember_runtime_symbols() so the JIT can reach it.
+ *
+ * Element types are spelled in function names: b (bool, 1 byte), i8 i16 i32 i64, u8 u16 u32
+ * u64, f32 f64.  Strides are in BYTES, like the array struct's.  Arrays given to these
+ * functions may be views with any (also negative) stride.
+ */
+#ifndef EMBER_NUMERIC_H
+#define EMBER_NUMERIC_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- sorting ------------------------------------------------------------------------------
+ * ember_sort_T sorts n elements in place, ascending, NaNs last (NumPy's order).
+ * ember_argsort_T writes to out (contiguous int64) the indices that would sort the data (same
+ * order; ties in any order, as NumPy's default quicksort). */
+#define EMBER_SORT_DECLARE(T, ctype)                                             \
+  void ember_sort_##T(void *data, int64_t n, int64_t stride);                    \
+  void ember_argsort_##T(const void *data, int64_t n, int64_t stride, int64_t *out);
+EMBER_SORT_DECLARE(b, uint8_t)
+EMBER_SORT_DECLARE(i8, int8_t)
+EMBER_SORT_DECLARE(i16, int16_t)
+EMBER_SORT_DECLARE(i32, int32_t)
+EMBER_SORT_DECLARE(i64, int64_t)
+EMBER_SORT_DECLARE(u8, uint8_t)
+EMBER_SORT_DECLARE(u16, uint16_t)
+EMBER_SORT_DECLARE(u32, uint32_t)
+EMBER_SORT_DECLARE(u64, uint64_t)
+EMBER_SORT_DECLARE(f32, float)
+EMBER_SORT_DECLARE(f64, double)
+#undef EMBER_SORT_DECLARE
+
+/* ---- random numbers -----------------------------------------------------------------------
+ * One generator per thread (xoshiro256**), seeded from the OS on first use unless the thread
+ * called ember_random_seed; ember_random_seed(k) makes the thread's stream reproducible.
+ * The distributions are NumPy's, not bit-for-bit NumPy's streams. */
+void ember_random_seed(uint64_t seed);
+double ember_random_uniform(void);          /* [0, 1), 53 random bits */
+double ember_random_standard_normal(void);  /* mean 0, variance 1 */
+int64_t ember_random_integer(int64_t low, int64_t high); /* [low, high), unbiased; high > low */
+
+/* ---- linear algebra -----------------------------------------------------------------------
+ * C[m, n] = A[m, k] @ B[k, n] (C is overwritten).  Row and column strides in bytes for each
+ * matrix.  Uses the BLAS registered with ember_set_blas when there is one (as Numba does with
+ * SciPy's cython_blas), else a blocked, vectorizable kernel. */
+void ember_gemm_f64(int64_t m, int64_t n, int64_t k, const double *a, int64_t a_rs, int64_t a_cs,
+                    const double *b, int64_t b_rs, int64_t b_cs, double *c, int64_t c_rs,
+                    int64_t c_cs);
+void ember_gemm_f32(int64_t m, int64_t n, int64_t k, const float *a, int64_t a_rs, int64_t a_cs,
+                    const float *b, int64_t b_rs, int64_t b_cs, float *c, int64_t c_rs,
+                    int64_t c_cs);
+/* Registers Fortran BLAS routines (dgemm_, sgemm_ signatures), or NULL to use the fallback. */
+void ember_set_blas(void *dgemm, void *sgemm);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* EMBER_NUMERIC_H */

@@ -1,0 +1,146 @@
+"""Shared helpers for the end-to-end tests of the CPU JIT.
+
+Every compiled function is checked against the same function run by CPython (``f.py_func``):
+
+* ``check(f, *args)`` calls both and compares the results with ``assert_same`` (an exception
+  raised by CPython must be raised by the compiled function too; note that ``f.py_func`` still
+  calls the *compiled* versions of the jitted functions it calls);
+* ``assert_same(got, expected)`` compares recursively: scalars by kind (a compiled function
+  returns Python bool / int / float / complex, as Numba does, where CPython may give a NumPy
+  scalar), floats with ``math.isclose`` (NaN equals NaN), tuples element by element, arrays by
+  dtype, shape and values;
+* hypothesis strategies for the values the tests draw (ranges chosen so that int64 wrapping and
+  Python's unbounded ints agree).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from hypothesis import strategies as st
+
+from ember.errors import EmberError
+
+# ---- comparing -------------------------------------------------------------------------------
+
+_KINDS = ((bool, (bool, np.bool_)), (int, (int, np.integer)), (float, (float, np.floating)),
+          (complex, (complex, np.complexfloating)))
+
+
+def scalar_kind(value):
+    """bool, int, float or complex: the Python type a compiled function returns for value."""
+    for kind, classes in _KINDS:
+        if isinstance(value, classes):
+            return kind
+    return None
+
+
+def _close(a, b, rel, abs_tol):
+    if math.isnan(a) or math.isnan(b):
+        return math.isnan(a) and math.isnan(b)
+    return a == b or math.isclose(a, b, rel_tol=rel, abs_tol=abs_tol)
+
+
+def assert_same(got, expected, rel=1e-12, abs_tol=0.0, path="result"):
+    """Asserts that a compiled function's result matches CPython's."""
+    if isinstance(expected, np.ndarray):
+        assert isinstance(got, np.ndarray), f"{path}: expected an ndarray, got {got!r}"
+        assert got.dtype == expected.dtype, f"{path}: dtype {got.dtype} != {expected.dtype}"
+        assert got.shape == expected.shape, f"{path}: shape {got.shape} != {expected.shape}"
+        if expected.dtype.kind in "fc":
+            np.testing.assert_allclose(got, expected, rtol=rel, atol=abs_tol, equal_nan=True,
+                                       err_msg=path)
+        else:
+            np.testing.assert_array_equal(got, expected, err_msg=path)
+        return
+    if isinstance(expected, tuple):
+        assert isinstance(got, tuple), f"{path}: expected a tuple, got {got!r}"
+        assert len(got) == len(expected), f"{path}: {got!r} != {expected!r}"
+        for i, (g, e) in enumerate(zip(got, expected)):
+            assert_same(g, e, rel, abs_tol, f"{path}[{i}]")
+        return
+    if expected is None:
+        assert got is None, f"{path}: expected None, got {got!r}"
+        return
+    kind = scalar_kind(expected)
+    assert kind is not None, f"{path}: cannot compare {expected!r}"
+    assert type(got) is kind, (f"{path}: expected a {kind.__name__} ({expected!r}), "
+                               f"got {type(got).__name__} {got!r}")
+    if kind is float:
+        assert _close(got, float(expected), rel, abs_tol), f"{path}: {got!r} != {expected!r}"
+    elif kind is complex:
+        e = complex(expected)
+        assert _close(got.real, e.real, rel, abs_tol) and _close(got.imag, e.imag, rel, abs_tol), \
+            f"{path}: {got!r} != {expected!r}"
+    else:
+        assert got == expected, f"{path}: {got!r} != {expected!r}"
+
+
+def check(f, *args, rel=1e-12, abs_tol=0.0, **kwargs):
+    """Runs f compiled and f.py_func on copies of the same arguments; compares results, and
+    the arguments afterwards (so that stores into arrays are checked too).  Returns the
+    compiled result."""
+    py_args = [a.copy() if isinstance(a, np.ndarray) else a for a in args]
+    py_kwargs = {k: v.copy() if isinstance(v, np.ndarray) else v for k, v in kwargs.items()}
+    try:
+        expected = f.py_func(*py_args, **py_kwargs)
+    except EmberError:  # py_func called a jitted function that failed to compile
+        raise
+    except Exception as exc:  # the compiled function must raise the same class
+        expected_exc = exc
+    else:
+        expected_exc = None
+    if expected_exc is not None:
+        try:
+            got = f(*args, **kwargs)
+        except type(expected_exc):
+            return None
+        raise AssertionError(f"expected {type(expected_exc).__name__}: {expected_exc}, "
+                             f"got {got!r}")
+    got = f(*args, **kwargs)
+    assert_same(got, expected, rel, abs_tol)
+    for i, (a, pa) in enumerate(zip(args, py_args)):
+        if isinstance(a, np.ndarray):
+            assert_same(a, pa, rel, abs_tol, f"argument {i} after the call")
+    return got
+
+
+# ---- values ----------------------------------------------------------------------------------
+
+INT_DTYPES = [np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32, np.uint64]
+FLOAT_DTYPES = [np.float32, np.float64]
+ALL_DTYPES = [np.bool_, *INT_DTYPES, *FLOAT_DTYPES, np.complex128]
+
+# int64 values whose sums and products stay in range (CPython and int64 agree)
+small_ints = st.integers(-(2**20), 2**20)
+ints = st.integers(-(2**31), 2**31)
+nonzero_ints = small_ints.filter(lambda x: x != 0)
+floats = st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False)
+nonzero_floats = floats.filter(lambda x: abs(x) > 1e-3)
+unit_floats = st.floats(-1.0, 1.0, allow_nan=False)
+pos_floats = st.floats(1e-3, 1e3, allow_nan=False)
+complexes = st.builds(complex, st.floats(-1e3, 1e3), st.floats(-1e3, 1e3))
+
+
+def sample_array(dtype, shape, seed=0):
+    """A deterministic array of this dtype and shape, with values every dtype can hold."""
+    rng = np.random.default_rng(seed)
+    n = int(np.prod(shape, dtype=np.int64))
+    dtype = np.dtype(dtype)
+    if dtype.kind == "b":
+        flat = rng.integers(0, 2, n).astype(bool)
+    elif dtype.kind in "iu":
+        flat = rng.integers(0, 100, n).astype(dtype)
+    elif dtype.kind == "f":
+        flat = rng.uniform(-10, 10, n).astype(dtype)
+    else:
+        flat = (rng.uniform(-10, 10, n) + 1j * rng.uniform(-10, 10, n)).astype(dtype)
+    return flat.reshape(shape)
+
+
+def layouts(a):
+    """The array a (2-D) as C-contiguous, Fortran-contiguous, strided and transposed views
+    with the same values: (name, array) pairs."""
+    big = np.repeat(np.repeat(a, 2, axis=0), 3, axis=1)
+    return [("C", np.ascontiguousarray(a)), ("F", np.asfortranarray(a)),
+            ("strided", big[::2, ::3]), ("transposed", np.ascontiguousarray(a.T).T)]
