@@ -49,6 +49,7 @@ ConstValue freeze_from_python(py::handle h) {
     case K::Dispatcher:
       c.handle = t[1].cast<uint64_t>();
       c.str = t[2].cast<std::string>();
+      if (t.size() > 3) c.i = t[3].cast<int64_t>();
       break;
     case K::ExceptionClass:
       c.i = t[1].cast<int64_t>();
@@ -152,6 +153,7 @@ PYBIND11_MODULE(_compiler, m) {
   py::class_<CompiledFunction, std::shared_ptr<CompiledFunction>>(m, "Compiled")
       .def_property_readonly("wrapper", [](const CompiledFunction &c) { return c.wrapper; })
       .def_property_readonly("entry", [](const CompiledFunction &c) { return c.entry; })
+      .def_property_readonly("loop", [](const CompiledFunction &c) { return c.loop; })
       .def_property_readonly("symbol", [](const CompiledFunction &c) { return c.symbol; })
       .def_property_readonly("return_type", [](const CompiledFunction &c) { return c.ir->return_type.index; })
       .def_property_readonly("arg_types",
@@ -198,7 +200,8 @@ PYBIND11_MODULE(_compiler, m) {
           "compile",
           [](Session &s, py::handle nis, py::list consts, py::list name_values, py::dict modules,
              const std::vector<uint32_t> &arg_ids, py::dict flags, py::function resolver,
-             uint64_t self_handle, uint32_t declared_return, std::vector<std::string> dump) {
+             uint64_t self_handle, uint32_t declared_return, std::vector<std::string> dump,
+             std::string loop_kind, std::vector<std::vector<int>> core_dims) {
             FunctionInput in = input_from_python(nis, consts, name_values, modules, self_handle);
             std::vector<TypeId> args;
             for (uint32_t a : arg_ids) args.push_back(TypeId{a});
@@ -218,15 +221,22 @@ PYBIND11_MODULE(_compiler, m) {
                   std::cerr << "---- " << stage << " ----\n" << print_function(f) << std::flush;
               };
             PyResolver r(std::move(resolver));
+            LoopSpec loop;
+            if (loop_kind == "ufunc") loop.kind = LoopSpec::Kind::Ufunc;
+            if (loop_kind == "gufunc") {
+              loop.kind = LoopSpec::Kind::Gufunc;
+              loop.core_dims = core_dims;
+            }
             try {
-              return s.compiler.compile(in, args, r, infer, options);
+              return s.compiler.compile(in, args, r, infer, options, loop);
             } catch (const CompileError &e) {
               raise_compile_error(e, in.filename);
             }
           },
           py::arg("nis"), py::arg("consts"), py::arg("name_values"), py::arg("modules"),
           py::arg("arg_types"), py::arg("flags"), py::arg("resolver"), py::arg("self_handle"),
-          py::arg("declared_return") = 0, py::arg("dump") = std::vector<std::string>{})
+          py::arg("declared_return") = 0, py::arg("dump") = std::vector<std::string>{},
+          py::arg("loop") = std::string(), py::arg("core_dims") = std::vector<std::vector<int>>{})
       .def("llvm_ir",
            [](Session &s, const CompiledFunction &c, bool optimized) {
              return s.compiler.llvm_ir(c, optimized);

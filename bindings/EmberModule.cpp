@@ -9,6 +9,8 @@
 #include "bindings/Boxing.h"
 #include "bindings/Dispatcher.h"
 #include "bindings/Typeof.h"
+#include "bindings/Ufunc.h"
+#include "ember/parallel.h"
 #include "ember/abi.h"
 #include "ember/runtime.h"
 
@@ -16,7 +18,7 @@ namespace py = pybind11;
 
 PYBIND11_MODULE(_ember, m) {
   m.doc() = "ember's runtime: the dispatcher, typeof and boxing (no compiler)";
-  if (_import_array() < 0) throw py::error_already_set();
+  if (_import_array() < 0 || _import_umath() < 0) throw py::error_already_set();
   if (!ember::py::init_boxing(m.ptr()) || !ember::py::init_dispatcher(m.ptr()))
     throw py::error_already_set();
 
@@ -47,6 +49,16 @@ PYBIND11_MODULE(_ember, m) {
         return out;
       },
       "The runtime functions compiled code calls, as (name, address).");
+  static PyMethodDef make_ufunc_def = {"make_ufunc", ember::py::make_ufunc, METH_VARARGS,
+                                       "A NumPy ufunc (or gufunc) over compiled loops."};
+  m.add_object("make_ufunc", py::reinterpret_steal<py::object>(PyCFunction_New(&make_ufunc_def, nullptr)));
+  m.def("set_num_threads", [](int64_t n) {
+    if (ember_set_num_threads(n) != 0)
+      throw py::value_error("the number of threads must be between 1 and " + std::to_string(ember_max_threads()));
+  }, "Sets how many threads parallel regions use.");
+  m.def("get_num_threads", &ember_get_num_threads, "How many threads parallel regions use.");
+  m.def("get_thread_id", &ember_get_thread_id, "This thread's index in the current parallel region (0 outside).");
+  m.def("max_threads", &ember_max_threads, "The most threads parallel regions may use.");
   m.def("live_meminfos", &ember_live_meminfos,
         "How many MemInfos (arrays made in compiled code) are alive.");
   m.def(

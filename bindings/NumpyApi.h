@@ -9,8 +9,11 @@
 
 #define NPY_NO_DEPRECATED_API NPY_1_7_API_VERSION
 #define PY_ARRAY_UNIQUE_SYMBOL ember_ARRAY_API
+#define PY_UFUNC_UNIQUE_SYMBOL ember_UFUNC_API
 #ifndef EMBER_IMPORT_NUMPY
 #define NO_IMPORT_ARRAY
+#define NO_IMPORT_UFUNC
 #endif
 #include <numpy/arrayobject.h>
 #include <numpy/arrayscalars.h>
+#include <numpy/ufuncobject.h>

@@ -10,9 +10,19 @@
 The function compiles on its first call for the types it gets, to vectorized native code, and
 the compiled code is reused for every later call with those types.  See docs/design.md.
 """
+from ._ember import get_num_threads, get_thread_id, set_num_threads
 from .decorators import jit, njit, prange
 from .errors import EmberError, InternalError, TypingError, UnsupportedError
 
+
+def __getattr__(name):  # PEP 562: the ufunc builders import numpy's ufunc machinery lazily
+    if name in ("vectorize", "guvectorize", "DUFunc"):
+        from . import ufunc
+        return getattr(ufunc, name)
+    raise AttributeError(f"module 'ember' has no attribute {name!r}")
+
+
 __version__ = "0.1.0"
-__all__ = ["jit", "njit", "prange", "EmberError", "TypingError", "UnsupportedError",
-           "InternalError", "__version__"]
+__all__ = ["jit", "njit", "prange", "vectorize", "guvectorize", "set_num_threads",
+           "get_num_threads", "get_thread_id", "EmberError", "TypingError",
+           "UnsupportedError", "InternalError", "__version__"]

@@ -23,7 +23,7 @@ from .errors import EmberError, TypingError, UnsupportedError
 
 _compile_lock = threading.RLock()
 _compile_stack: list[tuple[int, tuple]] = []  # (handle, arg types) being compiled
-_by_handle: "weakref.WeakValueDictionary[int, JitFunction]" = weakref.WeakValueDictionary()
+_by_handle: weakref.WeakValueDictionary[int, JitFunction] = weakref.WeakValueDictionary()
 _session = None
 
 
@@ -79,9 +79,10 @@ class Specialization:
 class JitFunction:
     """The Python implementation behind a jitted function (its dispatcher's ``_impl``)."""
 
-    def __init__(self, py_func, options: Options, signatures=()):
+    def __init__(self, py_func, options: Options, signatures=(), loop=None):
         self.py_func = py_func
         self.options = options
+        self._loop = loop  # ("ufunc", []) or ("gufunc", core dims): compile a NumPy inner loop
         code = py_func.__code__
         self._nargs = code.co_argcount + code.co_kwonlyargcount
         self._argnames = code.co_varnames[:self._nargs]
@@ -224,10 +225,11 @@ class JitFunction:
             dump = [x for x in os.environ.get("EMBER_DUMP", "").split(",") if x]
             _compile_stack.append((handle, type_ids))
             try:
+                loop_kind, core_dims = self._loop or ("", [])
                 compiled = s.compile(nis, consts, name_values, modules, list(type_ids),
                                      self.options.flags(),
                                      functools.partial(_resolve_callee, self), handle,
-                                     declared_return, dump)
+                                     declared_return, dump, loop_kind, core_dims)
             finally:
                 _compile_stack.pop()
             arg_codes = [s.type_code(t) for t in compiled.arg_types]

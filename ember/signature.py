@@ -29,7 +29,8 @@ SCALARS = {
     "none": T_NONE, "void": T_NONE,
 }
 
-_TOKEN = re.compile(r"\s*(?:(?P<name>[A-Za-z_][A-Za-z_0-9]*)|(?P<num>\d+)|(?P<punct>::|[()\[\],:]))")
+_TOKEN = re.compile(r"\s*(?:(?P<name>[A-Za-z_][A-Za-z_0-9]*)|(?P<num>\d+)"
+                    r"|(?P<punct>::|[()\[\],:]))")
 
 
 class _Parser:

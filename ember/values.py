@@ -120,6 +120,11 @@ class Freezer:
             return (MODULE, id(obj), obj.__name__)
         if isinstance(obj, _ember.Dispatcher):
             return (DISPATCHER, id(obj._impl), obj.__name__)
+        if isinstance(obj, np.ufunc) or type(obj).__name__ == "DUFunc":
+            from .ufunc import ufunc_kernels  # a @vectorize ufunc: calls go to its kernel
+            kernel = ufunc_kernels.get(id(obj))
+            if kernel is not None:
+                return (DISPATCHER, id(kernel), kernel.__name__, 1)
         bid = builtin_ids().get(id(obj))
         if bid is not None:
             return (BUILTIN, bid)

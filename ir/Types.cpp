@@ -192,9 +192,10 @@ TypeId TypeContext::builtin(BuiltinId id) {
   return intern(d);
 }
 
-TypeId TypeContext::dispatcher(uint64_t handle) {
+TypeId TypeContext::dispatcher(uint64_t handle, bool ufunc) {
   TypeData d{TypeKind::Dispatcher};
   d.handle = handle;
+  d.a = ufunc ? 1 : 0;
   return intern(d);
 }
 

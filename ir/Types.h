@@ -65,7 +65,7 @@ enum class TypeKind : uint8_t {
   Str,             ///< a compile-time string literal; a = string id
   Module,          ///< handle = the module's id from the front end
   Builtin,         ///< a = BuiltinId
-  Dispatcher,      ///< handle = the jitted function's id from the front end
+  Dispatcher,      ///< handle = the jitted function's id from the front end; a = 1 for a ufunc
   ExceptionClass,  ///< handle = exception id (ember_exception_id or a user id)
   ExceptionValue,  ///< an exception instance: handle = exception id, a = message string id
   NumberClass,     ///< a = ScalarKind, b = 1 for Python's own class: float, int, np.float32, ...
@@ -121,7 +121,8 @@ class TypeContext {
   TypeId str(const std::string &text);
   TypeId module(uint64_t handle);
   TypeId builtin(BuiltinId id);
-  TypeId dispatcher(uint64_t handle);
+  /// ufunc: the kernel of a @vectorize ufunc (element-wise on arrays).
+  TypeId dispatcher(uint64_t handle, bool ufunc = false);
   TypeId exception_class(int32_t exc_id);
   TypeId exception_value(int32_t exc_id, const std::string &message);
   /// python: one of Python's own classes (int, float, bool, complex), not NumPy's.

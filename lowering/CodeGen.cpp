@@ -494,7 +494,7 @@ void collect_callees(const Function &f, std::vector<const Function *> &out,
 
 LoweredModule lower_module(const Function &f, TargetHooks &hooks,
                            llvm::LLVMContext &ctx, const llvm::DataLayout &layout,
-                           const std::string &triple) {
+                           const std::string &triple, const LoopSpec &loop) {
   LoweredModule out;
   out.module = std::make_unique<llvm::Module>(f.symbol, ctx);
   out.module->setDataLayout(layout);
@@ -512,6 +512,13 @@ LoweredModule lower_module(const Function &f, TargetHooks &hooks,
   out.entry = f.symbol;
   out.wrapper = f.symbol + ".wrapper";
   FunctionLowerer::emit_wrapper(ms, f, main, out.wrapper);
+  if (loop.kind == LoopSpec::Kind::Ufunc) {
+    out.loop = f.symbol + ".ufunc";
+    emit_ufunc_loop(ms, f, main, out.loop);
+  } else if (loop.kind == LoopSpec::Kind::Gufunc) {
+    out.loop = f.symbol + ".gufunc";
+    emit_gufunc_loop(ms, f, main, out.loop, loop.core_dims);
+  }
   std::string err;
   llvm::raw_string_ostream os(err);
   if (llvm::verifyModule(*out.module, &os)) {

@@ -120,6 +120,27 @@ V FunctionLowerer::element_op(const InstData &d, const std::vector<V> &elems,
     case Op::Call: break;
     default: internal_error << "not an element-wise op: " << op_name(d.op);
   }
+  if (types_.kind(type(d.operands[0])) == TypeKind::Dispatcher) {
+    // A @vectorize kernel: a call per element (inlined by LLVM), errors propagate.
+    const CalleeRef &ref = f_.callees[d.aux];
+    llvm::Function *kernel = ref.self ? fn_ : ms_.functions.at(ref.symbol);
+    llvm::Type *rmt = mt(ref.result);
+    llvm::AllocaInst *slot = entry_alloca(rmt, "kernel.ret");
+    std::vector<V> args = {slot, err_ptr_};
+    for (size_t k = 0; k < elems.size(); ++k) args.push_back(convert(elems[k], elem_types[k], ref.params[k]));
+    V status = b_.CreateCall(kernel, args);
+    auto *fail = llvm::BasicBlock::Create(ctx_, "kernel.fail", fn_);
+    auto *ok = llvm::BasicBlock::Create(ctx_, "kernel.ok", fn_);
+    b_.CreateCondBr(b_.CreateICmpNE(status, llvm::ConstantInt::get(i32_, 0)), fail, ok);
+    b_.SetInsertPoint(fail);
+    auto it = f_.unwind.find(current_id_.id);
+    if (it != f_.unwind.end())
+      for (Value v : it->second)
+        if (get(v)) decref(get(v), type(v));
+    b_.CreateRet(status);
+    b_.SetInsertPoint(ok);
+    return convert(from_memory(b_.CreateLoad(rmt, slot), ref.result), ref.result, rt);
+  }
   auto id = static_cast<BuiltinId>(types_.get(type(d.operands[0])).a);
   switch (id) {
     case BuiltinId::Abs:

@@ -25,7 +25,9 @@ V FunctionLowerer::lower_call(const InstData &d) {
       return convert(get(d.operands[1]), type(d.operands[1]), to);
     }
     case TypeKind::ExceptionClass: return nullptr;  // an exception value is compile-time
-    case TypeKind::Dispatcher: return lower_call_compiled(d);
+    case TypeKind::Dispatcher:
+      if (cd.a == 1 && types_.is_array(type(d.result))) return lower_elementwise(d);  // a ufunc
+      return lower_call_compiled(d);
     default:
       unsupported(d.loc) << "calling a " << types_.to_string(callee)
                          << " is not supported in compiled code yet";

@@ -14,6 +14,12 @@
 
 namespace ember {
 
+struct ModuleState;
+/// The inner loops NumPy calls for @vectorize / @guvectorize kernels (UfuncLoops.cpp).
+void emit_ufunc_loop(ModuleState &ms, const Function &f, llvm::Function *kernel, const std::string &name);
+void emit_gufunc_loop(ModuleState &ms, const Function &f, llvm::Function *kernel, const std::string &name,
+                      const std::vector<std::vector<int>> &core_dims);
+
 /// The math function a builtin (math.sqrt, np.sqrt, ...) computes, if it is one.
 bool builtin_math_fn(BuiltinId id, MathFn *out);
 

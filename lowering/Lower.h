@@ -10,6 +10,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "ir/IR.h"
 #include "lowering/DataModel.h"
@@ -32,16 +33,26 @@ class TargetHooks {
                             llvm::ArrayRef<llvm::Value *> args) = 0;
 };
 
+/// An inner loop for NumPy to call, besides the ABI wrapper (UfuncLoops.cpp).
+struct LoopSpec {
+  enum class Kind : uint8_t { None, Ufunc, Gufunc };
+  Kind kind = Kind::None;
+  /// Gufunc: for each argument, the indices (from 0) of its core dimensions in NumPy's
+  /// dimensions array after the outer one; "(n),(n)->()" is {{0}, {0}, {}}.
+  std::vector<std::vector<int>> core_dims;
+};
+
 struct LoweredModule {
   std::unique_ptr<llvm::Module> module;
   std::string entry;    ///< the function's symbol
   std::string wrapper;  ///< the ABI entry point's symbol
+  std::string loop;     ///< the ufunc or gufunc loop's symbol, when one was asked for
 };
 
 /// Lowers f, its callees and its wrapper into a new module of `ctx`.  Each function is lowered
 /// with its own CodeFlags.
 LoweredModule lower_module(const Function &f, TargetHooks &hooks,
                            llvm::LLVMContext &ctx, const llvm::DataLayout &layout,
-                           const std::string &triple);
+                           const std::string &triple, const LoopSpec &loop = {});
 
 }  // namespace ember

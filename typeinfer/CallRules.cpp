@@ -541,11 +541,18 @@ TypeId type_exception(RuleContext &cx, int32_t exc_id) {
                         << types.to_string(t) << (nargs > 1 ? ", ..." : "") << ")";
 }
 
-TypeId type_dispatcher_call(RuleContext &cx, uint64_t handle) {
+TypeId type_dispatcher_call(RuleContext &cx, uint64_t handle, bool ufunc) {
   TypeContext &types = cx.types;
   std::vector<TypeId> args;
+  // A @vectorize ufunc called with arrays: its kernel, element by element.
+  int ndim = -1;
+  for (size_t i = 1; ufunc && i < cx.inst.operands.size(); ++i) {
+    TypeId t = cx.type(cx.inst.operands[i]);
+    if (types.is_array(t)) ndim = std::max(ndim, types.ndim(t));
+  }
   for (size_t i = 1; i < cx.inst.operands.size(); ++i) {
     TypeId t = cx.type(cx.inst.operands[i]);
+    if (ndim >= 0 && types.is_array(t)) t = types.scalar(types.dtype(t));
     if (types.is_compile_time(t))
       unsupported(cx.loc()) << "passing a " << types.to_string(t)
                             << " to a jitted function is not supported";
@@ -575,6 +582,12 @@ TypeId type_dispatcher_call(RuleContext &cx, uint64_t handle) {
     }
   }
   if (cx.callee_out) *cx.callee_out = ref;
+  if (ndim >= 0) {
+    if (cx.inst.imm >= 0) unsupported(cx.loc()) << "keyword arguments to a ufunc over arrays";
+    if (ref.result.unknown() || !types.is_scalar(ref.result))
+      typing_error(cx.loc()) << "a ufunc's kernel must return a number";
+    return types.array(types.scalar_kind(ref.result), ndim, Layout::C);
+  }
   return ref.result;
 }
 
@@ -597,7 +610,7 @@ TypeId type_call(RuleContext &cx) {
     }
     case TypeKind::NumberClass: return type_number_class(cx, static_cast<ScalarKind>(cd.a), cd.b != 0);
     case TypeKind::ExceptionClass: return type_exception(cx, static_cast<int32_t>(cd.handle));
-    case TypeKind::Dispatcher: return type_dispatcher_call(cx, cd.handle);
+    case TypeKind::Dispatcher: return type_dispatcher_call(cx, cd.handle, cd.a == 1);
     default:
       typing_error(cx.loc()) << "a value of type " << types.to_string(callee) << " is not callable";
   }

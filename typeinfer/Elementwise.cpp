@@ -102,6 +102,14 @@ bool type_elementwise(TypeContext &types, const Function &f, const InstData &d,
     case Op::Unary: break;
     case Op::Call: {
       TypeId callee = f.type(d.operands[0]);
+      if (types.kind(callee) == TypeKind::Dispatcher && types.get(callee).a == 1) {
+        // A @vectorize kernel over arrays: typed when its call was (the result's dtype).
+        TypeId rt = f.type(d.result);
+        if (!d.result.valid() || !types.is_array(rt)) return false;
+        out->compute = out->result = types.dtype(rt);
+        out->ndim = types.ndim(rt);
+        return true;
+      }
       if (types.kind(callee) != TypeKind::Builtin) return false;
       ufunc = static_cast<BuiltinId>(types.get(callee).a);
       if (!is_ufunc_builtin(ufunc)) return false;

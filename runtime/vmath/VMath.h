@@ -223,6 +223,41 @@ inline xsimd::batch<float, A> via_f64(xsimd::batch<float, A> x, xsimd::batch<flo
 
 // ---- exp log log2 log10 log1p expm1 -----------------------------------------------------------
 
+// 2^n for integral n in [-1022, 1023], built from its exponent bits: nf + 1.5*2^52 holds nf in
+// its low bits.
+template <class A>
+inline xsimd::batch<double, A> exp2i(xsimd::batch<double, A> nf) {
+  using U = u64batch<A>;
+  const U bits = xsimd::bitwise_cast<U>(nf + xsimd::batch<double, A>(6755399441055744.0));
+  return xsimd::bitwise_cast<xsimd::batch<double, A>>((bits + U(1023)) << 52);
+}
+
+// exp for |x| <= 708: x = k ln2 + r, |r| <= ln2/2, with k ln2 split (fdlibm's ln2_hi has 32
+// bits, so k * ln2_hi is exact), and exp(r) by its Taylor series to r^13/13!, whose remainder is
+// below 2^-57.  Unlike xsimd's rational form it needs no division, which costs as much as the
+// whole polynomial on a split 256-bit unit.
+template <class A>
+inline xsimd::batch<double, A> exp_core(xsimd::batch<double, A> x) {
+  using B = xsimd::batch<double, A>;
+  const B k = xsimd::nearbyint(x * B(1.4426950408889634));
+  B r = xsimd::fnma(k, B(6.93147180369123816490e-01), x);
+  r = xsimd::fnma(k, B(1.90821492927058770002e-10), r);
+  B p(1.0 / 6227020800.0);                      // 1/13!
+  p = xsimd::fma(p, r, B(1.0 / 479001600.0));   // 1/12!
+  p = xsimd::fma(p, r, B(1.0 / 39916800.0));    // 1/11!
+  p = xsimd::fma(p, r, B(1.0 / 3628800.0));
+  p = xsimd::fma(p, r, B(1.0 / 362880.0));
+  p = xsimd::fma(p, r, B(1.0 / 40320.0));
+  p = xsimd::fma(p, r, B(1.0 / 5040.0));
+  p = xsimd::fma(p, r, B(1.0 / 720.0));
+  p = xsimd::fma(p, r, B(1.0 / 120.0));
+  p = xsimd::fma(p, r, B(1.0 / 24.0));
+  p = xsimd::fma(p, r, B(1.0 / 6.0));
+  p = xsimd::fma(p, r, B(0.5));
+  p = xsimd::fma(p, r * r, r);                  // r + r^2 (1/2 + r/6 + ...)
+  return (B(1.0) + p) * exp2i(k);
+}
+
 // xsimd's exp overflows from 709.49 (float: 88.38) instead of 709.78 (88.72) and flushes
 // subnormal results to zero: libm takes the lanes near either edge.
 template <class T, class A>
@@ -230,7 +265,12 @@ inline xsimd::batch<T, A> vm_exp(xsimd::batch<T, A> x) {
   using B = xsimd::batch<T, A>;
   const B hi(is_f64<T> ? T(709.0) : T(88.0));
   const B lo(is_f64<T> ? T(-708.0) : T(-87.0));
-  return patch(xsimd::exp(x), (x > hi) | (x < lo), x, libm1<T>(libm_exp));
+  B r;
+  if constexpr (is_f64<T>)
+    r = xsimd::select(xsimd::isnan(x), x, exp_core(x));
+  else
+    r = xsimd::exp(x);
+  return patch(r, (x > hi) | (x < lo), x, libm1<T>(libm_exp));
 }
 
 // xsimd's expm1 and log1p also turn -0 into +0.
@@ -345,17 +385,27 @@ inline xsimd::batch<double, A> vm_tan(xsimd::batch<double, A> x) {
   return patch(r, trig_too_large(ax), x, libm1<double>(libm_tan));
 }
 
+// float32: xsimd is accurate, but above 201 its reduction goes lane by lane through fdlibm's
+// scalar __ieee754_rem_pio2; there the float64 kernels are exact enough, and vector.
+template <class A>
+inline bool f32_trig_in_range(xsimd::batch<float, A> x) {
+  return xsimd::all(xsimd::abs(x) <= xsimd::batch<float, A>(200.0f));
+}
+
 template <class A>
 inline xsimd::batch<float, A> vm_sin(xsimd::batch<float, A> x) {
-  return xsimd::sin(x);
+  if (f32_trig_in_range(x)) return xsimd::sin(x);
+  return via_f64(x, x, [](auto a, auto) { return vm_sin(a); });
 }
 template <class A>
 inline xsimd::batch<float, A> vm_cos(xsimd::batch<float, A> x) {
-  return xsimd::cos(x);
+  if (f32_trig_in_range(x)) return xsimd::cos(x);
+  return via_f64(x, x, [](auto a, auto) { return vm_cos(a); });
 }
 template <class A>
 inline xsimd::batch<float, A> vm_tan(xsimd::batch<float, A> x) {
-  return xsimd::tan(x);
+  if (f32_trig_in_range(x)) return xsimd::tan(x);
+  return via_f64(x, x, [](auto a, auto) { return vm_tan(a); });
 }
 
 // ---- asin acos atan atan2 ---------------------------------------------------------------------
@@ -599,10 +649,7 @@ inline xsimd::batch<double, A> vm_pow(xsimd::batch<double, A> x, xsimd::batch<do
                                           tt * B(4.13813679705723846039e-08)))));
   r = (z * c) / (c - B(2.0)) - (w + z * w);
   z = one - (r - z);
-  // 2^nf, exactly: nf + 1.5*2^52 holds nf in its low bits.
-  const U nbits = xsimd::bitwise_cast<U>(nf + B(6755399441055744.0));
-  const B scale = xsimd::bitwise_cast<B>((nbits + U(1023)) << 52);
-  const B result = pow_sign(x, y, z * scale);
+  const B result = pow_sign(x, y, z * exp2i(nf));
 
   const auto regular = xsimd::isfinite(x) & xsimd::isfinite(y) &
                        (ax >= B(std::numeric_limits<double>::min())) &

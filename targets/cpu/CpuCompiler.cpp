@@ -27,24 +27,30 @@ std::shared_ptr<CompiledFunction> CpuCompiler::compile(const FunctionInput &in,
                                                        const std::vector<TypeId> &arg_types,
                                                        CalleeResolver &resolver,
                                                        const InferOptions &infer,
-                                                       const PipelineOptions &options) {
+                                                       const PipelineOptions &options,
+                                                       const LoopSpec &loop) {
   auto out = std::make_shared<CompiledFunction>();
   out->symbol = symbol_for(in.qualname, ++counter_);
   PipelineOptions with_symbol = options;
   with_symbol.symbol = out->symbol;
   out->ir = build_typed_function(in, *types_, arg_types, resolver, infer, with_symbol);
+  out->loop_spec = loop;
   LoweredModule lm = lower_module(*out->ir, *target_, jit_->context(), target_->data_layout(),
-                                  target_->triple());
+                                  target_->triple(), loop);
   target_->optimize(*lm.module);
-  std::vector<uint64_t> addr = jit_->add(std::move(lm.module), {lm.wrapper, lm.entry});
+  std::vector<std::string> symbols = {lm.wrapper, lm.entry};
+  if (!lm.loop.empty()) symbols.push_back(lm.loop);
+  std::vector<uint64_t> addr = jit_->add(std::move(lm.module), symbols);
   out->wrapper = addr[0];
   out->entry = addr[1];
+  if (!lm.loop.empty()) out->loop = addr[2];
   return out;
 }
 
 std::string CpuCompiler::llvm_ir(const CompiledFunction &fn, bool optimized) {
   llvm::LLVMContext ctx;
-  LoweredModule lm = lower_module(*fn.ir, *target_, ctx, target_->data_layout(), target_->triple());
+  LoweredModule lm = lower_module(*fn.ir, *target_, ctx, target_->data_layout(), target_->triple(),
+                                  fn.loop_spec);
   if (optimized) target_->optimize(*lm.module);
   std::string text;
   llvm::raw_string_ostream os(text);

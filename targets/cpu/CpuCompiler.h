@@ -22,6 +22,8 @@ struct CompiledFunction {
   std::string symbol;
   uint64_t wrapper = 0;  ///< ember_wrapper_fn
   uint64_t entry = 0;    ///< the native function itself
+  uint64_t loop = 0;     ///< the ufunc/gufunc inner loop, when one was asked for
+  LoopSpec loop_spec;
 };
 
 class CpuCompiler {
@@ -36,7 +38,8 @@ class CpuCompiler {
   std::shared_ptr<CompiledFunction> compile(const FunctionInput &in,
                                             const std::vector<TypeId> &arg_types,
                                             CalleeResolver &resolver, const InferOptions &infer,
-                                            const PipelineOptions &options);
+                                            const PipelineOptions &options,
+                                            const LoopSpec &loop = {});
   /// The LLVM IR of a compiled function's module, before or after optimization.
   std::string llvm_ir(const CompiledFunction &fn, bool optimized);
   /// Its machine code as assembly.

@@ -373,6 +373,25 @@ TEST_F(InferTypesTest, TruthOfArrayIsTypingError) {
   }
 }
 
+// def f(x, t):
+//     if x is None:
+//         return x + t      (ill-typed, but x: int64 is never None: the branch is dead)
+//     return x
+TEST_F(InferTypesTest, BranchOnIsNoneOfNonOptionalIsPruned) {
+  FunctionInput in = NisBuilder("f", {"x", "t"})
+                         .code({{NisOp::LoadFast, 0},
+                                {NisOp::PopJumpIfNotNone, 6},
+                                {NisOp::LoadFast, 0},
+                                {NisOp::LoadFast, 1},
+                                {NisOp::BinaryOp, op(BinOpKind::Add)},
+                                {NisOp::ReturnValue},
+                                {NisOp::LoadFast, 0},  // 6
+                                {NisOp::ReturnValue}});
+  auto f = infer(in, types, {types.int64(), types.tuple({types.int64()})});
+  EXPECT_EQ(str(f->return_type), "int64");
+  EXPECT_TRUE(find_insts(*f, Op::CondBr).empty()) << print_function(*f);
+}
+
 // ---- calls through the resolver -----------------------------------------------------------------
 
 // def fib(n):

@@ -508,6 +508,46 @@ TEST_F(InsertRefcountsTest, LoopCarriedArrayIsReplaced) {
   EXPECT_EQ(check_refcount_balance(*f), "") << print_function(*f);
 }
 
+// def f(a, b):
+//     return a + b * 2.0     (b * 2.0 is fused into the addition's loop)
+TEST_F(InsertRefcountsTest, FusedArrayExpressionOwnsNothing) {
+  FunctionInput in = NisBuilder("f", {"a", "b"})
+                         .consts({c_float(2.0)})
+                         .code({{NisOp::LoadFast, 0},
+                                {NisOp::LoadFast, 1},
+                                {NisOp::LoadConst, 0},
+                                {NisOp::BinaryOp, static_cast<int32_t>(BinOpKind::Mul)},
+                                {NisOp::BinaryOp, kAdd},
+                                {NisOp::ReturnValue}});
+  auto f = build(in, {f64_1d(), f64_1d()});
+  ASSERT_EQ(f->fused.size(), 1u) << print_function(*f);
+  Value mul{*f->fused.begin()};
+  EXPECT_TRUE(decrefs_of(*f, mul).empty()) << print_function(*f);
+  EXPECT_TRUE(find_insts(*f, Op::IncRef).empty()) << print_function(*f);
+  EXPECT_EQ(check_refcount_balance(*f), "") << print_function(*f);
+}
+
+// def f(a, b):
+//     return (a + b * 2.0)[0]   (the sum is a temporary array, dropped after the read)
+TEST_F(InsertRefcountsTest, TemporaryArrayExpressionIsDropped) {
+  FunctionInput in = NisBuilder("f", {"a", "b"})
+                         .consts({c_float(2.0), c_int(0)})
+                         .code({{NisOp::LoadFast, 0},
+                                {NisOp::LoadFast, 1},
+                                {NisOp::LoadConst, 0},
+                                {NisOp::BinaryOp, static_cast<int32_t>(BinOpKind::Mul)},
+                                {NisOp::BinaryOp, kAdd},
+                                {NisOp::LoadConst, 1},
+                                {NisOp::BinarySubscr},
+                                {NisOp::ReturnValue}});
+  auto f = build(in, {f64_1d(), f64_1d()});
+  Inst get = find_insts(*f, Op::GetItem).at(0);
+  Value sum = f->inst(get).operands[0];
+  EXPECT_FALSE(f->is_fused(sum));
+  EXPECT_EQ(decrefs_of(*f, sum).size(), 1u) << print_function(*f);
+  EXPECT_EQ(check_refcount_balance(*f), "") << print_function(*f);
+}
+
 TEST_F(InsertRefcountsTest, NoRefcountsForScalarCode) {
   FunctionInput in = NisBuilder("f", {"x"})
                          .consts({c_int(1)})

@@ -24,6 +24,7 @@ using test::c_float;
 using test::c_int;
 using test::c_none;
 using test::FakeResolver;
+using test::Ins;
 using test::NisBuilder;
 
 constexpr int32_t op(BinOpKind k) { return static_cast<int32_t>(k); }
@@ -1091,6 +1092,469 @@ TEST_F(LowerTest, ReturnFromArrayIterationFreesIterator) {
     EXPECT_EQ(out, n ? 1.0 : 0.0);
     EXPECT_EQ(ember_live_meminfos(), before) << "n = " << n;
   }
+}
+
+// def f(a, b):
+//     return a + b * 2.0     (one fused loop; the result is a new C array)
+TEST_F(LowerTest, ArrayExpressionResult) {
+  FunctionInput in = NisBuilder("f", {"a", "b"})
+                         .consts({c_float(2.0)})
+                         .code({{NisOp::LoadFast, 0},
+                                {NisOp::LoadFast, 1},
+                                {NisOp::LoadConst, 0},
+                                {NisOp::BinaryOp, op(BinOpKind::Mul)},
+                                {NisOp::BinaryOp, op(BinOpKind::Add)},
+                                {NisOp::ReturnValue}});
+  TypeId arr = types().array(ScalarKind::Float64, 1, Layout::C);
+  auto fn = compile(in, {arr, arr});
+  double x[5] = {1, 2, 3, 4, 5}, y[5] = {0.5, 0.25, 0, -1, 10};
+  Array1d a(x, 5), b(y, 5);
+  int64_t before = ember_live_meminfos();
+  alignas(8) unsigned char ret[sizeof(ember_array) + 2 * sizeof(int64_t)] = {};
+  ember_error err{};
+  ASSERT_EQ(call(*fn, ret, &err, {a.arr(), b.arr()}), EMBER_OK);
+  auto *out = reinterpret_cast<ember_array *>(ret);
+  ASSERT_NE(out->meminfo, nullptr);
+  EXPECT_EQ(out->meminfo->refcount, 1);
+  EXPECT_EQ(out->shape_and_strides[0], 5);
+  const double *r = static_cast<const double *>(out->data);
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(r[i], x[i] + 2.0 * y[i]) << i;
+  EXPECT_EQ(ember_live_meminfos(), before + 1);
+  ember_meminfo_decref(out->meminfo);
+  EXPECT_EQ(ember_live_meminfos(), before);
+}
+
+// uint64 against int64 has no common type: compared exactly, as Python does.
+TEST_F(LowerTest, UInt64AgainstInt64ComparesExactly) {
+  auto compile_cmp = [&](CmpKind k) {
+    FunctionInput in = NisBuilder("f", {"a", "b"})
+                           .code({{NisOp::LoadFast, 0},
+                                  {NisOp::LoadFast, 1},
+                                  {NisOp::CompareOp, static_cast<int32_t>(k)},
+                                  {NisOp::ReturnValue}});
+    return compile(in, {types().scalar(ScalarKind::UInt64), types().int64()});
+  };
+  auto gt = compile_cmp(CmpKind::Gt), eq = compile_cmp(CmpKind::Eq);
+  auto run = [&](const CompiledFunction &fn, uint64_t a, int64_t b) {
+    uint8_t out = 0xee;
+    ember_error err{};
+    EXPECT_EQ(call(fn, &out, &err, {&a, &b}), EMBER_OK);
+    return out;
+  };
+  const uint64_t big = std::numeric_limits<uint64_t>::max();
+  EXPECT_EQ(run(*gt, big, -1), 1);  // 18446744073709551615 > -1
+  EXPECT_EQ(run(*eq, big, -1), 0);  // not equal although the bits are
+  EXPECT_EQ(run(*gt, 0, -1), 1);
+  EXPECT_EQ(run(*gt, 5, 7), 0);
+  EXPECT_EQ(run(*eq, 7, 7), 1);
+  EXPECT_EQ(run(*gt, uint64_t{1} << 63, std::numeric_limits<int64_t>::max()), 1);
+}
+
+// def f(a, b, c, d):
+//     return (a, b) < (c, d)     (lexicographic)
+TEST_F(LowerTest, TupleComparisonIsLexicographic) {
+  FunctionInput in = NisBuilder("f", {"a", "b", "c", "d"})
+                         .code({{NisOp::LoadFast, 0},
+                                {NisOp::LoadFast, 1},
+                                {NisOp::BuildTuple, 2},
+                                {NisOp::LoadFast, 2},
+                                {NisOp::LoadFast, 3},
+                                {NisOp::BuildTuple, 2},
+                                {NisOp::CompareOp, static_cast<int32_t>(CmpKind::Lt)},
+                                {NisOp::ReturnValue}});
+  auto fn = compile(in, {types().int64(), types().float64(), types().int64(), types().float64()});
+  struct Case {
+    int64_t a;
+    double b;
+    int64_t c;
+    double d;
+    bool want;
+  };
+  for (const Case &t : std::vector<Case>{{1, 9.0, 2, 0.0, true},
+                                         {2, 0.0, 1, 9.0, false},
+                                         {1, 1.0, 1, 2.0, true},
+                                         {1, 2.0, 1, 2.0, false},
+                                         {1, 3.0, 1, 2.0, false}}) {
+    uint8_t out = 0xee;
+    ember_error err{};
+    Case k = t;
+    ASSERT_EQ(call(*fn, &out, &err, {&k.a, &k.b, &k.c, &k.d}), EMBER_OK);
+    EXPECT_EQ(out, t.want ? 1 : 0) << t.a << " " << t.b << " " << t.c << " " << t.d;
+  }
+}
+
+// def f(a, start, stop, step):
+//     b = a[start:stop:step]
+//     s = 0.0
+//     for x in b:
+//         s = s * 10.0 + x
+//     return b.shape[0], s
+FunctionInput slice_function(bool none_bounds) {
+  std::vector<Ins> bounds = {{NisOp::LoadFast, 1}, {NisOp::LoadFast, 2}};
+  if (none_bounds) bounds = {{NisOp::LoadConst, 3}, {NisOp::LoadConst, 3}};
+  return NisBuilder("f", {"a", "start", "stop", "step"}, {"b", "s", "x"})
+      .consts({c_float(0.0), c_float(10.0), c_int(0), c_none()})
+      .attr("shape")
+      .code({{NisOp::LoadFast, 0},
+             bounds[0],
+             bounds[1],
+             {NisOp::LoadFast, 3},
+             {NisOp::BuildSlice, 3},
+             {NisOp::BinarySubscr},
+             {NisOp::StoreFast, 4},
+             {NisOp::LoadConst, 0},
+             {NisOp::StoreFast, 5},
+             {NisOp::LoadFast, 4},
+             {NisOp::GetIter},
+             {NisOp::ForIter, 20},  // 11
+             {NisOp::StoreFast, 6},
+             {NisOp::LoadFast, 5},
+             {NisOp::LoadConst, 1},
+             {NisOp::BinaryOp, op(BinOpKind::Mul)},
+             {NisOp::LoadFast, 6},
+             {NisOp::BinaryOp, op(BinOpKind::Add)},
+             {NisOp::StoreFast, 5},
+             {NisOp::Jump, 11},
+             {NisOp::LoadFast, 4},  // 20
+             {NisOp::LoadAttr, 0},
+             {NisOp::LoadConst, 2},
+             {NisOp::BinarySubscr},
+             {NisOp::LoadFast, 5},
+             {NisOp::BuildTuple, 2},
+             {NisOp::ReturnValue}});
+}
+
+struct SliceCase {
+  int64_t start, stop, step, len;
+  double digits;  ///< the elements of a[start:stop:step] of a = 1..7, as decimal digits
+};
+
+class SliceTest : public LowerTest {
+ protected:
+  void check(const CompiledFunction &fn, const SliceCase &t) {
+    double data[7] = {1, 2, 3, 4, 5, 6, 7};
+    Array1d a(data, 7);
+    struct {
+      int64_t len;
+      double digits;
+    } out{-1, -1};
+    ember_error err{};
+    int64_t start = t.start, stop = t.stop, step = t.step;
+    ASSERT_EQ(call(fn, &out, &err, {a.arr(), &start, &stop, &step}), EMBER_OK);
+    EXPECT_EQ(out.len, t.len) << "a[" << t.start << ":" << t.stop << ":" << t.step << "]";
+    EXPECT_EQ(out.digits, t.digits) << "a[" << t.start << ":" << t.stop << ":" << t.step << "]";
+  }
+};
+
+// Python's slice.indices clamping and negative steps, on a 7-element array (expected values
+// from CPython).
+TEST_F(SliceTest, SlicesFollowPythonIndices) {
+  TypeId i64 = types().int64();
+  auto fn = compile(slice_function(false),
+                    {types().array(ScalarKind::Float64, 1, Layout::C), i64, i64, i64});
+  for (const SliceCase &t : std::vector<SliceCase>{{0, 7, 1, 7, 1234567},
+                                                   {2, 5, 1, 3, 345},
+                                                   {-3, 7, 1, 3, 567},
+                                                   {-100, 100, 1, 7, 1234567},
+                                                   {5, 2, 1, 0, 0},
+                                                   {0, 7, 2, 4, 1357},
+                                                   {1, 7, 3, 2, 25},
+                                                   {6, 0, -1, 6, 765432},
+                                                   {6, -100, -2, 4, 7531},
+                                                   {-1, -8, -1, 7, 7654321},
+                                                   {100, -100, -3, 3, 741},
+                                                   {3, 3, 1, 0, 0},
+                                                   {-2, 7, 1, 2, 67},
+                                                   {0, -1, 1, 6, 123456}})
+    check(*fn, t);
+}
+
+// a[::step]: missing bounds depend on the sign of the step.
+TEST_F(SliceTest, MissingBoundsFollowStepSign) {
+  TypeId i64 = types().int64();
+  auto fn = compile(slice_function(true),
+                    {types().array(ScalarKind::Float64, 1, Layout::C), i64, i64, i64});
+  for (const SliceCase &t : std::vector<SliceCase>{{0, 0, -1, 7, 7654321},
+                                                   {0, 0, -2, 4, 7531},
+                                                   {0, 0, 3, 3, 147},
+                                                   {0, 0, 1, 7, 1234567}})
+    check(*fn, t);
+}
+
+TEST_F(SliceTest, ZeroStepRaisesValueError) {
+  TypeId i64 = types().int64();
+  auto fn = compile(slice_function(false),
+                    {types().array(ScalarKind::Float64, 1, Layout::C), i64, i64, i64});
+  double data[7] = {1, 2, 3, 4, 5, 6, 7};
+  Array1d a(data, 7);
+  unsigned char out[16];
+  ember_error err{};
+  int64_t start = 0, stop = 7, step = 0;
+  ASSERT_EQ(call(*fn, out, &err, {a.arr(), &start, &stop, &step}), EMBER_RAISED);
+  EXPECT_EQ(err.exc, EMBER_EXC_ValueError);
+}
+
+// def f(a, i, j):
+//     return a[i, j]      (an F-ordered 2 x 3 array: element (i, j) at i*8 + j*16 bytes)
+TEST_F(LowerTest, IndexingFortranArrayUsesStrides) {
+  FunctionInput in = NisBuilder("f", {"a", "i", "j"})
+                         .code({{NisOp::LoadFast, 0},
+                                {NisOp::LoadFast, 1},
+                                {NisOp::LoadFast, 2},
+                                {NisOp::BuildTuple, 2},
+                                {NisOp::BinarySubscr},
+                                {NisOp::ReturnValue}});
+  auto fn = compile(in, {types().array(ScalarKind::Float64, 2, Layout::F), types().int64(),
+                         types().int64()});
+  double data[6] = {11, 21, 12, 22, 13, 23};  // column-major [[11, 12, 13], [21, 22, 23]]
+  alignas(8) unsigned char storage[sizeof(ember_array) + 4 * sizeof(int64_t)] = {};
+  auto *arr = reinterpret_cast<ember_array *>(storage);
+  arr->nitems = 6;
+  arr->itemsize = 8;
+  arr->data = data;
+  arr->shape_and_strides[0] = 2;
+  arr->shape_and_strides[1] = 3;
+  arr->shape_and_strides[2] = 8;
+  arr->shape_and_strides[3] = 16;
+  for (int64_t i = -2; i < 2; ++i)
+    for (int64_t j = -3; j < 3; ++j) {
+      double out = 0;
+      ember_error err{};
+      int64_t ii = i, jj = j;
+      ASSERT_EQ(call(*fn, &out, &err, {arr, &ii, &jj}), EMBER_OK);
+      int64_t r = i < 0 ? i + 2 : i, c = j < 0 ? j + 3 : j;
+      EXPECT_EQ(out, 10.0 * (r + 1) + (c + 1)) << i << ", " << j;
+    }
+}
+
+// def f(x, y):
+//     return x ** y     (ints; a negative exponent truncates as in Numba)
+TEST_F(LowerTest, IntegerPower) {
+  auto fn = compile(binop_function(BinOpKind::Pow), {types().int64(), types().int64()});
+  struct Case {
+    int64_t x, y, want;
+  };
+  for (const Case &t : std::vector<Case>{{2, 10, 1024},
+                                         {3, 0, 1},
+                                         {-2, 3, -8},
+                                         {-3, 4, 81},
+                                         {2, -1, 0},
+                                         {1, -5, 1},
+                                         {-1, -3, -1},
+                                         {-1, -4, 1},
+                                         {7, 1, 7}}) {
+    int64_t out = 0, x = t.x, y = t.y;
+    ember_error err{};
+    ASSERT_EQ(call(*fn, &out, &err, {&x, &y}), EMBER_OK);
+    EXPECT_EQ(out, t.want) << t.x << " ** " << t.y;
+  }
+  int64_t out = 0, x = 0, y = -1;
+  ember_error err{};
+  ASSERT_EQ(call(*fn, &out, &err, {&x, &y}), EMBER_RAISED);
+  EXPECT_EQ(err.exc, EMBER_EXC_ZeroDivisionError);
+}
+
+// def f(x):
+//     return int(x)     (truncates toward zero)
+TEST_F(LowerTest, IntOfFloatTruncates) {
+  FunctionInput in = NisBuilder("f", {"x"})
+                         .global("int", test::c_number_class(ScalarKind::Int64))
+                         .code({{NisOp::PushNull},
+                                {NisOp::LoadGlobal, 0},
+                                {NisOp::LoadFast, 0},
+                                {NisOp::Call, 1},
+                                {NisOp::ReturnValue}});
+  auto fn = compile(in, {types().float64()});
+  for (auto [x, want] : std::vector<std::pair<double, int64_t>>{
+           {2.7, 2}, {-2.7, -2}, {0.5, 0}, {-0.5, 0}, {1e15, 1000000000000000}}) {
+    int64_t out = 99;
+    ember_error err{};
+    ASSERT_EQ(call(*fn, &out, &err, {&x}), EMBER_OK);
+    EXPECT_EQ(out, want) << x;
+  }
+}
+
+// def f(a):
+//     a[1:] = a[:-1]      (overlapping source and destination: NumPy copies as if through a
+//     return a[3]          temporary, giving [1, 1, 2, 3])
+TEST_F(LowerTest, OverlappingSliceCopyBehavesAsNumpy) {
+  FunctionInput in = NisBuilder("f", {"a"})
+                         .consts({c_int(1), c_none(), c_int(-1), c_int(3)})
+                         .code({{NisOp::LoadFast, 0},
+                                {NisOp::LoadConst, 1},
+                                {NisOp::LoadConst, 2},
+                                {NisOp::BuildSlice, 2},
+                                {NisOp::BinarySubscr},
+                                {NisOp::LoadFast, 0},
+                                {NisOp::LoadConst, 0},
+                                {NisOp::LoadConst, 1},
+                                {NisOp::BuildSlice, 2},
+                                {NisOp::StoreSubscr},
+                                {NisOp::LoadFast, 0},
+                                {NisOp::LoadConst, 3},
+                                {NisOp::BinarySubscr},
+                                {NisOp::ReturnValue}});
+  auto fn = compile(in, {types().array(ScalarKind::Float64, 1, Layout::C)});
+  double data[4] = {1, 2, 3, 4};
+  Array1d a(data, 4);
+  int fake_ndarray = 0;
+  a.arr()->parent = &fake_ndarray;  // an ndarray argument, as the dispatcher passes it
+  double out = 0;
+  ember_error err{};
+  ASSERT_EQ(call(*fn, &out, &err, {a.arr()}), EMBER_OK);
+  EXPECT_EQ(data[0], 1.0);
+  EXPECT_EQ(data[1], 1.0);
+  EXPECT_EQ(data[2], 2.0);
+  EXPECT_EQ(data[3], 3.0);
+  EXPECT_EQ(out, 3.0);
+}
+
+// def f(dst, src):
+//     dst[:] = src
+// called as f(x[1:], x[:-1]): two ndarray arguments (two parents) over one buffer.  NumPy (and
+// Numba, which compares the memory extents) copy as if through a temporary: x = [1, 1, 2, 3].
+TEST_F(LowerTest, OverlappingViewArgumentsCopyBehavesAsNumpy) {
+  FunctionInput in = NisBuilder("f", {"dst", "src"})
+                         .consts({c_none()})
+                         .code({{NisOp::LoadFast, 1},
+                                {NisOp::LoadFast, 0},
+                                {NisOp::LoadConst, 0},
+                                {NisOp::LoadConst, 0},
+                                {NisOp::BuildSlice, 2},
+                                {NisOp::StoreSubscr},
+                                {NisOp::LoadConst, 0},
+                                {NisOp::ReturnValue}});
+  TypeId arr = types().array(ScalarKind::Float64, 1, Layout::C);
+  auto fn = compile(in, {arr, arr});
+  double x[4] = {1, 2, 3, 4};
+  Array1d dst(x + 1, 3), src(x, 3);
+  int view1 = 0, view2 = 0;  // the two view ndarrays
+  dst.arr()->parent = &view1;
+  src.arr()->parent = &view2;
+  unsigned char out = 0;
+  ember_error err{};
+  ASSERT_EQ(call(*fn, &out, &err, {dst.arr(), src.arr()}), EMBER_OK);
+  EXPECT_EQ(x[0], 1.0);
+  EXPECT_EQ(x[1], 1.0);
+  EXPECT_EQ(x[2], 2.0) << "the source was overwritten while it was read";
+  EXPECT_EQ(x[3], 3.0) << "the source was overwritten while it was read";
+}
+
+// def f(a, v):
+//     a[1:3] = v          (a scalar fills the view)
+//     return a[0]
+TEST_F(LowerTest, SliceFillWithScalar) {
+  FunctionInput in = NisBuilder("f", {"a", "v"})
+                         .consts({c_int(1), c_int(3), c_int(0)})
+                         .code({{NisOp::LoadFast, 1},
+                                {NisOp::LoadFast, 0},
+                                {NisOp::LoadConst, 0},
+                                {NisOp::LoadConst, 1},
+                                {NisOp::BuildSlice, 2},
+                                {NisOp::StoreSubscr},
+                                {NisOp::LoadFast, 0},
+                                {NisOp::LoadConst, 2},
+                                {NisOp::BinarySubscr},
+                                {NisOp::ReturnValue}});
+  auto fn = compile(in, {types().array(ScalarKind::Float64, 1, Layout::C), types().int64()});
+  double data[4] = {1, 2, 3, 4};
+  Array1d a(data, 4);
+  int64_t v = 9;
+  double out = 0;
+  ember_error err{};
+  ASSERT_EQ(call(*fn, &out, &err, {a.arr(), &v}), EMBER_OK);
+  EXPECT_EQ(out, 1.0);
+  EXPECT_EQ(data[1], 9.0);
+  EXPECT_EQ(data[2], 9.0);
+  EXPECT_EQ(data[3], 4.0);
+}
+
+// def f(a):
+//     s = 0.0
+//     for i, x in enumerate(a):
+//         s += i * x
+//     return s
+TEST_F(LowerTest, EnumerateOverStridedArray) {
+  FunctionInput in = NisBuilder("f", {"a"}, {"s", "i", "x"})
+                         .consts({c_float(0.0)})
+                         .global("enumerate", c_builtin(BuiltinId::Enumerate))
+                         .code({{NisOp::LoadConst, 0},
+                                {NisOp::StoreFast, 1},
+                                {NisOp::PushNull},
+                                {NisOp::LoadGlobal, 0},
+                                {NisOp::LoadFast, 0},
+                                {NisOp::Call, 1},
+                                {NisOp::GetIter},
+                                {NisOp::ForIter, 18},  // 7
+                                {NisOp::UnpackSequence, 2},
+                                {NisOp::StoreFast, 2},
+                                {NisOp::StoreFast, 3},
+                                {NisOp::LoadFast, 1},
+                                {NisOp::LoadFast, 2},
+                                {NisOp::LoadFast, 3},
+                                {NisOp::BinaryOp, op(BinOpKind::Mul)},
+                                {NisOp::BinaryOp, op(BinOpKind::Add), 1},
+                                {NisOp::StoreFast, 1},
+                                {NisOp::Jump, 7},
+                                {NisOp::LoadFast, 1},  // 18
+                                {NisOp::ReturnValue}});
+  auto fn = compile(in, {types().array(ScalarKind::Float64, 1, Layout::A)});
+  double data[8] = {1, -1, 2, -1, 3, -1, 4, -1};
+  Array1d a(data, 4, 2 * sizeof(double));
+  double out = 0;
+  ember_error err{};
+  ASSERT_EQ(call(*fn, &out, &err, {a.arr()}), EMBER_OK);
+  EXPECT_EQ(out, 0 * 1 + 1 * 2 + 2 * 3 + 3 * 4);
+}
+
+// def f(n):
+//     t = (empty(n), empty(n))
+//     a, b = t
+//     a[0] = 1.0
+//     b[0] = 2.0
+//     return a[0] + b[0]
+TEST_F(LowerTest, UnpackedTupleOfArraysIsFreed) {
+  FunctionInput in = NisBuilder("f", {"n"}, {"t", "a", "b"})
+                         .consts({c_float(1.0), c_int(0), c_float(2.0)})
+                         .global("empty", c_builtin(BuiltinId::NpEmpty))
+                         .code({{NisOp::PushNull},
+                                {NisOp::LoadGlobal, 0},
+                                {NisOp::LoadFast, 0},
+                                {NisOp::Call, 1},
+                                {NisOp::PushNull},
+                                {NisOp::LoadGlobal, 0},
+                                {NisOp::LoadFast, 0},
+                                {NisOp::Call, 1},
+                                {NisOp::BuildTuple, 2},
+                                {NisOp::StoreFast, 1},
+                                {NisOp::LoadFast, 1},
+                                {NisOp::UnpackSequence, 2},
+                                {NisOp::StoreFast, 2},
+                                {NisOp::StoreFast, 3},
+                                {NisOp::LoadConst, 0},
+                                {NisOp::LoadFast, 2},
+                                {NisOp::LoadConst, 1},
+                                {NisOp::StoreSubscr},
+                                {NisOp::LoadConst, 2},
+                                {NisOp::LoadFast, 3},
+                                {NisOp::LoadConst, 1},
+                                {NisOp::StoreSubscr},
+                                {NisOp::LoadFast, 2},
+                                {NisOp::LoadConst, 1},
+                                {NisOp::BinarySubscr},
+                                {NisOp::LoadFast, 3},
+                                {NisOp::LoadConst, 1},
+                                {NisOp::BinarySubscr},
+                                {NisOp::BinaryOp, op(BinOpKind::Add)},
+                                {NisOp::ReturnValue}});
+  auto fn = compile(in, {types().int64()});
+  int64_t before = ember_live_meminfos();
+  int64_t n = 3;
+  double out = 0;
+  ember_error err{};
+  ASSERT_EQ(call(*fn, &out, &err, {&n}), EMBER_OK);
+  EXPECT_EQ(out, 3.0);
+  EXPECT_EQ(ember_live_meminfos(), before);
 }
 
 // ---- calls ----------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <sstream>
 
+#include "lowering/FuseArrayExprs.h"
 #include "typeinfer/BuildSSA.h"
 
 namespace ember::test {
@@ -234,7 +235,8 @@ class BalanceChecker {
     tracked_.assign(f.num_values(), false);
     for (uint32_t v = 0; v < f.num_values(); ++v) {
       TypeId t = f.type(Value{v});
-      tracked_[v] = !t.unknown() && f.types().needs_refcount(t);
+      // A fused value is computed inline by its user and never owns a reference.
+      tracked_[v] = !t.unknown() && f.types().needs_refcount(t) && !f.is_fused(Value{v});
     }
   }
 
@@ -279,6 +281,7 @@ class BalanceChecker {
     const BlockData &bd = f_.block(b);
     for (Inst i : bd.insts) {
       const InstData &d = f_.inst(i);
+      if (d.result.valid() && f_.is_fused(d.result)) continue;  // runs inside its user
       if (may_raise(f_, d)) check_unwind(i, counts, path);
       switch (d.op) {
         case Op::IncRef:
@@ -321,7 +324,7 @@ class BalanceChecker {
           }
           return;
         default:
-          for (Value v : d.operands) use(v, counts, path, op_name(d.op));
+          for (Value v : effective_operands(f_, d)) use(v, counts, path, op_name(d.op));
           define(d.result, counts, path);
           break;
       }

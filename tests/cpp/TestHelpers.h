@@ -121,7 +121,8 @@ size_t count_op(const Function &f, Op op);
 /// Checks the ownership discipline of insert_refcounts by walking every path of f (each block
 /// visited at most `max_visits` times on a path): every counted value owns one reference from
 /// its definition, IncRef adds one, DecRef drops one, a branch moves one reference from each
-/// argument into its parameter, `ret` moves the returned one out.  Returns "" when, on every
+/// argument into its parameter, `ret` moves the returned one out (fused array expressions own
+/// nothing: their operands count as used by the fused value's user).  Returns "" when, on every
 /// path, no count goes negative, no value is redefined while it still owns a reference, and
 /// nothing is left owned at `ret` or `raise`; otherwise a description of the first violation.
 std::string check_refcount_balance(const Function &f, int max_visits = 3);
