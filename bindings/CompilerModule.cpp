@@ -154,6 +154,7 @@ PYBIND11_MODULE(_compiler, m) {
       .def_property_readonly("wrapper", [](const CompiledFunction &c) { return c.wrapper; })
       .def_property_readonly("entry", [](const CompiledFunction &c) { return c.entry; })
       .def_property_readonly("loop", [](const CompiledFunction &c) { return c.loop; })
+      .def_property_readonly("uses_gemm", [](const CompiledFunction &c) { return c.uses_gemm; })
       .def_property_readonly("symbol", [](const CompiledFunction &c) { return c.symbol; })
       .def_property_readonly("return_type", [](const CompiledFunction &c) { return c.ir->return_type.index; })
       .def_property_readonly("arg_types",

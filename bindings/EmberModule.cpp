@@ -10,6 +10,7 @@
 #include "bindings/Dispatcher.h"
 #include "bindings/Typeof.h"
 #include "bindings/Ufunc.h"
+#include "ember/numeric.h"
 #include "ember/parallel.h"
 #include "ember/abi.h"
 #include "ember/runtime.h"
@@ -59,6 +60,12 @@ PYBIND11_MODULE(_ember, m) {
   m.def("get_num_threads", &ember_get_num_threads, "How many threads parallel regions use.");
   m.def("get_thread_id", &ember_get_thread_id, "This thread's index in the current parallel region (0 outside).");
   m.def("max_threads", &ember_max_threads, "The most threads parallel regions may use.");
+  m.def(
+      "set_blas",
+      [](uint64_t dgemm, uint64_t sgemm) {
+        ember_set_blas(reinterpret_cast<void *>(dgemm), reinterpret_cast<void *>(sgemm));
+      },
+      "Registers Fortran dgemm/sgemm (SciPy's cython_blas) for matrix products; 0 for none.");
   m.def("live_meminfos", &ember_live_meminfos,
         "How many MemInfos (arrays made in compiled code) are alive.");
   m.def(

@@ -232,6 +232,8 @@ class JitFunction:
                                      declared_return, dump, loop_kind, core_dims)
             finally:
                 _compile_stack.pop()
+            if compiled.uses_gemm:
+                _register_blas()
             arg_codes = [s.type_code(t) for t in compiled.arg_types]
             ret_code = s.type_code(compiled.return_type)
             if ret_code is None:
@@ -360,6 +362,30 @@ class JitFunction:
         for spec in self._find(signature):
             print(f"{self.__qualname__} {self._sig_text(spec)}", file=out)
             print(spec.compiled.ir_text(lines), file=out)
+
+
+_blas_registered = False
+
+
+def _register_blas():
+    """Matrix products use SciPy's BLAS when SciPy is installed (as Numba's np.dot does), else
+    the runtime's own blocked kernel."""
+    global _blas_registered
+    if _blas_registered:
+        return
+    _blas_registered = True
+    try:
+        from scipy.linalg import cython_blas
+    except ImportError:
+        return
+    import ctypes
+    get_name = ctypes.pythonapi.PyCapsule_GetName
+    get_name.restype, get_name.argtypes = ctypes.c_char_p, [ctypes.py_object]
+    get_pointer = ctypes.pythonapi.PyCapsule_GetPointer
+    get_pointer.restype, get_pointer.argtypes = ctypes.c_void_p, [ctypes.py_object, ctypes.c_char_p]
+    capi = cython_blas.__pyx_capi__
+    d, f = capi["dgemm"], capi["sgemm"]
+    _ember.set_blas(get_pointer(d, get_name(d)) or 0, get_pointer(f, get_name(f)) or 0)
 
 
 def _def_line(func) -> int:

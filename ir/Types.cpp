@@ -172,6 +172,12 @@ TypeId TypeContext::tuple_iter(TypeId tuple) {
   return intern(d);
 }
 
+TypeId TypeContext::array_flags(TypeId array) {
+  TypeData d{TypeKind::ArrayFlags};
+  d.elems = {array};
+  return intern(d);
+}
+
 TypeId TypeContext::slice() { return intern({TypeKind::Slice}); }
 
 TypeId TypeContext::str(const std::string &text) {
@@ -289,6 +295,7 @@ std::string TypeContext::to_string(TypeId t) const {
       return os.str();
     }
     case TypeKind::TupleIter: return "iter(" + to_string(d.elems[0]) + ")";
+    case TypeKind::ArrayFlags: return "flags(" + to_string(d.elems[0]) + ")";
     case TypeKind::Slice: return "slice";
     case TypeKind::Str: return "str('" + strings_[d.a] + "')";
     case TypeKind::Module: return "module";

@@ -61,6 +61,7 @@ enum class TypeKind : uint8_t {
   EnumerateIter,   ///< elems[0] = the inner iterator type
   ZipIter,         ///< elems = the inner iterator types
   TupleIter,       ///< elems[0] = a homogeneous tuple type
+  ArrayFlags,      ///< elems[0] = the array type: `a.flags` (its value is the array struct)
   Slice,           ///< a slice of int64 bounds (None bounds are resolved at run time)
   Str,             ///< a compile-time string literal; a = string id
   Module,          ///< handle = the module's id from the front end
@@ -117,6 +118,7 @@ class TypeContext {
   TypeId enumerate_iter(TypeId inner);
   TypeId zip_iter(const std::vector<TypeId> &inners);
   TypeId tuple_iter(TypeId tuple);
+  TypeId array_flags(TypeId array);
   TypeId slice();
   TypeId str(const std::string &text);
   TypeId module(uint64_t handle);

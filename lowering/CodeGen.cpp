@@ -107,7 +107,7 @@ void FunctionLowerer::emit_raise(int32_t exc, const std::string &msg) {
   b_.CreateStore(llvm::ConstantInt::get(i32_, static_cast<uint64_t>(line)),
                  b_.CreateStructGEP(et, err_ptr_, 1));
   b_.CreateStore(message(msg), b_.CreateStructGEP(et, err_ptr_, 2));
-  if (current_) {
+  if (current_ && !in_chunk_) {
     auto it = f_.unwind.find(current_id_.id);
     if (it != f_.unwind.end())
       for (Value v : it->second)

@@ -126,8 +126,8 @@ V FunctionLowerer::lower_getattr(const InstData &d) {
     }
     case AttrId::None:
     case AttrId::Method:
-    case AttrId::Dtype:
-    case AttrId::Flags: return nullptr;
+    case AttrId::Dtype: return nullptr;
+    case AttrId::Flags: return obj;  // the array itself: its flags are computed when read
     case AttrId::Shape:
     case AttrId::Strides: {
       int nd = types_.ndim(t);
@@ -163,7 +163,28 @@ V FunctionLowerer::lower_getattr(const InstData &d) {
       return attr == AttrId::Real ? obj : scalar_zero(k);
     }
     case AttrId::CContiguous:
-    case AttrId::FContiguous: break;
+    case AttrId::FContiguous: {
+      // NumPy's rule: strides match the dense layout, ignoring axes of extent 1.
+      TypeId at = types_.get(t).elems[0];
+      bool c = attr == AttrId::CContiguous;
+      Layout l = types_.layout(at);
+      if ((c && l == Layout::C) || (!c && l == Layout::F) || types_.ndim(at) <= 0)
+        return llvm::ConstantInt::getTrue(ctx_);
+      int nd = types_.ndim(at);
+      V expected = llvm::ConstantInt::get(i64_, static_cast<uint64_t>(bit_width(types_.dtype(at)) / 8));
+      V ok = llvm::ConstantInt::getTrue(ctx_);
+      V empty = llvm::ConstantInt::getFalse(ctx_);
+      for (int j = 0; j < nd; ++j) {
+        int k = c ? nd - 1 - j : j;
+        V extent = array_dim(obj, DataModel::kShape, k);
+        V stride = array_dim(obj, DataModel::kStrides, k);
+        V one = b_.CreateICmpEQ(extent, llvm::ConstantInt::get(i64_, 1));
+        ok = b_.CreateAnd(ok, b_.CreateOr(one, b_.CreateICmpEQ(stride, expected)));
+        empty = b_.CreateOr(empty, b_.CreateICmpEQ(extent, llvm::ConstantInt::get(i64_, 0)));
+        expected = b_.CreateMul(expected, extent);
+      }
+      return b_.CreateOr(ok, empty);
+    }
   }
   unsupported(d.loc) << "this attribute is not supported in compiled code yet";
 }
@@ -518,11 +539,7 @@ void FunctionLowerer::assign_to_view(V dst, TypeId dt, V value, TypeId value_typ
     src_extent.push_back(se);
   }
   // Copy through a temporary when the source may overlap the destination (a[1:] = a[:-1]).
-  V same_buffer = b_.CreateOr(
-      b_.CreateAnd(b_.CreateIsNotNull(array_field(value, DataModel::kMeminfo)),
-                   b_.CreateICmpEQ(array_field(value, DataModel::kMeminfo), array_field(dst, DataModel::kMeminfo))),
-      b_.CreateAnd(b_.CreateIsNotNull(array_field(value, DataModel::kParent)),
-                   b_.CreateICmpEQ(array_field(value, DataModel::kParent), array_field(dst, DataModel::kParent))));
+  V same_buffer = memory_overlaps(value, vu, dst, dt);
   TypeId tmp_type = types_.array(sk, snd, Layout::C);
   auto *copy_bb = llvm::BasicBlock::Create(ctx_, "overlap.copy", fn_);
   auto *join = llvm::BasicBlock::Create(ctx_, "overlap.join", fn_);
@@ -555,6 +572,30 @@ void FunctionLowerer::assign_to_view(V dst, TypeId dt, V value, TypeId value_typ
     store_element(element_pointer(dst, dt, idx), convert(x, types_.scalar(sk), types_.scalar(dk)), dk);
   });
   meminfo_decref(to_free);
+}
+
+V FunctionLowerer::memory_overlaps(V a, TypeId at, V b, TypeId bt) {
+  // [lo, hi) of the bytes an array may touch; an empty array touches none.
+  auto extent = [&](V arr, TypeId t, V *lo, V *hi, V *empty) {
+    V zero = llvm::ConstantInt::get(i64_, 0);
+    V base = b_.CreatePtrToInt(array_field(arr, DataModel::kData), i64_);
+    *lo = base;
+    *hi = b_.CreateAdd(base, array_field(arr, DataModel::kItemsize));
+    *empty = llvm::ConstantInt::getFalse(ctx_);
+    for (int k = 0; k < types_.ndim(t); ++k) {
+      V n = array_dim(arr, DataModel::kShape, k);
+      *empty = b_.CreateOr(*empty, b_.CreateICmpSLE(n, zero));
+      V reach = b_.CreateMul(b_.CreateSub(n, llvm::ConstantInt::get(i64_, 1)), array_dim(arr, DataModel::kStrides, k));
+      V neg = b_.CreateICmpSLT(reach, zero);
+      *lo = b_.CreateAdd(*lo, b_.CreateSelect(neg, reach, zero));
+      *hi = b_.CreateAdd(*hi, b_.CreateSelect(neg, zero, reach));
+    }
+  };
+  V alo, ahi, aempty, blo, bhi, bempty;
+  extent(a, at, &alo, &ahi, &aempty);
+  extent(b, bt, &blo, &bhi, &bempty);
+  V meet = b_.CreateAnd(b_.CreateICmpULT(alo, bhi), b_.CreateICmpULT(blo, ahi));
+  return b_.CreateAnd(meet, b_.CreateNot(b_.CreateOr(aempty, bempty)));
 }
 
 // ---- iteration -----------------------------------------------------------------------------

@@ -134,7 +134,7 @@ V FunctionLowerer::element_op(const InstData &d, const std::vector<V> &elems,
     b_.CreateCondBr(b_.CreateICmpNE(status, llvm::ConstantInt::get(i32_, 0)), fail, ok);
     b_.SetInsertPoint(fail);
     auto it = f_.unwind.find(current_id_.id);
-    if (it != f_.unwind.end())
+    if (it != f_.unwind.end() && !in_chunk_)
       for (Value v : it->second)
         if (get(v)) decref(get(v), type(v));
     b_.CreateRet(status);
@@ -243,7 +243,38 @@ void FunctionLowerer::evaluate_direct(V dst, TypeId dst_type, Value root, ExprTr
   for (V s : shape) n = b_.CreateMul(n, s);
   V data = array_field(dst, DataModel::kData);
   llvm::Type *et = mt(root_elem);
-  emit_loop(n, [&](V i) { store(b_.CreateInBoundsGEP(et, data, i), root_value({}, i)); }, "flat");
+  auto serial_flat = [&] {
+    emit_loop(n, [&](V i) { store(b_.CreateInBoundsGEP(et, data, i), root_value({}, i)); }, "flat");
+  };
+  if (!f_.flags.parallel) {
+    serial_flat();
+  } else {
+    // parallel=True: large arrays are split over the thread pool.
+    auto *par = llvm::BasicBlock::Create(ctx_, "expr.parallel", fn_);
+    auto *ser = llvm::BasicBlock::Create(ctx_, "expr.serial", fn_);
+    auto *joined = llvm::BasicBlock::Create(ctx_, "expr.joined", fn_);
+    b_.CreateCondBr(b_.CreateICmpSGE(n, llvm::ConstantInt::get(i64_, kParallelThreshold)), par, ser);
+    b_.SetInsertPoint(ser);
+    serial_flat();
+    b_.CreateBr(joined);
+    b_.SetInsertPoint(par);
+    std::vector<V> captures = {data};
+    for (const ExprLeaf &leaf : tree.leaves) captures.push_back(leaf.v);
+    run_on_pool(n, captures, nullptr, [&](V lo, V hi, const std::vector<V> &inside, V) {
+      ExprTree local = tree;
+      for (size_t k = 0; k < local.leaves.size(); ++k) local.leaves[k].v = inside[k + 1];
+      emit_loop(b_.CreateSub(hi, lo), [&](V j) {
+        V i = b_.CreateAdd(lo, j);
+        V e = eval_element(local, root, {}, i);
+        TypeId rt0 = type(root);
+        if (types_.kind(rt0) == TypeKind::Optional) rt0 = types_.get(rt0).elems[0];
+        TypeId from = types_.is_array(rt0) ? types_.scalar(types_.dtype(rt0)) : rt0;
+        store(b_.CreateInBoundsGEP(et, inside[0], i), convert(e, from, root_elem));
+      }, "chunk");
+    }, nullptr);
+    b_.CreateBr(joined);
+    b_.SetInsertPoint(joined);
+  }
   b_.CreateBr(done);
   b_.SetInsertPoint(strided_bb);
   general();
@@ -262,19 +293,17 @@ void FunctionLowerer::evaluate_into(V dst, TypeId dst_type, Value root, ExprTree
   V alias = llvm::ConstantInt::getFalse(ctx_);
   for (const ExprLeaf &leaf : tree.leaves) {
     if (!types_.is_array(leaf.type)) continue;
-    V same_owner = b_.CreateOr(
-        b_.CreateAnd(b_.CreateIsNotNull(array_field(leaf.v, DataModel::kMeminfo)),
-                     b_.CreateICmpEQ(array_field(leaf.v, DataModel::kMeminfo), array_field(dst, DataModel::kMeminfo))),
-        b_.CreateAnd(b_.CreateIsNotNull(array_field(leaf.v, DataModel::kParent)),
-                     b_.CreateICmpEQ(array_field(leaf.v, DataModel::kParent), array_field(dst, DataModel::kParent))));
+    V overlaps = memory_overlaps(leaf.v, leaf.type, dst, dst_type);
     V same_view = b_.CreateICmpEQ(array_field(leaf.v, DataModel::kData), array_field(dst, DataModel::kData));
     if (types_.ndim(leaf.type) == types_.ndim(dst_type))
       for (int k = 0; k < types_.ndim(dst_type); ++k)
-        same_view = b_.CreateAnd(same_view, b_.CreateICmpEQ(array_dim(leaf.v, DataModel::kStrides, k),
-                                                            array_dim(dst, DataModel::kStrides, k)));
+        same_view = b_.CreateAnd(
+            same_view, b_.CreateAnd(b_.CreateICmpEQ(array_dim(leaf.v, DataModel::kStrides, k),
+                                                    array_dim(dst, DataModel::kStrides, k)),
+                                    b_.CreateICmpEQ(array_dim(leaf.v, DataModel::kShape, k), shape[static_cast<size_t>(k)])));
     else
       same_view = llvm::ConstantInt::getFalse(ctx_);
-    alias = b_.CreateOr(alias, b_.CreateAnd(same_owner, b_.CreateNot(same_view)));
+    alias = b_.CreateOr(alias, b_.CreateAnd(overlaps, b_.CreateNot(same_view)));
   }
   auto *direct = llvm::BasicBlock::Create(ctx_, "expr.direct", fn_);
   auto *copy = llvm::BasicBlock::Create(ctx_, "expr.copy", fn_);

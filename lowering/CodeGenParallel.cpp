@@ -25,6 +25,67 @@ V FunctionLowerer::range_count(V start, V stop, V step) {
   return b_.CreateSelect(up, count_up, count_down);
 }
 
+V FunctionLowerer::run_on_pool(V n, const std::vector<V> &captures, llvm::Type *slot_t,
+                                const std::function<void(V, V, const std::vector<V> &, V)> &body,
+                                V *slots) {
+  static int serial = 0;
+  std::vector<llvm::Type *> fields;
+  for (V c : captures) fields.push_back(c->getType());
+  auto *env_t = llvm::StructType::get(ctx_, fields);
+  llvm::AllocaInst *env = entry_alloca(env_t, "chunk.env");
+  for (unsigned k = 0; k < captures.size(); ++k) b_.CreateStore(captures[k], b_.CreateStructGEP(env_t, env, k));
+  auto *chunk_t = llvm::FunctionType::get(i32_, {i64_, i64_, ptr_, ptr_, ptr_}, false);
+  auto *chunk = llvm::Function::Create(chunk_t, llvm::GlobalValue::InternalLinkage,
+                                       fn_->getName() + ".chunk" + std::to_string(serial++), ms_.module);
+  chunk->addFnAttr(llvm::Attribute::NoUnwind);
+  {
+    // Emit the body inside the chunk function, with this lowerer's state pointed at it.
+    llvm::Function *saved_fn = fn_;
+    llvm::BasicBlock *saved_entry = entry_;
+    V saved_err = err_ptr_;
+    bool saved_chunk = in_chunk_;
+    llvm::IRBuilderBase::InsertPointGuard guard(b_);
+    fn_ = chunk;
+    entry_ = llvm::BasicBlock::Create(ctx_, "entry", chunk);
+    err_ptr_ = chunk->getArg(4);
+    in_chunk_ = true;
+    b_.SetInsertPoint(entry_);
+    std::vector<V> inside;
+    for (unsigned k = 0; k < captures.size(); ++k)
+      inside.push_back(b_.CreateLoad(fields[k], b_.CreateStructGEP(env_t, chunk->getArg(2), k)));
+    auto *start = llvm::BasicBlock::Create(ctx_, "body", chunk);
+    b_.CreateBr(start);
+    b_.SetInsertPoint(start);
+    body(chunk->getArg(0), chunk->getArg(1), inside, chunk->getArg(3));
+    b_.CreateRet(llvm::ConstantInt::get(i32_, EMBER_OK));
+    fn_ = saved_fn;
+    entry_ = saved_entry;
+    err_ptr_ = saved_err;
+    in_chunk_ = saved_chunk;
+  }
+  llvm::Type *st = slot_t ? slot_t : i8_;
+  int64_t slot_size = slot_t ? static_cast<int64_t>(ms_.module.getDataLayout().getTypeAllocSize(slot_t)) : 0;
+  llvm::AllocaInst *slot_array = entry_alloca(llvm::ArrayType::get(st, kMaxChunks), "chunk.slots");
+  auto *pf_t = llvm::FunctionType::get(i64_, {i64_, ptr_, ptr_, ptr_, i64_, i64_, ptr_}, false);
+  V chunks = b_.CreateCall(runtime_function("ember_parallel_for", pf_t),
+                           {n, chunk, env, slot_array, llvm::ConstantInt::get(i64_, static_cast<uint64_t>(slot_size)),
+                            llvm::ConstantInt::get(i64_, kMaxChunks), err_ptr_});
+  auto *fail = llvm::BasicBlock::Create(ctx_, "pool.fail", fn_);
+  auto *ok = llvm::BasicBlock::Create(ctx_, "pool.ok", fn_);
+  b_.CreateCondBr(b_.CreateICmpSLT(chunks, llvm::ConstantInt::get(i64_, 0)), fail, ok);
+  b_.SetInsertPoint(fail);
+  if (!in_chunk_) {
+    auto it = f_.unwind.find(current_id_.id);
+    if (it != f_.unwind.end())
+      for (Value v : it->second)
+        if (get(v)) decref(get(v), type(v));
+  }
+  b_.CreateRet(llvm::ConstantInt::get(i32_, EMBER_RAISED));
+  b_.SetInsertPoint(ok);
+  if (slots) *slots = slot_array;
+  return chunks;
+}
+
 V FunctionLowerer::lower_parallel_for(const InstData &d) {
   const CalleeRef &ref = f_.callees[d.aux];
   llvm::Function *body = ms_.functions.at(ref.symbol);

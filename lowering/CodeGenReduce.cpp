@@ -224,25 +224,82 @@ V FunctionLowerer::lower_reduction(const InstData &d, BuiltinId id) {
     }
   };
 
-  std::unique_ptr<Reducer> r;
-  switch (id) {
-    case BuiltinId::NpSum:
-    case BuiltinId::NpProd: r = std::make_unique<Sum>(L, id == BuiltinId::NpProd, acc_t, elem_t, acc_llvm); break;
-    case BuiltinId::NpMin:
-    case BuiltinId::NpMax: r = std::make_unique<MinMax>(L, id == BuiltinId::NpMax, elem_t); break;
-    case BuiltinId::NpArgmin:
-    case BuiltinId::NpArgmax: r = std::make_unique<ArgBest>(L, id == BuiltinId::NpArgmax, elem_t); break;
-    case BuiltinId::NpAny:
-    case BuiltinId::NpAll: r = std::make_unique<Logical>(L, id == BuiltinId::NpAll, elem_t); break;
-    case BuiltinId::NpMean:
-    case BuiltinId::NpStd:
-    case BuiltinId::NpVar: r = std::make_unique<Moments>(L, id, elem_t, acc_t, ddof); break;
-    default: internal_error << "not a reduction";
-  }
+  // A reducer's allocas go to the entry of the function being emitted: make one per function.
+  auto make = [&]() -> std::unique_ptr<Reducer> {
+    switch (id) {
+      case BuiltinId::NpSum:
+      case BuiltinId::NpProd: return std::make_unique<Sum>(L, id == BuiltinId::NpProd, acc_t, elem_t, acc_llvm);
+      case BuiltinId::NpMin:
+      case BuiltinId::NpMax: return std::make_unique<MinMax>(L, id == BuiltinId::NpMax, elem_t);
+      case BuiltinId::NpArgmin:
+      case BuiltinId::NpArgmax: return std::make_unique<ArgBest>(L, id == BuiltinId::NpArgmax, elem_t);
+      case BuiltinId::NpAny:
+      case BuiltinId::NpAll: return std::make_unique<Logical>(L, id == BuiltinId::NpAll, elem_t);
+      case BuiltinId::NpMean:
+      case BuiltinId::NpStd:
+      case BuiltinId::NpVar: return std::make_unique<Moments>(L, id, elem_t, acc_t, ddof);
+      default: internal_error << "not a reduction";
+    }
+    return nullptr;
+  };
+  std::unique_ptr<Reducer> r = make();
   // Sums and moments finish in the accumulator's type; the others in the result's.
   bool acc_result = id == BuiltinId::NpSum || id == BuiltinId::NpProd || id == BuiltinId::NpMean ||
                     id == BuiltinId::NpStd || id == BuiltinId::NpVar;
   TypeId finish_t = acc_result ? acc_t : rkt;
+  bool splittable = id == BuiltinId::NpSum || id == BuiltinId::NpProd || id == BuiltinId::NpMin ||
+                    id == BuiltinId::NpMax || id == BuiltinId::NpAny || id == BuiltinId::NpAll;
+  if (axis < 0 && f_.flags.parallel && splittable && types_.layout(at) == Layout::C) {
+    // parallel=True: a large contiguous array is reduced in chunks on the pool; the chunks'
+    // partial results combine in chunk order.
+    V n = array_field(a, DataModel::kNitems);
+    llvm::AllocaInst *result = entry_alloca(vt(finish_t), "reduced");
+    auto *par = llvm::BasicBlock::Create(ctx_, "reduce.parallel", fn_);
+    auto *ser = llvm::BasicBlock::Create(ctx_, "reduce.serial", fn_);
+    auto *joined = llvm::BasicBlock::Create(ctx_, "reduce.joined", fn_);
+    b_.CreateCondBr(b_.CreateICmpSGE(n, llvm::ConstantInt::get(i64_, kParallelThreshold)), par, ser);
+    b_.SetInsertPoint(ser);
+    r->init();
+    for_each_element(a, at, [&](V x, V i) { r->step(x, i); });
+    b_.CreateStore(r->finish(n), result);
+    b_.CreateBr(joined);
+    b_.SetInsertPoint(par);
+    llvm::Type *slot_t = vt(finish_t);
+    llvm::Type *et = mt(elem_t);
+    V slots;
+    V chunks = run_on_pool(n, {array_field(a, DataModel::kData)}, slot_t,
+                           [&](V lo, V hi, const std::vector<V> &inside, V slot) {
+                             std::unique_ptr<Reducer> part = make();
+                             part->init();
+                             emit_loop(b_.CreateSub(hi, lo), [&](V j) {
+                               V i = b_.CreateAdd(lo, j);
+                               part->step(load_element(b_.CreateInBoundsGEP(et, inside[0], i), dk), i);
+                             }, "chunk");
+                             b_.CreateStore(part->finish(b_.CreateSub(hi, lo)), slot);
+                           }, &slots);
+    b_.CreateStore(b_.CreateLoad(slot_t, slots), result);
+    emit_loop(b_.CreateSub(chunks, llvm::ConstantInt::get(i64_, 1)), [&](V c) {
+      V p = b_.CreateLoad(slot_t, b_.CreateGEP(slot_t, slots, b_.CreateAdd(c, llvm::ConstantInt::get(i64_, 1))));
+      V acc = b_.CreateLoad(slot_t, result);
+      V next;
+      ScalarKind fk = types_.scalar_kind(finish_t);
+      switch (id) {
+        case BuiltinId::NpSum: next = lower_binop(BinOpKind::Add, acc, p, finish_t, false); break;
+        case BuiltinId::NpProd: next = lower_binop(BinOpKind::Mul, acc, p, finish_t, false); break;
+        case BuiltinId::NpAny: next = b_.CreateOr(acc, p); break;
+        case BuiltinId::NpAll: next = b_.CreateAnd(acc, p); break;
+        default: {
+          bool is_max = id == BuiltinId::NpMax;
+          next = is_float(fk) ? b_.CreateBinaryIntrinsic(is_max ? llvm::Intrinsic::maximum : llvm::Intrinsic::minimum, acc, p)
+                              : scalar_min_max(is_max, acc, p, fk);
+        }
+      }
+      b_.CreateStore(next, result);
+    }, "combine");
+    b_.CreateBr(joined);
+    b_.SetInsertPoint(joined);
+    return convert(b_.CreateLoad(vt(finish_t), result), finish_t, rkt);
+  }
   if (axis < 0) {
     r->init();
     for_each_element(a, at, [&](V x, V i) { r->step(x, i); });

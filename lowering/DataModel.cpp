@@ -73,6 +73,7 @@ llvm::Type *DataModel::memory_type(TypeId t) {
     }
     case TypeKind::None: result = i8; break;
     case TypeKind::Array: result = array_type(static_cast<int>(d.b)); break;
+    case TypeKind::ArrayFlags: result = memory_type(d.elems[0]); break;
     case TypeKind::Tuple: {
       std::vector<llvm::Type *> fields;
       for (TypeId e : d.elems) fields.push_back(memory_type(e));

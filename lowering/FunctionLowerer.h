@@ -128,6 +128,9 @@ class FunctionLowerer {
   /// Stores `value` (a scalar of the array's dtype, or an array broadcast to its shape) into
   /// every element of the view `dst`.
   void assign_to_view(V dst, TypeId dst_type, V value, TypeId value_type);
+  /// Whether the bytes two arrays address intersect (NumPy's bounds check, not exact overlap):
+  /// views of one buffer through different parents, or buffers with no owner, are caught too.
+  V memory_overlaps(V a, TypeId at, V b, TypeId bt);
 
   // ---- CodeGenArrayExpr.cpp ----------------------------------------------------------------
   /// The leaves of a fused expression: materialized arrays and scalars, read per element.
@@ -175,6 +178,15 @@ class FunctionLowerer {
   /// The number of iterations of range(start, stop, step) (ValueError for a zero step).
   V range_count(V start, V stop, V step);
   V lower_parallel_for(const InstData &d);
+  /// Runs `body` over [0, n) on the thread pool: body is emitted into an outlined chunk function
+  /// and receives (lo, hi, the captured values as seen inside, the chunk's slot).  `slot_t` is
+  /// each chunk's private storage (nullptr for none).  Returns the number of chunks used and the
+  /// slots array (one slot_t per chunk) through *slots.  A raise inside the body stops the
+  /// region; the caller then raises with its own unwind set.
+  V run_on_pool(V n, const std::vector<V> &captures, llvm::Type *slot_t,
+                const std::function<void(V, V, const std::vector<V> &, V)> &body, V *slots);
+  /// Parallel regions for whole arrays start at this many elements.
+  static constexpr int64_t kParallelThreshold = 1 << 16;
 
   // ---- CodeGenBuiltin.cpp ------------------------------------------------------------------
   V lower_call(const InstData &d);
@@ -196,6 +208,7 @@ class FunctionLowerer {
   llvm::BasicBlock *entry_ = nullptr;
   V ret_ptr_ = nullptr, err_ptr_ = nullptr;
   const InstData *current_ = nullptr;  ///< the instruction being lowered (for raise)
+  bool in_chunk_ = false;  ///< lowering into an outlined chunk: raises skip the unwind set
   Inst current_id_;
   llvm::Type *i1_, *i8_, *i32_, *i64_, *ptr_, *f64_;
 };

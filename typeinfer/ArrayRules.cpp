@@ -177,7 +177,7 @@ TypeId type_getattr(RuleContext &cx, uint32_t *attr_id) {
     } attrs[] = {{"shape", AttrId::Shape},   {"ndim", AttrId::Ndim},
                  {"size", AttrId::Size},     {"T", AttrId::Transpose},
                  {"dtype", AttrId::Dtype},   {"itemsize", AttrId::Itemsize},
-                 {"strides", AttrId::Strides}};
+                 {"strides", AttrId::Strides}, {"flags", AttrId::Flags}};
     for (const auto &a : attrs) {
       if (name != a.name) continue;
       set(a.id);
@@ -193,6 +193,7 @@ TypeId type_getattr(RuleContext &cx, uint32_t *attr_id) {
           return types.array(types.dtype(obj), ndim, t, types.readonly(obj));
         }
         case AttrId::Dtype: return types.number_class(types.dtype(obj));
+        case AttrId::Flags: return types.array_flags(obj);
         default: break;
       }
     }
@@ -203,6 +204,14 @@ TypeId type_getattr(RuleContext &cx, uint32_t *attr_id) {
     }
     typing_error(cx.loc()) << "an array (" << types.to_string(obj) << ") has no attribute '"
                            << name << "' usable in compiled code";
+  }
+  if (od.kind == TypeKind::ArrayFlags) {
+    if (name == "c_contiguous" || name == "f_contiguous" || name == "contiguous") {
+      set(name == "f_contiguous" ? AttrId::FContiguous : AttrId::CContiguous);
+      return types.boolean();
+    }
+    typing_error(cx.loc()) << "a.flags." << name << " is not supported in compiled code "
+                           << "(c_contiguous and f_contiguous are)";
   }
   if (od.kind == TypeKind::Scalar && name == "conjugate") {
     set(AttrId::Method);

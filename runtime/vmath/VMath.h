@@ -3,10 +3,11 @@
 // ISA, to define the extern "C" entry points of ember/vmath.h.
 //
 // The kernels are xsimd's where xsimd is within 4 ulp of glibc, with the lanes it gets wrong
-// (overflow edges, subnormals, huge arguments) recomputed by the scalar libm function, and
-// ember's own code where xsimd 8.1 is too inaccurate on ordinary inputs: sin/cos/tan and erf in
-// float64, pow, hypot.  Everything below EMBER_VMATH_ISA_TU is only for the per-ISA files: the
-// table (VMathTable.cpp) includes this header for the lists alone.
+// (overflow edges, subnormals, huge arguments, signed zeros) recomputed by the scalar libm
+// function or fixed up, and ember's own code where xsimd 8.1 is too inaccurate on ordinary
+// inputs (sin/cos/tan and erf in float64, pow, hypot) or slow (exp in float64).  Everything
+// below EMBER_VMATH_ISA_TU is only for the per-ISA files: the table (VMathTable.cpp) includes
+// this header for the lists alone.
 //
 // One-definition hazard: a per-ISA file is compiled with -mavx2 (or -mavx512f), and any inline
 // function it shares with another translation unit (xsimd's non-template helpers, like
@@ -50,7 +51,6 @@
 #include <immintrin.h>
 #include <math.h>
 
-#include <array>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -64,8 +64,8 @@
 #include <xsimd/xsimd.hpp>
 
 // xsimd 8.1 has no vector float64 -> int64 conversion before AVX512DQ (nor in its avx512f
-// architecture), so to_int goes lane by lane through memory, and exp, expm1, sinh, cosh, tanh
-// and erf in float64 spend most of their time there.  Found by argument-dependent lookup from
+// architecture), so to_int goes lane by lane through memory, and its exp, expm1, sinh, cosh
+// and tanh in float64 spend most of their time there.  Found by argument-dependent lookup from
 // xsimd's batch_cast.  Exact for |x| < 2^51, which covers the exponents those kernels convert;
 // they select the result of larger arguments away.
 namespace xsimd {
@@ -89,18 +89,10 @@ using vbool = typename xsimd::batch<T, A>::batch_bool_type;
 template <class A>
 using u64batch = xsimd::batch<uint64_t, A>;
 
-template <class T>
-inline T from_bits(uint64_t bits) {
-  if constexpr (sizeof(T) == 8) {
-    T x;
-    std::memcpy(&x, &bits, 8);
-    return x;
-  } else {
-    uint32_t b = static_cast<uint32_t>(bits);
-    T x;
-    std::memcpy(&x, &b, 4);
-    return x;
-  }
+inline double from_bits(uint64_t bits) {
+  double x;
+  std::memcpy(&x, &bits, 8);
+  return x;
 }
 
 // ---- lanes recomputed by libm -----------------------------------------------------------------
@@ -178,7 +170,8 @@ template <class T>
 constexpr bool is_f64 = std::is_same<T, double>::value;
 
 // ---- float32 <-> float64 halves ---------------------------------------------------------------
-// float32 pow and hypot are computed in float64, where the plain formulas are exact enough.
+// float32 pow, hypot, and sin/cos/tan of large arguments are computed in float64, where the
+// plain formulas are accurate enough.
 
 inline void widen(__m128 x, __m128d &lo, __m128d &hi) {
   lo = _mm_cvtps_pd(x);
@@ -234,8 +227,8 @@ inline xsimd::batch<double, A> exp2i(xsimd::batch<double, A> nf) {
 
 // exp for |x| <= 708: x = k ln2 + r, |r| <= ln2/2, with k ln2 split (fdlibm's ln2_hi has 32
 // bits, so k * ln2_hi is exact), and exp(r) by its Taylor series to r^13/13!, whose remainder is
-// below 2^-57.  Unlike xsimd's rational form it needs no division, which costs as much as the
-// whole polynomial on a split 256-bit unit.
+// below 2^-57.  Unlike xsimd's it needs neither a division nor a float64 -> int64 conversion;
+// the 2^k scaling requires the result to be normal, which the callers guarantee.
 template <class A>
 inline xsimd::batch<double, A> exp_core(xsimd::batch<double, A> x) {
   using B = xsimd::batch<double, A>;
@@ -311,7 +304,7 @@ inline xsimd::batch<T, A> vm_log1p(xsimd::batch<T, A> x) {
 // float64: xsimd reduces |x| <= 20*pi with a short Cody-Waite split of pi/2 that is off by up to
 // 7 ulp next to multiples of pi/2 (sin(pi), cos(pi/2), tan near its poles).  Here every lane up
 // to 2^18*pi goes through fdlibm's three-step reduction (pi/2 to 33+33+33+53 bits, products
-// exact for n < 2^20), and libm takes larger arguments.  float32: xsimd is accurate as it is.
+// exact for n < 2^20), and libm takes larger arguments.  float32: see below.
 
 template <class A>
 inline xsimd::batch<double, A> reduce_pio2(xsimd::batch<double, A> ax,
@@ -506,7 +499,7 @@ inline xsimd::batch<double, A> vm_erf(xsimd::batch<double, A> x) {
   if (xsimd::any(in_tail)) {
     const B s = one / (ax * ax);
     // fdlibm switches at the high word 0x4006DB6E, |x| ~ 1/0.35.
-    const auto near = ax < B(from_bits<double>(0x4006DB6E00000000ull));
+    const auto near = ax < B(from_bits(0x4006DB6E00000000ull));
     const B ra = B(-9.86494403484714822705e-03) +
                  s * (B(-6.93858572707181764372e-01) +
                       s * (B(-1.05586262253232909814e+01) +
@@ -540,8 +533,8 @@ inline xsimd::batch<double, A> vm_erf(xsimd::batch<double, A> x) {
                                                      s * B(-2.24409524465858183362e+01)))))));
     const B rs = xsimd::select(near, ra / sa, rb / sb);
     // exp(-x*x) as exp(-z*z) * exp((z-x)(z+x)) with z = x cut to 21 bits, so that z*z is exact.
-    const B z = ax & B(from_bits<double>(0xFFFFFFFF00000000ull));
-    const B e = xsimd::exp(-z * z - B(0.5625)) * xsimd::exp((z - ax) * (z + ax) + rs);
+    const B z = ax & B(from_bits(0xFFFFFFFF00000000ull));
+    const B e = exp_core(-z * z - B(0.5625)) * exp_core((z - ax) * (z + ax) + rs);
     const B tail = (one - e / ax) ^ sign;
     r = xsimd::select(in_tail, tail, r);
   }
@@ -578,7 +571,7 @@ inline xsimd::batch<double, A> vm_pow(xsimd::batch<double, A> x, xsimd::batch<do
   using B = xsimd::batch<double, A>;
   using U = u64batch<A>;
   const B one(1.0);
-  const B hi_mask(from_bits<double>(0xFFFFFFFF00000000ull));
+  const B hi_mask(from_bits(0xFFFFFFFF00000000ull));
   const B ax = xsimd::abs(x);
 
   // ax = 2^n * m, m in [1, 2); m in [sqrt(3), 2) becomes m/2 (fdlibm's intervals, split on
@@ -587,10 +580,10 @@ inline xsimd::batch<double, A> vm_pow(xsimd::batch<double, A> x, xsimd::batch<do
   B n = xsimd::bitwise_cast<B>((bits >> 52) | U(0x4330000000000000ull)) - B(4503599627370496.0) -
         B(1023.0);
   B m = xsimd::bitwise_cast<B>((bits & U(0x000FFFFFFFFFFFFFull)) | U(0x3FF0000000000000ull));
-  const auto big = m >= B(from_bits<double>(0x3FFBB67A00000000ull));
+  const auto big = m >= B(from_bits(0x3FFBB67A00000000ull));
   m = xsimd::select(big, m * B(0.5), m);
   n = xsimd::select(big, n + one, n);
-  const auto k1 = m >= B(from_bits<double>(0x3FF3988F00000000ull));
+  const auto k1 = m >= B(from_bits(0x3FF3988F00000000ull));
   const B bp = xsimd::select(k1, B(1.5), one);
   const B dp_h = xsimd::select(k1, B(5.84962487220764160156e-01), B(0.0));
   const B dp_l = xsimd::select(k1, B(1.35003920212974897128e-08), B(0.0));

@@ -37,6 +37,7 @@ std::shared_ptr<CompiledFunction> CpuCompiler::compile(const FunctionInput &in,
   out->loop_spec = loop;
   LoweredModule lm = lower_module(*out->ir, *target_, jit_->context(), target_->data_layout(),
                                   target_->triple(), loop);
+  out->uses_gemm = lm.module->getFunction("ember_gemm_f64") || lm.module->getFunction("ember_gemm_f32");
   target_->optimize(*lm.module);
   std::vector<std::string> symbols = {lm.wrapper, lm.entry};
   if (!lm.loop.empty()) symbols.push_back(lm.loop);

@@ -23,6 +23,7 @@ struct CompiledFunction {
   uint64_t wrapper = 0;  ///< ember_wrapper_fn
   uint64_t entry = 0;    ///< the native function itself
   uint64_t loop = 0;     ///< the ufunc/gufunc inner loop, when one was asked for
+  bool uses_gemm = false;  ///< calls the runtime's gemm (the front end registers a BLAS)
   LoopSpec loop_spec;
 };
 

@@ -362,7 +362,8 @@ TEST(BuildSSA, NullMarkerOfCallIsRemoved) {
 // No block parameter may have the same incoming value on every edge (or only itself).
 TEST(BuildSSA, NoTrivialParamsRemain) {
   TypeContext types;
-  for (const FunctionInput &in : {straight_line(), if_else(), while_loop(), ternary(), for_range()}) {
+  for (const FunctionInput &in :
+       {straight_line(), if_else(), while_loop(), ternary(), for_range()}) {
     auto f = build_ssa(in, types);
     CFG cfg(*f);
     for (uint32_t b = 0; b < f->num_blocks(); ++b) {
@@ -532,7 +533,8 @@ TEST(BuildSSA, MismatchedStackDepthIsInternalError) {
 
 TEST(BuildSSA, JumpOutOfRangeIsInternalError) {
   TypeContext types;
-  FunctionInput in = NisBuilder("f", {"c"}).code({{NisOp::LoadFast, 0}, {NisOp::PopJumpIfFalse, 9}});
+  FunctionInput in =
+      NisBuilder("f", {"c"}).code({{NisOp::LoadFast, 0}, {NisOp::PopJumpIfFalse, 9}});
   try {
     build_ssa(in, types);
     FAIL() << "expected an InternalError";

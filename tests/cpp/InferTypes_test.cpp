@@ -32,11 +32,11 @@ constexpr int32_t cmp(CmpKind k) { return static_cast<int32_t>(k); }
 // def f(a, b):
 //     return a <op> b
 FunctionInput binop_function(BinOpKind kind) {
-  return NisBuilder("f", {"a", "b"})
-      .code({{NisOp::LoadFast, 0},
-             {NisOp::LoadFast, 1},
-             {NisOp::BinaryOp, op(kind)},
-             {NisOp::ReturnValue}});
+  return test::nis({"a", "b"}, 2,
+                   {{NisOp::LoadFast, 0},
+                    {NisOp::LoadFast, 1},
+                    {NisOp::BinaryOp, op(kind)},
+                    {NisOp::ReturnValue}});
 }
 
 class InferTypesTest : public ::testing::Test {

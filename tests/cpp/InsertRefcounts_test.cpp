@@ -1,8 +1,9 @@
 // insert_refcounts (lowering/InsertRefcounts.h) on functions built from NIS through
 // build_typed_function (with the verifier after every step): arrays allocated by np.empty in a
 // loop are dropped on every path, a returned array is not, values live across a loop are not
-// dropped inside it, early returns and raises drop what is live, and every error path's unwind
-// set is exactly what is owned there (test::check_refcount_balance walks the paths).
+// dropped inside it, early returns and raises drop what is live, phis take over references,
+// fused array expressions own nothing, and every error path's unwind set is exactly what is
+// owned there (test::check_refcount_balance walks the paths).
 #include <gtest/gtest.h>
 
 #include <algorithm>

@@ -1,9 +1,12 @@
 // Lowering and the CPU JIT end to end (targets/cpu/CpuCompiler.h): small functions compiled
-// from NIS and called through the ABI wrapper of ember/abi.h.  Integer and float floor
-// division / modulo follow Python's sign rules (INT64_MIN // -1 wraps, as in Numba), division by
-// zero raises ZeroDivisionError through ember_error, loops read float64 arrays passed as
-// hand-built ember_array structs, allocations do not leak, and a saxpy loop over C-contiguous
-// arrays is vectorized by the optimizer.
+// from NIS and called through the ABI wrapper of ember/abi.h with hand-built arguments.
+// Integer and float floor division / modulo follow Python's sign rules (INT64_MIN // -1 wraps,
+// as in Numba), division by zero and bad indices raise through ember_error, loops read float64
+// arrays passed as hand-built ember_array structs (C, strided, F), slices follow Python's
+// indices, control flow samples from tests/python/nis_samples.py give CPython's results,
+// optional/tuple/bool results have the ABI layout, allocations do not leak (ember_live_meminfos),
+// overlapping array copies behave as in NumPy, calls between compiled functions bind defaults,
+// and a saxpy loop over C-contiguous arrays is vectorized by the optimizer.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -467,7 +470,7 @@ TEST_F(LowerTest, NegativeIndexWrapsAround) {
   EXPECT_EQ(out, 3.0);
 }
 
-// ---- conversions at the ABI ----------------------------------------------------------------------
+// ---- conversions at the ABI ---------------------------------------------------------------------
 
 TEST_F(LowerTest, Int8ArgumentsPromoteBeforeAdding) {
   auto fn = compile(binop_function(BinOpKind::Add),
@@ -541,7 +544,7 @@ TEST_F(LowerTest, OptionalResultLayout) {
   EXPECT_EQ(out.present, 0);
 }
 
-// ---- control flow -----------------------------------------------------------------------------
+// ---- control flow -------------------------------------------------------------------------------
 
 // def ranges(n):            (tests/python/nis_samples.py; NIS as CPython 3.12 normalizes it)
 //     s = 0
@@ -815,7 +818,7 @@ TEST_F(LowerTest, OptionalArgumentsAndIsNone) {
   }
 }
 
-// ---- arrays and references --------------------------------------------------------------------
+// ---- arrays and references ----------------------------------------------------------------------
 
 // 70 def f(a, i):
 // 71     return a[i]       (boundscheck=True)
@@ -1440,6 +1443,73 @@ TEST_F(LowerTest, OverlappingViewArgumentsCopyBehavesAsNumpy) {
   EXPECT_EQ(x[3], 3.0) << "the source was overwritten while it was read";
 }
 
+// def f(a):
+//     a[1:] = a[:-1] * 2.0     (the product is fused into the store; NumPy evaluates the
+//     return a[3]               right side first: [1, 2, 4, 6])
+TEST_F(LowerTest, FusedStoreIntoOverlappingViewBehavesAsNumpy) {
+  FunctionInput in = NisBuilder("f", {"a"})
+                         .consts({c_int(1), c_none(), c_int(-1), c_int(3), c_float(2.0)})
+                         .code({{NisOp::LoadFast, 0},
+                                {NisOp::LoadConst, 1},
+                                {NisOp::LoadConst, 2},
+                                {NisOp::BuildSlice, 2},
+                                {NisOp::BinarySubscr},
+                                {NisOp::LoadConst, 4},
+                                {NisOp::BinaryOp, op(BinOpKind::Mul)},
+                                {NisOp::LoadFast, 0},
+                                {NisOp::LoadConst, 0},
+                                {NisOp::LoadConst, 1},
+                                {NisOp::BuildSlice, 2},
+                                {NisOp::StoreSubscr},
+                                {NisOp::LoadFast, 0},
+                                {NisOp::LoadConst, 3},
+                                {NisOp::BinarySubscr},
+                                {NisOp::ReturnValue}});
+  auto fn = compile(in, {types().array(ScalarKind::Float64, 1, Layout::C)});
+  double data[4] = {1, 2, 3, 4};
+  Array1d a(data, 4);
+  int fake_ndarray = 0;
+  a.arr()->parent = &fake_ndarray;
+  double out = 0;
+  ember_error err{};
+  ASSERT_EQ(call(*fn, &out, &err, {a.arr()}), EMBER_OK);
+  EXPECT_EQ(data[1], 2.0);
+  EXPECT_EQ(data[2], 4.0);
+  EXPECT_EQ(data[3], 6.0) << "the fused loop read elements it had already written";
+  EXPECT_EQ(out, 6.0);
+}
+
+// def f(dst, src):
+//     dst[:] = src * 2.0      (fused into the store)
+// called as f(x[1:], x[:-1]) on x = [1, 2, 3, 4]: NumPy gives x = [1, 2, 4, 6].
+TEST_F(LowerTest, FusedStoreIntoOverlappingViewArgumentBehavesAsNumpy) {
+  FunctionInput in = NisBuilder("f", {"dst", "src"})
+                         .consts({c_none(), c_float(2.0)})
+                         .code({{NisOp::LoadFast, 1},
+                                {NisOp::LoadConst, 1},
+                                {NisOp::BinaryOp, op(BinOpKind::Mul)},
+                                {NisOp::LoadFast, 0},
+                                {NisOp::LoadConst, 0},
+                                {NisOp::LoadConst, 0},
+                                {NisOp::BuildSlice, 2},
+                                {NisOp::StoreSubscr},
+                                {NisOp::LoadConst, 0},
+                                {NisOp::ReturnValue}});
+  TypeId arr = types().array(ScalarKind::Float64, 1, Layout::C);
+  auto fn = compile(in, {arr, arr});
+  double x[4] = {1, 2, 3, 4};
+  Array1d dst(x + 1, 3), src(x, 3);
+  int view1 = 0, view2 = 0;
+  dst.arr()->parent = &view1;
+  src.arr()->parent = &view2;
+  unsigned char out = 0;
+  ember_error err{};
+  ASSERT_EQ(call(*fn, &out, &err, {dst.arr(), src.arr()}), EMBER_OK);
+  EXPECT_EQ(x[1], 2.0);
+  EXPECT_EQ(x[2], 4.0);
+  EXPECT_EQ(x[3], 6.0) << "the fused loop read elements it had already written";
+}
+
 // def f(a, v):
 //     a[1:3] = v          (a scalar fills the view)
 //     return a[0]
@@ -1557,7 +1627,50 @@ TEST_F(LowerTest, UnpackedTupleOfArraysIsFreed) {
   EXPECT_EQ(ember_live_meminfos(), before);
 }
 
-// ---- calls ----------------------------------------------------------------------------------------
+// def f(a):
+//     return a.sum()
+FunctionInput method_sum_function() {
+  return NisBuilder("f", {"a"})
+      .attr("sum")
+      .code({{NisOp::LoadFast, 0},
+             {NisOp::LoadAttr, 0},
+             {NisOp::PushNull},
+             {NisOp::Call, 0},
+             {NisOp::ReturnValue}});
+}
+
+TEST_F(LowerTest, SumMethodOfStridedArray) {
+  auto fn = compile(method_sum_function(), {types().array(ScalarKind::Float64, 1, Layout::A)});
+  double data[8] = {1, 100, 2, 100, 3, 100, 4.5, 100};
+  Array1d a(data, 4, 2 * sizeof(double));
+  double out = 0;
+  ember_error err{};
+  ASSERT_EQ(call(*fn, &out, &err, {a.arr()}), EMBER_OK);
+  EXPECT_EQ(out, 10.5);
+  Array1d empty(data, 0);
+  ASSERT_EQ(call(*fn, &out, &err, {empty.arr()}), EMBER_OK);
+  EXPECT_EQ(out, 0.0);
+}
+
+TEST_F(LowerTest, SumMethodOf2dFortranArray) {
+  auto fn = compile(method_sum_function(), {types().array(ScalarKind::Float64, 2, Layout::F)});
+  double data[6] = {1, 2, 3, 4, 5, 6};
+  alignas(8) unsigned char storage[sizeof(ember_array) + 4 * sizeof(int64_t)] = {};
+  auto *arr = reinterpret_cast<ember_array *>(storage);
+  arr->nitems = 6;
+  arr->itemsize = 8;
+  arr->data = data;
+  arr->shape_and_strides[0] = 2;
+  arr->shape_and_strides[1] = 3;
+  arr->shape_and_strides[2] = 8;
+  arr->shape_and_strides[3] = 16;
+  double out = 0;
+  ember_error err{};
+  ASSERT_EQ(call(*fn, &out, &err, {arr}), EMBER_OK);
+  EXPECT_EQ(out, 21.0);
+}
+
+// ---- calls --------------------------------------------------------------------------------------
 
 TEST_F(LowerTest, SelfRecursiveFib) {
   // def fib(n):

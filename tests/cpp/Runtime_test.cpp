@@ -34,7 +34,8 @@ TEST(Runtime, AllocInitializesHeader) {
   EXPECT_EQ(mi->external_allocator, nullptr);
   // The data follows the header in the same allocation.
   EXPECT_GE(static_cast<char *>(mi->data), reinterpret_cast<char *>(mi) + sizeof(ember_meminfo));
-  EXPECT_LT(static_cast<char *>(mi->data), reinterpret_cast<char *>(mi) + sizeof(ember_meminfo) + 64);
+  EXPECT_LT(static_cast<char *>(mi->data),
+            reinterpret_cast<char *>(mi) + sizeof(ember_meminfo) + 64);
   ember_meminfo_decref(mi);
 }
 

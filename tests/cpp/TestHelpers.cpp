@@ -181,11 +181,12 @@ CalleeRef FakeResolver::resolve(uint64_t dispatcher, const std::vector<TypeId> &
                                 const std::vector<std::string> &kwnames, SourceLoc loc) {
   requests.push_back({dispatcher, args, kwnames, loc});
   auto it = handlers_.find(dispatcher);
-  if (it == handlers_.end()) typing_error(loc) << "fake resolver: unknown dispatcher " << dispatcher;
+  if (it == handlers_.end())
+    typing_error(loc) << "fake resolver: unknown dispatcher " << dispatcher;
   return it->second(args, kwnames);
 }
 
-// ---- pipeline shortcuts ---------------------------------------------------------------------------
+// ---- pipeline shortcuts -------------------------------------------------------------------------
 
 std::unique_ptr<Function> infer(const FunctionInput &in, TypeContext &types,
                                 const std::vector<TypeId> &args, CalleeResolver *resolver) {
@@ -197,7 +198,7 @@ std::unique_ptr<Function> infer(const FunctionInput &in, TypeContext &types,
   return f;
 }
 
-// ---- IR queries -----------------------------------------------------------------------------------
+// ---- IR queries ---------------------------------------------------------------------------------
 
 std::vector<Inst> find_insts(const Function &f, Op op) {
   std::vector<Inst> out;
@@ -225,7 +226,7 @@ std::vector<Inst> find_builtin_calls(const Function &f, BuiltinId id) {
 
 size_t count_op(const Function &f, Op op) { return find_insts(f, op).size(); }
 
-// ---- the reference-count balance checker ------------------------------------------------------
+// ---- the reference-count balance checker --------------------------------------------------------
 
 namespace {
 

@@ -67,8 +67,10 @@ class NisBuilder {
   FunctionInput in_;
 };
 
-/// A one-argument-list shortcut: nis({"a"}, {...code}) for functions that use only LOAD_FAST,
-/// arithmetic and return.
+/// The short form for functions named f with no globals:
+///   nis({"a", "b"}, 2, {{NisOp::LoadFast, 0}, {NisOp::LoadFast, 1}, {NisOp::BinaryOp, 0},
+///                       {NisOp::ReturnValue}})
+/// (varnames, how many of them are parameters, the code, the constants).
 FunctionInput nis(std::vector<std::string> varnames, int32_t argcount, const std::vector<Ins> &code,
                   std::vector<ConstValue> consts = {});
 
@@ -100,18 +102,19 @@ class FakeResolver : public CalleeResolver {
   std::map<uint64_t, Handler> handlers_;
 };
 
-// ---- pipeline shortcuts ---------------------------------------------------------------------------
+// ---- pipeline shortcuts -------------------------------------------------------------------------
 
 /// build_ssa + infer_types (no make_explicit).
 std::unique_ptr<Function> infer(const FunctionInput &in, TypeContext &types,
-                                const std::vector<TypeId> &args, CalleeResolver *resolver = nullptr);
+                                const std::vector<TypeId> &args,
+                                CalleeResolver *resolver = nullptr);
 
-// ---- IR queries -----------------------------------------------------------------------------------
+// ---- IR queries ---------------------------------------------------------------------------------
 
 /// Every instruction with op `op`, in block order.
 std::vector<Inst> find_insts(const Function &f, Op op);
-/// The single instruction with op `op` (fails the test through the return value when there are
-/// none or several: check with .valid()).
+/// The single instruction with op `op`, or an invalid Inst when there are none or several
+/// (check with .valid()).
 Inst find_one(const Function &f, Op op);
 /// The Call instructions whose callee is the builtin `id`.
 std::vector<Inst> find_builtin_calls(const Function &f, BuiltinId id);
