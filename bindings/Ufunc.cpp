@@ -1,5 +1,6 @@
 #include "bindings/Ufunc.h"
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -20,6 +21,7 @@ struct LoopData {
   bool gufunc;
   bool parallel;
   int nargs;
+  int nin;
 };
 
 /// Everything a ufunc points at, freed with the ufunc (its `obj` keeps the capsule alive).
@@ -70,12 +72,37 @@ int32_t run_chunk(int64_t lo, int64_t hi, void *env_ptr, void *, ember_error *er
   return reinterpret_cast<GufuncLoopFn>(env->loop->fn)(args, dims.data(), env->steps, err);
 }
 
+/// Whether an output's elements may be read as another element's input: NumPy runs
+/// ufunc.accumulate and overlapping in-place calls as one loop whose element i reads what
+/// element i-1 wrote, so such a loop must run in order.  The same pointer and step is the
+/// ordinary in-place case, element i reading only itself.
+bool loop_carries_values(char **args, npy_intp n, const npy_intp *steps, int nin, int nargs) {
+  auto range = [&](int k, char **lo, char **hi) {
+    char *first = args[k], *last = args[k] + (n - 1) * steps[k];
+    *lo = std::min(first, last);
+    *hi = std::max(first, last);
+  };
+  for (int o = nin; o < nargs; ++o) {
+    if (steps[o] == 0) return true;  // ufunc.reduce: every element updates one accumulator
+    char *olo, *ohi;
+    range(o, &olo, &ohi);
+    for (int k = 0; k < nargs; ++k) {
+      if (k == o || (args[k] == args[o] && steps[k] == steps[o])) continue;
+      char *lo, *hi;
+      range(k, &lo, &hi);
+      if (lo <= ohi && olo <= hi) return true;
+    }
+  }
+  return false;
+}
+
 void generic_loop(char **args, const npy_intp *dims, const npy_intp *steps, void *data) {
   auto *loop = static_cast<LoopData *>(data);
   ember_error err{0, 0, nullptr};
   int32_t status;
   // Small loops are not worth waking the pool for.
-  if (loop->parallel && dims[0] >= 4096 && loop->nargs <= 64) {
+  if (loop->parallel && dims[0] >= 4096 && loop->nargs <= 64 &&
+      !loop_carries_values(args, dims[0], steps, loop->nin, loop->nargs)) {
     ChunkEnv env{args, dims, steps, loop};
     status = ember_parallel_for(dims[0], run_chunk, &env, nullptr, 0, 256, &err) < 0 ? EMBER_RAISED : EMBER_OK;
   } else if (loop->gufunc) {
@@ -127,7 +154,7 @@ PyObject *make_ufunc(PyObject *, PyObject *args) {
       s->types.push_back(static_cast<char>(PyLong_AsLong(PySequence_Fast_GET_ITEM(seq, k))));
     Py_DECREF(seq);
     s->loops[static_cast<size_t>(t)] = {reinterpret_cast<void *>(static_cast<uintptr_t>(address)), gufunc,
-                                        parallel != 0, nin + nout};
+                                        parallel != 0, nin + nout, nin};
     Py_INCREF(owner);
     s->owners.push_back(owner);
   }

@@ -59,6 +59,7 @@ enum class AttrId : uint8_t {
   Transpose,  ///< .T
   Dtype,
   Itemsize,
+  Nbytes,
   Strides,
   Flags,
   CContiguous,  ///< .flags.c_contiguous

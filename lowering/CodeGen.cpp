@@ -331,7 +331,8 @@ void FunctionLowerer::lower_inst(const InstData &d) {
                                           type(d.operands[0]), get(d.operands[1]), type(d.operands[1])));
         return;
       }
-      if (types_.kind(type(d.operands[0])) == TypeKind::Tuple) {
+      if (types_.kind(type(d.operands[0])) == TypeKind::Tuple ||
+          types_.kind(type(d.operands[0])) == TypeKind::NumberClass) {
         set(d.result, lower_mixed_compare(static_cast<CmpKind>(d.imm), get(d.operands[0]),
                                           type(d.operands[0]), get(d.operands[1]), type(d.operands[1])));
         return;

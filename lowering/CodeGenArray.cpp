@@ -143,6 +143,9 @@ V FunctionLowerer::lower_getattr(const InstData &d) {
     case AttrId::Size: return array_field(obj, DataModel::kNitems);
     case AttrId::Itemsize:
       return llvm::ConstantInt::get(i64_, static_cast<uint64_t>(bit_width(types_.dtype(t)) / 8));
+    case AttrId::Nbytes:
+      return b_.CreateMul(array_field(obj, DataModel::kNitems),
+                          llvm::ConstantInt::get(i64_, static_cast<uint64_t>(bit_width(types_.dtype(t)) / 8)));
     case AttrId::Transpose: {
       int nd = types_.ndim(t);
       std::vector<V> shape, strides;
@@ -393,6 +396,8 @@ void FunctionLowerer::lower_fancy_set(V a, TypeId at, Value index, V value, Type
     vu = types_.get(vu).elems[0];
   }
   bool scalar = types_.is_scalar(vu);
+  V to_free = nullptr;
+  if (!scalar) value = detach_from(value, vu, a, at, &to_free);  // a[m] = a[::-1][:3]
   // The k-th assigned element: the scalar, or value[k] (broadcast when value has one element).
   auto source = [&](V k) -> V {
     if (scalar) return convert(value, vu, dt);
@@ -409,6 +414,20 @@ void FunctionLowerer::lower_fancy_set(V a, TypeId at, Value index, V value, Type
     b_.CreateStore(llvm::ConstantInt::get(i64_, 0), count);
     std::vector<V> shape;
     for (int k = 0; k < nd; ++k) shape.push_back(array_dim(a, DataModel::kShape, k));
+    if (!scalar) {
+      // NumPy assigns len(value) values to as many True positions, or broadcasts one value.
+      emit_nd_loop(shape, [&](const std::vector<V> &ix) {
+        V m = b_.CreateZExt(load_element(element_pointer(idx, it, ix), ScalarKind::Bool), i64_);
+        b_.CreateStore(b_.CreateAdd(b_.CreateLoad(i64_, count), m), count);
+      });
+      V len = array_dim(value, DataModel::kShape, 0);
+      V fits = b_.CreateOr(b_.CreateICmpEQ(len, b_.CreateLoad(i64_, count)),
+                           b_.CreateICmpEQ(len, llvm::ConstantInt::get(i64_, 1)));
+      raise_if(b_.CreateNot(fits), EMBER_EXC_ValueError,
+               "boolean index assignment: the value's length does not match the number of True "
+               "entries");
+      b_.CreateStore(llvm::ConstantInt::get(i64_, 0), count);
+    }
     emit_nd_loop(shape, [&](const std::vector<V> &ix) {
       V m = load_element(element_pointer(idx, it, ix), ScalarKind::Bool);
       auto *put = llvm::BasicBlock::Create(ctx_, "mask.put", fn_);
@@ -421,6 +440,7 @@ void FunctionLowerer::lower_fancy_set(V a, TypeId at, Value index, V value, Type
       b_.CreateBr(next);
       b_.SetInsertPoint(next);
     });
+    if (to_free) meminfo_decref(to_free);
     return;
   }
   if (nd != 1)
@@ -429,6 +449,12 @@ void FunctionLowerer::lower_fancy_set(V a, TypeId at, Value index, V value, Type
   V n = array_dim(idx, DataModel::kShape, 0);
   V extent = array_dim(a, DataModel::kShape, 0);
   ScalarKind ik = types_.dtype(it);
+  if (!scalar) {
+    V len = array_dim(value, DataModel::kShape, 0);
+    V fits = b_.CreateOr(b_.CreateICmpEQ(len, n), b_.CreateICmpEQ(len, llvm::ConstantInt::get(i64_, 1)));
+    raise_if(b_.CreateNot(fits), EMBER_EXC_ValueError,
+             "shape mismatch: the value cannot be broadcast to the index array's shape");
+  }
   emit_loop(n, [&](V k) {
     V raw = load_element(element_pointer(idx, it, {k}), ik);
     V i = is_signed(ik) ? b_.CreateSExtOrTrunc(raw, i64_) : b_.CreateZExtOrTrunc(raw, i64_);
@@ -436,6 +462,7 @@ void FunctionLowerer::lower_fancy_set(V a, TypeId at, Value index, V value, Type
     raise_if(b_.CreateICmpUGE(i, extent), EMBER_EXC_IndexError, "index is out of bounds");
     store_element(element_pointer(a, at, {i}), source(k), dk);
   });
+  if (to_free) meminfo_decref(to_free);
 }
 
 void FunctionLowerer::lower_setitem(const InstData &d) {
@@ -539,27 +566,8 @@ void FunctionLowerer::assign_to_view(V dst, TypeId dt, V value, TypeId value_typ
     src_extent.push_back(se);
   }
   // Copy through a temporary when the source may overlap the destination (a[1:] = a[:-1]).
-  V same_buffer = memory_overlaps(value, vu, dst, dt);
-  TypeId tmp_type = types_.array(sk, snd, Layout::C);
-  auto *copy_bb = llvm::BasicBlock::Create(ctx_, "overlap.copy", fn_);
-  auto *join = llvm::BasicBlock::Create(ctx_, "overlap.join", fn_);
-  llvm::BasicBlock *before = b_.GetInsertBlock();
-  b_.CreateCondBr(same_buffer, copy_bb, join);
-  b_.SetInsertPoint(copy_bb);
-  V tmp = allocate_array(tmp_type, src_extent);
-  emit_nd_loop(src_extent, [&](const std::vector<V> &idx) {
-    store_element(element_pointer(tmp, tmp_type, idx), load_element(element_pointer(value, vu, idx), sk), sk);
-  });
-  V tmp_meminfo = array_field(tmp, DataModel::kMeminfo);
-  llvm::BasicBlock *copy_end = b_.GetInsertBlock();
-  b_.CreateBr(join);
-  b_.SetInsertPoint(join);
-  llvm::PHINode *src = b_.CreatePHI(mt(vu), 2);
-  src->addIncoming(value, before);
-  src->addIncoming(tmp, copy_end);  // same struct type: C layout is a special case of any layout
-  llvm::PHINode *to_free = b_.CreatePHI(ptr_, 2);
-  to_free->addIncoming(llvm::ConstantPointerNull::get(llvm::cast<llvm::PointerType>(ptr_)), before);
-  to_free->addIncoming(tmp_meminfo, copy_end);
+  V to_free = nullptr;
+  V src = detach_from(value, vu, dst, dt, &to_free);
   emit_nd_loop(shape, [&](const std::vector<V> &idx) {
     std::vector<V> sidx;
     for (int k = 0; k < snd; ++k) {
@@ -572,6 +580,36 @@ void FunctionLowerer::assign_to_view(V dst, TypeId dt, V value, TypeId value_typ
     store_element(element_pointer(dst, dt, idx), convert(x, types_.scalar(sk), types_.scalar(dk)), dk);
   });
   meminfo_decref(to_free);
+}
+
+V FunctionLowerer::detach_from(V src, TypeId st, V dst, TypeId dt, V *to_free) {
+  V overlaps = memory_overlaps(src, st, dst, dt);
+  int nd = types_.ndim(st);
+  ScalarKind sk = types_.dtype(st);
+  TypeId tmp_type = types_.array(sk, nd, Layout::C);
+  std::vector<V> extent;
+  for (int k = 0; k < nd; ++k) extent.push_back(array_dim(src, DataModel::kShape, k));
+  auto *copy_bb = llvm::BasicBlock::Create(ctx_, "overlap.copy", fn_);
+  auto *join = llvm::BasicBlock::Create(ctx_, "overlap.join", fn_);
+  llvm::BasicBlock *before = b_.GetInsertBlock();
+  b_.CreateCondBr(overlaps, copy_bb, join);
+  b_.SetInsertPoint(copy_bb);
+  V tmp = allocate_array(tmp_type, extent);
+  emit_nd_loop(extent, [&](const std::vector<V> &idx) {
+    store_element(element_pointer(tmp, tmp_type, idx), load_element(element_pointer(src, st, idx), sk), sk);
+  });
+  V tmp_meminfo = array_field(tmp, DataModel::kMeminfo);
+  llvm::BasicBlock *copy_end = b_.GetInsertBlock();
+  b_.CreateBr(join);
+  b_.SetInsertPoint(join);
+  llvm::PHINode *out = b_.CreatePHI(mt(st), 2);
+  out->addIncoming(src, before);
+  out->addIncoming(tmp, copy_end);  // same struct type: C layout is a special case of any layout
+  llvm::PHINode *owned = b_.CreatePHI(ptr_, 2);
+  owned->addIncoming(llvm::ConstantPointerNull::get(llvm::cast<llvm::PointerType>(ptr_)), before);
+  owned->addIncoming(tmp_meminfo, copy_end);
+  *to_free = owned;
+  return out;
 }
 
 V FunctionLowerer::memory_overlaps(V a, TypeId at, V b, TypeId bt) {

@@ -176,6 +176,11 @@ V FunctionLowerer::element_op(const InstData &d, const std::vector<V> &elems,
                                         b_.CreateBinaryIntrinsic(llvm::Intrinsic::maximum, a, lo), hi);
       return scalar_min_max(false, scalar_min_max(true, a, lo, et.compute), hi, et.compute);
     }
+    case BuiltinId::NpFloor:
+    case BuiltinId::NpCeil:
+    case BuiltinId::NpTrunc:
+      if (!is_float(et.compute)) return arg(0);
+      break;
     case BuiltinId::NpConjugate: {
       V a = arg(0);
       if (!is_complex(et.compute)) return a;
@@ -334,6 +339,16 @@ V FunctionLowerer::lower_elementwise(const InstData &d) {
   if (d.op == Op::BinOp && d.imm2 && types_.is_array(type(d.operands[0]))) {
     // a op= b: the result is `a` itself, updated element by element.
     V dst = get(d.operands[0]);
+    for (const ExprLeaf &leaf : tree.leaves)
+      if (types_.is_array(leaf.type) && types_.ndim(leaf.type) > types_.ndim(rt)) {
+        // NumPy checks this when it runs (a ValueError), and so does ember: the update can
+        // never succeed, but the function may not reach it.
+        raise_if(llvm::ConstantInt::getTrue(ctx_), EMBER_EXC_ValueError,
+                 "non-broadcastable output operand: the in-place operand has fewer dimensions "
+                 "than the result");
+        incref(dst, rt);
+        return dst;
+      }
     std::vector<V> shape;
     for (int k = 0; k < types_.ndim(rt); ++k) shape.push_back(array_dim(dst, DataModel::kShape, k));
     broadcast_shape(tree, types_.ndim(rt), &shape);

@@ -16,8 +16,10 @@ V FunctionLowerer::lower_call(const InstData &d) {
   const TypeData &cd = types_.get(callee);
   switch (cd.kind) {
     case TypeKind::Builtin:
-      if (is_ufunc_builtin(static_cast<BuiltinId>(cd.a)) && types_.is_array(type(d.result)))
-        return lower_elementwise(d);
+      if (is_ufunc_builtin(static_cast<BuiltinId>(cd.a)) && types_.is_array(type(d.result))) {
+        ElementwiseTyping et;  // np.where of scalars is a 0-d array, not element-wise
+        if (type_elementwise(types_, f_, d, &et)) return lower_elementwise(d);
+      }
       return lower_builtin(d, static_cast<BuiltinId>(cd.a));
     case TypeKind::NumberClass: {
       TypeId to = type(d.result);
@@ -79,6 +81,30 @@ V FunctionLowerer::lower_math(BuiltinId id, const InstData &d) {
   std::vector<V> args;
   for (size_t k = 1; k < d.operands.size(); ++k) args.push_back(convert(get(d.operands[k]), type(d.operands[k]), ft));
   switch (id) {
+    case BuiltinId::NpClip: {
+      V x = convert(get(d.operands[1]), type(d.operands[1]), rt);
+      V lo = convert(get(d.operands[2]), type(d.operands[2]), rt);
+      V hi = convert(get(d.operands[3]), type(d.operands[3]), rt);
+      ScalarKind k = types_.scalar_kind(rt);
+      if (is_float(k))  // NaN in, NaN out, as NumPy
+        return b_.CreateBinaryIntrinsic(llvm::Intrinsic::minimum,
+                                        b_.CreateBinaryIntrinsic(llvm::Intrinsic::maximum, x, lo), hi);
+      return scalar_min_max(false, scalar_min_max(true, x, lo, k), hi, k);
+    }
+    case BuiltinId::NpWhere: {
+      ScalarKind k = types_.dtype(rt);
+      V pick = b_.CreateSelect(truth(get(d.operands[1]), type(d.operands[1])),
+                               convert(get(d.operands[2]), type(d.operands[2]), types_.scalar(k)),
+                               convert(get(d.operands[3]), type(d.operands[3]), types_.scalar(k)));
+      V arr = allocate_array(rt, {});
+      store_element(array_field(arr, DataModel::kData), pick, k);
+      return arr;
+    }
+    case BuiltinId::NpFloor:
+    case BuiltinId::NpCeil:
+    case BuiltinId::NpTrunc:
+      if (!types_.is_scalar(rt) || is_float(types_.scalar_kind(rt))) break;
+      return convert(get(d.operands[1]), type(d.operands[1]), rt);
     case BuiltinId::MathFloor:
     case BuiltinId::MathCeil:
     case BuiltinId::MathTrunc: {
@@ -183,19 +209,23 @@ V FunctionLowerer::lower_array_creation(const InstData &d, BuiltinId id) {
       return arr;
     }
     case BuiltinId::NpArange: {
-      size_t n = d.operands.size() - 1;
-      TypeId ct = types_.scalar(is_float(dk) ? ScalarKind::Float64 : ScalarKind::Int64);
+      size_t n = has(2) ? 3 : has(1) ? 2 : 1;
+      bool float_args = false;
+      for (size_t k = 0; k < n; ++k) float_args |= is_float(types_.scalar_kind(type(arg(k))));
+      // The values are computed as NumPy does (int64 or float64), then cast to the dtype.
+      TypeId ct = types_.scalar(float_args || is_float(dk) ? ScalarKind::Float64 : ScalarKind::Int64);
+      bool fp = types_.scalar_kind(ct) == ScalarKind::Float64;
       V start = n >= 2 ? convert(get(arg(0)), type(arg(0)), ct) : scalar_zero(types_.scalar_kind(ct));
       V stop = convert(get(arg(n >= 2 ? 1 : 0)), type(arg(n >= 2 ? 1 : 0)), ct);
       V step = n == 3 ? convert(get(arg(2)), type(arg(2)), ct) : scalar_one(types_.scalar_kind(ct));
       V count;
-      if (is_float(dk)) {
-        raise_if(b_.CreateFCmpOEQ(step, llvm::ConstantFP::get(f64_, 0.0)), EMBER_EXC_ValueError, "arange: step must not be zero");
+      if (fp) {
+        raise_if(b_.CreateFCmpOEQ(step, llvm::ConstantFP::get(f64_, 0.0)), EMBER_EXC_ZeroDivisionError, "arange: the step is zero");
         V c = ms_.hooks.math(b_, MathFn::Ceil, {b_.CreateFDiv(b_.CreateFSub(stop, start), step)});
         count = convert(c, types_.float64(), types_.int64());
       } else {
         llvm::Constant *zero = llvm::ConstantInt::get(i64_, 0), *one = llvm::ConstantInt::get(i64_, 1);
-        raise_if(b_.CreateICmpEQ(step, zero), EMBER_EXC_ValueError, "arange: step must not be zero");
+        raise_if(b_.CreateICmpEQ(step, zero), EMBER_EXC_ZeroDivisionError, "arange: the step is zero");
         V up = b_.CreateICmpSGT(step, zero);
         V span = b_.CreateSelect(up, b_.CreateSub(stop, start), b_.CreateSub(start, stop));
         V astep = b_.CreateSelect(up, step, b_.CreateNeg(step));
@@ -205,7 +235,7 @@ V FunctionLowerer::lower_array_creation(const InstData &d, BuiltinId id) {
       V arr = allocate_array(rt, {count});
       V data = array_field(arr, DataModel::kData);
       emit_loop(count, [&](V i) {
-        V x = is_float(dk) ? b_.CreateFAdd(start, b_.CreateFMul(b_.CreateSIToFP(i, f64_), step))
+        V x = fp ? b_.CreateFAdd(start, b_.CreateFMul(b_.CreateSIToFP(i, f64_), step))
                            : b_.CreateAdd(start, b_.CreateMul(i, step));
         b_.CreateStore(to_memory(convert(x, ct, dt), dt), b_.CreateInBoundsGEP(mt(dt), data, i));
       });
@@ -218,7 +248,11 @@ V FunctionLowerer::lower_array_creation(const InstData &d, BuiltinId id) {
       raise_if(b_.CreateICmpSLT(num, llvm::ConstantInt::get(i64_, 0)), EMBER_EXC_ValueError, "linspace: num must be non-negative");
       V arr = allocate_array(rt, {num});
       V data = array_field(arr, DataModel::kData);
-      V div = b_.CreateSIToFP(b_.CreateSub(num, llvm::ConstantInt::get(i64_, 1)), f64_);
+      // num == 1 gives [start] (the step is never used).
+      V intervals = b_.CreateSub(num, llvm::ConstantInt::get(i64_, 1));
+      intervals = b_.CreateSelect(b_.CreateICmpSLT(intervals, llvm::ConstantInt::get(i64_, 1)),
+                                  llvm::ConstantInt::get(i64_, 1), intervals);
+      V div = b_.CreateSIToFP(intervals, f64_);
       V step = b_.CreateFDiv(b_.CreateFSub(stop, start), div);
       emit_loop(num, [&](V i) {
         V x = b_.CreateFAdd(start, b_.CreateFMul(b_.CreateSIToFP(i, f64_), step));

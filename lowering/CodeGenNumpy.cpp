@@ -146,21 +146,53 @@ V FunctionLowerer::lower_sorting(const InstData &d, BuiltinId id) {
                                  : llvm::FunctionType::get(llvm::Type::getVoidTy(ctx_), {ptr_, i64_, i64_, ptr_}, false);
     return runtime_function(name.c_str(), ft);
   };
-  V n = array_dim(a, DataModel::kShape, 0);
+  // Sorts run along the last axis: one runtime call per row.
+  int nd = types_.ndim(at);
+  V n = nd > 0 ? array_dim(a, DataModel::kShape, nd - 1) : nullptr;
+  auto for_each_row = [&](V arr, TypeId t, const std::function<void(V row)> &body) {
+    std::vector<V> outer;
+    for (int k = 0; k + 1 < nd; ++k) outer.push_back(array_dim(arr, DataModel::kShape, k));
+    emit_nd_loop(outer, [&](const std::vector<V> &idx) {
+      std::vector<V> at0 = idx;
+      at0.push_back(llvm::ConstantInt::get(i64_, 0));
+      body(element_pointer(arr, t, at0));
+    });
+  };
+  auto guard_empty_rows = [&](const std::function<void()> &body) {
+    // element_pointer of [.., 0] is only meaningful when rows are non-empty.
+    auto *go = llvm::BasicBlock::Create(ctx_, "sort.rows", fn_);
+    auto *done = llvm::BasicBlock::Create(ctx_, "sort.done", fn_);
+    b_.CreateCondBr(b_.CreateICmpSGT(n, llvm::ConstantInt::get(i64_, 0)), go, done);
+    b_.SetInsertPoint(go);
+    body();
+    b_.CreateBr(done);
+    b_.SetInsertPoint(done);
+  };
+  V itemsize = llvm::ConstantInt::get(i64_, static_cast<uint64_t>(bit_width(dk) / 8));
   switch (id) {
-    case BuiltinId::ArraySort:
-      b_.CreateCall(sort_fn("sort"), {array_field(a, DataModel::kData), n, array_dim(a, DataModel::kStrides, 0)});
+    case BuiltinId::ArraySort: {
+      V stride = array_dim(a, DataModel::kStrides, nd - 1);
+      guard_empty_rows([&] { for_each_row(a, at, [&](V row) { b_.CreateCall(sort_fn("sort"), {row, n, stride}); }); });
       return llvm::ConstantInt::get(i8_, 0);
+    }
     case BuiltinId::NpSort: {
       V out = copy_to_contiguous(a, at, rt);
-      b_.CreateCall(sort_fn("sort"), {array_field(out, DataModel::kData), n,
-                                      llvm::ConstantInt::get(i64_, static_cast<uint64_t>(bit_width(dk) / 8))});
+      guard_empty_rows([&] { for_each_row(out, rt, [&](V row) { b_.CreateCall(sort_fn("sort"), {row, n, itemsize}); }); });
       return out;
     }
     case BuiltinId::NpArgsort: {
-      V out = allocate_array(rt, {n});
-      b_.CreateCall(sort_fn("argsort"), {array_field(a, DataModel::kData), n, array_dim(a, DataModel::kStrides, 0),
-                                         array_field(out, DataModel::kData)});
+      std::vector<V> shape;
+      for (int k = 0; k < nd; ++k) shape.push_back(array_dim(a, DataModel::kShape, k));
+      V out = allocate_array(rt, shape);
+      V stride = array_dim(a, DataModel::kStrides, nd - 1);
+      guard_empty_rows([&] {
+        std::vector<V> outer(shape.begin(), shape.end() - 1);
+        emit_nd_loop(outer, [&](const std::vector<V> &idx) {
+          std::vector<V> at0 = idx;
+          at0.push_back(llvm::ConstantInt::get(i64_, 0));
+          b_.CreateCall(sort_fn("argsort"), {element_pointer(a, at, at0), n, stride, element_pointer(out, rt, at0)});
+        });
+      });
       return out;
     }
     case BuiltinId::NpUnique: {
@@ -170,7 +202,6 @@ V FunctionLowerer::lower_sorting(const InstData &d, BuiltinId id) {
       V copy = copy_to_contiguous(a, at, ct);
       V total = array_field(copy, DataModel::kNitems);
       V data = array_field(copy, DataModel::kData);
-      V itemsize = llvm::ConstantInt::get(i64_, static_cast<uint64_t>(bit_width(dk) / 8));
       b_.CreateCall(sort_fn("sort"), {data, total, itemsize});
       llvm::Type *et = mt(types_.scalar(dk));
       auto differs = [&](V i) {

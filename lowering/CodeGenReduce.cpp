@@ -2,6 +2,8 @@
 // one axis, and np.cumsum / np.cumprod.  Accumulators live in entry-block allocas that
 // mem2reg turns into loop phis; float sums carry `reassoc` so the loop vectorizer may keep
 // several partial sums (as NumPy's pairwise summation, the order of additions is not Python's).
+#include <cmath>
+
 #include "ember/abi.h"
 #include "lowering/FunctionLowerer.h"
 #include "typeinfer/CallRules.h"
@@ -47,6 +49,10 @@ struct Reducer {
 V FunctionLowerer::lower_reduction(const InstData &d, BuiltinId id) {
   TypeId at = type(d.operands[1]);
   TypeId rt = type(d.result);
+  int64_t ddof = 0;
+  if ((id == BuiltinId::NpStd || id == BuiltinId::NpVar) && d.operands.size() > 5 &&
+      types_.kind(type(d.operands[5])) != TypeKind::None && !f_.const_int(d.operands[5], &ddof))
+    unsupported(d.loc) << "ddof must be a constant integer in compiled code";
   // np.sum(3.0): a scalar "array" reduces to itself (or its conversion).
   if (!types_.is_array(at)) {
     V x = get(d.operands[1]);
@@ -58,7 +64,8 @@ V FunctionLowerer::lower_reduction(const InstData &d, BuiltinId id) {
       case BuiltinId::NpAny:
       case BuiltinId::NpAll: return truth(x, src);
       case BuiltinId::NpStd:
-      case BuiltinId::NpVar: return scalar_zero(types_.scalar_kind(rt));
+      case BuiltinId::NpVar:  // 0 / max(1 - ddof, 0), as NumPy
+        return llvm::ConstantFP::get(vt(rt), ddof >= 1 ? std::nan("") : 0.0);
       case BuiltinId::NpCumsum:
       case BuiltinId::NpCumprod: {
         V arr = allocate_array(rt, {llvm::ConstantInt::get(i64_, 1)});
@@ -79,19 +86,12 @@ V FunctionLowerer::lower_reduction(const InstData &d, BuiltinId id) {
   if (id == BuiltinId::NpCumsum || id == BuiltinId::NpCumprod) return lower_cumulative(a, at, rt, id, axis);
   ScalarKind rk = types_.is_array(rt) ? types_.dtype(rt) : types_.scalar_kind(rt);
   TypeId rkt = types_.scalar(rk);
-  int64_t ddof = 0;
-  if ((id == BuiltinId::NpStd || id == BuiltinId::NpVar) && d.operands.size() > 5 &&
-      types_.kind(type(d.operands[5])) != TypeKind::None && !f_.const_int(d.operands[5], &ddof))
-    unsupported(d.loc) << "ddof must be a constant integer in compiled code";
 
   // The accumulator kind: sums of ints in int64/uint64, means and moments in float64 (or the
   // float32 of a float32 array), min/max in the element kind.
   ScalarKind acc_k = rk;
   if (id == BuiltinId::NpMean || id == BuiltinId::NpStd || id == BuiltinId::NpVar)
-    acc_k = dk == ScalarKind::Float32 || dk == ScalarKind::Complex64 ? ScalarKind::Float64
-            : is_complex(dk)                                         ? dk
-                                                                     : ScalarKind::Float64;
-  if (id == BuiltinId::NpMean && is_complex(dk)) acc_k = ScalarKind::Complex128;
+    acc_k = is_complex(dk) ? ScalarKind::Complex128 : ScalarKind::Float64;
   TypeId acc_t = types_.scalar(acc_k);
   llvm::Type *acc_llvm = vt(acc_t);
   FunctionLowerer &L = *this;
@@ -149,7 +149,9 @@ V FunctionLowerer::lower_reduction(const InstData &d, BuiltinId id) {
       V first = L.b_.CreateICmpSLT(idx, llvm::ConstantInt::get(L.i64_, 0));
       ScalarKind k = L.types_.scalar_kind(elem_t);
       V take;
-      if (is_float(k)) {
+      if (is_complex(k)) {
+        take = L.complex_takes(is_max, cur, x);
+      } else if (is_float(k)) {
         // The first NaN wins, as in NumPy.
         V x_nan = L.b_.CreateFCmpUNO(x, x), cur_nan = L.b_.CreateFCmpUNO(cur, cur);
         V cmp = is_max ? L.b_.CreateFCmpOGT(x, cur) : L.b_.CreateFCmpOLT(x, cur);
@@ -180,17 +182,21 @@ V FunctionLowerer::lower_reduction(const InstData &d, BuiltinId id) {
     }
     V finish(V) override { return L.b_.CreateLoad(L.i1_, acc); }
   };
-  struct Moments : Reducer {  // Welford's one-pass mean and variance
-    FunctionLowerer &L; BuiltinId id; TypeId elem_t, acc_t; int64_t ddof; llvm::AllocaInst *n, *mean, *m2;
-    Moments(FunctionLowerer &l, BuiltinId i, TypeId e, TypeId a, int64_t dd) : L(l), id(i), elem_t(e), acc_t(a), ddof(dd) {
+  struct Moments : Reducer {
+    // Welford's one-pass mean and variance.  Complex values keep a complex mean and a real m2:
+    // NumPy's variance of complex numbers is the mean of |x - mean|^2.
+    FunctionLowerer &L; BuiltinId id; TypeId elem_t, acc_t, real_t; int64_t ddof; llvm::AllocaInst *n, *mean, *m2;
+    Moments(FunctionLowerer &l, BuiltinId i, TypeId e, TypeId a, int64_t dd)
+        : L(l), id(i), elem_t(e), acc_t(a), real_t(L.types_.float64()), ddof(dd) {
       n = L.entry_alloca(L.i64_, "n");
       mean = L.entry_alloca(L.vt(a), "mean");
-      m2 = L.entry_alloca(L.vt(a), "m2");
+      m2 = L.entry_alloca(L.vt(real_t), "m2");
     }
+    bool complex() const { return is_complex(L.types_.scalar_kind(acc_t)); }
     void init() override {
       L.b_.CreateStore(llvm::ConstantInt::get(L.i64_, 0), n);
       L.b_.CreateStore(L.scalar_zero(L.types_.scalar_kind(acc_t)), mean);
-      L.b_.CreateStore(L.scalar_zero(L.types_.scalar_kind(acc_t)), m2);
+      L.b_.CreateStore(L.scalar_zero(ScalarKind::Float64), m2);
     }
     void step(V x, V) override {
       V e = L.convert(x, elem_t, acc_t);
@@ -204,22 +210,41 @@ V FunctionLowerer::lower_reduction(const InstData &d, BuiltinId id) {
         L.b_.CreateStore(s, mean);
         return;
       }
-      V delta = L.b_.CreateFSub(e, mu);
-      V mu2 = L.b_.CreateFAdd(mu, L.b_.CreateFDiv(delta, L.b_.CreateSIToFP(cnt, mu->getType())));
-      L.b_.CreateStore(mu2, mean);
       V acc = L.b_.CreateLoad(m2->getAllocatedType(), m2);
-      L.b_.CreateStore(L.b_.CreateFAdd(acc, L.b_.CreateFMul(delta, L.b_.CreateFSub(e, mu2))), m2);
+      V nf = L.b_.CreateSIToFP(cnt, L.f64_);
+      if (!complex()) {
+        V delta = L.b_.CreateFSub(e, mu);
+        V mu2 = L.b_.CreateFAdd(mu, L.b_.CreateFDiv(delta, nf));
+        L.b_.CreateStore(mu2, mean);
+        L.b_.CreateStore(L.b_.CreateFAdd(acc, L.b_.CreateFMul(delta, L.b_.CreateFSub(e, mu2))), m2);
+        return;
+      }
+      V term = nullptr;
+      V mu2 = mu;
+      for (unsigned part = 0; part < 2; ++part) {
+        V ep = L.b_.CreateExtractValue(e, {part}), mp = L.b_.CreateExtractValue(mu, {part});
+        V delta = L.b_.CreateFSub(ep, mp);
+        V next = L.b_.CreateFAdd(mp, L.b_.CreateFDiv(delta, nf));
+        mu2 = L.b_.CreateInsertValue(mu2, next, {part});
+        V t = L.b_.CreateFMul(delta, L.b_.CreateFSub(ep, next));
+        term = term ? L.b_.CreateFAdd(term, t) : t;
+      }
+      L.b_.CreateStore(mu2, mean);
+      L.b_.CreateStore(L.b_.CreateFAdd(acc, term), m2);
     }
     V finish(V) override {
       V cnt = L.b_.CreateLoad(L.i64_, n);
       V mu = L.b_.CreateLoad(mean->getAllocatedType(), mean);
       if (id == BuiltinId::NpMean) {
         TypeId ct = L.types_.scalar(ScalarKind::Float64);
-        V nf = L.convert(cnt, L.types_.int64(), is_complex(L.types_.scalar_kind(acc_t)) ? acc_t : ct);
+        V nf = L.convert(cnt, L.types_.int64(), complex() ? acc_t : ct);
         return L.lower_binop(BinOpKind::TrueDiv, mu, nf, acc_t, false);
       }
-      V denom = L.b_.CreateSIToFP(L.b_.CreateSub(cnt, llvm::ConstantInt::get(L.i64_, static_cast<uint64_t>(ddof))), mu->getType());
-      V var = L.b_.CreateFDiv(L.b_.CreateLoad(m2->getAllocatedType(), m2), denom);
+      // NumPy divides by max(n - ddof, 0): inf or nan when ddof >= n.
+      V dof = L.b_.CreateSub(cnt, llvm::ConstantInt::get(L.i64_, static_cast<uint64_t>(ddof)));
+      dof = L.b_.CreateSelect(L.b_.CreateICmpSLT(dof, llvm::ConstantInt::get(L.i64_, 0)),
+                              llvm::ConstantInt::get(L.i64_, 0), dof);
+      V var = L.b_.CreateFDiv(L.b_.CreateLoad(m2->getAllocatedType(), m2), L.b_.CreateSIToFP(dof, L.f64_));
       return id == BuiltinId::NpStd ? L.ms_.hooks.math(L.b_, MathFn::Sqrt, {var}) : var;
     }
   };
@@ -243,10 +268,11 @@ V FunctionLowerer::lower_reduction(const InstData &d, BuiltinId id) {
     return nullptr;
   };
   std::unique_ptr<Reducer> r = make();
-  // Sums and moments finish in the accumulator's type; the others in the result's.
-  bool acc_result = id == BuiltinId::NpSum || id == BuiltinId::NpProd || id == BuiltinId::NpMean ||
-                    id == BuiltinId::NpStd || id == BuiltinId::NpVar;
-  TypeId finish_t = acc_result ? acc_t : rkt;
+  // Sums and means finish in the accumulator's type, std and var in float64; the others in the
+  // result's.
+  bool acc_result = id == BuiltinId::NpSum || id == BuiltinId::NpProd || id == BuiltinId::NpMean;
+  bool moment = id == BuiltinId::NpStd || id == BuiltinId::NpVar;
+  TypeId finish_t = moment ? types_.float64() : acc_result ? acc_t : rkt;
   bool splittable = id == BuiltinId::NpSum || id == BuiltinId::NpProd || id == BuiltinId::NpMin ||
                     id == BuiltinId::NpMax || id == BuiltinId::NpAny || id == BuiltinId::NpAll;
   if (axis < 0 && f_.flags.parallel && splittable && types_.layout(at) == Layout::C) {

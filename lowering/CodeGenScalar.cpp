@@ -259,7 +259,10 @@ V FunctionLowerer::lower_float_binop(BinOpKind kind, V l, V r, ScalarKind k, boo
       V bump = b_.CreateFCmpOGT(b_.CreateFSub(q, fl), llvm::ConstantFP::get(t, 0.5));
       fl = b_.CreateSelect(bump, b_.CreateFAdd(fl, llvm::ConstantFP::get(t, 1.0)), fl);
       V signed_zero = ms_.hooks.math(b_, MathFn::Copysign, {zero, b_.CreateFDiv(l, r)});
-      return b_.CreateSelect(b_.CreateFCmpUNE(q, zero), fl, signed_zero);
+      V result = b_.CreateSelect(b_.CreateFCmpUNE(q, zero), fl, signed_zero);
+      // NumPy (no exception) gives a / 0: inf, -inf or nan.
+      if (!py) result = b_.CreateSelect(b_.CreateFCmpOEQ(r, zero), b_.CreateFDiv(l, r), result);
+      return result;
     }
     case BinOpKind::Pow:
       if (py)
@@ -441,6 +444,10 @@ V FunctionLowerer::lower_compare(CmpKind kind, V l, V r, TypeId operand) {
 }
 
 V FunctionLowerer::lower_mixed_compare(CmpKind kind, V l, TypeId lt, V r, TypeId rt) {
+  if (types_.kind(lt) == TypeKind::NumberClass) {
+    bool same = types_.get(lt).a == types_.get(rt).a;  // dtype(float64) == float, as in NumPy
+    return llvm::ConstantInt::get(i1_, (kind == CmpKind::Eq) == same ? 1 : 0);
+  }
   if (types_.kind(lt) == TypeKind::Optional) {
     l = convert(l, lt, types_.get(lt).elems[0]);
     lt = types_.get(lt).elems[0];
@@ -566,6 +573,7 @@ V FunctionLowerer::lower_contains(const InstData &d) {
 V FunctionLowerer::scalar_min_max(bool is_max, V a, V b, ScalarKind k) {
   // Python's min/max keep the first argument unless a later one is strictly smaller/larger.
   V better;
+  if (is_complex(k)) return b_.CreateSelect(complex_takes(is_max, a, b), b, a);
   if (is_float(k))
     better = is_max ? b_.CreateFCmpOGT(b, a) : b_.CreateFCmpOLT(b, a);
   else if (is_signed(k))
@@ -573,6 +581,18 @@ V FunctionLowerer::scalar_min_max(bool is_max, V a, V b, ScalarKind k) {
   else
     better = is_max ? b_.CreateICmpUGT(b, a) : b_.CreateICmpULT(b, a);
   return b_.CreateSelect(better, b, a);
+}
+
+V FunctionLowerer::complex_takes(bool is_max, V a, V b) {
+  // NumPy orders complex numbers by real part, then imaginary part; a NaN anywhere wins, the
+  // first one seen first.
+  V ar = b_.CreateExtractValue(a, {0}), ai = b_.CreateExtractValue(a, {1});
+  V br = b_.CreateExtractValue(b, {0}), bi = b_.CreateExtractValue(b, {1});
+  V better = is_max ? b_.CreateOr(b_.CreateFCmpOGT(br, ar), b_.CreateAnd(b_.CreateFCmpOEQ(br, ar), b_.CreateFCmpOGT(bi, ai)))
+                    : b_.CreateOr(b_.CreateFCmpOLT(br, ar), b_.CreateAnd(b_.CreateFCmpOEQ(br, ar), b_.CreateFCmpOLT(bi, ai)));
+  V a_nan = b_.CreateOr(b_.CreateFCmpUNO(ar, ar), b_.CreateFCmpUNO(ai, ai));
+  V b_nan = b_.CreateOr(b_.CreateFCmpUNO(br, br), b_.CreateFCmpUNO(bi, bi));
+  return b_.CreateAnd(b_.CreateNot(a_nan), b_.CreateOr(b_nan, better));
 }
 
 }  // namespace ember

@@ -93,6 +93,8 @@ class FunctionLowerer {
   V scalar_zero(ScalarKind k);
   V scalar_one(ScalarKind k);
   V scalar_min_max(bool is_max, V a, V b, ScalarKind k);
+  /// Whether the complex `b` replaces `a` as the running max (min) in NumPy's order.
+  V complex_takes(bool is_max, V a, V b);
   void set_fast_math(V v);
 
   // ---- CodeGenArray.cpp --------------------------------------------------------------------
@@ -131,6 +133,9 @@ class FunctionLowerer {
   /// Whether the bytes two arrays address intersect (NumPy's bounds check, not exact overlap):
   /// views of one buffer through different parents, or buffers with no owner, are caught too.
   V memory_overlaps(V a, TypeId at, V b, TypeId bt);
+  /// `src`, or a C-contiguous copy of it when it overlaps `dst` (index the result with an
+  /// any-layout type); *to_free receives the copy's meminfo or null, for meminfo_decref.
+  V detach_from(V src, TypeId st, V dst, TypeId dt, V *to_free);
 
   // ---- CodeGenArrayExpr.cpp ----------------------------------------------------------------
   /// The leaves of a fused expression: materialized arrays and scalars, read per element.

@@ -1,5 +1,6 @@
 #include "lowering/FuseArrayExprs.h"
 
+#include "typeinfer/ArrayRules.h"
 #include "typeinfer/Elementwise.h"
 
 namespace ember {
@@ -23,6 +24,15 @@ bool barrier(const Function &f, const InstData &d) {
     case Op::BinOp: return in_place_array(f, d);
     default: return false;
   }
+}
+
+/// a[slices] = expr evaluates straight into the view; a[mask] = expr and a[ints] = expr read
+/// the value as a materialized array.
+bool stores_into_view(const Function &f, const InstData &d) {
+  std::vector<IndexItem> items = analyze_index(f, f.types(), d.operands[1], d.loc);
+  for (const IndexItem &it : items)
+    if (it.kind == IndexItem::Kind::Array) return false;
+  return true;
 }
 
 }  // namespace
@@ -51,7 +61,7 @@ void fuse_array_exprs(Function &f) {
       if (ud.block != d.block) continue;
       bool ok = false;
       if (ud.op == Op::SetItem)
-        ok = ud.operands[2] == d.result && ud.operands[0] != d.result;
+        ok = ud.operands[2] == d.result && ud.operands[0] != d.result && stores_into_view(f, ud);
       else if (elementwise(f, ud))
         ok = !in_place_array(f, ud) || ud.operands[1] == d.result;
       if (!ok) continue;

@@ -60,21 +60,52 @@ class LoopOutliner {
         << "unexpected prange loop shape";
     body_entry_ = term.targets[0].block;
     exit_ = term.targets[1].block;
-    // The body: what the header's true edge reaches before coming back to the header.
+    // The body: the blocks the header's true edge reaches that lead back to the header (the
+    // natural loop), so code after a `break` or a `return` is not part of it.
+    std::set<uint32_t> reached;
     std::vector<Block> work = {body_entry_};
     while (!work.empty()) {
       Block b = work.back();
       work.pop_back();
-      if (b == header_ || body_.count(b.id)) continue;
-      body_.insert(b.id);
+      if (b == header_ || reached.count(b.id)) continue;
+      reached.insert(b.id);
       for (Block s : f_.successors(b)) work.push_back(s);
     }
     CFG cfg(f_);
+    for (uint32_t b : reached)
+      for (Block s : f_.successors(Block{b}))
+        if (s == header_) work.push_back(Block{b});
+    while (!work.empty()) {
+      Block b = work.back();
+      work.pop_back();
+      if (body_.count(b.id) || !reached.count(b.id)) continue;
+      body_.insert(b.id);
+      for (Block p : cfg.preds(b)) work.push_back(p);
+    }
+    // Blocks that only end in a raise belong to the iteration that raises.
+    for (bool grew = true; grew;) {
+      grew = false;
+      for (uint32_t b : reached) {
+        if (body_.count(b)) continue;
+        const InstData &t = f_.terminator(Block{b});
+        bool raises = t.op == Op::Raise;
+        if (!raises && !t.targets.empty()) {
+          raises = true;
+          for (const BlockCall &c : t.targets) raises = raises && body_.count(c.block.id) && raising_.count(c.block.id);
+        }
+        if (raises) {
+          body_.insert(b);
+          raising_.insert(b);
+          grew = true;
+        }
+      }
+    }
+    if (!body_.count(body_entry_.id)) reject("no iteration reaches the next one (break or return)");
     for (uint32_t b : body_) {
       const InstData &t = f_.terminator(Block{b});
-      if (t.op == Op::Ret) reject("it returns from inside the loop");
       for (const BlockCall &c : t.targets)
-        if (c.block != header_ && !body_.count(c.block.id)) reject("it leaves the loop with break");
+        if (c.block != header_ && !body_.count(c.block.id))
+          reject("it leaves the loop early (break or return)");
       for (const BlockCall &c : t.targets)
         if (c.block == header_) latches_.push_back(Block{b});
     }
@@ -496,6 +527,7 @@ class LoopOutliner {
   Value range_;
   Block header_, body_entry_, exit_, preheader_;
   std::set<uint32_t> body_;
+  std::set<uint32_t> raising_;  ///< body blocks from which every path raises
   std::vector<Block> latches_;
   std::vector<Reduction> reductions_;
   std::vector<Value> live_ins_;

@@ -93,9 +93,14 @@ template <class Less, class Swap> void heap_sort(int64_t n, Less less, Swap swap
   }
 }
 
-// The key of a value with every NaN mapped to the largest key (argsort and the fallbacks).
+// The key of a value with every NaN mapped to the largest key (argsort and the fallbacks), and
+// -0.0 mapped to 0.0: argsort is stable, so equal values must keep their index order.
 template <class T> key_type<T> nan_last_key(T v) {
-  return is_nan(v) ? std::numeric_limits<key_type<T>>::max() : to_key<T>(v);
+  if (is_nan(v)) return std::numeric_limits<key_type<T>>::max();
+  if constexpr (std::is_floating_point_v<T>) {
+    if (v == T(0)) return to_key<T>(T(0));
+  }
+  return to_key<T>(v);
 }
 
 // LSD radix sort of keys (and, when idx is given, of the indices alongside them, stably).

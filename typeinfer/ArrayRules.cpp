@@ -177,7 +177,8 @@ TypeId type_getattr(RuleContext &cx, uint32_t *attr_id) {
     } attrs[] = {{"shape", AttrId::Shape},   {"ndim", AttrId::Ndim},
                  {"size", AttrId::Size},     {"T", AttrId::Transpose},
                  {"dtype", AttrId::Dtype},   {"itemsize", AttrId::Itemsize},
-                 {"strides", AttrId::Strides}, {"flags", AttrId::Flags}};
+                 {"strides", AttrId::Strides}, {"flags", AttrId::Flags},
+                 {"nbytes", AttrId::Nbytes}};
     for (const auto &a : attrs) {
       if (name != a.name) continue;
       set(a.id);
@@ -186,7 +187,8 @@ TypeId type_getattr(RuleContext &cx, uint32_t *attr_id) {
         case AttrId::Strides: return types.tuple(ints);
         case AttrId::Ndim:
         case AttrId::Size:
-        case AttrId::Itemsize: return types.int64();
+        case AttrId::Itemsize:
+        case AttrId::Nbytes: return types.int64();
         case AttrId::Transpose: {
           Layout l = types.layout(obj);
           Layout t = l == Layout::C ? Layout::F : l == Layout::F ? Layout::C : Layout::A;

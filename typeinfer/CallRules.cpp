@@ -23,12 +23,14 @@ const BuiltinSignature &builtin_signature(BuiltinId id) {
   static const S like{{"a", "dtype"}, 1, false};
   static const S full_like{{"a", "fill_value", "dtype"}, 2, false};
   static const S linspace{{"start", "stop", "num"}, 2, false};
+  static const S arange{{"start", "stop", "step", "dtype"}, 1, false};
   static const S eye{{"N", "M", "k", "dtype"}, 1, false};
   static const S identity{{"n", "dtype"}, 1, false};
   static const S array_only{{"a"}, 1, false};
   static const S where{{"condition", "x", "y"}, 3, false};
   static const S clip{{"a", "a_min", "a_max"}, 3, false};
   static const S reduce{{"a", "axis"}, 1, false};
+  static const S sort{{"a", "axis", "kind"}, 1, false};
   static const S moments{{"a", "axis", "dtype", "out", "ddof"}, 1, false};
   static const S dot{{"a", "b"}, 2, false};
   static const S unique{{"ar"}, 1, false};
@@ -46,7 +48,6 @@ const BuiltinSignature &builtin_signature(BuiltinId id) {
     case BuiltinId::Min:
     case BuiltinId::Max:
     case BuiltinId::Zip:
-    case BuiltinId::NpArange:
     case BuiltinId::NpReshape:
     case BuiltinId::NpRandomRand:
     case BuiltinId::NpRandomRandn: return varargs;
@@ -70,6 +71,7 @@ const BuiltinSignature &builtin_signature(BuiltinId id) {
     case BuiltinId::NpOnesLike: return like;
     case BuiltinId::NpFullLike: return full_like;
     case BuiltinId::NpLinspace: return linspace;
+    case BuiltinId::NpArange: return arange;
     case BuiltinId::NpEye: return eye;
     case BuiltinId::NpIdentity: return identity;
     case BuiltinId::NpCopy:
@@ -77,8 +79,10 @@ const BuiltinSignature &builtin_signature(BuiltinId id) {
     case BuiltinId::NpRavel:
     case BuiltinId::NpTranspose:
     case BuiltinId::ArrayFlatten:
-    case BuiltinId::ArrayItem:
-    case BuiltinId::ArraySort: return array_only;
+    case BuiltinId::ArrayItem: return array_only;
+    case BuiltinId::ArraySort:
+    case BuiltinId::NpSort:
+    case BuiltinId::NpArgsort: return sort;
     case BuiltinId::NpWhere: return where;
     case BuiltinId::NpClip: return clip;
     case BuiltinId::NpSum:
@@ -92,8 +96,7 @@ const BuiltinSignature &builtin_signature(BuiltinId id) {
     case BuiltinId::NpAll:
     case BuiltinId::NpCumsum:
     case BuiltinId::NpCumprod:
-    case BuiltinId::NpSort:
-    case BuiltinId::NpArgsort: return reduce;
+
     case BuiltinId::NpStd:
     case BuiltinId::NpVar: return moments;
     case BuiltinId::NpDot:
@@ -479,6 +482,8 @@ TypeId type_python_builtin(BuiltinCall &c) {
       if (c.id == BuiltinId::NpWhere) check_truth(types, c.param(0), c.cx.loc());
       ScalarKind p = c.kind_of(c.param(first));
       for (size_t i = first + 1; i < 3; ++i) p = promote(p, c.kind_of(c.param(i)));
+      // NumPy's np.where of scalars is a 0-d array; np.clip of scalars a scalar.
+      if (c.id == BuiltinId::NpWhere) return types.array(p, 0, Layout::C);
       return types.scalar(p);
     }
     case BuiltinId::NpConjugate:
@@ -500,6 +505,8 @@ TypeId type_python_builtin(BuiltinCall &c) {
       c.bad_args();
     }
     if (!c.is_number(t) || is_complex(c.kind_of(t))) c.bad_args();
+    bool rounding = c.id == BuiltinId::NpFloor || c.id == BuiltinId::NpCeil || c.id == BuiltinId::NpTrunc;
+    if (rounding && !is_float(c.kind_of(t))) return types.scalar(c.kind_of(t));  // NumPy 2: exact
     return types.scalar(float_for(c.kind_of(t)));
   }
   return TypeId{};

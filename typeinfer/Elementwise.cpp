@@ -235,6 +235,13 @@ bool type_elementwise(TypeContext &types, const Function &f, const InstData &d,
         case BuiltinId::NpIsnan:
         case BuiltinId::NpIsinf:
         case BuiltinId::NpIsfinite: result = ScalarKind::Bool; break;
+        case BuiltinId::NpFloor:
+        case BuiltinId::NpCeil:
+        case BuiltinId::NpTrunc:
+          // NumPy 2 rounds integers to themselves, keeping the dtype.
+          if (!is_float(strong)) break;
+          compute = result = float_of(strong);
+          break;
         default: compute = result = float_of(strong); break;
       }
       break;

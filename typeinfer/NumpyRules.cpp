@@ -57,13 +57,15 @@ TypeId type_creation(BuiltinCall &c) {
       c.bad_args();
     }
     case BuiltinId::NpArange: {
-      if (c.nargs() < 1 || c.nargs() > 3) c.bad_args();
+      // arange(stop), arange(start, stop[, step]); the values are computed in int64 or float64.
+      if (!c.given(0) || (c.given(2) && !c.given(1))) c.bad_args();
       ScalarKind k = ScalarKind::Int64;
-      for (size_t i = 0; i < c.nargs(); ++i) {
-        if (!c.is_number(c.arg(i)) || is_complex(c.kind_of(c.arg(i)))) c.bad_args();
-        if (is_float(c.kind_of(c.arg(i)))) k = ScalarKind::Float64;
+      for (size_t i = 0; i < 3; ++i) {
+        if (!c.given(i)) continue;
+        if (!c.is_number(c.param(i)) || is_complex(c.kind_of(c.param(i)))) c.bad_args();
+        if (is_float(c.kind_of(c.param(i)))) k = ScalarKind::Float64;
       }
-      return types.array(k, 1, Layout::C);
+      return types.array(c.dtype_param(3, k), 1, Layout::C);
     }
     case BuiltinId::NpLinspace:
       if (!c.is_number(c.param(0)) || !c.is_number(c.param(1)) ||
@@ -177,18 +179,27 @@ TypeId type_sorting(BuiltinCall &c) {
   TypeId a = c.param(0);
   if (!types.is_array(a) || is_complex(types.dtype(a))) c.bad_args();
   int nd = types.ndim(a);
-  if (c.id != BuiltinId::NpUnique && nd != 1)
-    unsupported(c.cx.loc()) << c.name() << "() of a " << nd
-                            << "-d array is not supported in compiled code yet (1-d only)";
-  if ((c.id == BuiltinId::NpSort || c.id == BuiltinId::NpArgsort) && c.given(1)) {
-    int64_t axis;
-    if (!c.const_param(1, &axis) || (axis != 0 && axis != -1))
-      unsupported(c.cx.loc()) << c.name() << "(): only the last axis is supported";
+  if (c.id != BuiltinId::NpUnique) {
+    // Along the last axis only (NumPy's default); every kind is honoured by one stable sort.
+    if (nd == 0) typing_error(c.cx.loc()) << c.name() << "() of a 0-d array";
+    if (c.given(1)) {
+      int64_t axis;
+      if (!c.const_param(1, &axis) || (axis != -1 && axis != nd - 1))
+        unsupported(c.cx.loc()) << c.name() << "(): only the last axis is supported in compiled "
+                                               "code";
+    }
+    if (c.given(2)) {
+      TypeId kind = c.param(2);
+      std::string k = types.kind(kind) == TypeKind::Str ? types.string(types.get(kind).a) : "";
+      if (k != "quicksort" && k != "mergesort" && k != "heapsort" && k != "stable")
+        typing_error(c.cx.loc()) << c.name() << "(): kind must be a constant 'quicksort', "
+                                                "'mergesort', 'heapsort' or 'stable'";
+    }
   }
   switch (c.id) {
-    case BuiltinId::NpSort:
+    case BuiltinId::NpSort: return types.array(types.dtype(a), nd, Layout::C);
     case BuiltinId::NpUnique: return types.array(types.dtype(a), 1, Layout::C);
-    case BuiltinId::NpArgsort: return types.array(ScalarKind::Int64, 1, Layout::C);
+    case BuiltinId::NpArgsort: return types.array(ScalarKind::Int64, nd, Layout::C);
     case BuiltinId::ArraySort:
       if (types.readonly(a)) typing_error(c.cx.loc()) << "cannot sort a read-only array in place";
       return types.none();

@@ -235,6 +235,9 @@ OperationTypes type_compare(TypeContext &types, CmpKind kind, TypeId lhs, TypeId
       if (kind != CmpKind::Eq && kind != CmpKind::Ne) type_compare(types, kind, le[i], re[i], loc);
     return {TypeId{}, types.boolean()};
   }
+  if (types.kind(l) == TypeKind::NumberClass && types.kind(r) == TypeKind::NumberClass &&
+      (kind == CmpKind::Eq || kind == CmpKind::Ne))
+    return {TypeId{}, types.boolean()};  // a.dtype == b.dtype: decided by the types
   if (types.kind(l) == TypeKind::None && types.kind(r) == TypeKind::None &&
       (kind == CmpKind::Eq || kind == CmpKind::Ne))
     return {types.none(), types.boolean()};
