@@ -172,6 +172,23 @@ PYBIND11_MODULE(_compiler, m) {
 
   py::class_<Session>(m, "Session")
       .def(py::init<>())
+      .def("use_vector_library",
+           [](Session &s, const std::vector<py::tuple> &entries, bool prefer) {
+             // (libm name, symbol, address, lanes, arguments, ISA), as _ember.vector_math().
+             std::vector<VectorFunction> fns;
+             std::vector<uint64_t> addresses;
+             for (const py::tuple &e : entries) {
+               VectorFunction f;
+               f.scalar = e[0].cast<std::string>();
+               f.vector = e[1].cast<std::string>();
+               addresses.push_back(e[2].cast<uint64_t>());
+               f.lanes = e[3].cast<int>();
+               f.args = e[4].cast<int>();
+               f.isa = static_cast<VectorIsa>(e[5].cast<int>());
+               fns.push_back(std::move(f));
+             }
+             return s.compiler.use_vector_library(fns, addresses, prefer);
+           })
       .def("define_runtime_symbol",
            [](Session &s, const std::string &name, uint64_t address) {
              s.compiler.define_runtime_symbol(name, address);

@@ -14,6 +14,7 @@
 #include "ember/parallel.h"
 #include "ember/abi.h"
 #include "ember/runtime.h"
+#include "ember/vmath.h"
 
 namespace py = pybind11;
 
@@ -50,6 +51,17 @@ PYBIND11_MODULE(_ember, m) {
         return out;
       },
       "The runtime functions compiled code calls, as (name, address).");
+  m.def(
+      "vector_math",
+      [] {
+        std::vector<py::tuple> out;
+        for (const ember_vmath_entry *e = ember_vmath_table(); e->scalar; ++e)
+          out.push_back(py::make_tuple(e->scalar, e->vector, reinterpret_cast<uint64_t>(e->address),
+                                       e->lanes, e->args, e->isa));
+        return out;
+      },
+      "ember's vector math functions (ember/vmath.h), as (libm name, symbol, address, lanes, "
+      "arguments, ISA).");
   static PyMethodDef make_ufunc_def = {"make_ufunc", ember::py::make_ufunc, METH_VARARGS,
                                        "A NumPy ufunc (or gufunc) over compiled loops."};
   m.add_object("make_ufunc", py::reinterpret_steal<py::object>(PyCFunction_New(&make_ufunc_def, nullptr)));

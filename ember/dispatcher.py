@@ -35,6 +35,12 @@ def session():
         s = _compiler.Session()
         for name, address in _ember.runtime_symbols():
             s.define_runtime_symbol(name, address)
+        # Vector math for loops: glibc's libmvec first (faster on the machines measured),
+        # ember's xsimd library for what libmvec lacks or where it is missing.
+        # EMBER_VECTOR_MATH=ember puts ember's first; =libmvec leaves it out.
+        choice = os.environ.get("EMBER_VECTOR_MATH", "auto")
+        if choice != "libmvec":
+            s.use_vector_library(_ember.vector_math(), choice == "ember")
         _session = s
     return _session
 

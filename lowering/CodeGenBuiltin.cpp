@@ -61,6 +61,7 @@ bool builtin_math_fn(BuiltinId id, MathFn *out) {
       {BuiltinId::MathAtanh, MathFn::Atanh}, {BuiltinId::MathFabs, MathFn::Fabs},
       {BuiltinId::NpFloor, MathFn::Floor},   {BuiltinId::NpCeil, MathFn::Ceil},
       {BuiltinId::NpTrunc, MathFn::Trunc},   {BuiltinId::MathErf, MathFn::Erf},
+      {BuiltinId::MathCbrt, MathFn::Cbrt},   {BuiltinId::NpCbrt, MathFn::Cbrt},
       {BuiltinId::MathErfc, MathFn::Erfc},   {BuiltinId::MathGamma, MathFn::Gamma},
       {BuiltinId::MathLgamma, MathFn::Lgamma}, {BuiltinId::MathAtan2, MathFn::Atan2},
       {BuiltinId::NpArctan2, MathFn::Atan2}, {BuiltinId::MathCopysign, MathFn::Copysign},

@@ -314,6 +314,7 @@ bool is_math_unary(BuiltinId id) {
     case BuiltinId::MathAtan: case BuiltinId::MathSinh: case BuiltinId::MathCosh:
     case BuiltinId::MathTanh: case BuiltinId::MathAsinh: case BuiltinId::MathAcosh:
     case BuiltinId::MathAtanh: case BuiltinId::MathFabs: case BuiltinId::MathErf:
+    case BuiltinId::MathCbrt: case BuiltinId::NpCbrt:
     case BuiltinId::MathErfc: case BuiltinId::MathGamma: case BuiltinId::MathLgamma:
     case BuiltinId::MathRadians: case BuiltinId::MathDegrees:
     case BuiltinId::NpSqrt: case BuiltinId::NpExp: case BuiltinId::NpLog:

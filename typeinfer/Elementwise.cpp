@@ -78,6 +78,7 @@ bool is_ufunc_builtin(BuiltinId id) {
     case BuiltinId::Abs: case BuiltinId::NpAbsolute: case BuiltinId::NpSqrt:
     case BuiltinId::NpExp: case BuiltinId::NpLog: case BuiltinId::NpLog2:
     case BuiltinId::NpLog10: case BuiltinId::NpLog1p: case BuiltinId::NpExpm1:
+    case BuiltinId::NpCbrt:
     case BuiltinId::NpSin: case BuiltinId::NpCos: case BuiltinId::NpTan:
     case BuiltinId::NpArcsin: case BuiltinId::NpArccos: case BuiltinId::NpArctan:
     case BuiltinId::NpArctan2: case BuiltinId::NpSinh: case BuiltinId::NpCosh:

@@ -7,12 +7,22 @@ namespace ember {
 CpuCompiler::CpuCompiler()
     : types_(std::make_unique<TypeContext>()),
       target_(std::make_unique<CpuTarget>()),
-      jit_(std::make_unique<CpuJit>(*target_)) {}
+      jit_(std::make_unique<CpuJit>(*target_)) {
+  target_->set_libmvec(jit_->has_libmvec());
+}
 
 CpuCompiler::~CpuCompiler() = default;
 
 void CpuCompiler::define_runtime_symbol(const std::string &name, uint64_t address) {
   jit_->define_symbol(name, address);
+}
+
+size_t CpuCompiler::use_vector_library(const std::vector<VectorFunction> &fns,
+                                       const std::vector<uint64_t> &addresses, bool prefer) {
+  std::vector<VectorFunction> used = target_->use_vector_library(fns, prefer);
+  for (size_t k = 0; k < fns.size(); ++k)
+    if (target_->supports(fns[k].isa)) jit_->define_symbol(fns[k].vector, addresses[k]);
+  return used.size();
 }
 
 namespace {

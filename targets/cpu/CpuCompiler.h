@@ -35,6 +35,11 @@ class CpuCompiler {
   TypeContext &types() { return *types_; }
   CpuTarget &target() { return *target_; }
   void define_runtime_symbol(const std::string &name, uint64_t address);
+  /// Uses a vector math library (ember's runtime/vmath) for the functions and widths it has;
+  /// `addresses` are the entries' functions, in the order of `fns`.  Returns how many the host
+  /// can use.
+  size_t use_vector_library(const std::vector<VectorFunction> &fns, const std::vector<uint64_t> &addresses,
+                            bool prefer);
 
   std::shared_ptr<CompiledFunction> compile(const FunctionInput &in,
                                             const std::vector<TypeId> &arg_types,

@@ -33,10 +33,12 @@ CpuJit::CpuJit(CpuTarget &target) : ctx_(std::make_unique<llvm::LLVMContext>()) 
   jd.addGenerator(check(llvm::orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(prefix),
                         "cannot search the process for symbols"));
   // libmvec is part of glibc but not loaded by Python: open it for the vector math entries.
-  if (auto mvec = llvm::orc::DynamicLibrarySearchGenerator::Load("libmvec.so.1", prefix))
+  if (auto mvec = llvm::orc::DynamicLibrarySearchGenerator::Load("libmvec.so.1", prefix)) {
     jd.addGenerator(std::move(*mvec));
-  else
+    libmvec_ = true;
+  } else {
     llvm::consumeError(mvec.takeError());
+  }
 }
 
 CpuJit::~CpuJit() = default;

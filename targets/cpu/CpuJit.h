@@ -25,12 +25,15 @@ class CpuJit {
   llvm::LLVMContext &context() { return *ctx_.getContext(); }
   /// Makes `name` resolve to `address` in compiled code.
   void define_symbol(const std::string &name, uint64_t address);
+  /// Whether glibc's libmvec was found (its vector functions resolve).
+  bool has_libmvec() const { return libmvec_; }
   /// Generates code for m and returns the addresses of `symbols`.
   std::vector<uint64_t> add(std::unique_ptr<llvm::Module> m, const std::vector<std::string> &symbols);
 
  private:
   llvm::orc::ThreadSafeContext ctx_;
   std::unique_ptr<llvm::orc::LLJIT> jit_;
+  bool libmvec_ = false;
 };
 
 }  // namespace ember

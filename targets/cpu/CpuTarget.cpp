@@ -1,5 +1,7 @@
 #include "targets/cpu/CpuTarget.h"
 
+#include <set>
+
 #include <llvm/Analysis/TargetLibraryInfo.h>
 #include <llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h>
 #include <llvm/IR/LegacyPassManager.h>
@@ -89,7 +91,6 @@ CpuTarget::CpuTarget() {
                                          << llvm::toString(tm.takeError());
   tm_ = std::move(*tm);
   layout_ = std::make_unique<llvm::DataLayout>(tm_->createDataLayout());
-  tlii_ = std::make_unique<llvm::TargetLibraryInfoImpl>(tm_->getTargetTriple());
   register_vector_math();
 }
 
@@ -101,59 +102,109 @@ std::string CpuTarget::triple() const { return tm_->getTargetTriple().str(); }
 std::string CpuTarget::cpu_name() const { return tm_->getTargetCPU().str(); }
 std::string CpuTarget::cpu_features() const { return tm_->getTargetFeatureString().str(); }
 
+bool CpuTarget::supports(VectorIsa isa) const {
+  std::string features = cpu_features() + ",";
+  auto has = [&](const char *f) { return features.find(std::string("+") + f + ",") != std::string::npos; };
+  switch (isa) {
+    case VectorIsa::Sse42: return has("sse4.2");
+    case VectorIsa::Avx2: return has("avx2") && has("fma");
+    // xsimd's AVX-512 code uses AVX-512DQ instructions as well as AVX-512F.
+    case VectorIsa::Avx512: return has("avx512f") && has("avx512dq");
+  }
+  return false;
+}
+
+std::vector<VectorFunction> CpuTarget::use_vector_library(const std::vector<VectorFunction> &fns,
+                                                          bool prefer) {
+  ours_.clear();
+  for (const VectorFunction &f : fns)
+    if (supports(f.isa)) ours_.push_back(f);
+  prefer_ours_ = prefer;
+  register_vector_math();
+  return ours_;
+}
+
+void CpuTarget::set_libmvec(bool available) {
+  libmvec_ = available;
+  register_vector_math();
+}
+
+namespace {
+
+/// The intrinsic the lowering emits for a libm function, when it emits one (CpuTarget::math).
+const char *intrinsic_for(const std::string &scalar) {
+  static const char *const names[] = {"sin",  "cos",  "tan",  "exp",  "exp2", "exp10", "log",
+                                      "log2", "log10", "pow", "asin", "acos", "atan",  "sinh",
+                                      "cosh", "tanh"};
+  std::string base = scalar;
+  bool single = !base.empty() && base.back() == 'f' && base != "erf";
+  if (single) base.pop_back();
+  for (const char *n : names)
+    if (base == n) return n;
+  return nullptr;
+}
+
+}  // namespace
+
 void CpuTarget::register_vector_math() {
+  // A new library info: the loop vectorizer takes the first VecDesc that matches a function and
+  // width, so each (function, width) is registered once.
+  tlii_ = std::make_unique<llvm::TargetLibraryInfoImpl>(tm_->getTargetTriple());
+  std::vector<llvm::VecDesc> descs;
+  std::set<std::pair<std::string, int>> covered;
+  auto keep = [&](std::string s) -> llvm::StringRef {
+    names_.push_back(std::move(s));
+    return names_.back();
+  };
+  auto add = [&](const std::string &scalar, const std::string &vector, int lanes, int args) {
+    if (!covered.insert({scalar, lanes}).second) return;
+    std::string abi = "_ZGV_LLVM_N" + std::to_string(lanes) + std::string(static_cast<size_t>(args), 'v');
+    llvm::StringRef vname = keep(vector), vabi = keep(abi);
+    auto ec = llvm::ElementCount::getFixed(static_cast<unsigned>(lanes));
+    descs.emplace_back(keep(scalar), vname, ec, false, vabi);
+    if (const char *in = intrinsic_for(scalar)) {
+      bool single = scalar.back() == 'f' && scalar != "erf";
+      descs.emplace_back(keep(std::string("llvm.") + in + (single ? ".f32" : ".f64")), vname, ec, false, vabi);
+    }
+  };
+  auto add_ours = [&] {
+    for (const VectorFunction &f : ours_) add(f.scalar, f.vector, f.lanes, f.args);
+  };
+  if (prefer_ours_) add_ours();
+
   // glibc's libmvec: _ZGV<isa>N<lanes><args>_<name>, isa b = SSE4, d = AVX2, e = AVX-512.
-  // Each scalar function is registered under its libm name and, where one exists, its
-  // intrinsic name, for every width the host supports.
-  std::string features = cpu_features();
-  bool avx2 = features.find("+avx2") != std::string::npos;
-  bool avx512 = features.find("+avx512f") != std::string::npos;
   struct Fn {
     const char *name;
-    const char *intrinsic;
     int args;
   };
   static const Fn fns[] = {
-      {"sin", "llvm.sin", 1},     {"cos", "llvm.cos", 1},     {"tan", "llvm.tan", 1},
-      {"exp", "llvm.exp", 1},     {"exp2", "llvm.exp2", 1},   {"exp10", "llvm.exp10", 1},
-      {"log", "llvm.log", 1},     {"log2", "llvm.log2", 1},   {"log10", "llvm.log10", 1},
-      {"pow", "llvm.pow", 2},     {"asin", "llvm.asin", 1},   {"acos", "llvm.acos", 1},
-      {"atan", "llvm.atan", 1},   {"sinh", "llvm.sinh", 1},   {"cosh", "llvm.cosh", 1},
-      {"tanh", "llvm.tanh", 1},   {"atan2", nullptr, 2},      {"asinh", nullptr, 1},
-      {"acosh", nullptr, 1},      {"atanh", nullptr, 1},      {"log1p", nullptr, 1},
-      {"expm1", nullptr, 1},      {"erf", nullptr, 1},        {"erfc", nullptr, 1},
-      {"cbrt", nullptr, 1},       {"hypot", nullptr, 2},
+      {"sin", 1},   {"cos", 1},   {"tan", 1},   {"exp", 1},   {"exp2", 1},  {"exp10", 1},
+      {"log", 1},   {"log2", 1},  {"log10", 1}, {"pow", 2},   {"asin", 1},  {"acos", 1},
+      {"atan", 1},  {"sinh", 1},  {"cosh", 1},  {"tanh", 1},  {"atan2", 2}, {"asinh", 1},
+      {"acosh", 1}, {"atanh", 1}, {"log1p", 1}, {"expm1", 1}, {"erf", 1},   {"erfc", 1},
+      {"cbrt", 1},  {"hypot", 2},
   };
   struct Isa {
     char letter;
     int f64_lanes;
     bool enabled;
   };
-  const Isa isas[] = {{'b', 2, true}, {'d', 4, avx2}, {'e', 8, avx512}};
-  std::vector<llvm::VecDesc> descs;
-  auto keep = [&](std::string s) -> llvm::StringRef {
-    names_.push_back(std::move(s));
-    return names_.back();
-  };
-  for (const Fn &fn : fns) {
+  const Isa isas[] = {{'b', 2, true},
+                      {'d', 4, supports(VectorIsa::Avx2)},
+                      {'e', 8, cpu_features().find("+avx512f") != std::string::npos}};
+  for (const Fn &fn : fns)
     for (const Isa &isa : isas) {
-      if (!isa.enabled) continue;
+      if (!isa.enabled || !libmvec_) continue;
       for (int single = 0; single < 2; ++single) {
         int lanes = single ? isa.f64_lanes * 2 : isa.f64_lanes;
-        std::string vs(static_cast<size_t>(fn.args), 'v');
         std::string scalar = std::string(fn.name) + (single ? "f" : "");
-        std::string vector = std::string("_ZGV") + isa.letter + "N" + std::to_string(lanes) + vs +
-                             "_" + scalar;
-        std::string abi = "_ZGV_LLVM_N" + std::to_string(lanes) + vs;
-        llvm::StringRef vname = keep(vector), vabi = keep(abi);
-        auto ec = llvm::ElementCount::getFixed(static_cast<unsigned>(lanes));
-        descs.emplace_back(keep(scalar), vname, ec, false, vabi);
-        if (fn.intrinsic)
-          descs.emplace_back(keep(std::string(fn.intrinsic) + (single ? ".f32" : ".f64")), vname,
-                             ec, false, vabi);
+        add(scalar,
+            std::string("_ZGV") + isa.letter + "N" + std::to_string(lanes) +
+                std::string(static_cast<size_t>(fn.args), 'v') + "_" + scalar,
+            lanes, fn.args);
       }
     }
-  }
+  add_ours();  // what libmvec lacks (everything, without libmvec); repeats are skipped
   tlii_->addVectorizableFunctions(descs);
 }
 

@@ -1,15 +1,17 @@
 /** \file CpuTarget.h
  * The host CPU as a target: its TargetMachine (the host's CPU name and features, O3), the
- * optimization pipeline (LLVM's O3 with loop and SLP vectorization, and vector math from glibc's
- * libmvec registered with the loop vectorizer, including the AVX-512 variants LLVM's own table
- * lacks), math functions as LLVM intrinsics or libm calls, and assembly printing.
- * It owns no JIT: CpuJit.h runs what this produces.
+ * optimization pipeline (LLVM's O3 with loop and SLP vectorization, and vector math registered
+ * with the loop vectorizer: ember's own xsimd library (runtime/vmath) where it has the function
+ * at a width the host runs, glibc's libmvec for the rest, including the AVX-512 variants LLVM's
+ * own table lacks), math functions as LLVM intrinsics or libm calls, and assembly printing.
+ * It owns no JIT: CpuJit.h runs what this produces (and resolves the vector functions' names).
  */
 #pragma once
 
 #include <deque>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "lowering/Lower.h"
 
@@ -19,6 +21,18 @@ class TargetLibraryInfoImpl;
 }  // namespace llvm
 
 namespace ember {
+
+/// The instruction set a vector math function is compiled for (ember/vmath.h's ember_isa).
+enum class VectorIsa { Sse42 = 1, Avx2 = 2, Avx512 = 3 };
+
+/// One vector variant of a libm function: `vector` computes `scalar` on `lanes` lanes.
+struct VectorFunction {
+  std::string scalar;  ///< "exp", "expf", "atan2", ...
+  std::string vector;  ///< "ember_vexp_f64x4"
+  int lanes = 0;
+  int args = 1;
+  VectorIsa isa = VectorIsa::Sse42;
+};
 
 class CpuTarget : public TargetHooks {
  public:
@@ -33,18 +47,33 @@ class CpuTarget : public TargetHooks {
   std::string cpu_features() const;
   llvm::TargetMachine &machine() const { return *tm_; }
 
+  /// Whether the host runs code built for this instruction set.
+  bool supports(VectorIsa isa) const;
+  /// Registers a vector math library with the loop vectorizer (only the entries the host
+  /// supports are used).  libmvec, where the process has it, comes first unless `prefer` is
+  /// set: it measured faster here (docs/performance.md); the library covers what libmvec lacks
+  /// and every function on a host without libmvec.  Returns the entries registered, whose
+  /// symbols the JIT must resolve.
+  std::vector<VectorFunction> use_vector_library(const std::vector<VectorFunction> &fns, bool prefer);
+  /// Whether glibc's libmvec can be used (the JIT could load it).
+  void set_libmvec(bool available);
+
   /// Adds the host's target attributes to every function and runs O3.
   void optimize(llvm::Module &m);
   /// The module's machine code as assembly text (the module is cloned, not changed).
   std::string assembly(const llvm::Module &m);
 
  private:
+  /// Fills a fresh library info with the vector functions of ours_ and libmvec, in order.
   void register_vector_math();
 
   std::unique_ptr<llvm::TargetMachine> tm_;
   std::unique_ptr<llvm::DataLayout> layout_;
   std::unique_ptr<llvm::TargetLibraryInfoImpl> tlii_;
   std::deque<std::string> names_;  // VecDesc keeps StringRefs: the strings live here
+  std::vector<VectorFunction> ours_;
+  bool prefer_ours_ = false;
+  bool libmvec_ = true;
 };
 
 }  // namespace ember
