@@ -124,6 +124,10 @@ class PyResolver : public CalleeResolver {
     for (uint32_t p : r[1].cast<std::vector<uint32_t>>()) ref.params.push_back(TypeId{p});
     ref.arg_map = r[2].cast<std::vector<int32_t>>();
     for (py::handle d : r[3].cast<py::list>()) ref.defaults.push_back(freeze_from_python(d));
+    if (r.size() > 5) {  // a gufunc kernel: its layout
+      ref.core_dims = r[4].cast<std::vector<std::vector<int>>>();
+      ref.gufunc_inputs = r[5].cast<int>();
+    }
     if (r[0].is_none()) {  // a function being compiled right now: recursion
       ref.self = true;
       return ref;

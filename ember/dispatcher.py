@@ -21,6 +21,7 @@ import weakref
 from . import _ember
 from .errors import EmberError, TypingError, UnsupportedError
 
+_ARRAY_TAG = 15  # EMBER_T_ARRAY in ember/abi.h's type codes
 _compile_lock = threading.RLock()
 _compile_stack: list[tuple[int, tuple]] = []  # (handle, arg types) being compiled
 _by_handle: weakref.WeakValueDictionary[int, JitFunction] = weakref.WeakValueDictionary()
@@ -260,7 +261,10 @@ class JitFunction:
 
     def resolve_call(self, type_ids, kwnames):
         """A call from compiled code: bind its arguments and find or compile the callee.
-        Returns (compiled, parameter types, argument map, frozen defaults)."""
+        Returns (compiled, parameter types, argument map, frozen defaults), and for a gufunc
+        kernel also its core dimensions and number of inputs."""
+        if self._loop is not None and self._loop[0] == "gufunc":
+            return self._resolve_gufunc_call(type_ids, kwnames)
         npos = len(type_ids) - len(kwnames)
         arg_map = [-1] * self._nargs
         if npos > self.py_func.__code__.co_argcount:
@@ -311,6 +315,34 @@ class JitFunction:
                 raise TypingError(f"{self.__qualname__}() has no compiled signature for "
                                   f"({', '.join(s.type_str(t) for t in params)})")
         return spec.compiled, list(spec.arg_types), arg_map, frozen
+
+    def _resolve_gufunc_call(self, type_ids, kwnames):
+        """A @guvectorize gufunc called from compiled code: the loop whose array dtypes are the
+        arguments' (NumPy's exact match), run by the caller over the outer dimensions."""
+        core_dims = self._loop[1]
+        name = self.__qualname__
+        if kwnames:
+            raise UnsupportedError(f"{name}(): keyword arguments to a gufunc in compiled code")
+        if len(type_ids) != len(core_dims):
+            raise UnsupportedError(
+                f"{name}() takes {len(core_dims)} arguments in compiled code (its inputs and "
+                f"then its output arrays); {len(type_ids)} were given. Allocating the outputs "
+                "is not supported in compiled code yet: pass them")
+        s = session()
+        codes = [s.type_code(t) for t in type_ids]
+
+        def dtype(code):
+            return code[1] if code[0] == _ARRAY_TAG else code[0]
+        for spec in self._specs.values():
+            params = [s.type_code(t) for t in spec.arg_types]
+            if all(dtype(c) == dtype(p) for c, p in zip(codes, params)
+                   if c[0] == _ARRAY_TAG or p[0] == _ARRAY_TAG):
+                n = len(core_dims)
+                return (spec.compiled, list(spec.arg_types), list(range(n)), [(0,)] * n,
+                        core_dims, self._gufunc_inputs)
+        raise TypingError(f"{name}() has no loop for ({', '.join(s.type_str(t) for t in type_ids)})"
+                          f"; its loops are " + "; ".join(self._sig_text(sp) for sp in
+                                                          self._specs.values()))
 
     # ---- introspection ---------------------------------------------------------------------
 

@@ -227,6 +227,7 @@ def guvectorize(signatures, layout, *, nopython=True, target="cpu", cache=False,
             raise TypingError(f"{fn.__qualname__}: the layout {layout!r} has "
                               f"{len(ins) + len(outs)} arguments; the function takes {nargs}")
         kernel = _kernel(fn, options, ("gufunc", core_dims))
+        kernel._gufunc_inputs = len(ins)
         s = session()
         loops = []
         for sig in signatures:

@@ -123,8 +123,9 @@ class Freezer:
         if isinstance(obj, np.ufunc) or type(obj).__name__ == "DUFunc":
             from .ufunc import ufunc_kernels  # a @vectorize ufunc: calls go to its kernel
             kernel = ufunc_kernels.get(id(obj))
-            if kernel is not None:
-                return (DISPATCHER, id(kernel), kernel.__name__, 1)
+            if kernel is not None:  # CalleeKind: 1 a ufunc's kernel, 2 a gufunc's
+                return (DISPATCHER, id(kernel), kernel.__name__,
+                        2 if getattr(obj, "signature", None) else 1)
         bid = builtin_ids().get(id(obj))
         if bid is not None:
             return (BUILTIN, bid)

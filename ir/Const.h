@@ -28,7 +28,7 @@ struct ConstValue {
     Tuple,           ///< elems
     Module,          ///< handle; its attributes are in FunctionInput::modules
     Builtin,         ///< builtin
-    Dispatcher,      ///< handle of another jitted function; i = 1 for a ufunc's kernel
+    Dispatcher,      ///< handle of another jitted function; i = CalleeKind
     ExceptionClass,  ///< i = exception id; str = class name
     NumberClass,     ///< i = ScalarKind (float, int, np.float32, np.dtype('f4'), ...);
                      ///< scalar = 1 for Python's own classes

@@ -129,6 +129,10 @@ struct CalleeRef {
   std::vector<ConstValue> defaults;  ///< for each parameter, its default value (when unbound)
   std::string symbol;                ///< the callee's native symbol
   std::shared_ptr<const Function> function;  ///< its typed IR (null when self)
+  /// A gufunc kernel's layout: per parameter, the ids of its core dimensions' names
+  /// ("(m,n),(n)->(m)" gives {0,1}, {1}, {0}); the first `gufunc_inputs` are inputs.
+  std::vector<std::vector<int>> core_dims;
+  int gufunc_inputs = 0;
 };
 
 /// Per-function code generation choices, from the decorator's options.

@@ -198,10 +198,10 @@ TypeId TypeContext::builtin(BuiltinId id) {
   return intern(d);
 }
 
-TypeId TypeContext::dispatcher(uint64_t handle, bool ufunc) {
+TypeId TypeContext::dispatcher(uint64_t handle, CalleeKind kind) {
   TypeData d{TypeKind::Dispatcher};
   d.handle = handle;
-  d.a = ufunc ? 1 : 0;
+  d.a = static_cast<int64_t>(kind);
   return intern(d);
 }
 

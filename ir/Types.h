@@ -48,6 +48,10 @@ const char *scalar_name(ScalarKind k);  ///< NumPy's name: "float64", "bool", ..
 
 enum class Layout : uint8_t { C, F, A };
 
+/// What a jitted callee is: a function, or the kernel behind a @vectorize ufunc (called
+/// element-wise on arrays) or a @guvectorize gufunc (called over the outer dimensions).
+enum class CalleeKind : uint8_t { Function = 0, UfuncKernel = 1, GufuncKernel = 2 };
+
 enum class TypeKind : uint8_t {
   Unknown,
   Scalar,          ///< a = ScalarKind
@@ -66,7 +70,7 @@ enum class TypeKind : uint8_t {
   Str,             ///< a compile-time string literal; a = string id
   Module,          ///< handle = the module's id from the front end
   Builtin,         ///< a = BuiltinId
-  Dispatcher,      ///< handle = the jitted function's id from the front end; a = 1 for a ufunc
+  Dispatcher,      ///< handle = the jitted function's id from the front end; a = CalleeKind
   ExceptionClass,  ///< handle = exception id (ember_exception_id or a user id)
   ExceptionValue,  ///< an exception instance: handle = exception id, a = message string id
   NumberClass,     ///< a = ScalarKind, b = 1 for Python's own class: float, int, np.float32, ...
@@ -123,8 +127,7 @@ class TypeContext {
   TypeId str(const std::string &text);
   TypeId module(uint64_t handle);
   TypeId builtin(BuiltinId id);
-  /// ufunc: the kernel of a @vectorize ufunc (element-wise on arrays).
-  TypeId dispatcher(uint64_t handle, bool ufunc = false);
+  TypeId dispatcher(uint64_t handle, CalleeKind kind = CalleeKind::Function);
   TypeId exception_class(int32_t exc_id);
   TypeId exception_value(int32_t exc_id, const std::string &message);
   /// python: one of Python's own classes (int, float, bool, complex), not NumPy's.

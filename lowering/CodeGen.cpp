@@ -446,7 +446,16 @@ void FunctionLowerer::lower_branch(const InstData &d) {
 }
 
 llvm::Value *FunctionLowerer::lower_call_compiled(const InstData &d) {
-  const CalleeRef &ref = f_.callees[d.aux];
+  std::vector<V> args;
+  for (size_t k = 1; k < d.operands.size(); ++k) {
+    V a = get(d.operands[k]);
+    args.push_back(a ? a : llvm::ConstantInt::get(i8_, 0));
+  }
+  return call_compiled(f_.callees[d.aux], args, type(d.result));
+}
+
+llvm::Value *FunctionLowerer::call_compiled(const CalleeRef &ref, const std::vector<V> &call_args,
+                                            TypeId rt) {
   llvm::Function *callee;
   if (ref.self) {
     callee = fn_;
@@ -455,14 +464,10 @@ llvm::Value *FunctionLowerer::lower_call_compiled(const InstData &d) {
     internal_assert(it != ms_.functions.end()) << "callee " << ref.symbol << " not declared";
     callee = it->second;
   }
-  TypeId rt = type(d.result);
   llvm::Type *rmt = mt(rt);
   llvm::AllocaInst *slot = entry_alloca(rmt ? rmt : i8_, "ret");
   std::vector<V> args = {slot, err_ptr_};
-  for (size_t k = 1; k < d.operands.size(); ++k) {
-    V a = get(d.operands[k]);
-    args.push_back(a ? a : llvm::ConstantInt::get(i8_, 0));
-  }
+  args.insert(args.end(), call_args.begin(), call_args.end());
   V status = b_.CreateCall(callee, args);
   auto *fail = llvm::BasicBlock::Create(ctx_, "call.fail", fn_);
   auto *ok = llvm::BasicBlock::Create(ctx_, "call.ok", fn_);
@@ -471,7 +476,7 @@ llvm::Value *FunctionLowerer::lower_call_compiled(const InstData &d) {
                   md.createBranchWeights(1, 1 << 20));
   b_.SetInsertPoint(fail);
   auto it = f_.unwind.find(current_id_.id);
-  if (it != f_.unwind.end())
+  if (it != f_.unwind.end() && !in_chunk_)
     for (Value v : it->second)
       if (get(v)) decref(get(v), type(v));
   b_.CreateRet(status);

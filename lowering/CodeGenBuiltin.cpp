@@ -28,8 +28,14 @@ V FunctionLowerer::lower_call(const InstData &d) {
     }
     case TypeKind::ExceptionClass: return nullptr;  // an exception value is compile-time
     case TypeKind::Dispatcher:
-      if (cd.a == 1 && types_.is_array(type(d.result))) return lower_elementwise(d);  // a ufunc
-      return lower_call_compiled(d);
+      switch (static_cast<CalleeKind>(cd.a)) {
+        case CalleeKind::UfuncKernel:
+          if (types_.is_array(type(d.result))) return lower_elementwise(d);
+          return lower_call_compiled(d);  // on scalars: the kernel itself
+        case CalleeKind::GufuncKernel: return lower_gufunc_call(d);
+        case CalleeKind::Function: return lower_call_compiled(d);
+      }
+      return nullptr;
     default:
       unsupported(d.loc) << "calling a " << types_.to_string(callee)
                          << " is not supported in compiled code yet";
@@ -330,6 +336,14 @@ V FunctionLowerer::lower_builtin(const InstData &d, BuiltinId id) {
       r = b_.CreateInsertValue(r, start, {0});
       r = b_.CreateInsertValue(r, stop, {1});
       return b_.CreateInsertValue(r, step, {2});
+    }
+    case BuiltinId::EmberGetThreadId:
+    case BuiltinId::EmberGetNumThreads: {
+      // The runtime's own answers: 0 / the team outside a region, as from Python.
+      auto *ft = llvm::FunctionType::get(i64_, {}, false);
+      return b_.CreateCall(runtime_function(id == BuiltinId::EmberGetThreadId ? "ember_get_thread_id"
+                                                                           : "ember_get_num_threads",
+                                            ft));
     }
     case BuiltinId::Len: {
       TypeId t = type(arg(0));

@@ -62,6 +62,11 @@ class FunctionLowerer {
   void emit_raise(int32_t exc, const std::string &msg);
   void lower_branch(const InstData &d);
   V lower_call_compiled(const InstData &d);
+  /// Calls a compiled function with these (already converted) arguments; an error it raises
+  /// unwinds this function.
+  V call_compiled(const CalleeRef &ref, const std::vector<V> &args, TypeId result);
+  /// CodeGenGufunc.cpp: a @guvectorize gufunc called with its outputs.
+  V lower_gufunc_call(const InstData &d);
   void incref(V v, TypeId t);
   void decref(V v, TypeId t);
   void meminfo_incref(V meminfo);

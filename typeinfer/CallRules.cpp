@@ -15,6 +15,7 @@ namespace ember {
 const BuiltinSignature &builtin_signature(BuiltinId id) {
   using S = BuiltinSignature;
   static const S varargs{{}, 0, true};
+  static const S nothing{{}, 0, false};
   static const S one{{"x"}, 1, false}, two{{"x", "y"}, 2, false};
   static const S round{{"number", "ndigits"}, 1, false};
   static const S enumerate{{"iterable", "start"}, 1, false};
@@ -52,6 +53,8 @@ const BuiltinSignature &builtin_signature(BuiltinId id) {
     case BuiltinId::NpRandomRand:
     case BuiltinId::NpRandomRandn: return varargs;
     case BuiltinId::Round: return round;
+    case BuiltinId::EmberGetThreadId:
+    case BuiltinId::EmberGetNumThreads: return nothing;
     case BuiltinId::Enumerate: return enumerate;
     case BuiltinId::Pow:
     case BuiltinId::MathAtan2:
@@ -388,6 +391,8 @@ TypeId type_python_builtin(BuiltinCall &c) {
                                    << types.to_string(c.arg(i));
       return types.range(c.id == BuiltinId::Prange);
     }
+    case BuiltinId::EmberGetThreadId:
+    case BuiltinId::EmberGetNumThreads: return types.int64();
     case BuiltinId::Len: {
       TypeId t = c.param(0);
       if (types.is_array(t)) {
@@ -549,7 +554,31 @@ TypeId type_exception(RuleContext &cx, int32_t exc_id) {
                         << types.to_string(t) << (nargs > 1 ? ", ..." : "") << ")";
 }
 
-TypeId type_dispatcher_call(RuleContext &cx, uint64_t handle, bool ufunc) {
+/// A @guvectorize gufunc called with its outputs: the kernel runs over the arguments' outer
+/// dimensions (broadcast as NumPy does) and the call's value is the output (a tuple of them).
+TypeId type_gufunc_call(RuleContext &cx, const CalleeRef &ref, const std::vector<TypeId> &args) {
+  TypeContext &types = cx.types;
+  for (size_t k = 0; k < args.size(); ++k) {
+    TypeId a = args[k], p = ref.params[k];
+    int core = static_cast<int>(ref.core_dims[k].size());
+    bool output = static_cast<int>(k) >= ref.gufunc_inputs;
+    if (!types.is_array(a)) {
+      if (output || types.is_array(p))
+        typing_error(cx.loc()) << "argument " << k + 1 << " of the gufunc must be an array with "
+                               << core << " core dimension(s), not " << types.to_string(a);
+      continue;
+    }
+    if (types.ndim(a) < core)
+      typing_error(cx.loc()) << "argument " << k + 1 << " of the gufunc needs at least " << core
+                             << " dimension(s); it has " << types.ndim(a);
+    if (output && types.readonly(a)) typing_error(cx.loc()) << "a gufunc's output is read-only";
+  }
+  std::vector<TypeId> outs(args.begin() + ref.gufunc_inputs, args.end());
+  return outs.size() == 1 ? outs[0] : types.tuple(outs);
+}
+
+TypeId type_dispatcher_call(RuleContext &cx, uint64_t handle, CalleeKind kind) {
+  bool ufunc = kind == CalleeKind::UfuncKernel;
   TypeContext &types = cx.types;
   std::vector<TypeId> args;
   // A @vectorize ufunc called with arrays: its kernel, element by element.
@@ -590,6 +619,7 @@ TypeId type_dispatcher_call(RuleContext &cx, uint64_t handle, bool ufunc) {
     }
   }
   if (cx.callee_out) *cx.callee_out = ref;
+  if (kind == CalleeKind::GufuncKernel) return type_gufunc_call(cx, ref, args);
   if (ndim >= 0) {
     if (cx.inst.imm >= 0) unsupported(cx.loc()) << "keyword arguments to a ufunc over arrays";
     if (ref.result.unknown() || !types.is_scalar(ref.result))
@@ -618,7 +648,7 @@ TypeId type_call(RuleContext &cx) {
     }
     case TypeKind::NumberClass: return type_number_class(cx, static_cast<ScalarKind>(cd.a), cd.b != 0);
     case TypeKind::ExceptionClass: return type_exception(cx, static_cast<int32_t>(cd.handle));
-    case TypeKind::Dispatcher: return type_dispatcher_call(cx, cd.handle, cd.a == 1);
+    case TypeKind::Dispatcher: return type_dispatcher_call(cx, cd.handle, static_cast<CalleeKind>(cd.a));
     default:
       typing_error(cx.loc()) << "a value of type " << types.to_string(callee) << " is not callable";
   }

@@ -103,7 +103,8 @@ bool type_elementwise(TypeContext &types, const Function &f, const InstData &d,
     case Op::Unary: break;
     case Op::Call: {
       TypeId callee = f.type(d.operands[0]);
-      if (types.kind(callee) == TypeKind::Dispatcher && types.get(callee).a == 1) {
+      if (types.kind(callee) == TypeKind::Dispatcher &&
+          types.get(callee).a == static_cast<int64_t>(CalleeKind::UfuncKernel)) {
         // A @vectorize kernel over arrays: typed when its call was (the result's dtype).
         TypeId rt = f.type(d.result);
         if (!d.result.valid() || !types.is_array(rt)) return false;

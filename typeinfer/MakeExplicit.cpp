@@ -127,8 +127,11 @@ class Explicitor {
     InstData &d = f_.inst(i);
     TypeId callee = f_.type(d.operands[0]);
     const TypeData &cd = types_.get(callee);
-    if (cd.kind == TypeKind::Dispatcher && cd.a == 1 && types_.is_array(f_.type(d.result)))
+    if (cd.kind == TypeKind::Dispatcher && cd.a == static_cast<int64_t>(CalleeKind::UfuncKernel) &&
+        types_.is_array(f_.type(d.result)))
       return;  // a ufunc over arrays: converted per element
+    if (cd.kind == TypeKind::Dispatcher && cd.a == static_cast<int64_t>(CalleeKind::GufuncKernel))
+      return;  // a gufunc: lowering passes views of the arguments' cores
     if (cd.kind == TypeKind::Dispatcher) {
       const CalleeRef &ref = f_.callees[d.aux];
       std::vector<Value> ops = {d.operands[0]};

@@ -133,7 +133,7 @@ TypeId type_const(TypeContext &types, const ConstValue &c, SourceLoc loc) {
     }
     case K::Module: return types.module(c.handle);
     case K::Builtin: return types.builtin(c.builtin);
-    case K::Dispatcher: return types.dispatcher(c.handle, c.i == 1);
+    case K::Dispatcher: return types.dispatcher(c.handle, static_cast<CalleeKind>(c.i));
     case K::ExceptionClass: return types.exception_class(static_cast<int32_t>(c.i));
     case K::NumberClass: return types.number_class(static_cast<ScalarKind>(c.i), c.scalar == 1);
     case K::Unsupported: unsupported(loc) << c.str;

@@ -388,6 +388,28 @@ def test_non_reductions_are_rejected_with_the_loop_line(f):
 
 # ---- threads API -----------------------------------------------------------------------------
 
+@ember.njit(parallel=True)
+def thread_ids(n):
+    out = np.zeros(n, np.int64)
+    for i in ember.prange(n):
+        out[i] = ember.get_thread_id()
+    return out, ember.get_num_threads(), ember.get_thread_id()
+
+
+def test_thread_api_inside_compiled_code():
+    n, threads = 200_000, ember.get_num_threads()
+    ids, team, outside = thread_ids(n)
+    assert team == ember.get_num_threads() and outside == 0
+    assert ids.min() == 0 and ids.max() < team
+    if team > 1:  # the pool splits a large loop over several threads
+        assert len(np.unique(ids)) > 1
+    try:
+        ember.set_num_threads(1)
+        ids, team, _ = thread_ids(n)
+        assert team == 1 and not ids.any()
+    finally:
+        ember.set_num_threads(threads)
+
 def test_set_and_get_num_threads():
     n = ember.get_num_threads()
     assert n >= 1

@@ -547,3 +547,89 @@ def test_bad_target_and_identity_raise():
         ember.vectorize(["float64(float64)"], target="gpu")(lambda x: x)
     with pytest.raises(ValueError):
         ember.vectorize(["float64(float64)"], identity=5)(lambda x: x)
+
+
+# ---- gufuncs called from jitted code ----------------------------------------------------------
+
+@ember.njit
+def jit_gdot(x, y, out):
+    r = gdot(x, y, out)
+    return r
+
+
+@ember.njit
+def jit_matvec(a, x):
+    out = np.empty((a.shape[0], a.shape[1]), a.dtype)
+    matvec(a, x, out)
+    return out
+
+
+@ember.njit
+def jit_matvec_parallel(a, x, out):
+    return matvec_parallel(a, x, out)
+
+
+@ember.njit
+def jit_add_scalar(x, y):
+    out = np.empty_like(x)
+    add_scalar(x, y, out)
+    return out
+
+
+def test_gufunc_from_jitted_code_matches_the_gufunc():
+    rng = np.random.default_rng(5)
+    x, y = rng.normal(size=(6, 4)), rng.normal(size=(6, 4))
+    out = np.empty(6)
+    r = jit_gdot(x, y, out)
+    np.testing.assert_allclose(out, gdot(x, y), rtol=1e-12)
+    assert r is out or np.shares_memory(r, out)  # the output is the call's value, as in NumPy
+    # Outer dimensions broadcast: one vector against every row, F-ordered and reversed inputs.
+    jit_gdot(x, y[2], out)
+    np.testing.assert_allclose(out, x @ y[2], rtol=1e-12)
+    jit_gdot(np.asfortranarray(x)[::-1], y[::-1], out)
+    np.testing.assert_allclose(out, gdot(x[::-1], y[::-1]), rtol=1e-12)
+    a = rng.normal(size=(3, 5, 4))
+    for arr, vec in ((a, y[0]), (a.astype(np.float32), y[0].astype(np.float32))):
+        got = jit_matvec(arr, vec)
+        assert got.dtype == arr.dtype
+        np.testing.assert_allclose(got, matvec(arr, vec), rtol=1e-5)
+    out2 = np.empty((3, 5))
+    jit_matvec_parallel(a, y[1], out2)
+    np.testing.assert_allclose(out2, a @ y[1], rtol=1e-12)
+    np.testing.assert_array_equal(jit_add_scalar(x, 2.5), add_scalar(x, 2.5))
+    xi = np.arange(12).reshape(3, 4)
+    np.testing.assert_array_equal(jit_add_scalar(xi, 7), xi + 7)
+
+
+def test_gufunc_from_jitted_code_errors():
+    x = np.ones((4, 3))
+    with pytest.raises(ValueError, match="core dimensions"):
+        jit_gdot(x, np.ones((4, 2)), np.empty(4))
+    with pytest.raises(ValueError, match="broadcast"):
+        jit_gdot(x, np.ones((3, 3)), np.empty(4))
+    with pytest.raises(ValueError, match="output"):
+        jit_gdot(x, x, np.empty(3))
+
+    @ember.njit
+    def no_output(a):
+        return gdot(a, a)
+    with pytest.raises(ember.errors.UnsupportedError, match="output") as info:
+        no_output(x)
+    assert info.value.line == no_output.py_func.__code__.co_firstlineno + 2
+
+    @ember.njit
+    def wrong_dtype(a, out):
+        gdot(a, a, out)
+    with pytest.raises(TypingError, match="no loop"):
+        wrong_dtype(x.astype(np.int32), np.empty(4, np.int32))
+
+
+def test_gufunc_from_jitted_code_does_not_leak():
+    x = np.ones((5, 3))
+    jit_matvec(np.ones((2, 5, 3)), x[0])
+    gc.collect()
+    before = _ember.live_meminfos()
+    for _ in range(100):
+        jit_matvec(np.ones((2, 5, 3)), x[0])
+    gc.collect()
+    assert _ember.live_meminfos() == before
