@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <set>
@@ -212,9 +213,11 @@ class Function {
 
  private:
   TypeContext *types_;
-  std::vector<ValueData> values_;
-  std::vector<InstData> insts_;
-  std::vector<BlockData> blocks_;
+  // Deques, so that a reference from value()/inst()/block() stays valid while passes append
+  // (a pass holding `InstData &d` across an insertion is an easy mistake to make).
+  std::deque<ValueData> values_;
+  std::deque<InstData> insts_;
+  std::deque<BlockData> blocks_;
 };
 
 }  // namespace ember

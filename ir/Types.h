@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -163,9 +164,11 @@ class TypeContext {
   TypeId intern(TypeData data);
   uint32_t intern_string(const std::string &s);
 
-  std::vector<TypeData> types_;
+  // A deque: get() returns references that rules hold while interning more types, and a
+  // deque's push_back never moves its elements (a vector's did: found by AddressSanitizer).
+  std::deque<TypeData> types_;
   std::unordered_map<std::string, uint32_t> index_;  // canonical key -> id
-  std::vector<std::string> strings_;
+  std::deque<std::string> strings_;
   std::unordered_map<std::string, uint32_t> string_index_;
 };
 

@@ -1,5 +1,7 @@
 // make_explicit(): after inference, every implicit conversion becomes a Cast and every call
 // gets its arguments in positional order, so lowering never re-derives typing decisions.
+#include <algorithm>
+
 #include "ir/CFG.h"
 #include "typeinfer/ArrayRules.h"
 #include "typeinfer/CallRules.h"
@@ -22,6 +24,7 @@ class Explicitor {
       std::vector<Inst> insts = f_.block(b).insts;
       for (Inst i : insts) visit(b, i);
     }
+    drop_untyped_undefs();
   }
 
  private:
@@ -31,6 +34,28 @@ class Explicitor {
       if (insts[k] == i) return k;
     internal_error << "instruction not in its block";
     return 0;
+  }
+
+  /// The Undefs that cast() replaced by typed ones: unused now, and the only untyped values.
+  void drop_untyped_undefs() {
+    std::vector<bool> used(f_.num_values(), false);
+    for (uint32_t b = 0; b < f_.num_blocks(); ++b)
+      for (Inst i : f_.block(Block{b}).insts) {
+        const InstData &d = f_.inst(i);
+        for (Value v : d.operands) used[v.id] = true;
+        for (const BlockCall &t : d.targets)
+          for (Value v : t.args) used[v.id] = true;
+      }
+    for (uint32_t b = 0; b < f_.num_blocks(); ++b) {
+      std::vector<Inst> &insts = f_.block(Block{b}).insts;
+      insts.erase(std::remove_if(insts.begin(), insts.end(),
+                                 [&](Inst i) {
+                                   const InstData &d = f_.inst(i);
+                                   return d.op == Op::Undef && f_.type(d.result).unknown() &&
+                                          !used[d.result.id];
+                                 }),
+                  insts.end());
+    }
   }
 
   /// v converted to `to`, by a Cast inserted before instruction `before`.

@@ -15,6 +15,10 @@ Every compiled function is checked against the same function run by CPython (``f
 from __future__ import annotations
 
 import math
+import os
+
+# The IR verifier runs after every pass of every function the tests compile (DESIGN.md §2).
+os.environ.setdefault("EMBER_VERIFY", "1")
 
 import numpy as np
 from hypothesis import strategies as st
