@@ -59,6 +59,23 @@ test-cpp: build
 test-python: build
 	$(VPY) -m pytest tests/python -q
 
+# AddressSanitizer: the compiler, runtime and bindings instrumented in build-asan/, the C++ tests,
+# then the array tests with ember's native modules taken from that build (EMBER_NATIVE_DIR).
+# The interpreter is not instrumented, so the ASan runtime (and libstdc++, whose __cxa_throw it
+# intercepts) is preloaded; Python's own allocations are not leak-checked.
+ASAN_BUILD := build-asan
+ASAN_TESTS := tests/python/test_arrays_core.py tests/python/test_numpy_arrays.py \
+              tests/python/test_numpy_reductions.py tests/python/test_memory.py
+
+asan: deps
+	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DEMBER_ASAN=ON \
+	  -DEMBER_MODULE_DIR=$(abspath $(ASAN_BUILD))/native -DPython_EXECUTABLE=$(abspath $(VPY))
+	cmake --build $(ASAN_BUILD) -j $(JOBS)
+	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS)
+	LD_PRELOAD="$$(gcc -print-file-name=libasan.so) $$(gcc -print-file-name=libstdc++.so)" \
+	  ASAN_OPTIONS=detect_leaks=0 EMBER_NATIVE_DIR=$(abspath $(ASAN_BUILD))/native \
+	  $(VPY) -m pytest $(ASAN_TESTS) -q -p no:cacheprovider -k "not resident_memory"
+
 bench: build
 	$(VPY) benchmarks/vs_numba.py
 

@@ -10,6 +10,13 @@
 The function compiles on its first call for the types it gets, to vectorized native code, and
 the compiled code is reused for every later call with those types.  See docs/design.md.
 """
+import os as _os
+
+# EMBER_NATIVE_DIR: load the native modules (_ember, _compiler) from another build of them,
+# e.g. the AddressSanitizer build `make asan` makes beside the normal one.
+if _os.environ.get("EMBER_NATIVE_DIR"):
+    __path__.insert(0, _os.environ["EMBER_NATIVE_DIR"])
+
 from ._ember import get_num_threads, get_thread_id, set_num_threads
 from .decorators import jit, njit, prange
 from .errors import EmberError, InternalError, TypingError, UnsupportedError
