@@ -118,16 +118,36 @@ V FunctionLowerer::lower_parallel_for(const InstData &d) {
   tramp->addFnAttr(llvm::Attribute::NoUnwind);
   {
     llvm::IRBuilder<> tb(llvm::BasicBlock::Create(ctx_, "entry", tramp));
-    std::vector<V> args = {tramp->getArg(3), tramp->getArg(4), tramp->getArg(0), tramp->getArg(1)};
-    args.push_back(tb.CreateLoad(i64_, tb.CreateStructGEP(env_t, tramp->getArg(2), 0)));
-    args.push_back(tb.CreateLoad(i64_, tb.CreateStructGEP(env_t, tramp->getArg(2), 1)));
+    V lo = tramp->getArg(0), hi = tramp->getArg(1);
+    V env_start = tb.CreateLoad(i64_, tb.CreateStructGEP(env_t, tramp->getArg(2), 0));
+    V env_step = tb.CreateLoad(i64_, tb.CreateStructGEP(env_t, tramp->getArg(2), 1));
+    std::vector<V> live;
     for (size_t k = 0; k < live_types.size(); ++k) {
       V x = tb.CreateLoad(fields[k + 2], tb.CreateStructGEP(env_t, tramp->getArg(2), static_cast<unsigned>(k + 2)));
       if (types_.is_scalar(live_types[k]) && types_.scalar_kind(live_types[k]) == ScalarKind::Bool)
         x = tb.CreateICmpNE(x, llvm::ConstantInt::get(i8_, 0));
-      args.push_back(x);
+      live.push_back(x);
     }
-    tb.CreateRet(tb.CreateCall(body, args));
+    auto call_body = [&](V k_lo, V k_hi, V start, V step) {
+      std::vector<V> args = {tramp->getArg(3), tramp->getArg(4), k_lo, k_hi, start, step};
+      args.insert(args.end(), live.begin(), live.end());
+      tb.CreateRet(tb.CreateCall(body, args));
+    };
+    // The common prange(n) / prange(a, b) with a >= 0 gets a body of its own in which the loop
+    // variable is the counter itself, from start + lo, known non-negative: array indexing by it
+    // then needs no negative-index wrap, so the loop vectorizes as the serial one does.  (With
+    // start and step loaded from the environment, i = start + k * step was opaque to LLVM.)
+    auto *unit = llvm::BasicBlock::Create(ctx_, "unit.step", tramp);
+    auto *general = llvm::BasicBlock::Create(ctx_, "general.step", tramp);
+    V zero = llvm::ConstantInt::get(i64_, 0), one = llvm::ConstantInt::get(i64_, 1);
+    tb.CreateCondBr(tb.CreateAnd(tb.CreateICmpEQ(env_step, one), tb.CreateICmpSGE(env_start, zero)), unit,
+                    general);
+    tb.SetInsertPoint(unit);
+    V first = tb.CreateAdd(env_start, lo, "", /*HasNUW=*/true, /*HasNSW=*/true);
+    tb.CreateAssumption(tb.CreateICmpSGE(first, zero));
+    call_body(first, tb.CreateAdd(env_start, hi, "", true, true), zero, one);
+    tb.SetInsertPoint(general);
+    call_body(lo, hi, env_start, env_step);
   }
 
   // One slot per chunk for the partials; at most kMaxChunks chunks.
@@ -157,7 +177,7 @@ V FunctionLowerer::lower_parallel_for(const InstData &d) {
   V init = llvm::UndefValue::get(slot_t);
   for (unsigned k = 0; k < elems.size(); ++k) {
     ScalarKind sk = types_.scalar_kind(elems[k]);
-    V id;
+    V id = nullptr;
     switch (ops[k]) {
       case ReduceOp::Add:
       case ReduceOp::Or:
@@ -189,7 +209,7 @@ V FunctionLowerer::lower_parallel_for(const InstData &d) {
       TypeId t = elems[k];
       V a = from_memory(b_.CreateExtractValue(cur, {k}), t);
       V p = from_memory(b_.CreateExtractValue(slot, {k}), t);
-      V r;
+      V r = nullptr;
       switch (ops[k]) {
         case ReduceOp::Add: r = lower_binop(BinOpKind::Add, a, p, t, false); break;
         case ReduceOp::Mul: r = lower_binop(BinOpKind::Mul, a, p, t, false); break;

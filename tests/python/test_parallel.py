@@ -4,6 +4,7 @@ prange, ranges with steps (negative, empty), exceptions from inside the loop, th
 cannot run in parallel (UnsupportedError naming the loop's line), the thread-count API and the
 EMBER_NUM_THREADS variable, fork safety, and nogil functions running in two Python threads at
 once."""
+import re
 import gc
 import inspect
 import multiprocessing
@@ -597,3 +598,18 @@ def test_parallel_results_equal_serial_on_large_inputs():
     assert_same(p_store(a), p_store.py_func(a))
     assert p_sum(a) == pytest.approx(float(np.sum(a)), rel=1e-9, abs=1e-6)
     assert p_min_max(a) == (float(a.min()), float(a.max()))
+
+
+def test_prange_unit_step_body_vectorizes():
+    # prange(n) runs a body whose loop variable LLVM can see is non-negative, so indexing by it
+    # needs no negative-index wrap and the chunk loop vectorizes like the serial loop.
+    @ember.njit(parallel=True)
+    def saxpy(a, x, y, out):
+        for i in prange(x.shape[0]):
+            out[i] = a * x[i] + y[i]
+
+    x, y, out = values(1000, seed=3), values(1000, seed=4), np.zeros(1000)
+    saxpy(2.0, x, y, out)
+    np.testing.assert_allclose(out, 2.0 * x + y)
+    asm = saxpy.inspect_asm(saxpy.signatures[0])
+    assert re.search(r"\bv?mulpd\b", asm), "the prange chunk loop did not vectorize"
