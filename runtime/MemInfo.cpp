@@ -1,6 +1,6 @@
-// The MemInfo allocator: one allocation holding the header and 64-byte aligned
-// data (Numba's NRT_MemInfo_alloc_aligned layout, with 64 instead of 32 for
-// AVX-512 and cache lines).
+// The MemInfo allocator: one malloc block holding the header and 64-byte aligned data (Numba's
+// NRT_MemInfo_alloc_aligned layout, with 64 instead of 32 for AVX-512 and cache lines), a small
+// per-thread cache of freed blocks, and the live-MemInfo count the tests read.
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
@@ -27,7 +27,7 @@ constexpr int64_t kAlign = 64;
 struct LiveCounter;
 std::mutex g_counters_mutex;
 std::vector<LiveCounter *> g_counters;
-int64_t g_retired = 0; // guarded by g_counters_mutex
+int64_t g_retired = 0;  // guarded by g_counters_mutex
 
 struct LiveCounter {
   std::atomic<int64_t> count{0};
@@ -41,32 +41,74 @@ struct LiveCounter {
     g_counters.erase(std::find(g_counters.begin(), g_counters.end(), this));
   }
   void add(int64_t n) {
-    count.store(count.load(std::memory_order_relaxed) + n,
-                std::memory_order_relaxed);
+    count.store(count.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
   }
 };
 
 thread_local LiveCounter t_live;
 
+// A few freed blocks kept per thread for the next allocation of the same size: an array made and
+// dropped in a loop then costs no malloc/free pair (glibc's own per-thread cache stops at 1 KiB,
+// and larger blocks go back to the arena and are split off again).  Bounded in count and size,
+// so resident memory stays flat; freed when the thread ends.  Left out under AddressSanitizer,
+// which must see every free to find uses after it.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr int kCachedBlocks = 0;
+#else
+constexpr int kCachedBlocks = 4;
+#endif
+constexpr int64_t kCachedMaxBytes = int64_t{1} << 20;
+
+struct BlockCache {
+  void *block[kCachedBlocks > 0 ? kCachedBlocks : 1] = {};
+  int64_t nbytes[kCachedBlocks > 0 ? kCachedBlocks : 1] = {};
+  bool alive = true;  // false once the thread's destructors ran: frees after that go to libc
+
+  ~BlockCache() {
+    alive = false;
+    for (int i = 0; i < kCachedBlocks; ++i) std::free(block[i]);
+  }
+  void *take(int64_t n) {
+    for (int i = 0; i < kCachedBlocks; ++i)
+      if (block[i] && nbytes[i] == n) {
+        void *b = block[i];
+        block[i] = nullptr;
+        return b;
+      }
+    return nullptr;
+  }
+  bool keep(void *b, int64_t n) {
+    if (n > kCachedMaxBytes || !alive) return false;
+    for (int i = 0; i < kCachedBlocks; ++i)
+      if (!block[i]) {
+        block[i] = b;
+        nbytes[i] = n;
+        return true;
+      }
+    return false;
+  }
+};
+
+thread_local BlockCache t_blocks;
+
 std::atomic<int64_t> &refcount(ember_meminfo *mi) {
   return *reinterpret_cast<std::atomic<int64_t> *>(&mi->refcount);
 }
 
-} // namespace
+}  // namespace
 
 extern "C" {
 
 ember_meminfo *ember_meminfo_alloc(int64_t nbytes) {
-  if (nbytes < 0)
-    return nullptr;
+  if (nbytes < 0) return nullptr;
   // malloc and align the data by hand, as Numba's NRT does: glibc's
   // aligned_alloc splits and re-merges chunks on every call, which made a small
   // allocation in a loop 2.5x numba's cost.
-  size_t total = sizeof(ember_meminfo) + static_cast<size_t>(kAlign - 1) +
-                 static_cast<size_t>(nbytes);
-  void *block = std::malloc(total);
-  if (!block)
-    return nullptr;
+  size_t total =
+      sizeof(ember_meminfo) + static_cast<size_t>(kAlign - 1) + static_cast<size_t>(nbytes);
+  void *block = t_blocks.take(nbytes);
+  if (!block) block = std::malloc(total);
+  if (!block) return nullptr;
   auto *mi = static_cast<ember_meminfo *>(block);
   std::memset(mi, 0, sizeof(*mi));
   mi->refcount = 1;
@@ -79,27 +121,23 @@ ember_meminfo *ember_meminfo_alloc(int64_t nbytes) {
 }
 
 void ember_meminfo_free(ember_meminfo *mi) {
-  if (mi->dtor)
-    mi->dtor(mi->data, mi->size, mi->dtor_info);
+  if (mi->dtor) mi->dtor(mi->data, mi->size, mi->dtor_info);
   t_live.add(-1);
-  std::free(mi);
+  if (!t_blocks.keep(mi, mi->size)) std::free(mi);
 }
 
 void ember_meminfo_incref(ember_meminfo *mi) {
-  if (mi)
-    refcount(mi).fetch_add(1, std::memory_order_relaxed);
+  if (mi) refcount(mi).fetch_add(1, std::memory_order_relaxed);
 }
 
 void ember_meminfo_decref(ember_meminfo *mi) {
-  if (mi && refcount(mi).fetch_sub(1, std::memory_order_acq_rel) == 1)
-    ember_meminfo_free(mi);
+  if (mi && refcount(mi).fetch_sub(1, std::memory_order_acq_rel) == 1) ember_meminfo_free(mi);
 }
 
 int64_t ember_live_meminfos(void) {
   std::lock_guard<std::mutex> lock(g_counters_mutex);
   int64_t live = g_retired;
-  for (const LiveCounter *c : g_counters)
-    live += c->count.load(std::memory_order_relaxed);
+  for (const LiveCounter *c : g_counters) live += c->count.load(std::memory_order_relaxed);
   return live;
 }
 
@@ -109,8 +147,7 @@ const ember_symbol *ember_runtime_symbols(void) {
       {"ember_meminfo_free", reinterpret_cast<void *>(&ember_meminfo_free)},
 // Spelled once, so that a table name can never drift from its function's.
 #define EMBER_SYMBOL(fn) {#fn, reinterpret_cast<void *>(&fn)}
-#define EMBER_SORT_SYMBOLS(T)                                                  \
-  EMBER_SYMBOL(ember_sort_##T), EMBER_SYMBOL(ember_argsort_##T)
+#define EMBER_SORT_SYMBOLS(T) EMBER_SYMBOL(ember_sort_##T), EMBER_SYMBOL(ember_argsort_##T)
       EMBER_SORT_SYMBOLS(b),
       EMBER_SORT_SYMBOLS(i8),
       EMBER_SORT_SYMBOLS(i16),
@@ -141,4 +178,4 @@ const ember_symbol *ember_runtime_symbols(void) {
   return symbols;
 }
 
-} // extern "C"
+}  // extern "C"
