@@ -17,13 +17,11 @@ namespace {
 
 constexpr int64_t kAlign = 64;
 
-// The live-MemInfo counter, kept per thread: an atomic read-modify-write on one
-// shared counter cost two locked instructions per allocation in a loop. Each
-// thread only ever writes its own count (relaxed load + store, plain moves on
-// x86); a reader sums them all, and a thread that ends folds its count into
-// g_retired. Counts go negative where frees outnumber allocations on a thread
-// (an array made on a worker and freed by the caller); only the sum means
-// anything.
+// The live-MemInfo counter, kept per thread: an atomic read-modify-write on one shared counter
+// cost two locked instructions per allocation in a loop.  Each thread only ever writes its own
+// count (relaxed load + store, plain moves on x86); a reader sums them all, and a thread that ends
+// folds its count into g_retired.  Counts go negative where frees outnumber allocations on a
+// thread (an array made on a worker and freed by the caller); only the sum means anything.
 struct LiveCounter;
 std::mutex g_counters_mutex;
 std::vector<LiveCounter *> g_counters;
@@ -101,9 +99,8 @@ extern "C" {
 
 ember_meminfo *ember_meminfo_alloc(int64_t nbytes) {
   if (nbytes < 0) return nullptr;
-  // malloc and align the data by hand, as Numba's NRT does: glibc's
-  // aligned_alloc splits and re-merges chunks on every call, which made a small
-  // allocation in a loop 2.5x numba's cost.
+  // malloc and align the data by hand, as Numba's NRT does: glibc's aligned_alloc splits and
+  // re-merges chunks on every call, which made a small allocation in a loop 2.5x numba's cost.
   size_t total =
       sizeof(ember_meminfo) + static_cast<size_t>(kAlign - 1) + static_cast<size_t>(nbytes);
   void *block = t_blocks.take(nbytes);
