@@ -14,8 +14,7 @@ namespace {
 // ---- the owner of a MemInfo-backed ndarray ------------------------------------------------
 
 struct MemInfoOwner {
-  PyObject_HEAD
-  ember_meminfo *meminfo;
+  PyObject_HEAD ember_meminfo *meminfo;
 };
 
 void owner_dealloc(PyObject *self) {
@@ -123,7 +122,8 @@ PyObject *box_array(const Plan &plan, void *in) {
     strd[k] = static_cast<npy_intp>(strides[k]);
   }
   int flags = plan.readonly ? 0 : NPY_ARRAY_WRITEABLE;
-  PyObject *arr = PyArray_NewFromDescr(&PyArray_Type, descr, nd, dims, strd, a->data, flags, nullptr);
+  PyObject *arr =
+      PyArray_NewFromDescr(&PyArray_Type, descr, nd, dims, strd, a->data, flags, nullptr);
   if (!arr) {
     ember_meminfo_decref(a->meminfo);
     return nullptr;
@@ -159,7 +159,8 @@ bool init_boxing(PyObject *module) {
   MemInfoOwnerType.tp_doc = "Owns the buffer of an array made in compiled code.";
   if (PyType_Ready(&MemInfoOwnerType) < 0) return false;
   Py_INCREF(&MemInfoOwnerType);
-  return PyModule_AddObject(module, "MemInfoOwner", reinterpret_cast<PyObject *>(&MemInfoOwnerType)) == 0;
+  return PyModule_AddObject(module, "MemInfoOwner",
+                            reinterpret_cast<PyObject *>(&MemInfoOwnerType)) == 0;
 }
 
 Plan make_plan(const std::vector<int64_t> &code, size_t *pos) {
@@ -253,12 +254,14 @@ bool unbox(const Plan &plan, PyObject *obj, void *out) {
       return true;
     }
     case EMBER_T_TUPLE: {
-      if (!PyTuple_Check(obj) || PyTuple_GET_SIZE(obj) != static_cast<Py_ssize_t>(plan.children.size())) {
+      if (!PyTuple_Check(obj) ||
+          PyTuple_GET_SIZE(obj) != static_cast<Py_ssize_t>(plan.children.size())) {
         PyErr_SetString(PyExc_TypeError, "tuple argument does not match the compiled signature");
         return false;
       }
       for (size_t i = 0; i < plan.children.size(); ++i)
-        if (!unbox(plan.children[i], PyTuple_GET_ITEM(obj, i), static_cast<char *>(out) + plan.offsets[i]))
+        if (!unbox(plan.children[i], PyTuple_GET_ITEM(obj, i),
+                   static_cast<char *>(out) + plan.offsets[i]))
           return false;
       return true;
     }
@@ -308,7 +311,8 @@ PyObject *box(const Plan &plan, void *in) {
       for (size_t i = 0; i < n; ++i) {
         PyObject *e = box(plan.children[i], static_cast<char *>(in) + plan.offsets[i]);
         if (!e) {
-          for (size_t j = i + 1; j < n; ++j) release(plan.children[j], static_cast<char *>(in) + plan.offsets[j]);
+          for (size_t j = i + 1; j < n; ++j)
+            release(plan.children[j], static_cast<char *>(in) + plan.offsets[j]);
           Py_DECREF(t);
           return nullptr;
         }
@@ -331,7 +335,8 @@ void release(const Plan &plan, void *in) {
         release(plan.children[i], static_cast<char *>(in) + plan.offsets[i]);
       return;
     case EMBER_T_OPTIONAL:
-      if (*static_cast<uint8_t *>(in)) release(plan.children[0], static_cast<char *>(in) + plan.offsets[1]);
+      if (*static_cast<uint8_t *>(in))
+        release(plan.children[0], static_cast<char *>(in) + plan.offsets[1]);
       return;
     default: return;
   }

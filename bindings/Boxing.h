@@ -15,7 +15,7 @@
 namespace ember::py {
 
 struct Plan {
-  int64_t tag = 0;        ///< EMBER_T_*
+  int64_t tag = 0;  ///< EMBER_T_*
   size_t size = 0, align = 1;
   // arrays
   int64_t dtype = 0;

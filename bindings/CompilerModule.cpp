@@ -160,7 +160,8 @@ PYBIND11_MODULE(_compiler, m) {
       .def_property_readonly("loop", [](const CompiledFunction &c) { return c.loop; })
       .def_property_readonly("uses_gemm", [](const CompiledFunction &c) { return c.uses_gemm; })
       .def_property_readonly("symbol", [](const CompiledFunction &c) { return c.symbol; })
-      .def_property_readonly("return_type", [](const CompiledFunction &c) { return c.ir->return_type.index; })
+      .def_property_readonly("return_type",
+                             [](const CompiledFunction &c) { return c.ir->return_type.index; })
       .def_property_readonly("arg_types",
                              [](const CompiledFunction &c) {
                                std::vector<uint32_t> out;
@@ -208,7 +209,8 @@ PYBIND11_MODULE(_compiler, m) {
              if (!s.compiler.types().to_code(TypeId{id}, &code)) return py::none();
              return py::cast(code);
            })
-      .def("type_str", [](Session &s, uint32_t id) { return s.compiler.types().to_string(TypeId{id}); })
+      .def("type_str",
+           [](Session &s, uint32_t id) { return s.compiler.types().to_string(TypeId{id}); })
       .def("can_convert",
            [](Session &s, uint32_t from, uint32_t to) {
              return can_convert(s.compiler.types(), TypeId{from}, TypeId{to});
@@ -259,11 +261,10 @@ PYBIND11_MODULE(_compiler, m) {
           py::arg("arg_types"), py::arg("flags"), py::arg("resolver"), py::arg("self_handle"),
           py::arg("declared_return") = 0, py::arg("dump") = std::vector<std::string>{},
           py::arg("loop") = std::string(), py::arg("core_dims") = std::vector<std::vector<int>>{})
-      .def("llvm_ir",
-           [](Session &s, const CompiledFunction &c, bool optimized) {
-             return s.compiler.llvm_ir(c, optimized);
-           })
-      .def("assembly", [](Session &s, const CompiledFunction &c) { return s.compiler.assembly(c); });
+      .def("llvm_ir", [](Session &s, const CompiledFunction &c,
+                         bool optimized) { return s.compiler.llvm_ir(c, optimized); })
+      .def("assembly",
+           [](Session &s, const CompiledFunction &c) { return s.compiler.assembly(c); });
 
   m.def(
       "builtins",

@@ -51,8 +51,7 @@ struct Entry {
 };
 
 struct DispatcherObject {
-  PyObject_HEAD
-  vectorcallfunc vectorcall;
+  PyObject_HEAD vectorcallfunc vectorcall;
   PyObject *impl;
   PyObject *dict;
   PyObject *weakrefs;
@@ -61,7 +60,8 @@ struct DispatcherObject {
   std::deque<Entry> *entries;  // a deque: references stay valid while entries are added
 };
 
-PyObject *call_slow(DispatcherObject *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames) {
+PyObject *call_slow(DispatcherObject *self, PyObject *const *args, Py_ssize_t nargs,
+                    PyObject *kwnames) {
   PyObject *tuple = PyTuple_New(nargs);
   if (!tuple) return nullptr;
   for (Py_ssize_t i = 0; i < nargs; ++i) {
@@ -93,7 +93,9 @@ PyObject *call_slow(DispatcherObject *self, PyObject *const *args, Py_ssize_t na
 
 PyObject *raise_from(const ember_error &err) {
   auto &t = exception_table();
-  PyObject *cls = err.exc >= 0 && static_cast<size_t>(err.exc) < t.size() ? t[static_cast<size_t>(err.exc)] : nullptr;
+  PyObject *cls = err.exc >= 0 && static_cast<size_t>(err.exc) < t.size()
+                      ? t[static_cast<size_t>(err.exc)]
+                      : nullptr;
   if (!cls) cls = PyExc_RuntimeError;
   const char *msg = err.msg ? err.msg : "";
   if (*msg)
@@ -139,7 +141,8 @@ PyObject *invoke(DispatcherObject *self, const Entry &e, PyObject *const *args) 
   return box(e.ret, ret);
 }
 
-PyObject *dispatcher_vectorcall(PyObject *callable, PyObject *const *args, size_t nargsf, PyObject *kwnames) {
+PyObject *dispatcher_vectorcall(PyObject *callable, PyObject *const *args, size_t nargsf,
+                                PyObject *kwnames) {
   auto *self = reinterpret_cast<DispatcherObject *>(callable);
   Py_ssize_t nargs = PyVectorcall_NARGS(nargsf);
   if (kwnames || nargs != self->argcount) return call_slow(self, args, nargs, kwnames);
@@ -184,7 +187,8 @@ PyObject *add_entry(PyObject *pyself, PyObject *args) {
   auto *self = reinterpret_cast<DispatcherObject *>(pyself);
   PyObject *arg_codes, *ret_code, *owner, *key_codes = Py_None;
   unsigned long long address;
-  if (!PyArg_ParseTuple(args, "OOKO|O", &arg_codes, &ret_code, &address, &owner, &key_codes)) return nullptr;
+  if (!PyArg_ParseTuple(args, "OOKO|O", &arg_codes, &ret_code, &address, &owner, &key_codes))
+    return nullptr;
   Entry e;
   e.wrapper = reinterpret_cast<ember_wrapper_fn>(static_cast<uintptr_t>(address));
   PyObject *seq = PySequence_Fast(arg_codes, "arg_codes must be a sequence");
@@ -256,7 +260,8 @@ PyObject *entry_count(PyObject *pyself, PyObject *) {
 
 PyMethodDef dispatcher_methods[] = {
     {"_add_entry", add_entry, METH_VARARGS, "Adds a compiled entry; returns its index."},
-    {"_call_entry", call_entry, METH_VARARGS, "Calls entry i with a tuple of positional arguments."},
+    {"_call_entry", call_entry, METH_VARARGS,
+     "Calls entry i with a tuple of positional arguments."},
     {"_entry_count", entry_count, METH_NOARGS, "How many compiled entries there are."},
     {nullptr, nullptr, 0, nullptr}};
 
@@ -265,7 +270,8 @@ PyObject *dispatcher_new(PyTypeObject *type, PyObject *args, PyObject *kwds) {
   Py_ssize_t argcount;
   int nogil = 0;
   static const char *kwlist[] = {"impl", "argcount", "nogil", nullptr};
-  if (!PyArg_ParseTupleAndKeywords(args, kwds, "On|p", const_cast<char **>(kwlist), &impl, &argcount, &nogil))
+  if (!PyArg_ParseTupleAndKeywords(args, kwds, "On|p", const_cast<char **>(kwlist), &impl,
+                                   &argcount, &nogil))
     return nullptr;
   auto *self = reinterpret_cast<DispatcherObject *>(type->tp_alloc(type, 0));
   if (!self) return nullptr;
@@ -374,7 +380,8 @@ bool init_dispatcher(PyObject *module) {
   DispatcherType.tp_getset = dispatcher_getset;
   if (PyType_Ready(&DispatcherType) < 0) return false;
   Py_INCREF(&DispatcherType);
-  return PyModule_AddObject(module, "Dispatcher", reinterpret_cast<PyObject *>(&DispatcherType)) == 0;
+  return PyModule_AddObject(module, "Dispatcher", reinterpret_cast<PyObject *>(&DispatcherType)) ==
+         0;
 }
 
 }  // namespace ember::py

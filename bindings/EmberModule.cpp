@@ -10,9 +10,9 @@
 #include "bindings/Dispatcher.h"
 #include "bindings/Typeof.h"
 #include "bindings/Ufunc.h"
+#include "ember/abi.h"
 #include "ember/numeric.h"
 #include "ember/parallel.h"
-#include "ember/abi.h"
 #include "ember/runtime.h"
 #include "ember/vmath.h"
 
@@ -64,13 +64,19 @@ PYBIND11_MODULE(_ember, m) {
       "arguments, ISA).");
   static PyMethodDef make_ufunc_def = {"make_ufunc", ember::py::make_ufunc, METH_VARARGS,
                                        "A NumPy ufunc (or gufunc) over compiled loops."};
-  m.add_object("make_ufunc", py::reinterpret_steal<py::object>(PyCFunction_New(&make_ufunc_def, nullptr)));
-  m.def("set_num_threads", [](int64_t n) {
-    if (ember_set_num_threads(n) != 0)
-      throw py::value_error("the number of threads must be between 1 and " + std::to_string(ember_max_threads()));
-  }, "Sets how many threads parallel regions use.");
+  m.add_object("make_ufunc",
+               py::reinterpret_steal<py::object>(PyCFunction_New(&make_ufunc_def, nullptr)));
+  m.def(
+      "set_num_threads",
+      [](int64_t n) {
+        if (ember_set_num_threads(n) != 0)
+          throw py::value_error("the number of threads must be between 1 and " +
+                                std::to_string(ember_max_threads()));
+      },
+      "Sets how many threads parallel regions use.");
   m.def("get_num_threads", &ember_get_num_threads, "How many threads parallel regions use.");
-  m.def("get_thread_id", &ember_get_thread_id, "This thread's index in the current parallel region (0 outside).");
+  m.def("get_thread_id", &ember_get_thread_id,
+        "This thread's index in the current parallel region (0 outside).");
   m.def("max_threads", &ember_max_threads, "The most threads parallel regions may use.");
   m.def(
       "set_blas",

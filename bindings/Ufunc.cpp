@@ -14,7 +14,8 @@ namespace ember::py {
 namespace {
 
 using UfuncLoopFn = int32_t (*)(char **args, int64_t n, const npy_intp *steps, ember_error *err);
-using GufuncLoopFn = int32_t (*)(char **args, const npy_intp *dims, const npy_intp *steps, ember_error *err);
+using GufuncLoopFn = int32_t (*)(char **args, const npy_intp *dims, const npy_intp *steps,
+                                 ember_error *err);
 
 struct LoopData {
   void *fn;
@@ -66,7 +67,8 @@ int32_t run_chunk(int64_t lo, int64_t hi, void *env_ptr, void *, ember_error *er
   int n = env->loop->nargs;
   char *args[64];
   for (int k = 0; k < n; ++k) args[k] = env->args[k] + lo * env->steps[k];
-  if (!env->loop->gufunc) return reinterpret_cast<UfuncLoopFn>(env->loop->fn)(args, hi - lo, env->steps, err);
+  if (!env->loop->gufunc)
+    return reinterpret_cast<UfuncLoopFn>(env->loop->fn)(args, hi - lo, env->steps, err);
   std::vector<npy_intp> dims(env->dims, env->dims + 1 + 32);
   dims[0] = hi - lo;
   return reinterpret_cast<GufuncLoopFn>(env->loop->fn)(args, dims.data(), env->steps, err);
@@ -104,7 +106,8 @@ void generic_loop(char **args, const npy_intp *dims, const npy_intp *steps, void
   if (loop->parallel && dims[0] >= 4096 && loop->nargs <= 64 &&
       !loop_carries_values(args, dims[0], steps, loop->nin, loop->nargs)) {
     ChunkEnv env{args, dims, steps, loop};
-    status = ember_parallel_for(dims[0], run_chunk, &env, nullptr, 0, 256, &err) < 0 ? EMBER_RAISED : EMBER_OK;
+    status = ember_parallel_for(dims[0], run_chunk, &env, nullptr, 0, 256, &err) < 0 ? EMBER_RAISED
+                                                                                     : EMBER_OK;
   } else if (loop->gufunc) {
     status = reinterpret_cast<GufuncLoopFn>(loop->fn)(args, dims, steps, &err);
   } else {
@@ -119,8 +122,8 @@ PyObject *make_ufunc(PyObject *, PyObject *args) {
   const char *name, *doc;
   int nin, nout, identity, parallel;
   PyObject *loops, *signature = Py_None;
-  if (!PyArg_ParseTuple(args, "ssiiO!ip|O", &name, &doc, &nin, &nout, &PyList_Type, &loops, &identity,
-                        &parallel, &signature))
+  if (!PyArg_ParseTuple(args, "ssiiO!ip|O", &name, &doc, &nin, &nout, &PyList_Type, &loops,
+                        &identity, &parallel, &signature))
     return nullptr;
   auto *s = new UfuncStorage();
   s->name = name;
@@ -153,8 +156,8 @@ PyObject *make_ufunc(PyObject *, PyObject *args) {
     for (Py_ssize_t k = 0; k < nin + nout; ++k)
       s->types.push_back(static_cast<char>(PyLong_AsLong(PySequence_Fast_GET_ITEM(seq, k))));
     Py_DECREF(seq);
-    s->loops[static_cast<size_t>(t)] = {reinterpret_cast<void *>(static_cast<uintptr_t>(address)), gufunc,
-                                        parallel != 0, nin + nout, nin};
+    s->loops[static_cast<size_t>(t)] = {reinterpret_cast<void *>(static_cast<uintptr_t>(address)),
+                                        gufunc, parallel != 0, nin + nout, nin};
     Py_INCREF(owner);
     s->owners.push_back(owner);
   }
@@ -164,16 +167,20 @@ PyObject *make_ufunc(PyObject *, PyObject *args) {
   }
   PyObject *ufunc;
   if (gufunc)
-    ufunc = PyUFunc_FromFuncAndDataAndSignature(s->funcs.data(), s->data.data(), s->types.data(),
-                                                static_cast<int>(ntypes), nin, nout, identity,
-                                                s->name.c_str(), s->doc.c_str(), 0, s->signature.c_str());
+    ufunc = PyUFunc_FromFuncAndDataAndSignature(
+        s->funcs.data(), s->data.data(), s->types.data(), static_cast<int>(ntypes), nin, nout,
+        identity, s->name.c_str(), s->doc.c_str(), 0, s->signature.c_str());
   else
-    ufunc = PyUFunc_FromFuncAndData(s->funcs.data(), s->data.data(), s->types.data(), static_cast<int>(ntypes),
-                                    nin, nout, identity, s->name.c_str(), s->doc.c_str(), 0);
+    ufunc = PyUFunc_FromFuncAndData(s->funcs.data(), s->data.data(), s->types.data(),
+                                    static_cast<int>(ntypes), nin, nout, identity, s->name.c_str(),
+                                    s->doc.c_str(), 0);
   PyObject *capsule = PyCapsule_New(s, "ember.ufunc", storage_destructor);
   if (!ufunc || !capsule) {
     Py_XDECREF(ufunc);
-    if (capsule) Py_DECREF(capsule); else delete s;
+    if (capsule)
+      Py_DECREF(capsule);
+    else
+      delete s;
     return nullptr;
   }
   // The ufunc's obj slot keeps the storage alive exactly as long as the ufunc.

@@ -33,11 +33,10 @@ class CFG {
 
 /// Values live on entry to each block (block parameters excluded) and on exit from it.
 struct Liveness {
-  std::vector<std::vector<Value>> live_in;  ///< sorted by id
+  std::vector<std::vector<Value>> live_in;   ///< sorted by id
   std::vector<std::vector<Value>> live_out;  ///< sorted by id
 };
 /// Liveness of the values selected by `track` (e.g. the refcounted ones).
-Liveness compute_liveness(const Function &f, const CFG &cfg,
-                          const std::vector<bool> &track);
+Liveness compute_liveness(const Function &f, const CFG &cfg, const std::vector<bool> &track);
 
 }  // namespace ember

@@ -43,9 +43,7 @@ class ErrorReporter {
   ErrorReporter(ErrorKind kind, SourceLoc loc) : kind_(kind), loc_(loc) {}
   ErrorReporter(const ErrorReporter &) = delete;
   ErrorReporter &operator=(const ErrorReporter &) = delete;
-  [[noreturn]] ~ErrorReporter() noexcept(false) {
-    throw CompileError(kind_, stream_.str(), loc_);
-  }
+  [[noreturn]] ~ErrorReporter() noexcept(false) { throw CompileError(kind_, stream_.str(), loc_); }
   template <typename T>
   ErrorReporter &operator<<(const T &value) {
     stream_ << value;
@@ -71,11 +69,11 @@ class ErrorReporter {
   } else                       \
     typing_error(loc)
 /// `internal_assert(cond) << "message";` reports a bug in ember when cond is false.
-#define internal_assert(cond)                                                                 \
-  if (cond) {                                                                                 \
-  } else                                                                                      \
+#define internal_assert(cond)                                                          \
+  if (cond) {                                                                          \
+  } else                                                                               \
     ::ember::detail::ErrorReporter(::ember::ErrorKind::Internal, ::ember::SourceLoc{}) \
         << __FILE__ << ":" << __LINE__ << ": " #cond " failed: "
-#define internal_error \
+#define internal_error                                                               \
   ::ember::detail::ErrorReporter(::ember::ErrorKind::Internal, ::ember::SourceLoc{}) \
       << __FILE__ << ":" << __LINE__ << ": "

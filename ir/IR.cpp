@@ -69,8 +69,8 @@ Inst Function::insert(Block b, size_t pos, Op op, std::vector<Value> operands, b
   return i;
 }
 
-Inst Function::append(Block b, Op op, std::vector<Value> operands, bool make_result,
-                      SourceLoc loc, int64_t imm, int64_t imm2) {
+Inst Function::append(Block b, Op op, std::vector<Value> operands, bool make_result, SourceLoc loc,
+                      int64_t imm, int64_t imm2) {
   return insert(b, blocks_[b.id].insts.size(), op, std::move(operands), make_result, loc, imm,
                 imm2);
 }

@@ -38,7 +38,19 @@ bool is_terminator(Op op);
 
 /// BinOp kinds; the numbering is the NIS contract with ember/bytecode.py.
 enum class BinOpKind : uint8_t {
-  Add, Sub, Mul, TrueDiv, FloorDiv, Mod, Pow, LShift, RShift, And, Or, Xor, MatMul
+  Add,
+  Sub,
+  Mul,
+  TrueDiv,
+  FloorDiv,
+  Mod,
+  Pow,
+  LShift,
+  RShift,
+  And,
+  Or,
+  Xor,
+  MatMul
 };
 /// Compare kinds; the numbering is the NIS contract with ember/bytecode.py.
 enum class CmpKind : uint8_t { Lt, Le, Eq, Ne, Gt, Ge };
@@ -121,10 +133,10 @@ class Function;
 
 /// A call from this function to another compiled function (aux of a Call to a dispatcher).
 struct CalleeRef {
-  uint64_t dispatcher = 0;      ///< the front end's handle of the callee
-  std::vector<TypeId> params;   ///< the specialization's parameter types
-  TypeId result;                ///< its return type
-  bool self = false;            ///< a recursive call to the function being compiled
+  uint64_t dispatcher = 0;     ///< the front end's handle of the callee
+  std::vector<TypeId> params;  ///< the specialization's parameter types
+  TypeId result;               ///< its return type
+  bool self = false;           ///< a recursive call to the function being compiled
   /// For each parameter, the index of the call argument bound to it, or -1 for its default.
   std::vector<int32_t> arg_map;
   std::vector<ConstValue> defaults;  ///< for each parameter, its default value (when unbound)
@@ -154,10 +166,10 @@ class Function {
   TypeContext &types() const { return *types_; }
 
   // Identity and signature.
-  std::string name;       ///< the Python qualname
+  std::string name;  ///< the Python qualname
   std::string filename;
   int32_t firstlineno = 0;
-  std::string symbol;     ///< the native symbol name
+  std::string symbol;  ///< the native symbol name
   std::vector<TypeId> arg_types;
   std::vector<std::string> arg_names;
   TypeId return_type;

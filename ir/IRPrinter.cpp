@@ -104,8 +104,7 @@ std::string print_function(const Function &f, const std::vector<std::string> *so
     if (!bd.params.empty()) {
       os << "(";
       for (size_t i = 0; i < bd.params.size(); ++i)
-        os << (i ? ", " : "") << val(bd.params[i]) << ": "
-           << types.to_string(f.type(bd.params[i]));
+        os << (i ? ", " : "") << val(bd.params[i]) << ": " << types.to_string(f.type(bd.params[i]));
       os << ")";
     }
     os << ":\n";

@@ -37,9 +37,7 @@ bool lookup_method(const std::string &name, MethodId *out) {
 bool is_integer(ScalarKind k) { return k >= ScalarKind::Int8 && k <= ScalarKind::UInt64; }
 bool is_signed(ScalarKind k) { return k >= ScalarKind::Int8 && k <= ScalarKind::Int64; }
 bool is_float(ScalarKind k) { return k == ScalarKind::Float32 || k == ScalarKind::Float64; }
-bool is_complex(ScalarKind k) {
-  return k == ScalarKind::Complex64 || k == ScalarKind::Complex128;
-}
+bool is_complex(ScalarKind k) { return k == ScalarKind::Complex64 || k == ScalarKind::Complex128; }
 
 int bit_width(ScalarKind k) {
   switch (k) {
@@ -359,9 +357,9 @@ bool TypeContext::to_code(TypeId t, std::vector<int64_t> *out) const {
     case TypeKind::Scalar: out->push_back(tag_of(static_cast<ScalarKind>(d.a))); return true;
     case TypeKind::None: out->push_back(EMBER_T_NONE); return true;
     case TypeKind::Array:
-      out->insert(out->end(), {EMBER_T_ARRAY, tag_of(static_cast<ScalarKind>(d.a)),
-                               static_cast<int64_t>(d.b), static_cast<int64_t>(d.c),
-                               static_cast<int64_t>(d.d)});
+      out->insert(out->end(),
+                  {EMBER_T_ARRAY, tag_of(static_cast<ScalarKind>(d.a)), static_cast<int64_t>(d.b),
+                   static_cast<int64_t>(d.c), static_cast<int64_t>(d.d)});
       return true;
     case TypeKind::Tuple:
       out->push_back(EMBER_T_TUPLE);
@@ -369,9 +367,7 @@ bool TypeContext::to_code(TypeId t, std::vector<int64_t> *out) const {
       for (TypeId e : d.elems)
         if (!to_code(e, out)) return false;
       return true;
-    case TypeKind::Optional:
-      out->push_back(EMBER_T_OPTIONAL);
-      return to_code(d.elems[0], out);
+    case TypeKind::Optional: out->push_back(EMBER_T_OPTIONAL); return to_code(d.elems[0], out);
     default: return false;
   }
 }

@@ -44,7 +44,7 @@ bool is_integer(ScalarKind k);  ///< signed or unsigned integer (not bool)
 bool is_signed(ScalarKind k);   ///< signed integer
 bool is_float(ScalarKind k);
 bool is_complex(ScalarKind k);
-int bit_width(ScalarKind k);  ///< storage bits (bool: 8; complex128: 128)
+int bit_width(ScalarKind k);            ///< storage bits (bool: 8; complex128: 128)
 const char *scalar_name(ScalarKind k);  ///< NumPy's name: "float64", "bool", ...
 
 enum class Layout : uint8_t { C, F, A };

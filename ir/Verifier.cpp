@@ -47,8 +47,8 @@ class Verifier {
       internal_assert(is_terminator(d.op) == last)
           << f_.name << ": bb" << b.id << " instruction " << k << " (" << op_name(d.op) << ")"
           << (last ? " is the last but not a terminator" : " is a terminator before the end");
-      internal_assert(d.block == b) << f_.name << ": instruction in bb" << b.id
-                                    << " records block bb" << d.block.id;
+      internal_assert(d.block == b)
+          << f_.name << ": instruction in bb" << b.id << " records block bb" << d.block.id;
       internal_assert(d.result.valid() == produces_value(d.op))
           << f_.name << ": " << op_name(d.op) << " result mismatch";
       if (!cfg_.reachable(b)) continue;

@@ -175,7 +175,8 @@ void FunctionLowerer::meminfo_decref(V meminfo) {
 
 namespace {
 template <typename F>
-void for_each_reference(llvm::IRBuilder<> &b, DataModel &dm, llvm::Value *v, TypeId t, F &&on_meminfo) {
+void for_each_reference(llvm::IRBuilder<> &b, DataModel &dm, llvm::Value *v, TypeId t,
+                        F &&on_meminfo) {
   TypeContext &types = dm.types();
   const TypeData &d = types.get(t);
   switch (d.kind) {
@@ -197,7 +198,8 @@ void for_each_reference(llvm::IRBuilder<> &b, DataModel &dm, llvm::Value *v, Typ
     }
     case TypeKind::EnumerateIter: {
       llvm::Type *st = dm.iterator_state_type(t);
-      llvm::Value *inner = b.CreateLoad(llvm::PointerType::get(b.getContext(), 0), b.CreateStructGEP(st, v, 0));
+      llvm::Value *inner =
+          b.CreateLoad(llvm::PointerType::get(b.getContext(), 0), b.CreateStructGEP(st, v, 0));
       for_each_reference(b, dm, inner, d.elems[0], on_meminfo);
       return;
     }
@@ -211,7 +213,8 @@ void for_each_reference(llvm::IRBuilder<> &b, DataModel &dm, llvm::Value *v, Typ
       llvm::Type *st = dm.iterator_state_type(t);
       for (unsigned i = 0; i < d.elems.size(); ++i) {
         if (!types.needs_refcount(d.elems[i])) continue;
-        llvm::Value *inner = b.CreateLoad(llvm::PointerType::get(b.getContext(), 0), b.CreateStructGEP(st, v, i));
+        llvm::Value *inner =
+            b.CreateLoad(llvm::PointerType::get(b.getContext(), 0), b.CreateStructGEP(st, v, i));
         for_each_reference(b, dm, inner, d.elems[i], on_meminfo);
       }
       return;
@@ -232,7 +235,8 @@ void FunctionLowerer::decref(V v, TypeId t) {
 }
 
 llvm::Value *FunctionLowerer::to_memory(V v, TypeId t) {
-  if (types_.is_scalar(t) && types_.scalar_kind(t) == ScalarKind::Bool) return b_.CreateZExt(v, i8_);
+  if (types_.is_scalar(t) && types_.scalar_kind(t) == ScalarKind::Bool)
+    return b_.CreateZExt(v, i8_);
   return v;
 }
 
@@ -252,7 +256,8 @@ void FunctionLowerer::run() {
   err_ptr_ = fn_->getArg(1);
   blocks_.assign(f_.num_blocks(), nullptr);
   CFG cfg(f_);
-  for (Block b : cfg.rpo()) blocks_[b.id] = llvm::BasicBlock::Create(ctx_, "bb" + std::to_string(b.id), fn_);
+  for (Block b : cfg.rpo())
+    blocks_[b.id] = llvm::BasicBlock::Create(ctx_, "bb" + std::to_string(b.id), fn_);
   b_.SetInsertPoint(entry_);
   b_.CreateBr(blocks_[0]);
   for (Block b : cfg.rpo()) {
@@ -327,14 +332,16 @@ void FunctionLowerer::lower_inst(const InstData &d) {
     }
     case Op::Compare:
       if (type(d.operands[0]) != type(d.operands[1])) {  // tuples, uint64 against int64
-        set(d.result, lower_mixed_compare(static_cast<CmpKind>(d.imm), get(d.operands[0]),
-                                          type(d.operands[0]), get(d.operands[1]), type(d.operands[1])));
+        set(d.result,
+            lower_mixed_compare(static_cast<CmpKind>(d.imm), get(d.operands[0]),
+                                type(d.operands[0]), get(d.operands[1]), type(d.operands[1])));
         return;
       }
       if (types_.kind(type(d.operands[0])) == TypeKind::Tuple ||
           types_.kind(type(d.operands[0])) == TypeKind::NumberClass) {
-        set(d.result, lower_mixed_compare(static_cast<CmpKind>(d.imm), get(d.operands[0]),
-                                          type(d.operands[0]), get(d.operands[1]), type(d.operands[1])));
+        set(d.result,
+            lower_mixed_compare(static_cast<CmpKind>(d.imm), get(d.operands[0]),
+                                type(d.operands[0]), get(d.operands[1]), type(d.operands[1])));
         return;
       }
       set(d.result, lower_compare(static_cast<CmpKind>(d.imm), get(d.operands[0]),
@@ -344,7 +351,8 @@ void FunctionLowerer::lower_inst(const InstData &d) {
     case Op::Contains: set(d.result, lower_contains(d)); return;
     case Op::Unary: {
       V v = lower_unary(static_cast<UnaryKind>(d.imm), get(d.operands[0]), type(d.operands[0]));
-      TypeId from = static_cast<UnaryKind>(d.imm) == UnaryKind::Not ? types_.boolean() : type(d.operands[0]);
+      TypeId from =
+          static_cast<UnaryKind>(d.imm) == UnaryKind::Not ? types_.boolean() : type(d.operands[0]);
       set(d.result, convert(v, from, type(d.result)));
       return;
     }
@@ -385,7 +393,9 @@ void FunctionLowerer::lower_inst(const InstData &d) {
     case Op::BuildList: internal_error << "list reached lowering";
     case Op::Unpack: set(d.result, lower_unpack(d)); return;
     case Op::GetIter: set(d.result, lower_getiter(d)); return;
-    case Op::IterNext: set(d.result, lower_iternext(get(d.operands[0]), type(d.operands[0]))); return;
+    case Op::IterNext:
+      set(d.result, lower_iternext(get(d.operands[0]), type(d.operands[0])));
+      return;
     case Op::IterValue: {
       TypeId it = type(d.operands[0]);
       V v = lower_itervalue(get(d.operands[0]), it);
@@ -498,9 +508,9 @@ void collect_callees(const Function &f, std::vector<const Function *> &out,
 }
 }  // namespace
 
-LoweredModule lower_module(const Function &f, TargetHooks &hooks,
-                           llvm::LLVMContext &ctx, const llvm::DataLayout &layout,
-                           const std::string &triple, const LoopSpec &loop) {
+LoweredModule lower_module(const Function &f, TargetHooks &hooks, llvm::LLVMContext &ctx,
+                           const llvm::DataLayout &layout, const std::string &triple,
+                           const LoopSpec &loop) {
   LoweredModule out;
   out.module = std::make_unique<llvm::Module>(f.symbol, ctx);
   out.module->setDataLayout(layout);

@@ -10,7 +10,9 @@ namespace ember {
 
 using V = llvm::Value *;
 
-V FunctionLowerer::array_field(V arr, unsigned field) { return b_.CreateExtractValue(arr, {field}); }
+V FunctionLowerer::array_field(V arr, unsigned field) {
+  return b_.CreateExtractValue(arr, {field});
+}
 
 V FunctionLowerer::array_dim(V arr, unsigned field, int k) {
   return b_.CreateExtractValue(arr, {field, static_cast<unsigned>(k)});
@@ -31,7 +33,8 @@ V FunctionLowerer::wrap_index(V index, ScalarKind kind, V extent) {
     i = b_.CreateZExtOrTrunc(i, i64_);
   } else {
     i = b_.CreateSExtOrTrunc(i, i64_);
-    i = b_.CreateSelect(b_.CreateICmpSLT(i, llvm::ConstantInt::get(i64_, 0)), b_.CreateAdd(i, extent), i);
+    i = b_.CreateSelect(b_.CreateICmpSLT(i, llvm::ConstantInt::get(i64_, 0)),
+                        b_.CreateAdd(i, extent), i);
   }
   if (f_.flags.boundscheck)
     raise_if(b_.CreateICmpUGE(i, extent), EMBER_EXC_IndexError, "index is out of bounds");
@@ -54,7 +57,8 @@ V FunctionLowerer::element_pointer(V arr, TypeId t, const std::vector<V> &indice
     offset = offset ? b_.CreateAdd(offset, term) : term;
   }
   V base = offset ? b_.CreateGEP(i8_, data, offset) : data;
-  if (contiguous >= 0) return b_.CreateInBoundsGEP(et, base, indices[static_cast<size_t>(contiguous)]);
+  if (contiguous >= 0)
+    return b_.CreateInBoundsGEP(et, base, indices[static_cast<size_t>(contiguous)]);
   return base;
 }
 
@@ -134,9 +138,10 @@ V FunctionLowerer::lower_getattr(const InstData &d) {
       TypeId rt = type(d.result);
       V tup = llvm::UndefValue::get(mt(rt));
       for (int k = 0; k < nd; ++k)
-        tup = b_.CreateInsertValue(
-            tup, attr == AttrId::Shape ? array_dim(obj, DataModel::kShape, k) : array_dim(obj, DataModel::kStrides, k),
-            {static_cast<unsigned>(k)});
+        tup = b_.CreateInsertValue(tup,
+                                   attr == AttrId::Shape ? array_dim(obj, DataModel::kShape, k)
+                                                         : array_dim(obj, DataModel::kStrides, k),
+                                   {static_cast<unsigned>(k)});
       return tup;
     }
     case AttrId::Ndim: return llvm::ConstantInt::get(i64_, static_cast<uint64_t>(types_.ndim(t)));
@@ -144,8 +149,9 @@ V FunctionLowerer::lower_getattr(const InstData &d) {
     case AttrId::Itemsize:
       return llvm::ConstantInt::get(i64_, static_cast<uint64_t>(bit_width(types_.dtype(t)) / 8));
     case AttrId::Nbytes:
-      return b_.CreateMul(array_field(obj, DataModel::kNitems),
-                          llvm::ConstantInt::get(i64_, static_cast<uint64_t>(bit_width(types_.dtype(t)) / 8)));
+      return b_.CreateMul(
+          array_field(obj, DataModel::kNitems),
+          llvm::ConstantInt::get(i64_, static_cast<uint64_t>(bit_width(types_.dtype(t)) / 8)));
     case AttrId::Transpose: {
       int nd = types_.ndim(t);
       std::vector<V> shape, strides;
@@ -154,8 +160,8 @@ V FunctionLowerer::lower_getattr(const InstData &d) {
         strides.push_back(array_dim(obj, DataModel::kStrides, k));
       }
       V v = make_array(type(d.result), array_field(obj, DataModel::kMeminfo),
-                       array_field(obj, DataModel::kParent), array_field(obj, DataModel::kData), shape,
-                       strides);
+                       array_field(obj, DataModel::kParent), array_field(obj, DataModel::kData),
+                       shape, strides);
       incref(v, type(d.result));
       return v;
     }
@@ -174,7 +180,8 @@ V FunctionLowerer::lower_getattr(const InstData &d) {
       if ((c && l == Layout::C) || (!c && l == Layout::F) || types_.ndim(at) <= 0)
         return llvm::ConstantInt::getTrue(ctx_);
       int nd = types_.ndim(at);
-      V expected = llvm::ConstantInt::get(i64_, static_cast<uint64_t>(bit_width(types_.dtype(at)) / 8));
+      V expected =
+          llvm::ConstantInt::get(i64_, static_cast<uint64_t>(bit_width(types_.dtype(at)) / 8));
       V ok = llvm::ConstantInt::getTrue(ctx_);
       V empty = llvm::ConstantInt::getFalse(ctx_);
       for (int j = 0; j < nd; ++j) {
@@ -197,7 +204,8 @@ V FunctionLowerer::resolve_slice(V slice, V n, V *length, V *step_out) {
   V stop = b_.CreateExtractValue(slice, {1});
   V step = b_.CreateExtractValue(slice, {2});
   V flags = b_.CreateExtractValue(slice, {3});
-  llvm::Constant *zero = llvm::ConstantInt::get(i64_, 0), *minus1 = llvm::ConstantInt::get(i64_, static_cast<uint64_t>(-1), true);
+  llvm::Constant *zero = llvm::ConstantInt::get(i64_, 0),
+                 *minus1 = llvm::ConstantInt::get(i64_, static_cast<uint64_t>(-1), true);
   raise_if(b_.CreateICmpEQ(step, zero), EMBER_EXC_ValueError, "slice step cannot be zero");
   V neg = b_.CreateICmpSLT(step, zero);
   V n_minus1 = b_.CreateSub(n, llvm::ConstantInt::get(i64_, 1));
@@ -210,16 +218,21 @@ V FunctionLowerer::resolve_slice(V slice, V n, V *length, V *step_out) {
     V hi = b_.CreateSelect(neg, hi_if_neg_step, n);
     return b_.CreateSelect(below, lo, b_.CreateSelect(above, hi, wrapped));
   };
-  V no_start = b_.CreateICmpNE(b_.CreateAnd(flags, llvm::ConstantInt::get(i8_, 1)), llvm::ConstantInt::get(i8_, 0));
-  V no_stop = b_.CreateICmpNE(b_.CreateAnd(flags, llvm::ConstantInt::get(i8_, 2)), llvm::ConstantInt::get(i8_, 0));
-  V s = b_.CreateSelect(no_start, b_.CreateSelect(neg, n_minus1, zero), adjust(start, minus1, n_minus1));
+  V no_start = b_.CreateICmpNE(b_.CreateAnd(flags, llvm::ConstantInt::get(i8_, 1)),
+                               llvm::ConstantInt::get(i8_, 0));
+  V no_stop = b_.CreateICmpNE(b_.CreateAnd(flags, llvm::ConstantInt::get(i8_, 2)),
+                              llvm::ConstantInt::get(i8_, 0));
+  V s = b_.CreateSelect(no_start, b_.CreateSelect(neg, n_minus1, zero),
+                        adjust(start, minus1, n_minus1));
   V e = b_.CreateSelect(no_stop, b_.CreateSelect(neg, minus1, n), adjust(stop, minus1, n_minus1));
   V one = llvm::ConstantInt::get(i64_, 1);
-  V len_pos = b_.CreateSelect(b_.CreateICmpSLT(s, e),
-                              b_.CreateAdd(b_.CreateSDiv(b_.CreateSub(b_.CreateSub(e, s), one), step), one), zero);
-  V len_neg = b_.CreateSelect(b_.CreateICmpSLT(e, s),
-                              b_.CreateAdd(b_.CreateSDiv(b_.CreateSub(b_.CreateSub(s, e), one), b_.CreateNeg(step)), one),
-                              zero);
+  V len_pos = b_.CreateSelect(
+      b_.CreateICmpSLT(s, e),
+      b_.CreateAdd(b_.CreateSDiv(b_.CreateSub(b_.CreateSub(e, s), one), step), one), zero);
+  V len_neg = b_.CreateSelect(
+      b_.CreateICmpSLT(e, s),
+      b_.CreateAdd(b_.CreateSDiv(b_.CreateSub(b_.CreateSub(s, e), one), b_.CreateNeg(step)), one),
+      zero);
   *length = b_.CreateSelect(neg, len_neg, len_pos);
   *step_out = step;
   return s;
@@ -252,7 +265,8 @@ V FunctionLowerer::index_array(V arr, TypeId t, Value index, TypeId result, Sour
     for (size_t k = 0; k < items.size(); ++k) {
       ScalarKind kind;
       V raw = item_value(k, &kind);
-      indices.push_back(wrap_index(raw, kind, array_dim(arr, DataModel::kShape, static_cast<int>(k))));
+      indices.push_back(
+          wrap_index(raw, kind, array_dim(arr, DataModel::kShape, static_cast<int>(k))));
     }
     return load_element(element_pointer(arr, t, indices), types_.dtype(t));
   }
@@ -272,7 +286,8 @@ V FunctionLowerer::index_array(V arr, TypeId t, Value index, TypeId result, Sour
       }
       case IndexItem::Kind::Slice: {
         V length, step;
-        V start = resolve_slice(get(it.value), array_dim(arr, DataModel::kShape, ax), &length, &step);
+        V start =
+            resolve_slice(get(it.value), array_dim(arr, DataModel::kShape, ax), &length, &step);
         V stride = array_dim(arr, DataModel::kStrides, ax);
         data = b_.CreateGEP(i8_, data, b_.CreateMul(start, stride));
         shape.push_back(length);
@@ -291,8 +306,8 @@ V FunctionLowerer::index_array(V arr, TypeId t, Value index, TypeId result, Sour
     shape.push_back(array_dim(arr, DataModel::kShape, ax));
     strides.push_back(array_dim(arr, DataModel::kStrides, ax));
   }
-  return make_array(result, array_field(arr, DataModel::kMeminfo), array_field(arr, DataModel::kParent),
-                    data, shape, strides);
+  return make_array(result, array_field(arr, DataModel::kMeminfo),
+                    array_field(arr, DataModel::kParent), data, shape, strides);
 }
 
 V FunctionLowerer::lower_getitem(const InstData &d) {
@@ -314,7 +329,8 @@ V FunctionLowerer::lower_getitem(const InstData &d) {
       TypeId it = type(d.operands[1]);
       V n = llvm::ConstantInt::get(i64_, elems.size());
       V i = b_.CreateSExtOrTrunc(convert(get(d.operands[1]), it, types_.int64()), i64_);
-      i = b_.CreateSelect(b_.CreateICmpSLT(i, llvm::ConstantInt::get(i64_, 0)), b_.CreateAdd(i, n), i);
+      i = b_.CreateSelect(b_.CreateICmpSLT(i, llvm::ConstantInt::get(i64_, 0)), b_.CreateAdd(i, n),
+                          i);
       raise_if(b_.CreateICmpUGE(i, n), EMBER_EXC_IndexError, "tuple index out of range");
       v = from_memory(b_.CreateLoad(mt(rt), b_.CreateGEP(mt(rt), slot, i)), rt);
     }
@@ -338,7 +354,8 @@ V FunctionLowerer::lower_fancy_get(V a, TypeId at, Value index, TypeId rt) {
     // a[mask]: the selected elements in C order.
     V bad = llvm::ConstantInt::getFalse(ctx_);
     for (int k = 0; k < nd; ++k)
-      bad = b_.CreateOr(bad, b_.CreateICmpNE(array_dim(idx, DataModel::kShape, k), array_dim(a, DataModel::kShape, k)));
+      bad = b_.CreateOr(bad, b_.CreateICmpNE(array_dim(idx, DataModel::kShape, k),
+                                             array_dim(a, DataModel::kShape, k)));
     raise_if(bad, EMBER_EXC_IndexError, "the boolean index does not match the array's shape");
     llvm::AllocaInst *count = entry_alloca(i64_, "selected");
     b_.CreateStore(llvm::ConstantInt::get(i64_, 0), count);
@@ -357,7 +374,8 @@ V FunctionLowerer::lower_fancy_get(V a, TypeId at, Value index, TypeId rt) {
       b_.CreateCondBr(m, take, next);
       b_.SetInsertPoint(take);
       V c = b_.CreateLoad(i64_, count);
-      store_element(b_.CreateInBoundsGEP(mt(types_.scalar(dk)), odata, c), load_element(element_pointer(a, at, ix), dk), dk);
+      store_element(b_.CreateInBoundsGEP(mt(types_.scalar(dk)), odata, c),
+                    load_element(element_pointer(a, at, ix), dk), dk);
       b_.CreateStore(b_.CreateAdd(c, llvm::ConstantInt::get(i64_, 1)), count);
       b_.CreateBr(next);
       b_.SetInsertPoint(next);
@@ -375,7 +393,8 @@ V FunctionLowerer::lower_fancy_get(V a, TypeId at, Value index, TypeId rt) {
     V raw = load_element(element_pointer(idx, it, {ix[0]}), ik);
     V i = b_.CreateSExtOrTrunc(raw, i64_);
     if (!is_signed(ik)) i = b_.CreateZExtOrTrunc(raw, i64_);
-    i = b_.CreateSelect(b_.CreateICmpSLT(i, llvm::ConstantInt::get(i64_, 0)), b_.CreateAdd(i, extent), i);
+    i = b_.CreateSelect(b_.CreateICmpSLT(i, llvm::ConstantInt::get(i64_, 0)),
+                        b_.CreateAdd(i, extent), i);
     raise_if(b_.CreateICmpUGE(i, extent), EMBER_EXC_IndexError, "index is out of bounds");
     std::vector<V> src = ix;
     src[0] = i;
@@ -401,14 +420,17 @@ void FunctionLowerer::lower_fancy_set(V a, TypeId at, Value index, V value, Type
   // The k-th assigned element: the scalar, or value[k] (broadcast when value has one element).
   auto source = [&](V k) -> V {
     if (scalar) return convert(value, vu, dt);
-    V one = b_.CreateICmpEQ(array_dim(value, DataModel::kShape, 0), llvm::ConstantInt::get(i64_, 1));
+    V one =
+        b_.CreateICmpEQ(array_dim(value, DataModel::kShape, 0), llvm::ConstantInt::get(i64_, 1));
     V j = b_.CreateSelect(one, llvm::ConstantInt::get(i64_, 0), k);
-    return convert(load_element(element_pointer(value, vu, {j}), types_.dtype(vu)), types_.scalar(types_.dtype(vu)), dt);
+    return convert(load_element(element_pointer(value, vu, {j}), types_.dtype(vu)),
+                   types_.scalar(types_.dtype(vu)), dt);
   };
   if (types_.dtype(it) == ScalarKind::Bool) {
     V bad = llvm::ConstantInt::getFalse(ctx_);
     for (int k = 0; k < nd; ++k)
-      bad = b_.CreateOr(bad, b_.CreateICmpNE(array_dim(idx, DataModel::kShape, k), array_dim(a, DataModel::kShape, k)));
+      bad = b_.CreateOr(bad, b_.CreateICmpNE(array_dim(idx, DataModel::kShape, k),
+                                             array_dim(a, DataModel::kShape, k)));
     raise_if(bad, EMBER_EXC_IndexError, "the boolean index does not match the array's shape");
     llvm::AllocaInst *count = entry_alloca(i64_, "assigned");
     b_.CreateStore(llvm::ConstantInt::get(i64_, 0), count);
@@ -451,14 +473,16 @@ void FunctionLowerer::lower_fancy_set(V a, TypeId at, Value index, V value, Type
   ScalarKind ik = types_.dtype(it);
   if (!scalar) {
     V len = array_dim(value, DataModel::kShape, 0);
-    V fits = b_.CreateOr(b_.CreateICmpEQ(len, n), b_.CreateICmpEQ(len, llvm::ConstantInt::get(i64_, 1)));
+    V fits =
+        b_.CreateOr(b_.CreateICmpEQ(len, n), b_.CreateICmpEQ(len, llvm::ConstantInt::get(i64_, 1)));
     raise_if(b_.CreateNot(fits), EMBER_EXC_ValueError,
              "shape mismatch: the value cannot be broadcast to the index array's shape");
   }
   emit_loop(n, [&](V k) {
     V raw = load_element(element_pointer(idx, it, {k}), ik);
     V i = is_signed(ik) ? b_.CreateSExtOrTrunc(raw, i64_) : b_.CreateZExtOrTrunc(raw, i64_);
-    i = b_.CreateSelect(b_.CreateICmpSLT(i, llvm::ConstantInt::get(i64_, 0)), b_.CreateAdd(i, extent), i);
+    i = b_.CreateSelect(b_.CreateICmpSLT(i, llvm::ConstantInt::get(i64_, 0)),
+                        b_.CreateAdd(i, extent), i);
     raise_if(b_.CreateICmpUGE(i, extent), EMBER_EXC_IndexError, "index is out of bounds");
     store_element(element_pointer(a, at, {i}), source(k), dk);
   });
@@ -499,7 +523,8 @@ void FunctionLowerer::lower_setitem(const InstData &d) {
         raw = from_memory(b_.CreateExtractValue(idx_value, {static_cast<unsigned>(k)}), et);
         kind = types_.scalar_kind(et);
       }
-      indices.push_back(wrap_index(raw, kind, array_dim(c, DataModel::kShape, static_cast<int>(k))));
+      indices.push_back(
+          wrap_index(raw, kind, array_dim(c, DataModel::kShape, static_cast<int>(k))));
     }
     V value = convert(get(d.operands[2]), vt0, types_.scalar(types_.dtype(ct)));
     store_element(element_pointer(c, ct, indices), value, types_.dtype(ct));
@@ -511,7 +536,8 @@ void FunctionLowerer::lower_setitem(const InstData &d) {
     ExprTree tree;
     collect_leaves(d.operands[2], tree, true);
     std::vector<V> shape;
-    for (int k = 0; k < types_.ndim(target); ++k) shape.push_back(array_dim(view, DataModel::kShape, k));
+    for (int k = 0; k < types_.ndim(target); ++k)
+      shape.push_back(array_dim(view, DataModel::kShape, k));
     broadcast_shape(tree, types_.ndim(target), &shape);
     evaluate_into(view, target, d.operands[2], tree, shape, false);
     return;
@@ -548,7 +574,9 @@ void FunctionLowerer::assign_to_view(V dst, TypeId dt, V value, TypeId value_typ
   }
   if (types_.is_scalar(vu)) {
     V x = convert(value, vu, types_.scalar(dk));
-    emit_nd_loop(shape, [&](const std::vector<V> &idx) { store_element(element_pointer(dst, dt, idx), x, dk); });
+    emit_nd_loop(shape, [&](const std::vector<V> &idx) {
+      store_element(element_pointer(dst, dt, idx), x, dk);
+    });
     return;
   }
   // Broadcast the source array's trailing axes onto the destination's.
@@ -561,8 +589,10 @@ void FunctionLowerer::assign_to_view(V dst, TypeId dt, V value, TypeId value_typ
   for (int k = 0; k < snd; ++k) {
     V se = array_dim(value, DataModel::kShape, k);
     V de = shape[static_cast<size_t>(nd - snd + k)];
-    V ok = b_.CreateOr(b_.CreateICmpEQ(se, de), b_.CreateICmpEQ(se, llvm::ConstantInt::get(i64_, 1)));
-    raise_if(b_.CreateNot(ok), EMBER_EXC_ValueError, "could not broadcast the input array into the target's shape");
+    V ok =
+        b_.CreateOr(b_.CreateICmpEQ(se, de), b_.CreateICmpEQ(se, llvm::ConstantInt::get(i64_, 1)));
+    raise_if(b_.CreateNot(ok), EMBER_EXC_ValueError,
+             "could not broadcast the input array into the target's shape");
     src_extent.push_back(se);
   }
   // Copy through a temporary when the source may overlap the destination (a[1:] = a[:-1]).
@@ -577,7 +607,8 @@ void FunctionLowerer::assign_to_view(V dst, TypeId dt, V value, TypeId value_typ
     }
     TypeId any_layout = types_.array(sk, snd, Layout::A);
     V x = load_element(element_pointer(src, any_layout, sidx), sk);
-    store_element(element_pointer(dst, dt, idx), convert(x, types_.scalar(sk), types_.scalar(dk)), dk);
+    store_element(element_pointer(dst, dt, idx), convert(x, types_.scalar(sk), types_.scalar(dk)),
+                  dk);
   });
   meminfo_decref(to_free);
 }
@@ -596,7 +627,8 @@ V FunctionLowerer::detach_from(V src, TypeId st, V dst, TypeId dt, V *to_free) {
   b_.SetInsertPoint(copy_bb);
   V tmp = allocate_array(tmp_type, extent);
   emit_nd_loop(extent, [&](const std::vector<V> &idx) {
-    store_element(element_pointer(tmp, tmp_type, idx), load_element(element_pointer(src, st, idx), sk), sk);
+    store_element(element_pointer(tmp, tmp_type, idx),
+                  load_element(element_pointer(src, st, idx), sk), sk);
   });
   V tmp_meminfo = array_field(tmp, DataModel::kMeminfo);
   llvm::BasicBlock *copy_end = b_.GetInsertBlock();
@@ -623,7 +655,8 @@ V FunctionLowerer::memory_overlaps(V a, TypeId at, V b, TypeId bt) {
     for (int k = 0; k < types_.ndim(t); ++k) {
       V n = array_dim(arr, DataModel::kShape, k);
       *empty = b_.CreateOr(*empty, b_.CreateICmpSLE(n, zero));
-      V reach = b_.CreateMul(b_.CreateSub(n, llvm::ConstantInt::get(i64_, 1)), array_dim(arr, DataModel::kStrides, k));
+      V reach = b_.CreateMul(b_.CreateSub(n, llvm::ConstantInt::get(i64_, 1)),
+                             array_dim(arr, DataModel::kStrides, k));
       V neg = b_.CreateICmpSLT(reach, zero);
       *lo = b_.CreateAdd(*lo, b_.CreateSelect(neg, reach, zero));
       *hi = b_.CreateAdd(*hi, b_.CreateSelect(neg, zero, reach));
@@ -701,7 +734,8 @@ V FunctionLowerer::lower_iternext(V state, TypeId iter) {
       V count = b_.CreateLoad(i64_, b_.CreateStructGEP(st, state, 2));
       V idx = b_.CreateLoad(i64_, b_.CreateStructGEP(st, state, 3));
       V ok = b_.CreateICmpSLT(idx, count);
-      b_.CreateStore(b_.CreateAdd(start, b_.CreateMul(idx, step)), b_.CreateStructGEP(st, state, 4));
+      b_.CreateStore(b_.CreateAdd(start, b_.CreateMul(idx, step)),
+                     b_.CreateStructGEP(st, state, 4));
       b_.CreateStore(b_.CreateAdd(idx, one, "", true, true), b_.CreateStructGEP(st, state, 3));
       return ok;
     }
@@ -760,8 +794,8 @@ V FunctionLowerer::lower_itervalue(V state, TypeId iter) {
         shape.push_back(array_dim(arr, DataModel::kShape, k));
         strides.push_back(array_dim(arr, DataModel::kStrides, k));
       }
-      return make_array(row, array_field(arr, DataModel::kMeminfo), array_field(arr, DataModel::kParent),
-                        data, shape, strides);
+      return make_array(row, array_field(arr, DataModel::kMeminfo),
+                        array_field(arr, DataModel::kParent), data, shape, strides);
     }
     case TypeKind::EnumerateIter: {
       V inner = b_.CreateLoad(ptr_, b_.CreateStructGEP(st, state, 0));
@@ -814,13 +848,15 @@ V FunctionLowerer::lower_unpack(const InstData &d) {
       v = load_element(element_pointer(seq, t, {idx}), types_.dtype(t));
     } else {
       int nd = types_.ndim(t);
-      V data = b_.CreateGEP(i8_, array_field(seq, DataModel::kData), b_.CreateMul(idx, array_dim(seq, DataModel::kStrides, 0)));
+      V data = b_.CreateGEP(i8_, array_field(seq, DataModel::kData),
+                            b_.CreateMul(idx, array_dim(seq, DataModel::kStrides, 0)));
       std::vector<V> shape, strides;
       for (int a = 1; a < nd; ++a) {
         shape.push_back(array_dim(seq, DataModel::kShape, a));
         strides.push_back(array_dim(seq, DataModel::kStrides, a));
       }
-      v = make_array(rt, array_field(seq, DataModel::kMeminfo), array_field(seq, DataModel::kParent), data, shape, strides);
+      v = make_array(rt, array_field(seq, DataModel::kMeminfo),
+                     array_field(seq, DataModel::kParent), data, shape, strides);
     }
   }
   incref(v, rt);

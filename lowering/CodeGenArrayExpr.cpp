@@ -32,7 +32,8 @@ void FunctionLowerer::collect_leaves(Value v, ExprTree &tree, bool root) {
   for (size_t k = first; k < d.operands.size(); ++k) collect_leaves(d.operands[k], tree, false);
 }
 
-std::vector<V> FunctionLowerer::broadcast_shape(ExprTree &tree, int ndim, const std::vector<V> *fixed) {
+std::vector<V> FunctionLowerer::broadcast_shape(ExprTree &tree, int ndim,
+                                                const std::vector<V> *fixed) {
   llvm::Constant *one = llvm::ConstantInt::get(i64_, 1), *zero = llvm::ConstantInt::get(i64_, 0);
   std::vector<V> shape(static_cast<size_t>(ndim), one);
   if (fixed) shape = *fixed;
@@ -53,7 +54,8 @@ std::vector<V> FunctionLowerer::broadcast_shape(ExprTree &tree, int ndim, const 
         bad = b_.CreateOr(bad, b_.CreateAnd(b_.CreateNot(is_one), b_.CreateICmpNE(e, next)));
         shape[axis] = next;
       }
-      leaf.strides[static_cast<size_t>(j)] = b_.CreateSelect(is_one, zero, stride_of(leaf.v, leaf.type, j));
+      leaf.strides[static_cast<size_t>(j)] =
+          b_.CreateSelect(is_one, zero, stride_of(leaf.v, leaf.type, j));
     }
   }
   raise_if(bad, EMBER_EXC_ValueError,
@@ -73,7 +75,8 @@ V FunctionLowerer::eval_element(const ExprTree &tree, Value v, const std::vector
     int k = types_.ndim(leaf.type), nd = static_cast<int>(idx.size());
     V offset = llvm::ConstantInt::get(i64_, 0);
     for (int j = 0; j < k; ++j)
-      offset = b_.CreateAdd(offset, b_.CreateMul(idx[static_cast<size_t>(nd - k + j)], leaf.strides[static_cast<size_t>(j)]));
+      offset = b_.CreateAdd(offset, b_.CreateMul(idx[static_cast<size_t>(nd - k + j)],
+                                                 leaf.strides[static_cast<size_t>(j)]));
     return load_element(b_.CreateGEP(i8_, data, offset), dk);
   }
   const InstData &d = f_.inst(f_.def(v));
@@ -127,7 +130,8 @@ V FunctionLowerer::element_op(const InstData &d, const std::vector<V> &elems,
     llvm::Type *rmt = mt(ref.result);
     llvm::AllocaInst *slot = entry_alloca(rmt, "kernel.ret");
     std::vector<V> args = {slot, err_ptr_};
-    for (size_t k = 0; k < elems.size(); ++k) args.push_back(convert(elems[k], elem_types[k], ref.params[k]));
+    for (size_t k = 0; k < elems.size(); ++k)
+      args.push_back(convert(elems[k], elem_types[k], ref.params[k]));
     V status = b_.CreateCall(kernel, args);
     auto *fail = llvm::BasicBlock::Create(ctx_, "kernel.fail", fn_);
     auto *ok = llvm::BasicBlock::Create(ctx_, "kernel.ok", fn_);
@@ -148,7 +152,8 @@ V FunctionLowerer::element_op(const InstData &d, const std::vector<V> &elems,
       V a = arg(0);
       if (is_float(et.compute)) return ms_.hooks.math(b_, MathFn::Fabs, {a});
       if (et.compute == ScalarKind::Bool || !is_signed(et.compute)) return a;
-      return b_.CreateSelect(b_.CreateICmpSLT(a, llvm::ConstantInt::get(a->getType(), 0)), b_.CreateNeg(a), a);
+      return b_.CreateSelect(b_.CreateICmpSLT(a, llvm::ConstantInt::get(a->getType(), 0)),
+                             b_.CreateNeg(a), a);
     }
     case BuiltinId::NpIsnan:
     case BuiltinId::NpIsinf:
@@ -166,14 +171,16 @@ V FunctionLowerer::element_op(const InstData &d, const std::vector<V> &elems,
       V a = arg(0), c = arg(1);
       bool is_max = id == BuiltinId::NpMaximum;
       if (is_float(et.compute))
-        return b_.CreateBinaryIntrinsic(is_max ? llvm::Intrinsic::maximum : llvm::Intrinsic::minimum, a, c);
+        return b_.CreateBinaryIntrinsic(
+            is_max ? llvm::Intrinsic::maximum : llvm::Intrinsic::minimum, a, c);
       return scalar_min_max(is_max, a, c, et.compute);
     }
     case BuiltinId::NpClip: {
       V a = arg(0), lo = arg(1), hi = arg(2);
       if (is_float(et.compute))
         return b_.CreateBinaryIntrinsic(llvm::Intrinsic::minimum,
-                                        b_.CreateBinaryIntrinsic(llvm::Intrinsic::maximum, a, lo), hi);
+                                        b_.CreateBinaryIntrinsic(llvm::Intrinsic::maximum, a, lo),
+                                        hi);
       return scalar_min_max(false, scalar_min_max(true, a, lo, et.compute), hi, et.compute);
     }
     case BuiltinId::NpFloor:
@@ -188,7 +195,8 @@ V FunctionLowerer::element_op(const InstData &d, const std::vector<V> &elems,
     }
     case BuiltinId::NpWhere: {
       V cond = truth(elems[0], elem_types[0]);
-      return b_.CreateSelect(cond, convert(elems[1], elem_types[1], rt), convert(elems[2], elem_types[2], rt));
+      return b_.CreateSelect(cond, convert(elems[1], elem_types[1], rt),
+                             convert(elems[2], elem_types[2], rt));
     }
     default: break;
   }
@@ -237,7 +245,8 @@ void FunctionLowerer::evaluate_direct(V dst, TypeId dst_type, Value root, ExprTr
   for (const ExprLeaf &leaf : tree.leaves) {
     if (!types_.is_array(leaf.type)) continue;
     for (int k = 0; k < nd; ++k)
-      same = b_.CreateAnd(same, b_.CreateICmpEQ(array_dim(leaf.v, DataModel::kShape, k), shape[static_cast<size_t>(k)]));
+      same = b_.CreateAnd(same, b_.CreateICmpEQ(array_dim(leaf.v, DataModel::kShape, k),
+                                                shape[static_cast<size_t>(k)]));
   }
   auto *flat_bb = llvm::BasicBlock::Create(ctx_, "expr.flat", fn_);
   auto *strided_bb = llvm::BasicBlock::Create(ctx_, "expr.strided", fn_);
@@ -249,7 +258,8 @@ void FunctionLowerer::evaluate_direct(V dst, TypeId dst_type, Value root, ExprTr
   V data = array_field(dst, DataModel::kData);
   llvm::Type *et = mt(root_elem);
   auto serial_flat = [&] {
-    emit_loop(n, [&](V i) { store(b_.CreateInBoundsGEP(et, data, i), root_value({}, i)); }, "flat");
+    emit_loop(
+        n, [&](V i) { store(b_.CreateInBoundsGEP(et, data, i), root_value({}, i)); }, "flat");
   };
   if (!f_.flags.parallel) {
     serial_flat();
@@ -258,25 +268,32 @@ void FunctionLowerer::evaluate_direct(V dst, TypeId dst_type, Value root, ExprTr
     auto *par = llvm::BasicBlock::Create(ctx_, "expr.parallel", fn_);
     auto *ser = llvm::BasicBlock::Create(ctx_, "expr.serial", fn_);
     auto *joined = llvm::BasicBlock::Create(ctx_, "expr.joined", fn_);
-    b_.CreateCondBr(b_.CreateICmpSGE(n, llvm::ConstantInt::get(i64_, kParallelThreshold)), par, ser);
+    b_.CreateCondBr(b_.CreateICmpSGE(n, llvm::ConstantInt::get(i64_, kParallelThreshold)), par,
+                    ser);
     b_.SetInsertPoint(ser);
     serial_flat();
     b_.CreateBr(joined);
     b_.SetInsertPoint(par);
     std::vector<V> captures = {data};
     for (const ExprLeaf &leaf : tree.leaves) captures.push_back(leaf.v);
-    run_on_pool(n, captures, nullptr, [&](V lo, V hi, const std::vector<V> &inside, V) {
-      ExprTree local = tree;
-      for (size_t k = 0; k < local.leaves.size(); ++k) local.leaves[k].v = inside[k + 1];
-      emit_loop(b_.CreateSub(hi, lo), [&](V j) {
-        V i = b_.CreateAdd(lo, j);
-        V e = eval_element(local, root, {}, i);
-        TypeId rt0 = type(root);
-        if (types_.kind(rt0) == TypeKind::Optional) rt0 = types_.get(rt0).elems[0];
-        TypeId from = types_.is_array(rt0) ? types_.scalar(types_.dtype(rt0)) : rt0;
-        store(b_.CreateInBoundsGEP(et, inside[0], i), convert(e, from, root_elem));
-      }, "chunk");
-    }, nullptr);
+    run_on_pool(
+        n, captures, nullptr,
+        [&](V lo, V hi, const std::vector<V> &inside, V) {
+          ExprTree local = tree;
+          for (size_t k = 0; k < local.leaves.size(); ++k) local.leaves[k].v = inside[k + 1];
+          emit_loop(
+              b_.CreateSub(hi, lo),
+              [&](V j) {
+                V i = b_.CreateAdd(lo, j);
+                V e = eval_element(local, root, {}, i);
+                TypeId rt0 = type(root);
+                if (types_.kind(rt0) == TypeKind::Optional) rt0 = types_.get(rt0).elems[0];
+                TypeId from = types_.is_array(rt0) ? types_.scalar(types_.dtype(rt0)) : rt0;
+                store(b_.CreateInBoundsGEP(et, inside[0], i), convert(e, from, root_elem));
+              },
+              "chunk");
+        },
+        nullptr);
     b_.CreateBr(joined);
     b_.SetInsertPoint(joined);
   }
@@ -299,13 +316,15 @@ void FunctionLowerer::evaluate_into(V dst, TypeId dst_type, Value root, ExprTree
   for (const ExprLeaf &leaf : tree.leaves) {
     if (!types_.is_array(leaf.type)) continue;
     V overlaps = memory_overlaps(leaf.v, leaf.type, dst, dst_type);
-    V same_view = b_.CreateICmpEQ(array_field(leaf.v, DataModel::kData), array_field(dst, DataModel::kData));
+    V same_view =
+        b_.CreateICmpEQ(array_field(leaf.v, DataModel::kData), array_field(dst, DataModel::kData));
     if (types_.ndim(leaf.type) == types_.ndim(dst_type))
       for (int k = 0; k < types_.ndim(dst_type); ++k)
         same_view = b_.CreateAnd(
             same_view, b_.CreateAnd(b_.CreateICmpEQ(array_dim(leaf.v, DataModel::kStrides, k),
                                                     array_dim(dst, DataModel::kStrides, k)),
-                                    b_.CreateICmpEQ(array_dim(leaf.v, DataModel::kShape, k), shape[static_cast<size_t>(k)])));
+                                    b_.CreateICmpEQ(array_dim(leaf.v, DataModel::kShape, k),
+                                                    shape[static_cast<size_t>(k)])));
     else
       same_view = llvm::ConstantInt::getFalse(ctx_);
     alias = b_.CreateOr(alias, b_.CreateAnd(overlaps, b_.CreateNot(same_view)));
@@ -323,7 +342,8 @@ void FunctionLowerer::evaluate_into(V dst, TypeId dst_type, Value root, ExprTree
   V tmp = allocate_array(tmp_type, shape);
   evaluate_direct(tmp, tmp_type, root, tree, shape);
   emit_nd_loop(shape, [&](const std::vector<V> &idx) {
-    store_element(element_pointer(dst, dst_type, idx), load_element(element_pointer(tmp, tmp_type, idx), dk), dk);
+    store_element(element_pointer(dst, dst_type, idx),
+                  load_element(element_pointer(tmp, tmp_type, idx), dk), dk);
   });
   meminfo_decref(array_field(tmp, DataModel::kMeminfo));
   b_.CreateBr(done);

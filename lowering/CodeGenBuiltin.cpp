@@ -47,31 +47,31 @@ bool builtin_math_fn(BuiltinId id, MathFn *out) {
     BuiltinId id;
     MathFn fn;
   } table[] = {
-      {BuiltinId::MathSqrt, MathFn::Sqrt},   {BuiltinId::NpSqrt, MathFn::Sqrt},
-      {BuiltinId::MathExp, MathFn::Exp},     {BuiltinId::NpExp, MathFn::Exp},
-      {BuiltinId::MathLog, MathFn::Log},     {BuiltinId::NpLog, MathFn::Log},
-      {BuiltinId::MathLog2, MathFn::Log2},   {BuiltinId::NpLog2, MathFn::Log2},
-      {BuiltinId::MathLog10, MathFn::Log10}, {BuiltinId::NpLog10, MathFn::Log10},
-      {BuiltinId::MathLog1p, MathFn::Log1p}, {BuiltinId::NpLog1p, MathFn::Log1p},
-      {BuiltinId::MathExpm1, MathFn::Expm1}, {BuiltinId::NpExpm1, MathFn::Expm1},
-      {BuiltinId::MathSin, MathFn::Sin},     {BuiltinId::NpSin, MathFn::Sin},
-      {BuiltinId::MathCos, MathFn::Cos},     {BuiltinId::NpCos, MathFn::Cos},
-      {BuiltinId::MathTan, MathFn::Tan},     {BuiltinId::NpTan, MathFn::Tan},
-      {BuiltinId::MathAsin, MathFn::Asin},   {BuiltinId::NpArcsin, MathFn::Asin},
-      {BuiltinId::MathAcos, MathFn::Acos},   {BuiltinId::NpArccos, MathFn::Acos},
-      {BuiltinId::MathAtan, MathFn::Atan},   {BuiltinId::NpArctan, MathFn::Atan},
-      {BuiltinId::MathSinh, MathFn::Sinh},   {BuiltinId::NpSinh, MathFn::Sinh},
-      {BuiltinId::MathCosh, MathFn::Cosh},   {BuiltinId::NpCosh, MathFn::Cosh},
-      {BuiltinId::MathTanh, MathFn::Tanh},   {BuiltinId::NpTanh, MathFn::Tanh},
-      {BuiltinId::MathAsinh, MathFn::Asinh}, {BuiltinId::MathAcosh, MathFn::Acosh},
-      {BuiltinId::MathAtanh, MathFn::Atanh}, {BuiltinId::MathFabs, MathFn::Fabs},
-      {BuiltinId::NpFloor, MathFn::Floor},   {BuiltinId::NpCeil, MathFn::Ceil},
-      {BuiltinId::NpTrunc, MathFn::Trunc},   {BuiltinId::MathErf, MathFn::Erf},
-      {BuiltinId::MathCbrt, MathFn::Cbrt},   {BuiltinId::NpCbrt, MathFn::Cbrt},
-      {BuiltinId::MathErfc, MathFn::Erfc},   {BuiltinId::MathGamma, MathFn::Gamma},
+      {BuiltinId::MathSqrt, MathFn::Sqrt},     {BuiltinId::NpSqrt, MathFn::Sqrt},
+      {BuiltinId::MathExp, MathFn::Exp},       {BuiltinId::NpExp, MathFn::Exp},
+      {BuiltinId::MathLog, MathFn::Log},       {BuiltinId::NpLog, MathFn::Log},
+      {BuiltinId::MathLog2, MathFn::Log2},     {BuiltinId::NpLog2, MathFn::Log2},
+      {BuiltinId::MathLog10, MathFn::Log10},   {BuiltinId::NpLog10, MathFn::Log10},
+      {BuiltinId::MathLog1p, MathFn::Log1p},   {BuiltinId::NpLog1p, MathFn::Log1p},
+      {BuiltinId::MathExpm1, MathFn::Expm1},   {BuiltinId::NpExpm1, MathFn::Expm1},
+      {BuiltinId::MathSin, MathFn::Sin},       {BuiltinId::NpSin, MathFn::Sin},
+      {BuiltinId::MathCos, MathFn::Cos},       {BuiltinId::NpCos, MathFn::Cos},
+      {BuiltinId::MathTan, MathFn::Tan},       {BuiltinId::NpTan, MathFn::Tan},
+      {BuiltinId::MathAsin, MathFn::Asin},     {BuiltinId::NpArcsin, MathFn::Asin},
+      {BuiltinId::MathAcos, MathFn::Acos},     {BuiltinId::NpArccos, MathFn::Acos},
+      {BuiltinId::MathAtan, MathFn::Atan},     {BuiltinId::NpArctan, MathFn::Atan},
+      {BuiltinId::MathSinh, MathFn::Sinh},     {BuiltinId::NpSinh, MathFn::Sinh},
+      {BuiltinId::MathCosh, MathFn::Cosh},     {BuiltinId::NpCosh, MathFn::Cosh},
+      {BuiltinId::MathTanh, MathFn::Tanh},     {BuiltinId::NpTanh, MathFn::Tanh},
+      {BuiltinId::MathAsinh, MathFn::Asinh},   {BuiltinId::MathAcosh, MathFn::Acosh},
+      {BuiltinId::MathAtanh, MathFn::Atanh},   {BuiltinId::MathFabs, MathFn::Fabs},
+      {BuiltinId::NpFloor, MathFn::Floor},     {BuiltinId::NpCeil, MathFn::Ceil},
+      {BuiltinId::NpTrunc, MathFn::Trunc},     {BuiltinId::MathErf, MathFn::Erf},
+      {BuiltinId::MathCbrt, MathFn::Cbrt},     {BuiltinId::NpCbrt, MathFn::Cbrt},
+      {BuiltinId::MathErfc, MathFn::Erfc},     {BuiltinId::MathGamma, MathFn::Gamma},
       {BuiltinId::MathLgamma, MathFn::Lgamma}, {BuiltinId::MathAtan2, MathFn::Atan2},
-      {BuiltinId::NpArctan2, MathFn::Atan2}, {BuiltinId::MathCopysign, MathFn::Copysign},
-      {BuiltinId::MathHypot, MathFn::Hypot}, {BuiltinId::MathPow, MathFn::Pow},
+      {BuiltinId::NpArctan2, MathFn::Atan2},   {BuiltinId::MathCopysign, MathFn::Copysign},
+      {BuiltinId::MathHypot, MathFn::Hypot},   {BuiltinId::MathPow, MathFn::Pow},
       {BuiltinId::MathFmod, MathFn::Fmod},
   };
   for (const auto &e : table)
@@ -86,7 +86,8 @@ V FunctionLowerer::lower_math(BuiltinId id, const InstData &d) {
   TypeId rt = type(d.result);
   TypeId ft = types_.is_scalar(rt) && is_float(types_.scalar_kind(rt)) ? rt : types_.float64();
   std::vector<V> args;
-  for (size_t k = 1; k < d.operands.size(); ++k) args.push_back(convert(get(d.operands[k]), type(d.operands[k]), ft));
+  for (size_t k = 1; k < d.operands.size(); ++k)
+    args.push_back(convert(get(d.operands[k]), type(d.operands[k]), ft));
   switch (id) {
     case BuiltinId::NpClip: {
       V x = convert(get(d.operands[1]), type(d.operands[1]), rt);
@@ -95,7 +96,8 @@ V FunctionLowerer::lower_math(BuiltinId id, const InstData &d) {
       ScalarKind k = types_.scalar_kind(rt);
       if (is_float(k))  // NaN in, NaN out, as NumPy
         return b_.CreateBinaryIntrinsic(llvm::Intrinsic::minimum,
-                                        b_.CreateBinaryIntrinsic(llvm::Intrinsic::maximum, x, lo), hi);
+                                        b_.CreateBinaryIntrinsic(llvm::Intrinsic::maximum, x, lo),
+                                        hi);
       return scalar_min_max(false, scalar_min_max(true, x, lo, k), hi, k);
     }
     case BuiltinId::NpWhere: {
@@ -116,11 +118,14 @@ V FunctionLowerer::lower_math(BuiltinId id, const InstData &d) {
     case BuiltinId::MathCeil:
     case BuiltinId::MathTrunc: {
       TypeId at = type(d.operands[1]);
-      if (!is_float(types_.scalar_kind(types_.kind(at) == TypeKind::Optional ? types_.get(at).elems[0] : at)))
+      if (!is_float(types_.scalar_kind(
+              types_.kind(at) == TypeKind::Optional ? types_.get(at).elems[0] : at)))
         return convert(get(d.operands[1]), at, rt);
       TypeId src = types_.kind(at) == TypeKind::Optional ? types_.get(at).elems[0] : at;
       V x = convert(get(d.operands[1]), at, src);
-      MathFn fn = id == BuiltinId::MathFloor ? MathFn::Floor : id == BuiltinId::MathCeil ? MathFn::Ceil : MathFn::Trunc;
+      MathFn fn = id == BuiltinId::MathFloor  ? MathFn::Floor
+                  : id == BuiltinId::MathCeil ? MathFn::Ceil
+                                              : MathFn::Trunc;
       return convert(ms_.hooks.math(b_, fn, {x}), src, rt);
     }
     case BuiltinId::MathIsnan:
@@ -160,7 +165,8 @@ V FunctionLowerer::shape_values(Value shape, std::vector<V> *out) {
   if (types_.kind(t) == TypeKind::Tuple) {
     const auto &elems = types_.get(t).elems;
     for (unsigned k = 0; k < elems.size(); ++k)
-      out->push_back(convert(from_memory(b_.CreateExtractValue(v, {k}), elems[k]), elems[k], types_.int64()));
+      out->push_back(
+          convert(from_memory(b_.CreateExtractValue(v, {k}), elems[k]), elems[k], types_.int64()));
   } else {
     out->push_back(convert(v, t, types_.int64()));
   }
@@ -182,12 +188,14 @@ V FunctionLowerer::lower_array_creation(const InstData &d, BuiltinId id) {
     V data = array_field(arr, DataModel::kData);
     llvm::Type *et = mt(dt);
     V x = to_memory(value, dt);
-    emit_loop(n, [&](V i) { b_.CreateStore(x, b_.CreateInBoundsGEP(et, data, i)); }, "fill");
+    emit_loop(
+        n, [&](V i) { b_.CreateStore(x, b_.CreateInBoundsGEP(et, data, i)); }, "fill");
   };
   auto zero_fill = [&](V arr) {
     V nbytes = b_.CreateMul(array_field(arr, DataModel::kNitems),
                             llvm::ConstantInt::get(i64_, static_cast<uint64_t>(bit_width(dk) / 8)));
-    b_.CreateMemSet(array_field(arr, DataModel::kData), llvm::ConstantInt::get(i8_, 0), nbytes, llvm::MaybeAlign(8));
+    b_.CreateMemSet(array_field(arr, DataModel::kData), llvm::ConstantInt::get(i8_, 0), nbytes,
+                    llvm::MaybeAlign(8));
   };
   std::vector<V> shape;
   switch (id) {
@@ -208,7 +216,8 @@ V FunctionLowerer::lower_array_creation(const InstData &d, BuiltinId id) {
     case BuiltinId::NpFullLike: {
       TypeId at = type(arg(0));
       if (types_.is_array(at))
-        for (int k = 0; k < types_.ndim(at); ++k) shape.push_back(array_dim(get(arg(0)), DataModel::kShape, k));
+        for (int k = 0; k < types_.ndim(at); ++k)
+          shape.push_back(array_dim(get(arg(0)), DataModel::kShape, k));
       V arr = allocate_array(rt, shape);
       if (id == BuiltinId::NpZerosLike) zero_fill(arr);
       if (id == BuiltinId::NpOnesLike) fill(arr, scalar_one(dk));
@@ -220,30 +229,36 @@ V FunctionLowerer::lower_array_creation(const InstData &d, BuiltinId id) {
       bool float_args = false;
       for (size_t k = 0; k < n; ++k) float_args |= is_float(types_.scalar_kind(type(arg(k))));
       // The values are computed as NumPy does (int64 or float64), then cast to the dtype.
-      TypeId ct = types_.scalar(float_args || is_float(dk) ? ScalarKind::Float64 : ScalarKind::Int64);
+      TypeId ct =
+          types_.scalar(float_args || is_float(dk) ? ScalarKind::Float64 : ScalarKind::Int64);
       bool fp = types_.scalar_kind(ct) == ScalarKind::Float64;
-      V start = n >= 2 ? convert(get(arg(0)), type(arg(0)), ct) : scalar_zero(types_.scalar_kind(ct));
+      V start =
+          n >= 2 ? convert(get(arg(0)), type(arg(0)), ct) : scalar_zero(types_.scalar_kind(ct));
       V stop = convert(get(arg(n >= 2 ? 1 : 0)), type(arg(n >= 2 ? 1 : 0)), ct);
       V step = n == 3 ? convert(get(arg(2)), type(arg(2)), ct) : scalar_one(types_.scalar_kind(ct));
       V count;
       if (fp) {
-        raise_if(b_.CreateFCmpOEQ(step, llvm::ConstantFP::get(f64_, 0.0)), EMBER_EXC_ZeroDivisionError, "arange: the step is zero");
+        raise_if(b_.CreateFCmpOEQ(step, llvm::ConstantFP::get(f64_, 0.0)),
+                 EMBER_EXC_ZeroDivisionError, "arange: the step is zero");
         V c = ms_.hooks.math(b_, MathFn::Ceil, {b_.CreateFDiv(b_.CreateFSub(stop, start), step)});
         count = convert(c, types_.float64(), types_.int64());
       } else {
-        llvm::Constant *zero = llvm::ConstantInt::get(i64_, 0), *one = llvm::ConstantInt::get(i64_, 1);
-        raise_if(b_.CreateICmpEQ(step, zero), EMBER_EXC_ZeroDivisionError, "arange: the step is zero");
+        llvm::Constant *zero = llvm::ConstantInt::get(i64_, 0),
+                       *one = llvm::ConstantInt::get(i64_, 1);
+        raise_if(b_.CreateICmpEQ(step, zero), EMBER_EXC_ZeroDivisionError,
+                 "arange: the step is zero");
         V up = b_.CreateICmpSGT(step, zero);
         V span = b_.CreateSelect(up, b_.CreateSub(stop, start), b_.CreateSub(start, stop));
         V astep = b_.CreateSelect(up, step, b_.CreateNeg(step));
         count = b_.CreateSDiv(b_.CreateAdd(span, b_.CreateSub(astep, one)), astep);
       }
-      count = b_.CreateSelect(b_.CreateICmpSLT(count, llvm::ConstantInt::get(i64_, 0)), llvm::ConstantInt::get(i64_, 0), count);
+      count = b_.CreateSelect(b_.CreateICmpSLT(count, llvm::ConstantInt::get(i64_, 0)),
+                              llvm::ConstantInt::get(i64_, 0), count);
       V arr = allocate_array(rt, {count});
       V data = array_field(arr, DataModel::kData);
       emit_loop(count, [&](V i) {
         V x = fp ? b_.CreateFAdd(start, b_.CreateFMul(b_.CreateSIToFP(i, f64_), step))
-                           : b_.CreateAdd(start, b_.CreateMul(i, step));
+                 : b_.CreateAdd(start, b_.CreateMul(i, step));
         b_.CreateStore(to_memory(convert(x, ct, dt), dt), b_.CreateInBoundsGEP(mt(dt), data, i));
       });
       return arr;
@@ -251,8 +266,10 @@ V FunctionLowerer::lower_array_creation(const InstData &d, BuiltinId id) {
     case BuiltinId::NpLinspace: {
       V start = convert(get(arg(0)), type(arg(0)), types_.float64());
       V stop = convert(get(arg(1)), type(arg(1)), types_.float64());
-      V num = has(2) ? convert(get(arg(2)), type(arg(2)), types_.int64()) : llvm::ConstantInt::get(i64_, 50);
-      raise_if(b_.CreateICmpSLT(num, llvm::ConstantInt::get(i64_, 0)), EMBER_EXC_ValueError, "linspace: num must be non-negative");
+      V num = has(2) ? convert(get(arg(2)), type(arg(2)), types_.int64())
+                     : llvm::ConstantInt::get(i64_, 50);
+      raise_if(b_.CreateICmpSLT(num, llvm::ConstantInt::get(i64_, 0)), EMBER_EXC_ValueError,
+               "linspace: num must be non-negative");
       V arr = allocate_array(rt, {num});
       V data = array_field(arr, DataModel::kData);
       // num == 1 gives [start] (the step is never used).
@@ -270,7 +287,8 @@ V FunctionLowerer::lower_array_creation(const InstData &d, BuiltinId id) {
       auto *done = llvm::BasicBlock::Create(ctx_, "linspace.done", fn_);
       b_.CreateCondBr(b_.CreateICmpSGT(num, llvm::ConstantInt::get(i64_, 1)), last, done);
       b_.SetInsertPoint(last);
-      b_.CreateStore(stop, b_.CreateInBoundsGEP(f64_, data, b_.CreateSub(num, llvm::ConstantInt::get(i64_, 1))));
+      b_.CreateStore(stop, b_.CreateInBoundsGEP(
+                               f64_, data, b_.CreateSub(num, llvm::ConstantInt::get(i64_, 1))));
       b_.CreateBr(done);
       b_.SetInsertPoint(done);
       return arr;
@@ -278,7 +296,8 @@ V FunctionLowerer::lower_array_creation(const InstData &d, BuiltinId id) {
     case BuiltinId::NpEye:
     case BuiltinId::NpIdentity: {
       V n = convert(get(arg(0)), type(arg(0)), types_.int64());
-      V m = id == BuiltinId::NpEye && has(1) ? convert(get(arg(1)), type(arg(1)), types_.int64()) : n;
+      V m =
+          id == BuiltinId::NpEye && has(1) ? convert(get(arg(1)), type(arg(1)), types_.int64()) : n;
       V k = id == BuiltinId::NpEye && has(2) ? convert(get(arg(2)), type(arg(2)), types_.int64())
                                              : llvm::ConstantInt::get(i64_, 0);
       V arr = allocate_array(rt, {n, m});
@@ -286,7 +305,8 @@ V FunctionLowerer::lower_array_creation(const InstData &d, BuiltinId id) {
       V one = to_memory(scalar_one(dk), dt);
       emit_loop(n, [&](V i) {
         V j = b_.CreateAdd(i, k);
-        V inside = b_.CreateAnd(b_.CreateICmpSGE(j, llvm::ConstantInt::get(i64_, 0)), b_.CreateICmpSLT(j, m));
+        V inside = b_.CreateAnd(b_.CreateICmpSGE(j, llvm::ConstantInt::get(i64_, 0)),
+                                b_.CreateICmpSLT(j, m));
         auto *yes = llvm::BasicBlock::Create(ctx_, "eye.set", fn_);
         auto *next = llvm::BasicBlock::Create(ctx_, "eye.next", fn_);
         b_.CreateCondBr(inside, yes, next);
@@ -307,7 +327,8 @@ V FunctionLowerer::lower_array_creation(const InstData &d, BuiltinId id) {
       V arr = allocate_array(rt, shape);
       emit_nd_loop(shape, [&](const std::vector<V> &idx) {
         std::vector<V> sidx(idx.begin(), idx.begin() + nd);
-        store_element(element_pointer(arr, rt, idx), load_element(element_pointer(src, at, sidx), dk), dk);
+        store_element(element_pointer(arr, rt, idx),
+                      load_element(element_pointer(src, at, sidx), dk), dk);
       });
       return arr;
     }
@@ -341,9 +362,8 @@ V FunctionLowerer::lower_builtin(const InstData &d, BuiltinId id) {
     case BuiltinId::EmberGetNumThreads: {
       // The runtime's own answers: 0 / the team outside a region, as from Python.
       auto *ft = llvm::FunctionType::get(i64_, {}, false);
-      return b_.CreateCall(runtime_function(id == BuiltinId::EmberGetThreadId ? "ember_get_thread_id"
-                                                                           : "ember_get_num_threads",
-                                            ft));
+      return b_.CreateCall(runtime_function(
+          id == BuiltinId::EmberGetThreadId ? "ember_get_thread_id" : "ember_get_num_threads", ft));
     }
     case BuiltinId::Len: {
       TypeId t = type(arg(0));
@@ -354,7 +374,8 @@ V FunctionLowerer::lower_builtin(const InstData &d, BuiltinId id) {
         case TypeKind::Range: {
           // The iterator computes the count; build a throwaway one.
           V state = iterator_from(v, t, types_.range_iter());
-          return b_.CreateLoad(i64_, b_.CreateStructGEP(dm_.iterator_state_type(types_.range_iter()), state, 2));
+          return b_.CreateLoad(
+              i64_, b_.CreateStructGEP(dm_.iterator_state_type(types_.range_iter()), state, 2));
         }
         default: internal_error << "len of " << types_.to_string(t);
       }
@@ -367,11 +388,13 @@ V FunctionLowerer::lower_builtin(const InstData &d, BuiltinId id) {
       V v = convert(get(arg(0)), t, src);
       ScalarKind k = types_.scalar_kind(src);
       if (is_complex(k))
-        return ms_.hooks.math(b_, MathFn::Hypot, {b_.CreateExtractValue(v, {0}), b_.CreateExtractValue(v, {1})});
+        return ms_.hooks.math(b_, MathFn::Hypot,
+                              {b_.CreateExtractValue(v, {0}), b_.CreateExtractValue(v, {1})});
       if (is_float(k)) return ms_.hooks.math(b_, MathFn::Fabs, {v});
       V x = convert(v, src, rt);
       if (k == ScalarKind::Bool || !is_signed(k)) return x;
-      return b_.CreateSelect(b_.CreateICmpSLT(x, llvm::ConstantInt::get(x->getType(), 0)), b_.CreateNeg(x), x);
+      return b_.CreateSelect(b_.CreateICmpSLT(x, llvm::ConstantInt::get(x->getType(), 0)),
+                             b_.CreateNeg(x), x);
     }
     case BuiltinId::Min:
     case BuiltinId::Max: {
@@ -382,7 +405,8 @@ V FunctionLowerer::lower_builtin(const InstData &d, BuiltinId id) {
       if (nargs == 1 && types_.kind(type(arg(0))) == TypeKind::Tuple) {
         const auto &elems = types_.get(type(arg(0))).elems;
         for (unsigned k = 0; k < elems.size(); ++k)
-          items.push_back({from_memory(b_.CreateExtractValue(get(arg(0)), {k}), elems[k]), elems[k]});
+          items.push_back(
+              {from_memory(b_.CreateExtractValue(get(arg(0)), {k}), elems[k]), elems[k]});
       } else {
         for (size_t k = 0; k < nargs; ++k) items.push_back({get(arg(k)), type(arg(k))});
       }
@@ -402,13 +426,16 @@ V FunctionLowerer::lower_builtin(const InstData &d, BuiltinId id) {
         return convert(ms_.hooks.math(b_, MathFn::RoundEven, {x}), src, rt);
       V nd = convert(get(arg(1)), type(arg(1)), types_.int64());
       V ndf = b_.CreateSIToFP(nd, x->getType());
-      V p = ms_.hooks.math(b_, MathFn::Pow, {llvm::ConstantFP::get(x->getType(), 10.0), ms_.hooks.math(b_, MathFn::Fabs, {ndf})});
+      V p = ms_.hooks.math(
+          b_, MathFn::Pow,
+          {llvm::ConstantFP::get(x->getType(), 10.0), ms_.hooks.math(b_, MathFn::Fabs, {ndf})});
       V pos = b_.CreateICmpSGE(nd, llvm::ConstantInt::get(i64_, 0));
       V scaled = b_.CreateSelect(pos, b_.CreateFMul(x, p), b_.CreateFDiv(x, p));
       V r = ms_.hooks.math(b_, MathFn::RoundEven, {scaled});
       V back = b_.CreateSelect(pos, b_.CreateFDiv(r, p), b_.CreateFMul(r, p));
       // Overflow of the scaled value (huge ndigits): the value is already exact.
-      V finite = b_.CreateFCmpOLT(ms_.hooks.math(b_, MathFn::Fabs, {scaled}), llvm::ConstantFP::getInfinity(x->getType()));
+      V finite = b_.CreateFCmpOLT(ms_.hooks.math(b_, MathFn::Fabs, {scaled}),
+                                  llvm::ConstantFP::getInfinity(x->getType()));
       return b_.CreateSelect(finite, back, x);
     }
     case BuiltinId::Pow: {
@@ -449,7 +476,8 @@ V FunctionLowerer::lower_builtin(const InstData &d, BuiltinId id) {
       ScalarKind k = types_.scalar_kind(rt);
       bool is_max = id == BuiltinId::NpMaximum;
       if (is_float(k))  // NumPy propagates NaN
-        return b_.CreateBinaryIntrinsic(is_max ? llvm::Intrinsic::maximum : llvm::Intrinsic::minimum, a, c);
+        return b_.CreateBinaryIntrinsic(
+            is_max ? llvm::Intrinsic::maximum : llvm::Intrinsic::minimum, a, c);
       return scalar_min_max(is_max, a, c, k);
     }
     case BuiltinId::NpEmpty:
@@ -466,23 +494,42 @@ V FunctionLowerer::lower_builtin(const InstData &d, BuiltinId id) {
     case BuiltinId::NpIdentity:
     case BuiltinId::NpCopy:
     case BuiltinId::NpAscontiguousarray: return lower_array_creation(d, id);
-    case BuiltinId::NpSum: case BuiltinId::NpProd: case BuiltinId::NpMin:
-    case BuiltinId::NpMax: case BuiltinId::NpMean: case BuiltinId::NpStd:
-    case BuiltinId::NpVar: case BuiltinId::NpArgmin: case BuiltinId::NpArgmax:
-    case BuiltinId::NpAny: case BuiltinId::NpAll: case BuiltinId::NpCumsum:
+    case BuiltinId::NpSum:
+    case BuiltinId::NpProd:
+    case BuiltinId::NpMin:
+    case BuiltinId::NpMax:
+    case BuiltinId::NpMean:
+    case BuiltinId::NpStd:
+    case BuiltinId::NpVar:
+    case BuiltinId::NpArgmin:
+    case BuiltinId::NpArgmax:
+    case BuiltinId::NpAny:
+    case BuiltinId::NpAll:
+    case BuiltinId::NpCumsum:
     case BuiltinId::NpCumprod: return lower_reduction(d, id);
-    case BuiltinId::NpReshape: case BuiltinId::NpRavel: case BuiltinId::NpTranspose:
-    case BuiltinId::ArrayFill: case BuiltinId::ArrayAstype: case BuiltinId::ArrayFlatten:
+    case BuiltinId::NpReshape:
+    case BuiltinId::NpRavel:
+    case BuiltinId::NpTranspose:
+    case BuiltinId::ArrayFill:
+    case BuiltinId::ArrayAstype:
+    case BuiltinId::ArrayFlatten:
     case BuiltinId::ArrayItem: return lower_shape_op(d, id);
-    case BuiltinId::NpSort: case BuiltinId::NpArgsort: case BuiltinId::NpUnique:
+    case BuiltinId::NpSort:
+    case BuiltinId::NpArgsort:
+    case BuiltinId::NpUnique:
     case BuiltinId::ArraySort: return lower_sorting(d, id);
     case BuiltinId::NpDot:
     case BuiltinId::NpMatmul:
       return lower_dot(get(arg(0)), type(arg(0)), get(arg(1)), type(arg(1)), rt);
-    case BuiltinId::NpRandomSeed: case BuiltinId::NpRandomRandom: case BuiltinId::NpRandomRand:
-    case BuiltinId::NpRandomRandn: case BuiltinId::NpRandomUniform:
-    case BuiltinId::NpRandomNormal: case BuiltinId::NpRandomRandint:
-    case BuiltinId::NpRandomStandardNormal: case BuiltinId::NpRandomChoice: return lower_random(d, id);
+    case BuiltinId::NpRandomSeed:
+    case BuiltinId::NpRandomRandom:
+    case BuiltinId::NpRandomRand:
+    case BuiltinId::NpRandomRandn:
+    case BuiltinId::NpRandomUniform:
+    case BuiltinId::NpRandomNormal:
+    case BuiltinId::NpRandomRandint:
+    case BuiltinId::NpRandomStandardNormal:
+    case BuiltinId::NpRandomChoice: return lower_random(d, id);
     default: return lower_math(id, d);
   }
 }

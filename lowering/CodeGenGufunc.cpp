@@ -91,7 +91,8 @@ V FunctionLowerer::lower_gufunc_call(const InstData &d) {
       for (int j = onl; j < nd; ++j) first.push_back(zero);
       if (!types_.is_array(p)) {
         ScalarKind dk = types_.dtype(t);
-        call.push_back(convert(load_element(element_pointer(args[k], t, first), dk), types_.scalar(dk), p));
+        call.push_back(
+            convert(load_element(element_pointer(args[k], t, first), dk), types_.scalar(dk), p));
         continue;
       }
       // A view of the core; a "()" core is a 1-element view.  Empty cores have no element 0:
@@ -99,7 +100,8 @@ V FunctionLowerer::lower_gufunc_call(const InstData &d) {
       V data = array_field(args[k], DataModel::kData);
       V offset = zero;
       for (int j = 0; j < onl; ++j)
-        offset = b_.CreateAdd(offset, b_.CreateMul(at[static_cast<size_t>(j)], array_dim(args[k], DataModel::kStrides, j)));
+        offset = b_.CreateAdd(offset, b_.CreateMul(at[static_cast<size_t>(j)],
+                                                   array_dim(args[k], DataModel::kStrides, j)));
       V ptr = b_.CreateGEP(i8_, data, offset);
       std::vector<V> cshape, cstrides;
       for (int j = onl; j < nd; ++j) {
@@ -126,7 +128,8 @@ V FunctionLowerer::lower_gufunc_call(const InstData &d) {
   V tuple = llvm::UndefValue::get(mt(rt));
   for (size_t k = first_out; k < n; ++k) {
     incref(args[k], types[k]);
-    tuple = b_.CreateInsertValue(tuple, to_memory(args[k], types[k]), {static_cast<unsigned>(k - first_out)});
+    tuple = b_.CreateInsertValue(tuple, to_memory(args[k], types[k]),
+                                 {static_cast<unsigned>(k - first_out)});
   }
   return tuple;
 }

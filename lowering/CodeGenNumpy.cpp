@@ -62,10 +62,12 @@ V FunctionLowerer::lower_shape_op(const InstData &d, BuiltinId id) {
       llvm::Constant *minus1 = llvm::ConstantInt::get(i64_, static_cast<uint64_t>(-1), true);
       for (V dim : dims) {
         V is_unknown = b_.CreateICmpEQ(dim, minus1);
-        known = b_.CreateMul(known, b_.CreateSelect(is_unknown, llvm::ConstantInt::get(i64_, 1), dim));
+        known =
+            b_.CreateMul(known, b_.CreateSelect(is_unknown, llvm::ConstantInt::get(i64_, 1), dim));
         unknown_count = b_.CreateAdd(unknown_count, b_.CreateZExt(is_unknown, i64_));
       }
-      V safe_known = b_.CreateSelect(b_.CreateICmpEQ(known, llvm::ConstantInt::get(i64_, 0)), llvm::ConstantInt::get(i64_, 1), known);
+      V safe_known = b_.CreateSelect(b_.CreateICmpEQ(known, llvm::ConstantInt::get(i64_, 0)),
+                                     llvm::ConstantInt::get(i64_, 1), known);
       V inferred = b_.CreateSDiv(n, safe_known);
       for (V &dim : dims) dim = b_.CreateSelect(b_.CreateICmpEQ(dim, minus1), inferred, dim);
       V total = llvm::ConstantInt::get(i64_, 1);
@@ -81,13 +83,15 @@ V FunctionLowerer::lower_shape_op(const InstData &d, BuiltinId id) {
       bool view = types_.layout(at) == Layout::C;
       V src = view ? a : copy_to_contiguous(a, at, ct);
       std::vector<V> strides(dims.size());
-      V stride = llvm::ConstantInt::get(i64_, static_cast<uint64_t>(bit_width(types_.dtype(at)) / 8));
+      V stride =
+          llvm::ConstantInt::get(i64_, static_cast<uint64_t>(bit_width(types_.dtype(at)) / 8));
       for (size_t k = dims.size(); k-- > 0;) {
         strides[k] = stride;
         stride = b_.CreateMul(stride, dims[k]);
       }
-      V out = make_array(rt, array_field(src, DataModel::kMeminfo), array_field(src, DataModel::kParent),
-                         array_field(src, DataModel::kData), dims, strides);
+      V out = make_array(rt, array_field(src, DataModel::kMeminfo),
+                         array_field(src, DataModel::kParent), array_field(src, DataModel::kData),
+                         dims, strides);
       if (view) incref(out, rt);
       return out;
     }
@@ -96,9 +100,11 @@ V FunctionLowerer::lower_shape_op(const InstData &d, BuiltinId id) {
       bool view = id == BuiltinId::NpRavel && types_.layout(at) == Layout::C;
       TypeId ct = types_.array(types_.dtype(at), types_.ndim(at), Layout::C);
       V src = view ? a : copy_to_contiguous(a, at, ct);
-      V itemsize = llvm::ConstantInt::get(i64_, static_cast<uint64_t>(bit_width(types_.dtype(at)) / 8));
-      V out = make_array(rt, array_field(src, DataModel::kMeminfo), array_field(src, DataModel::kParent),
-                         array_field(src, DataModel::kData), {array_field(src, DataModel::kNitems)}, {itemsize});
+      V itemsize =
+          llvm::ConstantInt::get(i64_, static_cast<uint64_t>(bit_width(types_.dtype(at)) / 8));
+      V out = make_array(rt, array_field(src, DataModel::kMeminfo),
+                         array_field(src, DataModel::kParent), array_field(src, DataModel::kData),
+                         {array_field(src, DataModel::kNitems)}, {itemsize});
       if (view) incref(out, rt);
       return out;
     }
@@ -108,8 +114,9 @@ V FunctionLowerer::lower_shape_op(const InstData &d, BuiltinId id) {
         shape.push_back(array_dim(a, DataModel::kShape, k));
         strides.push_back(array_dim(a, DataModel::kStrides, k));
       }
-      V out = make_array(rt, array_field(a, DataModel::kMeminfo), array_field(a, DataModel::kParent),
-                         array_field(a, DataModel::kData), shape, strides);
+      V out =
+          make_array(rt, array_field(a, DataModel::kMeminfo), array_field(a, DataModel::kParent),
+                     array_field(a, DataModel::kData), shape, strides);
       incref(out, rt);
       return out;
     }
@@ -119,7 +126,9 @@ V FunctionLowerer::lower_shape_op(const InstData &d, BuiltinId id) {
       V x = convert(get(d.operands[2]), type(d.operands[2]), types_.scalar(dk));
       std::vector<V> shape;
       for (int k = 0; k < types_.ndim(at); ++k) shape.push_back(array_dim(a, DataModel::kShape, k));
-      emit_nd_loop(shape, [&](const std::vector<V> &idx) { store_element(element_pointer(a, at, idx), x, dk); });
+      emit_nd_loop(shape, [&](const std::vector<V> &idx) {
+        store_element(element_pointer(a, at, idx), x, dk);
+      });
       return llvm::ConstantInt::get(i8_, 0);
     }
     case BuiltinId::ArrayItem: {
@@ -141,9 +150,10 @@ V FunctionLowerer::lower_sorting(const InstData &d, BuiltinId id) {
   internal_assert(suffix) << "no sort for " << scalar_name(dk);
   auto sort_fn = [&](const char *what) {
     std::string name = std::string("ember_") + what + "_" + suffix;
-    llvm::FunctionType *ft = std::string(what) == "sort"
-                                 ? llvm::FunctionType::get(llvm::Type::getVoidTy(ctx_), {ptr_, i64_, i64_}, false)
-                                 : llvm::FunctionType::get(llvm::Type::getVoidTy(ctx_), {ptr_, i64_, i64_, ptr_}, false);
+    llvm::FunctionType *ft =
+        std::string(what) == "sort"
+            ? llvm::FunctionType::get(llvm::Type::getVoidTy(ctx_), {ptr_, i64_, i64_}, false)
+            : llvm::FunctionType::get(llvm::Type::getVoidTy(ctx_), {ptr_, i64_, i64_, ptr_}, false);
     return runtime_function(name.c_str(), ft);
   };
   // Sorts run along the last axis: one runtime call per row.
@@ -172,12 +182,16 @@ V FunctionLowerer::lower_sorting(const InstData &d, BuiltinId id) {
   switch (id) {
     case BuiltinId::ArraySort: {
       V stride = array_dim(a, DataModel::kStrides, nd - 1);
-      guard_empty_rows([&] { for_each_row(a, at, [&](V row) { b_.CreateCall(sort_fn("sort"), {row, n, stride}); }); });
+      guard_empty_rows([&] {
+        for_each_row(a, at, [&](V row) { b_.CreateCall(sort_fn("sort"), {row, n, stride}); });
+      });
       return llvm::ConstantInt::get(i8_, 0);
     }
     case BuiltinId::NpSort: {
       V out = copy_to_contiguous(a, at, rt);
-      guard_empty_rows([&] { for_each_row(out, rt, [&](V row) { b_.CreateCall(sort_fn("sort"), {row, n, itemsize}); }); });
+      guard_empty_rows([&] {
+        for_each_row(out, rt, [&](V row) { b_.CreateCall(sort_fn("sort"), {row, n, itemsize}); });
+      });
       return out;
     }
     case BuiltinId::NpArgsort: {
@@ -190,7 +204,8 @@ V FunctionLowerer::lower_sorting(const InstData &d, BuiltinId id) {
         emit_nd_loop(outer, [&](const std::vector<V> &idx) {
           std::vector<V> at0 = idx;
           at0.push_back(llvm::ConstantInt::get(i64_, 0));
-          b_.CreateCall(sort_fn("argsort"), {element_pointer(a, at, at0), n, stride, element_pointer(out, rt, at0)});
+          b_.CreateCall(sort_fn("argsort"),
+                        {element_pointer(a, at, at0), n, stride, element_pointer(out, rt, at0)});
         });
       });
       return out;
@@ -206,10 +221,13 @@ V FunctionLowerer::lower_sorting(const InstData &d, BuiltinId id) {
       llvm::Type *et = mt(types_.scalar(dk));
       auto differs = [&](V i) {
         V x = load_element(b_.CreateInBoundsGEP(et, data, i), dk);
-        V prev = load_element(b_.CreateInBoundsGEP(et, data, b_.CreateSub(i, llvm::ConstantInt::get(i64_, 1))), dk);
+        V prev = load_element(
+            b_.CreateInBoundsGEP(et, data, b_.CreateSub(i, llvm::ConstantInt::get(i64_, 1))), dk);
         V first = b_.CreateICmpEQ(i, llvm::ConstantInt::get(i64_, 0));
         V same = lower_compare(CmpKind::Eq, x, prev, types_.scalar(dk));
-        if (is_float(dk)) same = b_.CreateOr(same, b_.CreateAnd(b_.CreateFCmpUNO(x, x), b_.CreateFCmpUNO(prev, prev)));
+        if (is_float(dk))
+          same =
+              b_.CreateOr(same, b_.CreateAnd(b_.CreateFCmpUNO(x, x), b_.CreateFCmpUNO(prev, prev)));
         return b_.CreateOr(first, b_.CreateNot(same));
       };
       llvm::AllocaInst *count = entry_alloca(i64_, "nunique");
@@ -227,7 +245,8 @@ V FunctionLowerer::lower_sorting(const InstData &d, BuiltinId id) {
         b_.CreateCondBr(differs(i), keep, next);
         b_.SetInsertPoint(keep);
         V c = b_.CreateLoad(i64_, count);
-        b_.CreateStore(b_.CreateLoad(et, b_.CreateInBoundsGEP(et, data, i)), b_.CreateInBoundsGEP(et, odata, c));
+        b_.CreateStore(b_.CreateLoad(et, b_.CreateInBoundsGEP(et, data, i)),
+                       b_.CreateInBoundsGEP(et, odata, c));
         b_.CreateStore(b_.CreateAdd(c, llvm::ConstantInt::get(i64_, 1)), count);
         b_.CreateBr(next);
         b_.SetInsertPoint(next);
@@ -263,7 +282,9 @@ V FunctionLowerer::lower_dot(V a, TypeId at, V b, TypeId bt, TypeId rt) {
     });
     return b_.CreateLoad(vt(rkt), acc);
   };
-  auto ld = [&](V arr, TypeId t, std::vector<V> idx) { return load_element(element_pointer(arr, t, idx), types_.dtype(t)); };
+  auto ld = [&](V arr, TypeId t, std::vector<V> idx) {
+    return load_element(element_pointer(arr, t, idx), types_.dtype(t));
+  };
   if (na == 1 && nb == 1)
     return dot_loop([&](V k) { return std::make_pair(ld(a, at, {k}), ld(b, bt, {k})); });
   if (na == 2 && nb == 1) {
@@ -289,12 +310,14 @@ V FunctionLowerer::lower_dot(V a, TypeId at, V b, TypeId bt, TypeId rt) {
   if ((rk == ScalarKind::Float64 || rk == ScalarKind::Float32) && ak == rk && bk == rk) {
     // Float matrices go to the runtime's gemm (BLAS when one is registered).
     const char *name = rk == ScalarKind::Float64 ? "ember_gemm_f64" : "ember_gemm_f32";
-    auto *ft = llvm::FunctionType::get(llvm::Type::getVoidTy(ctx_),
-                                       {i64_, i64_, i64_, ptr_, i64_, i64_, ptr_, i64_, i64_, ptr_, i64_, i64_}, false);
-    b_.CreateCall(runtime_function(name, ft),
-                  {m, n, inner_a, array_field(a, DataModel::kData), stride_of(a, at, 0), stride_of(a, at, 1),
-                   array_field(b, DataModel::kData), stride_of(b, bt, 0), stride_of(b, bt, 1),
-                   array_field(out, DataModel::kData), stride_of(out, rt, 0), stride_of(out, rt, 1)});
+    auto *ft = llvm::FunctionType::get(
+        llvm::Type::getVoidTy(ctx_),
+        {i64_, i64_, i64_, ptr_, i64_, i64_, ptr_, i64_, i64_, ptr_, i64_, i64_}, false);
+    b_.CreateCall(
+        runtime_function(name, ft),
+        {m, n, inner_a, array_field(a, DataModel::kData), stride_of(a, at, 0), stride_of(a, at, 1),
+         array_field(b, DataModel::kData), stride_of(b, bt, 0), stride_of(b, bt, 1),
+         array_field(out, DataModel::kData), stride_of(out, rt, 0), stride_of(out, rt, 1)});
     return out;
   }
   emit_loop(m, [&](V i) {
@@ -312,13 +335,17 @@ V FunctionLowerer::lower_random(const InstData &d, BuiltinId id) {
   auto arg = [&](size_t k) { return d.operands[k + 1]; };
   auto has = [&](size_t k) { return k < nargs && types_.kind(type(arg(k))) != TypeKind::None; };
   auto f64 = [&](size_t k, double dflt) -> V {
-    return has(k) ? convert(get(arg(k)), type(arg(k)), types_.float64()) : llvm::ConstantFP::get(f64_, dflt);
+    return has(k) ? convert(get(arg(k)), type(arg(k)), types_.float64())
+                  : llvm::ConstantFP::get(f64_, dflt);
   };
   auto uniform = [&] {
-    return b_.CreateCall(runtime_function("ember_random_uniform", llvm::FunctionType::get(f64_, {}, false)), {});
+    return b_.CreateCall(
+        runtime_function("ember_random_uniform", llvm::FunctionType::get(f64_, {}, false)), {});
   };
   auto normal = [&] {
-    return b_.CreateCall(runtime_function("ember_random_standard_normal", llvm::FunctionType::get(f64_, {}, false)), {});
+    return b_.CreateCall(
+        runtime_function("ember_random_standard_normal", llvm::FunctionType::get(f64_, {}, false)),
+        {});
   };
   auto integer = [&](V lo, V hi) {
     auto *ft = llvm::FunctionType::get(i64_, {i64_, i64_}, false);
@@ -330,8 +357,9 @@ V FunctionLowerer::lower_random(const InstData &d, BuiltinId id) {
     V out = allocate_array(rt, shape);
     ScalarKind k = types_.dtype(rt);
     V data = array_field(out, DataModel::kData);
-    emit_loop(array_field(out, DataModel::kNitems),
-              [&](V i) { store_element(b_.CreateInBoundsGEP(mt(types_.scalar(k)), data, i), one(), k); });
+    emit_loop(array_field(out, DataModel::kNitems), [&](V i) {
+      store_element(b_.CreateInBoundsGEP(mt(types_.scalar(k)), data, i), one(), k);
+    });
     return out;
   };
   auto size_shape = [&](size_t k) {
@@ -342,7 +370,8 @@ V FunctionLowerer::lower_random(const InstData &d, BuiltinId id) {
   switch (id) {
     case BuiltinId::NpRandomSeed: {
       auto *ft = llvm::FunctionType::get(llvm::Type::getVoidTy(ctx_), {i64_}, false);
-      b_.CreateCall(runtime_function("ember_random_seed", ft), {convert(get(arg(0)), type(arg(0)), types_.int64())});
+      b_.CreateCall(runtime_function("ember_random_seed", ft),
+                    {convert(get(arg(0)), type(arg(0)), types_.int64())});
       return llvm::ConstantInt::get(i8_, 0);
     }
     case BuiltinId::NpRandomRandom: return draw(size_shape(0), uniform);
@@ -350,8 +379,10 @@ V FunctionLowerer::lower_random(const InstData &d, BuiltinId id) {
     case BuiltinId::NpRandomRand:
     case BuiltinId::NpRandomRandn: {
       std::vector<V> shape;
-      for (size_t k = 0; k < nargs; ++k) shape.push_back(convert(get(arg(k)), type(arg(k)), types_.int64()));
-      return draw(shape, id == BuiltinId::NpRandomRand ? std::function<V()>(uniform) : std::function<V()>(normal));
+      for (size_t k = 0; k < nargs; ++k)
+        shape.push_back(convert(get(arg(k)), type(arg(k)), types_.int64()));
+      return draw(shape, id == BuiltinId::NpRandomRand ? std::function<V()>(uniform)
+                                                       : std::function<V()>(normal));
     }
     case BuiltinId::NpRandomUniform: {
       V lo = f64(0, 0.0), hi = f64(1, 1.0);
@@ -360,8 +391,10 @@ V FunctionLowerer::lower_random(const InstData &d, BuiltinId id) {
     }
     case BuiltinId::NpRandomNormal: {
       V loc = f64(0, 0.0), scale = f64(1, 1.0);
-      raise_if(b_.CreateFCmpOLT(scale, llvm::ConstantFP::get(f64_, 0.0)), EMBER_EXC_ValueError, "scale < 0");
-      return draw(size_shape(2), [&] { return b_.CreateFAdd(loc, b_.CreateFMul(scale, normal())); });
+      raise_if(b_.CreateFCmpOLT(scale, llvm::ConstantFP::get(f64_, 0.0)), EMBER_EXC_ValueError,
+               "scale < 0");
+      return draw(size_shape(2),
+                  [&] { return b_.CreateFAdd(loc, b_.CreateFMul(scale, normal())); });
     }
     case BuiltinId::NpRandomRandint: {
       V a = convert(get(arg(0)), type(arg(0)), types_.int64());
@@ -378,11 +411,13 @@ V FunctionLowerer::lower_random(const InstData &d, BuiltinId id) {
         raise_if(b_.CreateICmpSLE(n, llvm::ConstantInt::get(i64_, 0)), EMBER_EXC_ValueError,
                  "a cannot be empty unless no samples are taken");
         return draw(size_shape(1), [&] {
-          return load_element(element_pointer(a, at, {integer(llvm::ConstantInt::get(i64_, 0), n)}), types_.dtype(at));
+          return load_element(element_pointer(a, at, {integer(llvm::ConstantInt::get(i64_, 0), n)}),
+                              types_.dtype(at));
         });
       }
       V n = convert(get(arg(0)), at, types_.int64());
-      raise_if(b_.CreateICmpSLE(n, llvm::ConstantInt::get(i64_, 0)), EMBER_EXC_ValueError, "a must be greater than 0");
+      raise_if(b_.CreateICmpSLE(n, llvm::ConstantInt::get(i64_, 0)), EMBER_EXC_ValueError,
+               "a must be greater than 0");
       return draw(size_shape(1), [&] { return integer(llvm::ConstantInt::get(i64_, 0), n); });
     }
     default: internal_error << "not a random builtin";

@@ -17,26 +17,31 @@ V FunctionLowerer::range_count(V start, V stop, V step) {
   llvm::Constant *zero = llvm::ConstantInt::get(i64_, 0), *one = llvm::ConstantInt::get(i64_, 1);
   raise_if(b_.CreateICmpEQ(step, zero), EMBER_EXC_ValueError, "range() arg 3 must not be zero");
   V up = b_.CreateICmpSGT(step, zero);
-  V count_up = b_.CreateSelect(b_.CreateICmpSLT(start, stop),
-                               b_.CreateAdd(b_.CreateUDiv(b_.CreateSub(b_.CreateSub(stop, start), one), step), one), zero);
+  V count_up = b_.CreateSelect(
+      b_.CreateICmpSLT(start, stop),
+      b_.CreateAdd(b_.CreateUDiv(b_.CreateSub(b_.CreateSub(stop, start), one), step), one), zero);
   V count_down = b_.CreateSelect(
       b_.CreateICmpSGT(start, stop),
-      b_.CreateAdd(b_.CreateUDiv(b_.CreateSub(b_.CreateSub(start, stop), one), b_.CreateNeg(step)), one), zero);
+      b_.CreateAdd(b_.CreateUDiv(b_.CreateSub(b_.CreateSub(start, stop), one), b_.CreateNeg(step)),
+                   one),
+      zero);
   return b_.CreateSelect(up, count_up, count_down);
 }
 
 V FunctionLowerer::run_on_pool(V n, const std::vector<V> &captures, llvm::Type *slot_t,
-                                const std::function<void(V, V, const std::vector<V> &, V)> &body,
-                                V *slots) {
+                               const std::function<void(V, V, const std::vector<V> &, V)> &body,
+                               V *slots) {
   static int serial = 0;
   std::vector<llvm::Type *> fields;
   for (V c : captures) fields.push_back(c->getType());
   auto *env_t = llvm::StructType::get(ctx_, fields);
   llvm::AllocaInst *env = entry_alloca(env_t, "chunk.env");
-  for (unsigned k = 0; k < captures.size(); ++k) b_.CreateStore(captures[k], b_.CreateStructGEP(env_t, env, k));
+  for (unsigned k = 0; k < captures.size(); ++k)
+    b_.CreateStore(captures[k], b_.CreateStructGEP(env_t, env, k));
   auto *chunk_t = llvm::FunctionType::get(i32_, {i64_, i64_, ptr_, ptr_, ptr_}, false);
-  auto *chunk = llvm::Function::Create(chunk_t, llvm::GlobalValue::InternalLinkage,
-                                       fn_->getName() + ".chunk" + std::to_string(serial++), ms_.module);
+  auto *chunk =
+      llvm::Function::Create(chunk_t, llvm::GlobalValue::InternalLinkage,
+                             fn_->getName() + ".chunk" + std::to_string(serial++), ms_.module);
   chunk->addFnAttr(llvm::Attribute::NoUnwind);
   {
     // Emit the body inside the chunk function, with this lowerer's state pointed at it.
@@ -64,12 +69,14 @@ V FunctionLowerer::run_on_pool(V n, const std::vector<V> &captures, llvm::Type *
     in_chunk_ = saved_chunk;
   }
   llvm::Type *st = slot_t ? slot_t : i8_;
-  int64_t slot_size = slot_t ? static_cast<int64_t>(ms_.module.getDataLayout().getTypeAllocSize(slot_t)) : 0;
+  int64_t slot_size =
+      slot_t ? static_cast<int64_t>(ms_.module.getDataLayout().getTypeAllocSize(slot_t)) : 0;
   llvm::AllocaInst *slot_array = entry_alloca(llvm::ArrayType::get(st, kMaxChunks), "chunk.slots");
   auto *pf_t = llvm::FunctionType::get(i64_, {i64_, ptr_, ptr_, ptr_, i64_, i64_, ptr_}, false);
-  V chunks = b_.CreateCall(runtime_function("ember_parallel_for", pf_t),
-                           {n, chunk, env, slot_array, llvm::ConstantInt::get(i64_, static_cast<uint64_t>(slot_size)),
-                            llvm::ConstantInt::get(i64_, kMaxChunks), err_ptr_});
+  V chunks = b_.CreateCall(
+      runtime_function("ember_parallel_for", pf_t),
+      {n, chunk, env, slot_array, llvm::ConstantInt::get(i64_, static_cast<uint64_t>(slot_size)),
+       llvm::ConstantInt::get(i64_, kMaxChunks), err_ptr_});
   auto *fail = llvm::BasicBlock::Create(ctx_, "pool.fail", fn_);
   auto *ok = llvm::BasicBlock::Create(ctx_, "pool.ok", fn_);
   b_.CreateCondBr(b_.CreateICmpSLT(chunks, llvm::ConstantInt::get(i64_, 0)), fail, ok);
@@ -123,7 +130,8 @@ V FunctionLowerer::lower_parallel_for(const InstData &d) {
     V env_step = tb.CreateLoad(i64_, tb.CreateStructGEP(env_t, tramp->getArg(2), 1));
     std::vector<V> live;
     for (size_t k = 0; k < live_types.size(); ++k) {
-      V x = tb.CreateLoad(fields[k + 2], tb.CreateStructGEP(env_t, tramp->getArg(2), static_cast<unsigned>(k + 2)));
+      V x = tb.CreateLoad(
+          fields[k + 2], tb.CreateStructGEP(env_t, tramp->getArg(2), static_cast<unsigned>(k + 2)));
       if (types_.is_scalar(live_types[k]) && types_.scalar_kind(live_types[k]) == ScalarKind::Bool)
         x = tb.CreateICmpNE(x, llvm::ConstantInt::get(i8_, 0));
       live.push_back(x);
@@ -140,8 +148,8 @@ V FunctionLowerer::lower_parallel_for(const InstData &d) {
     auto *unit = llvm::BasicBlock::Create(ctx_, "unit.step", tramp);
     auto *general = llvm::BasicBlock::Create(ctx_, "general.step", tramp);
     V zero = llvm::ConstantInt::get(i64_, 0), one = llvm::ConstantInt::get(i64_, 1);
-    tb.CreateCondBr(tb.CreateAnd(tb.CreateICmpEQ(env_step, one), tb.CreateICmpSGE(env_start, zero)), unit,
-                    general);
+    tb.CreateCondBr(tb.CreateAnd(tb.CreateICmpEQ(env_step, one), tb.CreateICmpSGE(env_start, zero)),
+                    unit, general);
     tb.SetInsertPoint(unit);
     V first = tb.CreateAdd(env_start, lo, "", /*HasNUW=*/true, /*HasNSW=*/true);
     tb.CreateAssumption(tb.CreateICmpSGE(first, zero));
@@ -156,9 +164,10 @@ V FunctionLowerer::lower_parallel_for(const InstData &d) {
   int64_t slot_size = static_cast<int64_t>(ms_.module.getDataLayout().getTypeAllocSize(slot_t));
   llvm::AllocaInst *slots = entry_alloca(llvm::ArrayType::get(slot_t, kMaxChunks), "slots");
   auto *pf_t = llvm::FunctionType::get(i64_, {i64_, ptr_, ptr_, ptr_, i64_, i64_, ptr_}, false);
-  V chunks = b_.CreateCall(runtime_function("ember_parallel_for", pf_t),
-                           {count, tramp, env, slots, llvm::ConstantInt::get(i64_, static_cast<uint64_t>(slot_size)),
-                            llvm::ConstantInt::get(i64_, kMaxChunks), err_ptr_});
+  V chunks = b_.CreateCall(
+      runtime_function("ember_parallel_for", pf_t),
+      {count, tramp, env, slots, llvm::ConstantInt::get(i64_, static_cast<uint64_t>(slot_size)),
+       llvm::ConstantInt::get(i64_, kMaxChunks), err_ptr_});
   // A failed chunk: the runtime copied its error; drop our references and return.
   auto *fail = llvm::BasicBlock::Create(ctx_, "parallel.fail", fn_);
   auto *ok = llvm::BasicBlock::Create(ctx_, "parallel.ok", fn_);
@@ -191,8 +200,10 @@ V FunctionLowerer::lower_parallel_for(const InstData &d) {
         if (is_float(sk))
           id = llvm::ConstantFP::getInfinity(t, !is_min);
         else if (is_signed(sk))
-          id = is_min ? llvm::ConstantInt::get(t, llvm::APInt::getSignedMaxValue(t->getIntegerBitWidth()))
-                      : llvm::ConstantInt::get(t, llvm::APInt::getSignedMinValue(t->getIntegerBitWidth()));
+          id = is_min ? llvm::ConstantInt::get(
+                            t, llvm::APInt::getSignedMaxValue(t->getIntegerBitWidth()))
+                      : llvm::ConstantInt::get(
+                            t, llvm::APInt::getSignedMinValue(t->getIntegerBitWidth()));
         else
           id = is_min ? llvm::Constant::getAllOnesValue(t) : llvm::Constant::getNullValue(t);
         break;

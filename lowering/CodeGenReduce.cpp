@@ -18,8 +18,9 @@ void FunctionLowerer::for_each_element(V arr, TypeId t, const std::function<void
   if (types_.layout(t) == Layout::C || types_.ndim(t) == 0) {
     V data = array_field(arr, DataModel::kData);
     llvm::Type *et = mt(types_.scalar(dk));
-    emit_loop(array_field(arr, DataModel::kNitems),
-              [&](V i) { body(load_element(b_.CreateInBoundsGEP(et, data, i), dk), i); }, "elems");
+    emit_loop(
+        array_field(arr, DataModel::kNitems),
+        [&](V i) { body(load_element(b_.CreateInBoundsGEP(et, data, i), dk), i); }, "elems");
     return;
   }
   llvm::AllocaInst *counter = entry_alloca(i64_, "flat");
@@ -69,7 +70,8 @@ V FunctionLowerer::lower_reduction(const InstData &d, BuiltinId id) {
       case BuiltinId::NpCumsum:
       case BuiltinId::NpCumprod: {
         V arr = allocate_array(rt, {llvm::ConstantInt::get(i64_, 1)});
-        store_element(array_field(arr, DataModel::kData), convert(x, src, types_.scalar(types_.dtype(rt))), types_.dtype(rt));
+        store_element(array_field(arr, DataModel::kData),
+                      convert(x, src, types_.scalar(types_.dtype(rt))), types_.dtype(rt));
         return arr;
       }
       default: return convert(x, src, rt);
@@ -83,7 +85,8 @@ V FunctionLowerer::lower_reduction(const InstData &d, BuiltinId id) {
   int64_t axis_value;
   if (d.operands.size() > 2 && f_.const_int(d.operands[2], &axis_value))
     axis = static_cast<int>(axis_value < 0 ? axis_value + ndim : axis_value);
-  if (id == BuiltinId::NpCumsum || id == BuiltinId::NpCumprod) return lower_cumulative(a, at, rt, id, axis);
+  if (id == BuiltinId::NpCumsum || id == BuiltinId::NpCumprod)
+    return lower_cumulative(a, at, rt, id, axis);
   ScalarKind rk = types_.is_array(rt) ? types_.dtype(rt) : types_.scalar_kind(rt);
   TypeId rkt = types_.scalar(rk);
 
@@ -97,9 +100,19 @@ V FunctionLowerer::lower_reduction(const InstData &d, BuiltinId id) {
   FunctionLowerer &L = *this;
 
   struct Sum : Reducer {
-    FunctionLowerer &L; bool prod; TypeId acc_t, elem_t; llvm::AllocaInst *acc;
-    Sum(FunctionLowerer &l, bool p, TypeId a, TypeId e, llvm::Type *t) : L(l), prod(p), acc_t(a), elem_t(e) { acc = L.entry_alloca(t, "acc"); }
-    void init() override { L.b_.CreateStore(prod ? L.scalar_one(L.types_.scalar_kind(acc_t)) : L.scalar_zero(L.types_.scalar_kind(acc_t)), acc); }
+    FunctionLowerer &L;
+    bool prod;
+    TypeId acc_t, elem_t;
+    llvm::AllocaInst *acc;
+    Sum(FunctionLowerer &l, bool p, TypeId a, TypeId e, llvm::Type *t)
+        : L(l), prod(p), acc_t(a), elem_t(e) {
+      acc = L.entry_alloca(t, "acc");
+    }
+    void init() override {
+      L.b_.CreateStore(prod ? L.scalar_one(L.types_.scalar_kind(acc_t))
+                            : L.scalar_zero(L.types_.scalar_kind(acc_t)),
+                       acc);
+    }
     void step(V x, V) override {
       V cur = L.b_.CreateLoad(acc->getAllocatedType(), acc);
       V e = L.convert(x, elem_t, acc_t);
@@ -111,19 +124,26 @@ V FunctionLowerer::lower_reduction(const InstData &d, BuiltinId id) {
     V finish(V) override { return L.b_.CreateLoad(acc->getAllocatedType(), acc); }
   };
   struct MinMax : Reducer {
-    FunctionLowerer &L; bool is_max; TypeId elem_t; llvm::AllocaInst *acc, *seen;
+    FunctionLowerer &L;
+    bool is_max;
+    TypeId elem_t;
+    llvm::AllocaInst *acc, *seen;
     MinMax(FunctionLowerer &l, bool m, TypeId e) : L(l), is_max(m), elem_t(e) {
       acc = L.entry_alloca(L.vt(e), "best");
       seen = L.entry_alloca(L.i1_, "seen");
     }
-    void init() override { L.b_.CreateStore(llvm::ConstantInt::getFalse(L.ctx_), seen); L.b_.CreateStore(L.scalar_zero(L.types_.scalar_kind(elem_t)), acc); }
+    void init() override {
+      L.b_.CreateStore(llvm::ConstantInt::getFalse(L.ctx_), seen);
+      L.b_.CreateStore(L.scalar_zero(L.types_.scalar_kind(elem_t)), acc);
+    }
     void step(V x, V) override {
       V cur = L.b_.CreateLoad(acc->getAllocatedType(), acc);
       V first = L.b_.CreateNot(L.b_.CreateLoad(L.i1_, seen));
       ScalarKind k = L.types_.scalar_kind(elem_t);
       V better;
       if (is_float(k))  // NaN propagates, as in NumPy
-        better = L.b_.CreateBinaryIntrinsic(is_max ? llvm::Intrinsic::maximum : llvm::Intrinsic::minimum, cur, x);
+        better = L.b_.CreateBinaryIntrinsic(
+            is_max ? llvm::Intrinsic::maximum : llvm::Intrinsic::minimum, cur, x);
       else
         better = L.scalar_min_max(is_max, cur, x, k);
       L.b_.CreateStore(L.b_.CreateSelect(first, x, better), acc);
@@ -137,12 +157,18 @@ V FunctionLowerer::lower_reduction(const InstData &d, BuiltinId id) {
     }
   };
   struct ArgBest : Reducer {
-    FunctionLowerer &L; bool is_max; TypeId elem_t; llvm::AllocaInst *best, *index;
+    FunctionLowerer &L;
+    bool is_max;
+    TypeId elem_t;
+    llvm::AllocaInst *best, *index;
     ArgBest(FunctionLowerer &l, bool m, TypeId e) : L(l), is_max(m), elem_t(e) {
       best = L.entry_alloca(L.vt(e), "best");
       index = L.entry_alloca(L.i64_, "argbest");
     }
-    void init() override { L.b_.CreateStore(llvm::ConstantInt::get(L.i64_, static_cast<uint64_t>(-1), true), index); L.b_.CreateStore(L.scalar_zero(L.types_.scalar_kind(elem_t)), best); }
+    void init() override {
+      L.b_.CreateStore(llvm::ConstantInt::get(L.i64_, static_cast<uint64_t>(-1), true), index);
+      L.b_.CreateStore(L.scalar_zero(L.types_.scalar_kind(elem_t)), best);
+    }
     void step(V x, V i) override {
       V cur = L.b_.CreateLoad(best->getAllocatedType(), best);
       V idx = L.b_.CreateLoad(L.i64_, index);
@@ -172,8 +198,13 @@ V FunctionLowerer::lower_reduction(const InstData &d, BuiltinId id) {
     }
   };
   struct Logical : Reducer {
-    FunctionLowerer &L; bool all; TypeId elem_t; llvm::AllocaInst *acc;
-    Logical(FunctionLowerer &l, bool a, TypeId e) : L(l), all(a), elem_t(e) { acc = L.entry_alloca(L.i1_, "any"); }
+    FunctionLowerer &L;
+    bool all;
+    TypeId elem_t;
+    llvm::AllocaInst *acc;
+    Logical(FunctionLowerer &l, bool a, TypeId e) : L(l), all(a), elem_t(e) {
+      acc = L.entry_alloca(L.i1_, "any");
+    }
     void init() override { L.b_.CreateStore(llvm::ConstantInt::get(L.i1_, all ? 1 : 0), acc); }
     void step(V x, V) override {
       V cur = L.b_.CreateLoad(L.i1_, acc);
@@ -185,7 +216,11 @@ V FunctionLowerer::lower_reduction(const InstData &d, BuiltinId id) {
   struct Moments : Reducer {
     // Welford's one-pass mean and variance.  Complex values keep a complex mean and a real m2:
     // NumPy's variance of complex numbers is the mean of |x - mean|^2.
-    FunctionLowerer &L; BuiltinId id; TypeId elem_t, acc_t, real_t; int64_t ddof; llvm::AllocaInst *n, *mean, *m2;
+    FunctionLowerer &L;
+    BuiltinId id;
+    TypeId elem_t, acc_t, real_t;
+    int64_t ddof;
+    llvm::AllocaInst *n, *mean, *m2;
     Moments(FunctionLowerer &l, BuiltinId i, TypeId e, TypeId a, int64_t dd)
         : L(l), id(i), elem_t(e), acc_t(a), real_t(L.types_.float64()), ddof(dd) {
       n = L.entry_alloca(L.i64_, "n");
@@ -244,7 +279,8 @@ V FunctionLowerer::lower_reduction(const InstData &d, BuiltinId id) {
       V dof = L.b_.CreateSub(cnt, llvm::ConstantInt::get(L.i64_, static_cast<uint64_t>(ddof)));
       dof = L.b_.CreateSelect(L.b_.CreateICmpSLT(dof, llvm::ConstantInt::get(L.i64_, 0)),
                               llvm::ConstantInt::get(L.i64_, 0), dof);
-      V var = L.b_.CreateFDiv(L.b_.CreateLoad(m2->getAllocatedType(), m2), L.b_.CreateSIToFP(dof, L.f64_));
+      V var = L.b_.CreateFDiv(L.b_.CreateLoad(m2->getAllocatedType(), m2),
+                              L.b_.CreateSIToFP(dof, L.f64_));
       return id == BuiltinId::NpStd ? L.ms_.hooks.math(L.b_, MathFn::Sqrt, {var}) : var;
     }
   };
@@ -253,11 +289,13 @@ V FunctionLowerer::lower_reduction(const InstData &d, BuiltinId id) {
   auto make = [&]() -> std::unique_ptr<Reducer> {
     switch (id) {
       case BuiltinId::NpSum:
-      case BuiltinId::NpProd: return std::make_unique<Sum>(L, id == BuiltinId::NpProd, acc_t, elem_t, acc_llvm);
+      case BuiltinId::NpProd:
+        return std::make_unique<Sum>(L, id == BuiltinId::NpProd, acc_t, elem_t, acc_llvm);
       case BuiltinId::NpMin:
       case BuiltinId::NpMax: return std::make_unique<MinMax>(L, id == BuiltinId::NpMax, elem_t);
       case BuiltinId::NpArgmin:
-      case BuiltinId::NpArgmax: return std::make_unique<ArgBest>(L, id == BuiltinId::NpArgmax, elem_t);
+      case BuiltinId::NpArgmax:
+        return std::make_unique<ArgBest>(L, id == BuiltinId::NpArgmax, elem_t);
       case BuiltinId::NpAny:
       case BuiltinId::NpAll: return std::make_unique<Logical>(L, id == BuiltinId::NpAll, elem_t);
       case BuiltinId::NpMean:
@@ -283,7 +321,8 @@ V FunctionLowerer::lower_reduction(const InstData &d, BuiltinId id) {
     auto *par = llvm::BasicBlock::Create(ctx_, "reduce.parallel", fn_);
     auto *ser = llvm::BasicBlock::Create(ctx_, "reduce.serial", fn_);
     auto *joined = llvm::BasicBlock::Create(ctx_, "reduce.joined", fn_);
-    b_.CreateCondBr(b_.CreateICmpSGE(n, llvm::ConstantInt::get(i64_, kParallelThreshold)), par, ser);
+    b_.CreateCondBr(b_.CreateICmpSGE(n, llvm::ConstantInt::get(i64_, kParallelThreshold)), par,
+                    ser);
     b_.SetInsertPoint(ser);
     r->init();
     for_each_element(a, at, [&](V x, V i) { r->step(x, i); });
@@ -293,35 +332,51 @@ V FunctionLowerer::lower_reduction(const InstData &d, BuiltinId id) {
     llvm::Type *slot_t = vt(finish_t);
     llvm::Type *et = mt(elem_t);
     V slots;
-    V chunks = run_on_pool(n, {array_field(a, DataModel::kData)}, slot_t,
-                           [&](V lo, V hi, const std::vector<V> &inside, V slot) {
-                             std::unique_ptr<Reducer> part = make();
-                             part->init();
-                             emit_loop(b_.CreateSub(hi, lo), [&](V j) {
-                               V i = b_.CreateAdd(lo, j);
-                               part->step(load_element(b_.CreateInBoundsGEP(et, inside[0], i), dk), i);
-                             }, "chunk");
-                             b_.CreateStore(part->finish(b_.CreateSub(hi, lo)), slot);
-                           }, &slots);
+    V chunks = run_on_pool(
+        n, {array_field(a, DataModel::kData)}, slot_t,
+        [&](V lo, V hi, const std::vector<V> &inside, V slot) {
+          std::unique_ptr<Reducer> part = make();
+          part->init();
+          emit_loop(
+              b_.CreateSub(hi, lo),
+              [&](V j) {
+                V i = b_.CreateAdd(lo, j);
+                part->step(load_element(b_.CreateInBoundsGEP(et, inside[0], i), dk), i);
+              },
+              "chunk");
+          b_.CreateStore(part->finish(b_.CreateSub(hi, lo)), slot);
+        },
+        &slots);
     b_.CreateStore(b_.CreateLoad(slot_t, slots), result);
-    emit_loop(b_.CreateSub(chunks, llvm::ConstantInt::get(i64_, 1)), [&](V c) {
-      V p = b_.CreateLoad(slot_t, b_.CreateGEP(slot_t, slots, b_.CreateAdd(c, llvm::ConstantInt::get(i64_, 1))));
-      V acc = b_.CreateLoad(slot_t, result);
-      V next;
-      ScalarKind fk = types_.scalar_kind(finish_t);
-      switch (id) {
-        case BuiltinId::NpSum: next = lower_binop(BinOpKind::Add, acc, p, finish_t, false); break;
-        case BuiltinId::NpProd: next = lower_binop(BinOpKind::Mul, acc, p, finish_t, false); break;
-        case BuiltinId::NpAny: next = b_.CreateOr(acc, p); break;
-        case BuiltinId::NpAll: next = b_.CreateAnd(acc, p); break;
-        default: {
-          bool is_max = id == BuiltinId::NpMax;
-          next = is_float(fk) ? b_.CreateBinaryIntrinsic(is_max ? llvm::Intrinsic::maximum : llvm::Intrinsic::minimum, acc, p)
-                              : scalar_min_max(is_max, acc, p, fk);
-        }
-      }
-      b_.CreateStore(next, result);
-    }, "combine");
+    emit_loop(
+        b_.CreateSub(chunks, llvm::ConstantInt::get(i64_, 1)),
+        [&](V c) {
+          V p = b_.CreateLoad(
+              slot_t,
+              b_.CreateGEP(slot_t, slots, b_.CreateAdd(c, llvm::ConstantInt::get(i64_, 1))));
+          V acc = b_.CreateLoad(slot_t, result);
+          V next;
+          ScalarKind fk = types_.scalar_kind(finish_t);
+          switch (id) {
+            case BuiltinId::NpSum:
+              next = lower_binop(BinOpKind::Add, acc, p, finish_t, false);
+              break;
+            case BuiltinId::NpProd:
+              next = lower_binop(BinOpKind::Mul, acc, p, finish_t, false);
+              break;
+            case BuiltinId::NpAny: next = b_.CreateOr(acc, p); break;
+            case BuiltinId::NpAll: next = b_.CreateAnd(acc, p); break;
+            default: {
+              bool is_max = id == BuiltinId::NpMax;
+              next = is_float(fk)
+                         ? b_.CreateBinaryIntrinsic(
+                               is_max ? llvm::Intrinsic::maximum : llvm::Intrinsic::minimum, acc, p)
+                         : scalar_min_max(is_max, acc, p, fk);
+            }
+          }
+          b_.CreateStore(next, result);
+        },
+        "combine");
     b_.CreateBr(joined);
     b_.SetInsertPoint(joined);
     return convert(b_.CreateLoad(vt(finish_t), result), finish_t, rkt);
@@ -357,15 +412,17 @@ V FunctionLowerer::lower_cumulative(V a, TypeId at, TypeId rt, BuiltinId id, int
   TypeId rkt = types_.scalar(rk);
   TypeId elem_t = types_.scalar(types_.dtype(at));
   if (axis >= 0 && types_.ndim(at) > 1)
-    unsupported(current_ ? current_->loc : SourceLoc{}) << "cumsum/cumprod along an axis of a "
-                                                            "multi-dimensional array is not supported yet";
+    unsupported(current_ ? current_->loc : SourceLoc{})
+        << "cumsum/cumprod along an axis of a "
+           "multi-dimensional array is not supported yet";
   V out = allocate_array(rt, {array_field(a, DataModel::kNitems)});
   V data = array_field(out, DataModel::kData);
   llvm::AllocaInst *acc = entry_alloca(vt(rkt), "cum");
   b_.CreateStore(prod ? scalar_one(rk) : scalar_zero(rk), acc);
   for_each_element(a, at, [&](V x, V i) {
     V cur = b_.CreateLoad(vt(rkt), acc);
-    V next = lower_binop(prod ? BinOpKind::Mul : BinOpKind::Add, cur, convert(x, elem_t, rkt), rkt, false);
+    V next = lower_binop(prod ? BinOpKind::Mul : BinOpKind::Add, cur, convert(x, elem_t, rkt), rkt,
+                         false);
     b_.CreateStore(next, acc);
     store_element(b_.CreateInBoundsGEP(mt(rkt), data, i), next, rk);
   });

@@ -18,14 +18,17 @@ void FunctionLowerer::set_fast_math(V v) {
     if (llvm::isa<llvm::FPMathOperator>(inst)) inst->setFast(true);
 }
 
-V FunctionLowerer::scalar_zero(ScalarKind k) { return llvm::Constant::getNullValue(dm_.scalar_type(k)); }
+V FunctionLowerer::scalar_zero(ScalarKind k) {
+  return llvm::Constant::getNullValue(dm_.scalar_type(k));
+}
 
 V FunctionLowerer::scalar_one(ScalarKind k) {
   llvm::Type *t = dm_.scalar_type(k);
   if (is_complex(k)) {
     llvm::Type *e = t->getStructElementType(0);
-    return llvm::ConstantStruct::get(llvm::cast<llvm::StructType>(t),
-                                     {llvm::ConstantFP::get(e, 1.0), llvm::ConstantFP::get(e, 0.0)});
+    return llvm::ConstantStruct::get(
+        llvm::cast<llvm::StructType>(t),
+        {llvm::ConstantFP::get(e, 1.0), llvm::ConstantFP::get(e, 0.0)});
   }
   if (is_float(k)) return llvm::ConstantFP::get(t, 1.0);
   return llvm::ConstantInt::get(t, 1);
@@ -42,12 +45,14 @@ V FunctionLowerer::lower_const(const ConstValue &c, TypeId t) {
       if (ty->isFloatingPointTy()) return llvm::ConstantFP::get(ty, static_cast<double>(c.i));
       return llvm::ConstantInt::get(ty, static_cast<uint64_t>(c.i), true);
     case K::Float:
-      if (ty->isIntegerTy()) return llvm::ConstantInt::get(ty, static_cast<uint64_t>(static_cast<int64_t>(c.f)), true);
+      if (ty->isIntegerTy())
+        return llvm::ConstantInt::get(ty, static_cast<uint64_t>(static_cast<int64_t>(c.f)), true);
       return llvm::ConstantFP::get(ty, c.f);
     case K::Complex: {
       llvm::Type *et = ty->getStructElementType(0);
-      return llvm::ConstantStruct::get(llvm::cast<llvm::StructType>(ty),
-                                       {llvm::ConstantFP::get(et, c.f), llvm::ConstantFP::get(et, c.f2)});
+      return llvm::ConstantStruct::get(
+          llvm::cast<llvm::StructType>(ty),
+          {llvm::ConstantFP::get(et, c.f), llvm::ConstantFP::get(et, c.f2)});
     }
     case K::Tuple: {
       V tup = llvm::UndefValue::get(ty);
@@ -89,7 +94,8 @@ V FunctionLowerer::convert(V v, TypeId from, TypeId to) {
     V out = llvm::UndefValue::get(mt(to));
     for (unsigned k = 0; k < td.elems.size(); ++k) {
       V e = from_memory(b_.CreateExtractValue(v, {k}), fd.elems[k]);
-      out = b_.CreateInsertValue(out, to_memory(convert(e, fd.elems[k], td.elems[k]), td.elems[k]), {k});
+      out = b_.CreateInsertValue(out, to_memory(convert(e, fd.elems[k], td.elems[k]), td.elems[k]),
+                                 {k});
     }
     return out;
   }
@@ -189,13 +195,15 @@ V FunctionLowerer::lower_int_binop(BinOpKind kind, V l, V r, ScalarKind k, bool 
         out = div ? b_.CreateUDiv(l, safe_r) : b_.CreateURem(l, safe_r);
       } else {
         // x86 traps on INT_MIN / -1: divide by 1 instead and negate.
-        V minus1 = b_.CreateICmpEQ(safe_r, llvm::ConstantInt::get(t, static_cast<uint64_t>(-1), true));
+        V minus1 =
+            b_.CreateICmpEQ(safe_r, llvm::ConstantInt::get(t, static_cast<uint64_t>(-1), true));
         V d = b_.CreateSelect(minus1, llvm::ConstantInt::get(t, 1), safe_r);
         V q = b_.CreateSDiv(l, d);
         V rem = b_.CreateSRem(l, d);
         // Round toward negative infinity: adjust when the remainder's sign differs.
-        V adjust = b_.CreateAnd(b_.CreateICmpNE(rem, zero),
-                                b_.CreateICmpNE(b_.CreateICmpSLT(rem, zero), b_.CreateICmpSLT(d, zero)));
+        V adjust =
+            b_.CreateAnd(b_.CreateICmpNE(rem, zero),
+                         b_.CreateICmpNE(b_.CreateICmpSLT(rem, zero), b_.CreateICmpSLT(d, zero)));
         if (div) {
           q = b_.CreateSub(q, b_.CreateZExt(adjust, t));
           out = b_.CreateSelect(minus1, b_.CreateNeg(l), q);
@@ -236,7 +244,8 @@ V FunctionLowerer::lower_float_binop(BinOpKind kind, V l, V r, ScalarKind k, boo
     case BinOpKind::Sub: out = b_.CreateFSub(l, r); break;
     case BinOpKind::Mul: out = b_.CreateFMul(l, r); break;
     case BinOpKind::TrueDiv:
-      if (py) raise_if(b_.CreateFCmpOEQ(r, zero), EMBER_EXC_ZeroDivisionError, "float division by zero");
+      if (py)
+        raise_if(b_.CreateFCmpOEQ(r, zero), EMBER_EXC_ZeroDivisionError, "float division by zero");
       out = b_.CreateFDiv(l, r);
       break;
     case BinOpKind::FloorDiv:
@@ -252,7 +261,8 @@ V FunctionLowerer::lower_float_binop(BinOpKind kind, V l, V r, ScalarKind k, boo
       V sign_differs = b_.CreateICmpNE(b_.CreateFCmpOLT(r, zero), b_.CreateFCmpOLT(mod, zero));
       V fix = b_.CreateAnd(mod_nonzero, sign_differs);
       V mod_fixed = b_.CreateSelect(fix, b_.CreateFAdd(mod, r), mod);
-      mod_fixed = b_.CreateSelect(mod_nonzero, mod_fixed, ms_.hooks.math(b_, MathFn::Copysign, {zero, r}));
+      mod_fixed =
+          b_.CreateSelect(mod_nonzero, mod_fixed, ms_.hooks.math(b_, MathFn::Copysign, {zero, r}));
       if (!div) return mod_fixed;
       V q = b_.CreateSelect(fix, b_.CreateFSub(quot, llvm::ConstantFP::get(t, 1.0)), quot);
       V fl = ms_.hooks.math(b_, MathFn::Floor, {q});
@@ -281,8 +291,14 @@ V FunctionLowerer::lower_complex_binop(BinOpKind kind, V l, V r, ScalarKind k, b
   V c = b_.CreateExtractValue(r, {0}), d = b_.CreateExtractValue(r, {1});
   V re, im;
   switch (kind) {
-    case BinOpKind::Add: re = b_.CreateFAdd(a, c); im = b_.CreateFAdd(bb, d); break;
-    case BinOpKind::Sub: re = b_.CreateFSub(a, c); im = b_.CreateFSub(bb, d); break;
+    case BinOpKind::Add:
+      re = b_.CreateFAdd(a, c);
+      im = b_.CreateFAdd(bb, d);
+      break;
+    case BinOpKind::Sub:
+      re = b_.CreateFSub(a, c);
+      im = b_.CreateFSub(bb, d);
+      break;
     case BinOpKind::Mul:
       re = b_.CreateFSub(b_.CreateFMul(a, c), b_.CreateFMul(bb, d));
       im = b_.CreateFAdd(b_.CreateFMul(a, d), b_.CreateFMul(bb, c));
@@ -293,7 +309,8 @@ V FunctionLowerer::lower_complex_binop(BinOpKind kind, V l, V r, ScalarKind k, b
       if (raise_errors)
         raise_if(b_.CreateAnd(b_.CreateFCmpOEQ(c, zero), b_.CreateFCmpOEQ(d, zero)),
                  EMBER_EXC_ZeroDivisionError, "complex division by zero");
-      V abs_c = ms_.hooks.math(b_, MathFn::Fabs, {c}), abs_d = ms_.hooks.math(b_, MathFn::Fabs, {d});
+      V abs_c = ms_.hooks.math(b_, MathFn::Fabs, {c}),
+        abs_d = ms_.hooks.math(b_, MathFn::Fabs, {d});
       V c_big = b_.CreateFCmpOGE(abs_c, abs_d);
       // |c| >= |d|: ratio = d/c, denom = c + d*ratio
       V r1 = b_.CreateFDiv(d, c), den1 = b_.CreateFAdd(c, b_.CreateFMul(d, r1));
@@ -312,41 +329,51 @@ V FunctionLowerer::lower_complex_binop(BinOpKind kind, V l, V r, ScalarKind k, b
       llvm::Type *ft = a->getType();
       llvm::Constant *zero = llvm::ConstantFP::get(ft, 0.0), *one = llvm::ConstantFP::get(ft, 1.0);
       auto mul = [&](std::pair<V, V> x, std::pair<V, V> y) {
-        return std::make_pair(b_.CreateFSub(b_.CreateFMul(x.first, y.first), b_.CreateFMul(x.second, y.second)),
-                              b_.CreateFAdd(b_.CreateFMul(x.first, y.second), b_.CreateFMul(x.second, y.first)));
+        return std::make_pair(
+            b_.CreateFSub(b_.CreateFMul(x.first, y.first), b_.CreateFMul(x.second, y.second)),
+            b_.CreateFAdd(b_.CreateFMul(x.first, y.second), b_.CreateFMul(x.second, y.first)));
       };
       V n = b_.CreateIntrinsic(llvm::Intrinsic::fptosi_sat, {i64_, ft}, {c});
       V integral = b_.CreateAnd(b_.CreateFCmpOEQ(d, zero),
                                 b_.CreateAnd(b_.CreateFCmpOEQ(b_.CreateSIToFP(n, ft), c),
                                              b_.CreateFCmpOLE(ms_.hooks.math(b_, MathFn::Fabs, {c}),
                                                               llvm::ConstantFP::get(ft, 100.0))));
-      V un = b_.CreateSelect(b_.CreateICmpSLT(n, llvm::ConstantInt::get(i64_, 0)), b_.CreateNeg(n), n);
+      V un =
+          b_.CreateSelect(b_.CreateICmpSLT(n, llvm::ConstantInt::get(i64_, 0)), b_.CreateNeg(n), n);
       std::pair<V, V> acc = {one, zero}, p = {a, bb};
       for (int bit = 0; bit < 7; ++bit) {
         V set = b_.CreateTrunc(b_.CreateLShr(un, bit), i1_);
         std::pair<V, V> m = mul(acc, p);
-        acc = {b_.CreateSelect(set, m.first, acc.first), b_.CreateSelect(set, m.second, acc.second)};
+        acc = {b_.CreateSelect(set, m.first, acc.first),
+               b_.CreateSelect(set, m.second, acc.second)};
         p = mul(p, p);
       }
       // 1 / acc for negative exponents.
-      V den = b_.CreateFAdd(b_.CreateFMul(acc.first, acc.first), b_.CreateFMul(acc.second, acc.second));
-      V inv_re = b_.CreateFDiv(acc.first, den), inv_im = b_.CreateFNeg(b_.CreateFDiv(acc.second, den));
+      V den =
+          b_.CreateFAdd(b_.CreateFMul(acc.first, acc.first), b_.CreateFMul(acc.second, acc.second));
+      V inv_re = b_.CreateFDiv(acc.first, den),
+        inv_im = b_.CreateFNeg(b_.CreateFDiv(acc.second, den));
       V neg = b_.CreateICmpSLT(n, llvm::ConstantInt::get(i64_, 0));
-      V int_re = b_.CreateSelect(neg, inv_re, acc.first), int_im = b_.CreateSelect(neg, inv_im, acc.second);
+      V int_re = b_.CreateSelect(neg, inv_re, acc.first),
+        int_im = b_.CreateSelect(neg, inv_im, acc.second);
       V vabs = ms_.hooks.math(b_, MathFn::Hypot, {a, bb});
       V len = ms_.hooks.math(b_, MathFn::Pow, {vabs, c});
       V at = ms_.hooks.math(b_, MathFn::Atan2, {bb, a});
       V phase = b_.CreateFMul(at, c);
       V has_im = b_.CreateFCmpUNE(d, zero);
-      len = b_.CreateSelect(has_im, b_.CreateFDiv(len, ms_.hooks.math(b_, MathFn::Exp, {b_.CreateFMul(at, d)})), len);
-      phase = b_.CreateSelect(has_im, b_.CreateFAdd(phase, b_.CreateFMul(d, ms_.hooks.math(b_, MathFn::Log, {vabs}))), phase);
+      len = b_.CreateSelect(
+          has_im, b_.CreateFDiv(len, ms_.hooks.math(b_, MathFn::Exp, {b_.CreateFMul(at, d)})), len);
+      phase = b_.CreateSelect(
+          has_im, b_.CreateFAdd(phase, b_.CreateFMul(d, ms_.hooks.math(b_, MathFn::Log, {vabs}))),
+          phase);
       V pol_re = b_.CreateFMul(len, ms_.hooks.math(b_, MathFn::Cos, {phase}));
       V pol_im = b_.CreateFMul(len, ms_.hooks.math(b_, MathFn::Sin, {phase}));
       V base_zero = b_.CreateAnd(b_.CreateFCmpOEQ(a, zero), b_.CreateFCmpOEQ(bb, zero));
       V exp_zero = b_.CreateAnd(b_.CreateFCmpOEQ(c, zero), b_.CreateFCmpOEQ(d, zero));
       if (raise_errors)
         raise_if(b_.CreateAnd(base_zero, b_.CreateAnd(b_.CreateNot(exp_zero),
-                                                      b_.CreateOr(b_.CreateFCmpUNE(d, zero), b_.CreateFCmpOLT(c, zero)))),
+                                                      b_.CreateOr(b_.CreateFCmpUNE(d, zero),
+                                                                  b_.CreateFCmpOLT(c, zero)))),
                  EMBER_EXC_ZeroDivisionError, "0.0 to a negative or complex power");
       re = b_.CreateSelect(integral, int_re, pol_re);
       im = b_.CreateSelect(integral, int_im, pol_im);
@@ -417,8 +444,9 @@ V FunctionLowerer::lower_compare(CmpKind kind, V l, V r, TypeId operand) {
   internal_assert(od.kind == TypeKind::Scalar) << "compare on " << types_.to_string(operand);
   auto k = static_cast<ScalarKind>(od.a);
   if (is_complex(k)) {
-    V eq = b_.CreateAnd(b_.CreateFCmpOEQ(b_.CreateExtractValue(l, {0}), b_.CreateExtractValue(r, {0})),
-                        b_.CreateFCmpOEQ(b_.CreateExtractValue(l, {1}), b_.CreateExtractValue(r, {1})));
+    V eq = b_.CreateAnd(
+        b_.CreateFCmpOEQ(b_.CreateExtractValue(l, {0}), b_.CreateExtractValue(r, {0})),
+        b_.CreateFCmpOEQ(b_.CreateExtractValue(l, {1}), b_.CreateExtractValue(r, {1})));
     return kind == CmpKind::Eq ? eq : b_.CreateNot(eq);
   }
   if (is_float(k)) {
@@ -471,14 +499,18 @@ V FunctionLowerer::lower_mixed_compare(CmpKind kind, V l, TypeId lt, V r, TypeId
     TypeId ut = types_.scalar(ScalarKind::UInt64);
     V as_unsigned = left_unsigned ? lower_compare(kind, u, s, ut) : lower_compare(kind, s, u, ut);
     bool signed_is_smaller = !left_unsigned;  // the signed operand is on the left
-    V when_negative;
+    V when_negative = nullptr;
     switch (kind) {
       case CmpKind::Eq: when_negative = llvm::ConstantInt::getFalse(ctx_); break;
       case CmpKind::Ne: when_negative = llvm::ConstantInt::getTrue(ctx_); break;
       case CmpKind::Lt:
-      case CmpKind::Le: when_negative = llvm::ConstantInt::get(i1_, signed_is_smaller ? 1 : 0); break;
+      case CmpKind::Le:
+        when_negative = llvm::ConstantInt::get(i1_, signed_is_smaller ? 1 : 0);
+        break;
       case CmpKind::Gt:
-      case CmpKind::Ge: when_negative = llvm::ConstantInt::get(i1_, signed_is_smaller ? 0 : 1); break;
+      case CmpKind::Ge:
+        when_negative = llvm::ConstantInt::get(i1_, signed_is_smaller ? 0 : 1);
+        break;
     }
     return b_.CreateSelect(negative, when_negative, as_unsigned);
   }
@@ -491,7 +523,8 @@ V FunctionLowerer::lower_mixed_compare(CmpKind kind, V l, TypeId lt, V r, TypeId
   if (kind == CmpKind::Eq || kind == CmpKind::Ne) {
     V eq = llvm::ConstantInt::get(i1_, le.size() == re.size() ? 1 : 0);
     for (size_t k = 0; k < n && le.size() == re.size(); ++k)
-      eq = b_.CreateAnd(eq, lower_mixed_compare(CmpKind::Eq, elem(l, le, k), le[k], elem(r, re, k), re[k]));
+      eq = b_.CreateAnd(
+          eq, lower_mixed_compare(CmpKind::Eq, elem(l, le, k), le[k], elem(r, re, k), re[k]));
     return kind == CmpKind::Eq ? eq : b_.CreateNot(eq);
   }
   // Walk from the last element back: result = first differing element decides, else lengths.
@@ -506,7 +539,9 @@ V FunctionLowerer::lower_mixed_compare(CmpKind kind, V l, TypeId lt, V r, TypeId
   for (size_t k = n; k-- > 0;) {
     V a = elem(l, le, k), c = elem(r, re, k);
     V eq = lower_mixed_compare(CmpKind::Eq, a, le[k], c, re[k]);
-    V strict = lower_mixed_compare(kind == CmpKind::Le ? CmpKind::Lt : kind == CmpKind::Ge ? CmpKind::Gt : kind,
+    V strict = lower_mixed_compare(kind == CmpKind::Le   ? CmpKind::Lt
+                                   : kind == CmpKind::Ge ? CmpKind::Gt
+                                                         : kind,
                                    a, le[k], c, re[k]);
     result = b_.CreateSelect(eq, result, strict);
   }
@@ -542,7 +577,8 @@ V FunctionLowerer::lower_is(const InstData &d) {
     Value other = kl == TypeKind::None ? d.operands[1] : d.operands[0];
     TypeId ot = type(other);
     if (types_.kind(ot) == TypeKind::Optional)
-      result = b_.CreateICmpEQ(b_.CreateExtractValue(get(other), {0}), llvm::ConstantInt::get(i8_, 0));
+      result =
+          b_.CreateICmpEQ(b_.CreateExtractValue(get(other), {0}), llvm::ConstantInt::get(i8_, 0));
     else
       result = llvm::ConstantInt::getFalse(ctx_);
   }
@@ -561,7 +597,8 @@ V FunctionLowerer::lower_contains(const InstData &d) {
     TypeId iu = types_.kind(item_u) == TypeKind::Optional ? types_.get(item_u).elems[0] : item_u;
     if (!types_.is_scalar(iu) || !types_.is_scalar(elems[k])) continue;
     ScalarKind p = promote(types_.scalar_kind(iu), types_.scalar_kind(elems[k]));
-    if (types_.scalar_kind(iu) == ScalarKind::Bool && types_.scalar_kind(elems[k]) == ScalarKind::Bool)
+    if (types_.scalar_kind(iu) == ScalarKind::Bool &&
+        types_.scalar_kind(elems[k]) == ScalarKind::Bool)
       p = ScalarKind::Bool;
     TypeId pt = types_.scalar(p);
     V eq = lower_compare(CmpKind::Eq, convert(item_v, item, pt), convert(e, elems[k], pt), pt);
@@ -588,8 +625,10 @@ V FunctionLowerer::complex_takes(bool is_max, V a, V b) {
   // first one seen first.
   V ar = b_.CreateExtractValue(a, {0}), ai = b_.CreateExtractValue(a, {1});
   V br = b_.CreateExtractValue(b, {0}), bi = b_.CreateExtractValue(b, {1});
-  V better = is_max ? b_.CreateOr(b_.CreateFCmpOGT(br, ar), b_.CreateAnd(b_.CreateFCmpOEQ(br, ar), b_.CreateFCmpOGT(bi, ai)))
-                    : b_.CreateOr(b_.CreateFCmpOLT(br, ar), b_.CreateAnd(b_.CreateFCmpOEQ(br, ar), b_.CreateFCmpOLT(bi, ai)));
+  V better = is_max ? b_.CreateOr(b_.CreateFCmpOGT(br, ar),
+                                  b_.CreateAnd(b_.CreateFCmpOEQ(br, ar), b_.CreateFCmpOGT(bi, ai)))
+                    : b_.CreateOr(b_.CreateFCmpOLT(br, ar),
+                                  b_.CreateAnd(b_.CreateFCmpOEQ(br, ar), b_.CreateFCmpOLT(bi, ai)));
   V a_nan = b_.CreateOr(b_.CreateFCmpUNO(ar, ar), b_.CreateFCmpUNO(ai, ai));
   V b_nan = b_.CreateOr(b_.CreateFCmpUNO(br, br), b_.CreateFCmpUNO(bi, bi));
   return b_.CreateAnd(b_.CreateNot(a_nan), b_.CreateOr(b_nan, better));

@@ -80,7 +80,9 @@ llvm::Type *DataModel::memory_type(TypeId t) {
       result = llvm::StructType::get(ctx_, fields);
       break;
     }
-    case TypeKind::Optional: result = llvm::StructType::get(ctx_, {i8, memory_type(d.elems[0])}); break;
+    case TypeKind::Optional:
+      result = llvm::StructType::get(ctx_, {i8, memory_type(d.elems[0])});
+      break;
     case TypeKind::Range: result = llvm::StructType::get(ctx_, {i64, i64, i64}); break;
     case TypeKind::Slice: result = llvm::StructType::get(ctx_, {i64, i64, i64, i8}); break;
     case TypeKind::RangeIter:

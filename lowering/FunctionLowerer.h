@@ -16,9 +16,10 @@ namespace ember {
 
 struct ModuleState;
 /// The inner loops NumPy calls for @vectorize / @guvectorize kernels (UfuncLoops.cpp).
-void emit_ufunc_loop(ModuleState &ms, const Function &f, llvm::Function *kernel, const std::string &name);
-void emit_gufunc_loop(ModuleState &ms, const Function &f, llvm::Function *kernel, const std::string &name,
-                      const std::vector<std::vector<int>> &core_dims);
+void emit_ufunc_loop(ModuleState &ms, const Function &f, llvm::Function *kernel,
+                     const std::string &name);
+void emit_gufunc_loop(ModuleState &ms, const Function &f, llvm::Function *kernel,
+                      const std::string &name, const std::vector<std::vector<int>> &core_dims);
 
 /// The math function a builtin (math.sqrt, np.sqrt, ...) computes, if it is one.
 bool builtin_math_fn(BuiltinId id, MathFn *out);
@@ -29,7 +30,7 @@ struct ModuleState {
   DataModel &dm;
   TargetHooks &hooks;
   std::map<std::string, llvm::Function *> functions;  ///< by symbol
-  std::map<std::string, llvm::Constant *> strings;     ///< message constants
+  std::map<std::string, llvm::Constant *> strings;    ///< message constants
 };
 
 class FunctionLowerer {
@@ -105,7 +106,10 @@ class FunctionLowerer {
   // ---- CodeGenArray.cpp --------------------------------------------------------------------
   V array_field(V arr, unsigned field);
   V array_dim(V arr, unsigned field, int k);
-  V shape_of(V arr, TypeId t, int k) { (void)t; return array_dim(arr, DataModel::kShape, k); }
+  V shape_of(V arr, TypeId t, int k) {
+    (void)t;
+    return array_dim(arr, DataModel::kShape, k);
+  }
   V stride_of(V arr, TypeId t, int k);
   V wrap_index(V index, ScalarKind kind, V extent);
   V element_pointer(V arr, TypeId t, const std::vector<V> &indices);
@@ -131,7 +135,8 @@ class FunctionLowerer {
   V lower_itervalue(V state, TypeId iter);
   V lower_unpack(const InstData &d);
   /// Calls body(indices) for every index of `shape` (row-major order).
-  void emit_nd_loop(const std::vector<V> &shape, const std::function<void(const std::vector<V> &)> &body);
+  void emit_nd_loop(const std::vector<V> &shape,
+                    const std::function<void(const std::vector<V> &)> &body);
   /// Stores `value` (a scalar of the array's dtype, or an array broadcast to its shape) into
   /// every element of the view `dst`.
   void assign_to_view(V dst, TypeId dst_type, V value, TypeId value_type);
@@ -147,8 +152,8 @@ class FunctionLowerer {
   struct ExprLeaf {
     Value value;
     TypeId type;
-    V v = nullptr;                ///< the array struct, or the scalar
-    std::vector<V> strides;       ///< per axis; 0 where the axis broadcasts (extent 1)
+    V v = nullptr;           ///< the array struct, or the scalar
+    std::vector<V> strides;  ///< per axis; 0 where the axis broadcasts (extent 1)
   };
   struct ExprTree {
     std::vector<ExprLeaf> leaves;

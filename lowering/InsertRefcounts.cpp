@@ -161,7 +161,8 @@ class RefcountInserter {
       }
       work.push_back(w);
     }
-    bool same = std::all_of(work.begin(), work.end(), [&](const EdgeWork &w) { return w == work[0]; });
+    bool same =
+        std::all_of(work.begin(), work.end(), [&](const EdgeWork &w) { return w == work[0]; });
     if (same) {
       for (Value v : work[0].incs) emit_before_terminator(b, Op::IncRef, v, loc);
       for (Value v : work[0].decs) emit_before_terminator(b, Op::DecRef, v, loc);

@@ -20,9 +20,41 @@ namespace ember {
 
 /// Math functions the lowering asks the target for, on float or double arguments.
 enum class MathFn : uint8_t {
-  Sqrt, Exp, Exp2, Log, Log2, Log10, Log1p, Expm1, Sin, Cos, Tan, Asin, Acos, Atan, Atan2,
-  Sinh, Cosh, Tanh, Asinh, Acosh, Atanh, Floor, Ceil, Trunc, RoundEven, Fabs, Copysign, Hypot,
-  Pow, Fmod, Erf, Erfc, Gamma, Lgamma, Cbrt,
+  Sqrt,
+  Exp,
+  Exp2,
+  Log,
+  Log2,
+  Log10,
+  Log1p,
+  Expm1,
+  Sin,
+  Cos,
+  Tan,
+  Asin,
+  Acos,
+  Atan,
+  Atan2,
+  Sinh,
+  Cosh,
+  Tanh,
+  Asinh,
+  Acosh,
+  Atanh,
+  Floor,
+  Ceil,
+  Trunc,
+  RoundEven,
+  Fabs,
+  Copysign,
+  Hypot,
+  Pow,
+  Fmod,
+  Erf,
+  Erfc,
+  Gamma,
+  Lgamma,
+  Cbrt,
 };
 
 class TargetHooks {
@@ -51,8 +83,8 @@ struct LoweredModule {
 
 /// Lowers f, its callees and its wrapper into a new module of `ctx`.  Each function is lowered
 /// with its own CodeFlags.
-LoweredModule lower_module(const Function &f, TargetHooks &hooks,
-                           llvm::LLVMContext &ctx, const llvm::DataLayout &layout,
-                           const std::string &triple, const LoopSpec &loop = {});
+LoweredModule lower_module(const Function &f, TargetHooks &hooks, llvm::LLVMContext &ctx,
+                           const llvm::DataLayout &layout, const std::string &triple,
+                           const LoopSpec &loop = {});
 
 }  // namespace ember

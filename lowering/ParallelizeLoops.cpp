@@ -91,7 +91,8 @@ class LoopOutliner {
         bool raises = t.op == Op::Raise;
         if (!raises && !t.targets.empty()) {
           raises = true;
-          for (const BlockCall &c : t.targets) raises = raises && body_.count(c.block.id) && raising_.count(c.block.id);
+          for (const BlockCall &c : t.targets)
+            raises = raises && body_.count(c.block.id) && raising_.count(c.block.id);
         }
         if (raises) {
           body_.insert(b);
@@ -171,7 +172,8 @@ class LoopOutliner {
     } else if (d.op == Op::Call && d.operands.size() == 3 &&
                types_.kind(f_.type(d.operands[0])) == TypeKind::Builtin) {
       auto id = static_cast<BuiltinId>(types_.get(f_.type(d.operands[0])).a);
-      if (id != BuiltinId::Min && id != BuiltinId::Max) reject("a loop-carried value is updated by a call");
+      if (id != BuiltinId::Min && id != BuiltinId::Max)
+        reject("a loop-carried value is updated by a call");
       bool l = depends(d.operands[1], param, chain), r = depends(d.operands[2], param, chain);
       if (l == r) reject("a loop-carried value is combined with itself");
       k = static_cast<int>(id == BuiltinId::Min ? ReduceOp::Min : ReduceOp::Max);
@@ -202,7 +204,8 @@ class LoopOutliner {
       if (Block{vd.owner} == header_) return false;  // another reduction
       for (uint32_t src : body_)
         for (const BlockCall &c : f_.terminator(Block{src}).targets)
-          if (c.block == Block{vd.owner} && depends_rec(c.args[vd.index], param, chain, memo)) dep = true;
+          if (c.block == Block{vd.owner} && depends_rec(c.args[vd.index], param, chain, memo))
+            dep = true;
     } else {
       for (Value o : f_.inst(Inst{vd.owner}).operands)
         if (depends_rec(o, param, chain, memo)) dep = true;
@@ -287,7 +290,9 @@ class LoopOutliner {
       case ReduceOp::Add:
       case ReduceOp::Or:
       case ReduceOp::Xor:
-        c.kind = fl ? ConstValue::Kind::Float : k == ScalarKind::Bool ? ConstValue::Kind::Bool : ConstValue::Kind::Int;
+        c.kind = fl                      ? ConstValue::Kind::Float
+                 : k == ScalarKind::Bool ? ConstValue::Kind::Bool
+                                         : ConstValue::Kind::Int;
         break;
       case ReduceOp::Mul:
         c.kind = fl ? ConstValue::Kind::Float : ConstValue::Kind::Int;
@@ -354,13 +359,15 @@ class LoopOutliner {
     Value k = g.add_param(header, i64);
     for (const Reduction &r : reductions_) map_[r.param.id] = g.add_param(header, f_.type(r.param));
     std::vector<Value> entry_args = {args[0]};
-    for (const Reduction &r : reductions_) entry_args.push_back(identity(g, entry, r.op, f_.type(r.param)));
+    for (const Reduction &r : reductions_)
+      entry_args.push_back(identity(g, entry, r.op, f_.type(r.param)));
     Inst br = g.append(entry, Op::Br, {}, false, loc());
     g.inst(br).targets.push_back({header, entry_args});
     // Blocks of the body, created first so branches can point at them.
     for (uint32_t b : body_) block_map_[b] = g.add_block();
     Block exit = g.add_block();
-    Inst cmp = g.append(header, Op::Compare, {k, args[1]}, true, loc(), static_cast<int64_t>(CmpKind::Lt));
+    Inst cmp =
+        g.append(header, Op::Compare, {k, args[1]}, true, loc(), static_cast<int64_t>(CmpKind::Lt));
     g.set_type(g.inst(cmp).result, types_.boolean());
     Inst cond = g.append(header, Op::CondBr, {g.inst(cmp).result}, false, loc());
     g.inst(cond).targets.push_back({block_map_[body_entry_.id], {}});
@@ -392,13 +399,15 @@ class LoopOutliner {
     return g.inst(i).result;
   }
 
-  void clone_block(Function &g, Block b, Value k, Value start, Value step, Block header, Block entry) {
+  void clone_block(Function &g, Block b, Value k, Value start, Value step, Block header,
+                   Block entry) {
     Block nb = block_map_[b.id];
     for (Inst i : f_.block(b).insts) {
       const InstData &d = f_.inst(i);
       if (i == value_) {
         // The loop variable: start + k * step.
-        Inst mul = g.append(nb, Op::BinOp, {k, step}, true, d.loc, static_cast<int64_t>(BinOpKind::Mul));
+        Inst mul =
+            g.append(nb, Op::BinOp, {k, step}, true, d.loc, static_cast<int64_t>(BinOpKind::Mul));
         g.set_type(g.inst(mul).result, types_.int64());
         Inst add = g.append(nb, Op::BinOp, {start, g.inst(mul).result}, true, d.loc,
                             static_cast<int64_t>(BinOpKind::Add));
@@ -414,11 +423,13 @@ class LoopOutliner {
         if (c.block == header_) {
           // The back edge: the next iteration, with the updated partials.
           Value one = const_value(g, nb, ConstValue::integer(1), types_.int64());
-          Inst inc = g.append(nb, Op::BinOp, {k, one}, true, d.loc, static_cast<int64_t>(BinOpKind::Add));
+          Inst inc =
+              g.append(nb, Op::BinOp, {k, one}, true, d.loc, static_cast<int64_t>(BinOpKind::Add));
           g.set_type(g.inst(inc).result, types_.int64());
           nc.block = header;
           nc.args.push_back(g.inst(inc).result);
-          for (const Reduction &r : reductions_) nc.args.push_back(mapped(g, c.args[r.index], entry));
+          for (const Reduction &r : reductions_)
+            nc.args.push_back(mapped(g, c.args[r.index], entry));
         } else {
           nc.block = block_map_.at(c.block.id);
           for (Value a : c.args) nc.args.push_back(mapped(g, a, entry));
@@ -478,7 +489,8 @@ class LoopOutliner {
                       : red.op == ReduceOp::And ? BinOpKind::And
                       : red.op == ReduceOp::Or  ? BinOpKind::Or
                                                 : BinOpKind::Xor;
-        Inst op = f_.append(region, Op::BinOp, {red.init, partial}, true, loc(), static_cast<int64_t>(k));
+        Inst op =
+            f_.append(region, Op::BinOp, {red.init, partial}, true, loc(), static_cast<int64_t>(k));
         f_.set_type(f_.inst(op).result, t);
         final = f_.inst(op).result;
       }

@@ -10,8 +10,7 @@ namespace ember {
 
 std::shared_ptr<Function> build_typed_function(const FunctionInput &in, TypeContext &types,
                                                const std::vector<TypeId> &arg_types,
-                                               CalleeResolver &resolver,
-                                               const InferOptions &infer,
+                                               CalleeResolver &resolver, const InferOptions &infer,
                                                const PipelineOptions &options) {
   auto step = [&](const char *stage, const Function &f, bool typed) {
     if (options.verify) verify_function(f, typed);

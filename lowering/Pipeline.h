@@ -7,8 +7,8 @@
 #pragma once
 
 #include <functional>
-#include <string>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "ir/IR.h"
@@ -27,8 +27,7 @@ struct PipelineOptions {
 
 std::shared_ptr<Function> build_typed_function(const FunctionInput &in, TypeContext &types,
                                                const std::vector<TypeId> &arg_types,
-                                               CalleeResolver &resolver,
-                                               const InferOptions &infer,
+                                               CalleeResolver &resolver, const InferOptions &infer,
                                                const PipelineOptions &options);
 
 }  // namespace ember

@@ -33,17 +33,20 @@ void counted_loop(llvm::IRBuilder<> &b, llvm::Function *fn, V n, V err_exit_stat
   if (status) {
     auto *cont = llvm::BasicBlock::Create(ctx, "loop.cont", fn);
     b.CreateStore(status, err_exit_status_slot);
-    b.CreateCondBr(b.CreateICmpNE(status, llvm::ConstantInt::get(status->getType(), 0)), fail, cont);
+    b.CreateCondBr(b.CreateICmpNE(status, llvm::ConstantInt::get(status->getType(), 0)), fail,
+                   cont);
     b.SetInsertPoint(cont);
   }
-  i->addIncoming(b.CreateAdd(i, llvm::ConstantInt::get(i64, 1), "", true, true), b.GetInsertBlock());
+  i->addIncoming(b.CreateAdd(i, llvm::ConstantInt::get(i64, 1), "", true, true),
+                 b.GetInsertBlock());
   b.CreateBr(head);
   b.SetInsertPoint(exit);
 }
 
 }  // namespace
 
-void emit_ufunc_loop(ModuleState &ms, const Function &f, llvm::Function *kernel, const std::string &name) {
+void emit_ufunc_loop(ModuleState &ms, const Function &f, llvm::Function *kernel,
+                     const std::string &name) {
   llvm::LLVMContext &ctx = ms.module.getContext();
   DataModel &dm = ms.dm;
   TypeContext &types = dm.types();
@@ -70,12 +73,14 @@ void emit_ufunc_loop(ModuleState &ms, const Function &f, llvm::Function *kernel,
   auto body = [&](V i, bool contiguous) -> V {
     std::vector<V> args = {ret, loop->getArg(3)};
     auto address = [&](size_t k) {
-      return contiguous ? b.CreateInBoundsGEP(elem[k], ptrs[k], i) : b.CreateGEP(i8, ptrs[k], b.CreateMul(i, steps[k]));
+      return contiguous ? b.CreateInBoundsGEP(elem[k], ptrs[k], i)
+                        : b.CreateGEP(i8, ptrs[k], b.CreateMul(i, steps[k]));
     };
     for (size_t k = 0; k < nin; ++k) {
       V x = b.CreateLoad(elem[k], address(k));
       TypeId t = f.arg_types[k];
-      if (types.is_scalar(t) && types.scalar_kind(t) == ScalarKind::Bool) x = b.CreateICmpNE(x, llvm::ConstantInt::get(i8, 0));
+      if (types.is_scalar(t) && types.scalar_kind(t) == ScalarKind::Bool)
+        x = b.CreateICmpNE(x, llvm::ConstantInt::get(i8, 0));
       args.push_back(x);
     }
     V status = b.CreateCall(kernel, args);
@@ -87,17 +92,20 @@ void emit_ufunc_loop(ModuleState &ms, const Function &f, llvm::Function *kernel,
   V contiguous = llvm::ConstantInt::getTrue(ctx);
   for (size_t k = 0; k <= nin; ++k) {
     uint64_t size = ms.module.getDataLayout().getTypeAllocSize(elem[k]);
-    contiguous = b.CreateAnd(contiguous, b.CreateICmpEQ(steps[k], llvm::ConstantInt::get(i64, size)));
+    contiguous =
+        b.CreateAnd(contiguous, b.CreateICmpEQ(steps[k], llvm::ConstantInt::get(i64, size)));
   }
   auto *flat = llvm::BasicBlock::Create(ctx, "contiguous", loop);
   auto *strided = llvm::BasicBlock::Create(ctx, "strided", loop);
   auto *done = llvm::BasicBlock::Create(ctx, "done", loop);
   b.CreateCondBr(contiguous, flat, strided);
   b.SetInsertPoint(flat);
-  counted_loop(b, loop, loop->getArg(1), status_slot, [&](V i) { return body(i, true); }, fail);
+  counted_loop(
+      b, loop, loop->getArg(1), status_slot, [&](V i) { return body(i, true); }, fail);
   b.CreateBr(done);
   b.SetInsertPoint(strided);
-  counted_loop(b, loop, loop->getArg(1), status_slot, [&](V i) { return body(i, false); }, fail);
+  counted_loop(
+      b, loop, loop->getArg(1), status_slot, [&](V i) { return body(i, false); }, fail);
   b.CreateBr(done);
   b.SetInsertPoint(done);
   b.CreateRet(llvm::ConstantInt::get(i32, EMBER_OK));
@@ -105,8 +113,8 @@ void emit_ufunc_loop(ModuleState &ms, const Function &f, llvm::Function *kernel,
   b.CreateRet(b.CreateLoad(i32, status_slot));
 }
 
-void emit_gufunc_loop(ModuleState &ms, const Function &f, llvm::Function *kernel, const std::string &name,
-                      const std::vector<std::vector<int>> &core_dims) {
+void emit_gufunc_loop(ModuleState &ms, const Function &f, llvm::Function *kernel,
+                      const std::string &name, const std::vector<std::vector<int>> &core_dims) {
   llvm::LLVMContext &ctx = ms.module.getContext();
   DataModel &dm = ms.dm;
   TypeContext &types = dm.types();
@@ -122,7 +130,9 @@ void emit_gufunc_loop(ModuleState &ms, const Function &f, llvm::Function *kernel
   llvm::AllocaInst *ret = b.CreateAlloca(rmt ? rmt : i8);
   llvm::AllocaInst *status_slot = b.CreateAlloca(i32);
   V dims = loop->getArg(1), steps_arg = loop->getArg(2);
-  auto dim = [&](int j) { return b.CreateLoad(i64, b.CreateConstGEP1_64(i64, dims, static_cast<uint64_t>(j))); };
+  auto dim = [&](int j) {
+    return b.CreateLoad(i64, b.CreateConstGEP1_64(i64, dims, static_cast<uint64_t>(j)));
+  };
   auto step = [&](size_t j) { return b.CreateLoad(i64, b.CreateConstGEP1_64(i64, steps_arg, j)); };
   std::vector<V> ptrs, outer;
   for (size_t k = 0; k < nargs; ++k) {
@@ -138,40 +148,51 @@ void emit_gufunc_loop(ModuleState &ms, const Function &f, llvm::Function *kernel
       core_strides[k].push_back(step(next++));
     }
   auto *fail = llvm::BasicBlock::Create(ctx, "fail", loop);
-  counted_loop(b, loop, dim(0), status_slot, [&](V i) -> V {
-    std::vector<V> args = {ret, loop->getArg(3)};
-    for (size_t k = 0; k < nargs; ++k) {
-      TypeId t = f.arg_types[k];
-      V base = b.CreateGEP(i8, ptrs[k], b.CreateMul(i, outer[k]));
-      if (!types.is_array(t)) {
-        V x = b.CreateLoad(dm.memory_type(t), base);
-        if (types.is_scalar(t) && types.scalar_kind(t) == ScalarKind::Bool) x = b.CreateICmpNE(x, llvm::ConstantInt::get(i8, 0));
-        args.push_back(x);
-        continue;
-      }
-      // A view of this argument's core: its core dimensions, or one element for "()".
-      int nd = types.ndim(t);
-      auto *st = llvm::cast<llvm::StructType>(dm.array_type(nd));
-      V arr = llvm::UndefValue::get(st);
-      uint64_t itemsize = static_cast<uint64_t>(bit_width(types.dtype(t)) / 8);
-      arr = b.CreateInsertValue(arr, llvm::ConstantPointerNull::get(llvm::cast<llvm::PointerType>(ptr)), {DataModel::kMeminfo});
-      arr = b.CreateInsertValue(arr, llvm::ConstantPointerNull::get(llvm::cast<llvm::PointerType>(ptr)), {DataModel::kParent});
-      arr = b.CreateInsertValue(arr, llvm::ConstantInt::get(i64, itemsize), {DataModel::kItemsize});
-      arr = b.CreateInsertValue(arr, base, {DataModel::kData});
-      V nitems = llvm::ConstantInt::get(i64, 1);
-      for (int a = 0; a < nd; ++a) {
-        bool have = static_cast<size_t>(a) < core_shape[k].size();
-        V extent = have ? core_shape[k][static_cast<size_t>(a)] : llvm::ConstantInt::get(i64, 1);
-        V stride = have ? core_strides[k][static_cast<size_t>(a)] : llvm::ConstantInt::get(i64, itemsize);
-        nitems = b.CreateMul(nitems, extent);
-        arr = b.CreateInsertValue(arr, extent, {DataModel::kShape, static_cast<unsigned>(a)});
-        arr = b.CreateInsertValue(arr, stride, {DataModel::kStrides, static_cast<unsigned>(a)});
-      }
-      arr = b.CreateInsertValue(arr, nitems, {DataModel::kNitems});
-      args.push_back(arr);
-    }
-    return b.CreateCall(kernel, args);
-  }, fail);
+  counted_loop(
+      b, loop, dim(0), status_slot,
+      [&](V i) -> V {
+        std::vector<V> args = {ret, loop->getArg(3)};
+        for (size_t k = 0; k < nargs; ++k) {
+          TypeId t = f.arg_types[k];
+          V base = b.CreateGEP(i8, ptrs[k], b.CreateMul(i, outer[k]));
+          if (!types.is_array(t)) {
+            V x = b.CreateLoad(dm.memory_type(t), base);
+            if (types.is_scalar(t) && types.scalar_kind(t) == ScalarKind::Bool)
+              x = b.CreateICmpNE(x, llvm::ConstantInt::get(i8, 0));
+            args.push_back(x);
+            continue;
+          }
+          // A view of this argument's core: its core dimensions, or one element for "()".
+          int nd = types.ndim(t);
+          auto *st = llvm::cast<llvm::StructType>(dm.array_type(nd));
+          V arr = llvm::UndefValue::get(st);
+          uint64_t itemsize = static_cast<uint64_t>(bit_width(types.dtype(t)) / 8);
+          arr = b.CreateInsertValue(
+              arr, llvm::ConstantPointerNull::get(llvm::cast<llvm::PointerType>(ptr)),
+              {DataModel::kMeminfo});
+          arr = b.CreateInsertValue(
+              arr, llvm::ConstantPointerNull::get(llvm::cast<llvm::PointerType>(ptr)),
+              {DataModel::kParent});
+          arr = b.CreateInsertValue(arr, llvm::ConstantInt::get(i64, itemsize),
+                                    {DataModel::kItemsize});
+          arr = b.CreateInsertValue(arr, base, {DataModel::kData});
+          V nitems = llvm::ConstantInt::get(i64, 1);
+          for (int a = 0; a < nd; ++a) {
+            bool have = static_cast<size_t>(a) < core_shape[k].size();
+            V extent =
+                have ? core_shape[k][static_cast<size_t>(a)] : llvm::ConstantInt::get(i64, 1);
+            V stride = have ? core_strides[k][static_cast<size_t>(a)]
+                            : llvm::ConstantInt::get(i64, itemsize);
+            nitems = b.CreateMul(nitems, extent);
+            arr = b.CreateInsertValue(arr, extent, {DataModel::kShape, static_cast<unsigned>(a)});
+            arr = b.CreateInsertValue(arr, stride, {DataModel::kStrides, static_cast<unsigned>(a)});
+          }
+          arr = b.CreateInsertValue(arr, nitems, {DataModel::kNitems});
+          args.push_back(arr);
+        }
+        return b.CreateCall(kernel, args);
+      },
+      fail);
   b.CreateRet(llvm::ConstantInt::get(i32, EMBER_OK));
   b.SetInsertPoint(fail);
   b.CreateRet(b.CreateLoad(i32, status_slot));

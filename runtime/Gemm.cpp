@@ -34,24 +34,29 @@ std::atomic<void *> g_sgemm{nullptr};
 struct free_deleter {
   void operator()(void *p) const { std::free(p); }
 };
-template <class T> using buffer = std::unique_ptr<T[], free_deleter>;
+template <class T>
+using buffer = std::unique_ptr<T[], free_deleter>;
 
 // 64-byte aligned, so packed slivers start on cache lines.  Null when out of memory: the C ABI has
 // no way to raise, so callers fall back to a kernel that needs no memory instead.
-template <class T> buffer<T> alloc_buffer(int64_t count) {
+template <class T>
+buffer<T> alloc_buffer(int64_t count) {
   size_t bytes = (size_t(std::max<int64_t>(count, 1)) * sizeof(T) + 63) / 64 * 64;
   return buffer<T>(static_cast<T *>(std::aligned_alloc(64, bytes)));
 }
 
-template <class T> const T *at(const T *p, int64_t i, int64_t j, int64_t rs, int64_t cs) {
+template <class T>
+const T *at(const T *p, int64_t i, int64_t j, int64_t rs, int64_t cs) {
   return reinterpret_cast<const T *>(reinterpret_cast<const char *>(p) + i * rs + j * cs);
 }
-template <class T> T *at(T *p, int64_t i, int64_t j, int64_t rs, int64_t cs) {
+template <class T>
+T *at(T *p, int64_t i, int64_t j, int64_t rs, int64_t cs) {
   return reinterpret_cast<T *>(reinterpret_cast<char *>(p) + i * rs + j * cs);
 }
 
 // A rows x cols operand as BLAS sees it: a column-major array, transposed or not.
-template <class T> struct fortran_operand {
+template <class T>
+struct fortran_operand {
   const T *data;
   char trans;
   int ld;
@@ -97,9 +102,10 @@ fortran_operand<T> make_operand(int64_t rows, int64_t cols, const T *p, int64_t 
 }
 
 // C (m x n, column-major with leading dimension ldc) = A @ B; false when out of memory.
-template <class T> bool blas_colmajor_c(fortran_gemm<T> gemm, int64_t m, int64_t n, int64_t k,
-                                        const T *a, int64_t a_rs, int64_t a_cs, const T *b,
-                                        int64_t b_rs, int64_t b_cs, T *c, int ldc) {
+template <class T>
+bool blas_colmajor_c(fortran_gemm<T> gemm, int64_t m, int64_t n, int64_t k, const T *a,
+                     int64_t a_rs, int64_t a_cs, const T *b, int64_t b_rs, int64_t b_cs, T *c,
+                     int ldc) {
   fortran_operand<T> fa = make_operand(m, k, a, a_rs, a_cs);
   fortran_operand<T> fb = make_operand(k, n, b, b_rs, b_cs);
   if (!fa.data || !fb.data) return false;
@@ -109,9 +115,10 @@ template <class T> bool blas_colmajor_c(fortran_gemm<T> gemm, int64_t m, int64_t
   return true;
 }
 
-template <class T> bool blas_gemm(fortran_gemm<T> gemm, int64_t m, int64_t n, int64_t k, const T *a,
-                                  int64_t a_rs, int64_t a_cs, const T *b, int64_t b_rs,
-                                  int64_t b_cs, T *c, int64_t c_rs, int64_t c_cs) {
+template <class T>
+bool blas_gemm(fortran_gemm<T> gemm, int64_t m, int64_t n, int64_t k, const T *a, int64_t a_rs,
+               int64_t a_cs, const T *b, int64_t b_rs, int64_t b_cs, T *c, int64_t c_rs,
+               int64_t c_cs) {
   char trans;
   int ldc;
   if (view_in_place<T>(m, n, c_rs, c_cs, trans, ldc) && trans == 'N') {
@@ -133,7 +140,8 @@ template <class T> bool blas_gemm(fortran_gemm<T> gemm, int64_t m, int64_t n, in
 // Block sizes: an MC x KC block of A stays in L2, a KC x NR sliver of B in L1.  MC is a
 // multiple of every kernel's MR.
 constexpr int64_t kKC = 256;
-template <class T> constexpr int64_t kMC = sizeof(T) == 8 ? 120 : 240;
+template <class T>
+constexpr int64_t kMC = sizeof(T) == 8 ? 120 : 240;
 constexpr int64_t kNC = 2048;
 constexpr int kMaxTile = 6 * 64;  // MR x NR of the largest kernel, in elements
 
@@ -160,26 +168,30 @@ inline __attribute__((always_inline)) void kernel_body(int64_t kc, const T *__re
   std::memcpy(tile, acc, sizeof(acc));
 }
 
-template <class T> struct micro_kernel {
+template <class T>
+struct micro_kernel {
   int mr, nr;
   void (*fn)(int64_t kc, const T *ap, const T *bp, T *tile);
 };
 
 // 16-byte vectors, 4 x 2 of them: SSE2 and NEON have 16 or more such registers.
-template <class T> void kernel_generic(int64_t kc, const T *ap, const T *bp, T *tile) {
+template <class T>
+void kernel_generic(int64_t kc, const T *ap, const T *bp, T *tile) {
   kernel_body<T, 4, 2, 16>(kc, ap, bp, tile);
 }
 
 #if defined(__x86_64__) && defined(__GNUC__)
 // AVX2 + FMA, 6 x 2 vectors of 32 bytes (BLIS's Haswell shape).  The default x86-64 target is
 // SSE2, so this one is built separately and chosen at run time.
-template <class T> __attribute__((target("avx2,fma"))) void kernel_avx2(int64_t kc, const T *ap,
-                                                                        const T *bp, T *tile) {
+template <class T>
+__attribute__((target("avx2,fma"))) void kernel_avx2(int64_t kc, const T *ap, const T *bp,
+                                                     T *tile) {
   kernel_body<T, 6, 2, 32>(kc, ap, bp, tile);
 }
 #endif
 
-template <class T> micro_kernel<T> pick_kernel() {
+template <class T>
+micro_kernel<T> pick_kernel() {
 #if defined(__x86_64__) && defined(__GNUC__)
   static const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
   if (avx2) return {6, 2 * 32 / int(sizeof(T)), &kernel_avx2<T>};
@@ -189,8 +201,9 @@ template <class T> micro_kernel<T> pick_kernel() {
 
 // Packs A[i0:i0+mc, p0:p0+kc] as MR-row slivers, each kc deep; short slivers are zero-padded so
 // the micro-kernel never branches.
-template <class T> void pack_a(const T *a, int64_t a_rs, int64_t a_cs, int64_t i0, int64_t mc,
-                               int64_t p0, int64_t kc, int64_t mr, T *dst) {
+template <class T>
+void pack_a(const T *a, int64_t a_rs, int64_t a_cs, int64_t i0, int64_t mc, int64_t p0, int64_t kc,
+            int64_t mr, T *dst) {
   for (int64_t s = 0; s < mc; s += mr) {
     int64_t rows = std::min(mr, mc - s);
     for (int64_t p = 0; p < kc; ++p) {
@@ -202,8 +215,9 @@ template <class T> void pack_a(const T *a, int64_t a_rs, int64_t a_cs, int64_t i
 }
 
 // Packs B[p0:p0+kc, j0:j0+nc] as NR-column slivers, each kc deep, zero-padded.
-template <class T> void pack_b(const T *b, int64_t b_rs, int64_t b_cs, int64_t p0, int64_t kc,
-                               int64_t j0, int64_t nc, int64_t nr, T *dst) {
+template <class T>
+void pack_b(const T *b, int64_t b_rs, int64_t b_cs, int64_t p0, int64_t kc, int64_t j0, int64_t nc,
+            int64_t nr, T *dst) {
   for (int64_t s = 0; s < nc; s += nr) {
     int64_t cols = std::min(nr, nc - s);
     for (int64_t p = 0; p < kc; ++p) {
@@ -221,9 +235,9 @@ template <class T> void pack_b(const T *b, int64_t b_rs, int64_t b_cs, int64_t p
 }
 
 // False (with C untouched) when the packing buffers cannot be allocated.
-template <class T> bool blocked_gemm(int64_t m, int64_t n, int64_t k, const T *a, int64_t a_rs,
-                                     int64_t a_cs, const T *b, int64_t b_rs, int64_t b_cs, T *c,
-                                     int64_t c_rs, int64_t c_cs) {
+template <class T>
+bool blocked_gemm(int64_t m, int64_t n, int64_t k, const T *a, int64_t a_rs, int64_t a_cs,
+                  const T *b, int64_t b_rs, int64_t b_cs, T *c, int64_t c_rs, int64_t c_cs) {
   const micro_kernel<T> kernel = pick_kernel<T>();
   const int64_t mr = kernel.mr, nr = kernel.nr;
   const int64_t mc_max = std::min(kMC<T>, (m + mr - 1) / mr * mr);
@@ -272,9 +286,9 @@ template <class T> bool blocked_gemm(int64_t m, int64_t n, int64_t k, const T *a
 }
 
 // The last resort when memory ran out: slow, but C still gets its values.
-template <class T> void naive_gemm(int64_t m, int64_t n, int64_t k, const T *a, int64_t a_rs,
-                                   int64_t a_cs, const T *b, int64_t b_rs, int64_t b_cs, T *c,
-                                   int64_t c_rs, int64_t c_cs) {
+template <class T>
+void naive_gemm(int64_t m, int64_t n, int64_t k, const T *a, int64_t a_rs, int64_t a_cs, const T *b,
+                int64_t b_rs, int64_t b_cs, T *c, int64_t c_rs, int64_t c_cs) {
   for (int64_t i = 0; i < m; ++i) {
     for (int64_t j = 0; j < n; ++j) {
       T sum = 0;
@@ -284,9 +298,9 @@ template <class T> void naive_gemm(int64_t m, int64_t n, int64_t k, const T *a, 
   }
 }
 
-template <class T> void gemm(void *blas, int64_t m, int64_t n, int64_t k, const T *a, int64_t a_rs,
-                             int64_t a_cs, const T *b, int64_t b_rs, int64_t b_cs, T *c,
-                             int64_t c_rs, int64_t c_cs) {
+template <class T>
+void gemm(void *blas, int64_t m, int64_t n, int64_t k, const T *a, int64_t a_rs, int64_t a_cs,
+          const T *b, int64_t b_rs, int64_t b_cs, T *c, int64_t c_rs, int64_t c_cs) {
   if (m <= 0 || n <= 0) return;
   if (k <= 0) {
     for (int64_t i = 0; i < m; ++i)

@@ -26,24 +26,42 @@ namespace {
 // 2^11 x passes (measured on x86-64 for f64 and i32).
 constexpr int64_t kRadixMin = 1024;
 
-template <class T> struct key_of { using type = std::make_unsigned_t<T>; };
-template <> struct key_of<float> { using type = uint32_t; };
-template <> struct key_of<double> { using type = uint64_t; };
+template <class T>
+struct key_of {
+  using type = std::make_unsigned_t<T>;
+};
+template <>
+struct key_of<float> {
+  using type = uint32_t;
+};
+template <>
+struct key_of<double> {
+  using type = uint64_t;
+};
 
-template <class T> using key_type = typename key_of<T>::type;
+template <class T>
+using key_type = typename key_of<T>::type;
 
-template <class U> constexpr U top_bit() { return U(U(1) << (sizeof(U) * 8 - 1)); }
+template <class U>
+constexpr U top_bit() {
+  return U(U(1) << (sizeof(U) * 8 - 1));
+}
 
 // Element access goes through memcpy: the buffer may be reused for keys of another type, and
 // strided views need not be aligned to the element size.
-template <class T> T load(const char *p) {
+template <class T>
+T load(const char *p) {
   T v;
   std::memcpy(&v, p, sizeof(T));
   return v;
 }
-template <class T> void store(char *p, T v) { std::memcpy(p, &v, sizeof(T)); }
+template <class T>
+void store(char *p, T v) {
+  std::memcpy(p, &v, sizeof(T));
+}
 
-template <class T> key_type<T> to_key(T v) {
+template <class T>
+key_type<T> to_key(T v) {
   using U = key_type<T>;
   U u;
   std::memcpy(&u, &v, sizeof(U));
@@ -56,7 +74,8 @@ template <class T> key_type<T> to_key(T v) {
   }
 }
 
-template <class T> T from_key(key_type<T> u) {
+template <class T>
+T from_key(key_type<T> u) {
   using U = key_type<T>;
   if constexpr (std::is_floating_point_v<T>) {
     u = (u & top_bit<U>()) ? U(u ^ top_bit<U>()) : U(~u);
@@ -68,17 +87,20 @@ template <class T> T from_key(key_type<T> u) {
   return v;
 }
 
-template <class T> bool is_nan(T v) {
+template <class T>
+bool is_nan(T v) {
   if constexpr (std::is_floating_point_v<T>) return v != v;
   return false;
 }
 
-template <class T> std::unique_ptr<T[]> try_alloc(int64_t n) {
+template <class T>
+std::unique_ptr<T[]> try_alloc(int64_t n) {
   return std::unique_ptr<T[]>(new (std::nothrow) T[size_t(n)]);
 }
 
 // In-place heapsort through callbacks: the fallback when no temporary memory can be had.
-template <class Less, class Swap> void heap_sort(int64_t n, Less less, Swap swap) {
+template <class Less, class Swap>
+void heap_sort(int64_t n, Less less, Swap swap) {
   auto sift = [&](int64_t root, int64_t end) {
     for (int64_t child; (child = 2 * root + 1) < end; root = child) {
       if (child + 1 < end && less(child, child + 1)) ++child;
@@ -95,7 +117,8 @@ template <class Less, class Swap> void heap_sort(int64_t n, Less less, Swap swap
 
 // The key of a value with every NaN mapped to the largest key (argsort and the fallbacks), and
 // -0.0 mapped to 0.0: argsort is stable, so equal values must keep their index order.
-template <class T> key_type<T> nan_last_key(T v) {
+template <class T>
+key_type<T> nan_last_key(T v) {
   if (is_nan(v)) return std::numeric_limits<key_type<T>>::max();
   if constexpr (std::is_floating_point_v<T>) {
     if (v == T(0)) return to_key<T>(T(0));
@@ -150,7 +173,8 @@ U *radix_sort(U *a, U *b, int64_t n, int64_t *ia, int64_t *ib, int64_t **idx_res
 }
 
 // Sorts n keys; returns where the sorted keys are (keys or scratch, allocated on demand).
-template <class U> U *sort_keys(U *keys, int64_t n, std::unique_ptr<U[]> &scratch) {
+template <class U>
+U *sort_keys(U *keys, int64_t n, std::unique_ptr<U[]> &scratch) {
   if constexpr (sizeof(U) == 1) {
     int64_t counts[256] = {};
     for (int64_t i = 0; i < n; ++i) ++counts[keys[i]];
@@ -172,7 +196,8 @@ template <class U> U *sort_keys(U *keys, int64_t n, std::unique_ptr<U[]> &scratc
   return keys;
 }
 
-template <class T> void sort_impl(void *data, int64_t n, int64_t stride) {
+template <class T>
+void sort_impl(void *data, int64_t n, int64_t stride) {
   using U = key_type<T>;
   if (n < 2) return;
   char *base = static_cast<char *>(data);
@@ -218,7 +243,8 @@ template <class T> void sort_impl(void *data, int64_t n, int64_t stride) {
   for (int64_t i = 0; i < n; ++i) store<T>(base + i * stride, from_key<T>(sorted[i]));
 }
 
-template <class T> void argsort_impl(const void *data, int64_t n, int64_t stride, int64_t *out) {
+template <class T>
+void argsort_impl(const void *data, int64_t n, int64_t stride, int64_t *out) {
   using U = key_type<T>;
   if (n <= 0) return;
   const char *base = static_cast<const char *>(data);

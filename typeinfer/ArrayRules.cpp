@@ -19,8 +19,7 @@ bool is_none_const(const Function &f, Value v) {
   Inst i = f.def(v);
   if (!i.valid()) return false;
   const InstData &d = f.inst(i);
-  return d.op == Op::Const &&
-         f.consts[static_cast<size_t>(d.imm)].kind == ConstValue::Kind::None;
+  return d.op == Op::Const && f.consts[static_cast<size_t>(d.imm)].kind == ConstValue::Kind::None;
 }
 
 }  // namespace
@@ -93,8 +92,8 @@ TypeId view_type(TypeContext &types, TypeId array, const std::vector<IndexItem> 
     ScalarKind ik = types.dtype(it);
     if (ik == ScalarKind::Bool) {
       if (types.ndim(it) != ndim)
-        unsupported(loc) << "a boolean mask must have the array's number of dimensions ("
-                         << ndim << "), not " << types.ndim(it);
+        unsupported(loc) << "a boolean mask must have the array's number of dimensions (" << ndim
+                         << "), not " << types.ndim(it);
       return types.array(types.dtype(array), 1, Layout::C);
     }
     if (!is_integer(ik) || types.ndim(it) != 1)
@@ -106,7 +105,10 @@ TypeId view_type(TypeContext &types, TypeId array, const std::vector<IndexItem> 
   int used = 0, ints = 0, added = 0;
   for (const IndexItem &it : items) {
     switch (it.kind) {
-      case IndexItem::Kind::Int: ++used; ++ints; break;
+      case IndexItem::Kind::Int:
+        ++used;
+        ++ints;
+        break;
       case IndexItem::Kind::Slice: ++used; break;
       case IndexItem::Kind::NewAxis: ++added; break;
       case IndexItem::Kind::Array:
@@ -125,7 +127,9 @@ TypeId view_type(TypeContext &types, TypeId array, const std::vector<IndexItem> 
     if (added > 0) return false;
     int n = static_cast<int>(items.size());
     int k = 0;
-    auto at = [&](int j) -> const IndexItem & { return items[static_cast<size_t>(forward ? j : n - 1 - j)]; };
+    auto at = [&](int j) -> const IndexItem & {
+      return items[static_cast<size_t>(forward ? j : n - 1 - j)];
+    };
     while (k < n && at(k).kind == IndexItem::Kind::Int) ++k;
     if (k < n && at(k).kind == IndexItem::Kind::Slice) {
       if (!at(k).slice.unit_step) return false;
@@ -174,11 +178,10 @@ TypeId type_getattr(RuleContext &cx, uint32_t *attr_id) {
     static const struct {
       const char *name;
       AttrId id;
-    } attrs[] = {{"shape", AttrId::Shape},   {"ndim", AttrId::Ndim},
-                 {"size", AttrId::Size},     {"T", AttrId::Transpose},
-                 {"dtype", AttrId::Dtype},   {"itemsize", AttrId::Itemsize},
-                 {"strides", AttrId::Strides}, {"flags", AttrId::Flags},
-                 {"nbytes", AttrId::Nbytes}};
+    } attrs[] = {
+        {"shape", AttrId::Shape},     {"ndim", AttrId::Ndim},   {"size", AttrId::Size},
+        {"T", AttrId::Transpose},     {"dtype", AttrId::Dtype}, {"itemsize", AttrId::Itemsize},
+        {"strides", AttrId::Strides}, {"flags", AttrId::Flags}, {"nbytes", AttrId::Nbytes}};
     for (const auto &a : attrs) {
       if (name != a.name) continue;
       set(a.id);
@@ -204,8 +207,8 @@ TypeId type_getattr(RuleContext &cx, uint32_t *attr_id) {
       set(AttrId::Method);
       return types.bound_method(obj, m);
     }
-    typing_error(cx.loc()) << "an array (" << types.to_string(obj) << ") has no attribute '"
-                           << name << "' usable in compiled code";
+    typing_error(cx.loc()) << "an array (" << types.to_string(obj) << ") has no attribute '" << name
+                           << "' usable in compiled code";
   }
   if (od.kind == TypeKind::ArrayFlags) {
     if (name == "c_contiguous" || name == "f_contiguous" || name == "contiguous") {
@@ -272,8 +275,7 @@ void check_setitem(RuleContext &cx) {
     typing_error(cx.loc()) << "a value of type " << types.to_string(c)
                            << " does not support item assignment in compiled code";
   if (types.readonly(c))
-    typing_error(cx.loc()) << "cannot store into a read-only array (" << types.to_string(c)
-                           << ")";
+    typing_error(cx.loc()) << "cannot store into a read-only array (" << types.to_string(c) << ")";
   auto items = analyze_index(cx.f, types, cx.inst.operands[1], cx.loc());
   TypeId target = view_type(types, c, items, cx.loc(), &cx.f);
   TypeId vv = unwrap_optional(types, v);
@@ -356,8 +358,8 @@ TypeId type_unpack(RuleContext &cx) {
   if (types.kind(t) == TypeKind::Tuple) {
     const auto &elems = types.get(t).elems;
     if (static_cast<int64_t>(elems.size()) != n)
-      typing_error(cx.loc()) << "cannot unpack a tuple of " << elems.size() << " values into "
-                             << n << " variables";
+      typing_error(cx.loc()) << "cannot unpack a tuple of " << elems.size() << " values into " << n
+                             << " variables";
     return elems[static_cast<size_t>(k)];
   }
   if (types.is_array(t) && types.ndim(t) >= 1) return array_item_type(types, t);

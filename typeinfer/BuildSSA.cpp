@@ -234,7 +234,8 @@ class SSABuilder {
   }
 
   void publish_stack(uint32_t block, const std::vector<Value> &stack) {
-    for (size_t d = 0; d < stack.size(); ++d) write_var(nvars_ + static_cast<int>(d), block, stack[d]);
+    for (size_t d = 0; d < stack.size(); ++d)
+      write_var(nvars_ + static_cast<int>(d), block, stack[d]);
   }
 
   Value pop(std::vector<Value> &stack) {
@@ -415,7 +416,8 @@ class SSABuilder {
         if (bd.insts.empty()) continue;
         Inst term = bd.insts.back();
         const auto &targets = f.inst(term).targets;
-        for (size_t t = 0; t < targets.size(); ++t) incoming[targets[t].block.id].push_back({term, t});
+        for (size_t t = 0; t < targets.size(); ++t)
+          incoming[targets[t].block.id].push_back({term, t});
       }
       for (uint32_t b = 0; b < f.num_blocks(); ++b) {
         BlockData &bd = f.block(Block{b});
@@ -442,7 +444,8 @@ class SSABuilder {
             args.erase(args.begin() + static_cast<std::ptrdiff_t>(k));
           }
           bd.params.erase(bd.params.begin() + static_cast<std::ptrdiff_t>(k));
-          for (size_t j = k; j < bd.params.size(); ++j) f.value(bd.params[j]).index = static_cast<uint32_t>(j);
+          for (size_t j = k; j < bd.params.size(); ++j)
+            f.value(bd.params[j]).index = static_cast<uint32_t>(j);
           f.replace_all_uses(param, same);
           changed = true;
         }

@@ -155,7 +155,8 @@ CallArgs call_args(const Function &f, const InstData &d) {
   TypeId callee = f.type(d.operands[0]);
   if (types.kind(callee) == TypeKind::BoundMethod) {
     Inst get = f.def(d.operands[0]);
-    internal_assert(get.valid() && f.inst(get).op == Op::GetAttr) << "a bound method without getattr";
+    internal_assert(get.valid() && f.inst(get).op == Op::GetAttr)
+        << "a bound method without getattr";
     a.values.push_back(f.inst(get).operands[0]);
   }
   a.values.insert(a.values.end(), d.operands.begin() + 1, d.operands.end());
@@ -175,8 +176,8 @@ std::vector<int> bind_call_args(const CallArgs &args, const std::vector<const ch
   size_t npos = args.npos();
   std::vector<int> bound(names.size(), -1);
   if (npos > names.size())
-    typing_error(loc) << fname << "() takes at most " << names.size() << " arguments but "
-                      << npos << " were given";
+    typing_error(loc) << fname << "() takes at most " << names.size() << " arguments but " << npos
+                      << " were given";
   for (size_t i = 0; i < npos; ++i) bound[i] = static_cast<int>(i);
   for (size_t k = 0; k < args.kwnames.size(); ++k) {
     const std::string &kw = args.kwnames[k];
@@ -200,23 +201,40 @@ bool parse_dtype_name(const std::string &name, ScalarKind *out) {
     const char *name;
     ScalarKind kind;
   } table[] = {
-      {"bool", ScalarKind::Bool},        {"b1", ScalarKind::Bool},
-      {"?", ScalarKind::Bool},           {"bool_", ScalarKind::Bool},
-      {"int8", ScalarKind::Int8},        {"i1", ScalarKind::Int8},
-      {"int16", ScalarKind::Int16},      {"i2", ScalarKind::Int16},
-      {"int32", ScalarKind::Int32},      {"i4", ScalarKind::Int32},
-      {"int64", ScalarKind::Int64},      {"i8", ScalarKind::Int64},
-      {"int", ScalarKind::Int64},        {"intp", ScalarKind::Int64},
-      {"uint8", ScalarKind::UInt8},      {"u1", ScalarKind::UInt8},
-      {"uint16", ScalarKind::UInt16},    {"u2", ScalarKind::UInt16},
-      {"uint32", ScalarKind::UInt32},    {"u4", ScalarKind::UInt32},
-      {"uint64", ScalarKind::UInt64},    {"u8", ScalarKind::UInt64},
-      {"uintp", ScalarKind::UInt64},     {"float32", ScalarKind::Float32},
-      {"f4", ScalarKind::Float32},       {"single", ScalarKind::Float32},
-      {"float64", ScalarKind::Float64},  {"f8", ScalarKind::Float64},
-      {"float", ScalarKind::Float64},    {"double", ScalarKind::Float64},
-      {"complex64", ScalarKind::Complex64}, {"c8", ScalarKind::Complex64},
-      {"complex128", ScalarKind::Complex128}, {"c16", ScalarKind::Complex128},
+      {"bool", ScalarKind::Bool},
+      {"b1", ScalarKind::Bool},
+      {"?", ScalarKind::Bool},
+      {"bool_", ScalarKind::Bool},
+      {"int8", ScalarKind::Int8},
+      {"i1", ScalarKind::Int8},
+      {"int16", ScalarKind::Int16},
+      {"i2", ScalarKind::Int16},
+      {"int32", ScalarKind::Int32},
+      {"i4", ScalarKind::Int32},
+      {"int64", ScalarKind::Int64},
+      {"i8", ScalarKind::Int64},
+      {"int", ScalarKind::Int64},
+      {"intp", ScalarKind::Int64},
+      {"uint8", ScalarKind::UInt8},
+      {"u1", ScalarKind::UInt8},
+      {"uint16", ScalarKind::UInt16},
+      {"u2", ScalarKind::UInt16},
+      {"uint32", ScalarKind::UInt32},
+      {"u4", ScalarKind::UInt32},
+      {"uint64", ScalarKind::UInt64},
+      {"u8", ScalarKind::UInt64},
+      {"uintp", ScalarKind::UInt64},
+      {"float32", ScalarKind::Float32},
+      {"f4", ScalarKind::Float32},
+      {"single", ScalarKind::Float32},
+      {"float64", ScalarKind::Float64},
+      {"f8", ScalarKind::Float64},
+      {"float", ScalarKind::Float64},
+      {"double", ScalarKind::Float64},
+      {"complex64", ScalarKind::Complex64},
+      {"c8", ScalarKind::Complex64},
+      {"complex128", ScalarKind::Complex128},
+      {"c16", ScalarKind::Complex128},
       {"complex", ScalarKind::Complex128},
   };
   for (const auto &e : table)
@@ -264,8 +282,8 @@ bool BuiltinCall::given(size_t p) const {
 void BuiltinCall::bad_args() const {
   std::ostringstream os;
   for (size_t i = 0; i < nargs(); ++i) os << (i ? ", " : "") << types.to_string(arg(i));
-  typing_error(cx.loc()) << "no implementation of " << name() << "() for arguments ("
-                         << os.str() << ")";
+  typing_error(cx.loc()) << "no implementation of " << name() << "() for arguments (" << os.str()
+                         << ")";
 }
 
 bool BuiltinCall::is_number(TypeId t) const { return types.is_scalar(unwrap_optional(types, t)); }
@@ -276,7 +294,9 @@ bool BuiltinCall::is_int_like(TypeId t) const {
          (is_integer(types.scalar_kind(t)) || types.scalar_kind(t) == ScalarKind::Bool);
 }
 
-ScalarKind BuiltinCall::kind_of(TypeId t) const { return types.scalar_kind(unwrap_optional(types, t)); }
+ScalarKind BuiltinCall::kind_of(TypeId t) const {
+  return types.scalar_kind(unwrap_optional(types, t));
+}
 
 ScalarKind BuiltinCall::dtype_param(size_t p, ScalarKind dflt) const {
   if (!given(p)) return dflt;
@@ -310,22 +330,52 @@ namespace {
 
 bool is_math_unary(BuiltinId id) {
   switch (id) {
-    case BuiltinId::MathSqrt: case BuiltinId::MathExp: case BuiltinId::MathLog:
-    case BuiltinId::MathLog2: case BuiltinId::MathLog10: case BuiltinId::MathLog1p:
-    case BuiltinId::MathExpm1: case BuiltinId::MathSin: case BuiltinId::MathCos:
-    case BuiltinId::MathTan: case BuiltinId::MathAsin: case BuiltinId::MathAcos:
-    case BuiltinId::MathAtan: case BuiltinId::MathSinh: case BuiltinId::MathCosh:
-    case BuiltinId::MathTanh: case BuiltinId::MathAsinh: case BuiltinId::MathAcosh:
-    case BuiltinId::MathAtanh: case BuiltinId::MathFabs: case BuiltinId::MathErf:
-    case BuiltinId::MathCbrt: case BuiltinId::NpCbrt:
-    case BuiltinId::MathErfc: case BuiltinId::MathGamma: case BuiltinId::MathLgamma:
-    case BuiltinId::MathRadians: case BuiltinId::MathDegrees:
-    case BuiltinId::NpSqrt: case BuiltinId::NpExp: case BuiltinId::NpLog:
-    case BuiltinId::NpLog2: case BuiltinId::NpLog10: case BuiltinId::NpLog1p:
-    case BuiltinId::NpExpm1: case BuiltinId::NpSin: case BuiltinId::NpCos:
-    case BuiltinId::NpTan: case BuiltinId::NpArcsin: case BuiltinId::NpArccos:
-    case BuiltinId::NpArctan: case BuiltinId::NpSinh: case BuiltinId::NpCosh:
-    case BuiltinId::NpTanh: case BuiltinId::NpFloor: case BuiltinId::NpCeil:
+    case BuiltinId::MathSqrt:
+    case BuiltinId::MathExp:
+    case BuiltinId::MathLog:
+    case BuiltinId::MathLog2:
+    case BuiltinId::MathLog10:
+    case BuiltinId::MathLog1p:
+    case BuiltinId::MathExpm1:
+    case BuiltinId::MathSin:
+    case BuiltinId::MathCos:
+    case BuiltinId::MathTan:
+    case BuiltinId::MathAsin:
+    case BuiltinId::MathAcos:
+    case BuiltinId::MathAtan:
+    case BuiltinId::MathSinh:
+    case BuiltinId::MathCosh:
+    case BuiltinId::MathTanh:
+    case BuiltinId::MathAsinh:
+    case BuiltinId::MathAcosh:
+    case BuiltinId::MathAtanh:
+    case BuiltinId::MathFabs:
+    case BuiltinId::MathErf:
+    case BuiltinId::MathCbrt:
+    case BuiltinId::NpCbrt:
+    case BuiltinId::MathErfc:
+    case BuiltinId::MathGamma:
+    case BuiltinId::MathLgamma:
+    case BuiltinId::MathRadians:
+    case BuiltinId::MathDegrees:
+    case BuiltinId::NpSqrt:
+    case BuiltinId::NpExp:
+    case BuiltinId::NpLog:
+    case BuiltinId::NpLog2:
+    case BuiltinId::NpLog10:
+    case BuiltinId::NpLog1p:
+    case BuiltinId::NpExpm1:
+    case BuiltinId::NpSin:
+    case BuiltinId::NpCos:
+    case BuiltinId::NpTan:
+    case BuiltinId::NpArcsin:
+    case BuiltinId::NpArccos:
+    case BuiltinId::NpArctan:
+    case BuiltinId::NpSinh:
+    case BuiltinId::NpCosh:
+    case BuiltinId::NpTanh:
+    case BuiltinId::NpFloor:
+    case BuiltinId::NpCeil:
     case BuiltinId::NpTrunc: return true;
     default: return false;
   }
@@ -353,7 +403,8 @@ TypeId iterator_of(BuiltinCall &c, TypeId t) {
         if (e != elems[0]) typing_error(c.cx.loc()) << c.name() << "() of a tuple of mixed types";
       return types.tuple_iter(t);
     }
-    default: typing_error(c.cx.loc()) << c.name() << "() cannot iterate over " << types.to_string(t);
+    default:
+      typing_error(c.cx.loc()) << c.name() << "() cannot iterate over " << types.to_string(t);
   }
 }
 
@@ -387,8 +438,8 @@ TypeId type_python_builtin(BuiltinCall &c) {
         typing_error(c.cx.loc()) << c.name() << "() takes 1 to 3 arguments";
       for (size_t i = 0; i < c.nargs(); ++i)
         if (!c.is_int_like(c.arg(i)))
-          typing_error(c.cx.loc()) << c.name() << "() arguments must be integers, not "
-                                   << types.to_string(c.arg(i));
+          typing_error(c.cx.loc())
+              << c.name() << "() arguments must be integers, not " << types.to_string(c.arg(i));
       return types.range(c.id == BuiltinId::Prange);
     }
     case BuiltinId::EmberGetThreadId:
@@ -399,7 +450,8 @@ TypeId type_python_builtin(BuiltinCall &c) {
         if (types.ndim(t) == 0) typing_error(c.cx.loc()) << "len() of a 0-d array";
         return types.int64();
       }
-      if (types.kind(t) == TypeKind::Tuple || types.kind(t) == TypeKind::Range) return types.int64();
+      if (types.kind(t) == TypeKind::Tuple || types.kind(t) == TypeKind::Range)
+        return types.int64();
       c.bad_args();
     }
     case BuiltinId::Abs:
@@ -440,7 +492,8 @@ TypeId type_python_builtin(BuiltinCall &c) {
       }
       return types.int64();
     }
-    case BuiltinId::Pow: return type_binop(types, BinOpKind::Pow, c.param(0), c.param(1), c.cx.loc()).result;
+    case BuiltinId::Pow:
+      return type_binop(types, BinOpKind::Pow, c.param(0), c.param(1), c.cx.loc()).result;
     case BuiltinId::Enumerate:
       if (c.given(1) && !c.is_int_like(c.param(1))) c.bad_args();
       return types.enumerate_iter(iterator_of(c, c.param(0)));
@@ -467,8 +520,9 @@ TypeId type_python_builtin(BuiltinCall &c) {
       for (size_t p = 0; p < 2; ++p)
         if (!c.is_number(c.param(p)) || is_complex(c.kind_of(c.param(p)))) c.bad_args();
       ScalarKind a = float_for(c.kind_of(c.param(0))), b = float_for(c.kind_of(c.param(1)));
-      return types.scalar(a == ScalarKind::Float32 && b == ScalarKind::Float32 ? ScalarKind::Float32
-                                                                             : ScalarKind::Float64);
+      return types.scalar(a == ScalarKind::Float32 && b == ScalarKind::Float32
+                              ? ScalarKind::Float32
+                              : ScalarKind::Float64);
     }
     case BuiltinId::NpArctan2:
     case BuiltinId::NpMinimum:
@@ -511,7 +565,8 @@ TypeId type_python_builtin(BuiltinCall &c) {
       c.bad_args();
     }
     if (!c.is_number(t) || is_complex(c.kind_of(t))) c.bad_args();
-    bool rounding = c.id == BuiltinId::NpFloor || c.id == BuiltinId::NpCeil || c.id == BuiltinId::NpTrunc;
+    bool rounding =
+        c.id == BuiltinId::NpFloor || c.id == BuiltinId::NpCeil || c.id == BuiltinId::NpTrunc;
     if (rounding && !is_float(c.kind_of(t))) return types.scalar(c.kind_of(t));  // NumPy 2: exact
     return types.scalar(float_for(c.kind_of(t)));
   }
@@ -530,7 +585,8 @@ TypeId type_number_class(RuleContext &cx, ScalarKind k, bool python) {
   if (types.kind(t) == TypeKind::Str)
     unsupported(cx.loc()) << "converting a string to " << scalar_name(k)
                           << " is not supported in compiled code";
-  if (types.is_array(t)) unsupported(cx.loc()) << "use a.astype(" << scalar_name(k) << ") to convert an array";
+  if (types.is_array(t))
+    unsupported(cx.loc()) << "use a.astype(" << scalar_name(k) << ") to convert an array";
   if (!types.is_scalar(unwrap_optional(types, t)))
     typing_error(cx.loc()) << "cannot convert " << types.to_string(t) << " to " << scalar_name(k);
   ScalarKind from = types.scalar_kind(unwrap_optional(types, t));
@@ -646,9 +702,11 @@ TypeId type_call(RuleContext &cx) {
         unsupported(cx.loc()) << call.name() << "() is not supported in compiled code yet";
       return t;
     }
-    case TypeKind::NumberClass: return type_number_class(cx, static_cast<ScalarKind>(cd.a), cd.b != 0);
+    case TypeKind::NumberClass:
+      return type_number_class(cx, static_cast<ScalarKind>(cd.a), cd.b != 0);
     case TypeKind::ExceptionClass: return type_exception(cx, static_cast<int32_t>(cd.handle));
-    case TypeKind::Dispatcher: return type_dispatcher_call(cx, cd.handle, static_cast<CalleeKind>(cd.a));
+    case TypeKind::Dispatcher:
+      return type_dispatcher_call(cx, cd.handle, static_cast<CalleeKind>(cd.a));
     default:
       typing_error(cx.loc()) << "a value of type " << types.to_string(callee) << " is not callable";
   }

@@ -66,8 +66,7 @@ ScalarKind numpy_promote(ScalarKind a, ScalarKind b) {
     return b == ScalarKind::Float32 && wa <= 16 ? ScalarKind::Float32 : ScalarKind::Float64;
   if (ca == Category::Float && cb == Category::Float) return wa >= wb ? a : b;
   // one complex
-  if (b == ScalarKind::Complex64 &&
-      (a == ScalarKind::Float32 || (ca == Category::Int && wa <= 16)) )
+  if (b == ScalarKind::Complex64 && (a == ScalarKind::Float32 || (ca == Category::Int && wa <= 16)))
     return ScalarKind::Complex64;
   if (a == ScalarKind::Complex64 && b == ScalarKind::Complex64) return a;
   return ScalarKind::Complex128;
@@ -75,17 +74,37 @@ ScalarKind numpy_promote(ScalarKind a, ScalarKind b) {
 
 bool is_ufunc_builtin(BuiltinId id) {
   switch (id) {
-    case BuiltinId::Abs: case BuiltinId::NpAbsolute: case BuiltinId::NpSqrt:
-    case BuiltinId::NpExp: case BuiltinId::NpLog: case BuiltinId::NpLog2:
-    case BuiltinId::NpLog10: case BuiltinId::NpLog1p: case BuiltinId::NpExpm1:
+    case BuiltinId::Abs:
+    case BuiltinId::NpAbsolute:
+    case BuiltinId::NpSqrt:
+    case BuiltinId::NpExp:
+    case BuiltinId::NpLog:
+    case BuiltinId::NpLog2:
+    case BuiltinId::NpLog10:
+    case BuiltinId::NpLog1p:
+    case BuiltinId::NpExpm1:
     case BuiltinId::NpCbrt:
-    case BuiltinId::NpSin: case BuiltinId::NpCos: case BuiltinId::NpTan:
-    case BuiltinId::NpArcsin: case BuiltinId::NpArccos: case BuiltinId::NpArctan:
-    case BuiltinId::NpArctan2: case BuiltinId::NpSinh: case BuiltinId::NpCosh:
-    case BuiltinId::NpTanh: case BuiltinId::NpFloor: case BuiltinId::NpCeil:
-    case BuiltinId::NpTrunc: case BuiltinId::NpMinimum: case BuiltinId::NpMaximum:
-    case BuiltinId::NpClip: case BuiltinId::NpIsnan: case BuiltinId::NpIsinf:
-    case BuiltinId::NpIsfinite: case BuiltinId::NpWhere: case BuiltinId::NpConjugate: return true;
+    case BuiltinId::NpSin:
+    case BuiltinId::NpCos:
+    case BuiltinId::NpTan:
+    case BuiltinId::NpArcsin:
+    case BuiltinId::NpArccos:
+    case BuiltinId::NpArctan:
+    case BuiltinId::NpArctan2:
+    case BuiltinId::NpSinh:
+    case BuiltinId::NpCosh:
+    case BuiltinId::NpTanh:
+    case BuiltinId::NpFloor:
+    case BuiltinId::NpCeil:
+    case BuiltinId::NpTrunc:
+    case BuiltinId::NpMinimum:
+    case BuiltinId::NpMaximum:
+    case BuiltinId::NpClip:
+    case BuiltinId::NpIsnan:
+    case BuiltinId::NpIsinf:
+    case BuiltinId::NpIsfinite:
+    case BuiltinId::NpWhere:
+    case BuiltinId::NpConjugate: return true;
     default: return false;
   }
 }
@@ -154,8 +173,7 @@ bool type_elementwise(TypeContext &types, const Function &f, const InstData &d,
   }
   ScalarKind compute = strong, result = strong;
   auto no = [&](const char *what) {
-    typing_error(d.loc) << what << " is not supported on arrays of "
-                        << scalar_name(strong);
+    typing_error(d.loc) << what << " is not supported on arrays of " << scalar_name(strong);
   };
   switch (d.op) {
     case Op::BinOp: {
@@ -193,9 +211,9 @@ bool type_elementwise(TypeContext &types, const Function &f, const InstData &d,
         if (types.is_array(lhs)) {
           ScalarKind lk = types.dtype(lhs);
           if (category(result) > category(lk))
-            typing_error(d.loc) << "cannot cast the result of " << binop_symbol(kind)
-                                << "= from " << scalar_name(result) << " to the array's "
-                                << scalar_name(lk) << " (NumPy's same_kind casting)";
+            typing_error(d.loc) << "cannot cast the result of " << binop_symbol(kind) << "= from "
+                                << scalar_name(result) << " to the array's " << scalar_name(lk)
+                                << " (NumPy's same_kind casting)";
           if (types.readonly(lhs))
             typing_error(d.loc) << "cannot update a read-only array in place";
           result = lk;

@@ -67,7 +67,9 @@ class TypeInferrer {
                             : live_[src.id] && !dead_edges_.count({term.id, idx});
           if (!live) continue;
           Value arg = f_.inst(term).targets[idx].args[k];
-          t = guarded(final, f_.inst(term).loc, [&] { return unify(types_, t, f_.type(arg), f_.inst(term).loc); }, t);
+          t = guarded(
+              final, f_.inst(term).loc,
+              [&] { return unify(types_, t, f_.type(arg), f_.inst(term).loc); }, t);
         }
         changed |= update(bd.params[k], t);
       }
@@ -79,7 +81,8 @@ class TypeInferrer {
           if (final && types_.is_compile_time(t) && !t.unknown())
             unsupported(d.loc) << "a " << types_.to_string(t)
                                << " cannot be returned from compiled code";
-          ret = guarded(final, d.loc, [&] { return unify(types_, ret, t, d.loc); }, ret);
+          ret = guarded(
+              final, d.loc, [&] { return unify(types_, ret, t, d.loc); }, ret);
           continue;
         }
         bool ready = true;
@@ -89,7 +92,8 @@ class TypeInferrer {
           if (final) report_unknown(d);
           continue;
         }
-        TypeId t = guarded(final, d.loc, [&] { return type_inst(d); }, TypeId{});
+        TypeId t = guarded(
+            final, d.loc, [&] { return type_inst(d); }, TypeId{});
         if (d.result.valid()) changed |= update(d.result, t);
       }
       const InstData &term = f_.terminator(b);

@@ -29,8 +29,8 @@ class CalleeResolver {
 };
 
 struct InferOptions {
-  uint64_t self_handle = 0;     ///< the dispatcher of the function being compiled
-  TypeId declared_return;       ///< from an explicit signature; Unknown when inferred
+  uint64_t self_handle = 0;  ///< the dispatcher of the function being compiled
+  TypeId declared_return;    ///< from an explicit signature; Unknown when inferred
 };
 
 /// Types every value of f; sets f.arg_types and f.return_type.

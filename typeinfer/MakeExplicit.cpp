@@ -128,7 +128,8 @@ class Explicitor {
       case Op::Unary: {
         if (static_cast<UnaryKind>(d.imm) == UnaryKind::Not) break;
         TypeId t = f_.type(d.operands[0]);
-        if (types_.is_scalar(t) && is_integer(types_.scalar_kind(t)) && !is_signed(types_.scalar_kind(t)))
+        if (types_.is_scalar(t) && is_integer(types_.scalar_kind(t)) &&
+            !is_signed(types_.scalar_kind(t)))
           break;  // unsigned: computed in its own width, widened by lowering
         Value a = cast(d.operands[0], f_.type(d.result), b, i);
         f_.inst(i).operands[0] = a;
@@ -180,8 +181,8 @@ class Explicitor {
     if (sig.varargs) {
       ops = args.values;
     } else {
-      std::vector<int> bound = bind_call_args(args, sig.names, sig.required,
-                                              builtin_info(id).attr, loc);
+      std::vector<int> bound =
+          bind_call_args(args, sig.names, sig.required, builtin_info(id).attr, loc);
       // Missing optional arguments become None; trailing ones are dropped.
       size_t last = 0;
       for (size_t p = 0; p < bound.size(); ++p)

@@ -99,7 +99,8 @@ NisCFG build_nis_cfg(const FunctionInput &in) {
     int32_t j = i + 1;
     while (j < n && !leader[static_cast<size_t>(j)]) ++j;
     b.end = j;
-    for (int32_t k = i; k < j; ++k) cfg.block_of[static_cast<size_t>(k)] = static_cast<int32_t>(cfg.blocks.size());
+    for (int32_t k = i; k < j; ++k)
+      cfg.block_of[static_cast<size_t>(k)] = static_cast<int32_t>(cfg.blocks.size());
     cfg.blocks.push_back(b);
     i = j;
   }
@@ -114,9 +115,7 @@ NisCFG build_nis_cfg(const FunctionInput &in) {
       case NisOp::PopJumpIfTrue:
       case NisOp::PopJumpIfFalse:
       case NisOp::PopJumpIfNone:
-      case NisOp::PopJumpIfNotNone:
-        b.succs = {block_at(b.end), block_at(last.target)};
-        break;
+      case NisOp::PopJumpIfNotNone: b.succs = {block_at(b.end), block_at(last.target)}; break;
       case NisOp::Jump: b.succs = {block_at(last.target)}; break;
       case NisOp::ReturnValue:
       case NisOp::Raise:
@@ -149,8 +148,8 @@ NisCFG build_nis_cfg(const FunctionInput &in) {
         work.push_back(b.succs[s]);
       } else {
         internal_assert(succ.entry_depth == out)
-            << in.qualname << ": stack depth " << out << " on an edge into NIS "
-            << succ.start << " which was entered with depth " << succ.entry_depth;
+            << in.qualname << ": stack depth " << out << " on an edge into NIS " << succ.start
+            << " which was entered with depth " << succ.entry_depth;
       }
     }
   }

@@ -26,8 +26,9 @@ int axis_param(BuiltinCall &c, size_t p, int ndim) {
   if (!c.given(p)) return -1;
   int64_t axis;
   if (!c.const_param(p, &axis))
-    unsupported(c.cx.loc()) << c.name() << "(): the axis must be a constant integer in compiled "
-                                            "code";
+    unsupported(c.cx.loc()) << c.name()
+                            << "(): the axis must be a constant integer in compiled "
+                               "code";
   if (axis < -ndim || axis >= ndim)
     typing_error(c.cx.loc()) << c.name() << "(): axis " << axis << " is out of bounds for an "
                              << ndim << "-d array";
@@ -40,10 +41,12 @@ TypeId type_creation(BuiltinCall &c) {
     case BuiltinId::NpEmpty:
     case BuiltinId::NpZeros:
     case BuiltinId::NpOnes:
-      return types.array(c.dtype_param(1, ScalarKind::Float64), c.shape_ndim(c.param(0)), Layout::C);
+      return types.array(c.dtype_param(1, ScalarKind::Float64), c.shape_ndim(c.param(0)),
+                         Layout::C);
     case BuiltinId::NpFull:
       if (!c.is_number(c.param(1))) c.bad_args();
-      return types.array(c.dtype_param(2, c.kind_of(c.param(1))), c.shape_ndim(c.param(0)), Layout::C);
+      return types.array(c.dtype_param(2, c.kind_of(c.param(1))), c.shape_ndim(c.param(0)),
+                         Layout::C);
     case BuiltinId::NpEmptyLike:
     case BuiltinId::NpZerosLike:
     case BuiltinId::NpOnesLike:
@@ -185,15 +188,17 @@ TypeId type_sorting(BuiltinCall &c) {
     if (c.given(1)) {
       int64_t axis;
       if (!c.const_param(1, &axis) || (axis != -1 && axis != nd - 1))
-        unsupported(c.cx.loc()) << c.name() << "(): only the last axis is supported in compiled "
-                                               "code";
+        unsupported(c.cx.loc()) << c.name()
+                                << "(): only the last axis is supported in compiled "
+                                   "code";
     }
     if (c.given(2)) {
       TypeId kind = c.param(2);
       std::string k = types.kind(kind) == TypeKind::Str ? types.string(types.get(kind).a) : "";
       if (k != "quicksort" && k != "mergesort" && k != "heapsort" && k != "stable")
-        typing_error(c.cx.loc()) << c.name() << "(): kind must be a constant 'quicksort', "
-                                                "'mergesort', 'heapsort' or 'stable'";
+        typing_error(c.cx.loc()) << c.name()
+                                 << "(): kind must be a constant 'quicksort', "
+                                    "'mergesort', 'heapsort' or 'stable'";
     }
   }
   switch (c.id) {
@@ -234,7 +239,8 @@ TypeId type_random(BuiltinCall &c) {
   };
   auto numbers = [&](std::initializer_list<size_t> ps) {
     for (size_t p : ps)
-      if (c.given(p) && (!c.is_number(c.param(p)) || is_complex(c.kind_of(c.param(p))))) c.bad_args();
+      if (c.given(p) && (!c.is_number(c.param(p)) || is_complex(c.kind_of(c.param(p)))))
+        c.bad_args();
   };
   switch (c.id) {
     case BuiltinId::NpRandomSeed:
@@ -249,9 +255,7 @@ TypeId type_random(BuiltinCall &c) {
         if (!c.is_int_like(c.arg(i))) c.bad_args();
       return array_of(types, ScalarKind::Float64, static_cast<int>(c.nargs()));
     case BuiltinId::NpRandomUniform:
-    case BuiltinId::NpRandomNormal:
-      numbers({0, 1});
-      return sized(2, ScalarKind::Float64);
+    case BuiltinId::NpRandomNormal: numbers({0, 1}); return sized(2, ScalarKind::Float64);
     case BuiltinId::NpRandomRandint:
       if (!c.is_int_like(c.param(0)) || (c.given(1) && !c.is_int_like(c.param(1)))) c.bad_args();
       return sized(2, ScalarKind::Int64);
@@ -275,28 +279,56 @@ TypeId type_random(BuiltinCall &c) {
 
 TypeId type_numpy_call(BuiltinCall &c) {
   switch (c.id) {
-    case BuiltinId::NpEmpty: case BuiltinId::NpZeros: case BuiltinId::NpOnes:
-    case BuiltinId::NpFull: case BuiltinId::NpEmptyLike: case BuiltinId::NpZerosLike:
-    case BuiltinId::NpOnesLike: case BuiltinId::NpFullLike: case BuiltinId::NpArange:
-    case BuiltinId::NpLinspace: case BuiltinId::NpEye: case BuiltinId::NpIdentity:
-    case BuiltinId::NpCopy: case BuiltinId::NpAscontiguousarray: return type_creation(c);
-    case BuiltinId::NpSum: case BuiltinId::NpProd: case BuiltinId::NpMin:
-    case BuiltinId::NpMax: case BuiltinId::NpMean: case BuiltinId::NpStd:
-    case BuiltinId::NpVar: case BuiltinId::NpArgmin: case BuiltinId::NpArgmax:
-    case BuiltinId::NpAny: case BuiltinId::NpAll: case BuiltinId::NpCumsum:
+    case BuiltinId::NpEmpty:
+    case BuiltinId::NpZeros:
+    case BuiltinId::NpOnes:
+    case BuiltinId::NpFull:
+    case BuiltinId::NpEmptyLike:
+    case BuiltinId::NpZerosLike:
+    case BuiltinId::NpOnesLike:
+    case BuiltinId::NpFullLike:
+    case BuiltinId::NpArange:
+    case BuiltinId::NpLinspace:
+    case BuiltinId::NpEye:
+    case BuiltinId::NpIdentity:
+    case BuiltinId::NpCopy:
+    case BuiltinId::NpAscontiguousarray: return type_creation(c);
+    case BuiltinId::NpSum:
+    case BuiltinId::NpProd:
+    case BuiltinId::NpMin:
+    case BuiltinId::NpMax:
+    case BuiltinId::NpMean:
+    case BuiltinId::NpStd:
+    case BuiltinId::NpVar:
+    case BuiltinId::NpArgmin:
+    case BuiltinId::NpArgmax:
+    case BuiltinId::NpAny:
+    case BuiltinId::NpAll:
+    case BuiltinId::NpCumsum:
     case BuiltinId::NpCumprod: return type_reduction(c);
-    case BuiltinId::NpReshape: case BuiltinId::NpRavel: case BuiltinId::NpTranspose:
-    case BuiltinId::ArrayFill: case BuiltinId::ArrayAstype: case BuiltinId::ArrayFlatten:
+    case BuiltinId::NpReshape:
+    case BuiltinId::NpRavel:
+    case BuiltinId::NpTranspose:
+    case BuiltinId::ArrayFill:
+    case BuiltinId::ArrayAstype:
+    case BuiltinId::ArrayFlatten:
     case BuiltinId::ArrayItem: return type_shape_op(c);
-    case BuiltinId::NpSort: case BuiltinId::NpArgsort: case BuiltinId::NpUnique:
+    case BuiltinId::NpSort:
+    case BuiltinId::NpArgsort:
+    case BuiltinId::NpUnique:
     case BuiltinId::ArraySort: return type_sorting(c);
     case BuiltinId::NpDot:
     case BuiltinId::NpMatmul:
       return type_dot(c.types, c.param(0), c.param(1), c.cx.loc(), c.name().c_str());
-    case BuiltinId::NpRandomSeed: case BuiltinId::NpRandomRandom: case BuiltinId::NpRandomRand:
-    case BuiltinId::NpRandomRandn: case BuiltinId::NpRandomUniform:
-    case BuiltinId::NpRandomNormal: case BuiltinId::NpRandomRandint:
-    case BuiltinId::NpRandomStandardNormal: case BuiltinId::NpRandomChoice: return type_random(c);
+    case BuiltinId::NpRandomSeed:
+    case BuiltinId::NpRandomRandom:
+    case BuiltinId::NpRandomRand:
+    case BuiltinId::NpRandomRandn:
+    case BuiltinId::NpRandomUniform:
+    case BuiltinId::NpRandomNormal:
+    case BuiltinId::NpRandomRandint:
+    case BuiltinId::NpRandomStandardNormal:
+    case BuiltinId::NpRandomChoice: return type_random(c);
     default: return TypeId{};
   }
 }

@@ -30,8 +30,8 @@ ScalarKind promote(ScalarKind a, ScalarKind b) {
     return single ? ScalarKind::Complex64 : ScalarKind::Complex128;
   }
   if (is_float(a) || is_float(b)) {
-    bool single = (a == ScalarKind::Float32 || small_int(a)) &&
-                  (b == ScalarKind::Float32 || small_int(b));
+    bool single =
+        (a == ScalarKind::Float32 || small_int(a)) && (b == ScalarKind::Float32 || small_int(b));
     return single ? ScalarKind::Float32 : ScalarKind::Float64;
   }
   return int_promote(a, b);
@@ -71,8 +71,7 @@ TypeId unify(TypeContext &types, TypeId a, TypeId b, SourceLoc loc) {
   if (ka == TypeKind::None) return types.optional(b);
   if (kb == TypeKind::None) return types.optional(a);
   if (ka == TypeKind::Optional || kb == TypeKind::Optional)
-    return types.optional(
-        unify(types, unwrap_optional(types, a), unwrap_optional(types, b), loc));
+    return types.optional(unify(types, unwrap_optional(types, a), unwrap_optional(types, b), loc));
   if (ka == TypeKind::Scalar && kb == TypeKind::Scalar)
     return types.scalar(unify_scalar(types.scalar_kind(a), types.scalar_kind(b)));
   if (ka == TypeKind::Array && kb == TypeKind::Array && types.dtype(a) == types.dtype(b) &&

@@ -23,10 +23,10 @@ struct RuleContext {
   const Function &f;
   const InstData &inst;
   CalleeResolver *resolver = nullptr;
-  uint64_t self_handle = 0;                ///< the dispatcher being compiled
-  TypeId self_return;                       ///< its return type so far (for recursion)
+  uint64_t self_handle = 0;  ///< the dispatcher being compiled
+  TypeId self_return;        ///< its return type so far (for recursion)
   const std::vector<TypeId> *self_params = nullptr;
-  CalleeRef *callee_out = nullptr;          ///< where a call rule records the callee it resolved
+  CalleeRef *callee_out = nullptr;  ///< where a call rule records the callee it resolved
   SourceLoc loc() const { return inst.loc; }
   TypeId type(Value v) const { return f.type(v); }
   std::string str(TypeId t) const { return types.to_string(t); }

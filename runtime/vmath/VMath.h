@@ -26,12 +26,12 @@
 
 // Every function, as X(name, ...), the extra arguments passed along.  Each name is libm's
 // float64 function; float32 adds an "f".
-#define EMBER_VMATH_UNARY_FUNCTIONS(X, ...)                                                     \
-  X(exp, __VA_ARGS__) X(log, __VA_ARGS__) X(log2, __VA_ARGS__) X(log10, __VA_ARGS__)           \
-  X(log1p, __VA_ARGS__) X(expm1, __VA_ARGS__) X(sin, __VA_ARGS__) X(cos, __VA_ARGS__)          \
-  X(tan, __VA_ARGS__) X(asin, __VA_ARGS__) X(acos, __VA_ARGS__) X(atan, __VA_ARGS__)           \
-  X(sinh, __VA_ARGS__) X(cosh, __VA_ARGS__) X(tanh, __VA_ARGS__) X(cbrt, __VA_ARGS__)          \
-  X(erf, __VA_ARGS__)
+#define EMBER_VMATH_UNARY_FUNCTIONS(X, ...)                                                   \
+  X(exp, __VA_ARGS__)                                                                         \
+  X(log, __VA_ARGS__) X(log2, __VA_ARGS__) X(log10, __VA_ARGS__) X(log1p, __VA_ARGS__)        \
+      X(expm1, __VA_ARGS__) X(sin, __VA_ARGS__) X(cos, __VA_ARGS__) X(tan, __VA_ARGS__)       \
+          X(asin, __VA_ARGS__) X(acos, __VA_ARGS__) X(atan, __VA_ARGS__) X(sinh, __VA_ARGS__) \
+              X(cosh, __VA_ARGS__) X(tanh, __VA_ARGS__) X(cbrt, __VA_ARGS__) X(erf, __VA_ARGS__)
 #define EMBER_VMATH_BINARY_FUNCTIONS(X, ...) \
   X(atan2, __VA_ARGS__) X(pow, __VA_ARGS__) X(hypot, __VA_ARGS__)
 
@@ -100,7 +100,7 @@ inline double from_bits(uint64_t bits) {
 // Out of line and cold: the common case (no bad lane) stays a compare, a movemask and a branch.
 template <class T, class A>
 [[gnu::noinline, gnu::cold]] xsimd::batch<T, A> libm_lanes(xsimd::batch<T, A> r, vbool<T, A> bad,
-                                                          xsimd::batch<T, A> x, T (*f)(T)) {
+                                                           xsimd::batch<T, A> x, T (*f)(T)) {
   constexpr std::size_t n = xsimd::batch<T, A>::size;
   alignas(64) T xs[n];
   alignas(64) T rs[n];
@@ -115,8 +115,8 @@ template <class T, class A>
 
 template <class T, class A>
 [[gnu::noinline, gnu::cold]] xsimd::batch<T, A> libm_lanes(xsimd::batch<T, A> r, vbool<T, A> bad,
-                                                          xsimd::batch<T, A> x,
-                                                          xsimd::batch<T, A> y, T (*f)(T, T)) {
+                                                           xsimd::batch<T, A> x,
+                                                           xsimd::batch<T, A> y, T (*f)(T, T)) {
   constexpr std::size_t n = xsimd::batch<T, A>::size;
   alignas(64) T xs[n];
   alignas(64) T ys[n];
@@ -154,11 +154,11 @@ inline xsimd::batch<T, A> patch(xsimd::batch<T, A> r, vbool<T, A> bad, xsimd::ba
 }
 
 // The libm functions by element type, for libm_lanes.
-#define EMBER_VMATH_LIBM1(name, _)                              \
-  inline double libm_##name(double x) { return ::name(x); }     \
+#define EMBER_VMATH_LIBM1(name, _)                          \
+  inline double libm_##name(double x) { return ::name(x); } \
   inline float libm_##name(float x) { return ::name##f(x); }
-#define EMBER_VMATH_LIBM2(name, _)                                        \
-  inline double libm_##name(double x, double y) { return ::name(x, y); }  \
+#define EMBER_VMATH_LIBM2(name, _)                                       \
+  inline double libm_##name(double x, double y) { return ::name(x, y); } \
   inline float libm_##name(float x, float y) { return ::name##f(x, y); }
 EMBER_VMATH_UNARY_FUNCTIONS(EMBER_VMATH_LIBM1, _)
 EMBER_VMATH_BINARY_FUNCTIONS(EMBER_VMATH_LIBM2, _)
@@ -194,8 +194,7 @@ inline void widen(__m256 x, __m256d &lo, __m256d &hi) {
   hi = _mm256_cvtps_pd(_mm256_extractf128_ps(x, 1));
 }
 inline __m256 narrow(__m256d lo, __m256d hi) {
-  return _mm256_insertf128_ps(_mm256_castps128_ps256(_mm256_cvtpd_ps(lo)), _mm256_cvtpd_ps(hi),
-                              1);
+  return _mm256_insertf128_ps(_mm256_castps128_ps256(_mm256_cvtpd_ps(lo)), _mm256_cvtpd_ps(hi), 1);
 }
 #endif
 #if defined(__AVX512F__)
@@ -241,8 +240,9 @@ inline xsimd::batch<double, A> exp2i(xsimd::batch<double, A> nf) {
 // which the callers guarantee.
 // T is evaluated by Estrin's scheme (pairs, then powers r^2, r^4, r^6): the loop vectorizer
 // calls this one vector at a time, so its speed is the latency of the longest dependency chain,
-// 3 FMAs past the pairs instead of Horner's 10 (VMath_test's AVX2 benchmark: 5.1 -> 3.6 ns/element).
-// 2^k (1 + (r + r^2 T(r))) keeps the roundings of the small terms below the last one's.
+// 3 FMAs past the pairs instead of Horner's 10 (VMath_test's AVX2 benchmark: 5.1 -> 3.6
+// ns/element). 2^k (1 + (r + r^2 T(r))) keeps the roundings of the small terms below the last
+// one's.
 template <class A>
 inline xsimd::batch<double, A> exp_core(xsimd::batch<double, A> x) {
   using B = xsimd::batch<double, A>;
@@ -356,8 +356,8 @@ inline xsimd::batch<double, A> vm_sin(xsimd::batch<double, A> x) {
   const B n = reduce_pio2(ax, xr);
   const B tmp = xsimd::select(n >= B(2.0), B(1.0), B(0.0));
   const B swap_bit = n - B(2.0) * tmp;
-  const B sign_bit = xsimd::bitofsign(x) ^
-                     xsimd::select(tmp != B(0.0), xsimd::constants::signmask<B>(), B(0.0));
+  const B sign_bit =
+      xsimd::bitofsign(x) ^ xsimd::select(tmp != B(0.0), xsimd::constants::signmask<B>(), B(0.0));
   const B z = xr * xr;
   const B se = xsimd::kernel::detail::sin_eval(z, xr);
   const B ce = xsimd::kernel::detail::cos_eval(z);
@@ -373,8 +373,8 @@ inline xsimd::batch<double, A> vm_cos(xsimd::batch<double, A> x) {
   const B n = reduce_pio2(ax, xr);
   const B tmp = xsimd::select(n >= B(2.0), B(1.0), B(0.0));
   const B swap_bit = n - B(2.0) * tmp;
-  const B sign_bit = xsimd::select((swap_bit ^ tmp) != B(0.0), xsimd::constants::signmask<B>(),
-                                   B(0.0));
+  const B sign_bit =
+      xsimd::select((swap_bit ^ tmp) != B(0.0), xsimd::constants::signmask<B>(), B(0.0));
   const B z = xr * xr;
   const B se = xsimd::kernel::detail::sin_eval(z, xr);
   const B ce = xsimd::kernel::detail::cos_eval(z);
@@ -478,16 +478,17 @@ inline xsimd::batch<double, A> vm_erf(xsimd::batch<double, A> x) {
   B r = one ^ sign;  // |x| >= 6: erf is +-1 to double precision
   if (xsimd::any(in_small)) {
     const B z = x * x;
-    const B p = B(1.28379167095512558561e-01) +
-                z * (B(-3.25042107247001499370e-01) +
-                     z * (B(-2.84817495755985104766e-02) +
-                          z * (B(-5.77027029648944159157e-03) +
-                               z * B(-2.37630166566501626084e-05))));
-    const B q = one + z * (B(3.97917223959155352819e-01) +
-                           z * (B(6.50222499887672944485e-02) +
-                                z * (B(5.08130628187576562776e-03) +
-                                     z * (B(1.32494738004321644526e-04) +
-                                          z * B(-3.96022827877536812320e-06)))));
+    const B p =
+        B(1.28379167095512558561e-01) +
+        z * (B(-3.25042107247001499370e-01) +
+             z * (B(-2.84817495755985104766e-02) +
+                  z * (B(-5.77027029648944159157e-03) + z * B(-2.37630166566501626084e-05))));
+    const B q =
+        one +
+        z * (B(3.97917223959155352819e-01) +
+             z * (B(6.50222499887672944485e-02) +
+                  z * (B(5.08130628187576562776e-03) +
+                       z * (B(1.32494738004321644526e-04) + z * B(-3.96022827877536812320e-06)))));
     B small = x + x * (p / q);
     // Below 2^-28 only the linear term matters; fdlibm's form keeps subnormals exact.
     const B tiny = (B(8.0) * x + B(1.02703333676410069053e+00) * x) * B(0.125);
@@ -524,15 +525,14 @@ inline xsimd::batch<double, A> vm_erf(xsimd::batch<double, A> x) {
                                      s * (B(-1.84605092906711035994e+02) +
                                           s * (B(-8.12874355063065934246e+01) +
                                                s * B(-9.81432934416914548592e+00)))))));
-    const B sa =
-        one + s * (B(1.96512716674392571292e+01) +
-                   s * (B(1.37657754143519042600e+02) +
-                        s * (B(4.34565877475229228821e+02) +
-                             s * (B(6.45387271733267880336e+02) +
-                                  s * (B(4.29008140027567833386e+02) +
-                                       s * (B(1.08635005541779435134e+02) +
-                                            s * (B(6.57024977031928170135e+00) +
-                                                 s * B(-6.04244152148580987438e-02))))))));
+    const B sa = one + s * (B(1.96512716674392571292e+01) +
+                            s * (B(1.37657754143519042600e+02) +
+                                 s * (B(4.34565877475229228821e+02) +
+                                      s * (B(6.45387271733267880336e+02) +
+                                           s * (B(4.29008140027567833386e+02) +
+                                                s * (B(1.08635005541779435134e+02) +
+                                                     s * (B(6.57024977031928170135e+00) +
+                                                          s * B(-6.04244152148580987438e-02))))))));
     const B rb = B(-9.86494292470009928597e-03) +
                  s * (B(-7.99283237680523006574e-01) +
                       s * (B(-1.77579549177547519889e+01) +
@@ -633,8 +633,7 @@ inline xsimd::batch<double, A> vm_pow(xsimd::batch<double, A> x, xsimd::batch<do
   const B p_h0 = (u + v) & hi_mask;
   const B p_l0 = v - (p_h0 - u);
   const B z_h = B(9.61796700954437255859e-01) * p_h0;
-  const B z_l = B(-7.02846165095275826516e-09) * p_h0 + p_l0 * B(9.61796693925975554329e-01) +
-                dp_l;
+  const B z_l = B(-7.02846165095275826516e-09) * p_h0 + p_l0 * B(9.61796693925975554329e-01) + dp_l;
   const B t1 = (((z_h + z_l) + dp_h) + n) & hi_mask;
   const B t2 = z_l - (((t1 - n) - dp_h) - z_h);
 
@@ -714,22 +713,22 @@ inline xsimd::batch<float, A> vm_hypot(xsimd::batch<float, A> x, xsimd::batch<fl
 
 // ---- entry points -----------------------------------------------------------------------------
 
-#define EMBER_VMATH_UNARY_ENTRY(name, T, tag, VEC, lanes)                                      \
-  extern "C" VEC ember_v##name##_##tag##x##lanes(VEC x) {                                      \
-    static_assert(vbatch<T>::size == lanes, "lane count of " #VEC);                            \
-    return vm_##name(vbatch<T>(x));                                                           \
+#define EMBER_VMATH_UNARY_ENTRY(name, T, tag, VEC, lanes)           \
+  extern "C" VEC ember_v##name##_##tag##x##lanes(VEC x) {           \
+    static_assert(vbatch<T>::size == lanes, "lane count of " #VEC); \
+    return vm_##name(vbatch<T>(x));                                 \
   }
-#define EMBER_VMATH_BINARY_ENTRY(name, T, tag, VEC, lanes)                                     \
-  extern "C" VEC ember_v##name##_##tag##x##lanes(VEC x, VEC y) {                               \
-    static_assert(vbatch<T>::size == lanes, "lane count of " #VEC);                            \
-    return vm_##name(vbatch<T>(x), vbatch<T>(y));                                             \
+#define EMBER_VMATH_BINARY_ENTRY(name, T, tag, VEC, lanes)          \
+  extern "C" VEC ember_v##name##_##tag##x##lanes(VEC x, VEC y) {    \
+    static_assert(vbatch<T>::size == lanes, "lane count of " #VEC); \
+    return vm_##name(vbatch<T>(x), vbatch<T>(y));                   \
   }
 
 // Defines every entry point of one ISA, e.g. EMBER_VMATH_DEFINE_ISA(__m256d, 4, __m256, 8).
-#define EMBER_VMATH_DEFINE_ISA(F64VEC, f64lanes, F32VEC, f32lanes)                           \
-  EMBER_VMATH_UNARY_FUNCTIONS(EMBER_VMATH_UNARY_ENTRY, double, f64, F64VEC, f64lanes)        \
-  EMBER_VMATH_UNARY_FUNCTIONS(EMBER_VMATH_UNARY_ENTRY, float, f32, F32VEC, f32lanes)         \
-  EMBER_VMATH_BINARY_FUNCTIONS(EMBER_VMATH_BINARY_ENTRY, double, f64, F64VEC, f64lanes)      \
+#define EMBER_VMATH_DEFINE_ISA(F64VEC, f64lanes, F32VEC, f32lanes)                      \
+  EMBER_VMATH_UNARY_FUNCTIONS(EMBER_VMATH_UNARY_ENTRY, double, f64, F64VEC, f64lanes)   \
+  EMBER_VMATH_UNARY_FUNCTIONS(EMBER_VMATH_UNARY_ENTRY, float, f32, F32VEC, f32lanes)    \
+  EMBER_VMATH_BINARY_FUNCTIONS(EMBER_VMATH_BINARY_ENTRY, double, f64, F64VEC, f64lanes) \
   EMBER_VMATH_BINARY_FUNCTIONS(EMBER_VMATH_BINARY_ENTRY, float, f32, F32VEC, f32lanes)
 
 #endif  // EMBER_VMATH_ISA_TU

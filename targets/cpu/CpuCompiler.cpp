@@ -33,12 +33,9 @@ std::string symbol_for(const std::string &qualname, uint64_t n) {
 }
 }  // namespace
 
-std::shared_ptr<CompiledFunction> CpuCompiler::compile(const FunctionInput &in,
-                                                       const std::vector<TypeId> &arg_types,
-                                                       CalleeResolver &resolver,
-                                                       const InferOptions &infer,
-                                                       const PipelineOptions &options,
-                                                       const LoopSpec &loop) {
+std::shared_ptr<CompiledFunction> CpuCompiler::compile(
+    const FunctionInput &in, const std::vector<TypeId> &arg_types, CalleeResolver &resolver,
+    const InferOptions &infer, const PipelineOptions &options, const LoopSpec &loop) {
   auto out = std::make_shared<CompiledFunction>();
   out->symbol = symbol_for(in.qualname, ++counter_);
   PipelineOptions with_symbol = options;
@@ -47,7 +44,8 @@ std::shared_ptr<CompiledFunction> CpuCompiler::compile(const FunctionInput &in,
   out->loop_spec = loop;
   LoweredModule lm = lower_module(*out->ir, *target_, jit_->context(), target_->data_layout(),
                                   target_->triple(), loop);
-  out->uses_gemm = lm.module->getFunction("ember_gemm_f64") || lm.module->getFunction("ember_gemm_f32");
+  out->uses_gemm =
+      lm.module->getFunction("ember_gemm_f64") || lm.module->getFunction("ember_gemm_f32");
   target_->optimize(*lm.module);
   std::vector<std::string> symbols = {lm.wrapper, lm.entry};
   if (!lm.loop.empty()) symbols.push_back(lm.loop);
@@ -60,8 +58,8 @@ std::shared_ptr<CompiledFunction> CpuCompiler::compile(const FunctionInput &in,
 
 std::string CpuCompiler::llvm_ir(const CompiledFunction &fn, bool optimized) {
   llvm::LLVMContext ctx;
-  LoweredModule lm = lower_module(*fn.ir, *target_, ctx, target_->data_layout(), target_->triple(),
-                                  fn.loop_spec);
+  LoweredModule lm =
+      lower_module(*fn.ir, *target_, ctx, target_->data_layout(), target_->triple(), fn.loop_spec);
   if (optimized) target_->optimize(*lm.module);
   std::string text;
   llvm::raw_string_ostream os(text);

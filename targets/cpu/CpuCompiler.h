@@ -20,9 +20,9 @@ namespace ember {
 struct CompiledFunction {
   std::shared_ptr<Function> ir;
   std::string symbol;
-  uint64_t wrapper = 0;  ///< ember_wrapper_fn
-  uint64_t entry = 0;    ///< the native function itself
-  uint64_t loop = 0;     ///< the ufunc/gufunc inner loop, when one was asked for
+  uint64_t wrapper = 0;    ///< ember_wrapper_fn
+  uint64_t entry = 0;      ///< the native function itself
+  uint64_t loop = 0;       ///< the ufunc/gufunc inner loop, when one was asked for
   bool uses_gemm = false;  ///< calls the runtime's gemm (the front end registers a BLAS)
   LoopSpec loop_spec;
 };
@@ -38,8 +38,8 @@ class CpuCompiler {
   /// Uses a vector math library (ember's runtime/vmath) for the functions and widths it has;
   /// `addresses` are the entries' functions, in the order of `fns`.  Returns how many the host
   /// can use.
-  size_t use_vector_library(const std::vector<VectorFunction> &fns, const std::vector<uint64_t> &addresses,
-                            bool prefer);
+  size_t use_vector_library(const std::vector<VectorFunction> &fns,
+                            const std::vector<uint64_t> &addresses, bool prefer);
 
   std::shared_ptr<CompiledFunction> compile(const FunctionInput &in,
                                             const std::vector<TypeId> &arg_types,

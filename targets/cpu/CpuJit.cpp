@@ -46,7 +46,8 @@ CpuJit::~CpuJit() = default;
 void CpuJit::define_symbol(const std::string &name, uint64_t address) {
   auto &jd = jit_->getMainJITDylib();
   llvm::orc::SymbolMap map;
-  map[jit_->mangleAndIntern(name)] = {llvm::orc::ExecutorAddr(address), llvm::JITSymbolFlags::Exported};
+  map[jit_->mangleAndIntern(name)] = {llvm::orc::ExecutorAddr(address),
+                                      llvm::JITSymbolFlags::Exported};
   check(jd.define(llvm::orc::absoluteSymbols(std::move(map))), "cannot define a runtime symbol");
 }
 

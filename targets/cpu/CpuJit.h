@@ -28,7 +28,8 @@ class CpuJit {
   /// Whether glibc's libmvec was found (its vector functions resolve).
   bool has_libmvec() const { return libmvec_; }
   /// Generates code for m and returns the addresses of `symbols`.
-  std::vector<uint64_t> add(std::unique_ptr<llvm::Module> m, const std::vector<std::string> &symbols);
+  std::vector<uint64_t> add(std::unique_ptr<llvm::Module> m,
+                            const std::vector<std::string> &symbols);
 
  private:
   llvm::orc::ThreadSafeContext ctx_;

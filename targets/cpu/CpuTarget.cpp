@@ -82,13 +82,13 @@ MathEntry math_entry(MathFn fn) {
 CpuTarget::CpuTarget() {
   initialize_llvm_once();
   auto jtmb = llvm::orc::JITTargetMachineBuilder::detectHost();
-  internal_assert(static_cast<bool>(jtmb)) << "cannot detect the host CPU: "
-                                           << llvm::toString(jtmb.takeError());
+  internal_assert(static_cast<bool>(jtmb))
+      << "cannot detect the host CPU: " << llvm::toString(jtmb.takeError());
   jtmb->setCodeGenOptLevel(llvm::CodeGenOptLevel::Aggressive);
   jtmb->setCodeModel(llvm::CodeModel::Small);
   auto tm = jtmb->createTargetMachine();
-  internal_assert(static_cast<bool>(tm)) << "cannot create the host target machine: "
-                                         << llvm::toString(tm.takeError());
+  internal_assert(static_cast<bool>(tm))
+      << "cannot create the host target machine: " << llvm::toString(tm.takeError());
   tm_ = std::move(*tm);
   layout_ = std::make_unique<llvm::DataLayout>(tm_->createDataLayout());
   register_vector_math();
@@ -104,7 +104,9 @@ std::string CpuTarget::cpu_features() const { return tm_->getTargetFeatureString
 
 bool CpuTarget::supports(VectorIsa isa) const {
   std::string features = cpu_features() + ",";
-  auto has = [&](const char *f) { return features.find(std::string("+") + f + ",") != std::string::npos; };
+  auto has = [&](const char *f) {
+    return features.find(std::string("+") + f + ",") != std::string::npos;
+  };
   switch (isa) {
     case VectorIsa::Sse42: return has("sse4.2");
     case VectorIsa::Avx2: return has("avx2") && has("fma");
@@ -133,9 +135,9 @@ namespace {
 
 /// The intrinsic the lowering emits for a libm function, when it emits one (CpuTarget::math).
 const char *intrinsic_for(const std::string &scalar) {
-  static const char *const names[] = {"sin",  "cos",  "tan",  "exp",  "exp2", "exp10", "log",
-                                      "log2", "log10", "pow", "asin", "acos", "atan",  "sinh",
-                                      "cosh", "tanh"};
+  static const char *const names[] = {"sin",  "cos",  "tan",   "exp", "exp2", "exp10",
+                                      "log",  "log2", "log10", "pow", "asin", "acos",
+                                      "atan", "sinh", "cosh",  "tanh"};
   std::string base = scalar;
   bool single = !base.empty() && base.back() == 'f' && base != "erf";
   if (single) base.pop_back();
@@ -158,13 +160,15 @@ void CpuTarget::register_vector_math() {
   };
   auto add = [&](const std::string &scalar, const std::string &vector, int lanes, int args) {
     if (!covered.insert({scalar, lanes}).second) return;
-    std::string abi = "_ZGV_LLVM_N" + std::to_string(lanes) + std::string(static_cast<size_t>(args), 'v');
+    std::string abi =
+        "_ZGV_LLVM_N" + std::to_string(lanes) + std::string(static_cast<size_t>(args), 'v');
     llvm::StringRef vname = keep(vector), vabi = keep(abi);
     auto ec = llvm::ElementCount::getFixed(static_cast<unsigned>(lanes));
     descs.emplace_back(keep(scalar), vname, ec, false, vabi);
     if (const char *in = intrinsic_for(scalar)) {
       bool single = scalar.back() == 'f' && scalar != "erf";
-      descs.emplace_back(keep(std::string("llvm.") + in + (single ? ".f32" : ".f64")), vname, ec, false, vabi);
+      descs.emplace_back(keep(std::string("llvm.") + in + (single ? ".f32" : ".f64")), vname, ec,
+                         false, vabi);
     }
   };
   auto add_ours = [&] {
@@ -212,11 +216,13 @@ llvm::Value *CpuTarget::math(llvm::IRBuilder<> &b, MathFn fn, llvm::ArrayRef<llv
   MathEntry e = math_entry(fn);
   llvm::Type *t = args[0]->getType();
   if (fn == MathFn::Fmod) return b.CreateFRem(args[0], args[1]);
-  if (e.intrinsic != llvm::Intrinsic::not_intrinsic) return b.CreateIntrinsic(e.intrinsic, {t}, args);
+  if (e.intrinsic != llvm::Intrinsic::not_intrinsic)
+    return b.CreateIntrinsic(e.intrinsic, {t}, args);
   llvm::Module *m = b.GetInsertBlock()->getModule();
   const char *name = t->isFloatTy() ? e.f32 : e.f64;
   std::vector<llvm::Type *> params(args.size(), t);
-  llvm::FunctionCallee callee = m->getOrInsertFunction(name, llvm::FunctionType::get(t, params, false));
+  llvm::FunctionCallee callee =
+      m->getOrInsertFunction(name, llvm::FunctionType::get(t, params, false));
   if (auto *f = llvm::dyn_cast<llvm::Function>(callee.getCallee())) {
     // Like Numba, treat libm as pure (errno is not observable from Python), so calls can be
     // hoisted and vectorized through the VecDescs above.

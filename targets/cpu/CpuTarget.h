@@ -54,7 +54,8 @@ class CpuTarget : public TargetHooks {
   /// set: it measured faster here (docs/performance.md); the library covers what libmvec lacks
   /// and every function on a host without libmvec.  Returns the entries registered, whose
   /// symbols the JIT must resolve.
-  std::vector<VectorFunction> use_vector_library(const std::vector<VectorFunction> &fns, bool prefer);
+  std::vector<VectorFunction> use_vector_library(const std::vector<VectorFunction> &fns,
+                                                 bool prefer);
   /// Whether glibc's libmvec can be used (the JIT could load it).
   void set_libmvec(bool available);
 

@@ -244,8 +244,10 @@ TEST(BuildSSA, WhileLoopCarriesVariableInHeaderParam) {
   bool saw_back_edge = false;
   for (Block p : cfg.preds(header)) {
     Value arg = f->terminator(p).targets[0].args[0];
-    if (arg == f->inst(add).result) saw_back_edge = true;
-    else EXPECT_EQ(f->inst(f->def(arg)).op, Op::Const);
+    if (arg == f->inst(add).result)
+      saw_back_edge = true;
+    else
+      EXPECT_EQ(f->inst(f->def(arg)).op, Op::Const);
   }
   EXPECT_TRUE(saw_back_edge);
   // The exit returns the header's parameter.

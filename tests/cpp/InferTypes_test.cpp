@@ -71,8 +71,7 @@ TEST_F(InferTypesTest, Float32PlusInt64IsFloat64) {
 }
 
 TEST_F(InferTypesTest, IntTrueDivIntIsFloat64) {
-  EXPECT_EQ(str(binop_type(BinOpKind::TrueDiv, ScalarKind::Int64, ScalarKind::Int64)),
-            "float64");
+  EXPECT_EQ(str(binop_type(BinOpKind::TrueDiv, ScalarKind::Int64, ScalarKind::Int64)), "float64");
 }
 
 TEST_F(InferTypesTest, IntFloorDivIntStaysInt64) {
@@ -215,11 +214,9 @@ class ArrayIndexTest : public InferTypesTest {
 
 // return a[i]
 TEST_F(ArrayIndexTest, RowOfCArrayIsC1d) {
-  TypeId t = index_type({{NisOp::LoadFast, 0},
-                         {NisOp::LoadFast, 1},
-                         {NisOp::BinarySubscr},
-                         {NisOp::ReturnValue}},
-                        {c2d()});
+  TypeId t = index_type(
+      {{NisOp::LoadFast, 0}, {NisOp::LoadFast, 1}, {NisOp::BinarySubscr}, {NisOp::ReturnValue}},
+      {c2d()});
   EXPECT_EQ(str(t), "array(float64, 1d, C)");
 }
 
@@ -277,11 +274,9 @@ TEST_F(ArrayIndexTest, RowOfFArrayIsA) {
 
 // return a[i] on a read-only array: the view stays read-only.
 TEST_F(ArrayIndexTest, ViewOfReadonlyArrayIsReadonly) {
-  TypeId t = index_type({{NisOp::LoadFast, 0},
-                         {NisOp::LoadFast, 1},
-                         {NisOp::BinarySubscr},
-                         {NisOp::ReturnValue}},
-                        {types.array(ScalarKind::Int32, 2, Layout::C, true)});
+  TypeId t = index_type(
+      {{NisOp::LoadFast, 0}, {NisOp::LoadFast, 1}, {NisOp::BinarySubscr}, {NisOp::ReturnValue}},
+      {types.array(ScalarKind::Int32, 2, Layout::C, true)});
   EXPECT_EQ(str(t), "array(int32, 1d, C, readonly)");
 }
 

@@ -101,32 +101,15 @@ FunctionInput alloc_in_loop() {
       .consts({c_float(0.0), c_int(0), c_float(1.0)})
       .global("range", c_builtin(BuiltinId::Range))
       .global("empty", c_builtin(BuiltinId::NpEmpty))
-      .code({{NisOp::LoadConst, 0},
-             {NisOp::StoreFast, 1},
-             {NisOp::PushNull},
-             {NisOp::LoadGlobal, 0},
-             {NisOp::LoadFast, 0},
-             {NisOp::Call, 1},
-             {NisOp::GetIter},
-             {NisOp::ForIter, 25},  // 7
-             {NisOp::StoreFast, 2},
-             {NisOp::PushNull},
-             {NisOp::LoadGlobal, 1},
-             {NisOp::LoadFast, 0},
-             {NisOp::Call, 1},
-             {NisOp::StoreFast, 3},
-             {NisOp::LoadConst, 2},
-             {NisOp::LoadFast, 3},
-             {NisOp::LoadConst, 1},
-             {NisOp::StoreSubscr},
-             {NisOp::LoadFast, 1},
-             {NisOp::LoadFast, 3},
-             {NisOp::LoadConst, 1},
-             {NisOp::BinarySubscr},
-             {NisOp::BinaryOp, kAdd},
-             {NisOp::StoreFast, 1},
-             {NisOp::Jump, 7},
-             {NisOp::LoadFast, 1},  // 25
+      .code({{NisOp::LoadConst, 0},  {NisOp::StoreFast, 1}, {NisOp::PushNull},
+             {NisOp::LoadGlobal, 0}, {NisOp::LoadFast, 0},  {NisOp::Call, 1},
+             {NisOp::GetIter},       {NisOp::ForIter, 25},  // 7
+             {NisOp::StoreFast, 2},  {NisOp::PushNull},     {NisOp::LoadGlobal, 1},
+             {NisOp::LoadFast, 0},   {NisOp::Call, 1},      {NisOp::StoreFast, 3},
+             {NisOp::LoadConst, 2},  {NisOp::LoadFast, 3},  {NisOp::LoadConst, 1},
+             {NisOp::StoreSubscr},   {NisOp::LoadFast, 1},  {NisOp::LoadFast, 3},
+             {NisOp::LoadConst, 1},  {NisOp::BinarySubscr}, {NisOp::BinaryOp, kAdd},
+             {NisOp::StoreFast, 1},  {NisOp::Jump, 7},      {NisOp::LoadFast, 1},  // 25
              {NisOp::ReturnValue}});
 }
 
@@ -164,32 +147,15 @@ FunctionInput alloc_used_on_one_path() {
       .consts({c_float(0.0), c_int(0)})
       .global("range", c_builtin(BuiltinId::Range))
       .global("empty", c_builtin(BuiltinId::NpEmpty))
-      .code({{NisOp::LoadConst, 0},
-             {NisOp::StoreFast, 2},
-             {NisOp::PushNull},
-             {NisOp::LoadGlobal, 0},
-             {NisOp::LoadFast, 0},
-             {NisOp::Call, 1},
-             {NisOp::GetIter},
-             {NisOp::ForIter, 25},  // 7
-             {NisOp::StoreFast, 3},
-             {NisOp::PushNull},
-             {NisOp::LoadGlobal, 1},
-             {NisOp::LoadFast, 0},
-             {NisOp::Call, 1},
-             {NisOp::StoreFast, 4},
-             {NisOp::LoadFast, 3},
-             {NisOp::LoadFast, 1},
-             {NisOp::CompareOp, kGt},
-             {NisOp::PopJumpIfFalse, 7},
-             {NisOp::LoadFast, 2},
-             {NisOp::LoadFast, 4},
-             {NisOp::LoadConst, 1},
-             {NisOp::BinarySubscr},
-             {NisOp::BinaryOp, kAdd},
-             {NisOp::StoreFast, 2},
-             {NisOp::Jump, 7},
-             {NisOp::LoadFast, 2},  // 25
+      .code({{NisOp::LoadConst, 0},      {NisOp::StoreFast, 2}, {NisOp::PushNull},
+             {NisOp::LoadGlobal, 0},     {NisOp::LoadFast, 0},  {NisOp::Call, 1},
+             {NisOp::GetIter},           {NisOp::ForIter, 25},  // 7
+             {NisOp::StoreFast, 3},      {NisOp::PushNull},     {NisOp::LoadGlobal, 1},
+             {NisOp::LoadFast, 0},       {NisOp::Call, 1},      {NisOp::StoreFast, 4},
+             {NisOp::LoadFast, 3},       {NisOp::LoadFast, 1},  {NisOp::CompareOp, kGt},
+             {NisOp::PopJumpIfFalse, 7}, {NisOp::LoadFast, 2},  {NisOp::LoadFast, 4},
+             {NisOp::LoadConst, 1},      {NisOp::BinarySubscr}, {NisOp::BinaryOp, kAdd},
+             {NisOp::StoreFast, 2},      {NisOp::Jump, 7},      {NisOp::LoadFast, 2},  // 25
              {NisOp::ReturnValue}});
 }
 
@@ -240,27 +206,14 @@ FunctionInput live_across_loop() {
       .consts({c_float(0.5), c_int(0)})
       .global("empty", c_builtin(BuiltinId::NpEmpty))
       .global("range", c_builtin(BuiltinId::Range))
-      .code({{NisOp::PushNull},
-             {NisOp::LoadGlobal, 0},
-             {NisOp::LoadFast, 0},
-             {NisOp::Call, 1},
-             {NisOp::StoreFast, 1},
-             {NisOp::PushNull},
-             {NisOp::LoadGlobal, 1},
-             {NisOp::LoadFast, 0},
-             {NisOp::Call, 1},
-             {NisOp::GetIter},
-             {NisOp::ForIter, 17},  // 10
-             {NisOp::StoreFast, 2},
-             {NisOp::LoadConst, 0},
-             {NisOp::LoadFast, 1},
-             {NisOp::LoadFast, 2},
-             {NisOp::StoreSubscr},
-             {NisOp::Jump, 10},
+      .code({{NisOp::PushNull},      {NisOp::LoadGlobal, 0}, {NisOp::LoadFast, 0},
+             {NisOp::Call, 1},       {NisOp::StoreFast, 1},  {NisOp::PushNull},
+             {NisOp::LoadGlobal, 1}, {NisOp::LoadFast, 0},   {NisOp::Call, 1},
+             {NisOp::GetIter},       {NisOp::ForIter, 17},  // 10
+             {NisOp::StoreFast, 2},  {NisOp::LoadConst, 0},  {NisOp::LoadFast, 1},
+             {NisOp::LoadFast, 2},   {NisOp::StoreSubscr},   {NisOp::Jump, 10},
              {NisOp::LoadFast, 1},  // 17
-             {NisOp::LoadConst, 1},
-             {NisOp::BinarySubscr},
-             {NisOp::ReturnValue}});
+             {NisOp::LoadConst, 1},  {NisOp::BinarySubscr},  {NisOp::ReturnValue}});
 }
 
 TEST_F(InsertRefcountsTest, ValueLiveAcrossLoopIsNotDroppedInside) {
@@ -326,7 +279,8 @@ TEST_F(InsertRefcountsTest, EarlyReturnInLoopDropsLiveArray) {
   ASSERT_EQ(rets.size(), 2u);
   for (Inst r : rets)
     EXPECT_TRUE(dropped_on_way_to(*f, f->inst(r).block, allocs[0]))
-        << "ret in bb" << f->inst(r).block.id << "\n" << print_function(*f);
+        << "ret in bb" << f->inst(r).block.id << "\n"
+        << print_function(*f);
   EXPECT_EQ(check_refcount_balance(*f), "") << print_function(*f);
 }
 
@@ -478,32 +432,19 @@ TEST_F(InsertRefcountsTest, BranchArgumentStillLiveIsIncrefed) {
 //         a = empty(n)      (the previous a dies when the new one replaces it)
 //     return a[0]
 TEST_F(InsertRefcountsTest, LoopCarriedArrayIsReplaced) {
-  FunctionInput in = NisBuilder("f", {"n"}, {"a", "i"})
-                         .consts({c_int(1), c_int(0)})
-                         .global("empty", c_builtin(BuiltinId::NpEmpty))
-                         .global("range", c_builtin(BuiltinId::Range))
-                         .code({{NisOp::PushNull},
-                                {NisOp::LoadGlobal, 0},
-                                {NisOp::LoadConst, 0},
-                                {NisOp::Call, 1},
-                                {NisOp::StoreFast, 1},
-                                {NisOp::PushNull},
-                                {NisOp::LoadGlobal, 1},
-                                {NisOp::LoadFast, 0},
-                                {NisOp::Call, 1},
-                                {NisOp::GetIter},
-                                {NisOp::ForIter, 18},  // 10
-                                {NisOp::StoreFast, 2},
-                                {NisOp::PushNull},
-                                {NisOp::LoadGlobal, 0},
-                                {NisOp::LoadFast, 0},
-                                {NisOp::Call, 1},
-                                {NisOp::StoreFast, 1},
-                                {NisOp::Jump, 10},
-                                {NisOp::LoadFast, 1},  // 18
-                                {NisOp::LoadConst, 1},
-                                {NisOp::BinarySubscr},
-                                {NisOp::ReturnValue}});
+  FunctionInput in =
+      NisBuilder("f", {"n"}, {"a", "i"})
+          .consts({c_int(1), c_int(0)})
+          .global("empty", c_builtin(BuiltinId::NpEmpty))
+          .global("range", c_builtin(BuiltinId::Range))
+          .code({{NisOp::PushNull},      {NisOp::LoadGlobal, 0}, {NisOp::LoadConst, 0},
+                 {NisOp::Call, 1},       {NisOp::StoreFast, 1},  {NisOp::PushNull},
+                 {NisOp::LoadGlobal, 1}, {NisOp::LoadFast, 0},   {NisOp::Call, 1},
+                 {NisOp::GetIter},       {NisOp::ForIter, 18},  // 10
+                 {NisOp::StoreFast, 2},  {NisOp::PushNull},      {NisOp::LoadGlobal, 0},
+                 {NisOp::LoadFast, 0},   {NisOp::Call, 1},       {NisOp::StoreFast, 1},
+                 {NisOp::Jump, 10},      {NisOp::LoadFast, 1},  // 18
+                 {NisOp::LoadConst, 1},  {NisOp::BinarySubscr},  {NisOp::ReturnValue}});
   auto f = build(in, {i64()});
   EXPECT_EQ(allocations(*f).size(), 2u);
   EXPECT_EQ(check_refcount_balance(*f), "") << print_function(*f);

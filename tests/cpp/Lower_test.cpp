@@ -239,27 +239,15 @@ FunctionInput sum_function() {
       .consts({c_float(0.0), c_int(0)})
       .global("range", c_builtin(BuiltinId::Range))
       .attr("shape")
-      .code({{NisOp::LoadConst, 0},
-             {NisOp::StoreFast, 1},
-             {NisOp::PushNull},
-             {NisOp::LoadGlobal, 0},
-             {NisOp::LoadFast, 0},
-             {NisOp::LoadAttr, 1},
-             {NisOp::LoadConst, 1},
-             {NisOp::BinarySubscr},
-             {NisOp::Call, 1},
-             {NisOp::GetIter},
-             {NisOp::ForIter, 19},  // 10
-             {NisOp::StoreFast, 2},
-             {NisOp::LoadFast, 1},
-             {NisOp::LoadFast, 0},
-             {NisOp::LoadFast, 2},
-             {NisOp::BinarySubscr},
-             {NisOp::BinaryOp, op(BinOpKind::Add), 1},
-             {NisOp::StoreFast, 1},
-             {NisOp::Jump, 10},
-             {NisOp::LoadFast, 1},  // 19
-             {NisOp::ReturnValue}});
+      .code(
+          {{NisOp::LoadConst, 0},  {NisOp::StoreFast, 1}, {NisOp::PushNull},
+           {NisOp::LoadGlobal, 0}, {NisOp::LoadFast, 0},  {NisOp::LoadAttr, 1},
+           {NisOp::LoadConst, 1},  {NisOp::BinarySubscr}, {NisOp::Call, 1},
+           {NisOp::GetIter},       {NisOp::ForIter, 19},  // 10
+           {NisOp::StoreFast, 2},  {NisOp::LoadFast, 1},  {NisOp::LoadFast, 0},
+           {NisOp::LoadFast, 2},   {NisOp::BinarySubscr}, {NisOp::BinaryOp, op(BinOpKind::Add), 1},
+           {NisOp::StoreFast, 1},  {NisOp::Jump, 10},     {NisOp::LoadFast, 1},  // 19
+           {NisOp::ReturnValue}});
 }
 
 TEST_F(LowerTest, SumOfContiguousFloat64Array) {
@@ -301,29 +289,18 @@ FunctionInput saxpy_function() {
       .consts({c_int(0), c_none()})
       .global("range", c_builtin(BuiltinId::Range))
       .attr("shape")
-      .code({{NisOp::PushNull},
-             {NisOp::LoadGlobal, 0},
-             {NisOp::LoadFast, 1},
-             {NisOp::LoadAttr, 1},
-             {NisOp::LoadConst, 0},
-             {NisOp::BinarySubscr},
-             {NisOp::Call, 1},
-             {NisOp::GetIter},
+      .code({{NisOp::PushNull},     {NisOp::LoadGlobal, 0},
+             {NisOp::LoadFast, 1},  {NisOp::LoadAttr, 1},
+             {NisOp::LoadConst, 0}, {NisOp::BinarySubscr},
+             {NisOp::Call, 1},      {NisOp::GetIter},
              {NisOp::ForIter, 23},  // 8
-             {NisOp::StoreFast, 4},
-             {NisOp::LoadFast, 0},
-             {NisOp::LoadFast, 1},
-             {NisOp::LoadFast, 4},
-             {NisOp::BinarySubscr},
-             {NisOp::BinaryOp, op(BinOpKind::Mul)},
-             {NisOp::LoadFast, 2},
-             {NisOp::LoadFast, 4},
-             {NisOp::BinarySubscr},
-             {NisOp::BinaryOp, op(BinOpKind::Add)},
-             {NisOp::LoadFast, 3},
-             {NisOp::LoadFast, 4},
-             {NisOp::StoreSubscr},
-             {NisOp::Jump, 8},
+             {NisOp::StoreFast, 4}, {NisOp::LoadFast, 0},
+             {NisOp::LoadFast, 1},  {NisOp::LoadFast, 4},
+             {NisOp::BinarySubscr}, {NisOp::BinaryOp, op(BinOpKind::Mul)},
+             {NisOp::LoadFast, 2},  {NisOp::LoadFast, 4},
+             {NisOp::BinarySubscr}, {NisOp::BinaryOp, op(BinOpKind::Add)},
+             {NisOp::LoadFast, 3},  {NisOp::LoadFast, 4},
+             {NisOp::StoreSubscr},  {NisOp::Jump, 8},
              {NisOp::LoadConst, 1},  // 23
              {NisOp::ReturnValue}});
 }
@@ -352,8 +329,8 @@ TEST_F(LowerTest, SaxpyComputesResult) {
 TEST_F(LowerTest, SaxpyOverContiguousArraysIsVectorized) {
   auto fn = compile(saxpy_function(), saxpy_args(types()));
   std::string ir = compiler().llvm_ir(*fn, true);
-  bool vectorized = ir.find("<4 x double>") != std::string::npos ||
-                    ir.find("<8 x double>") != std::string::npos;
+  bool vectorized =
+      ir.find("<4 x double>") != std::string::npos || ir.find("<8 x double>") != std::string::npos;
   EXPECT_TRUE(vectorized) << ir;
 }
 
@@ -612,24 +589,60 @@ FunctionInput control_function() {
                 gt = static_cast<int32_t>(CmpKind::Gt);
   return NisBuilder("control", {"n"}, {"i", "total"})
       .consts({c_int(0), c_int(1), c_int(3), c_int(5), c_int(2), c_int(50)})
-      .code({{NisOp::LoadConst, 0},      {NisOp::StoreFast, 1},       {NisOp::LoadConst, 0},
-             {NisOp::StoreFast, 2},      {NisOp::LoadFast, 1},        {NisOp::LoadFast, 0},  // 4
-             {NisOp::CompareOp, lt},     {NisOp::PopJumpIfFalse, 51}, {NisOp::LoadFast, 1},  // 8
-             {NisOp::LoadConst, 1},      {NisOp::BinaryOp, add, 1},   {NisOp::StoreFast, 1},
-             {NisOp::LoadFast, 1},       {NisOp::LoadConst, 2},       {NisOp::BinaryOp, mod},
-             {NisOp::LoadConst, 0},      {NisOp::CompareOp, eq},      {NisOp::PopJumpIfFalse, 19},
-             {NisOp::Jump, 4},           {NisOp::LoadFast, 1},        {NisOp::LoadConst, 3},  // 19
-             {NisOp::BinaryOp, mod},     {NisOp::LoadConst, 0},       {NisOp::CompareOp, eq},
-             {NisOp::PopJumpIfFalse, 34}, {NisOp::LoadFast, 2},       {NisOp::LoadConst, 4},
-             {NisOp::CompareOp, gt},     {NisOp::PopJumpIfFalse, 34}, {NisOp::LoadFast, 2},
-             {NisOp::LoadFast, 1},       {NisOp::BinaryOp, sub, 1},   {NisOp::StoreFast, 2},
-             {NisOp::Jump, 38},          {NisOp::LoadFast, 2},        {NisOp::LoadFast, 1},  // 34
-             {NisOp::BinaryOp, add, 1},  {NisOp::StoreFast, 2},       {NisOp::LoadFast, 2},  // 38
-             {NisOp::LoadConst, 5},      {NisOp::CompareOp, gt},      {NisOp::PopJumpIfFalse, 46},
-             {NisOp::LoadFast, 2},       {NisOp::LoadFast, 1},        {NisOp::BuildTuple, 2},
-             {NisOp::ReturnValue},       {NisOp::LoadFast, 1},        {NisOp::LoadFast, 0},  // 46
-             {NisOp::CompareOp, lt},     {NisOp::PopJumpIfFalse, 51}, {NisOp::Jump, 8},
-             {NisOp::LoadFast, 2},       {NisOp::LoadFast, 1},        {NisOp::BuildTuple, 2},  // 51
+      .code({{NisOp::LoadConst, 0},
+             {NisOp::StoreFast, 1},
+             {NisOp::LoadConst, 0},
+             {NisOp::StoreFast, 2},
+             {NisOp::LoadFast, 1},
+             {NisOp::LoadFast, 0},  // 4
+             {NisOp::CompareOp, lt},
+             {NisOp::PopJumpIfFalse, 51},
+             {NisOp::LoadFast, 1},  // 8
+             {NisOp::LoadConst, 1},
+             {NisOp::BinaryOp, add, 1},
+             {NisOp::StoreFast, 1},
+             {NisOp::LoadFast, 1},
+             {NisOp::LoadConst, 2},
+             {NisOp::BinaryOp, mod},
+             {NisOp::LoadConst, 0},
+             {NisOp::CompareOp, eq},
+             {NisOp::PopJumpIfFalse, 19},
+             {NisOp::Jump, 4},
+             {NisOp::LoadFast, 1},
+             {NisOp::LoadConst, 3},  // 19
+             {NisOp::BinaryOp, mod},
+             {NisOp::LoadConst, 0},
+             {NisOp::CompareOp, eq},
+             {NisOp::PopJumpIfFalse, 34},
+             {NisOp::LoadFast, 2},
+             {NisOp::LoadConst, 4},
+             {NisOp::CompareOp, gt},
+             {NisOp::PopJumpIfFalse, 34},
+             {NisOp::LoadFast, 2},
+             {NisOp::LoadFast, 1},
+             {NisOp::BinaryOp, sub, 1},
+             {NisOp::StoreFast, 2},
+             {NisOp::Jump, 38},
+             {NisOp::LoadFast, 2},
+             {NisOp::LoadFast, 1},  // 34
+             {NisOp::BinaryOp, add, 1},
+             {NisOp::StoreFast, 2},
+             {NisOp::LoadFast, 2},  // 38
+             {NisOp::LoadConst, 5},
+             {NisOp::CompareOp, gt},
+             {NisOp::PopJumpIfFalse, 46},
+             {NisOp::LoadFast, 2},
+             {NisOp::LoadFast, 1},
+             {NisOp::BuildTuple, 2},
+             {NisOp::ReturnValue},
+             {NisOp::LoadFast, 1},
+             {NisOp::LoadFast, 0},  // 46
+             {NisOp::CompareOp, lt},
+             {NisOp::PopJumpIfFalse, 51},
+             {NisOp::Jump, 8},
+             {NisOp::LoadFast, 2},
+             {NisOp::LoadFast, 1},
+             {NisOp::BuildTuple, 2},  // 51
              {NisOp::ReturnValue}});
 }
 
@@ -640,8 +653,8 @@ TEST_F(LowerTest, WhileLoopWithContinueBreakAndTupleResult) {
   struct Pair {
     int64_t total, i;
   };
-  for (auto [n, want] : std::vector<std::pair<int64_t, Pair>>{{0, {0, 0}}, {7, {9, 7}},
-                                                              {100, {61, 16}}}) {
+  for (auto [n, want] :
+       std::vector<std::pair<int64_t, Pair>>{{0, {0, 0}}, {7, {9, 7}}, {100, {61, 16}}}) {
     Pair out{-1, -1};
     ember_error err{};
     ASSERT_EQ(call(*fn, &out, &err, {&n}), EMBER_OK);
@@ -658,19 +671,26 @@ TEST_F(LowerTest, WhileLoopWithContinueBreakAndTupleResult) {
 //     return x, y, z, w
 FunctionInput and_or_function() {
   return NisBuilder("and_or", {"a", "b", "c"}, {"x", "y", "z", "w"})
-      .code({{NisOp::LoadFast, 0},        {NisOp::Copy, 1},          {NisOp::PopJumpIfFalse, 5},
-             {NisOp::PopTop},             {NisOp::LoadFast, 1},      {NisOp::StoreFast, 3},  // 5
-             {NisOp::LoadFast, 0},        {NisOp::Copy, 1},          {NisOp::PopJumpIfTrue, 11},
-             {NisOp::PopTop},             {NisOp::LoadFast, 2},      {NisOp::StoreFast, 4},  // 11
-             {NisOp::LoadFast, 0},        {NisOp::Copy, 1},          {NisOp::PopJumpIfFalse, 17},
-             {NisOp::PopTop},             {NisOp::LoadFast, 1},      {NisOp::Copy, 1},  // 17
-             {NisOp::PopJumpIfTrue, 21},  {NisOp::PopTop},           {NisOp::LoadFast, 2},
-             {NisOp::StoreFast, 5},       {NisOp::LoadFast, 0},      {NisOp::Copy, 1},  // 21
-             {NisOp::PopJumpIfFalse, 31}, {NisOp::PopTop},           {NisOp::LoadFast, 1},
-             {NisOp::Copy, 1},            {NisOp::PopJumpIfFalse, 31}, {NisOp::PopTop},
-             {NisOp::LoadFast, 2},        {NisOp::StoreFast, 6},     {NisOp::LoadFast, 3},  // 31
-             {NisOp::LoadFast, 4},        {NisOp::LoadFast, 5},      {NisOp::LoadFast, 6},
-             {NisOp::BuildTuple, 4},      {NisOp::ReturnValue}});
+      .code({{NisOp::LoadFast, 0},        {NisOp::Copy, 1},
+             {NisOp::PopJumpIfFalse, 5},  {NisOp::PopTop},
+             {NisOp::LoadFast, 1},        {NisOp::StoreFast, 3},  // 5
+             {NisOp::LoadFast, 0},        {NisOp::Copy, 1},
+             {NisOp::PopJumpIfTrue, 11},  {NisOp::PopTop},
+             {NisOp::LoadFast, 2},        {NisOp::StoreFast, 4},  // 11
+             {NisOp::LoadFast, 0},        {NisOp::Copy, 1},
+             {NisOp::PopJumpIfFalse, 17}, {NisOp::PopTop},
+             {NisOp::LoadFast, 1},        {NisOp::Copy, 1},  // 17
+             {NisOp::PopJumpIfTrue, 21},  {NisOp::PopTop},
+             {NisOp::LoadFast, 2},        {NisOp::StoreFast, 5},
+             {NisOp::LoadFast, 0},        {NisOp::Copy, 1},  // 21
+             {NisOp::PopJumpIfFalse, 31}, {NisOp::PopTop},
+             {NisOp::LoadFast, 1},        {NisOp::Copy, 1},
+             {NisOp::PopJumpIfFalse, 31}, {NisOp::PopTop},
+             {NisOp::LoadFast, 2},        {NisOp::StoreFast, 6},
+             {NisOp::LoadFast, 3},  // 31
+             {NisOp::LoadFast, 4},        {NisOp::LoadFast, 5},
+             {NisOp::LoadFast, 6},        {NisOp::BuildTuple, 4},
+             {NisOp::ReturnValue}});
 }
 
 TEST_F(LowerTest, AndOrValuesThroughStackPhis) {
@@ -711,23 +731,57 @@ FunctionInput chained_function() {
   const int32_t unary_not = static_cast<int32_t>(UnaryKind::Not);
   return NisBuilder("chained", {"a", "b", "c"}, {"r"})
       .consts({c_int(0), c_int(3), c_int(1)})
-      .code({{NisOp::LoadFast, 0},        {NisOp::LoadFast, 1},      {NisOp::Swap, 2},
-             {NisOp::Copy, 2},            {NisOp::CompareOp, lt},    {NisOp::Copy, 1},
-             {NisOp::PopJumpIfFalse, 11}, {NisOp::PopTop},           {NisOp::LoadFast, 2},
-             {NisOp::CompareOp, lt},      {NisOp::Jump, 13},         {NisOp::Swap, 2},  // 11
-             {NisOp::PopTop},             {NisOp::StoreFast, 3},     {NisOp::LoadFast, 0},  // 13
-             {NisOp::LoadFast, 1},        {NisOp::Swap, 2},          {NisOp::Copy, 2},
-             {NisOp::CompareOp, le},      {NisOp::PopJumpIfFalse, 24}, {NisOp::LoadFast, 2},
-             {NisOp::CompareOp, eq},      {NisOp::PopJumpIfFalse, 29}, {NisOp::Jump, 26},
-             {NisOp::PopTop},             {NisOp::Jump, 29},         {NisOp::LoadFast, 3},  // 24
-             {NisOp::Unary, unary_not},   {NisOp::StoreFast, 3},     {NisOp::LoadConst, 0},  // 27
-             {NisOp::LoadFast, 0},        {NisOp::Swap, 2},          {NisOp::Copy, 2},  // 30
-             {NisOp::CompareOp, le},      {NisOp::PopJumpIfFalse, 42}, {NisOp::LoadConst, 1},
-             {NisOp::CompareOp, lt},      {NisOp::PopJumpIfFalse, 47}, {NisOp::LoadFast, 3},
-             {NisOp::LoadConst, 2},       {NisOp::BuildTuple, 2},    {NisOp::ReturnValue},
-             {NisOp::PopTop},             {NisOp::LoadFast, 3},      {NisOp::LoadConst, 0},  // 42
-             {NisOp::BuildTuple, 2},      {NisOp::ReturnValue},      {NisOp::LoadFast, 3},  // 45
-             {NisOp::LoadConst, 0},       {NisOp::BuildTuple, 2},    {NisOp::ReturnValue}});
+      .code({{NisOp::LoadFast, 0},
+             {NisOp::LoadFast, 1},
+             {NisOp::Swap, 2},
+             {NisOp::Copy, 2},
+             {NisOp::CompareOp, lt},
+             {NisOp::Copy, 1},
+             {NisOp::PopJumpIfFalse, 11},
+             {NisOp::PopTop},
+             {NisOp::LoadFast, 2},
+             {NisOp::CompareOp, lt},
+             {NisOp::Jump, 13},
+             {NisOp::Swap, 2},  // 11
+             {NisOp::PopTop},
+             {NisOp::StoreFast, 3},
+             {NisOp::LoadFast, 0},  // 13
+             {NisOp::LoadFast, 1},
+             {NisOp::Swap, 2},
+             {NisOp::Copy, 2},
+             {NisOp::CompareOp, le},
+             {NisOp::PopJumpIfFalse, 24},
+             {NisOp::LoadFast, 2},
+             {NisOp::CompareOp, eq},
+             {NisOp::PopJumpIfFalse, 29},
+             {NisOp::Jump, 26},
+             {NisOp::PopTop},
+             {NisOp::Jump, 29},
+             {NisOp::LoadFast, 3},  // 24
+             {NisOp::Unary, unary_not},
+             {NisOp::StoreFast, 3},
+             {NisOp::LoadConst, 0},  // 27
+             {NisOp::LoadFast, 0},
+             {NisOp::Swap, 2},
+             {NisOp::Copy, 2},  // 30
+             {NisOp::CompareOp, le},
+             {NisOp::PopJumpIfFalse, 42},
+             {NisOp::LoadConst, 1},
+             {NisOp::CompareOp, lt},
+             {NisOp::PopJumpIfFalse, 47},
+             {NisOp::LoadFast, 3},
+             {NisOp::LoadConst, 2},
+             {NisOp::BuildTuple, 2},
+             {NisOp::ReturnValue},
+             {NisOp::PopTop},
+             {NisOp::LoadFast, 3},
+             {NisOp::LoadConst, 0},  // 42
+             {NisOp::BuildTuple, 2},
+             {NisOp::ReturnValue},
+             {NisOp::LoadFast, 3},  // 45
+             {NisOp::LoadConst, 0},
+             {NisOp::BuildTuple, 2},
+             {NisOp::ReturnValue}});
 }
 
 TEST_F(LowerTest, ChainedComparisons) {
@@ -831,9 +885,9 @@ TEST_F(LowerTest, BoundscheckRaisesIndexError) {
   PipelineOptions options;
   options.verify = true;
   options.flags.boundscheck = true;
-  auto fn = compiler().compile(
-      in, {types().array(ScalarKind::Float64, 1, Layout::C), types().int64()}, resolver_,
-      InferOptions{}, options);
+  auto fn =
+      compiler().compile(in, {types().array(ScalarKind::Float64, 1, Layout::C), types().int64()},
+                         resolver_, InferOptions{}, options);
   double data[3] = {1.0, 2.0, 3.0};
   Array1d a(data, 3);
   double out = 0;
@@ -893,38 +947,20 @@ TEST_F(LowerTest, RaiseWithLiveArrayFreesIt) {
 //     t = (a, b)        (a tuple of arrays holds both)
 //     return t[1][0]
 TEST_F(LowerTest, ViewsAndTuplesOfArraysAreFreed) {
-  FunctionInput in = NisBuilder("f", {"n"}, {"a", "b", "t"})
-                         .consts({c_float(1.0), c_int(0), c_float(2.0), c_int(1), c_none()})
-                         .global("empty", c_builtin(BuiltinId::NpEmpty))
-                         .code({{NisOp::PushNull},
-                                {NisOp::LoadGlobal, 0},
-                                {NisOp::LoadFast, 0},
-                                {NisOp::Call, 1},
-                                {NisOp::StoreFast, 1},
-                                {NisOp::LoadConst, 0},
-                                {NisOp::LoadFast, 1},
-                                {NisOp::LoadConst, 1},
-                                {NisOp::StoreSubscr},
-                                {NisOp::LoadConst, 2},
-                                {NisOp::LoadFast, 1},
-                                {NisOp::LoadConst, 3},
-                                {NisOp::StoreSubscr},
-                                {NisOp::LoadFast, 1},
-                                {NisOp::LoadConst, 3},
-                                {NisOp::LoadConst, 4},
-                                {NisOp::BuildSlice, 2},
-                                {NisOp::BinarySubscr},
-                                {NisOp::StoreFast, 2},
-                                {NisOp::LoadFast, 1},
-                                {NisOp::LoadFast, 2},
-                                {NisOp::BuildTuple, 2},
-                                {NisOp::StoreFast, 3},
-                                {NisOp::LoadFast, 3},
-                                {NisOp::LoadConst, 3},
-                                {NisOp::BinarySubscr},
-                                {NisOp::LoadConst, 1},
-                                {NisOp::BinarySubscr},
-                                {NisOp::ReturnValue}});
+  FunctionInput in =
+      NisBuilder("f", {"n"}, {"a", "b", "t"})
+          .consts({c_float(1.0), c_int(0), c_float(2.0), c_int(1), c_none()})
+          .global("empty", c_builtin(BuiltinId::NpEmpty))
+          .code({{NisOp::PushNull},      {NisOp::LoadGlobal, 0}, {NisOp::LoadFast, 0},
+                 {NisOp::Call, 1},       {NisOp::StoreFast, 1},  {NisOp::LoadConst, 0},
+                 {NisOp::LoadFast, 1},   {NisOp::LoadConst, 1},  {NisOp::StoreSubscr},
+                 {NisOp::LoadConst, 2},  {NisOp::LoadFast, 1},   {NisOp::LoadConst, 3},
+                 {NisOp::StoreSubscr},   {NisOp::LoadFast, 1},   {NisOp::LoadConst, 3},
+                 {NisOp::LoadConst, 4},  {NisOp::BuildSlice, 2}, {NisOp::BinarySubscr},
+                 {NisOp::StoreFast, 2},  {NisOp::LoadFast, 1},   {NisOp::LoadFast, 2},
+                 {NisOp::BuildTuple, 2}, {NisOp::StoreFast, 3},  {NisOp::LoadFast, 3},
+                 {NisOp::LoadConst, 3},  {NisOp::BinarySubscr},  {NisOp::LoadConst, 1},
+                 {NisOp::BinarySubscr},  {NisOp::ReturnValue}});
   auto fn = compile(in, {types().int64()});
   int64_t before = ember_live_meminfos();
   int64_t n = 5;
@@ -1061,31 +1097,19 @@ TEST_F(LowerTest, OptionalArrayIsFreedOnBothPaths) {
 //         return row[0]     (leaves the loop with the iterator and a row alive)
 //     return 0.0
 TEST_F(LowerTest, ReturnFromArrayIterationFreesIterator) {
-  FunctionInput in = NisBuilder("f", {"n"}, {"a", "row"})
-                         .consts({c_int(2), c_float(1.0), c_int(0), c_float(0.0)})
-                         .global("empty", c_builtin(BuiltinId::NpEmpty))
-                         .code({{NisOp::PushNull},
-                                {NisOp::LoadGlobal, 0},
-                                {NisOp::LoadFast, 0},
-                                {NisOp::LoadConst, 0},
-                                {NisOp::BuildTuple, 2},
-                                {NisOp::Call, 1},
-                                {NisOp::StoreFast, 1},
-                                {NisOp::LoadFast, 1},
-                                {NisOp::GetIter},
-                                {NisOp::ForIter, 20},  // 9
-                                {NisOp::StoreFast, 2},
-                                {NisOp::LoadConst, 1},
-                                {NisOp::LoadFast, 2},
-                                {NisOp::LoadConst, 2},
-                                {NisOp::StoreSubscr},
-                                {NisOp::PopTop},  // the iterator
-                                {NisOp::LoadFast, 2},
-                                {NisOp::LoadConst, 2},
-                                {NisOp::BinarySubscr},
-                                {NisOp::ReturnValue},
-                                {NisOp::LoadConst, 3},  // 20
-                                {NisOp::ReturnValue}});
+  FunctionInput in =
+      NisBuilder("f", {"n"}, {"a", "row"})
+          .consts({c_int(2), c_float(1.0), c_int(0), c_float(0.0)})
+          .global("empty", c_builtin(BuiltinId::NpEmpty))
+          .code({{NisOp::PushNull},     {NisOp::LoadGlobal, 0}, {NisOp::LoadFast, 0},
+                 {NisOp::LoadConst, 0}, {NisOp::BuildTuple, 2}, {NisOp::Call, 1},
+                 {NisOp::StoreFast, 1}, {NisOp::LoadFast, 1},   {NisOp::GetIter},
+                 {NisOp::ForIter, 20},  // 9
+                 {NisOp::StoreFast, 2}, {NisOp::LoadConst, 1},  {NisOp::LoadFast, 2},
+                 {NisOp::LoadConst, 2}, {NisOp::StoreSubscr},   {NisOp::PopTop},  // the iterator
+                 {NisOp::LoadFast, 2},  {NisOp::LoadConst, 2},  {NisOp::BinarySubscr},
+                 {NisOp::ReturnValue},  {NisOp::LoadConst, 3},  // 20
+                 {NisOp::ReturnValue}});
   auto fn = compile(in, {types().int64()});
   int64_t before = ember_live_meminfos();
   for (int64_t n : {3, 0}) {
@@ -1277,10 +1301,8 @@ TEST_F(SliceTest, MissingBoundsFollowStepSign) {
   TypeId i64 = types().int64();
   auto fn = compile(slice_function(true),
                     {types().array(ScalarKind::Float64, 1, Layout::C), i64, i64, i64});
-  for (const SliceCase &t : std::vector<SliceCase>{{0, 0, -1, 7, 7654321},
-                                                   {0, 0, -2, 4, 7531},
-                                                   {0, 0, 3, 3, 147},
-                                                   {0, 0, 1, 7, 1234567}})
+  for (const SliceCase &t : std::vector<SliceCase>{
+           {0, 0, -1, 7, 7654321}, {0, 0, -2, 4, 7531}, {0, 0, 3, 3, 147}, {0, 0, 1, 7, 1234567}})
     check(*fn, t);
 }
 
@@ -1307,8 +1329,8 @@ TEST_F(LowerTest, IndexingFortranArrayUsesStrides) {
                                 {NisOp::BuildTuple, 2},
                                 {NisOp::BinarySubscr},
                                 {NisOp::ReturnValue}});
-  auto fn = compile(in, {types().array(ScalarKind::Float64, 2, Layout::F), types().int64(),
-                         types().int64()});
+  auto fn = compile(
+      in, {types().array(ScalarKind::Float64, 2, Layout::F), types().int64(), types().int64()});
   double data[6] = {11, 21, 12, 22, 13, 23};  // column-major [[11, 12, 13], [21, 22, 23]]
   alignas(8) unsigned char storage[sizeof(ember_array) + 4 * sizeof(int64_t)] = {};
   auto *arr = reinterpret_cast<ember_array *>(storage);

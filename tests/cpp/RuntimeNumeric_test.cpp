@@ -59,18 +59,29 @@ EMBER_SORT_CASE(f32, float)
 EMBER_SORT_CASE(f64, double)
 #undef EMBER_SORT_CASE
 
-template <class T> bool is_nan(T v) { return v != v; }
+template <class T>
+bool is_nan(T v) {
+  return v != v;
+}
 // Equal for a sort's purposes: NumPy puts -0.0 and 0.0 in either order and NaNs in any order.
-template <class T> bool same_value(T a, T b) { return a == b || (is_nan(a) && is_nan(b)); }
-template <class T> bool nan_last_less(T a, T b) { return a < b || (!is_nan(a) && is_nan(b)); }
+template <class T>
+bool same_value(T a, T b) {
+  return a == b || (is_nan(a) && is_nan(b));
+}
+template <class T>
+bool nan_last_less(T a, T b) {
+  return a < b || (!is_nan(a) && is_nan(b));
+}
 
-template <class T> T from_bits(uint64_t bits) {
+template <class T>
+T from_bits(uint64_t bits) {
   T v;
   std::memcpy(&v, &bits, sizeof(T));
   return v;
 }
 
-template <class Case> std::vector<typename Case::type> sort_input(int64_t n, std::mt19937_64 &rng) {
+template <class Case>
+std::vector<typename Case::type> sort_input(int64_t n, std::mt19937_64 &rng) {
   using T = typename Case::type;
   std::vector<T> v(static_cast<size_t>(n));
   int mode = int(rng() % 3);  // 0: full range, 1: many duplicates, 2: special values
@@ -102,7 +113,8 @@ template <class Case> std::vector<typename Case::type> sort_input(int64_t n, std
   return v;
 }
 
-template <class Case> class RuntimeNumericSort : public ::testing::Test {};
+template <class Case>
+class RuntimeNumericSort : public ::testing::Test {};
 using SortCases = ::testing::Types<sort_b, sort_i8, sort_i16, sort_i32, sort_i64, sort_u8, sort_u16,
                                    sort_u32, sort_u64, sort_f32, sort_f64>;
 TYPED_TEST_SUITE(RuntimeNumericSort, SortCases);
@@ -293,7 +305,8 @@ enum layout {
 constexpr int kLayouts = kBcast + 1;
 
 // A rows x cols view into a buffer of its own; elements outside the view are sentinels.
-template <class T> struct view {
+template <class T>
+struct view {
   std::vector<T> buf;
   std::vector<bool> inside;
   T *base;
@@ -303,7 +316,8 @@ template <class T> struct view {
   }
 };
 
-template <class T> view<T> make_view(int64_t rows, int64_t cols, int kind, T fill) {
+template <class T>
+view<T> make_view(int64_t rows, int64_t cols, int kind, T fill) {
   const int64_t steps[kLayouts][2] = {{cols, 1},     {1, rows},         {cols + 3, 1},
                                       {1, rows + 3}, {2 * cols + 1, 2}, {-cols, 1},
                                       {1, -rows},    {-2 * cols, -2},   {1, 0}};
@@ -321,7 +335,8 @@ template <class T> view<T> make_view(int64_t rows, int64_t cols, int kind, T fil
   return v;
 }
 
-template <class T> void gemm(int64_t m, int64_t n, int64_t k, view<T> &a, view<T> &b, view<T> &c) {
+template <class T>
+void gemm(int64_t m, int64_t n, int64_t k, view<T> &a, view<T> &b, view<T> &c) {
   if constexpr (std::is_same_v<T, double>)
     ember_gemm_f64(m, n, k, a.base, a.rs, a.cs, b.base, b.rs, b.cs, c.base, c.rs, c.cs);
   else
@@ -356,7 +371,8 @@ void check_gemm(int64_t m, int64_t n, int64_t k, int ka, int kb, int kc, std::mt
     ASSERT_TRUE(c.inside[x] || std::isnan(c.buf[x])) << "wrote outside C";
 }
 
-template <class T> void check_all_shapes(std::mt19937_64 &rng) {
+template <class T>
+void check_all_shapes(std::mt19937_64 &rng) {
   for (auto [m, n, k] : std::vector<std::array<int64_t, 3>>{
            {3, 5, 7}, {1, 1, 1}, {0, 4, 3}, {4, 0, 3}, {4, 3, 0}, {1, 9, 1}, {7, 1, 13}})
     for (int ka = 0; ka < kLayouts; ++ka)
@@ -393,10 +409,10 @@ struct blas_log {
   const void *a = nullptr, *b = nullptr, *c = nullptr;
 } g_blas;
 
-template <class T> void fake_gemm(const char *transa, const char *transb, const int *m,
-                                  const int *n, const int *k, const T *alpha, const T *a,
-                                  const int *lda, const T *b, const int *ldb, const T *beta, T *c,
-                                  const int *ldc) {
+template <class T>
+void fake_gemm(const char *transa, const char *transb, const int *m, const int *n, const int *k,
+               const T *alpha, const T *a, const int *lda, const T *b, const int *ldb,
+               const T *beta, T *c, const int *ldc) {
   g_blas = {g_blas.calls + 1, a, b, c};
   bool na = *transa == 'N', nb = *transb == 'N';
   EXPECT_TRUE(na || *transa == 'T');
@@ -416,7 +432,8 @@ template <class T> void fake_gemm(const char *transa, const char *transb, const 
   }
 }
 
-template <class T> void check_no_copies(std::mt19937_64 &rng) {
+template <class T>
+void check_no_copies(std::mt19937_64 &rng) {
   std::uniform_real_distribution<double> uni(-1, 1);
   for (int kind : {kRowMajor, kColMajor, kRowPad, kColPad}) {
     view<T> a = make_view<T>(6, 4, kind, T(1)), b = make_view<T>(4, 5, kind, T(2));

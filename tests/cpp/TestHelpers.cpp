@@ -272,7 +272,8 @@ class BalanceChecker {
 
   void use(Value v, std::vector<int> &counts, const std::string &path, const char *what) {
     if (tracked(v) && counts[v.id] <= 0)
-      fail(path, "%" + std::to_string(v.id) + " is used by " + what + " after its last reference "
+      fail(path, "%" + std::to_string(v.id) + " is used by " + what +
+                     " after its last reference "
                      "was dropped");
   }
 
@@ -292,7 +293,8 @@ class BalanceChecker {
         case Op::DecRef:
           if (tracked(d.operands[0])) {
             if (counts[d.operands[0].id] <= 0)
-              fail(path, "%" + std::to_string(d.operands[0].id) + " is decref'd with no reference "
+              fail(path, "%" + std::to_string(d.operands[0].id) +
+                             " is decref'd with no reference "
                              "left: a double free");
             --counts[d.operands[0].id];
           }

@@ -52,8 +52,8 @@ struct Ins {
 class NisBuilder {
  public:
   /// `args` are the positional parameters; `locals` the other local variables (varnames).
-  NisBuilder(std::string name, std::vector<std::string> args,
-             std::vector<std::string> locals = {}, int32_t firstlineno = 1);
+  NisBuilder(std::string name, std::vector<std::string> args, std::vector<std::string> locals = {},
+             int32_t firstlineno = 1);
   NisBuilder &consts(std::vector<ConstValue> values);
   /// Appends names[i] with the frozen value a LOAD_GLOBAL of it reads.
   NisBuilder &global(const std::string &name, ConstValue value);

@@ -44,30 +44,28 @@ constexpr size_t k_points = 100000;
 using apply1_fn = void (*)(void *f, const void *x, void *out, size_t n);
 using apply2_fn = void (*)(void *f, const void *x, const void *y, void *out, size_t n);
 
-#define EMBER_APPLY(name, features, VEC, T, lanes, load, store)                                   \
+#define EMBER_APPLY(name, features, VEC, T, lanes, load, store)                                  \
   __attribute__((target(features))) void name##_1(void *f, const void *x, void *out, size_t n) { \
-    auto fn = reinterpret_cast<VEC (*)(VEC)>(f);                                               \
-    const T *xs = static_cast<const T *>(x);                                                   \
-    T *os = static_cast<T *>(out);                                                             \
-    for (size_t i = 0; i < n; i += lanes) store(os + i, fn(load(xs + i)));                     \
-  }                                                                                            \
+    auto fn = reinterpret_cast<VEC (*)(VEC)>(f);                                                 \
+    const T *xs = static_cast<const T *>(x);                                                     \
+    T *os = static_cast<T *>(out);                                                               \
+    for (size_t i = 0; i < n; i += lanes) store(os + i, fn(load(xs + i)));                       \
+  }                                                                                              \
   __attribute__((target(features))) void name##_2(void *f, const void *x, const void *y,         \
-                                                void *out, size_t n) {                         \
-    auto fn = reinterpret_cast<VEC (*)(VEC, VEC)>(f);                                          \
-    const T *xs = static_cast<const T *>(x);                                                   \
-    const T *ys = static_cast<const T *>(y);                                                   \
-    T *os = static_cast<T *>(out);                                                             \
-    for (size_t i = 0; i < n; i += lanes) store(os + i, fn(load(xs + i), load(ys + i)));       \
+                                                  void *out, size_t n) {                         \
+    auto fn = reinterpret_cast<VEC (*)(VEC, VEC)>(f);                                            \
+    const T *xs = static_cast<const T *>(x);                                                     \
+    const T *ys = static_cast<const T *>(y);                                                     \
+    T *os = static_cast<T *>(out);                                                               \
+    for (size_t i = 0; i < n; i += lanes) store(os + i, fn(load(xs + i), load(ys + i)));         \
   }
 
 EMBER_APPLY(sse42_f64, "sse4.2", __m128d, double, 2, _mm_loadu_pd, _mm_storeu_pd)
 EMBER_APPLY(sse42_f32, "sse4.2", __m128, float, 4, _mm_loadu_ps, _mm_storeu_ps)
 EMBER_APPLY(avx2_f64, "avx2,fma", __m256d, double, 4, _mm256_loadu_pd, _mm256_storeu_pd)
 EMBER_APPLY(avx2_f32, "avx2,fma", __m256, float, 8, _mm256_loadu_ps, _mm256_storeu_ps)
-EMBER_APPLY(avx512_f64, "avx512f,avx512dq", __m512d, double, 8, _mm512_loadu_pd,
-            _mm512_storeu_pd)
-EMBER_APPLY(avx512_f32, "avx512f,avx512dq", __m512, float, 16, _mm512_loadu_ps,
-            _mm512_storeu_ps)
+EMBER_APPLY(avx512_f64, "avx512f,avx512dq", __m512d, double, 8, _mm512_loadu_pd, _mm512_storeu_pd)
+EMBER_APPLY(avx512_f32, "avx512f,avx512dq", __m512, float, 16, _mm512_loadu_ps, _mm512_storeu_ps)
 
 struct applier {
   apply1_fn unary;
@@ -76,12 +74,12 @@ struct applier {
 
 applier applier_for(int isa, bool f64) {
   switch (isa) {
-  case EMBER_ISA_SSE42:
-    return f64 ? applier{sse42_f64_1, sse42_f64_2} : applier{sse42_f32_1, sse42_f32_2};
-  case EMBER_ISA_AVX2:
-    return f64 ? applier{avx2_f64_1, avx2_f64_2} : applier{avx2_f32_1, avx2_f32_2};
-  case EMBER_ISA_AVX512:
-    return f64 ? applier{avx512_f64_1, avx512_f64_2} : applier{avx512_f32_1, avx512_f32_2};
+    case EMBER_ISA_SSE42:
+      return f64 ? applier{sse42_f64_1, sse42_f64_2} : applier{sse42_f32_1, sse42_f32_2};
+    case EMBER_ISA_AVX2:
+      return f64 ? applier{avx2_f64_1, avx2_f64_2} : applier{avx2_f32_1, avx2_f32_2};
+    case EMBER_ISA_AVX512:
+      return f64 ? applier{avx512_f64_1, avx512_f64_2} : applier{avx512_f32_1, avx512_f32_2};
   }
   return {nullptr, nullptr};
 }
@@ -89,24 +87,19 @@ applier applier_for(int isa, bool f64) {
 bool cpu_has(int isa) {
   __builtin_cpu_init();
   switch (isa) {
-  case EMBER_ISA_SSE42:
-    return __builtin_cpu_supports("sse4.2");
-  case EMBER_ISA_AVX2:
-    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  case EMBER_ISA_AVX512:
-    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
+    case EMBER_ISA_SSE42: return __builtin_cpu_supports("sse4.2");
+    case EMBER_ISA_AVX2: return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    case EMBER_ISA_AVX512:
+      return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
   }
   return false;
 }
 
 const char *isa_name(int isa) {
   switch (isa) {
-  case EMBER_ISA_SSE42:
-    return "SSE4.2";
-  case EMBER_ISA_AVX2:
-    return "AVX2+FMA";
-  case EMBER_ISA_AVX512:
-    return "AVX-512F+DQ";
+    case EMBER_ISA_SSE42: return "SSE4.2";
+    case EMBER_ISA_AVX2: return "AVX2+FMA";
+    case EMBER_ISA_AVX512: return "AVX-512F+DQ";
   }
   return "?";
 }
@@ -120,22 +113,27 @@ struct libm_fn {
   float (*f32_2)(float, float);
 };
 
-#define EMBER_LIBM1(name)                                                                   \
-  {#name,                                                                                   \
-   {[](double x) { return ::name(x); }, [](float x) { return ::name##f(x); }, nullptr,      \
-    nullptr}}
-#define EMBER_LIBM2(name)                                                              \
-  {#name,                                                                              \
-   {nullptr, nullptr, [](double x, double y) { return ::name(x, y); },                 \
-    [](float x, float y) { return ::name##f(x, y); }}}
+#define EMBER_LIBM1(name)                                                                        \
+  {                                                                                              \
+#name, {                                                                                     \
+      [](double x) { return ::name(x); }, [](float x) { return ::name##f(x); }, nullptr, nullptr \
+    }                                                                                            \
+  }
+#define EMBER_LIBM2(name)                                                \
+  {                                                                      \
+#name, {                                                             \
+      nullptr, nullptr, [](double x, double y) { return ::name(x, y); }, \
+          [](float x, float y) { return ::name##f(x, y); }               \
+    }                                                                    \
+  }
 
 const std::map<std::string, libm_fn> &libm_functions() {
   static const std::map<std::string, libm_fn> table = {
-      EMBER_LIBM1(exp),  EMBER_LIBM1(log),   EMBER_LIBM1(log2), EMBER_LIBM1(log10),
+      EMBER_LIBM1(exp),   EMBER_LIBM1(log),   EMBER_LIBM1(log2), EMBER_LIBM1(log10),
       EMBER_LIBM1(log1p), EMBER_LIBM1(expm1), EMBER_LIBM1(sin),  EMBER_LIBM1(cos),
-      EMBER_LIBM1(tan),  EMBER_LIBM1(asin),  EMBER_LIBM1(acos), EMBER_LIBM1(atan),
-      EMBER_LIBM1(sinh), EMBER_LIBM1(cosh),  EMBER_LIBM1(tanh), EMBER_LIBM1(cbrt),
-      EMBER_LIBM1(erf),  EMBER_LIBM2(atan2), EMBER_LIBM2(pow),  EMBER_LIBM2(hypot),
+      EMBER_LIBM1(tan),   EMBER_LIBM1(asin),  EMBER_LIBM1(acos), EMBER_LIBM1(atan),
+      EMBER_LIBM1(sinh),  EMBER_LIBM1(cosh),  EMBER_LIBM1(tanh), EMBER_LIBM1(cbrt),
+      EMBER_LIBM1(erf),   EMBER_LIBM2(atan2), EMBER_LIBM2(pow),  EMBER_LIBM2(hypot),
   };
   return table;
 }
@@ -229,8 +227,8 @@ class inputs {
       T x = points[i % points.size()];
       int k = d(rng_);
       for (int j = 0; j < std::abs(k) % 64; ++j)
-        x = std::nextafter(x, k < 0 ? -std::numeric_limits<T>::infinity()
-                                    : std::numeric_limits<T>::infinity());
+        x = std::nextafter(
+            x, k < 0 ? -std::numeric_limits<T>::infinity() : std::numeric_limits<T>::infinity());
       if (std::abs(k) >= 64) x = x + T(k) * std::numeric_limits<T>::epsilon() * std::fabs(x);
       r[i] = x;
     }
@@ -265,11 +263,42 @@ template <class T>
 std::vector<T> special_values() {
   using lim = std::numeric_limits<T>;
   const T mx = lim::max(), mn = lim::min(), dn = lim::denorm_min();
-  std::vector<T> v = {T(0), -T(0), lim::infinity(), -lim::infinity(), lim::quiet_NaN(),
-                      -lim::quiet_NaN(), dn, -dn, T(mn - dn), -T(mn - dn), mn, -mn, mx, -mx,
-                      T(1), T(-1), T(0.5), T(-0.5), T(2), T(-2), T(3), T(-3), T(0.75),
-                      T(M_PI_2), T(-M_PI_2), T(M_PI), T(-M_PI), T(M_PI_4), T(10), T(-10),
-                      T(1e-10), T(-1e-10), T(100), T(-100), T(1e10), T(-1e10)};
+  std::vector<T> v = {T(0),
+                      -T(0),
+                      lim::infinity(),
+                      -lim::infinity(),
+                      lim::quiet_NaN(),
+                      -lim::quiet_NaN(),
+                      dn,
+                      -dn,
+                      T(mn - dn),
+                      -T(mn - dn),
+                      mn,
+                      -mn,
+                      mx,
+                      -mx,
+                      T(1),
+                      T(-1),
+                      T(0.5),
+                      T(-0.5),
+                      T(2),
+                      T(-2),
+                      T(3),
+                      T(-3),
+                      T(0.75),
+                      T(M_PI_2),
+                      T(-M_PI_2),
+                      T(M_PI),
+                      T(-M_PI),
+                      T(M_PI_4),
+                      T(10),
+                      T(-10),
+                      T(1e-10),
+                      T(-1e-10),
+                      T(100),
+                      T(-100),
+                      T(1e10),
+                      T(-1e10)};
   if constexpr (sizeof(T) == 8) {
     // the double nearest to a multiple of pi/2 (Kahan / Muller): sin needs 60+ bits of pi
     v.push_back(std::ldexp(6381956970095103.0, 797));
@@ -290,11 +319,12 @@ std::vector<input_set<T>> unary_inputs(const std::string &fn) {
   s.push_back({"uniform[-1,1]", g.uniform(n, -1, 1), {}});
   s.push_back({"uniform[-10,10]", g.uniform(n, -10, 10), {}});
   s.push_back({"tiny", g.log_uniform(n, f64 ? 1e-300 : 1e-37, 1e-4), {}});
-  s.push_back({"subnormal", g.log_uniform(n / 10, std::numeric_limits<T>::denorm_min(),
-                                          std::numeric_limits<T>::min()),
-               {}});
+  s.push_back(
+      {"subnormal",
+       g.log_uniform(n / 10, std::numeric_limits<T>::denorm_min(), std::numeric_limits<T>::min()),
+       {}});
   s.push_back({"near+-1", g.around(n, {T(1), T(-1)}), {}});
-  const double emax = f64 ? 709.78 : 88.72;  // log(max)
+  const double emax = f64 ? 709.78 : 88.72;   // log(max)
   const double emin = f64 ? 745.13 : 103.97;  // -log(denorm_min)
   if (fn == "exp" || fn == "expm1" || fn == "sinh" || fn == "cosh") {
     s.push_back({"uniform[-emin,emax]", g.uniform(n, -emin - 5, emax + 5), {}});
@@ -363,8 +393,8 @@ std::vector<input_set<T>> binary_inputs(const std::string &fn) {
                  g.log_uniform(n, big / 1e10, big * 17)});
     s.push_back({"huge x small", g.log_uniform(n, big / 1e10, big * 17), g.uniform(n, -10, 10)});
     const double dn = std::numeric_limits<T>::denorm_min(), mn = std::numeric_limits<T>::min();
-    s.push_back({"subnormal x subnormal", g.log_uniform(n, dn, 1e3 * mn),
-                 g.log_uniform(n, dn, 1e3 * mn)});
+    s.push_back(
+        {"subnormal x subnormal", g.log_uniform(n, dn, 1e3 * mn), g.log_uniform(n, dn, 1e3 * mn)});
   }
   if (fn == "atan2") {
     const double big = f64 ? 1e300 : 1e37;
@@ -478,8 +508,8 @@ TEST(VMathTable, ListsEveryFunctionAtEveryWidth) {
   struct width {
     int isa, f64, f32;
   };
-  for (width w : {width{EMBER_ISA_SSE42, 2, 4}, width{EMBER_ISA_AVX2, 4, 8},
-                  width{EMBER_ISA_AVX512, 8, 16}})
+  for (width w :
+       {width{EMBER_ISA_SSE42, 2, 4}, width{EMBER_ISA_AVX2, 4, 8}, width{EMBER_ISA_AVX512, 8, 16}})
     for (const auto &[name, fn] : libm_functions())
       for (bool f64 : {true, false}) {
         int lanes = f64 ? w.f64 : w.f32;
@@ -540,10 +570,14 @@ void bench(const char *vector, T (*scalar)(T), const char *scalar_name) {
 TEST(VMathBenchmark, ExpSinAvx2) {
   if (!cpu_has(EMBER_ISA_AVX2)) GTEST_SKIP() << "this CPU lacks AVX2";
   std::printf("[  bench   ] 10^6 elements uniform in [-10, 10], thread CPU time, best of 5\n");
-  bench<double>("ember_vexp_f64x4", [](double x) { return std::exp(x); }, "exp");
-  bench<double>("ember_vsin_f64x4", [](double x) { return std::sin(x); }, "sin");
-  bench<float>("ember_vexp_f32x8", [](float x) { return std::exp(x); }, "expf");
-  bench<float>("ember_vsin_f32x8", [](float x) { return std::sin(x); }, "sinf");
+  bench<double>(
+      "ember_vexp_f64x4", [](double x) { return std::exp(x); }, "exp");
+  bench<double>(
+      "ember_vsin_f64x4", [](double x) { return std::sin(x); }, "sin");
+  bench<float>(
+      "ember_vexp_f32x8", [](float x) { return std::exp(x); }, "expf");
+  bench<float>(
+      "ember_vsin_f32x8", [](float x) { return std::sin(x); }, "sinf");
 }
 
 }  // namespace

@@ -4,11 +4,11 @@ prange, ranges with steps (negative, empty), exceptions from inside the loop, th
 cannot run in parallel (UnsupportedError naming the loop's line), the thread-count API and the
 EMBER_NUM_THREADS variable, fork safety, and nogil functions running in two Python threads at
 once."""
-import re
 import gc
 import inspect
 import multiprocessing
 import os
+import re
 import subprocess
 import sys
 import textwrap

@@ -10,9 +10,9 @@
  *   bool           1 byte (0 or 1)
  *   intN / uintN   N/8 bytes;  floatN: N/8 bytes;  complexN: {floatN/2 re, im}
  *   None           1 byte, always 0
- *   Array(nd)      struct ember_array followed by shape[nd] and strides[nd] (int64, strides in bytes)
- *   Tuple(T...)    a C struct of the elements in order
- *   Optional(T)    struct { uint8_t present; T value; }
+ *   Array(nd)      struct ember_array followed by shape[nd] and strides[nd] (int64, strides in
+ * bytes) Tuple(T...)    a C struct of the elements in order Optional(T)    struct { uint8_t
+ * present; T value; }
  */
 #ifndef EMBER_ABI_H
 #define EMBER_ABI_H
@@ -61,26 +61,26 @@ enum { EMBER_OK = 0, EMBER_RAISED = 1 };
 
 /* Exception ids of the builtin exceptions compiled code can raise.  User exception classes get
  * ids from EMBER_EXC_FIRST_USER upwards, assigned by the dispatcher's registry. */
-#define EMBER_EXCEPTION_IDS(X)                                                                     \
-  X(ZeroDivisionError, 1)                                                                          \
-  X(IndexError, 2)                                                                                 \
-  X(ValueError, 3)                                                                                 \
-  X(TypeError, 4)                                                                                  \
-  X(AssertionError, 5)                                                                             \
-  X(OverflowError, 6)                                                                              \
-  X(MemoryError, 7)                                                                                \
-  X(RuntimeError, 8)                                                                               \
-  X(NotImplementedError, 9)                                                                        \
-  X(KeyError, 10)                                                                                  \
-  X(ArithmeticError, 11)                                                                           \
-  X(UnboundLocalError, 12)                                                                         \
+#define EMBER_EXCEPTION_IDS(X) \
+  X(ZeroDivisionError, 1)      \
+  X(IndexError, 2)             \
+  X(ValueError, 3)             \
+  X(TypeError, 4)              \
+  X(AssertionError, 5)         \
+  X(OverflowError, 6)          \
+  X(MemoryError, 7)            \
+  X(RuntimeError, 8)           \
+  X(NotImplementedError, 9)    \
+  X(KeyError, 10)              \
+  X(ArithmeticError, 11)       \
+  X(UnboundLocalError, 12)     \
   X(Exception, 13)
 
 enum ember_exception_id {
 #define EMBER_X(name, id) EMBER_EXC_##name = id,
   EMBER_EXCEPTION_IDS(EMBER_X)
 #undef EMBER_X
-  EMBER_EXC_FIRST_USER = 64
+      EMBER_EXC_FIRST_USER = 64
 };
 
 /* Type codes: a type is written as a preorder list of int64 (a "type code"), shared by the

@@ -19,8 +19,8 @@ extern "C" {
  * ember_sort_T sorts n elements in place, ascending, NaNs last (NumPy's order).
  * ember_argsort_T writes to out (contiguous int64) the indices that would sort the data (same
  * order; ties in any order, as NumPy's default quicksort). */
-#define EMBER_SORT_DECLARE(T, ctype)                                             \
-  void ember_sort_##T(void *data, int64_t n, int64_t stride);                    \
+#define EMBER_SORT_DECLARE(T, ctype)                          \
+  void ember_sort_##T(void *data, int64_t n, int64_t stride); \
   void ember_argsort_##T(const void *data, int64_t n, int64_t stride, int64_t *out);
 EMBER_SORT_DECLARE(b, uint8_t)
 EMBER_SORT_DECLARE(i8, int8_t)
@@ -40,8 +40,8 @@ EMBER_SORT_DECLARE(f64, double)
  * called ember_random_seed; ember_random_seed(k) makes the thread's stream reproducible.
  * The distributions are NumPy's, not bit-for-bit NumPy's streams. */
 void ember_random_seed(uint64_t seed);
-double ember_random_uniform(void);          /* [0, 1), 53 random bits */
-double ember_random_standard_normal(void);  /* mean 0, variance 1 */
+double ember_random_uniform(void);                       /* [0, 1), 53 random bits */
+double ember_random_standard_normal(void);               /* mean 0, variance 1 */
 int64_t ember_random_integer(int64_t low, int64_t high); /* [low, high), unbiased; high > low */
 
 /* ---- linear algebra -----------------------------------------------------------------------

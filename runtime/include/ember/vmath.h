@@ -23,12 +23,12 @@ extern "C" {
 enum ember_isa { EMBER_ISA_SSE42 = 1, EMBER_ISA_AVX2 = 2, EMBER_ISA_AVX512 = 3 };
 
 typedef struct ember_vmath_entry {
-  const char *scalar;  /* the libm name: "exp", "expf", "atan2", ... */
-  const char *vector;  /* "ember_vexp_f64x4" */
+  const char *scalar; /* the libm name: "exp", "expf", "atan2", ... */
+  const char *vector; /* "ember_vexp_f64x4" */
   void *address;
   int32_t lanes;
-  int32_t args;        /* 1 or 2 */
-  int32_t isa;         /* enum ember_isa: the ISA the function needs */
+  int32_t args; /* 1 or 2 */
+  int32_t isa;  /* enum ember_isa: the ISA the function needs */
 } ember_vmath_entry;
 
 /* Every vector function, ending with an entry whose scalar is NULL. */
