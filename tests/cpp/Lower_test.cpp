@@ -594,6 +594,113 @@ TEST_F(LowerTest, OptionalArgumentsAndIsNone) {
   }
 }
 
+// ---- scalar operations --------------------------------------------------------------------
+// uint64 against int64 has no common type: compared exactly, as Python does.
+TEST_F(LowerTest, UInt64AgainstInt64ComparesExactly) {
+  auto compile_cmp = [&](CmpKind k) {
+    FunctionInput in = NisBuilder("f", {"a", "b"})
+                           .code({{NisOp::LoadFast, 0},
+                                  {NisOp::LoadFast, 1},
+                                  {NisOp::CompareOp, static_cast<int32_t>(k)},
+                                  {NisOp::ReturnValue}});
+    return compile(in, {types().scalar(ScalarKind::UInt64), types().int64()});
+  };
+  auto gt = compile_cmp(CmpKind::Gt), eq = compile_cmp(CmpKind::Eq);
+  auto run = [&](const CompiledFunction &fn, uint64_t a, int64_t b) {
+    uint8_t out = 0xee;
+    ember_error err{};
+    EXPECT_EQ(call(fn, &out, &err, {&a, &b}), EMBER_OK);
+    return out;
+  };
+  const uint64_t big = std::numeric_limits<uint64_t>::max();
+  EXPECT_EQ(run(*gt, big, -1), 1);  // 18446744073709551615 > -1
+  EXPECT_EQ(run(*eq, big, -1), 0);  // not equal although the bits are
+  EXPECT_EQ(run(*gt, 0, -1), 1);
+  EXPECT_EQ(run(*gt, 5, 7), 0);
+  EXPECT_EQ(run(*eq, 7, 7), 1);
+  EXPECT_EQ(run(*gt, uint64_t{1} << 63, std::numeric_limits<int64_t>::max()), 1);
+}
+
+// def f(a, b, c, d):
+//     return (a, b) < (c, d)     (lexicographic)
+TEST_F(LowerTest, TupleComparisonIsLexicographic) {
+  FunctionInput in = NisBuilder("f", {"a", "b", "c", "d"})
+                         .code({{NisOp::LoadFast, 0},
+                                {NisOp::LoadFast, 1},
+                                {NisOp::BuildTuple, 2},
+                                {NisOp::LoadFast, 2},
+                                {NisOp::LoadFast, 3},
+                                {NisOp::BuildTuple, 2},
+                                {NisOp::CompareOp, static_cast<int32_t>(CmpKind::Lt)},
+                                {NisOp::ReturnValue}});
+  auto fn = compile(in, {types().int64(), types().float64(), types().int64(), types().float64()});
+  struct Case {
+    int64_t a;
+    double b;
+    int64_t c;
+    double d;
+    bool want;
+  };
+  for (const Case &t : std::vector<Case>{{1, 9.0, 2, 0.0, true},
+                                         {2, 0.0, 1, 9.0, false},
+                                         {1, 1.0, 1, 2.0, true},
+                                         {1, 2.0, 1, 2.0, false},
+                                         {1, 3.0, 1, 2.0, false}}) {
+    uint8_t out = 0xee;
+    ember_error err{};
+    Case k = t;
+    ASSERT_EQ(call(*fn, &out, &err, {&k.a, &k.b, &k.c, &k.d}), EMBER_OK);
+    EXPECT_EQ(out, t.want ? 1 : 0) << t.a << " " << t.b << " " << t.c << " " << t.d;
+  }
+}
+
+// def f(x, y):
+//     return x ** y     (ints; a negative exponent truncates as in Numba)
+TEST_F(LowerTest, IntegerPower) {
+  auto fn = compile(binop_function(BinOpKind::Pow), {types().int64(), types().int64()});
+  struct Case {
+    int64_t x, y, want;
+  };
+  for (const Case &t : std::vector<Case>{{2, 10, 1024},
+                                         {3, 0, 1},
+                                         {-2, 3, -8},
+                                         {-3, 4, 81},
+                                         {2, -1, 0},
+                                         {1, -5, 1},
+                                         {-1, -3, -1},
+                                         {-1, -4, 1},
+                                         {7, 1, 7}}) {
+    int64_t out = 0, x = t.x, y = t.y;
+    ember_error err{};
+    ASSERT_EQ(call(*fn, &out, &err, {&x, &y}), EMBER_OK);
+    EXPECT_EQ(out, t.want) << t.x << " ** " << t.y;
+  }
+  int64_t out = 0, x = 0, y = -1;
+  ember_error err{};
+  ASSERT_EQ(call(*fn, &out, &err, {&x, &y}), EMBER_RAISED);
+  EXPECT_EQ(err.exc, EMBER_EXC_ZeroDivisionError);
+}
+
+// def f(x):
+//     return int(x)     (truncates toward zero)
+TEST_F(LowerTest, IntOfFloatTruncates) {
+  FunctionInput in = NisBuilder("f", {"x"})
+                         .global("int", test::c_number_class(ScalarKind::Int64))
+                         .code({{NisOp::PushNull},
+                                {NisOp::LoadGlobal, 0},
+                                {NisOp::LoadFast, 0},
+                                {NisOp::Call, 1},
+                                {NisOp::ReturnValue}});
+  auto fn = compile(in, {types().float64()});
+  for (auto [x, want] : std::vector<std::pair<double, int64_t>>{
+           {2.7, 2}, {-2.7, -2}, {0.5, 0}, {-0.5, 0}, {1e15, 1000000000000000}}) {
+    int64_t out = 99;
+    ember_error err{};
+    ASSERT_EQ(call(*fn, &out, &err, {&x}), EMBER_OK);
+    EXPECT_EQ(out, want) << x;
+  }
+}
+
 // ---- calls --------------------------------------------------------------------------------------
 
 TEST_F(LowerTest, SelfRecursiveFib) {
