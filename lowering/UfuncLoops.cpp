@@ -4,7 +4,8 @@
 //   gufunc: i32 loop(ptr args, ptr dims, ptr steps, ptr err)
 // Both call the compiled kernel once per element (or per outer index) and return at the first
 // error.  The ufunc loop has a contiguous fast path whose typed accesses let LLVM vectorize the
-// inlined kernel.
+// inlined kernel, and for outputs beyond most of the cache a streaming path whose non-temporal
+// stores skip the read of each output line a normal store makes.
 #include "ember/abi.h"
 #include "lowering/FunctionLowerer.h"
 
@@ -43,6 +44,107 @@ void counted_loop(llvm::IRBuilder<> &b, llvm::Function *fn, V n, V err_exit_stat
   b.SetInsertPoint(exit);
 }
 
+constexpr uint64_t kStreamBytes = 16;  // one SSE2 non-temporal store, on every x86-64
+
+uint64_t layout_size(ModuleState &ms, llvm::Type *t) {
+  return ms.module.getDataLayout().getTypeAllocSize(t);
+}
+
+/// Outputs of 4- or 8-byte numbers can take the streaming path (complex and bool do not).
+bool streamable(ModuleState &ms, llvm::Type *rmt) {
+  if (!rmt || !(rmt->isFloatingPointTy() || rmt->isIntegerTy())) return false;
+  uint64_t size = layout_size(ms, rmt);
+  return size == 4 || size == 8;
+}
+
+llvm::Function *runtime_decl(llvm::Module &m, const char *name, llvm::FunctionType *type) {
+  if (llvm::Function *fn = m.getFunction(name)) return fn;
+  auto *fn = llvm::Function::Create(type, llvm::GlobalValue::ExternalLinkage, name, m);
+  fn->addFnAttr(llvm::Attribute::NoUnwind);
+  return fn;
+}
+
+struct StreamSlots {
+  llvm::Value *ret, *buffer, *out, *status;
+};
+
+/// The contiguous loop for an output larger than most of the cache (ember_stream_worthwhile):
+/// scalar elements until the output is 16-byte aligned, then groups of 16 bytes computed into a
+/// buffer and written by one non-temporal store (the kernel calls of a group are straight-line
+/// code that the SLP vectorizer can widen), then the remaining elements; a fence at the end.
+/// A kernel error inside a group first writes the group's elements before it, as the plain loop
+/// would have.  Falls through to the plain loop when streaming is not worthwhile.
+void emit_streamed_path(llvm::IRBuilder<> &b, llvm::Function *loop, StreamSlots slots,
+                        llvm::Type *rmt, const std::function<V(V, bool)> &call_kernel,
+                        const std::function<V(V, bool)> &body, llvm::BasicBlock *fail,
+                        llvm::BasicBlock *done) {
+  llvm::LLVMContext &ctx = loop->getContext();
+  llvm::Module &m = *loop->getParent();
+  llvm::Type *i64 = llvm::Type::getInt64Ty(ctx), *i32 = llvm::Type::getInt32Ty(ctx);
+  uint64_t size = m.getDataLayout().getTypeAllocSize(rmt), vf = kStreamBytes / size;
+  auto c64 = [&](uint64_t x) { return llvm::ConstantInt::get(i64, x); };
+  V n = loop->getArg(1);
+  V addr = b.CreatePtrToInt(slots.out, i64);
+  auto *worth_t = llvm::FunctionType::get(i32, {i64}, false);
+  V worth = b.CreateCall(runtime_decl(m, "ember_stream_worthwhile", worth_t),
+                         {b.CreateMul(n, c64(size))});
+  V natural = b.CreateICmpEQ(b.CreateAnd(addr, c64(size - 1)), c64(0));
+  auto *streamed = llvm::BasicBlock::Create(ctx, "streamed", loop);
+  auto *plain = llvm::BasicBlock::Create(ctx, "plain", loop);
+  b.CreateCondBr(b.CreateAnd(b.CreateICmpNE(worth, llvm::ConstantInt::get(i32, 0)), natural),
+                 streamed, plain);
+  b.SetInsertPoint(streamed);
+  auto *fence_t = llvm::FunctionType::get(llvm::Type::getVoidTy(ctx), {}, false);
+  llvm::Function *fence = runtime_decl(m, "ember_stream_fence", fence_t);
+  V head = b.CreateUDiv(
+      b.CreateAnd(b.CreateSub(c64(kStreamBytes), b.CreateAnd(addr, c64(kStreamBytes - 1))),
+                  c64(kStreamBytes - 1)),
+      c64(size));
+  head = b.CreateSelect(b.CreateICmpSLT(head, n), head, n);
+  counted_loop(
+      b, loop, head, slots.status, [&](V i) { return body(i, true); }, fail);
+  V groups = b.CreateUDiv(b.CreateSub(n, head), c64(vf));
+  auto *buffer_t = llvm::ArrayType::get(rmt, vf);
+  counted_loop(
+      b, loop, groups, slots.status,
+      [&](V g) -> V {
+        V first = b.CreateAdd(head, b.CreateMul(g, c64(vf)));
+        for (uint64_t j = 0; j < vf; ++j) {
+          V status = call_kernel(b.CreateAdd(first, c64(j)), true);
+          b.CreateStore(status, slots.status);
+          auto *ok = llvm::BasicBlock::Create(ctx, "group.ok", loop);
+          auto *bad = llvm::BasicBlock::Create(ctx, "group.fail", loop);
+          b.CreateCondBr(b.CreateICmpNE(status, llvm::ConstantInt::get(i32, 0)), bad, ok);
+          b.SetInsertPoint(bad);
+          for (uint64_t k = 0; k < j; ++k)
+            b.CreateStore(
+                b.CreateLoad(rmt, b.CreateConstInBoundsGEP2_64(buffer_t, slots.buffer, 0, k)),
+                b.CreateInBoundsGEP(rmt, slots.out, b.CreateAdd(first, c64(k))));
+          b.CreateCall(fence);
+          b.CreateBr(fail);
+          b.SetInsertPoint(ok);
+          b.CreateStore(b.CreateLoad(rmt, slots.ret),
+                        b.CreateConstInBoundsGEP2_64(buffer_t, slots.buffer, 0, j));
+        }
+        auto *vec_t = llvm::FixedVectorType::get(rmt, static_cast<unsigned>(vf));
+        V v = b.CreateAlignedLoad(vec_t, slots.buffer, llvm::Align(size));
+        llvm::StoreInst *st = b.CreateAlignedStore(v, b.CreateInBoundsGEP(rmt, slots.out, first),
+                                                   llvm::Align(kStreamBytes));
+        st->setMetadata(
+            llvm::LLVMContext::MD_nontemporal,
+            llvm::MDNode::get(ctx, llvm::ConstantAsMetadata::get(llvm::ConstantInt::get(i32, 1))));
+        return nullptr;
+      },
+      fail);
+  V streamed_n = b.CreateAdd(head, b.CreateMul(groups, c64(vf)));
+  counted_loop(
+      b, loop, b.CreateSub(n, streamed_n), slots.status,
+      [&](V t) { return body(b.CreateAdd(streamed_n, t), true); }, fail);
+  b.CreateCall(fence);
+  b.CreateBr(done);
+  b.SetInsertPoint(plain);
+}
+
 }  // namespace
 
 void emit_ufunc_loop(ModuleState &ms, const Function &f, llvm::Function *kernel,
@@ -61,6 +163,10 @@ void emit_ufunc_loop(ModuleState &ms, const Function &f, llvm::Function *kernel,
   llvm::Type *rmt = dm.memory_type(rt);
   llvm::AllocaInst *ret = b.CreateAlloca(rmt ? rmt : i8);
   llvm::AllocaInst *status_slot = b.CreateAlloca(i32);
+  llvm::AllocaInst *stream_buffer =
+      streamable(ms, rmt)
+          ? b.CreateAlloca(llvm::ArrayType::get(rmt, kStreamBytes / layout_size(ms, rmt)))
+          : nullptr;
   std::vector<V> ptrs, steps;
   std::vector<llvm::Type *> elem;
   for (size_t k = 0; k <= nin; ++k) {
@@ -70,22 +176,26 @@ void emit_ufunc_loop(ModuleState &ms, const Function &f, llvm::Function *kernel,
     elem.push_back(dm.memory_type(t));
   }
   auto *fail = llvm::BasicBlock::Create(ctx, "fail", loop);
-  auto body = [&](V i, bool contiguous) -> V {
+  auto address = [&](size_t k, V i, bool contiguous) {
+    return contiguous ? b.CreateInBoundsGEP(elem[k], ptrs[k], i)
+                      : b.CreateGEP(i8, ptrs[k], b.CreateMul(i, steps[k]));
+  };
+  // Runs the kernel on element i; its result is left in `ret`, its status returned.
+  auto call_kernel = [&](V i, bool contiguous) -> V {
     std::vector<V> args = {ret, loop->getArg(3)};
-    auto address = [&](size_t k) {
-      return contiguous ? b.CreateInBoundsGEP(elem[k], ptrs[k], i)
-                        : b.CreateGEP(i8, ptrs[k], b.CreateMul(i, steps[k]));
-    };
     for (size_t k = 0; k < nin; ++k) {
-      V x = b.CreateLoad(elem[k], address(k));
+      V x = b.CreateLoad(elem[k], address(k, i, contiguous));
       TypeId t = f.arg_types[k];
       if (types.is_scalar(t) && types.scalar_kind(t) == ScalarKind::Bool)
         x = b.CreateICmpNE(x, llvm::ConstantInt::get(i8, 0));
       args.push_back(x);
     }
-    V status = b.CreateCall(kernel, args);
+    return b.CreateCall(kernel, args);
+  };
+  auto body = [&](V i, bool contiguous) -> V {
+    V status = call_kernel(i, contiguous);
     // The kernel's result, in memory form already, goes to the output.
-    if (rmt) b.CreateStore(b.CreateLoad(rmt, ret), address(nin));
+    if (rmt) b.CreateStore(b.CreateLoad(rmt, ret), address(nin, i, contiguous));
     return status;
   };
   // Contiguous when every step is its element's size.
@@ -100,6 +210,9 @@ void emit_ufunc_loop(ModuleState &ms, const Function &f, llvm::Function *kernel,
   auto *done = llvm::BasicBlock::Create(ctx, "done", loop);
   b.CreateCondBr(contiguous, flat, strided);
   b.SetInsertPoint(flat);
+  if (stream_buffer)
+    emit_streamed_path(b, loop, {ret, stream_buffer, ptrs[nin], status_slot}, rmt, call_kernel,
+                       body, fail, done);
   counted_loop(
       b, loop, loop->getArg(1), status_slot, [&](V i) { return body(i, true); }, fail);
   b.CreateBr(done);

@@ -168,6 +168,8 @@ const ember_symbol *ember_runtime_symbols(void) {
       EMBER_SYMBOL(ember_max_threads),
       EMBER_SYMBOL(ember_set_num_threads),
       EMBER_SYMBOL(ember_get_thread_id),
+      EMBER_SYMBOL(ember_stream_worthwhile),
+      EMBER_SYMBOL(ember_stream_fence),
 #undef EMBER_SORT_SYMBOLS
 #undef EMBER_SYMBOL
       {nullptr, nullptr},

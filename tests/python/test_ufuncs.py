@@ -4,6 +4,9 @@ types and identity; vectorize without signatures (a loop per input dtype); targe
 ufuncs called from jitted functions; gufuncs with the usual layouts, explicit outputs,
 broadcasting over loop dimensions; and the errors (a kernel that raises, bad layouts)."""
 import gc
+import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -633,3 +636,57 @@ def test_gufunc_from_jitted_code_does_not_leak():
         jit_matvec(np.ones((2, 5, 3)), x[0])
     gc.collect()
     assert _ember.live_meminfos() == before
+
+
+STREAMING_SCRIPT = r"""
+import numpy as np, ember
+
+@ember.vectorize(["float64(float64, float64)", "float32(float32, float32)",
+                  "int64(int64, int64)", "int32(int32, int32)"])
+def add(x, y):
+    return x + y
+
+@ember.vectorize(["int64(int64, int64)"])
+def checked_sub(x, y):
+    if y < 0:
+        raise ValueError("negative")
+    return x - y
+
+checked = 0
+for dtype in (np.float64, np.float32, np.int64, np.int32):
+    for n in range(0, 41):
+        for offset in range(4):  # output starts 0..3 elements into a 16-byte aligned buffer
+            a = np.arange(n, dtype=dtype) * 3
+            b = np.arange(n, dtype=dtype) + 1
+            out = np.zeros(n + 8, dtype)[offset:offset + n]
+            add(a, b, out=out)
+            assert np.array_equal(out, a + b), (dtype, n, offset)
+            checked += 1
+# An error part-way: the elements before it are written, as by the plain loop.
+for n in (5, 16, 37):
+    for k in range(n):
+        for offset in range(2):
+            x = np.arange(n, dtype=np.int64) + 10
+            y = np.full(n, 3, np.int64)
+            y[k] = -1
+            out = np.full(n + 2, -1, np.int64)[offset:offset + n]
+            try:
+                checked_sub(x, y, out=out)
+            except ValueError:
+                pass
+            else:
+                raise AssertionError("no ValueError")
+            assert np.array_equal(out[:k], x[:k] - 3), (n, k, offset, out)
+            checked += 1
+print(checked)
+"""
+
+
+def test_streaming_stores_path():
+    # EMBER_STREAM_THRESHOLD=0 sends every contiguous output down the path that big outputs take
+    # (non-temporal stores after an alignment prologue, in 16-byte groups, then a tail).
+    env = dict(os.environ, EMBER_STREAM_THRESHOLD="0")
+    r = subprocess.run([sys.executable, "-c", STREAMING_SCRIPT], capture_output=True, text=True,
+                       timeout=300, env=env)
+    assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-3000:]
+    assert int(r.stdout.split()[-1]) == 4 * 41 * 4 + 2 * (5 + 16 + 37)

@@ -27,6 +27,11 @@ void ember_meminfo_decref(ember_meminfo *mi);
 /* How many MemInfos are alive: tests read it to find leaks. */
 int64_t ember_live_meminfos(void);
 
+/* Whether an output of nbytes is large enough for streaming (non-temporal) stores: beyond most
+ * of the last-level cache.  Compiled code that streams calls ember_stream_fence() afterwards. */
+int32_t ember_stream_worthwhile(int64_t nbytes);
+void ember_stream_fence(void);
+
 /* The runtime symbols compiled code may call, for the JIT: {name, address} pairs ending with
  * {NULL, NULL}. */
 typedef struct ember_symbol {
