@@ -374,7 +374,9 @@ def describe_parallel(ctx: Context, report: Report) -> list[str]:
         "`np.add(a, b, out=out)`, and for `a * b + 1.0` `np.multiply(a, b, out); "
         "np.add(out, 1.0, out)` (two passes, really 56 bytes/element, shown in the same unit).  "
         f"The `target='parallel'` row uses {THREADS} threads in both JITs; its numpy column "
-        "is the same single-thread NumPy pair.",
+        "is the same single-thread NumPy pair.  ember's ufunc loops write outputs larger than "
+        "3/4 of the last-level cache with non-temporal stores, which skip the write-allocate "
+        "read (still counted in the 32 bytes, so the unit stays comparable).",
         "* **`exp` / `sin` loops**: `for i in range(n): out[i] = np.exp(x[i])` (and `np.sin`) "
         "over 10^7 values uniform in [-10, 10], float64 and float32, ns per element; numpy "
         "column: `np.exp(x, out=out)`.  ember vectorizes these loops through LLVM's loop "
