@@ -92,11 +92,16 @@ llvm::Constant *FunctionLowerer::message(const std::string &text) {
   return gv;
 }
 
-llvm::Function *FunctionLowerer::runtime_function(const char *name, llvm::FunctionType *type) {
-  if (llvm::Function *fn = ms_.module.getFunction(name)) return fn;
-  auto *fn = llvm::Function::Create(type, llvm::GlobalValue::ExternalLinkage, name, ms_.module);
+llvm::Function *declare_runtime_function(llvm::Module &m, const char *name,
+                                         llvm::FunctionType *type) {
+  if (llvm::Function *fn = m.getFunction(name)) return fn;
+  auto *fn = llvm::Function::Create(type, llvm::GlobalValue::ExternalLinkage, name, m);
   fn->addFnAttr(llvm::Attribute::NoUnwind);
   return fn;
+}
+
+llvm::Function *FunctionLowerer::runtime_function(const char *name, llvm::FunctionType *type) {
+  return declare_runtime_function(ms_.module, name, type);
 }
 
 void FunctionLowerer::emit_raise(int32_t exc, const std::string &msg) {

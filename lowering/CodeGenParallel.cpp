@@ -72,11 +72,7 @@ V FunctionLowerer::run_on_pool(V n, const std::vector<V> &captures, llvm::Type *
   int64_t slot_size =
       slot_t ? static_cast<int64_t>(ms_.module.getDataLayout().getTypeAllocSize(slot_t)) : 0;
   llvm::AllocaInst *slot_array = entry_alloca(llvm::ArrayType::get(st, kMaxChunks), "chunk.slots");
-  auto *pf_t = llvm::FunctionType::get(i64_, {i64_, ptr_, ptr_, ptr_, i64_, i64_, ptr_}, false);
-  V chunks = b_.CreateCall(
-      runtime_function("ember_parallel_for", pf_t),
-      {n, chunk, env, slot_array, llvm::ConstantInt::get(i64_, static_cast<uint64_t>(slot_size)),
-       llvm::ConstantInt::get(i64_, kMaxChunks), err_ptr_});
+  V chunks = call_parallel_for(n, chunk, env, slot_array, slot_size);
   auto *fail = llvm::BasicBlock::Create(ctx_, "pool.fail", fn_);
   auto *ok = llvm::BasicBlock::Create(ctx_, "pool.ok", fn_);
   b_.CreateCondBr(b_.CreateICmpSLT(chunks, llvm::ConstantInt::get(i64_, 0)), fail, ok);
@@ -91,6 +87,15 @@ V FunctionLowerer::run_on_pool(V n, const std::vector<V> &captures, llvm::Type *
   b_.SetInsertPoint(ok);
   if (slots) *slots = slot_array;
   return chunks;
+}
+
+V FunctionLowerer::call_parallel_for(V n, llvm::Function *chunk, V env, V slots,
+                                     int64_t slot_size) {
+  auto *pf_t = llvm::FunctionType::get(i64_, {i64_, ptr_, ptr_, ptr_, i64_, i64_, ptr_}, false);
+  return b_.CreateCall(
+      runtime_function("ember_parallel_for", pf_t),
+      {n, chunk, env, slots, llvm::ConstantInt::get(i64_, static_cast<uint64_t>(slot_size)),
+       llvm::ConstantInt::get(i64_, kMaxChunks), err_ptr_});
 }
 
 V FunctionLowerer::lower_parallel_for(const InstData &d) {
@@ -163,11 +168,7 @@ V FunctionLowerer::lower_parallel_for(const InstData &d) {
   llvm::Type *slot_t = mt(rt);
   int64_t slot_size = static_cast<int64_t>(ms_.module.getDataLayout().getTypeAllocSize(slot_t));
   llvm::AllocaInst *slots = entry_alloca(llvm::ArrayType::get(slot_t, kMaxChunks), "slots");
-  auto *pf_t = llvm::FunctionType::get(i64_, {i64_, ptr_, ptr_, ptr_, i64_, i64_, ptr_}, false);
-  V chunks = b_.CreateCall(
-      runtime_function("ember_parallel_for", pf_t),
-      {count, tramp, env, slots, llvm::ConstantInt::get(i64_, static_cast<uint64_t>(slot_size)),
-       llvm::ConstantInt::get(i64_, kMaxChunks), err_ptr_});
+  V chunks = call_parallel_for(count, tramp, env, slots, slot_size);
   // A failed chunk: the runtime copied its error; drop our references and return.
   auto *fail = llvm::BasicBlock::Create(ctx_, "parallel.fail", fn_);
   auto *ok = llvm::BasicBlock::Create(ctx_, "parallel.ok", fn_);

@@ -24,6 +24,10 @@ void emit_gufunc_loop(ModuleState &ms, const Function &f, llvm::Function *kernel
 /// The math function a builtin (math.sqrt, np.sqrt, ...) computes, if it is one.
 bool builtin_math_fn(BuiltinId id, MathFn *out);
 
+/// The declaration of a runtime function (ember/runtime.h) in m, made on first use.
+llvm::Function *declare_runtime_function(llvm::Module &m, const char *name,
+                                         llvm::FunctionType *type);
+
 /// State shared by every function lowered into one module.
 struct ModuleState {
   llvm::Module &module;
@@ -200,6 +204,9 @@ class FunctionLowerer {
   /// region; the caller then raises with its own unwind set.
   V run_on_pool(V n, const std::vector<V> &captures, llvm::Type *slot_t,
                 const std::function<void(V, V, const std::vector<V> &, V)> &body, V *slots);
+  /// ember_parallel_for(n, chunk, env, slots, ...): runs chunk over [0, n) on the pool, each
+  /// chunk with a slot of slot_size bytes; returns the chunks used, negative after a raise.
+  V call_parallel_for(V n, llvm::Function *chunk, V env, V slots, int64_t slot_size);
   /// Parallel regions for whole arrays start at this many elements.
   static constexpr int64_t kParallelThreshold = 1 << 16;
 

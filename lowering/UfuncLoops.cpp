@@ -57,13 +57,6 @@ bool streamable(ModuleState &ms, llvm::Type *rmt) {
   return size == 4 || size == 8;
 }
 
-llvm::Function *runtime_decl(llvm::Module &m, const char *name, llvm::FunctionType *type) {
-  if (llvm::Function *fn = m.getFunction(name)) return fn;
-  auto *fn = llvm::Function::Create(type, llvm::GlobalValue::ExternalLinkage, name, m);
-  fn->addFnAttr(llvm::Attribute::NoUnwind);
-  return fn;
-}
-
 struct StreamSlots {
   llvm::Value *ret, *buffer, *out, *status;
 };
@@ -86,7 +79,7 @@ void emit_streamed_path(llvm::IRBuilder<> &b, llvm::Function *loop, StreamSlots 
   V n = loop->getArg(1);
   V addr = b.CreatePtrToInt(slots.out, i64);
   auto *worth_t = llvm::FunctionType::get(i32, {i64}, false);
-  V worth = b.CreateCall(runtime_decl(m, "ember_stream_worthwhile", worth_t),
+  V worth = b.CreateCall(declare_runtime_function(m, "ember_stream_worthwhile", worth_t),
                          {b.CreateMul(n, c64(size))});
   V natural = b.CreateICmpEQ(b.CreateAnd(addr, c64(size - 1)), c64(0));
   auto *streamed = llvm::BasicBlock::Create(ctx, "streamed", loop);
@@ -95,7 +88,7 @@ void emit_streamed_path(llvm::IRBuilder<> &b, llvm::Function *loop, StreamSlots 
                  streamed, plain);
   b.SetInsertPoint(streamed);
   auto *fence_t = llvm::FunctionType::get(llvm::Type::getVoidTy(ctx), {}, false);
-  llvm::Function *fence = runtime_decl(m, "ember_stream_fence", fence_t);
+  llvm::Function *fence = declare_runtime_function(m, "ember_stream_fence", fence_t);
   V head = b.CreateUDiv(
       b.CreateAnd(b.CreateSub(c64(kStreamBytes), b.CreateAnd(addr, c64(kStreamBytes - 1))),
                   c64(kStreamBytes - 1)),

@@ -43,8 +43,6 @@ struct LiveCounter {
   }
 };
 
-thread_local LiveCounter t_live;
-
 // A few freed blocks kept per thread for the next allocation of the same size: an array made and
 // dropped in a loop then costs no malloc/free pair (glibc's own per-thread cache stops at 1 KiB,
 // and larger blocks go back to the arena and are split off again).  Bounded in count and size,
@@ -87,7 +85,12 @@ struct BlockCache {
   }
 };
 
-thread_local BlockCache t_blocks;
+// One thread-local for both, so that an allocation or a free touches thread-local storage once.
+struct ThreadState {
+  LiveCounter live;
+  BlockCache blocks;
+};
+thread_local ThreadState t_state;
 
 std::atomic<int64_t> &refcount(ember_meminfo *mi) {
   return *reinterpret_cast<std::atomic<int64_t> *>(&mi->refcount);
@@ -103,7 +106,8 @@ ember_meminfo *ember_meminfo_alloc(int64_t nbytes) {
   // re-merges chunks on every call, which made a small allocation in a loop 2.5x numba's cost.
   size_t total =
       sizeof(ember_meminfo) + static_cast<size_t>(kAlign - 1) + static_cast<size_t>(nbytes);
-  void *block = t_blocks.take(nbytes);
+  ThreadState &ts = t_state;
+  void *block = ts.blocks.take(nbytes);
   if (!block) block = std::malloc(total);
   if (!block) return nullptr;
   auto *mi = static_cast<ember_meminfo *>(block);
@@ -113,14 +117,15 @@ ember_meminfo *ember_meminfo_alloc(int64_t nbytes) {
   data = (data + kAlign - 1) & ~static_cast<uintptr_t>(kAlign - 1);
   mi->data = reinterpret_cast<char *>(data);
   mi->size = nbytes;
-  t_live.add(1);
+  ts.live.add(1);
   return mi;
 }
 
 void ember_meminfo_free(ember_meminfo *mi) {
   if (mi->dtor) mi->dtor(mi->data, mi->size, mi->dtor_info);
-  t_live.add(-1);
-  if (!t_blocks.keep(mi, mi->size)) std::free(mi);
+  ThreadState &ts = t_state;
+  ts.live.add(-1);
+  if (!ts.blocks.keep(mi, mi->size)) std::free(mi);
 }
 
 void ember_meminfo_incref(ember_meminfo *mi) {
