@@ -3,6 +3,7 @@
 // comparisons and unary operators.  Operands arrive converted to the operation's type by
 // make_explicit().
 #include <algorithm>
+#include <cmath>
 
 #include "ember/abi.h"
 #include "lowering/FunctionLowerer.h"
@@ -130,9 +131,86 @@ V FunctionLowerer::convert(V v, TypeId from, TypeId to) {
   }
   // float ->
   if (is_float(tk)) return b_.CreateFPCast(v, tt);
-  // Saturating conversions: no poison for NaN or out-of-range values (NaN gives 0).
-  auto id = is_signed(tk) ? llvm::Intrinsic::fptosi_sat : llvm::Intrinsic::fptoui_sat;
-  return b_.CreateIntrinsic(id, {tt, v->getType()}, {v});
+  return numpy_float_to_int(v, tk);
+}
+
+namespace {
+
+/// Whether x is the value of `t` (float or double) exactly.
+bool representable(llvm::Type *t, double x) {
+  return t->isDoubleTy() || static_cast<double>(static_cast<float>(x)) == x;
+}
+
+}  // namespace
+
+V FunctionLowerer::trunc_or_min(V x, unsigned bits) {
+  // trunc(x) is in [-2^(bits-1), 2^(bits-1)) when x < 2^(bits-1) and x > -2^(bits-1) - 1; where
+  // the float type cannot hold -2^(bits-1) - 1, no value lies between it and -2^(bits-1).
+  llvm::Type *ft = x->getType();
+  llvm::IntegerType *it = llvm::IntegerType::get(ctx_, bits);
+  double limit = std::ldexp(1.0, static_cast<int>(bits) - 1);
+  V below = b_.CreateFCmpOLT(x, llvm::ConstantFP::get(ft, limit));
+  V above = representable(ft, -limit - 1.0)
+                ? b_.CreateFCmpOGT(x, llvm::ConstantFP::get(ft, -limit - 1.0))
+                : b_.CreateFCmpOGE(x, llvm::ConstantFP::get(ft, -limit));
+  V valid = b_.CreateAnd(below, above);  // false for NaN
+  // fptosi of an out-of-range value is poison: convert a harmless value instead, then select.
+  V safe = b_.CreateSelect(valid, x, llvm::ConstantFP::get(ft, 0.0));
+  return b_.CreateSelect(valid, b_.CreateFPToSI(safe, it),
+                         llvm::ConstantInt::get(it, llvm::APInt::getSignedMinValue(bits)));
+}
+
+V FunctionLowerer::numpy_float_to_int(V x, ScalarKind to) {
+  llvm::Type *tt = dm_.scalar_type(to);
+  unsigned bits = static_cast<unsigned>(bit_width(to));
+  bool sgn = is_signed(to);
+  if (ms_.hooks.float_to_int_bits() == FloatToIntBits::Saturating) {
+    // Narrow integers through a saturating 32-bit conversion, as the C casts compile there.
+    unsigned via = bits < 32 ? 32 : bits;
+    auto id = sgn ? llvm::Intrinsic::fptosi_sat : llvm::Intrinsic::fptoui_sat;
+    V r = b_.CreateIntrinsic(id, {llvm::IntegerType::get(ctx_, via), x->getType()}, {x});
+    return b_.CreateTrunc(r, tt);
+  }
+  // x86-64: see FloatToIntBits::X86.
+  if (sgn || bits < 32) return b_.CreateTrunc(trunc_or_min(x, bits == 64 ? 64 : 32), tt);
+  if (bits == 32) return b_.CreateTrunc(trunc_or_min(x, 64), tt);
+  llvm::Type *ft = x->getType();
+  llvm::Constant *two63 = llvm::ConstantFP::get(ft, std::ldexp(1.0, 63));
+  V high = b_.CreateFCmpOGE(x, two63);
+  V r = trunc_or_min(b_.CreateSelect(high, b_.CreateFSub(x, two63), x), 64);
+  V top = llvm::ConstantInt::get(i64_, llvm::APInt::getSignedMinValue(64));
+  return b_.CreateSelect(high, b_.CreateXor(r, top), r);
+}
+
+V FunctionLowerer::python_float_to_int(V x) {
+  // One test on the hot path; the cold block tells NaN, infinities and big values apart.
+  llvm::Type *ft = x->getType();
+  double limit = std::ldexp(1.0, 63);
+  V valid = b_.CreateAnd(b_.CreateFCmpOLT(x, llvm::ConstantFP::get(ft, limit)),
+                         b_.CreateFCmpOGE(x, llvm::ConstantFP::get(ft, -limit)));
+  auto *bad = llvm::BasicBlock::Create(ctx_, "int.bad", fn_);
+  auto *ok = llvm::BasicBlock::Create(ctx_, "int.ok", fn_);
+  llvm::MDBuilder md(ctx_);
+  b_.CreateCondBr(valid, ok, bad, md.createBranchWeights(1 << 20, 1));
+  b_.SetInsertPoint(bad);
+  raise_if(b_.CreateFCmpUNO(x, x), EMBER_EXC_ValueError, "cannot convert float NaN to integer");
+  raise_if(
+      b_.CreateFCmpOEQ(ms_.hooks.math(b_, MathFn::Fabs, {x}), llvm::ConstantFP::getInfinity(ft)),
+      EMBER_EXC_OverflowError, "cannot convert float infinity to integer");
+  emit_raise(EMBER_EXC_OverflowError,
+             "cannot convert float to integer: the value is outside the int64 range (compiled "
+             "code has no arbitrary-precision integers)");
+  b_.SetInsertPoint(ok);
+  return b_.CreateFPToSI(x, i64_);
+}
+
+V FunctionLowerer::python_int(V v, TypeId from, TypeId to) {
+  TypeId src = types_.kind(from) == TypeKind::Optional ? types_.get(from).elems[0] : from;
+  if (!types_.is_scalar(src) || !types_.is_scalar(to) || !is_float(types_.scalar_kind(src)) ||
+      !is_integer(types_.scalar_kind(to)))
+    return convert(v, from, to);
+  V x = convert(v, from, src);
+  return convert(python_float_to_int(x), types_.int64(), to);
 }
 
 V FunctionLowerer::truth(V v, TypeId t) {

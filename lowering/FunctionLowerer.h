@@ -85,7 +85,20 @@ class FunctionLowerer {
 
   // ---- CodeGenScalar.cpp -------------------------------------------------------------------
   V lower_const(const ConstValue &c, TypeId t);
+  /// Converts between types with NumPy's casting (float -> int: the target's FloatToIntBits).
   V convert(V v, TypeId from, TypeId to);
+  /// NumPy's cast of the float x to the integer kind `to` on this target.
+  V numpy_float_to_int(V x, ScalarKind to);
+  /// trunc(x) as a `bits`-bit integer, or that integer's minimum when it does not fit (or x is
+  /// NaN): x86's cvttsd2si, emitted with compares and selects so that loops vectorize.
+  V trunc_or_min(V x, unsigned bits);
+  /// Python's int() of the float x as int64 (x already rounded as the caller wants): ValueError
+  /// for NaN, OverflowError for infinities and values outside int64, as CPython (which returns
+  /// a big int for the last).
+  V python_float_to_int(V x);
+  /// Python's int() (also of round(), math.floor/ceil/trunc): a float goes through
+  /// python_float_to_int, anything else through convert().
+  V python_int(V v, TypeId from, TypeId to);
   V truth(V v, TypeId t);
   /// `raise_errors`: Python's ZeroDivisionError and friends (scalars under
   /// error_model='python'); off for array elements, which follow NumPy (inf, nan, 0).
