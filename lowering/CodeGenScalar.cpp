@@ -237,10 +237,13 @@ V FunctionLowerer::truth(V v, TypeId t) {
   return nullptr;
 }
 
-V FunctionLowerer::lower_binop(BinOpKind kind, V l, V r, TypeId operand, bool raise_errors) {
+V FunctionLowerer::lower_binop(BinOpKind kind, V l, V r, TypeId operand, bool raise_errors,
+                               bool array_element) {
   const TypeData &od = types_.get(operand);
   internal_assert(od.kind == TypeKind::Scalar) << "binop on " << types_.to_string(operand);
   auto k = static_cast<ScalarKind>(od.a);
+  if (kind == BinOpKind::Pow && !is_complex(k))
+    if (V p = constant_pow(l, r, k, raise_errors, array_element)) return p;
   if (is_complex(k)) return lower_complex_binop(kind, l, r, k, raise_errors);
   if (is_float(k)) return lower_float_binop(kind, l, r, k, raise_errors);
   return lower_int_binop(kind, l, r, k, raise_errors);
@@ -469,6 +472,49 @@ V FunctionLowerer::lower_complex_binop(BinOpKind kind, V l, V r, ScalarKind k, b
   llvm::Type *t = dm_.scalar_type(k);
   V out = b_.CreateInsertValue(llvm::UndefValue::get(t), re, {0});
   return b_.CreateInsertValue(out, im, {1});
+}
+
+V FunctionLowerer::power_by_squaring(V x, uint64_t n) {
+  // Over n's bits from the lowest: x^n in at most 2 log2(n) multiplies, in numba's order (so
+  // its results are the same bits).
+  bool is_fp = x->getType()->isFloatingPointTy();
+  auto mul = [&](V a, V c) { return is_fp ? b_.CreateFMul(a, c) : b_.CreateMul(a, c); };
+  V result = nullptr;
+  for (V p = x; n; n >>= 1) {
+    if (n & 1) result = result ? mul(result, p) : p;
+    if (n > 1) p = mul(p, p);
+  }
+  if (result) return result;
+  return is_fp ? llvm::ConstantFP::get(x->getType(), 1.0) : llvm::ConstantInt::get(x->getType(), 1);
+}
+
+V FunctionLowerer::constant_pow(V base, V exp, ScalarKind k, bool raise_errors,
+                                bool array_element) {
+  if (auto *c = llvm::dyn_cast<llvm::ConstantInt>(exp)) {
+    if (!is_integer(k) || (is_signed(k) && c->isNegative())) return nullptr;  // see int_pow
+    return power_by_squaring(base, is_signed(k) ? c->getSExtValue() : c->getZExtValue());
+  }
+  auto *c = llvm::dyn_cast<llvm::ConstantFP>(exp);
+  if (!c || !is_float(k)) return nullptr;
+  double e = c->getValueAPF().convertToDouble();
+  llvm::Type *t = base->getType();
+  if (e == 0.5) {
+    V root = ms_.hooks.math(b_, MathFn::Sqrt, {base});
+    if (array_element) return root;  // NumPy's fast path: np.sqrt, so sqrt(-0.0) is -0.0
+    // pow()'s special cases (C99 F.9.4.4, which Python follows): (-0.0) ** 0.5 is +0.0 and
+    // (-inf) ** 0.5 is +inf, where the square root gives -0.0 and NaN.
+    V is_minus_inf = b_.CreateFCmpOEQ(base, llvm::ConstantFP::getInfinity(t, true));
+    return b_.CreateSelect(is_minus_inf, llvm::ConstantFP::getInfinity(t),
+                           ms_.hooks.math(b_, MathFn::Fabs, {root}));
+  }
+  if (e != std::trunc(e) || std::fabs(e) > kMaxMultipliedExponent) return nullptr;
+  auto n = static_cast<uint64_t>(std::fabs(e));
+  V power = power_by_squaring(base, n);
+  if (e >= 0) return power;
+  if (raise_errors)
+    raise_if(b_.CreateFCmpOEQ(base, llvm::ConstantFP::get(t, 0.0)), EMBER_EXC_ZeroDivisionError,
+             "0.0 cannot be raised to a negative power");
+  return b_.CreateFDiv(llvm::ConstantFP::get(t, 1.0), power);
 }
 
 V FunctionLowerer::int_pow(V base, V exp, ScalarKind k) {
