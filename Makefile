@@ -79,8 +79,7 @@ asan: deps
 
 # UndefinedBehaviorSanitizer, beside ASan: the same C++ and array tests against modules built in
 # build-ubsan/.  Every finding is fatal and prints its stack; libubsan comes with the modules, so
-# nothing needs preloading.  Line tables (-g1) are all a report's stack needs, and they compile
-# faster than full debug information.
+# nothing needs preloading.  Line tables (-g1) are all a report's stack needs.
 UBSAN_BUILD       := build-ubsan
 UBSAN_RUN_OPTIONS := print_stacktrace=1:halt_on_error=1
 
