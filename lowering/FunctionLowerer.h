@@ -127,6 +127,11 @@ class FunctionLowerer {
   /// k = 8, 10 for k = 16); beyond 8 the pow call stays, for accuracy (numba multiplies out
   /// any |k| <= 65536, with the same bits as here up to 8).
   static constexpr double kMaxMultipliedExponent = 8;
+  /// complex(real, imag) of two numbers, as CPython's complex_new combines them.
+  V lower_complex_constructor(Value real, Value imag, TypeId to);
+  /// math.gcd / math.lcm of two int64 (non-negative results, wrapping as int64 arithmetic).
+  V int_gcd(V a, V b);
+  V int_lcm(V a, V b);
   V scalar_zero(ScalarKind k);
   V scalar_one(ScalarKind k);
   V scalar_min_max(bool is_max, V a, V b, ScalarKind k);
