@@ -86,10 +86,9 @@ def store_elements(a, out):
 @ember.njit
 def scalar_constructors(a):
     n = a.shape[0]
-    r8, r16, r32, r64 = np.empty(n, np.int8), np.empty(n, np.int16), np.empty(n, np.int32), \
-        np.empty(n, np.int64)
-    u8, u16, u32, u64 = np.empty(n, np.uint8), np.empty(n, np.uint16), np.empty(n, np.uint32), \
-        np.empty(n, np.uint64)
+    r8, r16, r32 = np.empty(n, np.int8), np.empty(n, np.int16), np.empty(n, np.int32)
+    u8, u16, u32 = np.empty(n, np.uint8), np.empty(n, np.uint16), np.empty(n, np.uint32)
+    r64, u64 = np.empty(n, np.int64), np.empty(n, np.uint64)
     for i in range(n):
         x = a[i]
         r8[i] = np.int8(x)
@@ -128,8 +127,7 @@ def test_stores_into_integer_arrays_give_numpys_bits(pair):
     assert_bits(out, want, values)
     out[:] = 0
     store_expression(values, out)
-    # a * 1.0 is float64 for both inputs (NumPy 2: a float32 array times a Python float stays
-    # float32); the values are exactly those of `values` either way.
+    # a * 1.0 keeps a's dtype and values (a Python float is a weak scalar in NumPy 2).
     assert_bits(out, want, values)
     strided = np.zeros(values.shape[0] * 2, idt)[::2]
     store_expression(values, strided)
