@@ -124,9 +124,10 @@ class FunctionLowerer {
   V power_by_squaring(V x, uint64_t n);
   /// Float powers up to this |k| are multiplied out.  Each multiply adds up to an ulp of
   /// relative error, so x ** k lands within about |k| ulp of pow's (measured: up to 5 for
-  /// k = 8, 10 for k = 16); beyond 8 the pow call stays, for accuracy (numba multiplies out
-  /// any |k| <= 65536, with the same bits as here up to 8).
-  static constexpr double kMaxMultipliedExponent = 8;
+  /// k = 8, 10 for k = 16).  16 covers the Lennard-Jones r ** -12; beyond it the pow call
+  /// stays, for accuracy (numba multiplies out any |k| <= 65536, with the same bits as here up
+  /// to 8).
+  static constexpr double kMaxMultipliedExponent = 16;
   /// complex(real, imag) of two numbers, as CPython's complex_new combines them.
   V lower_complex_constructor(Value real, Value imag, TypeId to);
   /// math.gcd / math.lcm of two int64 (non-negative results, wrapping as int64 arithmetic).
