@@ -8,7 +8,7 @@ BUILD   := build
 STAMPS  := .stamps
 JOBS    ?= $(shell nproc)
 
-.PHONY: all run test build deps test-cpp test-python cases bench asan clean format lint
+.PHONY: all run test build deps test-cpp test-python cases bench asan fuzz fuzz-ci clean format lint
 
 all: build
 
@@ -75,6 +75,19 @@ asan: deps
 	LD_PRELOAD="$$(gcc -print-file-name=libasan.so) $$(gcc -print-file-name=libstdc++.so)" \
 	  ASAN_OPTIONS=detect_leaks=0 EMBER_NATIVE_DIR=$(abspath $(ASAN_BUILD))/native \
 	  $(VPY) -m pytest $(ASAN_TESTS) -q -p no:cacheprovider -k "not resident_memory"
+
+# The differential fuzzer (tests/fuzz, docs/reliability.md): N generated programs compiled and
+# interpreted, compared; reproducers of what fails go to build/fuzz-found/.  fuzz-ci is the
+# fixed-seed batch CI runs.
+N         ?= 2000
+SEED      ?= 1
+FUZZ_ARGS ?=
+
+fuzz: build
+	$(VPY) tests/fuzz/run.py --n $(N) --seed $(SEED) --jobs $(JOBS) $(FUZZ_ARGS)
+
+fuzz-ci: build
+	$(VPY) tests/fuzz/run.py --n 2000 --seed 1 --jobs $(JOBS) --out $(BUILD)/fuzz-ci $(FUZZ_ARGS)
 
 bench: build
 	$(VPY) benchmarks/vs_numba.py

@@ -1,0 +1,1 @@
+"""ember's differential fuzzer (placeholder docstring; completed below)."""
