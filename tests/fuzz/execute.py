@@ -72,7 +72,9 @@ def _misbehave(plant: str):
         time.sleep(3600)
 
 
-def run_job(job: dict) -> dict:
+def run_job(job: dict, progress=None) -> dict:
+    """progress(phase) is called before each reference ("reference") and compiled
+    ("compiled") call, so that a driver watching a worker knows which one hung or crashed."""
     import ember  # noqa: PLC0415 - imported in the worker, after its stdout is set up
     from ember.errors import EmberError, InternalError
 
@@ -93,7 +95,11 @@ def run_job(job: dict) -> dict:
     verdicts = []
     for k, specs in enumerate(job["inputs"]):
         ref_args = [build(s) for s in specs]
+        if progress:
+            progress("reference")
         ref_kind, ref_value = _call(ref_fn, ref_args)
+        if progress:
+            progress("compiled")
         if plant in ("abort", "segv", "hang"):
             _misbehave(plant)
         args = [build(s) for s in specs]

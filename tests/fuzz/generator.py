@@ -368,7 +368,7 @@ class Generator:
         if not self.has("branchy_call_args"):
             from .features.control import flatten_call_args
             flatten_call_args(module)
-        ast.fix_missing_locations(module)
+
         approx = max((_max_approx(f.node) for f in funcs), default=0)
         from .values import input_sets
         inputs = input_sets(self.rng, entry.params, self.shape_symbols)
@@ -416,6 +416,6 @@ def generate(seed: int, index: int, features: set[str] | None = None,
         entry = program.module.body[-1]
         marker = N.assign("planted", N.const(PLANT_MARKER, Scalar.I64))
         entry.body.insert(len(entry.body) // 2, marker)
-        ast.fix_missing_locations(program.module)
+
         program.plant = plant
     return program

@@ -32,7 +32,7 @@ class Budget:
 
 def signature_of(outcome) -> str:
     if outcome.kind != "result":
-        return outcome.crash_signature()
+        return outcome.failure()[1]
     r = outcome.result
     return r["signature"] if r["category"] not in ("pass", "intended") else r["category"]
 
@@ -115,7 +115,7 @@ class Minimizer:
                     del lst[start:start + size]
                     if not lst and field == "body":
                         lst.append(ast.Pass())
-                    yield replace(program, module=ast.fix_missing_locations(module))
+                    yield replace(program, module=module)
                 size //= 2
 
     def _flatten(self, program: Program):
@@ -131,7 +131,7 @@ class Minimizer:
                     lst = _statement_lists(module)[s][2]
                     inner = getattr(lst[i], field)
                     lst[i:i + 1] = inner
-                    yield replace(program, module=ast.fix_missing_locations(module))
+                    yield replace(program, module=module)
 
     def _simplify_exprs(self, program: Program):
         exprs = _typed_exprs(program.module)
@@ -143,7 +143,7 @@ class Minimizer:
                 new = option(target)
                 if new is None or not _replace_node(module, target, new):
                     continue
-                yield replace(program, module=ast.fix_missing_locations(module))
+                yield replace(program, module=module)
 
     def _drop_params(self, program: Program):
         entry = program.module.body[-1]

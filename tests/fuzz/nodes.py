@@ -20,6 +20,18 @@ CMPS = {"<": ast.Lt, "<=": ast.LtE, ">": ast.Gt, ">=": ast.GtE, "==": ast.Eq, "!
 SMALL_OP_NAMES = {"+": "add", "-": "sub", "*": "mul", "&": "and", "|": "or", "^": "xor"}
 
 
+class _Unparser(ast._Unparser):
+    """ast.unparse without type comments, which need line numbers: generated trees have none
+    (they are compiled from their source text, never from the tree)."""
+
+    def get_type_comment(self, node):
+        return None
+
+
+def unparse(tree) -> str:
+    return _Unparser().visit(tree)
+
+
 def ann(node, type_, approx: int = 0):
     node.fz = Info(type_, approx)
     return node
@@ -107,6 +119,18 @@ def raw_int(v: int):
     if v < 0:
         return ast.UnaryOp(op=ast.USub(), operand=ast.Constant(-v))
     return ast.Constant(v)
+
+
+def foldable(node) -> bool:
+    """Whether CPython's compiler folds the expression into a constant (literals and operators
+    on them)."""
+    if isinstance(node, ast.Constant):
+        return True
+    if isinstance(node, ast.UnaryOp):
+        return foldable(node.operand)
+    if isinstance(node, ast.BinOp):
+        return foldable(node.left) and foldable(node.right)
+    return False
 
 
 def const(value, kind: Scalar):

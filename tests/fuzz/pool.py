@@ -29,17 +29,32 @@ class Outcome:
     returncode: int | None = None
     stderr_tail: str = ""
     seconds: float = 0.0
+    # what the worker was doing: "reference" (CPython) or "compiled" (ember), or None
+    phase: str | None = None
+
+    @property
+    def in_cpython(self) -> bool:
+        return self.phase == "reference"
 
     def crash_signature(self) -> str:
+        where = " in CPython" if self.in_cpython else ""
         if self.kind == "timeout":
-            return "crash: timeout"
+            return f"crash: timeout{where}"
         rc = self.returncode
         if rc is not None and rc < 0:
             try:
-                return f"crash: {signal.Signals(-rc).name}"
+                return f"crash: {signal.Signals(-rc).name}{where}"
             except ValueError:
-                return f"crash: signal {-rc}"
-        return f"crash: exit status {rc}"
+                return f"crash: signal {-rc}{where}"
+        return f"crash: exit status {rc}{where}"
+
+    def failure(self) -> tuple[str, str]:
+        """(category, signature) of a worker that died or hung: CPython itself hanging or
+        dying on a generated program is the generator's fault ("invalid")."""
+        signature = self.crash_signature()
+        if self.in_cpython:
+            return "invalid", signature.replace("crash: ", "invalid: ", 1)
+        return "crash", signature
 
 
 class Worker:
@@ -54,6 +69,7 @@ class Worker:
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.stderr, env=full_env)
         self.buffer = b""
         self.served = 0
+        self.phase = None
         ready = self._read_line(time.monotonic() + STARTUP_TIMEOUT)
         if not isinstance(ready, dict) or "ready" not in ready:
             raise RuntimeError(f"fuzz worker failed to start: {self.stderr_tail()}")
@@ -62,20 +78,26 @@ class Worker:
         return self.proc.stdout.fileno()
 
     def send(self, request: dict):
+        self.phase = None
         self.proc.stdin.write((json.dumps(request) + "\n").encode())
         self.proc.stdin.flush()
         self.served += 1
 
     def poll_line(self):
-        """Reads what is available; returns a decoded answer, "eof", or None (incomplete)."""
+        """Reads what is available; returns the decoded answer, "eof", or None (no answer
+        yet).  Progress lines ({"progress": phase}) only update self.phase."""
         if b"\n" not in self.buffer:
             chunk = os.read(self.fileno(), 1 << 16)
             if not chunk:
                 return "eof"
             self.buffer += chunk
-        if b"\n" in self.buffer:
+        while b"\n" in self.buffer:
             line, self.buffer = self.buffer.split(b"\n", 1)
-            return json.loads(line)
+            message = json.loads(line)
+            if "progress" in message:
+                self.phase = message["progress"]
+                continue
+            return message
         return None
 
     def _read_line(self, deadline: float):
@@ -105,7 +127,7 @@ class Worker:
         if got == "timeout":
             self.kill()
             return Outcome("timeout", seconds=time.monotonic() - start,
-                           stderr_tail=self.stderr_tail())
+                           stderr_tail=self.stderr_tail(), phase=self.phase)
         if got == "eof":
             return self.died(start)
         return Outcome("result", result=got, seconds=time.monotonic() - start)
@@ -113,7 +135,7 @@ class Worker:
     def died(self, start: float) -> Outcome:
         rc = self.proc.wait()
         return Outcome("died", returncode=rc, seconds=time.monotonic() - start,
-                       stderr_tail=self.stderr_tail())
+                       stderr_tail=self.stderr_tail(), phase=self.phase)
 
     def stderr_tail(self, lines: int = 25) -> str:
         self.stderr.seek(0)
@@ -198,7 +220,8 @@ class Pool:
                         del busy[fd]
                         worker.kill()
                         on_outcome(task, Outcome("timeout", seconds=now - task.start,
-                                                 stderr_tail=worker.stderr_tail()))
+                                                 stderr_tail=worker.stderr_tail(),
+                                                 phase=worker.phase))
                         worker.close()
         finally:
             for worker, _ in busy.values():

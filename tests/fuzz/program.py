@@ -8,6 +8,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
+from . import nodes as N
 from .reference import ReferenceBuilder
 
 
@@ -43,10 +44,10 @@ class Program:
         return f"s{self.seed}-p{self.index}"
 
     def plain_source(self) -> str:
-        return ast.unparse(ast.fix_missing_locations(self.module)) + "\n"
+        return N.unparse(self.module) + "\n"
 
     def reference_source(self) -> str:
-        return ast.unparse(ReferenceBuilder().build(self.module)) + "\n"
+        return N.unparse(ReferenceBuilder().build(self.module)) + "\n"
 
     def job(self) -> dict:
         return {"name": self.name, "plain": self.plain_source(),

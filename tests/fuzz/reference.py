@@ -52,8 +52,10 @@ def _py(v):
 
 
 def _pyiter(a):
-    """Iterating over a 1-D array gives Python scalars (see _py)."""
-    return [_py(x) for x in a]
+    """Iterating over a 1-D array gives Python scalars (see _py); lazily, as the loop body
+    may store into the array it iterates over."""
+    for x in a:
+        yield _py(x)
 
 
 def _i2f(v):
@@ -121,43 +123,50 @@ def _consts(values) -> list[ast.expr]:
     return [ast.Constant(v) for v in values]
 
 
-class ReferenceBuilder(ast.NodeTransformer):
-    """Plain program -> reference program (a deep copy; the plain tree is left alone)."""
+class ReferenceBuilder:
+    """Plain program -> reference program: a copy of the tree with the checks wrapped in (the
+    plain tree is left alone).  A hand-written copy: copy.deepcopy of the annotated trees was
+    most of the generator's time."""
 
     def build(self, module: ast.Module) -> ast.Module:
-        tree = self.visit(copy.deepcopy(module))
-        return ast.fix_missing_locations(tree)
+        return self._copy(module)
 
-    def generic_visit(self, node):
-        node = super().generic_visit(node)
+    def _copy(self, node):
+        if isinstance(node, list):
+            return [self._copy(x) for x in node]
+        if not isinstance(node, ast.AST):
+            return node
+        new = type(node)(**{f: self._copy(getattr(node, f, None)) for f in node._fields})
+        if isinstance(node, ast.AugAssign):
+            return self._aug(node, new)
         if isinstance(node, ast.expr):
-            return self._wrap(node)
-        return node
+            return self._wrap(node, new)
+        return new
 
-    def visit_AugAssign(self, node: ast.AugAssign):
-        node = super().generic_visit(node)
-        helper = getattr(node, "ref_aug", None)
+    @staticmethod
+    def _aug(orig: ast.AugAssign, node: ast.AugAssign):
+        helper = getattr(orig, "ref_aug", None)
         if not helper:
             return node
         load = copy.deepcopy(node.target)
         _set_ctx(load, ast.Load())
         value = ast.BinOp(left=load, op=node.op, right=node.value)
-        args = [*_consts(getattr(node, "ref_aug_args", ())), value]
-        return ast.copy_location(ast.Assign(targets=[node.target], value=_call(helper, args)),
-                                 node)
+        args = [*_consts(getattr(orig, "ref_aug_args", ())), value]
+        return ast.Assign(targets=[node.target], value=_call(helper, args))
 
-    def _wrap(self, node: ast.expr) -> ast.expr:
-        orig = node
+    @staticmethod
+    def _wrap(orig: ast.expr, node: ast.expr) -> ast.expr:
+        """node is orig's copy (children already wrapped); orig carries the attributes."""
         binop = getattr(orig, "ref_binop", None)
-        if binop and isinstance(orig, ast.BinOp):
-            node = _call(binop[0], [*_consts(binop[1:]), orig.left, orig.right])
+        if binop and isinstance(node, ast.BinOp):
+            node = _call(binop[0], [*_consts(binop[1:]), node.left, node.right])
         unary = getattr(orig, "ref_unary", None)
         if unary:
-            operand = orig.operand if isinstance(orig, ast.UnaryOp) else orig.args[0]
+            operand = node.operand if isinstance(node, ast.UnaryOp) else node.args[0]
             node = _call(unary[0], [*_consts(unary[1:]), operand])
         call = getattr(orig, "ref_call", None)
-        if call and isinstance(orig, ast.Call):
-            node = _call(call, [orig.func, *orig.args])
+        if call and isinstance(node, ast.Call):
+            node = _call(call, [node.func, *node.args])
         for w in getattr(orig, "ref", ()):
             node = _call(w[0], [*_consts(w[1:]), node])
         return node

@@ -100,14 +100,16 @@ class Run:
     def _record(outcome) -> dict:
         if outcome.kind == "result":
             return outcome.result
-        return {"category": "crash", "signature": outcome.crash_signature(),
+        category, signature = outcome.failure()
+        return {"category": category, "signature": signature,
                 "detail": outcome.stderr_tail, "intended": [], "failing_input": None,
                 "confirmed": False}
 
     # ---- phase 2: crashes and hangs again, alone ---------------------------------------------
 
     def confirm(self):
-        suspects = [i for i, r in self.results.items() if r["category"] == "crash"]
+        suspects = [i for i, r in self.results.items() if r["category"] == "crash" or
+                    r["signature"].startswith("invalid: timeout")]
         if not suspects:
             return
         self.log(f"confirming {len(suspects)} crash(es) alone in a fresh worker")
@@ -117,9 +119,10 @@ class Run:
                 outcome = oracle.run(self.request(i), fresh=True)
                 first = self.results[i]
                 if outcome.kind != "result":
-                    first.update(signature=outcome.crash_signature(), confirmed=True,
+                    category, signature = outcome.failure()
+                    first.update(category=category, signature=signature, confirmed=True,
                                  detail=outcome.stderr_tail or first["detail"])
-                elif first["signature"] == "crash: timeout":
+                elif "timeout" in first["signature"]:
                     # a timeout that does not recur alone was the machine's load
                     self.results[i] = dict(outcome.result, flaky_timeout=True)
                 else:

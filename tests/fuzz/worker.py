@@ -33,6 +33,10 @@ def main() -> int:
     from .generator import generate
 
     out.write(json.dumps({"ready": os.getpid()}) + "\n")
+
+    def progress(phase: str):
+        out.write(json.dumps({"progress": phase}) + "\n")
+
     for line in sys.stdin:
         request = json.loads(line)
         op = request.get("op")
@@ -46,7 +50,7 @@ def main() -> int:
             job = program.job()
         else:
             job = request["job"]
-        result = run_job(job)
+        result = run_job(job, progress)
         result["name"] = job["name"]
         result["seconds"] = round(time.perf_counter() - start, 4)
         out.write(json.dumps(result) + "\n")

@@ -44,8 +44,11 @@ def prange_loop(g: Generator, depth: int):
     elif g.chance(0.5):
         args = [N.call("min", [g.scalar(I64, 1), c(g.rng.randint(0, 40))], I64)]
     else:
-        args = [c(g.rng.randint(-5, 5)), N.call("min", [g.scalar(I64, 1), c(30)], I64),
-                c(g.pick((1, 2, 3, -1, -2)))]
+        step = g.pick((1, 2, 3, -1, -2))
+        # the stop is bounded on the side the loop runs towards
+        stop = N.call("min", [g.scalar(I64, 1), c(30)], I64) if step > 0 else \
+            N.call("max", [g.scalar(I64, 1), c(-30)], I64)
+        args = [c(g.rng.randint(-5, 5)), stop, c(step)]
     # reduction variables, declared before the loop
     reductions = {}
     for _ in range(g.rng.randint(1, 3)):

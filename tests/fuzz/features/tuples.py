@@ -40,8 +40,7 @@ def new_tuple(g: Generator, depth: int):
     items = tuple(scalar_kind(g) for _ in range(g.rng.randint(2, 4)))
     node = g.tuple_expr(TupleT(items), 2)
     name = g.new_name("t")
-    g.declare(name, TupleT(tuple(e.fz.type for e in node.elts)), node.fz.approx,
-              writable=False)
+    g.declare(name, TupleT(tuple(e.fz.type for e in node.elts)), node.fz.approx)
     return [N.assign(name, node)]
 
 
@@ -98,3 +97,16 @@ def tuple_len(g: Generator, want, depth: int, exact: bool):
         return None
     v = g.pick(tuples)
     return N.call("len", [N.load(v.name, v.type, v.approx)], Scalar.I64)
+
+
+@TUPLES.stmt(weight=1)
+def reassign_tuple(g: Generator, depth: int):
+    """t = (...) again, with the same item types (a tuple carried around a loop)."""
+    vs = [v for v in g.readable(lambda v: isinstance(v.type, TupleT))
+          if v.role == "local" and all(isinstance(t, Scalar) for t in v.type.items)
+          and not g.fn.in_prange]
+    if not vs:
+        return None
+    v = g.pick(vs)
+    node = g.tuple_expr(v.type, 2, exact=not v.approx)
+    return [N.assign(v.name, node)]
