@@ -76,6 +76,7 @@ def run_job(job: dict, progress=None) -> dict:
     """progress(phase) is called before each reference ("reference") and compiled
     ("compiled") call, so that a driver watching a worker knows which one hung or crashed."""
     import ember  # noqa: PLC0415 - imported in the worker, after its stdout is set up
+    from ember import _ember
     from ember.errors import EmberError, InternalError
 
     name = job["name"]
@@ -103,11 +104,21 @@ def run_job(job: dict, progress=None) -> dict:
         if plant in ("abort", "segv", "hang"):
             _misbehave(plant)
         args = [build(s) for s in specs]
+        live_before = _ember.live_meminfos()
         kind, value = _call(plain_fn, args)
         if plant == "mismatch" and kind == "value":
             value = ("planted mismatch",)
         verdict = _judge(ref_kind, ref_value, ref_args, kind, value, args, job["approx"],
                          EmberError, InternalError)
+        # every array the compiled code made is gone once its results are (no cycles: plain
+        # reference counting frees them here)
+        del value, args
+        leaked = _ember.live_meminfos() - live_before
+        if leaked and verdict["category"] in ("pass", "intended"):
+            what = "leaked" if leaked > 0 else "released too often"
+            verdict = {"category": "mismatch",
+                       "signature": f"mismatch: arrays made by compiled code {what}",
+                       "detail": f"{abs(leaked)} array(s) {what} (ember._ember.live_meminfos)"}
         verdict["input"] = k
         verdicts.append(verdict)
         if verdict["category"] in ("refused", "invalid"):
@@ -158,7 +169,7 @@ def _judge(ref_kind, ref_value, ref_args, kind, value, args, approx: int, EmberE
     if ref_kind == "raise":
         return {"category": "mismatch",
                 "signature": f"mismatch: CPython raised {type(ref_value).__name__}, "
-                             f"ember returned {describe_kind(value)}",
+                             f"ember returned a value",
                 "detail": f"CPython: {type(ref_value).__name__}: {ref_value}; "
                           f"ember returned {value!r}"}
     if kind == "raise":

@@ -38,8 +38,15 @@ def signature_of(outcome) -> str:
 
 
 class Minimizer:
-    def __init__(self, oracle, signature: str, budget: Budget):
+    """checker: an oracle whose worker compiles with EMBER_BOUNDSCHECK=1.  An edit can make an
+    index invalid (``i % n`` -> ``i``, a loop bound -> another int), which is undefined without
+    bounds checks and would let the minimizer wander into garbage; a candidate that reproduces
+    the failure is kept only if, with every bounds check on, ember raises no IndexError that
+    CPython does not."""
+
+    def __init__(self, oracle, signature: str, budget: Budget, checker=None):
         self.oracle = oracle
+        self.checker = checker
         self.signature = signature
         self.budget = budget
         self.tried = 0
@@ -53,7 +60,13 @@ class Minimizer:
             job = program.job()
         except Exception:  # noqa: BLE001 - an edit that ast.unparse cannot print
             return False
-        return signature_of(self.oracle.run({"op": "job", "job": job})) == self.signature
+        if signature_of(self.oracle.run({"op": "job", "job": job})) != self.signature:
+            return False
+        if self.checker is None or "IndexError" in self.signature:
+            return True
+        checked = signature_of(self.checker.run({"op": "job", "job": job}))
+        return not ("ember raised IndexError" in checked and
+                    "CPython raised IndexError" not in checked)
 
     def minimize(self, program: Program, failing_input: int | None) -> Program:
         program = self._one_input(program, failing_input)
@@ -158,10 +171,13 @@ class Minimizer:
             yield replace(program, module=module, inputs=inputs, params=params)
 
     def _drop_options(self, program: Program):
+        """parallel=True only: without boundscheck=True a random index is undefined."""
         for k, fdef in enumerate(program.module.body):
             dec = fdef.decorator_list[0] if fdef.decorator_list else None
             if isinstance(dec, ast.Call) and dec.keywords:
-                for j in range(len(dec.keywords)):
+                for j, keyword in enumerate(dec.keywords):
+                    if keyword.arg != "parallel":
+                        continue
                     module = copy.deepcopy(program.module)
                     del module.body[k].decorator_list[0].keywords[j]
                     yield replace(program, module=module)

@@ -149,17 +149,22 @@ class Run:
         self.log(f"minimizing {len(work)} program(s) of {len(by_signature)} signature(s)")
         queue = list(reversed(work))
 
+        # a candidate that runs far longer than the program did is not worth waiting for
+        timeout = min(self.args.timeout, 20.0)
+
         def worker():
-            oracle = Oracle(self.args.timeout)
+            oracle = Oracle(timeout)
+            checker = Oracle(timeout, env={"EMBER_BOUNDSCHECK": "1"})
             try:
                 while True:
                     with self.lock:
                         if not queue:
                             return
                         signature, index = queue.pop()
-                    written.append(self._minimize_one(oracle, signature, index))
+                    written.append(self._minimize_one(oracle, checker, signature, index))
             finally:
                 oracle.close()
+                checker.close()
 
         threads = [threading.Thread(target=worker) for _ in range(max(1, self.args.jobs))]
         for t in threads:
@@ -168,12 +173,13 @@ class Run:
             t.join()
         return written
 
-    def _minimize_one(self, oracle, signature: str, index: int) -> dict:
+    def _minimize_one(self, oracle, checker, signature: str, index: int) -> dict:
         result = self.results[index]
         program = generate(self.args.seed, index, self._feature_set(),
                            plant=self.plants.get(index))
         lines_before = len(program.plain_source().splitlines())
-        minimizer = Minimizer(oracle, signature, Budget(self.args.minimize_seconds, 2000))
+        minimizer = Minimizer(oracle, signature, Budget(self.args.minimize_seconds, 2000),
+                              checker)
         if minimizer.still_fails(program):
             minimizer.budget = Budget(self.args.minimize_seconds, 2000)
             program = minimizer.minimize(program, result.get("failing_input"))

@@ -21,8 +21,13 @@ def array_dtype(g: Generator) -> Scalar:
 
 
 def _array_param(g: Generator, symbols: list[str]) -> ArrayT:
+    """An array parameter whose axes have lengths among symbols (each axis its own symbol
+    when symbols has one per axis)."""
     ndim = 2 if g.chance(0.3) else 1
-    shape = tuple(Dim(g.pick(symbols)) for _ in range(ndim))
+    if len(symbols) == 1:
+        shape = tuple(Dim(f"{symbols[0]}_{axis}") for axis in range(ndim))
+    else:
+        shape = tuple(Dim(g.pick(symbols)) for _ in range(ndim))
     return ArrayT(array_dtype(g), shape)
 
 
