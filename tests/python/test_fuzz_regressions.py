@@ -1,0 +1,236 @@
+"""Regression tests for the bugs the differential fuzzer (tests/fuzz, docs/reliability.md) found:
+each is the fuzzer's minimized reproducer, tidied, as a plain test comparing ember with CPython
+(``f.py_func``, or the same source run uncompiled).  A bug not fixed yet is marked
+``xfail(strict=True)`` with what is wrong: the mark must go when the fix lands (a strict xfail
+that passes fails the run).  A reproducer that can crash the process runs in a subprocess."""
+import math
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+from conftest import check
+
+import ember
+from ember import _ember
+
+
+class Interpreted:
+    """ember as CPython sees it: njit returns the function itself."""
+
+    @staticmethod
+    def njit(*args, **options):
+        return args[0] if args and callable(args[0]) else (lambda fn: fn)
+
+
+def outcome(source: str, call: str, compiled: bool) -> str:
+    """"returned <repr>" / "raised <exception class>" of call after source defined its
+    functions; compiled: in a fresh interpreter with ember ("died <signal>" for a crash),
+    else here, uncompiled."""
+    if not compiled:
+        ns = {"np": np, "math": math, "ember": Interpreted}
+        exec(textwrap.dedent(source), ns)
+        try:
+            return f"returned {eval(call, ns)!r}"  # noqa: S307 - the tests' own calls
+        except Exception as exc:  # noqa: BLE001
+            return f"raised {type(exc).__name__}"
+    program = "import math\nimport numpy as np\nimport ember\n" + textwrap.dedent(source) + \
+        textwrap.dedent(f"""
+        try:
+            print("returned", repr({call}))
+        except Exception as exc:
+            print("raised", type(exc).__name__)
+        """)
+    proc = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
+                          timeout=300)
+    if proc.returncode < 0:
+        return f"died {-proc.returncode}"
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout.strip().splitlines()[-1]
+
+
+def check_isolated(source: str, call: str):
+    expected = outcome(source, call, compiled=False)
+    assert outcome(source, call, compiled=True) == expected
+    return expected
+
+
+# ---- array sizes: the element count or nitems * itemsize overflows int64 ---------------------
+
+HUGE_ARRAYS = """
+@ember.njit
+def zeros_1d(n):
+    return np.zeros(n).shape[0]
+
+@ember.njit
+def zeros_2d(n):
+    return np.zeros((n, n)).shape[0]
+
+@ember.njit
+def empty_int64(n):
+    return np.empty(n, np.int64).shape[0]
+
+@ember.njit
+def arange_down(n):
+    return np.arange(4, n, -1).shape[0]
+"""
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "array allocation does not check the element count or nitems * itemsize for overflow "
+    "(lowering/CodeGenArray.cpp, allocate_array): np.zeros(2**62) 'succeeds' with a buffer "
+    "of 0 bytes, np.arange(4, -2**62, -1) then writes past it (SIGSEGV); NumPy raises "
+    "ValueError"))
+@pytest.mark.parametrize("call", ["zeros_1d(2**62)", "zeros_2d(2**32)", "empty_int64(2**61)",
+                                  "arange_down(-2**62)"])
+def test_array_too_big_raises_value_error(call):
+    assert check_isolated(HUGE_ARRAYS, call) == "raised ValueError"
+
+
+# ---- a zero range() step raising leaks the arrays alive at that point ------------------------
+
+@ember.njit
+def zero_step_after_allocation(n, step):
+    a = np.zeros(n)
+    for i in range(0, n, step):
+        a[i] = 1.0
+    return a.sum()
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "range() with a zero step raises ValueError without releasing the arrays the function "
+    "owns: the check has no unwind set (each of them stays alive for good)"))
+def test_zero_range_step_releases_arrays():
+    check(zero_step_after_allocation, 5, 1)
+    before = _ember.live_meminfos()
+    with pytest.raises(ValueError):
+        zero_step_after_allocation(5, 0)
+    assert _ember.live_meminfos() == before
+
+
+# ---- issue 8 bugs the fuzzer found again (fixes in progress) --------------------------------
+
+@ember.njit
+def conditional_in_abs(c, x):
+    return abs(1.0 if c else x)
+
+
+@ember.njit
+def chained_comparison_in_int(x):
+    return int(0 < x < 5)
+
+
+@ember.njit
+def conditional_in_max(c):
+    return max(1, 2 if c else 3)
+
+
+@pytest.mark.xfail(strict=True, reason="issue 8: a conditional or short-circuit expression "
+                   "inside call arguments is refused ('the NULL marker of a call')")
+def test_conditional_expressions_as_call_arguments():
+    check(conditional_in_abs, True, -2.5)
+    check(conditional_in_abs, False, -2.5)
+    check(chained_comparison_in_int, 3)
+    check(chained_comparison_in_int, 7)
+    check(conditional_in_max, True)
+    check(conditional_in_max, False)
+
+
+BOUND_ON_ONE_PATH = """
+@ember.njit
+def scalar_in_tuple(x):
+    if x < x:
+        m = 0
+    t = (0, m)
+    return 1
+
+@ember.njit
+def array(n):
+    if n > 0:
+        t = np.arange(4.0)
+    return t[1]
+
+@ember.njit
+def array_shape(flag):
+    if flag:
+        m = np.ones(3)
+    return m.shape[0]
+
+@ember.njit
+def in_while_else(n):
+    w = 0
+    while w < n:
+        a = np.ones(2)
+        w += 1
+    else:
+        s = a[0]
+    return s
+"""
+
+
+@pytest.mark.xfail(strict=True, reason="issue 8: a variable bound on one path only gives "
+                   "garbage or crashes (arrays) instead of UnboundLocalError")
+@pytest.mark.parametrize("call", ["scalar_in_tuple(78.5)", "array(0)", "array_shape(False)",
+                                  "in_while_else(0)"])
+def test_variable_bound_on_one_path_raises_unbound_local_error(call):
+    assert check_isolated(BOUND_ON_ONE_PATH, call) == "raised UnboundLocalError"
+
+
+@ember.njit
+def never_bound(flag):
+    if False:
+        m = np.ones(3)
+    if flag:
+        return m.shape[0]
+    return -1
+
+
+@pytest.mark.xfail(strict=True, reason="issue 8: a variable bound on no path (its only "
+                   "assignment is dead code) is a compile-time TypingError ('used here before "
+                   "it is assigned on every path'), so even calls that never reach the use fail; "
+                   "CPython raises UnboundLocalError only when the line runs")
+def test_never_bound_variable_raises_only_when_used():
+    check(never_bound, False)
+    check(never_bound, True)
+
+
+@ember.njit
+def int_of(x):
+    return int(x)
+
+
+@ember.njit
+def round_of(x):
+    return round(x)
+
+
+@ember.njit
+def floor_of(x):
+    return math.floor(x)
+
+
+@pytest.mark.xfail(strict=True, reason="issue 8: int()/round()/math.floor() of nan and inf "
+                   "return 0 or INT_MAX instead of raising ValueError / OverflowError")
+@pytest.mark.parametrize("fn", [int_of, round_of, floor_of], ids=lambda f: f.__name__)
+@pytest.mark.parametrize("x", [math.nan, math.inf, -math.inf])
+def test_float_to_int_of_nan_and_inf_raises(fn, x):
+    check(fn, x)
+
+
+@ember.njit
+def as_int64(a):
+    return a.astype(np.int64)
+
+
+@ember.njit
+def as_int32_times(a, k):
+    return k * a.astype(np.int32)
+
+
+@pytest.mark.xfail(strict=True, reason="issue 8: float-to-int array casts of nan, inf and "
+                   "out-of-range values saturate where NumPy gives INT_MIN")
+def test_float_to_int_array_casts_match_numpy():
+    with np.errstate(invalid="ignore"):
+        check(as_int64, np.array([1.5, math.nan, math.inf, -math.inf, 1e300]))
+        check(as_int32_times, np.array([8.75, 1099511627776.0]), 21)
