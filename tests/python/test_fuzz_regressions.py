@@ -88,24 +88,43 @@ def test_array_too_big_raises_value_error(call):
     assert check_isolated(HUGE_ARRAYS, call) == "raised ValueError"
 
 
-# ---- a zero range() step raising leaks the arrays alive at that point ------------------------
+# ---- some raises leak the arrays alive at that point ------------------------------------------
 
 @ember.njit
-def zero_step_after_allocation(n, step):
+def zero_range_step(n, k):
     a = np.zeros(n)
-    for i in range(0, n, step):
+    for i in range(0, n, k):
         a[i] = 1.0
     return a.sum()
 
 
+@ember.njit
+def negative_shift_count(n, k):
+    a = np.zeros(n)
+    x = n >> k
+    return a.sum() + x
+
+
+@ember.njit
+def axis_reduction_of_empty(n, k):
+    a = np.zeros(n)
+    x = np.zeros((k, 3)).min(axis=0)
+    return a.sum() + x.sum()
+
+
 @pytest.mark.xfail(strict=True, reason=(
-    "range() with a zero step raises ValueError without releasing the arrays the function "
-    "owns: the check has no unwind set (each of them stays alive for good)"))
-def test_zero_range_step_releases_arrays():
-    check(zero_step_after_allocation, 5, 1)
+    "the ValueError of a zero range() step, of a negative shift count and of an axis "
+    "reduction (min/max) over an empty axis is raised without releasing the arrays the "
+    "function owns (those raises have no unwind set): each of them stays alive for good"))
+@pytest.mark.parametrize("fn, ok, bad", [(zero_range_step, (5, 1), (5, 0)),
+                                         (negative_shift_count, (5, 1), (5, -1)),
+                                         (axis_reduction_of_empty, (5, 2), (5, 0))],
+                         ids=lambda v: getattr(v, "__name__", ""))
+def test_raising_releases_the_arrays_it_owns(fn, ok, bad):
+    check(fn, *ok)
     before = _ember.live_meminfos()
     with pytest.raises(ValueError):
-        zero_step_after_allocation(5, 0)
+        fn(*bad)
     assert _ember.live_meminfos() == before
 
 
