@@ -40,7 +40,9 @@ def f32_other(g: Generator, want, depth: int, exact: bool):
 def _small_int(kind: Scalar):
     @SMALL.expr(lambda w: w is kind, weight=4)
     def binop(g: Generator, want, depth: int, exact: bool):
-        op = g.pick(("+", "-", "*", "&", "|", "^"))
+        # uint8 + - * leave the range often (an intended difference): rarer than bit operations
+        weights = (2, 1, 1, 2, 2, 2) if kind is U8 else (3, 3, 2, 1, 1, 1)
+        op = g.weighted(("+", "-", "*", "&", "|", "^"), weights)
         node = N.binop(g.scalar(kind, depth), op, g.scalar(kind, depth), kind)
         node.ref_binop = ("_sop", kind.value, N.SMALL_OP_NAMES[op])
         return node
