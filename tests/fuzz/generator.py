@@ -265,7 +265,7 @@ class Generator:
     def leaf(self, want, depth: int, exact: bool = False):
         if isinstance(want, Scalar):
             vs = self.scalar_vars(want, exact)
-            if vs and self.chance(0.75):
+            if vs and self.chance(0.85):
                 v = self.pick(vs)
                 return N.load(v.name, v.type, v.approx)
             return N.const(self.constant(want), want)
@@ -276,8 +276,30 @@ class Generator:
             if vs:
                 v = self.pick(vs)
                 return N.load(v.name, v.type, v.approx)
+            cast = self._lossless_cast(want, exact)
+            if cast is not None and self.chance(0.7):
+                return cast
             return self.make_array(want, depth)
         raise TypeError(f"cannot make a leaf of {want!r}")
+
+    # casts that keep every value (float-to-int casts are left to features/arrays.py)
+    LOSSLESS = {Scalar.F64: (Scalar.F32, Scalar.I32, Scalar.I64, Scalar.BOOL),
+                Scalar.I64: (Scalar.I32, Scalar.BOOL), Scalar.I32: (Scalar.BOOL,),
+                Scalar.F32: (Scalar.BOOL,), Scalar.BOOL: ()}
+
+    def _lossless_cast(self, want: ArrayPattern, exact: bool):
+        """x.astype(dtype) of an array variable of the wanted shape, or None."""
+        if want.dtype is None:
+            return None
+        sources = self.LOSSLESS[want.dtype]
+        vs = [v for v in self.array_vars(ArrayPattern(None, want.ndim, want.shape), exact)
+              if v.type.dtype in sources]
+        if not vs:
+            return None
+        v = self.pick(vs)
+        return N.method(N.load(v.name, v.type, v.approx), "astype",
+                        [N.attr("np", want.dtype.value)], ArrayT(want.dtype, v.type.shape),
+                        v.approx)
 
     def make_array(self, want: ArrayPattern, depth: int):
         """A freshly made array matching want (np.zeros / ones / full of a constant)."""

@@ -206,9 +206,9 @@ def creation(g: Generator, want: ArrayPattern, depth: int):
     if shape_node is None:
         return None
     t = ArrayT(dtype, shape)
-    fn = g.weighted(("zeros", "ones", "full"), (3, 2, 1))
+    fn = g.weighted(("zeros", "ones", "full"), (2, 1, 3))
     if fn == "full":
-        fill = g.scalar(dtype, depth, exact=True)
+        fill = g.scalar(dtype, max(depth, 1), exact=True)
         if dtype is I32:
             N.add_ref(fill, "_cksmall", "int32")
         return N.call("np.full", [shape_node, fill], t, keywords=[N.kw("dtype",
