@@ -8,7 +8,8 @@ BUILD   := build
 STAMPS  := .stamps
 JOBS    ?= $(shell nproc)
 
-.PHONY: all run test build deps test-cpp test-python cases bench asan fuzz fuzz-ci clean format lint
+.PHONY: all run test build deps test-cpp test-python cases bench asan ubsan fuzz fuzz-ci clean \
+        format lint
 
 all: build
 
@@ -65,7 +66,8 @@ test-python: build
 # intercepts) is preloaded; Python's own allocations are not leak-checked.
 ASAN_BUILD := build-asan
 ASAN_TESTS := tests/python/test_arrays_core.py tests/python/test_numpy_arrays.py \
-              tests/python/test_numpy_reductions.py tests/python/test_memory.py
+              tests/python/test_numpy_reductions.py tests/python/test_memory.py \
+              tests/python/test_stress.py
 
 asan: deps
 	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DEMBER_ASAN=ON \
@@ -75,6 +77,21 @@ asan: deps
 	LD_PRELOAD="$$(gcc -print-file-name=libasan.so) $$(gcc -print-file-name=libstdc++.so)" \
 	  ASAN_OPTIONS=detect_leaks=0 EMBER_NATIVE_DIR=$(abspath $(ASAN_BUILD))/native \
 	  $(VPY) -m pytest $(ASAN_TESTS) -q -p no:cacheprovider -k "not resident_memory"
+
+# UndefinedBehaviorSanitizer, beside ASan: the same C++ and array tests against modules built in
+# build-ubsan/.  Every finding is fatal and prints its stack; libubsan comes with the modules, so
+# nothing needs preloading.  Line tables (-g1) are all a report's stack needs.
+UBSAN_BUILD       := build-ubsan
+UBSAN_RUN_OPTIONS := print_stacktrace=1:halt_on_error=1
+
+ubsan: deps
+	cmake -S . -B $(UBSAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DEMBER_UBSAN=ON \
+	  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG" \
+	  -DEMBER_MODULE_DIR=$(abspath $(UBSAN_BUILD))/native -DPython_EXECUTABLE=$(abspath $(VPY))
+	cmake --build $(UBSAN_BUILD) -j $(JOBS)
+	cd $(UBSAN_BUILD) && UBSAN_OPTIONS=$(UBSAN_RUN_OPTIONS) ctest --output-on-failure -j $(JOBS)
+	UBSAN_OPTIONS=$(UBSAN_RUN_OPTIONS) EMBER_NATIVE_DIR=$(abspath $(UBSAN_BUILD))/native \
+	  $(VPY) -m pytest $(ASAN_TESTS) -q -p no:cacheprovider
 
 # The differential fuzzer (tests/fuzz, docs/reliability.md): N generated programs compiled and
 # interpreted, compared; reproducers of what fails go to build/fuzz-found/.  fuzz-ci is the

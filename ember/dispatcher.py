@@ -31,7 +31,13 @@ _session = None
 def session():
     """The process's compiler session (loads the compiler on first use)."""
     global _session
-    if _session is None:
+    if _session is not None:
+        return _session
+    # Threads making their first call at once must share one session: the type ids of one
+    # session mean nothing to another.  Making it switches threads (the import, the loop below).
+    with _compile_lock:
+        if _session is not None:
+            return _session
         from . import _compiler
         s = _compiler.Session()
         for name, address in _ember.runtime_symbols():
@@ -43,7 +49,7 @@ def session():
         if choice != "libmvec":
             s.use_vector_library(_ember.vector_math(), choice == "ember")
         _session = s
-    return _session
+        return _session
 
 
 class Options:
@@ -98,6 +104,7 @@ class JitFunction:
         self._specs: dict[tuple, Specialization] = {}
         self._aliases: dict[tuple, Specialization] = {}
         self._can_compile = True
+        self._compiles = 0  # compiler runs for this function (one per signature, tests check)
         self.__name__ = py_func.__name__
         self.__qualname__ = py_func.__qualname__
         self.__doc__ = py_func.__doc__
@@ -170,12 +177,17 @@ class JitFunction:
                     raise TypeError(f"{self.__qualname__}(): no compiled signature matches "
                                     f"({got}); it was compiled for {have}")
         if [list(c) for c in codes] != [list(c) for c in spec.arg_codes]:
-            # Values of these types now call this entry directly.
-            spec_alias = Specialization(spec.compiled, spec.arg_types, spec.arg_codes,
-                                        spec.ret_code, None)
-            spec_alias.entry = self.dispatcher._add_entry(
-                spec.arg_codes, spec.ret_code, spec.compiled.wrapper, spec.compiled, codes)
-            self._aliases[key] = spec_alias
+            # Values of these types now call this entry directly (one entry, however many
+            # threads get here at once).
+            with _compile_lock:
+                spec_alias = self._aliases.get(key)
+                if spec_alias is None:
+                    spec_alias = Specialization(spec.compiled, spec.arg_types, spec.arg_codes,
+                                                spec.ret_code, None)
+                    spec_alias.entry = self.dispatcher._add_entry(
+                        spec.arg_codes, spec.ret_code, spec.compiled.wrapper, spec.compiled,
+                        codes)
+                    self._aliases[key] = spec_alias
             return spec_alias
         return spec
 
@@ -231,6 +243,7 @@ class JitFunction:
             consts, name_values, modules = freeze_function(self.py_func, nis)
             dump = [x for x in os.environ.get("EMBER_DUMP", "").split(",") if x]
             _compile_stack.append((handle, type_ids))
+            self._compiles += 1
             try:
                 loop_kind, core_dims = self._loop or ("", [])
                 compiled = s.compile(nis, consts, name_values, modules, list(type_ids),

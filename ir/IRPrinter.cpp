@@ -62,6 +62,7 @@ void print_inst(std::ostream &os, const Function &f, const InstData &d) {
     case Op::Arg: os << " " << d.imm; break;
     case Op::Const: os << " " << print_const(f.consts[static_cast<size_t>(d.imm)]); break;
     case Op::GetAttr: os << " ." << f.names[static_cast<size_t>(d.imm)]; break;
+    case Op::CheckBound: os << " " << f.names[static_cast<size_t>(d.imm)]; break;
     case Op::BinOp:
       os << " " << binop_symbol(static_cast<BinOpKind>(d.imm)) << (d.imm2 ? "=" : "");
       break;

@@ -34,6 +34,7 @@ class Verifier {
       const auto &insts = f_.block(Block{b}).insts;
       for (size_t k = 0; k < insts.size(); ++k) position_[insts[k].id] = static_cast<int>(k);
     }
+    find_maybe_undefined();
     for (uint32_t b = 0; b < f_.num_blocks(); ++b) check_block(Block{b});
   }
 
@@ -52,7 +53,10 @@ class Verifier {
       internal_assert(d.result.valid() == produces_value(d.op))
           << f_.name << ": " << op_name(d.op) << " result mismatch";
       if (!cfg_.reachable(b)) continue;
-      for (Value v : d.operands) check_use(v, b, static_cast<int>(k), d);
+      for (size_t o = 0; o < d.operands.size(); ++o) {
+        check_use(d.operands[o], b, static_cast<int>(k), d);
+        check_defined(d, o);
+      }
       for (const BlockCall &t : d.targets) {
         internal_assert(t.block.valid() && t.block.id < f_.num_blocks())
             << f_.name << ": bad branch target";
@@ -82,6 +86,43 @@ class Verifier {
     }
   }
 
+  /// Undef results, and block parameters with such a value on some incoming edge (to a fixpoint).
+  void find_maybe_undefined() {
+    maybe_undef_.assign(f_.num_values(), 0);
+    for (uint32_t i = 0; i < f_.num_insts(); ++i) {
+      const InstData &d = f_.inst(Inst{i});
+      if (d.op == Op::Undef && d.result.valid()) maybe_undef_[d.result.id] = 1;
+    }
+    for (bool changed = true; changed;) {
+      changed = false;
+      for (uint32_t b = 0; b < f_.num_blocks(); ++b) {
+        if (!cfg_.reachable(Block{b}) || f_.block(Block{b}).insts.empty()) continue;
+        for (const BlockCall &t : f_.terminator(Block{b}).targets) {
+          const BlockData &target = f_.block(t.block);
+          for (size_t a = 0; a < t.args.size() && a < target.params.size(); ++a) {
+            Value arg = t.args[a], param = target.params[a];
+            if (arg.valid() && arg.id < f_.num_values() && maybe_undef_[arg.id] &&
+                !maybe_undef_[param.id]) {
+              maybe_undef_[param.id] = 1;
+              changed = true;
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /// Invariant 6: operand `o` of `d` may be undefined only where an undefined value is harmless.
+  void check_defined(const InstData &d, size_t o) {
+    Value v = d.operands[o];
+    if (!v.valid() || v.id >= f_.num_values() || !maybe_undef_[v.id]) return;
+    bool allowed =
+        (d.op == Op::CheckBound && o == 0) || d.op == Op::DecRef || d.op == Op::ParallelFor;
+    internal_assert(allowed) << f_.name << ": " << op_name(d.op) << " at line " << d.loc.line
+                             << " uses %" << v.id
+                             << ", which is undefined on some path, without a CheckBound";
+  }
+
   void check_use(Value v, Block b, int pos, const InstData &user) {
     internal_assert(v.valid() && v.id < f_.num_values())
         << f_.name << ": " << op_name(user.op) << " uses an invalid value";
@@ -102,6 +143,7 @@ class Verifier {
   bool typed_;
   CFG cfg_;
   std::vector<int> position_;
+  std::vector<char> maybe_undef_;  // by value id
 };
 
 }  // namespace

@@ -415,6 +415,19 @@ void FunctionLowerer::lower_inst(const InstData &d) {
       set(d.result, v);
       return;
     }
+    case Op::CheckBound: {
+      // CPython's message since 3.11.
+      raise_if(b_.CreateNot(get(d.operands[1])), EMBER_EXC_UnboundLocalError,
+               "cannot access local variable '" + f_.names[static_cast<size_t>(d.imm)] +
+                   "' where it is not associated with a value");
+      TypeId t = type(d.result);
+      if (vt(t)) {
+        V v = get(d.operands[0]);
+        incref(v, t);
+        set(d.result, v);
+      }
+      return;
+    }
     case Op::ParallelFor: set(d.result, lower_parallel_for(d)); return;
     case Op::IncRef: incref(get(d.operands[0]), type(d.operands[0])); return;
     case Op::DecRef: decref(get(d.operands[0]), type(d.operands[0])); return;

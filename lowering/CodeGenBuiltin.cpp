@@ -24,6 +24,8 @@ V FunctionLowerer::lower_call(const InstData &d) {
     case TypeKind::NumberClass: {
       TypeId to = type(d.result);
       if (d.operands.size() == 1) return scalar_zero(types_.scalar_kind(to));
+      if (d.operands.size() == 3)
+        return lower_complex_constructor(d.operands[1], d.operands[2], to);
       return convert(get(d.operands[1]), type(d.operands[1]), to);
     }
     case TypeKind::ExceptionClass: return nullptr;  // an exception value is compile-time
@@ -442,6 +444,26 @@ V FunctionLowerer::lower_builtin(const InstData &d, BuiltinId id) {
       TypeId l = type(arg(0)), r = type(arg(1));
       V a = convert(get(arg(0)), l, rt), c = convert(get(arg(1)), r, rt);
       return lower_binop(BinOpKind::Pow, a, c, rt, f_.flags.python_errors);
+    }
+    case BuiltinId::Divmod: {
+      // `//` types its result as its promoted operands, so the quotient's type is theirs.
+      TypeId ot = types_.get(rt).elems[0];
+      V a = convert(get(arg(0)), type(arg(0)), ot), c = convert(get(arg(1)), type(arg(1)), ot);
+      V q = lower_binop(BinOpKind::FloorDiv, a, c, ot, f_.flags.python_errors);
+      V r = lower_binop(BinOpKind::Mod, a, c, ot, f_.flags.python_errors);
+      V tup = b_.CreateInsertValue(llvm::UndefValue::get(mt(rt)), to_memory(q, ot), {0});
+      return b_.CreateInsertValue(tup, to_memory(r, ot), {1});
+    }
+    case BuiltinId::MathGcd:
+    case BuiltinId::MathLcm: {
+      bool gcd = id == BuiltinId::MathGcd;
+      // Folded from the identity: gcd() == 0 and lcm() == 1, as Python's.
+      V acc = llvm::ConstantInt::get(i64_, gcd ? 0 : 1);
+      for (size_t k = 0; k < nargs; ++k) {
+        V x = convert(get(arg(k)), type(arg(k)), types_.int64());
+        acc = gcd ? int_gcd(acc, x) : int_lcm(acc, x);
+      }
+      return acc;
     }
     case BuiltinId::Enumerate: {
       llvm::Type *st = dm_.iterator_state_type(rt);

@@ -393,6 +393,71 @@ V FunctionLowerer::lower_complex_binop(BinOpKind kind, V l, V r, ScalarKind k, b
   return b_.CreateInsertValue(out, im, {1});
 }
 
+V FunctionLowerer::lower_complex_constructor(Value real, Value imag, TypeId to) {
+  // real + imag * 1j, but a real argument contributes no zero part: complex(1.0, -0.0) keeps
+  // its -0.0 imaginary part, as in CPython.
+  TypeId part = types_.scalar(
+      types_.scalar_kind(to) == ScalarKind::Complex64 ? ScalarKind::Float32 : ScalarKind::Float64);
+  auto split = [&](Value v, V *re, V *im) {
+    TypeId t = type(v);
+    V x = get(v);
+    if (!is_complex(types_.scalar_kind(t))) {
+      *re = convert(x, t, part);
+      *im = nullptr;
+      return;
+    }
+    V c = convert(x, t, to);
+    *re = b_.CreateExtractValue(c, {0});
+    *im = b_.CreateExtractValue(c, {1});
+  };
+  V rr, ri, ir, ii;
+  split(real, &rr, &ri);
+  split(imag, &ir, &ii);
+  V re = ii ? b_.CreateFSub(rr, ii) : rr;
+  V im = ri ? b_.CreateFAdd(ir, ri) : ir;
+  V out =
+      b_.CreateInsertValue(llvm::UndefValue::get(dm_.scalar_type(types_.scalar_kind(to))), re, {0});
+  return b_.CreateInsertValue(out, im, {1});
+}
+
+V FunctionLowerer::int_gcd(V a, V b) {
+  // Euclid's algorithm on the magnitudes, unsigned, so that |INT64_MIN| is representable.
+  llvm::Constant *zero = llvm::ConstantInt::get(i64_, 0);
+  auto magnitude = [&](V v) {
+    return b_.CreateSelect(b_.CreateICmpSLT(v, zero), b_.CreateNeg(v), v);
+  };
+  V x0 = magnitude(a), y0 = magnitude(b);
+  llvm::BasicBlock *pre = b_.GetInsertBlock();
+  auto *head = llvm::BasicBlock::Create(ctx_, "gcd.head", fn_);
+  auto *body = llvm::BasicBlock::Create(ctx_, "gcd.body", fn_);
+  auto *done = llvm::BasicBlock::Create(ctx_, "gcd.done", fn_);
+  b_.CreateBr(head);
+  b_.SetInsertPoint(head);
+  llvm::PHINode *x = b_.CreatePHI(i64_, 2), *y = b_.CreatePHI(i64_, 2);
+  x->addIncoming(x0, pre);
+  y->addIncoming(y0, pre);
+  b_.CreateCondBr(b_.CreateICmpNE(y, zero), body, done);
+  b_.SetInsertPoint(body);
+  x->addIncoming(y, body);
+  y->addIncoming(b_.CreateURem(x, y), body);
+  b_.CreateBr(head);
+  b_.SetInsertPoint(done);
+  return x;
+}
+
+V FunctionLowerer::int_lcm(V a, V b) {
+  // |a| / gcd * |b|; 0 when either is 0 (then the gcd may be 0 too).
+  llvm::Constant *zero = llvm::ConstantInt::get(i64_, 0);
+  V g = int_gcd(a, b);
+  V either_zero = b_.CreateOr(b_.CreateICmpEQ(a, zero), b_.CreateICmpEQ(b, zero));
+  V safe_g = b_.CreateSelect(either_zero, llvm::ConstantInt::get(i64_, 1), g);
+  auto magnitude = [&](V v) {
+    return b_.CreateSelect(b_.CreateICmpSLT(v, zero), b_.CreateNeg(v), v);
+  };
+  V l = b_.CreateMul(b_.CreateUDiv(magnitude(a), safe_g), magnitude(b));
+  return b_.CreateSelect(either_zero, zero, l);
+}
+
 V FunctionLowerer::int_pow(V base, V exp, ScalarKind k) {
   llvm::Type *t = base->getType();
   llvm::Constant *zero = llvm::ConstantInt::get(t, 0), *one = llvm::ConstantInt::get(t, 1);

@@ -100,6 +100,11 @@ class FunctionLowerer {
   V lower_is(const InstData &d);
   V lower_contains(const InstData &d);
   V int_pow(V base, V exp, ScalarKind k);
+  /// complex(real, imag) of two numbers, as CPython's complex_new combines them.
+  V lower_complex_constructor(Value real, Value imag, TypeId to);
+  /// math.gcd / math.lcm of two int64 (non-negative results, wrapping as int64 arithmetic).
+  V int_gcd(V a, V b);
+  V int_lcm(V a, V b);
   V scalar_zero(ScalarKind k);
   V scalar_one(ScalarKind k);
   V scalar_min_max(bool is_max, V a, V b, ScalarKind k);

@@ -17,7 +17,8 @@ bool may_raise(const Function &f, const InstData &d) {
     case Op::GetItem:
     case Op::SetItem:
     case Op::Unpack:
-    case Op::Cast: return true;
+    case Op::Cast:
+    case Op::CheckBound: return true;
     case Op::BinOp: {
       auto k = static_cast<BinOpKind>(d.imm);
       return k == BinOpKind::TrueDiv || k == BinOpKind::FloorDiv || k == BinOpKind::Mod ||

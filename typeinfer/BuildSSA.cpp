@@ -1,6 +1,7 @@
 #include "typeinfer/BuildSSA.h"
 
 #include <algorithm>
+#include <functional>
 #include <unordered_map>
 
 #include "typeinfer/NisCFG.h"
@@ -16,6 +17,7 @@ class SSABuilder {
 
   std::unique_ptr<Function> run() {
     init_function();
+    find_assigned();
     make_blocks();
     compute_order();
     for (uint32_t b : order_) {
@@ -26,7 +28,12 @@ class SSABuilder {
     }
     for (uint32_t b = 0; b < f_->num_blocks(); ++b)
       internal_assert(sealed_[b]) << in_.qualname << ": bb" << b << " was never sealed";
-    remove_trivial_params();
+    do remove_trivial_params();
+    while (remove_redundant_param_cycles());
+    for (uint32_t b = 0; b < f_->num_blocks(); ++b)
+      for (Value p : f_->block(Block{b}).params)
+        internal_assert(!is_null(p)) << in_.qualname << ": the NULL marker reached a phi";
+    materialize_flags();
     remove_dead_code();
     return std::move(f_);
   }
@@ -52,6 +59,13 @@ class SSABuilder {
     f.consts.push_back(null);
     none_const_ = static_cast<int64_t>(f.consts.size());
     f.consts.push_back(ConstValue{});
+    for (bool b : {false, true}) {
+      ConstValue c;
+      c.kind = ConstValue::Kind::Bool;
+      c.i = b;
+      (b ? true_const_ : false_const_) = static_cast<int64_t>(f.consts.size());
+      f.consts.push_back(c);
+    }
     nvars_ = static_cast<int>(in_.varnames.size());
   }
 
@@ -121,7 +135,49 @@ class SSABuilder {
     order_.assign(post.rbegin(), post.rend());
   }
 
+  /// The locals assigned on every path into each NIS block (a must-analysis: the intersection
+  /// over predecessors of what they leave assigned), so that only reads that may find a local
+  /// unbound are checked.
+  void find_assigned() {
+    size_t nb = nis_.blocks.size(), nv = static_cast<size_t>(nvars_);
+    std::vector<std::vector<int32_t>> preds(nb);
+    for (size_t b = 0; b < nb; ++b)
+      for (int32_t s : nis_.blocks[b].succs)
+        preds[static_cast<size_t>(s)].push_back(static_cast<int32_t>(b));
+    std::vector<char> all(nv, 1), args(nv, 0);
+    for (int i = 0; i < in_.argcount + in_.kwonlyargcount; ++i) args[static_cast<size_t>(i)] = 1;
+    assigned_in_.assign(nb, all);
+    std::vector<std::vector<char>> out(nb, all);
+    for (bool changed = true; changed;) {
+      changed = false;
+      for (size_t b = 0; b < nb; ++b) {
+        if (nis_.blocks[b].entry_depth < 0) continue;
+        std::vector<char> in = b == 0 ? args : all;
+        for (int32_t p : preds[b]) {
+          if (nis_.blocks[static_cast<size_t>(p)].entry_depth < 0) continue;
+          for (size_t v = 0; v < nv; ++v) in[v] &= out[static_cast<size_t>(p)][v];
+        }
+        std::vector<char> o = in;
+        for (int32_t k = nis_.blocks[b].start; k < nis_.blocks[b].end; ++k) {
+          const NisInstr &ins = in_.code[static_cast<size_t>(k)];
+          if (ins.op == NisOp::StoreFast) o[static_cast<size_t>(ins.arg)] = 1;
+          if (ins.op == NisOp::DeleteFast) o[static_cast<size_t>(ins.arg)] = 0;
+        }
+        if (in != assigned_in_[b] || o != out[b]) {
+          assigned_in_[b] = std::move(in);
+          out[b] = std::move(o);
+          changed = true;
+        }
+      }
+    }
+  }
+
   // ---- Braun et al. ------------------------------------------------------------------------
+  // Variables are locals (0..nvars-1), stack slots (nvars + depth) and, for each local, a bool
+  // "is bound" flag (bound_flag(local)).  A read whose flag is not provably true is checked at
+  // run time (CheckBound): CPython's UnboundLocalError instead of an uninitialized value.
+
+  static int bound_flag(int local) { return -1 - local; }
 
   void write_var(int var, uint32_t block, Value v) { defs_[block][var] = v; }
 
@@ -137,7 +193,7 @@ class SSABuilder {
       v = f_->add_param(Block{block});
       incomplete_[block].push_back({var, v});
     } else if (preds_[block].empty()) {
-      v = undef();
+      v = var < 0 ? false_value() : undef();
     } else if (preds_[block].size() == 1) {
       v = read_var(var, preds_[block][0]);
     } else {
@@ -194,6 +250,13 @@ class SSABuilder {
     return *slot;
   }
   Value undef() { return entry_value(&undef_, Op::Undef, 0); }
+  // Flags are built from two placeholder values (ids past every real value), so that a flag
+  // true on every incoming edge is a trivial phi, and so that the values of a function without
+  // checks are numbered as if flags did not exist.  materialize_flags() makes the placeholders
+  // still in use constants.
+  static Value true_value() { return Value{UINT32_MAX - 1}; }
+  static Value false_value() { return Value{UINT32_MAX - 2}; }
+  static bool is_placeholder(Value v) { return v == true_value() || v == false_value(); }
   Value null_marker() { return entry_value(&null_, Op::Const, null_const_); }
   bool is_null(Value v) const { return null_.valid() && v == null_; }
 
@@ -201,8 +264,9 @@ class SSABuilder {
     if (block == entry_) return fill_entry();
     if (body_of_ir_[block] >= 0) return fill_for_body(block);
     const NisBlock &nb = nis_.blocks[static_cast<size_t>(nis_of_ir_[block])];
+    assigned_ = assigned_in_[static_cast<size_t>(nis_of_ir_[block])];
     std::vector<Value> stack;
-    for (int d = 0; d < nb.entry_depth; ++d) stack.push_back(read_var(nvars_ + d, block));
+    read_entry_stack(block, nb.entry_nulls, &stack);
     for (int32_t k = nb.start; k < nb.end; ++k)
       if (!translate(block, in_.code[static_cast<size_t>(k)], k + 1 == nb.end, stack)) return;
     // Fell through into the next block.
@@ -213,8 +277,10 @@ class SSABuilder {
 
   void fill_entry() {
     int nargs = in_.argcount + in_.kwonlyargcount;
-    for (int i = 0; i < nargs; ++i)
+    for (int i = 0; i < nargs; ++i) {
       write_var(i, entry_, emit(entry_, Op::Arg, {}, SourceLoc{in_.firstlineno}, i));
+      write_var(bound_flag(i), entry_, true_value());
+    }
     terminate(entry_, Op::Br, {}, SourceLoc{in_.firstlineno}, {succs_[entry_][0]});
   }
 
@@ -222,15 +288,22 @@ class SSABuilder {
     const NisBlock &head = nis_.blocks[static_cast<size_t>(body_of_ir_[block])];
     const NisInstr &for_iter = in_.code[static_cast<size_t>(head.end - 1)];
     // The FOR_ITER block's stack at its end, which ends with the iterator.
-    int depth = head.entry_depth;
+    std::vector<char> nulls = head.entry_nulls;
     for (int32_t k = head.start; k < head.end - 1; ++k)
-      depth += nis_stack_effect(in_.code[static_cast<size_t>(k)]);
+      nis_track_nulls(in_.code[static_cast<size_t>(k)], nulls);
     std::vector<Value> stack;
-    for (int d = 0; d < depth; ++d) stack.push_back(read_var(nvars_ + d, block));
+    read_entry_stack(block, nulls, &stack);
     SourceLoc loc{for_iter.line};
     stack.push_back(emit(block, Op::IterValue, {stack.back()}, loc));
     terminate(block, Op::Br, {}, loc, {succs_[block][0]});
     publish_stack(block, stack);
+  }
+
+  /// The operand stack on entry to `block`: the NULL marker where the bytecode put one (it is
+  /// the same on every edge, so it is never merged), the predecessors' values elsewhere.
+  void read_entry_stack(uint32_t block, const std::vector<char> &nulls, std::vector<Value> *stack) {
+    for (size_t d = 0; d < nulls.size(); ++d)
+      stack->push_back(nulls[d] ? null_marker() : read_var(nvars_ + static_cast<int>(d), block));
   }
 
   void publish_stack(uint32_t block, const std::vector<Value> &stack) {
@@ -250,10 +323,18 @@ class SSABuilder {
     SourceLoc loc{ins.line};
     auto push = [&](Value v) { stack.push_back(v); };
     switch (ins.op) {
-      case NisOp::LoadFast:
+      case NisOp::LoadFast: push(load_local(block, ins.arg, loc)); break;
       case NisOp::LoadFastOrUndef: push(read_var(ins.arg, block)); break;
-      case NisOp::StoreFast: write_var(ins.arg, block, pop(stack)); break;
-      case NisOp::DeleteFast: write_var(ins.arg, block, undef()); break;
+      case NisOp::StoreFast:
+        write_var(ins.arg, block, pop(stack));
+        write_var(bound_flag(ins.arg), block, true_value());
+        assigned_[static_cast<size_t>(ins.arg)] = 1;
+        break;
+      case NisOp::DeleteFast:
+        write_var(ins.arg, block, undef());
+        write_var(bound_flag(ins.arg), block, false_value());
+        assigned_[static_cast<size_t>(ins.arg)] = 0;
+        break;
       case NisOp::LoadConst: push(emit(block, Op::Const, {}, loc, ins.arg)); break;
       case NisOp::LoadGlobal:
       case NisOp::LoadDeref:
@@ -372,6 +453,17 @@ class SSABuilder {
     return true;
   }
 
+  /// A read of local `var`, checked at run time unless it is assigned on every path here.  Only
+  /// such reads look at the flags, so a function without one gets no flag phis at all.
+  Value load_local(uint32_t block, int var, SourceLoc loc) {
+    Value v = read_var(var, block);
+    if (assigned_[static_cast<size_t>(var)]) return v;
+    Value bound = read_var(bound_flag(var), block);
+    auto [it, fresh] = name_of_var_.try_emplace(var, static_cast<int64_t>(f_->names.size()));
+    if (fresh) f_->names.push_back(in_.varnames[static_cast<size_t>(var)]);
+    return emit(block, Op::CheckBound, {v, bound}, loc, it->second);
+  }
+
   Value translate_call(uint32_t block, const NisInstr &ins, std::vector<Value> &stack) {
     SourceLoc loc{ins.line};
     std::vector<Value> args(static_cast<size_t>(ins.arg));
@@ -451,9 +543,83 @@ class SSABuilder {
         }
       }
     }
-    for (uint32_t b = 0; b < f.num_blocks(); ++b)
-      for (Value p : f.block(Block{b}).params)
-        internal_assert(!is_null(p)) << in_.qualname << ": the NULL marker reached a phi";
+  }
+
+  /// Braun et al. §3.2: a strongly connected set of parameters that together receive only one
+  /// value from outside the set is that value (loops nested in branches make such cycles, e.g.
+  /// a bound flag that is true on every path into a loop).  Each member is replaced by the
+  /// value, which leaves it trivial for remove_trivial_params.  Returns whether any was.
+  bool remove_redundant_param_cycles() {
+    Function &f = *f_;
+    // Each parameter's incoming arguments.
+    std::unordered_map<uint32_t, std::vector<Value>> args;
+    for (uint32_t b = 0; b < f.num_blocks(); ++b) {
+      const BlockData &bd = f.block(Block{b});
+      if (bd.insts.empty()) continue;
+      for (const BlockCall &t : f.inst(bd.insts.back()).targets) {
+        const auto &params = f.block(t.block).params;
+        for (size_t k = 0; k < params.size(); ++k) args[params[k].id].push_back(t.args[k]);
+      }
+    }
+    // Tarjan's algorithm over the parameters, edges from a parameter to the parameters it
+    // receives.
+    std::unordered_map<uint32_t, int> index, low;
+    std::vector<uint32_t> stack;
+    std::unordered_map<uint32_t, bool> on_stack;
+    std::vector<std::vector<uint32_t>> sccs;
+    int counter = 0;
+    std::function<void(uint32_t)> visit = [&](uint32_t p) {
+      index[p] = low[p] = counter++;
+      stack.push_back(p);
+      on_stack[p] = true;
+      for (Value a : args[p]) {
+        if (is_placeholder(a) || !f.value(a).is_param) continue;
+        if (!index.count(a.id)) {
+          visit(a.id);
+          low[p] = std::min(low[p], low[a.id]);
+        } else if (on_stack[a.id]) {
+          low[p] = std::min(low[p], index[a.id]);
+        }
+      }
+      if (low[p] != index[p]) return;
+      std::vector<uint32_t> scc;
+      uint32_t q;
+      do {
+        q = stack.back();
+        stack.pop_back();
+        on_stack[q] = false;
+        scc.push_back(q);
+      } while (q != p);
+      if (scc.size() > 1) sccs.push_back(std::move(scc));
+    };
+    for (auto &[p, unused] : args)
+      if (!index.count(p)) visit(p);
+    bool changed = false;
+    for (const auto &scc : sccs) {
+      Value outside;
+      bool single = true;
+      for (uint32_t p : scc)
+        for (Value a : args[p]) {
+          if (std::find(scc.begin(), scc.end(), a.id) != scc.end() || a == outside) continue;
+          if (outside.valid()) single = false;
+          outside = a;
+        }
+      if (!single || !outside.valid()) continue;
+      for (uint32_t p : scc) f.replace_all_uses(Value{p}, outside);
+      changed = true;
+    }
+    return changed;
+  }
+
+  /// Replaces the flag placeholders still in use by bool constants at the top of the entry.
+  void materialize_flags() {
+    Function &f = *f_;
+    if (name_of_var_.empty()) return;  // no CheckBound was made
+    for (Value placeholder : {true_value(), false_value()}) {
+      Value c = entry_value(placeholder == true_value() ? &true_ : &false_, Op::Const,
+                            placeholder == true_value() ? true_const_ : false_const_);
+      f.replace_all_uses(placeholder, c);
+    }
   }
 
   /// Removes constants, undefs and attribute reads nobody uses (the NULL marker among them).
@@ -490,7 +656,10 @@ class SSABuilder {
   std::unique_ptr<Function> f_;
   NisCFG nis_;
   int nvars_ = 0;
-  int64_t null_const_ = 0, none_const_ = 0;
+  int64_t null_const_ = 0, none_const_ = 0, true_const_ = 0, false_const_ = 0;
+  std::unordered_map<int, int64_t> name_of_var_;  // local -> its index in Function::names
+  std::vector<std::vector<char>> assigned_in_;    // per NIS block: locals assigned on entry
+  std::vector<char> assigned_;                    // the same while filling a block
   uint32_t entry_ = 0;
   std::vector<uint32_t> ir_of_nis_, for_body_, order_;
   std::vector<int32_t> nis_of_ir_, body_of_ir_;
@@ -499,7 +668,7 @@ class SSABuilder {
   std::vector<std::unordered_map<int, Value>> defs_;
   std::vector<std::vector<std::pair<int, Value>>> incomplete_;
   std::vector<std::vector<Value>> out_stack_;
-  Value undef_, null_;
+  Value undef_, null_, true_, false_;
 };
 
 }  // namespace

@@ -49,6 +49,8 @@ const BuiltinSignature &builtin_signature(BuiltinId id) {
     case BuiltinId::Min:
     case BuiltinId::Max:
     case BuiltinId::Zip:
+    case BuiltinId::MathGcd:
+    case BuiltinId::MathLcm:
     case BuiltinId::NpReshape:
     case BuiltinId::NpRandomRand:
     case BuiltinId::NpRandomRandn: return varargs;
@@ -57,6 +59,7 @@ const BuiltinSignature &builtin_signature(BuiltinId id) {
     case BuiltinId::EmberGetNumThreads: return nothing;
     case BuiltinId::Enumerate: return enumerate;
     case BuiltinId::Pow:
+    case BuiltinId::Divmod:
     case BuiltinId::MathAtan2:
     case BuiltinId::MathCopysign:
     case BuiltinId::MathHypot:
@@ -494,6 +497,20 @@ TypeId type_python_builtin(BuiltinCall &c) {
     }
     case BuiltinId::Pow:
       return type_binop(types, BinOpKind::Pow, c.param(0), c.param(1), c.cx.loc()).result;
+    case BuiltinId::Divmod: {
+      // (a // b, a % b), each typed as the operator is
+      if (!c.is_number(c.param(0)) || !c.is_number(c.param(1)) ||
+          is_complex(c.kind_of(c.param(0))) || is_complex(c.kind_of(c.param(1))))
+        c.bad_args();
+      TypeId q = type_binop(types, BinOpKind::FloorDiv, c.param(0), c.param(1), c.cx.loc()).result;
+      TypeId r = type_binop(types, BinOpKind::Mod, c.param(0), c.param(1), c.cx.loc()).result;
+      return types.tuple({q, r});
+    }
+    case BuiltinId::MathGcd:
+    case BuiltinId::MathLcm:
+      for (size_t i = 0; i < c.nargs(); ++i)
+        if (!c.is_int_like(c.arg(i)) || c.kind_of(c.arg(i)) == ScalarKind::UInt64) c.bad_args();
+      return types.int64();
     case BuiltinId::Enumerate:
       if (c.given(1) && !c.is_int_like(c.param(1))) c.bad_args();
       return types.enumerate_iter(iterator_of(c, c.param(0)));
@@ -578,8 +595,16 @@ TypeId type_python_builtin(BuiltinCall &c) {
 TypeId type_number_class(RuleContext &cx, ScalarKind k, bool python) {
   TypeContext &types = cx.types;
   size_t nargs = cx.inst.operands.size() - 1;
+  if (is_complex(k) && nargs == 2 && cx.inst.imm < 0) {  // complex(real, imag)
+    for (size_t i = 1; i <= 2; ++i)
+      if (!types.is_scalar(cx.type(cx.inst.operands[i])))
+        typing_error(cx.loc()) << scalar_name(k) << "() arguments must be numbers, not "
+                               << types.to_string(cx.type(cx.inst.operands[i]));
+    return types.scalar(k);
+  }
   if (cx.inst.imm >= 0 || nargs > 1)
-    typing_error(cx.loc()) << scalar_name(k) << "() takes one positional argument";
+    typing_error(cx.loc()) << scalar_name(k) << "() takes one positional argument"
+                           << (is_complex(k) ? " or two (real, imag)" : "");
   if (nargs == 0) return types.scalar(k);
   TypeId t = cx.type(cx.inst.operands[1]);
   if (types.kind(t) == TypeKind::Str)

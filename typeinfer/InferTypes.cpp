@@ -273,6 +273,7 @@ class TypeInferrer {
       case Op::GetIter: return type_getiter(cx);
       case Op::IterNext: return types_.boolean();
       case Op::IterValue: return type_itervalue(cx);
+      case Op::CheckBound: return f_.type(d.operands[0]);
       case Op::Raise: {
         TypeKind k = types_.kind(f_.type(d.operands[0]));
         if (k != TypeKind::ExceptionClass && k != TypeKind::ExceptionValue)

@@ -76,6 +76,72 @@ int nis_stack_effect(const NisInstr &ins) {
   return 0;
 }
 
+namespace {
+/// How many stack items an instruction pops (its pushes are pops + nis_stack_effect).
+int nis_pops(const NisInstr &ins) {
+  switch (ins.op) {
+    case NisOp::LoadFast:
+    case NisOp::LoadFastOrUndef:
+    case NisOp::LoadConst:
+    case NisOp::LoadGlobal:
+    case NisOp::LoadDeref:
+    case NisOp::PushNull:
+    case NisOp::Copy:
+    case NisOp::Swap:
+    case NisOp::DeleteFast:
+    case NisOp::Jump:
+    case NisOp::UnreachableEH:
+    case NisOp::ForIter: return 0;
+    case NisOp::StoreFast:
+    case NisOp::PopTop:
+    case NisOp::PopJumpIfTrue:
+    case NisOp::PopJumpIfFalse:
+    case NisOp::PopJumpIfNone:
+    case NisOp::PopJumpIfNotNone:
+    case NisOp::ReturnValue:
+    case NisOp::ListAppend:
+    case NisOp::LoadAttr:
+    case NisOp::Unary:
+    case NisOp::ToBool:
+    case NisOp::ListToTuple:
+    case NisOp::GetIter:
+    case NisOp::UnpackSequence: return 1;
+    case NisOp::BinaryOp:
+    case NisOp::BinarySubscr:
+    case NisOp::CompareOp:
+    case NisOp::IsOp:
+    case NisOp::ContainsOp: return 2;
+    case NisOp::StoreSubscr: return 3;
+    case NisOp::Call: return ins.arg + 2;
+    case NisOp::BuildSlice:
+    case NisOp::BuildTuple:
+    case NisOp::BuildList:
+    case NisOp::Raise: return ins.arg;
+  }
+  return 0;
+}
+}  // namespace
+
+void nis_track_nulls(const NisInstr &ins, std::vector<char> &nulls) {
+  switch (ins.op) {
+    case NisOp::PushNull: nulls.push_back(1); return;
+    case NisOp::Copy:
+      internal_assert(ins.arg >= 1 && static_cast<size_t>(ins.arg) <= nulls.size()) << "bad COPY";
+      nulls.push_back(nulls[nulls.size() - static_cast<size_t>(ins.arg)]);
+      return;
+    case NisOp::Swap:
+      internal_assert(ins.arg >= 2 && static_cast<size_t>(ins.arg) <= nulls.size()) << "bad SWAP";
+      std::swap(nulls.back(), nulls[nulls.size() - static_cast<size_t>(ins.arg)]);
+      return;
+    default: break;
+  }
+  int pops = nis_pops(ins), pushes = pops + nis_stack_effect(ins);
+  internal_assert(static_cast<size_t>(pops) <= nulls.size())
+      << "stack underflow at " << nis_op_name(ins.op);
+  nulls.resize(nulls.size() - static_cast<size_t>(pops));
+  nulls.resize(nulls.size() + static_cast<size_t>(pushes), 0);
+}
+
 NisCFG build_nis_cfg(const FunctionInput &in) {
   const auto &code = in.code;
   int32_t n = static_cast<int32_t>(code.size());
@@ -123,33 +189,42 @@ NisCFG build_nis_cfg(const FunctionInput &in) {
       default: b.succs = {block_at(b.end)}; break;
     }
   }
-  // Entry depths by a worklist over reachable blocks.
+  // Entry stacks (depth and NULL-marker slots) by a worklist over reachable blocks.
   cfg.blocks[0].entry_depth = 0;
   std::vector<int32_t> work = {0};
   while (!work.empty()) {
     int32_t bi = work.back();
     work.pop_back();
-    NisBlock &b = cfg.blocks[static_cast<size_t>(bi)];
-    int depth = b.entry_depth;
+    const NisBlock &b = cfg.blocks[static_cast<size_t>(bi)];
+    std::vector<char> nulls = b.entry_nulls;
     for (int32_t k = b.start; k < b.end; ++k) {
       const NisInstr &ins = code[static_cast<size_t>(k)];
       if (k == b.end - 1 && ins.op == NisOp::ForIter) break;
-      depth += nis_stack_effect(ins);
-      internal_assert(depth >= 0) << in.qualname << ": stack underflow at NIS " << k << " ("
-                                  << nis_op_name(ins.op) << ")";
+      nis_track_nulls(ins, nulls);
     }
     const NisInstr &last = code[static_cast<size_t>(b.end - 1)];
-    for (size_t s = 0; s < b.succs.size(); ++s) {
-      int out = depth;
-      if (last.op == NisOp::ForIter) out = s == 0 ? depth + 1 : depth - 1;
-      NisBlock &succ = cfg.blocks[static_cast<size_t>(b.succs[s])];
+    std::vector<int32_t> succs = b.succs;  // `b` may move as entries are written below
+    for (size_t s = 0; s < succs.size(); ++s) {
+      std::vector<char> out = nulls;
+      if (last.op == NisOp::ForIter) {
+        if (s == 0)
+          out.push_back(0);  // the body edge pushes the next value over the iterator
+        else
+          out.pop_back();  // the exit edge pops the iterator
+      }
+      NisBlock &succ = cfg.blocks[static_cast<size_t>(succs[s])];
+      int32_t depth = static_cast<int32_t>(out.size());
       if (succ.entry_depth < 0) {
-        succ.entry_depth = out;
-        work.push_back(b.succs[s]);
+        succ.entry_depth = depth;
+        succ.entry_nulls = std::move(out);
+        work.push_back(succs[s]);
       } else {
-        internal_assert(succ.entry_depth == out)
-            << in.qualname << ": stack depth " << out << " on an edge into NIS " << succ.start
+        internal_assert(succ.entry_depth == depth)
+            << in.qualname << ": stack depth " << depth << " on an edge into NIS " << succ.start
             << " which was entered with depth " << succ.entry_depth;
+        internal_assert(succ.entry_nulls == out)
+            << in.qualname << ": the NULL marker of a call sits in different stack slots on two "
+            << "edges into NIS " << succ.start;
       }
     }
   }

@@ -15,6 +15,10 @@ namespace ember {
 struct NisBlock {
   int32_t start = 0, end = 0;  ///< [start, end) instruction indices
   int32_t entry_depth = -1;    ///< -1 when unreachable
+  /// For each stack slot on entry (bottom first), whether it holds the NULL marker of a call.
+  /// Which slots hold it is a property of the bytecode, the same on every edge, so the marker
+  /// never needs a phi even when a branch (`f(a if c else b)`) sits between it and its CALL.
+  std::vector<char> entry_nulls;
   std::vector<int32_t> succs;  ///< successor block indices, in the terminator's order
 };
 
@@ -28,5 +32,9 @@ NisCFG build_nis_cfg(const FunctionInput &in);
 /// The stack effect of one instruction on its fall-through (or only) path.  For FOR_ITER this
 /// is the body edge (+1); its exit edge pops the iterator (-1).
 int nis_stack_effect(const NisInstr &ins);
+
+/// Applies one instruction's effect on the NULL-marker mask of the stack (one entry per slot,
+/// bottom first) along its fall-through (or only) path; for FOR_ITER, the body edge.
+void nis_track_nulls(const NisInstr &ins, std::vector<char> &nulls);
 
 }  // namespace ember

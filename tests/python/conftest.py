@@ -21,9 +21,16 @@ import os
 os.environ.setdefault("EMBER_VERIFY", "1")
 
 import numpy as np
+from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 from ember.errors import EmberError
+
+# No hypothesis check may depend on timing on a busy machine: the first example of a test
+# compiles (no per-example deadline), and generating data may be slow (no too_slow check).
+# Settings made in the test modules inherit this profile.
+settings.register_profile("ember", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("ember")
 
 # ---- comparing -------------------------------------------------------------------------------
 

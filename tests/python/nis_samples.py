@@ -496,3 +496,15 @@ def kw_ternary(c):
 @sample((abs, -4), (float, 3))
 def call_local(f, x):
     return f(x) + f(x=0) if f is float else f(x)
+
+
+@sample((True, 2.0), (False, -3.5), (0, 7.0))
+def branch_in_call_args(c, x):
+    # the NULL marker (or the callable) stays on the stack across the branch of each argument
+    return (abs(1.0 if c else x), int(c and x > 1.0), max(1, 2 if c else 3),
+            math.sin(1.0 if c else x), int(0 < x < 5), round(x if c or x > 0 else -x))
+
+
+@sample((Arr([1.0, -2.0]), True), (Arr([4.0, 0.5]), False))
+def branch_in_method_args(a, c):
+    return a.__getitem__(0 if c else 1) + math.hypot(a[0], a[1] if c else 0.0)

@@ -6,11 +6,11 @@ error_model, cache); and two threads racing on the first call of a signature."""
 import io
 import math
 import threading
-import time
 
 import numpy as np
 import pytest
 from conftest import assert_same, check
+from rendezvous import CONTROL_ROUNDS, SAFETY_ROUNDS, answer, meet_nogil, meet_with_gil
 
 import ember
 
@@ -362,69 +362,25 @@ def test_bad_error_model_raises_value_error():
         ember.jit(error_model="fortran")
 
 
-@ember.jit(nogil=True)
-def spin(n):
-    x = 0.0
-    for i in range(n):
-        x = math.sin(x + i)
-    return x
-
-
-def _timed_spin(seconds):
-    """(n, wall time of spin(n)) with spin(n) taking about this long."""
-    n = 1000
-    spin(n)
-    while True:
-        t0 = time.perf_counter()
-        spin(n)
-        took = time.perf_counter() - t0
-        if took > 0.05:
-            break
-        n *= 4
-    n = int(n * seconds / took)
-    t0 = time.perf_counter()
-    spin(n)
-    return n, time.perf_counter() - t0
-
-
-def _two_threads(n):
-    results = []
-    threads = [threading.Thread(target=lambda: results.append(spin(n))) for _ in range(2)]
-    t0 = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return time.perf_counter() - t0, results
-
-
 def test_nogil_releases_the_gil():
-    # two calls in two threads take about as long as one; with the GIL held, twice as long.
-    # Needs a second free core, so a busy machine gets three tries (a GIL held never passes).
-    n, single = _timed_spin(0.3)
-    expected = spin(n)
-    for _ in range(3):
-        total, results = _two_threads(n)
-        assert results == [expected, expected]
-        if total < 1.7 * single:
-            return
-    raise AssertionError(f"two threads took {total:.3f}s, one call {single:.3f}s")
+    # A Python thread answers the compiled call's flag while the call is still running: only
+    # possible if the call released the GIL (rendezvous.py; no timing involved).
+    flags = np.zeros(2, np.int64)
+    partner = threading.Thread(target=answer, args=(flags, 1, 0))
+    partner.start()
+    met = meet_nogil(flags, 0, 1, SAFETY_ROUNDS)
+    partner.join()
+    assert met, "no Python thread ran while the nogil function did"
 
 
-def test_nogil_lets_python_threads_run_meanwhile():
-    # does not need a free core: while a nogil call runs in a thread, this thread keeps
-    # running Python code; with the GIL held it would stall for the whole call
-    n, single = _timed_spin(0.3)
-    worker = threading.Thread(target=spin, args=(n,))
-    longest = 0.0
-    last = time.perf_counter()
-    worker.start()
-    while worker.is_alive():
-        now = time.perf_counter()
-        longest = max(longest, now - last)
-        last = now
-    worker.join()
-    assert longest < single / 2, f"stalled {longest:.3f}s during a {single:.3f}s call"
+def test_without_nogil_the_gil_is_held():
+    # The control: the partner cannot run until the call returns, whatever the scheduling.
+    flags = np.zeros(2, np.int64)
+    partner = threading.Thread(target=answer, args=(flags, 1, 0))
+    partner.start()
+    met = meet_with_gil(flags, 0, 1, CONTROL_ROUNDS)
+    partner.join()
+    assert not met and flags[1] == 1
 
 
 def test_threads_racing_on_first_call_compile_once():
