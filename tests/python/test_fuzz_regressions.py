@@ -128,7 +128,7 @@ def test_raising_releases_the_arrays_it_owns(fn, ok, bad):
     assert _ember.live_meminfos() == before
 
 
-# ---- issue 8 bugs the fuzzer found again (fixes in progress) --------------------------------
+# ---- issue 8 bugs the fuzzer found again ----------------------------------------------------
 
 @ember.njit
 def conditional_in_abs(c, x):
@@ -145,9 +145,8 @@ def conditional_in_max(c):
     return max(1, 2 if c else 3)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 8: a conditional or short-circuit expression "
-                   "inside call arguments is refused ('the NULL marker of a call')")
 def test_conditional_expressions_as_call_arguments():
+    """issue 8: refused as 'the NULL marker of a call' (fixed)."""
     check(conditional_in_abs, True, -2.5)
     check(conditional_in_abs, False, -2.5)
     check(chained_comparison_in_int, 3)
@@ -188,11 +187,10 @@ def in_while_else(n):
 """
 
 
-@pytest.mark.xfail(strict=True, reason="issue 8: a variable bound on one path only gives "
-                   "garbage or crashes (arrays) instead of UnboundLocalError")
 @pytest.mark.parametrize("call", ["scalar_in_tuple(78.5)", "array(0)", "array_shape(False)",
                                   "in_while_else(0)"])
 def test_variable_bound_on_one_path_raises_unbound_local_error(call):
+    """issue 8: gave garbage, or crashed for arrays (fixed)."""
     assert check_isolated(BOUND_ON_ONE_PATH, call) == "raised UnboundLocalError"
 
 

@@ -199,7 +199,8 @@ def call_with_conditional_argument(g: Generator, want, depth: int, exact: bool):
 BRANCHY_ARGS = feature(
     "branchy_call_args",
     "conditional/short-circuit expressions and chained comparisons inside call arguments "
-    "(issue 8's 'NULL marker of a call'); without it they are flattened out of calls", 0.25)
+    "(issue 8's 'NULL marker of a call', fixed); without it they are flattened out of calls",
+    1.0)
 
 
 class _Flatten(ast.NodeTransformer):
