@@ -37,7 +37,7 @@ def normalize(message: str) -> str:
     same bug in two programs has the same signature."""
     first = message.strip().splitlines()[0] if message.strip() else ""
     first = re.sub(r"'[^']*'", "'_'", first)
-    first = re.sub(r"\b\d+\b", "N", first)
+    first = re.sub(r"\d+", "N", first)
     return first[:160]
 
 

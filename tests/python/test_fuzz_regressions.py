@@ -17,7 +17,9 @@ from ember import _ember
 
 
 class Interpreted:
-    """ember as CPython sees it: njit returns the function itself."""
+    """ember as CPython sees it: njit returns the function itself, prange is range."""
+
+    prange = range
 
     @staticmethod
     def njit(*args, **options):
@@ -32,9 +34,11 @@ def outcome(source: str, call: str, compiled: bool) -> str:
         ns = {"np": np, "math": math, "ember": Interpreted}
         exec(textwrap.dedent(source), ns)
         try:
-            return f"returned {eval(call, ns)!r}"  # noqa: S307 - the tests' own calls
+            value = eval(call, ns)  # noqa: S307 - the tests' own calls
         except Exception as exc:  # noqa: BLE001
             return f"raised {type(exc).__name__}"
+        # compiled code returns Python scalars where NumPy gives NumPy scalars
+        return f"returned {value.item() if isinstance(value, np.generic) else value!r}"
     program = "import math\nimport numpy as np\nimport ember\n" + textwrap.dedent(source) + \
         textwrap.dedent(f"""
         try:
@@ -126,6 +130,65 @@ def test_raising_releases_the_arrays_it_owns(fn, ok, bad):
     with pytest.raises(ValueError):
         fn(*bad)
     assert _ember.live_meminfos() == before
+
+
+# ---- an array variable merged from two layouts around a prange loop ---------------------------
+
+LAYOUTS_AROUND_PRANGE = """
+@ember.njit(parallel=True)
+def f(a, c):
+    if c:
+        a = a[::-1]
+    if c > 5:
+        a = np.zeros(3, np.int32)
+        s = 0
+        for i in ember.prange(4):
+            s += i
+    return a[0]
+"""
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "parallel=True: an array variable that is a view (layout A) on one path and a new C array "
+    "on another, reassigned in the branch that holds a prange loop, reaches the IR verifier "
+    "with a use its definition does not dominate (InternalError under EMBER_VERIFY=1, SIGSEGV "
+    "in code generation without it); serial, or without the loop, it compiles"))
+@pytest.mark.parametrize("call", ["f(np.arange(3, dtype=np.int32), 1)",
+                                  "f(np.arange(3, dtype=np.int32), 7)"])
+def test_array_layouts_merged_around_a_prange_loop(call):
+    check_isolated(LAYOUTS_AROUND_PRANGE, call)
+
+
+# ---- np.arange of an empty range with an extreme bound -------------------------------------------
+
+@ember.njit
+def arange_len(start, stop, step):
+    return np.arange(start, stop, step).shape[0]
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "np.arange computes its length from stop - start in int64, which overflows when the range "
+    "is empty and stop is extreme on the other side: MemoryError where NumPy gives an empty "
+    "array"))
+@pytest.mark.parametrize("args", [(-3, 2**63 - 1, -1), (8, -(2**63), 2)])
+def test_arange_empty_range_with_extreme_stop(args):
+    check(arange_len, *args)
+
+
+# ---- 0.0 ** -inf ------------------------------------------------------------------------------
+
+@ember.njit
+def power(x, y):
+    return x ** y
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "0.0 ** -inf raises ZeroDivisionError ('0.0 cannot be raised to a negative power'); "
+    "CPython returns inf (C99 pow), raising only for a finite negative exponent"))
+def test_zero_to_the_minus_infinity_is_inf():
+    check(power, 0.0, -2.0)
+    check(power, 0.0, -math.inf)
+    check(power, -0.0, -math.inf)
 
 
 # ---- issue 8 bugs the fuzzer found again ----------------------------------------------------
