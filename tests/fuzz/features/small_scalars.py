@@ -73,6 +73,12 @@ _small_int(U8)
 @SMALL.expr(lambda w: w in (I64, F64), weight=1)
 def widen(g: Generator, want, depth: int, exact: bool):
     if want is I64:
-        return N.call("int", [g.scalar(g.pick((I32, U8)), depth)], I64)
+        kind = g.pick((I32, U8))
+        node = N.call("int", [g.scalar(kind, depth)], I64)
+        if kind is U8:
+            # uint8 arithmetic is uint64 in ember (Numba), and int() keeps it: -x and ~x would
+            # wrap modulo 2**64 (intended.AVOIDED); + 0 makes it int64, as in CPython
+            node = N.binop(node, "+", N.const(0, I64), I64)
+        return node
     x = g.scalar(F32, depth, exact)
     return N.call("float", [x], F64, x.fz.approx)
