@@ -191,6 +191,22 @@ def test_zero_to_the_minus_infinity_is_inf():
     check(power, -0.0, -math.inf)
 
 
+# ---- int() of a uint8 result, negated ----------------------------------------------------------
+
+@ember.njit
+def negated_int_of_uint8_or(a, b):
+    return -int(np.uint8(a) | np.uint8(b)), ~int(np.uint8(a) + np.uint8(b))
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "uint8 | uint8 (and + - *) is uint64 in ember, int() keeps uint64, so -int(...) wraps to "
+    "2**64 - 12 where CPython gives -12 (int() of a NumPy scalar is a Python int); "
+    "-int(np.uint8(x)) alone is right.  Numba's typing may be the origin: fix, or document in "
+    "docs/design.md §7"))
+def test_negated_int_of_uint8_arithmetic():
+    check(negated_int_of_uint8_or, 0, 12)
+
+
 # ---- issue 8 bugs the fuzzer found again ----------------------------------------------------
 
 @ember.njit
