@@ -104,7 +104,8 @@ fuzz: build
 	$(VPY) tests/fuzz/run.py --n $(N) --seed $(SEED) --jobs $(JOBS) $(FUZZ_ARGS)
 
 fuzz-ci: build
-	$(VPY) tests/fuzz/run.py --n 2000 --seed 1 --jobs $(JOBS) --out $(BUILD)/fuzz-ci $(FUZZ_ARGS)
+	$(VPY) tests/fuzz/run.py --n 2000 --seed 1 --jobs $(JOBS) --out $(BUILD)/fuzz-ci \
+	  --minimize 1 --minimize-seconds 30 $(FUZZ_ARGS)
 
 bench: build
 	$(VPY) benchmarks/vs_numba.py

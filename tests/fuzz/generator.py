@@ -241,7 +241,7 @@ class Generator:
                 tries += 1
                 rule = self.rng.choices(rules, weights=[r.weight for r in rules])[0]
                 node = rule.fn(self, want, depth - 1, exact)
-                if node is None:
+                if node is None or not _fits(node, want):
                     continue
                 if exact and node.fz.approx:
                     continue
@@ -397,6 +397,17 @@ class Generator:
         return Program(seed=seed, index=index, module=module, entry="f",
                        params=entry.params, inputs=inputs, approx=approx,
                        features=sorted(self.features), options=entry.options)
+
+
+def _fits(node, want) -> bool:
+    """Whether a producer's node has the type asked for (a producer may get it wrong when
+    operands are swapped or broadcast: the node is then discarded, not used)."""
+    t = node.fz.type
+    if isinstance(want, ArrayPattern):
+        return isinstance(t, ArrayT) and want.matches(t)
+    if isinstance(want, TupleT):
+        return isinstance(t, TupleT) and len(t) == len(want)
+    return t is want
 
 
 def _max_approx(tree) -> int:

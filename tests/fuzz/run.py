@@ -141,6 +141,8 @@ class Run:
                 by_signature[r["signature"]].append(i)
         work = []
         for signature, indices in by_signature.items():
+            if signature.startswith("invalid: the generator raised"):
+                continue        # the driver cannot generate it either: see its traceback
             for i in indices[:self.args.minimize]:
                 work.append((signature, i))
         written = []

@@ -45,9 +45,14 @@ def main() -> int:
         start = time.perf_counter()
         if op == "gen":
             features = request.get("features")
-            program = generate(request["seed"], request["index"],
-                               set(features) if features else None, plant=request.get("plant"))
-            job = program.job()
+            try:
+                program = generate(request["seed"], request["index"],
+                                   set(features) if features else None,
+                                   plant=request.get("plant"))
+                job = program.job()
+            except Exception as exc:  # noqa: BLE001 - a generator bug, reported as such
+                out.write(json.dumps(generator_failure(request, exc)) + "\n")
+                continue
         else:
             job = request["job"]
         result = run_job(job, progress)
@@ -55,6 +60,14 @@ def main() -> int:
         result["seconds"] = round(time.perf_counter() - start, 4)
         out.write(json.dumps(result) + "\n")
     return 0
+
+
+def generator_failure(request: dict, exc: Exception) -> dict:
+    import traceback
+    return {"category": "invalid", "name": f"s{request['seed']}-p{request['index']}",
+            "signature": f"invalid: the generator raised {type(exc).__name__}",
+            "detail": "".join(traceback.format_exception(exc))[-2000:], "intended": [],
+            "runs": 0, "failing_input": None, "seconds": 0.0}
 
 
 if __name__ == "__main__":

@@ -207,6 +207,38 @@ def test_negated_int_of_uint8_arithmetic():
     check(negated_int_of_uint8_or, 0, 12)
 
 
+# ---- a ** 0.5 on arrays ---------------------------------------------------------------------
+
+@ember.njit
+def array_power_half(a):
+    return a ** 0.5
+
+
+@ember.njit
+def scalar_power_half(x):
+    return x ** 0.5
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "a ** 0.5 on a float array is computed with pow; NumPy's fast path computes np.sqrt, so "
+    "(-inf) ** 0.5 is nan and (-0.0) ** 0.5 is -0.0 in NumPy, inf and 0.0 in ember "
+    "(issue 8 item 5: lower it to sqrt for arrays, keeping pow's results for scalars, where "
+    "CPython gives inf and 0.0)"))
+def test_array_power_half_is_numpy_sqrt():
+    a = np.array([-math.inf, -0.0, 0.0, 4.0, math.inf])
+    with np.errstate(invalid="ignore"):
+        expected = a ** 0.5
+    got = array_power_half(a)
+    np.testing.assert_array_equal(got, expected)
+    assert list(np.signbit(got)) == list(np.signbit(expected))
+
+
+def test_scalar_power_half_keeps_python_semantics():
+    for x in (-math.inf, -0.0, 0.0, 4.0, math.inf):
+        assert math.copysign(1.0, scalar_power_half(x)) == math.copysign(1.0, x ** 0.5)
+        assert scalar_power_half(x) == x ** 0.5
+
+
 # ---- issue 8 bugs the fuzzer found again ----------------------------------------------------
 
 @ember.njit
