@@ -8,8 +8,8 @@ BUILD   := build
 STAMPS  := .stamps
 JOBS    ?= $(shell nproc)
 
-.PHONY: all run test build deps test-cpp test-python cases bench asan ubsan fuzz fuzz-ci clean \
-        format lint
+.PHONY: all run test build deps test-cpp test-python test-pythons cases bench asan ubsan fuzz \
+        fuzz-ci clean format lint
 
 all: build
 
@@ -59,6 +59,13 @@ test-cpp: build
 
 test-python: build
 	$(VPY) -m pytest tests/python -q
+
+# pytest under every other installed CPython (pyenv's 3.12, 3.13), each with ember's modules
+# built for it: `make test-pythons` (all of tests/python), or PYTEST_ARGS="..." for a subset.
+PYTEST_ARGS ?= tests/python -q
+
+test-pythons: deps
+	./tools/test-pythons.sh $(PYTEST_ARGS)
 
 # AddressSanitizer: the compiler, runtime and bindings instrumented in build-asan/, the C++ tests,
 # then the array tests with ember's native modules taken from that build (EMBER_NATIVE_DIR).
