@@ -38,6 +38,13 @@ def _ck64(v):
     return v
 
 
+def _ck64_items(t):
+    """A tuple of ints (divmod's): each in int64's range."""
+    for v in t:
+        _ck64(v)
+    return t
+
+
 def _py(v):
     """NumPy float64/int64/bool scalars as Python scalars (ember applies Python's scalar rules
     to values read from arrays, as Numba does).  Small kinds stay NumPy scalars."""
@@ -112,7 +119,8 @@ def _cksmall(kind, v):
     return v
 
 
-HELPERS = {f.__name__: f for f in (_ck64, _py, _pyiter, _i2f, _itdiv, _m, _fpow, _sop, _cksmall)}
+HELPERS = {f.__name__: f for f in (_ck64, _ck64_items, _py, _pyiter, _i2f, _itdiv, _m, _fpow,
+                                    _sop, _cksmall)}
 
 
 def _call(name: str, args: list[ast.expr]) -> ast.Call:

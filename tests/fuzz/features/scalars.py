@@ -3,8 +3,10 @@
 the math module and the numeric builtins, comparisons (chained ones included) and bools."""
 from __future__ import annotations
 
+import ast
+
 from .. import nodes as N
-from ..fztypes import Scalar, join_approx
+from ..fztypes import Scalar, TupleT, join_approx
 from ..generator import Generator
 from ..registry import feature
 from .signature import scalar_kind
@@ -317,3 +319,43 @@ def float_predicate(g: Generator, want, depth: int, exact: bool):
     fn = g.pick(("math.isnan", "math.isinf", "math.isfinite", "bool"))
     kind = g.pick((I64, F64)) if fn == "bool" else F64
     return N.call(fn, [g.scalar(kind, depth, exact=True)], BOOL)
+
+
+# ---- gcd, lcm, divmod, complex (issue 8) ----------------------------------------------------
+
+def divmod_call(g: Generator, kind: Scalar, depth: int):
+    """divmod(a, b) of ints or exact floats; the divisor made non-zero where raising is not
+    allowed."""
+    a = g.scalar(kind, depth, exact=True)
+    b = g.scalar(kind, depth, exact=True)
+    if g.fn.no_raise:
+        b = N.binop(b, "|", N.const(1, I64), I64) if kind is I64 else _nonzero_float(g, b)
+    return N.call("divmod", [a, b], TupleT((kind, kind)))
+
+
+@INT.expr(is_(I64), weight=1)
+def gcd_lcm_divmod(g: Generator, want, depth: int, exact: bool):
+    form = g.pick(("math.gcd", "math.lcm", "divmod"))
+    if form == "divmod":
+        node = N.subscript(divmod_call(g, I64, depth), N.raw_int(g.rng.randrange(2)), I64)
+        return _ck(node)
+    args = [g.scalar(I64, depth) for _ in range(g.weighted((2, 3), (4, 1)))]
+    return _ck(N.call(form, args, I64))
+
+
+@FLOAT.expr(is_(F64), weight=0.5)
+def float_divmod(g: Generator, want, depth: int, exact: bool):
+    return N.subscript(divmod_call(g, F64, depth), N.raw_int(g.rng.randrange(2)), F64)
+
+
+@MATH.expr(is_(F64), weight=0.5)
+def complex_parts(g: Generator, want, depth: int, exact: bool):
+    x, y = g.scalar(F64, depth, exact), g.scalar(F64, depth, exact)
+    z = N.call("complex", [x, y], None)
+    part = g.pick(("real", "imag", "abs"))
+    if part == "abs":
+        if exact:
+            return None
+        return N.call("abs", [z], F64, 1)
+    src = x if part == "real" else y
+    return N.ann(ast.Attribute(value=z, attr=part, ctx=ast.Load()), F64, src.fz.approx)

@@ -9,6 +9,7 @@ from .. import nodes as N
 from ..fztypes import ArrayT, Scalar, TupleT, join_approx
 from ..generator import ArrayPattern, Generator
 from ..registry import feature
+from .scalars import divmod_call
 from .signature import scalar_kind
 
 TUPLES = feature("tuples", "tuple build, constant index, unpack, swap, return", 0.7)
@@ -53,6 +54,13 @@ def unpack(g: Generator, depth: int):
         value = N.load(src.name, src.type, src.approx)
         types = src.type.items
         approx = [src.approx] * len(types)
+    elif g.chance(0.2):
+        # q, r = divmod(a, b)
+        kind = g.pick((Scalar.I64, Scalar.F64))
+        value = divmod_call(g, kind, 2)
+        types, approx = (kind, kind), [0, 0]
+        if kind is Scalar.I64:
+            N.add_ref(value, "_ck64_items")
     else:
         types = tuple(scalar_kind(g) for _ in range(g.rng.randint(2, 3)))
         elts = [g.scalar(t, 2) for t in types]
