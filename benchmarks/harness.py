@@ -4,7 +4,7 @@ Worker side: the ``@worker_task`` registry and the timing helpers the tasks use.
 ``Runner`` (one fresh subprocess per tool and task), ``Row``/``Budget``/``Report`` (medians,
 ratios, verdicts), the ``@section`` registry, the machine description, the markdown rendering
 and ``write_doc`` (which replaces only the sections that ran), and installing numba when it is
-missing.  The sections themselves live in cpu_core.py, arrays.py and parallel.py.
+missing.  The sections themselves live in cpu_core.py, arrays.py, parallel.py and numeric.py.
 """
 from __future__ import annotations
 

@@ -24,7 +24,8 @@ How it measures:
 
 This file is the entry point (and what every worker runs); the machinery is in harness.py and
 the sections in cpu_core.py ("CPU JIT core"), arrays.py ("Arrays, array expressions and the
-NumPy API") and parallel.py ("Parallel loops, ufuncs and vector math").  Adding a section: a
+NumPy API"), parallel.py ("Parallel loops, ufuncs and vector math") and numeric.py ("Constant
+powers and float-to-int conversions").  Adding a section: a
 module that writes the worker side as functions decorated with ``@worker_task("name")`` and the
 parent side as a function decorated with ``@section("id", "Title", describe)`` that runs workers
 through ``Runner`` and returns a ``Report``; import it below.  The markdown writer replaces only
@@ -41,6 +42,7 @@ from pathlib import Path
 
 import arrays  # noqa: F401 - registers the section and its worker tasks
 import cpu_core
+import numeric  # noqa: F401 - registers the section and its worker tasks
 import parallel  # noqa: F401 - registers the section and its worker tasks
 from harness import (
     DOC,
@@ -57,7 +59,7 @@ from harness import (
     write_doc,
 )
 
-SECTION_ORDER = ("cpu-core", "arrays", "parallel")  # the order of a full run
+SECTION_ORDER = ("cpu-core", "arrays", "parallel", "numeric")  # the order of a full run
 
 
 # ---- main -----------------------------------------------------------------------------------

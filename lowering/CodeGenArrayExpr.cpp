@@ -110,7 +110,7 @@ V FunctionLowerer::element_op(const InstData &d, const std::vector<V> &elems,
       else if (et.compute == ScalarKind::Bool && kind == BinOpKind::Mul)
         r = b_.CreateAnd(a, c);
       else
-        r = lower_binop(kind, a, c, ct, false);
+        r = lower_binop(kind, a, c, ct, false, /*array_element=*/true);
       return convert(r, ct, rt);
     }
     case Op::Compare: return lower_compare(static_cast<CmpKind>(d.imm), arg(0), arg(1), ct);

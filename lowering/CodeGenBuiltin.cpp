@@ -26,7 +26,8 @@ V FunctionLowerer::lower_call(const InstData &d) {
       if (d.operands.size() == 1) return scalar_zero(types_.scalar_kind(to));
       if (d.operands.size() == 3)
         return lower_complex_constructor(d.operands[1], d.operands[2], to);
-      return convert(get(d.operands[1]), type(d.operands[1]), to);
+      if (cd.b) return python_int(get(d.operands[1]), type(d.operands[1]), to);  // int(x)
+      return convert(get(d.operands[1]), type(d.operands[1]), to);  // np.int64(x): NumPy's cast
     }
     case TypeKind::ExceptionClass: return nullptr;  // an exception value is compile-time
     case TypeKind::Dispatcher:
@@ -128,7 +129,7 @@ V FunctionLowerer::lower_math(BuiltinId id, const InstData &d) {
       MathFn fn = id == BuiltinId::MathFloor  ? MathFn::Floor
                   : id == BuiltinId::MathCeil ? MathFn::Ceil
                                               : MathFn::Trunc;
-      return convert(ms_.hooks.math(b_, fn, {x}), src, rt);
+      return python_int(ms_.hooks.math(b_, fn, {x}), src, rt);
     }
     case BuiltinId::MathIsnan:
     case BuiltinId::MathIsinf:
@@ -425,7 +426,7 @@ V FunctionLowerer::lower_builtin(const InstData &d, BuiltinId id) {
       ScalarKind k = types_.scalar_kind(src);
       if (!is_float(k)) return convert(x, src, rt);
       if (nargs == 1 || types_.kind(type(arg(1))) == TypeKind::None)
-        return convert(ms_.hooks.math(b_, MathFn::RoundEven, {x}), src, rt);
+        return python_int(ms_.hooks.math(b_, MathFn::RoundEven, {x}), src, rt);
       V nd = convert(get(arg(1)), type(arg(1)), types_.int64());
       V ndf = b_.CreateSIToFP(nd, x->getType());
       V p = ms_.hooks.math(

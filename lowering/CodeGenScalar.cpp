@@ -3,6 +3,7 @@
 // comparisons and unary operators.  Operands arrive converted to the operation's type by
 // make_explicit().
 #include <algorithm>
+#include <cmath>
 
 #include "ember/abi.h"
 #include "lowering/FunctionLowerer.h"
@@ -130,9 +131,86 @@ V FunctionLowerer::convert(V v, TypeId from, TypeId to) {
   }
   // float ->
   if (is_float(tk)) return b_.CreateFPCast(v, tt);
-  // Saturating conversions: no poison for NaN or out-of-range values (NaN gives 0).
-  auto id = is_signed(tk) ? llvm::Intrinsic::fptosi_sat : llvm::Intrinsic::fptoui_sat;
-  return b_.CreateIntrinsic(id, {tt, v->getType()}, {v});
+  return numpy_float_to_int(v, tk);
+}
+
+namespace {
+
+/// Whether x is the value of `t` (float or double) exactly.
+bool representable(llvm::Type *t, double x) {
+  return t->isDoubleTy() || static_cast<double>(static_cast<float>(x)) == x;
+}
+
+}  // namespace
+
+V FunctionLowerer::trunc_or_min(V x, unsigned bits) {
+  // trunc(x) is in [-2^(bits-1), 2^(bits-1)) when x < 2^(bits-1) and x > -2^(bits-1) - 1; where
+  // the float type cannot hold -2^(bits-1) - 1, no value lies between it and -2^(bits-1).
+  llvm::Type *ft = x->getType();
+  llvm::IntegerType *it = llvm::IntegerType::get(ctx_, bits);
+  double limit = std::ldexp(1.0, static_cast<int>(bits) - 1);
+  V below = b_.CreateFCmpOLT(x, llvm::ConstantFP::get(ft, limit));
+  V above = representable(ft, -limit - 1.0)
+                ? b_.CreateFCmpOGT(x, llvm::ConstantFP::get(ft, -limit - 1.0))
+                : b_.CreateFCmpOGE(x, llvm::ConstantFP::get(ft, -limit));
+  V valid = b_.CreateAnd(below, above);  // false for NaN
+  // fptosi of an out-of-range value is poison: convert a harmless value instead, then select.
+  V safe = b_.CreateSelect(valid, x, llvm::ConstantFP::get(ft, 0.0));
+  return b_.CreateSelect(valid, b_.CreateFPToSI(safe, it),
+                         llvm::ConstantInt::get(it, llvm::APInt::getSignedMinValue(bits)));
+}
+
+V FunctionLowerer::numpy_float_to_int(V x, ScalarKind to) {
+  llvm::Type *tt = dm_.scalar_type(to);
+  unsigned bits = static_cast<unsigned>(bit_width(to));
+  bool sgn = is_signed(to);
+  if (ms_.hooks.float_to_int_bits() == FloatToIntBits::Saturating) {
+    // Narrow integers through a saturating 32-bit conversion, as the C casts compile there.
+    unsigned via = bits < 32 ? 32 : bits;
+    auto id = sgn ? llvm::Intrinsic::fptosi_sat : llvm::Intrinsic::fptoui_sat;
+    V r = b_.CreateIntrinsic(id, {llvm::IntegerType::get(ctx_, via), x->getType()}, {x});
+    return b_.CreateTrunc(r, tt);
+  }
+  // x86-64: see FloatToIntBits::X86.
+  if (sgn || bits < 32) return b_.CreateTrunc(trunc_or_min(x, bits == 64 ? 64 : 32), tt);
+  if (bits == 32) return b_.CreateTrunc(trunc_or_min(x, 64), tt);
+  llvm::Type *ft = x->getType();
+  llvm::Constant *two63 = llvm::ConstantFP::get(ft, std::ldexp(1.0, 63));
+  V high = b_.CreateFCmpOGE(x, two63);
+  V r = trunc_or_min(b_.CreateSelect(high, b_.CreateFSub(x, two63), x), 64);
+  V top = llvm::ConstantInt::get(i64_, llvm::APInt::getSignedMinValue(64));
+  return b_.CreateSelect(high, b_.CreateXor(r, top), r);
+}
+
+V FunctionLowerer::python_float_to_int(V x) {
+  // One test on the hot path; the cold block tells NaN, infinities and big values apart.
+  llvm::Type *ft = x->getType();
+  double limit = std::ldexp(1.0, 63);
+  V valid = b_.CreateAnd(b_.CreateFCmpOLT(x, llvm::ConstantFP::get(ft, limit)),
+                         b_.CreateFCmpOGE(x, llvm::ConstantFP::get(ft, -limit)));
+  auto *bad = llvm::BasicBlock::Create(ctx_, "int.bad", fn_);
+  auto *ok = llvm::BasicBlock::Create(ctx_, "int.ok", fn_);
+  llvm::MDBuilder md(ctx_);
+  b_.CreateCondBr(valid, ok, bad, md.createBranchWeights(1 << 20, 1));
+  b_.SetInsertPoint(bad);
+  raise_if(b_.CreateFCmpUNO(x, x), EMBER_EXC_ValueError, "cannot convert float NaN to integer");
+  raise_if(
+      b_.CreateFCmpOEQ(ms_.hooks.math(b_, MathFn::Fabs, {x}), llvm::ConstantFP::getInfinity(ft)),
+      EMBER_EXC_OverflowError, "cannot convert float infinity to integer");
+  emit_raise(EMBER_EXC_OverflowError,
+             "cannot convert float to integer: the value is outside the int64 range (compiled "
+             "code has no arbitrary-precision integers)");
+  b_.SetInsertPoint(ok);
+  return b_.CreateFPToSI(x, i64_);
+}
+
+V FunctionLowerer::python_int(V v, TypeId from, TypeId to) {
+  TypeId src = types_.kind(from) == TypeKind::Optional ? types_.get(from).elems[0] : from;
+  if (!types_.is_scalar(src) || !types_.is_scalar(to) || !is_float(types_.scalar_kind(src)) ||
+      !is_integer(types_.scalar_kind(to)))
+    return convert(v, from, to);
+  V x = convert(v, from, src);
+  return convert(python_float_to_int(x), types_.int64(), to);
 }
 
 V FunctionLowerer::truth(V v, TypeId t) {
@@ -159,10 +237,13 @@ V FunctionLowerer::truth(V v, TypeId t) {
   return nullptr;
 }
 
-V FunctionLowerer::lower_binop(BinOpKind kind, V l, V r, TypeId operand, bool raise_errors) {
+V FunctionLowerer::lower_binop(BinOpKind kind, V l, V r, TypeId operand, bool raise_errors,
+                               bool array_element) {
   const TypeData &od = types_.get(operand);
   internal_assert(od.kind == TypeKind::Scalar) << "binop on " << types_.to_string(operand);
   auto k = static_cast<ScalarKind>(od.a);
+  if (kind == BinOpKind::Pow && !is_complex(k))
+    if (V p = constant_pow(l, r, k, raise_errors, array_element)) return p;
   if (is_complex(k)) return lower_complex_binop(kind, l, r, k, raise_errors);
   if (is_float(k)) return lower_float_binop(kind, l, r, k, raise_errors);
   return lower_int_binop(kind, l, r, k, raise_errors);
@@ -391,6 +472,49 @@ V FunctionLowerer::lower_complex_binop(BinOpKind kind, V l, V r, ScalarKind k, b
   llvm::Type *t = dm_.scalar_type(k);
   V out = b_.CreateInsertValue(llvm::UndefValue::get(t), re, {0});
   return b_.CreateInsertValue(out, im, {1});
+}
+
+V FunctionLowerer::power_by_squaring(V x, uint64_t n) {
+  // Over n's bits from the lowest: x^n in at most 2 log2(n) multiplies, in numba's order (so
+  // its results are the same bits).
+  bool is_fp = x->getType()->isFloatingPointTy();
+  auto mul = [&](V a, V c) { return is_fp ? b_.CreateFMul(a, c) : b_.CreateMul(a, c); };
+  V result = nullptr;
+  for (V p = x; n; n >>= 1) {
+    if (n & 1) result = result ? mul(result, p) : p;
+    if (n > 1) p = mul(p, p);
+  }
+  if (result) return result;
+  return is_fp ? llvm::ConstantFP::get(x->getType(), 1.0) : llvm::ConstantInt::get(x->getType(), 1);
+}
+
+V FunctionLowerer::constant_pow(V base, V exp, ScalarKind k, bool raise_errors,
+                                bool array_element) {
+  if (auto *c = llvm::dyn_cast<llvm::ConstantInt>(exp)) {
+    if (!is_integer(k) || (is_signed(k) && c->isNegative())) return nullptr;  // see int_pow
+    return power_by_squaring(base, is_signed(k) ? c->getSExtValue() : c->getZExtValue());
+  }
+  auto *c = llvm::dyn_cast<llvm::ConstantFP>(exp);
+  if (!c || !is_float(k)) return nullptr;
+  double e = c->getValueAPF().convertToDouble();
+  llvm::Type *t = base->getType();
+  if (e == 0.5) {
+    V root = ms_.hooks.math(b_, MathFn::Sqrt, {base});
+    if (array_element) return root;  // NumPy's fast path: np.sqrt, so sqrt(-0.0) is -0.0
+    // pow()'s special cases (C99 F.9.4.4, which Python follows): (-0.0) ** 0.5 is +0.0 and
+    // (-inf) ** 0.5 is +inf, where the square root gives -0.0 and NaN.
+    V is_minus_inf = b_.CreateFCmpOEQ(base, llvm::ConstantFP::getInfinity(t, true));
+    return b_.CreateSelect(is_minus_inf, llvm::ConstantFP::getInfinity(t),
+                           ms_.hooks.math(b_, MathFn::Fabs, {root}));
+  }
+  if (e != std::trunc(e) || std::fabs(e) > kMaxMultipliedExponent) return nullptr;
+  auto n = static_cast<uint64_t>(std::fabs(e));
+  V power = power_by_squaring(base, n);
+  if (e >= 0) return power;
+  if (raise_errors)
+    raise_if(b_.CreateFCmpOEQ(base, llvm::ConstantFP::get(t, 0.0)), EMBER_EXC_ZeroDivisionError,
+             "0.0 cannot be raised to a negative power");
+  return b_.CreateFDiv(llvm::ConstantFP::get(t, 1.0), power);
 }
 
 V FunctionLowerer::lower_complex_constructor(Value real, Value imag, TypeId to) {

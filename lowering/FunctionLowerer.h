@@ -85,11 +85,27 @@ class FunctionLowerer {
 
   // ---- CodeGenScalar.cpp -------------------------------------------------------------------
   V lower_const(const ConstValue &c, TypeId t);
+  /// Converts between types with NumPy's casting (float -> int: the target's FloatToIntBits).
   V convert(V v, TypeId from, TypeId to);
+  /// NumPy's cast of the float x to the integer kind `to` on this target.
+  V numpy_float_to_int(V x, ScalarKind to);
+  /// trunc(x) as a `bits`-bit integer, or that integer's minimum when it does not fit (or x is
+  /// NaN): x86's cvttsd2si, emitted with compares and selects so that loops vectorize.
+  V trunc_or_min(V x, unsigned bits);
+  /// Python's int() of the float x as int64 (x already rounded as the caller wants): ValueError
+  /// for NaN, OverflowError for infinities and values outside int64, as CPython (which returns
+  /// a big int for the last).
+  V python_float_to_int(V x);
+  /// Python's int() (also of round(), math.floor/ceil/trunc): a float goes through
+  /// python_float_to_int, anything else through convert().
+  V python_int(V v, TypeId from, TypeId to);
   V truth(V v, TypeId t);
   /// `raise_errors`: Python's ZeroDivisionError and friends (scalars under
   /// error_model='python'); off for array elements, which follow NumPy (inf, nan, 0).
-  V lower_binop(BinOpKind kind, V l, V r, TypeId operand, bool raise_errors);
+  /// `array_element`: an element of a whole-array operation, where NumPy's rules apply (its
+  /// `a ** 0.5` is np.sqrt); scalar code follows Python's.
+  V lower_binop(BinOpKind kind, V l, V r, TypeId operand, bool raise_errors,
+                bool array_element = false);
   V lower_int_binop(BinOpKind kind, V l, V r, ScalarKind k, bool raise_errors);
   V lower_float_binop(BinOpKind kind, V l, V r, ScalarKind k, bool raise_errors);
   V lower_complex_binop(BinOpKind kind, V l, V r, ScalarKind k, bool raise_errors);
@@ -100,6 +116,18 @@ class FunctionLowerer {
   V lower_is(const InstData &d);
   V lower_contains(const InstData &d);
   V int_pow(V base, V exp, ScalarKind k);
+  /// x ** k for a constant k, without a pow call where it can: an integer-valued k with
+  /// |k| <= kMaxMultipliedExponent (any k >= 0 for integers, which wrap) as multiplies, a
+  /// reciprocal for negative k, and k = 0.5 as a square root.  nullptr for any other exponent.
+  V constant_pow(V base, V exp, ScalarKind k, bool raise_errors, bool array_element);
+  /// x ** n by repeated squaring (float or integer x).
+  V power_by_squaring(V x, uint64_t n);
+  /// Float powers up to this |k| are multiplied out.  Each multiply adds up to an ulp of
+  /// relative error, so x ** k lands within about |k| ulp of pow's (measured: up to 5 for
+  /// k = 8, 10 for k = 16).  16 covers the Lennard-Jones r ** -12; beyond it the pow call
+  /// stays, for accuracy (numba multiplies out any |k| <= 65536, with the same bits as here up
+  /// to 8).
+  static constexpr double kMaxMultipliedExponent = 16;
   /// complex(real, imag) of two numbers, as CPython's complex_new combines them.
   V lower_complex_constructor(Value real, Value imag, TypeId to);
   /// math.gcd / math.lcm of two int64 (non-negative results, wrapping as int64 arithmetic).

@@ -9,6 +9,11 @@
 #include <mutex>
 #include <vector>
 
+#if defined(__linux__)
+#include <sys/mman.h>
+#include <unistd.h>
+#endif
+
 #include "ember/numeric.h"
 #include "ember/parallel.h"
 #include "ember/runtime.h"
@@ -92,6 +97,25 @@ struct ThreadState {
 };
 thread_local ThreadState t_state;
 
+// Large arrays ask for transparent huge pages, as NumPy's allocator does (from 4 MiB): where the
+// kernel grants them only on request (THP "madvise", a common default), the first touch of a
+// fresh 80 MB array otherwise takes 20,000 page faults instead of 40, about half the time of a
+// simple expression that allocates its result.
+constexpr int64_t kHugePageMinBytes = int64_t{1} << 22;
+
+void advise_huge_pages(void *data, int64_t nbytes) {
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+  static const uintptr_t page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+  uintptr_t begin = (reinterpret_cast<uintptr_t>(data) + page - 1) & ~(page - 1);
+  uintptr_t end =
+      (reinterpret_cast<uintptr_t>(data) + static_cast<uintptr_t>(nbytes)) & ~(page - 1);
+  if (end > begin) madvise(reinterpret_cast<void *>(begin), end - begin, MADV_HUGEPAGE);
+#else
+  (void)data;
+  (void)nbytes;
+#endif
+}
+
 std::atomic<int64_t> &refcount(ember_meminfo *mi) {
   return *reinterpret_cast<std::atomic<int64_t> *>(&mi->refcount);
 }
@@ -108,8 +132,11 @@ ember_meminfo *ember_meminfo_alloc(int64_t nbytes) {
       sizeof(ember_meminfo) + static_cast<size_t>(kAlign - 1) + static_cast<size_t>(nbytes);
   ThreadState &ts = t_state;
   void *block = ts.blocks.take(nbytes);
-  if (!block) block = std::malloc(total);
-  if (!block) return nullptr;
+  if (!block) {
+    block = std::malloc(total);
+    if (!block) return nullptr;
+    if (nbytes >= kHugePageMinBytes) advise_huge_pages(block, static_cast<int64_t>(total));
+  }
   auto *mi = static_cast<ember_meminfo *>(block);
   std::memset(mi, 0, sizeof(*mi));
   mi->refcount = 1;

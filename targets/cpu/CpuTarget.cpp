@@ -235,6 +235,12 @@ llvm::Value *CpuTarget::math(llvm::IRBuilder<> &b, MathFn fn, llvm::ArrayRef<llv
   return call;
 }
 
+FloatToIntBits CpuTarget::float_to_int_bits() const {
+  // x86-64 is measured; elsewhere the saturating conversion is AArch64's (fcvtzs / fcvtzu),
+  // also what LLVM's own fptosi.sat gives, the defined choice for a host not yet measured.
+  return tm_->getTargetTriple().isX86() ? FloatToIntBits::X86 : FloatToIntBits::Saturating;
+}
+
 void CpuTarget::optimize(llvm::Module &m) {
   std::string cpu = cpu_name(), features = cpu_features();
   for (llvm::Function &f : m) {

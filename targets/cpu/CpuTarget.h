@@ -40,6 +40,8 @@ class CpuTarget : public TargetHooks {
   ~CpuTarget() override;
 
   llvm::Value *math(llvm::IRBuilder<> &b, MathFn fn, llvm::ArrayRef<llvm::Value *> args) override;
+  /// The host's: NumPy built for this machine inherits its conversion instructions.
+  FloatToIntBits float_to_int_bits() const override;
 
   const llvm::DataLayout &data_layout() const;
   std::string triple() const;
