@@ -219,12 +219,9 @@ def scalar_power_half(x):
     return x ** 0.5
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "a ** 0.5 on a float array is computed with pow; NumPy's fast path computes np.sqrt, so "
-    "(-inf) ** 0.5 is nan and (-0.0) ** 0.5 is -0.0 in NumPy, inf and 0.0 in ember "
-    "(issue 8 item 5: lower it to sqrt for arrays, keeping pow's results for scalars, where "
-    "CPython gives inf and 0.0)"))
 def test_array_power_half_is_numpy_sqrt():
+    """Was computed with pow: (-inf) ** 0.5 gave inf and (-0.0) ** 0.5 gave 0.0 where NumPy's
+    fast path computes np.sqrt (nan, -0.0); fixed with issue 8's item 5."""
     a = np.array([-math.inf, -0.0, 0.0, 4.0, math.inf])
     with np.errstate(invalid="ignore"):
         expected = a ** 0.5
@@ -338,11 +335,10 @@ def floor_of(x):
     return math.floor(x)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 8: int()/round()/math.floor() of nan and inf "
-                   "return 0 or INT_MAX instead of raising ValueError / OverflowError")
 @pytest.mark.parametrize("fn", [int_of, round_of, floor_of], ids=lambda f: f.__name__)
 @pytest.mark.parametrize("x", [math.nan, math.inf, -math.inf])
 def test_float_to_int_of_nan_and_inf_raises(fn, x):
+    """issue 8: returned 0 or INT_MAX (fixed)."""
     check(fn, x)
 
 
@@ -356,9 +352,8 @@ def as_int32_times(a, k):
     return k * a.astype(np.int32)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 8: float-to-int array casts of nan, inf and "
-                   "out-of-range values saturate where NumPy gives INT_MIN")
 def test_float_to_int_array_casts_match_numpy():
+    """issue 8: saturated where NumPy gives INT_MIN (fixed)."""
     with np.errstate(invalid="ignore"):
         check(as_int64, np.array([1.5, math.nan, math.inf, -math.inf, 1e300]))
         check(as_int32_times, np.array([8.75, 1099511627776.0]), 21)
