@@ -20,8 +20,9 @@ import enum
 class Intended(enum.Enum):
     INT64_WRAP = (
         "int64 wraparound: a Python int left the int64 range, where ember's int64 wraps "
-        "(Numba's integers; counted here too: a conversion of a float beyond int64 to int, and "
-        "a constant expression CPython folds beyond int64, whose constant ember refuses)")
+        "(Numba's integers; counted here too: int()/round()/floor of a float beyond int64, "
+        "which ember answers with OverflowError (docs/design.md §7), and a constant expression "
+        "CPython folds beyond int64, whose constant ember refuses)")
     NUMPY_FIXED_WIDTH = (
         "NumPy fixed-width scalars: an int32/uint8 result, or a Python int stored into an "
         "int32 array, left its type's range; NumPy wraps or raises, ember computes small "
