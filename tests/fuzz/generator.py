@@ -207,13 +207,11 @@ class Generator:
             return None
         kind, arg = self.pick(choices)
         if kind == "var":
-            v = self.facts.vars[arg]
             node = N.load(arg, Scalar.I64)
             if self.chance(0.3):
                 # i counts up from 0: -1 - i is the mirrored valid (negative) index
                 node = N.binop(N.unary("-", N.const(1, Scalar.I64), Scalar.I64), "-", node,
                                Scalar.I64)
-            del v
             return node
         if kind == "const":
             if dim.const and dim.const > 1 and self.chance(0.5):

@@ -191,6 +191,29 @@ def test_zero_to_the_minus_infinity_is_inf():
     check(power, -0.0, -math.inf)
 
 
+# ---- min/max along an empty axis when the result is empty too -----------------------------------
+
+@ember.njit
+def max_axis0(a):
+    return a.max(axis=0)
+
+
+@ember.njit
+def min_axis1(a):
+    return np.min(a, 1)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "min/max along an axis of length 0 raise ValueError ('zero-size array to reduction "
+    "operation ... which has no identity') only when the other axis is not empty: for a (0, 0) "
+    "array (e.g. a[:-2, 1:] of a 1x1 array) ember returns an empty array"))
+@pytest.mark.parametrize("fn", [max_axis0, min_axis1], ids=lambda f: f.__name__)
+def test_min_max_along_an_empty_axis_of_an_empty_array_raise(fn):
+    check(fn, np.zeros((0, 3)) if fn is max_axis0 else np.zeros((3, 0)))
+    check(fn, np.zeros((0, 0)))
+    check(fn, np.ones((1, 1))[:-2, 1:])
+
+
 # ---- int() of a uint8 result, negated ----------------------------------------------------------
 
 @ember.njit

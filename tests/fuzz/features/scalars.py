@@ -294,10 +294,16 @@ def comparison(g: Generator, want, depth: int, exact: bool):
         left = _operand(g, kind, depth, mixed)
         mid = _operand(g, other, depth, mixed)
         right = _operand(g, kind, depth, mixed)
-        return N.compare(left, [g.pick(ops), g.pick(ops)], [mid, right])
-    left = _operand(g, kind, depth, mixed)
-    right = _operand(g, other, depth, mixed)
-    return N.compare(left, [g.pick(ops)], [right])
+        node = N.compare(left, [g.pick(ops), g.pick(ops)], [mid, right])
+    else:
+        left = _operand(g, kind, depth, mixed)
+        right = _operand(g, other, depth, mixed)
+        node = N.compare(left, [g.pick(ops)], [right])
+    if kind.is_small:
+        # NumPy scalars compare to np.bool_, whose arithmetic is NumPy's (np.True_ + 0 is an
+        # np.int64, and np.int64 // 0 is 0): a Python bool in the reference, as in ember
+        N.add_ref(node, "_py")
+    return node
 
 
 @BOOLS.expr(is_(BOOL), weight=2)
