@@ -70,6 +70,20 @@ def test_small_batch_through_a_worker(tmp_path):
     assert proc.returncode == (1 if failing else 0)
 
 
+def test_results_do_not_depend_on_the_number_of_workers(tmp_path):
+    runs = []
+    for jobs in ("1", "2"):
+        out = tmp_path / f"jobs{jobs}"
+        out.mkdir()
+        proc = subprocess.run([sys.executable, str(RUN), "--out", str(out), "--jobs", jobs,
+                               "--n", "12", "--seed", "6", "--minimize", "0"],
+                              capture_output=True, text=True, timeout=300)
+        summary = json.loads((out / "summary.json").read_text())
+        runs.append((proc.returncode, summary["counts"], summary["signatures"],
+                     summary["intended_kinds"]))
+    assert runs[0] == runs[1]
+
+
 @pytest.mark.parametrize("kind, signal_name", [("abort", "SIGABRT"), ("segv", "SIGSEGV")])
 def test_planted_crash_is_confirmed_and_minimized(tmp_path, kind, signal_name):
     proc, summary, out = run_fuzzer(tmp_path, "--n", "3", "--seed", "4", "--features", SMALL,
