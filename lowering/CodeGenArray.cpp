@@ -95,13 +95,27 @@ V FunctionLowerer::make_array(TypeId t, V meminfo, V parent, V data, const std::
 V FunctionLowerer::allocate_array(TypeId t, const std::vector<V> &shape) {
   int nd = types_.ndim(t);
   uint64_t itemsize = static_cast<uint64_t>(bit_width(types_.dtype(t)) / 8);
-  V nitems = llvm::ConstantInt::get(i64_, 1);
+  llvm::Constant *zero = llvm::ConstantInt::get(i64_, 0), *one = llvm::ConstantInt::get(i64_, 1);
+  V nitems = one;
   V negative = llvm::ConstantInt::getFalse(ctx_);
   for (V s : shape) {
-    negative = b_.CreateOr(negative, b_.CreateICmpSLT(s, llvm::ConstantInt::get(i64_, 0)));
+    negative = b_.CreateOr(negative, b_.CreateICmpSLT(s, zero));
     nitems = b_.CreateMul(nitems, s);
   }
   raise_if(negative, EMBER_EXC_ValueError, "negative dimensions are not allowed");
+  // NumPy's check: the item size times every non-zero dimension must fit in int64 (even when
+  // another dimension is 0), or the byte count would wrap and the buffer be too small.
+  V checked = llvm::ConstantInt::get(i64_, itemsize);
+  V overflow = llvm::ConstantInt::getFalse(ctx_);
+  for (V s : shape) {
+    V product = b_.CreateBinaryIntrinsic(llvm::Intrinsic::smul_with_overflow, checked,
+                                         b_.CreateSelect(b_.CreateICmpEQ(s, zero), one, s));
+    checked = b_.CreateExtractValue(product, {0});
+    overflow = b_.CreateOr(overflow, b_.CreateExtractValue(product, {1}));
+  }
+  raise_if(overflow, EMBER_EXC_ValueError,
+           "array is too big; `arr.size * arr.dtype.itemsize` is larger than the maximum "
+           "possible size.");
   V nbytes = b_.CreateMul(nitems, llvm::ConstantInt::get(i64_, itemsize));
   auto *ft = llvm::FunctionType::get(ptr_, {i64_}, false);
   V meminfo = b_.CreateCall(runtime_function("ember_meminfo_alloc", ft), {nbytes});

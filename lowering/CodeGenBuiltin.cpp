@@ -240,23 +240,35 @@ V FunctionLowerer::lower_array_creation(const InstData &d, BuiltinId id) {
       V stop = convert(get(arg(n >= 2 ? 1 : 0)), type(arg(n >= 2 ? 1 : 0)), ct);
       V step = n == 3 ? convert(get(arg(2)), type(arg(2)), ct) : scalar_one(types_.scalar_kind(ct));
       V count;
+      llvm::Constant *zero = llvm::ConstantInt::get(i64_, 0);
+      const char *too_many = "Maximum allowed size exceeded";  // NumPy's words
       if (fp) {
         raise_if(b_.CreateFCmpOEQ(step, llvm::ConstantFP::get(f64_, 0.0)),
                  EMBER_EXC_ZeroDivisionError, "arange: the step is zero");
         V c = ms_.hooks.math(b_, MathFn::Ceil, {b_.CreateFDiv(b_.CreateFSub(stop, start), step)});
-        count = convert(c, types_.float64(), types_.int64());
+        raise_if(b_.CreateFCmpUNO(c, c), EMBER_EXC_ValueError, "arange: cannot compute length");
+        // Outside int64 (infinities included) either way is too many, as NumPy says.
+        V in_range = b_.CreateAnd(b_.CreateFCmpOGE(c, llvm::ConstantFP::get(f64_, -0x1p63)),
+                                  b_.CreateFCmpOLT(c, llvm::ConstantFP::get(f64_, 0x1p63)));
+        raise_if(b_.CreateNot(in_range), EMBER_EXC_ValueError, too_many);
+        count = b_.CreateFPToSI(c, i64_);
+        count = b_.CreateSelect(b_.CreateICmpSLT(count, zero), zero, count);
       } else {
-        llvm::Constant *zero = llvm::ConstantInt::get(i64_, 0),
-                       *one = llvm::ConstantInt::get(i64_, 1);
         raise_if(b_.CreateICmpEQ(step, zero), EMBER_EXC_ZeroDivisionError,
                  "arange: the step is zero");
+        // In unsigned arithmetic, where stop - start and |step| cannot overflow: an empty range
+        // with an extreme bound on the other side is just empty.
+        llvm::Constant *one = llvm::ConstantInt::get(i64_, 1);
         V up = b_.CreateICmpSGT(step, zero);
+        V empty = b_.CreateSelect(up, b_.CreateICmpSGE(start, stop), b_.CreateICmpSLE(start, stop));
         V span = b_.CreateSelect(up, b_.CreateSub(stop, start), b_.CreateSub(start, stop));
         V astep = b_.CreateSelect(up, step, b_.CreateNeg(step));
-        count = b_.CreateSDiv(b_.CreateAdd(span, b_.CreateSub(astep, one)), astep);
+        V safe_span = b_.CreateSelect(empty, one, span);
+        V n = b_.CreateAdd(b_.CreateUDiv(b_.CreateSub(safe_span, one), astep), one);
+        raise_if(b_.CreateAnd(b_.CreateNot(empty), b_.CreateICmpSLT(n, zero)), EMBER_EXC_ValueError,
+                 too_many);
+        count = b_.CreateSelect(empty, zero, n);
       }
-      count = b_.CreateSelect(b_.CreateICmpSLT(count, llvm::ConstantInt::get(i64_, 0)),
-                              llvm::ConstantInt::get(i64_, 0), count);
       V arr = allocate_array(rt, {count});
       V data = array_field(arr, DataModel::kData);
       emit_loop(count, [&](V i) {

@@ -43,6 +43,9 @@ struct Reducer {
   virtual void init() = 0;
   virtual void step(V elem, V index) = 0;
   virtual V finish(V count) = 0;
+  /// Raises NumPy's ValueError when `count` elements are too few (min/max/argmin/argmax of
+  /// none); called before anything is allocated, so the raise leaves nothing behind.
+  virtual void check_count(V count) {}
 };
 
 }  // namespace
@@ -149,12 +152,12 @@ V FunctionLowerer::lower_reduction(const InstData &d, BuiltinId id) {
       L.b_.CreateStore(L.b_.CreateSelect(first, x, better), acc);
       L.b_.CreateStore(llvm::ConstantInt::getTrue(L.ctx_), seen);
     }
-    V finish(V count) override {
+    void check_count(V count) override {
       L.raise_if(L.b_.CreateICmpEQ(count, llvm::ConstantInt::get(L.i64_, 0)), EMBER_EXC_ValueError,
                  is_max ? "zero-size array to reduction operation maximum which has no identity"
                         : "zero-size array to reduction operation minimum which has no identity");
-      return L.b_.CreateLoad(acc->getAllocatedType(), acc);
     }
+    V finish(V) override { return L.b_.CreateLoad(acc->getAllocatedType(), acc); }
   };
   struct ArgBest : Reducer {
     FunctionLowerer &L;
@@ -191,11 +194,11 @@ V FunctionLowerer::lower_reduction(const InstData &d, BuiltinId id) {
       L.b_.CreateStore(L.b_.CreateSelect(take, x, cur), best);
       L.b_.CreateStore(L.b_.CreateSelect(take, i, idx), index);
     }
-    V finish(V count) override {
+    void check_count(V count) override {
       L.raise_if(L.b_.CreateICmpEQ(count, llvm::ConstantInt::get(L.i64_, 0)), EMBER_EXC_ValueError,
                  "attempt to get argmax or argmin of an empty sequence");
-      return L.b_.CreateLoad(L.i64_, index);
     }
+    V finish(V) override { return L.b_.CreateLoad(L.i64_, index); }
   };
   struct Logical : Reducer {
     FunctionLowerer &L;
@@ -324,6 +327,7 @@ V FunctionLowerer::lower_reduction(const InstData &d, BuiltinId id) {
     b_.CreateCondBr(b_.CreateICmpSGE(n, llvm::ConstantInt::get(i64_, kParallelThreshold)), par,
                     ser);
     b_.SetInsertPoint(ser);
+    r->check_count(n);
     r->init();
     for_each_element(a, at, [&](V x, V i) { r->step(x, i); });
     b_.CreateStore(r->finish(n), result);
@@ -382,6 +386,7 @@ V FunctionLowerer::lower_reduction(const InstData &d, BuiltinId id) {
     return convert(b_.CreateLoad(vt(finish_t), result), finish_t, rkt);
   }
   if (axis < 0) {
+    r->check_count(array_field(a, DataModel::kNitems));
     r->init();
     for_each_element(a, at, [&](V x, V i) { r->step(x, i); });
     return convert(r->finish(array_field(a, DataModel::kNitems)), finish_t, rkt);
@@ -390,8 +395,9 @@ V FunctionLowerer::lower_reduction(const InstData &d, BuiltinId id) {
   std::vector<V> out_shape;
   for (int k = 0; k < ndim; ++k)
     if (k != axis) out_shape.push_back(array_dim(a, DataModel::kShape, k));
-  V out = allocate_array(rt, out_shape);
   V extent = array_dim(a, DataModel::kShape, axis);
+  r->check_count(extent);  // NumPy raises for an empty axis even when the result is empty
+  V out = allocate_array(rt, out_shape);
   emit_nd_loop(out_shape, [&](const std::vector<V> &oidx) {
     r->init();
     emit_loop(extent, [&](V j) {

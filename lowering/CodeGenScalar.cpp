@@ -356,8 +356,11 @@ V FunctionLowerer::lower_float_binop(BinOpKind kind, V l, V r, ScalarKind k, boo
       return result;
     }
     case BinOpKind::Pow:
-      if (py)
-        raise_if(b_.CreateAnd(b_.CreateFCmpOEQ(l, zero), b_.CreateFCmpOLT(r, zero)),
+      if (py)  // CPython raises for a finite negative exponent only: 0.0 ** -inf is inf
+        raise_if(b_.CreateAnd(b_.CreateFCmpOEQ(l, zero),
+                              b_.CreateAnd(b_.CreateFCmpOLT(r, zero),
+                                           b_.CreateFCmpONE(r, llvm::ConstantFP::getInfinity(
+                                                                   t, /*Negative=*/true)))),
                  EMBER_EXC_ZeroDivisionError, "0.0 cannot be raised to a negative power");
       out = ms_.hooks.math(b_, MathFn::Pow, {l, r});
       break;

@@ -9,23 +9,48 @@
 namespace ember {
 
 bool may_raise(const Function &f, const InstData &d) {
+  // Exhaustive on purpose: a new op must be classified here (-Wswitch), since an instruction
+  // that raises without an unwind set leaks every array alive at that point.
   const TypeContext &types = f.types();
   if (d.result.valid() && types.is_array(f.type(d.result))) return true;  // allocation, shapes
   switch (d.op) {
+    case Op::Arg:
+    case Op::Const:
+    case Op::Undef:
+    case Op::GetAttr:
+    case Op::Is:
+    case Op::Contains:
+    case Op::Truth:
+    case Op::BuildTuple:
+    case Op::BuildSlice:
+    case Op::BuildList:
+    case Op::IterNext:
+    case Op::IterValue:
+    case Op::IncRef:
+    case Op::DecRef:
+    case Op::Br:
+    case Op::CondBr:
+    case Op::Ret:
+    case Op::Raise:  // releases what it holds as a terminator (handle_terminator)
+    case Op::Unreachable: return false;
     case Op::Call:
     case Op::ParallelFor:
     case Op::GetItem:
     case Op::SetItem:
     case Op::Unpack:
-    case Op::Cast:
+    case Op::GetIter:  // range() with a zero step
+    case Op::Cast:     // int() of NaN or inf
     case Op::CheckBound: return true;
+    case Op::Compare:
+    case Op::Unary: return false;  // on scalars; over arrays they allocate (above)
     case Op::BinOp: {
       auto k = static_cast<BinOpKind>(d.imm);
       return k == BinOpKind::TrueDiv || k == BinOpKind::FloorDiv || k == BinOpKind::Mod ||
-             k == BinOpKind::Pow || types.is_array(f.type(d.result));
+             k == BinOpKind::Pow || k == BinOpKind::LShift || k == BinOpKind::RShift ||
+             k == BinOpKind::MatMul;
     }
-    default: return false;
   }
+  return true;
 }
 
 namespace {

@@ -497,6 +497,20 @@ class LoopOutliner {
       finals[red.param.id] = final;
     }
     f_.reductions[pf.id] = ops_list;
+    // What typing put in the header for the exit edge (casts of its arguments, e.g. a new
+    // C array joining a view) now runs in the region, on the final values.
+    std::vector<Inst> &hinsts = f_.block(header_).insts;
+    for (Inst i : hinsts) {
+      InstData &d = f_.inst(i);
+      if (i == next_ || is_terminator(d.op)) continue;
+      for (Value &o : d.operands)
+        if (finals.count(o.id)) o = finals[o.id];
+      d.block = region;
+      f_.block(region).insts.push_back(i);
+    }
+    hinsts.erase(std::remove_if(hinsts.begin(), hinsts.end(),
+                                [&](Inst i) { return f_.inst(i).block == region; }),
+                 hinsts.end());
     // Leave for the loop's exit with the final values.
     const InstData &hterm = f_.terminator(header_);
     BlockCall to_exit = hterm.targets[1];

@@ -1,5 +1,6 @@
 #include "typeinfer/InferTypes.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -30,6 +31,7 @@ class TypeInferrer {
                          ? (return_type_.unknown() ? types_.none() : return_type_)
                          : options_.declared_return;
     record_callees();
+    end_blocks_at_unbound_reads();
     prune_dead_branches();
   }
 
@@ -73,8 +75,14 @@ class TypeInferrer {
         }
         changed |= update(bd.params[k], t);
       }
+      bool unbound = false;
       for (Inst i : bd.insts) {
         InstData &d = f_.inst(i);
+        if (reads_never_bound(d)) {  // raises: nothing after it runs, or needs a type
+          unbound_reads_[b.id] = i;
+          unbound = true;
+          break;
+        }
         if (d.op == Op::Ret) {
           TypeId t = f_.type(d.operands[0]);
           if (final && t.unknown()) report_unknown(d);
@@ -97,6 +105,11 @@ class TypeInferrer {
         if (d.result.valid()) changed |= update(d.result, t);
       }
       const InstData &term = f_.terminator(b);
+      if (unbound) {
+        for (size_t t = 0; t < term.targets.size(); ++t)
+          dead_edges_.insert({bd.insts.back().id, t});
+        continue;
+      }
       int known = static_condition(term);
       for (size_t t = 0; t < term.targets.size(); ++t) {
         if (known >= 0 && t != (known ? 0u : 1u)) {
@@ -140,12 +153,40 @@ class TypeInferrer {
     return d.imm ? 1 - same : same;
   }
 
+  /// A read of a local that no path binds (its only assignments were dead code, which CPython's
+  /// compiler drops for `if False:`): it always raises UnboundLocalError, so it is typed as
+  /// None and the rest of its block is never typed.
+  bool reads_never_bound(const InstData &d) const {
+    if (d.op != Op::CheckBound) return false;
+    Inst def = f_.def(d.operands[0]);
+    return def.valid() && f_.inst(def).op == Op::Undef;
+  }
+
+  /// Ends each block at its read of a never-bound local: the check raises, then Unreachable.
+  /// The check guards a None instead of the untyped Undef.
+  void end_blocks_at_unbound_reads() {
+    for (auto &[block, check] : unbound_reads_) {
+      auto &insts = f_.block(Block{block}).insts;
+      auto at = std::find(insts.begin(), insts.end(), check);
+      insts.erase(at + 1, insts.end());
+      InstData &d = f_.inst(check);
+      SourceLoc loc = d.loc;
+      int64_t none = static_cast<int64_t>(f_.consts.size());
+      f_.consts.push_back(ConstValue{});
+      Inst c = f_.insert(Block{block}, insts.size() - 1, Op::Const, {}, true, loc, none);
+      f_.set_type(f_.inst(c).result, types_.none());
+      f_.inst(check).operands[0] = f_.inst(c).result;
+      f_.set_type(f_.inst(check).result, types_.none());
+      f_.append(Block{block}, Op::Unreachable, {}, false, loc);
+    }
+  }
+
   /// Turns the branches typing proved one-sided into plain branches: the dead code is gone for
   /// every later pass.
   void prune_dead_branches() {
     for (auto &[inst_id, t] : dead_edges_) {
       InstData &d = f_.inst(Inst{inst_id});
-      if (d.op != Op::CondBr) continue;
+      if (d.op != Op::CondBr || unbound_reads_.count(d.block.id)) continue;
       BlockCall live = d.targets[1 - t];
       d.op = Op::Br;
       d.operands.clear();
@@ -315,7 +356,8 @@ class TypeInferrer {
   std::vector<char> live_, prev_live_;  // blocks reached through live edges
   std::set<std::pair<uint32_t, size_t>> dead_edges_, prev_dead_edges_;  // (terminator, target)
   TypeId return_type_;
-  std::map<uint32_t, CalleeRef> callees_;  // by the call's result value
+  std::map<uint32_t, CalleeRef> callees_;   // by the call's result value
+  std::map<uint32_t, Inst> unbound_reads_;  // block -> its read of a never-bound local
 };
 
 }  // namespace
