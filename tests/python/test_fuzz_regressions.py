@@ -208,6 +208,29 @@ def test_min_max_along_an_empty_axis_of_an_empty_array_raise(fn):
     check(fn, np.ones((1, 1))[:-2, 1:])
 
 
+# ---- a never-bound local read before a loop and in it ----------------------------------------
+
+NEVER_BOUND_BEFORE_AND_IN_A_LOOP = """
+@ember.njit
+def f(n):
+    if False:
+        m = 1
+    k = m
+    for i in range(n):
+        v = m + 1
+    return 0
+"""
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "a local bound on no path, read before a loop and again inside it, leaves an undef of "
+    "unknown type in the IR: InternalError from the verifier (EMBER_VERIFY=1) where CPython "
+    "raises UnboundLocalError (without the verifier ember raises it too); found by make fuzz-ci "
+    "right after the never-bound-locals change"))
+def test_never_bound_local_read_before_and_in_a_loop():
+    assert check_isolated(NEVER_BOUND_BEFORE_AND_IN_A_LOOP, "f(3)") == "raised UnboundLocalError"
+
+
 # ---- issue 8 bugs the fuzzer found again ----------------------------------------------------
 
 @ember.njit
