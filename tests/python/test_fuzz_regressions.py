@@ -222,12 +222,9 @@ def f(n):
 """
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "a local bound on no path, read before a loop and again inside it, leaves an undef of "
-    "unknown type in the IR: InternalError from the verifier (EMBER_VERIFY=1) where CPython "
-    "raises UnboundLocalError (without the verifier ember raises it too); found by make fuzz-ci "
-    "right after the never-bound-locals change"))
 def test_never_bound_local_read_before_and_in_a_loop():
+    """a local bound on no path, read before a loop and in it, left an untyped undef in the IR
+    (InternalError from the verifier; fixed)."""
     assert check_isolated(NEVER_BOUND_BEFORE_AND_IN_A_LOOP, "f(3)") == "raised UnboundLocalError"
 
 
