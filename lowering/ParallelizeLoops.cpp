@@ -82,13 +82,14 @@ class LoopOutliner {
       body_.insert(b.id);
       for (Block p : cfg.preds(b)) work.push_back(p);
     }
-    // Blocks that only end in a raise belong to the iteration that raises.
+    // Blocks that only end in a raise belong to the iteration that raises (Unreachable follows
+    // a read of a local that is never bound, which always raises).
     for (bool grew = true; grew;) {
       grew = false;
       for (uint32_t b : reached) {
         if (body_.count(b)) continue;
         const InstData &t = f_.terminator(Block{b});
-        bool raises = t.op == Op::Raise;
+        bool raises = t.op == Op::Raise || t.op == Op::Unreachable;
         if (!raises && !t.targets.empty()) {
           raises = true;
           for (const BlockCall &c : t.targets)

@@ -254,3 +254,47 @@ def test_new_builtins_reject_bad_arguments_with_the_line():
     with pytest.raises(ember.errors.TypingError) as info:
         f(1.5)
     assert "gcd" in str(info.value) and info.value.line is not None
+
+
+# ---- locals no path binds (their assignment was dead code) -------------------------------------
+
+
+@ember.njit
+def never_bound(flag):
+    if False:
+        m = np.ones(3)
+    if flag:
+        return m.shape[0]
+    return -1
+
+
+@ember.njit
+def never_bound_before_and_in_loop(n):
+    if False:
+        m = 1
+    k = m
+    for i in range(n):
+        k += m + i
+    return k
+
+
+@ember.njit(parallel=True)
+def never_bound_in_prange(n):
+    if False:
+        m = -0.0
+    r = 0.0
+    for _i in ember.prange(n):
+        r -= m
+    return r
+
+
+@pytest.mark.parametrize("f,good,bad", [(never_bound, (False,), (True,)),
+                                        (never_bound_before_and_in_loop, None, (3,)),
+                                        (never_bound_in_prange, (0,), (9,))],
+                         ids=lambda v: v.py_func.__name__ if hasattr(v, "py_func") else "")
+def test_never_bound_local_raises_only_when_read(f, good, bad):
+    # Numba refuses to compile these; CPython raises when the read runs, and so does ember
+    if good is not None:
+        check(f, *good)
+    with pytest.raises(UnboundLocalError):
+        f(*bad)
