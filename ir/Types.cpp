@@ -372,4 +372,9 @@ bool TypeContext::to_code(TypeId t, std::vector<int64_t> *out) const {
   }
 }
 
+TypeId unwrap_optional(const TypeContext &types, TypeId t) {
+  if (types.kind(t) == TypeKind::Optional) return types.get(t).elems[0];
+  return t;
+}
+
 }  // namespace ember

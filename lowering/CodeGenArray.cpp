@@ -2,9 +2,8 @@
 // allocation.  An index wraps when negative (Python's rule) and is checked only under
 // boundscheck=True; views share the buffer and take a reference to it.
 #include "ember/abi.h"
+#include "ir/rules/IndexAnalysis.h"
 #include "lowering/FunctionLowerer.h"
-#include "typeinfer/ArrayRules.h"
-#include "typeinfer/TypeRules.h"
 
 namespace ember {
 

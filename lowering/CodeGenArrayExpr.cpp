@@ -3,9 +3,8 @@
 // the whole tree per element in one loop nest.  When every operand has the result's shape and
 // C layout, a flat loop over the elements vectorizes; otherwise a strided loop nest broadcasts.
 #include "ember/abi.h"
+#include "ir/rules/Elementwise.h"
 #include "lowering/FunctionLowerer.h"
-#include "typeinfer/Elementwise.h"
-#include "typeinfer/TypeRules.h"
 
 namespace ember {
 

@@ -3,9 +3,9 @@
 #include <cmath>
 
 #include "ember/abi.h"
+#include "ir/rules/Elementwise.h"
+#include "ir/rules/IndexAnalysis.h"
 #include "lowering/FunctionLowerer.h"
-#include "typeinfer/ArrayRules.h"
-#include "typeinfer/Elementwise.h"
 
 namespace ember {
 

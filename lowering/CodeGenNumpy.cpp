@@ -4,7 +4,6 @@
 // runtime's per-thread generator).
 #include "ember/abi.h"
 #include "lowering/FunctionLowerer.h"
-#include "typeinfer/TypeRules.h"
 
 namespace ember {
 

@@ -6,8 +6,6 @@
 
 #include "ember/abi.h"
 #include "lowering/FunctionLowerer.h"
-#include "typeinfer/CallRules.h"
-#include "typeinfer/TypeRules.h"
 
 namespace ember {
 

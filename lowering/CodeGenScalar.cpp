@@ -6,8 +6,8 @@
 #include <cmath>
 
 #include "ember/abi.h"
+#include "ir/rules/Promotion.h"
 #include "lowering/FunctionLowerer.h"
-#include "typeinfer/TypeRules.h"
 
 namespace ember {
 

@@ -6,7 +6,8 @@
 #include <algorithm>
 #include <sstream>
 
-#include "typeinfer/Elementwise.h"
+#include "ir/rules/Elementwise.h"
+#include "ir/rules/Promotion.h"
 #include "typeinfer/InferTypes.h"
 #include "typeinfer/TypeRules.h"
 

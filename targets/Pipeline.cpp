@@ -1,4 +1,4 @@
-#include "lowering/Pipeline.h"
+#include "targets/Pipeline.h"
 
 #include "ir/Verifier.h"
 #include "lowering/FuseArrayExprs.h"
