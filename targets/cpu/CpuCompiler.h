@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "lowering/Lower.h"
 #include "targets/Pipeline.h"
 #include "targets/cpu/CpuJit.h"
 #include "targets/cpu/CpuTarget.h"
