@@ -40,6 +40,9 @@ class RuntimeServices {
   constexpr RuntimeServices without(RuntimeService s) const {
     return RuntimeServices(bits_ & ~bit(s));
   }
+  constexpr RuntimeServices operator&(RuntimeServices o) const {
+    return RuntimeServices(bits_ & o.bits_);
+  }
   constexpr bool operator==(RuntimeServices o) const { return bits_ == o.bits_; }
   constexpr bool operator!=(RuntimeServices o) const { return bits_ != o.bits_; }
 

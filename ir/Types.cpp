@@ -22,6 +22,16 @@ const char *const kMethodNames[] = {
 
 const BuiltinInfo &builtin_info(BuiltinId id) { return kBuiltins[static_cast<int>(id)]; }
 
+std::string builtin_display_name(BuiltinId id) {
+  const BuiltinInfo &b = builtin_info(id);
+  std::string m = b.module;
+  if (m.empty()) return std::string("ndarray.") + b.attr;  // a method
+  if (m == "builtins") return b.attr;
+  if (m == "numpy") m = "np";
+  if (m == "numpy.random") m = "np.random";
+  return m + "." + b.attr;
+}
+
 const char *method_name(MethodId m) { return kMethodNames[static_cast<int>(m)]; }
 
 bool lookup_method(const std::string &name, MethodId *out) {

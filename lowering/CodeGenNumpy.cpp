@@ -3,6 +3,7 @@
 // np.dot / @ (the runtime's gemm for float matrices, loops otherwise) and np.random (the
 // runtime's per-thread generator).
 #include "ember/abi.h"
+#include "ir/rules/RuntimeNeeds.h"
 #include "lowering/FunctionLowerer.h"
 
 namespace ember {
@@ -60,7 +61,7 @@ V FunctionLowerer::lower_shape_op(const InstData &d, BuiltinId id) {
                "cannot reshape the array into the requested shape");
       // A C-contiguous array is reshaped in place (a view); any other is copied first.
       TypeId ct = types_.array(types_.dtype(at), types_.ndim(at), Layout::C);
-      bool view = types_.layout(at) == Layout::C;
+      bool view = shape_op_is_view(types_, id, at);
       V src = view ? a : copy_to_contiguous(a, at, ct);
       std::vector<V> strides(dims.size());
       V stride =
@@ -77,7 +78,7 @@ V FunctionLowerer::lower_shape_op(const InstData &d, BuiltinId id) {
     }
     case BuiltinId::NpRavel:
     case BuiltinId::ArrayFlatten: {
-      bool view = id == BuiltinId::NpRavel && types_.layout(at) == Layout::C;
+      bool view = shape_op_is_view(types_, id, at);
       TypeId ct = types_.array(types_.dtype(at), types_.ndim(at), Layout::C);
       V src = view ? a : copy_to_contiguous(a, at, ct);
       V itemsize =
@@ -278,7 +279,7 @@ V FunctionLowerer::lower_dot(V a, TypeId at, V b, TypeId bt, TypeId rt) {
   }
   V m = array_dim(a, DataModel::kShape, 0), n = array_dim(b, DataModel::kShape, 1);
   V out = allocate_array(rt, {m, n});
-  if ((rk == ScalarKind::Float64 || rk == ScalarKind::Float32) && ak == rk && bk == rk) {
+  if (dot_calls_gemm(types_, at, bt, rt)) {
     // Float matrices go to the runtime's gemm (BLAS when one is registered).
     b_.CreateCall(
         runtime(rk == ScalarKind::Float64 ? RuntimeFn::GemmF64 : RuntimeFn::GemmF32),

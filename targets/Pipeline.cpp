@@ -5,6 +5,7 @@
 #include "lowering/InsertRefcounts.h"
 #include "lowering/ParallelizeLoops.h"
 #include "typeinfer/BuildSSA.h"
+#include "typeinfer/CheckServices.h"
 
 namespace ember {
 
@@ -24,6 +25,7 @@ std::shared_ptr<Function> build_typed_function(const FunctionInput &in, TypeCont
   step("typed", *f, false);
   make_explicit(*f);
   step("explicit", *f, true);
+  check_services(*f, infer);
   for (const std::shared_ptr<Function> &body : parallelize_loops(*f)) {
     step("prange-body", *body, true);
     fuse_array_exprs(*body);

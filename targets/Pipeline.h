@@ -1,6 +1,7 @@
 /** \file Pipeline.h
  * The front half of every target's pipeline, in order: NIS -> SSA (build_ssa) -> types
- * (infer_types) -> explicit casts and arguments (make_explicit) -> outlined prange bodies
+ * (infer_types) -> explicit casts and arguments (make_explicit) -> the check that the target
+ * has every runtime service the function needs (check_services) -> outlined prange bodies
  * (parallelize_loops) -> fused array expressions -> reference counts (insert_refcounts).  The
  * result is the typed IR that targets lower and that callers lower again when they inline a
  * callee.  With `verify`, the verifier runs after every step.

@@ -40,7 +40,12 @@ std::shared_ptr<CompiledFunction> CpuCompiler::compile(
   out->symbol = symbol_for(in.qualname, ++counter_);
   PipelineOptions with_symbol = options;
   with_symbol.symbol = out->symbol;
-  out->ir = build_typed_function(in, *types_, arg_types, resolver, infer, with_symbol);
+  // Typing checks the program against the target's services, or a narrower set the caller
+  // names (code that must also run elsewhere).
+  InferOptions typing = infer;
+  if (infer.services == RuntimeServices::all()) typing.target_name = target_->display_name();
+  typing.services = infer.services & target_->services();
+  out->ir = build_typed_function(in, *types_, arg_types, resolver, typing, with_symbol);
   out->loop_spec = loop;
   LoweredModule lm = lower_module(*out->ir, *target_, jit_->context(), loop);
   out->uses_gemm = lm.services_used.has(RuntimeService::Blas);

@@ -161,9 +161,12 @@ TEST_F(LowerTest, DeviceLikeTargetPutsAllocasInItsLocalSpaceAndCountsNoReference
   ASSERT_TRUE(contains(cpu_ir, "@ember_meminfo_free")) << cpu_ir;
   ASSERT_TRUE(contains(cpu_ir, "atomicrmw")) << cpu_ir;
 
+  // Typed for the device (no services: the function needs none), then lowered for it.
   DeviceLikeTarget device(compiler().target());
+  auto typed = test::typed_for(device, row_sum_function(), types(),
+                               {types().array(ScalarKind::Float64, 2, Layout::C), types().int64()});
   llvm::LLVMContext ctx;
-  LoweredModule lm = lower_module(*fn->ir, device, ctx);
+  LoweredModule lm = lower_module(*typed, device, ctx);
   std::string ir = module_text(*lm.module);
   EXPECT_EQ(lm.module->getDataLayout().getAllocaAddrSpace(), 5u);
   int allocas = 0;
@@ -176,7 +179,8 @@ TEST_F(LowerTest, DeviceLikeTargetPutsAllocasInItsLocalSpaceAndCountsNoReference
   EXPECT_GE(allocas, 1) << ir;  // at least the range iterator's state
   EXPECT_TRUE(contains(ir, "addrspacecast ptr addrspace(5) ")) << ir;
   // The ZeroDivisionError message is a constant in address space 4, read as a generic pointer.
-  EXPECT_TRUE(std::regex_search(ir, std::regex("@ember\\.msg[.0-9]* = .*addrspace\\(4\\) constant")))
+  EXPECT_TRUE(
+      std::regex_search(ir, std::regex("@ember\\.msg[.0-9]* = .*addrspace\\(4\\) constant")))
       << ir;
   EXPECT_TRUE(contains(ir, "addrspacecast (ptr addrspace(4) @ember.msg")) << ir;
   // Without an allocator every array is borrowed: no reference counts, no runtime at all.

@@ -2,15 +2,20 @@
 // another target (tests override one answer), and DeviceLikeTarget is a target as a GPU
 // looks to lowering, without being one: no runtime services, AMDGPU's address spaces (global 1,
 // shared 3, constant 4, local 5) and a data layout that puts allocas in address space 5.  It
-// lowers but never runs: tests read the LLVM IR it produces.
+// lowers but never runs: tests read the LLVM IR it produces.  typed_for() runs the front end
+// as a compiler for a target does: typing checks the function against the target's services.
 #pragma once
 
 #include <llvm/IR/DataLayout.h>
 
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "ir/Error.h"
 #include "lowering/Target.h"
+#include "targets/Pipeline.h"
+#include "tests/cpp/TestHelpers.h"
 
 namespace ember::test {
 
@@ -66,5 +71,22 @@ class DeviceLikeTarget : public DelegatingTarget {
  private:
   llvm::DataLayout layout_;
 };
+
+/// The typed IR of `in` for `target` (targets/Pipeline.h, verifier on): typing knows the
+/// target's services and name.  Raises CompileError as a compile would.
+inline std::shared_ptr<Function> typed_for(const Target &target, const FunctionInput &in,
+                                           TypeContext &types, const std::vector<TypeId> &args,
+                                           bool parallel = false) {
+  FakeResolver resolver;
+  InferOptions infer;
+  infer.self_handle = in.self_handle;
+  infer.services = target.services();
+  infer.target_name = target.display_name();
+  PipelineOptions options;
+  options.verify = true;
+  options.flags.parallel = parallel;
+  options.symbol = "ember.test." + in.qualname;
+  return build_typed_function(in, types, args, resolver, infer, options);
+}
 
 }  // namespace ember::test
