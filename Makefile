@@ -8,8 +8,8 @@ BUILD   := build
 STAMPS  := .stamps
 JOBS    ?= $(shell nproc)
 
-.PHONY: all run test build deps test-cpp test-python test-pythons cases bench asan ubsan clean format \
-        lint
+.PHONY: all run test build deps test-cpp test-python test-pythons cases bench asan ubsan fuzz \
+        fuzz-ci clean format lint
 
 all: build
 
@@ -99,6 +99,20 @@ ubsan: deps
 	cd $(UBSAN_BUILD) && UBSAN_OPTIONS=$(UBSAN_RUN_OPTIONS) ctest --output-on-failure -j $(JOBS)
 	UBSAN_OPTIONS=$(UBSAN_RUN_OPTIONS) EMBER_NATIVE_DIR=$(abspath $(UBSAN_BUILD))/native \
 	  $(VPY) -m pytest $(ASAN_TESTS) -q -p no:cacheprovider
+
+# The differential fuzzer (tests/fuzz, docs/reliability.md): N generated programs compiled and
+# interpreted, compared; reproducers of what fails go to build/fuzz-found/.  fuzz-ci is the
+# fixed-seed batch CI runs.
+N         ?= 2000
+SEED      ?= 1
+FUZZ_ARGS ?=
+
+fuzz: build
+	$(VPY) tests/fuzz/run.py --n $(N) --seed $(SEED) --jobs $(JOBS) $(FUZZ_ARGS)
+
+fuzz-ci: build
+	$(VPY) tests/fuzz/run.py --n 2000 --seed 1 --jobs $(JOBS) --out $(BUILD)/fuzz-ci \
+	  --minimize 1 --minimize-seconds 30 $(FUZZ_ARGS)
 
 bench: build
 	$(VPY) benchmarks/vs_numba.py

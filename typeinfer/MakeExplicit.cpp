@@ -38,9 +38,12 @@ class Explicitor {
 
   /// The Undefs that cast() replaced by typed ones: unused now, and the only untyped values.
   void drop_untyped_undefs() {
+    // Uses in unreachable blocks (after a read that always raises) do not count: those blocks
+    // are never lowered.
     std::vector<bool> used(f_.num_values(), false);
-    for (uint32_t b = 0; b < f_.num_blocks(); ++b)
-      for (Inst i : f_.block(Block{b}).insts) {
+    CFG cfg(f_);
+    for (Block b : cfg.rpo())
+      for (Inst i : f_.block(b).insts) {
         const InstData &d = f_.inst(i);
         for (Value v : d.operands) used[v.id] = true;
         for (const BlockCall &t : d.targets)
