@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 namespace ember {
 
@@ -22,5 +23,7 @@ struct BuiltinInfo {
 
 /// Module and attribute of a builtin, e.g. {"math", "sqrt"}.
 const BuiltinInfo &builtin_info(BuiltinId id);
+/// The builtin as the user wrote it, for messages: "np.sum", "math.sqrt", "len", "ndarray.fill".
+std::string builtin_display_name(BuiltinId id);
 
 }  // namespace ember

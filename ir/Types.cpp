@@ -22,6 +22,16 @@ const char *const kMethodNames[] = {
 
 const BuiltinInfo &builtin_info(BuiltinId id) { return kBuiltins[static_cast<int>(id)]; }
 
+std::string builtin_display_name(BuiltinId id) {
+  const BuiltinInfo &b = builtin_info(id);
+  std::string m = b.module;
+  if (m.empty()) return std::string("ndarray.") + b.attr;  // a method
+  if (m == "builtins") return b.attr;
+  if (m == "numpy") m = "np";
+  if (m == "numpy.random") m = "np.random";
+  return m + "." + b.attr;
+}
+
 const char *method_name(MethodId m) { return kMethodNames[static_cast<int>(m)]; }
 
 bool lookup_method(const std::string &name, MethodId *out) {
@@ -370,6 +380,11 @@ bool TypeContext::to_code(TypeId t, std::vector<int64_t> *out) const {
     case TypeKind::Optional: out->push_back(EMBER_T_OPTIONAL); return to_code(d.elems[0], out);
     default: return false;
   }
+}
+
+TypeId unwrap_optional(const TypeContext &types, TypeId t) {
+  if (types.kind(t) == TypeKind::Optional) return types.get(t).elems[0];
+  return t;
 }
 
 }  // namespace ember

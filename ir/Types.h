@@ -172,4 +172,7 @@ class TypeContext {
   std::unordered_map<std::string, uint32_t> string_index_;
 };
 
+/// Strips one Optional level: optional(T) -> T; other types unchanged.
+TypeId unwrap_optional(const TypeContext &types, TypeId t);
+
 }  // namespace ember

@@ -12,9 +12,9 @@
  *   6. no instruction uses a maybe-undefined value (an Undef, or a block parameter with a
  *      maybe-undefined argument on some edge) except as the value a CheckBound guards, as a
  *      branch argument, as a live-in of a ParallelFor (its body checks it), or to drop its
- *      reference (DecRef: an undefined value is all zeros, so it owns nothing).  A variable unbound on some path thus reaches code only through the
- *      check that raises UnboundLocalError.
- * Typed invariants (when `typed` is set, after type inference):
+ *      reference (DecRef: an undefined value is all zeros, so it owns nothing).  A variable unbound
+ * on some path thus reaches code only through the check that raises UnboundLocalError. Typed
+ * invariants (when `typed` is set, after type inference):
  *   7. every value used at run time has a known type;
  *   8. branch arguments have their parameter's type, and Ret returns the function's type.
  * The pipeline runs it after every pass in debug builds and when EMBER_VERIFY=1.

@@ -1,6 +1,6 @@
 // The FunctionLowerer driver: function shape, blocks and phis, control flow, errors, reference
 // counts and calls between compiled functions; and lower_module(), which puts a function, its
-// callees and its wrapper into one LLVM module.
+// callees and its entry point into one LLVM module.
 #include <set>
 
 #include "ember/abi.h"
@@ -21,7 +21,7 @@ FunctionLowerer::FunctionLowerer(ModuleState &ms, const Function &f, llvm::Funct
   i8_ = llvm::Type::getInt8Ty(ctx_);
   i32_ = llvm::Type::getInt32Ty(ctx_);
   i64_ = llvm::Type::getInt64Ty(ctx_);
-  ptr_ = llvm::PointerType::get(ctx_, 0);
+  ptr_ = dm_.pointer_type();
   f64_ = llvm::Type::getDoubleTy(ctx_);
 }
 
@@ -29,7 +29,7 @@ llvm::Function *FunctionLowerer::declare(ModuleState &ms, const Function &f, boo
   auto it = ms.functions.find(f.symbol);
   if (it != ms.functions.end()) return it->second;
   llvm::LLVMContext &ctx = ms.module.getContext();
-  llvm::Type *ptr = llvm::PointerType::get(ctx, 0);
+  llvm::Type *ptr = ms.dm.pointer_type();
   std::vector<llvm::Type *> params = {ptr, ptr};
   for (TypeId t : f.arg_types) {
     llvm::Type *vt = ms.dm.value_type(t);
@@ -48,70 +48,45 @@ llvm::Function *FunctionLowerer::declare(ModuleState &ms, const Function &f, boo
   return fn;
 }
 
-void FunctionLowerer::emit_wrapper(ModuleState &ms, const Function &f, llvm::Function *fn,
-                                   const std::string &name) {
-  llvm::LLVMContext &ctx = ms.module.getContext();
-  llvm::Type *ptr = llvm::PointerType::get(ctx, 0);
-  auto *ft = llvm::FunctionType::get(llvm::Type::getInt32Ty(ctx), {ptr, ptr, ptr}, false);
-  auto *w = llvm::Function::Create(ft, llvm::GlobalValue::ExternalLinkage, name, ms.module);
-  w->addFnAttr(llvm::Attribute::NoUnwind);
-  llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", w));
-  std::vector<llvm::Value *> args = {w->getArg(0), w->getArg(1)};
-  for (size_t i = 0; i < f.arg_types.size(); ++i) {
-    TypeId t = f.arg_types[i];
-    llvm::Value *slot = b.CreateLoad(ptr, b.CreateConstGEP1_64(ptr, w->getArg(2), i));
-    llvm::Type *mt = ms.dm.memory_type(t);
-    if (!mt) {
-      args.push_back(llvm::ConstantInt::get(llvm::Type::getInt8Ty(ctx), 0));
-      continue;
-    }
-    llvm::Value *v = b.CreateLoad(mt, slot);
-    if (ms.dm.types().is_scalar(t) && ms.dm.types().scalar_kind(t) == ScalarKind::Bool)
-      v = b.CreateICmpNE(v, llvm::ConstantInt::get(mt, 0));
-    args.push_back(v);
-  }
-  // The function stays a call here: inlining it would optimize and generate its loops twice.
-  llvm::CallInst *call = b.CreateCall(fn, args);
-  call->setIsNoInline();
-  b.CreateRet(call);
-}
-
-llvm::AllocaInst *FunctionLowerer::entry_alloca(llvm::Type *t, const char *name) {
+llvm::Value *FunctionLowerer::entry_alloca(llvm::Type *t, const char *name) {
   llvm::IRBuilder<> eb(entry_, entry_->begin());
-  return eb.CreateAlloca(t, nullptr, name);
+  return ms_.alloca_generic(eb, t, name);
 }
 
 llvm::Constant *FunctionLowerer::message(const std::string &text) {
   auto it = ms_.strings.find(text);
   if (it != ms_.strings.end()) return it->second;
   auto *init = llvm::ConstantDataArray::getString(ctx_, text, true);
-  auto *gv = new llvm::GlobalVariable(ms_.module, init->getType(), true,
-                                      llvm::GlobalValue::PrivateLinkage, init, "ember.msg");
+  auto *gv = new llvm::GlobalVariable(
+      ms_.module, init->getType(), true, llvm::GlobalValue::PrivateLinkage, init, "ember.msg",
+      nullptr, llvm::GlobalValue::NotThreadLocal, ms_.target.address_space(AddressSpace::Constant));
   gv->setUnnamedAddr(llvm::GlobalValue::UnnamedAddr::Global);
-  ms_.strings[text] = gv;
-  return gv;
+  llvm::Constant *p = gv;
+  if (gv->getType() != ptr_)
+    p = llvm::ConstantExpr::getAddrSpaceCast(gv, llvm::cast<llvm::PointerType>(ptr_));
+  ms_.strings[text] = p;
+  return p;
 }
 
-llvm::Function *declare_runtime_function(llvm::Module &m, const char *name,
-                                         llvm::FunctionType *type) {
-  if (llvm::Function *fn = m.getFunction(name)) return fn;
-  auto *fn = llvm::Function::Create(type, llvm::GlobalValue::ExternalLinkage, name, m);
-  fn->addFnAttr(llvm::Attribute::NoUnwind);
-  return fn;
-}
-
-llvm::Function *FunctionLowerer::runtime_function(const char *name, llvm::FunctionType *type) {
-  return declare_runtime_function(ms_.module, name, type);
+void FunctionLowerer::store_error(int32_t exc, int32_t line, const std::string &msg) {
+  switch (ms_.target.error_exit()) {
+    case ErrorExit::CallerRecord: {
+      llvm::StructType *et = dm_.error_type();
+      b_.CreateStore(llvm::ConstantInt::get(i32_, static_cast<uint64_t>(exc)),
+                     b_.CreateStructGEP(et, err_ptr_, 0));
+      b_.CreateStore(llvm::ConstantInt::get(i32_, static_cast<uint64_t>(line)),
+                     b_.CreateStructGEP(et, err_ptr_, 1));
+      b_.CreateStore(message(msg), b_.CreateStructGEP(et, err_ptr_, 2));
+      return;
+    }
+    case ErrorExit::DeviceRecord:
+      internal_error << "device-global error records are not implemented yet ("
+                     << ms_.target.display_name() << ")";
+  }
 }
 
 void FunctionLowerer::emit_raise(int32_t exc, const std::string &msg) {
-  llvm::StructType *et = dm_.error_type();
-  b_.CreateStore(llvm::ConstantInt::get(i32_, static_cast<uint64_t>(exc)),
-                 b_.CreateStructGEP(et, err_ptr_, 0));
-  int32_t line = current_ ? current_->loc.line : 0;
-  b_.CreateStore(llvm::ConstantInt::get(i32_, static_cast<uint64_t>(line)),
-                 b_.CreateStructGEP(et, err_ptr_, 1));
-  b_.CreateStore(message(msg), b_.CreateStructGEP(et, err_ptr_, 2));
+  store_error(exc, current_ ? current_->loc.line : 0, msg);
   if (current_ && !in_chunk_) {
     auto it = f_.unwind.find(current_id_.id);
     if (it != f_.unwind.end())
@@ -151,7 +126,12 @@ void FunctionLowerer::emit_loop(V n, const std::function<void(V)> &body, const c
 
 // ---- reference counts ---------------------------------------------------------------------
 
+// Without an allocator nothing in compiled code owns memory: every array is borrowed and its
+// meminfo null, so reference counts are never updated.  The count is the meminfo's first field.
+static_assert(DataModel::kMeminfoRefcountOffset == 0, "the refcount is read at the meminfo");
+
 void FunctionLowerer::meminfo_incref(V meminfo) {
+  if (!ms_.target.has(RuntimeService::Allocator)) return;
   auto *yes = llvm::BasicBlock::Create(ctx_, "incref", fn_);
   auto *done = llvm::BasicBlock::Create(ctx_, "incref.done", fn_);
   b_.CreateCondBr(b_.CreateIsNotNull(meminfo), yes, done);
@@ -163,6 +143,7 @@ void FunctionLowerer::meminfo_incref(V meminfo) {
 }
 
 void FunctionLowerer::meminfo_decref(V meminfo) {
+  if (!ms_.target.has(RuntimeService::Allocator)) return;
   auto *yes = llvm::BasicBlock::Create(ctx_, "decref", fn_);
   auto *release = llvm::BasicBlock::Create(ctx_, "decref.free", fn_);
   auto *done = llvm::BasicBlock::Create(ctx_, "decref.done", fn_);
@@ -172,8 +153,7 @@ void FunctionLowerer::meminfo_decref(V meminfo) {
                              llvm::MaybeAlign(8), llvm::AtomicOrdering::AcquireRelease);
   b_.CreateCondBr(b_.CreateICmpEQ(old, llvm::ConstantInt::get(i64_, 1)), release, done);
   b_.SetInsertPoint(release);
-  auto *ft = llvm::FunctionType::get(llvm::Type::getVoidTy(ctx_), {ptr_}, false);
-  b_.CreateCall(runtime_function("ember_meminfo_free", ft), {meminfo});
+  b_.CreateCall(runtime(RuntimeFn::MeminfoFree), {meminfo});
   b_.CreateBr(done);
   b_.SetInsertPoint(done);
 }
@@ -203,8 +183,7 @@ void for_each_reference(llvm::IRBuilder<> &b, DataModel &dm, llvm::Value *v, Typ
     }
     case TypeKind::EnumerateIter: {
       llvm::Type *st = dm.iterator_state_type(t);
-      llvm::Value *inner =
-          b.CreateLoad(llvm::PointerType::get(b.getContext(), 0), b.CreateStructGEP(st, v, 0));
+      llvm::Value *inner = b.CreateLoad(dm.pointer_type(), b.CreateStructGEP(st, v, 0));
       for_each_reference(b, dm, inner, d.elems[0], on_meminfo);
       return;
     }
@@ -218,8 +197,7 @@ void for_each_reference(llvm::IRBuilder<> &b, DataModel &dm, llvm::Value *v, Typ
       llvm::Type *st = dm.iterator_state_type(t);
       for (unsigned i = 0; i < d.elems.size(); ++i) {
         if (!types.needs_refcount(d.elems[i])) continue;
-        llvm::Value *inner =
-            b.CreateLoad(llvm::PointerType::get(b.getContext(), 0), b.CreateStructGEP(st, v, i));
+        llvm::Value *inner = b.CreateLoad(dm.pointer_type(), b.CreateStructGEP(st, v, i));
         for_each_reference(b, dm, inner, d.elems[i], on_meminfo);
       }
       return;
@@ -493,7 +471,7 @@ llvm::Value *FunctionLowerer::call_compiled(const CalleeRef &ref, const std::vec
     callee = it->second;
   }
   llvm::Type *rmt = mt(rt);
-  llvm::AllocaInst *slot = entry_alloca(rmt ? rmt : i8_, "ret");
+  V slot = entry_alloca(rmt ? rmt : i8_, "ret");
   std::vector<V> args = {slot, err_ptr_};
   args.insert(args.end(), call_args.begin(), call_args.end());
   V status = b_.CreateCall(callee, args);
@@ -526,15 +504,30 @@ void collect_callees(const Function &f, std::vector<const Function *> &out,
 }
 }  // namespace
 
-LoweredModule lower_module(const Function &f, TargetHooks &hooks, llvm::LLVMContext &ctx,
-                           const llvm::DataLayout &layout, const std::string &triple,
+llvm::Function *ModuleState::runtime(RuntimeFn fn) {
+  RuntimeService service = runtime_fn_service(fn);
+  internal_assert(target.has(service))
+      << target.display_name() << " has no " << service_name(service) << " service for "
+      << runtime_fn_symbol(fn) << ": typing should have rejected the program";
+  services_used = services_used.with(service);
+  return declare_runtime_fn(module, fn, target.address_space(AddressSpace::Generic));
+}
+
+llvm::Value *ModuleState::alloca_generic(llvm::IRBuilder<> &b, llvm::Type *t, const char *name) {
+  llvm::AllocaInst *slot =
+      b.CreateAlloca(t, target.address_space(AddressSpace::Local), nullptr, name);
+  if (slot->getType() == dm.pointer_type()) return slot;
+  return b.CreateAddrSpaceCast(slot, dm.pointer_type());
+}
+
+LoweredModule lower_module(const Function &f, Target &target, llvm::LLVMContext &ctx,
                            const LoopSpec &loop) {
   LoweredModule out;
   out.module = std::make_unique<llvm::Module>(f.symbol, ctx);
-  out.module->setDataLayout(layout);
-  out.module->setTargetTriple(triple);
-  DataModel dm(ctx, f.types());
-  ModuleState ms{*out.module, dm, hooks, {}, {}};
+  out.module->setDataLayout(target.data_layout());
+  out.module->setTargetTriple(target.triple());
+  DataModel dm(ctx, f.types(), target.address_space(AddressSpace::Generic));
+  ModuleState ms{*out.module, dm, target, {}, {}, {}};
   std::vector<const Function *> callees;
   std::set<std::string> seen = {f.symbol};
   collect_callees(f, callees, seen);
@@ -544,8 +537,10 @@ LoweredModule lower_module(const Function &f, TargetHooks &hooks, llvm::LLVMCont
   FunctionLowerer(ms, f, main).run();
   for (size_t i = 0; i < callees.size(); ++i) FunctionLowerer(ms, *callees[i], decls[i]).run();
   out.entry = f.symbol;
-  out.wrapper = f.symbol + ".wrapper";
-  FunctionLowerer::emit_wrapper(ms, f, main, out.wrapper);
+  emit_entry(ms, f, main, out);
+  internal_assert(loop.kind == LoopSpec::Kind::None ||
+                  target.entry_abi() == EntryAbi::StatusWrapper)
+      << "NumPy's ufunc loops call the status-returning function";
   if (loop.kind == LoopSpec::Kind::Ufunc) {
     out.loop = f.symbol + ".ufunc";
     emit_ufunc_loop(ms, f, main, out.loop);
@@ -559,6 +554,7 @@ LoweredModule lower_module(const Function &f, TargetHooks &hooks, llvm::LLVMCont
     os.flush();
     internal_error << "invalid LLVM module for " << f.name << ": " << err.substr(0, 2000);
   }
+  out.services_used = ms.services_used;
   return out;
 }
 

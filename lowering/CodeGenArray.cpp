@@ -2,9 +2,8 @@
 // allocation.  An index wraps when negative (Python's rule) and is checked only under
 // boundscheck=True; views share the buffer and take a reference to it.
 #include "ember/abi.h"
+#include "ir/rules/IndexAnalysis.h"
 #include "lowering/FunctionLowerer.h"
-#include "typeinfer/ArrayRules.h"
-#include "typeinfer/TypeRules.h"
 
 namespace ember {
 
@@ -117,11 +116,9 @@ V FunctionLowerer::allocate_array(TypeId t, const std::vector<V> &shape) {
            "array is too big; `arr.size * arr.dtype.itemsize` is larger than the maximum "
            "possible size.");
   V nbytes = b_.CreateMul(nitems, llvm::ConstantInt::get(i64_, itemsize));
-  auto *ft = llvm::FunctionType::get(ptr_, {i64_}, false);
-  V meminfo = b_.CreateCall(runtime_function("ember_meminfo_alloc", ft), {nbytes});
+  V meminfo = b_.CreateCall(runtime(RuntimeFn::MeminfoAlloc), {nbytes});
   raise_if(b_.CreateIsNull(meminfo), EMBER_EXC_MemoryError, "cannot allocate an array");
-  // ember_meminfo.data is the fourth field (after refcount, dtor, dtor_info).
-  V data = b_.CreateLoad(ptr_, b_.CreateConstGEP1_64(i8_, meminfo, 24));
+  V data = b_.CreateLoad(ptr_, b_.CreateConstGEP1_64(i8_, meminfo, DataModel::kMeminfoDataOffset));
   std::vector<V> strides(static_cast<size_t>(nd));
   V stride = llvm::ConstantInt::get(i64_, itemsize);
   for (int k = nd - 1; k >= 0; --k) {
@@ -338,7 +335,7 @@ V FunctionLowerer::lower_getitem(const InstData &d) {
       v = from_memory(b_.CreateExtractValue(c, {idx}), elems[idx]);
     } else {
       // A homogeneous tuple indexed at run time: spill it and index the memory.
-      llvm::AllocaInst *slot = entry_alloca(mt(ct), "tuple");
+      V slot = entry_alloca(mt(ct), "tuple");
       b_.CreateStore(c, slot);
       TypeId it = type(d.operands[1]);
       V n = llvm::ConstantInt::get(i64_, elems.size());
@@ -371,7 +368,7 @@ V FunctionLowerer::lower_fancy_get(V a, TypeId at, Value index, TypeId rt) {
       bad = b_.CreateOr(bad, b_.CreateICmpNE(array_dim(idx, DataModel::kShape, k),
                                              array_dim(a, DataModel::kShape, k)));
     raise_if(bad, EMBER_EXC_IndexError, "the boolean index does not match the array's shape");
-    llvm::AllocaInst *count = entry_alloca(i64_, "selected");
+    V count = entry_alloca(i64_, "selected");
     b_.CreateStore(llvm::ConstantInt::get(i64_, 0), count);
     for_each_element(idx, it, [&](V m, V) {
       b_.CreateStore(b_.CreateAdd(b_.CreateLoad(i64_, count), b_.CreateZExt(m, i64_)), count);
@@ -446,7 +443,7 @@ void FunctionLowerer::lower_fancy_set(V a, TypeId at, Value index, V value, Type
       bad = b_.CreateOr(bad, b_.CreateICmpNE(array_dim(idx, DataModel::kShape, k),
                                              array_dim(a, DataModel::kShape, k)));
     raise_if(bad, EMBER_EXC_IndexError, "the boolean index does not match the array's shape");
-    llvm::AllocaInst *count = entry_alloca(i64_, "assigned");
+    V count = entry_alloca(i64_, "assigned");
     b_.CreateStore(llvm::ConstantInt::get(i64_, 0), count);
     std::vector<V> shape;
     for (int k = 0; k < nd; ++k) shape.push_back(array_dim(a, DataModel::kShape, k));
@@ -690,7 +687,7 @@ V FunctionLowerer::iterator_from(V iterable, TypeId from, TypeId iter_type) {
   switch (fd.kind) {
     case TypeKind::Range: {
       llvm::Type *st = dm_.iterator_state_type(iter_type);
-      llvm::AllocaInst *state = entry_alloca(st, "range");
+      V state = entry_alloca(st, "range");
       V start = b_.CreateExtractValue(iterable, {0});
       V stop = b_.CreateExtractValue(iterable, {1});
       V step = b_.CreateExtractValue(iterable, {2});
@@ -705,7 +702,7 @@ V FunctionLowerer::iterator_from(V iterable, TypeId from, TypeId iter_type) {
     }
     case TypeKind::Array: {
       llvm::Type *st = dm_.iterator_state_type(iter_type);
-      llvm::AllocaInst *state = entry_alloca(st, "arrayiter");
+      V state = entry_alloca(st, "arrayiter");
       b_.CreateStore(iterable, b_.CreateStructGEP(st, state, 0));
       b_.CreateStore(llvm::ConstantInt::get(i64_, 0), b_.CreateStructGEP(st, state, 1));
       b_.CreateStore(llvm::ConstantInt::get(i64_, 0), b_.CreateStructGEP(st, state, 2));
@@ -714,7 +711,7 @@ V FunctionLowerer::iterator_from(V iterable, TypeId from, TypeId iter_type) {
     }
     case TypeKind::Tuple: {
       llvm::Type *st = dm_.iterator_state_type(iter_type);
-      llvm::AllocaInst *state = entry_alloca(st, "tupleiter");
+      V state = entry_alloca(st, "tupleiter");
       b_.CreateStore(iterable, b_.CreateStructGEP(st, state, 0));
       b_.CreateStore(llvm::ConstantInt::get(i64_, 0), b_.CreateStructGEP(st, state, 1));
       b_.CreateStore(llvm::ConstantInt::get(i64_, 0), b_.CreateStructGEP(st, state, 2));

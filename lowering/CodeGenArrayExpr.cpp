@@ -3,9 +3,8 @@
 // the whole tree per element in one loop nest.  When every operand has the result's shape and
 // C layout, a flat loop over the elements vectorizes; otherwise a strided loop nest broadcasts.
 #include "ember/abi.h"
+#include "ir/rules/Elementwise.h"
 #include "lowering/FunctionLowerer.h"
-#include "typeinfer/Elementwise.h"
-#include "typeinfer/TypeRules.h"
 
 namespace ember {
 
@@ -128,7 +127,7 @@ V FunctionLowerer::element_op(const InstData &d, const std::vector<V> &elems,
     const CalleeRef &ref = f_.callees[d.aux];
     llvm::Function *kernel = ref.self ? fn_ : ms_.functions.at(ref.symbol);
     llvm::Type *rmt = mt(ref.result);
-    llvm::AllocaInst *slot = entry_alloca(rmt, "kernel.ret");
+    V slot = entry_alloca(rmt, "kernel.ret");
     std::vector<V> args = {slot, err_ptr_};
     for (size_t k = 0; k < elems.size(); ++k)
       args.push_back(convert(elems[k], elem_types[k], ref.params[k]));
@@ -150,7 +149,7 @@ V FunctionLowerer::element_op(const InstData &d, const std::vector<V> &elems,
     case BuiltinId::Abs:
     case BuiltinId::NpAbsolute: {
       V a = arg(0);
-      if (is_float(et.compute)) return ms_.hooks.math(b_, MathFn::Fabs, {a});
+      if (is_float(et.compute)) return ms_.target.math(b_, MathFn::Fabs, {a});
       if (et.compute == ScalarKind::Bool || !is_signed(et.compute)) return a;
       return b_.CreateSelect(b_.CreateICmpSLT(a, llvm::ConstantInt::get(a->getType(), 0)),
                              b_.CreateNeg(a), a);
@@ -162,7 +161,7 @@ V FunctionLowerer::element_op(const InstData &d, const std::vector<V> &elems,
       if (!is_float(et.compute)) return llvm::ConstantInt::get(i1_, finite ? 1 : 0);
       V a = arg(0);
       if (id == BuiltinId::NpIsnan) return b_.CreateFCmpUNO(a, a);
-      V ax = ms_.hooks.math(b_, MathFn::Fabs, {a});
+      V ax = ms_.target.math(b_, MathFn::Fabs, {a});
       V inf = llvm::ConstantFP::getInfinity(a->getType());
       return finite ? b_.CreateFCmpOLT(ax, inf) : b_.CreateFCmpOEQ(ax, inf);
     }
@@ -204,7 +203,7 @@ V FunctionLowerer::element_op(const InstData &d, const std::vector<V> &elems,
   internal_assert(builtin_math_fn(id, &fn)) << "no element operation for " << builtin_info(id).attr;
   std::vector<V> args;
   for (size_t k = 0; k < elems.size(); ++k) args.push_back(arg(k));
-  V out = ms_.hooks.math(b_, fn, args);
+  V out = ms_.target.math(b_, fn, args);
   set_fast_math(out);
   return out;
 }

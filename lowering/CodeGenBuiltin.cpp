@@ -3,9 +3,9 @@
 #include <cmath>
 
 #include "ember/abi.h"
+#include "ir/rules/Elementwise.h"
+#include "ir/rules/IndexAnalysis.h"
 #include "lowering/FunctionLowerer.h"
-#include "typeinfer/ArrayRules.h"
-#include "typeinfer/Elementwise.h"
 
 namespace ember {
 
@@ -129,7 +129,7 @@ V FunctionLowerer::lower_math(BuiltinId id, const InstData &d) {
       MathFn fn = id == BuiltinId::MathFloor  ? MathFn::Floor
                   : id == BuiltinId::MathCeil ? MathFn::Ceil
                                               : MathFn::Trunc;
-      return python_int(ms_.hooks.math(b_, fn, {x}), src, rt);
+      return python_int(ms_.target.math(b_, fn, {x}), src, rt);
     }
     case BuiltinId::MathIsnan:
     case BuiltinId::MathIsinf:
@@ -144,7 +144,7 @@ V FunctionLowerer::lower_math(BuiltinId id, const InstData &d) {
       if (!is_float(k)) return llvm::ConstantInt::get(i1_, finite_test ? 1 : 0);
       V x = convert(get(d.operands[1]), at, src);
       if (id == BuiltinId::MathIsnan || id == BuiltinId::NpIsnan) return b_.CreateFCmpUNO(x, x);
-      V ax = ms_.hooks.math(b_, MathFn::Fabs, {x});
+      V ax = ms_.target.math(b_, MathFn::Fabs, {x});
       V inf = llvm::ConstantFP::getInfinity(x->getType());
       if (finite_test) return b_.CreateFCmpOLT(ax, inf);
       return b_.CreateFCmpOEQ(ax, inf);
@@ -157,7 +157,7 @@ V FunctionLowerer::lower_math(BuiltinId id, const InstData &d) {
   }
   MathFn fn;
   internal_assert(builtin_math_fn(id, &fn)) << "no math function for " << builtin_info(id).attr;
-  V out = ms_.hooks.math(b_, fn, args);
+  V out = ms_.target.math(b_, fn, args);
   set_fast_math(out);
   return out;
 }
@@ -245,7 +245,7 @@ V FunctionLowerer::lower_array_creation(const InstData &d, BuiltinId id) {
       if (fp) {
         raise_if(b_.CreateFCmpOEQ(step, llvm::ConstantFP::get(f64_, 0.0)),
                  EMBER_EXC_ZeroDivisionError, "arange: the step is zero");
-        V c = ms_.hooks.math(b_, MathFn::Ceil, {b_.CreateFDiv(b_.CreateFSub(stop, start), step)});
+        V c = ms_.target.math(b_, MathFn::Ceil, {b_.CreateFDiv(b_.CreateFSub(stop, start), step)});
         raise_if(b_.CreateFCmpUNO(c, c), EMBER_EXC_ValueError, "arange: cannot compute length");
         // Outside int64 (infinities included) either way is too many, as NumPy says.
         V in_range = b_.CreateAnd(b_.CreateFCmpOGE(c, llvm::ConstantFP::get(f64_, -0x1p63)),
@@ -376,9 +376,8 @@ V FunctionLowerer::lower_builtin(const InstData &d, BuiltinId id) {
     case BuiltinId::EmberGetThreadId:
     case BuiltinId::EmberGetNumThreads: {
       // The runtime's own answers: 0 / the team outside a region, as from Python.
-      auto *ft = llvm::FunctionType::get(i64_, {}, false);
-      return b_.CreateCall(runtime_function(
-          id == BuiltinId::EmberGetThreadId ? "ember_get_thread_id" : "ember_get_num_threads", ft));
+      return b_.CreateCall(runtime(id == BuiltinId::EmberGetThreadId ? RuntimeFn::GetThreadId
+                                                                     : RuntimeFn::GetNumThreads));
     }
     case BuiltinId::Len: {
       TypeId t = type(arg(0));
@@ -403,9 +402,9 @@ V FunctionLowerer::lower_builtin(const InstData &d, BuiltinId id) {
       V v = convert(get(arg(0)), t, src);
       ScalarKind k = types_.scalar_kind(src);
       if (is_complex(k))
-        return ms_.hooks.math(b_, MathFn::Hypot,
-                              {b_.CreateExtractValue(v, {0}), b_.CreateExtractValue(v, {1})});
-      if (is_float(k)) return ms_.hooks.math(b_, MathFn::Fabs, {v});
+        return ms_.target.math(b_, MathFn::Hypot,
+                               {b_.CreateExtractValue(v, {0}), b_.CreateExtractValue(v, {1})});
+      if (is_float(k)) return ms_.target.math(b_, MathFn::Fabs, {v});
       V x = convert(v, src, rt);
       if (k == ScalarKind::Bool || !is_signed(k)) return x;
       return b_.CreateSelect(b_.CreateICmpSLT(x, llvm::ConstantInt::get(x->getType(), 0)),
@@ -438,18 +437,18 @@ V FunctionLowerer::lower_builtin(const InstData &d, BuiltinId id) {
       ScalarKind k = types_.scalar_kind(src);
       if (!is_float(k)) return convert(x, src, rt);
       if (nargs == 1 || types_.kind(type(arg(1))) == TypeKind::None)
-        return python_int(ms_.hooks.math(b_, MathFn::RoundEven, {x}), src, rt);
+        return python_int(ms_.target.math(b_, MathFn::RoundEven, {x}), src, rt);
       V nd = convert(get(arg(1)), type(arg(1)), types_.int64());
       V ndf = b_.CreateSIToFP(nd, x->getType());
-      V p = ms_.hooks.math(
+      V p = ms_.target.math(
           b_, MathFn::Pow,
-          {llvm::ConstantFP::get(x->getType(), 10.0), ms_.hooks.math(b_, MathFn::Fabs, {ndf})});
+          {llvm::ConstantFP::get(x->getType(), 10.0), ms_.target.math(b_, MathFn::Fabs, {ndf})});
       V pos = b_.CreateICmpSGE(nd, llvm::ConstantInt::get(i64_, 0));
       V scaled = b_.CreateSelect(pos, b_.CreateFMul(x, p), b_.CreateFDiv(x, p));
-      V r = ms_.hooks.math(b_, MathFn::RoundEven, {scaled});
+      V r = ms_.target.math(b_, MathFn::RoundEven, {scaled});
       V back = b_.CreateSelect(pos, b_.CreateFDiv(r, p), b_.CreateFMul(r, p));
       // Overflow of the scaled value (huge ndigits): the value is already exact.
-      V finite = b_.CreateFCmpOLT(ms_.hooks.math(b_, MathFn::Fabs, {scaled}),
+      V finite = b_.CreateFCmpOLT(ms_.target.math(b_, MathFn::Fabs, {scaled}),
                                   llvm::ConstantFP::getInfinity(x->getType()));
       return b_.CreateSelect(finite, back, x);
     }
@@ -480,7 +479,7 @@ V FunctionLowerer::lower_builtin(const InstData &d, BuiltinId id) {
     }
     case BuiltinId::Enumerate: {
       llvm::Type *st = dm_.iterator_state_type(rt);
-      llvm::AllocaInst *state = entry_alloca(st, "enumerate");
+      V state = entry_alloca(st, "enumerate");
       TypeId inner_t = types_.get(rt).elems[0];
       V inner = iterator_from(get(arg(0)), type(arg(0)), inner_t);
       V start = nargs > 1 && types_.kind(type(arg(1))) != TypeKind::None
@@ -493,7 +492,7 @@ V FunctionLowerer::lower_builtin(const InstData &d, BuiltinId id) {
     }
     case BuiltinId::Zip: {
       llvm::Type *st = dm_.iterator_state_type(rt);
-      llvm::AllocaInst *state = entry_alloca(st, "zip");
+      V state = entry_alloca(st, "zip");
       const auto &inners = types_.get(rt).elems;
       for (size_t k = 0; k < nargs; ++k)
         b_.CreateStore(iterator_from(get(arg(k)), type(arg(k)), inners[k]),

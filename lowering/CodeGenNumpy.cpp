@@ -3,31 +3,12 @@
 // np.dot / @ (the runtime's gemm for float matrices, loops otherwise) and np.random (the
 // runtime's per-thread generator).
 #include "ember/abi.h"
+#include "ir/rules/RuntimeNeeds.h"
 #include "lowering/FunctionLowerer.h"
-#include "typeinfer/TypeRules.h"
 
 namespace ember {
 
 using V = llvm::Value *;
-
-namespace {
-const char *dtype_suffix(ScalarKind k) {
-  switch (k) {
-    case ScalarKind::Bool: return "b";
-    case ScalarKind::Int8: return "i8";
-    case ScalarKind::Int16: return "i16";
-    case ScalarKind::Int32: return "i32";
-    case ScalarKind::Int64: return "i64";
-    case ScalarKind::UInt8: return "u8";
-    case ScalarKind::UInt16: return "u16";
-    case ScalarKind::UInt32: return "u32";
-    case ScalarKind::UInt64: return "u64";
-    case ScalarKind::Float32: return "f32";
-    case ScalarKind::Float64: return "f64";
-    default: return nullptr;
-  }
-}
-}  // namespace
 
 V FunctionLowerer::copy_to_contiguous(V a, TypeId at, TypeId ct) {
   std::vector<V> shape;
@@ -80,7 +61,7 @@ V FunctionLowerer::lower_shape_op(const InstData &d, BuiltinId id) {
                "cannot reshape the array into the requested shape");
       // A C-contiguous array is reshaped in place (a view); any other is copied first.
       TypeId ct = types_.array(types_.dtype(at), types_.ndim(at), Layout::C);
-      bool view = types_.layout(at) == Layout::C;
+      bool view = shape_op_is_view(types_, id, at);
       V src = view ? a : copy_to_contiguous(a, at, ct);
       std::vector<V> strides(dims.size());
       V stride =
@@ -97,7 +78,7 @@ V FunctionLowerer::lower_shape_op(const InstData &d, BuiltinId id) {
     }
     case BuiltinId::NpRavel:
     case BuiltinId::ArrayFlatten: {
-      bool view = id == BuiltinId::NpRavel && types_.layout(at) == Layout::C;
+      bool view = shape_op_is_view(types_, id, at);
       TypeId ct = types_.array(types_.dtype(at), types_.ndim(at), Layout::C);
       V src = view ? a : copy_to_contiguous(a, at, ct);
       V itemsize =
@@ -146,16 +127,7 @@ V FunctionLowerer::lower_sorting(const InstData &d, BuiltinId id) {
   TypeId rt = type(d.result);
   V a = get(d.operands[1]);
   ScalarKind dk = types_.dtype(at);
-  const char *suffix = dtype_suffix(dk);
-  internal_assert(suffix) << "no sort for " << scalar_name(dk);
-  auto sort_fn = [&](const char *what) {
-    std::string name = std::string("ember_") + what + "_" + suffix;
-    llvm::FunctionType *ft =
-        std::string(what) == "sort"
-            ? llvm::FunctionType::get(llvm::Type::getVoidTy(ctx_), {ptr_, i64_, i64_}, false)
-            : llvm::FunctionType::get(llvm::Type::getVoidTy(ctx_), {ptr_, i64_, i64_, ptr_}, false);
-    return runtime_function(name.c_str(), ft);
-  };
+  auto sort_fn = [&](bool argsort) { return runtime(sort_runtime_fn(dk, argsort)); };
   // Sorts run along the last axis: one runtime call per row.
   int nd = types_.ndim(at);
   V n = nd > 0 ? array_dim(a, DataModel::kShape, nd - 1) : nullptr;
@@ -183,14 +155,14 @@ V FunctionLowerer::lower_sorting(const InstData &d, BuiltinId id) {
     case BuiltinId::ArraySort: {
       V stride = array_dim(a, DataModel::kStrides, nd - 1);
       guard_empty_rows([&] {
-        for_each_row(a, at, [&](V row) { b_.CreateCall(sort_fn("sort"), {row, n, stride}); });
+        for_each_row(a, at, [&](V row) { b_.CreateCall(sort_fn(false), {row, n, stride}); });
       });
       return llvm::ConstantInt::get(i8_, 0);
     }
     case BuiltinId::NpSort: {
       V out = copy_to_contiguous(a, at, rt);
       guard_empty_rows([&] {
-        for_each_row(out, rt, [&](V row) { b_.CreateCall(sort_fn("sort"), {row, n, itemsize}); });
+        for_each_row(out, rt, [&](V row) { b_.CreateCall(sort_fn(false), {row, n, itemsize}); });
       });
       return out;
     }
@@ -204,7 +176,7 @@ V FunctionLowerer::lower_sorting(const InstData &d, BuiltinId id) {
         emit_nd_loop(outer, [&](const std::vector<V> &idx) {
           std::vector<V> at0 = idx;
           at0.push_back(llvm::ConstantInt::get(i64_, 0));
-          b_.CreateCall(sort_fn("argsort"),
+          b_.CreateCall(sort_fn(true),
                         {element_pointer(a, at, at0), n, stride, element_pointer(out, rt, at0)});
         });
       });
@@ -217,7 +189,7 @@ V FunctionLowerer::lower_sorting(const InstData &d, BuiltinId id) {
       V copy = copy_to_contiguous(a, at, ct);
       V total = array_field(copy, DataModel::kNitems);
       V data = array_field(copy, DataModel::kData);
-      b_.CreateCall(sort_fn("sort"), {data, total, itemsize});
+      b_.CreateCall(sort_fn(false), {data, total, itemsize});
       llvm::Type *et = mt(types_.scalar(dk));
       auto differs = [&](V i) {
         V x = load_element(b_.CreateInBoundsGEP(et, data, i), dk);
@@ -230,7 +202,7 @@ V FunctionLowerer::lower_sorting(const InstData &d, BuiltinId id) {
               b_.CreateOr(same, b_.CreateAnd(b_.CreateFCmpUNO(x, x), b_.CreateFCmpUNO(prev, prev)));
         return b_.CreateOr(first, b_.CreateNot(same));
       };
-      llvm::AllocaInst *count = entry_alloca(i64_, "nunique");
+      V count = entry_alloca(i64_, "nunique");
       b_.CreateStore(llvm::ConstantInt::get(i64_, 0), count);
       emit_loop(total, [&](V i) {
         V c = b_.CreateLoad(i64_, count);
@@ -270,7 +242,7 @@ V FunctionLowerer::lower_dot(V a, TypeId at, V b, TypeId bt, TypeId rt) {
   raise_if(b_.CreateICmpNE(inner_a, inner_b), EMBER_EXC_ValueError,
            "shapes not aligned: the inner dimensions of the product differ");
   auto dot_loop = [&](const std::function<std::pair<V, V>(V)> &elems) {
-    llvm::AllocaInst *acc = entry_alloca(vt(rkt), "dot");
+    V acc = entry_alloca(vt(rkt), "dot");
     b_.CreateStore(scalar_zero(rk), acc);
     emit_loop(inner_a, [&](V k) {
       auto [x, y] = elems(k);
@@ -307,14 +279,10 @@ V FunctionLowerer::lower_dot(V a, TypeId at, V b, TypeId bt, TypeId rt) {
   }
   V m = array_dim(a, DataModel::kShape, 0), n = array_dim(b, DataModel::kShape, 1);
   V out = allocate_array(rt, {m, n});
-  if ((rk == ScalarKind::Float64 || rk == ScalarKind::Float32) && ak == rk && bk == rk) {
+  if (dot_calls_gemm(types_, at, bt, rt)) {
     // Float matrices go to the runtime's gemm (BLAS when one is registered).
-    const char *name = rk == ScalarKind::Float64 ? "ember_gemm_f64" : "ember_gemm_f32";
-    auto *ft = llvm::FunctionType::get(
-        llvm::Type::getVoidTy(ctx_),
-        {i64_, i64_, i64_, ptr_, i64_, i64_, ptr_, i64_, i64_, ptr_, i64_, i64_}, false);
     b_.CreateCall(
-        runtime_function(name, ft),
+        runtime(rk == ScalarKind::Float64 ? RuntimeFn::GemmF64 : RuntimeFn::GemmF32),
         {m, n, inner_a, array_field(a, DataModel::kData), stride_of(a, at, 0), stride_of(a, at, 1),
          array_field(b, DataModel::kData), stride_of(b, bt, 0), stride_of(b, bt, 1),
          array_field(out, DataModel::kData), stride_of(out, rt, 0), stride_of(out, rt, 1)});
@@ -338,18 +306,10 @@ V FunctionLowerer::lower_random(const InstData &d, BuiltinId id) {
     return has(k) ? convert(get(arg(k)), type(arg(k)), types_.float64())
                   : llvm::ConstantFP::get(f64_, dflt);
   };
-  auto uniform = [&] {
-    return b_.CreateCall(
-        runtime_function("ember_random_uniform", llvm::FunctionType::get(f64_, {}, false)), {});
-  };
-  auto normal = [&] {
-    return b_.CreateCall(
-        runtime_function("ember_random_standard_normal", llvm::FunctionType::get(f64_, {}, false)),
-        {});
-  };
+  auto uniform = [&] { return b_.CreateCall(runtime(RuntimeFn::RandomUniform), {}); };
+  auto normal = [&] { return b_.CreateCall(runtime(RuntimeFn::RandomNormal), {}); };
   auto integer = [&](V lo, V hi) {
-    auto *ft = llvm::FunctionType::get(i64_, {i64_, i64_}, false);
-    return b_.CreateCall(runtime_function("ember_random_integer", ft), {lo, hi});
+    return b_.CreateCall(runtime(RuntimeFn::RandomInteger), {lo, hi});
   };
   // Draws one value per element of a new array of the result's shape (or one scalar).
   auto draw = [&](const std::vector<V> &shape, const std::function<V()> &one) -> V {
@@ -369,8 +329,7 @@ V FunctionLowerer::lower_random(const InstData &d, BuiltinId id) {
   };
   switch (id) {
     case BuiltinId::NpRandomSeed: {
-      auto *ft = llvm::FunctionType::get(llvm::Type::getVoidTy(ctx_), {i64_}, false);
-      b_.CreateCall(runtime_function("ember_random_seed", ft),
+      b_.CreateCall(runtime(RuntimeFn::RandomSeed),
                     {convert(get(arg(0)), type(arg(0)), types_.int64())});
       return llvm::ConstantInt::get(i8_, 0);
     }

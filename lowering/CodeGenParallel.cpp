@@ -35,7 +35,7 @@ V FunctionLowerer::run_on_pool(V n, const std::vector<V> &captures, llvm::Type *
   std::vector<llvm::Type *> fields;
   for (V c : captures) fields.push_back(c->getType());
   auto *env_t = llvm::StructType::get(ctx_, fields);
-  llvm::AllocaInst *env = entry_alloca(env_t, "chunk.env");
+  V env = entry_alloca(env_t, "chunk.env");
   for (unsigned k = 0; k < captures.size(); ++k)
     b_.CreateStore(captures[k], b_.CreateStructGEP(env_t, env, k));
   auto *chunk_t = llvm::FunctionType::get(i32_, {i64_, i64_, ptr_, ptr_, ptr_}, false);
@@ -71,7 +71,7 @@ V FunctionLowerer::run_on_pool(V n, const std::vector<V> &captures, llvm::Type *
   llvm::Type *st = slot_t ? slot_t : i8_;
   int64_t slot_size =
       slot_t ? static_cast<int64_t>(ms_.module.getDataLayout().getTypeAllocSize(slot_t)) : 0;
-  llvm::AllocaInst *slot_array = entry_alloca(llvm::ArrayType::get(st, kMaxChunks), "chunk.slots");
+  V slot_array = entry_alloca(llvm::ArrayType::get(st, kMaxChunks), "chunk.slots");
   V chunks = call_parallel_for(n, chunk, env, slot_array, slot_size);
   auto *fail = llvm::BasicBlock::Create(ctx_, "pool.fail", fn_);
   auto *ok = llvm::BasicBlock::Create(ctx_, "pool.ok", fn_);
@@ -91,9 +91,8 @@ V FunctionLowerer::run_on_pool(V n, const std::vector<V> &captures, llvm::Type *
 
 V FunctionLowerer::call_parallel_for(V n, llvm::Function *chunk, V env, V slots,
                                      int64_t slot_size) {
-  auto *pf_t = llvm::FunctionType::get(i64_, {i64_, ptr_, ptr_, ptr_, i64_, i64_, ptr_}, false);
   return b_.CreateCall(
-      runtime_function("ember_parallel_for", pf_t),
+      runtime(RuntimeFn::ParallelFor),
       {n, chunk, env, slots, llvm::ConstantInt::get(i64_, static_cast<uint64_t>(slot_size)),
        llvm::ConstantInt::get(i64_, kMaxChunks), err_ptr_});
 }
@@ -116,7 +115,7 @@ V FunctionLowerer::lower_parallel_for(const InstData &d) {
     fields.push_back(mt(live_types.back()));
   }
   auto *env_t = llvm::StructType::get(ctx_, fields);
-  llvm::AllocaInst *env = entry_alloca(env_t, "env");
+  V env = entry_alloca(env_t, "env");
   b_.CreateStore(start, b_.CreateStructGEP(env_t, env, 0));
   b_.CreateStore(step, b_.CreateStructGEP(env_t, env, 1));
   for (size_t k = 1; k < d.operands.size(); ++k)
@@ -167,7 +166,7 @@ V FunctionLowerer::lower_parallel_for(const InstData &d) {
   TypeId rt = type(d.result);
   llvm::Type *slot_t = mt(rt);
   int64_t slot_size = static_cast<int64_t>(ms_.module.getDataLayout().getTypeAllocSize(slot_t));
-  llvm::AllocaInst *slots = entry_alloca(llvm::ArrayType::get(slot_t, kMaxChunks), "slots");
+  V slots = entry_alloca(llvm::ArrayType::get(slot_t, kMaxChunks), "slots");
   V chunks = call_parallel_for(count, tramp, env, slots, slot_size);
   // A failed chunk: the runtime copied its error; drop our references and return.
   auto *fail = llvm::BasicBlock::Create(ctx_, "parallel.fail", fn_);
@@ -183,7 +182,7 @@ V FunctionLowerer::lower_parallel_for(const InstData &d) {
 
   // Combine the partials in chunk order, starting from each operator's identity.
   const auto &elems = types_.get(rt).elems;
-  llvm::AllocaInst *acc = entry_alloca(slot_t, "partials");
+  V acc = entry_alloca(slot_t, "partials");
   V init = llvm::UndefValue::get(slot_t);
   for (unsigned k = 0; k < elems.size(); ++k) {
     ScalarKind sk = types_.scalar_kind(elems[k]);

@@ -6,8 +6,6 @@
 
 #include "ember/abi.h"
 #include "lowering/FunctionLowerer.h"
-#include "typeinfer/CallRules.h"
-#include "typeinfer/TypeRules.h"
 
 namespace ember {
 
@@ -23,7 +21,7 @@ void FunctionLowerer::for_each_element(V arr, TypeId t, const std::function<void
         [&](V i) { body(load_element(b_.CreateInBoundsGEP(et, data, i), dk), i); }, "elems");
     return;
   }
-  llvm::AllocaInst *counter = entry_alloca(i64_, "flat");
+  V counter = entry_alloca(i64_, "flat");
   b_.CreateStore(llvm::ConstantInt::get(i64_, 0), counter);
   std::vector<V> shape;
   for (int k = 0; k < types_.ndim(t); ++k) shape.push_back(array_dim(arr, DataModel::kShape, k));
@@ -106,7 +104,7 @@ V FunctionLowerer::lower_reduction(const InstData &d, BuiltinId id) {
     FunctionLowerer &L;
     bool prod;
     TypeId acc_t, elem_t;
-    llvm::AllocaInst *acc;
+    llvm::Value *acc;
     Sum(FunctionLowerer &l, bool p, TypeId a, TypeId e, llvm::Type *t)
         : L(l), prod(p), acc_t(a), elem_t(e) {
       acc = L.entry_alloca(t, "acc");
@@ -117,20 +115,20 @@ V FunctionLowerer::lower_reduction(const InstData &d, BuiltinId id) {
                        acc);
     }
     void step(V x, V) override {
-      V cur = L.b_.CreateLoad(acc->getAllocatedType(), acc);
+      V cur = L.b_.CreateLoad(L.vt(acc_t), acc);
       V e = L.convert(x, elem_t, acc_t);
       V r = L.lower_binop(prod ? BinOpKind::Mul : BinOpKind::Add, cur, e, acc_t, false);
       if (auto *inst = llvm::dyn_cast<llvm::Instruction>(r))
         if (llvm::isa<llvm::FPMathOperator>(inst)) inst->setHasAllowReassoc(true);
       L.b_.CreateStore(r, acc);
     }
-    V finish(V) override { return L.b_.CreateLoad(acc->getAllocatedType(), acc); }
+    V finish(V) override { return L.b_.CreateLoad(L.vt(acc_t), acc); }
   };
   struct MinMax : Reducer {
     FunctionLowerer &L;
     bool is_max;
     TypeId elem_t;
-    llvm::AllocaInst *acc, *seen;
+    llvm::Value *acc, *seen;
     MinMax(FunctionLowerer &l, bool m, TypeId e) : L(l), is_max(m), elem_t(e) {
       acc = L.entry_alloca(L.vt(e), "best");
       seen = L.entry_alloca(L.i1_, "seen");
@@ -140,7 +138,7 @@ V FunctionLowerer::lower_reduction(const InstData &d, BuiltinId id) {
       L.b_.CreateStore(L.scalar_zero(L.types_.scalar_kind(elem_t)), acc);
     }
     void step(V x, V) override {
-      V cur = L.b_.CreateLoad(acc->getAllocatedType(), acc);
+      V cur = L.b_.CreateLoad(L.vt(elem_t), acc);
       V first = L.b_.CreateNot(L.b_.CreateLoad(L.i1_, seen));
       ScalarKind k = L.types_.scalar_kind(elem_t);
       V better;
@@ -157,13 +155,13 @@ V FunctionLowerer::lower_reduction(const InstData &d, BuiltinId id) {
                  is_max ? "zero-size array to reduction operation maximum which has no identity"
                         : "zero-size array to reduction operation minimum which has no identity");
     }
-    V finish(V) override { return L.b_.CreateLoad(acc->getAllocatedType(), acc); }
+    V finish(V) override { return L.b_.CreateLoad(L.vt(elem_t), acc); }
   };
   struct ArgBest : Reducer {
     FunctionLowerer &L;
     bool is_max;
     TypeId elem_t;
-    llvm::AllocaInst *best, *index;
+    llvm::Value *best, *index;
     ArgBest(FunctionLowerer &l, bool m, TypeId e) : L(l), is_max(m), elem_t(e) {
       best = L.entry_alloca(L.vt(e), "best");
       index = L.entry_alloca(L.i64_, "argbest");
@@ -173,7 +171,7 @@ V FunctionLowerer::lower_reduction(const InstData &d, BuiltinId id) {
       L.b_.CreateStore(L.scalar_zero(L.types_.scalar_kind(elem_t)), best);
     }
     void step(V x, V i) override {
-      V cur = L.b_.CreateLoad(best->getAllocatedType(), best);
+      V cur = L.b_.CreateLoad(L.vt(elem_t), best);
       V idx = L.b_.CreateLoad(L.i64_, index);
       V first = L.b_.CreateICmpSLT(idx, llvm::ConstantInt::get(L.i64_, 0));
       ScalarKind k = L.types_.scalar_kind(elem_t);
@@ -204,7 +202,7 @@ V FunctionLowerer::lower_reduction(const InstData &d, BuiltinId id) {
     FunctionLowerer &L;
     bool all;
     TypeId elem_t;
-    llvm::AllocaInst *acc;
+    llvm::Value *acc;
     Logical(FunctionLowerer &l, bool a, TypeId e) : L(l), all(a), elem_t(e) {
       acc = L.entry_alloca(L.i1_, "any");
     }
@@ -223,7 +221,7 @@ V FunctionLowerer::lower_reduction(const InstData &d, BuiltinId id) {
     BuiltinId id;
     TypeId elem_t, acc_t, real_t;
     int64_t ddof;
-    llvm::AllocaInst *n, *mean, *m2;
+    llvm::Value *n, *mean, *m2;
     Moments(FunctionLowerer &l, BuiltinId i, TypeId e, TypeId a, int64_t dd)
         : L(l), id(i), elem_t(e), acc_t(a), real_t(L.types_.float64()), ddof(dd) {
       n = L.entry_alloca(L.i64_, "n");
@@ -240,7 +238,7 @@ V FunctionLowerer::lower_reduction(const InstData &d, BuiltinId id) {
       V e = L.convert(x, elem_t, acc_t);
       V cnt = L.b_.CreateAdd(L.b_.CreateLoad(L.i64_, n), llvm::ConstantInt::get(L.i64_, 1));
       L.b_.CreateStore(cnt, n);
-      V mu = L.b_.CreateLoad(mean->getAllocatedType(), mean);
+      V mu = L.b_.CreateLoad(L.vt(acc_t), mean);
       if (id == BuiltinId::NpMean) {  // a plain sum, divided at the end
         V s = L.lower_binop(BinOpKind::Add, mu, e, acc_t, false);
         if (auto *inst = llvm::dyn_cast<llvm::Instruction>(s))
@@ -248,7 +246,7 @@ V FunctionLowerer::lower_reduction(const InstData &d, BuiltinId id) {
         L.b_.CreateStore(s, mean);
         return;
       }
-      V acc = L.b_.CreateLoad(m2->getAllocatedType(), m2);
+      V acc = L.b_.CreateLoad(L.vt(real_t), m2);
       V nf = L.b_.CreateSIToFP(cnt, L.f64_);
       if (!complex()) {
         V delta = L.b_.CreateFSub(e, mu);
@@ -272,7 +270,7 @@ V FunctionLowerer::lower_reduction(const InstData &d, BuiltinId id) {
     }
     V finish(V) override {
       V cnt = L.b_.CreateLoad(L.i64_, n);
-      V mu = L.b_.CreateLoad(mean->getAllocatedType(), mean);
+      V mu = L.b_.CreateLoad(L.vt(acc_t), mean);
       if (id == BuiltinId::NpMean) {
         TypeId ct = L.types_.scalar(ScalarKind::Float64);
         V nf = L.convert(cnt, L.types_.int64(), complex() ? acc_t : ct);
@@ -282,9 +280,8 @@ V FunctionLowerer::lower_reduction(const InstData &d, BuiltinId id) {
       V dof = L.b_.CreateSub(cnt, llvm::ConstantInt::get(L.i64_, static_cast<uint64_t>(ddof)));
       dof = L.b_.CreateSelect(L.b_.CreateICmpSLT(dof, llvm::ConstantInt::get(L.i64_, 0)),
                               llvm::ConstantInt::get(L.i64_, 0), dof);
-      V var = L.b_.CreateFDiv(L.b_.CreateLoad(m2->getAllocatedType(), m2),
-                              L.b_.CreateSIToFP(dof, L.f64_));
-      return id == BuiltinId::NpStd ? L.ms_.hooks.math(L.b_, MathFn::Sqrt, {var}) : var;
+      V var = L.b_.CreateFDiv(L.b_.CreateLoad(L.vt(real_t), m2), L.b_.CreateSIToFP(dof, L.f64_));
+      return id == BuiltinId::NpStd ? L.ms_.target.math(L.b_, MathFn::Sqrt, {var}) : var;
     }
   };
 
@@ -320,7 +317,7 @@ V FunctionLowerer::lower_reduction(const InstData &d, BuiltinId id) {
     // parallel=True: a large contiguous array is reduced in chunks on the pool; the chunks'
     // partial results combine in chunk order.
     V n = array_field(a, DataModel::kNitems);
-    llvm::AllocaInst *result = entry_alloca(vt(finish_t), "reduced");
+    V result = entry_alloca(vt(finish_t), "reduced");
     auto *par = llvm::BasicBlock::Create(ctx_, "reduce.parallel", fn_);
     auto *ser = llvm::BasicBlock::Create(ctx_, "reduce.serial", fn_);
     auto *joined = llvm::BasicBlock::Create(ctx_, "reduce.joined", fn_);
@@ -423,7 +420,7 @@ V FunctionLowerer::lower_cumulative(V a, TypeId at, TypeId rt, BuiltinId id, int
            "multi-dimensional array is not supported yet";
   V out = allocate_array(rt, {array_field(a, DataModel::kNitems)});
   V data = array_field(out, DataModel::kData);
-  llvm::AllocaInst *acc = entry_alloca(vt(rkt), "cum");
+  V acc = entry_alloca(vt(rkt), "cum");
   b_.CreateStore(prod ? scalar_one(rk) : scalar_zero(rk), acc);
   for_each_element(a, at, [&](V x, V i) {
     V cur = b_.CreateLoad(vt(rkt), acc);

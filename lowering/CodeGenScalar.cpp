@@ -6,8 +6,8 @@
 #include <cmath>
 
 #include "ember/abi.h"
+#include "ir/rules/Promotion.h"
 #include "lowering/FunctionLowerer.h"
-#include "typeinfer/TypeRules.h"
 
 namespace ember {
 
@@ -164,7 +164,7 @@ V FunctionLowerer::numpy_float_to_int(V x, ScalarKind to) {
   llvm::Type *tt = dm_.scalar_type(to);
   unsigned bits = static_cast<unsigned>(bit_width(to));
   bool sgn = is_signed(to);
-  if (ms_.hooks.float_to_int_bits() == FloatToIntBits::Saturating) {
+  if (ms_.target.float_to_int_bits() == FloatToIntBits::Saturating) {
     // Narrow integers through a saturating 32-bit conversion, as the C casts compile there.
     unsigned via = bits < 32 ? 32 : bits;
     auto id = sgn ? llvm::Intrinsic::fptosi_sat : llvm::Intrinsic::fptoui_sat;
@@ -195,7 +195,7 @@ V FunctionLowerer::python_float_to_int(V x) {
   b_.SetInsertPoint(bad);
   raise_if(b_.CreateFCmpUNO(x, x), EMBER_EXC_ValueError, "cannot convert float NaN to integer");
   raise_if(
-      b_.CreateFCmpOEQ(ms_.hooks.math(b_, MathFn::Fabs, {x}), llvm::ConstantFP::getInfinity(ft)),
+      b_.CreateFCmpOEQ(ms_.target.math(b_, MathFn::Fabs, {x}), llvm::ConstantFP::getInfinity(ft)),
       EMBER_EXC_OverflowError, "cannot convert float infinity to integer");
   emit_raise(EMBER_EXC_OverflowError,
              "cannot convert float to integer: the value is outside the int64 range (compiled "
@@ -343,13 +343,13 @@ V FunctionLowerer::lower_float_binop(BinOpKind kind, V l, V r, ScalarKind k, boo
       V fix = b_.CreateAnd(mod_nonzero, sign_differs);
       V mod_fixed = b_.CreateSelect(fix, b_.CreateFAdd(mod, r), mod);
       mod_fixed =
-          b_.CreateSelect(mod_nonzero, mod_fixed, ms_.hooks.math(b_, MathFn::Copysign, {zero, r}));
+          b_.CreateSelect(mod_nonzero, mod_fixed, ms_.target.math(b_, MathFn::Copysign, {zero, r}));
       if (!div) return mod_fixed;
       V q = b_.CreateSelect(fix, b_.CreateFSub(quot, llvm::ConstantFP::get(t, 1.0)), quot);
-      V fl = ms_.hooks.math(b_, MathFn::Floor, {q});
+      V fl = ms_.target.math(b_, MathFn::Floor, {q});
       V bump = b_.CreateFCmpOGT(b_.CreateFSub(q, fl), llvm::ConstantFP::get(t, 0.5));
       fl = b_.CreateSelect(bump, b_.CreateFAdd(fl, llvm::ConstantFP::get(t, 1.0)), fl);
-      V signed_zero = ms_.hooks.math(b_, MathFn::Copysign, {zero, b_.CreateFDiv(l, r)});
+      V signed_zero = ms_.target.math(b_, MathFn::Copysign, {zero, b_.CreateFDiv(l, r)});
       V result = b_.CreateSelect(b_.CreateFCmpUNE(q, zero), fl, signed_zero);
       // NumPy (no exception) gives a / 0: inf, -inf or nan.
       if (!py) result = b_.CreateSelect(b_.CreateFCmpOEQ(r, zero), b_.CreateFDiv(l, r), result);
@@ -362,7 +362,7 @@ V FunctionLowerer::lower_float_binop(BinOpKind kind, V l, V r, ScalarKind k, boo
                                            b_.CreateFCmpONE(r, llvm::ConstantFP::getInfinity(
                                                                    t, /*Negative=*/true)))),
                  EMBER_EXC_ZeroDivisionError, "0.0 cannot be raised to a negative power");
-      out = ms_.hooks.math(b_, MathFn::Pow, {l, r});
+      out = ms_.target.math(b_, MathFn::Pow, {l, r});
       break;
     default: internal_error << "float " << binop_symbol(kind);
   }
@@ -393,8 +393,8 @@ V FunctionLowerer::lower_complex_binop(BinOpKind kind, V l, V r, ScalarKind k, b
       if (raise_errors)
         raise_if(b_.CreateAnd(b_.CreateFCmpOEQ(c, zero), b_.CreateFCmpOEQ(d, zero)),
                  EMBER_EXC_ZeroDivisionError, "complex division by zero");
-      V abs_c = ms_.hooks.math(b_, MathFn::Fabs, {c}),
-        abs_d = ms_.hooks.math(b_, MathFn::Fabs, {d});
+      V abs_c = ms_.target.math(b_, MathFn::Fabs, {c}),
+        abs_d = ms_.target.math(b_, MathFn::Fabs, {d});
       V c_big = b_.CreateFCmpOGE(abs_c, abs_d);
       // |c| >= |d|: ratio = d/c, denom = c + d*ratio
       V r1 = b_.CreateFDiv(d, c), den1 = b_.CreateFAdd(c, b_.CreateFMul(d, r1));
@@ -418,10 +418,11 @@ V FunctionLowerer::lower_complex_binop(BinOpKind kind, V l, V r, ScalarKind k, b
             b_.CreateFAdd(b_.CreateFMul(x.first, y.second), b_.CreateFMul(x.second, y.first)));
       };
       V n = b_.CreateIntrinsic(llvm::Intrinsic::fptosi_sat, {i64_, ft}, {c});
-      V integral = b_.CreateAnd(b_.CreateFCmpOEQ(d, zero),
-                                b_.CreateAnd(b_.CreateFCmpOEQ(b_.CreateSIToFP(n, ft), c),
-                                             b_.CreateFCmpOLE(ms_.hooks.math(b_, MathFn::Fabs, {c}),
-                                                              llvm::ConstantFP::get(ft, 100.0))));
+      V integral =
+          b_.CreateAnd(b_.CreateFCmpOEQ(d, zero),
+                       b_.CreateAnd(b_.CreateFCmpOEQ(b_.CreateSIToFP(n, ft), c),
+                                    b_.CreateFCmpOLE(ms_.target.math(b_, MathFn::Fabs, {c}),
+                                                     llvm::ConstantFP::get(ft, 100.0))));
       V un =
           b_.CreateSelect(b_.CreateICmpSLT(n, llvm::ConstantInt::get(i64_, 0)), b_.CreateNeg(n), n);
       std::pair<V, V> acc = {one, zero}, p = {a, bb};
@@ -440,18 +441,19 @@ V FunctionLowerer::lower_complex_binop(BinOpKind kind, V l, V r, ScalarKind k, b
       V neg = b_.CreateICmpSLT(n, llvm::ConstantInt::get(i64_, 0));
       V int_re = b_.CreateSelect(neg, inv_re, acc.first),
         int_im = b_.CreateSelect(neg, inv_im, acc.second);
-      V vabs = ms_.hooks.math(b_, MathFn::Hypot, {a, bb});
-      V len = ms_.hooks.math(b_, MathFn::Pow, {vabs, c});
-      V at = ms_.hooks.math(b_, MathFn::Atan2, {bb, a});
+      V vabs = ms_.target.math(b_, MathFn::Hypot, {a, bb});
+      V len = ms_.target.math(b_, MathFn::Pow, {vabs, c});
+      V at = ms_.target.math(b_, MathFn::Atan2, {bb, a});
       V phase = b_.CreateFMul(at, c);
       V has_im = b_.CreateFCmpUNE(d, zero);
       len = b_.CreateSelect(
-          has_im, b_.CreateFDiv(len, ms_.hooks.math(b_, MathFn::Exp, {b_.CreateFMul(at, d)})), len);
+          has_im, b_.CreateFDiv(len, ms_.target.math(b_, MathFn::Exp, {b_.CreateFMul(at, d)})),
+          len);
       phase = b_.CreateSelect(
-          has_im, b_.CreateFAdd(phase, b_.CreateFMul(d, ms_.hooks.math(b_, MathFn::Log, {vabs}))),
+          has_im, b_.CreateFAdd(phase, b_.CreateFMul(d, ms_.target.math(b_, MathFn::Log, {vabs}))),
           phase);
-      V pol_re = b_.CreateFMul(len, ms_.hooks.math(b_, MathFn::Cos, {phase}));
-      V pol_im = b_.CreateFMul(len, ms_.hooks.math(b_, MathFn::Sin, {phase}));
+      V pol_re = b_.CreateFMul(len, ms_.target.math(b_, MathFn::Cos, {phase}));
+      V pol_im = b_.CreateFMul(len, ms_.target.math(b_, MathFn::Sin, {phase}));
       V base_zero = b_.CreateAnd(b_.CreateFCmpOEQ(a, zero), b_.CreateFCmpOEQ(bb, zero));
       V exp_zero = b_.CreateAnd(b_.CreateFCmpOEQ(c, zero), b_.CreateFCmpOEQ(d, zero));
       if (raise_errors)
@@ -502,13 +504,13 @@ V FunctionLowerer::constant_pow(V base, V exp, ScalarKind k, bool raise_errors,
   double e = c->getValueAPF().convertToDouble();
   llvm::Type *t = base->getType();
   if (e == 0.5) {
-    V root = ms_.hooks.math(b_, MathFn::Sqrt, {base});
+    V root = ms_.target.math(b_, MathFn::Sqrt, {base});
     if (array_element) return root;  // NumPy's fast path: np.sqrt, so sqrt(-0.0) is -0.0
     // pow()'s special cases (C99 F.9.4.4, which Python follows): (-0.0) ** 0.5 is +0.0 and
     // (-inf) ** 0.5 is +inf, where the square root gives -0.0 and NaN.
     V is_minus_inf = b_.CreateFCmpOEQ(base, llvm::ConstantFP::getInfinity(t, true));
     return b_.CreateSelect(is_minus_inf, llvm::ConstantFP::getInfinity(t),
-                           ms_.hooks.math(b_, MathFn::Fabs, {root}));
+                           ms_.target.math(b_, MathFn::Fabs, {root}));
   }
   if (e != std::trunc(e) || std::fabs(e) > kMaxMultipliedExponent) return nullptr;
   auto n = static_cast<uint64_t>(std::fabs(e));

@@ -4,7 +4,8 @@
 
 namespace ember {
 
-DataModel::DataModel(llvm::LLVMContext &ctx, TypeContext &types) : ctx_(ctx), types_(types) {}
+DataModel::DataModel(llvm::LLVMContext &ctx, TypeContext &types, unsigned pointer_space)
+    : ctx_(ctx), types_(types), ptr_(llvm::PointerType::get(ctx, pointer_space)) {}
 
 llvm::Type *DataModel::scalar_type(ScalarKind k) {
   switch (k) {
@@ -34,7 +35,7 @@ llvm::Type *DataModel::scalar_type(ScalarKind k) {
 llvm::StructType *DataModel::array_type(int ndim) {
   auto it = arrays_.find(ndim);
   if (it != arrays_.end()) return it->second;
-  llvm::Type *ptr = llvm::PointerType::get(ctx_, 0);
+  llvm::Type *ptr = ptr_;
   llvm::Type *i64 = llvm::Type::getInt64Ty(ctx_);
   llvm::Type *dims = llvm::ArrayType::get(i64, static_cast<uint64_t>(ndim));
   // Literal (unnamed) structs are uniqued by the context, so every module agrees on them.
@@ -46,7 +47,7 @@ llvm::StructType *DataModel::array_type(int ndim) {
 llvm::StructType *DataModel::error_type() {
   if (!error_) {
     llvm::Type *i32 = llvm::Type::getInt32Ty(ctx_);
-    error_ = llvm::StructType::get(ctx_, {i32, i32, llvm::PointerType::get(ctx_, 0)});
+    error_ = llvm::StructType::get(ctx_, {i32, i32, ptr_});
   }
   return error_;
 }
@@ -89,7 +90,7 @@ llvm::Type *DataModel::memory_type(TypeId t) {
     case TypeKind::ArrayIter:
     case TypeKind::EnumerateIter:
     case TypeKind::ZipIter:
-    case TypeKind::TupleIter: result = llvm::PointerType::get(ctx_, 0); break;
+    case TypeKind::TupleIter: result = ptr_; break;
     default: result = nullptr; break;  // compile-time only
   }
   memory_cache_[t.index] = result;
@@ -106,10 +107,9 @@ llvm::Type *DataModel::iterator_state_type(TypeId iter) {
     case TypeKind::ArrayIter:
       return llvm::StructType::get(ctx_, {memory_type(d.elems[0]), i64, i64});
     // {inner state ptr, count, current count}
-    case TypeKind::EnumerateIter:
-      return llvm::StructType::get(ctx_, {llvm::PointerType::get(ctx_, 0), i64, i64});
+    case TypeKind::EnumerateIter: return llvm::StructType::get(ctx_, {ptr_, i64, i64});
     case TypeKind::ZipIter: {
-      std::vector<llvm::Type *> fields(d.elems.size(), llvm::PointerType::get(ctx_, 0));
+      std::vector<llvm::Type *> fields(d.elems.size(), ptr_);
       return llvm::StructType::get(ctx_, fields);
     }
     // {tuple, index, current index}

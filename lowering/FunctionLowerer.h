@@ -2,7 +2,8 @@
  * Internal to lowering/: the object that lowers one typed Function into one LLVM function.
  * Its methods are split by concept over CodeGen.cpp (driver, control flow, calls, errors,
  * reference counts), CodeGenScalar.cpp (conversions and arithmetic), CodeGenArray.cpp (array
- * structs, indexing, views, iteration, allocation) and CodeGenBuiltin.cpp (builtin calls).
+ * structs, indexing, views, iteration, allocation) and CodeGenBuiltin.cpp (builtin calls), and
+ * the rest of CodeGen*.cpp; the module's entry points are in Entry.cpp and UfuncLoops.cpp.
  */
 #pragma once
 
@@ -11,10 +12,13 @@
 #include <vector>
 
 #include "lowering/Lower.h"
+#include "lowering/RuntimeFn.h"
 
 namespace ember {
 
 struct ModuleState;
+/// The entry point the target's EntryAbi asks for (Entry.cpp); sets out.wrapper.
+void emit_entry(ModuleState &ms, const Function &f, llvm::Function *fn, LoweredModule &out);
 /// The inner loops NumPy calls for @vectorize / @guvectorize kernels (UfuncLoops.cpp).
 void emit_ufunc_loop(ModuleState &ms, const Function &f, llvm::Function *kernel,
                      const std::string &name);
@@ -24,17 +28,22 @@ void emit_gufunc_loop(ModuleState &ms, const Function &f, llvm::Function *kernel
 /// The math function a builtin (math.sqrt, np.sqrt, ...) computes, if it is one.
 bool builtin_math_fn(BuiltinId id, MathFn *out);
 
-/// The declaration of a runtime function (ember/runtime.h) in m, made on first use.
-llvm::Function *declare_runtime_function(llvm::Module &m, const char *name,
-                                         llvm::FunctionType *type);
-
 /// State shared by every function lowered into one module.
 struct ModuleState {
   llvm::Module &module;
   DataModel &dm;
-  TargetHooks &hooks;
+  Target &target;
   std::map<std::string, llvm::Function *> functions;  ///< by symbol
   std::map<std::string, llvm::Constant *> strings;    ///< message constants
+  RuntimeServices services_used;                      ///< by the runtime functions declared
+
+  /// The declaration of a runtime function, made on first use.  The target must offer its
+  /// service: typing rejects programs that need a missing one (typeinfer/CheckServices.h), so
+  /// reaching here without it is ember's bug.
+  llvm::Function *runtime(RuntimeFn fn);
+  /// An alloca of t in the target's Local address space at b's insertion point, as a pointer
+  /// in the Generic space (an addrspacecast follows when the two differ).
+  llvm::Value *alloca_generic(llvm::IRBuilder<> &b, llvm::Type *t, const char *name = "");
 };
 
 class FunctionLowerer {
@@ -44,9 +53,6 @@ class FunctionLowerer {
 
   /// Declares f's LLVM function: i32 (ptr ret, ptr err, params...).
   static llvm::Function *declare(ModuleState &ms, const Function &f, bool external);
-  /// Emits `i32 wrapper(ptr ret, ptr err, ptr args)` calling `fn`.
-  static void emit_wrapper(ModuleState &ms, const Function &f, llvm::Function *fn,
-                           const std::string &name);
 
  private:
   using V = llvm::Value *;
@@ -58,13 +64,19 @@ class FunctionLowerer {
   TypeId type(Value v) const { return f_.type(v); }
   llvm::Type *vt(TypeId t) { return dm_.value_type(t); }
   llvm::Type *mt(TypeId t) { return dm_.memory_type(t); }
-  /// An alloca in the entry block (so mem2reg can promote it).
-  llvm::AllocaInst *entry_alloca(llvm::Type *t, const char *name = "");
+  /// An alloca in the entry block (so mem2reg can promote it), in the target's Local address
+  /// space, as a Generic pointer.
+  V entry_alloca(llvm::Type *t, const char *name = "");
+  /// A message string: a constant in the target's Constant space, as a Generic pointer.
   llvm::Constant *message(const std::string &text);
   /// Raises exception `exc` with `msg` when cond is true (python error paths are cold).
   void raise_if(V cond, int32_t exc, const std::string &msg);
-  /// Stores the error record, drops the current instruction's unwind set and returns 1.
+  /// Records the exception (store_error), drops the current instruction's unwind set and
+  /// returns EMBER_RAISED.
   void emit_raise(int32_t exc, const std::string &msg);
+  /// Writes the record of an exception where the target's ErrorExit says: the seam where a GPU
+  /// target will write a device-global record instead of the caller's.
+  void store_error(int32_t exc, int32_t line, const std::string &msg);
   void lower_branch(const InstData &d);
   V lower_call_compiled(const InstData &d);
   /// Calls a compiled function with these (already converted) arguments; an error it raises
@@ -79,7 +91,7 @@ class FunctionLowerer {
   /// A value -> its memory form and back (they differ for bool only, recursively).
   V to_memory(V v, TypeId t);
   V from_memory(V v, TypeId t);
-  llvm::Function *runtime_function(const char *name, llvm::FunctionType *type);
+  llvm::Function *runtime(RuntimeFn fn) { return ms_.runtime(fn); }
   /// Emits `for (i = 0; i < n; ++i) body(i)` at the current point.
   void emit_loop(V n, const std::function<void(V)> &body, const char *name = "loop");
 

@@ -1,7 +1,7 @@
 #include "lowering/FuseArrayExprs.h"
 
-#include "typeinfer/ArrayRules.h"
-#include "typeinfer/Elementwise.h"
+#include "ir/rules/Elementwise.h"
+#include "ir/rules/IndexAnalysis.h"
 
 namespace ember {
 

@@ -67,28 +67,25 @@ struct StreamSlots {
 /// code that the SLP vectorizer can widen), then the remaining elements; a fence at the end.
 /// A kernel error inside a group first writes the group's elements before it, as the plain loop
 /// would have.  Falls through to the plain loop when streaming is not worthwhile.
-void emit_streamed_path(llvm::IRBuilder<> &b, llvm::Function *loop, StreamSlots slots,
-                        llvm::Type *rmt, const std::function<V(V, bool)> &call_kernel,
+void emit_streamed_path(ModuleState &ms, llvm::IRBuilder<> &b, llvm::Function *loop,
+                        StreamSlots slots, llvm::Type *rmt,
+                        const std::function<V(V, bool)> &call_kernel,
                         const std::function<V(V, bool)> &body, llvm::BasicBlock *fail,
                         llvm::BasicBlock *done) {
   llvm::LLVMContext &ctx = loop->getContext();
-  llvm::Module &m = *loop->getParent();
   llvm::Type *i64 = llvm::Type::getInt64Ty(ctx), *i32 = llvm::Type::getInt32Ty(ctx);
-  uint64_t size = m.getDataLayout().getTypeAllocSize(rmt), vf = kStreamBytes / size;
+  uint64_t size = layout_size(ms, rmt), vf = kStreamBytes / size;
   auto c64 = [&](uint64_t x) { return llvm::ConstantInt::get(i64, x); };
   V n = loop->getArg(1);
   V addr = b.CreatePtrToInt(slots.out, i64);
-  auto *worth_t = llvm::FunctionType::get(i32, {i64}, false);
-  V worth = b.CreateCall(declare_runtime_function(m, "ember_stream_worthwhile", worth_t),
-                         {b.CreateMul(n, c64(size))});
+  V worth = b.CreateCall(ms.runtime(RuntimeFn::StreamWorthwhile), {b.CreateMul(n, c64(size))});
   V natural = b.CreateICmpEQ(b.CreateAnd(addr, c64(size - 1)), c64(0));
   auto *streamed = llvm::BasicBlock::Create(ctx, "streamed", loop);
   auto *plain = llvm::BasicBlock::Create(ctx, "plain", loop);
   b.CreateCondBr(b.CreateAnd(b.CreateICmpNE(worth, llvm::ConstantInt::get(i32, 0)), natural),
                  streamed, plain);
   b.SetInsertPoint(streamed);
-  auto *fence_t = llvm::FunctionType::get(llvm::Type::getVoidTy(ctx), {}, false);
-  llvm::Function *fence = declare_runtime_function(m, "ember_stream_fence", fence_t);
+  llvm::Function *fence = ms.runtime(RuntimeFn::StreamFence);
   V head = b.CreateUDiv(
       b.CreateAnd(b.CreateSub(c64(kStreamBytes), b.CreateAnd(addr, c64(kStreamBytes - 1))),
                   c64(kStreamBytes - 1)),
@@ -145,7 +142,7 @@ void emit_ufunc_loop(ModuleState &ms, const Function &f, llvm::Function *kernel,
   llvm::LLVMContext &ctx = ms.module.getContext();
   DataModel &dm = ms.dm;
   TypeContext &types = dm.types();
-  llvm::Type *ptr = llvm::PointerType::get(ctx, 0), *i64 = llvm::Type::getInt64Ty(ctx),
+  llvm::Type *ptr = dm.pointer_type(), *i64 = llvm::Type::getInt64Ty(ctx),
              *i32 = llvm::Type::getInt32Ty(ctx), *i8 = llvm::Type::getInt8Ty(ctx);
   auto *ft = llvm::FunctionType::get(i32, {ptr, i64, ptr, ptr}, false);
   auto *loop = llvm::Function::Create(ft, llvm::GlobalValue::ExternalLinkage, name, ms.module);
@@ -154,11 +151,12 @@ void emit_ufunc_loop(ModuleState &ms, const Function &f, llvm::Function *kernel,
   size_t nin = f.arg_types.size();
   TypeId rt = f.return_type;
   llvm::Type *rmt = dm.memory_type(rt);
-  llvm::AllocaInst *ret = b.CreateAlloca(rmt ? rmt : i8);
-  llvm::AllocaInst *status_slot = b.CreateAlloca(i32);
-  llvm::AllocaInst *stream_buffer =
-      streamable(ms, rmt)
-          ? b.CreateAlloca(llvm::ArrayType::get(rmt, kStreamBytes / layout_size(ms, rmt)))
+  V ret = ms.alloca_generic(b, rmt ? rmt : i8);
+  V status_slot = ms.alloca_generic(b, i32);
+  // Streaming stores are an optimization: a target without them writes the plain loop.
+  V stream_buffer =
+      streamable(ms, rmt) && ms.target.has(RuntimeService::StreamingStores)
+          ? ms.alloca_generic(b, llvm::ArrayType::get(rmt, kStreamBytes / layout_size(ms, rmt)))
           : nullptr;
   std::vector<V> ptrs, steps;
   std::vector<llvm::Type *> elem;
@@ -204,7 +202,7 @@ void emit_ufunc_loop(ModuleState &ms, const Function &f, llvm::Function *kernel,
   b.CreateCondBr(contiguous, flat, strided);
   b.SetInsertPoint(flat);
   if (stream_buffer)
-    emit_streamed_path(b, loop, {ret, stream_buffer, ptrs[nin], status_slot}, rmt, call_kernel,
+    emit_streamed_path(ms, b, loop, {ret, stream_buffer, ptrs[nin], status_slot}, rmt, call_kernel,
                        body, fail, done);
   counted_loop(
       b, loop, loop->getArg(1), status_slot, [&](V i) { return body(i, true); }, fail);
@@ -224,7 +222,7 @@ void emit_gufunc_loop(ModuleState &ms, const Function &f, llvm::Function *kernel
   llvm::LLVMContext &ctx = ms.module.getContext();
   DataModel &dm = ms.dm;
   TypeContext &types = dm.types();
-  llvm::Type *ptr = llvm::PointerType::get(ctx, 0), *i64 = llvm::Type::getInt64Ty(ctx),
+  llvm::Type *ptr = dm.pointer_type(), *i64 = llvm::Type::getInt64Ty(ctx),
              *i32 = llvm::Type::getInt32Ty(ctx), *i8 = llvm::Type::getInt8Ty(ctx);
   auto *ft = llvm::FunctionType::get(i32, {ptr, ptr, ptr, ptr}, false);
   auto *loop = llvm::Function::Create(ft, llvm::GlobalValue::ExternalLinkage, name, ms.module);
@@ -233,8 +231,8 @@ void emit_gufunc_loop(ModuleState &ms, const Function &f, llvm::Function *kernel
   size_t nargs = f.arg_types.size();
   internal_assert(core_dims.size() == nargs) << "gufunc layout and kernel arity differ";
   llvm::Type *rmt = dm.memory_type(f.return_type);
-  llvm::AllocaInst *ret = b.CreateAlloca(rmt ? rmt : i8);
-  llvm::AllocaInst *status_slot = b.CreateAlloca(i32);
+  V ret = ms.alloca_generic(b, rmt ? rmt : i8);
+  V status_slot = ms.alloca_generic(b, i32);
   V dims = loop->getArg(1), steps_arg = loop->getArg(2);
   auto dim = [&](int j) {
     return b.CreateLoad(i64, b.CreateConstGEP1_64(i64, dims, static_cast<uint64_t>(j)));

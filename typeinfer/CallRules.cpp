@@ -6,7 +6,8 @@
 #include <algorithm>
 #include <sstream>
 
-#include "typeinfer/Elementwise.h"
+#include "ir/rules/Elementwise.h"
+#include "ir/rules/Promotion.h"
 #include "typeinfer/InferTypes.h"
 #include "typeinfer/TypeRules.h"
 
@@ -269,14 +270,7 @@ BuiltinCall::BuiltinCall(RuleContext &c, BuiltinId i)
   bound = bind_call_args(args, sig.names, sig.required, name(), cx.loc());
 }
 
-std::string BuiltinCall::name() const {
-  const BuiltinInfo &b = builtin_info(id);
-  std::string m = b.module;
-  if (m == "builtins" || m.empty()) return m.empty() ? std::string("ndarray.") + b.attr : b.attr;
-  if (m == "numpy") m = "np";
-  if (m == "numpy.random") m = "np.random";
-  return m + "." + b.attr;
-}
+std::string BuiltinCall::name() const { return builtin_display_name(id); }
 
 bool BuiltinCall::given(size_t p) const {
   return p < bound.size() && bound[p] >= 0 && types.kind(param(p)) != TypeKind::None;

@@ -5,8 +5,8 @@
 #include <set>
 
 #include "ir/CFG.h"
-#include "typeinfer/ArrayRules.h"
-#include "typeinfer/Elementwise.h"
+#include "ir/rules/Elementwise.h"
+#include "ir/rules/IndexAnalysis.h"
 #include "typeinfer/TypeRules.h"
 
 namespace ember {

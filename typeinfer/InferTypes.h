@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "ir/IR.h"
+#include "ir/RuntimeService.h"
 
 namespace ember {
 
@@ -31,6 +32,11 @@ class CalleeResolver {
 struct InferOptions {
   uint64_t self_handle = 0;  ///< the dispatcher of the function being compiled
   TypeId declared_return;    ///< from an explicit signature; Unknown when inferred
+  /// The runtime services the target offers: using a feature that needs another is a
+  /// TypingError (CheckServices.h).  Each target's compiler narrows it to its own.
+  RuntimeServices services = RuntimeServices::all();
+  /// The target as those errors name it: "a CUDA kernel" (Target::display_name).
+  std::string target_name = "the target";
 };
 
 /// Types every value of f; sets f.arg_types and f.return_type.

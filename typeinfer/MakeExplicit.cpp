@@ -3,9 +3,9 @@
 #include <algorithm>
 
 #include "ir/CFG.h"
-#include "typeinfer/ArrayRules.h"
+#include "ir/rules/Elementwise.h"
+#include "ir/rules/IndexAnalysis.h"
 #include "typeinfer/CallRules.h"
-#include "typeinfer/Elementwise.h"
 #include "typeinfer/InferTypes.h"
 #include "typeinfer/TypeRules.h"
 

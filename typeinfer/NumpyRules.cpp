@@ -3,8 +3,8 @@
 // np.dot / @ and np.random.
 #include <algorithm>
 
+#include "ir/rules/Elementwise.h"
 #include "typeinfer/CallRules.h"
-#include "typeinfer/Elementwise.h"
 #include "typeinfer/TypeRules.h"
 
 namespace ember {

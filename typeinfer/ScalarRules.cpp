@@ -1,46 +1,11 @@
-// Typing rules for scalars: constants, promotion, unification, arithmetic, comparisons.
-// Promotion follows Numba: integer arithmetic happens in at least 64 bits (int8 + int8 is
-// int64), signed with unsigned gives int64, float32 stays float32 only with float32, bool or
-// small integers, and int / int is float64.
-#include "typeinfer/TypeRules.h"
-
+// Typing rules for scalars: constants, unification, arithmetic, comparisons.  Promotion follows
+// Numba (ir/rules/Promotion.h), and int / int is float64.
 #include <algorithm>
 
+#include "ir/rules/Promotion.h"
+#include "typeinfer/TypeRules.h"
+
 namespace ember {
-
-namespace {
-
-bool small_int(ScalarKind k) {
-  return k == ScalarKind::Bool || k == ScalarKind::Int8 || k == ScalarKind::UInt8 ||
-         k == ScalarKind::Int16 || k == ScalarKind::UInt16;
-}
-
-ScalarKind int_promote(ScalarKind a, ScalarKind b) {
-  bool ua = !is_signed(a) && a != ScalarKind::Bool, ub = !is_signed(b) && b != ScalarKind::Bool;
-  if (ua && ub) return ScalarKind::UInt64;
-  return ScalarKind::Int64;
-}
-
-}  // namespace
-
-ScalarKind promote(ScalarKind a, ScalarKind b) {
-  if (is_complex(a) || is_complex(b)) {
-    bool single = (a == ScalarKind::Complex64 || a == ScalarKind::Float32 || small_int(a)) &&
-                  (b == ScalarKind::Complex64 || b == ScalarKind::Float32 || small_int(b));
-    return single ? ScalarKind::Complex64 : ScalarKind::Complex128;
-  }
-  if (is_float(a) || is_float(b)) {
-    bool single =
-        (a == ScalarKind::Float32 || small_int(a)) && (b == ScalarKind::Float32 || small_int(b));
-    return single ? ScalarKind::Float32 : ScalarKind::Float64;
-  }
-  return int_promote(a, b);
-}
-
-TypeId unwrap_optional(const TypeContext &types, TypeId t) {
-  if (types.kind(t) == TypeKind::Optional) return types.get(t).elems[0];
-  return t;
-}
 
 namespace {
 /// Unification of two scalars for phis: the narrowest kind holding both.

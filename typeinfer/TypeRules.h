@@ -39,12 +39,8 @@ struct OperationTypes {
 };
 
 // ---- ScalarRules.cpp ----------------------------------------------------------------------
-/// The common type of two scalars for arithmetic (Numba's promotion rules; see docs/design.md).
-ScalarKind promote(ScalarKind a, ScalarKind b);
 /// The least type holding both a and b (phis and returns); raises when there is none.
 TypeId unify(TypeContext &types, TypeId a, TypeId b, SourceLoc loc);
-/// Strips one Optional level: optional(T) -> T; other types unchanged.
-TypeId unwrap_optional(const TypeContext &types, TypeId t);
 OperationTypes type_binop(TypeContext &types, BinOpKind kind, TypeId lhs, TypeId rhs,
                           SourceLoc loc);
 OperationTypes type_compare(TypeContext &types, CmpKind kind, TypeId lhs, TypeId rhs,
@@ -70,7 +66,5 @@ void check_setitem(RuleContext &cx);
 TypeId type_getiter(RuleContext &cx);
 TypeId type_itervalue(RuleContext &cx);
 TypeId type_unpack(RuleContext &cx);
-/// The element (ndim 1) or row-view (ndim > 1) type of iterating/indexing an array's first axis.
-TypeId array_item_type(TypeContext &types, TypeId array);
 
 }  // namespace ember

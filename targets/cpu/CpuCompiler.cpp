@@ -40,12 +40,15 @@ std::shared_ptr<CompiledFunction> CpuCompiler::compile(
   out->symbol = symbol_for(in.qualname, ++counter_);
   PipelineOptions with_symbol = options;
   with_symbol.symbol = out->symbol;
-  out->ir = build_typed_function(in, *types_, arg_types, resolver, infer, with_symbol);
+  // Typing checks the program against the target's services, or a narrower set the caller
+  // names (code that must also run elsewhere).
+  InferOptions typing = infer;
+  if (infer.services == RuntimeServices::all()) typing.target_name = target_->display_name();
+  typing.services = infer.services & target_->services();
+  out->ir = build_typed_function(in, *types_, arg_types, resolver, typing, with_symbol);
   out->loop_spec = loop;
-  LoweredModule lm = lower_module(*out->ir, *target_, jit_->context(), target_->data_layout(),
-                                  target_->triple(), loop);
-  out->uses_gemm =
-      lm.module->getFunction("ember_gemm_f64") || lm.module->getFunction("ember_gemm_f32");
+  LoweredModule lm = lower_module(*out->ir, *target_, jit_->context(), loop);
+  out->uses_gemm = lm.services_used.has(RuntimeService::Blas);
   target_->optimize(*lm.module);
   std::vector<std::string> symbols = {lm.wrapper, lm.entry};
   if (!lm.loop.empty()) symbols.push_back(lm.loop);
@@ -58,8 +61,7 @@ std::shared_ptr<CompiledFunction> CpuCompiler::compile(
 
 std::string CpuCompiler::llvm_ir(const CompiledFunction &fn, bool optimized) {
   llvm::LLVMContext ctx;
-  LoweredModule lm =
-      lower_module(*fn.ir, *target_, ctx, target_->data_layout(), target_->triple(), fn.loop_spec);
+  LoweredModule lm = lower_module(*fn.ir, *target_, ctx, fn.loop_spec);
   if (optimized) target_->optimize(*lm.module);
   std::string text;
   llvm::raw_string_ostream os(text);
@@ -69,7 +71,7 @@ std::string CpuCompiler::llvm_ir(const CompiledFunction &fn, bool optimized) {
 
 std::string CpuCompiler::assembly(const CompiledFunction &fn) {
   llvm::LLVMContext ctx;
-  LoweredModule lm = lower_module(*fn.ir, *target_, ctx, target_->data_layout(), target_->triple());
+  LoweredModule lm = lower_module(*fn.ir, *target_, ctx);
   target_->optimize(*lm.module);
   return target_->assembly(*lm.module);
 }

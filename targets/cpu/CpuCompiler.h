@@ -1,7 +1,7 @@
 /** \file CpuCompiler.h
  * A compiler session for the host CPU: one TypeContext, one CpuTarget and one JIT, shared by
  * every function compiled in the process.  compile() runs the whole pipeline
- * (lowering/Pipeline.h, lower_module, CpuTarget::optimize, the JIT) and returns the entry
+ * (targets/Pipeline.h, lower_module, CpuTarget::optimize, the JIT) and returns the entry
  * points; the typed IR is kept so callers can inline the function and inspect_* can print it.
  * Not thread-safe: the bindings serialize compiles.
  */
@@ -11,7 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "lowering/Pipeline.h"
+#include "lowering/Lower.h"
+#include "targets/Pipeline.h"
 #include "targets/cpu/CpuJit.h"
 #include "targets/cpu/CpuTarget.h"
 

@@ -4,6 +4,8 @@
  * with the loop vectorizer: ember's own xsimd library (runtime/vmath) where it has the function
  * at a width the host runs, glibc's libmvec for the rest, including the AVX-512 variants LLVM's
  * own table lacks), math functions as LLVM intrinsics or libm calls, and assembly printing.
+ * As lowering's Target: address space 0 for everything, every runtime service, the status
+ * wrapper entry and errors in the caller's record; no kernels yet.
  * It owns no JIT: CpuJit.h runs what this produces (and resolves the vector functions' names).
  */
 #pragma once
@@ -13,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "lowering/Lower.h"
+#include "lowering/Target.h"
 
 namespace llvm {
 class TargetMachine;
@@ -34,17 +36,30 @@ struct VectorFunction {
   VectorIsa isa = VectorIsa::Sse42;
 };
 
-class CpuTarget : public TargetHooks {
+class CpuTarget : public Target {
  public:
   CpuTarget();
   ~CpuTarget() override;
 
+  // ---- Target ----
+  std::string display_name() const override { return "the CPU"; }
+  const llvm::DataLayout &data_layout() const override;
+  std::string triple() const override;
+  /// One flat address space: 0.
+  unsigned address_space(AddressSpace space) const override;
   llvm::Value *math(llvm::IRBuilder<> &b, MathFn fn, llvm::ArrayRef<llvm::Value *> args) override;
   /// The host's: NumPy built for this machine inherits its conversion instructions.
   FloatToIntBits float_to_int_bits() const override;
+  RuntimeServices services() const override { return RuntimeServices::all(); }
+  EntryAbi entry_abi() const override { return EntryAbi::StatusWrapper; }
+  ErrorExit error_exit() const override { return ErrorExit::CallerRecord; }
+  /// Kernels do not run on the CPU yet (issue 9: kernels as loops over thread indices): these
+  /// raise an internal error.
+  llvm::Value *thread_index(llvm::IRBuilder<> &b, GridQuery query, int axis) override;
+  void barrier(llvm::IRBuilder<> &b) override;
+  void memory_fence(llvm::IRBuilder<> &b, FenceScope scope) override;
+  int warp_size() const override;
 
-  const llvm::DataLayout &data_layout() const;
-  std::string triple() const;
   std::string cpu_name() const;
   std::string cpu_features() const;
   llvm::TargetMachine &machine() const { return *tm_; }

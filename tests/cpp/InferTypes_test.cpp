@@ -7,6 +7,7 @@
 
 #include "ir/IRPrinter.h"
 #include "ir/Verifier.h"
+#include "ir/rules/Promotion.h"
 #include "tests/cpp/TestHelpers.h"
 #include "typeinfer/BuildSSA.h"
 #include "typeinfer/TypeRules.h"

@@ -11,7 +11,7 @@
 #include "ir/CFG.h"
 #include "ir/IRPrinter.h"
 #include "ir/Verifier.h"
-#include "lowering/Pipeline.h"
+#include "targets/Pipeline.h"
 #include "tests/cpp/TestHelpers.h"
 
 namespace ember {

@@ -1,6 +1,6 @@
 // Lowering of float -> integer conversions and of powers with a constant exponent (issue 8,
 // items 4 and 5), checked on the LLVM IR and by running it.  NumPy's casts (np.int8(x), stores,
-// astype) take their bits for NaN and out-of-range values from the target (TargetHooks::
+// astype) take their bits for NaN and out-of-range values from the target (Target::
 // float_to_int_bits): compares and selects for x86-64, saturating intrinsics elsewhere; Python's
 // int() raises.  `x ** k` for an integer-valued constant k is multiplies (a division for k < 0)
 // and `x ** 0.5` a square root, with no call to pow.  The end-to-end comparisons with NumPy and
@@ -17,6 +17,7 @@
 #include "targets/cpu/CpuTarget.h"
 #include "tests/cpp/LowerFixture.h"
 #include "tests/cpp/TestHelpers.h"
+#include "tests/cpp/TestTargets.h"
 
 namespace ember {
 namespace {
@@ -57,17 +58,11 @@ FunctionInput number_class_call(ScalarKind k, bool python) {
              {NisOp::ReturnValue}});
 }
 
-/// The CPU target's math, with the other set of float -> integer bits.
-class SaturatingTarget : public TargetHooks {
+/// The CPU target, with the other set of float -> integer bits.
+class SaturatingTarget : public test::DelegatingTarget {
  public:
-  explicit SaturatingTarget(TargetHooks &cpu) : cpu_(cpu) {}
-  llvm::Value *math(llvm::IRBuilder<> &b, MathFn fn, llvm::ArrayRef<llvm::Value *> args) override {
-    return cpu_.math(b, fn, args);
-  }
+  explicit SaturatingTarget(Target &cpu) : DelegatingTarget(cpu) {}
   FloatToIntBits float_to_int_bits() const override { return FloatToIntBits::Saturating; }
-
- private:
-  TargetHooks &cpu_;
 };
 
 TEST_F(LowerNumericTest, NumpyCastFollowsTheTargetsBits) {
@@ -82,8 +77,7 @@ TEST_F(LowerNumericTest, NumpyCastFollowsTheTargetsBits) {
   }
   SaturatingTarget saturating(compiler().target());
   llvm::LLVMContext ctx;
-  LoweredModule lm = lower_module(*fn->ir, saturating, ctx, compiler().target().data_layout(),
-                                  compiler().target().triple());
+  LoweredModule lm = lower_module(*fn->ir, saturating, ctx);
   std::string sat_ir;
   llvm::raw_string_ostream os(sat_ir);
   lm.module->print(os, nullptr);

@@ -1,10 +1,11 @@
-#include "lowering/Pipeline.h"
+#include "targets/Pipeline.h"
 
 #include "ir/Verifier.h"
 #include "lowering/FuseArrayExprs.h"
 #include "lowering/InsertRefcounts.h"
 #include "lowering/ParallelizeLoops.h"
 #include "typeinfer/BuildSSA.h"
+#include "typeinfer/CheckServices.h"
 
 namespace ember {
 
@@ -24,6 +25,7 @@ std::shared_ptr<Function> build_typed_function(const FunctionInput &in, TypeCont
   step("typed", *f, false);
   make_explicit(*f);
   step("explicit", *f, true);
+  check_services(*f, infer);
   for (const std::shared_ptr<Function> &body : parallelize_loops(*f)) {
     step("prange-body", *body, true);
     fuse_array_exprs(*body);

@@ -1,8 +1,14 @@
 /** \file Pipeline.h
  * The front half of every target's pipeline, in order: NIS -> SSA (build_ssa) -> types
- * (infer_types) -> explicit casts and arguments (make_explicit) -> reference counts
- * (insert_refcounts).  The result is the typed IR that targets lower and that callers lower
- * again when they inline a callee.  With `verify`, the verifier runs after every step.
+ * (infer_types) -> explicit casts and arguments (make_explicit) -> the check that the target
+ * has every runtime service the function needs (check_services) -> outlined prange bodies
+ * (parallelize_loops) -> fused array expressions -> reference counts (insert_refcounts).  The
+ * result is the typed IR that targets lower and that callers lower again when they inline a
+ * callee.  With `verify`, the verifier runs after every step.
+ *
+ * It lives in targets/, above both typeinfer/ and lowering/, because it runs passes of both:
+ * every target's compiler (targets/cpu/CpuCompiler.h, later targets/cuda/) calls it, and
+ * lowering/ never includes typeinfer/.
  */
 #pragma once
 

@@ -1,6 +1,8 @@
-/** \file ArrayRules.h
- * Index analysis shared by the typing rules (ArrayRules.cpp) and by lowering, which must agree
- * on what each part of a subscript means.
+/** \file IndexAnalysis.h
+ * What a subscript means, and the types of indexing and iteration: rules that typing
+ * (typeinfer/ArrayRules.cpp) and lowering (lowering/CodeGenArray.cpp, FuseArrayExprs.cpp) must
+ * agree on, so they live here, below both.  Pure functions of the typed IR; they raise
+ * typing_error/unsupported at the user's line for subscripts ember cannot compile.
  */
 #pragma once
 
@@ -24,6 +26,8 @@ struct IndexItem {
   SliceShape slice;
 };
 
+/// Whether t (through an Optional) is an integer or a bool: what indexes one axis.
+bool is_int_like(const TypeContext &types, TypeId t);
 SliceShape slice_shape(const Function &f, Value slice);
 /// Splits `index` (an int, a slice, None, an array or a tuple of those) into its parts.
 std::vector<IndexItem> analyze_index(const Function &f, const TypeContext &types, Value index,
@@ -32,6 +36,8 @@ std::vector<IndexItem> analyze_index(const Function &f, const TypeContext &types
 /// With `f`, one boolean mask or 1-d integer array index is allowed (a copy, not a view).
 TypeId view_type(TypeContext &types, TypeId array, const std::vector<IndexItem> &items,
                  SourceLoc loc, const Function *f = nullptr);
+/// The element (ndim 1) or row-view (ndim > 1) type of iterating/indexing an array's first axis.
+TypeId array_item_type(TypeContext &types, TypeId array);
 /// The type of the values an iterator yields.
 TypeId iterator_value_type(TypeContext &types, TypeId iter);
 

@@ -6,7 +6,8 @@
  * keeps a float32 array float32; an int scalar keeps an int8 array int8).  Operands broadcast
  * as in NumPy; the result is a new C-contiguous array of the broadcast ndim.
  *
- * Typing (ScalarRules/CallRules), the fusion pass and lowering all ask this file, so they agree.
+ * Typing (typeinfer/ScalarRules, CallRules), the fusion pass and lowering all ask this file, so
+ * they agree; it lives in ir/rules/ so that lowering need not include typeinfer/.
  */
 #pragma once
 

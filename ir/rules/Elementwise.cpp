@@ -1,8 +1,8 @@
-#include "typeinfer/Elementwise.h"
+#include "ir/rules/Elementwise.h"
 
 #include <algorithm>
 
-#include "typeinfer/TypeRules.h"
+#include "ir/Error.h"
 
 namespace ember {
 

@@ -1,0 +1,180 @@
+// Index analysis: the parts of a subscript, the view or element it selects, and what iteration
+// yields.  An integer index drops an axis, a slice keeps it, None (np.newaxis) adds one; a view
+// keeps C layout only when it provably stays contiguous.
+#include "ir/rules/IndexAnalysis.h"
+
+#include "ir/Error.h"
+
+namespace ember {
+
+bool is_int_like(const TypeContext &types, TypeId t) {
+  t = unwrap_optional(types, t);
+  return types.is_scalar(t) &&
+         (is_integer(types.scalar_kind(t)) || types.scalar_kind(t) == ScalarKind::Bool);
+}
+
+namespace {
+
+bool is_none_const(const Function &f, Value v) {
+  Inst i = f.def(v);
+  if (!i.valid()) return false;
+  const InstData &d = f.inst(i);
+  return d.op == Op::Const && f.consts[static_cast<size_t>(d.imm)].kind == ConstValue::Kind::None;
+}
+
+}  // namespace
+
+SliceShape slice_shape(const Function &f, Value slice) {
+  SliceShape s;
+  Inst i = f.def(slice);
+  if (!i.valid() || f.inst(i).op != Op::BuildSlice) return s;
+  const InstData &d = f.inst(i);
+  bool no_step = d.operands.size() < 3 || is_none_const(f, d.operands[2]);
+  int64_t step = 0;
+  if (!no_step && f.const_int(d.operands[2], &step) && step == 1) no_step = true;
+  s.unit_step = no_step;
+  s.full = no_step && is_none_const(f, d.operands[0]) && is_none_const(f, d.operands[1]);
+  return s;
+}
+
+std::vector<IndexItem> analyze_index(const Function &f, const TypeContext &types, Value index,
+                                     SourceLoc loc) {
+  std::vector<Value> parts;
+  TypeId t = f.type(index);
+  if (types.kind(t) == TypeKind::Tuple) {
+    Inst i = f.def(index);
+    if (i.valid() && f.inst(i).op == Op::BuildTuple) {
+      parts = f.inst(i).operands;
+    } else {
+      // A tuple of integers held in a variable (e.g. a.shape): every element is an int.
+      std::vector<IndexItem> items;
+      for (TypeId e : types.get(t).elems) {
+        if (!is_int_like(types, e))
+          typing_error(loc) << "array index tuples may only hold integers, slices and None "
+                               "when they are not written in place; got "
+                            << types.to_string(t);
+        items.push_back({IndexItem::Kind::Int, Value{}, {}});
+      }
+      return items;
+    }
+  } else {
+    parts = {index};
+  }
+  std::vector<IndexItem> items;
+  for (Value p : parts) {
+    TypeId pt = f.type(p);
+    IndexItem item;
+    item.value = p;
+    if (is_int_like(types, pt)) {
+      item.kind = IndexItem::Kind::Int;
+    } else if (types.kind(pt) == TypeKind::Slice) {
+      item.kind = IndexItem::Kind::Slice;
+      item.slice = slice_shape(f, p);
+    } else if (types.kind(pt) == TypeKind::None) {
+      item.kind = IndexItem::Kind::NewAxis;
+    } else if (types.is_array(pt)) {
+      item.kind = IndexItem::Kind::Array;
+    } else {
+      typing_error(loc) << "arrays can be indexed by integers, slices, None and arrays, not by "
+                        << types.to_string(pt);
+    }
+    items.push_back(item);
+  }
+  return items;
+}
+
+TypeId view_type(TypeContext &types, TypeId array, const std::vector<IndexItem> &items,
+                 SourceLoc loc, const Function *f) {
+  int ndim = types.ndim(array);
+  if (items.size() == 1 && items[0].kind == IndexItem::Kind::Array && f) {
+    // Boolean masks select elements (a copy, 1-d); integer arrays select along the first axis.
+    TypeId it = f->type(items[0].value);
+    ScalarKind ik = types.dtype(it);
+    if (ik == ScalarKind::Bool) {
+      if (types.ndim(it) != ndim)
+        unsupported(loc) << "a boolean mask must have the array's number of dimensions (" << ndim
+                         << "), not " << types.ndim(it);
+      return types.array(types.dtype(array), 1, Layout::C);
+    }
+    if (!is_integer(ik) || types.ndim(it) != 1)
+      unsupported(loc) << "arrays can be indexed by one boolean mask or one 1-d integer array; "
+                       << "got " << types.to_string(it);
+    if (ndim == 0) typing_error(loc) << "a 0-d array cannot be indexed by an array";
+    return types.array(types.dtype(array), ndim, Layout::C);
+  }
+  int used = 0, ints = 0, added = 0;
+  for (const IndexItem &it : items) {
+    switch (it.kind) {
+      case IndexItem::Kind::Int:
+        ++used;
+        ++ints;
+        break;
+      case IndexItem::Kind::Slice: ++used; break;
+      case IndexItem::Kind::NewAxis: ++added; break;
+      case IndexItem::Kind::Array:
+        unsupported(loc) << "indexing an array with an array (fancy or boolean indexing) is "
+                            "not supported in compiled code yet";
+    }
+  }
+  if (used > ndim)
+    typing_error(loc) << "too many indices for " << types.to_string(array) << ": " << used
+                      << " were given";
+  int out_ndim = ndim - ints + added;
+  if (out_ndim == 0 && added == 0) return types.scalar(types.dtype(array));
+  // Which layout survives: leading integers, then at most one unit-step slice, then full slices
+  // keep a C array C; the mirror image keeps an F array F.
+  auto keeps = [&](bool forward) {
+    if (added > 0) return false;
+    int n = static_cast<int>(items.size());
+    int k = 0;
+    auto at = [&](int j) -> const IndexItem & {
+      return items[static_cast<size_t>(forward ? j : n - 1 - j)];
+    };
+    while (k < n && at(k).kind == IndexItem::Kind::Int) ++k;
+    if (k < n && at(k).kind == IndexItem::Kind::Slice) {
+      if (!at(k).slice.unit_step) return false;
+      ++k;
+    }
+    for (; k < n; ++k)
+      if (at(k).kind != IndexItem::Kind::Slice || !at(k).slice.full) return false;
+    // For F order the unspecified trailing axes count as full slices too, which only holds
+    // when every axis was indexed explicitly.
+    return forward || used == ndim;
+  };
+  Layout in = types.layout(array);
+  Layout out = Layout::A;
+  if (in == Layout::C && keeps(true)) out = Layout::C;
+  if (in == Layout::F && keeps(false)) out = Layout::F;
+  if (out_ndim <= 1 && out != Layout::A) out = Layout::C;
+  return types.array(types.dtype(array), out_ndim, out, types.readonly(array));
+}
+
+TypeId array_item_type(TypeContext &types, TypeId array) {
+  int ndim = types.ndim(array);
+  if (ndim == 1) return types.scalar(types.dtype(array));
+  Layout l = types.layout(array) == Layout::C ? Layout::C : Layout::A;
+  return types.array(types.dtype(array), ndim - 1, l, types.readonly(array));
+}
+
+TypeId iterator_value_type(TypeContext &types, TypeId iter) {
+  const TypeData &d = types.get(iter);
+  switch (d.kind) {
+    case TypeKind::RangeIter: return types.int64();
+    case TypeKind::ArrayIter: return array_item_type(types, d.elems[0]);
+    case TypeKind::EnumerateIter:
+      return types.tuple({types.int64(), iterator_value_type(types, d.elems[0])});
+    case TypeKind::ZipIter: {
+      std::vector<TypeId> elems;
+      for (TypeId e : d.elems) elems.push_back(iterator_value_type(types, e));
+      return types.tuple(elems);
+    }
+    case TypeKind::TupleIter: {
+      const auto &elems = types.get(d.elems[0]).elems;
+      return elems.empty() ? types.none() : elems[0];
+    }
+    default: internal_error << "not an iterator: " << types.to_string(iter);
+  }
+  return types.unknown();
+}
+
+}  // namespace ember
