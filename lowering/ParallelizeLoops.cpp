@@ -24,13 +24,18 @@ class LoopOutliner {
   LoopOutliner(Function &f, Inst getiter, size_t serial)
       : f_(f), types_(f.types()), getiter_(getiter), serial_(serial) {}
 
-  void run() {
+  /// Outlines the loop; false when it stays serial (see find_loop).
+  bool run() {
     find_loop();
+    // Every iteration raises (a read of a never-bound local): the first one raises, serially
+    // as it would in parallel, and nothing is carried to a next one.
+    if (latches_.empty()) return false;
     find_reductions();
     find_live_ins();
     auto body = std::make_shared<Function>(types_);
     build_body(*body);
     rewrite_parent(body);
+    return true;
   }
 
  private:
@@ -582,7 +587,8 @@ std::vector<std::shared_ptr<Function>> parallelize_loops(Function &f) {
     CFG now(f);
     if (!now.reachable(f.inst(g).block)) continue;  // inside a loop outlined already: serial
     size_t before = f.callees.size();
-    LoopOutliner(f, g, serial++).run();
+    if (!LoopOutliner(f, g, serial).run()) continue;
+    ++serial;
     out.push_back(std::const_pointer_cast<Function>(f.callees[before].function));
   }
   return out;

@@ -288,9 +288,21 @@ def never_bound_in_prange(n):
     return r
 
 
+@ember.njit(parallel=True)
+def never_bound_after_a_reduction_in_prange(n):
+    if False:
+        m = -0.0
+    r = 0.0
+    for _i in ember.prange(n):
+        r -= 1.0
+        r -= m
+    return r
+
+
 @pytest.mark.parametrize("f,good,bad", [(never_bound, (False,), (True,)),
                                         (never_bound_before_and_in_loop, None, (3,)),
-                                        (never_bound_in_prange, (0,), (9,))],
+                                        (never_bound_in_prange, (0,), (9,)),
+                                        (never_bound_after_a_reduction_in_prange, (0,), (9,))],
                          ids=lambda v: v.py_func.__name__ if hasattr(v, "py_func") else "")
 def test_never_bound_local_raises_only_when_read(f, good, bad):
     # Numba refuses to compile these; CPython raises when the read runs, and so does ember
