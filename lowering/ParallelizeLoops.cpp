@@ -87,26 +87,27 @@ class LoopOutliner {
       body_.insert(b.id);
       for (Block p : cfg.preds(b)) work.push_back(p);
     }
-    // Blocks that only end in a raise belong to the iteration that raises (Unreachable follows
-    // a read of a local that is never bound, which always raises).
-    for (bool grew = true; grew;) {
-      grew = false;
-      for (uint32_t b : reached) {
-        if (body_.count(b)) continue;
-        const InstData &t = f_.terminator(Block{b});
-        bool raises = t.op == Op::Raise || t.op == Op::Unreachable;
-        if (!raises && !t.targets.empty()) {
-          raises = true;
-          for (const BlockCall &c : t.targets)
-            raises = raises && body_.count(c.block.id) && raising_.count(c.block.id);
-        }
-        if (raises) {
-          body_.insert(b);
-          raising_.insert(b);
-          grew = true;
-        }
-      }
+    // Blocks from which every path raises (or never ends) belong to the iteration that raises:
+    // Unreachable follows a read of a local that is never bound, which always raises, and an
+    // inner loop may come before it.  A block escapes when it can reach the loop's exit (a
+    // break) or a return; the rest of `reached` outside the body raises.
+    std::set<uint32_t> escapes;
+    for (uint32_t b : reached) {
+      const InstData &t = f_.terminator(Block{b});
+      bool out = t.op == Op::Ret || Block{b} == exit_;
+      for (const BlockCall &c : t.targets) out = out || c.block == exit_;
+      if (out) work.push_back(Block{b});
     }
+    while (!work.empty()) {
+      Block b = work.back();
+      work.pop_back();
+      if (escapes.count(b.id) || !reached.count(b.id) || body_.count(b.id)) continue;
+      escapes.insert(b.id);
+      for (Block p : cfg.preds(b)) work.push_back(p);
+    }
+    for (uint32_t b : reached)
+      if (!body_.count(b) && !escapes.count(b)) raising_.insert(b);
+    body_.insert(raising_.begin(), raising_.end());
     if (!body_.count(body_entry_.id)) reject("no iteration reaches the next one (break or return)");
     for (uint32_t b : body_) {
       const InstData &t = f_.terminator(Block{b});

@@ -54,6 +54,7 @@ class TypeInferrer {
     // the previous sweep; before the first one every block counts as live.
     prev_live_ = live_.empty() ? std::vector<char>(f_.num_blocks(), 1) : live_;
     prev_dead_edges_ = dead_edges_;
+    unbound_reads_.clear();  // a callee's answer may change with provisional argument types
     live_.assign(f_.num_blocks(), 0);
     live_[f_.entry().id] = 1;
     dead_edges_.clear();
@@ -103,6 +104,11 @@ class TypeInferrer {
         TypeId t = guarded(
             final, d.loc, [&] { return type_inst(d); }, TypeId{});
         if (d.result.valid()) changed |= update(d.result, t);
+        if (calls_never_returning(d)) {  // the callee always raises: the rest is dead too
+          unbound_reads_[b.id] = i;
+          unbound = true;
+          break;
+        }
       }
       const InstData &term = f_.terminator(b);
       if (unbound) {
@@ -162,8 +168,21 @@ class TypeInferrer {
     return def.valid() && f_.inst(def).op == Op::Undef;
   }
 
-  /// Ends each block at its read of a never-bound local: the check raises, then Unreachable.
-  /// The check guards a None instead of the untyped Undef.
+  /// A call of a jitted function none of whose paths returns (each raises, as a read of a
+  /// never-bound local does): typing the code after it would type values that never exist.
+  bool calls_never_returning(const InstData &d) const {
+    if (d.op != Op::Call || !d.result.valid()) return false;
+    auto it = callees_.find(d.result.id);
+    if (it == callees_.end() || !it->second.function) return false;
+    const Function &callee = *it->second.function;
+    CFG cfg(callee);
+    for (Block b : cfg.rpo())
+      if (callee.terminator(b).op == Op::Ret) return false;
+    return true;
+  }
+
+  /// Ends each block at its read of a never-bound local (or its call that never returns): the
+  /// check raises, then Unreachable.  The check guards a None instead of the untyped Undef.
   void end_blocks_at_unbound_reads() {
     for (auto &[block, check] : unbound_reads_) {
       auto &insts = f_.block(Block{block}).insts;
@@ -171,6 +190,10 @@ class TypeInferrer {
       insts.erase(at + 1, insts.end());
       InstData &d = f_.inst(check);
       SourceLoc loc = d.loc;
+      if (d.op != Op::CheckBound) {
+        f_.append(Block{block}, Op::Unreachable, {}, false, loc);
+        continue;
+      }
       int64_t none = static_cast<int64_t>(f_.consts.size());
       f_.consts.push_back(ConstValue{});
       Inst c = f_.insert(Block{block}, insts.size() - 1, Op::Const, {}, true, loc, none);

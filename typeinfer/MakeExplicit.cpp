@@ -19,6 +19,11 @@ class Explicitor {
 
   void run() {
     CFG cfg(f_);
+    // A parameter typing never reached carries a local that no path binds, whose every read
+    // raises: None stands for it, so the branches feeding it pass typed Undefs.
+    for (Block b : cfg.rpo())
+      for (Value p : f_.block(b).params)
+        if (f_.type(p).unknown()) f_.set_type(p, types_.none());
     for (Block b : cfg.rpo()) {  // unreachable blocks (pruned by typing) are never lowered
       // Instructions may be inserted while walking: iterate by position over a snapshot.
       std::vector<Inst> insts = f_.block(b).insts;

@@ -96,6 +96,18 @@ def _fpow(a, b):
     return r
 
 
+def _zext(fn, *args):
+    """A float min/max reduction: when the extreme is zero and the array holds both zeros,
+    which one comes back is unspecified."""
+    r = fn(*args)
+    src = args[0] if args and isinstance(args[0], np.ndarray) else getattr(fn, "__self__", None)
+    if isinstance(src, np.ndarray) and np.any(np.asarray(r) == 0):
+        zeros = src[src == 0]
+        if np.any(np.signbit(zeros)) and not np.all(np.signbit(zeros)):
+            raise IntendedDifference(Intended.SIGNED_ZERO_EXTREMUM)
+    return r
+
+
 _SMALL_OPS = {"add": operator.add, "sub": operator.sub, "mul": operator.mul,
               "and": operator.and_, "or": operator.or_, "xor": operator.xor,
               "neg": operator.neg, "abs": abs, "pos": operator.pos}
@@ -120,7 +132,7 @@ def _cksmall(kind, v):
 
 
 HELPERS = {f.__name__: f for f in (_ck64, _ck64_items, _py, _pyiter, _i2f, _itdiv, _m, _fpow,
-                                    _sop, _cksmall)}
+                                    _sop, _cksmall, _zext)}
 
 
 def _call(name: str, args: list[ast.expr]) -> ast.Call:

@@ -348,3 +348,62 @@ def test_float_to_int_array_casts_match_numpy():
     with np.errstate(invalid="ignore"):
         check(as_int64, np.array([1.5, math.nan, math.inf, -math.inf, 1e300]))
         check(as_int32_times, np.array([8.75, 1099511627776.0]), 21)
+
+
+# ---- never-bound locals met late: an inner loop, nested ifs, a callee that always raises -----
+
+def outcome_here(source: str, call: str) -> str:
+    """outcome() of the compiled source, in this process (for bugs that cannot crash it)."""
+    ns = {"np": np, "math": math, "ember": ember}
+    exec(textwrap.dedent(source), ns)
+    try:
+        return f"returned {eval(call, ns)!r}"  # noqa: S307 - the tests' own calls
+    except Exception as exc:  # noqa: BLE001
+        return f"raised {type(exc).__name__}"
+
+
+NEVER_BOUND_LATE = """
+@ember.njit(parallel=True)
+def after_inner_loop(n):
+    if False:
+        m1 = -4.75
+    for i in ember.prange(n):
+        for j in range(0):
+            pass
+        t = (0, -1, m1)
+
+@ember.njit(boundscheck=True)
+def in_nested_ifs():
+    if False:
+        m14 = -3.25
+    if False != False < False:
+        m15 = int(m14)
+    if 0 == m14:
+        t18 = (m15, True, False)
+
+@ember.njit
+def always_raises(y0, y1):
+    if not True and False != True:
+        m1 = y1 - y0 / y0
+    y0 *= math.trunc(9.0 + m1)
+    return y0
+
+@ember.njit
+def uses_what_never_comes(n):
+    if n > 0:
+        return n
+    return max(always_raises(3, 0.25), 0)
+"""
+
+
+@pytest.mark.parametrize("call", ["after_inner_loop(0)", "after_inner_loop(3)", "in_nested_ifs()",
+                                  "uses_what_never_comes(2)", "uses_what_never_comes(-2)"])
+def test_never_bound_locals_met_late(call):
+    """Fixed bugs (fuzz seed 2, programs 6188, 12886, 10022, 11285, 19243): a prange body
+    reaching its read of a never-bound local through an inner loop was refused as a loop no
+    iteration leaves; a branch argument carrying a never-bound local into a block typing never
+    typed failed the verifier ("undef has no type"); the result of a jitted function none of
+    whose paths returns (typed None) used as a number was a TypingError although the call
+    always raises UnboundLocalError first."""
+    expected = outcome(NEVER_BOUND_LATE, call, compiled=False)
+    assert outcome_here(NEVER_BOUND_LATE, call) == expected

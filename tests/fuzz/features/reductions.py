@@ -43,8 +43,12 @@ def _reduce_node(g: Generator, src, fn: str, t, approx: int, axis=None):
         else:
             args.append(N.raw_int(axis))
     if g.chance(0.3) and fn not in ("argmin", "argmax", "std", "var"):
-        return N.call(f"np.{fn}", [src, *args], t, approx, keywords)
-    return N.method(src, fn, args, t, approx, keywords)
+        node = N.call(f"np.{fn}", [src, *args], t, approx, keywords)
+    else:
+        node = N.method(src, fn, args, t, approx, keywords)
+    if fn in ("min", "max") and src.fz.type.dtype in (F64, F32):
+        node.ref_call = "_zext"  # which zero a tie of 0.0 and -0.0 gives is unspecified
+    return node
 
 
 @REDUCE.expr(lambda w: w in (I64, F64, F32, I32, BOOL), weight=3)
