@@ -188,6 +188,16 @@ RAISE_DONE:
 }
 """
 
+
+def _empty_arrays(n: int) -> str:
+    params = ",\n".join(f"    .param .u64 a{i}_{part}" for i in range(n)
+                         for part in ("data", "shape0", "stride0"))
+    return f"\n.visible .entry empty_array{n}(\n{params}\n)\n{{\n    ret;\n}}\n"
+
+
+# empty_array16(16 x float64[:]): nothing, with sixteen array arguments (48 parameters).
+KERNELS_PTX += _empty_arrays(16)
+
 # Each kernel's arguments as (ArgKind name, size in bytes, or ndim for an Array).
 LAYOUTS = {
     "add_one": [("Array", 1)],
@@ -198,6 +208,7 @@ LAYOUTS = {
                   ("Complex", 8), ("Complex", 16), ("UInt", 2)],
     "empty": [],
     "empty_array": [("Array", 1)],
+    "empty_array16": [("Array", 1)] * 16,
 }
 
 # A module the JIT must refuse.
