@@ -8,8 +8,8 @@ BUILD   := build
 STAMPS  := .stamps
 JOBS    ?= $(shell nproc)
 
-.PHONY: all run test build deps test-cpp test-python test-pythons cases bench asan ubsan fuzz \
-        fuzz-ci clean format lint
+.PHONY: all run test build deps test-cpp test-python test-pythons test-gpu cases bench asan ubsan \
+        fuzz fuzz-ci clean format lint
 
 all: build
 
@@ -59,6 +59,11 @@ test-cpp: build
 
 test-python: build
 	$(VPY) -m pytest tests/python -q
+
+# Only the tests marked `gpu` (they skip, saying why, where no CUDA device is found; `make test`
+# runs them too and needs no GPU).  -s shows what they print (the launch overhead).
+test-gpu: build
+	$(VPY) -m pytest tests/python -m gpu -q -rs -s
 
 # pytest under every other installed CPython (pyenv's 3.12, 3.13), each with ember's modules
 # built for it: `make test-pythons` (all of tests/python), or PYTEST_ARGS="..." for a subset.

@@ -1,17 +1,19 @@
-"""The exceptions ember raises at compile time.
+"""The exceptions ember raises at compile time, and the CUDA driver's failures.
 
 A user's mistake is a ``TypingError`` (a ``TypeError``) or an ``UnsupportedError`` (a
 ``NotImplementedError``): both name the file and line of the user's code, show the source line
 and say what is supported instead.  ``InternalError`` means ember itself is wrong and asks for
-a report.  This module is pure Python and imports nothing from ember, so that the bytecode
-normalizer can use it on any interpreter without the native extension.
+a report.  ``CudaDriverError`` is a CUDA driver call that failed at run time (ember._cuda raises
+it), or a driver library that cannot be used.  This module is pure Python and imports nothing
+from ember, so that the bytecode normalizer can use it on any interpreter without the native
+extension.
 """
 from __future__ import annotations
 
 import linecache
 
 __all__ = ["EmberError", "TypingError", "UnsupportedError", "InternalError",
-           "format_location"]
+           "CudaDriverError", "format_location"]
 
 
 def format_location(filename: str | None, line: int | None) -> str:
@@ -52,3 +54,20 @@ class InternalError(EmberError, RuntimeError):
             f"internal compiler error: {message} "
             "(this is a bug in ember; please report it with the function that triggered it)",
             filename, line)
+
+
+class CudaDriverError(RuntimeError):
+    """A CUDA driver call failed, or the driver library cannot be used.
+
+    ``call`` is the driver function's exported name ("cuMemAlloc_v2"), or "dlopen"/"dlsym" when
+    the library itself is the problem; ``code`` is the CUresult (None without one) and ``name``
+    its name ("CUDA_ERROR_OUT_OF_MEMORY").  The message reads
+    "cuMemAlloc_v2 failed: CUDA_ERROR_OUT_OF_MEMORY (2): out of memory".
+    """
+
+    def __init__(self, message: str, call: str | None = None, code: int | None = None,
+                 name: str | None = None):
+        super().__init__(message)
+        self.call = call
+        self.code = code
+        self.name = name

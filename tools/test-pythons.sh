@@ -1,6 +1,6 @@
 #!/bin/sh
 # Runs pytest modules under every other CPython that pyenv has (3.12, 3.13, ...): for each one a
-# virtual environment .venv-py3XX, ember's two native modules built for it in build-py3XX/native
+# virtual environment .venv-py3XX, ember's native modules built for it in build-py3XX/native
 # (the compiler library is rebuilt there too: it is not shared between build folders), and the
 # tests run against those modules (EMBER_NATIVE_DIR) with the checkout on PYTHONPATH.
 #
@@ -31,7 +31,7 @@ for minor in 12 13; do
   cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DEMBER_BUILD_TESTS=OFF \
     -DEMBER_MODULE_DIR="$(pwd)/$build/native" -DPython_EXECUTABLE="$(pwd)/$venv/bin/python" \
     > "$build/build.log" 2>&1 || { cat "$build/build.log"; exit 1; }
-  cmake --build "$build" -j "$jobs" --target _ember _compiler >> "$build/build.log" 2>&1 \
+  cmake --build "$build" -j "$jobs" --target _ember _compiler _cuda >> "$build/build.log" 2>&1 \
     || { tail -n 50 "$build/build.log"; exit 1; }
   EMBER_NATIVE_DIR="$(pwd)/$build/native" PYTHONPATH="$(pwd)" \
     "$venv/bin/python" -m pytest -p no:cacheprovider "$@" || status=1
