@@ -192,7 +192,9 @@ std::shared_ptr<const PtxModule> CudaCompiler::compile(
   out->symbol = lm.wrapper;
   out->params = lm.kernel_params;
   out->messages = lm.messages;
-  out->may_raise = lm.writes_error_record;
+  // After optimization: checks that cannot fail (a range step of constant 1) are gone.
+  const llvm::GlobalVariable *record = lm.module->getNamedGlobal(EMBER_DEVICE_ERROR_SYMBOL);
+  out->may_raise = lm.writes_error_record && record && !record->use_empty();
   out->error_record = EMBER_DEVICE_ERROR_SYMBOL;
   out->ptx = t.ptx(*lm.module);
   cache_[key] = out;

@@ -37,7 +37,8 @@ struct PtxModule {
   std::string error_record;
   /// The message of each message id in the record.
   std::vector<std::string> messages;
-  /// Whether any code writes the record: when not, the host need not read it back.
+  /// Whether any code left after optimization writes the record: when not, the host need not
+  /// read it back.
   bool may_raise = false;
 };
 

@@ -246,6 +246,36 @@ TEST(LibdeviceTest, FoundInTheToolkit) {
   EXPECT_EQ(path.substr(path.size() - 15), "libdevice.10.bc");
 }
 
+TEST(LibdeviceTest, LinksOnlyTheFunctionsAModuleCalls) {
+  if (Libdevice::locate().empty()) GTEST_SKIP() << "no CUDA toolkit: libdevice not found";
+  CudaTarget t({});
+  llvm::LLVMContext ctx;
+  llvm::Module m("m", ctx);
+  m.setDataLayout(t.data_layout());
+  m.setTargetTriple(t.triple());
+  llvm::Type *f32 = llvm::Type::getFloatTy(ctx);
+  auto *k = llvm::Function::Create(llvm::FunctionType::get(f32, {f32}, false),
+                                   llvm::GlobalValue::ExternalLinkage, "k", m);
+  llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", k));
+  b.CreateRet(t.math(b, MathFn::Exp, {k->getArg(0)}));
+  ASSERT_TRUE(Libdevice::needed_by(m));
+  Libdevice lib;
+  lib.link_into(m);
+  std::vector<std::string> defined;
+  size_t declared_nv = 0;
+  for (const llvm::Function &f : m) {
+    if (!f.isDeclaration())
+      defined.push_back(f.getName().str());
+    else if (f.getName().starts_with("__nv_"))
+      ++declared_nv;
+  }
+  // Out of libdevice's ~570 functions, only the one called (and nothing left undefined).
+  EXPECT_EQ(defined, (std::vector<std::string>{"k", "__nv_expf"}));
+  EXPECT_EQ(declared_nv, 0u);
+  EXPECT_FALSE(llvm::verifyModule(m, &llvm::errs()));
+  EXPECT_FALSE(Libdevice::needed_by(m));
+}
+
 TEST(LibdeviceTest, ExplicitPathIsTheOnlyOneAndItsAbsenceIsAClearError) {
   ASSERT_EQ(setenv("EMBER_LIBDEVICE", "/nonexistent/libdevice.10.bc", 1), 0);
   std::vector<std::string> searched;

@@ -1,8 +1,9 @@
 // ptxas, the CUDA toolkit's PTX assembler, for the tests of targets/cuda: it is the check that
 // the PTX ember emits is PTX a driver accepts, short of a GPU.  Test code only.  Found on PATH,
-// beside the nvcc on PATH, or in /usr/local/cuda/bin; tests skip, saying so, where it is absent.
+// or in /usr/local/cuda*/bin (the last in name order); tests skip, saying so, where it is absent.
 #pragma once
 
+#include <glob.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -25,8 +26,15 @@ inline std::string find_ptxas() {
       start = end + 1;
     }
   }
-  if (access("/usr/local/cuda/bin/ptxas", X_OK) == 0) return "/usr/local/cuda/bin/ptxas";
-  return "";
+  // Toolkits install as /usr/local/cuda-<version>, often with a /usr/local/cuda link.
+  glob_t found;
+  std::string best;
+  if (glob("/usr/local/cuda*/bin/ptxas", 0, nullptr, &found) == 0) {
+    for (size_t i = 0; i < found.gl_pathc; ++i)
+      if (access(found.gl_pathv[i], X_OK) == 0) best = found.gl_pathv[i];  // sorted: the last
+    globfree(&found);
+  }
+  return best;
 }
 
 struct PtxasResult {
