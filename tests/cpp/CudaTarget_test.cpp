@@ -276,6 +276,53 @@ TEST(LibdeviceTest, LinksOnlyTheFunctionsAModuleCalls) {
   EXPECT_FALSE(Libdevice::needed_by(m));
 }
 
+/// Every MathFn on float16, float32 and float64 names a function libdevice defines (an
+/// unknown name would stay an undefined .extern that ptxas rejects), and the PTX assembles.
+TEST(LibdeviceTest, EveryMathFunctionExists) {
+  if (Libdevice::locate().empty()) GTEST_SKIP() << "no CUDA toolkit: libdevice not found";
+  CudaTarget t({});
+  llvm::LLVMContext ctx;
+  llvm::Module m("m", ctx);
+  m.setDataLayout(t.data_layout());
+  m.setTargetTriple(t.triple());
+  llvm::Type *ptr = llvm::PointerType::get(ctx, 0);
+  auto *k =
+      llvm::Function::Create(llvm::FunctionType::get(llvm::Type::getVoidTy(ctx), {ptr}, false),
+                             llvm::GlobalValue::ExternalLinkage, "k", m);
+  k->setCallingConv(t.kernel_calling_convention());
+  llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", k));
+  int slot = 0, calls = 0;
+  for (llvm::Type *type : {b.getHalfTy(), b.getFloatTy(), b.getDoubleTy()})
+    for (int i = 0; i <= static_cast<int>(MathFn::Cbrt); ++i) {
+      auto fn = static_cast<MathFn>(i);
+      bool binary = fn == MathFn::Atan2 || fn == MathFn::Copysign || fn == MathFn::Hypot ||
+                    fn == MathFn::Pow || fn == MathFn::Fmod;
+      // Arguments the optimizer cannot fold: loaded from the kernel's buffer.
+      llvm::Value *x = b.CreateLoad(type, b.CreateConstGEP1_64(b.getInt64Ty(), k->getArg(0), slot));
+      llvm::Value *y =
+          b.CreateLoad(type, b.CreateConstGEP1_64(b.getInt64Ty(), k->getArg(0), slot + 1));
+      llvm::Value *r = binary ? t.math(b, fn, {x, y}) : t.math(b, fn, {x});
+      EXPECT_EQ(r->getType(), type) << i;
+      b.CreateStore(r, b.CreateConstGEP1_64(b.getInt64Ty(), k->getArg(0), slot++));
+      ++calls;
+    }
+  b.CreateRetVoid();
+  Libdevice lib;
+  lib.link_into(m);
+  for (const llvm::Function &f : m)
+    EXPECT_FALSE(f.isDeclaration() && f.getName().starts_with("__nv_"))
+        << f.getName().str() << " is not in libdevice";
+  EXPECT_FALSE(llvm::verifyModule(m, &llvm::errs()));
+  t.optimize(m);
+  std::string ptx = t.ptx(m);
+  EXPECT_FALSE(has(ptx, ".extern")) << ptx.substr(0, 4000);
+  EXPECT_EQ(calls, 3 * 35);
+  std::string ptxas = test::find_ptxas();
+  if (ptxas.empty()) GTEST_SKIP() << "ptxas not found (no CUDA toolkit): PTX not assembled";
+  test::PtxasResult r = test::run_ptxas(ptxas, ptx, "sm_80");
+  EXPECT_EQ(r.status, 0) << r.output;
+}
+
 TEST(LibdeviceTest, ExplicitPathIsTheOnlyOneAndItsAbsenceIsAClearError) {
   ASSERT_EQ(setenv("EMBER_LIBDEVICE", "/nonexistent/libdevice.10.bc", 1), 0);
   std::vector<std::string> searched;

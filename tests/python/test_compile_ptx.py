@@ -6,6 +6,9 @@ for the CPU (normalized bytecode, frozen values, type ids, the callee resolver),
 PTX, the kernel's flattened parameters, the error record's message table, caching, typing
 errors at the user's line, and that ptxas (CUDA toolkit) assembles the PTX for sm_80 and sm_90.
 No GPU is needed.
+
+PYTEST_DONT_REWRITE: pytest's assertion rewriting would turn the ``assert`` of the kernel
+k_assert below into code that builds dicts and formats strings.
 """
 import functools
 import glob
@@ -14,6 +17,7 @@ import os
 import shutil
 import subprocess
 
+import numpy as np
 import pytest
 
 import ember
@@ -180,8 +184,6 @@ def test_returning_a_value_is_a_typing_error_at_the_users_line():
 
 
 def test_allocation_is_a_typing_error_at_the_users_line():
-    import numpy as np
-
     def k(n, out):
         tmp = np.zeros(n)
         out[0] = tmp[0]
@@ -189,3 +191,102 @@ def test_allocation_is_a_typing_error_at_the_users_line():
     with pytest.raises(TypingError, match="CUDA kernel cannot do") as info:
         compile_ptx(k, ["int64", "float64[:]"])
     assert info.value.line == k.__code__.co_firstlineno + 1
+
+
+# ---- a spread of kernel bodies, each assembled by ptxas ---------------------------------------
+
+def k_intdiv(a, b, out):
+    out[0] = a // b
+    out[1] = a % b
+
+
+def k_2d(a, out):
+    for i in range(a.shape[0]):
+        for j in range(a.shape[1]):
+            out[i, j] = a[i, j] * 2 + a[j, i]
+
+
+def k_pow(x, n, out):
+    out[0] = x ** n
+    out[1] = x ** 2.5
+    out[2] = max(x, 1.0) + min(x, 2.0) + abs(x)
+
+
+def k_complex(z, out):
+    out[0] = abs(z) + (z ** 2).real + (z * z / (z + 1)).imag
+
+
+def k_numpy_math(x, out):
+    out[0] = np.sqrt(x) + np.exp(x) + np.log1p(x) + np.arctan2(x, 1.0) + np.floor(x)
+
+
+def k_math(x, out):
+    out[0] = (math.gamma(x) + math.lgamma(x) + math.erf(x) + math.hypot(x, 2.0)
+              + math.fmod(x, 3.0) + math.copysign(1.0, x))
+
+
+def k_cast(x, out):
+    out[0] = np.int8(x)
+    out[1] = int(x)
+
+
+def k_bool(flag, a, out):
+    s = 0
+    for i in range(a.shape[0]):
+        if flag and a[i] > 0:
+            s += a[i]
+    out[0] = s
+
+
+def k_tuple(t, out):
+    a, b = t
+    out[0] = a + b
+
+
+def k_assert(x, out):
+    assert x > 0, "x must be positive"
+    out[0] = x
+
+
+def k_slice_sum(a, out):
+    b = a[1:-1]
+    out[0] = b.sum()
+
+
+def k_shift(a, b, out):
+    out[0] = a >> b
+    out[1] = a << b
+
+
+KERNELS = [
+    (k_intdiv, ["int64", "int64", "int64[:]"], ["integer division or modulo by zero",
+                                                 "integer modulo by zero"]),
+    (k_intdiv, ["float32", "float32", "float32[:]"], ["float floor division by zero",
+                                                       "float modulo by zero"]),
+    (k_2d, ["float32[:, :]", "float32[:, :]"], []),
+    (k_2d, ["int64[:, ::1]", "int64[:, :]"], []),
+    (k_pow, ["float32", "int32", "float32[:]"], ["0.0 cannot be raised to a negative power"]),
+    (k_complex, ["complex128", "float64[:]"], ["0.0 to a negative or complex power",
+                                               "complex division by zero"]),
+    (k_numpy_math, ["float32", "float32[:]"], []),
+    (k_math, ["float64", "float64[:]"], []),
+    (k_cast, ["float32", "int32[:]"], ["cannot convert float NaN to integer",
+                                       "cannot convert float infinity to integer"]),
+    (k_bool, ["boolean", "int64[:]", "int64[:]"], []),
+    (k_tuple, ["UniTuple(float64, 2)", "float64[:]"], []),
+    (k_assert, ["float64", "float64[:]"], ["x must be positive"]),
+    (k_slice_sum, ["float64[:]", "float64[:]"], []),
+    (k_shift, ["int8", "int8", "int8[:]"], ["negative shift count"]),
+]
+
+
+@pytest.mark.parametrize("fn, argtypes, raises", KERNELS,
+                         ids=[f"{k.__name__}-{a[0]}" for k, a, _ in KERNELS])
+def test_kernel_assembles(fn, argtypes, raises, tmp_path):
+    for cc in ((8, 0), (9, 0)):
+        p = compile_ptx(fn, argtypes, cc)
+        assert p.may_raise == bool(raises)
+        for message in raises:
+            assert message in p.messages
+        assert ".extern" not in p.ptx  # no host runtime, no libdevice call left unresolved
+        assert_assembles(p.ptx, p.arch, tmp_path)
