@@ -1,6 +1,7 @@
 // ember._compiler: the compiler, loaded on the first compile (it links LLVM).  It converts the
 // front end's plain data (NIS tuples, frozen values) into the C++ structures of typeinfer/Nis.h,
-// runs the CPU pipeline, and turns CompileErrors into ember.errors exceptions.
+// runs the CPU pipeline (Session.compile) or the CUDA one (Session.compile_ptx: PTX text and
+// what the host needs to launch it), and turns CompileErrors into ember.errors exceptions.
 #include <pybind11/functional.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
@@ -10,6 +11,7 @@
 
 #include "ir/IRPrinter.h"
 #include "targets/cpu/CpuCompiler.h"
+#include "targets/cuda/CudaCompiler.h"
 #include "typeinfer/TypeRules.h"
 
 namespace py = pybind11;
@@ -147,7 +149,52 @@ class Session {
  public:
   Session() = default;
   CpuCompiler compiler;
+
+  /// The CUDA compiler, made on first use; it shares the CPU compiler's types, so type ids
+  /// and the typed IR of jitted callees mean the same to both.
+  CudaCompiler &cuda() {
+    if (!cuda_) cuda_ = std::make_unique<CudaCompiler>(compiler.types());
+    return *cuda_;
+  }
+
+ private:
+  std::unique_ptr<CudaCompiler> cuda_;
 };
+
+/// The front end's inputs, converted once for either compiler.
+struct CompileRequest {
+  FunctionInput in;
+  std::vector<TypeId> args;
+  InferOptions infer;
+  PipelineOptions options;
+};
+
+CompileRequest make_request(py::handle nis, py::list consts, py::list name_values, py::dict modules,
+                            const std::vector<uint32_t> &arg_ids, py::dict flags,
+                            uint64_t self_handle, uint32_t declared_return,
+                            const std::vector<std::string> &dump) {
+  CompileRequest r;
+  r.in = input_from_python(nis, consts, name_values, modules, self_handle);
+  for (uint32_t a : arg_ids) r.args.push_back(TypeId{a});
+  r.infer.self_handle = self_handle;
+  r.infer.declared_return = TypeId{declared_return};
+  // A flag the caller leaves out keeps CodeFlags' default.
+  auto flag = [&](const char *name, bool fallback) {
+    return flags.contains(name) ? flags[name].cast<bool>() : fallback;
+  };
+  r.options.flags.boundscheck = flag("boundscheck", r.options.flags.boundscheck);
+  r.options.flags.fastmath = flag("fastmath", r.options.flags.fastmath);
+  r.options.flags.python_errors = flag("python_errors", r.options.flags.python_errors);
+  r.options.flags.parallel = flag("parallel", r.options.flags.parallel);
+  r.options.verify = flag("verify", r.options.verify);
+  std::set<std::string> stages(dump.begin(), dump.end());
+  if (!stages.empty())
+    r.options.dump = [stages](const char *stage, const Function &f) {
+      if (stages.count(stage) || stages.count("all"))
+        std::cerr << "---- " << stage << " ----\n" << print_function(f) << std::flush;
+    };
+  return r;
+}
 
 }  // namespace
 
@@ -174,6 +221,47 @@ PYBIND11_MODULE(_compiler, m) {
             return print_function(*c.ir, lines.empty() ? nullptr : &lines);
           },
           py::arg("source_lines") = std::vector<std::string>{});
+
+  py::register_exception<CudaToolkitError>(m, "CudaToolkitError", PyExc_RuntimeError);
+
+  py::enum_<KernelParam::Kind>(m, "KernelParamKind",
+                               "What one parameter of a compiled kernel holds (Ptx.params).")
+      .value("DATA", KernelParam::Kind::Data, "an array's data pointer (a device address)")
+      .value("SHAPE", KernelParam::Kind::Shape, "an array's extent along an axis (int64)")
+      .value("STRIDE", KernelParam::Kind::Stride, "an array's stride along an axis, in bytes")
+      .value("SCALAR", KernelParam::Kind::Scalar, "a scalar or tuple argument, in memory form");
+
+  py::class_<PtxModule, std::shared_ptr<PtxModule>>(m, "Ptx", "A kernel or device function as PTX.")
+      .def_property_readonly("ptx", [](const PtxModule &p) { return p.ptx; })
+      .def_property_readonly(
+          "symbol", [](const PtxModule &p) { return p.symbol; },
+          "the .entry of a kernel, the .func of a device function")
+      .def_property_readonly("arch", [](const PtxModule &p) { return p.options.arch.sm(); })
+      .def_property_readonly("device", [](const PtxModule &p) { return p.options.device_function; })
+      .def_property_readonly(
+          "params",
+          [](const PtxModule &p) {
+            py::list out;
+            for (const KernelParam &k : p.params)
+              out.append(py::make_tuple(k.kind, k.arg, k.axis, k.size, k.align));
+            return out;
+          },
+          "the kernel's parameters in order: (KernelParamKind, Python argument index, axis or "
+          "-1, size in bytes, alignment)")
+      .def_property_readonly(
+          "error_record", [](const PtxModule &p) { return p.error_record; },
+          "the global (ember_device_error of ember/abi.h) a raise writes")
+      .def_property_readonly(
+          "messages", [](const PtxModule &p) { return p.messages; },
+          "the message of each message id the error record may hold")
+      .def_property_readonly("may_raise", [](const PtxModule &p) { return p.may_raise; })
+      .def_property_readonly("return_type",
+                             [](const PtxModule &p) { return p.ir->return_type.index; })
+      .def_property_readonly("arg_types", [](const PtxModule &p) {
+        std::vector<uint32_t> out;
+        for (TypeId t : p.ir->arg_types) out.push_back(t.index);
+        return out;
+      });
 
   py::class_<Session>(m, "Session")
       .def(py::init<>())
@@ -226,24 +314,8 @@ PYBIND11_MODULE(_compiler, m) {
              const std::vector<uint32_t> &arg_ids, py::dict flags, py::function resolver,
              uint64_t self_handle, uint32_t declared_return, std::vector<std::string> dump,
              std::string loop_kind, std::vector<std::vector<int>> core_dims) {
-            FunctionInput in = input_from_python(nis, consts, name_values, modules, self_handle);
-            std::vector<TypeId> args;
-            for (uint32_t a : arg_ids) args.push_back(TypeId{a});
-            InferOptions infer;
-            infer.self_handle = self_handle;
-            infer.declared_return = TypeId{declared_return};
-            PipelineOptions options;
-            options.flags.boundscheck = flags["boundscheck"].cast<bool>();
-            options.flags.fastmath = flags["fastmath"].cast<bool>();
-            options.flags.python_errors = flags["python_errors"].cast<bool>();
-            options.flags.parallel = flags["parallel"].cast<bool>();
-            options.verify = flags["verify"].cast<bool>();
-            std::set<std::string> stages(dump.begin(), dump.end());
-            if (!stages.empty())
-              options.dump = [stages](const char *stage, const Function &f) {
-                if (stages.count(stage) || stages.count("all"))
-                  std::cerr << "---- " << stage << " ----\n" << print_function(f) << std::flush;
-              };
+            CompileRequest q = make_request(nis, consts, name_values, modules, arg_ids, flags,
+                                            self_handle, declared_return, dump);
             PyResolver r(std::move(resolver));
             LoopSpec loop;
             if (loop_kind == "ufunc") loop.kind = LoopSpec::Kind::Ufunc;
@@ -252,15 +324,54 @@ PYBIND11_MODULE(_compiler, m) {
               loop.core_dims = core_dims;
             }
             try {
-              return s.compiler.compile(in, args, r, infer, options, loop);
+              return s.compiler.compile(q.in, q.args, r, q.infer, q.options, loop);
             } catch (const CompileError &e) {
-              raise_compile_error(e, in.filename);
+              raise_compile_error(e, q.in.filename);
             }
           },
           py::arg("nis"), py::arg("consts"), py::arg("name_values"), py::arg("modules"),
           py::arg("arg_types"), py::arg("flags"), py::arg("resolver"), py::arg("self_handle"),
           py::arg("declared_return") = 0, py::arg("dump") = std::vector<std::string>{},
           py::arg("loop") = std::string(), py::arg("core_dims") = std::vector<std::vector<int>>{})
+      .def(
+          "compile_ptx",
+          [](Session &s, py::handle nis, py::list consts, py::list name_values, py::dict modules,
+             const std::vector<uint32_t> &arg_ids, py::dict flags, py::function resolver,
+             uint64_t self_handle, std::pair<int, int> cc, bool arch_specific, bool device,
+             uint32_t declared_return, std::vector<std::string> dump) {
+            CompileRequest q = make_request(nis, consts, name_values, modules, arg_ids, flags,
+                                            self_handle, declared_return, dump);
+            // A kernel's parallelism is its grid: there is no prange on the device.
+            q.options.flags.parallel = false;
+            CudaOptions cuda;
+            cuda.arch = CudaArch::for_capability(cc.first, cc.second, arch_specific);
+            cuda.fastmath = q.options.flags.fastmath;
+            cuda.device_function = device;
+            PyResolver r(std::move(resolver));
+            try {
+              // Read-only from Python (every property is): pybind11 holds non-const pointers.
+              return std::const_pointer_cast<PtxModule>(
+                  s.cuda().compile(q.in, q.args, r, q.infer, q.options, cuda));
+            } catch (const CompileError &e) {
+              raise_compile_error(e, q.in.filename);
+            }
+          },
+          py::arg("nis"), py::arg("consts"), py::arg("name_values"), py::arg("modules"),
+          py::arg("arg_types"), py::arg("flags"), py::arg("resolver"), py::arg("self_handle"),
+          py::arg("cc") = std::pair<int, int>(8, 0), py::kw_only(),
+          py::arg("arch_specific") = false, py::arg("device") = false,
+          py::arg("declared_return") = 0, py::arg("dump") = std::vector<std::string>{},
+          "Compiles a kernel (or with device=True a device function) to PTX for compute "
+          "capability cc (the newest architecture LLVM has that is not newer; arch_specific: "
+          "sm_90a).  fastmath comes from flags.  Returns a Ptx.")
+      .def(
+          "ptx_llvm_ir",
+          [](Session &s, const PtxModule &m, bool optimized) {
+            return s.cuda().llvm_ir(m, optimized);
+          },
+          py::arg("ptx"), py::arg("optimized") = true,
+          "The LLVM IR of a compiled kernel: as lowered, or as optimized (what the PTX is made "
+          "from).")
       .def("llvm_ir", [](Session &s, const CompiledFunction &c,
                          bool optimized) { return s.compiler.llvm_ir(c, optimized); })
       .def("assembly",

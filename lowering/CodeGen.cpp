@@ -79,9 +79,7 @@ void FunctionLowerer::store_error(int32_t exc, int32_t line, const std::string &
       b_.CreateStore(message(msg), b_.CreateStructGEP(et, err_ptr_, 2));
       return;
     }
-    case ErrorExit::DeviceRecord:
-      internal_error << "device-global error records are not implemented yet ("
-                     << ms_.target.display_name() << ")";
+    case ErrorExit::DeviceRecord: store_device_record(exc, line, msg); return;
   }
 }
 
@@ -555,6 +553,8 @@ LoweredModule lower_module(const Function &f, Target &target, llvm::LLVMContext 
     internal_error << "invalid LLVM module for " << f.name << ": " << err.substr(0, 2000);
   }
   out.services_used = ms.services_used;
+  out.messages = ms.messages;
+  out.writes_error_record = ms.error_record_written;
   return out;
 }
 

@@ -164,12 +164,23 @@ V FunctionLowerer::numpy_float_to_int(V x, ScalarKind to) {
   llvm::Type *tt = dm_.scalar_type(to);
   unsigned bits = static_cast<unsigned>(bit_width(to));
   bool sgn = is_signed(to);
-  if (ms_.target.float_to_int_bits() == FloatToIntBits::Saturating) {
-    // Narrow integers through a saturating 32-bit conversion, as the C casts compile there.
-    unsigned via = bits < 32 ? 32 : bits;
+  auto saturate = [&](llvm::Type *via) {
     auto id = sgn ? llvm::Intrinsic::fptosi_sat : llvm::Intrinsic::fptoui_sat;
-    V r = b_.CreateIntrinsic(id, {llvm::IntegerType::get(ctx_, via), x->getType()}, {x});
-    return b_.CreateTrunc(r, tt);
+    return b_.CreateIntrinsic(id, {via, x->getType()}, {x});
+  };
+  switch (ms_.target.float_to_int_bits()) {
+    case FloatToIntBits::Saturating:
+      // Narrow integers through a saturating 32-bit conversion, as the C casts compile there.
+      return b_.CreateTrunc(saturate(llvm::IntegerType::get(ctx_, bits < 32 ? 32 : bits)), tt);
+    case FloatToIntBits::Ptx: {
+      // cvt.rzi.<to>.<from>: saturating at the destination's width; NaN gives 0 unless the
+      // source is a double or the destination 64 bits wide, then 1 << (bits - 1).
+      V r = saturate(tt);
+      if (!x->getType()->isDoubleTy() && bits < 64) return r;
+      return b_.CreateSelect(b_.CreateFCmpUNO(x, x),
+                             llvm::ConstantInt::get(tt, llvm::APInt::getSignMask(bits)), r);
+    }
+    case FloatToIntBits::X86: break;
   }
   // x86-64: see FloatToIntBits::X86.
   if (sgn || bits < 32) return b_.CreateTrunc(trunc_or_min(x, bits == 64 ? 64 : 32), tt);

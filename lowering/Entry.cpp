@@ -1,7 +1,7 @@
 // The module's entry point, as the target's EntryAbi asks (Target.h): on the CPU, the uniform
 // wrapper of ember/abi.h, `i32 wrapper(ptr ret, ptr err, ptr args)`, which the dispatcher calls
-// with pointers to the unboxed arguments.  A GPU kernel's entry (flattened array parameters,
-// the target's kernel calling convention) will be the second case.
+// with pointers to the unboxed arguments; on a GPU, a kernel with flattened array parameters
+// (GpuKernelEntry.cpp), or none for a device function, which other GPU code calls directly.
 #include "lowering/FunctionLowerer.h"
 
 namespace ember {
@@ -44,10 +44,11 @@ void emit_entry(ModuleState &ms, const Function &f, llvm::Function *fn, LoweredM
       out.wrapper = f.symbol + ".wrapper";
       emit_status_wrapper(ms, f, fn, out.wrapper);
       return;
-    case EntryAbi::Kernel:
-      internal_error << "kernel entry points are not implemented yet (" << ms.target.display_name()
-                     << ")";
+    case EntryAbi::Kernel: emit_gpu_kernel_entry(ms, f, fn, out); break;
+    case EntryAbi::DeviceFunction: out.wrapper = f.symbol; break;
   }
+  // The host looks the record up in every module it loads, whether or not anything raises.
+  if (ms.target.error_exit() == ErrorExit::DeviceRecord) ms.device_error_record();
 }
 
 }  // namespace ember

@@ -19,6 +19,9 @@ namespace ember {
 struct ModuleState;
 /// The entry point the target's EntryAbi asks for (Entry.cpp); sets out.wrapper.
 void emit_entry(ModuleState &ms, const Function &f, llvm::Function *fn, LoweredModule &out);
+/// EntryAbi::Kernel: the kernel with flattened array parameters around fn (GpuKernelEntry.cpp).
+void emit_gpu_kernel_entry(ModuleState &ms, const Function &f, llvm::Function *fn,
+                           LoweredModule &out);
 /// The inner loops NumPy calls for @vectorize / @guvectorize kernels (UfuncLoops.cpp).
 void emit_ufunc_loop(ModuleState &ms, const Function &f, llvm::Function *kernel,
                      const std::string &name);
@@ -36,6 +39,11 @@ struct ModuleState {
   std::map<std::string, llvm::Function *> functions;  ///< by symbol
   std::map<std::string, llvm::Constant *> strings;    ///< message constants
   RuntimeServices services_used;                      ///< by the runtime functions declared
+  /// ErrorExit::DeviceRecord (DeviceError.cpp): the message table, and the record's global.
+  std::vector<std::string> messages;
+  std::map<std::string, int32_t> message_ids;
+  llvm::GlobalVariable *error_record = nullptr;
+  bool error_record_written = false;
 
   /// The declaration of a runtime function, made on first use.  The target must offer its
   /// service: typing rejects programs that need a missing one (typeinfer/CheckServices.h), so
@@ -44,6 +52,11 @@ struct ModuleState {
   /// An alloca of t in the target's Local address space at b's insertion point, as a pointer
   /// in the Generic space (an addrspacecast follows when the two differ).
   llvm::Value *alloca_generic(llvm::IRBuilder<> &b, llvm::Type *t, const char *name = "");
+  /// The id of a message in the device record's message table (added on first use).
+  int32_t message_id(const std::string &text);
+  /// The module's ember_device_error global (ember/abi.h) in the Global space, made on first
+  /// use: {i32 status, i32 exc, i32 line, i32 msg_id}, zero-initialized.
+  llvm::GlobalVariable *device_error_record();
 };
 
 class FunctionLowerer {
@@ -77,6 +90,9 @@ class FunctionLowerer {
   /// Writes the record of an exception where the target's ErrorExit says: the seam where a GPU
   /// target will write a device-global record instead of the caller's.
   void store_error(int32_t exc, int32_t line, const std::string &msg);
+  /// ErrorExit::DeviceRecord (DeviceError.cpp): claims the module's record with a
+  /// compare-and-swap of its status; the thread that wins fills it.
+  void store_device_record(int32_t exc, int32_t line, const std::string &msg);
   void lower_branch(const InstData &d);
   V lower_call_compiled(const InstData &d);
   /// Calls a compiled function with these (already converted) arguments; an error it raises

@@ -33,12 +33,33 @@ struct LoopSpec {
   std::vector<std::vector<int>> core_dims;
 };
 
+/// One parameter of a GPU kernel (EntryAbi::Kernel), in order: what the host passes.
+struct KernelParam {
+  enum class Kind : uint8_t {
+    Data,    ///< an array's data pointer (a device address, 8 bytes)
+    Shape,   ///< an array's extent along `axis` (int64)
+    Stride,  ///< an array's stride along `axis`, in bytes (int64)
+    Scalar,  ///< a scalar or tuple argument, as it is laid out in memory (bool: one byte)
+  };
+  Kind kind = Kind::Scalar;
+  int32_t arg = 0;    ///< the Python argument it comes from
+  int32_t axis = -1;  ///< Shape and Stride: the axis
+  uint32_t size = 0;  ///< bytes
+  uint32_t align = 1;
+};
+
 struct LoweredModule {
   std::unique_ptr<llvm::Module> module;
   std::string entry;              ///< the function's symbol
-  std::string wrapper;            ///< the ABI entry point's symbol
+  std::string wrapper;            ///< the ABI entry point's symbol (a GPU: the kernel's)
   std::string loop;               ///< the ufunc or gufunc loop's symbol, when one was asked for
   RuntimeServices services_used;  ///< the runtime services the module calls
+  /// EntryAbi::Kernel: the kernel's parameters, in order.
+  std::vector<KernelParam> kernel_params;
+  /// ErrorExit::DeviceRecord: the message of each message id the device record may hold.
+  std::vector<std::string> messages;
+  /// ErrorExit::DeviceRecord: whether any code writes the record (before optimization).
+  bool writes_error_record = false;
 };
 
 /// Lowers f, its callees and its entry point into a new module of `ctx`, with the target's

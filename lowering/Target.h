@@ -10,9 +10,10 @@
  *   entry and errors the entry point's ABI and how an exception leaves compiled code
  *   execution model  thread and block indices, barriers, fences, the warp size (GPU kernels)
  *
- * targets/cpu/CpuTarget implements it; docs/design.md ("Targets") says how to add another.
- * Everything here is a question lowering asks while it emits IR; optimization, code generation
- * and loading stay with each target's own compiler (CpuCompiler, later CudaCompiler).
+ * targets/cpu/CpuTarget and targets/cuda/CudaTarget implement it; docs/design.md ("Targets")
+ * says how to add another.  Everything here is a question lowering asks while it emits IR;
+ * optimization, code generation and loading stay with each target's own compiler (CpuCompiler,
+ * CudaCompiler).
  */
 #pragma once
 
@@ -55,10 +56,15 @@ enum class EntryAbi : uint8_t {
   /// `i32 wrapper(ptr ret, ptr err, ptr args)` of ember/abi.h, which the CPU dispatcher calls
   /// (lowering/Entry.cpp), and the ufunc/gufunc loops NumPy calls (UfuncLoops.cpp).
   StatusWrapper,
-  /// A GPU kernel: `void kernel(flattened array parameters: data, shape, strides; scalars)`
-  /// with the target's kernel calling convention and no host pointers.  Not implemented yet
-  /// (issue 9, code generation).
+  /// A GPU kernel: `void <symbol>_kernel(flattened parameters)` with the target's kernel
+  /// calling convention and no host pointers: for each array argument its data pointer, then
+  /// shape[0..nd) and strides[0..nd) (int64, bytes); scalars as themselves (bool as i8);
+  /// compile-time arguments take no parameter (lowering/GpuKernelEntry.cpp).  The layout is
+  /// returned in LoweredModule::kernel_params.
   Kernel,
+  /// No entry point: the status-returning function itself is the module's interface, visible
+  /// to other GPU code that links it (numba's `compile_ptx(device=True)`).
+  DeviceFunction,
 };
 
 /// How an exception leaves compiled code.  Every compiled function returns an i32 status
@@ -68,9 +74,11 @@ enum class ErrorExit : uint8_t {
   /// Into the ember_error the caller passed (the `err` parameter), which the dispatcher turns
   /// into the Python exception (CPU).
   CallerRecord,
-  /// Into a device-global record, first writer wins, with a message id instead of a host
-  /// string; the host raises it at the next synchronization.  Not implemented yet: the seam is
-  /// FunctionLowerer::store_error (CodeGen.cpp).
+  /// Into the module's device-global record (ember_device_error of ember/abi.h, in the Global
+  /// space): the first failing thread claims it with a compare-and-swap of its status and fills
+  /// it with the exception id, the line and a message id (an index into
+  /// LoweredModule::messages); the thread then returns.  The host reads it after
+  /// synchronizing and raises (lowering/DeviceError.cpp).
   DeviceRecord,
 };
 
@@ -86,6 +94,10 @@ enum class FloatToIntBits : uint8_t {
   X86,
   /// AArch64 (fcvtzs / fcvtzu): saturating, NaN gives 0; narrow integers through 32 bits.
   Saturating,
+  /// NVIDIA GPUs (PTX's cvt.rzi.<integer>.<float>): saturating at the destination's own width
+  /// (int8 too); NaN gives 0, except from a double or into a 64-bit integer, where it gives
+  /// 1 << (width - 1) (the signed minimum; 2^(width-1) unsigned).  PTX ISA, "cvt", Integer Notes.
+  Ptx,
 };
 
 class Target {
@@ -117,10 +129,12 @@ class Target {
   // ---- entry and errors ---------------------------------------------------------------------
   virtual EntryAbi entry_abi() const = 0;
   virtual ErrorExit error_exit() const = 0;
+  /// The calling convention of an EntryAbi::Kernel entry (NVPTX: ptx_kernel).
+  virtual llvm::CallingConv::ID kernel_calling_convention() const { return llvm::CallingConv::C; }
 
   // ---- execution model: GPU kernels ---------------------------------------------------------
-  // Kernels are not compiled yet; a target without them (the CPU, until it runs kernels
-  // natively as loops over thread indices) answers these with an internal error.
+  // targets/cuda/CudaTarget answers these with NVVM intrinsics; a target without kernels (the
+  // CPU, until it runs kernels natively as loops over thread indices) with an internal error.
   /// The i32 value of threadIdx/blockIdx/blockDim/gridDim along axis 0 (x), 1 (y) or 2 (z),
   /// emitted at b's insertion point.
   virtual llvm::Value *thread_index(llvm::IRBuilder<> &b, GridQuery query, int axis) = 0;

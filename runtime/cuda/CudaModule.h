@@ -1,6 +1,6 @@
 /** \file CudaModule.h
  * A module loaded from PTX text (the driver JIT-compiles it for the current device), with its
- * kernels and its device error record: the global `ember_kernel_error`, four int32 {status,
+ * kernels and its device error record: the global `ember_device_error`, four int32 {status,
  * exc, line, msg_id} that a failing kernel thread claims (status 0 = no error).  The host reads
  * it after a synchronization and clears it when it was set, so the next launch starts clean;
  * launches only raise a flag on the module (no device work), which tells take_launched() which
@@ -19,7 +19,7 @@ namespace ember::cuda {
 
 class CudaModule {
  public:
-  static constexpr const char *kErrorRecordName = "ember_kernel_error";
+  static constexpr const char *kErrorRecordName = "ember_device_error";  // EMBER_DEVICE_ERROR_SYMBOL, ember/abi.h
 
   /// JIT-compiles `ptx`; `error_record` names the error record global ("" for none).  A module
   /// without that global simply has no record.

@@ -33,6 +33,9 @@ class DelegatingTarget : public Target {
   RuntimeServices services() const override { return base_.services(); }
   EntryAbi entry_abi() const override { return base_.entry_abi(); }
   ErrorExit error_exit() const override { return base_.error_exit(); }
+  llvm::CallingConv::ID kernel_calling_convention() const override {
+    return base_.kernel_calling_convention();
+  }
   llvm::Value *thread_index(llvm::IRBuilder<> &b, GridQuery query, int axis) override {
     return base_.thread_index(b, query, axis);
   }

@@ -363,7 +363,7 @@ CUresult cuModuleGetFunction(void **fn, void *m, const char *name) {
 }
 
 CUresult cuModuleGetGlobal_v2(uint64_t *ptr, size_t *bytes, void *m, const char *name) {
-  if (std::strcmp(name, "ember_kernel_error") != 0) return kNotFound;
+  if (std::strcmp(name, "ember_device_error") != 0) return kNotFound;
   *ptr = reinterpret_cast<uintptr_t>(static_cast<Module *>(m)->error_record);
   *bytes = 16;
   return kSuccess;

@@ -14,7 +14,7 @@ KERNELS_PTX = r"""
 .address_size 64
 
 // The device error record ember's kernels fill: {status, exc, line, msg_id}.
-.visible .global .align 4 .b8 ember_kernel_error[16];
+.visible .global .align 4 .b8 ember_device_error[16];
 
 // add_one(x: float64[:]): x[i] += 1 for i < x.shape[0], x strided.
 .visible .entry add_one(
@@ -136,7 +136,7 @@ SCALE_ADD_DONE:
     ld.global.s32   %r4, [%rd7];
     setp.ge.s32     %p2, %r4, 0;
     @%p2 bra        RAISE_DONE;
-    mov.u64         %rd8, ember_kernel_error;
+    mov.u64         %rd8, ember_device_error;
     atom.global.cas.b32 %r5, [%rd8], 0, 1;
     setp.ne.s32     %p3, %r5, 0;
     @%p3 bra        RAISE_DONE;

@@ -59,6 +59,20 @@ typedef struct ember_error {
  * ember_error filled by the callee). */
 enum { EMBER_OK = 0, EMBER_RAISED = 1 };
 
+/* How an exception leaves a GPU kernel: every module ember compiles for a GPU defines one
+ * zero-initialized record of this layout in global memory, named EMBER_DEVICE_ERROR_SYMBOL
+ * (cuModuleGetGlobal finds it).  The first thread that raises claims it by a compare-and-swap
+ * of status from EMBER_OK to EMBER_RAISED, then writes the exception id, the line and msg_id,
+ * an index into the message table the compiler returned with the PTX; other raising threads
+ * leave it alone.  The host reads it after synchronizing, raises, and zeroes it again. */
+typedef struct ember_device_error {
+  int32_t status;
+  int32_t exc;
+  int32_t line;
+  int32_t msg_id;
+} ember_device_error;
+#define EMBER_DEVICE_ERROR_SYMBOL "ember_device_error"
+
 /* Exception ids of the builtin exceptions compiled code can raise.  User exception classes get
  * ids from EMBER_EXC_FIRST_USER upwards, assigned by the dispatcher's registry. */
 #define EMBER_EXCEPTION_IDS(X) \

@@ -1,0 +1,268 @@
+#include "targets/cuda/CudaTarget.h"
+
+#include <stdexcept>
+
+#include <llvm/IR/InstIterator.h>
+#include <llvm/IR/IntrinsicsNVPTX.h>
+#include <llvm/IR/LegacyPassManager.h>
+#include <llvm/MC/TargetRegistry.h>
+#include <llvm/Passes/PassBuilder.h>
+#include <llvm/Support/TargetSelect.h>
+#include <llvm/Target/TargetMachine.h>
+
+#include "ir/Error.h"
+
+namespace ember {
+
+namespace {
+
+constexpr const char *kTriple = "nvptx64-nvidia-cuda";
+
+void initialize_nvptx_once() {
+  static bool done = [] {
+    LLVMInitializeNVPTXTargetInfo();
+    LLVMInitializeNVPTXTarget();
+    LLVMInitializeNVPTXTargetMC();
+    LLVMInitializeNVPTXAsmPrinter();
+    return true;
+  }();
+  (void)done;
+}
+
+/// The architectures LLVM 19's NVPTX backend knows from Turing on, each with the first PTX ISA
+/// that has it (PTX ISA, "Release Notes"; NVPTX's SM_* feature table).
+struct KnownArch {
+  int major, minor, ptx;
+};
+constexpr KnownArch kArchs[] = {{7, 5, 63}, {8, 0, 70}, {8, 6, 71},
+                                {8, 7, 74}, {8, 9, 78}, {9, 0, 78}};
+/// sm_90a needs PTX ISA 8.0.
+constexpr int kSm90aPtx = 80;
+
+const char *libdevice_base(MathFn fn) {
+  switch (fn) {
+    case MathFn::Sqrt: return "sqrt";
+    case MathFn::Exp: return "exp";
+    case MathFn::Exp2: return "exp2";
+    case MathFn::Log: return "log";
+    case MathFn::Log2: return "log2";
+    case MathFn::Log10: return "log10";
+    case MathFn::Log1p: return "log1p";
+    case MathFn::Expm1: return "expm1";
+    case MathFn::Sin: return "sin";
+    case MathFn::Cos: return "cos";
+    case MathFn::Tan: return "tan";
+    case MathFn::Asin: return "asin";
+    case MathFn::Acos: return "acos";
+    case MathFn::Atan: return "atan";
+    case MathFn::Atan2: return "atan2";
+    case MathFn::Sinh: return "sinh";
+    case MathFn::Cosh: return "cosh";
+    case MathFn::Tanh: return "tanh";
+    case MathFn::Asinh: return "asinh";
+    case MathFn::Acosh: return "acosh";
+    case MathFn::Atanh: return "atanh";
+    case MathFn::Floor: return "floor";
+    case MathFn::Ceil: return "ceil";
+    case MathFn::Trunc: return "trunc";
+    case MathFn::RoundEven: return "rint";  // round to nearest, ties to even
+    case MathFn::Fabs: return "fabs";
+    case MathFn::Copysign: return "copysign";
+    case MathFn::Hypot: return "hypot";
+    case MathFn::Pow: return "pow";
+    case MathFn::Fmod: return "fmod";
+    case MathFn::Erf: return "erf";
+    case MathFn::Erfc: return "erfc";
+    case MathFn::Gamma: return "tgamma";
+    case MathFn::Lgamma: return "lgamma";
+    case MathFn::Cbrt: return "cbrt";
+  }
+  return "";
+}
+
+/// A call of libdevice's function for `base` on values of type t (float or double).
+llvm::Value *call_libdevice(llvm::IRBuilder<> &b, const std::string &base,
+                            llvm::ArrayRef<llvm::Value *> args) {
+  llvm::Type *t = args[0]->getType();
+  std::string name = "__nv_" + base + (t->isFloatTy() ? "f" : "");
+  std::vector<llvm::Type *> params(args.size(), t);
+  llvm::Module *m = b.GetInsertBlock()->getModule();
+  llvm::FunctionCallee callee =
+      m->getOrInsertFunction(name, llvm::FunctionType::get(t, params, false));
+  llvm::CallInst *call = b.CreateCall(callee, args);
+  // Pure functions (libdevice's scratch memory, as in sin's argument reduction, is its own):
+  // calls can be hoisted and removed before libdevice's bodies are linked.
+  call->setDoesNotAccessMemory();
+  call->setDoesNotThrow();
+  return call;
+}
+
+}  // namespace
+
+// ---- CudaArch -----------------------------------------------------------------------------
+
+std::string CudaArch::sm() const {
+  return "sm_" + std::to_string(major) + std::to_string(minor) + (arch_specific ? "a" : "");
+}
+
+int CudaArch::ptx_version() const {
+  if (arch_specific) return kSm90aPtx;
+  for (const KnownArch &a : kArchs)
+    if (a.major == major && a.minor == minor) return a.ptx;
+  internal_error << "no PTX version for " << sm();
+  return 0;
+}
+
+CudaArch CudaArch::for_capability(int major, int minor, bool arch_specific) {
+  std::string cc = std::to_string(major) + "." + std::to_string(minor);
+  if (arch_specific) {
+    if (major != 9 || minor != 0)
+      throw std::invalid_argument(
+          "architecture-specific PTX exists for compute capability 9.0 "
+          "(sm_90a) only, not " +
+          cc);
+    return {9, 0, true};
+  }
+  const KnownArch *best = nullptr;
+  for (const KnownArch &a : kArchs)
+    if (a.major < major || (a.major == major && a.minor <= minor)) best = &a;
+  if (!best)
+    throw std::invalid_argument("compute capability " + cc +
+                                " is older than ember supports (7.5, Turing: CUDA 13's ptxas "
+                                "dropped sm_70 and older)");
+  return {best->major, best->minor, false};
+}
+
+// ---- CudaTarget ---------------------------------------------------------------------------
+
+CudaTarget::CudaTarget(const CudaOptions &options) : options_(options) {
+  initialize_nvptx_once();
+  std::string err;
+  const llvm::Target *target = llvm::TargetRegistry::lookupTarget(kTriple, err);
+  internal_assert(target) << "LLVM has no NVPTX backend: " << err;
+  llvm::TargetOptions to;
+  to.UnsafeFPMath = options.fastmath;
+  std::string features = "+ptx" + std::to_string(options.arch.ptx_version());
+  tm_.reset(target->createTargetMachine(kTriple, options.arch.sm(), features, to, std::nullopt,
+                                        std::nullopt, llvm::CodeGenOptLevel::Aggressive));
+  internal_assert(tm_) << "cannot create the NVPTX target machine for " << options.arch.sm();
+  layout_ = std::make_unique<llvm::DataLayout>(tm_->createDataLayout());
+}
+
+CudaTarget::~CudaTarget() = default;
+
+const llvm::DataLayout &CudaTarget::data_layout() const { return *layout_; }
+
+std::string CudaTarget::triple() const { return kTriple; }
+
+unsigned CudaTarget::address_space(AddressSpace space) const {
+  switch (space) {
+    case AddressSpace::Generic: return 0;
+    case AddressSpace::Global: return 1;
+    case AddressSpace::Shared: return 3;
+    case AddressSpace::Constant: return 4;
+    case AddressSpace::Local: return 5;
+  }
+  return 0;
+}
+
+llvm::CallingConv::ID CudaTarget::kernel_calling_convention() const {
+  return llvm::CallingConv::PTX_Kernel;
+}
+
+llvm::Value *CudaTarget::math(llvm::IRBuilder<> &b, MathFn fn, llvm::ArrayRef<llvm::Value *> args) {
+  llvm::Type *t = args[0]->getType();
+  if (t->isHalfTy()) {
+    std::vector<llvm::Value *> wide;
+    for (llvm::Value *a : args) wide.push_back(b.CreateFPExt(a, b.getFloatTy()));
+    return b.CreateFPTrunc(math(b, fn, wide), t);
+  }
+  internal_assert(t->isFloatTy() || t->isDoubleTy()) << "math on a non-float type";
+  return call_libdevice(b, libdevice_base(fn), args);
+}
+
+llvm::Value *CudaTarget::thread_index(llvm::IRBuilder<> &b, GridQuery query, int axis) {
+  using I = llvm::Intrinsic::ID;
+  static const I ids[4][3] = {
+      {llvm::Intrinsic::nvvm_read_ptx_sreg_tid_x, llvm::Intrinsic::nvvm_read_ptx_sreg_tid_y,
+       llvm::Intrinsic::nvvm_read_ptx_sreg_tid_z},
+      {llvm::Intrinsic::nvvm_read_ptx_sreg_ctaid_x, llvm::Intrinsic::nvvm_read_ptx_sreg_ctaid_y,
+       llvm::Intrinsic::nvvm_read_ptx_sreg_ctaid_z},
+      {llvm::Intrinsic::nvvm_read_ptx_sreg_ntid_x, llvm::Intrinsic::nvvm_read_ptx_sreg_ntid_y,
+       llvm::Intrinsic::nvvm_read_ptx_sreg_ntid_z},
+      {llvm::Intrinsic::nvvm_read_ptx_sreg_nctaid_x, llvm::Intrinsic::nvvm_read_ptx_sreg_nctaid_y,
+       llvm::Intrinsic::nvvm_read_ptx_sreg_nctaid_z},
+  };
+  internal_assert(axis >= 0 && axis < 3) << "axis " << axis;
+  size_t row = 0;
+  switch (query) {
+    case GridQuery::ThreadIdx: row = 0; break;
+    case GridQuery::BlockIdx: row = 1; break;
+    case GridQuery::BlockDim: row = 2; break;
+    case GridQuery::GridDim: row = 3; break;
+  }
+  return b.CreateIntrinsic(ids[row][axis], {}, {});
+}
+
+void CudaTarget::barrier(llvm::IRBuilder<> &b) {
+  b.CreateIntrinsic(llvm::Intrinsic::nvvm_barrier0, {}, {});
+}
+
+void CudaTarget::memory_fence(llvm::IRBuilder<> &b, FenceScope scope) {
+  llvm::Intrinsic::ID id = llvm::Intrinsic::nvvm_membar_gl;
+  switch (scope) {
+    case FenceScope::Block: id = llvm::Intrinsic::nvvm_membar_cta; break;
+    case FenceScope::Device: id = llvm::Intrinsic::nvvm_membar_gl; break;
+    case FenceScope::System: id = llvm::Intrinsic::nvvm_membar_sys; break;
+  }
+  b.CreateIntrinsic(id, {}, {});
+}
+
+void CudaTarget::prepare(llvm::Module &m) const {
+  std::vector<llvm::BinaryOperator *> frems;
+  for (llvm::Function &f : m)
+    for (llvm::Instruction &i : llvm::instructions(f))
+      if (i.getOpcode() == llvm::Instruction::FRem && !i.hasApproxFunc())
+        frems.push_back(llvm::cast<llvm::BinaryOperator>(&i));
+  for (llvm::BinaryOperator *r : frems) {
+    llvm::IRBuilder<> b(r);
+    llvm::Value *v = call_libdevice(b, "fmod", {r->getOperand(0), r->getOperand(1)});
+    r->replaceAllUsesWith(v);
+    r->eraseFromParent();
+  }
+}
+
+void CudaTarget::optimize(llvm::Module &m) const {
+  // libdevice asks __nvvm_reflect("__CUDA_FTZ"); NVVMReflect answers from this flag.
+  m.addModuleFlag(llvm::Module::Override, "nvvm-reflect-ftz",
+                  static_cast<uint32_t>(options_.fastmath ? 1 : 0));
+  if (options_.fastmath)
+    for (llvm::Function &f : m) {
+      if (f.isDeclaration()) continue;
+      f.addFnAttr("unsafe-fp-math", "true");
+      f.addFnAttr("denormal-fp-math-f32", "preserve-sign,preserve-sign");
+    }
+  llvm::LoopAnalysisManager lam;
+  llvm::FunctionAnalysisManager fam;
+  llvm::CGSCCAnalysisManager cgam;
+  llvm::ModuleAnalysisManager mam;
+  llvm::PassBuilder pb(tm_.get());
+  pb.registerModuleAnalyses(mam);
+  pb.registerCGSCCAnalyses(cgam);
+  pb.registerFunctionAnalyses(fam);
+  pb.registerLoopAnalyses(lam);
+  pb.crossRegisterProxies(lam, fam, cgam, mam);
+  pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O3).run(m, mam);
+}
+
+std::string CudaTarget::ptx(llvm::Module &m) const {
+  llvm::SmallString<0> text;
+  llvm::raw_svector_ostream os(text);
+  llvm::legacy::PassManager pm;
+  internal_assert(!tm_->addPassesToEmitFile(pm, os, nullptr, llvm::CodeGenFileType::AssemblyFile))
+      << "the NVPTX target cannot emit PTX";
+  pm.run(m);
+  return std::string(text.str());
+}
+
+}  // namespace ember
