@@ -38,7 +38,8 @@ class Intended(enum.Enum):
         "the int to float64 first (Numba)")
     SIGNED_ZERO_EXTREMUM = (
         "the min or max of a float array whose extreme is a zero of both signs: NumPy's "
-        "answer depends on its SIMD loop, ember's max gives 0.0 and its min -0.0 (docs/design.md §7)")
+        "answer depends on its SIMD loop, ember's max gives 0.0 and its min -0.0 "
+        "(docs/design.md §7)")
     INT_TRUEDIV = (
         "int / int with an operand beyond 2**53: CPython rounds the exact quotient, ember "
         "divides the float64 conversions (Numba)")

@@ -96,10 +96,10 @@ def _fpow(a, b):
     return r
 
 
-def _zext(fn, *args):
+def _zext(fn, *args, **kwargs):
     """A float min/max reduction: when the extreme is zero and the array holds both zeros,
     which one comes back is unspecified."""
-    r = fn(*args)
+    r = fn(*args, **kwargs)
     src = args[0] if args and isinstance(args[0], np.ndarray) else getattr(fn, "__self__", None)
     if isinstance(src, np.ndarray) and np.any(np.asarray(r) == 0):
         zeros = src[src == 0]
@@ -135,8 +135,8 @@ HELPERS = {f.__name__: f for f in (_ck64, _ck64_items, _py, _pyiter, _i2f, _itdi
                                     _sop, _cksmall, _zext)}
 
 
-def _call(name: str, args: list[ast.expr]) -> ast.Call:
-    return ast.Call(func=ast.Name(id=name, ctx=ast.Load()), args=args, keywords=[])
+def _call(name: str, args: list[ast.expr], keywords=()) -> ast.Call:
+    return ast.Call(func=ast.Name(id=name, ctx=ast.Load()), args=args, keywords=list(keywords))
 
 
 def _consts(values) -> list[ast.expr]:
@@ -186,7 +186,7 @@ class ReferenceBuilder:
             node = _call(unary[0], [*_consts(unary[1:]), operand])
         call = getattr(orig, "ref_call", None)
         if call and isinstance(node, ast.Call):
-            node = _call(call, [node.func, *node.args])
+            node = _call(call, [node.func, *node.args], node.keywords)
         for w in getattr(orig, "ref", ()):
             node = _call(w[0], [*_consts(w[1:]), node])
         return node
