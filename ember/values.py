@@ -20,7 +20,7 @@ from . import _ember
 
 # ConstValue::Kind
 NONE, BOOL, INT, FLOAT, COMPLEX, STR, TUPLE, MODULE, BUILTIN, DISPATCHER, EXCEPTION, NUMBER, \
-    UNSUPPORTED = range(13)
+    UNSUPPORTED, ARRAY = range(14)
 
 # ScalarKind (ir/Types.h)
 _SCALAR_KINDS = {
@@ -135,8 +135,12 @@ class Freezer:
         if isinstance(obj, type) and issubclass(obj, BaseException):
             return (EXCEPTION, _exception_id(obj), obj.__name__)
         if isinstance(obj, np.ndarray):
-            return (UNSUPPORTED, f"{what} is a NumPy array; arrays held in globals or closures "
-                                 "are not supported in compiled code yet: pass it as an argument")
+            # Frozen as a read-only constant, as Numba does (cuda.const.array_like's argument).
+            kind = _SCALAR_KINDS.get(obj.dtype) if obj.dtype.isnative else None
+            if kind is None:
+                return (UNSUPPORTED, f"{what} is an array of dtype {obj.dtype}, which compiled "
+                                     "code cannot use")
+            return (ARRAY, kind, list(obj.shape), np.ascontiguousarray(obj).tobytes())
         return (UNSUPPORTED, f"{what} is a {type(obj).__name__}, which compiled code cannot use")
 
     def _freeze_module(self, module):

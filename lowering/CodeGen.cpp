@@ -521,13 +521,13 @@ llvm::Value *ModuleState::alloca_generic(llvm::IRBuilder<> &b, llvm::Type *t, co
 }
 
 LoweredModule lower_module(const Function &f, Target &target, llvm::LLVMContext &ctx,
-                           const LoopSpec &loop) {
+                           const LoopSpec &loop, FunctionRole role) {
   LoweredModule out;
   out.module = std::make_unique<llvm::Module>(f.symbol, ctx);
   out.module->setDataLayout(target.data_layout());
   out.module->setTargetTriple(target.triple());
   DataModel dm(ctx, f.types(), target.address_space(AddressSpace::Generic));
-  ModuleState ms{*out.module, dm, target, {}, {}, {}};
+  ModuleState ms{*out.module, dm, target, {}, {}, {}, false, 0, 0};
   std::vector<const Function *> callees;
   std::set<std::string> seen = {f.symbol};
   collect_callees(f, callees, seen);
@@ -537,7 +537,9 @@ LoweredModule lower_module(const Function &f, Target &target, llvm::LLVMContext 
   FunctionLowerer(ms, f, main).run();
   for (size_t i = 0; i < callees.size(); ++i) FunctionLowerer(ms, *callees[i], decls[i]).run();
   out.entry = f.symbol;
-  emit_entry(ms, f, main, out);
+  out.synchronizes = ms.synchronizes;
+  out.static_shared_bytes = ms.static_shared_bytes;
+  emit_entry(ms, f, main, out, role);
   internal_assert(loop.kind == LoopSpec::Kind::None ||
                   target.entry_abi() == EntryAbi::StatusWrapper)
       << "NumPy's ufunc loops call the status-returning function";

@@ -1,7 +1,8 @@
 // The module's entry point, as the target's EntryAbi asks (Target.h): on the CPU, the uniform
 // wrapper of ember/abi.h, `i32 wrapper(ptr ret, ptr err, ptr args)`, which the dispatcher calls
-// with pointers to the unboxed arguments.  A GPU kernel's entry (flattened array parameters,
-// the target's kernel calling convention) will be the second case.
+// with pointers to the unboxed arguments; for a kernel run on the CPU, its launcher
+// (CpuKernelEntry.cpp).  A GPU kernel's entry (flattened array parameters, the target's kernel
+// calling convention) will be another case.
 #include "lowering/FunctionLowerer.h"
 
 namespace ember {
@@ -38,8 +39,11 @@ void emit_status_wrapper(ModuleState &ms, const Function &f, llvm::Function *fn,
 
 }  // namespace
 
-void emit_entry(ModuleState &ms, const Function &f, llvm::Function *fn, LoweredModule &out) {
-  switch (ms.target.entry_abi()) {
+void emit_entry(ModuleState &ms, const Function &f, llvm::Function *fn, LoweredModule &out,
+                FunctionRole role) {
+  EntryAbi abi =
+      role == FunctionRole::Kernel ? ms.target.kernel_entry_abi() : ms.target.entry_abi();
+  switch (abi) {
     case EntryAbi::StatusWrapper:
       out.wrapper = f.symbol + ".wrapper";
       emit_status_wrapper(ms, f, fn, out.wrapper);
@@ -47,6 +51,11 @@ void emit_entry(ModuleState &ms, const Function &f, llvm::Function *fn, LoweredM
     case EntryAbi::Kernel:
       internal_error << "kernel entry points are not implemented yet (" << ms.target.display_name()
                      << ")";
+    case EntryAbi::CpuKernel:
+      internal_assert(role == FunctionRole::Kernel) << "a CPU kernel entry for a plain function";
+      out.wrapper = f.symbol + ".launch";
+      emit_cpu_kernel_entry(ms, f, fn, out);
+      return;
   }
 }
 

@@ -109,24 +109,6 @@ unsigned CpuTarget::address_space(AddressSpace space) const {
   return 0;
 }
 
-llvm::Value *CpuTarget::thread_index(llvm::IRBuilder<> &, GridQuery, int) {
-  internal_error << "thread and block indices are not available on the CPU yet";
-  return nullptr;
-}
-
-void CpuTarget::barrier(llvm::IRBuilder<> &) {
-  internal_error << "barriers are not available on the CPU yet";
-}
-
-void CpuTarget::memory_fence(llvm::IRBuilder<> &, FenceScope) {
-  internal_error << "memory fences are not available on the CPU yet";
-}
-
-int CpuTarget::warp_size() const {
-  internal_error << "warps are not available on the CPU yet";
-  return 0;
-}
-
 std::string CpuTarget::triple() const { return tm_->getTargetTriple().str(); }
 std::string CpuTarget::cpu_name() const { return tm_->getTargetCPU().str(); }
 std::string CpuTarget::cpu_features() const { return tm_->getTargetFeatureString().str(); }
