@@ -45,6 +45,10 @@ struct ModuleState {
   bool synchronizes = false;
   uint64_t static_shared_bytes = 0;
   int shared_arrays = 0;
+  /// Whether compiled code updates reference counts: only where the target has an allocator
+  /// and the module is not a kernel (kernels allocate nothing; their arrays are borrowed from
+  /// the launch, which holds them until every thread has finished).
+  bool counts_references = true;
 
   /// The declaration of a runtime function, made on first use.  The target must offer its
   /// service: typing rejects programs that need a missing one (typeinfer/CheckServices.h), so

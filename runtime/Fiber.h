@@ -2,8 +2,8 @@
 // block's threads on when the kernel synchronizes (runtime/Kernel.cpp).  A fiber is a stack and
 // a saved stack pointer; switching saves the callee-saved registers on the current stack and
 // restores another's.  On x86-64 the switch is eight instructions of assembly (Fiber.cpp);
-// elsewhere it is glibc's swapcontext, which also saves the signal mask with a system call and
-// measured about 25x slower on x86-64 (docs/design.md, "Kernels on the CPU").
+// elsewhere it is glibc's swapcontext, which also saves the signal mask with a system call
+// (docs/design.md §10, "Kernels on the CPU").
 #ifndef EMBER_RUNTIME_FIBER_H
 #define EMBER_RUNTIME_FIBER_H
 

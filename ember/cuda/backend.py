@@ -223,11 +223,13 @@ def device_array(shape, dtype=np.float64, strides=None, order="C", stream=0):
     dtype = np.dtype(dtype)
     if strides is not None:
         shape = (shape,) if isinstance(shape, int) else tuple(shape)
-        span = sum((n - 1) * s for n, s in zip(shape, strides)) + dtype.itemsize if all(shape) \
-            else 0
-        buf = np.zeros(max(span, 0), np.uint8)
-        return DeviceNDArray(np.lib.stride_tricks.as_strided(buf.view(dtype)[:0], shape, strides)
-                             if span else np.zeros(shape, dtype), stream)
+        strides = (strides,) if isinstance(strides, int) else tuple(strides)
+        if len(strides) != len(shape) or any(s < 0 for s in strides):
+            raise ValueError(f"strides {strides} do not fit shape {shape}")
+        span = (sum((n - 1) * s for n, s in zip(shape, strides)) + dtype.itemsize
+                if all(shape) else 0)
+        buf = np.zeros(span, np.uint8)
+        return DeviceNDArray(np.ndarray(shape, dtype, buffer=buf, strides=strides), stream)
     return DeviceNDArray(np.zeros(shape, dtype, order=order), stream)
 
 
@@ -434,9 +436,10 @@ class CpuBackend:
             return value._ary
         return value
 
-    def launch(self, kernel, config, stream, args):
-        args = tuple(a._ary if isinstance(a, DeviceNDArray) else a for a in args)
-        kernel._dispatcher(*config, *args)
+    @staticmethod
+    def launch(kernel, config, stream, args):
+        kernel._dispatcher(*config, *[a._ary if isinstance(a, DeviceNDArray) else a
+                                      for a in args])
 
 
 backend = CpuBackend()

@@ -194,18 +194,19 @@ def launch_configuration(griddim, blockdim, sharedmem=0):
 class LaunchConfiguration:
     """``kernel[griddim, blockdim, stream, sharedmem]``: call it to launch."""
 
-    __slots__ = ("kernel", "config", "stream", "griddim", "blockdim", "sharedmem")
+    __slots__ = ("kernel", "config", "stream", "griddim", "blockdim", "sharedmem", "_launch")
 
     def __init__(self, kernel, griddim, blockdim, stream=0, sharedmem=0):
+        from .backend import backend
         self.kernel = kernel
         self.config = launch_configuration(griddim, blockdim, sharedmem)
         self.griddim, self.blockdim = self.config[:3], self.config[3:6]
         self.stream = stream
         self.sharedmem = sharedmem
+        self._launch = backend.launch
 
     def __call__(self, *args):
-        from .backend import backend
-        return backend.launch(self.kernel, self.config, self.stream, args)
+        self._launch(self.kernel, self.config, self.stream, args)
 
     def __repr__(self):
         return (f"<launch of {self.kernel.__qualname__} grid={self.griddim} "
@@ -230,6 +231,7 @@ class Kernel:
         self._specs: dict[tuple, Specialization] = {}
         self._aliases: dict[tuple, Specialization] = {}
         self._compiles = 0
+        self._configs: dict = {}
         self._specialized = specialized
         self.__name__ = py_func.__name__
         self.__qualname__ = py_func.__qualname__
@@ -252,9 +254,22 @@ class Kernel:
     # ---- launching ---------------------------------------------------------------------------
 
     def __getitem__(self, config):
+        # Launch configurations are checked once: a loop launching with the same dimensions
+        # reuses the checked one.
+        try:
+            return self._configs[config]
+        except (KeyError, TypeError):
+            pass
         if not isinstance(config, tuple) or len(config) not in (2, 3, 4):
             raise ValueError("must specify at least the griddim and blockdim")
-        return LaunchConfiguration(self, *config)
+        launch = LaunchConfiguration(self, *config)
+        try:
+            if len(self._configs) >= 64:
+                self._configs.clear()
+            self._configs[config] = launch
+        except TypeError:  # unhashable dimensions (lists): not cached
+            pass
+        return launch
 
     def __call__(self, *args, **kwargs):
         raise ValueError("kernel launch configuration was not specified. Use the syntax:\n\n"

@@ -66,7 +66,7 @@ std::shared_ptr<CompiledFunction> CpuCompiler::compile(const FunctionInput &in,
   if (role == CompileRole::DeviceFunction) return out;
   LoweredModule lm = lower_module(*out->ir, *target_, jit_->context(), loop, function_role(role));
   out->uses_gemm = lm.services_used.has(RuntimeService::Blas);
-  target_->optimize(*lm.module);
+  target_->optimize(*lm.module, role == CompileRole::Kernel);
   std::vector<std::string> symbols = {lm.wrapper, lm.entry};
   if (!lm.loop.empty()) symbols.push_back(lm.loop);
   std::vector<uint64_t> addr = jit_->add(std::move(lm.module), symbols);
@@ -79,7 +79,7 @@ std::shared_ptr<CompiledFunction> CpuCompiler::compile(const FunctionInput &in,
 std::string CpuCompiler::llvm_ir(const CompiledFunction &fn, bool optimized) {
   llvm::LLVMContext ctx;
   LoweredModule lm = lower_module(*fn.ir, *target_, ctx, fn.loop_spec, function_role(fn.role));
-  if (optimized) target_->optimize(*lm.module);
+  if (optimized) target_->optimize(*lm.module, fn.role == CompileRole::Kernel);
   std::string text;
   llvm::raw_string_ostream os(text);
   lm.module->print(os, nullptr);
@@ -89,7 +89,7 @@ std::string CpuCompiler::llvm_ir(const CompiledFunction &fn, bool optimized) {
 std::string CpuCompiler::assembly(const CompiledFunction &fn) {
   llvm::LLVMContext ctx;
   LoweredModule lm = lower_module(*fn.ir, *target_, ctx, fn.loop_spec, function_role(fn.role));
-  target_->optimize(*lm.module);
+  target_->optimize(*lm.module, fn.role == CompileRole::Kernel);
   return target_->assembly(*lm.module);
 }
 

@@ -93,7 +93,9 @@ class CpuTarget : public Target {
   void set_libmvec(bool available);
 
   /// Adds the host's target attributes to every function and runs O3.
-  void optimize(llvm::Module &m);
+  /// `kernel`: a GPU kernel's module (FunctionRole::Kernel), whose block loops are split at
+  /// the kernel's bounds guard before vectorization.
+  void optimize(llvm::Module &m, bool kernel = false);
   /// The module's machine code as assembly text (the module is cloned, not changed).
   std::string assembly(const llvm::Module &m);
 

@@ -191,3 +191,16 @@ def test_cuda_array_interface_of_a_device_array():
     d = cuda.to_device(np.arange(5, dtype=np.int32))
     cai = d.__cuda_array_interface__
     assert cai["shape"] == (5,) and cai["typestr"] == "<i4" and cai["version"] == 3
+
+
+def test_barrier_free_block_loop_is_vectorized_without_masks():
+    # The block's threads are a loop; the kernel's bounds guard is split off (IRCE), so the
+    # main loop is vectorized with plain vector loads and stores.
+    x = np.ones(64, np.float32)
+    saxpy[1, 64](np.float32(2), x, x, np.zeros(64, np.float32))
+    sig = next(s for s in saxpy.signatures if "float32" in s[1])
+    ir = saxpy.inspect_llvm(sig)
+    block = ir[ir.index(".block("):]
+    block = block[:block.index("\n}\n")]
+    assert "load <" in block and "store <" in block
+    assert "llvm.masked.store" not in block
