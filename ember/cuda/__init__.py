@@ -13,6 +13,7 @@ from .backend import (
                       Stream,
                       as_cuda_array,
                       close,
+    current_context,
                       default_stream,
                       detect,
                       device_array,
@@ -81,5 +82,5 @@ __all__ = [
     "pinned_array", "mapped_array", "pinned", "mapped", "synchronize", "stream",
     "default_stream", "legacy_default_stream", "per_thread_default_stream", "external_stream",
     "event", "event_elapsed_time", "is_available", "detect", "select_device",
-    "get_current_device", "close", "is_cuda_array", "as_cuda_array",
+    "get_current_device", "current_context", "close", "is_cuda_array", "as_cuda_array",
 ]

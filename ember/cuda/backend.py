@@ -20,8 +20,8 @@ __all__ = ["DeviceNDArray", "Stream", "Event", "backend", "to_device", "device_a
            "device_array_like", "pinned_array", "mapped_array", "pinned", "mapped",
            "synchronize", "stream", "default_stream", "legacy_default_stream",
            "per_thread_default_stream", "event", "event_elapsed_time", "is_available", "detect",
-           "select_device", "get_current_device", "close", "is_cuda_array", "as_cuda_array",
-           "cpu_path"]
+           "select_device", "get_current_device", "current_context", "close", "is_cuda_array",
+           "as_cuda_array", "cpu_path"]
 
 
 def cpu_path() -> bool:
@@ -409,6 +409,30 @@ def get_current_device():
 
 def close():
     pass
+
+
+class CpuContext:
+    """The current context (numba's current_context()): host memory is device memory."""
+
+    device = _device
+
+    def get_memory_info(self):
+        """(free, total) bytes: the host's available and physical memory."""
+        page = os.sysconf("SC_PAGE_SIZE")
+        return os.sysconf("SC_AVPHYS_PAGES") * page, os.sysconf("SC_PHYS_PAGES") * page
+
+    def synchronize(self):
+        pass
+
+    def reset(self):
+        pass
+
+
+_context = CpuContext()
+
+
+def current_context():
+    return _context
 
 
 def is_cuda_array(obj):

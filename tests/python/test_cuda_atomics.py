@@ -129,3 +129,26 @@ def test_atomic_on_a_bool_array_is_a_typing_error():
 
     with pytest.raises(TypingError, match="atomic.add"):
         bad[1, 1](np.zeros(2, np.bool_))
+
+
+def test_shared_memory_histogram_with_atomics_in_two_levels():
+    nbins = 16
+
+    @cuda.jit
+    def hist(x, out):
+        h = cuda.shared.array(nbins, np.int32)
+        t = cuda.threadIdx.x
+        if t < nbins:
+            h[t] = 0
+        cuda.syncthreads()
+        i = cuda.grid(1)
+        if i < x.shape[0]:
+            cuda.atomic.add(h, x[i] % nbins, 1)
+        cuda.syncthreads()
+        if t < nbins:
+            cuda.atomic.add(out, t, h[t])
+
+    x = np.random.default_rng(9).integers(0, 1000, 10000)
+    out = np.zeros(nbins, np.int32)
+    hist[(10000 + 127) // 128, 128](x, out)
+    np.testing.assert_array_equal(out, np.bincount(x % nbins, minlength=nbins))

@@ -180,6 +180,15 @@ def test_device_array_like_pinned_and_events():
     assert cuda.event_elapsed_time(start, end) >= 0.0
     assert cuda.is_available()
     assert cuda.default_stream() is cuda.default_stream()
+    free, total = cuda.current_context().get_memory_info()
+    assert 0 < free <= total
+
+
+def test_device_array_with_strides():
+    d = cuda.device_array((3, 4), np.float64, strides=(8, 24))
+    assert d.shape == (3, 4) and d.strides == (8, 24) and d.is_f_contiguous()
+    saxpy[1, 4](1.0, np.ones(4), np.arange(4.0), d[1])
+    np.testing.assert_array_equal(d.copy_to_host()[1], np.arange(4.0) + 1)
 
 
 def test_detect_reports_the_cpu_path(capsys):
