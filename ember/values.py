@@ -34,6 +34,9 @@ _PY_NUMBER_CLASSES = {bool: np.bool_, int: np.int64, float: np.float64, complex:
 _INT64_MIN, _INT64_MAX = -(1 << 63), (1 << 63) - 1
 
 _builtin_ids: dict[int, int] | None = None
+# NumPy arrays read from globals are copied into the compiled module: beyond this size that
+# costs more compile time and memory than passing the array does.
+_MAX_CONSTANT_ARRAY_BYTES = 16 << 20
 _exception_ids = _ember.exception_ids()
 
 
@@ -140,6 +143,11 @@ class Freezer:
             if kind is None:
                 return (UNSUPPORTED, f"{what} is an array of dtype {obj.dtype}, which compiled "
                                      "code cannot use")
+            if obj.nbytes > _MAX_CONSTANT_ARRAY_BYTES:
+                return (UNSUPPORTED, f"{what} is an array of {obj.nbytes} bytes, too large to "
+                                     "freeze into compiled code as a constant (the limit is "
+                                     f"{_MAX_CONSTANT_ARRAY_BYTES >> 20} MiB): pass it as an "
+                                     "argument")
             return (ARRAY, kind, list(obj.shape), np.ascontiguousarray(obj).tobytes())
         return (UNSUPPORTED, f"{what} is a {type(obj).__name__}, which compiled code cannot use")
 

@@ -579,3 +579,15 @@ def test_nasty_inputs_do_not_crash_the_process():
                           text=True, timeout=120, check=False)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "survived" in proc.stdout
+
+
+_HUGE_GLOBAL_ARRAY = np.zeros((17 << 20) // 8)
+
+
+@ember.jit
+def reads_huge_global_array(x):
+    return _HUGE_GLOBAL_ARRAY[x]  # error here
+
+
+def test_a_huge_global_array_is_not_frozen():
+    assert_compile_error(UnsupportedError, reads_huge_global_array, 0)
