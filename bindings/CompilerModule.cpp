@@ -62,6 +62,11 @@ ConstValue freeze_from_python(py::handle h) {
       c.str = t[2].cast<std::string>();
       break;
     case K::Unsupported: c.str = t[1].cast<std::string>(); break;
+    case K::Array:  // (kind, dtype, shape, C-order bytes)
+      c.i = t[1].cast<int64_t>();
+      c.shape = t[2].cast<std::vector<int64_t>>();
+      c.str = t[3].cast<std::string>();
+      break;
   }
   return c;
 }
@@ -318,13 +323,17 @@ PYBIND11_MODULE(_compiler, m) {
                                             self_handle, declared_return, dump);
             PyResolver r(std::move(resolver));
             LoopSpec loop;
+            // "kernel" and "device": a CUDA kernel run on the CPU, a device function.
+            CompileRole role = loop_kind == "kernel"   ? CompileRole::Kernel
+                               : loop_kind == "device" ? CompileRole::DeviceFunction
+                                                       : CompileRole::Function;
             if (loop_kind == "ufunc") loop.kind = LoopSpec::Kind::Ufunc;
             if (loop_kind == "gufunc") {
               loop.kind = LoopSpec::Kind::Gufunc;
               loop.core_dims = core_dims;
             }
             try {
-              return s.compiler.compile(q.in, q.args, r, q.infer, q.options, loop);
+              return s.compiler.compile(q.in, q.args, r, q.infer, q.options, loop, role);
             } catch (const CompileError &e) {
               raise_compile_error(e, q.in.filename);
             }

@@ -494,6 +494,18 @@ def _resolve_callee(caller, handle, type_ids, kwnames, line):
     callee = _by_handle.get(handle)
     if callee is None:
         raise TypingError("a jitted function called here no longer exists")
+    # CUDA kernels and device functions (ember.cuda) call device functions; an @ember.jit
+    # function they call is typed for kernels too, as a device function.
+    caller_kernel = getattr(caller, "_kernel_mode", False)
+    callee_kernel = getattr(callee, "_kernel_mode", False)
+    if caller_kernel and not callee_kernel and callee._loop is None:
+        from .cuda.kernel import device_twin
+        callee = device_twin(callee)
+    elif callee_kernel and not caller_kernel:
+        code = caller.py_func.__code__
+        raise TypingError(f"{callee.__qualname__}() is a CUDA device function: it can only be "
+                          "called from a kernel or another device function", code.co_filename,
+                          line)
     try:
         return callee.resolve_call(tuple(type_ids), tuple(kwnames))
     except EmberError as exc:

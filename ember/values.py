@@ -20,7 +20,7 @@ from . import _ember
 
 # ConstValue::Kind
 NONE, BOOL, INT, FLOAT, COMPLEX, STR, TUPLE, MODULE, BUILTIN, DISPATCHER, EXCEPTION, NUMBER, \
-    UNSUPPORTED = range(13)
+    UNSUPPORTED, ARRAY = range(14)
 
 # ScalarKind (ir/Types.h)
 _SCALAR_KINDS = {
@@ -34,6 +34,9 @@ _PY_NUMBER_CLASSES = {bool: np.bool_, int: np.int64, float: np.float64, complex:
 _INT64_MIN, _INT64_MAX = -(1 << 63), (1 << 63) - 1
 
 _builtin_ids: dict[int, int] | None = None
+# NumPy arrays read from globals are copied into the compiled module: beyond this size that
+# costs more compile time and memory than passing the array does.
+_MAX_CONSTANT_ARRAY_BYTES = 16 << 20
 _exception_ids = _ember.exception_ids()
 
 
@@ -135,8 +138,17 @@ class Freezer:
         if isinstance(obj, type) and issubclass(obj, BaseException):
             return (EXCEPTION, _exception_id(obj), obj.__name__)
         if isinstance(obj, np.ndarray):
-            return (UNSUPPORTED, f"{what} is a NumPy array; arrays held in globals or closures "
-                                 "are not supported in compiled code yet: pass it as an argument")
+            # Frozen as a read-only constant, as Numba does (cuda.const.array_like's argument).
+            kind = _SCALAR_KINDS.get(obj.dtype) if obj.dtype.isnative else None
+            if kind is None:
+                return (UNSUPPORTED, f"{what} is an array of dtype {obj.dtype}, which compiled "
+                                     "code cannot use")
+            if obj.nbytes > _MAX_CONSTANT_ARRAY_BYTES:
+                return (UNSUPPORTED, f"{what} is an array of {obj.nbytes} bytes, too large to "
+                                     "freeze into compiled code as a constant (the limit is "
+                                     f"{_MAX_CONSTANT_ARRAY_BYTES >> 20} MiB): pass it as an "
+                                     "argument")
+            return (ARRAY, kind, list(obj.shape), np.ascontiguousarray(obj).tobytes())
         return (UNSUPPORTED, f"{what} is a {type(obj).__name__}, which compiled code cannot use")
 
     def _freeze_module(self, module):

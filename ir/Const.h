@@ -33,6 +33,8 @@ struct ConstValue {
     NumberClass,     ///< i = ScalarKind (float, int, np.float32, np.dtype('f4'), ...);
                      ///< scalar = 1 for Python's own classes
     Unsupported,     ///< a value ember cannot use; str says what it is
+    Array,           ///< a NumPy array read from a global, frozen as a constant: i = its dtype
+                     ///< (ScalarKind), shape, and its C-order bytes in str
   };
   Kind kind = Kind::None;
   int32_t scalar = -1;  ///< for Bool/Int/Float/Complex: a NumPy scalar's ScalarKind (-1: Python's)
@@ -42,6 +44,7 @@ struct ConstValue {
   BuiltinId builtin = BuiltinId::NumBuiltins;
   std::string str;
   std::vector<ConstValue> elems;
+  std::vector<int64_t> shape;  ///< Array
 
   static ConstValue integer(int64_t v) {
     ConstValue c;

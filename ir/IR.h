@@ -79,6 +79,12 @@ enum class AttrId : uint8_t {
   FContiguous,  ///< .flags.f_contiguous
   Real,
   Imag,
+  /// .x, .y, .z of threadIdx, blockIdx, blockDim or gridDim (kernel builtins, ir/Builtins.def)
+  GridAxisX,
+  GridAxisY,
+  GridAxisZ,
+  /// A module attribute that is a kernel value rather than a callable: cuda.laneid, warpsize.
+  KernelValue,
 };
 
 struct Value {

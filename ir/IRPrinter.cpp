@@ -39,6 +39,12 @@ std::string print_const(const ConstValue &c) {
     case K::ExceptionClass: return "<exception " + c.str + ">";
     case K::NumberClass: return "<class " + c.str + ">";
     case K::Unsupported: return "<unsupported " + c.str + ">";
+    case K::Array: {
+      os << "<array " << scalar_name(static_cast<ScalarKind>(c.i)) << " (";
+      for (size_t i = 0; i < c.shape.size(); ++i) os << (i ? ", " : "") << c.shape[i];
+      os << ")>";
+      return os.str();
+    }
   }
   return "?";
 }

@@ -29,6 +29,7 @@ std::string builtin_display_name(BuiltinId id) {
   if (m == "builtins") return b.attr;
   if (m == "numpy") m = "np";
   if (m == "numpy.random") m = "np.random";
+  if (m.rfind("ember.cuda", 0) == 0) m = m.substr(6);  // cuda.syncthreads, cuda.atomic.add
   return m + "." + b.attr;
 }
 

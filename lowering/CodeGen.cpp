@@ -125,11 +125,13 @@ void FunctionLowerer::emit_loop(V n, const std::function<void(V)> &body, const c
 // ---- reference counts ---------------------------------------------------------------------
 
 // Without an allocator nothing in compiled code owns memory: every array is borrowed and its
-// meminfo null, so reference counts are never updated.  The count is the meminfo's first field.
+// meminfo null, so reference counts are never updated.  Nor in kernels, whose arrays are all
+// borrowed from the launch (ModuleState::counts_references).  The count is the meminfo's first
+// field.
 static_assert(DataModel::kMeminfoRefcountOffset == 0, "the refcount is read at the meminfo");
 
 void FunctionLowerer::meminfo_incref(V meminfo) {
-  if (!ms_.target.has(RuntimeService::Allocator)) return;
+  if (!ms_.counts_references) return;
   auto *yes = llvm::BasicBlock::Create(ctx_, "incref", fn_);
   auto *done = llvm::BasicBlock::Create(ctx_, "incref.done", fn_);
   b_.CreateCondBr(b_.CreateIsNotNull(meminfo), yes, done);
@@ -141,7 +143,7 @@ void FunctionLowerer::meminfo_incref(V meminfo) {
 }
 
 void FunctionLowerer::meminfo_decref(V meminfo) {
-  if (!ms_.target.has(RuntimeService::Allocator)) return;
+  if (!ms_.counts_references) return;
   auto *yes = llvm::BasicBlock::Create(ctx_, "decref", fn_);
   auto *release = llvm::BasicBlock::Create(ctx_, "decref.free", fn_);
   auto *done = llvm::BasicBlock::Create(ctx_, "decref.done", fn_);
@@ -519,13 +521,14 @@ llvm::Value *ModuleState::alloca_generic(llvm::IRBuilder<> &b, llvm::Type *t, co
 }
 
 LoweredModule lower_module(const Function &f, Target &target, llvm::LLVMContext &ctx,
-                           const LoopSpec &loop) {
+                           const LoopSpec &loop, FunctionRole role) {
   LoweredModule out;
   out.module = std::make_unique<llvm::Module>(f.symbol, ctx);
   out.module->setDataLayout(target.data_layout());
   out.module->setTargetTriple(target.triple());
   DataModel dm(ctx, f.types(), target.address_space(AddressSpace::Generic));
   ModuleState ms{*out.module, dm, target, {}, {}, {}};
+  ms.counts_references = target.has(RuntimeService::Allocator) && role == FunctionRole::Function;
   std::vector<const Function *> callees;
   std::set<std::string> seen = {f.symbol};
   collect_callees(f, callees, seen);
@@ -535,7 +538,9 @@ LoweredModule lower_module(const Function &f, Target &target, llvm::LLVMContext 
   FunctionLowerer(ms, f, main).run();
   for (size_t i = 0; i < callees.size(); ++i) FunctionLowerer(ms, *callees[i], decls[i]).run();
   out.entry = f.symbol;
-  emit_entry(ms, f, main, out);
+  out.synchronizes = ms.synchronizes;
+  out.static_shared_bytes = ms.static_shared_bytes;
+  emit_entry(ms, f, main, out, role);
   internal_assert(loop.kind == LoopSpec::Kind::None ||
                   target.entry_abi() == EntryAbi::StatusWrapper)
       << "NumPy's ufunc loops call the status-returning function";

@@ -142,6 +142,10 @@ V FunctionLowerer::lower_getattr(const InstData &d) {
     case AttrId::None:
     case AttrId::Method:
     case AttrId::Dtype: return nullptr;
+    case AttrId::GridAxisX:
+    case AttrId::GridAxisY:
+    case AttrId::GridAxisZ:
+    case AttrId::KernelValue: return lower_kernel_attr(d);
     case AttrId::Flags: return obj;  // the array itself: its flags are computed when read
     case AttrId::Shape:
     case AttrId::Strides: {

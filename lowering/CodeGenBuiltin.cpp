@@ -5,6 +5,7 @@
 #include "ember/abi.h"
 #include "ir/rules/Elementwise.h"
 #include "ir/rules/IndexAnalysis.h"
+#include "ir/rules/Kernel.h"
 #include "lowering/FunctionLowerer.h"
 
 namespace ember {
@@ -354,6 +355,7 @@ V FunctionLowerer::lower_array_creation(const InstData &d, BuiltinId id) {
 }
 
 V FunctionLowerer::lower_builtin(const InstData &d, BuiltinId id) {
+  if (is_kernel_builtin(id)) return lower_kernel_builtin(d, id);
   TypeId rt = type(d.result);
   size_t nargs = d.operands.size() - 1;
   auto arg = [&](size_t k) { return d.operands[k + 1]; };

@@ -64,6 +64,7 @@ V FunctionLowerer::lower_const(const ConstValue &c, TypeId t) {
       }
       return tup;
     }
+    case K::Array: return constant_array(c, t);
     default: return nullptr;  // compile-time values have no runtime form
   }
 }

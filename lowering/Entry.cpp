@@ -1,7 +1,8 @@
 // The module's entry point, as the target's EntryAbi asks (Target.h): on the CPU, the uniform
 // wrapper of ember/abi.h, `i32 wrapper(ptr ret, ptr err, ptr args)`, which the dispatcher calls
-// with pointers to the unboxed arguments; on a GPU, a kernel with flattened array parameters
-// (GpuKernelEntry.cpp), or none for a device function, which other GPU code calls directly.
+// with pointers to the unboxed arguments; for a kernel run on the CPU, its launcher
+// (CpuKernelEntry.cpp); on a GPU, a kernel with flattened array parameters (GpuKernelEntry.cpp),
+// or none for a device function, which other GPU code calls directly.
 #include "lowering/FunctionLowerer.h"
 
 namespace ember {
@@ -38,14 +39,22 @@ void emit_status_wrapper(ModuleState &ms, const Function &f, llvm::Function *fn,
 
 }  // namespace
 
-void emit_entry(ModuleState &ms, const Function &f, llvm::Function *fn, LoweredModule &out) {
-  switch (ms.target.entry_abi()) {
+void emit_entry(ModuleState &ms, const Function &f, llvm::Function *fn, LoweredModule &out,
+                FunctionRole role) {
+  EntryAbi abi =
+      role == FunctionRole::Kernel ? ms.target.kernel_entry_abi() : ms.target.entry_abi();
+  switch (abi) {
     case EntryAbi::StatusWrapper:
       out.wrapper = f.symbol + ".wrapper";
       emit_status_wrapper(ms, f, fn, out.wrapper);
       return;
     case EntryAbi::Kernel: emit_gpu_kernel_entry(ms, f, fn, out); break;
     case EntryAbi::DeviceFunction: out.wrapper = f.symbol; break;
+    case EntryAbi::CpuKernel:
+      internal_assert(role == FunctionRole::Kernel) << "a CPU kernel entry for a plain function";
+      out.wrapper = f.symbol + ".launch";
+      emit_cpu_kernel_entry(ms, f, fn, out);
+      return;
   }
   // The host looks the record up in every module it loads, whether or not anything raises.
   if (ms.target.error_exit() == ErrorExit::DeviceRecord) ms.device_error_record();

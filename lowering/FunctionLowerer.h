@@ -18,9 +18,13 @@ namespace ember {
 
 struct ModuleState;
 /// The entry point the target's EntryAbi asks for (Entry.cpp); sets out.wrapper.
-void emit_entry(ModuleState &ms, const Function &f, llvm::Function *fn, LoweredModule &out);
+void emit_entry(ModuleState &ms, const Function &f, llvm::Function *fn, LoweredModule &out,
+                FunctionRole role);
 /// EntryAbi::Kernel: the kernel with flattened array parameters around fn (GpuKernelEntry.cpp).
 void emit_gpu_kernel_entry(ModuleState &ms, const Function &f, llvm::Function *fn,
+                           LoweredModule &out);
+/// A kernel's entry for the CPU path (CpuKernelEntry.cpp, EntryAbi::CpuKernel).
+void emit_cpu_kernel_entry(ModuleState &ms, const Function &f, llvm::Function *kernel,
                            LoweredModule &out);
 /// The inner loops NumPy calls for @vectorize / @guvectorize kernels (UfuncLoops.cpp).
 void emit_ufunc_loop(ModuleState &ms, const Function &f, llvm::Function *kernel,
@@ -44,6 +48,15 @@ struct ModuleState {
   std::map<std::string, int32_t> message_ids;
   llvm::GlobalVariable *error_record = nullptr;
   bool error_record_written = false;
+  /// Kernels: whether any function of the module synchronizes threads (a barrier, a shuffle,
+  /// a vote), and the layout of the block's static shared memory (cuda.shared.array).
+  bool synchronizes = false;
+  uint64_t static_shared_bytes = 0;
+  int shared_arrays = 0;
+  /// Whether compiled code updates reference counts: only where the target has an allocator
+  /// and the module is not a kernel (kernels allocate nothing; their arrays are borrowed from
+  /// the launch, which holds them until every thread has finished).
+  bool counts_references = true;
 
   /// The declaration of a runtime function, made on first use.  The target must offer its
   /// service: typing rejects programs that need a missing one (typeinfer/CheckServices.h), so
@@ -270,6 +283,22 @@ class FunctionLowerer {
   V call_parallel_for(V n, llvm::Function *chunk, V env, V slots, int64_t slot_size);
   /// Parallel regions for whole arrays start at this many elements.
   static constexpr int64_t kParallelThreshold = 1 << 16;
+
+  // ---- CodeGenKernel.cpp: the kernel language (ember.cuda) -----------------------------------
+  /// What the Target's kernel members receive: the err parameter and the current line.
+  KernelSite kernel_site() const;
+  /// threadIdx.x and friends, cuda.laneid, cuda.warpsize.
+  V lower_kernel_attr(const InstData &d);
+  V lower_kernel_builtin(const InstData &d, BuiltinId id);
+  /// cuda.shared.array (static, or the launch's dynamic memory for shape 0), cuda.local.array.
+  V lower_kernel_array(const InstData &d, BuiltinId id);
+  V lower_atomic(const InstData &d, BuiltinId id);
+  /// cuda.atomic.max/min/nanmax/nanmin of floats: a compare-and-swap loop (numba-cuda's rules).
+  V atomic_float_minmax(V ptr, V val, bool is_max, bool nan_variant);
+  /// A NumPy array frozen as a constant (ConstValue::Kind::Array), in the Constant space.
+  V constant_array(const ConstValue &c, TypeId t);
+  /// The byte strides of a C-contiguous array of this shape.
+  std::vector<V> c_strides(const std::vector<V> &shape, uint64_t itemsize);
 
   // ---- CodeGenBuiltin.cpp ------------------------------------------------------------------
   V lower_call(const InstData &d);

@@ -48,6 +48,10 @@ struct KernelParam {
   uint32_t align = 1;
 };
 
+/// What the function is to its callers: an ordinary compiled function (the target's
+/// entry_abi()), or a GPU kernel (the target's kernel_entry_abi()).
+enum class FunctionRole : uint8_t { Function, Kernel };
+
 struct LoweredModule {
   std::unique_ptr<llvm::Module> module;
   std::string entry;              ///< the function's symbol
@@ -60,11 +64,15 @@ struct LoweredModule {
   std::vector<std::string> messages;
   /// ErrorExit::DeviceRecord: whether any code writes the record (before optimization).
   bool writes_error_record = false;
+  /// Kernels: whether the module synchronizes threads (barriers, warp functions), and the bytes
+  /// of static shared memory its cuda.shared.arrays take per block.
+  bool synchronizes = false;
+  uint64_t static_shared_bytes = 0;
 };
 
 /// Lowers f, its callees and its entry point into a new module of `ctx`, with the target's
 /// data layout and triple.  Each function is lowered with its own CodeFlags.
 LoweredModule lower_module(const Function &f, Target &target, llvm::LLVMContext &ctx,
-                           const LoopSpec &loop = {});
+                           const LoopSpec &loop = {}, FunctionRole role = FunctionRole::Function);
 
 }  // namespace ember

@@ -8,7 +8,8 @@
  *   runtime          which services of the runtime library exist (RuntimeFn.def names the
  *                    functions of each); typing rejects what a target lacks, lowering asserts
  *   entry and errors the entry point's ABI and how an exception leaves compiled code
- *   execution model  thread and block indices, barriers, fences, the warp size (GPU kernels)
+ *   execution model  thread and block indices, barriers, fences, warps, shared memory and the
+ *                    kernel entry (GPU kernels, and the CPU path that runs them natively)
  *
  * targets/cpu/CpuTarget and targets/cuda/CudaTarget implement it; docs/design.md ("Targets")
  * says how to add another.  Everything here is a question lowering asks while it emits IR;
@@ -38,10 +39,11 @@ enum class AddressSpace : uint8_t {
   Global,
   /// Memory shared by the threads of one block (cuda.shared.array).
   Shared,
-  /// A thread's private memory: every alloca lowering makes (then cast to Generic), and later
+  /// A thread's private memory: every alloca lowering makes (then cast to Generic), and
   /// cuda.local.array.
   Local,
-  /// Read-only memory: message strings, later cuda.const.array_like.
+  /// Read-only memory: message strings, and constant arrays (cuda.const.array_like, NumPy
+  /// arrays read from globals).
   Constant,
 };
 
@@ -65,6 +67,11 @@ enum class EntryAbi : uint8_t {
   /// No entry point: the status-returning function itself is the module's interface, visible
   /// to other GPU code that links it (numba's `compile_ptx(device=True)`).
   DeviceFunction,
+  /// A kernel run natively on the CPU (lowering/CpuKernelEntry.cpp, ember/kernel.h): a launch
+  /// wrapper with the StatusWrapper signature whose first seven argument slots are the launch
+  /// configuration (grid x, y, z, block x, y, z, dynamic shared bytes, all int64), then a
+  /// per-thread function for fibers and, for kernels that never synchronize, a per-block loop.
+  CpuKernel,
 };
 
 /// How an exception leaves compiled code.  Every compiled function returns an i32 status
@@ -100,6 +107,37 @@ enum class FloatToIntBits : uint8_t {
   Ptx,
 };
 
+/// Barriers (Target::barrier): cuda.syncthreads and its reductions over the block.
+enum class BarrierOp : uint8_t { Sync, Count, And, Or };
+
+/// Warp shuffles (Target::warp_shuffle), as PTX's shfl.sync modes.
+enum class ShuffleOp : uint8_t { Idx, Up, Down, Xor };
+
+/// Warp votes (Target::warp_vote), as PTX's vote.sync modes.
+enum class VoteOp : uint8_t { All, Any, Eq, Ballot };
+
+/// Where a kernel-language operation is lowered: what a Target's kernel members may read
+/// besides their operands.
+struct KernelSite {
+  /// The function's launch state: its `err` parameter, which every compiled function receives
+  /// and passes to its callees.  On the CPU it points at the ember_kernel_ctx of ember/kernel.h
+  /// (the error record, then thread and block indices, dimensions and shared memory); GPU
+  /// targets, whose indices are special registers, ignore it.
+  llvm::Value *state = nullptr;
+  /// The user's line (the CPU names it when threads diverge around a barrier).
+  int32_t line = 0;
+};
+
+/// One cuda.shared.array of a module (Target::shared_array).
+struct SharedArray {
+  uint64_t offset = 0;  ///< within the block's static shared memory, a multiple of align
+  uint64_t bytes = 0;
+  uint64_t align = 16;
+  llvm::Type *element = nullptr;  ///< its element type in memory
+  uint64_t count = 0;             ///< elements
+  std::string name;               ///< unique in the module
+};
+
 class Target {
  public:
   virtual ~Target() = default;
@@ -132,19 +170,66 @@ class Target {
   /// The calling convention of an EntryAbi::Kernel entry (NVPTX: ptx_kernel).
   virtual llvm::CallingConv::ID kernel_calling_convention() const { return llvm::CallingConv::C; }
 
-  // ---- execution model: GPU kernels ---------------------------------------------------------
-  // targets/cuda/CudaTarget answers these with NVVM intrinsics; a target without kernels (the
-  // CPU, until it runs kernels natively as loops over thread indices) with an internal error.
-  /// The i32 value of threadIdx/blockIdx/blockDim/gridDim along axis 0 (x), 1 (y) or 2 (z),
-  /// emitted at b's insertion point.
-  virtual llvm::Value *thread_index(llvm::IRBuilder<> &b, GridQuery query, int axis) = 0;
-  /// Waits until every thread of the block reaches it, and orders their memory accesses
-  /// (cuda.syncthreads).
-  virtual void barrier(llvm::IRBuilder<> &b) = 0;
-  /// Orders this thread's memory accesses as seen by the threads of `scope`.
-  virtual void memory_fence(llvm::IRBuilder<> &b, FenceScope scope) = 0;
-  /// Threads per warp (NVIDIA: 32; AMD: 64 or 32): what cuda.warpsize and the warp functions see.
+  // ---- execution model: GPU kernels --------------------------------------------------------
+  // What the kernel language (ember.cuda: lowering/CodeGenKernel.cpp) asks of a target.  Every
+  // member receives the KernelSite of the operation: the function's launch-state pointer (its
+  // `err` parameter; the CPU keeps its launch context there, a GPU target ignores it) and the
+  // user's line.  Results are plain LLVM values lowering converts to the types typing gave:
+  // i64 for indices, i32 for lanes, masks, votes and barrier reductions.  A target that runs no
+  // kernels answers with an internal error (typing rejects kernels for it first).  Atomics need
+  // nothing here: lowering emits LLVM's atomicrmw and cmpxchg (monotonic ordering) on Generic
+  // pointers, which every backend lowers (NVPTX: atom.*; float min/max are cmpxchg loops).
+
+  /// threadIdx/blockIdx/blockDim/gridDim along axis 0 (x), 1 (y) or 2 (z), as an i64 known to be
+  /// non-negative and below 2^31 (GPU targets zero-extend their 32-bit special registers).
+  virtual llvm::Value *thread_index(llvm::IRBuilder<> &b, GridQuery query, int axis,
+                                    const KernelSite &at) = 0;
+  /// This thread's lane in its warp (i32, 0 .. warp_size() - 1): the linear thread index of the
+  /// block (x fastest) modulo the warp size, as warps are formed on NVIDIA and AMD GPUs.
+  virtual llvm::Value *lane_id(llvm::IRBuilder<> &b, const KernelSite &at) = 0;
+  /// Threads per warp (NVIDIA: 32; AMD: 64 or 32): cuda.warpsize, a compile-time constant.
   virtual int warp_size() const = 0;
+  /// cuda.syncthreads() (Sync: returns nullptr) and syncthreads_count/_and/_or(pred), whose i32
+  /// result is the number of threads whose pred (i1) is true / whether all / any are: waits until
+  /// every thread of the block arrives, and orders their memory accesses (shared and global)
+  /// as a block-scope fence does.  NVPTX: barrier0 / barrier0.popc / .and / .or.
+  virtual llvm::Value *barrier(llvm::IRBuilder<> &b, BarrierOp op, llvm::Value *pred,
+                               const KernelSite &at) = 0;
+  /// Orders this thread's memory accesses as seen by the threads of `scope`
+  /// (cuda.threadfence_block / threadfence / threadfence_system; NVPTX membar.cta/gl/sys).
+  virtual void memory_fence(llvm::IRBuilder<> &b, FenceScope scope) = 0;
+  /// The shuffles (cuda.shfl_sync, shfl_up_sync, shfl_down_sync, shfl_xor_sync): `value` is an
+  /// i32 or an i64 (lowering bitcasts floats and widens narrower integers; a target whose
+  /// shuffle moves 32 bits shuffles the halves of an i64), `lane` an i32 source lane / delta /
+  /// lane mask of which the low 5 bits count, `mask` the i32 of participating lanes.  Returns
+  /// the value of the source lane, or the thread's own value when the source is outside the
+  /// warp (Up below lane 0, Down beyond the last lane), as PTX's shfl.sync with clamp 31 (Idx,
+  /// Down, Xor) and 0 (Up) does.
+  virtual llvm::Value *warp_shuffle(llvm::IRBuilder<> &b, ShuffleOp op, llvm::Value *mask,
+                                    llvm::Value *value, llvm::Value *lane,
+                                    const KernelSite &at) = 0;
+  /// The votes over the lanes of `mask` (i32) with predicate `pred` (i1): All, Any and Eq give
+  /// an i1; Ballot the i32 of the lanes in mask whose predicate is true (vote.sync.*).
+  virtual llvm::Value *warp_vote(llvm::IRBuilder<> &b, VoteOp op, llvm::Value *mask,
+                                 llvm::Value *pred, const KernelSite &at) = 0;
+  /// cuda.activemask(): the i32 of the warp's lanes executing this call together.
+  virtual llvm::Value *active_mask(llvm::IRBuilder<> &b, const KernelSite &at) = 0;
+  /// cuda.syncwarp(mask): waits for the lanes of mask (i32) and orders their memory accesses.
+  virtual void warp_sync(llvm::IRBuilder<> &b, llvm::Value *mask, const KernelSite &at) = 0;
+  /// A cuda.shared.array: `array.bytes` bytes at `array.offset` of the block's static shared
+  /// memory (lowering lays the arrays of a module out one after another, each aligned to
+  /// `array.align`, and reports the total as LoweredModule::static_shared_bytes).  Returns a
+  /// Generic pointer to it.  A GPU target may instead make one Shared-space global per array
+  /// (named `array.name`, of `array.count` elements of `array.element`) and ignore the offset.
+  virtual llvm::Value *shared_array(llvm::IRBuilder<> &b, const SharedArray &array,
+                                    const KernelSite &at) = 0;
+  /// The launch's dynamic shared memory (cuda.shared.array with shape 0): a Generic pointer,
+  /// 16-byte aligned, and its size in bytes as an i64 in *bytes (PTX: %dynamic_smem_size).
+  virtual llvm::Value *dynamic_shared(llvm::IRBuilder<> &b, const KernelSite &at,
+                                      llvm::Value **bytes) = 0;
+  /// The entry point of a kernel (lower_module with FunctionRole::Kernel): EntryAbi::Kernel on a
+  /// GPU, EntryAbi::CpuKernel for the CPU path.
+  virtual EntryAbi kernel_entry_abi() const = 0;
 };
 
 }  // namespace ember

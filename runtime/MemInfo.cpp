@@ -14,6 +14,7 @@
 #include <unistd.h>
 #endif
 
+#include "ember/kernel.h"
 #include "ember/numeric.h"
 #include "ember/parallel.h"
 #include "ember/runtime.h"
@@ -202,6 +203,9 @@ const ember_symbol *ember_runtime_symbols(void) {
       EMBER_SYMBOL(ember_get_thread_id),
       EMBER_SYMBOL(ember_stream_worthwhile),
       EMBER_SYMBOL(ember_stream_fence),
+      EMBER_SYMBOL(ember_kernel_launch),
+      EMBER_SYMBOL(ember_kernel_barrier),
+      EMBER_SYMBOL(ember_kernel_warp),
 #undef EMBER_SORT_SYMBOLS
 #undef EMBER_SYMBOL
       {nullptr, nullptr},

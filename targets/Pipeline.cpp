@@ -23,6 +23,7 @@ std::shared_ptr<Function> build_typed_function(const FunctionInput &in, TypeCont
   step("ssa", *f, false);
   infer_types(*f, arg_types, resolver, infer);
   step("typed", *f, false);
+  if (options.kernel) check_kernel_returns(*f);
   make_explicit(*f);
   step("explicit", *f, true);
   check_services(*f, infer);

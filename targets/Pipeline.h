@@ -27,6 +27,8 @@ struct PipelineOptions {
   CodeFlags flags;
   std::string symbol;  ///< the native symbol the function will have
   bool verify = false;
+  /// A kernel (not a device function): it must return None (check_kernel_returns).
+  bool kernel = false;
   /// Called with a stage name ("ssa", "typed", "final") and the function, when set.
   std::function<void(const char *, const Function &)> dump;
 };

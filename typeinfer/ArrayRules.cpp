@@ -2,6 +2,8 @@
 // modules.  What a subscript selects (and so the view's type) is index analysis, shared with
 // lowering: ir/rules/IndexAnalysis.h.
 #include "ir/rules/IndexAnalysis.h"
+#include "ir/rules/Kernel.h"
+#include "typeinfer/CallRules.h"
 #include "typeinfer/TypeRules.h"
 
 namespace ember {
@@ -19,9 +21,13 @@ TypeId type_getattr(RuleContext &cx, uint32_t *attr_id) {
     if (a == m->second.end())
       typing_error(cx.loc()) << "the module has no attribute '" << name
                              << "' usable in compiled code";
+    if (a->second.kind == ConstValue::Kind::Builtin && is_kernel_value(a->second.builtin))
+      return type_kernel_value(cx, a->second.builtin, attr_id);
     set(AttrId::ModuleAttr);
     return type_const(types, a->second, cx.loc());
   }
+  if (od.kind == TypeKind::Builtin && is_kernel_builtin(static_cast<BuiltinId>(od.a)))
+    return type_kernel_attr(cx, static_cast<BuiltinId>(od.a), name, attr_id);
   if (od.kind == TypeKind::Array) {
     int ndim = types.ndim(obj);
     std::vector<TypeId> ints(static_cast<size_t>(ndim), types.int64());

@@ -44,6 +44,7 @@ const BuiltinSignature &builtin_signature(BuiltinId id) {
   static const S normal{{"loc", "scale", "size"}, 0, false};
   static const S randint{{"low", "high", "size"}, 1, false};
   static const S choice{{"a", "size", "replace", "p"}, 1, false};
+  if (const S *kernel = kernel_builtin_signature(id)) return *kernel;
   switch (id) {
     case BuiltinId::Range:
     case BuiltinId::Prange:
@@ -715,7 +716,8 @@ TypeId type_call(RuleContext &cx) {
     case TypeKind::BoundMethod: {
       BuiltinId id = callee_builtin(types, cx.f, cx.inst);
       BuiltinCall call(cx, id);
-      TypeId t = type_python_builtin(call);
+      TypeId t = type_kernel_call(call);
+      if (t.unknown()) t = type_python_builtin(call);
       if (t.unknown()) t = type_numpy_call(call);
       if (t.unknown())
         unsupported(cx.loc()) << call.name() << "() is not supported in compiled code yet";

@@ -80,4 +80,15 @@ TypeId type_numpy_call(BuiltinCall &call);
 /// The dtype np.sum / np.prod / np.cumsum produce for an array of kind k.
 ScalarKind sum_kind(ScalarKind k);
 
+// ---- the kernel language (KernelRules.cpp) ----------------------------------------------------
+/// The parameters of a kernel builtin (nullptr for other builtins).
+const BuiltinSignature *kernel_builtin_signature(BuiltinId id);
+/// Typing of ember.cuda's functions; Unknown when the builtin is not one of them.  Outside a
+/// kernel or device function (RuleContext::kernel) they are TypingErrors.
+TypeId type_kernel_call(BuiltinCall &call);
+/// threadIdx.x and the other dim3 queries: int64 (sets AttrId::GridAxis*).
+TypeId type_kernel_attr(RuleContext &cx, BuiltinId id, const std::string &name, uint32_t *attr_id);
+/// cuda.laneid / cuda.warpsize read from the module: int32 (sets AttrId::KernelValue).
+TypeId type_kernel_value(RuleContext &cx, BuiltinId id, uint32_t *attr_id);
+
 }  // namespace ember

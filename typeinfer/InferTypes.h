@@ -37,11 +37,18 @@ struct InferOptions {
   RuntimeServices services = RuntimeServices::all();
   /// The target as those errors name it: "a CUDA kernel" (Target::display_name).
   std::string target_name = "the target";
+  /// A CUDA kernel or device function: the kernel language (ember.cuda) is allowed, and a
+  /// kernel (not a device function) must return None (check_kernel_returns).
+  bool kernel = false;
 };
 
 /// Types every value of f; sets f.arg_types and f.return_type.
 void infer_types(Function &f, const std::vector<TypeId> &arg_types, CalleeResolver &resolver,
                  const InferOptions &options);
+
+/// A kernel returns None: a TypingError at the first `return` of another value.  Runs after
+/// infer_types, before make_explicit turns every return into the common type.
+void check_kernel_returns(const Function &f);
 
 /// Makes implicit conversions and argument binding explicit after inference: Cast instructions
 /// on branch arguments, returns, arithmetic and comparison operands, array stores and call

@@ -27,6 +27,7 @@ struct RuleContext {
   TypeId self_return;        ///< its return type so far (for recursion)
   const std::vector<TypeId> *self_params = nullptr;
   CalleeRef *callee_out = nullptr;  ///< where a call rule records the callee it resolved
+  bool kernel = false;              ///< typing a kernel or device function (InferOptions::kernel)
   SourceLoc loc() const { return inst.loc; }
   TypeId type(Value v) const { return f.type(v); }
   std::string str(TypeId t) const { return types.to_string(t); }

@@ -58,6 +58,10 @@ void builtin_needs(const Function &f, const InstData &d, BuiltinId id,
     case BuiltinId::NpRavel:
     case BuiltinId::NpTranspose:
     case BuiltinId::ArrayFlatten: view = shape_op_is_view(types, id, f.type(d.operands[1])); break;
+    // Kernel arrays live in shared, local (a stack slot) or constant memory, not the heap.
+    case BuiltinId::CudaSharedArray:
+    case BuiltinId::CudaLocalArray:
+    case BuiltinId::CudaConstArrayLike: view = true; break;
     default: break;
   }
   if (!view) need(RuntimeService::Allocator, NeedKind::NewArray);

@@ -26,6 +26,10 @@ size_t CpuCompiler::use_vector_library(const std::vector<VectorFunction> &fns,
 }
 
 namespace {
+FunctionRole function_role(CompileRole role) {
+  return role == CompileRole::Kernel ? FunctionRole::Kernel : FunctionRole::Function;
+}
+
 std::string symbol_for(const std::string &qualname, uint64_t n) {
   std::string s = "ember.";
   for (char c : qualname) s += (isalnum(static_cast<unsigned char>(c)) || c == '_') ? c : '.';
@@ -33,23 +37,36 @@ std::string symbol_for(const std::string &qualname, uint64_t n) {
 }
 }  // namespace
 
-std::shared_ptr<CompiledFunction> CpuCompiler::compile(
-    const FunctionInput &in, const std::vector<TypeId> &arg_types, CalleeResolver &resolver,
-    const InferOptions &infer, const PipelineOptions &options, const LoopSpec &loop) {
+std::shared_ptr<CompiledFunction> CpuCompiler::compile(const FunctionInput &in,
+                                                       const std::vector<TypeId> &arg_types,
+                                                       CalleeResolver &resolver,
+                                                       const InferOptions &infer,
+                                                       const PipelineOptions &options,
+                                                       const LoopSpec &loop, CompileRole role) {
   auto out = std::make_shared<CompiledFunction>();
   out->symbol = symbol_for(in.qualname, ++counter_);
+  out->role = role;
   PipelineOptions with_symbol = options;
   with_symbol.symbol = out->symbol;
+  with_symbol.kernel = role == CompileRole::Kernel;
   // Typing checks the program against the target's services, or a narrower set the caller
-  // names (code that must also run elsewhere).
+  // names (code that must also run elsewhere).  Kernels and device functions get a GPU's
+  // services (none), even here, so that what runs on the CPU path compiles for a GPU too.
   InferOptions typing = infer;
-  if (infer.services == RuntimeServices::all()) typing.target_name = target_->display_name();
-  typing.services = infer.services & target_->services();
+  if (role != CompileRole::Function) {
+    typing.kernel = true;
+    typing.services = RuntimeServices();
+    typing.target_name = "a CUDA kernel";
+  } else if (infer.services == RuntimeServices::all()) {
+    typing.target_name = target_->display_name();
+  }
+  typing.services = typing.services & target_->services();
   out->ir = build_typed_function(in, *types_, arg_types, resolver, typing, with_symbol);
   out->loop_spec = loop;
-  LoweredModule lm = lower_module(*out->ir, *target_, jit_->context(), loop);
+  if (role == CompileRole::DeviceFunction) return out;
+  LoweredModule lm = lower_module(*out->ir, *target_, jit_->context(), loop, function_role(role));
   out->uses_gemm = lm.services_used.has(RuntimeService::Blas);
-  target_->optimize(*lm.module);
+  target_->optimize(*lm.module, role == CompileRole::Kernel);
   std::vector<std::string> symbols = {lm.wrapper, lm.entry};
   if (!lm.loop.empty()) symbols.push_back(lm.loop);
   std::vector<uint64_t> addr = jit_->add(std::move(lm.module), symbols);
@@ -61,8 +78,8 @@ std::shared_ptr<CompiledFunction> CpuCompiler::compile(
 
 std::string CpuCompiler::llvm_ir(const CompiledFunction &fn, bool optimized) {
   llvm::LLVMContext ctx;
-  LoweredModule lm = lower_module(*fn.ir, *target_, ctx, fn.loop_spec);
-  if (optimized) target_->optimize(*lm.module);
+  LoweredModule lm = lower_module(*fn.ir, *target_, ctx, fn.loop_spec, function_role(fn.role));
+  if (optimized) target_->optimize(*lm.module, fn.role == CompileRole::Kernel);
   std::string text;
   llvm::raw_string_ostream os(text);
   lm.module->print(os, nullptr);
@@ -71,8 +88,8 @@ std::string CpuCompiler::llvm_ir(const CompiledFunction &fn, bool optimized) {
 
 std::string CpuCompiler::assembly(const CompiledFunction &fn) {
   llvm::LLVMContext ctx;
-  LoweredModule lm = lower_module(*fn.ir, *target_, ctx);
-  target_->optimize(*lm.module);
+  LoweredModule lm = lower_module(*fn.ir, *target_, ctx, fn.loop_spec, function_role(fn.role));
+  target_->optimize(*lm.module, fn.role == CompileRole::Kernel);
   return target_->assembly(*lm.module);
 }
 

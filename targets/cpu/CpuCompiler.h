@@ -18,14 +18,21 @@
 
 namespace ember {
 
+/// What a compile produces: a function the dispatcher calls, a GPU kernel run on the CPU
+/// (typed as a kernel: the kernel language, a GPU's services, a None return; entered through
+/// its launcher), or a device function (typed for kernels, never lowered on its own: kernels
+/// that call it lower its typed IR into their modules).
+enum class CompileRole : uint8_t { Function, Kernel, DeviceFunction };
+
 struct CompiledFunction {
   std::shared_ptr<Function> ir;
   std::string symbol;
-  uint64_t wrapper = 0;    ///< ember_wrapper_fn
+  uint64_t wrapper = 0;    ///< ember_wrapper_fn (a kernel's: its launcher, ember/kernel.h)
   uint64_t entry = 0;      ///< the native function itself
   uint64_t loop = 0;       ///< the ufunc/gufunc inner loop, when one was asked for
   bool uses_gemm = false;  ///< calls the runtime's gemm (the front end registers a BLAS)
   LoopSpec loop_spec;
+  CompileRole role = CompileRole::Function;
 };
 
 class CpuCompiler {
@@ -46,7 +53,8 @@ class CpuCompiler {
                                             const std::vector<TypeId> &arg_types,
                                             CalleeResolver &resolver, const InferOptions &infer,
                                             const PipelineOptions &options,
-                                            const LoopSpec &loop = {});
+                                            const LoopSpec &loop = {},
+                                            CompileRole role = CompileRole::Function);
   /// The LLVM IR of a compiled function's module, before or after optimization.
   std::string llvm_ir(const CompiledFunction &fn, bool optimized);
   /// Its machine code as assembly.

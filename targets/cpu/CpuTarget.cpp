@@ -2,15 +2,21 @@
 
 #include <set>
 
+#include <mutex>
+
 #include <llvm/Analysis/TargetLibraryInfo.h>
 #include <llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h>
 #include <llvm/IR/LegacyPassManager.h>
 #include <llvm/MC/TargetRegistry.h>
 #include <llvm/Passes/PassBuilder.h>
+#include <llvm/Support/CommandLine.h>
 #include <llvm/Support/TargetSelect.h>
 #include <llvm/Target/TargetMachine.h>
 #include <llvm/TargetParser/Host.h>
+#include <llvm/Transforms/Scalar/InductiveRangeCheckElimination.h>
 #include <llvm/Transforms/Utils/Cloning.h>
+#include <llvm/Transforms/Utils/LCSSA.h>
+#include <llvm/Transforms/Utils/LoopSimplify.h>
 
 #include "ir/Error.h"
 
@@ -106,24 +112,6 @@ unsigned CpuTarget::address_space(AddressSpace space) const {
     case AddressSpace::Local:
     case AddressSpace::Constant: return 0;
   }
-  return 0;
-}
-
-llvm::Value *CpuTarget::thread_index(llvm::IRBuilder<> &, GridQuery, int) {
-  internal_error << "thread and block indices are not available on the CPU yet";
-  return nullptr;
-}
-
-void CpuTarget::barrier(llvm::IRBuilder<> &) {
-  internal_error << "barriers are not available on the CPU yet";
-}
-
-void CpuTarget::memory_fence(llvm::IRBuilder<> &, FenceScope) {
-  internal_error << "memory fences are not available on the CPU yet";
-}
-
-int CpuTarget::warp_size() const {
-  internal_error << "warps are not available on the CPU yet";
   return 0;
 }
 
@@ -270,7 +258,7 @@ FloatToIntBits CpuTarget::float_to_int_bits() const {
   return tm_->getTargetTriple().isX86() ? FloatToIntBits::X86 : FloatToIntBits::Saturating;
 }
 
-void CpuTarget::optimize(llvm::Module &m) {
+void CpuTarget::optimize(llvm::Module &m, bool kernel) {
   std::string cpu = cpu_name(), features = cpu_features();
   for (llvm::Function &f : m) {
     if (f.isDeclaration()) continue;
@@ -292,6 +280,26 @@ void CpuTarget::optimize(llvm::Module &m) {
   pb.registerFunctionAnalyses(fam);
   pb.registerLoopAnalyses(lam);
   pb.crossRegisterProxies(lam, fam, cgam, mam);
+  if (kernel) {
+    // IRCE splits a loop only at guards profiling says are almost always true; a kernel's
+    // bounds guard has no profile, and is false in at most one block of the grid.  The option
+    // is IRCE's own, and IRCE runs only in kernel modules.
+    static std::once_flag once;
+    std::call_once(once, [] {
+      auto &options = llvm::cl::getRegisteredOptions();
+      auto it = options.find("irce-skip-profitability-checks");
+      if (it != options.end()) it->second->addOccurrence(0, it->first(), "true");
+    });
+    pb.registerScalarOptimizerLateEPCallback(
+        [](llvm::FunctionPassManager &fpm, llvm::OptimizationLevel) {
+          // A kernel's block loop holds the kernel's guard (`if i < x.shape[0]`): splitting the
+          // loop where the guard turns false leaves a guard-free main loop, vectorized without
+          // masked memory operations (slow on some x86 cores).
+          fpm.addPass(llvm::LoopSimplifyPass());
+          fpm.addPass(llvm::LCSSAPass());
+          fpm.addPass(llvm::IRCEPass());
+        });
+  }
   pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O3).run(m, mam);
 }
 

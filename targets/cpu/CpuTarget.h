@@ -5,7 +5,8 @@
  * at a width the host runs, glibc's libmvec for the rest, including the AVX-512 variants LLVM's
  * own table lacks), math functions as LLVM intrinsics or libm calls, and assembly printing.
  * As lowering's Target: address space 0 for everything, every runtime service, the status
- * wrapper entry and errors in the caller's record; no kernels yet.
+ * wrapper entry and errors in the caller's record; GPU kernels run natively, their launch
+ * context behind the err parameter (CpuKernelTarget.cpp, ember/kernel.h).
  * It owns no JIT: CpuJit.h runs what this produces (and resolves the vector functions' names).
  */
 #pragma once
@@ -53,12 +54,27 @@ class CpuTarget : public Target {
   RuntimeServices services() const override { return RuntimeServices::all(); }
   EntryAbi entry_abi() const override { return EntryAbi::StatusWrapper; }
   ErrorExit error_exit() const override { return ErrorExit::CallerRecord; }
-  /// Kernels do not run on the CPU yet (issue 9: kernels as loops over thread indices): these
-  /// raise an internal error.
-  llvm::Value *thread_index(llvm::IRBuilder<> &b, GridQuery query, int axis) override;
-  void barrier(llvm::IRBuilder<> &b) override;
-  void memory_fence(llvm::IRBuilder<> &b, FenceScope scope) override;
+  // GPU kernels run natively (the CPU path, ember/kernel.h): indices and shared memory are read
+  // from the launch context the kernel's err parameter points at; barriers and warp functions
+  // call the runtime's fiber scheduler.
+  llvm::Value *thread_index(llvm::IRBuilder<> &b, GridQuery query, int axis,
+                            const KernelSite &at) override;
+  llvm::Value *lane_id(llvm::IRBuilder<> &b, const KernelSite &at) override;
   int warp_size() const override;
+  llvm::Value *barrier(llvm::IRBuilder<> &b, BarrierOp op, llvm::Value *pred,
+                       const KernelSite &at) override;
+  void memory_fence(llvm::IRBuilder<> &b, FenceScope scope) override;
+  llvm::Value *warp_shuffle(llvm::IRBuilder<> &b, ShuffleOp op, llvm::Value *mask,
+                            llvm::Value *value, llvm::Value *lane, const KernelSite &at) override;
+  llvm::Value *warp_vote(llvm::IRBuilder<> &b, VoteOp op, llvm::Value *mask, llvm::Value *pred,
+                         const KernelSite &at) override;
+  llvm::Value *active_mask(llvm::IRBuilder<> &b, const KernelSite &at) override;
+  void warp_sync(llvm::IRBuilder<> &b, llvm::Value *mask, const KernelSite &at) override;
+  llvm::Value *shared_array(llvm::IRBuilder<> &b, const SharedArray &array,
+                            const KernelSite &at) override;
+  llvm::Value *dynamic_shared(llvm::IRBuilder<> &b, const KernelSite &at,
+                              llvm::Value **bytes) override;
+  EntryAbi kernel_entry_abi() const override { return EntryAbi::CpuKernel; }
 
   std::string cpu_name() const;
   std::string cpu_features() const;
@@ -77,7 +93,9 @@ class CpuTarget : public Target {
   void set_libmvec(bool available);
 
   /// Adds the host's target attributes to every function and runs O3.
-  void optimize(llvm::Module &m);
+  /// `kernel`: a GPU kernel's module (FunctionRole::Kernel), whose block loops are split at
+  /// the kernel's bounds guard before vectorization.
+  void optimize(llvm::Module &m, bool kernel = false);
   /// The module's machine code as assembly text (the module is cloned, not changed).
   std::string assembly(const llvm::Module &m);
 

@@ -112,6 +112,11 @@ bool kernel_can_take(TypeContext &types, DataModel &dm, TypeId t, bool top) {
   }
 }
 
+/// A kernel's module has the Kernel entry; a device function's has none (entry_abi()).
+FunctionRole role(const CudaTarget &t) {
+  return t.options().device_function ? FunctionRole::Function : FunctionRole::Kernel;
+}
+
 }  // namespace
 
 CudaCompiler::CudaCompiler(TypeContext &types)
@@ -137,15 +142,6 @@ void CudaCompiler::check_kernel(const FunctionInput &in, const Function &f,
           << "argument '" << (i < in.varnames.size() ? in.varnames[i] : "?") << "' of "
           << in.qualname << "() is a " << types_.to_string(args[i])
           << ", which a CUDA kernel cannot take: pass arrays, numbers and tuples of numbers";
-    if (!f.return_type.unknown() && types_.kind(f.return_type) != TypeKind::None) {
-      SourceLoc where{in.firstlineno};
-      for (size_t b = 0; b < f.num_blocks(); ++b)
-        for (Inst i : f.block(Block{static_cast<uint32_t>(b)}).insts)
-          if (f.inst(i).op == Op::Ret && f.inst(i).loc.line) where = f.inst(i).loc;
-      typing_error(where) << in.qualname << "() returns a " << types_.to_string(f.return_type)
-                          << ", but a CUDA kernel returns None: write results into an array "
-                             "argument";
-    }
   }
   // Callees were typed for the CPU, which has every service: check them against the GPU's.
   std::vector<const Function *> callees;
@@ -155,7 +151,7 @@ void CudaCompiler::check_kernel(const FunctionInput &in, const Function &f,
 }
 
 LoweredModule CudaCompiler::build(const Function &f, CudaTarget &target, bool optimize) {
-  LoweredModule lm = lower_module(f, target, *ctx_);
+  LoweredModule lm = lower_module(f, target, *ctx_, {}, role(target));
   target.prepare(*lm.module);
   if (Libdevice::needed_by(*lm.module)) libdevice_.link_into(*lm.module);
   std::string entry = lm.wrapper;
@@ -179,7 +175,9 @@ std::shared_ptr<const PtxModule> CudaCompiler::compile(
   InferOptions typing = infer;
   typing.services = infer.services & t.services();
   typing.target_name = t.display_name();
+  typing.kernel = true;  // the kernel language, in kernels and device functions alike
   PipelineOptions opts = options;
+  opts.kernel = !cuda.device_function;
   opts.symbol = ptx_symbol(in.qualname, ++counter_);
   opts.flags.fastmath = cuda.fastmath;
 
@@ -203,7 +201,7 @@ std::shared_ptr<const PtxModule> CudaCompiler::compile(
 
 std::string CudaCompiler::llvm_ir(const PtxModule &m, bool optimized) {
   CudaTarget &t = target(m.options);
-  LoweredModule lm = optimized ? build(*m.ir, t, true) : lower_module(*m.ir, t, *ctx_);
+  LoweredModule lm = optimized ? build(*m.ir, t, true) : lower_module(*m.ir, t, *ctx_, {}, role(t));
   std::string text;
   llvm::raw_string_ostream os(text);
   lm.module->print(os, nullptr);

@@ -181,43 +181,6 @@ llvm::Value *CudaTarget::math(llvm::IRBuilder<> &b, MathFn fn, llvm::ArrayRef<ll
   return call_libdevice(b, libdevice_base(fn), args);
 }
 
-llvm::Value *CudaTarget::thread_index(llvm::IRBuilder<> &b, GridQuery query, int axis) {
-  using I = llvm::Intrinsic::ID;
-  static const I ids[4][3] = {
-      {llvm::Intrinsic::nvvm_read_ptx_sreg_tid_x, llvm::Intrinsic::nvvm_read_ptx_sreg_tid_y,
-       llvm::Intrinsic::nvvm_read_ptx_sreg_tid_z},
-      {llvm::Intrinsic::nvvm_read_ptx_sreg_ctaid_x, llvm::Intrinsic::nvvm_read_ptx_sreg_ctaid_y,
-       llvm::Intrinsic::nvvm_read_ptx_sreg_ctaid_z},
-      {llvm::Intrinsic::nvvm_read_ptx_sreg_ntid_x, llvm::Intrinsic::nvvm_read_ptx_sreg_ntid_y,
-       llvm::Intrinsic::nvvm_read_ptx_sreg_ntid_z},
-      {llvm::Intrinsic::nvvm_read_ptx_sreg_nctaid_x, llvm::Intrinsic::nvvm_read_ptx_sreg_nctaid_y,
-       llvm::Intrinsic::nvvm_read_ptx_sreg_nctaid_z},
-  };
-  internal_assert(axis >= 0 && axis < 3) << "axis " << axis;
-  size_t row = 0;
-  switch (query) {
-    case GridQuery::ThreadIdx: row = 0; break;
-    case GridQuery::BlockIdx: row = 1; break;
-    case GridQuery::BlockDim: row = 2; break;
-    case GridQuery::GridDim: row = 3; break;
-  }
-  return b.CreateIntrinsic(ids[row][axis], {}, {});
-}
-
-void CudaTarget::barrier(llvm::IRBuilder<> &b) {
-  b.CreateIntrinsic(llvm::Intrinsic::nvvm_barrier0, {}, {});
-}
-
-void CudaTarget::memory_fence(llvm::IRBuilder<> &b, FenceScope scope) {
-  llvm::Intrinsic::ID id = llvm::Intrinsic::nvvm_membar_gl;
-  switch (scope) {
-    case FenceScope::Block: id = llvm::Intrinsic::nvvm_membar_cta; break;
-    case FenceScope::Device: id = llvm::Intrinsic::nvvm_membar_gl; break;
-    case FenceScope::System: id = llvm::Intrinsic::nvvm_membar_sys; break;
-  }
-  b.CreateIntrinsic(id, {}, {});
-}
-
 void CudaTarget::prepare(llvm::Module &m) const {
   std::vector<llvm::BinaryOperator *> frems;
   for (llvm::Function &f : m)

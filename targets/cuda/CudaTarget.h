@@ -74,12 +74,31 @@ class CudaTarget : public Target {
   }
   ErrorExit error_exit() const override { return ErrorExit::DeviceRecord; }
   llvm::CallingConv::ID kernel_calling_convention() const override;
-  /// %tid, %ctaid, %ntid, %nctaid (.x/.y/.z): i32.
-  llvm::Value *thread_index(llvm::IRBuilder<> &b, GridQuery query, int axis) override;
-  /// bar.sync 0.
-  void barrier(llvm::IRBuilder<> &b) override;
+  // The execution model (lowering/Target.h): special registers, bar.sync and its reductions,
+  // membar, shfl.sync and vote.sync, shared memory as addrspace(3) globals (CudaKernelOps.cpp).
+  /// %tid, %ctaid, %ntid, %nctaid (.x/.y/.z), zero-extended to i64.
+  llvm::Value *thread_index(llvm::IRBuilder<> &b, GridQuery query, int axis,
+                            const KernelSite &at) override;
+  /// %laneid.
+  llvm::Value *lane_id(llvm::IRBuilder<> &b, const KernelSite &at) override;
+  /// bar.sync 0 / barrier0.popc / .and / .or.
+  llvm::Value *barrier(llvm::IRBuilder<> &b, BarrierOp op, llvm::Value *pred,
+                       const KernelSite &at) override;
   /// membar.cta / membar.gl / membar.sys.
   void memory_fence(llvm::IRBuilder<> &b, FenceScope scope) override;
+  llvm::Value *warp_shuffle(llvm::IRBuilder<> &b, ShuffleOp op, llvm::Value *mask,
+                            llvm::Value *value, llvm::Value *lane, const KernelSite &at) override;
+  llvm::Value *warp_vote(llvm::IRBuilder<> &b, VoteOp op, llvm::Value *mask, llvm::Value *pred,
+                         const KernelSite &at) override;
+  llvm::Value *active_mask(llvm::IRBuilder<> &b, const KernelSite &at) override;
+  void warp_sync(llvm::IRBuilder<> &b, llvm::Value *mask, const KernelSite &at) override;
+  /// One addrspace(3) global per array, named array.name (ptxas lays them out).
+  llvm::Value *shared_array(llvm::IRBuilder<> &b, const SharedArray &array,
+                            const KernelSite &at) override;
+  /// `extern __shared__`: a zero-length addrspace(3) global, its size from %dynamic_smem_size.
+  llvm::Value *dynamic_shared(llvm::IRBuilder<> &b, const KernelSite &at,
+                              llvm::Value **bytes) override;
+  EntryAbi kernel_entry_abi() const override { return EntryAbi::Kernel; }
   int warp_size() const override { return 32; }
 
   const CudaOptions &options() const { return options_; }

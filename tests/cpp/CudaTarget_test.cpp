@@ -100,11 +100,11 @@ std::string execution_model_ptx(CudaTarget &t) {
   for (GridQuery q :
        {GridQuery::ThreadIdx, GridQuery::BlockIdx, GridQuery::BlockDim, GridQuery::GridDim})
     for (int axis = 0; axis < 3; ++axis) {
-      llvm::Value *v = t.thread_index(b, q, axis);
-      EXPECT_TRUE(v->getType()->isIntegerTy(32));
-      b.CreateStore(v, b.CreateConstGEP1_64(b.getInt32Ty(), k->getArg(0), slot++));
+      llvm::Value *v = t.thread_index(b, q, axis, KernelSite{});
+      EXPECT_TRUE(v->getType()->isIntegerTy(64));
+      b.CreateStore(v, b.CreateConstGEP1_64(b.getInt64Ty(), k->getArg(0), slot++));
     }
-  t.barrier(b);
+  t.barrier(b, BarrierOp::Sync, nullptr, KernelSite{});
   t.memory_fence(b, FenceScope::Block);
   t.memory_fence(b, FenceScope::Device);
   t.memory_fence(b, FenceScope::System);

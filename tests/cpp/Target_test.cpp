@@ -134,7 +134,7 @@ TEST(RuntimeServicesSet, AllHasEveryServiceAndNoneHasNone) {
   EXPECT_TRUE(RuntimeServices::all().without(RuntimeService::Sort).has(RuntimeService::Random));
 }
 
-TEST_F(LowerTest, CpuTargetIsFlatWithEveryServiceAndNoKernels) {
+TEST_F(LowerTest, CpuTargetIsFlatWithEveryServiceAndRunsKernelsNatively) {
   CpuTarget &cpu = compiler().target();
   for (AddressSpace s : {AddressSpace::Generic, AddressSpace::Global, AddressSpace::Shared,
                          AddressSpace::Local, AddressSpace::Constant})
@@ -142,15 +142,8 @@ TEST_F(LowerTest, CpuTargetIsFlatWithEveryServiceAndNoKernels) {
   EXPECT_EQ(cpu.services(), RuntimeServices::all());
   EXPECT_EQ(cpu.entry_abi(), EntryAbi::StatusWrapper);
   EXPECT_EQ(cpu.error_exit(), ErrorExit::CallerRecord);
-  llvm::LLVMContext ctx;
-  llvm::IRBuilder<> b(ctx);
-  try {
-    cpu.thread_index(b, GridQuery::ThreadIdx, 0);
-    FAIL() << "the CPU has no thread indices yet";
-  } catch (const CompileError &e) {
-    EXPECT_EQ(e.kind(), ErrorKind::Internal);
-  }
-  EXPECT_THROW(cpu.warp_size(), CompileError);
+  EXPECT_EQ(cpu.kernel_entry_abi(), EntryAbi::CpuKernel);
+  EXPECT_EQ(cpu.warp_size(), 32);
 }
 
 TEST_F(LowerTest, DeviceLikeTargetPutsAllocasInItsLocalSpaceAndCountsNoReferences) {

@@ -36,14 +36,44 @@ class DelegatingTarget : public Target {
   llvm::CallingConv::ID kernel_calling_convention() const override {
     return base_.kernel_calling_convention();
   }
-  llvm::Value *thread_index(llvm::IRBuilder<> &b, GridQuery query, int axis) override {
-    return base_.thread_index(b, query, axis);
+  llvm::Value *thread_index(llvm::IRBuilder<> &b, GridQuery query, int axis,
+                            const KernelSite &at) override {
+    return base_.thread_index(b, query, axis, at);
   }
-  void barrier(llvm::IRBuilder<> &b) override { base_.barrier(b); }
+  llvm::Value *lane_id(llvm::IRBuilder<> &b, const KernelSite &at) override {
+    return base_.lane_id(b, at);
+  }
+  int warp_size() const override { return base_.warp_size(); }
+  llvm::Value *barrier(llvm::IRBuilder<> &b, BarrierOp op, llvm::Value *pred,
+                       const KernelSite &at) override {
+    return base_.barrier(b, op, pred, at);
+  }
   void memory_fence(llvm::IRBuilder<> &b, FenceScope scope) override {
     base_.memory_fence(b, scope);
   }
-  int warp_size() const override { return base_.warp_size(); }
+  llvm::Value *warp_shuffle(llvm::IRBuilder<> &b, ShuffleOp op, llvm::Value *mask,
+                            llvm::Value *value, llvm::Value *lane, const KernelSite &at) override {
+    return base_.warp_shuffle(b, op, mask, value, lane, at);
+  }
+  llvm::Value *warp_vote(llvm::IRBuilder<> &b, VoteOp op, llvm::Value *mask, llvm::Value *pred,
+                         const KernelSite &at) override {
+    return base_.warp_vote(b, op, mask, pred, at);
+  }
+  llvm::Value *active_mask(llvm::IRBuilder<> &b, const KernelSite &at) override {
+    return base_.active_mask(b, at);
+  }
+  void warp_sync(llvm::IRBuilder<> &b, llvm::Value *mask, const KernelSite &at) override {
+    base_.warp_sync(b, mask, at);
+  }
+  llvm::Value *shared_array(llvm::IRBuilder<> &b, const SharedArray &array,
+                            const KernelSite &at) override {
+    return base_.shared_array(b, array, at);
+  }
+  llvm::Value *dynamic_shared(llvm::IRBuilder<> &b, const KernelSite &at,
+                              llvm::Value **bytes) override {
+    return base_.dynamic_shared(b, at, bytes);
+  }
+  EntryAbi kernel_entry_abi() const override { return base_.kernel_entry_abi(); }
 
  private:
   Target &base_;

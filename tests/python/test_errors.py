@@ -375,14 +375,24 @@ def reads_global_list(x):
 
 
 @ember.jit
+def writes_global_array(x):
+    _GLOBAL_ARRAY[x] = 1.0  # error here
+
+
+@ember.jit
 def reads_global_array(x):
-    return _GLOBAL_ARRAY[x]  # error here
+    return _GLOBAL_ARRAY[x] + 1.0
+
+
+def test_global_arrays_are_read_only_constants():
+    # As in Numba: a NumPy array read from a global is frozen into the code as a constant.
+    assert reads_global_array(2) == 1.0
 
 
 @pytest.mark.parametrize("f, arg", [
     (float_index, np.zeros(3)), (too_many_indices, np.zeros(3)),
     (store_tuple_into_array, np.zeros(3)), (index_a_scalar, 1),
-    (two_types_for_one_variable, 1), (reads_global_list, 0), (reads_global_array, 0),
+    (two_types_for_one_variable, 1), (reads_global_list, 0), (writes_global_array, 0),
 ], ids=lambda v: getattr(v, "__name__", ""))
 def test_type_errors_name_the_line(f, arg):
     assert_compile_error((TypingError, UnsupportedError), f, arg)
@@ -569,3 +579,15 @@ def test_nasty_inputs_do_not_crash_the_process():
                           text=True, timeout=120, check=False)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "survived" in proc.stdout
+
+
+_HUGE_GLOBAL_ARRAY = np.zeros((17 << 20) // 8)
+
+
+@ember.jit
+def reads_huge_global_array(x):
+    return _HUGE_GLOBAL_ARRAY[x]  # error here
+
+
+def test_a_huge_global_array_is_not_frozen():
+    assert_compile_error(UnsupportedError, reads_huge_global_array, 0)
