@@ -392,7 +392,9 @@ def is_available():
 def detect():
     """Prints where kernels run and returns True (numba's detect)."""
     from .. import get_num_threads
-    print("ember.cuda: no CUDA device used; kernels run natively on the CPU "
+    why = ("EMBER_CUDA_CPU=1" if os.environ.get("EMBER_CUDA_CPU", "") not in ("", "0")
+           else "no CUDA device used")
+    print(f"ember.cuda: {why}; kernels run natively on the CPU "
           f"({get_num_threads()} threads, warp size 32)")
     return True
 
