@@ -79,7 +79,8 @@ test-pythons: deps
 ASAN_BUILD := build-asan
 ASAN_TESTS := tests/python/test_arrays_core.py tests/python/test_numpy_arrays.py \
               tests/python/test_numpy_reductions.py tests/python/test_memory.py \
-              tests/python/test_stress.py
+              tests/python/test_stress.py tests/python/test_cuda_shared.py \
+              tests/python/test_cuda_errors.py tests/python/test_cuda_warp.py
 
 asan: deps
 	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DEMBER_ASAN=ON \

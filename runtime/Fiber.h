@@ -21,11 +21,20 @@ struct Context {
 #else
   ucontext_t uc;
 #endif
+  // What a fiber starts (prepare), and its stack, which AddressSanitizer builds announce at
+  // each switch; a thread's own context (never prepared) has no stack recorded.
+  void (*entry)(void *) = nullptr;
+  void *arg = nullptr;
+  const void *stack_bottom = nullptr;
+  size_t stack_size = 0;
 };
 
 /// Saves the running context into *from and resumes *to.  Returns when something switches back
 /// to *from.
 void switch_to(Context *from, Context *to);
+
+/// The last switch of a finished fiber, which is never resumed.
+[[noreturn]] void exit_to(Context *from, Context *to);
 
 /// Makes *c start entry(arg) on the stack [stack, stack + size) at the first switch to it.
 /// entry must never return: it ends by switching away for good.

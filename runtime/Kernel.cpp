@@ -182,8 +182,7 @@ void fiber_main(void *p) {
   auto *b = static_cast<Block *>(t->ctx.block);
   t->status = b->launch->thread_fn(&t->ctx, b->launch->args);
   t->wait = Wait::Done;
-  ember_fiber::switch_to(&t->fiber, &b->main);  // never resumed
-  __builtin_unreachable();
+  ember_fiber::exit_to(&t->fiber, &b->main);
 }
 
 /// Switches from a waiting thread to the scheduler; returns the collective's result.

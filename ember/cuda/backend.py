@@ -209,13 +209,11 @@ def to_device(obj, stream=0, copy=True, to=None):
         return to
     if isinstance(obj, DeviceNDArray):
         return obj
-    if obj.__class__.__name__ == "ndarray" or not isinstance(obj, np.ndarray):
-        ary = np.array(obj, copy=True, subok=False)
-    else:
-        ary = np.array(obj, copy=True)
+    # copy=False: device memory of the same shape and dtype, its contents not transferred
+    ary = np.array(obj, subok=False) if copy else np.zeros_like(np.asarray(obj), subok=False)
     if ary.dtype.names:
         return DeviceRecordStates(np.ascontiguousarray(ary), stream)
-    return DeviceNDArray(ary if copy else ary, stream)
+    return DeviceNDArray(ary, stream)
 
 
 def device_array(shape, dtype=np.float64, strides=None, order="C", stream=0):
@@ -392,7 +390,9 @@ def is_available():
 def detect():
     """Prints where kernels run and returns True (numba's detect)."""
     from .. import get_num_threads
-    print("ember.cuda: no CUDA device used; kernels run natively on the CPU "
+    why = ("EMBER_CUDA_CPU=1" if os.environ.get("EMBER_CUDA_CPU", "") not in ("", "0")
+           else "no CUDA device used")
+    print(f"ember.cuda: {why}; kernels run natively on the CPU "
           f"({get_num_threads()} threads, warp size 32)")
     return True
 

@@ -152,3 +152,20 @@ def test_shared_memory_histogram_with_atomics_in_two_levels():
     out = np.zeros(nbins, np.int32)
     hist[(10000 + 127) // 128, 128](x, out)
     np.testing.assert_array_equal(out, np.bincount(x % nbins, minlength=nbins))
+
+
+def test_float_max_min_leave_nan_alone_as_cuda():
+    @cuda.jit
+    def extremes(out, v):
+        cuda.atomic.max(out, 0, v[0])
+        cuda.atomic.min(out, 1, v[0])
+
+    out = np.array([1.0, 1.0])
+    extremes[1, 1](out, np.array([np.nan]))
+    np.testing.assert_array_equal(out, [1.0, 1.0])
+    out = np.array([np.nan, np.nan])
+    extremes[1, 1](out, np.array([2.0]))
+    assert np.isnan(out).all()
+    out = np.array([1.0, 3.0])
+    extremes[1, 1](out, np.array([2.0]))
+    np.testing.assert_array_equal(out, [2.0, 2.0])

@@ -160,3 +160,18 @@ def test_fma_and_cbrt():
     np.testing.assert_allclose(out[:, 0], a * b + c)
     np.testing.assert_allclose(out[:, 1], np.cbrt(a))
     assert math.isclose(out[0, 1] ** 3, a[0])
+
+
+def test_syncwarp_orders_shared_writes_within_a_warp():
+    @cuda.jit
+    def rotate(x, out):
+        buf = cuda.shared.array(64, np.int64)
+        t = cuda.threadIdx.x
+        buf[t] = x[t]
+        cuda.syncwarp(FULL)
+        out[t] = buf[(t // 32) * 32 + (t + 1) % 32]
+
+    x = np.arange(64, dtype=np.int64) * 7
+    out = np.zeros(64, np.int64)
+    rotate[1, 64](x, out)
+    np.testing.assert_array_equal(out, np.roll(x.reshape(2, 32), -1, axis=1).ravel())
