@@ -106,7 +106,12 @@ def test_planted_hang_is_caught_and_confirmed(tmp_path):
                                   "--features", SMALL, "--plant", "hang:2", "--timeout", "2",
                                   "--minimize", "0")
     assert proc.returncode == 1
-    assert summary["signatures"]["crash: timeout"]["programs"] == [2]
+    # The hang is planted in the compiled run; on a loaded machine the 2 s may already run out
+    # in the reference run or in a fresh worker's start ("crash: timeout in CPython"): either
+    # way the program is caught as a hang and confirmed, which is what this test is about.
+    hangs = {s: info["programs"] for s, info in summary["signatures"].items()
+             if s.startswith("crash: timeout")}
+    assert list(hangs.values()) == [[2]], summary["signatures"]
 
 
 def test_planted_mismatch_is_reported_and_minimized(tmp_path):
