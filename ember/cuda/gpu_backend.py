@@ -237,6 +237,10 @@ class GpuDevice:
 _devices: dict[int, GpuDevice] = {}
 
 
+# The selected device's ordinal, part of every launch's cache key (select_device changes it).
+_current_device = [0]
+
+
 def select_device(device_id):
     driver().select(int(device_id))
     return get_current_device()
@@ -247,6 +251,7 @@ def get_current_device():
     i = d.selected_device
     if i is None or i < 0:
         i = 0
+    _current_device[0] = i
     dev = _devices.get(i)
     if dev is None:
         dev = _devices[i] = GpuDevice(d.device_info(i))
@@ -390,7 +395,8 @@ def _flat(v):
 class _Entry:
     """One kernel compiled and loaded for one list of argument types."""
 
-    __slots__ = ("ptx", "module", "function", "launcher", "arg_indices", "configured")
+    __slots__ = ("ptx", "module", "function", "launcher", "arg_indices", "all_arguments",
+                 "configured")
 
     def __init__(self, ptx, module, function, launcher, arg_indices):
         self.ptx = ptx
@@ -398,6 +404,7 @@ class _Entry:
         self.function = function
         self.launcher = launcher  # None: arguments packed in Python (_pack)
         self.arg_indices = arg_indices
+        self.all_arguments = arg_indices == tuple(range(len(arg_indices)))
         self.configured = {}
 
 
@@ -464,35 +471,43 @@ class GpuBackend:
         launcher = None if None in layout else _cuda.KernelLauncher(function, layout)
         return _Entry(p, module, function, launcher, tuple(indices))
 
+    def _argument(self, kernel, name, a, stream, copies):
+        """(the value the launcher reads, its type code) for one launch argument."""
+        host = getattr(a, "_ary", None)
+        if isinstance(host, np.ndarray):
+            # A host-memory device array (cuda.random's states): copied like a host array.
+            a = host
+        if isinstance(a, np.ndarray):
+            dev = gpu_array.to_device(a, stream)
+            if a.flags.writeable:
+                copies.append((dev, a))
+            a = dev
+        elif not isinstance(a, DeviceNDArray) and (hasattr(a, "__cuda_array_interface__")
+                                                   or hasattr(a, "__dlpack__")):
+            a = as_device_array(a, stream)
+        if isinstance(a, DeviceNDArray):
+            return a, _array_code(a)
+        try:
+            return a, tuple(_ember.typeof_code(a))
+        except TypeError:
+            raise TypeError(f"{kernel.__qualname__}(): argument '{name}' is a "
+                            f"{type(a).__name__}; kernels take numbers and arrays") from None
+
     def launch(self, kernel, config, stream, args):
         if len(args) != kernel._nargs:
             raise TypeError(f"{kernel.__qualname__}() takes {kernel._nargs} arguments but "
                             f"{len(args)} were given")
         values, codes, copies = [], [], []
         for name, a in zip(kernel._argnames, args):
-            host = getattr(a, "_ary", None)
-            if isinstance(host, np.ndarray):
-                # A host-memory device array (cuda.random's states): copied like a host array.
-                a = host
-            if isinstance(a, np.ndarray):
-                dev = gpu_array.to_device(a, stream)
-                if a.flags.writeable:
-                    copies.append((dev, a))
-                a = dev
-            elif not isinstance(a, DeviceNDArray) and (hasattr(a, "__cuda_array_interface__")
-                                                       or hasattr(a, "__dlpack__")):
-                a = as_device_array(a, stream)
-            if isinstance(a, DeviceNDArray):
-                codes.append(_array_code(a))
+            if type(a) is DeviceNDArray:  # the common case, its type code cached on it
+                code = a.__dict__.get("_ember_code")
+                if code is None:
+                    code = a.__dict__["_ember_code"] = _array_code(a)
             else:
-                try:
-                    codes.append(tuple(_ember.typeof_code(a)))
-                except TypeError:
-                    raise TypeError(f"{kernel.__qualname__}(): argument '{name}' is a "
-                                    f"{type(a).__name__}; kernels take numbers and arrays") \
-                        from None
+                a, code = self._argument(kernel, name, a, stream, copies)
             values.append(a)
-        key = (tuple(codes), get_current_device().id)
+            codes.append(code)
+        key = (tuple(codes), _current_device[0])
         entries = kernel.__dict__.setdefault("_gpu_entries", {})
         entry = entries.get(key)
         if entry is None:
@@ -502,14 +517,16 @@ class GpuBackend:
                             stream_arg(stream), _pack(entry.ptx.params, values, codes))
             self._write_back(copies, stream)
             return
-        handle = int(stream_arg(stream) or 0)
-        go = entry.configured.get((config, handle))
+        go = entry.configured.get((config, stream))
         if go is None:
             go = entry.launcher.configure(config[:3], config[3:6], stream_arg(stream), config[6])
             if len(entry.configured) >= 64:
                 entry.configured.clear()
-            entry.configured[(config, handle)] = go
-        go(*[values[i] for i in entry.arg_indices])
+            entry.configured[(config, stream)] = go
+        if entry.all_arguments:
+            go(*values)
+        else:
+            go(*[values[i] for i in entry.arg_indices])
         if copies:
             self._write_back(copies, stream)
 
