@@ -160,14 +160,20 @@ def _kernel_signatures(kernel, signature):
     """The argument type ids to inspect: one signature's, or every one the kernel has compiled
     (on the CPU path or as PTX)."""
     s = session()
-    if signature is not None:
-        arg_codes, _ = _signature(signature)
-        return [tuple(s.type_from_code(c) for c in arg_codes)]
     found = list(kernel._specs)
     for (type_ids, _, device, _) in getattr(kernel, "_ptx_cache", {}):
         if not device and type_ids not in found:
             found.append(type_ids)
-    return found
+    if signature is None:
+        return found
+    # A key of the dict form (type names, as kernel.signatures gives them) ...
+    if isinstance(signature, (tuple, list)):
+        for type_ids in found:
+            if tuple(s.type_str(t) for t in type_ids) == tuple(map(str, signature)):
+                return [type_ids]
+    # ... or a signature to compile: "void(float64[:])", ("float64[:]",).
+    arg_codes, _ = _signature(signature)
+    return [tuple(s.type_from_code(c) for c in arg_codes)]
 
 
 def _by_signature(kernel, signature, text_of):

@@ -165,6 +165,7 @@ def test_kernel_inspect_ptx_and_llvm():
     by_sig = scale.inspect_ptx()
     assert list(by_sig) == [("array(float64, 1d, A)", "float64")]
     assert by_sig[("array(float64, 1d, A)", "float64")] == ptx
+    assert scale.inspect_ptx(("array(float64, 1d, A)", "float64")) == ptx
     assert "sm_90" in scale.inspect_ptx("void(float64[:], float64)", cc=(9, 0))
     from ember.cuda.ptx import kernel_inspect_llvm
     ir = kernel_inspect_llvm(scale, "void(float64[:], float64)")
