@@ -179,7 +179,7 @@ class DeviceNDArray(_device_array_type()):
         else:
             buf, offset = self._read_span(stream)
             if stream:
-                stream.synchronize()
+                driver().stream_synchronize(stream_arg(stream))
             view = np.ndarray(self.shape, self.dtype, buffer=buf, offset=offset,
                               strides=self.strides)
             out = view.copy(order="K") if ary is None else ary
@@ -212,7 +212,7 @@ class DeviceNDArray(_device_array_type()):
         # Strided: read the span, write the elements into it, write it back.
         buf, offset = self._read_span(stream)
         if stream:
-            stream.synchronize()
+            driver().stream_synchronize(stream_arg(stream))
         view = np.ndarray(self.shape, self.dtype, buffer=buf, offset=offset, strides=self.strides)
         np.copyto(view, src)
         if buf.size:

@@ -215,8 +215,12 @@ def test_streams_and_events():
         with s.auto_synchronize():
             add_one[1, 32, s, 0](d)
         print(np.array_equal(d.copy_to_host(), x + 2))
+        print(np.array_equal(d[::2].copy_to_host(stream=s), (x + 2)[::2]))
+        d[::2].copy_to_device(np.full(3, -1.0), stream=int(s))
+        s.synchronize()
+        print(d.copy_to_host().tolist())
     """)
-    assert out == ["True True", "True True 0", "True"]
+    assert out == ["True True", "True True 0", "True", "True", "[-1.0, 3.0, -1.0, 5.0, -1.0]"]
 
 
 def test_inspect_on_the_gpu_backend_gives_the_nvptx_module():
