@@ -74,7 +74,7 @@ def test_every_test_kernel_compiles_to_ptx_and_assembles(tmp_path):
     # Every test file's kernels are there (a recorder that saw nothing would pass vacuously).
     assert {os.path.basename(f) for _, f in kernels} >= {
         f for f in KERNEL_TESTS if f != "test_cuda_errors.py"}
-    assert len(rows) >= 100, len(rows)
+    assert len(rows) >= 40, len(rows)
     if find_ptxas() is None:
         pytest.skip(f"ptxas not found (no CUDA toolkit): {len(rows)} PTX modules compiled, "
                     "none assembled")
