@@ -70,6 +70,7 @@ from .intrinsics import (
                       warpsize,
 )
 from .kernel import DeviceFunction, Kernel, LaunchConfiguration, jit
+from .ptx import compile_ptx, compile_ptx_for_current_device
 
 __all__ = [
     "jit", "Kernel", "DeviceFunction", "LaunchConfiguration", "atomic", "const", "local",
@@ -83,4 +84,5 @@ __all__ = [
     "default_stream", "legacy_default_stream", "per_thread_default_stream", "external_stream",
     "event", "event_elapsed_time", "is_available", "detect", "select_device",
     "get_current_device", "current_context", "close", "is_cuda_array", "as_cuda_array",
+    "compile_ptx", "compile_ptx_for_current_device",
 ]

@@ -25,11 +25,15 @@ __all__ = ["DeviceNDArray", "Stream", "Event", "backend", "to_device", "device_a
 
 
 def cpu_path() -> bool:
-    """Whether kernels run on the CPU: always today (the GPU backend is not plugged in yet), and
-    whenever EMBER_CUDA_CPU=1."""
+    """Whether kernels run on the CPU: when EMBER_CUDA_CPU=1, or when no CUDA driver with a
+    device can be used (gpu_backend.py is the other path)."""
     if os.environ.get("EMBER_CUDA_CPU", "") not in ("", "0"):
         return True
-    return True  # no GPU backend is plugged in yet
+    try:
+        from .gpu_backend import gpu_available
+    except ImportError:  # ember._cuda is not built
+        return True
+    return not gpu_available()
 
 
 class DeviceNDArray:
@@ -467,3 +471,7 @@ class CpuBackend:
 
 
 backend = CpuBackend()
+
+if not cpu_path():  # a CUDA device: the GPU backend's host API replaces the names above
+    from .gpu_backend import install
+    install(globals())

@@ -449,9 +449,19 @@ class Kernel:
                     return [spec]
         raise KeyError(f"{self.__qualname__} has no compiled signature {signature!r}")
 
+    def inspect_ptx(self, signature=None, cc=None):
+        """The PTX of one signature (for compute capability cc: the current device's, else
+        8.0), or {signature: PTX} of every compiled one (ptx.py)."""
+        from .ptx import kernel_inspect_ptx
+        return kernel_inspect_ptx(self, signature, cc)
+
     def inspect_llvm(self, signature=None):
         """The LLVM IR of one signature's module (the kernel, its device functions and its
         entry for the backend's target), or a dict of all of them."""
+        from .backend import backend
+        if backend.name == "gpu":
+            from .ptx import kernel_inspect_llvm
+            return kernel_inspect_llvm(self, signature)
         s = session()
         found = {spec: s.llvm_ir(spec.compiled, True) for spec in self._find(signature)}
         if signature is not None:
