@@ -57,8 +57,11 @@ test: build
 test-cpp: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
+# The kernel tests check the CPU path (EMBER_CUDA_CPU=1, even where a GPU is found); the tests
+# marked `gpu` run apart, on the device when there is one.
 test-python: build
-	$(VPY) -m pytest tests/python -q
+	EMBER_CUDA_CPU=1 $(VPY) -m pytest tests/python -q -m "not gpu"
+	$(VPY) -m pytest tests/python -q -m gpu -rs
 
 # Only the tests marked `gpu` (they skip, saying why, where no CUDA device is found; `make test`
 # runs them too and needs no GPU).  -s shows what they print (the launch overhead).
