@@ -480,6 +480,9 @@ def run(missing: dict[str, str], quick: bool) -> tuple[list[GpuRow], list[str], 
 
 def describe(threads: int) -> list[str]:
     return [
+        "Written by `benchmarks/gpu.py` (`make bench-gpu`), which installs numba-cuda into the "
+        "venv when it is missing.",
+        "",
         "What each row is:",
         "",
         "* **compile a first kernel to PTX**: a fresh process imports the tool's `cuda` module "
