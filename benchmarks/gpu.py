@@ -359,7 +359,8 @@ def table(rows: list[GpuRow]) -> tuple[str, list[str]]:
 def ensure_numba_cuda(install: bool) -> str | None:
     """None when numba.cuda.compile_ptx can be imported (installing numba-cuda first if
     allowed), else why not."""
-    probe = [sys.executable, "-c", "from numba.cuda import compile_ptx"]
+    # numba alone has a numba.cuda of its own (deprecated); numba-cuda is the numba_cuda module
+    probe = [sys.executable, "-c", "import numba_cuda; from numba.cuda import compile_ptx"]
 
     def importable() -> bool:
         return subprocess.run(probe, capture_output=True, env=worker_env()).returncode == 0
@@ -520,6 +521,14 @@ def render(rows, notes, machine, runner) -> str:
     parts += [*describe(os.cpu_count() or 1), ""]
     for note in notes:
         parts += [note, ""]
+    try:
+        from importlib.metadata import version
+        versions = f"numba-cuda {version('numba-cuda')}, cuda-bindings {version('cuda-bindings')}"
+    except Exception as exc:  # noqa: BLE001 - a missing package is reported, not fatal
+        versions = f"numba-cuda's version unknown ({harness.error_text(exc)})"
+    home = worker_env().get("CUDA_HOME", "unset")
+    parts += [f"{versions}; `CUDA_HOME={home}` in the workers (numba-cuda's NVVM and "
+              "libdevice, ember's libdevice).", ""]
     if runner.loads:
         parts += [f"1-minute load average as the workers started: median "
                   f"{statistics.median(runner.loads):.1f}, max {max(runner.loads):.1f} on "
