@@ -567,7 +567,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  error [{i}]: {t}")
     for note in notes:
         print(f"  note: {note}")
-    verdicts = [r.verdict() for r in rows if r.limit is not None]
+    verdicts = [r.verdict() for r in rows if r.min_speed is not None]
     print(f"  budgets: {sum('PASS' in v for v in verdicts)} of {len(verdicts)} pass")
     print("\n".join(machine_lines(machine)))
     if not opts.no_write and not opts.quick:
