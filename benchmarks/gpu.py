@@ -423,6 +423,17 @@ def run(missing: dict[str, str], quick: bool) -> tuple[list[GpuRow], list[str], 
         runner.worker("ember", "matmul", big, reps(5), True,
                       keys=(f"matmul-kernel-{big}", f"matmul-jit-{big}"))
 
+    sim, small = runner.number(f"matmul-kernel-{SIM_SIZE}", "numba"), runner.number(
+        f"matmul-kernel-{SIM_SIZE}", "ember")
+    at_big = runner.number(f"matmul-kernel-{big}", "ember")
+    if sim and small and at_big:
+        # The simulator's work is one Python-level step per thread and tile element: m**3.
+        estimate = sim * (big / SIM_SIZE) ** 3
+        notes.append(f"Not measured, estimated: at {big}x{big} the simulator would take about "
+                     f"{estimate / 60e3:,.0f} minutes ({SIM_SIZE}x{SIM_SIZE}'s time times "
+                     f"({big}/{SIM_SIZE})^3), about {estimate / at_big:,.0f}x ember's "
+                     f"{at_big:,.0f} ms.")
+
     print("  (d) on a GPU", flush=True)
     info = runner.worker("ember", "gpu-info")
     gpu = info.get("items", {}).get("gpu", {}) if info.get("ok") else {
