@@ -9,7 +9,7 @@ STAMPS  := .stamps
 JOBS    ?= $(shell nproc)
 
 .PHONY: all run test build deps test-cpp test-python test-pythons test-gpu cases bench asan ubsan \
-        fuzz fuzz-ci clean format lint
+        fuzz fuzz-ci bench-gpu clean format lint
 
 all: build
 
@@ -125,6 +125,11 @@ fuzz-ci: build
 
 bench: build
 	$(VPY) benchmarks/vs_numba.py
+
+# GPU kernels against numba-cuda (installed by the script when missing), on the CPU path where
+# there is no GPU: the "GPU kernels" section of docs/performance.md.
+bench-gpu: build
+	$(VPY) benchmarks/gpu.py
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.h')
