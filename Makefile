@@ -50,7 +50,8 @@ CASE_TAGS ?= core,recursion,arrays,alloc,numpy,random,parallel,ufunc,gufunc,cuda
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
-	$(VPY) -m pytest tests/python -q
+	EMBER_CUDA_CPU=1 $(VPY) -m pytest tests/python -q -m "not gpu"
+	$(VPY) -m pytest tests/python -q -m gpu -rs
 	@if [ -f $(CASES) ]; then $(VPY) $(CASES) --impl ember --tags $(CASE_TAGS); \
 	 else echo "($(CASES) not found: corpus not run)"; fi
 
