@@ -20,6 +20,24 @@ _KNOWN = {"nopython", "nogil", "cache", "parallel", "fastmath", "boundscheck", "
           "debug", "_nrt"}
 
 
+def apply_decorator(wrap, signature_or_function, name: str):
+    """`@name`, `@name(...)` and `@name("sig")` / `@name(["sig", ...])`: wrap(fn, signatures)
+    now for a function, else a decorator that will call it."""
+    if callable(signature_or_function) and hasattr(signature_or_function, "__code__"):
+        return wrap(signature_or_function, ())
+    sigs = signature_or_function
+    if sigs is None:
+        sigs = ()
+    elif isinstance(sigs, str):
+        sigs = (sigs,)
+    elif isinstance(sigs, (list, tuple)) and all(isinstance(s, str) for s in sigs):
+        sigs = tuple(sigs)
+    else:
+        raise TypeError(f"{name} takes a function, a signature string or a list of them, not "
+                        f"{type(sigs).__name__}")
+    return lambda fn: wrap(fn, sigs)
+
+
 def jit(signature_or_function=None, **options):
     """Compiles a Python function to native code (Numba's ``numba.jit`` in nopython mode)."""
     unknown = set(options) - _KNOWN
@@ -37,19 +55,7 @@ def jit(signature_or_function=None, **options):
             raise TypeError(f"jit() expects a Python function, not {type(fn).__name__}")
         return JitFunction(fn, opts, signatures).dispatcher
 
-    if callable(signature_or_function) and hasattr(signature_or_function, "__code__"):
-        return wrap(signature_or_function, ())
-    sigs = signature_or_function
-    if sigs is None:
-        sigs = ()
-    elif isinstance(sigs, str):
-        sigs = (sigs,)
-    elif isinstance(sigs, (list, tuple)) and all(isinstance(s, str) for s in sigs):
-        sigs = tuple(sigs)
-    else:
-        raise TypeError("jit() takes a function, a signature string or a list of them, not "
-                        f"{type(sigs).__name__}")
-    return lambda fn: wrap(fn, sigs)
+    return apply_decorator(wrap, signature_or_function, "jit()")
 
 
 njit = jit

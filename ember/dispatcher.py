@@ -89,7 +89,59 @@ class Specialization:
         self.entry = entry
 
 
-class JitFunction:
+class Overloads:
+    """Finding the specialization for a call's argument type codes, shared by jitted functions
+    and CUDA kernels: the class provides _specs, _aliases, _can_compile, compile_types,
+    _sig_text and _add_alias_entry (how an entry for other argument codes is registered)."""
+
+    def _specialize(self, codes) -> Specialization:
+        """The specialization serving a call with these argument type codes."""
+        key = tuple(tuple(c) for c in codes)
+        spec = self._aliases.get(key)
+        if spec is not None:
+            return spec
+        s = session()
+        type_ids = tuple(s.type_from_code(c) for c in codes)
+        spec = self._specs.get(type_ids)
+        if spec is None:
+            if self._can_compile:
+                spec = self.compile_types(type_ids)
+            else:
+                spec = self._convertible(type_ids)
+                if spec is None:
+                    got = ", ".join(s.type_str(t) for t in type_ids)
+                    have = "; ".join(self._sig_text(x) for x in self._specs.values())
+                    raise TypeError(f"{self.__qualname__}(): no compiled signature matches "
+                                    f"({got}); it was compiled for {have}")
+        if [list(c) for c in codes] != [list(c) for c in spec.arg_codes]:
+            # Values of these types now call this entry directly (one entry, however many
+            # threads get here at once).
+            with _compile_lock:
+                spec_alias = self._aliases.get(key)
+                if spec_alias is None:
+                    spec_alias = Specialization(spec.compiled, spec.arg_types, spec.arg_codes,
+                                                spec.ret_code, None)
+                    spec_alias.entry = self._add_alias_entry(spec, codes)
+                    self._aliases[key] = spec_alias
+            return spec_alias
+        return spec
+
+    def _convertible(self, type_ids):
+        """The compiled signature these argument types convert to best: exact matches first,
+        then safe conversions (int64 -> float64), then unsafe ones (float64 -> float32), as
+        Numba's overload resolution does."""
+        s = session()
+        best, best_cost = None, None
+        for spec in self._specs.values():
+            if not all(s.can_convert(a, p) for a, p in zip(type_ids, spec.arg_types)):
+                continue
+            cost = sum(_conversion_cost(s, a, p) for a, p in zip(type_ids, spec.arg_types))
+            if best_cost is None or cost < best_cost:
+                best, best_cost = spec, cost
+        return best
+
+
+class JitFunction(Overloads):
     """The Python implementation behind a jitted function (its dispatcher's ``_impl``)."""
 
     def __init__(self, py_func, options: Options, signatures=(), loop=None):
@@ -157,53 +209,10 @@ class JitFunction:
         spec = self._specialize(codes)
         return self.dispatcher._call_entry(spec.entry, args)
 
-    def _specialize(self, codes) -> Specialization:
-        """The specialization serving a call with these argument type codes."""
-        key = tuple(tuple(c) for c in codes)
-        spec = self._aliases.get(key)
-        if spec is not None:
-            return spec
-        s = session()
-        type_ids = tuple(s.type_from_code(c) for c in codes)
-        spec = self._specs.get(type_ids)
-        if spec is None:
-            if self._can_compile:
-                spec = self.compile_types(type_ids)
-            else:
-                spec = self._convertible(type_ids)
-                if spec is None:
-                    got = ", ".join(s.type_str(t) for t in type_ids)
-                    have = "; ".join(self._sig_text(x) for x in self._specs.values())
-                    raise TypeError(f"{self.__qualname__}(): no compiled signature matches "
-                                    f"({got}); it was compiled for {have}")
-        if [list(c) for c in codes] != [list(c) for c in spec.arg_codes]:
-            # Values of these types now call this entry directly (one entry, however many
-            # threads get here at once).
-            with _compile_lock:
-                spec_alias = self._aliases.get(key)
-                if spec_alias is None:
-                    spec_alias = Specialization(spec.compiled, spec.arg_types, spec.arg_codes,
-                                                spec.ret_code, None)
-                    spec_alias.entry = self.dispatcher._add_entry(
-                        spec.arg_codes, spec.ret_code, spec.compiled.wrapper, spec.compiled,
-                        codes)
-                    self._aliases[key] = spec_alias
-            return spec_alias
-        return spec
-
-    def _convertible(self, type_ids):
-        """The compiled signature these argument types convert to best: exact matches first,
-        then safe conversions (int64 -> float64), then unsafe ones (float64 -> float32), as
-        Numba's overload resolution does."""
-        s = session()
-        best, best_cost = None, None
-        for spec in self._specs.values():
-            if not all(s.can_convert(a, p) for a, p in zip(type_ids, spec.arg_types)):
-                continue
-            cost = sum(_conversion_cost(s, a, p) for a, p in zip(type_ids, spec.arg_types))
-            if best_cost is None or cost < best_cost:
-                best, best_cost = spec, cost
-        return best
+    def _add_alias_entry(self, spec: Specialization, codes):
+        """Registers spec's compiled code for calls whose argument type codes are `codes`."""
+        return self.dispatcher._add_entry(spec.arg_codes, spec.ret_code, spec.compiled.wrapper,
+                                          spec.compiled, codes)
 
     # ---- compiling -------------------------------------------------------------------------
 

@@ -21,14 +21,15 @@ import os
 import sys
 
 from .. import _ember
+from ..decorators import apply_decorator
 from ..dispatcher import (
     JitFunction,
     Options,
+    Overloads,
     Specialization,
     _by_handle,
     _compile_lock,
     _compile_stack,
-    _conversion_cost,
     _def_line,
     _describe,
     _resolve_callee,
@@ -67,19 +68,7 @@ def jit(func_or_sig=None, device=False, **options):
             return DeviceFunction(fn, opts, sigs).dispatcher
         return Kernel(fn, opts, sigs)
 
-    if callable(func_or_sig) and hasattr(func_or_sig, "__code__"):
-        return wrap(func_or_sig, ())
-    sigs = func_or_sig
-    if sigs is None:
-        sigs = ()
-    elif isinstance(sigs, str):
-        sigs = (sigs,)
-    elif isinstance(sigs, (list, tuple)) and all(isinstance(s, str) for s in sigs):
-        sigs = tuple(sigs)
-    else:
-        raise TypeError("cuda.jit() takes a function, a signature string or a list of them, not "
-                        f"{type(sigs).__name__}")
-    return lambda fn: wrap(fn, sigs)
+    return apply_decorator(wrap, func_or_sig, "cuda.jit()")
 
 
 # ---- device functions -------------------------------------------------------------------------
@@ -213,7 +202,7 @@ class LaunchConfiguration:
                 f"block={self.blockdim} sharedmem={self.sharedmem}>")
 
 
-class Kernel:
+class Kernel(Overloads):
     """A CUDA kernel: compiled per argument types, launched with ``kernel[grid, block](...)``."""
 
     _kernel_mode = True
@@ -300,47 +289,11 @@ class Kernel:
         spec = self._specialize(codes)
         return self._dispatcher._call_entry(spec.entry, args)
 
-    def _specialize(self, codes) -> Specialization:
-        key = tuple(tuple(c) for c in codes)
-        spec = self._aliases.get(key)
-        if spec is not None:
-            return spec
-        s = session()
-        type_ids = tuple(s.type_from_code(c) for c in codes)
-        spec = self._specs.get(type_ids)
-        if spec is None:
-            if self._can_compile:
-                spec = self.compile_types(type_ids)
-            else:
-                spec = self._convertible(type_ids)
-                if spec is None:
-                    got = ", ".join(s.type_str(t) for t in type_ids)
-                    have = "; ".join(self._sig_text(x) for x in self._specs.values())
-                    raise TypeError(f"{self.__qualname__}(): no compiled signature matches "
-                                    f"({got}); it was compiled for {have}")
-        if [list(c) for c in codes] != [list(c) for c in spec.arg_codes]:
-            with _compile_lock:
-                alias = self._aliases.get(key)
-                if alias is None:
-                    alias = Specialization(spec.compiled, spec.arg_types, spec.arg_codes,
-                                           spec.ret_code, None)
-                    alias.entry = self._dispatcher._add_entry(
-                        [_INT64_CODE] * 7 + spec.arg_codes, _NONE_CODE, spec.compiled.wrapper,
-                        spec.compiled, [_INT64_CODE] * 7 + [list(c) for c in codes])
-                    self._aliases[key] = alias
-            return alias
-        return spec
-
-    def _convertible(self, type_ids):
-        s = session()
-        best, best_cost = None, None
-        for spec in self._specs.values():
-            if not all(s.can_convert(a, p) for a, p in zip(type_ids, spec.arg_types)):
-                continue
-            cost = sum(_conversion_cost(s, a, p) for a, p in zip(type_ids, spec.arg_types))
-            if best_cost is None or cost < best_cost:
-                best, best_cost = spec, cost
-        return best
+    def _add_alias_entry(self, spec: Specialization, codes):
+        launch = [_INT64_CODE] * 7  # the launch configuration's slots before the arguments
+        return self._dispatcher._add_entry(launch + spec.arg_codes, _NONE_CODE,
+                                           spec.compiled.wrapper, spec.compiled,
+                                           launch + [list(c) for c in codes])
 
     # ---- compiling ---------------------------------------------------------------------------
 
