@@ -3,6 +3,7 @@
 #include <complex>
 #include <cstring>
 
+#include "bindings/Containers.h"
 #include "bindings/Typeof.h"
 #include "ember/abi.h"
 #include "ember/runtime.h"
@@ -99,7 +100,9 @@ PyObject *box_array(const Plan &plan, void *in) {
   int64_t *shape = a->shape_and_strides;
   int64_t *strides = a->shape_and_strides + nd;
   auto *parent = static_cast<PyObject *>(a->parent);
-  if (!a->meminfo && parent && PyArray_Check(parent)) {
+  // An ndarray from Python comes back as itself: borrowed, or held by a MemInfo that a
+  // container made for it (ember/containers.h's adopt hook).
+  if (parent && PyArray_Check(parent)) {
     // The unchanged argument comes back as itself.
     auto *p = reinterpret_cast<PyArrayObject *>(parent);
     bool same = PyArray_DATA(p) == a->data && PyArray_NDIM(p) == nd &&
@@ -108,6 +111,7 @@ PyObject *box_array(const Plan &plan, void *in) {
       same = PyArray_DIMS(p)[k] == shape[k] && PyArray_STRIDES(p)[k] == strides[k];
     if (same && (plan.readonly || PyArray_ISWRITEABLE(p))) {
       Py_INCREF(parent);
+      ember_meminfo_decref(a->meminfo);
       return parent;
     }
   }
@@ -170,11 +174,26 @@ Plan make_plan(const std::vector<int64_t> &code, size_t *pos) {
     case EMBER_T_ARRAY:
       p.dtype = code[*pos];
       p.ndim = static_cast<int>(code[*pos + 1]);
+      p.layout = code[*pos + 2];
       p.readonly = code[*pos + 3] != 0;
       *pos += 4;
       p.size = sizeof(ember_array) + 16 * static_cast<size_t>(p.ndim);
       p.align = 8;
       return p;
+    case EMBER_T_LIST:
+    case EMBER_T_DICT:
+    case EMBER_T_SET: {
+      size_t start = *pos - 1;
+      if (p.tag == EMBER_T_LIST) ++*pos;
+      make_plan(code, pos);
+      if (p.tag == EMBER_T_DICT) make_plan(code, pos);
+      p.code.assign(code.begin() + static_cast<std::ptrdiff_t>(start),
+                    code.begin() + static_cast<std::ptrdiff_t>(*pos));
+      p.size = 8;
+      p.align = 8;
+      p.owns = true;
+      return p;
+    }
     case EMBER_T_TUPLE: {
       int64_t n = code[(*pos)++];
       size_t off = 0;
@@ -184,6 +203,7 @@ Plan make_plan(const std::vector<int64_t> &code, size_t *pos) {
         p.offsets.push_back(off);
         off += c.size;
         p.align = std::max(p.align, c.align);
+        p.owns |= c.owns;
         p.children.push_back(std::move(c));
       }
       p.size = align_up(off, p.align);
@@ -192,6 +212,7 @@ Plan make_plan(const std::vector<int64_t> &code, size_t *pos) {
     case EMBER_T_OPTIONAL: {
       Plan c = make_plan(code, pos);
       p.align = c.align;
+      p.owns = c.owns;
       p.offsets = {0, align_up(1, c.align)};
       p.size = align_up(p.offsets[1] + c.size, p.align);
       p.children.push_back(std::move(c));
@@ -237,7 +258,9 @@ bool unbox(const Plan &plan, PyObject *obj, void *out) {
         return false;
       }
       auto *a = reinterpret_cast<PyArrayObject *>(obj);
-      if (PyArray_NDIM(a) != plan.ndim || tag_of_descr(PyArray_DESCR(a)) != plan.dtype) {
+      if (PyArray_NDIM(a) != plan.ndim || tag_of_descr(PyArray_DESCR(a)) != plan.dtype ||
+          (plan.layout == EMBER_LAYOUT_C && !PyArray_IS_C_CONTIGUOUS(a)) ||
+          (plan.layout == EMBER_LAYOUT_F && !PyArray_IS_F_CONTIGUOUS(a))) {
         PyErr_SetString(PyExc_TypeError, "array argument does not match the compiled signature");
         return false;
       }
@@ -263,6 +286,40 @@ bool unbox(const Plan &plan, PyObject *obj, void *out) {
         if (!unbox(plan.children[i], PyTuple_GET_ITEM(obj, i),
                    static_cast<char *>(out) + plan.offsets[i]))
           return false;
+      return true;
+    }
+    case EMBER_T_LIST:
+    case EMBER_T_DICT:
+    case EMBER_T_SET: {
+      const std::vector<int64_t> *code;
+      ember_meminfo *mi;
+      if (native_container(obj, &code, &mi)) {
+        // typed.List and list share a layout: only the flag in the code differs.
+        bool same = code->size() == plan.code.size() && (*code)[0] == plan.code[0];
+        for (size_t i = 2; same && i < code->size(); ++i) same = (*code)[i] == plan.code[i];
+        if (same && plan.tag != EMBER_T_LIST) same = (*code)[1] == plan.code[1];
+        if (!same) {
+          PyErr_SetString(PyExc_TypeError,
+                          "container argument does not match the compiled signature");
+          return false;
+        }
+        ember_meminfo_incref(mi);  // released after the call, as a reflected copy is
+        std::memcpy(out, &mi, sizeof mi);
+        return true;
+      }
+      bool list = plan.tag == EMBER_T_LIST;
+      if ((list && !PyList_Check(obj)) || (plan.tag == EMBER_T_SET && !PyAnySet_Check(obj)) ||
+          plan.tag == EMBER_T_DICT) {
+        PyErr_Format(PyExc_TypeError, "expected a %s, got %s",
+                     list                      ? "list"
+                     : plan.tag == EMBER_T_SET ? "set"
+                                               : "typed.Dict",
+                     Py_TYPE(obj)->tp_name);
+        return false;
+      }
+      mi = native_from_python(plan.code, obj);
+      if (!mi) return false;
+      std::memcpy(out, &mi, sizeof mi);
       return true;
     }
     case EMBER_T_OPTIONAL: {
@@ -323,6 +380,19 @@ PyObject *box(const Plan &plan, void *in) {
     case EMBER_T_OPTIONAL:
       if (!*static_cast<uint8_t *>(in)) Py_RETURN_NONE;
       return box(plan.children[0], static_cast<char *>(in) + plan.offsets[1]);
+    case EMBER_T_LIST:
+    case EMBER_T_DICT:
+    case EMBER_T_SET: {
+      ember_meminfo *mi = load<ember_meminfo *>(in);
+      // A list made in compiled code comes back as a Python list, a set as a set (copies, as
+      // Numba's reflected containers); typed.List and dicts as typed.List / typed.Dict,
+      // which keep the native container.
+      if (plan.tag == EMBER_T_DICT || (plan.tag == EMBER_T_LIST && plan.code[1]))
+        return wrap_container(plan.code, mi);
+      PyObject *r = python_from_native(plan.code, mi);
+      ember_meminfo_decref(mi);
+      return r;
+    }
     default: PyErr_SetString(PyExc_SystemError, "ember: bad result plan"); return nullptr;
   }
 }
@@ -330,6 +400,9 @@ PyObject *box(const Plan &plan, void *in) {
 void release(const Plan &plan, void *in) {
   switch (plan.tag) {
     case EMBER_T_ARRAY: ember_meminfo_decref(static_cast<ember_array *>(in)->meminfo); return;
+    case EMBER_T_LIST:
+    case EMBER_T_DICT:
+    case EMBER_T_SET: ember_meminfo_decref(load<ember_meminfo *>(in)); return;
     case EMBER_T_TUPLE:
       for (size_t i = 0; i < plan.children.size(); ++i)
         release(plan.children[i], static_cast<char *>(in) + plan.offsets[i]);

@@ -21,6 +21,10 @@ struct Plan {
   int64_t dtype = 0;
   int ndim = 0;
   bool readonly = false;
+  int64_t layout = 2;  ///< EMBER_LAYOUT_*: what an array inside a container must be
+  // containers: the whole type code; `owns`: unboxing made references to release afterwards
+  std::vector<int64_t> code;
+  bool owns = false;
   // tuples and optionals: children and their offsets
   std::vector<Plan> children;
   std::vector<size_t> offsets;

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "bindings/Boxing.h"
+#include "bindings/Containers.h"
 #include "bindings/Typeof.h"
 #include "ember/abi.h"
 
@@ -98,6 +99,22 @@ PyObject *raise_from(const ember_error &err) {
                       : nullptr;
   if (!cls) cls = PyExc_RuntimeError;
   const char *msg = err.msg ? err.msg : "";
+  if (cls == PyExc_KeyError && *msg) {
+    // A container's KeyError carries repr(key) (ember_value_repr): raise it with the key.
+    PyObject *ast = PyImport_ImportModule("ast");
+    PyObject *key = ast ? PyObject_CallMethod(ast, "literal_eval", "s", msg) : nullptr;
+    Py_XDECREF(ast);
+    if (key) {
+      PyObject *exc = PyObject_CallOneArg(PyExc_KeyError, key);
+      Py_DECREF(key);
+      if (exc) {
+        PyErr_SetObject(PyExc_KeyError, exc);
+        Py_DECREF(exc);
+        return nullptr;
+      }
+    }
+    PyErr_Clear();
+  }
   if (*msg)
     PyErr_SetString(cls, msg);
   else
@@ -124,9 +141,36 @@ PyObject *invoke(DispatcherObject *self, const Entry &e, PyObject *const *args) 
     argv_big.reset(new void *[n]);
     argv = argv_big.get();
   }
+  // Containers unboxed for the call hold references (a reflected list is a native copy):
+  // reflected lists and sets are written back, then every one is released.
+  auto finish = [&](size_t upto, bool reflect) {
+    bool ok = true;
+    for (size_t i = 0; i < upto; ++i) {
+      const Plan &p = e.args[i];
+      if (!p.owns) continue;
+      bool reflected =
+          (p.tag == EMBER_T_LIST && PyList_Check(args[i])) ||
+          (p.tag == EMBER_T_SET && PyAnySet_Check(args[i]) && !PyFrozenSet_Check(args[i]));
+      if (reflect && ok && reflected) {
+        PyObject *saved[3];
+        PyErr_Fetch(&saved[0], &saved[1], &saved[2]);  // keep the call's own exception
+        ember_meminfo *mi;
+        std::memcpy(&mi, argv[i], sizeof mi);
+        ok = reflect_to_python(p.code, mi, args[i]);
+        if (saved[0]) PyErr_Restore(saved[0], saved[1], saved[2]);
+      }
+      release(p, argv[i]);
+    }
+    return ok;
+  };
+  bool any_owned = false;
   for (size_t i = 0; i < n; ++i) {
     argv[i] = buf + e.offsets[i];
-    if (!unbox(e.args[i], args[i], argv[i])) return nullptr;
+    any_owned |= e.args[i].owns;
+    if (!unbox(e.args[i], args[i], argv[i])) {
+      finish(i, false);
+      return nullptr;
+    }
   }
   void *ret = buf + (e.arg_bytes + 15) / 16 * 16;
   ember_error err{0, 0, nullptr};
@@ -137,7 +181,15 @@ PyObject *invoke(DispatcherObject *self, const Entry &e, PyObject *const *args) 
   } else {
     status = e.wrapper(ret, &err, argv);
   }
-  if (status != EMBER_OK) return raise_from(err);
+  if (status != EMBER_OK) {
+    raise_from(err);
+    if (any_owned) finish(n, true);
+    return nullptr;
+  }
+  if (any_owned && !finish(n, true)) {
+    release(e.ret, ret);
+    return nullptr;
+  }
   return box(e.ret, ret);
 }
 

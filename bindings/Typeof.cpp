@@ -1,5 +1,6 @@
 #include "bindings/Typeof.h"
 
+#include "bindings/Containers.h"
 #include "ember/abi.h"
 
 namespace ember::py {
@@ -103,7 +104,7 @@ uint64_t fingerprint(PyObject *obj) {
     Py_XDECREF(d);
     return static_cast<uint64_t>(tag);
   }
-  if (t == &PyTuple_Type) {
+  if (t == &PyTuple_Type || t == &PyList_Type || t == &PySet_Type || is_native_container(obj)) {
     std::vector<int64_t> code;
     if (!type_code(obj, &code)) return 0;
     return hash_code(code);
@@ -152,6 +153,32 @@ bool type_code(PyObject *obj, std::vector<int64_t> *out) {
     out->push_back(tag);
     return true;
   }
+  const std::vector<int64_t> *native;
+  ember_meminfo *mi;
+  if (native_container(obj, &native, &mi)) {
+    out->insert(out->end(), native->begin(), native->end());
+    return true;
+  }
+  if (t == &PyList_Type) {
+    // A reflected list: typed by its first item, as Numba does (the rest are checked when
+    // the list is unboxed).  An empty list has no type.
+    if (PyList_GET_SIZE(obj) == 0) return false;
+    out->insert(out->end(), {EMBER_T_LIST, 0});
+    return type_code(PyList_GET_ITEM(obj, 0), out);
+  }
+  if (t == &PySet_Type) {
+    PyObject *it = PyObject_GetIter(obj);
+    PyObject *first = it ? PyIter_Next(it) : nullptr;
+    Py_XDECREF(it);
+    if (!first) {
+      PyErr_Clear();
+      return false;
+    }
+    out->push_back(EMBER_T_SET);
+    bool ok = type_code(first, out);
+    Py_DECREF(first);
+    return ok;
+  }
   if (PyTuple_Check(obj)) {
     Py_ssize_t n = PyTuple_GET_SIZE(obj);
     out->push_back(EMBER_T_TUPLE);
@@ -167,7 +194,8 @@ uint64_t fingerprint_of_code(const std::vector<int64_t> &code) {
   if (code.empty()) return 0;
   int64_t tag = code[0];
   if (tag == EMBER_T_ARRAY) return pack_array(code[1], code[2], code[3], code[4]);
-  if (tag == EMBER_T_TUPLE) return hash_code(code);
+  if (tag == EMBER_T_TUPLE || tag == EMBER_T_LIST || tag == EMBER_T_DICT || tag == EMBER_T_SET)
+    return hash_code(code);
   if (tag == EMBER_T_OPTIONAL) return 0;  // never the type of a Python value
   return static_cast<uint64_t>(tag);
 }

@@ -17,6 +17,7 @@ import os as _os
 if _os.environ.get("EMBER_NATIVE_DIR"):
     __path__.insert(0, _os.environ["EMBER_NATIVE_DIR"])
 
+from . import typed, types  # noqa: E402  (typed registers the classes containers box as)
 from ._ember import get_num_threads, get_thread_id, set_num_threads
 from .decorators import jit, njit, prange
 from .errors import EmberError, InternalError, TypingError, UnsupportedError
@@ -32,4 +33,4 @@ def __getattr__(name):  # PEP 562: the ufunc builders import numpy's ufunc machi
 __version__ = "0.1.0"
 __all__ = ["jit", "njit", "prange", "vectorize", "guvectorize", "set_num_threads",
            "get_num_threads", "get_thread_id", "EmberError", "TypingError",
-           "UnsupportedError", "InternalError", "__version__"]
+           "UnsupportedError", "InternalError", "typed", "types", "__version__"]

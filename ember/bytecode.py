@@ -67,6 +67,15 @@ class Op(enum.IntEnum):
     RETURN_VALUE = 34
     RAISE = 35
     UNREACHABLE_EH = 36
+    BUILD_MAP = 37
+    BUILD_SET = 38
+    MAP_ADD = 39
+    SET_ADD = 40
+    DELETE_SUBSCR = 41
+    LIST_EXTEND = 42
+    SET_UPDATE = 43
+    DICT_UPDATE = 44
+    BUILD_CONST_KEY_MAP = 45
 
 
 class BinOp(enum.IntEnum):
@@ -189,6 +198,7 @@ _TABLE = {
     "CALL": (_K_CALL, None, 0), "CALL_KW": (_K_CALL_KW, None, 0),
     "BINARY_OP": (_K_BINOP, None, 0), "COMPARE_OP": (_K_CMP, None, 0),
     "BINARY_SUBSCR": (_F, Op.BINARY_SUBSCR, 0), "STORE_SUBSCR": (_F, Op.STORE_SUBSCR, 0),
+    "DELETE_SUBSCR": (_F, Op.DELETE_SUBSCR, 0), "SET_UPDATE": (_K_LIST_EXTEND, None, 0),
     "BINARY_SLICE": (_K_SLICE, Op.BINARY_SUBSCR, 0), "STORE_SLICE": (_K_SLICE, Op.STORE_SUBSCR, 0),
     "UNARY_NEGATIVE": (_F, Op.UNARY, UnaryOp.NEG), "UNARY_POSITIVE": (_F, Op.UNARY, UnaryOp.POS),
     "UNARY_INVERT": (_F, Op.UNARY, UnaryOp.INVERT), "UNARY_NOT": (_F, Op.UNARY, UnaryOp.NOT),
@@ -197,7 +207,9 @@ _TABLE = {
     "POP_TOP": (_F, Op.POP_TOP, 0), "POP_ITER": (_F, Op.POP_TOP, 0),
     "GET_ITER": (_F, Op.GET_ITER, 0), "RETURN_VALUE": (_F, Op.RETURN_VALUE, 0),
     **{n: (_K_ARG, Op[n], 0) for n in ("BUILD_TUPLE", "BUILD_LIST", "BUILD_SLICE", "COPY", "SWAP",
-                                      "UNPACK_SEQUENCE", "LIST_APPEND", "IS_OP", "CONTAINS_OP")},
+                                      "UNPACK_SEQUENCE", "LIST_APPEND", "IS_OP", "CONTAINS_OP",
+                                      "BUILD_MAP", "BUILD_SET", "MAP_ADD", "SET_ADD",
+                                      "DICT_UPDATE", "BUILD_CONST_KEY_MAP")},
     "RAISE_VARARGS": (_K_ARG, Op.RAISE, 0),
     "FOR_ITER": (_K_FOR, None, 0), "END_FOR": (_K_END_FOR, None, 0),
     **{n: (_K_JUMP, Op.JUMP, 0) for n in ("JUMP_FORWARD", "JUMP_BACKWARD",
@@ -227,9 +239,7 @@ _REJECTS = {
                                     "BUILD_INTERPOLATION"),
     "setting or deleting attributes (obj.x = ...) is not supported": (
         "STORE_ATTR", "DELETE_ATTR"),
-    "dict and set displays are not supported": (
-        "BUILD_MAP", "BUILD_SET", "BUILD_CONST_KEY_MAP", "SET_ADD", "MAP_ADD", "SET_UPDATE",
-        "DICT_UPDATE", "DICT_MERGE"),
+    "calls with **kwargs unpacking are not supported": ("DICT_MERGE",),
     "class definitions are not supported": ("LOAD_BUILD_CLASS",),
 }
 for _msg, _names in _REJECTS.items():
@@ -246,7 +256,7 @@ _COMPREHENSION_NAMES = {"<listcomp>": "list comprehensions", "<setcomp>": "set c
                         "<genexpr>": "generator expressions", "<lambda>": "lambda expressions"}
 _LOOP_HINT = "write the loop out (e.g. fill an array created with np.empty)"
 _HINTS = {"<listcomp>": "; " + _LOOP_HINT, "<genexpr>": "; " + _LOOP_HINT,
-          "<lambda>": "; define a function at module level"}
+          "<lambda>": " with defaults or closures; define a function at module level"}
 _PLAIN_CONST_TYPES = frozenset((int, str, bool, bytes, type(None)))
 
 
@@ -269,6 +279,94 @@ def _intern(cidx, clist, v):
         i = cidx[key] = len(clist)
         clist.append(v)
     return i
+
+
+# ---- 3.11: list, set and dict comprehensions are functions; inline them ----------------------
+# CPython 3.12 inlines comprehensions itself (PEP 709).  3.11 compiles each one into a nested
+# function called once with the iterator; here its instructions are spliced in at the call, its
+# variables renamed apart (they do not leak, as in Python), its free variables read from the
+# enclosing function's locals, and its RETURN_VALUE turned into a jump past the call (the
+# container stays on the stack).  The enclosing function's cells (made only because a
+# comprehension captures them) become plain locals.
+_INLINED = {"<listcomp>", "<setcomp>", "<dictcomp>"}
+_JUMP_OPCODES = frozenset(dis.hasjrel) | frozenset(dis.hasjabs)
+_DEREF_OPS = {"LOAD_DEREF": "LOAD_FAST", "STORE_DEREF": "STORE_FAST", "LOAD_CLOSURE": "LOAD_FAST"}
+
+
+def _comprehension_at(instrs, k):
+    """The comprehension code object made by MAKE_FUNCTION at instrs[k], or None."""
+    if k == 0 or instrs[k].arg not in (0, 8):
+        return None
+    c = instrs[k - 1].argval if instrs[k - 1].opname == "LOAD_CONST" else None
+    return c if type(c) is CodeType and c.co_name in _INLINED else None
+
+
+def _expand(code, names, free, counter, extra, base=0):
+    """code's instructions with comprehensions inlined, their offsets (and jump targets) moved
+    up by `base`; `names` renames its locals and cells, `free` maps its free variables to
+    (opname, name) in the enclosing code."""
+    instrs = [ins._replace(offset=ins.offset + base,
+                           argval=ins.argval + base if ins.opcode in _JUMP_OPCODES else ins.argval)
+              for ins in dis.get_instructions(code)]
+    out = []
+    pending = []  # (index in out of the drop start, comprehension code) awaiting their CALL 0
+    for k, ins in enumerate(instrs):
+        name = ins.opname
+        if name == "MAKE_FUNCTION" and _comprehension_at(instrs, k):
+            start = len(out) - 1  # the LOAD_CONST
+            if ins.arg == 8:      # the closure tuple: LOAD_CLOSURE... BUILD_TUPLE
+                start -= 1 + instrs[k - 2].arg
+            for j in range(start, len(out)):
+                out[j] = out[j]._replace(opname="NOP", arg=None, argval=None)
+            out.append(ins._replace(opname="NOP", arg=None, argval=None))
+            pending.append(instrs[k - 1].argval)
+            continue
+        if (name == "CALL" and ins.arg == 0 and pending and k >= 2
+                and instrs[k - 1].opname == "PRECALL" and instrs[k - 2].opname == "GET_ITER"):
+            inner = pending.pop()
+            counter[0] += 1
+            tag = counter[0]
+            inner_names = {n: f"{n}#{tag}" for n in inner.co_varnames + inner.co_cellvars}
+            extra.extend(n for n in inner_names.values() if n not in extra)
+            inner_free = {}
+            for n in inner.co_freevars:
+                inner_free[n] = ("LOAD_FAST", names[n]) if n in names else free[n]
+            end = instrs[k + 1].offset if k + 1 < len(instrs) else ins.offset + 2
+            out.append(ins._replace(opname="STORE_FAST", arg=0, argval=inner_names[".0"]))
+            for sub_ins in _expand(inner, inner_names, inner_free, counter, extra,
+                                   tag * 1_000_000):
+                if sub_ins.opname in ("COPY_FREE_VARS", "RESUME", "MAKE_CELL"):
+                    sub_ins = sub_ins._replace(opname="NOP", argval=None)
+                elif sub_ins.opname == "RETURN_VALUE" and sub_ins.offset // 1_000_000 == tag:
+                    sub_ins = sub_ins._replace(opname="JUMP_FORWARD", argval=end)
+                out.append(sub_ins)
+            continue
+        if name == "PRECALL" and ins.arg == 0 and pending and instrs[k - 1].opname == "GET_ITER":
+            out.append(ins._replace(opname="NOP", arg=None, argval=None))
+            continue
+        if name in ("LOAD_FAST", "STORE_FAST", "DELETE_FAST") and ins.argval in names:
+            ins = ins._replace(argval=names[ins.argval])
+        elif name in _DEREF_OPS or name == "DELETE_DEREF":
+            n = ins.argval
+            if n in names and n in code.co_cellvars + code.co_varnames and name != "DELETE_DEREF":
+                ins = ins._replace(opname=_DEREF_OPS[name], argval=names[n])
+            elif n in free and name == "LOAD_DEREF":
+                op, target = free[n]
+                ins = ins._replace(opname=op, argval=target)
+        out.append(ins)
+    return out
+
+
+def _instructions(code):
+    """(instructions, extra local names, whether cells became locals) for normalize()."""
+    if _PY >= (3, 12) or not any(type(c) is CodeType and c.co_name in _INLINED
+                                 for c in code.co_consts):
+        return dis.get_instructions(code), (), False
+    names = {n: n for n in code.co_varnames + code.co_cellvars}
+    free = {n: ("LOAD_DEREF", n) for n in code.co_freevars}
+    extra = [n for n in code.co_cellvars if n not in code.co_varnames]
+    instrs = _expand(code, names, free, [0], extra)
+    return instrs, tuple(extra), True
 
 
 def _reject(msg, code, line):
@@ -314,7 +412,9 @@ def normalize(func_or_code) -> NisFunction:
         if entries:
             eh_start = min(e.start for e in entries)
 
-    varidx = {n: i for i, n in enumerate(code.co_varnames)}
+    instructions, extra_vars, cells_inlined = _instructions(code)
+    varnames = code.co_varnames + extra_vars
+    varidx = {n: i for i, n in enumerate(varnames)}
     freevars = code.co_freevars
     nidx = {}            # names: name -> index (dict order = first use)
     cidx, clist = {}, []  # consts: key -> index, values
@@ -330,7 +430,7 @@ def normalize(func_or_code) -> NisFunction:
     drop_len, drop_from = -1, 0  # dropped instructions since the last emitted one start here
     append = out.append
     get = _TABLE.get
-    it = iter(dis.get_instructions(code))
+    it = iter(instructions)
     for ins in it:
         off = ins.offset
         ln = _line_of(ins)
@@ -473,22 +573,32 @@ def normalize(func_or_code) -> NisFunction:
             append((nop, 0, 0, ins.argval, off, line))
             append((_POP_TOP, 0, 0, -1, off, line))
         elif kind == _K_LIST_EXTEND:
-            # `[1.0, 2.0, 3.0]` is BUILD_LIST 0; LOAD_CONST (1.0, 2.0, 3.0); LIST_EXTEND 1
-            if (ins.arg != 1 or len(out) < 2 or out[-1][0] != _LOAD_CONST
-                    or type(clist[out[-1][1]]) is not tuple or out[-2][:2] != (_BUILD_LIST, 0)):
-                _reject("star-unpacking (*x) in calls and displays is not supported", code, line)
-            lc = out.pop()
-            out.pop()
-            del labels[lc[4]], labels[off]  # mid-pattern: a jump there would now be wrong
-            items = clist[lc[1]]
-            if lc[1] == len(clist) - 1:  # the tuple itself is no longer used
-                del cidx[_const_key(clist.pop())]
-            for v in items:
-                append((_LOAD_CONST, _intern(cidx, clist, v), 0, -1, lc[4], line))
-            append((_BUILD_LIST, len(items), 0, -1, off, line))
+            # `[1.0, 2.0, 3.0]` is BUILD_LIST 0; LOAD_CONST (1.0, 2.0, 3.0); LIST_EXTEND 1, and
+            # `{1, 2, 3}` BUILD_SET 0; LOAD_CONST frozenset({1, 2, 3}); SET_UPDATE 1: expanded
+            # back into a display of constants.  Anything else extends the container.
+            build = _BUILD_LIST if name == "LIST_EXTEND" else Op.BUILD_SET
+            ctype = tuple if name == "LIST_EXTEND" else frozenset
+            if (ins.arg == 1 and len(out) >= 2 and out[-1][0] == _LOAD_CONST
+                    and type(clist[out[-1][1]]) is ctype and out[-2][:2] == (build, 0)):
+                lc = out.pop()
+                out.pop()
+                del labels[lc[4]], labels[off]  # mid-pattern: a jump there would now be wrong
+                items = clist[lc[1]]
+                if lc[1] == len(clist) - 1:  # the constant itself is no longer used
+                    del cidx[_const_key(clist.pop())]
+                for v in items:
+                    append((_LOAD_CONST, _intern(cidx, clist, v), 0, -1, lc[4], line))
+                append((build, len(items), 0, -1, off, line))
+            else:
+                append((Op.LIST_EXTEND if name == "LIST_EXTEND" else Op.SET_UPDATE, ins.arg, 0,
+                        -1, off, line))
         elif kind == _K_MAKE_FUNCTION:
             fn = clist[out[-1][1]] if out and out[-1][0] == _LOAD_CONST else None
             cname = fn.co_name if type(fn) is CodeType else "?"
+            if cname == "<lambda>" and ins.arg == 0 and not fn.co_freevars:
+                # A lambda without defaults or closure is a constant: its code object, which
+                # the front end compiles as a jitted function (values.Freezer).
+                continue
             what = _COMPREHENSION_NAMES.get(cname)
             _reject(f"{what} are not supported" + _HINTS.get(cname, "") if what else
                     f"inner function definitions are not supported (def {cname}); define it at "
@@ -507,7 +617,7 @@ def normalize(func_or_code) -> NisFunction:
         else:  # _K_REJECT
             _reject(fixed, code, line)
 
-    if code.co_cellvars:  # cannot happen without MAKE_FUNCTION, but never emit a cell silently
+    if code.co_cellvars and not cells_inlined:  # never emit a cell silently
         _reject(f"variable {code.co_cellvars[0]!r} is captured by an inner function; closures "
                 "over local variables are not supported", code, code.co_firstlineno)
     for j in jumps:
@@ -520,7 +630,7 @@ def normalize(func_or_code) -> NisFunction:
         out[j] = (op, arg, arg2, to, off, ln)
     new = tuple.__new__  # skips NamedTuple's Python-level __new__: normalize() is on the hot path
     return new(NisFunction, (code.co_name, qualname, code.co_filename, code.co_firstlineno,
-                             code.co_argcount, code.co_kwonlyargcount, code.co_varnames,
+                             code.co_argcount, code.co_kwonlyargcount, varnames,
                              tuple(nidx), tuple(clist), freevars,
                              tuple([new(Instr, t) for t in out])))
 
@@ -557,7 +667,8 @@ def _arg_text(nis, ins):
     if op in _JUMP_OPS:
         return f"-> {ins.target}"
     if op in (Op.BUILD_SLICE, Op.BUILD_TUPLE, Op.BUILD_LIST, Op.LIST_APPEND, Op.UNPACK_SEQUENCE,
-              Op.COPY, Op.SWAP, Op.RAISE):
+              Op.COPY, Op.SWAP, Op.RAISE, Op.BUILD_MAP, Op.BUILD_SET, Op.MAP_ADD, Op.SET_ADD,
+              Op.LIST_EXTEND, Op.SET_UPDATE, Op.DICT_UPDATE, Op.BUILD_CONST_KEY_MAP):
         return str(arg)
     return ""
 
@@ -592,6 +703,11 @@ _EFFECT = {
     Op.LIST_APPEND: lambda a: (a + 1, -1), Op.UNPACK_SEQUENCE: lambda a: (1, a - 1),
     Op.COPY: lambda a: (max(a, 1), 1), Op.SWAP: lambda a: (max(a, 2), 0),
     Op.FOR_ITER: lambda a: (1, 1), Op.RAISE: lambda a: (a, -a),
+    Op.BUILD_MAP: lambda a: (2 * a, 1 - 2 * a), Op.BUILD_SET: lambda a: (a, 1 - a),
+    Op.MAP_ADD: lambda a: (a + 2, -2), Op.SET_ADD: lambda a: (a + 1, -1),
+    Op.DELETE_SUBSCR: lambda a: (2, -2),
+    **dict.fromkeys((Op.LIST_EXTEND, Op.SET_UPDATE, Op.DICT_UPDATE), lambda a: (a + 1, -1)),
+    Op.BUILD_CONST_KEY_MAP: lambda a: (a + 1, -a),
 }
 
 

@@ -204,8 +204,9 @@ class JitFunction(Overloads):
                 raise TypingError(
                     f"{self.__qualname__}(): argument '{name}' is {_describe(value)}; "
                     "compiled functions take numbers (ints within uint64), NumPy arrays (bool, "
-                    "int, uint, float, complex; native byte order), tuples of those, "
-                    "and None") from None
+                    "int, uint, float, complex; native byte order), tuples of those, None, "
+                    "non-empty lists and sets of those, ember.typed.List and "
+                    "ember.typed.Dict") from None
         spec = self._specialize(codes)
         return self.dispatcher._call_entry(spec.entry, args)
 
@@ -468,6 +469,8 @@ def _describe(value) -> str:
         return f"a tuple holding {_describe(bad[0])}" if bad else "a tuple"
     if hasattr(value, "dtype") and hasattr(value, "ndim"):
         return f"an array of dtype {value.dtype}"
+    if isinstance(value, (list, set)) and not value:
+        return f"an empty {type(value).__name__} (its item type cannot be known)"
     name = type(value).__name__
     return f"{'an' if name[:1] in 'aeiou' else 'a'} {name}"
 

@@ -80,11 +80,25 @@ def _exception_id(cls) -> int:
     return _ember.register_exception(cls)
 
 
+_lambdas: dict = {}  # (code object, globals id) -> its jitted function, kept for the session
+
+
+def _lambda_dispatcher(code, globals_):
+    """A lambda in compiled code (without closure or defaults) is jitted like a function."""
+    key = (code, id(globals_))
+    d = _lambdas.get(key)
+    if d is None:
+        from .decorators import njit
+        d = _lambdas[key] = njit(types.FunctionType(code, globals_))
+    return d
+
+
 class Freezer:
     """Freezes the values one function reads; collects the module attribute tables."""
 
-    def __init__(self, attr_names):
+    def __init__(self, attr_names, globals_=None):
         self.attr_names = attr_names
+        self.globals = globals_
         self.modules: dict[int, dict[str, tuple]] = {}
 
     def freeze(self, obj, what: str = "a value") -> tuple:
@@ -116,6 +130,8 @@ class Freezer:
             return (COMPLEX, obj.real, obj.imag)
         if isinstance(obj, str):
             return (STR, obj)
+        if isinstance(obj, types.CodeType) and obj.co_name == "<lambda>" and self.globals:
+            obj = _lambda_dispatcher(obj, self.globals)
         if isinstance(obj, tuple):
             return (TUPLE, [self.freeze(e, what) for e in obj])
         if isinstance(obj, types.ModuleType):
@@ -167,7 +183,7 @@ class Freezer:
 
 def freeze_function(func, nis):
     """(consts, name_values, modules) for the compiler, read from func's current state."""
-    freezer = Freezer(nis.names)
+    freezer = Freezer(nis.names, func.__globals__)
     consts = [freezer.freeze(c, "a constant") for c in nis.consts]
     from .bytecode import Op
     global_names, deref_names = set(), set()

@@ -25,7 +25,9 @@ const BuiltinInfo &builtin_info(BuiltinId id) { return kBuiltins[static_cast<int
 std::string builtin_display_name(BuiltinId id) {
   const BuiltinInfo &b = builtin_info(id);
   std::string m = b.module;
-  if (m.empty()) return std::string("ndarray.") + b.attr;  // a method
+  if (m.empty()) return std::string("ndarray.") + b.attr;                 // a method
+  if (m == "list" || m == "dict" || m == "set") return m + "." + b.attr;  // container methods
+  if (m == "ember.typed") return std::string("typed.") + b.attr;
   if (m == "builtins") return b.attr;
   if (m == "numpy") m = "np";
   if (m == "numpy.random") m = "np.random";
@@ -241,6 +243,56 @@ TypeId TypeContext::bound_method(TypeId receiver, MethodId method) {
   return intern(d);
 }
 
+TypeId TypeContext::list(TypeId item, bool typed, uint64_t site) {
+  TypeData d{TypeKind::List};
+  d.elems = {item};
+  d.a = typed ? 1 : 0;
+  d.handle = item.unknown() || is_unresolved_container(item) ? site : 0;
+  return intern(d);
+}
+
+TypeId TypeContext::dict(TypeId key, TypeId value, uint64_t site) {
+  TypeData d{TypeKind::Dict};
+  d.elems = {key, value};
+  d.handle = key.unknown() || value.unknown() || is_unresolved_container(value) ? site : 0;
+  return intern(d);
+}
+
+TypeId TypeContext::set(TypeId item, uint64_t site) {
+  TypeData d{TypeKind::Set};
+  d.elems = {item};
+  d.handle = item.unknown() ? site : 0;
+  return intern(d);
+}
+
+TypeId TypeContext::dict_view(TypeId dict, DictViewKind kind) {
+  TypeData d{TypeKind::DictView};
+  d.elems = {dict};
+  d.a = static_cast<uint32_t>(kind);
+  return intern(d);
+}
+
+TypeId TypeContext::list_iter(TypeId list, bool reversed) {
+  TypeData d{TypeKind::ListIter};
+  d.elems = {list};
+  d.a = reversed ? 1 : 0;
+  return intern(d);
+}
+
+TypeId TypeContext::dict_iter(TypeId dict, DictViewKind kind) {
+  TypeData d{TypeKind::DictIter};
+  d.elems = {dict};
+  d.a = static_cast<uint32_t>(kind);
+  return intern(d);
+}
+
+bool TypeContext::is_unresolved_container(TypeId t) const {
+  if (!is_container(t)) return false;
+  for (TypeId e : get(t).elems)
+    if (e.unknown() || is_unresolved_container(e)) return true;
+  return false;
+}
+
 bool TypeContext::is_compile_time(TypeId t) const {
   switch (kind(t)) {
     case TypeKind::Str:
@@ -260,7 +312,13 @@ bool TypeContext::needs_refcount(TypeId t) const {
   const TypeData &d = get(t);
   switch (d.kind) {
     case TypeKind::Array:
-    case TypeKind::ArrayIter: return true;  // an array iterator holds its array
+    case TypeKind::ArrayIter:  // an array iterator holds its array
+    case TypeKind::List:
+    case TypeKind::Dict:
+    case TypeKind::Set:
+    case TypeKind::DictView:
+    case TypeKind::ListIter:
+    case TypeKind::DictIter: return true;
     case TypeKind::Tuple:
     case TypeKind::Optional:
     case TypeKind::EnumerateIter:
@@ -319,6 +377,17 @@ std::string TypeContext::to_string(TypeId t) const {
       return std::string("class(") + scalar_name(static_cast<ScalarKind>(d.a)) + ")";
     case TypeKind::BoundMethod:
       return "method(" + to_string(d.elems[0]) + "." + kMethodNames[d.a] + ")";
+    case TypeKind::List:
+      return std::string(d.a ? "ListType[" : "list(") + to_string(d.elems[0]) + (d.a ? "]" : ")");
+    case TypeKind::Dict:
+      return "DictType[" + to_string(d.elems[0]) + ", " + to_string(d.elems[1]) + "]";
+    case TypeKind::Set: return "set(" + to_string(d.elems[0]) + ")";
+    case TypeKind::DictView: {
+      static const char *names[] = {"keys", "values", "items"};
+      return std::string("dict_") + names[d.a] + "(" + to_string(d.elems[0]) + ")";
+    }
+    case TypeKind::ListIter: return "iter(" + to_string(d.elems[0]) + ")";
+    case TypeKind::DictIter: return "iter(" + to_string(d.elems[0]) + ")";
   }
   return "?";
 }
@@ -357,6 +426,16 @@ TypeId TypeContext::from_code(const std::vector<int64_t> &codes, size_t *pos) {
       return tuple(elems);
     }
     case EMBER_T_OPTIONAL: return optional(from_code(codes, pos));
+    case EMBER_T_LIST: {
+      internal_assert(*pos < codes.size()) << "truncated list type code";
+      bool typed = codes[(*pos)++] != 0;
+      return list(from_code(codes, pos), typed);
+    }
+    case EMBER_T_DICT: {
+      TypeId k = from_code(codes, pos);
+      return dict(k, from_code(codes, pos));
+    }
+    case EMBER_T_SET: return set(from_code(codes, pos));
     default: internal_error << "bad type tag " << tag;
   }
   return unknown();
@@ -379,6 +458,13 @@ bool TypeContext::to_code(TypeId t, std::vector<int64_t> *out) const {
         if (!to_code(e, out)) return false;
       return true;
     case TypeKind::Optional: out->push_back(EMBER_T_OPTIONAL); return to_code(d.elems[0], out);
+    case TypeKind::List:
+      out->insert(out->end(), {EMBER_T_LIST, static_cast<int64_t>(d.a)});
+      return to_code(d.elems[0], out);
+    case TypeKind::Dict:
+      out->push_back(EMBER_T_DICT);
+      return to_code(d.elems[0], out) && to_code(d.elems[1], out);
+    case TypeKind::Set: out->push_back(EMBER_T_SET); return to_code(d.elems[0], out);
     default: return false;
   }
 }

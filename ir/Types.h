@@ -76,7 +76,18 @@ enum class TypeKind : uint8_t {
   ExceptionValue,  ///< an exception instance: handle = exception id, a = message string id
   NumberClass,     ///< a = ScalarKind, b = 1 for Python's own class: float, int, np.float32, ...
   BoundMethod,     ///< elems[0] = receiver type, a = MethodId
+  /// Containers (ember/containers.h): the value is the container's MemInfo pointer.
+  List,      ///< elems[0] = item (Unknown until an append tells); a = 1 for ember.typed.List;
+             ///< handle = the empty display's site while the item is unknown
+  Dict,      ///< elems = {key, value} (Unknown until a store tells); handle = site, as List
+  Set,       ///< elems[0] = item; handle = site, as List
+  DictView,  ///< d.keys() / d.values() / d.items(): elems[0] = the dict type, a = DictViewKind
+  ListIter,  ///< elems[0] = the list type; a = 1 for reversed()
+  DictIter,  ///< elems[0] = the dict or set type, a = DictViewKind (what it yields)
 };
+
+/// What iterating a dict yields.
+enum class DictViewKind : uint8_t { Keys = 0, Values = 1, Items = 2 };
 
 /// Methods of runtime values, reached through GetAttr and called through Call.
 enum class MethodId : uint8_t {
@@ -134,6 +145,20 @@ class TypeContext {
   /// python: one of Python's own classes (int, float, bool, complex), not NumPy's.
   TypeId number_class(ScalarKind k, bool python = false);
   TypeId bound_method(TypeId receiver, MethodId method);
+  /// A list of `item`; `site` (nonzero) marks an empty display whose item type is not known yet.
+  TypeId list(TypeId item, bool typed = false, uint64_t site = 0);
+  TypeId dict(TypeId key, TypeId value, uint64_t site = 0);
+  TypeId set(TypeId item, uint64_t site = 0);
+  TypeId dict_view(TypeId dict, DictViewKind kind);
+  TypeId list_iter(TypeId list, bool reversed = false);
+  TypeId dict_iter(TypeId dict, DictViewKind kind);
+  /// List, Dict or Set: values that are a container's MemInfo.
+  bool is_container(TypeId t) const {
+    TypeKind k = kind(t);
+    return k == TypeKind::List || k == TypeKind::Dict || k == TypeKind::Set;
+  }
+  /// A container whose item (or key/value) type is still Unknown.
+  bool is_unresolved_container(TypeId t) const;
 
   const TypeData &get(TypeId t) const { return types_[t.index]; }
   TypeKind kind(TypeId t) const { return types_[t.index].kind; }

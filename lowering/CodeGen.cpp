@@ -193,6 +193,16 @@ void for_each_reference(llvm::IRBuilder<> &b, DataModel &dm, llvm::Value *v, Typ
       for_each_reference(b, dm, tup, d.elems[0], on_meminfo);
       return;
     }
+    case TypeKind::List:
+    case TypeKind::Dict:
+    case TypeKind::Set:
+    case TypeKind::DictView: on_meminfo(v); return;
+    case TypeKind::ListIter:
+    case TypeKind::DictIter: {
+      llvm::Type *st = dm.iterator_state_type(t);
+      on_meminfo(b.CreateLoad(dm.pointer_type(), b.CreateStructGEP(st, v, 0)));
+      return;
+    }
     case TypeKind::ZipIter: {
       llvm::Type *st = dm.iterator_state_type(t);
       for (unsigned i = 0; i < d.elems.size(); ++i) {
@@ -295,6 +305,10 @@ void FunctionLowerer::lower_inst(const InstData &d) {
     case Op::Call: set(d.result, lower_call(d)); return;
     case Op::BinOp: {
       TypeId operand = type(d.operands[0]);
+      if (types_.is_container(operand)) {
+        set(d.result, lower_container_operator(d));
+        return;
+      }
       if (types_.kind(type(d.result)) == TypeKind::Tuple) {  // tuple concatenation
         V out = llvm::UndefValue::get(mt(type(d.result)));
         unsigned n = 0;
@@ -314,6 +328,10 @@ void FunctionLowerer::lower_inst(const InstData &d) {
       return;
     }
     case Op::Compare:
+      if (types_.is_container(type(d.operands[0]))) {
+        set(d.result, lower_container_operator(d));
+        return;
+      }
       if (type(d.operands[0]) != type(d.operands[1])) {  // tuples, uint64 against int64
         set(d.result,
             lower_mixed_compare(static_cast<CmpKind>(d.imm), get(d.operands[0]),
@@ -331,7 +349,13 @@ void FunctionLowerer::lower_inst(const InstData &d) {
                                   get(d.operands[1]), type(d.operands[0])));
       return;
     case Op::Is: set(d.result, lower_is(d)); return;
-    case Op::Contains: set(d.result, lower_contains(d)); return;
+    case Op::Contains:
+      if (types_.kind(type(d.operands[1])) != TypeKind::Tuple) {
+        set(d.result, lower_container_contains(d));
+        return;
+      }
+      set(d.result, lower_contains(d));
+      return;
     case Op::Unary: {
       V v = lower_unary(static_cast<UnaryKind>(d.imm), get(d.operands[0]), type(d.operands[0]));
       TypeId from =
@@ -340,8 +364,20 @@ void FunctionLowerer::lower_inst(const InstData &d) {
       return;
     }
     case Op::Truth: set(d.result, truth(get(d.operands[0]), type(d.operands[0]))); return;
-    case Op::GetItem: set(d.result, lower_getitem(d)); return;
-    case Op::SetItem: lower_setitem(d); return;
+    case Op::GetItem:
+      if (types_.is_container(type(d.operands[0]))) {
+        set(d.result, lower_container_getitem(d));
+        return;
+      }
+      set(d.result, lower_getitem(d));
+      return;
+    case Op::SetItem:
+      if (types_.is_container(type(d.operands[0]))) {
+        lower_container_setitem(d);
+        return;
+      }
+      lower_setitem(d);
+      return;
     case Op::BuildTuple: {
       TypeId t = type(d.result);
       V tup = llvm::UndefValue::get(mt(t));
@@ -373,7 +409,10 @@ void FunctionLowerer::lower_inst(const InstData &d) {
       set(d.result, s);
       return;
     }
-    case Op::BuildList: internal_error << "list reached lowering";
+    case Op::BuildList:
+    case Op::BuildMap:
+    case Op::BuildSet: set(d.result, lower_build_container(d)); return;
+    case Op::DelItem: lower_delitem(d); return;
     case Op::Unpack: set(d.result, lower_unpack(d)); return;
     case Op::GetIter: set(d.result, lower_getiter(d)); return;
     case Op::IterNext:

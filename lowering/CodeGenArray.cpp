@@ -722,11 +722,17 @@ V FunctionLowerer::iterator_from(V iterable, TypeId from, TypeId iter_type) {
       incref(iterable, from);
       return state;
     }
+    case TypeKind::List:
+    case TypeKind::Dict:
+    case TypeKind::Set:
+    case TypeKind::DictView: return container_iterator_from(iterable, from, iter_type);
     case TypeKind::RangeIter:
     case TypeKind::ArrayIter:
     case TypeKind::EnumerateIter:
     case TypeKind::ZipIter:
     case TypeKind::TupleIter:
+    case TypeKind::ListIter:
+    case TypeKind::DictIter:
       incref(iterable, from);  // another owner of the same iterator
       return iterable;
     default: internal_error << "cannot iterate over " << types_.to_string(from);
@@ -743,6 +749,8 @@ V FunctionLowerer::lower_iternext(V state, TypeId iter) {
   llvm::Type *st = dm_.iterator_state_type(iter);
   llvm::Constant *one = llvm::ConstantInt::get(i64_, 1);
   switch (d.kind) {
+    case TypeKind::ListIter:
+    case TypeKind::DictIter: return container_iternext(state, iter);
     case TypeKind::RangeIter: {
       V start = b_.CreateLoad(i64_, b_.CreateStructGEP(st, state, 0));
       V step = b_.CreateLoad(i64_, b_.CreateStructGEP(st, state, 1));
@@ -795,6 +803,8 @@ V FunctionLowerer::lower_itervalue(V state, TypeId iter) {
   llvm::Type *st = dm_.iterator_state_type(iter);
   switch (d.kind) {
     case TypeKind::RangeIter: return b_.CreateLoad(i64_, b_.CreateStructGEP(st, state, 4));
+    case TypeKind::ListIter:
+    case TypeKind::DictIter: return container_itervalue(state, iter);
     case TypeKind::ArrayIter: {
       TypeId at = d.elems[0];
       V arr = b_.CreateLoad(mt(at), b_.CreateStructGEP(st, state, 0));

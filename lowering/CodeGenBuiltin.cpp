@@ -356,6 +356,11 @@ V FunctionLowerer::lower_array_creation(const InstData &d, BuiltinId id) {
 
 V FunctionLowerer::lower_builtin(const InstData &d, BuiltinId id) {
   if (is_kernel_builtin(id)) return lower_kernel_builtin(d, id);
+  if (id >= BuiltinId::List && id <= BuiltinId::NpAsarray) {
+    bool dict_or_set = id == BuiltinId::Dict || id == BuiltinId::Set ||
+                       (id >= BuiltinId::DictGet && id <= BuiltinId::SetIsdisjoint);
+    return dict_or_set ? lower_dict_call(d, id) : lower_list_call(d, id);
+  }
   TypeId rt = type(d.result);
   size_t nargs = d.operands.size() - 1;
   auto arg = [&](size_t k) { return d.operands[k + 1]; };
@@ -387,6 +392,10 @@ V FunctionLowerer::lower_builtin(const InstData &d, BuiltinId id) {
       switch (types_.kind(t)) {
         case TypeKind::Array: return array_dim(v, DataModel::kShape, 0);
         case TypeKind::Tuple: return llvm::ConstantInt::get(i64_, types_.get(t).elems.size());
+        case TypeKind::List:
+        case TypeKind::Dict:
+        case TypeKind::Set:
+        case TypeKind::DictView: return container_len(v, t);
         case TypeKind::Range: {
           // The iterator computes the count; build a throwaway one.
           V state = iterator_from(v, t, types_.range_iter());

@@ -92,6 +92,8 @@ V FunctionLowerer::convert(V v, TypeId from, TypeId to) {
     return convert(from_memory(b_.CreateExtractValue(v, {1}), fd.elems[0]), fd.elems[0], to);
   }
   if (fd.kind == TypeKind::Array && td.kind == TypeKind::Array) return v;  // layout or readonly
+  if (fd.kind == td.kind && types_.is_container(from)) return v;  // typed.List and list alike
+  if (types_.is_container(from) && td.kind == TypeKind::Scalar) return truth(v, from);  // bool()
   if (fd.kind == TypeKind::Tuple && td.kind == TypeKind::Tuple) {
     V out = llvm::UndefValue::get(mt(to));
     for (unsigned k = 0; k < td.elems.size(); ++k) {
@@ -230,6 +232,10 @@ V FunctionLowerer::truth(V v, TypeId t) {
   switch (d.kind) {
     case TypeKind::None: return llvm::ConstantInt::getFalse(ctx_);
     case TypeKind::Tuple: return llvm::ConstantInt::get(i1_, d.elems.empty() ? 0 : 1);
+    case TypeKind::List:
+    case TypeKind::Dict:
+    case TypeKind::Set:
+      return b_.CreateICmpNE(container_len(v, t), llvm::ConstantInt::get(i64_, 0));
     case TypeKind::Optional: {
       V present = b_.CreateICmpNE(b_.CreateExtractValue(v, {0}), llvm::ConstantInt::get(i8_, 0));
       V inner = truth(from_memory(b_.CreateExtractValue(v, {1}), d.elems[0]), d.elems[0]);

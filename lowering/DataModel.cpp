@@ -90,7 +90,14 @@ llvm::Type *DataModel::memory_type(TypeId t) {
     case TypeKind::ArrayIter:
     case TypeKind::EnumerateIter:
     case TypeKind::ZipIter:
-    case TypeKind::TupleIter: result = ptr_; break;
+    case TypeKind::TupleIter:
+    case TypeKind::ListIter:
+    case TypeKind::DictIter:
+    // A container is its MemInfo (ember/containers.h); a dict view is its dict's.
+    case TypeKind::List:
+    case TypeKind::Dict:
+    case TypeKind::Set:
+    case TypeKind::DictView: result = ptr_; break;
     default: result = nullptr; break;  // compile-time only
   }
   memory_cache_[t.index] = result;
@@ -115,6 +122,10 @@ llvm::Type *DataModel::iterator_state_type(TypeId iter) {
     // {tuple, index, current index}
     case TypeKind::TupleIter:
       return llvm::StructType::get(ctx_, {memory_type(d.elems[0]), i64, i64});
+    // {container, index, current index}
+    case TypeKind::ListIter: return llvm::StructType::get(ctx_, {ptr_, i64, i64});
+    // {dict, position, key pointer, value pointer}
+    case TypeKind::DictIter: return llvm::StructType::get(ctx_, {ptr_, i64, ptr_, ptr_});
     default: internal_error << "not an iterator: " << types_.to_string(iter);
   }
   return nullptr;

@@ -300,6 +300,46 @@ class FunctionLowerer {
   /// The byte strides of a C-contiguous array of this shape.
   std::vector<V> c_strides(const std::vector<V> &shape, uint64_t itemsize);
 
+  // ---- CodeGenContainer.cpp: lists, dicts and sets (ember/containers.h) ----------------------
+  /// The runtime's ember_typeinfo of t, made once per module (a lazily filled global).
+  V typeinfo(TypeId t);
+  /// v (of type `from`) converted to `to` and stored in an entry-block slot: the item pointer
+  /// the runtime's container functions take.
+  V spill(V v, TypeId from, TypeId to, const char *name = "item");
+  /// The value at p (a container's slot) as a value of type t, borrowed.
+  V load_value(V p, TypeId t);
+  V container_header(V container);
+  V list_size(V list);
+  V list_item_ptr(V list, V index, TypeId item);
+  /// A list index (any integer type, negative from the end) checked against the size:
+  /// IndexError(msg) when out of range.
+  V list_index(V list, V index, TypeId index_type, const char *msg);
+  V container_len(V v, TypeId t);
+  /// A new empty container of type t.
+  V new_container(TypeId t);
+  /// Adds v (of type vt) to the container c of type ct: append, set.add, or dict[k] = v.
+  void container_add(V c, TypeId ct, V v, TypeId vt, V value = nullptr, TypeId value_t = {});
+  /// Calls body(value, type) for every value iterating `iterable` yields (borrowed).
+  void for_each_iterated(V iterable, TypeId t, const std::function<void(V, TypeId)> &body);
+  /// Raises KeyError(repr(key)) when cond is true.
+  void raise_key_error_if(V cond, V key_ptr, TypeId key_type);
+  V lower_build_container(const InstData &d);
+  V lower_container_getitem(const InstData &d);
+  void lower_container_setitem(const InstData &d);
+  void lower_delitem(const InstData &d);
+  V lower_container_contains(const InstData &d);
+  V lower_container_operator(const InstData &d);
+  V container_iterator_from(V iterable, TypeId from, TypeId iter_type);
+  V container_iternext(V state, TypeId iter);
+  V container_itervalue(V state, TypeId iter);
+  // CodeGenList.cpp / CodeGenDict.cpp
+  V lower_list_call(const InstData &d, BuiltinId id);
+  /// list.sort / sorted: by the items, or by key(item) with the call's callee as key.
+  void sort_list(const InstData &d, V list, TypeId lt, bool keyed, Value reverse);
+  /// np.array / np.asarray of an array, a list of numbers or a list of equal-length lists.
+  V lower_array_from(V v, TypeId from, TypeId rt);
+  V lower_dict_call(const InstData &d, BuiltinId id);
+
   // ---- CodeGenBuiltin.cpp ------------------------------------------------------------------
   V lower_call(const InstData &d);
   V lower_builtin(const InstData &d, BuiltinId id);

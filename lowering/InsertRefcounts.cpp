@@ -24,6 +24,8 @@ bool may_raise(const Function &f, const InstData &d) {
     case Op::BuildTuple:
     case Op::BuildSlice:
     case Op::BuildList:
+    case Op::BuildMap:
+    case Op::BuildSet:
     case Op::IterNext:
     case Op::IterValue:
     case Op::IncRef:
@@ -37,6 +39,7 @@ bool may_raise(const Function &f, const InstData &d) {
     case Op::ParallelFor:
     case Op::GetItem:
     case Op::SetItem:
+    case Op::DelItem:
     case Op::Unpack:
     case Op::GetIter:  // range() with a zero step
     case Op::Cast:     // int() of NaN or inf

@@ -14,6 +14,7 @@
 #include <unistd.h>
 #endif
 
+#include "ember/containers.h"
 #include "ember/kernel.h"
 #include "ember/numeric.h"
 #include "ember/parallel.h"
@@ -206,6 +207,46 @@ const ember_symbol *ember_runtime_symbols(void) {
       EMBER_SYMBOL(ember_kernel_launch),
       EMBER_SYMBOL(ember_kernel_barrier),
       EMBER_SYMBOL(ember_kernel_warp),
+      EMBER_SYMBOL(ember_typeinfo_get),
+      EMBER_SYMBOL(ember_value_hash),
+      EMBER_SYMBOL(ember_value_eq),
+      EMBER_SYMBOL(ember_value_cmp),
+      EMBER_SYMBOL(ember_value_incref),
+      EMBER_SYMBOL(ember_value_decref),
+      EMBER_SYMBOL(ember_value_repr),
+      EMBER_SYMBOL(ember_list_new),
+      EMBER_SYMBOL(ember_list_len),
+      EMBER_SYMBOL(ember_list_append),
+      EMBER_SYMBOL(ember_list_insert),
+      EMBER_SYMBOL(ember_list_extend),
+      EMBER_SYMBOL(ember_list_pop),
+      EMBER_SYMBOL(ember_list_setitem),
+      EMBER_SYMBOL(ember_list_clear),
+      EMBER_SYMBOL(ember_list_reverse),
+      EMBER_SYMBOL(ember_list_index),
+      EMBER_SYMBOL(ember_list_count),
+      EMBER_SYMBOL(ember_list_eq),
+      EMBER_SYMBOL(ember_list_cmp),
+      EMBER_SYMBOL(ember_list_slice),
+      EMBER_SYMBOL(ember_list_delslice),
+      EMBER_SYMBOL(ember_list_repeat),
+      EMBER_SYMBOL(ember_list_sort),
+      EMBER_SYMBOL(ember_list_sort_by),
+      EMBER_SYMBOL(ember_heap_push),
+      EMBER_SYMBOL(ember_heap_pop),
+      EMBER_SYMBOL(ember_heapify),
+      EMBER_SYMBOL(ember_dict_new),
+      EMBER_SYMBOL(ember_dict_len),
+      EMBER_SYMBOL(ember_dict_lookup),
+      EMBER_SYMBOL(ember_dict_setitem),
+      EMBER_SYMBOL(ember_dict_delitem),
+      EMBER_SYMBOL(ember_dict_popitem),
+      EMBER_SYMBOL(ember_dict_clear),
+      EMBER_SYMBOL(ember_dict_copy),
+      EMBER_SYMBOL(ember_dict_next),
+      EMBER_SYMBOL(ember_dict_update),
+      EMBER_SYMBOL(ember_set_op),
+      EMBER_SYMBOL(ember_set_compare),
 #undef EMBER_SORT_SYMBOLS
 #undef EMBER_SYMBOL
       {nullptr, nullptr},

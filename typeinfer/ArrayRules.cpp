@@ -4,6 +4,7 @@
 #include "ir/rules/IndexAnalysis.h"
 #include "ir/rules/Kernel.h"
 #include "typeinfer/CallRules.h"
+#include "typeinfer/ContainerRules.h"
 #include "typeinfer/TypeRules.h"
 
 namespace ember {
@@ -59,11 +60,20 @@ TypeId type_getattr(RuleContext &cx, uint32_t *attr_id) {
       }
     }
     MethodId m;
-    if (lookup_method(name, &m)) {
+    if (lookup_method(name, &m) && method_builtin(m, TypeKind::Array) != BuiltinId::NumBuiltins) {
       set(AttrId::Method);
       return types.bound_method(obj, m);
     }
     typing_error(cx.loc()) << "an array (" << types.to_string(obj) << ") has no attribute '" << name
+                           << "' usable in compiled code";
+  }
+  if (types.is_container(obj)) {
+    MethodId m;
+    if (lookup_method(name, &m) && method_builtin(m, od.kind) != BuiltinId::NumBuiltins) {
+      set(AttrId::Method);
+      return types.bound_method(obj, m);
+    }
+    typing_error(cx.loc()) << "a " << types.to_string(obj) << " has no attribute '" << name
                            << "' usable in compiled code";
   }
   if (od.kind == TypeKind::ArrayFlags) {
@@ -167,7 +177,13 @@ TypeId type_getiter(RuleContext &cx) {
     case TypeKind::ArrayIter:
     case TypeKind::EnumerateIter:
     case TypeKind::ZipIter:
-    case TypeKind::TupleIter: return t;
+    case TypeKind::TupleIter:
+    case TypeKind::ListIter:
+    case TypeKind::DictIter: return t;
+    case TypeKind::List:
+    case TypeKind::Dict:
+    case TypeKind::Set:
+    case TypeKind::DictView: return container_iterator(types, t);
     case TypeKind::Tuple: {
       const auto &elems = types.get(t).elems;
       for (TypeId e : elems)

@@ -370,8 +370,62 @@ class SSABuilder {
         break;
       }
       case NisOp::ListAppend:
+      case NisOp::SetAdd:
+      case NisOp::ListExtend:
+      case NisOp::SetUpdate:
+      case NisOp::DictUpdate: {
+        // The container stays on the stack (comprehensions, displays with *x): a method call.
+        Value item = pop(stack);
+        internal_assert(ins.arg >= 1 && static_cast<size_t>(ins.arg) <= stack.size())
+            << "bad " << nis_op_name(ins.op);
+        Value c = stack[stack.size() - static_cast<size_t>(ins.arg)];
+        BuiltinId id = ins.op == NisOp::ListAppend   ? BuiltinId::ListAppend
+                       : ins.op == NisOp::SetAdd     ? BuiltinId::SetAdd
+                       : ins.op == NisOp::ListExtend ? BuiltinId::ListExtend
+                       : ins.op == NisOp::SetUpdate  ? BuiltinId::SetUpdate
+                                                     : BuiltinId::DictUpdate;
+        emit(block, Op::Call, {builtin_const(block, id, loc), c, item}, loc, -1);
+        break;
+      }
+      case NisOp::MapAdd: {
+        Value v = pop(stack), k = pop(stack);
+        internal_assert(ins.arg >= 1 && static_cast<size_t>(ins.arg) <= stack.size())
+            << "bad MAP_ADD";
+        Value d = stack[stack.size() - static_cast<size_t>(ins.arg)];
+        emit_void(block, Op::SetItem, {d, k, v}, loc);
+        break;
+      }
+      case NisOp::BuildMap: {
+        std::vector<Value> elems(2 * static_cast<size_t>(ins.arg));
+        for (size_t k = elems.size(); k-- > 0;) elems[k] = pop(stack);
+        push(emit(block, Op::BuildMap, elems, loc));
+        break;
+      }
+      case NisOp::BuildConstKeyMap: {
+        Value keys = pop(stack);
+        std::vector<Value> values(static_cast<size_t>(ins.arg));
+        for (size_t k = values.size(); k-- > 0;) values[k] = pop(stack);
+        std::vector<Value> elems;
+        for (size_t k = 0; k < values.size(); ++k) {
+          elems.push_back(emit(block, Op::Unpack, {keys}, loc, static_cast<int64_t>(k), ins.arg));
+          elems.push_back(values[k]);
+        }
+        push(emit(block, Op::BuildMap, elems, loc));
+        break;
+      }
+      case NisOp::BuildSet: {
+        std::vector<Value> elems(static_cast<size_t>(ins.arg));
+        for (size_t k = elems.size(); k-- > 0;) elems[k] = pop(stack);
+        push(emit(block, Op::BuildSet, elems, loc));
+        break;
+      }
+      case NisOp::DeleteSubscr: {
+        Value i = pop(stack), c = pop(stack);
+        emit_void(block, Op::DelItem, {c, i}, loc);
+        break;
+      }
       case NisOp::ListToTuple:
-        unsupported(loc) << "lists are not supported; use a tuple or a NumPy array";
+        unsupported(loc) << "star-unpacking (*x) into a tuple is not supported in compiled code";
       case NisOp::CompareOp: {
         Value r = pop(stack), l = pop(stack);
         push(emit(block, Op::Compare, {l, r}, loc, ins.arg));
@@ -462,6 +516,16 @@ class SSABuilder {
     auto [it, fresh] = name_of_var_.try_emplace(var, static_cast<int64_t>(f_->names.size()));
     if (fresh) f_->names.push_back(in_.varnames[static_cast<size_t>(var)]);
     return emit(block, Op::CheckBound, {v, bound}, loc, it->second);
+  }
+
+  /// A constant holding a builtin (the callee of a call the front end makes itself).
+  Value builtin_const(uint32_t block, BuiltinId id, SourceLoc loc) {
+    ConstValue c;
+    c.kind = ConstValue::Kind::Builtin;
+    c.builtin = id;
+    int64_t idx = static_cast<int64_t>(f_->consts.size());
+    f_->consts.push_back(c);
+    return emit(block, Op::Const, {}, loc, idx);
   }
 
   Value translate_call(uint32_t block, const NisInstr &ins, std::vector<Value> &stack) {

@@ -3,6 +3,8 @@
 // and array methods to NumpyRules.cpp.
 #include "typeinfer/CallRules.h"
 
+#include "typeinfer/ContainerRules.h"
+
 #include <algorithm>
 #include <sstream>
 
@@ -45,6 +47,7 @@ const BuiltinSignature &builtin_signature(BuiltinId id) {
   static const S randint{{"low", "high", "size"}, 1, false};
   static const S choice{{"a", "size", "replace", "p"}, 1, false};
   if (const S *kernel = kernel_builtin_signature(id)) return *kernel;
+  if (const S *container = container_builtin_signature(id)) return *container;
   switch (id) {
     case BuiltinId::Range:
     case BuiltinId::Prange:
@@ -123,7 +126,10 @@ const BuiltinSignature &builtin_signature(BuiltinId id) {
   }
 }
 
-BuiltinId method_builtin(MethodId m) {
+BuiltinId method_builtin(MethodId m, TypeKind receiver) {
+  if (receiver == TypeKind::List || receiver == TypeKind::Dict || receiver == TypeKind::Set)
+    return container_method_builtin(m, receiver);
+  if (receiver != TypeKind::Array && receiver != TypeKind::Scalar) return BuiltinId::NumBuiltins;
   switch (m) {
     case MethodId::Sum: return BuiltinId::NpSum;
     case MethodId::Prod: return BuiltinId::NpProd;
@@ -150,8 +156,8 @@ BuiltinId method_builtin(MethodId m) {
     case MethodId::Dot: return BuiltinId::NpDot;
     case MethodId::Item: return BuiltinId::ArrayItem;
     case MethodId::Conjugate: return BuiltinId::NpConjugate;
+    default: return BuiltinId::NumBuiltins;
   }
-  return BuiltinId::NumBuiltins;
 }
 
 CallArgs call_args(const Function &f, const InstData &d) {
@@ -172,7 +178,8 @@ CallArgs call_args(const Function &f, const InstData &d) {
 BuiltinId callee_builtin(const TypeContext &types, const Function &f, const InstData &d) {
   const TypeData &cd = types.get(f.type(d.operands[0]));
   if (cd.kind == TypeKind::Builtin) return static_cast<BuiltinId>(cd.a);
-  if (cd.kind == TypeKind::BoundMethod) return method_builtin(static_cast<MethodId>(cd.a));
+  if (cd.kind == TypeKind::BoundMethod)
+    return method_builtin(static_cast<MethodId>(cd.a), types.kind(cd.elems[0]));
   return BuiltinId::NumBuiltins;
 }
 
@@ -324,6 +331,35 @@ bool BuiltinCall::const_param(size_t p, int64_t *out) const {
 
 // ---- Python builtins and math ---------------------------------------------------------------
 
+TypeId iterator_of(BuiltinCall &c, TypeId t) {
+  TypeContext &types = c.types;
+  switch (types.kind(t)) {
+    case TypeKind::Range: return types.range_iter();
+    case TypeKind::Array:
+      if (types.ndim(t) == 0) typing_error(c.cx.loc()) << "iteration over a 0-d array";
+      return types.array_iter(t);
+    case TypeKind::RangeIter:
+    case TypeKind::ArrayIter:
+    case TypeKind::EnumerateIter:
+    case TypeKind::ZipIter:
+    case TypeKind::TupleIter:
+    case TypeKind::ListIter:
+    case TypeKind::DictIter: return t;
+    case TypeKind::List:
+    case TypeKind::Dict:
+    case TypeKind::Set:
+    case TypeKind::DictView: return container_iterator(types, t);
+    case TypeKind::Tuple: {
+      const auto &elems = types.get(t).elems;
+      for (TypeId e : elems)
+        if (e != elems[0]) typing_error(c.cx.loc()) << c.name() << "() of a tuple of mixed types";
+      return types.tuple_iter(t);
+    }
+    default:
+      typing_error(c.cx.loc()) << c.name() << "() cannot iterate over " << types.to_string(t);
+  }
+}
+
 namespace {
 
 bool is_math_unary(BuiltinId id) {
@@ -383,29 +419,6 @@ ScalarKind float_for(ScalarKind k) {
   return k == ScalarKind::Float32 ? ScalarKind::Float32 : ScalarKind::Float64;
 }
 
-TypeId iterator_of(BuiltinCall &c, TypeId t) {
-  TypeContext &types = c.types;
-  switch (types.kind(t)) {
-    case TypeKind::Range: return types.range_iter();
-    case TypeKind::Array:
-      if (types.ndim(t) == 0) typing_error(c.cx.loc()) << "iteration over a 0-d array";
-      return types.array_iter(t);
-    case TypeKind::RangeIter:
-    case TypeKind::ArrayIter:
-    case TypeKind::EnumerateIter:
-    case TypeKind::ZipIter:
-    case TypeKind::TupleIter: return t;
-    case TypeKind::Tuple: {
-      const auto &elems = types.get(t).elems;
-      for (TypeId e : elems)
-        if (e != elems[0]) typing_error(c.cx.loc()) << c.name() << "() of a tuple of mixed types";
-      return types.tuple_iter(t);
-    }
-    default:
-      typing_error(c.cx.loc()) << c.name() << "() cannot iterate over " << types.to_string(t);
-  }
-}
-
 TypeId fold_promote(BuiltinCall &c, const std::vector<TypeId> &ts) {
   ScalarKind acc = ScalarKind::Bool;
   for (size_t i = 0; i < ts.size(); ++i) {
@@ -448,7 +461,8 @@ TypeId type_python_builtin(BuiltinCall &c) {
         if (types.ndim(t) == 0) typing_error(c.cx.loc()) << "len() of a 0-d array";
         return types.int64();
       }
-      if (types.kind(t) == TypeKind::Tuple || types.kind(t) == TypeKind::Range)
+      if (types.kind(t) == TypeKind::Tuple || types.kind(t) == TypeKind::Range ||
+          types.is_container(t) || types.kind(t) == TypeKind::DictView)
         return types.int64();
       c.bad_args();
     }
@@ -607,6 +621,7 @@ TypeId type_number_class(RuleContext &cx, ScalarKind k, bool python) {
                           << " is not supported in compiled code";
   if (types.is_array(t))
     unsupported(cx.loc()) << "use a.astype(" << scalar_name(k) << ") to convert an array";
+  if (k == ScalarKind::Bool && python && types.is_container(t)) return types.boolean();
   if (!types.is_scalar(unwrap_optional(types, t)))
     typing_error(cx.loc()) << "cannot convert " << types.to_string(t) << " to " << scalar_name(k);
   ScalarKind from = types.scalar_kind(unwrap_optional(types, t));
@@ -717,6 +732,7 @@ TypeId type_call(RuleContext &cx) {
       BuiltinId id = callee_builtin(types, cx.f, cx.inst);
       BuiltinCall call(cx, id);
       TypeId t = type_kernel_call(call);
+      if (t.unknown()) t = type_container_call(call);
       if (t.unknown()) t = type_python_builtin(call);
       if (t.unknown()) t = type_numpy_call(call);
       if (t.unknown())

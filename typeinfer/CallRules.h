@@ -22,8 +22,11 @@ struct BuiltinSignature {
 };
 const BuiltinSignature &builtin_signature(BuiltinId id);
 
-/// The builtin a method call stands for (a.sum -> np.sum, a.fill -> ArrayFill, ...).
-BuiltinId method_builtin(MethodId m);
+/// The builtin a method call on a value of kind `receiver` stands for (a.sum -> np.sum,
+/// a.fill -> ArrayFill, lst.append -> ListAppend, ...); NumBuiltins when it has no such method.
+BuiltinId method_builtin(MethodId m, TypeKind receiver);
+/// Containers' methods (ContainerRules.cpp).
+BuiltinId container_method_builtin(MethodId m, TypeKind receiver);
 
 /// A call's arguments: positional ones, then keyword ones; for a method call the receiver is
 /// the first positional argument.
@@ -73,6 +76,9 @@ std::vector<int> bind_call_args(const CallArgs &args, const std::vector<const ch
 bool parse_dtype_name(const std::string &name, ScalarKind *out);
 /// The dtype a compile-time value denotes (np.float32, float, 'f4'); false when none.
 bool dtype_of(const TypeContext &types, TypeId t, ScalarKind *out);
+
+/// The iterator a builtin (enumerate, zip, list, ...) takes over its iterable argument t.
+TypeId iterator_of(BuiltinCall &c, TypeId t);
 
 /// Typing of NumPy's functions (NumpyRules.cpp): creation, reductions, shape, sorting,
 /// linear algebra, random.  Returns Unknown when the builtin is not one of them.

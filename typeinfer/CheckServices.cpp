@@ -71,6 +71,9 @@ std::string operation(const Function &f, const InstData &d) {
                           << " does not have; use range()";
     case NeedKind::ThreadQuery:
       typing_error(d.loc) << op << " asks the thread pool, which " << target << " does not have";
+    case NeedKind::Container:
+      typing_error(d.loc) << "lists, dicts and sets live in host memory, which " << target
+                          << " cannot use; use arrays";
   }
   internal_error << "unknown need";
 }

@@ -7,6 +7,7 @@
 #include "ir/CFG.h"
 #include "ir/rules/Elementwise.h"
 #include "ir/rules/IndexAnalysis.h"
+#include "typeinfer/ContainerRules.h"
 #include "typeinfer/TypeRules.h"
 
 namespace ember {
@@ -31,6 +32,7 @@ class TypeInferrer {
                          ? (return_type_.unknown() ? types_.none() : return_type_)
                          : options_.declared_return;
     record_callees();
+    check_containers_resolved();
     end_blocks_at_unbound_reads();
     prune_dead_branches();
   }
@@ -261,7 +263,12 @@ class TypeInferrer {
     cx.self_return = options_.declared_return.unknown() ? return_type_ : options_.declared_return;
     cx.self_params = &f_.arg_types;
     cx.kernel = options_.kernel;
+    cx.sites = &sites_;
     bool op = d.op == Op::BinOp || d.op == Op::Compare || d.op == Op::Unary;
+    if (d.op == Op::BinOp || d.op == Op::Compare) {
+      TypeId t;
+      if (type_container_operator(cx, &t)) return t;
+    }
     ElementwiseTyping et;
     if (op && type_elementwise(types_, f_, d, &et)) {
       TypeId lhs = f_.type(d.operands[0]);
@@ -295,6 +302,7 @@ class TypeInferrer {
         return types_.boolean();
       }
       case Op::Contains: {
+        if (type_container_contains(cx)) return types_.boolean();
         TypeId c = f_.type(d.operands[1]);
         if (types_.kind(c) != TypeKind::Tuple)
           unsupported(d.loc) << "`in` is only supported on tuples in compiled code, not on "
@@ -306,8 +314,17 @@ class TypeInferrer {
       case Op::Unary:
         return type_unary(types_, static_cast<UnaryKind>(d.imm), f_.type(d.operands[0]), d.loc);
       case Op::Truth: check_truth(types_, f_.type(d.operands[0]), d.loc); return types_.boolean();
-      case Op::GetItem: return type_getitem(cx);
-      case Op::SetItem: check_setitem(cx); return TypeId{};
+      case Op::GetItem: {
+        TypeId t;
+        if (type_container_getitem(cx, &t)) return t;
+        return type_getitem(cx);
+      }
+      case Op::SetItem:
+        if (!check_container_setitem(cx)) check_setitem(cx);
+        return TypeId{};
+      case Op::DelItem: check_delitem(cx); return TypeId{};
+      case Op::BuildMap:
+      case Op::BuildSet: return type_build_container(cx);
       case Op::BuildTuple: {
         std::vector<TypeId> elems;
         for (Value v : d.operands) {
@@ -331,9 +348,7 @@ class TypeInferrer {
         }
         return types_.slice();
       }
-      case Op::BuildList:
-        unsupported(d.loc) << "lists are not supported in compiled code; use a tuple or a "
-                              "NumPy array";
+      case Op::BuildList: return type_build_container(cx);
       case Op::Unpack: return type_unpack(cx);
       case Op::GetIter: return type_getiter(cx);
       case Op::IterNext: return types_.boolean();
@@ -358,6 +373,29 @@ class TypeInferrer {
     return TypeId{};
   }
 
+  /// An empty list, dict or set nothing ever stored into has no item type: a TypingError at
+  /// the display (Numba's "cannot infer the type of an empty list").
+  void check_containers_resolved() {
+    CFG cfg(f_);
+    for (Block b : cfg.rpo()) {
+      if (!live_[b.id]) continue;
+      for (Inst i : f_.block(b).insts) {
+        const InstData &d = f_.inst(i);
+        if (!d.result.valid() || !types_.is_unresolved_container(f_.type(d.result))) continue;
+        if (d.op != Op::BuildList && d.op != Op::BuildMap && d.op != Op::BuildSet &&
+            d.op != Op::Call)
+          continue;
+        TypeId t = f_.type(d.result);
+        const char *what = types_.kind(t) == TypeKind::List   ? "list"
+                           : types_.kind(t) == TypeKind::Dict ? "dict"
+                                                              : "set";
+        typing_error(d.loc) << "cannot infer the item type of this empty " << what
+                            << ": nothing is stored into it in this function (store into it, "
+                               "or pass a typed container made with ember.typed)";
+      }
+    }
+  }
+
   void record_callees() {
     for (auto &[value_id, ref] : callees_) {
       Inst i = f_.def(Value{value_id});
@@ -380,8 +418,9 @@ class TypeInferrer {
   std::vector<char> live_, prev_live_;  // blocks reached through live edges
   std::set<std::pair<uint32_t, size_t>> dead_edges_, prev_dead_edges_;  // (terminator, target)
   TypeId return_type_;
-  std::map<uint32_t, CalleeRef> callees_;   // by the call's result value
-  std::map<uint32_t, Inst> unbound_reads_;  // block -> its read of a never-bound local
+  std::map<uint32_t, CalleeRef> callees_;          // by the call's result value
+  std::map<uint32_t, Inst> unbound_reads_;         // block -> its read of a never-bound local
+  std::map<uint64_t, std::vector<TypeId>> sites_;  // empty displays' learned item types
 };
 
 }  // namespace

@@ -117,6 +117,7 @@ class Explicitor {
       case Op::BinOp: {
         TypeId l = f_.type(d.operands[0]), r = f_.type(d.operands[1]);
         if (types_.is_array(l) || types_.is_array(r)) break;  // a @ b
+        if (types_.is_container(l) || types_.is_container(r)) break;  // lowered by kind
         OperationTypes ot = type_binop(types_, static_cast<BinOpKind>(d.imm), l, r, d.loc);
         if (types_.kind(ot.operand) == TypeKind::Tuple) break;
         Value a = cast(d.operands[0], ot.operand, b, i);
@@ -126,6 +127,7 @@ class Explicitor {
       }
       case Op::Compare: {
         TypeId l = f_.type(d.operands[0]), r = f_.type(d.operands[1]);
+        if (types_.is_container(l) || types_.is_container(r)) break;
         OperationTypes ot = type_compare(types_, static_cast<CmpKind>(d.imm), l, r, d.loc);
         if (ot.operand.unknown()) break;  // tuples, uint64 with int64: compared by lowering
         Value a = cast(d.operands[0], ot.operand, b, i);
@@ -146,6 +148,7 @@ class Explicitor {
       case Op::SetItem: {
         TypeId c = f_.type(d.operands[0]);
         TypeId v = f_.type(d.operands[2]);
+        if (!types_.is_array(c)) break;  // containers convert what they store themselves
         if (types_.is_scalar(unwrap_optional(types_, v)) || types_.kind(v) == TypeKind::Optional) {
           Value a = cast(d.operands[2], types_.scalar(types_.dtype(c)), b, i);
           f_.inst(i).operands[2] = a;

@@ -20,7 +20,11 @@ enum class NisOp : uint8_t {
 #undef EMBER_NIS
 };
 const char *nis_op_name(NisOp op);  ///< the Python-side name, e.g. "LOAD_FAST"
-constexpr int kNumNisOps = 37;
+constexpr int kNumNisOps = 0
+#define EMBER_NIS(name, pyname) +1
+#include "typeinfer/NisOps.def"
+#undef EMBER_NIS
+    ;
 
 struct NisInstr {
   NisOp op;

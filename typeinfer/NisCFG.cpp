@@ -66,6 +66,15 @@ int nis_stack_effect(const NisInstr &ins) {
     case NisOp::UnreachableEH: return 0;
     case NisOp::Call: return -(ins.arg + 1);
     case NisOp::StoreSubscr: return -3;
+    case NisOp::DeleteSubscr: return -2;
+    case NisOp::MapAdd: return -2;
+    case NisOp::SetAdd:
+    case NisOp::ListExtend:
+    case NisOp::SetUpdate:
+    case NisOp::DictUpdate: return -1;
+    case NisOp::BuildMap: return 1 - 2 * ins.arg;
+    case NisOp::BuildSet: return 1 - ins.arg;
+    case NisOp::BuildConstKeyMap: return -ins.arg;
     case NisOp::BuildSlice:
     case NisOp::BuildTuple:
     case NisOp::BuildList: return 1 - ins.arg;
@@ -112,6 +121,15 @@ int nis_pops(const NisInstr &ins) {
     case NisOp::IsOp:
     case NisOp::ContainsOp: return 2;
     case NisOp::StoreSubscr: return 3;
+    case NisOp::DeleteSubscr:
+    case NisOp::MapAdd: return 2;
+    case NisOp::SetAdd:
+    case NisOp::ListExtend:
+    case NisOp::SetUpdate:
+    case NisOp::DictUpdate: return 1;
+    case NisOp::BuildMap: return 2 * ins.arg;
+    case NisOp::BuildSet: return ins.arg;
+    case NisOp::BuildConstKeyMap: return ins.arg + 1;
     case NisOp::Call: return ins.arg + 2;
     case NisOp::BuildSlice:
     case NisOp::BuildTuple:

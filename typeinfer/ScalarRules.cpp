@@ -52,6 +52,11 @@ TypeId unify(TypeContext &types, TypeId a, TypeId b, SourceLoc loc) {
       elems.push_back(unify(types, types.get(a).elems[i], types.get(b).elems[i], loc));
     return types.tuple(elems);
   }
+  if (ka == kb && types.is_container(a)) {
+    // An empty display whose item type is not known yet takes the other's.
+    if (types.is_unresolved_container(a)) return b;
+    if (types.is_unresolved_container(b)) return a;
+  }
   typing_error(loc) << "a variable holds a " << types.to_string(a) << " on one path and a "
                     << types.to_string(b)
                     << " on another; give it one type on every path (ember, like Numba, "
@@ -61,6 +66,9 @@ TypeId unify(TypeContext &types, TypeId a, TypeId b, SourceLoc loc) {
 bool can_convert(const TypeContext &types, TypeId from, TypeId to) {
   if (from == to) return true;
   TypeKind kf = types.kind(from), kt = types.kind(to);
+  if (kf == kt && types.is_container(from))
+    return types.is_unresolved_container(from) || types.is_unresolved_container(to) ||
+           types.get(from).elems == types.get(to).elems;  // typed.List and list alike
   if (kf == TypeKind::Scalar && kt == TypeKind::Scalar) return true;
   if (kt == TypeKind::Optional)
     return kf == TypeKind::None || can_convert(types, from, types.get(to).elems[0]);
@@ -235,7 +243,10 @@ void check_truth(const TypeContext &types, TypeId t, SourceLoc loc) {
     case TypeKind::Scalar:
     case TypeKind::None:
     case TypeKind::Optional:
-    case TypeKind::Tuple: return;
+    case TypeKind::Tuple:
+    case TypeKind::List:
+    case TypeKind::Dict:
+    case TypeKind::Set: return;
     case TypeKind::Array:
       typing_error(loc) << "the truth value of an array is ambiguous; use a.any() or a.all()";
     default:

@@ -9,6 +9,7 @@
  */
 #pragma once
 
+#include <map>
 #include <vector>
 
 #include "ir/IR.h"
@@ -28,6 +29,8 @@ struct RuleContext {
   const std::vector<TypeId> *self_params = nullptr;
   CalleeRef *callee_out = nullptr;  ///< where a call rule records the callee it resolved
   bool kernel = false;              ///< typing a kernel or device function (InferOptions::kernel)
+  /// The item types learned so far for empty container displays, by site (ContainerRules.h).
+  std::map<uint64_t, std::vector<TypeId>> *sites = nullptr;
   SourceLoc loc() const { return inst.loc; }
   TypeId type(Value v) const { return f.type(v); }
   std::string str(TypeId t) const { return types.to_string(t); }

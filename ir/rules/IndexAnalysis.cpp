@@ -172,6 +172,16 @@ TypeId iterator_value_type(TypeContext &types, TypeId iter) {
       const auto &elems = types.get(d.elems[0]).elems;
       return elems.empty() ? types.none() : elems[0];
     }
+    case TypeKind::ListIter: return types.get(d.elems[0]).elems[0];
+    case TypeKind::DictIter: {
+      const auto &kv = types.get(d.elems[0]).elems;
+      switch (static_cast<DictViewKind>(d.a)) {
+        case DictViewKind::Keys: return kv[0];
+        case DictViewKind::Values: return kv[1];
+        case DictViewKind::Items: return types.tuple({kv[0], kv[1]});
+      }
+      return types.unknown();
+    }
     default: internal_error << "not an iterator: " << types.to_string(iter);
   }
   return types.unknown();

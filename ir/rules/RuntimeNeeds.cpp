@@ -91,6 +91,18 @@ std::vector<RuntimeNeed> runtime_needs(const Function &f, const InstData &d) {
   const TypeContext &types = f.types();
   std::vector<RuntimeNeed> out;
   bool array_result = d.result.valid() && types.is_array(f.type(d.result));
+  auto container = [&](Value v) {
+    if (!v.valid()) return false;
+    TypeKind k = types.kind(f.type(v));
+    return types.is_container(f.type(v)) || k == TypeKind::DictView || k == TypeKind::ListIter ||
+           k == TypeKind::DictIter;
+  };
+  bool uses_container = container(d.result);
+  for (Value v : d.operands) uses_container |= container(v);
+  if (uses_container && d.op != Op::IncRef && d.op != Op::DecRef) {
+    out.push_back({RuntimeService::Containers, NeedKind::Container});
+    return out;
+  }
   switch (d.op) {
     case Op::Call: {
       const TypeData &callee = types.get(f.type(d.operands[0]));

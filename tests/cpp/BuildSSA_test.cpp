@@ -603,19 +603,25 @@ TEST(BuildSSA, SwapExchangesStackSlots) {
   EXPECT_EQ(f->inst(f->def(f->inst(sub).operands[1])).imm, 0);
 }
 
-TEST(BuildSSA, ListsAreUnsupported) {
+// LIST_APPEND (comprehensions) leaves the list on the stack: a list.append call on it.
+TEST(BuildSSA, ListAppendCallsAppendOnTheListBelowTheItem) {
   TypeContext types;
   FunctionInput in = NisBuilder("f", {"a"})
                          .code({{NisOp::BuildList, 0},
                                 {NisOp::LoadFast, 0},
                                 {NisOp::ListAppend, 1},
                                 {NisOp::ReturnValue}});
-  try {
-    build_ssa(in, types);
-    FAIL() << "expected an UnsupportedError";
-  } catch (const CompileError &e) {
-    EXPECT_EQ(e.kind(), ErrorKind::Unsupported);
-  }
+  auto f = build_ssa(in, types);
+  EXPECT_NO_THROW(verify_function(*f, false)) << print_function(*f);
+  Value list = f->inst(find_one(*f, Op::BuildList)).result;
+  const InstData &call = f->inst(find_one(*f, Op::Call));
+  ASSERT_EQ(call.operands.size(), 3u) << print_function(*f);
+  const InstData &callee = f->inst(f->def(call.operands[0]));
+  ASSERT_EQ(callee.op, Op::Const);
+  EXPECT_EQ(f->consts[static_cast<size_t>(callee.imm)].builtin, BuiltinId::ListAppend);
+  EXPECT_EQ(call.operands[1], list);
+  EXPECT_EQ(f->inst(f->def(call.operands[2])).op, Op::Arg);
+  EXPECT_EQ(f->inst(find_one(*f, Op::Ret)).operands[0], list);
 }
 
 TEST(BuildSSA, MismatchedStackDepthIsInternalError) {

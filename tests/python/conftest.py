@@ -73,6 +73,23 @@ def assert_same(got, expected, rel=1e-12, abs_tol=0.0, path="result"):
     if expected is None:
         assert got is None, f"{path}: expected None, got {got!r}"
         return
+    if isinstance(expected, list):  # a list made in compiled code comes back as a list
+        assert isinstance(got, list), f"{path}: expected a list, got {got!r}"
+        assert len(got) == len(expected), f"{path}: {got!r} != {expected!r}"
+        for i, (g, e) in enumerate(zip(got, expected)):
+            assert_same(g, e, rel, abs_tol, f"{path}[{i}]")
+        return
+    if isinstance(expected, (set, frozenset)):
+        assert isinstance(got, set), f"{path}: expected a set, got {got!r}"
+        assert got == expected, f"{path}: {got!r} != {expected!r}"
+        return
+    if isinstance(expected, dict):  # a dict made in compiled code is an ember.typed.Dict
+        from ember import typed
+        assert isinstance(got, typed.Dict), f"{path}: expected a typed.Dict, got {got!r}"
+        assert list(got.keys()) == list(expected.keys()), f"{path}: {got!r} != {expected!r}"
+        for k, e in expected.items():
+            assert_same(got[k], e, rel, abs_tol, f"{path}[{k!r}]")
+        return
     kind = scalar_kind(expected)
     assert kind is not None, f"{path}: cannot compare {expected!r}"
     assert type(got) is kind, (f"{path}: expected a {kind.__name__} ({expected!r}), "

@@ -103,7 +103,9 @@ enum ember_exception_id {
  *   None:      [EMBER_T_NONE]
  *   array:     [EMBER_T_ARRAY, dtype tag, ndim, layout, readonly]
  *   tuple:     [EMBER_T_TUPLE, n, elem codes...]
- *   optional:  [EMBER_T_OPTIONAL, inner code...]  */
+ *   optional:  [EMBER_T_OPTIONAL, inner code...]
+ *   list, dict, set: see the tags below; in memory each is one pointer, the ember_meminfo of
+ *   the container (ember/containers.h) */
 enum ember_type_tag {
   EMBER_T_BOOL = 1,
   EMBER_T_INT8,
@@ -121,7 +123,10 @@ enum ember_type_tag {
   EMBER_T_NONE,
   EMBER_T_ARRAY,
   EMBER_T_TUPLE,
-  EMBER_T_OPTIONAL
+  EMBER_T_OPTIONAL,
+  EMBER_T_LIST, /* [EMBER_T_LIST, typed (1: ember.typed.List, 0: a Python list), item code...] */
+  EMBER_T_DICT, /* [EMBER_T_DICT, key code..., value code...] */
+  EMBER_T_SET   /* [EMBER_T_SET, item code...] */
 };
 
 enum ember_layout { EMBER_LAYOUT_C = 0, EMBER_LAYOUT_F = 1, EMBER_LAYOUT_A = 2 };
