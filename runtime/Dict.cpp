@@ -26,7 +26,30 @@ struct DictHeader {
   int64_t *index;
   int64_t mask;    // index size - 1
   int64_t filled;  // index slots that are not empty (live or tombstones)
+  bool int64_key;  // int64/uint64 keys: hashed and compared inline (the common counter case)
 };
+
+uint64_t mix64(uint64_t x) {  // the same function as TypeInfo.cpp's ember_value_hash for ints
+  x ^= x >> 30;
+  x *= 0xbf58476d1ce4e5b9ull;
+  x ^= x >> 27;
+  x *= 0x94d049bb133111ebull;
+  return x ^ (x >> 31);
+}
+
+uint64_t key_hash(const DictHeader *h, const void *key) {
+  if (h->int64_key) {
+    uint64_t k;
+    std::memcpy(&k, key, 8);
+    return mix64(k);
+  }
+  return ember_value_hash(h->key, key);
+}
+
+bool key_eq(const DictHeader *h, const void *a, const void *b) {
+  if (h->int64_key) return std::memcmp(a, b, 8) == 0;
+  return ember_value_eq(h->key, a, b) != 0;
+}
 
 DictHeader *header(ember_meminfo *d) { return static_cast<DictHeader *>(d->data); }
 char *entry(DictHeader *h, int64_t i) { return h->entries + i * h->entry_size; }
@@ -62,7 +85,7 @@ int64_t find_slot(DictHeader *h, const void *key, uint64_t hash, bool *found) {
       if (free_slot < 0) free_slot = static_cast<int64_t>(i);
     } else {
       char *e = entry(h, ix);
-      if (hash_of(e) == hash && ember_value_eq(h->key, key_of(h, e), key)) {
+      if (hash_of(e) == hash && key_eq(h, key_of(h, e), key)) {
         *found = true;
         return static_cast<int64_t>(i);
       }
@@ -143,6 +166,9 @@ ember_meminfo *ember_dict_new(const ember_typeinfo *key, const ember_typeinfo *v
   h->key = key;
   h->value = value;
   h->key_size = ember_typeinfo_size(key);
+  int64_t ncode;
+  const int64_t *code = ember_typeinfo_code(key, &ncode);
+  h->int64_key = ncode == 1 && (code[0] == EMBER_T_INT64 || code[0] == EMBER_T_UINT64);
   h->val_size = value ? ember_typeinfo_size(value) : 0;
   h->key_off = 16;
   h->val_off = (h->key_off + h->key_size + 7) / 8 * 8;
@@ -163,7 +189,7 @@ const ember_typeinfo *ember_dict_value_type(ember_meminfo *d) { return header(d)
 void *ember_dict_lookup(ember_meminfo *d, const void *key) {
   DictHeader *h = header(d);
   bool found;
-  int64_t slot = find_slot(h, key, ember_value_hash(h->key, key), &found);
+  int64_t slot = find_slot(h, key, key_hash(h, key), &found);
   if (!found) return nullptr;
   char *e = entry(h, h->index[slot]);
   return h->value ? val_of(h, e) : key_of(h, e);
@@ -171,16 +197,25 @@ void *ember_dict_lookup(ember_meminfo *d, const void *key) {
 
 int32_t ember_dict_setitem(ember_meminfo *d, const void *key, const void *value) {
   DictHeader *h = header(d);
-  uint64_t hash = ember_value_hash(h->key, key);
+  uint64_t hash = key_hash(h, key);
   bool found;
   int64_t slot = find_slot(h, key, hash, &found);
   if (found) {
     if (!h->value) return 0;
     char *v = val_of(h, entry(h, h->index[slot]));
-    std::vector<char> old(v, v + h->val_size);
+    // The old value is released after the new one is held (it may be the same container);
+    // the stored copy takes the reference (incref may adopt a borrowed array into it).
+    alignas(16) char small[256];
+    std::vector<char> big;
+    char *old = small;
+    if (h->val_size > static_cast<int64_t>(sizeof small)) {
+      big.resize(static_cast<size_t>(h->val_size));
+      old = big.data();
+    }
+    std::memcpy(old, v, static_cast<size_t>(h->val_size));
     std::memcpy(v, value, static_cast<size_t>(h->val_size));
     ember_value_incref(h->value, v);
-    ember_value_decref(h->value, old.data());
+    ember_value_decref(h->value, old);
     return 0;
   }
   bool reused = h->index[slot] == kDummy;
@@ -208,7 +243,7 @@ int32_t ember_dict_setitem(ember_meminfo *d, const void *key, const void *value)
 int32_t ember_dict_delitem(ember_meminfo *d, const void *key, void *value_out) {
   DictHeader *h = header(d);
   bool found;
-  int64_t slot = find_slot(h, key, ember_value_hash(h->key, key), &found);
+  int64_t slot = find_slot(h, key, key_hash(h, key), &found);
   if (!found) return 0;
   remove_at(h, slot, nullptr, value_out);
   return 1;

@@ -147,10 +147,19 @@ void ember_list_pop(ember_meminfo *l, int64_t index, void *out) {
 
 void ember_list_setitem(ember_meminfo *l, int64_t index, const void *item) {
   ember_list *h = ember_list_header(l);
-  std::vector<char> old(at(h, index), at(h, index) + h->itemsize);
+  // The old item is released after the new one is held (they may be the same container);
+  // the stored copy takes the reference (incref may adopt a borrowed array into it).
+  alignas(16) char small[256];
+  std::vector<char> big;
+  char *old = small;
+  if (h->itemsize > static_cast<int64_t>(sizeof small)) {
+    big.resize(static_cast<size_t>(h->itemsize));
+    old = big.data();
+  }
+  std::memcpy(old, at(h, index), static_cast<size_t>(h->itemsize));
   std::memcpy(at(h, index), item, static_cast<size_t>(h->itemsize));
   ember_value_incref(h->item, at(h, index));
-  ember_value_decref(h->item, old.data());  // after: the new item may be the old one
+  ember_value_decref(h->item, old);
 }
 
 void ember_list_clear(ember_meminfo *l) {
