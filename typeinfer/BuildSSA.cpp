@@ -622,7 +622,9 @@ class SSABuilder {
     }
   }
 
-  /// Removes constants, undefs and attribute reads nobody uses (the NULL marker among them).
+  /// Removes constants and undefs nobody uses (the NULL marker among them).  Attribute reads
+  /// stay until typing has checked them (`v = x.foo` with v unused is still a TypingError, as
+  /// in Numba); make_explicit drops the unused ones.
   void remove_dead_code() {
     Function &f = *f_;
     bool changed = true;
@@ -640,7 +642,7 @@ class SSABuilder {
         auto &insts = f.block(Block{b}).insts;
         auto dead = [&](Inst i) {
           const InstData &d = f.inst(i);
-          bool pure = d.op == Op::Const || d.op == Op::Undef || d.op == Op::GetAttr;
+          bool pure = d.op == Op::Const || d.op == Op::Undef;
           return pure && uses[d.result.id] == 0;
         };
         auto end = std::remove_if(insts.begin(), insts.end(), dead);

@@ -29,7 +29,7 @@ class Explicitor {
       std::vector<Inst> insts = f_.block(b).insts;
       for (Inst i : insts) visit(b, i);
     }
-    drop_untyped_undefs();
+    drop_unused();
   }
 
  private:
@@ -41,8 +41,10 @@ class Explicitor {
     return 0;
   }
 
-  /// The Undefs that cast() replaced by typed ones: unused now, and the only untyped values.
-  void drop_untyped_undefs() {
+  /// The Undefs that cast() replaced by typed ones (unused now, and the only untyped values), and
+  /// attribute reads nobody uses: typing has checked them, lowering need not see them (a module
+  /// attribute such as `np.sin` has no value to lower).
+  void drop_unused() {
     // Uses in unreachable blocks (after a read that always raises) do not count: those blocks
     // are never lowered.
     std::vector<bool> used(f_.num_values(), false);
@@ -59,8 +61,10 @@ class Explicitor {
       insts.erase(std::remove_if(insts.begin(), insts.end(),
                                  [&](Inst i) {
                                    const InstData &d = f_.inst(i);
-                                   return d.op == Op::Undef && f_.type(d.result).unknown() &&
-                                          !used[d.result.id];
+                                   bool droppable =
+                                       d.op == Op::GetAttr ||
+                                       (d.op == Op::Undef && f_.type(d.result).unknown());
+                                   return droppable && !used[d.result.id];
                                  }),
                   insts.end());
     }

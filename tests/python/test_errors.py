@@ -419,6 +419,26 @@ def test_bad_call_of_jitted_function_names_the_call_site(f):
     assert_compile_error(TypingError, f, 1)
 
 
+@ember.jit
+def reads_unknown_attribute_unused(a):
+    v = a.no_such_attribute  # error here
+    return 1
+
+
+@ember.jit
+def unknown_attribute_as_statement(a):
+    a.no_such_attribute  # error here
+    return 1
+
+
+@pytest.mark.parametrize("f", [reads_unknown_attribute_unused, unknown_attribute_as_statement],
+                         ids=lambda f: f.__name__)
+def test_unknown_attribute_is_an_error_even_when_unused(f):
+    # Numba types every statement: an attribute read whose value nobody uses is still checked.
+    message = assert_compile_error(TypingError, f, np.zeros(3))
+    assert "no_such_attribute" in message
+
+
 def test_adding_an_array_to_a_tuple():
     assert_compile_error(TypingError, array_plus_tuple, np.zeros(3))
 
