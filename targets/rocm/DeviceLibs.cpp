@@ -114,6 +114,9 @@ void DeviceLibs::link_into(llvm::Module &m) {
     if (!gpu::link_lazily(m, library(lib.file, lib.slot), &error))
       throw RocmToolchainError(folder_ + "/" + lib.file + " cannot be linked: " + error);
   }
+  // The libraries are built from OpenCL: their version metadata would make the code object's
+  // metadata say `.language: OpenCL C`.
+  if (llvm::NamedMDNode *ocl = m.getNamedMetadata("opencl.ocl.version")) m.eraseNamedMetadata(ocl);
 }
 
 }  // namespace ember

@@ -50,8 +50,9 @@ class DeviceLibs {
 
   /// Whether m declares a function of ocml (__ocml_*) or ockl (__ockl_*).
   static bool needed_by(const llvm::Module &m);
-  /// Links the ocml and ockl functions m calls into m (and what they call); their definitions
-  /// stay as the libraries give them until the caller internalizes.  Throws RocmToolchainError
+  /// Links the ocml and ockl functions m calls into m (and what they call), and drops the
+  /// libraries' OpenCL version metadata; their definitions stay as the libraries give them
+  /// until the caller internalizes.  Throws RocmToolchainError
   /// when the libraries cannot be found, read or linked.
   void link_into(llvm::Module &m);
 

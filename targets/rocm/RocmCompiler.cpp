@@ -25,9 +25,6 @@ LoweredModule RocmCompiler::build(const Function &f, RocmTarget &target, bool op
   llvm::Module &m = *lm.module;
   target.prepare(m);
   if (DeviceLibs::needed_by(m)) libs_.link_into(m);
-  // ocml is built from OpenCL: its version metadata would make the code object's metadata
-  // say `.language: OpenCL C`.
-  if (llvm::NamedMDNode *ocl = m.getNamedMetadata("opencl.ocl.version")) m.eraseNamedMetadata(ocl);
   // The host finds the record with hipModuleGetGlobal: visible in the dynamic symbol table.
   if (llvm::GlobalVariable *record = m.getNamedGlobal(EMBER_DEVICE_ERROR_SYMBOL))
     record->setVisibility(llvm::GlobalValue::ProtectedVisibility);

@@ -142,6 +142,7 @@ std::unique_ptr<llvm::Module> execution_model_kernel(RocmTarget &t, llvm::LLVMCo
                 b.CreateGEP(b.getDoubleTy(), shared, {lane}));
   t.barrier(b, BarrierOp::Sync, nullptr, KernelSite{});
   store(b.CreateLoad(b.getInt64Ty(), b.CreateGEP(b.getDoubleTy(), shared, {b.getInt32(3)})));
+  // (stored as their bits: store() widens integers)
   llvm::Value *dyn_bytes = nullptr;
   llvm::Value *dyn = t.dynamic_shared(b, KernelSite{}, &dyn_bytes);
   store(dyn_bytes);
@@ -150,7 +151,8 @@ std::unique_ptr<llvm::Module> execution_model_kernel(RocmTarget &t, llvm::LLVMCo
     store(t.barrier(b, op, odd, KernelSite{}));
   for (FenceScope s : {FenceScope::Block, FenceScope::Device, FenceScope::System})
     t.memory_fence(b, s);
-  store(t.math(b, MathFn::Exp, {b.CreateUIToFP(lane, b.getFloatTy())}));
+  store(b.CreateBitCast(t.math(b, MathFn::Exp, {b.CreateUIToFP(lane, b.getFloatTy())}),
+                        b.getInt32Ty()));
   b.CreateRetVoid();
   EXPECT_FALSE(llvm::verifyModule(*m, &llvm::errs()));
   t.prepare(*m);
@@ -166,8 +168,8 @@ bool have_device_libs() { return !DeviceLibs::locate().empty(); }
 TEST(RocmTargetTest, ExecutionModelCompilesForBothWavefronts) {
   if (!have_device_libs()) GTEST_SKIP() << "rocm-device-libs not found: nothing to link";
   DeviceLibs libs;
-  for (auto [arch, wave] : std::vector<std::pair<std::string, int>>{{"gfx942", 64},
-                                                                    {"gfx1100", 32}}) {
+  for (auto [arch, wave] :
+       std::vector<std::pair<std::string, int>>{{"gfx942", 64}, {"gfx1100", 32}}) {
     RocmTarget t(options_for(arch));
     ASSERT_EQ(t.warp_size(), wave);
     llvm::LLVMContext ctx;
@@ -183,7 +185,10 @@ TEST(RocmTargetTest, ExecutionModelCompilesForBothWavefronts) {
     // The object links into a code object: nothing is left undefined.
     llvm::LLVMContext ctx2;
     std::string hsaco = link_hsaco(t.object(*execution_model_kernel(t, ctx2, libs)));
-    EXPECT_EQ(hsaco.substr(0, 4), "\x7f" "ELF") << arch;
+    EXPECT_EQ(hsaco.substr(0, 4),
+              "\x7f"
+              "ELF")
+        << arch;
   }
 }
 
@@ -254,8 +259,8 @@ TEST(HsacoLinkerTest, AnUndefinedSymbolIsRefused) {
                                    llvm::GlobalValue::ExternalLinkage, "k", m);
   k->setCallingConv(t.kernel_calling_convention());
   llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", k));
-  b.CreateCall(m.getOrInsertFunction("nowhere_defined",
-                                     llvm::FunctionType::get(b.getVoidTy(), false)));
+  b.CreateCall(
+      m.getOrInsertFunction("nowhere_defined", llvm::FunctionType::get(b.getVoidTy(), false)));
   b.CreateRetVoid();
   std::string object = t.object(m);
   try {
@@ -273,7 +278,9 @@ TEST(HsacoLinkerTest, AnUndefinedSymbolIsRefused) {
   k2->setCallingConv(t.kernel_calling_convention());
   llvm::IRBuilder<> b2(llvm::BasicBlock::Create(ctx, "entry", k2));
   b2.CreateRetVoid();
-  EXPECT_EQ(link_hsaco(t.object(ok)).substr(0, 4), "\x7f" "ELF");
+  EXPECT_EQ(link_hsaco(t.object(ok)).substr(0, 4),
+            "\x7f"
+            "ELF");
 }
 
 }  // namespace
