@@ -261,6 +261,7 @@ class TypeInferrer {
     cx.self_return = options_.declared_return.unknown() ? return_type_ : options_.declared_return;
     cx.self_params = &f_.arg_types;
     cx.kernel = options_.kernel;
+    cx.warp_size = options_.warp_size;
     bool op = d.op == Op::BinOp || d.op == Op::Compare || d.op == Op::Unary;
     ElementwiseTyping et;
     if (op && type_elementwise(types_, f_, d, &et)) {

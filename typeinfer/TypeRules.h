@@ -28,6 +28,7 @@ struct RuleContext {
   const std::vector<TypeId> *self_params = nullptr;
   CalleeRef *callee_out = nullptr;  ///< where a call rule records the callee it resolved
   bool kernel = false;              ///< typing a kernel or device function (InferOptions::kernel)
+  int warp_size = 32;               ///< InferOptions::warp_size
   SourceLoc loc() const { return inst.loc; }
   TypeId type(Value v) const { return f.type(v); }
   std::string str(TypeId t) const { return types.to_string(t); }
