@@ -11,6 +11,8 @@ namespace {
 /// Unification of two scalars for phis: the narrowest kind holding both.
 ScalarKind unify_scalar(ScalarKind a, ScalarKind b) {
   if (a == b) return a;
+  if ((a == ScalarKind::Float16 || b == ScalarKind::Float16) && !is_complex(a) && !is_complex(b))
+    return promote(a, b);
   if (is_complex(a) || is_complex(b) || is_float(a) || is_float(b)) {
     if (is_complex(a) || is_complex(b))
       return (a == ScalarKind::Complex64 || a == ScalarKind::Float32 || a == ScalarKind::Bool) &&
@@ -117,6 +119,30 @@ namespace {
 }
 
 }  // namespace
+
+namespace {
+
+bool python_number_literal(const Function &f, Value v) {
+  Inst i = f.def(v);
+  if (!i.valid() || f.inst(i).op != Op::Const) return false;
+  const ConstValue &c = f.consts[static_cast<size_t>(f.inst(i).imm)];
+  return c.scalar < 0 && (c.kind == ConstValue::Kind::Int || c.kind == ConstValue::Kind::Float);
+}
+
+bool is_float16(const TypeContext &types, TypeId t) {
+  TypeId u = unwrap_optional(types, t);
+  return types.is_scalar(u) && types.scalar_kind(u) == ScalarKind::Float16;
+}
+
+}  // namespace
+
+std::pair<TypeId, TypeId> operand_types(TypeContext &types, const Function &f, Value lhs,
+                                        Value rhs) {
+  TypeId l = f.type(lhs), r = f.type(rhs);
+  if (is_float16(types, l) && python_number_literal(f, rhs)) r = types.scalar(ScalarKind::Float16);
+  if (is_float16(types, r) && python_number_literal(f, lhs)) l = types.scalar(ScalarKind::Float16);
+  return {l, r};
+}
 
 OperationTypes type_binop(TypeContext &types, BinOpKind kind, TypeId lhs, TypeId rhs,
                           SourceLoc loc) {

@@ -51,8 +51,9 @@ def assert_assembles(ptx, arch, tmp_path):
 
 # ---- every kernel the CPU-path tests launch -------------------------------------------------
 
-KERNEL_TESTS = ["test_cuda_atomics.py", "test_cuda_errors.py", "test_cuda_launch.py",
-                "test_cuda_random.py", "test_cuda_shared.py", "test_cuda_warp.py"]
+KERNEL_TESTS = ["test_cuda_atomics.py", "test_cuda_errors.py", "test_cuda_float16.py",
+                "test_cuda_launch.py", "test_cuda_random.py", "test_cuda_shared.py",
+                "test_cuda_warp.py"]
 
 
 def test_every_test_kernel_compiles_to_ptx_and_assembles(tmp_path):

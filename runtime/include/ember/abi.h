@@ -121,7 +121,8 @@ enum ember_type_tag {
   EMBER_T_NONE,
   EMBER_T_ARRAY,
   EMBER_T_TUPLE,
-  EMBER_T_OPTIONAL
+  EMBER_T_OPTIONAL,
+  EMBER_T_FLOAT16 /* a scalar tag, added after the aggregates' */
 };
 
 enum ember_layout { EMBER_LAYOUT_C = 0, EMBER_LAYOUT_F = 1, EMBER_LAYOUT_A = 2 };
