@@ -101,7 +101,9 @@ float ember_half_to_float_sse(float half_bits) {
   return ember_half_to_float(static_cast<uint16_t>(bits_as<uint32_t>(half_bits)));
 }
 
-float ember_half_from_float_sse(float f) { return bits_as<float>(uint32_t{ember_half_from_float(f)}); }
+float ember_half_from_float_sse(float f) {
+  return bits_as<float>(uint32_t{ember_half_from_float(f)});
+}
 
 float ember_half_from_double_sse(double d) {
   return bits_as<float>(uint32_t{ember_half_from_double(d)});

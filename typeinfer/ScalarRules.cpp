@@ -122,11 +122,20 @@ namespace {
 
 namespace {
 
-bool python_number_literal(const Function &f, Value v) {
+/// The kind a Python number literal takes next to a float16 (complex: complex64), or false when
+/// v is not one.
+bool weak_literal_kind(const Function &f, Value v, ScalarKind *out) {
   Inst i = f.def(v);
   if (!i.valid() || f.inst(i).op != Op::Const) return false;
   const ConstValue &c = f.consts[static_cast<size_t>(f.inst(i).imm)];
-  return c.scalar < 0 && (c.kind == ConstValue::Kind::Int || c.kind == ConstValue::Kind::Float);
+  if (c.scalar >= 0) return false;  // a NumPy scalar keeps its type
+  if (c.kind == ConstValue::Kind::Int || c.kind == ConstValue::Kind::Float)
+    *out = ScalarKind::Float16;
+  else if (c.kind == ConstValue::Kind::Complex)
+    *out = ScalarKind::Complex64;
+  else
+    return false;
+  return true;
 }
 
 bool is_float16(const TypeContext &types, TypeId t) {
@@ -139,8 +148,9 @@ bool is_float16(const TypeContext &types, TypeId t) {
 std::pair<TypeId, TypeId> operand_types(TypeContext &types, const Function &f, Value lhs,
                                         Value rhs) {
   TypeId l = f.type(lhs), r = f.type(rhs);
-  if (is_float16(types, l) && python_number_literal(f, rhs)) r = types.scalar(ScalarKind::Float16);
-  if (is_float16(types, r) && python_number_literal(f, lhs)) l = types.scalar(ScalarKind::Float16);
+  ScalarKind k;
+  if (is_float16(types, l) && weak_literal_kind(f, rhs, &k)) r = types.scalar(k);
+  if (is_float16(types, r) && weak_literal_kind(f, lhs, &k)) l = types.scalar(k);
   return {l, r};
 }
 

@@ -71,8 +71,8 @@ ScalarKind numpy_promote(ScalarKind a, ScalarKind b) {
   }
   if (ca == Category::Float && cb == Category::Float) return wa >= wb ? a : b;
   // one complex
-  if (b == ScalarKind::Complex64 && (a == ScalarKind::Float32 || a == ScalarKind::Float16 ||
-                                     (ca == Category::Int && wa <= 16)))
+  if (b == ScalarKind::Complex64 &&
+      (a == ScalarKind::Float32 || a == ScalarKind::Float16 || (ca == Category::Int && wa <= 16)))
     return ScalarKind::Complex64;
   if (a == ScalarKind::Complex64 && b == ScalarKind::Complex64) return a;
   return ScalarKind::Complex128;

@@ -152,3 +152,16 @@ def test_float16_scalar_argument_and_shared_array():
     scale[1, 64](np.float16(0.3), x, out)
     with np.errstate(all="ignore"):
         assert_same(out, (x * np.float16(0.3))[::-1])
+
+
+def test_ptx_uses_native_half_instructions():
+    def axpy(a, x, out):
+        i = cuda.grid(1)
+        if i < x.shape[0]:
+            out[i] = a * x[i] + fp16.hsqrt(x[i])
+
+    ptx, resty = cuda.compile_ptx(axpy, "void(float16, float16[:], float16[::1])", cc=(8, 0))
+    assert resty == "none"
+    # Rounded half operations (never contracted into an fma), the square root through float32.
+    assert "mul.rn.f16" in ptx and "add.rn.f16" in ptx
+    assert "cvt.f32.f16" in ptx and "cvt.rn.f16.f32" in ptx

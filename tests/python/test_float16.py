@@ -187,6 +187,14 @@ def test_scalar_promotion_follows_numpy_2():
             assert type(g) is float  # float32 and float64 results box as Python floats
         assert g == e, (g, e)
 
+    @ember.jit
+    def complex_weak(h):
+        return h + (0.1 + 1j)
+
+    e = h + (0.1 + 1j)  # complex64: the real part is float32's 1.6, not float64's
+    assert e.dtype == np.complex64
+    assert complex_weak(h) == complex(e) != 1.6 + 1j
+
 
 def test_comparisons_with_weak_literals():
     @ember.jit
@@ -321,3 +329,16 @@ def test_without_f16c_the_library_calls_are_ember_s():
     assert r.returncode == 0, r.stderr[-3000:]
     # Right answers, through __extendhfsf2 and without an F16C instruction.
     assert r.stdout.split() == ["OK", "True", "False"], r.stdout + r.stderr[-2000:]
+
+
+def test_sums_and_products_accumulate_in_float32():
+    @ember.jit
+    def reduce(a):
+        return np.sum(a), np.prod(a[:24]), a.max(), a.min()
+
+    a = (np.random.default_rng(7).random(3000) + 0.5).astype(np.float16)
+    s, p, mx, mn = reduce(a)
+    assert type(s) is np.float16
+    # Rounding every step to float16 would give 3028 where NumPy gives 3008.
+    assert s == np.sum(a) and p == np.prod(a[:24])
+    assert mx == a.max() and mn == a.min()
