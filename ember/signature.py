@@ -14,7 +14,8 @@ from .errors import TypingError
 # ember_type_tag in ember/abi.h
 T_BOOL, T_INT8, T_INT16, T_INT32, T_INT64, T_UINT8, T_UINT16, T_UINT32, T_UINT64, \
     T_FLOAT32, T_FLOAT64, T_COMPLEX64, T_COMPLEX128, T_NONE, T_ARRAY, T_TUPLE, \
-    T_OPTIONAL, T_FLOAT16 = range(1, 19)
+    T_OPTIONAL = range(1, 18)
+T_FLOAT16 = 32
 LAYOUT_C, LAYOUT_F, LAYOUT_A = 0, 1, 2
 
 SCALARS = {

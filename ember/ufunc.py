@@ -31,8 +31,8 @@ _TYPENUM = {1: np.dtype(np.bool_).num, 2: np.dtype(np.int8).num, 3: np.dtype(np.
             7: np.dtype(np.uint16).num, 8: np.dtype(np.uint32).num, 9: np.dtype(np.uint64).num,
             10: np.dtype(np.float32).num, 11: np.dtype(np.float64).num,
             12: np.dtype(np.complex64).num, 13: np.dtype(np.complex128).num,
-            18: np.dtype(np.float16).num}
-_T_FLOAT16, _FLOAT16_RANK = 18, 9.5  # float16's tag, and where it ranks among the scalar tags
+            32: np.dtype(np.float16).num}
+_T_FLOAT16, _FLOAT16_RANK = 32, 9.5  # float16's tag, and where it ranks among the scalar tags
 
 
 def _narrow_first(key):

@@ -72,7 +72,7 @@ RuntimeFn sort_runtime_fn(ScalarKind k, bool argsort) {
     case ScalarKind::Float64: return argsort ? RuntimeFn::ArgsortF64 : RuntimeFn::SortF64;
     case ScalarKind::Complex64:
     case ScalarKind::Complex128:
-    case ScalarKind::Float16: break;  // typing refuses these (sort_supported)
+    case ScalarKind::Float16: break;  // float16: type_sorting refuses it
   }
   internal_error << "no sort for " << scalar_name(k);
   return RuntimeFn::NumRuntimeFns;

@@ -310,9 +310,9 @@ def as_cuda_array(obj, sync=True):
 # ---- launching ----------------------------------------------------------------------------------
 
 _T_BOOL, _T_UINT8, _T_UINT64, _T_FLOAT32, _T_FLOAT64 = 1, 6, 9, 10, 11
-_T_COMPLEX64, _T_COMPLEX128, _T_ARRAY, _T_TUPLE, _T_FLOAT16 = 12, 13, 15, 16, 18
+_T_COMPLEX64, _T_COMPLEX128, _T_ARRAY, _T_TUPLE, _T_FLOAT16 = 12, 13, 15, 16, 32
 _TAG_OF_DTYPE = {"b1": 1, "i1": 2, "i2": 3, "i4": 4, "i8": 5, "u1": 6, "u2": 7, "u4": 8,
-                 "u8": 9, "f4": 10, "f8": 11, "c8": 12, "c16": 13, "f2": 18}
+                 "u8": 9, "f4": 10, "f8": 11, "c8": 12, "c16": 13, "f2": 32}
 
 
 def _array_code(a):
