@@ -281,14 +281,14 @@ class TypeInferrer {
         if (ref.dispatcher) callees_[d.result.id] = ref;
         return t;
       }
-      case Op::BinOp:
-        return type_binop(types_, static_cast<BinOpKind>(d.imm), f_.type(d.operands[0]),
-                          f_.type(d.operands[1]), d.loc)
-            .result;
-      case Op::Compare:
-        return type_compare(types_, static_cast<CmpKind>(d.imm), f_.type(d.operands[0]),
-                            f_.type(d.operands[1]), d.loc)
-            .result;
+      case Op::BinOp: {
+        auto [l, r] = operand_types(types_, f_, d.operands[0], d.operands[1]);
+        return type_binop(types_, static_cast<BinOpKind>(d.imm), l, r, d.loc).result;
+      }
+      case Op::Compare: {
+        auto [l, r] = operand_types(types_, f_, d.operands[0], d.operands[1]);
+        return type_compare(types_, static_cast<CmpKind>(d.imm), l, r, d.loc).result;
+      }
       case Op::Is: {
         TypeKind a = types_.kind(f_.type(d.operands[0])), b = types_.kind(f_.type(d.operands[1]));
         if (a != TypeKind::None && b != TypeKind::None)

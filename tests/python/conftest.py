@@ -160,8 +160,9 @@ def layouts(a):
 
 # ---- the kernel tests, run once more to record their kernels ---------------------------------
 
-KERNEL_TESTS = ["test_cuda_atomics.py", "test_cuda_errors.py", "test_cuda_launch.py",
-                "test_cuda_random.py", "test_cuda_shared.py", "test_cuda_warp.py"]
+KERNEL_TESTS = ["test_cuda_atomics.py", "test_cuda_errors.py", "test_cuda_float16.py",
+                "test_cuda_launch.py", "test_cuda_random.py", "test_cuda_shared.py",
+                "test_cuda_warp.py"]
 
 
 @pytest.fixture(scope="session")
