@@ -5,6 +5,7 @@
 
 #include "bindings/Typeof.h"
 #include "ember/abi.h"
+#include "ember/half.h"
 #include "ember/runtime.h"
 
 namespace ember::py {
@@ -36,7 +37,8 @@ size_t scalar_size(int64_t tag) {
     case EMBER_T_UINT8:
     case EMBER_T_NONE: return 1;
     case EMBER_T_INT16:
-    case EMBER_T_UINT16: return 2;
+    case EMBER_T_UINT16:
+    case EMBER_T_FLOAT16: return 2;
     case EMBER_T_INT32:
     case EMBER_T_UINT32:
     case EMBER_T_FLOAT32: return 4;
@@ -226,6 +228,13 @@ bool unbox(const Plan &plan, PyObject *obj, void *out) {
       std::memcpy(out, &x, sizeof x);
       return true;
     }
+    case EMBER_T_FLOAT16: {
+      double v = PyFloat_AsDouble(obj);  // exact for an np.float16; a Python float rounds once
+      if (v == -1.0 && PyErr_Occurred()) return false;
+      uint16_t bits = ember_half_from_double(v);
+      std::memcpy(out, &bits, sizeof bits);
+      return true;
+    }
     case EMBER_T_FLOAT32: return unbox_float<float>(obj, out);
     case EMBER_T_FLOAT64: return unbox_float<double>(obj, out);
     case EMBER_T_COMPLEX64: return unbox_complex<float>(obj, out);
@@ -289,6 +298,12 @@ PyObject *box(const Plan &plan, void *in) {
     case EMBER_T_UINT16: return PyLong_FromUnsignedLong(load<uint16_t>(in));
     case EMBER_T_UINT32: return PyLong_FromUnsignedLong(load<uint32_t>(in));
     case EMBER_T_UINT64: return PyLong_FromUnsignedLongLong(load<uint64_t>(in));
+    case EMBER_T_FLOAT16: {  // an np.float16, so that NumPy's float16 arithmetic goes on
+      PyArray_Descr *descr = PyArray_DescrFromType(NPY_FLOAT16);
+      PyObject *h = PyArray_Scalar(in, descr, nullptr);
+      Py_DECREF(descr);
+      return h;
+    }
     case EMBER_T_FLOAT32: return PyFloat_FromDouble(load<float>(in));
     case EMBER_T_FLOAT64: return PyFloat_FromDouble(load<double>(in));
     case EMBER_T_COMPLEX64: {

@@ -53,6 +53,7 @@ int64_t tag_of_descr(PyArray_Descr *descr) {
     case NPY_UINT32: return EMBER_T_UINT32;
     case NPY_ULONG:
     case NPY_ULONGLONG: return EMBER_T_UINT64;
+    case NPY_FLOAT16: return EMBER_T_FLOAT16;
     case NPY_FLOAT32: return EMBER_T_FLOAT32;
     case NPY_FLOAT64: return EMBER_T_FLOAT64;
     case NPY_COMPLEX64: return EMBER_T_COMPLEX64;
@@ -72,6 +73,7 @@ int numpy_typenum(int64_t tag) {
     case EMBER_T_UINT16: return NPY_UINT16;
     case EMBER_T_UINT32: return NPY_UINT32;
     case EMBER_T_UINT64: return NPY_UINT64;
+    case EMBER_T_FLOAT16: return NPY_FLOAT16;
     case EMBER_T_FLOAT32: return NPY_FLOAT32;
     case EMBER_T_FLOAT64: return NPY_FLOAT64;
     case EMBER_T_COMPLEX64: return NPY_COMPLEX64;

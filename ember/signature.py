@@ -15,6 +15,7 @@ from .errors import TypingError
 T_BOOL, T_INT8, T_INT16, T_INT32, T_INT64, T_UINT8, T_UINT16, T_UINT32, T_UINT64, \
     T_FLOAT32, T_FLOAT64, T_COMPLEX64, T_COMPLEX128, T_NONE, T_ARRAY, T_TUPLE, \
     T_OPTIONAL = range(1, 18)
+T_FLOAT16 = 32
 LAYOUT_C, LAYOUT_F, LAYOUT_A = 0, 1, 2
 
 SCALARS = {
@@ -23,7 +24,8 @@ SCALARS = {
     "int32": T_INT32, "i4": T_INT32, "int64": T_INT64, "i8": T_INT64, "intp": T_INT64,
     "int_": T_INT64, "uint8": T_UINT8, "u1": T_UINT8, "byte": T_UINT8, "uint16": T_UINT16,
     "u2": T_UINT16, "uint32": T_UINT32, "u4": T_UINT32, "uint64": T_UINT64, "u8": T_UINT64,
-    "uintp": T_UINT64, "float32": T_FLOAT32, "f4": T_FLOAT32, "float64": T_FLOAT64,
+    "uintp": T_UINT64, "float16": T_FLOAT16, "f2": T_FLOAT16, "half": T_FLOAT16,
+    "float32": T_FLOAT32, "f4": T_FLOAT32, "float64": T_FLOAT64,
     "f8": T_FLOAT64, "double": T_FLOAT64, "float_": T_FLOAT64, "complex64": T_COMPLEX64,
     "c8": T_COMPLEX64, "complex128": T_COMPLEX128, "c16": T_COMPLEX128,
     "none": T_NONE, "void": T_NONE,

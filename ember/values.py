@@ -28,6 +28,7 @@ _SCALAR_KINDS = {
     np.dtype(np.int64): 4, np.dtype(np.uint8): 5, np.dtype(np.uint16): 6,
     np.dtype(np.uint32): 7, np.dtype(np.uint64): 8, np.dtype(np.float32): 9,
     np.dtype(np.float64): 10, np.dtype(np.complex64): 11, np.dtype(np.complex128): 12,
+    np.dtype(np.float16): 13,
 }
 _PY_NUMBER_CLASSES = {bool: np.bool_, int: np.int64, float: np.float64, complex: np.complex128}
 

@@ -47,7 +47,9 @@ bool lookup_method(const std::string &name, MethodId *out) {
 
 bool is_integer(ScalarKind k) { return k >= ScalarKind::Int8 && k <= ScalarKind::UInt64; }
 bool is_signed(ScalarKind k) { return k >= ScalarKind::Int8 && k <= ScalarKind::Int64; }
-bool is_float(ScalarKind k) { return k == ScalarKind::Float32 || k == ScalarKind::Float64; }
+bool is_float(ScalarKind k) {
+  return k == ScalarKind::Float16 || k == ScalarKind::Float32 || k == ScalarKind::Float64;
+}
 bool is_complex(ScalarKind k) { return k == ScalarKind::Complex64 || k == ScalarKind::Complex128; }
 
 int bit_width(ScalarKind k) {
@@ -56,7 +58,8 @@ int bit_width(ScalarKind k) {
     case ScalarKind::Int8:
     case ScalarKind::UInt8: return 8;
     case ScalarKind::Int16:
-    case ScalarKind::UInt16: return 16;
+    case ScalarKind::UInt16:
+    case ScalarKind::Float16: return 16;
     case ScalarKind::Int32:
     case ScalarKind::UInt32:
     case ScalarKind::Float32: return 32;
@@ -84,6 +87,7 @@ const char *scalar_name(ScalarKind k) {
     case ScalarKind::Float64: return "float64";
     case ScalarKind::Complex64: return "complex64";
     case ScalarKind::Complex128: return "complex128";
+    case ScalarKind::Float16: return "float16";
   }
   return "?";
 }
@@ -325,11 +329,18 @@ std::string TypeContext::to_string(TypeId t) const {
 
 namespace {
 bool scalar_from_tag(int64_t tag, ScalarKind *out) {
+  if (tag == EMBER_T_FLOAT16) {  // tagged after the aggregates: added later
+    *out = ScalarKind::Float16;
+    return true;
+  }
   if (tag < EMBER_T_BOOL || tag > EMBER_T_COMPLEX128) return false;
   *out = static_cast<ScalarKind>(tag - EMBER_T_BOOL);
   return true;
 }
-int64_t tag_of(ScalarKind k) { return static_cast<int64_t>(k) + EMBER_T_BOOL; }
+int64_t tag_of(ScalarKind k) {
+  if (k == ScalarKind::Float16) return EMBER_T_FLOAT16;
+  return static_cast<int64_t>(k) + EMBER_T_BOOL;
+}
 }  // namespace
 
 TypeId TypeContext::from_code(const std::vector<int64_t> &codes, size_t *pos) {

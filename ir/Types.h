@@ -37,8 +37,9 @@ enum class ScalarKind : uint8_t {
   Float64,
   Complex64,
   Complex128,
+  Float16,  ///< IEEE half; arithmetic rounds each result to half, as NumPy's float16 does
 };
-constexpr int kNumScalarKinds = 13;
+constexpr int kNumScalarKinds = 14;
 
 bool is_integer(ScalarKind k);  ///< signed or unsigned integer (not bool)
 bool is_signed(ScalarKind k);   ///< signed integer

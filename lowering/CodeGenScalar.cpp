@@ -162,6 +162,8 @@ V FunctionLowerer::trunc_or_min(V x, unsigned bits) {
 }
 
 V FunctionLowerer::numpy_float_to_int(V x, ScalarKind to) {
+  // Every float16 is a float exactly, and the limits below need a type that holds them.
+  if (x->getType()->isHalfTy()) x = b_.CreateFPExt(x, b_.getFloatTy());
   llvm::Type *tt = dm_.scalar_type(to);
   unsigned bits = static_cast<unsigned>(bit_width(to));
   bool sgn = is_signed(to);
@@ -195,6 +197,7 @@ V FunctionLowerer::numpy_float_to_int(V x, ScalarKind to) {
 }
 
 V FunctionLowerer::python_float_to_int(V x) {
+  if (x->getType()->isHalfTy()) x = b_.CreateFPExt(x, b_.getFloatTy());  // exact, and holds 2^63
   // One test on the hot path; the cold block tells NaN, infinities and big values apart.
   llvm::Type *ft = x->getType();
   double limit = std::ldexp(1.0, 63);
@@ -254,6 +257,15 @@ V FunctionLowerer::lower_binop(BinOpKind kind, V l, V r, TypeId operand, bool ra
   const TypeData &od = types_.get(operand);
   internal_assert(od.kind == TypeKind::Scalar) << "binop on " << types_.to_string(operand);
   auto k = static_cast<ScalarKind>(od.a);
+  if (k == ScalarKind::Float16 &&
+      (kind == BinOpKind::FloorDiv || kind == BinOpKind::Mod || kind == BinOpKind::Pow)) {
+    // NumPy computes these in float32 and rounds once to float16; LLVM's half operations
+    // (+ - * /) round every step, the same as rounding the float32 result.
+    llvm::Type *f32 = b_.getFloatTy();
+    V wide = lower_binop(kind, b_.CreateFPExt(l, f32), b_.CreateFPExt(r, f32),
+                         types_.scalar(ScalarKind::Float32), raise_errors, array_element);
+    return b_.CreateFPTrunc(wide, l->getType());
+  }
   if (kind == BinOpKind::Pow && !is_complex(k))
     if (V p = constant_pow(l, r, k, raise_errors, array_element)) return p;
   if (is_complex(k)) return lower_complex_binop(kind, l, r, k, raise_errors);

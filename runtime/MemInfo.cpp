@@ -14,6 +14,7 @@
 #include <unistd.h>
 #endif
 
+#include "ember/half.h"
 #include "ember/kernel.h"
 #include "ember/numeric.h"
 #include "ember/parallel.h"
@@ -206,6 +207,13 @@ const ember_symbol *ember_runtime_symbols(void) {
       EMBER_SYMBOL(ember_kernel_launch),
       EMBER_SYMBOL(ember_kernel_barrier),
       EMBER_SYMBOL(ember_kernel_warp),
+      EMBER_SYMBOL(ember_half_from_float),
+      EMBER_SYMBOL(ember_half_from_double),
+      EMBER_SYMBOL(ember_half_to_float),
+      EMBER_SYMBOL(ember_half_to_double),
+      EMBER_SYMBOL(ember_half_to_float_sse),
+      EMBER_SYMBOL(ember_half_from_float_sse),
+      EMBER_SYMBOL(ember_half_from_double_sse),
 #undef EMBER_SORT_SYMBOLS
 #undef EMBER_SYMBOL
       {nullptr, nullptr},

@@ -229,6 +229,9 @@ bool parse_dtype_name(const std::string &name, ScalarKind *out) {
       {"uint64", ScalarKind::UInt64},
       {"u8", ScalarKind::UInt64},
       {"uintp", ScalarKind::UInt64},
+      {"float16", ScalarKind::Float16},
+      {"f2", ScalarKind::Float16},
+      {"half", ScalarKind::Float16},
       {"float32", ScalarKind::Float32},
       {"f4", ScalarKind::Float32},
       {"single", ScalarKind::Float32},
@@ -379,8 +382,10 @@ bool is_math_unary(BuiltinId id) {
   }
 }
 
+/// The float type math on a value of kind k computes in: float16 and float32 keep theirs.
 ScalarKind float_for(ScalarKind k) {
-  return k == ScalarKind::Float32 ? ScalarKind::Float32 : ScalarKind::Float64;
+  if (k == ScalarKind::Float16 || k == ScalarKind::Float32) return k;
+  return ScalarKind::Float64;
 }
 
 TypeId iterator_of(BuiltinCall &c, TypeId t) {
@@ -532,9 +537,7 @@ TypeId type_python_builtin(BuiltinCall &c) {
       for (size_t p = 0; p < 2; ++p)
         if (!c.is_number(c.param(p)) || is_complex(c.kind_of(c.param(p)))) c.bad_args();
       ScalarKind a = float_for(c.kind_of(c.param(0))), b = float_for(c.kind_of(c.param(1)));
-      return types.scalar(a == ScalarKind::Float32 && b == ScalarKind::Float32
-                              ? ScalarKind::Float32
-                              : ScalarKind::Float64);
+      return types.scalar(a == b ? a : promote(a, b));
     }
     case BuiltinId::NpArctan2:
     case BuiltinId::NpMinimum:

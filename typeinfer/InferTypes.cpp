@@ -261,6 +261,7 @@ class TypeInferrer {
     cx.self_return = options_.declared_return.unknown() ? return_type_ : options_.declared_return;
     cx.self_params = &f_.arg_types;
     cx.kernel = options_.kernel;
+    cx.warp_size = options_.warp_size;
     bool op = d.op == Op::BinOp || d.op == Op::Compare || d.op == Op::Unary;
     ElementwiseTyping et;
     if (op && type_elementwise(types_, f_, d, &et)) {
@@ -280,14 +281,14 @@ class TypeInferrer {
         if (ref.dispatcher) callees_[d.result.id] = ref;
         return t;
       }
-      case Op::BinOp:
-        return type_binop(types_, static_cast<BinOpKind>(d.imm), f_.type(d.operands[0]),
-                          f_.type(d.operands[1]), d.loc)
-            .result;
-      case Op::Compare:
-        return type_compare(types_, static_cast<CmpKind>(d.imm), f_.type(d.operands[0]),
-                            f_.type(d.operands[1]), d.loc)
-            .result;
+      case Op::BinOp: {
+        auto [l, r] = operand_types(types_, f_, d.operands[0], d.operands[1]);
+        return type_binop(types_, static_cast<BinOpKind>(d.imm), l, r, d.loc).result;
+      }
+      case Op::Compare: {
+        auto [l, r] = operand_types(types_, f_, d.operands[0], d.operands[1]);
+        return type_compare(types_, static_cast<CmpKind>(d.imm), l, r, d.loc).result;
+      }
       case Op::Is: {
         TypeKind a = types_.kind(f_.type(d.operands[0])), b = types_.kind(f_.type(d.operands[1]));
         if (a != TypeKind::None && b != TypeKind::None)

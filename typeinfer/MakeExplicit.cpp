@@ -119,7 +119,7 @@ class Explicitor {
         break;
       }
       case Op::BinOp: {
-        TypeId l = f_.type(d.operands[0]), r = f_.type(d.operands[1]);
+        auto [l, r] = operand_types(types_, f_, d.operands[0], d.operands[1]);
         if (types_.is_array(l) || types_.is_array(r)) break;  // a @ b
         OperationTypes ot = type_binop(types_, static_cast<BinOpKind>(d.imm), l, r, d.loc);
         if (types_.kind(ot.operand) == TypeKind::Tuple) break;
@@ -129,7 +129,7 @@ class Explicitor {
         break;
       }
       case Op::Compare: {
-        TypeId l = f_.type(d.operands[0]), r = f_.type(d.operands[1]);
+        auto [l, r] = operand_types(types_, f_, d.operands[0], d.operands[1]);
         OperationTypes ot = type_compare(types_, static_cast<CmpKind>(d.imm), l, r, d.loc);
         if (ot.operand.unknown()) break;  // tuples, uint64 with int64: compared by lowering
         Value a = cast(d.operands[0], ot.operand, b, i);

@@ -11,6 +11,8 @@ namespace {
 /// Unification of two scalars for phis: the narrowest kind holding both.
 ScalarKind unify_scalar(ScalarKind a, ScalarKind b) {
   if (a == b) return a;
+  if ((a == ScalarKind::Float16 || b == ScalarKind::Float16) && !is_complex(a) && !is_complex(b))
+    return promote(a, b);
   if (is_complex(a) || is_complex(b) || is_float(a) || is_float(b)) {
     if (is_complex(a) || is_complex(b))
       return (a == ScalarKind::Complex64 || a == ScalarKind::Float32 || a == ScalarKind::Bool) &&
@@ -117,6 +119,40 @@ namespace {
 }
 
 }  // namespace
+
+namespace {
+
+/// The kind a Python number literal takes next to a float16 (complex: complex64), or false when
+/// v is not one.
+bool weak_literal_kind(const Function &f, Value v, ScalarKind *out) {
+  Inst i = f.def(v);
+  if (!i.valid() || f.inst(i).op != Op::Const) return false;
+  const ConstValue &c = f.consts[static_cast<size_t>(f.inst(i).imm)];
+  if (c.scalar >= 0) return false;  // a NumPy scalar keeps its type
+  if (c.kind == ConstValue::Kind::Int || c.kind == ConstValue::Kind::Float)
+    *out = ScalarKind::Float16;
+  else if (c.kind == ConstValue::Kind::Complex)
+    *out = ScalarKind::Complex64;
+  else
+    return false;
+  return true;
+}
+
+bool is_float16(const TypeContext &types, TypeId t) {
+  TypeId u = unwrap_optional(types, t);
+  return types.is_scalar(u) && types.scalar_kind(u) == ScalarKind::Float16;
+}
+
+}  // namespace
+
+std::pair<TypeId, TypeId> operand_types(TypeContext &types, const Function &f, Value lhs,
+                                        Value rhs) {
+  TypeId l = f.type(lhs), r = f.type(rhs);
+  ScalarKind k;
+  if (is_float16(types, l) && weak_literal_kind(f, rhs, &k)) r = types.scalar(k);
+  if (is_float16(types, r) && weak_literal_kind(f, lhs, &k)) l = types.scalar(k);
+  return {l, r};
+}
 
 OperationTypes type_binop(TypeContext &types, BinOpKind kind, TypeId lhs, TypeId rhs,
                           SourceLoc loc) {

@@ -9,6 +9,7 @@
  */
 #pragma once
 
+#include <utility>
 #include <vector>
 
 #include "ir/IR.h"
@@ -28,6 +29,7 @@ struct RuleContext {
   const std::vector<TypeId> *self_params = nullptr;
   CalleeRef *callee_out = nullptr;  ///< where a call rule records the callee it resolved
   bool kernel = false;              ///< typing a kernel or device function (InferOptions::kernel)
+  int warp_size = 32;               ///< InferOptions::warp_size
   SourceLoc loc() const { return inst.loc; }
   TypeId type(Value v) const { return f.type(v); }
   std::string str(TypeId t) const { return types.to_string(t); }
@@ -47,6 +49,12 @@ OperationTypes type_binop(TypeContext &types, BinOpKind kind, TypeId lhs, TypeId
 OperationTypes type_compare(TypeContext &types, CmpKind kind, TypeId lhs, TypeId rhs,
                             SourceLoc loc);
 TypeId type_unary(TypeContext &types, UnaryKind kind, TypeId v, SourceLoc loc);
+/// The operand types a binary operation or comparison is typed with: a Python int or float
+/// written in the code is weak next to a float16 (NumPy 2, NEP 50) and takes float16's type, so
+/// `h * 0.5` and `h > 0.1` compute in float16 as in NumPy (`h + 1j` in complex64).  Other
+/// operands keep their types.
+std::pair<TypeId, TypeId> operand_types(TypeContext &types, const Function &f, Value lhs,
+                                        Value rhs);
 /// Checks that values of type t have a truth value.
 void check_truth(const TypeContext &types, TypeId t, SourceLoc loc);
 /// The type of a constant (raises for constants ember cannot use).

@@ -121,7 +121,10 @@ enum ember_type_tag {
   EMBER_T_NONE,
   EMBER_T_ARRAY,
   EMBER_T_TUPLE,
-  EMBER_T_OPTIONAL
+  EMBER_T_OPTIONAL,
+  /* A scalar tag added after the aggregates', numbered apart so that tags appended above
+   * never collide with it. */
+  EMBER_T_FLOAT16 = 32
 };
 
 enum ember_layout { EMBER_LAYOUT_C = 0, EMBER_LAYOUT_F = 1, EMBER_LAYOUT_A = 2 };
