@@ -132,6 +132,11 @@ class Freezer:
         bid = builtin_ids().get(id(obj))
         if bid is not None:
             return (BUILTIN, bid)
+        if callable(obj):
+            from .npapi import lookup  # NumPy functions implemented in Python (ember/npapi)
+            implemented = lookup(obj)
+            if implemented is not None:
+                return (DISPATCHER, id(implemented), implemented.__name__)
         kind = _number_class(obj)
         if kind is not None:
             return (NUMBER, kind, str(obj), 1 if obj in _PY_NUMBER_CLASSES else 0)
