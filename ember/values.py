@@ -154,6 +154,8 @@ class Freezer:
                                      f"{_MAX_CONSTANT_ARRAY_BYTES >> 20} MiB): pass it as an "
                                      "argument")
             return (ARRAY, kind, list(obj.shape), np.ascontiguousarray(obj).tobytes())
+        if callable(obj) and what.startswith("numpy."):
+            return (UNSUPPORTED, f"np.{what[6:]}() is not supported in compiled code yet")
         return (UNSUPPORTED, f"{what} is a {type(obj).__name__}, which compiled code cannot use")
 
     def _freeze_module(self, module):

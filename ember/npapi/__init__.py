@@ -153,7 +153,8 @@ def lookup(obj):
     global _loaded
     if not _loaded:
         _loaded = True
-        from . import linalg, search, shapes, stats  # noqa: F401  (registers the overloads)
+        # Importing the families registers their overloads.
+        from . import linalg, misc, reshape, search, shapes, stats, ufuncs  # noqa: F401
     return _overloads.get(id(obj))
 
 
