@@ -65,3 +65,16 @@ def test_missing_name_is_named():
         return np.kaiser(a, 2.0)
     with pytest.raises(UnsupportedError, match=r"np\.kaiser\(\) is not supported"):
         f(5)
+
+
+def test_string_literal_to_a_jitted_function_is_refused():
+    # Literals reach only the NumPy selectors; a user's jitted function still refuses them.
+    @ember.jit
+    def g(s):
+        return 1
+
+    @ember.jit
+    def f():
+        return g("x")
+    with pytest.raises(UnsupportedError, match=r"passing a str\('x'\) to a jitted function"):
+        f()
