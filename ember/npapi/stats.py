@@ -2,6 +2,7 @@
 forms, with NumPy's 'linear' method (its default): for a quantile q of n sorted values the
 virtual index is (n - 1) * q, and the two neighbours are blended by NumPy's _lerp (from the
 upper one when the weight is at least 0.5).  An array holding a NaN gives NaN, as NumPy.
+Values are found by quickselect on a copy (O(n), as NumPy's partition), not by sorting.
 """
 from __future__ import annotations
 
@@ -14,8 +15,68 @@ from . import TypingError, absent, overload, unsupported
 
 
 @jit
-def _sorted_flat(a):
-    return np.sort(a.ravel())
+def _gather(a, w, skip_nan):
+    """Copies a's values into w; returns how many (NaNs dropped when skip_nan) and whether a
+    NaN was seen."""
+    flat = a.ravel()
+    n = 0
+    nan = False
+    for i in range(flat.shape[0]):
+        x = flat[i]
+        if x != x:
+            nan = True
+            if skip_nan:
+                continue
+        w[n] = x
+        n += 1
+    return n, nan
+
+
+@jit
+def _select(w, k, n):
+    """The k-th smallest of w[:n] (no NaNs), leaving w[:k] <= w[k] <= w[k + 1:n]."""
+    lo, hi = 0, n - 1
+    while hi > lo:
+        mid = (lo + hi) >> 1
+        a, b, c = w[lo], w[mid], w[hi]
+        pivot = max(min(a, b), min(max(a, b), c))
+        i, j = lo, hi
+        while i <= j:
+            while w[i] < pivot:
+                i += 1
+            while w[j] > pivot:
+                j -= 1
+            if i <= j:
+                t = w[i]
+                w[i] = w[j]
+                w[j] = t
+                i += 1
+                j -= 1
+        if k <= j:
+            hi = j
+        elif k >= i:
+            lo = i
+        else:
+            break
+    return w[k]
+
+
+@jit
+def _min_from(w, k, n):
+    m = w[k]
+    for i in range(k + 1, n):
+        if w[i] < m:
+            m = w[i]
+    return m
+
+
+@jit
+def _max_below(w, k):
+    m = w[0]
+    for i in range(1, k):
+        if w[i] > m:
+            m = w[i]
+    return m
 
 
 @jit
@@ -27,23 +88,20 @@ def _lerp(lo, hi, t):
 
 
 @jit
-def _quantile_sorted(s, n, q):
-    """The 'linear' quantile q of the first n values of the sorted float64 array s."""
-    if n == 0 or s[n - 1] != s[n - 1]:
-        return np.nan
+def _quantile_of(w, n, q):
+    """The 'linear' quantile q of w[:n] (no NaNs; w is reordered)."""
     v = (n - 1) * q
     prev = np.floor(v)
     gamma = v - prev
     if v >= n - 1:
-        i = n - 1
-        j = n - 1
-    elif v < 0:
-        i = 0
-        j = 0
-    else:
-        i = np.int64(prev)
-        j = i + 1
-    return _lerp(s[i], s[j], gamma)
+        x = _select(w, n - 1, n)
+        return _lerp(x, x, gamma)
+    if v < 0:
+        x = _select(w, 0, n)
+        return _lerp(x, x, gamma)
+    i = np.int64(prev)
+    lo = _select(w, i, n)
+    return _lerp(lo, _min_from(w, i + 1, n), gamma)
 
 
 @functools.lru_cache(None)
@@ -54,14 +112,11 @@ def _quantile_impl(scale, scalar_q, out_dtype, skip_nan):
 
     @jit
     def prepare(a):
-        s = _sorted_flat(a).astype(np.float64)
-        n = s.shape[0]
-        if skip_nan:
-            while n > 0 and s[n - 1] != s[n - 1]:
-                n -= 1
-        elif n == 0:
+        w = np.empty(a.size, np.float64)
+        n, nan = _gather(a, w, skip_nan)
+        if n == 0 and not skip_nan:
             raise ValueError("cannot compute a quantile of an empty array")
-        return s, n
+        return w, n, nan and not skip_nan
 
     if scalar_q:
         @jit
@@ -69,8 +124,10 @@ def _quantile_impl(scale, scalar_q, out_dtype, skip_nan):
             qq = np.float64(q) / scale
             if not (qq >= 0.0 and qq <= 1.0):
                 raise ValueError(message)
-            s, n = prepare(a)
-            return dt(_quantile_sorted(s, n, qq))
+            w, n, nan = prepare(a)
+            if nan or n == 0:
+                return dt(np.nan)
+            return dt(_quantile_of(w, n, qq))
         return one
 
     @jit
@@ -80,10 +137,13 @@ def _quantile_impl(scale, scalar_q, out_dtype, skip_nan):
             qq = np.float64(qf[k]) / scale
             if not (qq >= 0.0 and qq <= 1.0):
                 raise ValueError(message)
-        s, n = prepare(a)
+        w, n, nan = prepare(a)
         out = np.empty(qf.shape[0], dt)
         for k in range(qf.shape[0]):
-            out[k] = _quantile_sorted(s, n, np.float64(qf[k]) / scale)
+            if nan or n == 0:
+                out[k] = np.nan
+            else:
+                out[k] = _quantile_of(w, n, np.float64(qf[k]) / scale)
         return out.reshape(q.shape)
     return many
 
@@ -121,22 +181,19 @@ overload(np.nanquantile)(_quantile_selector("np.nanquantile", 1.0, True))
 def _median_impl(out_dtype, skip_nan):
     # NumPy takes the mean of the two middle values: (lo + hi) / 2 in the result's dtype.
     dt = np.dtype(out_dtype).type
+    wt = dt if np.dtype(out_dtype).kind == "f" else np.float64
 
     @jit
     def median(a):
-        s = _sorted_flat(a)
-        n = s.shape[0]
-        if skip_nan:
-            while n > 0 and s[n - 1] != s[n - 1]:
-                n -= 1
-        if n == 0:
+        w = np.empty(a.size, wt)
+        n, nan = _gather(a, w, skip_nan)
+        if n == 0 or (nan and not skip_nan):
             return dt(np.nan)
-        if s[n - 1] != s[n - 1]:
-            return dt(s[n - 1])
         h = n // 2
+        hi = _select(w, h, n)
         if n % 2 == 1:
-            return dt(s[h])
-        return (dt(s[h - 1]) + dt(s[h])) / dt(2)
+            return dt(hi)
+        return (dt(_max_below(w, h)) + dt(hi)) / dt(2)
     return median
 
 

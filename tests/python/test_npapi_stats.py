@@ -67,3 +67,13 @@ def test_percentile_errors():
         percentile(np.ones(3), 101.0)
     with pytest.raises(ValueError, match=r"Quantiles must be in the range \[0, 1\]"):
         quantile(np.ones(3), np.array([0.5, -0.1]))
+
+
+def test_selection_with_duplicates():
+    # Quickselect on many repeated values and every size up to 40, against NumPy.
+    rng = np.random.default_rng(5)
+    q = np.array([0.0, 12.5, 25.0, 50.0, 66.0, 99.0, 100.0])
+    for n in range(1, 41):
+        a = rng.integers(0, 4, n).astype(np.float64)
+        assert median(a) == np.median(a)
+        np.testing.assert_array_equal(percentile(a, q), np.percentile(a, q))
