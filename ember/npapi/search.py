@@ -21,8 +21,7 @@ def _less(x, y):
 
 
 @jit
-def _search_left(a, v):
-    lo, hi = 0, a.shape[0]
+def _left_in(a, v, lo, hi):
     while lo < hi:
         mid = (lo + hi) >> 1
         if _less(a[mid], v):
@@ -33,8 +32,7 @@ def _search_left(a, v):
 
 
 @jit
-def _search_right(a, v):
-    lo, hi = 0, a.shape[0]
+def _right_in(a, v, lo, hi):
     while lo < hi:
         mid = (lo + hi) >> 1
         if _less(v, a[mid]):
@@ -44,18 +42,45 @@ def _search_right(a, v):
     return lo
 
 
+@jit
+def _search_left(a, v):
+    return _left_in(a, v, 0, a.shape[0])
+
+
+@jit
+def _search_right(a, v):
+    return _right_in(a, v, 0, a.shape[0])
+
+
+@jit
+def _narrow(last, key, lo, hi, n):
+    """NumPy's search window for the next key: after a larger key the search starts where the
+    last one ended, otherwise it ends there (sorted queries touch few elements)."""
+    if _less(last, key):
+        return lo, n
+    return 0, hi + 1 if hi < n else n
+
+
 @functools.lru_cache(None)
 def _searchsorted_impl(right, scalar):
     one = _search_right if right else _search_left
     if scalar:
         return one
+    within = _right_in if right else _left_in
 
     @jit
     def many(a, v):
         flat = v.ravel()
+        n = a.shape[0]
         out = np.empty(flat.shape[0], np.int64)
+        lo, hi = 0, n
         for i in range(flat.shape[0]):
-            out[i] = one(a, flat[i])
+            key = flat[i]
+            if i > 0:
+                lo, hi = _narrow(flat[i - 1], key, lo, hi, n)
+            lo = within(a, key, lo, hi)
+            hi = lo
+            out[i] = lo
         return out.reshape(v.shape)
     return many
 
@@ -75,17 +100,15 @@ def searchsorted(a, v, side=None, sorter=None):
 # ---- interp ---------------------------------------------------------------------------------
 
 @jit
-def _interp_one(x, xp, fp, left, right):
+def _interp_at(x, j, xp, fp, left, right):
+    """The value at x, where j + 1 = np.searchsorted(xp, x, 'right') (NumPy's formulas)."""
     n = xp.shape[0]
     if x != x:
         return x
-    if x < xp[0]:
+    if j < 0:
         return left
-    if x > xp[n - 1]:
-        return right
-    j = _search_right(xp, x) - 1
     if j >= n - 1:
-        return np.float64(fp[n - 1])
+        return right if x > xp[n - 1] else np.float64(fp[n - 1])
     if xp[j] == x:
         return np.float64(fp[j])
     f0 = np.float64(fp[j])
@@ -99,6 +122,27 @@ def _interp_one(x, xp, fp, left, right):
         if r != r and f0 == f1:
             r = f0
     return r
+
+
+@jit
+def _interp_one(x, xp, fp, left, right):
+    return _interp_at(x, _search_right(xp, x) - 1, xp, fp, left, right)
+
+
+@jit
+def _interp_many(x, xp, fp, left, right):
+    flat = x.ravel()
+    n = xp.shape[0]
+    out = np.empty(flat.shape[0], np.float64)
+    lo, hi = 0, n
+    for i in range(flat.shape[0]):
+        key = np.float64(flat[i])
+        if i > 0:
+            lo, hi = _narrow(np.float64(flat[i - 1]), key, lo, hi, n)
+        lo = _right_in(xp, key, lo, hi)
+        hi = lo
+        out[i] = _interp_at(key, lo - 1, xp, fp, left, right)
+    return out.reshape(x.shape)
 
 
 @jit
@@ -120,13 +164,10 @@ def _interp_impl(scalar, given_left, given_right):
     if scalar:
         lines.append("    return one(np.float64(x), xp, fp, lo, hi)")
     else:
-        lines += ["    flat = x.ravel()",
-                  "    out = np.empty(flat.shape[0], np.float64)",
-                  "    for i in range(flat.shape[0]):",
-                  "        out[i] = one(np.float64(flat[i]), xp, fp, lo, hi)",
-                  "    return out.reshape(x.shape)"]
+        lines.append("    return many(x, xp, fp, lo, hi)")
     from .shapes import _generate
-    return _generate("impl", "\n".join(lines) + "\n", one=_interp_one, check=_interp_check)
+    return _generate("impl", "\n".join(lines) + "\n", one=_interp_one, many=_interp_many,
+                     check=_interp_check)
 
 
 @overload(np.interp)
