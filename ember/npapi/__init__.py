@@ -154,7 +154,7 @@ def lookup(obj):
     if not _loaded:
         _loaded = True
         # Importing the families registers their overloads.
-        from . import linalg, misc, random, reshape, search, shapes, stats, ufuncs  # noqa: F401
+        from . import linalg, mathfuncs, misc, random, reshape, search, shapes, stats, ufuncs  # noqa: F401
     return _overloads.get(id(obj))
 
 

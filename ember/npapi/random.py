@@ -75,6 +75,28 @@ def _geometric(p):
     return np.int64(np.ceil(np.log(1.0 - np.random.random()) / np.log(1.0 - p)))
 
 
+@jit
+def _standard_gamma(shape):
+    """Marsaglia and Tsang's method (shape < 1 boosted by U ** (1 / shape))."""
+    if shape == 0.0:
+        return 0.0
+    boost = 1.0
+    if shape < 1.0:
+        boost = np.random.random() ** (1.0 / shape)
+        shape += 1.0
+    d = shape - 1.0 / 3.0
+    c = 1.0 / np.sqrt(9.0 * d)
+    while True:
+        x = np.random.standard_normal()
+        v = 1.0 + c * x
+        if v <= 0.0:
+            continue
+        v = v * v * v
+        u = np.random.random()
+        if u < 1.0 - 0.0331 * x * x * x * x or np.log(u) < 0.5 * x * x + d * (1.0 - v + np.log(v)):
+            return boost * d * v
+
+
 # name: ((parameter, default), ...), the scalar draw, the checks, the result dtype
 _DISTRIBUTIONS = {
     "random_sample": ((), U, "", "f8"),
@@ -103,9 +125,29 @@ _DISTRIBUTIONS = {
     "binomial": ((("n", None), ("p", None)), "binomial(n, p)", "n < 0 or p < 0 or p > 1",
                  "i8"),
     "geometric": ((("p", None),), "geometric(p)", "p <= 0 or p > 1", "i8"),
+    "standard_gamma": ((("shape", None),), "gamma(shape)", "shape < 0", "f8"),
+    "gamma": ((("shape", None), ("scale", 1.0)), "scale * gamma(shape)",
+              "shape < 0 or scale < 0", "f8"),
+    "chisquare": ((("df", None),), "2.0 * gamma(df / 2.0)", "df <= 0", "f8"),
+    "beta": ((("a", None), ("b", None)), "beta(a, b)", "a <= 0 or b <= 0", "f8"),
+    "f": ((("dfnum", None), ("dfden", None)),
+          "(gamma(dfnum / 2.0) / dfnum) / (gamma(dfden / 2.0) / dfden)",
+          "dfnum <= 0 or dfden <= 0", "f8"),
+    "standard_t": ((("df", None),), f"{N} / np.sqrt(2.0 * gamma(df / 2.0) / df)", "df <= 0",
+                   "f8"),
+    "negative_binomial": ((("n", None), ("p", None)),
+                          "poisson(gamma(n) * (1.0 - p) / p)", "n <= 0 or p <= 0 or p > 1",
+                          "i8"),
 }
+@jit
+def _beta(a, b):
+    x = _standard_gamma(a)
+    return x / (x + _standard_gamma(b))
+
+
 _HELPERS = {"laplace": _laplace, "triangular": _triangular, "wald": _wald, "poisson": _poisson,
-            "binomial": _binomial, "geometric": _geometric}
+            "binomial": _binomial, "geometric": _geometric, "gamma": _standard_gamma,
+            "beta": _beta}
 
 
 @lru_cache(None)

@@ -69,3 +69,18 @@ def test_shuffle_and_permutation():
     assert sorted(a) == list(range(20))
     assert sorted(map(tuple, m)) == [tuple(r) for r in np.arange(12).reshape(4, 3)]
     assert sorted(p10) == list(range(10)) and sorted(pa) == list(range(20))
+
+
+def test_gamma_family_moments():
+    @ember.jit
+    def f(n):
+        np.random.seed(7)
+        return (np.random.standard_gamma(0.5, n), np.random.gamma(3.0, 2.0, n),
+                np.random.chisquare(4.0, n), np.random.beta(2.0, 3.0, n),
+                np.random.f(5.0, 10.0, n), np.random.standard_t(10.0, n),
+                np.random.negative_binomial(3, 0.4, n))
+    moments = [(0.5, 0.5), (6.0, 12.0), (4.0, 8.0), (0.4, 6.0 / (25 * 6)),
+               (10.0 / 8, 2 * 100 * 13 / (5 * 64 * 6)), (0.0, 10.0 / 8), (4.5, 3 * 0.6 / 0.16)]
+    for k, (x, (mean, var)) in enumerate(zip(f(N), moments)):
+        assert abs(x.mean() - mean) < 6 * math.sqrt(var / N), k
+        assert abs(x.var() - var) < 0.15 * var, k
