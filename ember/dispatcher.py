@@ -326,6 +326,10 @@ class JitFunction(Overloads):
                                        "code") from None
             frozen.append(freezer.freeze(value, f"the default of '{name}'"))
         params = tuple(params)
+        for t in params:
+            text = s.type_str(t)
+            if text.startswith(("str(", "class(")):
+                raise UnsupportedError(f"passing a {text} to a jitted function is not supported")
         if (id(self), params) in _compile_stack:
             # Recursion: the compiler types the call from the return type inferred so far.
             return None, list(params), arg_map, frozen

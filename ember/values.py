@@ -133,6 +133,11 @@ class Freezer:
         bid = builtin_ids().get(id(obj))
         if bid is not None:
             return (BUILTIN, bid)
+        if callable(obj):
+            from .npapi import lookup  # NumPy functions implemented in Python (ember/npapi)
+            implemented = lookup(obj)
+            if implemented is not None:
+                return (DISPATCHER, id(implemented), implemented.__name__)
         kind = _number_class(obj)
         if kind is not None:
             return (NUMBER, kind, str(obj), 1 if obj in _PY_NUMBER_CLASSES else 0)
@@ -150,6 +155,8 @@ class Freezer:
                                      f"{_MAX_CONSTANT_ARRAY_BYTES >> 20} MiB): pass it as an "
                                      "argument")
             return (ARRAY, kind, list(obj.shape), np.ascontiguousarray(obj).tobytes())
+        if callable(obj) and what.startswith("numpy."):
+            return (UNSUPPORTED, f"np.{what[6:]}() is not supported in compiled code yet")
         return (UNSUPPORTED, f"{what} is a {type(obj).__name__}, which compiled code cannot use")
 
     def _freeze_module(self, module):

@@ -566,6 +566,15 @@ V FunctionLowerer::lower_builtin(const InstData &d, BuiltinId id) {
     case BuiltinId::NpRandomRandint:
     case BuiltinId::NpRandomStandardNormal:
     case BuiltinId::NpRandomChoice: return lower_random(d, id);
+    case BuiltinId::LapackGetrf:
+    case BuiltinId::LapackGesv:
+    case BuiltinId::LapackPotrf:
+    case BuiltinId::LapackGesdd:
+    case BuiltinId::LapackSyevd:
+    case BuiltinId::LapackGeev:
+    case BuiltinId::LapackGelsd:
+    case BuiltinId::LapackGeqrf:
+    case BuiltinId::LapackOrgqr: return lower_lapack(d, id);
     default: return lower_math(id, d);
   }
 }

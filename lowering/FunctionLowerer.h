@@ -267,6 +267,9 @@ class FunctionLowerer {
   V lower_dot(V a, TypeId at, V b, TypeId bt, TypeId rt);
   V lower_random(const InstData &d, BuiltinId id);
 
+  // ---- CodeGenLinalg.cpp -------------------------------------------------------------------
+  V lower_lapack(const InstData &d, BuiltinId id);
+
   // ---- CodeGenParallel.cpp -----------------------------------------------------------------
   /// The number of iterations of range(start, stop, step) (ValueError for a zero step).
   V range_count(V start, V stop, V step);

@@ -214,6 +214,15 @@ const ember_symbol *ember_runtime_symbols(void) {
       EMBER_SYMBOL(ember_half_to_float_sse),
       EMBER_SYMBOL(ember_half_from_float_sse),
       EMBER_SYMBOL(ember_half_from_double_sse),
+      EMBER_SYMBOL(ember_lapack_getrf),
+      EMBER_SYMBOL(ember_lapack_gesv),
+      EMBER_SYMBOL(ember_lapack_potrf),
+      EMBER_SYMBOL(ember_lapack_gesdd),
+      EMBER_SYMBOL(ember_lapack_syevd),
+      EMBER_SYMBOL(ember_lapack_geev),
+      EMBER_SYMBOL(ember_lapack_gelsd),
+      EMBER_SYMBOL(ember_lapack_geqrf),
+      EMBER_SYMBOL(ember_lapack_orgqr),
 #undef EMBER_SORT_SYMBOLS
 #undef EMBER_SYMBOL
       {nullptr, nullptr},

@@ -45,6 +45,7 @@ const BuiltinSignature &builtin_signature(BuiltinId id) {
   static const S randint{{"low", "high", "size"}, 1, false};
   static const S choice{{"a", "size", "replace", "p"}, 1, false};
   if (const S *kernel = kernel_builtin_signature(id)) return *kernel;
+  if (const S *lapack = lapack_builtin_signature(id)) return *lapack;
   switch (id) {
     case BuiltinId::Range:
     case BuiltinId::Prange:
@@ -669,7 +670,11 @@ TypeId type_dispatcher_call(RuleContext &cx, uint64_t handle, CalleeKind kind) {
   for (size_t i = 1; i < cx.inst.operands.size(); ++i) {
     TypeId t = cx.type(cx.inst.operands[i]);
     if (ndim >= 0 && types.is_array(t)) t = types.scalar(types.dtype(t));
-    if (types.is_compile_time(t))
+    // String literals and number classes reach the resolver: a NumPy function implemented in
+    // Python (ember/npapi) picks its implementation by them (side="left", dtype=np.float32)
+    // and passes them on to no compiled code; a jitted function refuses them there.
+    bool literal = types.kind(t) == TypeKind::Str || types.kind(t) == TypeKind::NumberClass;
+    if (types.is_compile_time(t) && !literal)
       unsupported(cx.loc()) << "passing a " << types.to_string(t)
                             << " to a jitted function is not supported";
     args.push_back(t);

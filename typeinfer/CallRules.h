@@ -80,6 +80,13 @@ TypeId type_numpy_call(BuiltinCall &call);
 /// The dtype np.sum / np.prod / np.cumsum produce for an array of kind k.
 ScalarKind sum_kind(ScalarKind k);
 
+// ---- LAPACK for ember's np.linalg (LinalgRules.cpp) --------------------------------------------
+bool is_lapack_builtin(BuiltinId id);
+/// Positional-only parameters for the LAPACK builtins (nullptr for other builtins).
+const BuiltinSignature *lapack_builtin_signature(BuiltinId id);
+/// int64 (LAPACK's INFO) after checking the buffers; Unknown for other builtins.
+TypeId type_lapack_call(BuiltinCall &call);
+
 // ---- the kernel language (KernelRules.cpp) ----------------------------------------------------
 /// The parameters of a kernel builtin (nullptr for other builtins).
 const BuiltinSignature *kernel_builtin_signature(BuiltinId id);

@@ -332,7 +332,7 @@ TypeId type_numpy_call(BuiltinCall &c) {
     case BuiltinId::NpRandomRandint:
     case BuiltinId::NpRandomStandardNormal:
     case BuiltinId::NpRandomChoice: return type_random(c);
-    default: return TypeId{};
+    default: return type_lapack_call(c);
   }
 }
 

@@ -44,6 +44,15 @@ void builtin_needs(const Function &f, const InstData &d, BuiltinId id,
     case BuiltinId::NpRandomRandint:
     case BuiltinId::NpRandomStandardNormal:
     case BuiltinId::NpRandomChoice: need(RuntimeService::Random, NeedKind::RandomDraw); break;
+    case BuiltinId::LapackGetrf:
+    case BuiltinId::LapackGesv:
+    case BuiltinId::LapackPotrf:
+    case BuiltinId::LapackGesdd:
+    case BuiltinId::LapackSyevd:
+    case BuiltinId::LapackGeev:
+    case BuiltinId::LapackGelsd:
+    case BuiltinId::LapackGeqrf:
+    case BuiltinId::LapackOrgqr: need(RuntimeService::Blas, NeedKind::MatrixProduct); break;
     case BuiltinId::NpDot:
     case BuiltinId::NpMatmul:
       if (dot_calls_gemm(types, f.type(d.operands[1]), f.type(d.operands[2]), f.type(d.result)))
