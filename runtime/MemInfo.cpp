@@ -206,6 +206,8 @@ const ember_symbol *ember_runtime_symbols(void) {
       EMBER_SYMBOL(ember_kernel_launch),
       EMBER_SYMBOL(ember_kernel_barrier),
       EMBER_SYMBOL(ember_kernel_warp),
+      EMBER_SYMBOL(ember_exc_args),
+      EMBER_SYMBOL(ember_exception_matches),
 #undef EMBER_SORT_SYMBOLS
 #undef EMBER_SYMBOL
       {nullptr, nullptr},
