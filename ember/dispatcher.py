@@ -269,6 +269,10 @@ class JitFunction(Overloads):
                     "signature", self.py_func.__code__.co_filename, _def_line(self.py_func))
             s = session()
             nis = self._normalized()
+            unroll = sys.modules.get("ember.unroll")  # only once literal_unroll was imported
+            if unroll is not None:
+                nis = unroll.unroll_literal_loops(nis, self.py_func,
+                                                  [s.type_code(t) for t in type_ids])
             from .values import freeze_function
             consts, name_values, modules = freeze_function(self.py_func, nis, self)
             dump = [x for x in os.environ.get("EMBER_DUMP", "").split(",") if x]

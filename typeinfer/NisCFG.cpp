@@ -196,8 +196,13 @@ NisCFG build_nis_cfg(const FunctionInput &in) {
     if (nis_may_raise(ins.op) && nis_handler_of(in, i) >= 0) leader[static_cast<size_t>(i) + 1] = 1;
   }
   for (const NisHandler &h : in.handlers) {
-    internal_assert(h.target >= 0 && h.target < n) << in.qualname << ": bad handler target";
+    internal_assert(h.target >= 0 && h.target < n && h.start >= 0 && h.end <= n)
+        << in.qualname << ": bad handler entry";
     leader[static_cast<size_t>(h.target)] = 1;
+    // A block lies wholly inside or outside each try: every raise in a block that ends in a
+    // CatchBr belongs to that try (lowering sends them all to its handler).
+    leader[static_cast<size_t>(h.start)] = 1;
+    leader[static_cast<size_t>(h.end)] = 1;
   }
   NisCFG cfg;
   cfg.block_of.assign(static_cast<size_t>(n), -1);

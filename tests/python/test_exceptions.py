@@ -156,3 +156,23 @@ def test_reading_a_caught_exception_is_unsupported_at_its_line():
 
     with pytest.raises(ember.errors.UnsupportedError, match=r"e\.args"):
         f(1.0)
+
+
+def test_arrays_alive_across_a_caught_exception_are_released():
+    from ember import _ember
+
+    @ember.jit
+    def f(n, x):
+        a = np.ones(n)
+        try:
+            b = a * 2.0
+            y = fails(x) + b[0]
+        except ValueError:
+            y = a[0]
+        return y
+
+    assert f(4, 1.0) == 4.0 and f(4, -1.0) == 1.0  # compiled, and a first call of each path
+    before = _ember.live_meminfos()
+    for x in (1.0, -1.0, -2.0, 3.0):
+        f(4, x)
+    assert _ember.live_meminfos() == before
