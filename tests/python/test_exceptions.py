@@ -176,3 +176,29 @@ def test_arrays_alive_across_a_caught_exception_are_released():
     for x in (1.0, -1.0, -2.0, 3.0):
         f(4, x)
     assert _ember.live_meminfos() == before
+
+
+@ember.jit
+def first_plus(a, x):
+    if x < 0:
+        raise ValueError("negative", x)
+    return a[0] + x
+
+
+def test_array_passed_to_a_callee_that_raises_is_released():
+    from ember import _ember
+
+    @ember.jit
+    def f(n, x):
+        a = np.ones(n)
+        try:
+            y = first_plus(a * 2.0, x)  # the temporary's last use is the raising call
+        except ValueError:
+            y = -1.0
+        return y + a[0]
+
+    assert f(3, 1.0) == 4.0 and f(3, -1.0) == 0.0
+    before = _ember.live_meminfos()
+    for x in (1.0, -1.0, -2.0, 3.0):
+        f(3, x)
+    assert _ember.live_meminfos() == before
