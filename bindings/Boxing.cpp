@@ -3,6 +3,7 @@
 #include <complex>
 #include <cstring>
 
+#include "bindings/Dispatcher.h"
 #include "bindings/Typeof.h"
 #include "ember/abi.h"
 #include "ember/half.h"
@@ -191,6 +192,11 @@ Plan make_plan(const std::vector<int64_t> &code, size_t *pos) {
       p.size = align_up(off, p.align);
       return p;
     }
+    case EMBER_T_CSTR: p.size = p.align = sizeof(const char *); return p;
+    case EMBER_T_DISPATCHER:     // a jitted function: compile-time, one zero byte like None
+      p.dtype = code[(*pos)++];  // its handle, checked by unbox
+      p.size = 1;
+      return p;
     case EMBER_T_OPTIONAL: {
       Plan c = make_plan(code, pos);
       p.align = c.align;
@@ -274,6 +280,14 @@ bool unbox(const Plan &plan, PyObject *obj, void *out) {
           return false;
       return true;
     }
+    case EMBER_T_DISPATCHER:
+      if (reinterpret_cast<int64_t>(dispatcher_impl(obj)) != plan.dtype) {
+        PyErr_SetString(PyExc_TypeError,
+                        "a jitted function argument is not the function it was compiled for");
+        return false;
+      }
+      *static_cast<uint8_t *>(out) = 0;
+      return true;
     case EMBER_T_OPTIONAL: {
       auto *flag = static_cast<uint8_t *>(out);
       if (obj == Py_None) {
@@ -315,6 +329,7 @@ PyObject *box(const Plan &plan, void *in) {
       return PyComplex_FromDoubles(d[0], d[1]);
     }
     case EMBER_T_NONE: Py_RETURN_NONE;
+    case EMBER_T_CSTR: return PyUnicode_FromString(load<const char *>(in));
     case EMBER_T_ARRAY: return box_array(plan, in);
     case EMBER_T_TUPLE: {
       size_t n = plan.children.size();

@@ -106,6 +106,17 @@ FunctionInput input_from_python(py::handle nis, py::list consts, py::list name_v
     n.line = t[5].cast<int32_t>();
     in.code.push_back(n);
   }
+  if (py::hasattr(nis, "handlers"))
+    for (py::handle h : nis.attr("handlers")) {
+      auto t = h.cast<py::tuple>();
+      NisHandler e;
+      e.start = t[0].cast<int32_t>();
+      e.end = t[1].cast<int32_t>();
+      e.target = t[2].cast<int32_t>();
+      e.depth = t[3].cast<int32_t>();
+      e.lasti = t[4].cast<int>() != 0;
+      in.handlers.push_back(e);
+    }
   in.self_handle = self_handle;
   return in;
 }

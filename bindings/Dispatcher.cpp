@@ -5,9 +5,12 @@
 #include <memory>
 #include <vector>
 
+#include <frameobject.h>
+
 #include "bindings/Boxing.h"
 #include "bindings/Typeof.h"
 #include "ember/abi.h"
+#include "ember/runtime.h"
 
 namespace ember::py {
 
@@ -91,6 +94,35 @@ PyObject *call_slow(DispatcherObject *self, PyObject *const *args, Py_ssize_t na
   return r;
 }
 
+/// Adds a traceback entry for the compiled function that raised (as Cython does): a frame of an
+/// empty code object whose first line is the line that raised.
+void add_traceback(const char *function, const char *filename, int line) {
+  PyObject *type, *value, *tb;
+  PyErr_Fetch(&type, &value, &tb);
+  PyCodeObject *code = PyCode_NewEmpty(filename, function, line);
+  PyObject *globals = code ? PyDict_New() : nullptr;
+  PyFrameObject *frame =
+      globals ? PyFrame_New(PyThreadState_Get(), code, globals, nullptr) : nullptr;
+  PyErr_Clear();
+  PyErr_Restore(type, value, tb);
+  if (frame) PyTraceBack_Here(frame);
+  Py_XDECREF(frame);
+  Py_XDECREF(globals);
+  Py_XDECREF(code);
+}
+
+/// The arguments of an exception raised with values: the tuple the record describes.
+PyObject *exception_args(const void *record) {
+  const auto *words = static_cast<const int64_t *>(record);
+  int64_t n = words[0];
+  std::vector<int64_t> code(words + 1, words + 1 + n);
+  size_t header = (static_cast<size_t>(n) + 1) * sizeof(int64_t);
+  header = (header + 15) / 16 * 16;
+  size_t pos = 0;
+  Plan plan = make_plan(code, &pos);
+  return box(plan, const_cast<char *>(static_cast<const char *>(record) + header));
+}
+
 PyObject *raise_from(const ember_error &err) {
   auto &t = exception_table();
   PyObject *cls = err.exc >= 0 && static_cast<size_t>(err.exc) < t.size()
@@ -98,10 +130,18 @@ PyObject *raise_from(const ember_error &err) {
                       : nullptr;
   if (!cls) cls = PyExc_RuntimeError;
   const char *msg = err.msg ? err.msg : "";
-  if (*msg)
+  if (err.args) {
+    PyObject *args = exception_args(err.args);
+    if (!args) return nullptr;
+    PyErr_SetObject(cls, args);  // cls(*args): Python formats the message
+    Py_DECREF(args);
+  } else if (*msg) {
     PyErr_SetString(cls, msg);
-  else
+  } else {
     PyErr_SetNone(cls);
+  }
+  if (err.function && err.filename && err.line > 0)
+    add_traceback(err.function, err.filename, err.line);
   return nullptr;
 }
 
@@ -129,7 +169,7 @@ PyObject *invoke(DispatcherObject *self, const Entry &e, PyObject *const *args) 
     if (!unbox(e.args[i], args[i], argv[i])) return nullptr;
   }
   void *ret = buf + (e.arg_bytes + 15) / 16 * 16;
-  ember_error err{0, 0, nullptr};
+  ember_error err{0, 0, nullptr, nullptr, nullptr, nullptr};
   int32_t status;
   if (self->nogil) {
     Py_BEGIN_ALLOW_THREADS status = e.wrapper(ret, &err, argv);
@@ -344,17 +384,32 @@ PyTypeObject DispatcherType = {
 
 }  // namespace
 
+namespace {
+/// The id of an exception class, registered (with its bases, for except clauses) if new.
+int32_t exception_id(PyObject *cls) {
+  auto &t = exception_table();
+  for (size_t i = 1; i < t.size(); ++i)
+    if (t[i] == cls) return static_cast<int32_t>(i);
+  Py_INCREF(cls);
+  t.push_back(cls);
+  auto id = static_cast<int32_t>(t.size() - 1);
+  auto *base = reinterpret_cast<PyObject *>(reinterpret_cast<PyTypeObject *>(cls)->tp_base);
+  if (base && PyExceptionClass_Check(base)) ember_exception_set_parent(id, exception_id(base));
+  return id;
+}
+}  // namespace
+
 PyObject *register_exception(PyObject *, PyObject *cls) {
   if (!PyExceptionClass_Check(cls)) {
     PyErr_SetString(PyExc_TypeError, "expected an exception class");
     return nullptr;
   }
-  auto &t = exception_table();
-  for (size_t i = 1; i < t.size(); ++i)
-    if (t[i] == cls) return PyLong_FromSize_t(i);
-  Py_INCREF(cls);
-  t.push_back(cls);
-  return PyLong_FromSize_t(t.size() - 1);
+  return PyLong_FromLong(exception_id(cls));
+}
+
+PyObject *dispatcher_impl(PyObject *obj) {
+  if (Py_TYPE(obj) != &DispatcherType) return nullptr;
+  return reinterpret_cast<DispatcherObject *>(obj)->impl;
 }
 
 PyObject *exception_class(int32_t id) {
@@ -364,6 +419,11 @@ PyObject *exception_class(int32_t id) {
 
 bool init_dispatcher(PyObject *module) {
   register_builtin_exceptions();
+  for (int32_t id = 1; id < EMBER_EXC_FIRST_USER; ++id)  // their bases, for except clauses
+    if (PyObject *cls = exception_table()[static_cast<size_t>(id)]) {
+      auto *base = reinterpret_cast<PyObject *>(reinterpret_cast<PyTypeObject *>(cls)->tp_base);
+      if (base && PyExceptionClass_Check(base)) ember_exception_set_parent(id, exception_id(base));
+    }
   DispatcherType.tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_HAVE_VECTORCALL;
   DispatcherType.tp_doc = "A function compiled by ember, one native entry per signature.";
   DispatcherType.tp_new = dispatcher_new;

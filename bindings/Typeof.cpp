@@ -1,5 +1,6 @@
 #include "bindings/Typeof.h"
 
+#include "bindings/Dispatcher.h"
 #include "ember/abi.h"
 
 namespace ember::py {
@@ -110,6 +111,8 @@ uint64_t fingerprint(PyObject *obj) {
     if (!type_code(obj, &code)) return 0;
     return hash_code(code);
   }
+  if (PyObject *impl = dispatcher_impl(obj))  // one type per jitted function
+    return hash_code({EMBER_T_DISPATCHER, reinterpret_cast<int64_t>(impl)});
   return 0;
 }
 
@@ -154,6 +157,10 @@ bool type_code(PyObject *obj, std::vector<int64_t> *out) {
     out->push_back(tag);
     return true;
   }
+  if (PyObject *impl = dispatcher_impl(obj)) {
+    out->insert(out->end(), {EMBER_T_DISPATCHER, reinterpret_cast<int64_t>(impl)});
+    return true;
+  }
   if (PyTuple_Check(obj)) {
     Py_ssize_t n = PyTuple_GET_SIZE(obj);
     out->push_back(EMBER_T_TUPLE);
@@ -169,7 +176,7 @@ uint64_t fingerprint_of_code(const std::vector<int64_t> &code) {
   if (code.empty()) return 0;
   int64_t tag = code[0];
   if (tag == EMBER_T_ARRAY) return pack_array(code[1], code[2], code[3], code[4]);
-  if (tag == EMBER_T_TUPLE) return hash_code(code);
+  if (tag == EMBER_T_TUPLE || tag == EMBER_T_DISPATCHER) return hash_code(code);
   if (tag == EMBER_T_OPTIONAL) return 0;  // never the type of a Python value
   return static_cast<uint64_t>(tag);
 }

@@ -26,10 +26,13 @@ def __getattr__(name):  # PEP 562: the ufunc builders import numpy's ufunc machi
     if name in ("vectorize", "guvectorize", "DUFunc"):
         from . import ufunc
         return getattr(ufunc, name)
+    if name == "literal_unroll":  # the NIS rewrite lives beside it (ember/unroll.py)
+        from .unroll import literal_unroll
+        return literal_unroll
     raise AttributeError(f"module 'ember' has no attribute {name!r}")
 
 
 __version__ = "0.1.0"
-__all__ = ["jit", "njit", "prange", "vectorize", "guvectorize", "set_num_threads",
+__all__ = ["jit", "njit", "prange", "vectorize", "guvectorize", "literal_unroll", "set_num_threads",
            "get_num_threads", "get_thread_id", "EmberError", "TypingError",
            "UnsupportedError", "InternalError", "__version__"]

@@ -84,8 +84,9 @@ def _exception_id(cls) -> int:
 class Freezer:
     """Freezes the values one function reads; collects the module attribute tables."""
 
-    def __init__(self, attr_names):
+    def __init__(self, attr_names, owner=None):
         self.attr_names = attr_names
+        self.owner = owner  # the JitFunction whose inner functions (code constants) these are
         self.modules: dict[int, dict[str, tuple]] = {}
 
     def freeze(self, obj, what: str = "a value") -> tuple:
@@ -124,6 +125,9 @@ class Freezer:
             return (MODULE, id(obj), obj.__name__)
         if isinstance(obj, _ember.Dispatcher):
             return (DISPATCHER, id(obj._impl), obj.__name__)
+        if isinstance(obj, types.CodeType) and self.owner is not None:
+            inner = self.owner.inner_function(obj)  # a lambda or inner def
+            return (DISPATCHER, id(inner), inner.__name__)
         if isinstance(obj, np.ufunc) or type(obj).__name__ == "DUFunc":
             from .ufunc import ufunc_kernels  # a @vectorize ufunc: calls go to its kernel
             kernel = ufunc_kernels.get(id(obj))
@@ -173,9 +177,9 @@ class Freezer:
             attrs[name] = self.freeze(value, f"{module.__name__}.{name}")
 
 
-def freeze_function(func, nis):
+def freeze_function(func, nis, owner=None):
     """(consts, name_values, modules) for the compiler, read from func's current state."""
-    freezer = Freezer(nis.names)
+    freezer = Freezer(nis.names, owner)
     consts = [freezer.freeze(c, "a constant") for c in nis.consts]
     from .bytecode import Op
     global_names, deref_names = set(), set()

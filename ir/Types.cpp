@@ -245,6 +245,23 @@ TypeId TypeContext::bound_method(TypeId receiver, MethodId method) {
   return intern(d);
 }
 
+TypeId TypeContext::closure(uint64_t handle, const std::vector<TypeId> &captures) {
+  TypeData d{TypeKind::Closure};
+  d.handle = handle;
+  d.elems = captures;
+  return intern(d);
+}
+
+TypeId TypeContext::exception_args(int32_t exc_id, const std::vector<TypeId> &args) {
+  TypeData d{TypeKind::ExceptionValue};
+  d.handle = static_cast<uint64_t>(exc_id);
+  d.a = intern_string("");
+  d.elems = args;
+  return intern(d);
+}
+
+TypeId TypeContext::caught_exception() { return intern({TypeKind::CaughtException}); }
+
 bool TypeContext::is_compile_time(TypeId t) const {
   switch (kind(t)) {
     case TypeKind::Str:
@@ -252,10 +269,10 @@ bool TypeContext::is_compile_time(TypeId t) const {
     case TypeKind::Builtin:
     case TypeKind::Dispatcher:
     case TypeKind::ExceptionClass:
-    case TypeKind::ExceptionValue:
     case TypeKind::NumberClass:
     case TypeKind::BoundMethod:
     case TypeKind::Unknown: return true;
+    case TypeKind::ExceptionValue: return get(t).elems.empty();
     default: return false;
   }
 }
@@ -266,6 +283,7 @@ bool TypeContext::needs_refcount(TypeId t) const {
     case TypeKind::Array:
     case TypeKind::ArrayIter: return true;  // an array iterator holds its array
     case TypeKind::Tuple:
+    case TypeKind::Closure:
     case TypeKind::Optional:
     case TypeKind::EnumerateIter:
     case TypeKind::ZipIter:
@@ -323,6 +341,13 @@ std::string TypeContext::to_string(TypeId t) const {
       return std::string("class(") + scalar_name(static_cast<ScalarKind>(d.a)) + ")";
     case TypeKind::BoundMethod:
       return "method(" + to_string(d.elems[0]) + "." + kMethodNames[d.a] + ")";
+    case TypeKind::CaughtException: return "caught exception";
+    case TypeKind::Closure: {
+      os << "closure(";
+      for (size_t i = 0; i < d.elems.size(); ++i) os << (i ? ", " : "") << to_string(d.elems[i]);
+      os << ")";
+      return os.str();
+    }
   }
   return "?";
 }
@@ -368,6 +393,9 @@ TypeId TypeContext::from_code(const std::vector<int64_t> &codes, size_t *pos) {
       return tuple(elems);
     }
     case EMBER_T_OPTIONAL: return optional(from_code(codes, pos));
+    case EMBER_T_DISPATCHER:
+      internal_assert(*pos < codes.size()) << "truncated function type code";
+      return dispatcher(static_cast<uint64_t>(codes[(*pos)++]));
     default: internal_error << "bad type tag " << tag;
   }
   return unknown();
@@ -390,6 +418,10 @@ bool TypeContext::to_code(TypeId t, std::vector<int64_t> *out) const {
         if (!to_code(e, out)) return false;
       return true;
     case TypeKind::Optional: out->push_back(EMBER_T_OPTIONAL); return to_code(d.elems[0], out);
+    case TypeKind::Dispatcher:  // only jitted functions are passed as values from Python
+      if (d.a != static_cast<uint32_t>(CalleeKind::Function)) return false;
+      out->insert(out->end(), {EMBER_T_DISPATCHER, static_cast<int64_t>(d.handle)});
+      return true;
     default: return false;
   }
 }

@@ -77,6 +77,12 @@ enum class TypeKind : uint8_t {
   ExceptionValue,  ///< an exception instance: handle = exception id, a = message string id
   NumberClass,     ///< a = ScalarKind, b = 1 for Python's own class: float, int, np.float32, ...
   BoundMethod,     ///< elems[0] = receiver type, a = MethodId
+  /// An inner function or lambda that captures variables of the function that made it:
+  /// handle = the jitted function of its code, which takes the captured values as leading
+  /// parameters; elems = their types.  Its value is the struct of the captured values.
+  Closure,
+  /// The exception an except clause caught, at run time: the error record (ember_error).
+  CaughtException,
 };
 
 /// Methods of runtime values, reached through GetAttr and called through Call.
@@ -135,6 +141,11 @@ class TypeContext {
   /// python: one of Python's own classes (int, float, bool, complex), not NumPy's.
   TypeId number_class(ScalarKind k, bool python = false);
   TypeId bound_method(TypeId receiver, MethodId method);
+  TypeId closure(uint64_t handle, const std::vector<TypeId> &captures);
+  /// `E(args...)` with arguments known only at run time (numbers, string literals): a runtime
+  /// value holding them; exception_value() is the compile-time form.
+  TypeId exception_args(int32_t exc_id, const std::vector<TypeId> &args);
+  TypeId caught_exception();
 
   const TypeData &get(TypeId t) const { return types_[t.index]; }
   TypeKind kind(TypeId t) const { return types_[t.index].kind; }

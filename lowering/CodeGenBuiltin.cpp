@@ -30,7 +30,19 @@ V FunctionLowerer::lower_call(const InstData &d) {
       if (cd.b) return python_int(get(d.operands[1]), type(d.operands[1]), to);  // int(x)
       return convert(get(d.operands[1]), type(d.operands[1]), to);  // np.int64(x): NumPy's cast
     }
-    case TypeKind::ExceptionClass: return nullptr;  // an exception value is compile-time
+    case TypeKind::ExceptionClass: {
+      TypeId rt = type(d.result);
+      const TypeData &rd = types_.get(rt);
+      if (rd.elems.empty()) return nullptr;  // a compile-time exception value
+      V v = llvm::UndefValue::get(mt(rt));   // its arguments; string literals as pointers
+      for (unsigned k = 0; k < rd.elems.size(); ++k) {
+        TypeId e = rd.elems[k];
+        V x = types_.kind(e) == TypeKind::Str ? message(types_.string(types_.get(e).a))
+                                              : to_memory(get(d.operands[k + 1]), e);
+        v = b_.CreateInsertValue(v, x, {k});
+      }
+      return v;
+    }
     case TypeKind::Dispatcher:
       switch (static_cast<CalleeKind>(cd.a)) {
         case CalleeKind::UfuncKernel:
@@ -40,6 +52,7 @@ V FunctionLowerer::lower_call(const InstData &d) {
         case CalleeKind::Function: return lower_call_compiled(d);
       }
       return nullptr;
+    case TypeKind::Closure: return lower_call_compiled(d);
     default:
       unsupported(d.loc) << "calling a " << types_.to_string(callee)
                          << " is not supported in compiled code yet";

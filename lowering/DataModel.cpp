@@ -48,7 +48,7 @@ llvm::StructType *DataModel::array_type(int ndim) {
 llvm::StructType *DataModel::error_type() {
   if (!error_) {
     llvm::Type *i32 = llvm::Type::getInt32Ty(ctx_);
-    error_ = llvm::StructType::get(ctx_, {i32, i32, ptr_});
+    error_ = llvm::StructType::get(ctx_, {i32, i32, ptr_, ptr_, ptr_, ptr_});
   }
   return error_;
 }
@@ -76,15 +76,30 @@ llvm::Type *DataModel::memory_type(TypeId t) {
     case TypeKind::None: result = i8; break;
     case TypeKind::Array: result = array_type(static_cast<int>(d.b)); break;
     case TypeKind::ArrayFlags: result = memory_type(d.elems[0]); break;
-    case TypeKind::Tuple: {
+    case TypeKind::Tuple:
+    case TypeKind::Closure: {
+      // A jitted function or an exception class held here is known from the type: its field
+      // is an unused byte, as a None's.
       std::vector<llvm::Type *> fields;
-      for (TypeId e : d.elems) fields.push_back(memory_type(e));
+      for (TypeId e : d.elems) {
+        llvm::Type *f = memory_type(e);
+        fields.push_back(f ? f : i8);
+      }
       result = llvm::StructType::get(ctx_, fields);
       break;
     }
     case TypeKind::Optional:
       result = llvm::StructType::get(ctx_, {i8, memory_type(d.elems[0])});
       break;
+    case TypeKind::ExceptionValue: {  // with run-time arguments (else compile-time)
+      if (d.elems.empty()) break;
+      std::vector<llvm::Type *> fields;
+      for (TypeId e : d.elems)
+        fields.push_back(types_.kind(e) == TypeKind::Str ? ptr_ : memory_type(e));
+      result = llvm::StructType::get(ctx_, fields);
+      break;
+    }
+    case TypeKind::CaughtException: result = error_type(); break;
     case TypeKind::Range: result = llvm::StructType::get(ctx_, {i64, i64, i64}); break;
     case TypeKind::Slice: result = llvm::StructType::get(ctx_, {i64, i64, i64, i8}); break;
     case TypeKind::RangeIter:

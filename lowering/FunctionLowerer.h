@@ -102,7 +102,15 @@ class FunctionLowerer {
   void emit_raise(int32_t exc, const std::string &msg);
   /// Writes the record of an exception where the target's ErrorExit says: the seam where a GPU
   /// target will write a device-global record instead of the caller's.
-  void store_error(int32_t exc, int32_t line, const std::string &msg);
+  void store_error(int32_t exc, int32_t line, const std::string &msg, V args = nullptr);
+  /// After an exception was recorded: into the handler of the block being lowered when it is
+  /// inside a try, else drops the current instruction's unwind set and returns `status`.
+  void leave_raised(V status);
+  /// Branches to a block, giving its parameters their arguments.
+  void branch_to(const BlockCall &target);
+  /// `raise E(args...)`: the arguments' record for the dispatcher (ember_exc_args).
+  V exception_args(V value, TypeId t);
+  V lower_exc_match(const InstData &d);
   /// ErrorExit::DeviceRecord (DeviceError.cpp): claims the module's record with a
   /// compare-and-swap of its status; the thread that wins fills it.
   void store_device_record(int32_t exc, int32_t line, const std::string &msg);
@@ -323,6 +331,7 @@ class FunctionLowerer {
   llvm::BasicBlock *entry_ = nullptr;
   V ret_ptr_ = nullptr, err_ptr_ = nullptr;
   const InstData *current_ = nullptr;  ///< the instruction being lowered (for raise)
+  const BlockCall *catch_ = nullptr;   ///< the handler edge of the block being lowered, if any
   bool in_chunk_ = false;  ///< lowering into an outlined chunk: raises skip the unwind set
   Inst current_id_;
   llvm::Type *i1_, *i8_, *i32_, *i64_, *ptr_, *f64_;

@@ -223,6 +223,8 @@ const ember_symbol *ember_runtime_symbols(void) {
       EMBER_SYMBOL(ember_lapack_gelsd),
       EMBER_SYMBOL(ember_lapack_geqrf),
       EMBER_SYMBOL(ember_lapack_orgqr),
+      EMBER_SYMBOL(ember_exc_args),
+      EMBER_SYMBOL(ember_exception_matches),
 #undef EMBER_SORT_SYMBOLS
 #undef EMBER_SYMBOL
       {nullptr, nullptr},

@@ -629,9 +629,17 @@ TypeId type_exception(RuleContext &cx, int32_t exc_id) {
   TypeId t = cx.type(cx.inst.operands[1]);
   if (nargs == 1 && types.kind(t) == TypeKind::Str)
     return types.exception_value(exc_id, types.string(types.get(t).a));
-  unsupported(cx.loc()) << "exceptions raised in compiled code take one constant string "
-                           "message; got ("
-                        << types.to_string(t) << (nargs > 1 ? ", ..." : "") << ")";
+  // Run-time arguments: numbers and string literals, kept as the exception's args.
+  std::vector<TypeId> args;
+  for (size_t k = 1; k < cx.inst.operands.size(); ++k) {
+    TypeId a = cx.type(cx.inst.operands[k]);
+    if (!types.is_scalar(a) && types.kind(a) != TypeKind::Str)
+      unsupported(cx.loc()) << "exceptions raised in compiled code take numbers and string "
+                               "literals as arguments, not "
+                            << types.to_string(a);
+    args.push_back(a);
+  }
+  return types.exception_args(exc_id, args);
 }
 
 /// A @guvectorize gufunc called with its outputs: the kernel runs over the arguments' outer
@@ -657,10 +665,12 @@ TypeId type_gufunc_call(RuleContext &cx, const CalleeRef &ref, const std::vector
   return outs.size() == 1 ? outs[0] : types.tuple(outs);
 }
 
-TypeId type_dispatcher_call(RuleContext &cx, uint64_t handle, CalleeKind kind) {
+/// `leading`: a closure's captured values, passed before the call's arguments.
+TypeId type_dispatcher_call(RuleContext &cx, uint64_t handle, CalleeKind kind,
+                            const std::vector<TypeId> &leading = {}) {
   bool ufunc = kind == CalleeKind::UfuncKernel;
   TypeContext &types = cx.types;
-  std::vector<TypeId> args;
+  std::vector<TypeId> args = leading;
   // A @vectorize ufunc called with arrays: its kernel, element by element.
   int ndim = -1;
   for (size_t i = 1; ufunc && i < cx.inst.operands.size(); ++i) {
@@ -674,7 +684,7 @@ TypeId type_dispatcher_call(RuleContext &cx, uint64_t handle, CalleeKind kind) {
     // Python (ember/npapi) picks its implementation by them (side="left", dtype=np.float32)
     // and passes them on to no compiled code; a jitted function refuses them there.
     bool literal = types.kind(t) == TypeKind::Str || types.kind(t) == TypeKind::NumberClass;
-    if (types.is_compile_time(t) && !literal)
+    if (types.is_compile_time(t) && !literal && !passable_function(types, t))
       unsupported(cx.loc()) << "passing a " << types.to_string(t)
                             << " to a jitted function is not supported";
     args.push_back(t);
@@ -736,6 +746,10 @@ TypeId type_call(RuleContext &cx) {
     case TypeKind::ExceptionClass: return type_exception(cx, static_cast<int32_t>(cd.handle));
     case TypeKind::Dispatcher:
       return type_dispatcher_call(cx, cd.handle, static_cast<CalleeKind>(cd.a));
+    case TypeKind::Closure: {
+      std::vector<TypeId> captured = cd.elems;  // copied: typing interns more types
+      return type_dispatcher_call(cx, cd.handle, CalleeKind::Function, captured);
+    }
     default:
       typing_error(cx.loc()) << "a value of type " << types.to_string(callee) << " is not callable";
   }

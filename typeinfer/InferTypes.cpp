@@ -112,8 +112,13 @@ class TypeInferrer {
       }
       const InstData &term = f_.terminator(b);
       if (unbound) {
-        for (size_t t = 0; t < term.targets.size(); ++t)
+        for (size_t t = 0; t < term.targets.size(); ++t) {
+          if (term.op == Op::CatchBr && t == 1) {  // it raises into the handler
+            live_[term.targets[t].block.id] = 1;
+            continue;
+          }
           dead_edges_.insert({bd.insts.back().id, t});
+        }
         continue;
       }
       int known = static_condition(term);
@@ -309,11 +314,18 @@ class TypeInferrer {
       case Op::Truth: check_truth(types_, f_.type(d.operands[0]), d.loc); return types_.boolean();
       case Op::GetItem: return type_getitem(cx);
       case Op::SetItem: check_setitem(cx); return TypeId{};
+      case Op::MakeClosure: {
+        TypeId code = f_.type(d.operands[0]), captured = f_.type(d.operands[1]);
+        internal_assert(types_.kind(code) == TypeKind::Dispatcher &&
+                        types_.kind(captured) == TypeKind::Tuple)
+            << "MakeClosure of " << types_.to_string(code);
+        return types_.closure(types_.get(code).handle, types_.get(captured).elems);
+      }
       case Op::BuildTuple: {
         std::vector<TypeId> elems;
         for (Value v : d.operands) {
           TypeId t = f_.type(v);
-          if (types_.is_compile_time(t))
+          if (types_.is_compile_time(t) && !passable_function(types_, t))
             unsupported(d.loc) << "a tuple holding a " << types_.to_string(t)
                                << " is not supported in compiled code";
           elems.push_back(t);
@@ -340,9 +352,26 @@ class TypeInferrer {
       case Op::IterNext: return types_.boolean();
       case Op::IterValue: return type_itervalue(cx);
       case Op::CheckBound: return f_.type(d.operands[0]);
+      case Op::CaughtException: return types_.caught_exception();
+      case Op::ExcMatch: {
+        TypeId cls = f_.type(d.operands[1]);
+        bool ok = types_.kind(cls) == TypeKind::ExceptionClass;
+        if (types_.kind(cls) == TypeKind::Tuple) {
+          ok = true;
+          for (TypeId e : types_.get(cls).elems)
+            ok = ok && types_.kind(e) == TypeKind::ExceptionClass;
+        }
+        if (!ok)
+          typing_error(d.loc) << "an except clause takes an exception class or a tuple of them, "
+                                 "not "
+                              << types_.to_string(cls);
+        return types_.boolean();
+      }
+      case Op::CatchBr: return TypeId{};
       case Op::Raise: {
         TypeKind k = types_.kind(f_.type(d.operands[0]));
-        if (k != TypeKind::ExceptionClass && k != TypeKind::ExceptionValue)
+        if (k != TypeKind::ExceptionClass && k != TypeKind::ExceptionValue &&
+            k != TypeKind::CaughtException)
           typing_error(d.loc) << "exceptions must be exception classes or instances, not "
                               << types_.to_string(f_.type(d.operands[0]));
         return TypeId{};

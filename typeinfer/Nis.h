@@ -20,7 +20,7 @@ enum class NisOp : uint8_t {
 #undef EMBER_NIS
 };
 const char *nis_op_name(NisOp op);  ///< the Python-side name, e.g. "LOAD_FAST"
-constexpr int kNumNisOps = 37;
+constexpr int kNumNisOps = 42;
 
 struct NisInstr {
   NisOp op;
@@ -29,6 +29,13 @@ struct NisInstr {
   int32_t target = -1;  ///< a NIS instruction index for jumps, else -1
   int32_t offset = 0;   ///< the CPython byte offset
   int32_t line = 0;     ///< the absolute source line
+};
+
+/// An entry of the exception table: an exception raised by code[start, end) jumps to
+/// code[target] with the stack cut to `depth` items, then an int when `lasti`, then the exception.
+struct NisHandler {
+  int32_t start = 0, end = 0, target = 0, depth = 0;
+  bool lasti = false;
 };
 
 struct FunctionInput {
@@ -44,6 +51,7 @@ struct FunctionInput {
   std::vector<ConstValue> name_values;
   std::map<uint64_t, ModuleAttrs> modules;
   std::vector<NisInstr> code;
+  std::vector<NisHandler> handlers;
   uint64_t self_handle = 0;  ///< the handle of this function's own dispatcher
 };
 

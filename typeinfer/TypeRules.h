@@ -67,6 +67,14 @@ TypeId type_dot(TypeContext &types, TypeId a, TypeId b, SourceLoc loc, const cha
 
 // ---- CallRules.cpp ------------------------------------------------------------------------
 TypeId type_call(RuleContext &cx);
+/// A compile-time value that may still be passed to a jitted function or held in a tuple: a
+/// jitted function (one type per function, so each callee gets its own specialization) or an
+/// exception class (`except (E1, E2)`).
+inline bool passable_function(const TypeContext &types, TypeId t) {
+  const TypeData &d = types.get(t);
+  return (d.kind == TypeKind::Dispatcher && d.a == static_cast<uint32_t>(CalleeKind::Function)) ||
+         d.kind == TypeKind::ExceptionClass;
+}
 
 // ---- ArrayRules.cpp -----------------------------------------------------------------------
 TypeId type_getattr(RuleContext &cx, uint32_t *attr_id);

@@ -48,11 +48,17 @@ typedef struct ember_array {
 } ember_array;
 
 /* What a compiled function reports when it raises.  exc is an exception id (below, or a user
- * class registered by the dispatcher); msg points at a constant string in the compiled module. */
+ * class registered by the dispatcher); msg points at a constant string in the compiled module.
+ * args, when not NULL, holds the exception's arguments (ember_exc_args in ember/runtime.h:
+ * int64 n, a type code of n int64, then the values laid out as that tuple type), which replace
+ * msg; function and filename name the raising function (for the traceback), line its line. */
 typedef struct ember_error {
   int32_t exc;
   int32_t line;
   const char *msg;
+  const void *args;
+  const char *function;
+  const char *filename;
 } ember_error;
 
 /* Status returned by every compiled function: 0 = ok, 1 = an exception was raised (see the
@@ -103,7 +109,9 @@ enum ember_exception_id {
  *   None:      [EMBER_T_NONE]
  *   array:     [EMBER_T_ARRAY, dtype tag, ndim, layout, readonly]
  *   tuple:     [EMBER_T_TUPLE, n, elem codes...]
- *   optional:  [EMBER_T_OPTIONAL, inner code...]  */
+ *   optional:  [EMBER_T_OPTIONAL, inner code...]
+ *   jitted function passed as a value: [EMBER_T_DISPATCHER, handle] (handle: the front end's
+ *              id of the function; no storage beyond one zero byte, like None)  */
 enum ember_type_tag {
   EMBER_T_BOOL = 1,
   EMBER_T_INT8,
@@ -122,9 +130,12 @@ enum ember_type_tag {
   EMBER_T_ARRAY,
   EMBER_T_TUPLE,
   EMBER_T_OPTIONAL,
-  /* A scalar tag added after the aggregates', numbered apart so that tags appended above
-   * never collide with it. */
-  EMBER_T_FLOAT16 = 32
+  /* Fixed numbers from here on, so that tags added on other branches never collide. */
+  /* A scalar tag added after the aggregates'. */
+  EMBER_T_FLOAT16 = 32,
+  EMBER_T_DISPATCHER = 40,
+  /* A pointer to a constant NUL-terminated string (string arguments of exceptions only). */
+  EMBER_T_CSTR = 41
 };
 
 enum ember_layout { EMBER_LAYOUT_C = 0, EMBER_LAYOUT_F = 1, EMBER_LAYOUT_A = 2 };
