@@ -33,6 +33,8 @@ std::string builtin_display_name(BuiltinId id) {
   return m + "." + b.attr;
 }
 
+bool is_string_builtin(BuiltinId id) { return id >= BuiltinId::Str && id <= BuiltinId::StrFormat; }
+
 const char *method_name(MethodId m) { return kMethodNames[static_cast<int>(m)]; }
 
 bool lookup_method(const std::string &name, MethodId *out) {
@@ -241,6 +243,10 @@ TypeId TypeContext::bound_method(TypeId receiver, MethodId method) {
   return intern(d);
 }
 
+TypeId TypeContext::unicode() { return intern({TypeKind::Unicode}); }
+
+TypeId TypeContext::unicode_iter() { return intern({TypeKind::UnicodeIter}); }
+
 bool TypeContext::is_compile_time(TypeId t) const {
   switch (kind(t)) {
     case TypeKind::Str:
@@ -260,7 +266,9 @@ bool TypeContext::needs_refcount(TypeId t) const {
   const TypeData &d = get(t);
   switch (d.kind) {
     case TypeKind::Array:
-    case TypeKind::ArrayIter: return true;  // an array iterator holds its array
+    case TypeKind::ArrayIter:  // an array iterator holds its array
+    case TypeKind::Unicode:
+    case TypeKind::UnicodeIter: return true;
     case TypeKind::Tuple:
     case TypeKind::Optional:
     case TypeKind::EnumerateIter:
@@ -319,6 +327,8 @@ std::string TypeContext::to_string(TypeId t) const {
       return std::string("class(") + scalar_name(static_cast<ScalarKind>(d.a)) + ")";
     case TypeKind::BoundMethod:
       return "method(" + to_string(d.elems[0]) + "." + kMethodNames[d.a] + ")";
+    case TypeKind::Unicode: return "unicode_type";
+    case TypeKind::UnicodeIter: return "iter(unicode_type)";
   }
   return "?";
 }
@@ -357,6 +367,7 @@ TypeId TypeContext::from_code(const std::vector<int64_t> &codes, size_t *pos) {
       return tuple(elems);
     }
     case EMBER_T_OPTIONAL: return optional(from_code(codes, pos));
+    case EMBER_T_UNICODE: return unicode();
     default: internal_error << "bad type tag " << tag;
   }
   return unknown();
@@ -379,6 +390,7 @@ bool TypeContext::to_code(TypeId t, std::vector<int64_t> *out) const {
         if (!to_code(e, out)) return false;
       return true;
     case TypeKind::Optional: out->push_back(EMBER_T_OPTIONAL); return to_code(d.elems[0], out);
+    case TypeKind::Unicode: out->push_back(EMBER_T_UNICODE); return true;
     default: return false;
   }
 }

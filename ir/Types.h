@@ -76,6 +76,8 @@ enum class TypeKind : uint8_t {
   ExceptionValue,  ///< an exception instance: handle = exception id, a = message string id
   NumberClass,     ///< a = ScalarKind, b = 1 for Python's own class: float, int, np.float32, ...
   BoundMethod,     ///< elems[0] = receiver type, a = MethodId
+  Unicode,         ///< a runtime string (Numba's unicode_type): an ember_meminfo* (ember/str.h)
+  UnicodeIter,     ///< an iterator over a string's code points
 };
 
 /// Methods of runtime values, reached through GetAttr and called through Call.
@@ -134,6 +136,12 @@ class TypeContext {
   /// python: one of Python's own classes (int, float, bool, complex), not NumPy's.
   TypeId number_class(ScalarKind k, bool python = false);
   TypeId bound_method(TypeId receiver, MethodId method);
+  TypeId unicode();
+  TypeId unicode_iter();
+  /// A string at run time: unicode_type, or a literal (which converts to one).
+  bool is_string(TypeId t) const {
+    return kind(t) == TypeKind::Unicode || kind(t) == TypeKind::Str;
+  }
 
   const TypeData &get(TypeId t) const { return types_[t.index]; }
   TypeKind kind(TypeId t) const { return types_[t.index].kind; }

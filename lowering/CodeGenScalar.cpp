@@ -230,6 +230,9 @@ V FunctionLowerer::truth(V v, TypeId t) {
   switch (d.kind) {
     case TypeKind::None: return llvm::ConstantInt::getFalse(ctx_);
     case TypeKind::Tuple: return llvm::ConstantInt::get(i1_, d.elems.empty() ? 0 : 1);
+    case TypeKind::Str: return llvm::ConstantInt::get(i1_, types_.string(d.a).empty() ? 0 : 1);
+    case TypeKind::Unicode:
+      return b_.CreateICmpNE(string_length(v), llvm::ConstantInt::get(i64_, 0));
     case TypeKind::Optional: {
       V present = b_.CreateICmpNE(b_.CreateExtractValue(v, {0}), llvm::ConstantInt::get(i8_, 0));
       V inner = truth(from_memory(b_.CreateExtractValue(v, {1}), d.elems[0]), d.elems[0]);

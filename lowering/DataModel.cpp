@@ -90,7 +90,9 @@ llvm::Type *DataModel::memory_type(TypeId t) {
     case TypeKind::ArrayIter:
     case TypeKind::EnumerateIter:
     case TypeKind::ZipIter:
-    case TypeKind::TupleIter: result = ptr_; break;
+    case TypeKind::TupleIter:
+    case TypeKind::Unicode:
+    case TypeKind::UnicodeIter: result = ptr_; break;
     default: result = nullptr; break;  // compile-time only
   }
   memory_cache_[t.index] = result;
@@ -115,6 +117,8 @@ llvm::Type *DataModel::iterator_state_type(TypeId iter) {
     // {tuple, index, current index}
     case TypeKind::TupleIter:
       return llvm::StructType::get(ctx_, {memory_type(d.elems[0]), i64, i64});
+    // {string, next index, current character (a string the iterator owns)}
+    case TypeKind::UnicodeIter: return llvm::StructType::get(ctx_, {ptr_, i64, ptr_});
     default: internal_error << "not an iterator: " << types_.to_string(iter);
   }
   return nullptr;

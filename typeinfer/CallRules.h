@@ -80,6 +80,15 @@ TypeId type_numpy_call(BuiltinCall &call);
 /// The dtype np.sum / np.prod / np.cumsum produce for an array of kind k.
 ScalarKind sum_kind(ScalarKind k);
 
+// ---- strings (StringRules.cpp) ----------------------------------------------------------------
+/// The parameters of a string builtin or str method (nullptr for other builtins).
+const BuiltinSignature *string_builtin_signature(BuiltinId id);
+/// The builtin a method of a string stands for (s.find -> StrFind), or NumBuiltins.
+BuiltinId string_method_builtin(MethodId m);
+/// Typing of str(), ord(), chr(), hash(), format(), repr() and str's methods; Unknown when the
+/// builtin is not one of them.
+TypeId type_string_call(BuiltinCall &call);
+
 // ---- the kernel language (KernelRules.cpp) ----------------------------------------------------
 /// The parameters of a kernel builtin (nullptr for other builtins).
 const BuiltinSignature *kernel_builtin_signature(BuiltinId id);

@@ -23,7 +23,7 @@
 extern "C" {
 #endif
 
-#define EMBER_ABI_VERSION 1
+#define EMBER_ABI_VERSION 2
 
 /* A refcounted buffer owner for arrays made in compiled code (Numba's NRT_MemInfo layout).
  * The data lives in the same allocation, 64-byte aligned.  refcount starts at 1. */
@@ -103,7 +103,8 @@ enum ember_exception_id {
  *   None:      [EMBER_T_NONE]
  *   array:     [EMBER_T_ARRAY, dtype tag, ndim, layout, readonly]
  *   tuple:     [EMBER_T_TUPLE, n, elem codes...]
- *   optional:  [EMBER_T_OPTIONAL, inner code...]  */
+ *   optional:  [EMBER_T_OPTIONAL, inner code...]
+ *   str:       [EMBER_T_UNICODE]  (an ember_meminfo* holding an ember_str, ember/str.h) */
 enum ember_type_tag {
   EMBER_T_BOOL = 1,
   EMBER_T_INT8,
@@ -121,7 +122,8 @@ enum ember_type_tag {
   EMBER_T_NONE,
   EMBER_T_ARRAY,
   EMBER_T_TUPLE,
-  EMBER_T_OPTIONAL
+  EMBER_T_OPTIONAL,
+  EMBER_T_UNICODE
 };
 
 enum ember_layout { EMBER_LAYOUT_C = 0, EMBER_LAYOUT_F = 1, EMBER_LAYOUT_A = 2 };
