@@ -3,6 +3,8 @@
 // string (meminfo, header, code points), so every operation treats the two alike; len() and
 // iteration read the header inline, everything else calls the runtime.  Results of runtime
 // calls are new references, as InsertRefcounts expects of every producing instruction.
+#include <algorithm>
+
 #include "ember/abi.h"
 #include "ember/str.h"
 #include "ir/rules/FormatString.h"
@@ -97,9 +99,19 @@ V FunctionLowerer::checked_string(V s, const char *what) {
 V FunctionLowerer::lower_string_binop(const InstData &d) {
   auto kind = static_cast<BinOpKind>(d.imm);
   Value l = d.operands[0], r = d.operands[1];
-  if (kind == BinOpKind::Add)
-    return checked_string(
-        b_.CreateCall(runtime(RuntimeFn::StrConcat), {string_value(l), string_value(r)}), "+");
+  if (kind == BinOpKind::Add) {
+    // `s += t` / `s = s + t` where this is s's last use (InsertRefcounts drops it right after):
+    // the runtime may append in place, as CPython does.
+    bool last_use = false;
+    if (types_.kind(type(l)) == TypeKind::Unicode && l != r && ms_.counts_references) {
+      const auto &insts = f_.block(d.block).insts;
+      auto at = std::find(insts.begin(), insts.end(), current_id_);
+      for (++at; at != insts.end() && f_.inst(*at).op == Op::DecRef; ++at)
+        if (f_.inst(*at).operands[0] == l) last_use = true;
+    }
+    RuntimeFn fn = last_use ? RuntimeFn::StrAppend : RuntimeFn::StrConcat;
+    return checked_string(b_.CreateCall(runtime(fn), {string_value(l), string_value(r)}), "+");
+  }
   bool left_string = types_.is_string(type(l));
   Value s = left_string ? l : r, n = left_string ? r : l;
   V count = convert(get(n), type(n), types_.int64());

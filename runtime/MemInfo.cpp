@@ -209,6 +209,7 @@ const ember_symbol *ember_runtime_symbols(void) {
       EMBER_SYMBOL(ember_kernel_warp),
       EMBER_SYMBOL(ember_str_alloc),
       EMBER_SYMBOL(ember_str_concat),
+      EMBER_SYMBOL(ember_str_append),
       EMBER_SYMBOL(ember_str_repeat),
       EMBER_SYMBOL(ember_str_equal),
       EMBER_SYMBOL(ember_str_compare),

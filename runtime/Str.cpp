@@ -172,6 +172,34 @@ ember_meminfo *ember_str_concat(ember_meminfo *a, ember_meminfo *b) {
   return m;
 }
 
+ember_meminfo *ember_str_append(ember_meminfo *a, ember_meminfo *b) {
+  ember_str *x = hdr(a), *y = hdr(b);
+  int64_t n = x->length + y->length;
+  // A string made here keeps its code points right after the header; its block's size tells
+  // the room it has.  Literals (immortal), arguments (parent) and shared strings never qualify.
+  bool own_block = x->parent == nullptr && x->chars == static_cast<void *>(x + 1) &&
+                   a->refcount == 1 && y->kind <= x->kind && a != b;
+  int64_t room = (a->size - static_cast<int64_t>(sizeof(ember_str))) / x->kind - 1;
+  if (own_block && n <= room) {
+    copy_units(x, x->length, y, 0, y->length);
+    x->length = n;
+    put(x->chars, x->kind, n, 0);
+    x->hash = -1;
+    x->ascii = x->ascii && y->ascii;
+    a->refcount += 1;  // the caller's DecRef of its old reference follows
+    return a;
+  }
+  ember_meminfo *m = ember_str_alloc(n < 16 ? 16 : 2 * n, std::max(x->kind, y->kind));
+  if (!m) return nullptr;
+  ember_str *z = hdr(m);
+  copy_units(z, 0, x, 0, x->length);
+  copy_units(z, x->length, y, 0, y->length);
+  z->length = n;
+  put(z->chars, z->kind, n, 0);
+  z->ascii = x->ascii && y->ascii;
+  return m;
+}
+
 ember_meminfo *ember_str_repeat(ember_meminfo *a, int64_t n) {
   ember_str *x = hdr(a);
   if (n < 0) n = 0;

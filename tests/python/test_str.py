@@ -319,3 +319,24 @@ def test_no_leaks():
         r = churn(s, 2000)
         assert r == churn.py_func(s, 2000)
     assert _ember.live_meminfos() == before
+
+
+@ember.njit
+def append_aliasing(s):
+    t = s + ""
+    u = t
+    t += "x"
+    acc = ""
+    saved = acc
+    for i in range(60):
+        acc += str(i % 10) + s
+        if i == 10:
+            saved = acc
+    return t, u, acc, saved, s
+
+
+def test_appending_in_place_never_changes_another_reference():
+    # `acc += ...` may grow acc's block in place (its only reference); every alias must keep
+    # its value.
+    for s in ("", "é", "ab🐍"):
+        check(append_aliasing, s)

@@ -63,6 +63,11 @@ static inline ember_str *ember_str_of(ember_meminfo *s) { return (ember_str *)s-
 /* Operators. */
 ember_meminfo *ember_str_concat(ember_meminfo *a, ember_meminfo *b);
 ember_meminfo *ember_str_repeat(ember_meminfo *a, int64_t n);
+/* a + b where the caller's reference to `a` dies right after (`s += t`): when that reference is
+ * the only one and a's block has room, b is appended in place and `a` is returned with one more
+ * reference (for the caller to drop); otherwise a new string with room to grow (twice the
+ * length), as CPython's in-place concatenation, so a loop of `+=` is linear. */
+ember_meminfo *ember_str_append(ember_meminfo *a, ember_meminfo *b);
 int32_t ember_str_equal(ember_meminfo *a, ember_meminfo *b);
 int32_t ember_str_compare(ember_meminfo *a, ember_meminfo *b); /* -1, 0, 1 by code points */
 int32_t ember_str_contains(ember_meminfo *haystack, ember_meminfo *needle);
