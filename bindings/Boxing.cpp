@@ -236,7 +236,7 @@ void release_argument(const Plan &plan, void *in) {
   switch (plan.tag) {
     case EMBER_T_UNICODE: {
       ember_meminfo *mi = load<ember_meminfo *>(in);
-      if (!mi) return;  // never unboxed (a failed call)
+      if (!mi) return;         // never unboxed (a failed call)
       if (mi->refcount > 1) {  // kept by compiled code: hold the buffer's owner from now on
         auto *parent = static_cast<PyObject *>(ember_str_of(mi)->parent);
         Py_INCREF(parent);
@@ -261,9 +261,8 @@ void release_argument(const Plan &plan, void *in) {
 bool init_boxing(PyObject *module) {
   g_upper_full = reinterpret_cast<FullCaseFn>(dlsym(RTLD_DEFAULT, "_PyUnicode_ToUpperFull"));
   g_lower_full = reinterpret_cast<FullCaseFn>(dlsym(RTLD_DEFAULT, "_PyUnicode_ToLowerFull"));
-  static const ember_unicode_hooks hooks = {hook_upper, hook_lower,   hook_alpha,
-                                            hook_digit, hook_space,   hook_decimal,
-                                            hook_decimal_value};
+  static const ember_unicode_hooks hooks = {hook_upper, hook_lower,   hook_alpha,        hook_digit,
+                                            hook_space, hook_decimal, hook_decimal_value};
   ember_str_set_unicode_hooks(&hooks);
   MemInfoOwnerType.tp_dealloc = owner_dealloc;
   MemInfoOwnerType.tp_flags = Py_TPFLAGS_DEFAULT;

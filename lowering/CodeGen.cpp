@@ -326,8 +326,8 @@ void FunctionLowerer::lower_inst(const InstData &d) {
     }
     case Op::Compare:
       if (types_.is_string(type(d.operands[0]))) {
-        set(d.result, lower_string_compare(static_cast<CmpKind>(d.imm), d.operands[0],
-                                           d.operands[1]));
+        set(d.result,
+            lower_string_compare(static_cast<CmpKind>(d.imm), d.operands[0], d.operands[1]));
         return;
       }
       if (type(d.operands[0]) != type(d.operands[1])) {  // tuples, uint64 against int64
@@ -348,8 +348,8 @@ void FunctionLowerer::lower_inst(const InstData &d) {
       return;
     case Op::Is: set(d.result, lower_is(d)); return;
     case Op::Contains:
-      set(d.result, types_.is_string(type(d.operands[1])) ? lower_string_contains(d)
-                                                          : lower_contains(d));
+      set(d.result,
+          types_.is_string(type(d.operands[1])) ? lower_string_contains(d) : lower_contains(d));
       return;
     case Op::Unary: {
       V v = lower_unary(static_cast<UnaryKind>(d.imm), get(d.operands[0]), type(d.operands[0]));
@@ -360,8 +360,8 @@ void FunctionLowerer::lower_inst(const InstData &d) {
     }
     case Op::Truth: set(d.result, truth(get(d.operands[0]), type(d.operands[0]))); return;
     case Op::GetItem:
-      set(d.result, types_.is_string(type(d.operands[0])) ? lower_string_getitem(d)
-                                                          : lower_getitem(d));
+      set(d.result,
+          types_.is_string(type(d.operands[0])) ? lower_string_getitem(d) : lower_getitem(d));
       return;
     case Op::SetItem: lower_setitem(d); return;
     case Op::BuildTuple: {

@@ -77,8 +77,7 @@ llvm::Constant *FunctionLowerer::string_literal(const std::string &utf8) {
 V FunctionLowerer::string_value(Value v) {
   TypeId t = type(v);
   if (types_.kind(t) == TypeKind::Str) return string_literal(types_.string(types_.get(t).a));
-  internal_assert(types_.kind(t) == TypeKind::Unicode)
-      << "not a string: " << types_.to_string(t);
+  internal_assert(types_.kind(t) == TypeKind::Unicode) << "not a string: " << types_.to_string(t);
   return get(v);
 }
 
@@ -120,7 +119,10 @@ V FunctionLowerer::lower_string_binop(const InstData &d) {
 }
 
 V FunctionLowerer::lower_string_compare(CmpKind kind, Value l, Value r) {
-  V a = string_value(l), b = string_value(r);
+  return compare_strings(kind, string_value(l), string_value(r));
+}
+
+V FunctionLowerer::compare_strings(CmpKind kind, V a, V b) {
   if (kind == CmpKind::Eq || kind == CmpKind::Ne) {
     V eq = b_.CreateICmpNE(b_.CreateCall(runtime(RuntimeFn::StrEqual), {a, b}),
                            llvm::ConstantInt::get(i32_, 0));
@@ -137,9 +139,10 @@ V FunctionLowerer::lower_string_compare(CmpKind kind, Value l, Value r) {
 }
 
 V FunctionLowerer::lower_string_contains(const InstData &d) {
-  V found = b_.CreateICmpNE(b_.CreateCall(runtime(RuntimeFn::StrContains),
-                                          {string_value(d.operands[1]), string_value(d.operands[0])}),
-                            llvm::ConstantInt::get(i32_, 0));
+  V found =
+      b_.CreateICmpNE(b_.CreateCall(runtime(RuntimeFn::StrContains),
+                                    {string_value(d.operands[1]), string_value(d.operands[0])}),
+                      llvm::ConstantInt::get(i32_, 0));
   return d.imm ? b_.CreateNot(found) : found;
 }
 
@@ -207,7 +210,8 @@ V FunctionLowerer::lower_string_to_number(Value sv, TypeId to) {
   V s = string_value(sv);
   bool is_int = types_.scalar_kind(to) != ScalarKind::Float64;
   V slot = entry_alloca(is_int ? i64_ : f64_, "number");
-  V status = b_.CreateCall(runtime(is_int ? RuntimeFn::StrToInt : RuntimeFn::StrToFloat), {s, slot});
+  V status =
+      b_.CreateCall(runtime(is_int ? RuntimeFn::StrToInt : RuntimeFn::StrToFloat), {s, slot});
   raise_if(b_.CreateICmpEQ(status, llvm::ConstantInt::get(i32_, 1)), EMBER_EXC_ValueError,
            is_int ? "invalid literal for int() with base 10" : "could not convert string to float");
   if (is_int)
@@ -287,8 +291,7 @@ V FunctionLowerer::lower_string_builtin(const InstData &d, BuiltinId id) {
       return call(RuntimeFn::StrCount, {string_value(arg(0)), string_value(arg(1)), int_arg(2, 0),
                                         int_arg(3, INT64_MAX)});
     case BuiltinId::StrReplace:
-      return checked_string(call(RuntimeFn::StrReplace, {string_value(arg(0)),
-                                                         string_value(arg(1)),
+      return checked_string(call(RuntimeFn::StrReplace, {string_value(arg(0)), string_value(arg(1)),
                                                          string_value(arg(2)), int_arg(3, -1)}),
                             "replace()");
     case BuiltinId::StrUpper:

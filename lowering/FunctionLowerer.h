@@ -40,10 +40,10 @@ struct ModuleState {
   llvm::Module &module;
   DataModel &dm;
   Target &target;
-  std::map<std::string, llvm::Function *> functions;  ///< by symbol
-  std::map<std::string, llvm::Constant *> strings;    ///< message constants
+  std::map<std::string, llvm::Function *> functions;     ///< by symbol
+  std::map<std::string, llvm::Constant *> strings;       ///< message constants
   std::map<std::string, llvm::Constant *> str_literals;  ///< string literals (CodeGenString)
-  RuntimeServices services_used;                      ///< by the runtime functions declared
+  RuntimeServices services_used;                         ///< by the runtime functions declared
   /// ErrorExit::DeviceRecord (DeviceError.cpp): the message table, and the record's global.
   std::vector<std::string> messages;
   std::map<std::string, int32_t> message_ids;
@@ -310,6 +310,8 @@ class FunctionLowerer {
   V string_length(V s);
   V lower_string_binop(const InstData &d);
   V lower_string_compare(CmpKind kind, Value l, Value r);
+  /// Compares two string values (tuple elements, `in` over a tuple of strings).
+  V compare_strings(CmpKind kind, V a, V b);
   V lower_string_contains(const InstData &d);
   V lower_string_getitem(const InstData &d);
   V lower_string_builtin(const InstData &d, BuiltinId id);

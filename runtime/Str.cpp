@@ -26,8 +26,8 @@ int ascii_digit(uint32_t c) { return c >= '0' && c <= '9'; }
 int ascii_space(uint32_t c) { return c == ' ' || (c >= 9 && c <= 13) || (c >= 28 && c <= 31); }
 int ascii_decimal_value(uint32_t c) { return ascii_digit(c) ? static_cast<int>(c - '0') : -1; }
 
-ember_unicode_hooks g_hooks = {ascii_upper_full, ascii_lower_full, ascii_alpha, ascii_digit,
-                               ascii_space, ascii_digit, ascii_decimal_value};
+ember_unicode_hooks g_hooks = {ascii_upper_full, ascii_lower_full, ascii_alpha,        ascii_digit,
+                               ascii_space,      ascii_digit,      ascii_decimal_value};
 
 inline uint32_t unit(const ember_str *s, int64_t i) {
   switch (s->kind) {

@@ -32,8 +32,7 @@ TypeId type_getattr(RuleContext &cx, uint32_t *attr_id) {
       set(AttrId::Method);
       return types.bound_method(types.unicode(), m);
     }
-    typing_error(cx.loc()) << "a string has no attribute '" << name
-                           << "' usable in compiled code";
+    typing_error(cx.loc()) << "a string has no attribute '" << name << "' usable in compiled code";
   }
   if (od.kind == TypeKind::Builtin && is_kernel_builtin(static_cast<BuiltinId>(od.a)))
     return type_kernel_attr(cx, static_cast<BuiltinId>(od.a), name, attr_id);

@@ -93,8 +93,12 @@ TypeId type_const(TypeContext &types, const ConstValue &c, SourceLoc loc) {
     case K::Complex: return types.scalar(ScalarKind::Complex128);
     case K::Str: return types.str(c.str);
     case K::Tuple: {
+      // A tuple is a runtime value: its string literals are strings (unicode_type).
       std::vector<TypeId> elems;
-      for (const ConstValue &e : c.elems) elems.push_back(type_const(types, e, loc));
+      for (const ConstValue &e : c.elems) {
+        TypeId t = type_const(types, e, loc);
+        elems.push_back(types.kind(t) == TypeKind::Str ? types.unicode() : t);
+      }
       return types.tuple(elems);
     }
     case K::Module: return types.module(c.handle);

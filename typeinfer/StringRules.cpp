@@ -35,8 +35,8 @@ bool type_string_compare(TypeContext &types, CmpKind kind, TypeId lhs, TypeId rh
   bool ls = types.is_string(lhs), rs = types.is_string(rhs);
   if (!ls && !rs) return false;
   if (!ls || !rs)
-    typing_error(loc) << "cannot compare " << types.to_string(lhs) << " " << cmp_symbol(kind)
-                      << " " << types.to_string(rhs)
+    typing_error(loc) << "cannot compare " << types.to_string(lhs) << " " << cmp_symbol(kind) << " "
+                      << types.to_string(rhs)
                       << " in compiled code (a string compares with strings only)";
   *out = {TypeId{}, types.boolean()};
   return true;
@@ -139,8 +139,7 @@ bool int_like(const BuiltinCall &c, TypeId t) {
 
 /// What str() and f-strings can print: numbers (not complex) and strings.
 bool printable(const BuiltinCall &c, TypeId t) {
-  return c.types.is_string(t) ||
-         (c.types.is_scalar(t) && !is_complex(c.types.scalar_kind(t)));
+  return c.types.is_string(t) || (c.types.is_scalar(t) && !is_complex(c.types.scalar_kind(t)));
 }
 
 void require_string(const BuiltinCall &c, size_t p, const char *what) {

@@ -57,8 +57,9 @@ inline bool parse_format_string(const std::string &tmpl, std::vector<FormatPiece
     std::string spec = colon == std::string::npos ? "" : field.substr(colon + 1);
     if (name.find('!') != std::string::npos || name.find('.') != std::string::npos ||
         name.find('[') != std::string::npos) {
-      *error = "conversions, attributes and indexing in format fields are not supported in "
-               "compiled code";
+      *error =
+          "conversions, attributes and indexing in format fields are not supported in "
+          "compiled code";
       return false;
     }
     int arg;

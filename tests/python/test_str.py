@@ -340,3 +340,15 @@ def test_appending_in_place_never_changes_another_reference():
     # its value.
     for s in ("", "é", "ab🐍"):
         check(append_aliasing, s)
+
+
+@ember.njit
+def tuples_of_strings(c, a, b):
+    pair = (a, 1)
+    return (c in ("a", "é", "🐍"), c not in ("x", "y"), (a, 1) < (b, 0), (a, 2) == pair,
+            ("k", a) >= ("k", b), c in (a, b))
+
+
+def test_tuples_of_strings():
+    for c, a, b in [("a", "b", "a"), ("é", "é", "é"), ("z", "", "z"), ("🐍", "日", "日本")]:
+        check(tuples_of_strings, c, a, b)
