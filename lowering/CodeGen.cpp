@@ -411,8 +411,8 @@ void FunctionLowerer::lower_inst(const InstData &d) {
     }
     case Op::Cast: {
       TypeId from = type(d.operands[0]), to = type(d.result);
-      V v = types_.kind(from) == TypeKind::Str && types_.kind(to) == TypeKind::Unicode
-                ? string_value(d.operands[0])  // a literal: its module constant
+      V v = types_.kind(from) == TypeKind::Str  // a literal: its module constant
+                ? convert(string_value(d.operands[0]), types_.unicode(), to)
                 : convert(get(d.operands[0]), from, to);
       incref(v, to);
       set(d.result, v);

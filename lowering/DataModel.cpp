@@ -77,11 +77,15 @@ llvm::Type *DataModel::memory_type(TypeId t) {
     case TypeKind::ArrayFlags: result = memory_type(d.elems[0]); break;
     case TypeKind::Tuple: {
       std::vector<llvm::Type *> fields;
-      for (TypeId e : d.elems) fields.push_back(memory_type(e));
+      for (TypeId e : d.elems) {
+        fields.push_back(memory_type(e));
+        internal_assert(fields.back()) << "a compile-time value in " << types_.to_string(t);
+      }
       result = llvm::StructType::get(ctx_, fields);
       break;
     }
     case TypeKind::Optional:
+      internal_assert(memory_type(d.elems[0])) << "a compile-time value in " << types_.to_string(t);
       result = llvm::StructType::get(ctx_, {i8, memory_type(d.elems[0])});
       break;
     case TypeKind::Range: result = llvm::StructType::get(ctx_, {i64, i64, i64}); break;

@@ -153,8 +153,12 @@ bool parse_spec(ember_meminfo *m, Spec *sp) {
       if (sp->precision > (int64_t{1} << 20)) return false;
     }
   }
-  if (i < n) sp->type = static_cast<char>(at(i++));
-  if (i != n || at(i - 1) >= 128) return i == n && n == 0;
+  if (i < n) {
+    uint32_t type = at(i++);
+    if (type >= 128) return false;
+    sp->type = static_cast<char>(type);
+  }
+  if (i != n) return false;
   if (sp->zero && !sp->align) {
     sp->fill = '0';
     sp->align = '=';

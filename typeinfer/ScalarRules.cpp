@@ -34,10 +34,13 @@ TypeId unify(TypeContext &types, TypeId a, TypeId b, SourceLoc loc) {
   if (b.unknown() || a == b) return a;
   TypeKind ka = types.kind(a), kb = types.kind(b);
   if (types.is_string(a) && types.is_string(b)) return types.unicode();  // literals merge
-  if (ka == TypeKind::None) return types.optional(b);
-  if (kb == TypeKind::None) return types.optional(a);
+  // A literal that may be None is a runtime string that may be None.
+  auto runtime = [&](TypeId t) { return types.kind(t) == TypeKind::Str ? types.unicode() : t; };
+  if (ka == TypeKind::None) return types.optional(runtime(b));
+  if (kb == TypeKind::None) return types.optional(runtime(a));
   if (ka == TypeKind::Optional || kb == TypeKind::Optional)
-    return types.optional(unify(types, unwrap_optional(types, a), unwrap_optional(types, b), loc));
+    return types.optional(
+        runtime(unify(types, unwrap_optional(types, a), unwrap_optional(types, b), loc)));
   if (ka == TypeKind::Scalar && kb == TypeKind::Scalar)
     return types.scalar(unify_scalar(types.scalar_kind(a), types.scalar_kind(b)));
   if (ka == TypeKind::Array && kb == TypeKind::Array && types.dtype(a) == types.dtype(b) &&

@@ -352,3 +352,31 @@ def tuples_of_strings(c, a, b):
 def test_tuples_of_strings():
     for c, a, b in [("a", "b", "a"), ("é", "é", "é"), ("z", "", "z"), ("🐍", "日", "日本")]:
         check(tuples_of_strings, c, a, b)
+
+
+@ember.njit
+def optional_string(s, flag):
+    t = None
+    if flag:
+        t = s
+    if t is None:
+        return "none"
+    return t
+
+
+def test_optional_strings():
+    check(optional_string, "é", True)
+    check(optional_string, "é", False)
+
+
+@ember.njit
+def literal_or_none(flag):
+    t = None
+    if flag:
+        t = "lit"
+    return t
+
+
+def test_literal_or_none():
+    check(literal_or_none, True)
+    check(literal_or_none, False)
