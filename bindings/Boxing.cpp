@@ -1,5 +1,7 @@
 #include "bindings/Boxing.h"
 
+#include <dlfcn.h>
+
 #include <complex>
 #include <cstring>
 
@@ -8,6 +10,7 @@
 #include "ember/abi.h"
 #include "ember/half.h"
 #include "ember/runtime.h"
+#include "ember/str.h"
 
 namespace ember::py {
 
@@ -154,9 +157,116 @@ PyObject *box_array(const Plan &plan, void *in) {
   return arr;
 }
 
+// ---- strings ---------------------------------------------------------------------------------
+
+// CPython's Unicode database for the runtime's case mapping and classification (ember/str.h).
+// The full mappings ('ß' -> 'SS') are CPython's _PyUnicode_To{Upper,Lower}Full, exported by
+// every version we support but private: found at run time, the simple mapping otherwise.
+using FullCaseFn = int (*)(Py_UCS4, Py_UCS4 *);
+FullCaseFn g_upper_full = nullptr, g_lower_full = nullptr;
+int hook_upper(uint32_t c, uint32_t *out) {
+  if (g_upper_full) return g_upper_full(static_cast<Py_UCS4>(c), reinterpret_cast<Py_UCS4 *>(out));
+  out[0] = Py_UNICODE_TOUPPER(static_cast<Py_UCS4>(c));
+  return 1;
+}
+int hook_lower(uint32_t c, uint32_t *out) {
+  if (g_lower_full) return g_lower_full(static_cast<Py_UCS4>(c), reinterpret_cast<Py_UCS4 *>(out));
+  out[0] = Py_UNICODE_TOLOWER(static_cast<Py_UCS4>(c));
+  return 1;
+}
+int hook_alpha(uint32_t c) { return Py_UNICODE_ISALPHA(static_cast<Py_UCS4>(c)); }
+int hook_digit(uint32_t c) { return Py_UNICODE_ISDIGIT(static_cast<Py_UCS4>(c)); }
+int hook_space(uint32_t c) { return Py_UNICODE_ISSPACE(static_cast<Py_UCS4>(c)); }
+int hook_decimal(uint32_t c) { return Py_UNICODE_ISDECIMAL(static_cast<Py_UCS4>(c)); }
+int hook_decimal_value(uint32_t c) { return Py_UNICODE_TODECIMAL(static_cast<Py_UCS4>(c)); }
+
+// The destructor of an argument string that outlived its call: it holds its str object.
+void release_parent(void *, int64_t, void *parent) {
+  PyGILState_STATE gil = PyGILState_Ensure();
+  Py_DECREF(static_cast<PyObject *>(parent));
+  PyGILState_Release(gil);
+}
+
+bool unbox_str(PyObject *obj, void *out) {
+  if (!PyUnicode_Check(obj)) {
+    PyErr_Format(PyExc_TypeError, "expected a str, got %s", Py_TYPE(obj)->tp_name);
+    return false;
+  }
+#if PY_VERSION_HEX < 0x030C0000
+  if (PyUnicode_READY(obj) < 0) return false;
+#endif
+  // The string borrows the str object's buffer (PEP 393's layout is ember_str's): no copy.
+  ember_meminfo *mi = ember_meminfo_alloc(sizeof(ember_str));
+  if (!mi) {
+    PyErr_NoMemory();
+    return false;
+  }
+  auto *s = ember_str_of(mi);
+  s->length = PyUnicode_GET_LENGTH(obj);
+  s->hash = -1;
+  s->chars = PyUnicode_DATA(obj);
+  s->kind = static_cast<int32_t>(PyUnicode_KIND(obj));
+  s->ascii = PyUnicode_IS_ASCII(obj) ? 1 : 0;
+  s->parent = obj;
+  std::memcpy(out, &mi, sizeof mi);
+  return true;
+}
+
+PyObject *box_str(void *in) {
+  ember_meminfo *mi = load<ember_meminfo *>(in);
+  ember_str *s = ember_str_of(mi);
+  PyObject *r;
+  if (s->parent) {  // an argument (or a string sharing its buffer) comes back as itself
+    r = static_cast<PyObject *>(s->parent);
+    Py_INCREF(r);
+  } else {
+    r = PyUnicode_FromKindAndData(static_cast<int>(s->kind), s->chars, s->length);
+  }
+  ember_meminfo_decref(mi);
+  return r;
+}
+
 }  // namespace
 
+bool holds_strings(const Plan &plan) {
+  if (plan.tag == EMBER_T_UNICODE) return true;
+  for (const Plan &c : plan.children)
+    if (holds_strings(c)) return true;
+  return false;
+}
+
+void release_argument(const Plan &plan, void *in) {
+  switch (plan.tag) {
+    case EMBER_T_UNICODE: {
+      ember_meminfo *mi = load<ember_meminfo *>(in);
+      if (!mi) return;         // never unboxed (a failed call)
+      if (mi->refcount > 1) {  // kept by compiled code: hold the buffer's owner from now on
+        auto *parent = static_cast<PyObject *>(ember_str_of(mi)->parent);
+        Py_INCREF(parent);
+        mi->dtor = release_parent;
+        mi->dtor_info = parent;
+      }
+      ember_meminfo_decref(mi);
+      return;
+    }
+    case EMBER_T_TUPLE:
+      for (size_t i = 0; i < plan.children.size(); ++i)
+        release_argument(plan.children[i], static_cast<char *>(in) + plan.offsets[i]);
+      return;
+    case EMBER_T_OPTIONAL:
+      if (*static_cast<uint8_t *>(in))
+        release_argument(plan.children[0], static_cast<char *>(in) + plan.offsets[1]);
+      return;
+    default: return;
+  }
+}
+
 bool init_boxing(PyObject *module) {
+  g_upper_full = reinterpret_cast<FullCaseFn>(dlsym(RTLD_DEFAULT, "_PyUnicode_ToUpperFull"));
+  g_lower_full = reinterpret_cast<FullCaseFn>(dlsym(RTLD_DEFAULT, "_PyUnicode_ToLowerFull"));
+  static const ember_unicode_hooks hooks = {hook_upper, hook_lower,   hook_alpha,        hook_digit,
+                                            hook_space, hook_decimal, hook_decimal_value};
+  ember_str_set_unicode_hooks(&hooks);
   MemInfoOwnerType.tp_dealloc = owner_dealloc;
   MemInfoOwnerType.tp_flags = Py_TPFLAGS_DEFAULT;
   MemInfoOwnerType.tp_doc = "Owns the buffer of an array made in compiled code.";
@@ -205,6 +315,10 @@ Plan make_plan(const std::vector<int64_t> &code, size_t *pos) {
       p.children.push_back(std::move(c));
       return p;
     }
+    case EMBER_T_UNICODE:
+      p.size = sizeof(ember_meminfo *);
+      p.align = alignof(ember_meminfo *);
+      return p;
     default:
       p.size = scalar_size(p.tag);
       p.align = p.tag == EMBER_T_COMPLEX128 ? 8 : p.tag == EMBER_T_COMPLEX64 ? 4 : p.size;
@@ -246,6 +360,7 @@ bool unbox(const Plan &plan, PyObject *obj, void *out) {
     case EMBER_T_COMPLEX64: return unbox_complex<float>(obj, out);
     case EMBER_T_COMPLEX128: return unbox_complex<double>(obj, out);
     case EMBER_T_NONE: *static_cast<uint8_t *>(out) = 0; return true;
+    case EMBER_T_UNICODE: return unbox_str(obj, out);
     case EMBER_T_ARRAY: {
       if (!PyArray_Check(obj)) {
         PyErr_Format(PyExc_TypeError, "expected a NumPy array, got %s", Py_TYPE(obj)->tp_name);
@@ -331,6 +446,7 @@ PyObject *box(const Plan &plan, void *in) {
     case EMBER_T_NONE: Py_RETURN_NONE;
     case EMBER_T_CSTR: return PyUnicode_FromString(load<const char *>(in));
     case EMBER_T_ARRAY: return box_array(plan, in);
+    case EMBER_T_UNICODE: return box_str(in);
     case EMBER_T_TUPLE: {
       size_t n = plan.children.size();
       PyObject *t = PyTuple_New(static_cast<Py_ssize_t>(n));
@@ -360,6 +476,7 @@ PyObject *box(const Plan &plan, void *in) {
 void release(const Plan &plan, void *in) {
   switch (plan.tag) {
     case EMBER_T_ARRAY: ember_meminfo_decref(static_cast<ember_array *>(in)->meminfo); return;
+    case EMBER_T_UNICODE: ember_meminfo_decref(load<ember_meminfo *>(in)); return;
     case EMBER_T_TUPLE:
       for (size_t i = 0; i < plan.children.size(); ++i)
         release(plan.children[i], static_cast<char *>(in) + plan.offsets[i]);

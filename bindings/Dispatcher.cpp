@@ -50,6 +50,7 @@ struct Entry {
   std::vector<size_t> offsets;
   size_t arg_bytes = 0;
   Plan ret;
+  bool string_args = false;   // some argument holds strings: release_argument after the call
   PyObject *owner = nullptr;  // keeps the compiled code alive
 };
 
@@ -164,9 +165,16 @@ PyObject *invoke(DispatcherObject *self, const Entry &e, PyObject *const *args) 
     argv_big.reset(new void *[n]);
     argv = argv_big.get();
   }
+  if (e.string_args) std::memset(buf, 0, e.arg_bytes);  // a failed unbox leaves nulls behind
+  auto release_args = [&](size_t count) {
+    for (size_t i = 0; i < count; ++i) release_argument(e.args[i], argv[i]);
+  };
   for (size_t i = 0; i < n; ++i) {
     argv[i] = buf + e.offsets[i];
-    if (!unbox(e.args[i], args[i], argv[i])) return nullptr;
+    if (!unbox(e.args[i], args[i], argv[i])) {
+      if (e.string_args) release_args(i + 1);
+      return nullptr;
+    }
   }
   void *ret = buf + (e.arg_bytes + 15) / 16 * 16;
   ember_error err{0, 0, nullptr, nullptr, nullptr, nullptr};
@@ -177,6 +185,7 @@ PyObject *invoke(DispatcherObject *self, const Entry &e, PyObject *const *args) 
   } else {
     status = e.wrapper(ret, &err, argv);
   }
+  if (e.string_args) release_args(n);
   if (status != EMBER_OK) return raise_from(err);
   return box(e.ret, ret);
 }
@@ -251,6 +260,7 @@ PyObject *add_entry(PyObject *pyself, PyObject *args) {
     off = (off + p.align - 1) / p.align * p.align;
     e.offsets.push_back(off);
     off += p.size;
+    e.string_args = e.string_args || holds_strings(p);
     e.args.push_back(std::move(p));
     e.keys.push_back(fingerprint_of_code(code));
   }

@@ -97,6 +97,7 @@ uint64_t fingerprint(PyObject *obj) {
     if (!tag || !array_ok(a)) return 0;
     return pack_array(tag, PyArray_NDIM(a), array_layout(a), PyArray_ISWRITEABLE(a) ? 0 : 1);
   }
+  if (t == &PyUnicode_Type) return EMBER_T_UNICODE;
   if (t == &PyBool_Type) return EMBER_T_BOOL;
   if (t == &PyComplex_Type) return EMBER_T_COMPLEX128;
   if (obj == Py_None) return EMBER_T_NONE;
@@ -139,6 +140,10 @@ bool type_code(PyObject *obj, std::vector<int64_t> *out) {
   }
   if (obj == Py_None) {
     out->push_back(EMBER_T_NONE);
+    return true;
+  }
+  if (t == &PyUnicode_Type) {
+    out->push_back(EMBER_T_UNICODE);
     return true;
   }
   if (PyArray_Check(obj)) {

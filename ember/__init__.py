@@ -17,9 +17,49 @@ import os as _os
 if _os.environ.get("EMBER_NATIVE_DIR"):
     __path__.insert(0, _os.environ["EMBER_NATIVE_DIR"])
 
+from . import types
 from ._ember import get_num_threads, get_thread_id, set_num_threads
 from .decorators import jit, njit, prange
 from .errors import EmberError, InternalError, TypingError, UnsupportedError
+from .types import (
+    b1,
+    bool_,
+    boolean,
+    byte,
+    c8,
+    c16,
+    complex64,
+    complex128,
+    double,
+    f4,
+    f8,
+    float32,
+    float64,
+    float_,
+    i1,
+    i2,
+    i4,
+    i8,
+    int8,
+    int16,
+    int32,
+    int64,
+    int_,
+    intp,
+    none,
+    typeof,
+    u1,
+    u2,
+    u4,
+    u8,
+    uint8,
+    uint16,
+    uint32,
+    uint64,
+    uintp,
+    unicode_type,
+    void,
+)
 
 
 def __getattr__(name):  # PEP 562: the ufunc builders import numpy's ufunc machinery lazily
@@ -35,4 +75,8 @@ def __getattr__(name):  # PEP 562: the ufunc builders import numpy's ufunc machi
 __version__ = "0.1.0"
 __all__ = ["jit", "njit", "prange", "vectorize", "guvectorize", "literal_unroll", "set_num_threads",
            "get_num_threads", "get_thread_id", "EmberError", "TypingError",
-           "UnsupportedError", "InternalError", "__version__"]
+           "UnsupportedError", "InternalError", "__version__", "types", "typeof",
+           "boolean", "bool_", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32",
+           "uint64", "intp", "uintp", "float32", "float64", "complex64", "complex128", "none",
+           "void", "unicode_type", "b1", "i1", "i2", "i4", "i8", "u1", "u2", "u4", "u8", "f4",
+           "f8", "c8", "c16", "byte", "int_", "float_", "double"]

@@ -164,11 +164,12 @@ _CMPS = {s: CmpOp(i) for i, s in enumerate(_SYM_CMP)}
 
 (_LOAD_FAST, _STORE_FAST, _LOAD_CONST, _LOAD_GLOBAL, _LOAD_DEREF, _PUSH_NULL, _LOAD_ATTR, _CALL,
  _BINARY_OP, _BINARY_SUBSCR, _STORE_SUBSCR, _BUILD_SLICE, _COMPARE_OP, _UNARY, _TO_BOOL,
- _BUILD_LIST, _LIST_TO_TUPLE, _COPY, _POP_TOP, _FOR_ITER, _JUMP, _RETURN_VALUE, _RAISE) = (
+ _BUILD_LIST, _LIST_TO_TUPLE, _COPY, _SWAP, _POP_TOP, _FOR_ITER, _JUMP, _RETURN_VALUE,
+ _RAISE) = (
     Op.LOAD_FAST, Op.STORE_FAST, Op.LOAD_CONST, Op.LOAD_GLOBAL, Op.LOAD_DEREF, Op.PUSH_NULL,
     Op.LOAD_ATTR, Op.CALL, Op.BINARY_OP, Op.BINARY_SUBSCR, Op.STORE_SUBSCR, Op.BUILD_SLICE,
-    Op.COMPARE_OP, Op.UNARY, Op.TO_BOOL, Op.BUILD_LIST, Op.LIST_TO_TUPLE, Op.COPY, Op.POP_TOP,
-    Op.FOR_ITER, Op.JUMP, Op.RETURN_VALUE, Op.RAISE)
+    Op.COMPARE_OP, Op.UNARY, Op.TO_BOOL, Op.BUILD_LIST, Op.LIST_TO_TUPLE, Op.COPY, Op.SWAP,
+    Op.POP_TOP, Op.FOR_ITER, Op.JUMP, Op.RETURN_VALUE, Op.RAISE)
 _TERMINATORS = frozenset((Op.JUMP, Op.RETURN_VALUE, Op.RAISE, Op.UNREACHABLE_EH, Op.RERAISE))
 _JUMP_OPS = frozenset((Op.FOR_ITER, Op.JUMP, Op.POP_JUMP_IF_TRUE, Op.POP_JUMP_IF_FALSE,
                        Op.POP_JUMP_IF_NONE, Op.POP_JUMP_IF_NOT_NONE))
@@ -177,7 +178,7 @@ _JUMP_OPS = frozenset((Op.FOR_ITER, Op.JUMP, Op.POP_JUMP_IF_TRUE, Op.POP_JUMP_IF
 (_K_LOCAL, _K_CONST, _K_FIXED, _K_ARG, _K_DROP, _K_GLOBAL, _K_ATTR, _K_CALL, _K_BINOP, _K_CMP,
  _K_JUMP, _K_FOR, _K_END_FOR, _K_LOCAL2, _K_KWNAMES, _K_CALL_KW, _K_SLICE, _K_RETURN_CONST,
  _K_SMALL_INT, _K_ASSERT, _K_METHOD, _K_DEREF, _K_INTRINSIC, _K_JUMP_OR_POP, _K_LIST_EXTEND,
- _K_REJECT, _K_MAKE_FUNCTION, _K_COMPREHENSION, _K_CELL) = range(29)
+ _K_REJECT, _K_MAKE_FUNCTION, _K_COMPREHENSION, _K_CELL, _K_FORMAT, _K_BUILD_STRING) = range(31)
 
 _F = _K_FIXED
 _TABLE = {
@@ -223,6 +224,11 @@ _TABLE = {
     "LOAD_FAST_AND_CLEAR": (_K_COMPREHENSION, None, 0),
     **{n: (_K_CELL, None, 0) for n in ("LOAD_CLOSURE", "STORE_DEREF", "DELETE_DEREF")},
     "SET_FUNCTION_ATTRIBUTE": (_K_MAKE_FUNCTION, None, 1),
+    # f-strings become calls of str/repr/format and `+` (3.11-3.12: FORMAT_VALUE; 3.13+: the
+    # other three)
+    **{n: (_K_FORMAT, None, 0) for n in ("FORMAT_VALUE", "FORMAT_SIMPLE", "CONVERT_VALUE",
+                                        "FORMAT_WITH_SPEC")},
+    "BUILD_STRING": (_K_BUILD_STRING, None, 0),
 }
 _REJECTS = {
     "with statements are not supported": ("BEFORE_WITH", "LOAD_SPECIAL", "BEFORE_ASYNC_WITH",
@@ -236,9 +242,7 @@ _REJECTS = {
         "STORE_GLOBAL", "DELETE_GLOBAL"),
     "import statements inside a compiled function are not supported; import at module level": (
         "IMPORT_NAME", "IMPORT_FROM", "IMPORT_STAR"),
-    "f-strings are not supported": ("FORMAT_VALUE", "BUILD_STRING", "FORMAT_SIMPLE",
-                                    "CONVERT_VALUE", "FORMAT_WITH_SPEC", "BUILD_TEMPLATE",
-                                    "BUILD_INTERPOLATION"),
+    "template strings (t-strings) are not supported": ("BUILD_TEMPLATE", "BUILD_INTERPOLATION"),
     "setting or deleting attributes (obj.x = ...) is not supported": (
         "STORE_ATTR", "DELETE_ATTR"),
     "dict and set displays are not supported": (
@@ -283,6 +287,21 @@ def _intern(cidx, clist, v):
         i = cidx[key] = len(clist)
         clist.append(v)
     return i
+
+
+# FORMAT_VALUE's conversion bits (3.11-3.12) and CONVERT_VALUE's argument: str, repr, ascii.
+_CONVERSIONS = {1: str, 2: repr}
+_FORMAT_SPEC_BIT = 4
+
+
+def _call_on_top(append, cidx, clist, fn, nargs, off, line):
+    """Emits fn(the top nargs stack items) in place of them (nargs 1 or 2).  CALL's callee
+    slot pair takes fn below the first argument: [fn, a] CALL 0 is fn(a)."""
+    append((_LOAD_CONST, _intern(cidx, clist, fn), 0, -1, off, line))
+    if nargs == 2:  # [v, spec, fn] -> [fn, spec, v] -> [fn, v, spec]
+        append((_SWAP, 3, 0, -1, off, line))
+    append((_SWAP, 2, 0, -1, off, line))
+    append((_CALL, nargs - 1, -1, -1, off, line))
 
 
 def _reject(msg, code, line):
@@ -559,6 +578,30 @@ def normalize(func_or_code, closure_params=False) -> NisFunction:
                             "BUILD_MAP": "dict"}[nxt.opname] + " comprehensions"
                     break
             _reject(f"{what} are not supported; {_LOOP_HINT}", code, line)
+        elif kind == _K_FORMAT:
+            if name == "FORMAT_VALUE":  # 3.11/3.12: conversion bits, then a spec on top
+                conv, spec = ins.arg & 3, ins.arg & _FORMAT_SPEC_BIT
+            elif name == "CONVERT_VALUE":
+                conv, spec = ins.arg, 0
+            else:  # FORMAT_SIMPLE: format(v, ''), which is str(v) for numbers and strings
+                conv, spec = 0, name == "FORMAT_WITH_SPEC"
+            if conv == 3:
+                _reject("f-string conversion !a is not supported", code, line)
+            if conv and spec:  # convert the value under its spec
+                append((_SWAP, 2, 0, -1, off, line))
+                _call_on_top(append, cidx, clist, _CONVERSIONS[conv], 1, off, line)
+                append((_SWAP, 2, 0, -1, off, line))
+            elif conv:
+                _call_on_top(append, cidx, clist, _CONVERSIONS[conv], 1, off, line)
+            if spec:
+                _call_on_top(append, cidx, clist, format, 2, off, line)
+            elif name != "CONVERT_VALUE" and not conv:
+                _call_on_top(append, cidx, clist, str, 1, off, line)
+        elif kind == _K_BUILD_STRING:  # the pieces joined left to right by `+`
+            if ins.arg == 0:
+                append((_LOAD_CONST, _intern(cidx, clist, ""), 0, -1, off, line))
+            for _ in range(ins.arg - 1):
+                append((_BINARY_OP, BinOp(0), 0, -1, off, line))
         elif kind == _K_CELL:
             i = varidx.get(ins.argval)
             if i is None and name == "LOAD_CLOSURE":  # passing on a frozen free variable

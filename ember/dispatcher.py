@@ -208,8 +208,8 @@ class JitFunction(Overloads):
                 raise TypingError(
                     f"{self.__qualname__}(): argument '{name}' is {_describe(value)}; "
                     "compiled functions take numbers (ints within uint64), NumPy arrays (bool, "
-                    "int, uint, float, complex; native byte order), tuples of those, "
-                    "and None") from None
+                    "int, uint, float, complex; native byte order), strings, tuples of "
+                    "those, and None") from None
         spec = self._specialize(codes)
         return self.dispatcher._call_entry(spec.entry, args)
 
@@ -241,10 +241,13 @@ class JitFunction(Overloads):
         """Compiles an explicit signature: a string such as "float64(float64[:], int64)" or a
         tuple of argument type strings."""
         from .signature import parse_signature
-        if isinstance(signature, str):
+        from .types import Signature
+        if isinstance(signature, Signature):
+            arg_codes, ret_code = signature.codes()
+        elif isinstance(signature, str):
             arg_codes, ret_code = parse_signature(signature)
         elif isinstance(signature, (tuple, list)):
-            arg_codes, ret_code = parse_signature("(" + ", ".join(map(str, signature)) + ")")
+            arg_codes, ret_code = Signature(None, signature).codes()
         else:
             raise TypeError(f"a signature is a string such as 'float64(float64)', "
                             f"not {type(signature).__name__}")

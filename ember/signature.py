@@ -14,7 +14,7 @@ from .errors import TypingError
 # ember_type_tag in ember/abi.h
 T_BOOL, T_INT8, T_INT16, T_INT32, T_INT64, T_UINT8, T_UINT16, T_UINT32, T_UINT64, \
     T_FLOAT32, T_FLOAT64, T_COMPLEX64, T_COMPLEX128, T_NONE, T_ARRAY, T_TUPLE, \
-    T_OPTIONAL = range(1, 18)
+    T_OPTIONAL, T_UNICODE = range(1, 19)
 T_FLOAT16 = 32
 LAYOUT_C, LAYOUT_F, LAYOUT_A = 0, 1, 2
 
@@ -28,7 +28,7 @@ SCALARS = {
     "float32": T_FLOAT32, "f4": T_FLOAT32, "float64": T_FLOAT64,
     "f8": T_FLOAT64, "double": T_FLOAT64, "float_": T_FLOAT64, "complex64": T_COMPLEX64,
     "c8": T_COMPLEX64, "complex128": T_COMPLEX128, "c16": T_COMPLEX128,
-    "none": T_NONE, "void": T_NONE,
+    "none": T_NONE, "void": T_NONE, "unicode_type": T_UNICODE, "string": T_UNICODE,
 }
 
 _TOKEN = re.compile(r"\s*(?:(?P<name>[A-Za-z_][A-Za-z_0-9]*)|(?P<num>\d+)"
@@ -101,7 +101,7 @@ class _Parser:
         return code
 
     def array(self, dtype: list[int]) -> list[int]:
-        if len(dtype) != 1 or dtype[0] == T_NONE:
+        if len(dtype) != 1 or dtype[0] in (T_NONE, T_UNICODE):
             self.fail("arrays hold scalars")
         self.take("[")
         axes = []
@@ -125,6 +125,15 @@ class _Parser:
         elif axes[0] and not any(axes[1:]):
             layout = LAYOUT_F if len(axes) > 1 else LAYOUT_C
         return [T_ARRAY, dtype[0], len(axes), layout, 0]
+
+
+def parse_type(text: str) -> list[int]:
+    """The type code of one type written as in a signature: "float64[:, ::1]"."""
+    p = _Parser(text)
+    code = p.type()
+    if p.peek() is not None:
+        p.fail(f"unexpected {p.peek()!r} after the type")
+    return code
 
 
 def parse_signature(text: str) -> tuple[list[list[int]], list[int] | None]:

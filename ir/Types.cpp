@@ -33,6 +33,8 @@ std::string builtin_display_name(BuiltinId id) {
   return m + "." + b.attr;
 }
 
+bool is_string_builtin(BuiltinId id) { return id >= BuiltinId::Str && id <= BuiltinId::StrFormat; }
+
 const char *method_name(MethodId m) { return kMethodNames[static_cast<int>(m)]; }
 
 bool lookup_method(const std::string &name, MethodId *out) {
@@ -261,6 +263,9 @@ TypeId TypeContext::exception_args(int32_t exc_id, const std::vector<TypeId> &ar
 }
 
 TypeId TypeContext::caught_exception() { return intern({TypeKind::CaughtException}); }
+TypeId TypeContext::unicode() { return intern({TypeKind::Unicode}); }
+
+TypeId TypeContext::unicode_iter() { return intern({TypeKind::UnicodeIter}); }
 
 bool TypeContext::is_compile_time(TypeId t) const {
   switch (kind(t)) {
@@ -281,7 +286,9 @@ bool TypeContext::needs_refcount(TypeId t) const {
   const TypeData &d = get(t);
   switch (d.kind) {
     case TypeKind::Array:
-    case TypeKind::ArrayIter: return true;  // an array iterator holds its array
+    case TypeKind::ArrayIter:  // an array iterator holds its array
+    case TypeKind::Unicode:
+    case TypeKind::UnicodeIter: return true;
     case TypeKind::Tuple:
     case TypeKind::Closure:
     case TypeKind::Optional:
@@ -348,6 +355,8 @@ std::string TypeContext::to_string(TypeId t) const {
       os << ")";
       return os.str();
     }
+    case TypeKind::Unicode: return "unicode_type";
+    case TypeKind::UnicodeIter: return "iter(unicode_type)";
   }
   return "?";
 }
@@ -396,6 +405,7 @@ TypeId TypeContext::from_code(const std::vector<int64_t> &codes, size_t *pos) {
     case EMBER_T_DISPATCHER:
       internal_assert(*pos < codes.size()) << "truncated function type code";
       return dispatcher(static_cast<uint64_t>(codes[(*pos)++]));
+    case EMBER_T_UNICODE: return unicode();
     default: internal_error << "bad type tag " << tag;
   }
   return unknown();
@@ -422,6 +432,7 @@ bool TypeContext::to_code(TypeId t, std::vector<int64_t> *out) const {
       if (d.a != static_cast<uint32_t>(CalleeKind::Function)) return false;
       out->insert(out->end(), {EMBER_T_DISPATCHER, static_cast<int64_t>(d.handle)});
       return true;
+    case TypeKind::Unicode: out->push_back(EMBER_T_UNICODE); return true;
     default: return false;
   }
 }

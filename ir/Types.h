@@ -83,6 +83,8 @@ enum class TypeKind : uint8_t {
   Closure,
   /// The exception an except clause caught, at run time: the error record (ember_error).
   CaughtException,
+  Unicode,         ///< a runtime string (Numba's unicode_type): an ember_meminfo* (ember/str.h)
+  UnicodeIter,     ///< an iterator over a string's code points
 };
 
 /// Methods of runtime values, reached through GetAttr and called through Call.
@@ -146,6 +148,12 @@ class TypeContext {
   /// value holding them; exception_value() is the compile-time form.
   TypeId exception_args(int32_t exc_id, const std::vector<TypeId> &args);
   TypeId caught_exception();
+  TypeId unicode();
+  TypeId unicode_iter();
+  /// A string at run time: unicode_type, or a literal (which converts to one).
+  bool is_string(TypeId t) const {
+    return kind(t) == TypeKind::Unicode || kind(t) == TypeKind::Str;
+  }
 
   const TypeData &get(TypeId t) const { return types_[t.index]; }
   TypeKind kind(TypeId t) const { return types_[t.index].kind; }

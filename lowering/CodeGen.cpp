@@ -247,6 +247,13 @@ void for_each_reference(llvm::IRBuilder<> &b, DataModel &dm, llvm::Value *v, Typ
       on_meminfo(b.CreateExtractValue(arr, {DataModel::kMeminfo}));
       return;
     }
+    case TypeKind::Unicode: on_meminfo(v); return;  // a string is its meminfo
+    case TypeKind::UnicodeIter: {
+      llvm::Type *st = dm.iterator_state_type(t);
+      on_meminfo(b.CreateLoad(dm.pointer_type(), b.CreateStructGEP(st, v, 0)));
+      on_meminfo(b.CreateLoad(dm.pointer_type(), b.CreateStructGEP(st, v, 2)));
+      return;
+    }
     case TypeKind::EnumerateIter: {
       llvm::Type *st = dm.iterator_state_type(t);
       llvm::Value *inner = b.CreateLoad(dm.pointer_type(), b.CreateStructGEP(st, v, 0));
@@ -364,6 +371,10 @@ void FunctionLowerer::lower_inst(const InstData &d) {
     case Op::Call: set(d.result, lower_call(d)); return;
     case Op::BinOp: {
       TypeId operand = type(d.operands[0]);
+      if (types_.kind(type(d.result)) == TypeKind::Unicode) {
+        set(d.result, lower_string_binop(d));
+        return;
+      }
       if (types_.kind(type(d.result)) == TypeKind::Tuple) {  // tuple concatenation
         V out = llvm::UndefValue::get(mt(type(d.result)));
         unsigned n = 0;
@@ -383,6 +394,11 @@ void FunctionLowerer::lower_inst(const InstData &d) {
       return;
     }
     case Op::Compare:
+      if (types_.is_string(type(d.operands[0]))) {
+        set(d.result,
+            lower_string_compare(static_cast<CmpKind>(d.imm), d.operands[0], d.operands[1]));
+        return;
+      }
       if (type(d.operands[0]) != type(d.operands[1])) {  // tuples, uint64 against int64
         set(d.result,
             lower_mixed_compare(static_cast<CmpKind>(d.imm), get(d.operands[0]),
@@ -400,7 +416,10 @@ void FunctionLowerer::lower_inst(const InstData &d) {
                                   get(d.operands[1]), type(d.operands[0])));
       return;
     case Op::Is: set(d.result, lower_is(d)); return;
-    case Op::Contains: set(d.result, lower_contains(d)); return;
+    case Op::Contains:
+      set(d.result,
+          types_.is_string(type(d.operands[1])) ? lower_string_contains(d) : lower_contains(d));
+      return;
     case Op::Unary: {
       V v = lower_unary(static_cast<UnaryKind>(d.imm), get(d.operands[0]), type(d.operands[0]));
       TypeId from =
@@ -409,15 +428,20 @@ void FunctionLowerer::lower_inst(const InstData &d) {
       return;
     }
     case Op::Truth: set(d.result, truth(get(d.operands[0]), type(d.operands[0]))); return;
-    case Op::GetItem: set(d.result, lower_getitem(d)); return;
+    case Op::GetItem:
+      set(d.result,
+          types_.is_string(type(d.operands[0])) ? lower_string_getitem(d) : lower_getitem(d));
+      return;
     case Op::SetItem: lower_setitem(d); return;
     case Op::BuildTuple: {
       TypeId t = type(d.result);
       V tup = llvm::UndefValue::get(mt(t));
       for (unsigned k = 0; k < d.operands.size(); ++k) {
-        V e = get(d.operands[k]);
         TypeId et = type(d.operands[k]);
-        if (!vt(et)) continue;  // a jitted function: known from the type, no storage
+        // A jitted function is known from its type and has no storage.
+        if (types_.kind(et) != TypeKind::Str && !vt(et)) continue;
+        V e = types_.kind(et) == TypeKind::Str ? string_value(d.operands[k]) : get(d.operands[k]);
+        if (types_.kind(et) == TypeKind::Str) et = types_.unicode();
         incref(e, et);
         tup = b_.CreateInsertValue(tup, to_memory(e, et), {k});
       }
@@ -464,7 +488,9 @@ void FunctionLowerer::lower_inst(const InstData &d) {
     }
     case Op::Cast: {
       TypeId from = type(d.operands[0]), to = type(d.result);
-      V v = convert(get(d.operands[0]), from, to);
+      V v = types_.kind(from) == TypeKind::Str  // a literal: its module constant
+                ? convert(string_value(d.operands[0]), types_.unicode(), to)
+                : convert(get(d.operands[0]), from, to);
       incref(v, to);
       set(d.result, v);
       return;

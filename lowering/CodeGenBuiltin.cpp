@@ -27,6 +27,7 @@ V FunctionLowerer::lower_call(const InstData &d) {
       if (d.operands.size() == 1) return scalar_zero(types_.scalar_kind(to));
       if (d.operands.size() == 3)
         return lower_complex_constructor(d.operands[1], d.operands[2], to);
+      if (types_.is_string(type(d.operands[1]))) return lower_string_to_number(d.operands[1], to);
       if (cd.b) return python_int(get(d.operands[1]), type(d.operands[1]), to);  // int(x)
       return convert(get(d.operands[1]), type(d.operands[1]), to);  // np.int64(x): NumPy's cast
     }
@@ -369,6 +370,7 @@ V FunctionLowerer::lower_array_creation(const InstData &d, BuiltinId id) {
 
 V FunctionLowerer::lower_builtin(const InstData &d, BuiltinId id) {
   if (is_kernel_builtin(id)) return lower_kernel_builtin(d, id);
+  if (is_string_builtin(id)) return lower_string_builtin(d, id);
   TypeId rt = type(d.result);
   size_t nargs = d.operands.size() - 1;
   auto arg = [&](size_t k) { return d.operands[k + 1]; };
@@ -400,6 +402,8 @@ V FunctionLowerer::lower_builtin(const InstData &d, BuiltinId id) {
       switch (types_.kind(t)) {
         case TypeKind::Array: return array_dim(v, DataModel::kShape, 0);
         case TypeKind::Tuple: return llvm::ConstantInt::get(i64_, types_.get(t).elems.size());
+        case TypeKind::Str:
+        case TypeKind::Unicode: return string_length(string_value(arg(0)));
         case TypeKind::Range: {
           // The iterator computes the count; build a throwaway one.
           V state = iterator_from(v, t, types_.range_iter());

@@ -60,6 +60,10 @@ V FunctionLowerer::lower_const(const ConstValue &c, TypeId t) {
       const TypeData &td = types_.get(t);
       for (unsigned k = 0; k < c.elems.size(); ++k) {
         V e = lower_const(c.elems[k], td.elems[k]);
+        if (c.elems[k].kind == K::Str) {  // a literal in a tuple: the tuple holds a reference
+          e = string_literal(c.elems[k].str);
+          incref(e, td.elems[k]);
+        }
         if (e) tup = b_.CreateInsertValue(tup, to_memory(e, td.elems[k]), {k});
       }
       return tup;
@@ -233,6 +237,9 @@ V FunctionLowerer::truth(V v, TypeId t) {
   switch (d.kind) {
     case TypeKind::None: return llvm::ConstantInt::getFalse(ctx_);
     case TypeKind::Tuple: return llvm::ConstantInt::get(i1_, d.elems.empty() ? 0 : 1);
+    case TypeKind::Str: return llvm::ConstantInt::get(i1_, types_.string(d.a).empty() ? 0 : 1);
+    case TypeKind::Unicode:
+      return b_.CreateICmpNE(string_length(v), llvm::ConstantInt::get(i64_, 0));
     case TypeKind::Optional: {
       V present = b_.CreateICmpNE(b_.CreateExtractValue(v, {0}), llvm::ConstantInt::get(i8_, 0));
       V inner = truth(from_memory(b_.CreateExtractValue(v, {1}), d.elems[0]), d.elems[0]);
@@ -702,6 +709,8 @@ V FunctionLowerer::lower_mixed_compare(CmpKind kind, V l, TypeId lt, V r, TypeId
     r = convert(r, rt, types_.get(rt).elems[0]);
     rt = types_.get(rt).elems[0];
   }
+  if (types_.kind(lt) == TypeKind::Unicode && types_.kind(rt) == TypeKind::Unicode)
+    return compare_strings(kind, l, r);  // tuple elements
   if (types_.is_scalar(lt) && types_.is_scalar(rt)) {
     ScalarKind a = types_.scalar_kind(lt), b = types_.scalar_kind(rt);
     if (a == b) return lower_compare(kind, l, r, lt);
@@ -808,10 +817,16 @@ V FunctionLowerer::lower_contains(const InstData &d) {
   TypeId tup = type(d.operands[1]);
   const auto &elems = types_.get(tup).elems;
   V acc = llvm::ConstantInt::getFalse(ctx_);
-  V item_v = get(d.operands[0]);
+  bool string_item = types_.is_string(item);
+  V item_v = string_item ? string_value(d.operands[0]) : get(d.operands[0]);
   TypeId item_u = item;
   for (unsigned k = 0; k < elems.size(); ++k) {
     V e = from_memory(b_.CreateExtractValue(get(d.operands[1]), {k}), elems[k]);
+    if (string_item || types_.kind(elems[k]) == TypeKind::Unicode) {
+      if (string_item && types_.kind(elems[k]) == TypeKind::Unicode)
+        acc = b_.CreateOr(acc, compare_strings(CmpKind::Eq, item_v, e));
+      continue;  // a string never equals a number
+    }
     TypeId iu = types_.kind(item_u) == TypeKind::Optional ? types_.get(item_u).elems[0] : item_u;
     if (!types_.is_scalar(iu) || !types_.is_scalar(elems[k])) continue;
     ScalarKind p = promote(types_.scalar_kind(iu), types_.scalar_kind(elems[k]));

@@ -89,6 +89,7 @@ llvm::Type *DataModel::memory_type(TypeId t) {
       break;
     }
     case TypeKind::Optional:
+      internal_assert(memory_type(d.elems[0])) << "a compile-time value in " << types_.to_string(t);
       result = llvm::StructType::get(ctx_, {i8, memory_type(d.elems[0])});
       break;
     case TypeKind::ExceptionValue: {  // with run-time arguments (else compile-time)
@@ -106,7 +107,9 @@ llvm::Type *DataModel::memory_type(TypeId t) {
     case TypeKind::ArrayIter:
     case TypeKind::EnumerateIter:
     case TypeKind::ZipIter:
-    case TypeKind::TupleIter: result = ptr_; break;
+    case TypeKind::TupleIter:
+    case TypeKind::Unicode:
+    case TypeKind::UnicodeIter: result = ptr_; break;
     default: result = nullptr; break;  // compile-time only
   }
   memory_cache_[t.index] = result;
@@ -131,6 +134,8 @@ llvm::Type *DataModel::iterator_state_type(TypeId iter) {
     // {tuple, index, current index}
     case TypeKind::TupleIter:
       return llvm::StructType::get(ctx_, {memory_type(d.elems[0]), i64, i64});
+    // {string, next index, current character (a string the iterator owns)}
+    case TypeKind::UnicodeIter: return llvm::StructType::get(ctx_, {ptr_, i64, ptr_});
     default: internal_error << "not an iterator: " << types_.to_string(iter);
   }
   return nullptr;

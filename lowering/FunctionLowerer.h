@@ -40,9 +40,10 @@ struct ModuleState {
   llvm::Module &module;
   DataModel &dm;
   Target &target;
-  std::map<std::string, llvm::Function *> functions;  ///< by symbol
-  std::map<std::string, llvm::Constant *> strings;    ///< message constants
-  RuntimeServices services_used;                      ///< by the runtime functions declared
+  std::map<std::string, llvm::Function *> functions;     ///< by symbol
+  std::map<std::string, llvm::Constant *> strings;       ///< message constants
+  std::map<std::string, llvm::Constant *> str_literals;  ///< string literals (CodeGenString)
+  RuntimeServices services_used;                         ///< by the runtime functions declared
   /// ErrorExit::DeviceRecord (DeviceError.cpp): the message table, and the record's global.
   std::vector<std::string> messages;
   std::map<std::string, int32_t> message_ids;
@@ -310,6 +311,32 @@ class FunctionLowerer {
   V constant_array(const ConstValue &c, TypeId t);
   /// The byte strides of a C-contiguous array of this shape.
   std::vector<V> c_strides(const std::vector<V> &shape, uint64_t itemsize);
+
+  // ---- CodeGenString.cpp: strings (a value is its ember_meminfo*, ember/str.h) --------------
+  /// A string operand: a unicode_type's value, or the module constant of a literal.
+  V string_value(Value v);
+  /// The immortal module constant holding a literal, as an ember_meminfo*.
+  llvm::Constant *string_literal(const std::string &utf8);
+  V string_header(V s);
+  V string_length(V s);
+  V lower_string_binop(const InstData &d);
+  V lower_string_compare(CmpKind kind, Value l, Value r);
+  /// Compares two string values (tuple elements, `in` over a tuple of strings).
+  V compare_strings(CmpKind kind, V a, V b);
+  V lower_string_contains(const InstData &d);
+  V lower_string_getitem(const InstData &d);
+  V lower_string_builtin(const InstData &d, BuiltinId id);
+  /// int(s) and float(s): ValueError for text that is not a number, as Python.
+  V lower_string_to_number(Value s, TypeId to);
+  /// str(x) of a number or string value of type t (a new reference).
+  V string_of(V v, TypeId t);
+  /// format(x, spec) of a value of type t; spec a string value.
+  V format_value(V v, TypeId t, V spec);
+  /// A runtime call returning a new string; MemoryError when it returns NULL.
+  V checked_string(V s, const char *what);
+  V string_iter_init(V s, TypeId iter);
+  V string_iter_next(V state, TypeId iter);
+  V string_iter_value(V state, TypeId iter);
 
   // ---- CodeGenBuiltin.cpp ------------------------------------------------------------------
   V lower_call(const InstData &d);

@@ -13,6 +13,8 @@ bool may_raise(const Function &f, const InstData &d) {
   // that raises without an unwind set leaks every array alive at that point.
   const TypeContext &types = f.types();
   if (d.result.valid() && types.is_array(f.type(d.result))) return true;  // allocation, shapes
+  if (d.result.valid() && types.kind(f.type(d.result)) == TypeKind::Unicode)
+    return true;  // a new string: MemoryError
   switch (d.op) {
     case Op::Arg:
     case Op::Const:

@@ -46,6 +46,7 @@ const BuiltinSignature &builtin_signature(BuiltinId id) {
   static const S choice{{"a", "size", "replace", "p"}, 1, false};
   if (const S *kernel = kernel_builtin_signature(id)) return *kernel;
   if (const S *lapack = lapack_builtin_signature(id)) return *lapack;
+  if (const S *str = string_builtin_signature(id)) return *str;
   switch (id) {
     case BuiltinId::Range:
     case BuiltinId::Prange:
@@ -151,6 +152,7 @@ BuiltinId method_builtin(MethodId m) {
     case MethodId::Dot: return BuiltinId::NpDot;
     case MethodId::Item: return BuiltinId::ArrayItem;
     case MethodId::Conjugate: return BuiltinId::NpConjugate;
+    default: break;  // str's methods: string_method_builtin
   }
   return BuiltinId::NumBuiltins;
 }
@@ -173,7 +175,10 @@ CallArgs call_args(const Function &f, const InstData &d) {
 BuiltinId callee_builtin(const TypeContext &types, const Function &f, const InstData &d) {
   const TypeData &cd = types.get(f.type(d.operands[0]));
   if (cd.kind == TypeKind::Builtin) return static_cast<BuiltinId>(cd.a);
-  if (cd.kind == TypeKind::BoundMethod) return method_builtin(static_cast<MethodId>(cd.a));
+  if (cd.kind == TypeKind::BoundMethod) {
+    auto m = static_cast<MethodId>(cd.a);
+    return types.is_string(cd.elems[0]) ? string_method_builtin(m) : method_builtin(m);
+  }
   return BuiltinId::NumBuiltins;
 }
 
@@ -400,7 +405,10 @@ TypeId iterator_of(BuiltinCall &c, TypeId t) {
     case TypeKind::ArrayIter:
     case TypeKind::EnumerateIter:
     case TypeKind::ZipIter:
-    case TypeKind::TupleIter: return t;
+    case TypeKind::TupleIter:
+    case TypeKind::UnicodeIter: return t;
+    case TypeKind::Str:
+    case TypeKind::Unicode: return types.unicode_iter();
     case TypeKind::Tuple: {
       const auto &elems = types.get(t).elems;
       for (TypeId e : elems)
@@ -454,7 +462,8 @@ TypeId type_python_builtin(BuiltinCall &c) {
         if (types.ndim(t) == 0) typing_error(c.cx.loc()) << "len() of a 0-d array";
         return types.int64();
       }
-      if (types.kind(t) == TypeKind::Tuple || types.kind(t) == TypeKind::Range)
+      if (types.kind(t) == TypeKind::Tuple || types.kind(t) == TypeKind::Range ||
+          types.is_string(t))
         return types.int64();
       c.bad_args();
     }
@@ -606,9 +615,12 @@ TypeId type_number_class(RuleContext &cx, ScalarKind k, bool python) {
                            << (is_complex(k) ? " or two (real, imag)" : "");
   if (nargs == 0) return types.scalar(k);
   TypeId t = cx.type(cx.inst.operands[1]);
-  if (types.kind(t) == TypeKind::Str)
+  if (types.is_string(t)) {
+    // int(s) and float(s), with Python's grammar (ember/str.h); np.int32("5") is not Python.
+    if (python && (k == ScalarKind::Int64 || k == ScalarKind::Float64)) return types.scalar(k);
     unsupported(cx.loc()) << "converting a string to " << scalar_name(k)
-                          << " is not supported in compiled code";
+                          << " is not supported in compiled code (int() and float() are)";
+  }
   if (types.is_array(t))
     unsupported(cx.loc()) << "use a.astype(" << scalar_name(k) << ") to convert an array";
   if (!types.is_scalar(unwrap_optional(types, t)))
@@ -735,6 +747,7 @@ TypeId type_call(RuleContext &cx) {
       BuiltinId id = callee_builtin(types, cx.f, cx.inst);
       BuiltinCall call(cx, id);
       TypeId t = type_kernel_call(call);
+      if (t.unknown()) t = type_string_call(call);
       if (t.unknown()) t = type_python_builtin(call);
       if (t.unknown()) t = type_numpy_call(call);
       if (t.unknown())

@@ -71,6 +71,9 @@ std::string operation(const Function &f, const InstData &d) {
                           << " does not have; use range()";
     case NeedKind::ThreadQuery:
       typing_error(d.loc) << op << " asks the thread pool, which " << target << " does not have";
+    case NeedKind::StringOp:
+      typing_error(d.loc) << "strings are host-only: " << target
+                          << " has no runtime for them (ember/str.h)";
   }
   internal_error << "unknown need";
 }

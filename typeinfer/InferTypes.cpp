@@ -86,6 +86,7 @@ class TypeInferrer {
         }
         if (d.op == Op::Ret) {
           TypeId t = f_.type(d.operands[0]);
+          if (types_.kind(t) == TypeKind::Str) t = types_.unicode();  // a literal returned
           if (final && t.unknown()) report_unknown(d);
           if (final && types_.is_compile_time(t) && !t.unknown())
             unsupported(d.loc) << "a " << types_.to_string(t)
@@ -302,6 +303,12 @@ class TypeInferrer {
       }
       case Op::Contains: {
         TypeId c = f_.type(d.operands[1]);
+        if (types_.is_string(c)) {
+          if (!types_.is_string(f_.type(d.operands[0])))
+            typing_error(d.loc) << "'in <string>' requires a string as the left operand, not "
+                                << types_.to_string(f_.type(d.operands[0]));
+          return types_.boolean();
+        }
         if (types_.kind(c) != TypeKind::Tuple)
           unsupported(d.loc) << "`in` is only supported on tuples in compiled code, not on "
                              << types_.to_string(c);
@@ -325,6 +332,7 @@ class TypeInferrer {
         std::vector<TypeId> elems;
         for (Value v : d.operands) {
           TypeId t = f_.type(v);
+          if (types_.kind(t) == TypeKind::Str) t = types_.unicode();  // a literal stored
           if (types_.is_compile_time(t) && !passable_function(types_, t))
             unsupported(d.loc) << "a tuple holding a " << types_.to_string(t)
                                << " is not supported in compiled code";

@@ -146,7 +146,7 @@ class Explicitor {
         auto [l, r] = operand_types(types_, f_, d.operands[0], d.operands[1]);
         if (types_.is_array(l) || types_.is_array(r)) break;  // a @ b
         OperationTypes ot = type_binop(types_, static_cast<BinOpKind>(d.imm), l, r, d.loc);
-        if (types_.kind(ot.operand) == TypeKind::Tuple) break;
+        if (ot.operand.unknown() || types_.kind(ot.operand) == TypeKind::Tuple) break;
         Value a = cast(d.operands[0], ot.operand, b, i);
         Value c = cast(f_.inst(i).operands[1], ot.operand, b, i);
         f_.inst(i).operands = {a, c};

@@ -35,10 +35,14 @@ TypeId unify(TypeContext &types, TypeId a, TypeId b, SourceLoc loc) {
   if (a.unknown()) return b;
   if (b.unknown() || a == b) return a;
   TypeKind ka = types.kind(a), kb = types.kind(b);
-  if (ka == TypeKind::None) return types.optional(b);
-  if (kb == TypeKind::None) return types.optional(a);
+  if (types.is_string(a) && types.is_string(b)) return types.unicode();  // literals merge
+  // A literal that may be None is a runtime string that may be None.
+  auto runtime = [&](TypeId t) { return types.kind(t) == TypeKind::Str ? types.unicode() : t; };
+  if (ka == TypeKind::None) return types.optional(runtime(b));
+  if (kb == TypeKind::None) return types.optional(runtime(a));
   if (ka == TypeKind::Optional || kb == TypeKind::Optional)
-    return types.optional(unify(types, unwrap_optional(types, a), unwrap_optional(types, b), loc));
+    return types.optional(
+        runtime(unify(types, unwrap_optional(types, a), unwrap_optional(types, b), loc)));
   if (ka == TypeKind::Scalar && kb == TypeKind::Scalar)
     return types.scalar(unify_scalar(types.scalar_kind(a), types.scalar_kind(b)));
   if (ka == TypeKind::Array && kb == TypeKind::Array && types.dtype(a) == types.dtype(b) &&
@@ -64,6 +68,7 @@ bool can_convert(const TypeContext &types, TypeId from, TypeId to) {
   if (from == to) return true;
   TypeKind kf = types.kind(from), kt = types.kind(to);
   if (kf == TypeKind::Scalar && kt == TypeKind::Scalar) return true;
+  if (kt == TypeKind::Unicode) return kf == TypeKind::Str;
   if (kt == TypeKind::Optional)
     return kf == TypeKind::None || can_convert(types, from, types.get(to).elems[0]);
   if (kf == TypeKind::Optional) return can_convert(types, types.get(from).elems[0], to);
@@ -93,8 +98,12 @@ TypeId type_const(TypeContext &types, const ConstValue &c, SourceLoc loc) {
     case K::Complex: return types.scalar(ScalarKind::Complex128);
     case K::Str: return types.str(c.str);
     case K::Tuple: {
+      // A tuple is a runtime value: its string literals are strings (unicode_type).
       std::vector<TypeId> elems;
-      for (const ConstValue &e : c.elems) elems.push_back(type_const(types, e, loc));
+      for (const ConstValue &e : c.elems) {
+        TypeId t = type_const(types, e, loc);
+        elems.push_back(types.kind(t) == TypeKind::Str ? types.unicode() : t);
+      }
       return types.tuple(elems);
     }
     case K::Module: return types.module(c.handle);
@@ -158,6 +167,8 @@ OperationTypes type_binop(TypeContext &types, BinOpKind kind, TypeId lhs, TypeId
                           SourceLoc loc) {
   TypeId l = unwrap_optional(types, lhs), r = unwrap_optional(types, rhs);
   const char *sym = binop_symbol(kind);
+  OperationTypes str;
+  if (type_string_binop(types, kind, l, r, loc, &str)) return str;
   if (kind == BinOpKind::MatMul) {
     TypeId t = type_dot(types, l, r, loc, "@");
     return {t, t};
@@ -219,6 +230,8 @@ OperationTypes type_binop(TypeContext &types, BinOpKind kind, TypeId lhs, TypeId
 OperationTypes type_compare(TypeContext &types, CmpKind kind, TypeId lhs, TypeId rhs,
                             SourceLoc loc) {
   TypeId l = unwrap_optional(types, lhs), r = unwrap_optional(types, rhs);
+  OperationTypes str;
+  if (type_string_compare(types, kind, l, r, loc, &str)) return str;
   if (types.is_scalar(l) && types.is_scalar(r)) {
     ScalarKind a = types.scalar_kind(l), b = types.scalar_kind(r);
     // uint64 against a signed integer has no common type: compared exactly by lowering.
@@ -271,7 +284,9 @@ void check_truth(const TypeContext &types, TypeId t, SourceLoc loc) {
     case TypeKind::Scalar:
     case TypeKind::None:
     case TypeKind::Optional:
-    case TypeKind::Tuple: return;
+    case TypeKind::Tuple:
+    case TypeKind::Str:
+    case TypeKind::Unicode: return;
     case TypeKind::Array:
       typing_error(loc) << "the truth value of an array is ambiguous; use a.any() or a.all()";
     default:

@@ -62,6 +62,17 @@ TypeId type_const(TypeContext &types, const ConstValue &c, SourceLoc loc);
 /// Whether a value of type `from` may be stored where `to` is expected (implicit conversion).
 bool can_convert(const TypeContext &types, TypeId from, TypeId to);
 
+// ---- StringRules.cpp -----------------------------------------------------------------------
+/// `+` and `*` on strings: unicode_type, with an Unknown operand type (lowering reads each side
+/// as it is).  False when neither operand is a string; raises for other operators.
+bool type_string_binop(TypeContext &types, BinOpKind kind, TypeId lhs, TypeId rhs, SourceLoc loc,
+                       OperationTypes *out);
+/// Comparisons of two strings (by code points); false when neither is a string.
+bool type_string_compare(TypeContext &types, CmpKind kind, TypeId lhs, TypeId rhs, SourceLoc loc,
+                         OperationTypes *out);
+/// s[i] and s[a:b:c].
+TypeId type_string_getitem(RuleContext &cx);
+
 /// np.dot / np.matmul / the @ operator on arrays (NumpyRules.cpp).
 TypeId type_dot(TypeContext &types, TypeId a, TypeId b, SourceLoc loc, const char *name);
 

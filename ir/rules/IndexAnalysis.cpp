@@ -172,6 +172,7 @@ TypeId iterator_value_type(TypeContext &types, TypeId iter) {
       const auto &elems = types.get(d.elems[0]).elems;
       return elems.empty() ? types.none() : elems[0];
     }
+    case TypeKind::UnicodeIter: return types.unicode();
     default: internal_error << "not an iterator: " << types.to_string(iter);
   }
   return types.unknown();

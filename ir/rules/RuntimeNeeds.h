@@ -29,6 +29,7 @@ enum class NeedKind : uint8_t {
   MatrixProduct,    ///< np.dot, np.matmul, @ of float matrices (gemm)
   ParallelLoop,     ///< prange
   ThreadQuery,      ///< ember.get_thread_id, ember.get_num_threads
+  StringOp,         ///< anything that makes or reads a runtime string
 };
 
 struct RuntimeNeed {

@@ -74,6 +74,9 @@ def assert_same(got, expected, rel=1e-12, abs_tol=0.0, path="result"):
     if expected is None:
         assert got is None, f"{path}: expected None, got {got!r}"
         return
+    if isinstance(expected, str):
+        assert type(got) is str and got == expected, f"{path}: {got!r} != {expected!r}"
+        return
     kind = scalar_kind(expected)
     assert kind is not None, f"{path}: cannot compare {expected!r}"
     assert type(got) is kind, (f"{path}: expected a {kind.__name__} ({expected!r}), "

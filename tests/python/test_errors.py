@@ -227,7 +227,7 @@ def uses_lambda_default(x):
 
 @ember.jit
 def uses_fstring(x):
-    s = f"{x}"  # error here
+    s = f"{x!a}"  # error here: f-strings compile, ascii() conversions do not
     return s
 
 
@@ -306,9 +306,9 @@ def int_method(x):
 
 
 @ember.jit
-def len_of_str(x):
+def str_minus_int(x):
     s = "abc"
-    return len(s) + x  # error here
+    return s - x  # error here
 
 
 @ember.jit
@@ -443,7 +443,7 @@ def test_unsupported_scalar_method():
 
 
 def test_string_value_in_compiled_code():
-    assert_compile_error(TypingError, len_of_str, 1)
+    assert_compile_error(TypingError, str_minus_int, 1)
 
 
 def test_store_into_readonly_array():
@@ -491,12 +491,12 @@ def takes_value(value):
     return value
 
 
-@pytest.mark.parametrize("arg", [[1, 2], {"a": 1}, "text", b"bytes", {1, 2}, object(),
+@pytest.mark.parametrize("arg", [[1, 2], {"a": 1}, b"bytes", {1, 2}, object(),
                                  (1, [2]), np.array(["a", "b"]),
                                  np.array([1, None], dtype=object),
                                  np.zeros(2, dtype=[("x", "f8")]),
                                  np.arange(3, dtype=">f8"), 2**64],
-                         ids=["list", "dict", "str", "bytes", "set", "object", "tuple-of-list",
+                         ids=["list", "dict", "bytes", "set", "object", "tuple-of-list",
                               "str-array", "object-array", "record-array", "big-endian",
                               "int-beyond-uint64"])
 def test_unsupported_argument_type(arg):
@@ -508,8 +508,8 @@ def test_unsupported_argument_type(arg):
 def test_unsupported_argument_error_names_the_type():
     with pytest.raises(TypingError, match="list"):
         takes_value([1])
-    with pytest.raises(TypingError, match="str"):
-        takes_value("x")
+    with pytest.raises(TypingError, match="bytes"):
+        takes_value(b"x")
 
 
 # ---- nothing crashes the process -------------------------------------------------------------

@@ -23,7 +23,7 @@
 extern "C" {
 #endif
 
-#define EMBER_ABI_VERSION 1
+#define EMBER_ABI_VERSION 2
 
 /* A refcounted buffer owner for arrays made in compiled code (Numba's NRT_MemInfo layout).
  * The data lives in the same allocation, 64-byte aligned.  refcount starts at 1. */
@@ -111,7 +111,8 @@ enum ember_exception_id {
  *   tuple:     [EMBER_T_TUPLE, n, elem codes...]
  *   optional:  [EMBER_T_OPTIONAL, inner code...]
  *   jitted function passed as a value: [EMBER_T_DISPATCHER, handle] (handle: the front end's
- *              id of the function; no storage beyond one zero byte, like None)  */
+ *              id of the function; no storage beyond one zero byte, like None)
+ *   str:       [EMBER_T_UNICODE]  (an ember_meminfo* holding an ember_str, ember/str.h) */
 enum ember_type_tag {
   EMBER_T_BOOL = 1,
   EMBER_T_INT8,
@@ -130,6 +131,7 @@ enum ember_type_tag {
   EMBER_T_ARRAY,
   EMBER_T_TUPLE,
   EMBER_T_OPTIONAL,
+  EMBER_T_UNICODE,
   /* Fixed numbers from here on, so that tags added on other branches never collide. */
   /* A scalar tag added after the aggregates'. */
   EMBER_T_FLOAT16 = 32,
