@@ -20,6 +20,7 @@ import weakref
 
 from . import _ember
 from .errors import EmberError, TypingError, UnsupportedError
+from .signature import T_UNICODE
 
 _ARRAY_TAG = 15  # EMBER_T_ARRAY in ember/abi.h's type codes
 _compile_lock = threading.RLock()
@@ -359,11 +360,15 @@ class JitFunction(Overloads):
                                        f"({type(value).__name__}) cannot be used in compiled "
                                        "code") from None
             frozen.append(freezer.freeze(value, f"the default of '{name}'"))
-        params = tuple(params)
-        for t in params:
+        # A string literal arrives as a runtime string (NumPy overloads saw its text; a jitted
+        # function takes unicode_type); a number class has no runtime value.
+        for k, t in enumerate(params):
             text = s.type_str(t)
-            if text.startswith(("str(", "class(")):
+            if text.startswith("str("):
+                params[k] = s.type_from_code((T_UNICODE,))
+            elif text.startswith("class("):
                 raise UnsupportedError(f"passing a {text} to a jitted function is not supported")
+        params = tuple(params)
         if (id(self), params) in _compile_stack:
             # Recursion: the compiler types the call from the return type inferred so far.
             return None, list(params), arg_map, frozen
