@@ -17,7 +17,9 @@ What it measures, each in fresh subprocesses of this script (as benchmarks/vs_nu
 harness.py it uses: medians, ratios, budgets from issue 9):
 
 * (a) compiling a first kernel to PTX in a fresh process: ``ember.cuda.compile_ptx`` against
-  ``numba.cuda.compile_ptx``, for sm_80, with the import of each tool timed separately;
+  ``numba.cuda.compile_ptx``, for sm_80, with the import of each tool timed separately; and
+  the same kernel to an AMDGPU code object (``ember.hip.compile_hsaco``, gfx942) against
+  ember's own PTX time (issue 10's budget: at most 1.5x);
 * (b) on ember's CPU path, a float32 saxpy kernel against the ``@ember.jit`` saxpy loop;
 * (c) a tiled float32 matmul kernel with shared memory and barriers: ember's CPU path against
   numba's CUDA simulator (``NUMBA_ENABLE_CUDASIM=1``) at the same, small, size (the simulator
@@ -161,6 +163,25 @@ def task_compile_ptx(tool: str) -> dict:
     return {"import": {"samples": [(t1 - t0) * 1e3]},
             "compile-ptx": {"samples": [(t3 - t2) * 1e3]},
             "import+compile": {"samples": [(t1 - t0 + t3 - t2) * 1e3]}}
+
+
+@worker_task("compile-hsaco")
+def task_compile_hsaco(tool: str) -> dict:
+    """A fresh process: import ember.hip, then compile the same kernel to an AMDGPU code
+    object for gfx942 (LLVM's AMDGPU backend, ocml linked lazily, lld in process)."""
+    if tool != "ember":
+        raise ValueError(f"{tool} has no HIP target")
+    t0 = time.perf_counter()
+    from ember import hip
+    t1 = time.perf_counter()
+    ns = kernel_sources(hip)
+    t2 = time.perf_counter()
+    data = hip.compile_hsaco(ns["saxpy"], SAXPY_SIG, arch="gfx942")
+    t3 = time.perf_counter()
+    if data[:4] != b"\x7fELF":
+        raise RuntimeError("the code object is not an ELF file")
+    return {"import-hip": {"samples": [(t1 - t0) * 1e3]},
+            "compile-hsaco": {"samples": [(t3 - t2) * 1e3]}}
 
 
 @worker_task("saxpy")
@@ -394,13 +415,15 @@ def run(missing: dict[str, str], quick: bool) -> tuple[list[GpuRow], list[str], 
     # Bytecode caches filled first, untimed, so neither tool pays for compiling its source.
     for tool in ("ember", "numba"):
         runner.worker(tool, "compile-ptx", env=cuda_env)
+    runner.worker("ember", "compile-hsaco")
     runner.samples.clear()
     runner.errors.clear()
 
-    print("  (a) compile to PTX, fresh processes", flush=True)
+    print("  (a) compile to PTX and to a HSACO, fresh processes", flush=True)
     for _ in range(reps(5)):
         for tool in ("ember", "numba"):
             runner.worker(tool, "compile-ptx", keys=("compile-ptx", "import"), env=cuda_env)
+        runner.worker("ember", "compile-hsaco", keys=("compile-hsaco",))
 
     print("  (b) saxpy on the CPU path", flush=True)
     n = 1_000_000 if quick else SAXPY_N
@@ -443,6 +466,9 @@ def run(missing: dict[str, str], quick: bool) -> tuple[list[GpuRow], list[str], 
     rows = [
         GpuRow("compile a first kernel to PTX, fresh process", "ms", e_compile, n_compile,
                "numba-cuda compile_ptx", "≤ 1/5 of numba's time", 5.0),
+        GpuRow("compile the same kernel to a HSACO (gfx942), fresh process", "ms",
+               v("compile-hsaco", "ember"), e_compile, "ember's PTX compile above",
+               "≤ 1.5x the PTX time", 1 / 1.5),
         GpuRow("import of the cuda module", "ms", v("import", "ember"), v("import", "numba"),
                "numba-cuda"),
         GpuRow("import + first compile", "ms", v("import+compile", "ember"),
@@ -503,6 +529,10 @@ def describe(threads: int) -> list[str]:
         "in the process; 5 processes per tool, alternating, after one untimed process each that "
         "fills the bytecode cache.  numba-cuda compiles through the CUDA toolkit's NVVM, ember "
         "through LLVM's NVPTX back end (linking libdevice only when the kernel calls math).",
+        "* **compile the same kernel to a HSACO**: a fresh process imports `ember.hip`, then "
+        "`hip.compile_hsaco(saxpy, ..., arch=\"gfx942\")`: LLVM's AMDGPU back end to an object, "
+        "linked by lld in process into a code object; 5 processes, after the PTX ones, compared "
+        "with ember's PTX compile (budget: at most 1.5x its time).",
         f"* **saxpy kernel, CPU path**: `out[i] = a * x[i] + y[i]` as a kernel (`cuda.grid(1)`, "
         f"256 threads per block) launched with `EMBER_CUDA_CPU=1` on device arrays, with "
         f"ember's default thread count ({threads}, the blocks spread over the thread "

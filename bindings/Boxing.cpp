@@ -1,12 +1,17 @@
 #include "bindings/Boxing.h"
 
+#include <dlfcn.h>
+
 #include <complex>
 #include <cstring>
 
 #include "bindings/Containers.h"
+#include "bindings/Dispatcher.h"
 #include "bindings/Typeof.h"
 #include "ember/abi.h"
+#include "ember/half.h"
 #include "ember/runtime.h"
+#include "ember/str.h"
 
 namespace ember::py {
 
@@ -37,7 +42,8 @@ size_t scalar_size(int64_t tag) {
     case EMBER_T_UINT8:
     case EMBER_T_NONE: return 1;
     case EMBER_T_INT16:
-    case EMBER_T_UINT16: return 2;
+    case EMBER_T_UINT16:
+    case EMBER_T_FLOAT16: return 2;
     case EMBER_T_INT32:
     case EMBER_T_UINT32:
     case EMBER_T_FLOAT32: return 4;
@@ -155,9 +161,119 @@ PyObject *box_array(const Plan &plan, void *in) {
   return arr;
 }
 
+// ---- strings ---------------------------------------------------------------------------------
+
+// CPython's Unicode database for the runtime's case mapping and classification (ember/str.h).
+// The full mappings ('ß' -> 'SS') are CPython's _PyUnicode_To{Upper,Lower}Full, exported by
+// every version we support but private: found at run time, the simple mapping otherwise.
+using FullCaseFn = int (*)(Py_UCS4, Py_UCS4 *);
+FullCaseFn g_upper_full = nullptr, g_lower_full = nullptr;
+int hook_upper(uint32_t c, uint32_t *out) {
+  if (g_upper_full) return g_upper_full(static_cast<Py_UCS4>(c), reinterpret_cast<Py_UCS4 *>(out));
+  out[0] = Py_UNICODE_TOUPPER(static_cast<Py_UCS4>(c));
+  return 1;
+}
+int hook_lower(uint32_t c, uint32_t *out) {
+  if (g_lower_full) return g_lower_full(static_cast<Py_UCS4>(c), reinterpret_cast<Py_UCS4 *>(out));
+  out[0] = Py_UNICODE_TOLOWER(static_cast<Py_UCS4>(c));
+  return 1;
+}
+int hook_alpha(uint32_t c) { return Py_UNICODE_ISALPHA(static_cast<Py_UCS4>(c)); }
+int hook_digit(uint32_t c) { return Py_UNICODE_ISDIGIT(static_cast<Py_UCS4>(c)); }
+int hook_space(uint32_t c) { return Py_UNICODE_ISSPACE(static_cast<Py_UCS4>(c)); }
+int hook_decimal(uint32_t c) { return Py_UNICODE_ISDECIMAL(static_cast<Py_UCS4>(c)); }
+int hook_decimal_value(uint32_t c) { return Py_UNICODE_TODECIMAL(static_cast<Py_UCS4>(c)); }
+
+// The destructor of an argument string that outlived its call: it holds its str object.
+void release_parent(void *, int64_t, void *parent) {
+  PyGILState_STATE gil = PyGILState_Ensure();
+  Py_DECREF(static_cast<PyObject *>(parent));
+  PyGILState_Release(gil);
+}
+
+bool unbox_str(PyObject *obj, void *out) {
+  if (!PyUnicode_Check(obj)) {
+    PyErr_Format(PyExc_TypeError, "expected a str, got %s", Py_TYPE(obj)->tp_name);
+    return false;
+  }
+#if PY_VERSION_HEX < 0x030C0000
+  if (PyUnicode_READY(obj) < 0) return false;
+#endif
+  // The string borrows the str object's buffer (PEP 393's layout is ember_str's): no copy.
+  ember_meminfo *mi = ember_meminfo_alloc(sizeof(ember_str));
+  if (!mi) {
+    PyErr_NoMemory();
+    return false;
+  }
+  auto *s = ember_str_of(mi);
+  s->length = PyUnicode_GET_LENGTH(obj);
+  s->hash = -1;
+  s->chars = PyUnicode_DATA(obj);
+  s->kind = static_cast<int32_t>(PyUnicode_KIND(obj));
+  s->ascii = PyUnicode_IS_ASCII(obj) ? 1 : 0;
+  s->parent = obj;
+  std::memcpy(out, &mi, sizeof mi);
+  return true;
+}
+
+PyObject *box_str(void *in) {
+  ember_meminfo *mi = load<ember_meminfo *>(in);
+  ember_str *s = ember_str_of(mi);
+  PyObject *r;
+  if (s->parent) {  // an argument (or a string sharing its buffer) comes back as itself
+    r = static_cast<PyObject *>(s->parent);
+    Py_INCREF(r);
+  } else {
+    r = PyUnicode_FromKindAndData(static_cast<int>(s->kind), s->chars, s->length);
+  }
+  ember_meminfo_decref(mi);
+  return r;
+}
+
 }  // namespace
 
+bool holds_strings(const Plan &plan) {
+  if (plan.tag == EMBER_T_UNICODE) return true;
+  for (const Plan &c : plan.children)
+    if (holds_strings(c)) return true;
+  return false;
+}
+
+void release_argument(const Plan &plan, void *in) {
+  switch (plan.tag) {
+    case EMBER_T_UNICODE: {
+      ember_meminfo *mi = load<ember_meminfo *>(in);
+      if (!mi) return;         // never unboxed (a failed call)
+      if (mi->refcount > 1) {  // kept by compiled code: hold the buffer's owner from now on
+        auto *parent = static_cast<PyObject *>(ember_str_of(mi)->parent);
+        Py_INCREF(parent);
+        mi->dtor = release_parent;
+        mi->dtor_info = parent;
+      }
+      ember_meminfo_decref(mi);
+      return;
+    }
+    case EMBER_T_LIST:  // the reference unboxing took (a reflected one: the native copy)
+    case EMBER_T_DICT:
+    case EMBER_T_SET: ember_meminfo_decref(load<ember_meminfo *>(in)); return;
+    case EMBER_T_TUPLE:
+      for (size_t i = 0; i < plan.children.size(); ++i)
+        release_argument(plan.children[i], static_cast<char *>(in) + plan.offsets[i]);
+      return;
+    case EMBER_T_OPTIONAL:
+      if (*static_cast<uint8_t *>(in))
+        release_argument(plan.children[0], static_cast<char *>(in) + plan.offsets[1]);
+      return;
+    default: return;
+  }
+}
+
 bool init_boxing(PyObject *module) {
+  g_upper_full = reinterpret_cast<FullCaseFn>(dlsym(RTLD_DEFAULT, "_PyUnicode_ToUpperFull"));
+  g_lower_full = reinterpret_cast<FullCaseFn>(dlsym(RTLD_DEFAULT, "_PyUnicode_ToLowerFull"));
+  static const ember_unicode_hooks hooks = {hook_upper, hook_lower,   hook_alpha,        hook_digit,
+                                            hook_space, hook_decimal, hook_decimal_value};
+  ember_str_set_unicode_hooks(&hooks);
   MemInfoOwnerType.tp_dealloc = owner_dealloc;
   MemInfoOwnerType.tp_flags = Py_TPFLAGS_DEFAULT;
   MemInfoOwnerType.tp_doc = "Owns the buffer of an array made in compiled code.";
@@ -209,6 +325,11 @@ Plan make_plan(const std::vector<int64_t> &code, size_t *pos) {
       p.size = align_up(off, p.align);
       return p;
     }
+    case EMBER_T_CSTR: p.size = p.align = sizeof(const char *); return p;
+    case EMBER_T_DISPATCHER:     // a jitted function: compile-time, one zero byte like None
+      p.dtype = code[(*pos)++];  // its handle, checked by unbox
+      p.size = 1;
+      return p;
     case EMBER_T_OPTIONAL: {
       Plan c = make_plan(code, pos);
       p.align = c.align;
@@ -218,6 +339,10 @@ Plan make_plan(const std::vector<int64_t> &code, size_t *pos) {
       p.children.push_back(std::move(c));
       return p;
     }
+    case EMBER_T_UNICODE:
+      p.size = sizeof(ember_meminfo *);
+      p.align = alignof(ember_meminfo *);
+      return p;
     default:
       p.size = scalar_size(p.tag);
       p.align = p.tag == EMBER_T_COMPLEX128 ? 8 : p.tag == EMBER_T_COMPLEX64 ? 4 : p.size;
@@ -247,11 +372,19 @@ bool unbox(const Plan &plan, PyObject *obj, void *out) {
       std::memcpy(out, &x, sizeof x);
       return true;
     }
+    case EMBER_T_FLOAT16: {
+      double v = PyFloat_AsDouble(obj);  // exact for an np.float16; a Python float rounds once
+      if (v == -1.0 && PyErr_Occurred()) return false;
+      uint16_t bits = ember_half_from_double(v);
+      std::memcpy(out, &bits, sizeof bits);
+      return true;
+    }
     case EMBER_T_FLOAT32: return unbox_float<float>(obj, out);
     case EMBER_T_FLOAT64: return unbox_float<double>(obj, out);
     case EMBER_T_COMPLEX64: return unbox_complex<float>(obj, out);
     case EMBER_T_COMPLEX128: return unbox_complex<double>(obj, out);
     case EMBER_T_NONE: *static_cast<uint8_t *>(out) = 0; return true;
+    case EMBER_T_UNICODE: return unbox_str(obj, out);
     case EMBER_T_ARRAY: {
       if (!PyArray_Check(obj)) {
         PyErr_Format(PyExc_TypeError, "expected a NumPy array, got %s", Py_TYPE(obj)->tp_name);
@@ -322,6 +455,14 @@ bool unbox(const Plan &plan, PyObject *obj, void *out) {
       std::memcpy(out, &mi, sizeof mi);
       return true;
     }
+    case EMBER_T_DISPATCHER:
+      if (reinterpret_cast<int64_t>(dispatcher_impl(obj)) != plan.dtype) {
+        PyErr_SetString(PyExc_TypeError,
+                        "a jitted function argument is not the function it was compiled for");
+        return false;
+      }
+      *static_cast<uint8_t *>(out) = 0;
+      return true;
     case EMBER_T_OPTIONAL: {
       auto *flag = static_cast<uint8_t *>(out);
       if (obj == Py_None) {
@@ -346,6 +487,12 @@ PyObject *box(const Plan &plan, void *in) {
     case EMBER_T_UINT16: return PyLong_FromUnsignedLong(load<uint16_t>(in));
     case EMBER_T_UINT32: return PyLong_FromUnsignedLong(load<uint32_t>(in));
     case EMBER_T_UINT64: return PyLong_FromUnsignedLongLong(load<uint64_t>(in));
+    case EMBER_T_FLOAT16: {  // an np.float16, so that NumPy's float16 arithmetic goes on
+      PyArray_Descr *descr = PyArray_DescrFromType(NPY_FLOAT16);
+      PyObject *h = PyArray_Scalar(in, descr, nullptr);
+      Py_DECREF(descr);
+      return h;
+    }
     case EMBER_T_FLOAT32: return PyFloat_FromDouble(load<float>(in));
     case EMBER_T_FLOAT64: return PyFloat_FromDouble(load<double>(in));
     case EMBER_T_COMPLEX64: {
@@ -357,7 +504,9 @@ PyObject *box(const Plan &plan, void *in) {
       return PyComplex_FromDoubles(d[0], d[1]);
     }
     case EMBER_T_NONE: Py_RETURN_NONE;
+    case EMBER_T_CSTR: return PyUnicode_FromString(load<const char *>(in));
     case EMBER_T_ARRAY: return box_array(plan, in);
+    case EMBER_T_UNICODE: return box_str(in);
     case EMBER_T_TUPLE: {
       size_t n = plan.children.size();
       PyObject *t = PyTuple_New(static_cast<Py_ssize_t>(n));
@@ -402,7 +551,8 @@ void release(const Plan &plan, void *in) {
     case EMBER_T_ARRAY: ember_meminfo_decref(static_cast<ember_array *>(in)->meminfo); return;
     case EMBER_T_LIST:
     case EMBER_T_DICT:
-    case EMBER_T_SET: ember_meminfo_decref(load<ember_meminfo *>(in)); return;
+    case EMBER_T_SET:
+    case EMBER_T_UNICODE: ember_meminfo_decref(load<ember_meminfo *>(in)); return;
     case EMBER_T_TUPLE:
       for (size_t i = 0; i < plan.children.size(); ++i)
         release(plan.children[i], static_cast<char *>(in) + plan.offsets[i]);

@@ -40,6 +40,11 @@ bool unbox(const Plan &plan, PyObject *obj, void *out);
 PyObject *box(const Plan &plan, void *in);
 /// Drops the references held by a native value (used when a result is discarded).
 void release(const Plan &plan, void *in);
+/// Whether values of the plan's type hold strings (whose unboxed arguments need releasing).
+bool holds_strings(const Plan &plan);
+/// Drops what unboxing an argument made (the MemInfos of its strings), after the call.  A string
+/// the compiled code kept (stored in a container it returned) then keeps its str object alive.
+void release_argument(const Plan &plan, void *in);
 
 /// Registers the MemInfoOwner type; call once at module import.
 bool init_boxing(PyObject *module);

@@ -1,7 +1,8 @@
 // ember._compiler: the compiler, loaded on the first compile (it links LLVM).  It converts the
 // front end's plain data (NIS tuples, frozen values) into the C++ structures of typeinfer/Nis.h,
-// runs the CPU pipeline (Session.compile) or the CUDA one (Session.compile_ptx: PTX text and
-// what the host needs to launch it), and turns CompileErrors into ember.errors exceptions.
+// runs the CPU pipeline (Session.compile), the CUDA one (Session.compile_ptx: PTX text and
+// what the host needs to launch it) or the ROCm one (Session.compile_hsaco: an AMDGPU code
+// object), and turns CompileErrors into ember.errors exceptions.
 #include <pybind11/functional.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
@@ -12,6 +13,8 @@
 #include "ir/IRPrinter.h"
 #include "targets/cpu/CpuCompiler.h"
 #include "targets/cuda/CudaCompiler.h"
+#include "targets/rocm/HsacoLinker.h"
+#include "targets/rocm/RocmCompiler.h"
 #include "typeinfer/TypeRules.h"
 
 namespace py = pybind11;
@@ -103,6 +106,17 @@ FunctionInput input_from_python(py::handle nis, py::list consts, py::list name_v
     n.line = t[5].cast<int32_t>();
     in.code.push_back(n);
   }
+  if (py::hasattr(nis, "handlers"))
+    for (py::handle h : nis.attr("handlers")) {
+      auto t = h.cast<py::tuple>();
+      NisHandler e;
+      e.start = t[0].cast<int32_t>();
+      e.end = t[1].cast<int32_t>();
+      e.target = t[2].cast<int32_t>();
+      e.depth = t[3].cast<int32_t>();
+      e.lasti = t[4].cast<int>() != 0;
+      in.handlers.push_back(e);
+    }
   in.self_handle = self_handle;
   return in;
 }
@@ -161,9 +175,15 @@ class Session {
     if (!cuda_) cuda_ = std::make_unique<CudaCompiler>(compiler.types());
     return *cuda_;
   }
+  /// The ROCm compiler, made on first use, sharing the CPU compiler's types as cuda() does.
+  RocmCompiler &rocm() {
+    if (!rocm_) rocm_ = std::make_unique<RocmCompiler>(compiler.types());
+    return *rocm_;
+  }
 
  private:
   std::unique_ptr<CudaCompiler> cuda_;
+  std::unique_ptr<RocmCompiler> rocm_;
 };
 
 /// The front end's inputs, converted once for either compiler.
@@ -228,6 +248,8 @@ PYBIND11_MODULE(_compiler, m) {
           py::arg("source_lines") = std::vector<std::string>{});
 
   py::register_exception<CudaToolkitError>(m, "CudaToolkitError", PyExc_RuntimeError);
+  py::register_exception<RocmToolchainError>(m, "RocmToolchainError", PyExc_RuntimeError);
+  py::register_exception<HsacoLinkError>(m, "HsacoLinkError", PyExc_RuntimeError);
 
   py::enum_<KernelParam::Kind>(m, "KernelParamKind",
                                "What one parameter of a compiled kernel holds (Ptx.params).")
@@ -265,6 +287,39 @@ PYBIND11_MODULE(_compiler, m) {
       .def_property_readonly("arg_types", [](const PtxModule &p) {
         std::vector<uint32_t> out;
         for (TypeId t : p.ir->arg_types) out.push_back(t.index);
+        return out;
+      });
+
+  py::class_<HsacoModule, std::shared_ptr<HsacoModule>>(m, "Hsaco",
+                                                        "A kernel as an AMDGPU code object.")
+      .def_property_readonly("hsaco", [](const HsacoModule &h) { return py::bytes(h.hsaco); })
+      .def_property_readonly(
+          "symbol", [](const HsacoModule &h) { return h.symbol; },
+          "the kernel's symbol (its descriptor is symbol + '.kd')")
+      .def_property_readonly("arch", [](const HsacoModule &h) { return h.options.arch.name; })
+      .def_property_readonly("wavefront",
+                             [](const HsacoModule &h) { return h.options.wavefront_size(); })
+      .def_property_readonly("code_object",
+                             [](const HsacoModule &h) { return h.options.code_object; })
+      .def_property_readonly(
+          "params",
+          [](const HsacoModule &h) {
+            py::list out;
+            for (const KernelParam &k : h.params)
+              out.append(py::make_tuple(k.kind, k.arg, k.axis, k.size, k.align));
+            return out;
+          },
+          "the kernel's parameters in order, as Ptx.params")
+      .def_property_readonly("error_record", [](const HsacoModule &h) { return h.error_record; })
+      .def_property_readonly("messages", [](const HsacoModule &h) { return h.messages; })
+      .def_property_readonly("may_raise", [](const HsacoModule &h) { return h.may_raise; })
+      .def_property_readonly("static_shared_bytes",
+                             [](const HsacoModule &h) { return h.static_shared_bytes; })
+      .def_property_readonly("return_type",
+                             [](const HsacoModule &h) { return h.ir->return_type.index; })
+      .def_property_readonly("arg_types", [](const HsacoModule &h) {
+        std::vector<uint32_t> out;
+        for (TypeId t : h.ir->arg_types) out.push_back(t.index);
         return out;
       });
 
@@ -381,6 +436,50 @@ PYBIND11_MODULE(_compiler, m) {
           py::arg("ptx"), py::arg("optimized") = true,
           "The LLVM IR of a compiled kernel: as lowered, or as optimized (what the PTX is made "
           "from).")
+      .def(
+          "compile_hsaco",
+          [](Session &s, py::handle nis, py::list consts, py::list name_values, py::dict modules,
+             const std::vector<uint32_t> &arg_ids, py::dict flags, py::function resolver,
+             uint64_t self_handle, const std::string &arch, int wavefront, int code_object,
+             std::vector<std::string> dump) {
+            CompileRequest q = make_request(nis, consts, name_values, modules, arg_ids, flags,
+                                            self_handle, 0, dump);
+            q.options.flags.parallel = false;
+            RocmOptions rocm;
+            try {
+              rocm.arch = GfxArch::parse(arch);
+            } catch (const std::invalid_argument &e) {
+              throw py::value_error(e.what());
+            }
+            rocm.wavefront = wavefront;
+            rocm.code_object = code_object;
+            rocm.fastmath = q.options.flags.fastmath;
+            PyResolver r(std::move(resolver));
+            try {
+              return std::const_pointer_cast<HsacoModule>(
+                  s.rocm().compile(q.in, q.args, r, q.infer, q.options, rocm));
+            } catch (const CompileError &e) {
+              raise_compile_error(e, q.in.filename);
+            } catch (const std::invalid_argument &e) {
+              throw py::value_error(e.what());
+            }
+          },
+          py::arg("nis"), py::arg("consts"), py::arg("name_values"), py::arg("modules"),
+          py::arg("arg_types"), py::arg("flags"), py::arg("resolver"), py::arg("self_handle"),
+          py::arg("arch") = std::string("gfx942"), py::kw_only(), py::arg("wavefront") = 0,
+          py::arg("code_object") = 5, py::arg("dump") = std::vector<std::string>{},
+          "Compiles a kernel to an AMDGPU code object for arch (gfx90a, gfx942, gfx1100, ...), "
+          "with wavefront 64 or 32 (0: the architecture's default) and code object version 5 "
+          "or 4.  fastmath comes from flags.  Returns a Hsaco.")
+      .def(
+          "hsaco_asm", [](Session &s, const HsacoModule &h) { return s.rocm().assembly(h); },
+          "The AMDGCN assembly of a compiled kernel.")
+      .def(
+          "hsaco_llvm_ir",
+          [](Session &s, const HsacoModule &h, bool optimized) {
+            return s.rocm().llvm_ir(h, optimized);
+          },
+          py::arg("hsaco"), py::arg("optimized") = true)
       .def("llvm_ir", [](Session &s, const CompiledFunction &c,
                          bool optimized) { return s.compiler.llvm_ir(c, optimized); })
       .def("assembly",

@@ -5,10 +5,13 @@
 #include <memory>
 #include <vector>
 
+#include <frameobject.h>
+
 #include "bindings/Boxing.h"
 #include "bindings/Containers.h"
 #include "bindings/Typeof.h"
 #include "ember/abi.h"
+#include "ember/runtime.h"
 
 namespace ember::py {
 
@@ -48,6 +51,7 @@ struct Entry {
   std::vector<size_t> offsets;
   size_t arg_bytes = 0;
   Plan ret;
+  bool string_args = false;   // some argument holds strings: release_argument after the call
   PyObject *owner = nullptr;  // keeps the compiled code alive
 };
 
@@ -92,6 +96,54 @@ PyObject *call_slow(DispatcherObject *self, PyObject *const *args, Py_ssize_t na
   return r;
 }
 
+/// Adds a traceback entry for the compiled function that raised (as Cython does): a frame of an
+/// empty code object whose first line is the line that raised.
+void add_traceback(const char *function, const char *filename, int line) {
+  PyObject *type, *value, *tb;
+  PyErr_Fetch(&type, &value, &tb);
+  PyCodeObject *code = PyCode_NewEmpty(filename, function, line);
+  PyObject *globals = code ? PyDict_New() : nullptr;
+  PyFrameObject *frame =
+      globals ? PyFrame_New(PyThreadState_Get(), code, globals, nullptr) : nullptr;
+  PyErr_Clear();
+  PyErr_Restore(type, value, tb);
+  if (frame) PyTraceBack_Here(frame);
+  Py_XDECREF(frame);
+  Py_XDECREF(globals);
+  Py_XDECREF(code);
+}
+
+/// The arguments of an exception raised with values: the tuple the record describes.
+PyObject *exception_args(const void *record) {
+  const auto *words = static_cast<const int64_t *>(record);
+  int64_t n = words[0];
+  std::vector<int64_t> code(words + 1, words + 1 + n);
+  size_t header = (static_cast<size_t>(n) + 1) * sizeof(int64_t);
+  header = (header + 15) / 16 * 16;
+  size_t pos = 0;
+  Plan plan = make_plan(code, &pos);
+  return box(plan, const_cast<char *>(static_cast<const char *>(record) + header));
+}
+
+/// A container's KeyError carries repr(key) (ember_value_repr): raises KeyError(key).  False
+/// (nothing raised) when the text is not a literal Python can read back.
+bool raise_key_error(const char *msg) {
+  PyObject *ast = PyImport_ImportModule("ast");
+  PyObject *key = ast ? PyObject_CallMethod(ast, "literal_eval", "s", msg) : nullptr;
+  Py_XDECREF(ast);
+  if (key) {
+    PyObject *exc = PyObject_CallOneArg(PyExc_KeyError, key);
+    Py_DECREF(key);
+    if (exc) {
+      PyErr_SetObject(PyExc_KeyError, exc);
+      Py_DECREF(exc);
+      return true;
+    }
+  }
+  PyErr_Clear();
+  return false;
+}
+
 PyObject *raise_from(const ember_error &err) {
   auto &t = exception_table();
   PyObject *cls = err.exc >= 0 && static_cast<size_t>(err.exc) < t.size()
@@ -99,26 +151,20 @@ PyObject *raise_from(const ember_error &err) {
                       : nullptr;
   if (!cls) cls = PyExc_RuntimeError;
   const char *msg = err.msg ? err.msg : "";
-  if (cls == PyExc_KeyError && *msg) {
-    // A container's KeyError carries repr(key) (ember_value_repr): raise it with the key.
-    PyObject *ast = PyImport_ImportModule("ast");
-    PyObject *key = ast ? PyObject_CallMethod(ast, "literal_eval", "s", msg) : nullptr;
-    Py_XDECREF(ast);
-    if (key) {
-      PyObject *exc = PyObject_CallOneArg(PyExc_KeyError, key);
-      Py_DECREF(key);
-      if (exc) {
-        PyErr_SetObject(PyExc_KeyError, exc);
-        Py_DECREF(exc);
-        return nullptr;
-      }
-    }
-    PyErr_Clear();
-  }
-  if (*msg)
+  if (err.args) {
+    PyObject *args = exception_args(err.args);
+    if (!args) return nullptr;
+    PyErr_SetObject(cls, args);  // cls(*args): Python formats the message
+    Py_DECREF(args);
+  } else if (cls == PyExc_KeyError && *msg && raise_key_error(msg)) {
+    // a container's KeyError, raised with its key
+  } else if (*msg) {
     PyErr_SetString(cls, msg);
-  else
+  } else {
     PyErr_SetNone(cls);
+  }
+  if (err.function && err.filename && err.line > 0)
+    add_traceback(err.function, err.filename, err.line);
   return nullptr;
 }
 
@@ -141,13 +187,17 @@ PyObject *invoke(DispatcherObject *self, const Entry &e, PyObject *const *args) 
     argv_big.reset(new void *[n]);
     argv = argv_big.get();
   }
-  // Containers unboxed for the call hold references (a reflected list is a native copy):
-  // reflected lists and sets are written back, then every one is released.
+  // Arguments unboxed for the call may hold references: strings' MemInfos, containers (a
+  // reflected list is a native copy).  Reflected lists and sets are written back, then every
+  // argument is released.
+  bool any_owned = false;
+  for (size_t i = 0; i < n; ++i) any_owned |= e.args[i].owns;
+  bool release_needed = any_owned || e.string_args;
+  if (release_needed) std::memset(buf, 0, e.arg_bytes);  // a failed unbox leaves nulls behind
   auto finish = [&](size_t upto, bool reflect) {
     bool ok = true;
     for (size_t i = 0; i < upto; ++i) {
       const Plan &p = e.args[i];
-      if (!p.owns) continue;
       bool reflected =
           (p.tag == EMBER_T_LIST && PyList_Check(args[i])) ||
           (p.tag == EMBER_T_SET && PyAnySet_Check(args[i]) && !PyFrozenSet_Check(args[i]));
@@ -159,21 +209,19 @@ PyObject *invoke(DispatcherObject *self, const Entry &e, PyObject *const *args) 
         ok = reflect_to_python(p.code, mi, args[i]);
         if (saved[0]) PyErr_Restore(saved[0], saved[1], saved[2]);
       }
-      release(p, argv[i]);
+      release_argument(p, argv[i]);
     }
     return ok;
   };
-  bool any_owned = false;
   for (size_t i = 0; i < n; ++i) {
     argv[i] = buf + e.offsets[i];
-    any_owned |= e.args[i].owns;
     if (!unbox(e.args[i], args[i], argv[i])) {
-      finish(i, false);
+      if (release_needed) finish(i + 1, false);
       return nullptr;
     }
   }
   void *ret = buf + (e.arg_bytes + 15) / 16 * 16;
-  ember_error err{0, 0, nullptr};
+  ember_error err{0, 0, nullptr, nullptr, nullptr, nullptr};
   int32_t status;
   if (self->nogil) {
     Py_BEGIN_ALLOW_THREADS status = e.wrapper(ret, &err, argv);
@@ -183,10 +231,10 @@ PyObject *invoke(DispatcherObject *self, const Entry &e, PyObject *const *args) 
   }
   if (status != EMBER_OK) {
     raise_from(err);
-    if (any_owned) finish(n, true);
+    if (release_needed) finish(n, true);
     return nullptr;
   }
-  if (any_owned && !finish(n, true)) {
+  if (release_needed && !finish(n, true)) {
     release(e.ret, ret);
     return nullptr;
   }
@@ -263,6 +311,7 @@ PyObject *add_entry(PyObject *pyself, PyObject *args) {
     off = (off + p.align - 1) / p.align * p.align;
     e.offsets.push_back(off);
     off += p.size;
+    e.string_args = e.string_args || holds_strings(p);
     e.args.push_back(std::move(p));
     e.keys.push_back(fingerprint_of_code(code));
   }
@@ -396,17 +445,32 @@ PyTypeObject DispatcherType = {
 
 }  // namespace
 
+namespace {
+/// The id of an exception class, registered (with its bases, for except clauses) if new.
+int32_t exception_id(PyObject *cls) {
+  auto &t = exception_table();
+  for (size_t i = 1; i < t.size(); ++i)
+    if (t[i] == cls) return static_cast<int32_t>(i);
+  Py_INCREF(cls);
+  t.push_back(cls);
+  auto id = static_cast<int32_t>(t.size() - 1);
+  auto *base = reinterpret_cast<PyObject *>(reinterpret_cast<PyTypeObject *>(cls)->tp_base);
+  if (base && PyExceptionClass_Check(base)) ember_exception_set_parent(id, exception_id(base));
+  return id;
+}
+}  // namespace
+
 PyObject *register_exception(PyObject *, PyObject *cls) {
   if (!PyExceptionClass_Check(cls)) {
     PyErr_SetString(PyExc_TypeError, "expected an exception class");
     return nullptr;
   }
-  auto &t = exception_table();
-  for (size_t i = 1; i < t.size(); ++i)
-    if (t[i] == cls) return PyLong_FromSize_t(i);
-  Py_INCREF(cls);
-  t.push_back(cls);
-  return PyLong_FromSize_t(t.size() - 1);
+  return PyLong_FromLong(exception_id(cls));
+}
+
+PyObject *dispatcher_impl(PyObject *obj) {
+  if (Py_TYPE(obj) != &DispatcherType) return nullptr;
+  return reinterpret_cast<DispatcherObject *>(obj)->impl;
 }
 
 PyObject *exception_class(int32_t id) {
@@ -416,6 +480,11 @@ PyObject *exception_class(int32_t id) {
 
 bool init_dispatcher(PyObject *module) {
   register_builtin_exceptions();
+  for (int32_t id = 1; id < EMBER_EXC_FIRST_USER; ++id)  // their bases, for except clauses
+    if (PyObject *cls = exception_table()[static_cast<size_t>(id)]) {
+      auto *base = reinterpret_cast<PyObject *>(reinterpret_cast<PyTypeObject *>(cls)->tp_base);
+      if (base && PyExceptionClass_Check(base)) ember_exception_set_parent(id, exception_id(base));
+    }
   DispatcherType.tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_HAVE_VECTORCALL;
   DispatcherType.tp_doc = "A function compiled by ember, one native entry per signature.";
   DispatcherType.tp_new = dispatcher_new;

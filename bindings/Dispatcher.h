@@ -20,4 +20,8 @@ bool init_dispatcher(PyObject *module);
 PyObject *register_exception(PyObject *self, PyObject *cls);
 PyObject *exception_class(int32_t id);
 
+/// The Python implementation (`_impl`) of a jitted function, whose id is the function's handle
+/// in types; nullptr (no error set) when obj is not a jitted function.
+PyObject *dispatcher_impl(PyObject *obj);
+
 }  // namespace ember::py

@@ -86,6 +86,13 @@ PYBIND11_MODULE(_ember, m) {
         ember_set_blas(reinterpret_cast<void *>(dgemm), reinterpret_cast<void *>(sgemm));
       },
       "Registers Fortran dgemm/sgemm (SciPy's cython_blas) for matrix products; 0 for none.");
+  m.def(
+      "set_lapack",
+      [](const std::string &name, uint64_t fn) {
+        return ember_set_lapack(name.c_str(), reinterpret_cast<void *>(fn)) != 0;
+      },
+      "Registers a Fortran LAPACK routine ('dgesv', 'sgetrf', ...: SciPy's cython_lapack) for "
+      "np.linalg; False for a routine ember does not use.");
   m.def("live_meminfos", &ember_live_meminfos,
         "How many MemInfos (arrays made in compiled code) are alive.");
   m.def(

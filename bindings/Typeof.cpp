@@ -1,6 +1,7 @@
 #include "bindings/Typeof.h"
 
 #include "bindings/Containers.h"
+#include "bindings/Dispatcher.h"
 #include "ember/abi.h"
 
 namespace ember::py {
@@ -54,6 +55,7 @@ int64_t tag_of_descr(PyArray_Descr *descr) {
     case NPY_UINT32: return EMBER_T_UINT32;
     case NPY_ULONG:
     case NPY_ULONGLONG: return EMBER_T_UINT64;
+    case NPY_FLOAT16: return EMBER_T_FLOAT16;
     case NPY_FLOAT32: return EMBER_T_FLOAT32;
     case NPY_FLOAT64: return EMBER_T_FLOAT64;
     case NPY_COMPLEX64: return EMBER_T_COMPLEX64;
@@ -73,6 +75,7 @@ int numpy_typenum(int64_t tag) {
     case EMBER_T_UINT16: return NPY_UINT16;
     case EMBER_T_UINT32: return NPY_UINT32;
     case EMBER_T_UINT64: return NPY_UINT64;
+    case EMBER_T_FLOAT16: return NPY_FLOAT16;
     case EMBER_T_FLOAT32: return NPY_FLOAT32;
     case EMBER_T_FLOAT64: return NPY_FLOAT64;
     case EMBER_T_COMPLEX64: return NPY_COMPLEX64;
@@ -95,6 +98,7 @@ uint64_t fingerprint(PyObject *obj) {
     if (!tag || !array_ok(a)) return 0;
     return pack_array(tag, PyArray_NDIM(a), array_layout(a), PyArray_ISWRITEABLE(a) ? 0 : 1);
   }
+  if (t == &PyUnicode_Type) return EMBER_T_UNICODE;
   if (t == &PyBool_Type) return EMBER_T_BOOL;
   if (t == &PyComplex_Type) return EMBER_T_COMPLEX128;
   if (obj == Py_None) return EMBER_T_NONE;
@@ -109,6 +113,8 @@ uint64_t fingerprint(PyObject *obj) {
     if (!type_code(obj, &code)) return 0;
     return hash_code(code);
   }
+  if (PyObject *impl = dispatcher_impl(obj))  // one type per jitted function
+    return hash_code({EMBER_T_DISPATCHER, reinterpret_cast<int64_t>(impl)});
   return 0;
 }
 
@@ -135,6 +141,10 @@ bool type_code(PyObject *obj, std::vector<int64_t> *out) {
   }
   if (obj == Py_None) {
     out->push_back(EMBER_T_NONE);
+    return true;
+  }
+  if (t == &PyUnicode_Type) {
+    out->push_back(EMBER_T_UNICODE);
     return true;
   }
   if (PyArray_Check(obj)) {
@@ -179,6 +189,10 @@ bool type_code(PyObject *obj, std::vector<int64_t> *out) {
     Py_DECREF(first);
     return ok;
   }
+  if (PyObject *impl = dispatcher_impl(obj)) {
+    out->insert(out->end(), {EMBER_T_DISPATCHER, reinterpret_cast<int64_t>(impl)});
+    return true;
+  }
   if (PyTuple_Check(obj)) {
     Py_ssize_t n = PyTuple_GET_SIZE(obj);
     out->push_back(EMBER_T_TUPLE);
@@ -194,7 +208,8 @@ uint64_t fingerprint_of_code(const std::vector<int64_t> &code) {
   if (code.empty()) return 0;
   int64_t tag = code[0];
   if (tag == EMBER_T_ARRAY) return pack_array(code[1], code[2], code[3], code[4]);
-  if (tag == EMBER_T_TUPLE || tag == EMBER_T_LIST || tag == EMBER_T_DICT || tag == EMBER_T_SET)
+  if (tag == EMBER_T_TUPLE || tag == EMBER_T_DISPATCHER || tag == EMBER_T_LIST ||
+      tag == EMBER_T_DICT || tag == EMBER_T_SET)
     return hash_code(code);
   if (tag == EMBER_T_OPTIONAL) return 0;  // never the type of a Python value
   return static_cast<uint64_t>(tag);

@@ -21,16 +21,62 @@ from . import typed, types  # noqa: E402  (typed registers the classes container
 from ._ember import get_num_threads, get_thread_id, set_num_threads
 from .decorators import jit, njit, prange
 from .errors import EmberError, InternalError, TypingError, UnsupportedError
+from .types import (
+    b1,
+    bool_,
+    boolean,
+    byte,
+    c8,
+    c16,
+    complex64,
+    complex128,
+    double,
+    f4,
+    f8,
+    float32,
+    float64,
+    float_,
+    i1,
+    i2,
+    i4,
+    i8,
+    int8,
+    int16,
+    int32,
+    int64,
+    int_,
+    intp,
+    none,
+    typeof,
+    u1,
+    u2,
+    u4,
+    u8,
+    uint8,
+    uint16,
+    uint32,
+    uint64,
+    uintp,
+    unicode_type,
+    void,
+)
 
 
 def __getattr__(name):  # PEP 562: the ufunc builders import numpy's ufunc machinery lazily
     if name in ("vectorize", "guvectorize", "DUFunc"):
         from . import ufunc
         return getattr(ufunc, name)
+    if name == "literal_unroll":  # the NIS rewrite lives beside it (ember/unroll.py)
+        from .unroll import literal_unroll
+        return literal_unroll
     raise AttributeError(f"module 'ember' has no attribute {name!r}")
 
 
 __version__ = "0.1.0"
-__all__ = ["jit", "njit", "prange", "vectorize", "guvectorize", "set_num_threads",
+__all__ = ["jit", "njit", "prange", "vectorize", "guvectorize", "literal_unroll", "set_num_threads",
            "get_num_threads", "get_thread_id", "EmberError", "TypingError",
-           "UnsupportedError", "InternalError", "typed", "types", "__version__"]
+           "UnsupportedError", "InternalError", "__version__", "typed", "types", "typeof",
+           "boolean", "bool_", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32",
+           "uint64", "intp", "uintp", "float32", "float64", "complex64", "complex128", "none",
+           "void", "unicode_type", "b1", "i1", "i2", "i4", "i8", "u1", "u2", "u4", "u8", "f4",
+           "f8", "c8", "c16", "byte", "int_", "float_", "double"]

@@ -67,15 +67,21 @@ class Op(enum.IntEnum):
     RETURN_VALUE = 34
     RAISE = 35
     UNREACHABLE_EH = 36
-    BUILD_MAP = 37
-    BUILD_SET = 38
-    MAP_ADD = 39
-    SET_ADD = 40
-    DELETE_SUBSCR = 41
-    LIST_EXTEND = 42
-    SET_UPDATE = 43
-    DICT_UPDATE = 44
-    BUILD_CONST_KEY_MAP = 45
+    MAKE_FUNCTION = 37  # arg 8: a closure (the captured values' tuple below the code object)
+    # Exception handlers (NisFunction.handlers says which instructions each one covers):
+    PUSH_EXC_INFO = 38    # exc -> exc, exc (the copy stands for CPython's previous exception)
+    POP_EXCEPT = 39       # pops that copy
+    CHECK_EXC_MATCH = 40  # exc, class (or tuple of classes) -> exc, bool
+    RERAISE = 41          # raises the exception on top of the stack again
+    BUILD_MAP = 42
+    BUILD_SET = 43
+    MAP_ADD = 44
+    SET_ADD = 45
+    DELETE_SUBSCR = 46
+    LIST_EXTEND = 47
+    SET_UPDATE = 48
+    DICT_UPDATE = 49
+    BUILD_CONST_KEY_MAP = 50
 
 
 class BinOp(enum.IntEnum):
@@ -141,6 +147,10 @@ class NisFunction(NamedTuple):
     consts: tuple
     freevars: tuple
     code: tuple
+    # (start, end, target, depth, lasti): an exception raised by code[start:end] jumps to
+    # code[target] with the stack cut to `depth` items, then lasti (an int) when lasti is
+    # set, then the exception.  CPython's exception table, in NIS indices.
+    handlers: tuple = ()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -151,6 +161,7 @@ _NULL_FIRST = _PY < (3, 13)        # LOAD_GLOBAL's NULL goes below the global be
 _ATTR_METHOD_BIT = _PY >= (3, 12)  # LOAD_ATTR arg & 1 = method load (3.11 uses LOAD_METHOD)
 _CMP_BOOL_BIT = _PY >= (3, 13)     # COMPARE_OP arg & 16 = coerce the result to bool
 _FOR_TAIL = 0 if _PY < (3, 13) else 1  # instructions after END_FOR that the loop exit skips
+_SET_FUNCTION_ATTRIBUTE = _PY >= (3, 13)  # MAKE_FUNCTION takes only the code object
 _line_of = attrgetter("line_number" if _PY >= (3, 13) else "starts_line")
 
 _SYM_BIN = ("+", "-", "*", "/", "//", "%", "**", "<<", ">>", "&", "|", "^", "@")
@@ -162,12 +173,13 @@ _CMPS = {s: CmpOp(i) for i, s in enumerate(_SYM_CMP)}
 
 (_LOAD_FAST, _STORE_FAST, _LOAD_CONST, _LOAD_GLOBAL, _LOAD_DEREF, _PUSH_NULL, _LOAD_ATTR, _CALL,
  _BINARY_OP, _BINARY_SUBSCR, _STORE_SUBSCR, _BUILD_SLICE, _COMPARE_OP, _UNARY, _TO_BOOL,
- _BUILD_LIST, _LIST_TO_TUPLE, _COPY, _POP_TOP, _FOR_ITER, _JUMP, _RETURN_VALUE, _RAISE) = (
+ _BUILD_LIST, _LIST_TO_TUPLE, _COPY, _SWAP, _POP_TOP, _FOR_ITER, _JUMP, _RETURN_VALUE,
+ _RAISE) = (
     Op.LOAD_FAST, Op.STORE_FAST, Op.LOAD_CONST, Op.LOAD_GLOBAL, Op.LOAD_DEREF, Op.PUSH_NULL,
     Op.LOAD_ATTR, Op.CALL, Op.BINARY_OP, Op.BINARY_SUBSCR, Op.STORE_SUBSCR, Op.BUILD_SLICE,
-    Op.COMPARE_OP, Op.UNARY, Op.TO_BOOL, Op.BUILD_LIST, Op.LIST_TO_TUPLE, Op.COPY, Op.POP_TOP,
-    Op.FOR_ITER, Op.JUMP, Op.RETURN_VALUE, Op.RAISE)
-_TERMINATORS = frozenset((Op.JUMP, Op.RETURN_VALUE, Op.RAISE, Op.UNREACHABLE_EH))
+    Op.COMPARE_OP, Op.UNARY, Op.TO_BOOL, Op.BUILD_LIST, Op.LIST_TO_TUPLE, Op.COPY, Op.SWAP,
+    Op.POP_TOP, Op.FOR_ITER, Op.JUMP, Op.RETURN_VALUE, Op.RAISE)
+_TERMINATORS = frozenset((Op.JUMP, Op.RETURN_VALUE, Op.RAISE, Op.UNREACHABLE_EH, Op.RERAISE))
 _JUMP_OPS = frozenset((Op.FOR_ITER, Op.JUMP, Op.POP_JUMP_IF_TRUE, Op.POP_JUMP_IF_FALSE,
                        Op.POP_JUMP_IF_NONE, Op.POP_JUMP_IF_NOT_NONE))
 
@@ -175,7 +187,7 @@ _JUMP_OPS = frozenset((Op.FOR_ITER, Op.JUMP, Op.POP_JUMP_IF_TRUE, Op.POP_JUMP_IF
 (_K_LOCAL, _K_CONST, _K_FIXED, _K_ARG, _K_DROP, _K_GLOBAL, _K_ATTR, _K_CALL, _K_BINOP, _K_CMP,
  _K_JUMP, _K_FOR, _K_END_FOR, _K_LOCAL2, _K_KWNAMES, _K_CALL_KW, _K_SLICE, _K_RETURN_CONST,
  _K_SMALL_INT, _K_ASSERT, _K_METHOD, _K_DEREF, _K_INTRINSIC, _K_JUMP_OR_POP, _K_LIST_EXTEND,
- _K_REJECT, _K_MAKE_FUNCTION, _K_COMPREHENSION, _K_CELL) = range(29)
+ _K_REJECT, _K_MAKE_FUNCTION, _K_COMPREHENSION, _K_CELL, _K_FORMAT, _K_BUILD_STRING) = range(31)
 
 _F = _K_FIXED
 _TABLE = {
@@ -210,7 +222,9 @@ _TABLE = {
                                       "UNPACK_SEQUENCE", "LIST_APPEND", "IS_OP", "CONTAINS_OP",
                                       "BUILD_MAP", "BUILD_SET", "MAP_ADD", "SET_ADD",
                                       "DICT_UPDATE", "BUILD_CONST_KEY_MAP")},
-    "RAISE_VARARGS": (_K_ARG, Op.RAISE, 0),
+    "RAISE_VARARGS": (_K_ARG, Op.RAISE, 0), "RERAISE": (_K_ARG, Op.RERAISE, 0),
+    "PUSH_EXC_INFO": (_F, Op.PUSH_EXC_INFO, 0), "POP_EXCEPT": (_F, Op.POP_EXCEPT, 0),
+    "CHECK_EXC_MATCH": (_F, Op.CHECK_EXC_MATCH, 0),
     "FOR_ITER": (_K_FOR, None, 0), "END_FOR": (_K_END_FOR, None, 0),
     **{n: (_K_JUMP, Op.JUMP, 0) for n in ("JUMP_FORWARD", "JUMP_BACKWARD",
                                          "JUMP_BACKWARD_NO_INTERRUPT", "JUMP")},
@@ -221,11 +235,17 @@ _TABLE = {
     "MAKE_FUNCTION": (_K_MAKE_FUNCTION, None, 0),
     "LOAD_FAST_AND_CLEAR": (_K_COMPREHENSION, None, 0),
     **{n: (_K_CELL, None, 0) for n in ("LOAD_CLOSURE", "STORE_DEREF", "DELETE_DEREF")},
+    "SET_FUNCTION_ATTRIBUTE": (_K_MAKE_FUNCTION, None, 1),
+    # f-strings become calls of str/repr/format and `+` (3.11-3.12: FORMAT_VALUE; 3.13+: the
+    # other three)
+    **{n: (_K_FORMAT, None, 0) for n in ("FORMAT_VALUE", "FORMAT_SIMPLE", "CONVERT_VALUE",
+                                        "FORMAT_WITH_SPEC")},
+    "BUILD_STRING": (_K_BUILD_STRING, None, 0),
 }
 _REJECTS = {
-    "try/except/finally blocks are not supported": (
-        "PUSH_EXC_INFO", "POP_EXCEPT", "CHECK_EXC_MATCH", "RERAISE", "WITH_EXCEPT_START"),
-    "with statements are not supported": ("BEFORE_WITH", "LOAD_SPECIAL", "BEFORE_ASYNC_WITH"),
+    "with statements are not supported": ("BEFORE_WITH", "LOAD_SPECIAL", "BEFORE_ASYNC_WITH",
+                                          "WITH_EXCEPT_START"),
+    "except* (exception groups) is not supported": ("CHECK_EG_MATCH", "PREP_RERAISE_STAR"),
     "generators and async functions (yield, await) are not supported": (
         "RETURN_GENERATOR", "YIELD_VALUE", "SEND", "GET_AWAITABLE", "GET_AITER", "GET_ANEXT",
         "END_ASYNC_FOR", "GET_YIELD_FROM_ITER"),
@@ -234,9 +254,7 @@ _REJECTS = {
         "STORE_GLOBAL", "DELETE_GLOBAL"),
     "import statements inside a compiled function are not supported; import at module level": (
         "IMPORT_NAME", "IMPORT_FROM", "IMPORT_STAR"),
-    "f-strings are not supported": ("FORMAT_VALUE", "BUILD_STRING", "FORMAT_SIMPLE",
-                                    "CONVERT_VALUE", "FORMAT_WITH_SPEC", "BUILD_TEMPLATE",
-                                    "BUILD_INTERPOLATION"),
+    "template strings (t-strings) are not supported": ("BUILD_TEMPLATE", "BUILD_INTERPOLATION"),
     "setting or deleting attributes (obj.x = ...) is not supported": (
         "STORE_ATTR", "DELETE_ATTR"),
     "calls with **kwargs unpacking are not supported": ("DICT_MERGE",),
@@ -253,10 +271,10 @@ _BAD_FLAGS = (_CO_VARARGS | _CO_VARKEYWORDS | _CO_GENERATOR | _CO_COROUTINE
               | _CO_ITERABLE_COROUTINE | _CO_ASYNC_GENERATOR)
 _COMPREHENSION_NAMES = {"<listcomp>": "list comprehensions", "<setcomp>": "set comprehensions",
                         "<dictcomp>": "dict comprehensions",
-                        "<genexpr>": "generator expressions", "<lambda>": "lambda expressions"}
+                        "<genexpr>": "generator expressions"}
 _LOOP_HINT = "write the loop out (e.g. fill an array created with np.empty)"
 _HINTS = {"<listcomp>": "; " + _LOOP_HINT, "<genexpr>": "; " + _LOOP_HINT,
-          "<lambda>": " with defaults or closures; define a function at module level"}
+          }
 _PLAIN_CONST_TYPES = frozenset((int, str, bool, bytes, type(None)))
 
 
@@ -358,15 +376,41 @@ def _expand(code, names, free, counter, extra, base=0):
 
 
 def _instructions(code):
-    """(instructions, extra local names, whether cells became locals) for normalize()."""
+    """(instructions, extra local names) for normalize()."""
     if _PY >= (3, 12) or not any(type(c) is CodeType and c.co_name in _INLINED
                                  for c in code.co_consts):
-        return dis.get_instructions(code), (), False
+        return dis.get_instructions(code), ()
     names = {n: n for n in code.co_varnames + code.co_cellvars}
     free = {n: ("LOAD_DEREF", n) for n in code.co_freevars}
     extra = [n for n in code.co_cellvars if n not in code.co_varnames]
     instrs = _expand(code, names, free, [0], extra)
-    return instrs, tuple(extra), True
+    return instrs, tuple(extra)
+
+
+def _captured_by_closures(code):
+    """The variables of code that inner functions other than inlined comprehensions capture
+    (those of a 3.11 comprehension are plain locals once it is inlined, whatever assigns them)."""
+    found = set()
+    for c in code.co_consts:
+        if type(c) is CodeType:
+            if _PY >= (3, 12) or c.co_name not in _INLINED:
+                found.update(c.co_freevars)
+            else:
+                found.update(_captured_by_closures(c))
+    return found
+# FORMAT_VALUE's conversion bits (3.11-3.12) and CONVERT_VALUE's argument: str, repr, ascii.
+_CONVERSIONS = {1: str, 2: repr}
+_FORMAT_SPEC_BIT = 4
+
+
+def _call_on_top(append, cidx, clist, fn, nargs, off, line):
+    """Emits fn(the top nargs stack items) in place of them (nargs 1 or 2).  CALL's callee
+    slot pair takes fn below the first argument: [fn, a] CALL 0 is fn(a)."""
+    append((_LOAD_CONST, _intern(cidx, clist, fn), 0, -1, off, line))
+    if nargs == 2:  # [v, spec, fn] -> [fn, spec, v] -> [fn, v, spec]
+        append((_SWAP, 3, 0, -1, off, line))
+    append((_SWAP, 2, 0, -1, off, line))
+    append((_CALL, nargs - 1, -1, -1, off, line))
 
 
 def _reject(msg, code, line):
@@ -393,9 +437,38 @@ def _reject_flags(code, flags):
     _reject(what, code, line)
 
 
-def normalize(func_or_code) -> NisFunction:
+def _cell_stores(code):
+    """Reject captured variables assigned after they may have been captured.
+
+    Compiled closures capture values, not cells (as Numba's): that is CPython's behaviour when
+    the variable is bound once before the inner function is made, and a parameter never
+    reassigned, a local assigned at one place (a loop variable included), which is what this
+    accepts."""
+    cells = set(code.co_cellvars) & _captured_by_closures(code)
+    if not cells:
+        return
+    params = set(code.co_varnames[:code.co_argcount + code.co_kwonlyargcount])
+    seen = {}
+    line = code.co_firstlineno
+    for ins in dis.get_instructions(code):
+        ln = _line_of(ins)
+        if ln is not None:
+            line = ln
+        if ins.opname == "STORE_DEREF" and ins.argval in cells:
+            n = seen[ins.argval] = seen.get(ins.argval, 0) + 1
+            if n > 1 or ins.argval in params:
+                _reject(f"variable {ins.argval!r} is captured by an inner function and assigned "
+                        "again; compiled closures capture values, so a captured variable must "
+                        "be assigned once (use another name for the new value)", code, line)
+        elif ins.opname == "DELETE_DEREF":
+            _reject(f"deleting the captured variable {ins.argval!r} is not supported", code, line)
+
+
+def normalize(func_or_code, closure_params=False) -> NisFunction:
     """Translate a function (or code object) into a ``NisFunction``.
 
+    With ``closure_params`` (an inner function compiled on its own) the free variables become
+    the leading parameters: the function that makes the closure passes their values.
     Raises ``UnsupportedError`` (with the offending line) for code outside the accepted subset.
     """
     code = getattr(func_or_code, "__code__", func_or_code)
@@ -406,16 +479,23 @@ def normalize(func_or_code) -> NisFunction:
     flags = code.co_flags
     if flags & _BAD_FLAGS:
         _reject_flags(code, flags)
-    eh_start = 1 << 62
-    if code.co_exceptiontable:
-        entries = dis.Bytecode(code).exception_entries
-        if entries:
-            eh_start = min(e.start for e in entries)
+    entries = dis.Bytecode(code).exception_entries if code.co_exceptiontable else ()
 
-    instructions, extra_vars, cells_inlined = _instructions(code)
-    varnames = code.co_varnames + extra_vars
-    varidx = {n: i for i, n in enumerate(varnames)}
+    instructions, extra_vars = _instructions(code)
     freevars = code.co_freevars
+    _cell_stores(code)
+    # Captured variables are plain locals here (read-only captures, checked above): cells only
+    # exist so that inner functions see them, and those receive their values as parameters.
+    varnames = code.co_varnames
+    argcount = code.co_argcount
+    if closure_params:
+        varnames = freevars + varnames
+        argcount += len(freevars)
+        freevars = ()
+    varnames = varnames + tuple(c for c in code.co_cellvars if c not in varnames)
+    # the locals of inlined comprehensions (3.11)
+    varnames = varnames + tuple(n for n in extra_vars if n not in varnames)
+    varidx = {n: i for i, n in enumerate(varnames)}
     nidx = {}            # names: name -> index (dict order = first use)
     cidx, clist = {}, []  # consts: key -> index, values
     out = []             # (op, arg, arg2, target, offset, line); targets are byte offsets here
@@ -424,7 +504,6 @@ def normalize(func_or_code) -> NisFunction:
     end_fors = set()     # offsets of END_FOR (3.12+): only FOR_ITER may jump there
     tails = set()        # offsets of END_FOR and the POP_TOP/POP_ITER that the loop exit skips
     line = code.co_firstlineno
-    nop_off, nop_line = -1, line  # the last NOP: `try:` compiles to one just before its range
     kwnames = -1
     skip_tail = 0
     drop_len, drop_from = -1, 0  # dropped instructions since the last emitted one start here
@@ -438,9 +517,6 @@ def normalize(func_or_code) -> NisFunction:
             line = ln
         name = ins.opname
         labels[off] = len(out)
-        if off >= eh_start:
-            _reject("try/except/finally blocks are not supported", code,
-                    nop_line if nop_off == off - 2 else line)
         if skip_tail:
             if name != "POP_TOP" and name != "POP_ITER":
                 _reject(f"unexpected bytecode (please report): {name} after END_FOR", code,
@@ -480,13 +556,10 @@ def normalize(func_or_code) -> NisFunction:
         elif kind == _K_DROP:
             if drop_len != len(out):
                 drop_len, drop_from = len(out), off
-            if name == "NOP":
-                nop_off, nop_line = off, line
+        elif kind == _K_DEREF and ins.argval in varidx:  # a captured local, or a closure param
+            append((Op.LOAD_FAST, varidx[ins.argval], 0, -1, off, line))
         elif kind == _K_GLOBAL or kind == _K_ATTR or kind == _K_METHOD or kind == _K_DEREF:
             nm = ins.argval
-            if kind == _K_DEREF and nm not in freevars:
-                _reject(f"variable {nm!r} is captured by an inner function; closures over "
-                        "local variables are not supported", code, line)
             i = nidx.get(nm)
             if i is None:
                 i = nidx[nm] = len(nidx)
@@ -593,16 +666,28 @@ def normalize(func_or_code) -> NisFunction:
                 append((Op.LIST_EXTEND if name == "LIST_EXTEND" else Op.SET_UPDATE, ins.arg, 0,
                         -1, off, line))
         elif kind == _K_MAKE_FUNCTION:
+            flags = ins.arg if (fixed or not _SET_FUNCTION_ATTRIBUTE) else 0
+            if fixed:  # 3.13+: SET_FUNCTION_ATTRIBUTE right after MAKE_FUNCTION
+                last = out[-1] if out else None
+                if (flags != 8 or last is None or last[0] != Op.MAKE_FUNCTION
+                        or last[1] != 0):
+                    _reject("default arguments and annotations of inner functions are not "
+                            "supported", code, line)
+                out[-1] = (Op.MAKE_FUNCTION, 8) + last[2:]
+                continue
             fn = clist[out[-1][1]] if out and out[-1][0] == _LOAD_CONST else None
             cname = fn.co_name if type(fn) is CodeType else "?"
-            if cname == "<lambda>" and ins.arg == 0 and not fn.co_freevars:
-                # A lambda without defaults or closure is a constant: its code object, which
-                # the front end compiles as a jitted function (values.Freezer).
-                continue
             what = _COMPREHENSION_NAMES.get(cname)
-            _reject(f"{what} are not supported" + _HINTS.get(cname, "") if what else
-                    f"inner function definitions are not supported (def {cname}); define it at "
-                    "module level", code, line)
+            if what or type(fn) is not CodeType:
+                _reject(f"{what} are not supported" + _HINTS.get(cname, "") if what else
+                        "unexpected bytecode (please report): MAKE_FUNCTION without a code object",
+                        code, line)
+            if flags & ~8:
+                _reject("default arguments and annotations of inner functions are not "
+                        "supported", code, line)
+            if fn.co_flags & _BAD_FLAGS:
+                _reject_flags(fn, fn.co_flags)
+            append((Op.MAKE_FUNCTION, flags, 0, -1, off, line))
         elif kind == _K_COMPREHENSION:  # 3.12+ inlined comprehension (PEP 709)
             what = "comprehensions"
             for nxt in it:
@@ -611,15 +696,45 @@ def normalize(func_or_code) -> NisFunction:
                             "BUILD_MAP": "dict"}[nxt.opname] + " comprehensions"
                     break
             _reject(f"{what} are not supported; {_LOOP_HINT}", code, line)
+        elif kind == _K_FORMAT:
+            if name == "FORMAT_VALUE":  # 3.11/3.12: conversion bits, then a spec on top
+                conv, spec = ins.arg & 3, ins.arg & _FORMAT_SPEC_BIT
+            elif name == "CONVERT_VALUE":
+                conv, spec = ins.arg, 0
+            else:  # FORMAT_SIMPLE: format(v, ''), which is str(v) for numbers and strings
+                conv, spec = 0, name == "FORMAT_WITH_SPEC"
+            if conv == 3:
+                _reject("f-string conversion !a is not supported", code, line)
+            if conv and spec:  # convert the value under its spec
+                append((_SWAP, 2, 0, -1, off, line))
+                _call_on_top(append, cidx, clist, _CONVERSIONS[conv], 1, off, line)
+                append((_SWAP, 2, 0, -1, off, line))
+            elif conv:
+                _call_on_top(append, cidx, clist, _CONVERSIONS[conv], 1, off, line)
+            if spec:
+                _call_on_top(append, cidx, clist, format, 2, off, line)
+            elif name != "CONVERT_VALUE" and not conv:
+                _call_on_top(append, cidx, clist, str, 1, off, line)
+        elif kind == _K_BUILD_STRING:  # the pieces joined left to right by `+`
+            if ins.arg == 0:
+                append((_LOAD_CONST, _intern(cidx, clist, ""), 0, -1, off, line))
+            for _ in range(ins.arg - 1):
+                append((_BINARY_OP, BinOp(0), 0, -1, off, line))
         elif kind == _K_CELL:
-            _reject(f"variable {ins.argval!r} is captured by an inner function; closures over "
-                    "local variables are not supported", code, line)
+            i = varidx.get(ins.argval)
+            if i is None and name == "LOAD_CLOSURE":  # passing on a frozen free variable
+                nm = ins.argval
+                append((_LOAD_DEREF, nidx.setdefault(nm, len(nidx)), 0, -1, off, line))
+                continue
+            if i is None or (name != "LOAD_CLOSURE" and ins.argval in code.co_freevars):
+                # STORE_DEREF of a free variable: `nonlocal x; x = ...`
+                _reject(f"assigning the variable {ins.argval!r} of an enclosing function "
+                        "(nonlocal) is not supported", code, line)
+            append((Op.LOAD_FAST if name == "LOAD_CLOSURE" else Op.STORE_FAST, i, 0, -1, off,
+                    line))
         else:  # _K_REJECT
             _reject(fixed, code, line)
 
-    if code.co_cellvars and not cells_inlined:  # never emit a cell silently
-        _reject(f"variable {code.co_cellvars[0]!r} is captured by an inner function; closures "
-                "over local variables are not supported", code, code.co_firstlineno)
     for j in jumps:
         op, arg, arg2, tgt, off, ln = out[j]
         to = labels.get(tgt)
@@ -628,11 +743,19 @@ def normalize(func_or_code) -> NisFunction:
             _reject(f"unexpected bytecode (please report): jump from offset {off} to {tgt}",
                     code, ln)
         out[j] = (op, arg, arg2, to, off, ln)
+    handlers = []
+    for e in entries:
+        start, end, target = labels.get(e.start), labels.get(e.end, len(out)), labels.get(e.target)
+        if start is None or target is None or end is None:
+            _reject("unexpected bytecode (please report): exception table entry "
+                    f"{e.start}-{e.end} -> {e.target}", code, code.co_firstlineno)
+        if start < end:
+            handlers.append((start, end, target, e.depth, int(e.lasti)))
     new = tuple.__new__  # skips NamedTuple's Python-level __new__: normalize() is on the hot path
     return new(NisFunction, (code.co_name, qualname, code.co_filename, code.co_firstlineno,
-                             code.co_argcount, code.co_kwonlyargcount, varnames,
+                             argcount, code.co_kwonlyargcount, varnames,
                              tuple(nidx), tuple(clist), freevars,
-                             tuple([new(Instr, t) for t in out])))
+                             tuple([new(Instr, t) for t in out]), tuple(handlers)))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -668,7 +791,8 @@ def _arg_text(nis, ins):
         return f"-> {ins.target}"
     if op in (Op.BUILD_SLICE, Op.BUILD_TUPLE, Op.BUILD_LIST, Op.LIST_APPEND, Op.UNPACK_SEQUENCE,
               Op.COPY, Op.SWAP, Op.RAISE, Op.BUILD_MAP, Op.BUILD_SET, Op.MAP_ADD, Op.SET_ADD,
-              Op.LIST_EXTEND, Op.SET_UPDATE, Op.DICT_UPDATE, Op.BUILD_CONST_KEY_MAP):
+              Op.LIST_EXTEND, Op.SET_UPDATE, Op.DICT_UPDATE, Op.BUILD_CONST_KEY_MAP,
+              Op.MAKE_FUNCTION, Op.RERAISE):
         return str(arg)
     return ""
 
@@ -679,6 +803,8 @@ def dump(nis: NisFunction) -> str:
              f"argcount: {nis.argcount}  kwonlyargcount: {nis.kwonlyargcount}",
              f"varnames: {nis.varnames!r}",
              f"freevars: {nis.freevars!r}"]
+    if nis.handlers:
+        lines.append(f"handlers: {list(nis.handlers)!r}")
     first = nis.firstlineno
     for i, ins in enumerate(nis.code):
         text = _arg_text(nis, ins)
@@ -708,6 +834,9 @@ _EFFECT = {
     Op.DELETE_SUBSCR: lambda a: (2, -2),
     **dict.fromkeys((Op.LIST_EXTEND, Op.SET_UPDATE, Op.DICT_UPDATE), lambda a: (a + 1, -1)),
     Op.BUILD_CONST_KEY_MAP: lambda a: (a + 1, -a),
+    Op.MAKE_FUNCTION: lambda a: (2, -1) if a & 8 else (1, 0),
+    Op.PUSH_EXC_INFO: lambda a: (1, 1), Op.POP_EXCEPT: lambda a: (1, -1),
+    Op.CHECK_EXC_MATCH: lambda a: (2, 0), Op.RERAISE: lambda a: (1, -1),
 }
 
 
@@ -718,6 +847,7 @@ def verify_stack(nis: NisFunction) -> None:
     n = len(code)
     depth = [None] * n
     work = [(0, 0, -1)] if n else []
+    work += [(t, depth + lasti + 1, s) for s, _, t, depth, lasti in nis.handlers]
 
     def fail(i, msg):
         ins = code[i]

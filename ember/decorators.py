@@ -25,12 +25,13 @@ def apply_decorator(wrap, signature_or_function, name: str):
     now for a function, else a decorator that will call it."""
     if callable(signature_or_function) and hasattr(signature_or_function, "__code__"):
         return wrap(signature_or_function, ())
+    from .types import Signature
     sigs = signature_or_function
     if sigs is None:
         sigs = ()
-    elif isinstance(sigs, str):
+    elif isinstance(sigs, (str, Signature)):  # "f8(i8[:])" or float64(int64[:])
         sigs = (sigs,)
-    elif isinstance(sigs, (list, tuple)) and all(isinstance(s, str) for s in sigs):
+    elif isinstance(sigs, (list, tuple)) and all(isinstance(s, (str, Signature)) for s in sigs):
         sigs = tuple(sigs)
     else:
         raise TypeError(f"{name} takes a function, a signature string or a list of them, not "

@@ -20,6 +20,7 @@ import weakref
 
 from . import _ember
 from .errors import EmberError, TypingError, UnsupportedError
+from .signature import T_UNICODE
 
 _ARRAY_TAG = 15  # EMBER_T_ARRAY in ember/abi.h's type codes
 _compile_lock = threading.RLock()
@@ -149,9 +150,11 @@ class JitFunction(Overloads):
         self.options = options
         self._loop = loop  # ("ufunc", []) or ("gufunc", core dims): compile a NumPy inner loop
         code = py_func.__code__
-        self._nargs = code.co_argcount + code.co_kwonlyargcount
+        self._nargs = self._nargs_own = code.co_argcount + code.co_kwonlyargcount
         self._argnames = code.co_varnames[:self._nargs]
         self._nis = None
+        self._inner: dict = {}  # code object -> InnerFunction (lambdas and inner defs)
+        self._pinned: dict = {}  # jitted functions passed as arguments, kept alive (see below)
         self._bound_signature = None
         self._specs: dict[tuple, Specialization] = {}
         self._aliases: dict[tuple, Specialization] = {}
@@ -198,17 +201,36 @@ class JitFunction(Overloads):
             args = self._bind(args, kwargs)
         codes = []
         for name, value in zip(self._argnames, args):
+            if isinstance(value, (_ember.Dispatcher, tuple)):
+                self._pin(value)
             try:
                 codes.append(_ember.typeof_code(value))
             except TypeError:
                 raise TypingError(
                     f"{self.__qualname__}(): argument '{name}' is {_describe(value)}; "
                     "compiled functions take numbers (ints within uint64), NumPy arrays (bool, "
-                    "int, uint, float, complex; native byte order), tuples of those, None, "
-                    "non-empty lists and sets of those, ember.typed.List and "
+                    "int, uint, float, complex; native byte order), strings, tuples of "
+                    "those, None, non-empty lists and sets of those, ember.typed.List and "
                     "ember.typed.Dict") from None
         spec = self._specialize(codes)
         return self.dispatcher._call_entry(spec.entry, args)
+
+    def _pin(self, value):
+        """A jitted function's type is its identity (its id): keep the ones passed as arguments
+        alive, so that no later function can reuse the id and match their entries."""
+        if isinstance(value, tuple):
+            for v in value:
+                if isinstance(v, (_ember.Dispatcher, tuple)):
+                    self._pin(v)
+        else:
+            self._pinned[id(value._impl)] = value
+
+    def inner_function(self, code):
+        """The jitted function of an inner def or lambda in this function's code."""
+        inner = self._inner.get(code)
+        if inner is None:
+            inner = self._inner[code] = InnerFunction(self, code)
+        return inner
 
     def _add_alias_entry(self, spec: Specialization, codes):
         """Registers spec's compiled code for calls whose argument type codes are `codes`."""
@@ -221,10 +243,13 @@ class JitFunction(Overloads):
         """Compiles an explicit signature: a string such as "float64(float64[:], int64)" or a
         tuple of argument type strings."""
         from .signature import parse_signature
-        if isinstance(signature, str):
+        from .types import Signature
+        if isinstance(signature, Signature):
+            arg_codes, ret_code = signature.codes()
+        elif isinstance(signature, str):
             arg_codes, ret_code = parse_signature(signature)
         elif isinstance(signature, (tuple, list)):
-            arg_codes, ret_code = parse_signature("(" + ", ".join(map(str, signature)) + ")")
+            arg_codes, ret_code = Signature(None, signature).codes()
         else:
             raise TypeError(f"a signature is a string such as 'float64(float64)', "
                             f"not {type(signature).__name__}")
@@ -249,8 +274,12 @@ class JitFunction(Overloads):
                     "signature", self.py_func.__code__.co_filename, _def_line(self.py_func))
             s = session()
             nis = self._normalized()
+            unroll = sys.modules.get("ember.unroll")  # only once literal_unroll was imported
+            if unroll is not None:
+                nis = unroll.unroll_literal_loops(nis, self.py_func,
+                                                  [s.type_code(t) for t in type_ids])
             from .values import freeze_function
-            consts, name_values, modules = freeze_function(self.py_func, nis)
+            consts, name_values, modules = freeze_function(self.py_func, nis, self)
             dump = [x for x in os.environ.get("EMBER_DUMP", "").split(",") if x]
             _compile_stack.append((handle, type_ids))
             self._compiles += 1
@@ -266,6 +295,11 @@ class JitFunction(Overloads):
                 _register_blas()
             arg_codes = [s.type_code(t) for t in compiled.arg_types]
             ret_code = s.type_code(compiled.return_type)
+            if None in arg_codes or isinstance(self, InnerFunction):
+                # a closure, or a function holding one: callable from compiled code only
+                spec = Specialization(compiled, type_ids, arg_codes, ret_code, None)
+                self._specs[type_ids] = spec
+                return spec
             if ret_code is None:
                 raise UnsupportedError(
                     f"{self.__qualname__}() returns a {s.type_str(compiled.return_type)}, which "
@@ -279,7 +313,7 @@ class JitFunction(Overloads):
     def _normalized(self):
         if self._nis is None:
             from .bytecode import normalize
-            self._nis = normalize(self.py_func)
+            self._nis = normalize(self.py_func, isinstance(self, InnerFunction))
         return self._nis
 
     def resolve_call(self, type_ids, kwnames):
@@ -290,9 +324,10 @@ class JitFunction(Overloads):
             return self._resolve_gufunc_call(type_ids, kwnames)
         npos = len(type_ids) - len(kwnames)
         arg_map = [-1] * self._nargs
-        if npos > self.py_func.__code__.co_argcount:
+        nfree = len(self._argnames) - self._nargs_own  # an inner function's captured values
+        if npos > self.py_func.__code__.co_argcount + nfree:
             raise TypingError(f"{self.__qualname__}() takes {self.py_func.__code__.co_argcount}"
-                              f" positional arguments but {npos} were given")
+                              f" positional arguments but {npos - nfree} were given")
         for i in range(npos):
             arg_map[i] = i
         for k, name in enumerate(kwnames):
@@ -326,6 +361,14 @@ class JitFunction(Overloads):
                                        f"({type(value).__name__}) cannot be used in compiled "
                                        "code") from None
             frozen.append(freezer.freeze(value, f"the default of '{name}'"))
+        # A string literal arrives as a runtime string (NumPy overloads saw its text; a jitted
+        # function takes unicode_type); a number class has no runtime value.
+        for k, t in enumerate(params):
+            text = s.type_str(t)
+            if text.startswith("str("):
+                params[k] = s.type_from_code((T_UNICODE,))
+            elif text.startswith("class("):
+                raise UnsupportedError(f"passing a {text} to a jitted function is not supported")
         params = tuple(params)
         if (id(self), params) in _compile_stack:
             # Recursion: the compiler types the call from the return type inferred so far.
@@ -423,6 +466,24 @@ class JitFunction(Overloads):
         for spec in self._find(signature):
             print(f"{self.__qualname__} {self._sig_text(spec)}", file=out)
             print(spec.compiled.ir_text(lines), file=out)
+
+
+class InnerFunction(JitFunction):
+    """An inner def or lambda of a jitted function, compiled on its own with the values it
+    captures as leading parameters (in co_freevars order); the enclosing function passes them
+    (a Closure value in compiled code).  Only compiled code calls it."""
+
+    def __init__(self, outer: JitFunction, code):
+        import types
+        cells = tuple(types.CellType() for _ in code.co_freevars)
+        py_func = types.FunctionType(code, outer.py_func.__globals__, code.co_name, None, cells)
+        self._outer = outer  # keeps the enclosing function's globals and options
+        super().__init__(py_func, outer.options)
+        self._nargs = len(code.co_freevars) + self._nargs_own
+        self._argnames = code.co_freevars + self._argnames
+
+    def __repr__(self):
+        return f"<ember.jit inner function {self.__qualname__}>"
 
 
 _blas_registered = False

@@ -14,7 +14,9 @@ from .errors import TypingError
 # ember_type_tag in ember/abi.h
 T_BOOL, T_INT8, T_INT16, T_INT32, T_INT64, T_UINT8, T_UINT16, T_UINT32, T_UINT64, \
     T_FLOAT32, T_FLOAT64, T_COMPLEX64, T_COMPLEX128, T_NONE, T_ARRAY, T_TUPLE, \
-    T_OPTIONAL = range(1, 18)
+    T_OPTIONAL, T_UNICODE = range(1, 19)
+T_FLOAT16 = 32
+T_LIST, T_DICT, T_SET = 42, 43, 44
 LAYOUT_C, LAYOUT_F, LAYOUT_A = 0, 1, 2
 
 SCALARS = {
@@ -23,10 +25,11 @@ SCALARS = {
     "int32": T_INT32, "i4": T_INT32, "int64": T_INT64, "i8": T_INT64, "intp": T_INT64,
     "int_": T_INT64, "uint8": T_UINT8, "u1": T_UINT8, "byte": T_UINT8, "uint16": T_UINT16,
     "u2": T_UINT16, "uint32": T_UINT32, "u4": T_UINT32, "uint64": T_UINT64, "u8": T_UINT64,
-    "uintp": T_UINT64, "float32": T_FLOAT32, "f4": T_FLOAT32, "float64": T_FLOAT64,
+    "uintp": T_UINT64, "float16": T_FLOAT16, "f2": T_FLOAT16, "half": T_FLOAT16,
+    "float32": T_FLOAT32, "f4": T_FLOAT32, "float64": T_FLOAT64,
     "f8": T_FLOAT64, "double": T_FLOAT64, "float_": T_FLOAT64, "complex64": T_COMPLEX64,
     "c8": T_COMPLEX64, "complex128": T_COMPLEX128, "c16": T_COMPLEX128,
-    "none": T_NONE, "void": T_NONE,
+    "none": T_NONE, "void": T_NONE, "unicode_type": T_UNICODE, "string": T_UNICODE,
 }
 
 _TOKEN = re.compile(r"\s*(?:(?P<name>[A-Za-z_][A-Za-z_0-9]*)|(?P<num>\d+)"
@@ -99,7 +102,7 @@ class _Parser:
         return code
 
     def array(self, dtype: list[int]) -> list[int]:
-        if len(dtype) != 1 or dtype[0] == T_NONE:
+        if len(dtype) != 1 or dtype[0] in (T_NONE, T_UNICODE):
             self.fail("arrays hold scalars")
         self.take("[")
         axes = []
@@ -123,6 +126,15 @@ class _Parser:
         elif axes[0] and not any(axes[1:]):
             layout = LAYOUT_F if len(axes) > 1 else LAYOUT_C
         return [T_ARRAY, dtype[0], len(axes), layout, 0]
+
+
+def parse_type(text: str) -> list[int]:
+    """The type code of one type written as in a signature: "float64[:, ::1]"."""
+    p = _Parser(text)
+    code = p.type()
+    if p.peek() is not None:
+        p.fail(f"unexpected {p.peek()!r} after the type")
+    return code
 
 
 def parse_signature(text: str) -> tuple[list[list[int]], list[int] | None]:

@@ -8,12 +8,13 @@ stored, as in Numba.  Item access from Python boxes one item at a time (the fast
 compiled code).
 """
 from . import _ember
+from . import signature as _sig
 from . import types as _types
 
 __all__ = ["List", "Dict"]
 
 _MISSING = object()
-_T_LIST, _T_DICT = 18, 19
+_T_LIST, _T_DICT = _sig.T_LIST, _sig.T_DICT
 
 
 def _code_of(value):

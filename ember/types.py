@@ -1,28 +1,36 @@
-"""Type objects with Numba's spelling (``types.int64``, ``types.float64[:]``,
-``types.UniTuple(types.int64, 2)``, ``types.ListType(...)``, ``types.DictType(...)``), as
-``ember.typed.List.empty_list`` and ``ember.typed.Dict.empty`` take them.
+"""ember's types under Numba's names: ``types.int64``, ``types.float64[:]``,
+``types.unicode_type``, ``types.Tuple((int64, float64))``, ``types.UniTuple(int64, 3)``,
+``types.Optional(float64)``, ``types.Array(float32, 2, "C")``, and the container types
+``types.ListType(int64)``, ``types.DictType(unicode_type, float64)``, ``types.SetType(int64)``
+that ``ember.typed.List.empty_list`` and ``ember.typed.Dict.empty`` take.
 
-Each type is its ABI type code (ember/abi.h): ``code`` is the list of ints the dispatcher and the
-compiler share.  This is the minimal set the containers need; the full module (strings, explicit
-signatures) grows from here.
+A type is a thin Python object around its ember type code (ember/abi.h), the form the
+dispatcher and the compiler share.  Calling a type makes a signature, as in Numba:
+``float64(int64[:], float64)`` is a ``Signature`` that ``@ember.jit(...)`` and
+``dispatcher.compile(...)`` accept like the string ``"float64(int64[:], float64)"``.
+``typeof(value)`` is the type ember compiles a value as.
 """
+from __future__ import annotations
 
-__all__ = ["Type", "boolean", "bool_", "int8", "int16", "int32", "int64", "uint8", "uint16",
-           "uint32", "uint64", "intp", "float32", "float64", "complex64", "complex128", "none",
-           "UniTuple", "Tuple", "ListType", "DictType", "SetType", "Array", "Optional"]
+from . import signature as _sig
 
-# ember/abi.h's ember_type_tag and ember_layout.
-_T_BOOL, _T_NONE, _T_ARRAY, _T_TUPLE, _T_OPTIONAL, _T_LIST, _T_DICT, _T_SET = (
-    1, 14, 15, 16, 17, 18, 19, 20)
-_LAYOUTS = {"C": 0, "F": 1, "A": 2}
+__all__ = ["Type", "Signature", "Array", "Tuple", "UniTuple", "Optional", "ListType", "DictType",
+           "SetType", "typeof", "from_code",
+           "boolean", "bool_", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32",
+           "uint64", "intp", "uintp", "float32", "float64", "complex64", "complex128",
+           "none", "void", "unicode_type", "string", "b1", "i1", "i2", "i4", "i8", "u1", "u2",
+           "u4", "u8", "f4", "f8", "c8", "c16", "byte", "int_", "float_", "double"]
+
+_LAYOUT_NAMES = {_sig.LAYOUT_C: "C", _sig.LAYOUT_F: "F", _sig.LAYOUT_A: "A"}
+_LAYOUTS = {v: k for k, v in _LAYOUT_NAMES.items()}
 
 
 class Type:
-    """An ember type: its name and ABI type code."""
+    """A type ember compiles for: its name (Numba's spelling) and its type code."""
 
     __slots__ = ("name", "code")
 
-    def __init__(self, name, code):
+    def __init__(self, name: str, code):
         self.name = name
         self.code = tuple(code)
 
@@ -30,70 +38,176 @@ class Type:
         return self.name
 
     def __eq__(self, other):
-        return isinstance(other, Type) and other.code == self.code
+        return isinstance(other, Type) and self.code == other.code
 
     def __hash__(self):
         return hash(self.code)
 
-    def __getitem__(self, index):
-        """``float64[:]`` (any layout), ``float64[::1]`` (C), ``float64[:, :]`` ..."""
-        if not self.code or self.code[0] > 13:
-            raise TypeError(f"{self.name} is not a scalar type: it has no array types")
-        dims = index if isinstance(index, tuple) else (index,)
-        if not all(isinstance(d, slice) and d.start is None and d.stop is None for d in dims):
-            raise TypeError("array types are written with slices: float64[:], float64[:, ::1]")
+    def __call__(self, *args):
+        """``float64(int64, float64[:])``: a signature returning this type."""
+        return Signature(self, args)
+
+    def __getitem__(self, axes):
+        """``float64[:]``, ``float64[:, ::1]`` (C), ``float64[::1, :]`` (F): an array type."""
+        if len(self.code) != 1 or self.code[0] in (_sig.T_NONE, _sig.T_UNICODE):
+            raise TypeError(f"arrays hold numbers, not {self.name}")
+        if not isinstance(axes, tuple):
+            axes = (axes,)
+        contiguous = []
+        for a in axes:
+            if not isinstance(a, slice) or a.start is not None or a.stop is not None or \
+                    a.step not in (None, 1):
+                raise TypeError("array axes are written ':' or '::1'")
+            contiguous.append(a.step == 1)
         layout = "A"
-        if dims[-1].step == 1:
+        if contiguous[-1] and not any(contiguous[:-1]):
             layout = "C"
-        elif dims[0].step == 1 and len(dims) > 1:
-            layout = "F"
-        return Array(self, len(dims), layout)
+        elif contiguous[0] and not any(contiguous[1:]):
+            layout = "F" if len(axes) > 1 else "C"
+        return Array(self, len(axes), layout)
 
 
-def _scalar(name, tag):
-    return Type(name, (tag,))
+class Signature:
+    """A function signature: return type (None when inferred) and argument types."""
+
+    __slots__ = ("return_type", "args")
+
+    def __init__(self, return_type, args):
+        self.return_type = return_type
+        self.args = tuple(_as_type(a) for a in args)
+
+    def __repr__(self):
+        ret = "" if self.return_type is None else self.return_type.name
+        return f"{ret}({', '.join(a.name for a in self.args)})"
+
+    def codes(self):
+        """(argument type codes, return type code or None), as parse_signature gives them."""
+        ret = None if self.return_type is None else list(self.return_type.code)
+        return [list(a.code) for a in self.args], ret
 
 
-boolean = bool_ = _scalar("bool", _T_BOOL)
-int8, int16, int32, int64 = (_scalar(f"int{b}", t) for b, t in ((8, 2), (16, 3), (32, 4), (64, 5)))
-uint8, uint16, uint32, uint64 = (_scalar(f"uint{b}", t)
-                                 for b, t in ((8, 6), (16, 7), (32, 8), (64, 9)))
-intp = int64
-float32, float64 = _scalar("float32", 10), _scalar("float64", 11)
-complex64, complex128 = _scalar("complex64", 12), _scalar("complex128", 13)
-none = Type("none", (_T_NONE,))
+def _as_type(t) -> Type:
+    if isinstance(t, Type):
+        return t
+    if isinstance(t, str):
+        return from_code(_sig.parse_type(t))
+    raise TypeError(f"expected an ember type such as types.float64, not {type(t).__name__}")
 
 
-def Array(dtype, ndim, layout="A", readonly=False):  # noqa: N802 (Numba's spelling)
-    return Type(f"array({dtype.name}, {ndim}d, {layout})",
-                (_T_ARRAY, dtype.code[0], ndim, _LAYOUTS[layout], int(readonly)))
+def Array(dtype: Type, ndim: int, layout: str = "A", readonly: bool = False) -> Type:
+    """Numba's ``types.Array(dtype, ndim, layout)``."""
+    dtype = _as_type(dtype)
+    code = [_sig.T_ARRAY, dtype.code[0], int(ndim), _LAYOUTS[layout], 1 if readonly else 0]
+    return from_code(code)
 
 
-def Tuple(*elems):  # noqa: N802
-    if len(elems) == 1 and isinstance(elems[0], (tuple, list)):
-        elems = tuple(elems[0])
-    code = [_T_TUPLE, len(elems)]
+def Tuple(elems) -> Type:
+    """``types.Tuple((int64, float64))``."""
+    elems = [_as_type(e) for e in elems]
+    code = [_sig.T_TUPLE, len(elems)]
     for e in elems:
-        code.extend(e.code)
-    return Type("Tuple(" + ", ".join(map(repr, elems)) + ")", code)
+        code += e.code
+    return from_code(code)
 
 
-def UniTuple(dtype, count):  # noqa: N802
-    t = Tuple(*([dtype] * count))
-    return Type(f"UniTuple({dtype!r}, {count})", t.code)
+def UniTuple(dtype, count: int) -> Type:
+    """``types.UniTuple(float64, 3)``: a homogeneous tuple."""
+    return Tuple([_as_type(dtype)] * int(count))
 
 
-def Optional(inner):  # noqa: N802
-    return Type(f"Optional({inner!r})", (_T_OPTIONAL,) + inner.code)
+def Optional(inner) -> Type:
+    """``types.Optional(float64)``: a value of the type, or None."""
+    return from_code([_sig.T_OPTIONAL] + list(_as_type(inner).code))
 
 
-def ListType(item):  # noqa: N802
-    return Type(f"ListType[{item!r}]", (_T_LIST, 1) + item.code)
+def ListType(item) -> Type:  # noqa: N802 (Numba's spelling)
+    """``types.ListType(int64)``: the type of an ``ember.typed.List``."""
+    return from_code([_sig.T_LIST, 1] + list(_as_type(item).code))
 
 
-def DictType(key, value):  # noqa: N802
-    return Type(f"DictType[{key!r}, {value!r}]", (_T_DICT,) + key.code + value.code)
+def DictType(key, value) -> Type:  # noqa: N802
+    """``types.DictType(int64, float64)``: the type of an ``ember.typed.Dict``."""
+    return from_code([_sig.T_DICT] + list(_as_type(key).code) + list(_as_type(value).code))
 
 
-def SetType(item):  # noqa: N802
-    return Type(f"set({item!r})", (_T_SET,) + item.code)
+def SetType(item) -> Type:  # noqa: N802
+    """``types.SetType(int64)``: a set of that item type."""
+    return from_code([_sig.T_SET] + list(_as_type(item).code))
+
+
+_SCALAR_NAMES = {code: name for name, code in (
+    ("bool", _sig.T_BOOL), ("int8", _sig.T_INT8), ("int16", _sig.T_INT16),
+    ("int32", _sig.T_INT32), ("int64", _sig.T_INT64), ("uint8", _sig.T_UINT8),
+    ("uint16", _sig.T_UINT16), ("uint32", _sig.T_UINT32), ("uint64", _sig.T_UINT64),
+    ("float32", _sig.T_FLOAT32), ("float64", _sig.T_FLOAT64), ("complex64", _sig.T_COMPLEX64),
+    ("complex128", _sig.T_COMPLEX128), ("none", _sig.T_NONE),
+    ("unicode_type", _sig.T_UNICODE))}
+
+
+def _name(code, pos):
+    """(Numba's name of the type whose code starts at code[pos], the position after it)."""
+    tag = code[pos]
+    if tag in _SCALAR_NAMES:
+        return _SCALAR_NAMES[tag], pos + 1
+    if tag == _sig.T_ARRAY:
+        dtype, ndim, layout, readonly = code[pos + 1:pos + 5]
+        ro = "" if not readonly else ", readonly"
+        return (f"array({_SCALAR_NAMES[dtype]}, {ndim}d, {_LAYOUT_NAMES[layout]}{ro})",
+                pos + 5)
+    if tag == _sig.T_TUPLE:
+        n, pos = code[pos + 1], pos + 2
+        names = []
+        for _ in range(n):
+            name, pos = _name(code, pos)
+            names.append(name)
+        if n and all(x == names[0] for x in names):
+            return f"UniTuple({names[0]}, {n})", pos
+        return f"Tuple({', '.join(names)})", pos
+    if tag == _sig.T_OPTIONAL:
+        name, pos = _name(code, pos + 1)
+        return f"OptionalType({name})", pos
+    if tag == _sig.T_LIST:
+        reflected, (name, pos) = not code[pos + 1], _name(code, pos + 2)
+        return (f"reflected list({name})" if reflected else f"ListType[{name}]"), pos
+    if tag == _sig.T_DICT:
+        key, pos = _name(code, pos + 1)
+        value, pos = _name(code, pos)
+        return f"DictType[{key}, {value}]", pos
+    if tag == _sig.T_SET:
+        name, pos = _name(code, pos + 1)
+        return f"set({name})", pos
+    raise ValueError(f"bad type code {list(code)!r}")
+
+
+def from_code(code) -> Type:
+    """The Type of an ember type code."""
+    name, end = _name(list(code), 0)
+    if end != len(code):
+        raise ValueError(f"bad type code {list(code)!r}")
+    return Type(name, code)
+
+
+def typeof(value) -> Type:
+    """The type ember compiles ``value`` as (Numba's ``numba.typeof``)."""
+    from . import _ember
+    try:
+        return from_code(_ember.typeof_code(value))
+    except TypeError:
+        raise ValueError(f"ember cannot compile a value of type {type(value).__name__}") from None
+
+
+boolean = bool_ = b1 = from_code([_sig.T_BOOL])
+int8 = i1 = from_code([_sig.T_INT8])
+int16 = i2 = from_code([_sig.T_INT16])
+int32 = i4 = from_code([_sig.T_INT32])
+int64 = i8 = intp = int_ = from_code([_sig.T_INT64])
+uint8 = u1 = byte = from_code([_sig.T_UINT8])
+uint16 = u2 = from_code([_sig.T_UINT16])
+uint32 = u4 = from_code([_sig.T_UINT32])
+uint64 = u8 = uintp = from_code([_sig.T_UINT64])
+float32 = f4 = from_code([_sig.T_FLOAT32])
+float64 = f8 = double = float_ = from_code([_sig.T_FLOAT64])
+complex64 = c8 = from_code([_sig.T_COMPLEX64])
+complex128 = c16 = from_code([_sig.T_COMPLEX128])
+none = void = from_code([_sig.T_NONE])
+unicode_type = string = from_code([_sig.T_UNICODE])

@@ -30,7 +30,15 @@ _TYPENUM = {1: np.dtype(np.bool_).num, 2: np.dtype(np.int8).num, 3: np.dtype(np.
             4: np.dtype(np.int32).num, 5: np.dtype(np.int64).num, 6: np.dtype(np.uint8).num,
             7: np.dtype(np.uint16).num, 8: np.dtype(np.uint32).num, 9: np.dtype(np.uint64).num,
             10: np.dtype(np.float32).num, 11: np.dtype(np.float64).num,
-            12: np.dtype(np.complex64).num, 13: np.dtype(np.complex128).num}
+            12: np.dtype(np.complex64).num, 13: np.dtype(np.complex128).num,
+            32: np.dtype(np.float16).num}
+_T_FLOAT16, _FLOAT16_RANK = 32, 9.5  # float16's tag, and where it ranks among the scalar tags
+
+
+def _narrow_first(key):
+    return tuple(tuple(_FLOAT16_RANK if t == _T_FLOAT16 else t for t in c) for c in key)
+
+
 _IDENTITY = {None: -1, 0: 0, 1: 1, "reorderable": -2}
 _TARGETS = ("cpu", "parallel")
 
@@ -135,8 +143,9 @@ class DUFunc:
         types = [_dtype_of_code(c) for c in spec.arg_codes + [spec.ret_code]]
         self._loops[key] = (types, spec.compiled.loop, spec.compiled)
         # NumPy takes the first loop its inputs cast to safely: narrow types first (type tags
-        # go bool, int8 ... uint64, float32, float64, complex64, complex128).
-        order = [self._loops[k] for k in sorted(self._loops)]
+        # go bool, int8 ... uint64, float32, float64, complex64, complex128; float16's tag, added
+        # later, sorts as the narrowest float).
+        order = [self._loops[k] for k in sorted(self._loops, key=_narrow_first)]
         self._ufunc = _ember.make_ufunc(self.__name__, self.__doc__, self._nin, 1,
                                         list(order), self._identity, self._parallel)
 

@@ -28,6 +28,7 @@ _SCALAR_KINDS = {
     np.dtype(np.int64): 4, np.dtype(np.uint8): 5, np.dtype(np.uint16): 6,
     np.dtype(np.uint32): 7, np.dtype(np.uint64): 8, np.dtype(np.float32): 9,
     np.dtype(np.float64): 10, np.dtype(np.complex64): 11, np.dtype(np.complex128): 12,
+    np.dtype(np.float16): 13,
 }
 _PY_NUMBER_CLASSES = {bool: np.bool_, int: np.int64, float: np.float64, complex: np.complex128}
 
@@ -80,25 +81,12 @@ def _exception_id(cls) -> int:
     return _ember.register_exception(cls)
 
 
-_lambdas: dict = {}  # (code object, globals id) -> its jitted function, kept for the session
-
-
-def _lambda_dispatcher(code, globals_):
-    """A lambda in compiled code (without closure or defaults) is jitted like a function."""
-    key = (code, id(globals_))
-    d = _lambdas.get(key)
-    if d is None:
-        from .decorators import njit
-        d = _lambdas[key] = njit(types.FunctionType(code, globals_))
-    return d
-
-
 class Freezer:
     """Freezes the values one function reads; collects the module attribute tables."""
 
-    def __init__(self, attr_names, globals_=None):
+    def __init__(self, attr_names, owner=None):
         self.attr_names = attr_names
-        self.globals = globals_
+        self.owner = owner  # the JitFunction whose inner functions (code constants) these are
         self.modules: dict[int, dict[str, tuple]] = {}
 
     def freeze(self, obj, what: str = "a value") -> tuple:
@@ -130,8 +118,6 @@ class Freezer:
             return (COMPLEX, obj.real, obj.imag)
         if isinstance(obj, str):
             return (STR, obj)
-        if isinstance(obj, types.CodeType) and obj.co_name == "<lambda>" and self.globals:
-            obj = _lambda_dispatcher(obj, self.globals)
         if isinstance(obj, tuple):
             return (TUPLE, [self.freeze(e, what) for e in obj])
         if isinstance(obj, types.ModuleType):
@@ -139,6 +125,9 @@ class Freezer:
             return (MODULE, id(obj), obj.__name__)
         if isinstance(obj, _ember.Dispatcher):
             return (DISPATCHER, id(obj._impl), obj.__name__)
+        if isinstance(obj, types.CodeType) and self.owner is not None:
+            inner = self.owner.inner_function(obj)  # a lambda or inner def
+            return (DISPATCHER, id(inner), inner.__name__)
         if isinstance(obj, np.ufunc) or type(obj).__name__ == "DUFunc":
             from .ufunc import ufunc_kernels  # a @vectorize ufunc: calls go to its kernel
             kernel = ufunc_kernels.get(id(obj))
@@ -148,6 +137,11 @@ class Freezer:
         bid = builtin_ids().get(id(obj))
         if bid is not None:
             return (BUILTIN, bid)
+        if callable(obj):
+            from .npapi import lookup  # NumPy functions implemented in Python (ember/npapi)
+            implemented = lookup(obj)
+            if implemented is not None:
+                return (DISPATCHER, id(implemented), implemented.__name__)
         kind = _number_class(obj)
         if kind is not None:
             return (NUMBER, kind, str(obj), 1 if obj in _PY_NUMBER_CLASSES else 0)
@@ -165,6 +159,8 @@ class Freezer:
                                      f"{_MAX_CONSTANT_ARRAY_BYTES >> 20} MiB): pass it as an "
                                      "argument")
             return (ARRAY, kind, list(obj.shape), np.ascontiguousarray(obj).tobytes())
+        if callable(obj) and what.startswith("numpy."):
+            return (UNSUPPORTED, f"np.{what[6:]}() is not supported in compiled code yet")
         return (UNSUPPORTED, f"{what} is a {type(obj).__name__}, which compiled code cannot use")
 
     def _freeze_module(self, module):
@@ -181,9 +177,9 @@ class Freezer:
             attrs[name] = self.freeze(value, f"{module.__name__}.{name}")
 
 
-def freeze_function(func, nis):
+def freeze_function(func, nis, owner=None):
     """(consts, name_values, modules) for the compiler, read from func's current state."""
-    freezer = Freezer(nis.names, func.__globals__)
+    freezer = Freezer(nis.names, owner)
     consts = [freezer.freeze(c, "a constant") for c in nis.consts]
     from .bytecode import Op
     global_names, deref_names = set(), set()

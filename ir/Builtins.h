@@ -23,6 +23,8 @@ struct BuiltinInfo {
 
 /// Module and attribute of a builtin, e.g. {"math", "sqrt"}.
 const BuiltinInfo &builtin_info(BuiltinId id);
+/// str(), ord(), chr(), hash(), format(), repr() and str's methods (Builtins.def's last block).
+bool is_string_builtin(BuiltinId id);
 /// The builtin as the user wrote it, for messages: "np.sum", "math.sqrt", "len", "ndarray.fill".
 std::string builtin_display_name(BuiltinId id);
 

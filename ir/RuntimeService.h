@@ -13,14 +13,16 @@
 namespace ember {
 
 /// X(name, what it is): one bit each, in this order.
-#define EMBER_RUNTIME_SERVICES(X)                                                          \
-  X(Allocator, "the MemInfo allocator (arrays made in compiled code)")                     \
-  X(ThreadPool, "the thread pool (prange, parallel=True, get_thread_id)")                  \
-  X(Sort, "the sorting kernels (np.sort, np.argsort, np.unique, a.sort)")                  \
-  X(Random, "the per-thread random generator (np.random)")                                 \
-  X(Blas, "the matrix product (np.dot, @ of float matrices: BLAS or ember's gemm)")        \
-  X(StreamingStores, "non-temporal stores of 16 bytes for ufunc outputs beyond the cache") \
+#define EMBER_RUNTIME_SERVICES(X)                                                                \
+  X(Allocator, "the MemInfo allocator (arrays made in compiled code)")                           \
+  X(ThreadPool, "the thread pool (prange, parallel=True, get_thread_id)")                        \
+  X(Sort, "the sorting kernels (np.sort, np.argsort, np.unique, a.sort)")                        \
+  X(Random, "the per-thread random generator (np.random)")                                       \
+  X(Blas, "the matrix product (np.dot, @ of float matrices: BLAS or ember's gemm)")              \
+  X(StreamingStores, "non-temporal stores of 16 bytes for ufunc outputs beyond the cache")       \
   X(KernelRunner, "the CPU path's kernel launcher, barriers and warp exchange (ember/kernel.h)") \
+  X(Exceptions, "exception arguments and except-clause matching (ember_exc_args)")              \
+  X(Strings, "Unicode strings (ember/str.h)")                                                    \
   X(Containers, "lists, dicts and sets (ember/containers.h)")
 
 enum class RuntimeService : uint32_t {

@@ -35,6 +35,8 @@ std::string builtin_display_name(BuiltinId id) {
   return m + "." + b.attr;
 }
 
+bool is_string_builtin(BuiltinId id) { return id >= BuiltinId::Str && id <= BuiltinId::StrFormat; }
+
 const char *method_name(MethodId m) { return kMethodNames[static_cast<int>(m)]; }
 
 bool lookup_method(const std::string &name, MethodId *out) {
@@ -49,7 +51,9 @@ bool lookup_method(const std::string &name, MethodId *out) {
 
 bool is_integer(ScalarKind k) { return k >= ScalarKind::Int8 && k <= ScalarKind::UInt64; }
 bool is_signed(ScalarKind k) { return k >= ScalarKind::Int8 && k <= ScalarKind::Int64; }
-bool is_float(ScalarKind k) { return k == ScalarKind::Float32 || k == ScalarKind::Float64; }
+bool is_float(ScalarKind k) {
+  return k == ScalarKind::Float16 || k == ScalarKind::Float32 || k == ScalarKind::Float64;
+}
 bool is_complex(ScalarKind k) { return k == ScalarKind::Complex64 || k == ScalarKind::Complex128; }
 
 int bit_width(ScalarKind k) {
@@ -58,7 +62,8 @@ int bit_width(ScalarKind k) {
     case ScalarKind::Int8:
     case ScalarKind::UInt8: return 8;
     case ScalarKind::Int16:
-    case ScalarKind::UInt16: return 16;
+    case ScalarKind::UInt16:
+    case ScalarKind::Float16: return 16;
     case ScalarKind::Int32:
     case ScalarKind::UInt32:
     case ScalarKind::Float32: return 32;
@@ -86,6 +91,7 @@ const char *scalar_name(ScalarKind k) {
     case ScalarKind::Float64: return "float64";
     case ScalarKind::Complex64: return "complex64";
     case ScalarKind::Complex128: return "complex128";
+    case ScalarKind::Float16: return "float16";
   }
   return "?";
 }
@@ -292,6 +298,25 @@ bool TypeContext::is_unresolved_container(TypeId t) const {
     if (e.unknown() || is_unresolved_container(e)) return true;
   return false;
 }
+TypeId TypeContext::closure(uint64_t handle, const std::vector<TypeId> &captures) {
+  TypeData d{TypeKind::Closure};
+  d.handle = handle;
+  d.elems = captures;
+  return intern(d);
+}
+
+TypeId TypeContext::exception_args(int32_t exc_id, const std::vector<TypeId> &args) {
+  TypeData d{TypeKind::ExceptionValue};
+  d.handle = static_cast<uint64_t>(exc_id);
+  d.a = intern_string("");
+  d.elems = args;
+  return intern(d);
+}
+
+TypeId TypeContext::caught_exception() { return intern({TypeKind::CaughtException}); }
+TypeId TypeContext::unicode() { return intern({TypeKind::Unicode}); }
+
+TypeId TypeContext::unicode_iter() { return intern({TypeKind::UnicodeIter}); }
 
 bool TypeContext::is_compile_time(TypeId t) const {
   switch (kind(t)) {
@@ -300,10 +325,10 @@ bool TypeContext::is_compile_time(TypeId t) const {
     case TypeKind::Builtin:
     case TypeKind::Dispatcher:
     case TypeKind::ExceptionClass:
-    case TypeKind::ExceptionValue:
     case TypeKind::NumberClass:
     case TypeKind::BoundMethod:
     case TypeKind::Unknown: return true;
+    case TypeKind::ExceptionValue: return get(t).elems.empty();
     default: return false;
   }
 }
@@ -319,7 +344,10 @@ bool TypeContext::needs_refcount(TypeId t) const {
     case TypeKind::DictView:
     case TypeKind::ListIter:
     case TypeKind::DictIter: return true;
+    case TypeKind::Unicode:
+    case TypeKind::UnicodeIter: return true;
     case TypeKind::Tuple:
+    case TypeKind::Closure:
     case TypeKind::Optional:
     case TypeKind::EnumerateIter:
     case TypeKind::ZipIter:
@@ -388,17 +416,33 @@ std::string TypeContext::to_string(TypeId t) const {
     }
     case TypeKind::ListIter: return "iter(" + to_string(d.elems[0]) + ")";
     case TypeKind::DictIter: return "iter(" + to_string(d.elems[0]) + ")";
+    case TypeKind::CaughtException: return "caught exception";
+    case TypeKind::Closure: {
+      os << "closure(";
+      for (size_t i = 0; i < d.elems.size(); ++i) os << (i ? ", " : "") << to_string(d.elems[i]);
+      os << ")";
+      return os.str();
+    }
+    case TypeKind::Unicode: return "unicode_type";
+    case TypeKind::UnicodeIter: return "iter(unicode_type)";
   }
   return "?";
 }
 
 namespace {
 bool scalar_from_tag(int64_t tag, ScalarKind *out) {
+  if (tag == EMBER_T_FLOAT16) {  // tagged after the aggregates: added later
+    *out = ScalarKind::Float16;
+    return true;
+  }
   if (tag < EMBER_T_BOOL || tag > EMBER_T_COMPLEX128) return false;
   *out = static_cast<ScalarKind>(tag - EMBER_T_BOOL);
   return true;
 }
-int64_t tag_of(ScalarKind k) { return static_cast<int64_t>(k) + EMBER_T_BOOL; }
+int64_t tag_of(ScalarKind k) {
+  if (k == ScalarKind::Float16) return EMBER_T_FLOAT16;
+  return static_cast<int64_t>(k) + EMBER_T_BOOL;
+}
 }  // namespace
 
 TypeId TypeContext::from_code(const std::vector<int64_t> &codes, size_t *pos) {
@@ -436,6 +480,10 @@ TypeId TypeContext::from_code(const std::vector<int64_t> &codes, size_t *pos) {
       return dict(k, from_code(codes, pos));
     }
     case EMBER_T_SET: return set(from_code(codes, pos));
+    case EMBER_T_DISPATCHER:
+      internal_assert(*pos < codes.size()) << "truncated function type code";
+      return dispatcher(static_cast<uint64_t>(codes[(*pos)++]));
+    case EMBER_T_UNICODE: return unicode();
     default: internal_error << "bad type tag " << tag;
   }
   return unknown();
@@ -465,6 +513,11 @@ bool TypeContext::to_code(TypeId t, std::vector<int64_t> *out) const {
       out->push_back(EMBER_T_DICT);
       return to_code(d.elems[0], out) && to_code(d.elems[1], out);
     case TypeKind::Set: out->push_back(EMBER_T_SET); return to_code(d.elems[0], out);
+    case TypeKind::Dispatcher:  // only jitted functions are passed as values from Python
+      if (d.a != static_cast<uint32_t>(CalleeKind::Function)) return false;
+      out->insert(out->end(), {EMBER_T_DISPATCHER, static_cast<int64_t>(d.handle)});
+      return true;
+    case TypeKind::Unicode: out->push_back(EMBER_T_UNICODE); return true;
     default: return false;
   }
 }

@@ -37,8 +37,9 @@ enum class ScalarKind : uint8_t {
   Float64,
   Complex64,
   Complex128,
+  Float16,  ///< IEEE half; arithmetic rounds each result to half, as NumPy's float16 does
 };
-constexpr int kNumScalarKinds = 13;
+constexpr int kNumScalarKinds = 14;
 
 bool is_integer(ScalarKind k);  ///< signed or unsigned integer (not bool)
 bool is_signed(ScalarKind k);   ///< signed integer
@@ -84,6 +85,14 @@ enum class TypeKind : uint8_t {
   DictView,  ///< d.keys() / d.values() / d.items(): elems[0] = the dict type, a = DictViewKind
   ListIter,  ///< elems[0] = the list type; a = 1 for reversed()
   DictIter,  ///< elems[0] = the dict or set type, a = DictViewKind (what it yields)
+  /// An inner function or lambda that captures variables of the function that made it:
+  /// handle = the jitted function of its code, which takes the captured values as leading
+  /// parameters; elems = their types.  Its value is the struct of the captured values.
+  Closure,
+  /// The exception an except clause caught, at run time: the error record (ember_error).
+  CaughtException,
+  Unicode,         ///< a runtime string (Numba's unicode_type): an ember_meminfo* (ember/str.h)
+  UnicodeIter,     ///< an iterator over a string's code points
 };
 
 /// What iterating a dict yields.
@@ -159,6 +168,17 @@ class TypeContext {
   }
   /// A container whose item (or key/value) type is still Unknown.
   bool is_unresolved_container(TypeId t) const;
+  TypeId closure(uint64_t handle, const std::vector<TypeId> &captures);
+  /// `E(args...)` with arguments known only at run time (numbers, string literals): a runtime
+  /// value holding them; exception_value() is the compile-time form.
+  TypeId exception_args(int32_t exc_id, const std::vector<TypeId> &args);
+  TypeId caught_exception();
+  TypeId unicode();
+  TypeId unicode_iter();
+  /// A string at run time: unicode_type, or a literal (which converts to one).
+  bool is_string(TypeId t) const {
+    return kind(t) == TypeKind::Unicode || kind(t) == TypeKind::Str;
+  }
 
   const TypeData &get(TypeId t) const { return types_[t.index]; }
   TypeKind kind(TypeId t) const { return types_[t.index].kind; }

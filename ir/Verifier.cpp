@@ -16,6 +16,7 @@ bool produces_value(Op op) {
     case Op::CondBr:
     case Op::Ret:
     case Op::Raise:
+    case Op::CatchBr:
     case Op::Unreachable: return false;
     default: return true;
   }

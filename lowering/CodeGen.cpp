@@ -68,7 +68,7 @@ llvm::Constant *FunctionLowerer::message(const std::string &text) {
   return p;
 }
 
-void FunctionLowerer::store_error(int32_t exc, int32_t line, const std::string &msg) {
+void FunctionLowerer::store_error(int32_t exc, int32_t line, const std::string &msg, V args) {
   switch (ms_.target.error_exit()) {
     case ErrorExit::CallerRecord: {
       llvm::StructType *et = dm_.error_type();
@@ -77,6 +77,11 @@ void FunctionLowerer::store_error(int32_t exc, int32_t line, const std::string &
       b_.CreateStore(llvm::ConstantInt::get(i32_, static_cast<uint64_t>(line)),
                      b_.CreateStructGEP(et, err_ptr_, 1));
       b_.CreateStore(message(msg), b_.CreateStructGEP(et, err_ptr_, 2));
+      b_.CreateStore(args ? args : llvm::ConstantPointerNull::get(llvm::PointerType::get(ctx_, 0)),
+                     b_.CreateStructGEP(et, err_ptr_, 3));
+      // Where it was raised, for the traceback the dispatcher adds.
+      b_.CreateStore(message(f_.name), b_.CreateStructGEP(et, err_ptr_, 4));
+      b_.CreateStore(message(f_.filename), b_.CreateStructGEP(et, err_ptr_, 5));
       return;
     }
     case ErrorExit::DeviceRecord: store_device_record(exc, line, msg); return;
@@ -85,13 +90,73 @@ void FunctionLowerer::store_error(int32_t exc, int32_t line, const std::string &
 
 void FunctionLowerer::emit_raise(int32_t exc, const std::string &msg) {
   store_error(exc, current_ ? current_->loc.line : 0, msg);
+  leave_raised(llvm::ConstantInt::get(i32_, EMBER_RAISED));
+}
+
+void FunctionLowerer::leave_raised(V status) {
+  if (catch_ && !in_chunk_) {
+    branch_to(*catch_);
+    return;
+  }
   if (current_ && !in_chunk_) {
     auto it = f_.unwind.find(current_id_.id);
     if (it != f_.unwind.end())
       for (Value v : it->second)
         if (get(v)) decref(get(v), type(v));
   }
-  b_.CreateRet(llvm::ConstantInt::get(i32_, EMBER_RAISED));
+  b_.CreateRet(status);
+}
+
+void FunctionLowerer::branch_to(const BlockCall &t) {
+  llvm::BasicBlock *from = b_.GetInsertBlock();
+  const BlockData &target = f_.block(t.block);
+  for (size_t k = 0; k < t.args.size(); ++k)
+    if (llvm::PHINode *phi = phis_[target.params[k].id]) phi->addIncoming(get(t.args[k]), from);
+  b_.CreateBr(blocks_[t.block.id]);
+}
+
+llvm::Value *FunctionLowerer::exception_args(V value, TypeId t) {
+  if (!ms_.target.has(RuntimeService::Exceptions) ||
+      ms_.target.error_exit() != ErrorExit::CallerRecord)
+    return nullptr;  // the class alone (a GPU's record holds no values)
+  const TypeData &d = types_.get(t);
+  std::vector<int64_t> code = {EMBER_T_TUPLE, static_cast<int64_t>(d.elems.size())};
+  for (TypeId e : d.elems) {
+    if (types_.kind(e) == TypeKind::Str) {
+      code.push_back(EMBER_T_CSTR);
+      continue;
+    }
+    internal_assert(types_.to_code(e, &code)) << "exception argument " << types_.to_string(e);
+  }
+  auto *init = llvm::ConstantDataArray::get(
+      ctx_, llvm::ArrayRef<uint64_t>(reinterpret_cast<const uint64_t *>(code.data()), code.size()));
+  auto *gv = new llvm::GlobalVariable(ms_.module, init->getType(), true,
+                                      llvm::GlobalValue::PrivateLinkage, init, "ember.exc.code");
+  llvm::Type *st = mt(t);
+  V slot = entry_alloca(st, "exc.args");
+  b_.CreateStore(value, slot);
+  uint64_t size = ms_.module.getDataLayout().getTypeAllocSize(st);
+  return b_.CreateCall(runtime(RuntimeFn::ExcArgs), {gv, llvm::ConstantInt::get(i64_, code.size()),
+                                                     slot, llvm::ConstantInt::get(i64_, size)});
+}
+
+llvm::Value *FunctionLowerer::lower_exc_match(const InstData &d) {
+  V exc = b_.CreateExtractValue(get(d.operands[0]), {0});
+  TypeId cls = type(d.operands[1]);
+  std::vector<int32_t> ids;
+  if (types_.kind(cls) == TypeKind::Tuple) {
+    for (TypeId e : types_.get(cls).elems)
+      ids.push_back(static_cast<int32_t>(types_.get(e).handle));
+  } else {
+    ids.push_back(static_cast<int32_t>(types_.get(cls).handle));
+  }
+  V any = llvm::ConstantInt::getFalse(ctx_);
+  for (int32_t id : ids) {
+    V m = b_.CreateCall(runtime(RuntimeFn::ExceptionMatches),
+                        {exc, llvm::ConstantInt::get(i32_, static_cast<uint64_t>(id))});
+    any = b_.CreateOr(any, b_.CreateICmpNE(m, llvm::ConstantInt::get(i32_, 0)));
+  }
+  return any;
 }
 
 void FunctionLowerer::raise_if(V cond, int32_t exc, const std::string &msg) {
@@ -167,6 +232,7 @@ void for_each_reference(llvm::IRBuilder<> &b, DataModel &dm, llvm::Value *v, Typ
   switch (d.kind) {
     case TypeKind::Array: on_meminfo(b.CreateExtractValue(v, {DataModel::kMeminfo})); return;
     case TypeKind::Tuple:
+    case TypeKind::Closure:
       for (unsigned i = 0; i < d.elems.size(); ++i)
         if (types.needs_refcount(d.elems[i]))
           for_each_reference(b, dm, b.CreateExtractValue(v, {i}), d.elems[i], on_meminfo);
@@ -179,6 +245,13 @@ void for_each_reference(llvm::IRBuilder<> &b, DataModel &dm, llvm::Value *v, Typ
       llvm::Type *st = dm.iterator_state_type(t);
       llvm::Value *arr = b.CreateLoad(dm.memory_type(d.elems[0]), b.CreateStructGEP(st, v, 0));
       on_meminfo(b.CreateExtractValue(arr, {DataModel::kMeminfo}));
+      return;
+    }
+    case TypeKind::Unicode: on_meminfo(v); return;  // a string is its meminfo
+    case TypeKind::UnicodeIter: {
+      llvm::Type *st = dm.iterator_state_type(t);
+      on_meminfo(b.CreateLoad(dm.pointer_type(), b.CreateStructGEP(st, v, 0)));
+      on_meminfo(b.CreateLoad(dm.pointer_type(), b.CreateStructGEP(st, v, 2)));
       return;
     }
     case TypeKind::EnumerateIter: {
@@ -265,6 +338,8 @@ void FunctionLowerer::run() {
   }
   for (Block b : cfg.rpo()) {
     b_.SetInsertPoint(blocks_[b.id]);
+    const InstData &term = f_.terminator(b);
+    catch_ = term.op == Op::CatchBr ? &term.targets[1] : nullptr;
     for (Inst i : f_.block(b).insts) {
       current_ = &f_.inst(i);
       current_id_ = i;
@@ -272,6 +347,7 @@ void FunctionLowerer::run() {
     }
   }
   current_ = nullptr;
+  catch_ = nullptr;
 }
 
 void FunctionLowerer::lower_inst(const InstData &d) {
@@ -309,6 +385,10 @@ void FunctionLowerer::lower_inst(const InstData &d) {
         set(d.result, lower_container_operator(d));
         return;
       }
+      if (types_.kind(type(d.result)) == TypeKind::Unicode) {
+        set(d.result, lower_string_binop(d));
+        return;
+      }
       if (types_.kind(type(d.result)) == TypeKind::Tuple) {  // tuple concatenation
         V out = llvm::UndefValue::get(mt(type(d.result)));
         unsigned n = 0;
@@ -332,6 +412,11 @@ void FunctionLowerer::lower_inst(const InstData &d) {
         set(d.result, lower_container_operator(d));
         return;
       }
+      if (types_.is_string(type(d.operands[0]))) {
+        set(d.result,
+            lower_string_compare(static_cast<CmpKind>(d.imm), d.operands[0], d.operands[1]));
+        return;
+      }
       if (type(d.operands[0]) != type(d.operands[1])) {  // tuples, uint64 against int64
         set(d.result,
             lower_mixed_compare(static_cast<CmpKind>(d.imm), get(d.operands[0]),
@@ -350,6 +435,10 @@ void FunctionLowerer::lower_inst(const InstData &d) {
       return;
     case Op::Is: set(d.result, lower_is(d)); return;
     case Op::Contains:
+      if (types_.is_string(type(d.operands[1]))) {
+        set(d.result, lower_string_contains(d));
+        return;
+      }
       if (types_.kind(type(d.operands[1])) != TypeKind::Tuple) {
         set(d.result, lower_container_contains(d));
         return;
@@ -369,7 +458,8 @@ void FunctionLowerer::lower_inst(const InstData &d) {
         set(d.result, lower_container_getitem(d));
         return;
       }
-      set(d.result, lower_getitem(d));
+      set(d.result,
+          types_.is_string(type(d.operands[0])) ? lower_string_getitem(d) : lower_getitem(d));
       return;
     case Op::SetItem:
       if (types_.is_container(type(d.operands[0]))) {
@@ -382,12 +472,21 @@ void FunctionLowerer::lower_inst(const InstData &d) {
       TypeId t = type(d.result);
       V tup = llvm::UndefValue::get(mt(t));
       for (unsigned k = 0; k < d.operands.size(); ++k) {
-        V e = get(d.operands[k]);
         TypeId et = type(d.operands[k]);
+        // A jitted function is known from its type and has no storage.
+        if (types_.kind(et) != TypeKind::Str && !vt(et)) continue;
+        V e = types_.kind(et) == TypeKind::Str ? string_value(d.operands[k]) : get(d.operands[k]);
+        if (types_.kind(et) == TypeKind::Str) et = types_.unicode();
         incref(e, et);
         tup = b_.CreateInsertValue(tup, to_memory(e, et), {k});
       }
       set(d.result, tup);
+      return;
+    }
+    case Op::MakeClosure: {  // the captured values' struct; a new owner of what they hold
+      V captured = get(d.operands[1]);
+      incref(captured, type(d.operands[1]));
+      set(d.result, captured);
       return;
     }
     case Op::BuildSlice: {
@@ -427,7 +526,9 @@ void FunctionLowerer::lower_inst(const InstData &d) {
     }
     case Op::Cast: {
       TypeId from = type(d.operands[0]), to = type(d.result);
-      V v = convert(get(d.operands[0]), from, to);
+      V v = types_.kind(from) == TypeKind::Str  // a literal: its module constant
+                ? convert(string_value(d.operands[0]), types_.unicode(), to)
+                : convert(get(d.operands[0]), from, to);
       incref(v, to);
       set(d.result, v);
       return;
@@ -463,10 +564,27 @@ void FunctionLowerer::lower_inst(const InstData &d) {
     case Op::Raise: {
       TypeId t = type(d.operands[0]);
       const TypeData &td = types_.get(t);
-      std::string msg = td.kind == TypeKind::ExceptionValue ? types_.string(td.a) : "";
-      emit_raise(static_cast<int32_t>(td.handle), msg);
+      if (td.kind == TypeKind::CaughtException) {  // re-raise: the record as it was caught
+        if (ms_.target.error_exit() == ErrorExit::CallerRecord)
+          b_.CreateStore(get(d.operands[0]), err_ptr_);
+      } else if (td.kind == TypeKind::ExceptionValue && !td.elems.empty()) {
+        V args = exception_args(get(d.operands[0]), t);
+        store_error(static_cast<int32_t>(td.handle), d.loc.line, "", args);
+      } else {
+        std::string msg = td.kind == TypeKind::ExceptionValue ? types_.string(td.a) : "";
+        store_error(static_cast<int32_t>(td.handle), d.loc.line, msg);
+      }
+      if (!d.targets.empty()) {  // caught in this function
+        branch_to(d.targets[0]);
+        return;
+      }
+      catch_ = nullptr;  // a terminator: what it holds was released before it
+      leave_raised(llvm::ConstantInt::get(i32_, EMBER_RAISED));
       return;
     }
+    case Op::CatchBr: branch_to(d.targets[0]); return;
+    case Op::CaughtException: set(d.result, b_.CreateLoad(dm_.error_type(), err_ptr_)); return;
+    case Op::ExcMatch: set(d.result, lower_exc_match(d)); return;
     case Op::Unreachable: b_.CreateUnreachable(); return;
   }
 }
@@ -492,6 +610,16 @@ void FunctionLowerer::lower_branch(const InstData &d) {
 
 llvm::Value *FunctionLowerer::lower_call_compiled(const InstData &d) {
   std::vector<V> args;
+  const TypeData &callee = types_.get(type(d.operands[0]));
+  if (callee.kind == TypeKind::Closure)  // its captured values come first
+    for (unsigned k = 0; k < callee.elems.size(); ++k) {
+      if (!vt(callee.elems[k])) {
+        args.push_back(llvm::ConstantInt::get(i8_, 0));
+        continue;
+      }
+      V e = b_.CreateExtractValue(get(d.operands[0]), {k});
+      args.push_back(from_memory(e, callee.elems[k]));
+    }
   for (size_t k = 1; k < d.operands.size(); ++k) {
     V a = get(d.operands[k]);
     args.push_back(a ? a : llvm::ConstantInt::get(i8_, 0));
@@ -520,11 +648,7 @@ llvm::Value *FunctionLowerer::call_compiled(const CalleeRef &ref, const std::vec
   b_.CreateCondBr(b_.CreateICmpNE(status, llvm::ConstantInt::get(i32_, 0)), fail, ok,
                   md.createBranchWeights(1, 1 << 20));
   b_.SetInsertPoint(fail);
-  auto it = f_.unwind.find(current_id_.id);
-  if (it != f_.unwind.end() && !in_chunk_)
-    for (Value v : it->second)
-      if (get(v)) decref(get(v), type(v));
-  b_.CreateRet(status);
+  leave_raised(status);
   b_.SetInsertPoint(ok);
   return rmt ? from_memory(b_.CreateLoad(rmt, slot), rt) : nullptr;
 }

@@ -726,6 +726,7 @@ V FunctionLowerer::iterator_from(V iterable, TypeId from, TypeId iter_type) {
     case TypeKind::Dict:
     case TypeKind::Set:
     case TypeKind::DictView: return container_iterator_from(iterable, from, iter_type);
+    case TypeKind::Unicode: return string_iter_init(iterable, iter_type);
     case TypeKind::RangeIter:
     case TypeKind::ArrayIter:
     case TypeKind::EnumerateIter:
@@ -733,6 +734,7 @@ V FunctionLowerer::iterator_from(V iterable, TypeId from, TypeId iter_type) {
     case TypeKind::TupleIter:
     case TypeKind::ListIter:
     case TypeKind::DictIter:
+    case TypeKind::UnicodeIter:
       incref(iterable, from);  // another owner of the same iterator
       return iterable;
     default: internal_error << "cannot iterate over " << types_.to_string(from);
@@ -741,6 +743,8 @@ V FunctionLowerer::iterator_from(V iterable, TypeId from, TypeId iter_type) {
 }
 
 V FunctionLowerer::lower_getiter(const InstData &d) {
+  if (types_.kind(type(d.operands[0])) == TypeKind::Str)  // for c in "abc"
+    return string_iter_init(string_value(d.operands[0]), type(d.result));
   return iterator_from(get(d.operands[0]), type(d.operands[0]), type(d.result));
 }
 
@@ -793,6 +797,7 @@ V FunctionLowerer::lower_iternext(V state, TypeId iter) {
       }
       return ok;
     }
+    case TypeKind::UnicodeIter: return string_iter_next(state, iter);
     default: internal_error << "not an iterator";
   }
   return nullptr;
@@ -850,6 +855,7 @@ V FunctionLowerer::lower_itervalue(V state, TypeId iter) {
       }
       return tup;
     }
+    case TypeKind::UnicodeIter: return string_iter_value(state, iter);
     default: internal_error << "not an iterator";
   }
   return nullptr;

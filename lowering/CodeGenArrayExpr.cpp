@@ -136,11 +136,7 @@ V FunctionLowerer::element_op(const InstData &d, const std::vector<V> &elems,
     auto *ok = llvm::BasicBlock::Create(ctx_, "kernel.ok", fn_);
     b_.CreateCondBr(b_.CreateICmpNE(status, llvm::ConstantInt::get(i32_, 0)), fail, ok);
     b_.SetInsertPoint(fail);
-    auto it = f_.unwind.find(current_id_.id);
-    if (it != f_.unwind.end() && !in_chunk_)
-      for (Value v : it->second)
-        if (get(v)) decref(get(v), type(v));
-    b_.CreateRet(status);
+    leave_raised(status);
     b_.SetInsertPoint(ok);
     return convert(from_memory(b_.CreateLoad(rmt, slot), ref.result), ref.result, rt);
   }

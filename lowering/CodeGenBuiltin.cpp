@@ -27,10 +27,23 @@ V FunctionLowerer::lower_call(const InstData &d) {
       if (d.operands.size() == 1) return scalar_zero(types_.scalar_kind(to));
       if (d.operands.size() == 3)
         return lower_complex_constructor(d.operands[1], d.operands[2], to);
+      if (types_.is_string(type(d.operands[1]))) return lower_string_to_number(d.operands[1], to);
       if (cd.b) return python_int(get(d.operands[1]), type(d.operands[1]), to);  // int(x)
       return convert(get(d.operands[1]), type(d.operands[1]), to);  // np.int64(x): NumPy's cast
     }
-    case TypeKind::ExceptionClass: return nullptr;  // an exception value is compile-time
+    case TypeKind::ExceptionClass: {
+      TypeId rt = type(d.result);
+      const TypeData &rd = types_.get(rt);
+      if (rd.elems.empty()) return nullptr;  // a compile-time exception value
+      V v = llvm::UndefValue::get(mt(rt));   // its arguments; string literals as pointers
+      for (unsigned k = 0; k < rd.elems.size(); ++k) {
+        TypeId e = rd.elems[k];
+        V x = types_.kind(e) == TypeKind::Str ? message(types_.string(types_.get(e).a))
+                                              : to_memory(get(d.operands[k + 1]), e);
+        v = b_.CreateInsertValue(v, x, {k});
+      }
+      return v;
+    }
     case TypeKind::Dispatcher:
       switch (static_cast<CalleeKind>(cd.a)) {
         case CalleeKind::UfuncKernel:
@@ -40,6 +53,7 @@ V FunctionLowerer::lower_call(const InstData &d) {
         case CalleeKind::Function: return lower_call_compiled(d);
       }
       return nullptr;
+    case TypeKind::Closure: return lower_call_compiled(d);
     default:
       unsupported(d.loc) << "calling a " << types_.to_string(callee)
                          << " is not supported in compiled code yet";
@@ -361,6 +375,7 @@ V FunctionLowerer::lower_builtin(const InstData &d, BuiltinId id) {
                        (id >= BuiltinId::DictGet && id <= BuiltinId::SetIsdisjoint);
     return dict_or_set ? lower_dict_call(d, id) : lower_list_call(d, id);
   }
+  if (is_string_builtin(id)) return lower_string_builtin(d, id);
   TypeId rt = type(d.result);
   size_t nargs = d.operands.size() - 1;
   auto arg = [&](size_t k) { return d.operands[k + 1]; };
@@ -396,6 +411,8 @@ V FunctionLowerer::lower_builtin(const InstData &d, BuiltinId id) {
         case TypeKind::Dict:
         case TypeKind::Set:
         case TypeKind::DictView: return container_len(v, t);
+        case TypeKind::Str:
+        case TypeKind::Unicode: return string_length(string_value(arg(0)));
         case TypeKind::Range: {
           // The iterator computes the count; build a throwaway one.
           V state = iterator_from(v, t, types_.range_iter());
@@ -575,6 +592,15 @@ V FunctionLowerer::lower_builtin(const InstData &d, BuiltinId id) {
     case BuiltinId::NpRandomRandint:
     case BuiltinId::NpRandomStandardNormal:
     case BuiltinId::NpRandomChoice: return lower_random(d, id);
+    case BuiltinId::LapackGetrf:
+    case BuiltinId::LapackGesv:
+    case BuiltinId::LapackPotrf:
+    case BuiltinId::LapackGesdd:
+    case BuiltinId::LapackSyevd:
+    case BuiltinId::LapackGeev:
+    case BuiltinId::LapackGelsd:
+    case BuiltinId::LapackGeqrf:
+    case BuiltinId::LapackOrgqr: return lower_lapack(d, id);
     default: return lower_math(id, d);
   }
 }

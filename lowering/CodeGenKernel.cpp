@@ -128,8 +128,15 @@ V FunctionLowerer::lower_kernel_builtin(const InstData &d, BuiltinId id) {
   auto as_i32 = [&](size_t k) {
     return b_.CreateTrunc(convert(arg(k), argt(k), types_.int64()), i32_);
   };
-  auto full_mask = [&] { return llvm::ConstantInt::get(i32_, 0xFFFFFFFFu); };
+  // Lane masks are as wide as the warp (i32; i64 on a 64-wide AMD wavefront), whatever width
+  // typing gave the user's mask and the results (a device function typed for the CPU has 32).
+  llvm::IntegerType *mask_t = b_.getIntNTy(static_cast<unsigned>(target.warp_size()));
+  auto as_mask = [&](size_t k) {
+    return b_.CreateZExtOrTrunc(convert(arg(k), argt(k), types_.int64()), mask_t);
+  };
+  auto full_mask = [&] { return llvm::ConstantInt::getAllOnesValue(mask_t); };
   TypeId rt = d.result.valid() ? type(d.result) : TypeId{};
+  auto to_result = [&](V mask) { return b_.CreateZExtOrTrunc(mask, vt(rt)); };
   if (kernel_builtin_synchronizes(id)) ms_.synchronizes = true;
   if (is_kernel_atomic(id)) return lower_atomic(d, id);
   switch (id) {
@@ -177,7 +184,7 @@ V FunctionLowerer::lower_kernel_builtin(const InstData &d, BuiltinId id) {
       target.memory_fence(b_, FenceScope::System);
       return nullptr;
     case BuiltinId::CudaSyncwarp:
-      target.warp_sync(b_, given(0) ? as_i32(0) : full_mask(), at);
+      target.warp_sync(b_, given(0) ? as_mask(0) : full_mask(), at);
       return nullptr;
     case BuiltinId::CudaShflSync:
     case BuiltinId::CudaShflUpSync:
@@ -189,7 +196,7 @@ V FunctionLowerer::lower_kernel_builtin(const InstData &d, BuiltinId id) {
                                                          : ShuffleOp::Xor;
       ScalarKind k = types_.scalar_kind(rt);
       V bits = to_shuffle_bits(b_, convert(arg(1), argt(1), rt), k);
-      V r = target.warp_shuffle(b_, op, as_i32(0), bits, as_i32(2), at);
+      V r = target.warp_shuffle(b_, op, as_mask(0), bits, as_i32(2), at);
       return from_shuffle_bits(b_, r, k, vt(rt));
     }
     case BuiltinId::CudaAllSync:
@@ -200,13 +207,14 @@ V FunctionLowerer::lower_kernel_builtin(const InstData &d, BuiltinId id) {
                   : id == BuiltinId::CudaAnySync ? VoteOp::Any
                   : id == BuiltinId::CudaEqSync  ? VoteOp::Eq
                                                  : VoteOp::Ballot;
-      return target.warp_vote(b_, op, as_i32(0), truth(arg(1), argt(1)), at);
+      V r = target.warp_vote(b_, op, as_mask(0), truth(arg(1), argt(1)), at);
+      return op == VoteOp::Ballot ? to_result(r) : r;
     }
-    case BuiltinId::CudaActivemask: return target.active_mask(b_, at);
+    case BuiltinId::CudaActivemask: return to_result(target.active_mask(b_, at));
     case BuiltinId::CudaLanemaskLt: {
-      V lane = target.lane_id(b_, at);
-      return b_.CreateSub(b_.CreateShl(llvm::ConstantInt::get(i32_, 1), lane),
-                          llvm::ConstantInt::get(i32_, 1));
+      V lane = b_.CreateZExtOrTrunc(target.lane_id(b_, at), mask_t);
+      return to_result(b_.CreateSub(b_.CreateShl(llvm::ConstantInt::get(mask_t, 1), lane),
+                                    llvm::ConstantInt::get(mask_t, 1)));
     }
     case BuiltinId::CudaPopc:
     case BuiltinId::CudaClz:

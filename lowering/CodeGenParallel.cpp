@@ -77,13 +77,7 @@ V FunctionLowerer::run_on_pool(V n, const std::vector<V> &captures, llvm::Type *
   auto *ok = llvm::BasicBlock::Create(ctx_, "pool.ok", fn_);
   b_.CreateCondBr(b_.CreateICmpSLT(chunks, llvm::ConstantInt::get(i64_, 0)), fail, ok);
   b_.SetInsertPoint(fail);
-  if (!in_chunk_) {
-    auto it = f_.unwind.find(current_id_.id);
-    if (it != f_.unwind.end())
-      for (Value v : it->second)
-        if (get(v)) decref(get(v), type(v));
-  }
-  b_.CreateRet(llvm::ConstantInt::get(i32_, EMBER_RAISED));
+  leave_raised(llvm::ConstantInt::get(i32_, EMBER_RAISED));
   b_.SetInsertPoint(ok);
   if (slots) *slots = slot_array;
   return chunks;
@@ -173,11 +167,7 @@ V FunctionLowerer::lower_parallel_for(const InstData &d) {
   auto *ok = llvm::BasicBlock::Create(ctx_, "parallel.ok", fn_);
   b_.CreateCondBr(b_.CreateICmpSLT(chunks, llvm::ConstantInt::get(i64_, 0)), fail, ok);
   b_.SetInsertPoint(fail);
-  auto it = f_.unwind.find(current_id_.id);
-  if (it != f_.unwind.end())
-    for (Value v : it->second)
-      if (get(v)) decref(get(v), type(v));
-  b_.CreateRet(llvm::ConstantInt::get(i32_, EMBER_RAISED));
+  leave_raised(llvm::ConstantInt::get(i32_, EMBER_RAISED));
   b_.SetInsertPoint(ok);
 
   // Combine the partials in chunk order, starting from each operator's identity.

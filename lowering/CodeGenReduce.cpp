@@ -96,6 +96,10 @@ V FunctionLowerer::lower_reduction(const InstData &d, BuiltinId id) {
   ScalarKind acc_k = rk;
   if (id == BuiltinId::NpMean || id == BuiltinId::NpStd || id == BuiltinId::NpVar)
     acc_k = is_complex(dk) ? ScalarKind::Complex128 : ScalarKind::Float64;
+  // float16 sums and products accumulate in float32 and round once, as NumPy's do (means
+  // accumulate in float64, where NumPy uses float32).
+  if (rk == ScalarKind::Float16 && (id == BuiltinId::NpSum || id == BuiltinId::NpProd))
+    acc_k = ScalarKind::Float32;
   TypeId acc_t = types_.scalar(acc_k);
   llvm::Type *acc_llvm = vt(acc_t);
   FunctionLowerer &L = *this;

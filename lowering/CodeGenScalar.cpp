@@ -60,6 +60,10 @@ V FunctionLowerer::lower_const(const ConstValue &c, TypeId t) {
       const TypeData &td = types_.get(t);
       for (unsigned k = 0; k < c.elems.size(); ++k) {
         V e = lower_const(c.elems[k], td.elems[k]);
+        if (c.elems[k].kind == K::Str) {  // a literal in a tuple: the tuple holds a reference
+          e = string_literal(c.elems[k].str);
+          incref(e, td.elems[k]);
+        }
         if (e) tup = b_.CreateInsertValue(tup, to_memory(e, td.elems[k]), {k});
       }
       return tup;
@@ -164,6 +168,8 @@ V FunctionLowerer::trunc_or_min(V x, unsigned bits) {
 }
 
 V FunctionLowerer::numpy_float_to_int(V x, ScalarKind to) {
+  // Every float16 is a float exactly, and the limits below need a type that holds them.
+  if (x->getType()->isHalfTy()) x = b_.CreateFPExt(x, b_.getFloatTy());
   llvm::Type *tt = dm_.scalar_type(to);
   unsigned bits = static_cast<unsigned>(bit_width(to));
   bool sgn = is_signed(to);
@@ -197,6 +203,7 @@ V FunctionLowerer::numpy_float_to_int(V x, ScalarKind to) {
 }
 
 V FunctionLowerer::python_float_to_int(V x) {
+  if (x->getType()->isHalfTy()) x = b_.CreateFPExt(x, b_.getFloatTy());  // exact, and holds 2^63
   // One test on the hot path; the cold block tells NaN, infinities and big values apart.
   llvm::Type *ft = x->getType();
   double limit = std::ldexp(1.0, 63);
@@ -236,6 +243,9 @@ V FunctionLowerer::truth(V v, TypeId t) {
     case TypeKind::Dict:
     case TypeKind::Set:
       return b_.CreateICmpNE(container_len(v, t), llvm::ConstantInt::get(i64_, 0));
+    case TypeKind::Str: return llvm::ConstantInt::get(i1_, types_.string(d.a).empty() ? 0 : 1);
+    case TypeKind::Unicode:
+      return b_.CreateICmpNE(string_length(v), llvm::ConstantInt::get(i64_, 0));
     case TypeKind::Optional: {
       V present = b_.CreateICmpNE(b_.CreateExtractValue(v, {0}), llvm::ConstantInt::get(i8_, 0));
       V inner = truth(from_memory(b_.CreateExtractValue(v, {1}), d.elems[0]), d.elems[0]);
@@ -260,6 +270,15 @@ V FunctionLowerer::lower_binop(BinOpKind kind, V l, V r, TypeId operand, bool ra
   const TypeData &od = types_.get(operand);
   internal_assert(od.kind == TypeKind::Scalar) << "binop on " << types_.to_string(operand);
   auto k = static_cast<ScalarKind>(od.a);
+  if (k == ScalarKind::Float16 &&
+      (kind == BinOpKind::FloorDiv || kind == BinOpKind::Mod || kind == BinOpKind::Pow)) {
+    // NumPy computes these in float32 and rounds once to float16; LLVM's half operations
+    // (+ - * /) round every step, the same as rounding the float32 result.
+    llvm::Type *f32 = b_.getFloatTy();
+    V wide = lower_binop(kind, b_.CreateFPExt(l, f32), b_.CreateFPExt(r, f32),
+                         types_.scalar(ScalarKind::Float32), raise_errors, array_element);
+    return b_.CreateFPTrunc(wide, l->getType());
+  }
   if (kind == BinOpKind::Pow && !is_complex(k))
     if (V p = constant_pow(l, r, k, raise_errors, array_element)) return p;
   if (is_complex(k)) return lower_complex_binop(kind, l, r, k, raise_errors);
@@ -696,6 +715,8 @@ V FunctionLowerer::lower_mixed_compare(CmpKind kind, V l, TypeId lt, V r, TypeId
     r = convert(r, rt, types_.get(rt).elems[0]);
     rt = types_.get(rt).elems[0];
   }
+  if (types_.kind(lt) == TypeKind::Unicode && types_.kind(rt) == TypeKind::Unicode)
+    return compare_strings(kind, l, r);  // tuple elements
   if (types_.is_scalar(lt) && types_.is_scalar(rt)) {
     ScalarKind a = types_.scalar_kind(lt), b = types_.scalar_kind(rt);
     if (a == b) return lower_compare(kind, l, r, lt);
@@ -802,10 +823,16 @@ V FunctionLowerer::lower_contains(const InstData &d) {
   TypeId tup = type(d.operands[1]);
   const auto &elems = types_.get(tup).elems;
   V acc = llvm::ConstantInt::getFalse(ctx_);
-  V item_v = get(d.operands[0]);
+  bool string_item = types_.is_string(item);
+  V item_v = string_item ? string_value(d.operands[0]) : get(d.operands[0]);
   TypeId item_u = item;
   for (unsigned k = 0; k < elems.size(); ++k) {
     V e = from_memory(b_.CreateExtractValue(get(d.operands[1]), {k}), elems[k]);
+    if (string_item || types_.kind(elems[k]) == TypeKind::Unicode) {
+      if (string_item && types_.kind(elems[k]) == TypeKind::Unicode)
+        acc = b_.CreateOr(acc, compare_strings(CmpKind::Eq, item_v, e));
+      continue;  // a string never equals a number
+    }
     TypeId iu = types_.kind(item_u) == TypeKind::Optional ? types_.get(item_u).elems[0] : item_u;
     if (!types_.is_scalar(iu) || !types_.is_scalar(elems[k])) continue;
     ScalarKind p = promote(types_.scalar_kind(iu), types_.scalar_kind(elems[k]));

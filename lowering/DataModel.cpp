@@ -18,6 +18,7 @@ llvm::Type *DataModel::scalar_type(ScalarKind k) {
     case ScalarKind::UInt32: return llvm::Type::getInt32Ty(ctx_);
     case ScalarKind::Int64:
     case ScalarKind::UInt64: return llvm::Type::getInt64Ty(ctx_);
+    case ScalarKind::Float16: return llvm::Type::getHalfTy(ctx_);
     case ScalarKind::Float32: return llvm::Type::getFloatTy(ctx_);
     case ScalarKind::Float64: return llvm::Type::getDoubleTy(ctx_);
     case ScalarKind::Complex64: {
@@ -47,7 +48,7 @@ llvm::StructType *DataModel::array_type(int ndim) {
 llvm::StructType *DataModel::error_type() {
   if (!error_) {
     llvm::Type *i32 = llvm::Type::getInt32Ty(ctx_);
-    error_ = llvm::StructType::get(ctx_, {i32, i32, ptr_});
+    error_ = llvm::StructType::get(ctx_, {i32, i32, ptr_, ptr_, ptr_, ptr_});
   }
   return error_;
 }
@@ -75,15 +76,31 @@ llvm::Type *DataModel::memory_type(TypeId t) {
     case TypeKind::None: result = i8; break;
     case TypeKind::Array: result = array_type(static_cast<int>(d.b)); break;
     case TypeKind::ArrayFlags: result = memory_type(d.elems[0]); break;
-    case TypeKind::Tuple: {
+    case TypeKind::Tuple:
+    case TypeKind::Closure: {
+      // A jitted function or an exception class held here is known from the type: its field
+      // is an unused byte, as a None's.
       std::vector<llvm::Type *> fields;
-      for (TypeId e : d.elems) fields.push_back(memory_type(e));
+      for (TypeId e : d.elems) {
+        llvm::Type *f = memory_type(e);
+        fields.push_back(f ? f : i8);
+      }
       result = llvm::StructType::get(ctx_, fields);
       break;
     }
     case TypeKind::Optional:
+      internal_assert(memory_type(d.elems[0])) << "a compile-time value in " << types_.to_string(t);
       result = llvm::StructType::get(ctx_, {i8, memory_type(d.elems[0])});
       break;
+    case TypeKind::ExceptionValue: {  // with run-time arguments (else compile-time)
+      if (d.elems.empty()) break;
+      std::vector<llvm::Type *> fields;
+      for (TypeId e : d.elems)
+        fields.push_back(types_.kind(e) == TypeKind::Str ? ptr_ : memory_type(e));
+      result = llvm::StructType::get(ctx_, fields);
+      break;
+    }
+    case TypeKind::CaughtException: result = error_type(); break;
     case TypeKind::Range: result = llvm::StructType::get(ctx_, {i64, i64, i64}); break;
     case TypeKind::Slice: result = llvm::StructType::get(ctx_, {i64, i64, i64, i8}); break;
     case TypeKind::RangeIter:
@@ -98,6 +115,8 @@ llvm::Type *DataModel::memory_type(TypeId t) {
     case TypeKind::Dict:
     case TypeKind::Set:
     case TypeKind::DictView: result = ptr_; break;
+    case TypeKind::Unicode:
+    case TypeKind::UnicodeIter: result = ptr_; break;
     default: result = nullptr; break;  // compile-time only
   }
   memory_cache_[t.index] = result;
@@ -126,6 +145,8 @@ llvm::Type *DataModel::iterator_state_type(TypeId iter) {
     case TypeKind::ListIter: return llvm::StructType::get(ctx_, {ptr_, i64, i64});
     // {dict, position, key pointer, value pointer}
     case TypeKind::DictIter: return llvm::StructType::get(ctx_, {ptr_, i64, ptr_, ptr_});
+    // {string, next index, current character (a string the iterator owns)}
+    case TypeKind::UnicodeIter: return llvm::StructType::get(ctx_, {ptr_, i64, ptr_});
     default: internal_error << "not an iterator: " << types_.to_string(iter);
   }
   return nullptr;

@@ -40,9 +40,10 @@ struct ModuleState {
   llvm::Module &module;
   DataModel &dm;
   Target &target;
-  std::map<std::string, llvm::Function *> functions;  ///< by symbol
-  std::map<std::string, llvm::Constant *> strings;    ///< message constants
-  RuntimeServices services_used;                      ///< by the runtime functions declared
+  std::map<std::string, llvm::Function *> functions;     ///< by symbol
+  std::map<std::string, llvm::Constant *> strings;       ///< message constants
+  std::map<std::string, llvm::Constant *> str_literals;  ///< string literals (CodeGenString)
+  RuntimeServices services_used;                         ///< by the runtime functions declared
   /// ErrorExit::DeviceRecord (DeviceError.cpp): the message table, and the record's global.
   std::vector<std::string> messages;
   std::map<std::string, int32_t> message_ids;
@@ -102,7 +103,15 @@ class FunctionLowerer {
   void emit_raise(int32_t exc, const std::string &msg);
   /// Writes the record of an exception where the target's ErrorExit says: the seam where a GPU
   /// target will write a device-global record instead of the caller's.
-  void store_error(int32_t exc, int32_t line, const std::string &msg);
+  void store_error(int32_t exc, int32_t line, const std::string &msg, V args = nullptr);
+  /// After an exception was recorded: into the handler of the block being lowered when it is
+  /// inside a try, else drops the current instruction's unwind set and returns `status`.
+  void leave_raised(V status);
+  /// Branches to a block, giving its parameters their arguments.
+  void branch_to(const BlockCall &target);
+  /// `raise E(args...)`: the arguments' record for the dispatcher (ember_exc_args).
+  V exception_args(V value, TypeId t);
+  V lower_exc_match(const InstData &d);
   /// ErrorExit::DeviceRecord (DeviceError.cpp): claims the module's record with a
   /// compare-and-swap of its status; the thread that wins fills it.
   void store_device_record(int32_t exc, int32_t line, const std::string &msg);
@@ -267,6 +276,9 @@ class FunctionLowerer {
   V lower_dot(V a, TypeId at, V b, TypeId bt, TypeId rt);
   V lower_random(const InstData &d, BuiltinId id);
 
+  // ---- CodeGenLinalg.cpp -------------------------------------------------------------------
+  V lower_lapack(const InstData &d, BuiltinId id);
+
   // ---- CodeGenParallel.cpp -----------------------------------------------------------------
   /// The number of iterations of range(start, stop, step) (ValueError for a zero step).
   V range_count(V start, V stop, V step);
@@ -339,6 +351,31 @@ class FunctionLowerer {
   /// np.array / np.asarray of an array, a list of numbers or a list of equal-length lists.
   V lower_array_from(V v, TypeId from, TypeId rt);
   V lower_dict_call(const InstData &d, BuiltinId id);
+  // ---- CodeGenString.cpp: strings (a value is its ember_meminfo*, ember/str.h) --------------
+  /// A string operand: a unicode_type's value, or the module constant of a literal.
+  V string_value(Value v);
+  /// The immortal module constant holding a literal, as an ember_meminfo*.
+  llvm::Constant *string_literal(const std::string &utf8);
+  V string_header(V s);
+  V string_length(V s);
+  V lower_string_binop(const InstData &d);
+  V lower_string_compare(CmpKind kind, Value l, Value r);
+  /// Compares two string values (tuple elements, `in` over a tuple of strings).
+  V compare_strings(CmpKind kind, V a, V b);
+  V lower_string_contains(const InstData &d);
+  V lower_string_getitem(const InstData &d);
+  V lower_string_builtin(const InstData &d, BuiltinId id);
+  /// int(s) and float(s): ValueError for text that is not a number, as Python.
+  V lower_string_to_number(Value s, TypeId to);
+  /// str(x) of a number or string value of type t (a new reference).
+  V string_of(V v, TypeId t);
+  /// format(x, spec) of a value of type t; spec a string value.
+  V format_value(V v, TypeId t, V spec);
+  /// A runtime call returning a new string; MemoryError when it returns NULL.
+  V checked_string(V s, const char *what);
+  V string_iter_init(V s, TypeId iter);
+  V string_iter_next(V state, TypeId iter);
+  V string_iter_value(V state, TypeId iter);
 
   // ---- CodeGenBuiltin.cpp ------------------------------------------------------------------
   V lower_call(const InstData &d);
@@ -360,6 +397,7 @@ class FunctionLowerer {
   llvm::BasicBlock *entry_ = nullptr;
   V ret_ptr_ = nullptr, err_ptr_ = nullptr;
   const InstData *current_ = nullptr;  ///< the instruction being lowered (for raise)
+  const BlockCall *catch_ = nullptr;   ///< the handler edge of the block being lowered, if any
   bool in_chunk_ = false;  ///< lowering into an outlined chunk: raises skip the unwind set
   Inst current_id_;
   llvm::Type *i1_, *i8_, *i32_, *i64_, *ptr_, *f64_;

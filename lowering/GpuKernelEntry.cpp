@@ -1,6 +1,6 @@
 // The entry point of a GPU kernel (EntryAbi::Kernel): `void <symbol>_kernel(params)` with the
-// target's kernel calling convention (ptx_kernel on NVPTX).  The host cannot hand the device a
-// MemInfo or an ndarray, so arrays arrive flattened, in argument order:
+// target's kernel calling convention (ptx_kernel on NVPTX, amdgpu_kernel on AMDGPU).  The host
+// cannot hand the device a MemInfo or an ndarray, so arrays arrive flattened, in argument order:
 //
 //   array argument   data pointer (Generic space), shape[0..nd) (i64), strides[0..nd) (i64, bytes)
 //   scalar or tuple  itself, in its memory form (bool as i8)
@@ -60,6 +60,7 @@ void emit_gpu_kernel_entry(ModuleState &ms, const Function &f, llvm::Function *f
       llvm::Function::Create(kt, llvm::GlobalValue::ExternalLinkage, out.wrapper, ms.module);
   kernel->setCallingConv(ms.target.kernel_calling_convention());
   kernel->addFnAttr(llvm::Attribute::NoUnwind);
+  ms.target.decorate_kernel(*kernel);
   llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", kernel));
 
   llvm::Type *ret_type = f.return_type.unknown() ? nullptr : ms.dm.memory_type(f.return_type);

@@ -13,6 +13,8 @@ bool may_raise(const Function &f, const InstData &d) {
   // that raises without an unwind set leaks every array alive at that point.
   const TypeContext &types = f.types();
   if (d.result.valid() && types.is_array(f.type(d.result))) return true;  // allocation, shapes
+  if (d.result.valid() && types.kind(f.type(d.result)) == TypeKind::Unicode)
+    return true;  // a new string: MemoryError
   switch (d.op) {
     case Op::Arg:
     case Op::Const:
@@ -22,6 +24,10 @@ bool may_raise(const Function &f, const InstData &d) {
     case Op::Contains:
     case Op::Truth:
     case Op::BuildTuple:
+    case Op::MakeClosure:
+    case Op::CaughtException:
+    case Op::ExcMatch:
+    case Op::CatchBr:
     case Op::BuildSlice:
     case Op::BuildList:
     case Op::BuildMap:
@@ -163,9 +169,11 @@ class RefcountInserter {
         return;
       }
       case Op::Raise:
+        if (!term.targets.empty()) break;  // caught here: its handler is a successor
         for (Value v : at_end) emit_before_terminator(b, Op::DecRef, v, loc);
         return;
       case Op::Unreachable: return;
+      case Op::CatchBr: return handle_catch(b, term, at_end, live);
       case Op::Br:
       case Op::CondBr: break;
       default: internal_error << "not a terminator: " << op_name(term.op);
@@ -202,6 +210,51 @@ class RefcountInserter {
       Block edge = split_edge(b, t, loc);
       for (Value v : work[t].incs) emit_before_terminator(edge, Op::IncRef, v, loc);
       for (Value v : work[t].decs) emit_before_terminator(edge, Op::DecRef, v, loc);
+    }
+  }
+
+  /// A block inside a try: its normal edge as a branch's; its edge to the handler is taken from
+  /// inside the instruction that raised, so its work always goes on a block of its own, and the
+  /// instruction's result, which does not exist there, is left out.  The references the
+  /// instruction's operands die with (dropped after it on the normal path) are dropped on that
+  /// edge too when they come from another block, so that they exist on every path to it.  (One
+  /// made in the same block, such as a tuple of arrays built for a call, is not released there.)
+  void handle_catch(Block b, const InstData &term, const std::vector<Value> &at_end,
+                    const Liveness &live) {
+    SourceLoc loc = term.loc;
+    const auto &insts = f_.block(b).insts;
+    Value raised = insts.size() >= 2 ? f_.inst(insts[insts.size() - 2]).result : Value{};
+    std::vector<Value> consumed;  // operands of the raising instruction that die with it
+    if (insts.size() >= 2)
+      for (Value v : effective_operands(f_, f_.inst(insts[insts.size() - 2]))) {
+        bool here = !f_.value(v).is_param && f_.inst(f_.def(v)).block == b;
+        if (tracked(v) && !here && std::find(at_end.begin(), at_end.end(), v) == at_end.end())
+          add_unique(consumed, v);
+      }
+    for (size_t t = 0; t < 2; ++t) {
+      EdgeWork w;
+      for (Value v : term.targets[t].args)
+        if (tracked(v)) w.incs.push_back(v);
+      const auto &in = live.live_in[term.targets[t].block.id];
+      for (Value v : at_end)
+        if (!std::binary_search(in.begin(), in.end(), v) && (t == 0 || v != raised))
+          w.decs.push_back(v);
+      if (t == 1)
+        for (Value v : consumed)
+          if (!std::binary_search(in.begin(), in.end(), v)) w.decs.push_back(v);
+      for (auto it = w.decs.begin(); it != w.decs.end();) {
+        auto inc = std::find(w.incs.begin(), w.incs.end(), *it);
+        if (inc != w.incs.end()) {
+          w.incs.erase(inc);
+          it = w.decs.erase(it);
+        } else {
+          ++it;
+        }
+      }
+      if (w.empty()) continue;
+      Block edge = t == 0 ? b : split_edge(b, t, loc);
+      for (Value v : w.incs) emit_before_terminator(edge, Op::IncRef, v, loc);
+      for (Value v : w.decs) emit_before_terminator(edge, Op::DecRef, v, loc);
     }
   }
 

@@ -11,10 +11,10 @@
  *   execution model  thread and block indices, barriers, fences, warps, shared memory and the
  *                    kernel entry (GPU kernels, and the CPU path that runs them natively)
  *
- * targets/cpu/CpuTarget and targets/cuda/CudaTarget implement it; docs/design.md ("Targets")
- * says how to add another.  Everything here is a question lowering asks while it emits IR;
- * optimization, code generation and loading stay with each target's own compiler (CpuCompiler,
- * CudaCompiler).
+ * targets/cpu/CpuTarget, targets/cuda/CudaTarget and targets/rocm/RocmTarget implement it;
+ * docs/design.md ("Targets") says how to add another.  Everything here is a question lowering asks
+ * while it emits IR; optimization, code generation and loading stay with each target's own compiler
+ * (CpuCompiler, CudaCompiler).
  */
 #pragma once
 
@@ -167,8 +167,12 @@ class Target {
   // ---- entry and errors ---------------------------------------------------------------------
   virtual EntryAbi entry_abi() const = 0;
   virtual ErrorExit error_exit() const = 0;
-  /// The calling convention of an EntryAbi::Kernel entry (NVPTX: ptx_kernel).
+  /// The calling convention of an EntryAbi::Kernel entry (NVPTX: ptx_kernel; AMDGPU:
+  /// amdgpu_kernel).
   virtual llvm::CallingConv::ID kernel_calling_convention() const { return llvm::CallingConv::C; }
+  /// Gives a target the kernel entry GpuKernelEntry.cpp made, for attributes of its own
+  /// (AMDGPU: the work-group size range).
+  virtual void decorate_kernel(llvm::Function &kernel) const {}
 
   // ---- execution model: GPU kernels --------------------------------------------------------
   // What the kernel language (ember.cuda: lowering/CodeGenKernel.cpp) asks of a target.  Every
@@ -188,6 +192,8 @@ class Target {
   /// block (x fastest) modulo the warp size, as warps are formed on NVIDIA and AMD GPUs.
   virtual llvm::Value *lane_id(llvm::IRBuilder<> &b, const KernelSite &at) = 0;
   /// Threads per warp (NVIDIA: 32; AMD: 64 or 32): cuda.warpsize, a compile-time constant.
+  /// Lane masks (the `mask` operands and the results of Ballot and active_mask) are integers of
+  /// this many bits: i32, or i64 on a 64-wide AMD wavefront.
   virtual int warp_size() const = 0;
   /// cuda.syncthreads() (Sync: returns nullptr) and syncthreads_count/_and/_or(pred), whose i32
   /// result is the number of threads whose pred (i1) is true / whether all / any are: waits until
@@ -201,20 +207,21 @@ class Target {
   /// The shuffles (cuda.shfl_sync, shfl_up_sync, shfl_down_sync, shfl_xor_sync): `value` is an
   /// i32 or an i64 (lowering bitcasts floats and widens narrower integers; a target whose
   /// shuffle moves 32 bits shuffles the halves of an i64), `lane` an i32 source lane / delta /
-  /// lane mask of which the low 5 bits count, `mask` the i32 of participating lanes.  Returns
+  /// lane mask of which the low log2(warp_size()) bits count, `mask` the lane mask of
+  /// participating lanes.  Returns
   /// the value of the source lane, or the thread's own value when the source is outside the
   /// warp (Up below lane 0, Down beyond the last lane), as PTX's shfl.sync with clamp 31 (Idx,
   /// Down, Xor) and 0 (Up) does.
   virtual llvm::Value *warp_shuffle(llvm::IRBuilder<> &b, ShuffleOp op, llvm::Value *mask,
                                     llvm::Value *value, llvm::Value *lane,
                                     const KernelSite &at) = 0;
-  /// The votes over the lanes of `mask` (i32) with predicate `pred` (i1): All, Any and Eq give
-  /// an i1; Ballot the i32 of the lanes in mask whose predicate is true (vote.sync.*).
+  /// The votes over the lanes of `mask` with predicate `pred` (i1): All, Any and Eq give an i1;
+  /// Ballot the lane mask of the lanes in mask whose predicate is true (vote.sync.*).
   virtual llvm::Value *warp_vote(llvm::IRBuilder<> &b, VoteOp op, llvm::Value *mask,
                                  llvm::Value *pred, const KernelSite &at) = 0;
-  /// cuda.activemask(): the i32 of the warp's lanes executing this call together.
+  /// cuda.activemask(): the lane mask of the warp's lanes executing this call together.
   virtual llvm::Value *active_mask(llvm::IRBuilder<> &b, const KernelSite &at) = 0;
-  /// cuda.syncwarp(mask): waits for the lanes of mask (i32) and orders their memory accesses.
+  /// cuda.syncwarp(mask): waits for the lanes of mask and orders their memory accesses.
   virtual void warp_sync(llvm::IRBuilder<> &b, llvm::Value *mask, const KernelSite &at) = 0;
   /// A cuda.shared.array: `array.bytes` bytes at `array.offset` of the block's static shared
   /// memory (lowering lays the arrays of a module out one after another, each aligned to

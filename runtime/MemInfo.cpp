@@ -15,10 +15,12 @@
 #endif
 
 #include "ember/containers.h"
+#include "ember/half.h"
 #include "ember/kernel.h"
 #include "ember/numeric.h"
 #include "ember/parallel.h"
 #include "ember/runtime.h"
+#include "ember/str.h"
 
 namespace {
 
@@ -247,6 +249,53 @@ const ember_symbol *ember_runtime_symbols(void) {
       EMBER_SYMBOL(ember_dict_update),
       EMBER_SYMBOL(ember_set_op),
       EMBER_SYMBOL(ember_set_compare),
+      EMBER_SYMBOL(ember_half_from_float),
+      EMBER_SYMBOL(ember_half_from_double),
+      EMBER_SYMBOL(ember_half_to_float),
+      EMBER_SYMBOL(ember_half_to_double),
+      EMBER_SYMBOL(ember_half_to_float_sse),
+      EMBER_SYMBOL(ember_half_from_float_sse),
+      EMBER_SYMBOL(ember_half_from_double_sse),
+      EMBER_SYMBOL(ember_lapack_getrf),
+      EMBER_SYMBOL(ember_lapack_gesv),
+      EMBER_SYMBOL(ember_lapack_potrf),
+      EMBER_SYMBOL(ember_lapack_gesdd),
+      EMBER_SYMBOL(ember_lapack_syevd),
+      EMBER_SYMBOL(ember_lapack_geev),
+      EMBER_SYMBOL(ember_lapack_gelsd),
+      EMBER_SYMBOL(ember_lapack_geqrf),
+      EMBER_SYMBOL(ember_lapack_orgqr),
+      EMBER_SYMBOL(ember_exc_args),
+      EMBER_SYMBOL(ember_exception_matches),
+      EMBER_SYMBOL(ember_str_alloc),
+      EMBER_SYMBOL(ember_str_concat),
+      EMBER_SYMBOL(ember_str_append),
+      EMBER_SYMBOL(ember_str_repeat),
+      EMBER_SYMBOL(ember_str_equal),
+      EMBER_SYMBOL(ember_str_compare),
+      EMBER_SYMBOL(ember_str_contains),
+      EMBER_SYMBOL(ember_str_hash),
+      EMBER_SYMBOL(ember_str_char_at),
+      EMBER_SYMBOL(ember_str_code_at),
+      EMBER_SYMBOL(ember_str_slice),
+      EMBER_SYMBOL(ember_str_chr),
+      EMBER_SYMBOL(ember_str_find),
+      EMBER_SYMBOL(ember_str_count),
+      EMBER_SYMBOL(ember_str_startswith),
+      EMBER_SYMBOL(ember_str_strip),
+      EMBER_SYMBOL(ember_str_replace),
+      EMBER_SYMBOL(ember_str_change_case),
+      EMBER_SYMBOL(ember_str_is),
+      EMBER_SYMBOL(ember_str_pad),
+      EMBER_SYMBOL(ember_str_from_int),
+      EMBER_SYMBOL(ember_str_from_uint),
+      EMBER_SYMBOL(ember_str_from_float),
+      EMBER_SYMBOL(ember_str_from_bool),
+      EMBER_SYMBOL(ember_str_to_int),
+      EMBER_SYMBOL(ember_str_to_float),
+      EMBER_SYMBOL(ember_str_format_int),
+      EMBER_SYMBOL(ember_str_format_float),
+      EMBER_SYMBOL(ember_str_format_str),
 #undef EMBER_SORT_SYMBOLS
 #undef EMBER_SYMBOL
       {nullptr, nullptr},

@@ -27,8 +27,19 @@ TypeId type_getattr(RuleContext &cx, uint32_t *attr_id) {
     set(AttrId::ModuleAttr);
     return type_const(types, a->second, cx.loc());
   }
+  if (types.is_string(obj)) {
+    MethodId m;
+    if (lookup_method(name, &m) && string_method_builtin(m) != BuiltinId::NumBuiltins) {
+      set(AttrId::Method);
+      return types.bound_method(types.unicode(), m);
+    }
+    typing_error(cx.loc()) << "a string has no attribute '" << name << "' usable in compiled code";
+  }
   if (od.kind == TypeKind::Builtin && is_kernel_builtin(static_cast<BuiltinId>(od.a)))
     return type_kernel_attr(cx, static_cast<BuiltinId>(od.a), name, attr_id);
+  if (od.kind == TypeKind::CaughtException)  // its arguments' types are known only at run time
+    unsupported(cx.loc()) << "reading the attributes of a caught exception (e." << name
+                          << ") is not supported in compiled code; re-raise it with `raise`";
   if (od.kind == TypeKind::Array) {
     int ndim = types.ndim(obj);
     std::vector<TypeId> ints(static_cast<size_t>(ndim), types.int64());
@@ -127,6 +138,8 @@ TypeId type_getitem(RuleContext &cx) {
       auto items = analyze_index(cx.f, types, index, cx.loc());
       return view_type(types, c, items, cx.loc(), &cx.f);
     }
+    case TypeKind::Str:
+    case TypeKind::Unicode: return type_string_getitem(cx);
     default:
       typing_error(cx.loc()) << "a value of type " << types.to_string(c)
                              << " cannot be subscripted in compiled code";
@@ -179,11 +192,14 @@ TypeId type_getiter(RuleContext &cx) {
     case TypeKind::ZipIter:
     case TypeKind::TupleIter:
     case TypeKind::ListIter:
-    case TypeKind::DictIter: return t;
+    case TypeKind::DictIter:
+    case TypeKind::UnicodeIter: return t;
     case TypeKind::List:
     case TypeKind::Dict:
     case TypeKind::Set:
     case TypeKind::DictView: return container_iterator(types, t);
+    case TypeKind::Str:
+    case TypeKind::Unicode: return types.unicode_iter();
     case TypeKind::Tuple: {
       const auto &elems = types.get(t).elems;
       for (TypeId e : elems)

@@ -59,6 +59,10 @@ class SSABuilder {
     f.consts.push_back(null);
     none_const_ = static_cast<int64_t>(f.consts.size());
     f.consts.push_back(ConstValue{});
+    ConstValue zero;  // a handler's lasti slot
+    zero.kind = ConstValue::Kind::Int;
+    zero_const_ = static_cast<int64_t>(f.consts.size());
+    f.consts.push_back(zero);
     for (bool b : {false, true}) {
       ConstValue c;
       c.kind = ConstValue::Kind::Bool;
@@ -266,12 +270,29 @@ class SSABuilder {
     const NisBlock &nb = nis_.blocks[static_cast<size_t>(nis_of_ir_[block])];
     assigned_ = assigned_in_[static_cast<size_t>(nis_of_ir_[block])];
     std::vector<Value> stack;
-    read_entry_stack(block, nb.entry_nulls, &stack);
-    for (int32_t k = nb.start; k < nb.end; ++k)
+    handler_ = nb.handler;
+    if (nb.handler_entry >= 0) {
+      // An exception handler: the stack below the try's depth, then lasti, then the exception.
+      const NisHandler &h = in_.handlers[static_cast<size_t>(nb.handler_entry)];
+      SourceLoc loc{in_.code[static_cast<size_t>(nb.start)].line};
+      std::vector<char> below(nb.entry_nulls.begin(),
+                              nb.entry_nulls.begin() + static_cast<std::ptrdiff_t>(h.depth));
+      read_entry_stack(block, below, &stack);
+      if (h.lasti) stack.push_back(emit(block, Op::Const, {}, loc, zero_const_));
+      stack.push_back(emit(block, Op::CaughtException, {}, loc));
+    } else {
+      read_entry_stack(block, nb.entry_nulls, &stack);
+    }
+    for (int32_t k = nb.start; k < nb.end; ++k) {
+      index_ = k;
       if (!translate(block, in_.code[static_cast<size_t>(k)], k + 1 == nb.end, stack)) return;
-    // Fell through into the next block.
-    terminate(block, Op::Br, {}, SourceLoc{in_.code[static_cast<size_t>(nb.end - 1)].line},
-              {succs_[block][0]});
+    }
+    // Fell through into the next block (inside a try: or into the handler, if it raised).
+    SourceLoc loc{in_.code[static_cast<size_t>(nb.end - 1)].line};
+    if (nb.handler >= 0)
+      terminate(block, Op::CatchBr, {}, loc, {succs_[block][0], succs_[block][1]});
+    else
+      terminate(block, Op::Br, {}, loc, {succs_[block][0]});
     publish_stack(block, stack);
   }
 
@@ -497,14 +518,59 @@ class SSABuilder {
       }
       case NisOp::ReturnValue: terminate(block, Op::Ret, {pop(stack)}, loc, {}); return false;
       case NisOp::Raise: {
-        if (ins.arg == 0) unsupported(loc) << "a bare `raise` (re-raise) is not supported";
-        if (ins.arg == 2) pop(stack);  // `raise X from Y`: the cause is not kept
-        terminate(block, Op::Raise, {pop(stack)}, loc, {});
+        Value exc;
+        if (ins.arg == 0) {
+          // A bare `raise` re-raises the exception being handled: the copy PUSH_EXC_INFO left
+          // at the top of the stack the except body runs on (its cleanup entry's depth).
+          int32_t h = nis_handler_of(in_, index_);
+          if (h < 0 || in_.handlers[static_cast<size_t>(h)].depth < 1)
+            unsupported(loc) << "a bare `raise` outside an except clause is not supported";
+          size_t slot = static_cast<size_t>(in_.handlers[static_cast<size_t>(h)].depth) - 1;
+          internal_assert(slot < stack.size()) << "bare raise below the stack";
+          exc = stack[slot];
+        } else {
+          if (ins.arg == 2) pop(stack);  // `raise X from Y`: the cause is not kept
+          exc = pop(stack);
+        }
+        raise_to_handler(block, exc, loc, stack);
         return false;
       }
+      case NisOp::Reraise: raise_to_handler(block, pop(stack), loc, stack); return false;
+      case NisOp::PushExcInfo: {
+        Value exc = pop(stack);
+        push(exc);  // stands for CPython's previous exception: what a bare raise re-raises
+        push(exc);
+        break;
+      }
+      case NisOp::PopExcept: pop(stack); break;
+      case NisOp::CheckExcMatch: {
+        Value cls = pop(stack);
+        push(emit(block, Op::ExcMatch, {stack.back(), cls}, loc));
+        break;
+      }
       case NisOp::UnreachableEH: terminate(block, Op::Unreachable, {}, loc, {}); return false;
+      case NisOp::MakeFunction: {
+        // The code object is frozen as a jitted function taking the captured values first; an
+        // inner function without captures is that function itself.
+        Value code = pop(stack);
+        if (ins.arg & 8)
+          push(emit(block, Op::MakeClosure, {code, pop(stack)}, loc));
+        else
+          push(code);
+        break;
+      }
     }
     return true;
+  }
+
+  /// Raises `exc`: into this block's handler when it is inside a try, else out of the function.
+  void raise_to_handler(uint32_t block, Value exc, SourceLoc loc, std::vector<Value> &stack) {
+    if (handler_ >= 0) {
+      terminate(block, Op::Raise, {exc}, loc, {succs_[block].back()});
+      publish_stack(block, stack);
+    } else {
+      terminate(block, Op::Raise, {exc}, loc, {});
+    }
   }
 
   /// A read of local `var`, checked at run time unless it is assigned on every path here.  Only
@@ -686,7 +752,9 @@ class SSABuilder {
     }
   }
 
-  /// Removes constants, undefs and attribute reads nobody uses (the NULL marker among them).
+  /// Removes constants and undefs nobody uses (the NULL marker among them).  Attribute reads
+  /// stay until typing has checked them (`v = x.foo` with v unused is still a TypingError, as
+  /// in Numba); make_explicit drops the unused ones.
   void remove_dead_code() {
     Function &f = *f_;
     bool changed = true;
@@ -704,7 +772,7 @@ class SSABuilder {
         auto &insts = f.block(Block{b}).insts;
         auto dead = [&](Inst i) {
           const InstData &d = f.inst(i);
-          bool pure = d.op == Op::Const || d.op == Op::Undef || d.op == Op::GetAttr;
+          bool pure = d.op == Op::Const || d.op == Op::Undef;
           return pure && uses[d.result.id] == 0;
         };
         auto end = std::remove_if(insts.begin(), insts.end(), dead);
@@ -720,7 +788,9 @@ class SSABuilder {
   std::unique_ptr<Function> f_;
   NisCFG nis_;
   int nvars_ = 0;
-  int64_t null_const_ = 0, none_const_ = 0, true_const_ = 0, false_const_ = 0;
+  int64_t null_const_ = 0, none_const_ = 0, true_const_ = 0, false_const_ = 0, zero_const_ = 0;
+  int32_t handler_ = -1;  // the exception-table entry of the block being filled, or -1
+  int32_t index_ = 0;     // the NIS index of the instruction being translated
   std::unordered_map<int, int64_t> name_of_var_;  // local -> its index in Function::names
   std::vector<std::vector<char>> assigned_in_;    // per NIS block: locals assigned on entry
   std::vector<char> assigned_;                    // the same while filling a block

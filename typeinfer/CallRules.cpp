@@ -48,6 +48,8 @@ const BuiltinSignature &builtin_signature(BuiltinId id) {
   static const S choice{{"a", "size", "replace", "p"}, 1, false};
   if (const S *kernel = kernel_builtin_signature(id)) return *kernel;
   if (const S *container = container_builtin_signature(id)) return *container;
+  if (const S *lapack = lapack_builtin_signature(id)) return *lapack;
+  if (const S *str = string_builtin_signature(id)) return *str;
   switch (id) {
     case BuiltinId::Range:
     case BuiltinId::Prange:
@@ -178,8 +180,11 @@ CallArgs call_args(const Function &f, const InstData &d) {
 BuiltinId callee_builtin(const TypeContext &types, const Function &f, const InstData &d) {
   const TypeData &cd = types.get(f.type(d.operands[0]));
   if (cd.kind == TypeKind::Builtin) return static_cast<BuiltinId>(cd.a);
-  if (cd.kind == TypeKind::BoundMethod)
-    return method_builtin(static_cast<MethodId>(cd.a), types.kind(cd.elems[0]));
+  if (cd.kind == TypeKind::BoundMethod) {
+    auto m = static_cast<MethodId>(cd.a);
+    return types.is_string(cd.elems[0]) ? string_method_builtin(m)
+                                        : method_builtin(m, types.kind(cd.elems[0]));
+  }
   return BuiltinId::NumBuiltins;
 }
 
@@ -236,6 +241,9 @@ bool parse_dtype_name(const std::string &name, ScalarKind *out) {
       {"uint64", ScalarKind::UInt64},
       {"u8", ScalarKind::UInt64},
       {"uintp", ScalarKind::UInt64},
+      {"float16", ScalarKind::Float16},
+      {"f2", ScalarKind::Float16},
+      {"half", ScalarKind::Float16},
       {"float32", ScalarKind::Float32},
       {"f4", ScalarKind::Float32},
       {"single", ScalarKind::Float32},
@@ -344,11 +352,14 @@ TypeId iterator_of(BuiltinCall &c, TypeId t) {
     case TypeKind::ZipIter:
     case TypeKind::TupleIter:
     case TypeKind::ListIter:
-    case TypeKind::DictIter: return t;
+    case TypeKind::DictIter:
+    case TypeKind::UnicodeIter: return t;
     case TypeKind::List:
     case TypeKind::Dict:
     case TypeKind::Set:
     case TypeKind::DictView: return container_iterator(types, t);
+    case TypeKind::Str:
+    case TypeKind::Unicode: return types.unicode_iter();
     case TypeKind::Tuple: {
       const auto &elems = types.get(t).elems;
       for (TypeId e : elems)
@@ -415,8 +426,10 @@ bool is_math_unary(BuiltinId id) {
   }
 }
 
+/// The float type math on a value of kind k computes in: float16 and float32 keep theirs.
 ScalarKind float_for(ScalarKind k) {
-  return k == ScalarKind::Float32 ? ScalarKind::Float32 : ScalarKind::Float64;
+  if (k == ScalarKind::Float16 || k == ScalarKind::Float32) return k;
+  return ScalarKind::Float64;
 }
 
 TypeId fold_promote(BuiltinCall &c, const std::vector<TypeId> &ts) {
@@ -462,7 +475,7 @@ TypeId type_python_builtin(BuiltinCall &c) {
         return types.int64();
       }
       if (types.kind(t) == TypeKind::Tuple || types.kind(t) == TypeKind::Range ||
-          types.is_container(t) || types.kind(t) == TypeKind::DictView)
+          types.is_container(t) || types.kind(t) == TypeKind::DictView || types.is_string(t))
         return types.int64();
       c.bad_args();
     }
@@ -546,9 +559,7 @@ TypeId type_python_builtin(BuiltinCall &c) {
       for (size_t p = 0; p < 2; ++p)
         if (!c.is_number(c.param(p)) || is_complex(c.kind_of(c.param(p)))) c.bad_args();
       ScalarKind a = float_for(c.kind_of(c.param(0))), b = float_for(c.kind_of(c.param(1)));
-      return types.scalar(a == ScalarKind::Float32 && b == ScalarKind::Float32
-                              ? ScalarKind::Float32
-                              : ScalarKind::Float64);
+      return types.scalar(a == b ? a : promote(a, b));
     }
     case BuiltinId::NpArctan2:
     case BuiltinId::NpMinimum:
@@ -616,9 +627,12 @@ TypeId type_number_class(RuleContext &cx, ScalarKind k, bool python) {
                            << (is_complex(k) ? " or two (real, imag)" : "");
   if (nargs == 0) return types.scalar(k);
   TypeId t = cx.type(cx.inst.operands[1]);
-  if (types.kind(t) == TypeKind::Str)
+  if (types.is_string(t)) {
+    // int(s) and float(s), with Python's grammar (ember/str.h); np.int32("5") is not Python.
+    if (python && (k == ScalarKind::Int64 || k == ScalarKind::Float64)) return types.scalar(k);
     unsupported(cx.loc()) << "converting a string to " << scalar_name(k)
-                          << " is not supported in compiled code";
+                          << " is not supported in compiled code (int() and float() are)";
+  }
   if (types.is_array(t))
     unsupported(cx.loc()) << "use a.astype(" << scalar_name(k) << ") to convert an array";
   if (k == ScalarKind::Bool && python && types.is_container(t)) return types.boolean();
@@ -640,9 +654,17 @@ TypeId type_exception(RuleContext &cx, int32_t exc_id) {
   TypeId t = cx.type(cx.inst.operands[1]);
   if (nargs == 1 && types.kind(t) == TypeKind::Str)
     return types.exception_value(exc_id, types.string(types.get(t).a));
-  unsupported(cx.loc()) << "exceptions raised in compiled code take one constant string "
-                           "message; got ("
-                        << types.to_string(t) << (nargs > 1 ? ", ..." : "") << ")";
+  // Run-time arguments: numbers and string literals, kept as the exception's args.
+  std::vector<TypeId> args;
+  for (size_t k = 1; k < cx.inst.operands.size(); ++k) {
+    TypeId a = cx.type(cx.inst.operands[k]);
+    if (!types.is_scalar(a) && types.kind(a) != TypeKind::Str)
+      unsupported(cx.loc()) << "exceptions raised in compiled code take numbers and string "
+                               "literals as arguments, not "
+                            << types.to_string(a);
+    args.push_back(a);
+  }
+  return types.exception_args(exc_id, args);
 }
 
 /// A @guvectorize gufunc called with its outputs: the kernel runs over the arguments' outer
@@ -668,10 +690,12 @@ TypeId type_gufunc_call(RuleContext &cx, const CalleeRef &ref, const std::vector
   return outs.size() == 1 ? outs[0] : types.tuple(outs);
 }
 
-TypeId type_dispatcher_call(RuleContext &cx, uint64_t handle, CalleeKind kind) {
+/// `leading`: a closure's captured values, passed before the call's arguments.
+TypeId type_dispatcher_call(RuleContext &cx, uint64_t handle, CalleeKind kind,
+                            const std::vector<TypeId> &leading = {}) {
   bool ufunc = kind == CalleeKind::UfuncKernel;
   TypeContext &types = cx.types;
-  std::vector<TypeId> args;
+  std::vector<TypeId> args = leading;
   // A @vectorize ufunc called with arrays: its kernel, element by element.
   int ndim = -1;
   for (size_t i = 1; ufunc && i < cx.inst.operands.size(); ++i) {
@@ -681,7 +705,11 @@ TypeId type_dispatcher_call(RuleContext &cx, uint64_t handle, CalleeKind kind) {
   for (size_t i = 1; i < cx.inst.operands.size(); ++i) {
     TypeId t = cx.type(cx.inst.operands[i]);
     if (ndim >= 0 && types.is_array(t)) t = types.scalar(types.dtype(t));
-    if (types.is_compile_time(t))
+    // String literals and number classes reach the resolver: a NumPy function implemented in
+    // Python (ember/npapi) picks its implementation by them (side="left", dtype=np.float32)
+    // and passes them on to no compiled code; a jitted function refuses them there.
+    bool literal = types.kind(t) == TypeKind::Str || types.kind(t) == TypeKind::NumberClass;
+    if (types.is_compile_time(t) && !literal && !passable_function(types, t))
       unsupported(cx.loc()) << "passing a " << types.to_string(t)
                             << " to a jitted function is not supported";
     args.push_back(t);
@@ -733,6 +761,7 @@ TypeId type_call(RuleContext &cx) {
       BuiltinCall call(cx, id);
       TypeId t = type_kernel_call(call);
       if (t.unknown()) t = type_container_call(call);
+      if (t.unknown()) t = type_string_call(call);
       if (t.unknown()) t = type_python_builtin(call);
       if (t.unknown()) t = type_numpy_call(call);
       if (t.unknown())
@@ -744,6 +773,10 @@ TypeId type_call(RuleContext &cx) {
     case TypeKind::ExceptionClass: return type_exception(cx, static_cast<int32_t>(cd.handle));
     case TypeKind::Dispatcher:
       return type_dispatcher_call(cx, cd.handle, static_cast<CalleeKind>(cd.a));
+    case TypeKind::Closure: {
+      std::vector<TypeId> captured = cd.elems;  // copied: typing interns more types
+      return type_dispatcher_call(cx, cd.handle, CalleeKind::Function, captured);
+    }
     default:
       typing_error(cx.loc()) << "a value of type " << types.to_string(callee) << " is not callable";
   }

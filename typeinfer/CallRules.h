@@ -86,6 +86,21 @@ TypeId type_numpy_call(BuiltinCall &call);
 /// The dtype np.sum / np.prod / np.cumsum produce for an array of kind k.
 ScalarKind sum_kind(ScalarKind k);
 
+// ---- LAPACK for ember's np.linalg (LinalgRules.cpp) --------------------------------------------
+bool is_lapack_builtin(BuiltinId id);
+/// Positional-only parameters for the LAPACK builtins (nullptr for other builtins).
+const BuiltinSignature *lapack_builtin_signature(BuiltinId id);
+/// int64 (LAPACK's INFO) after checking the buffers; Unknown for other builtins.
+TypeId type_lapack_call(BuiltinCall &call);
+// ---- strings (StringRules.cpp) ----------------------------------------------------------------
+/// The parameters of a string builtin or str method (nullptr for other builtins).
+const BuiltinSignature *string_builtin_signature(BuiltinId id);
+/// The builtin a method of a string stands for (s.find -> StrFind), or NumBuiltins.
+BuiltinId string_method_builtin(MethodId m);
+/// Typing of str(), ord(), chr(), hash(), format(), repr() and str's methods; Unknown when the
+/// builtin is not one of them.
+TypeId type_string_call(BuiltinCall &call);
+
 // ---- the kernel language (KernelRules.cpp) ----------------------------------------------------
 /// The parameters of a kernel builtin (nullptr for other builtins).
 const BuiltinSignature *kernel_builtin_signature(BuiltinId id);

@@ -74,6 +74,9 @@ std::string operation(const Function &f, const InstData &d) {
     case NeedKind::Container:
       typing_error(d.loc) << "lists, dicts and sets live in host memory, which " << target
                           << " cannot use; use arrays";
+    case NeedKind::StringOp:
+      typing_error(d.loc) << "strings are host-only: " << target
+                          << " has no runtime for them (ember/str.h)";
   }
   internal_error << "unknown need";
 }

@@ -88,6 +88,7 @@ class TypeInferrer {
         }
         if (d.op == Op::Ret) {
           TypeId t = f_.type(d.operands[0]);
+          if (types_.kind(t) == TypeKind::Str) t = types_.unicode();  // a literal returned
           if (final && t.unknown()) report_unknown(d);
           if (final && types_.is_compile_time(t) && !t.unknown())
             unsupported(d.loc) << "a " << types_.to_string(t)
@@ -114,8 +115,13 @@ class TypeInferrer {
       }
       const InstData &term = f_.terminator(b);
       if (unbound) {
-        for (size_t t = 0; t < term.targets.size(); ++t)
+        for (size_t t = 0; t < term.targets.size(); ++t) {
+          if (term.op == Op::CatchBr && t == 1) {  // it raises into the handler
+            live_[term.targets[t].block.id] = 1;
+            continue;
+          }
           dead_edges_.insert({bd.insts.back().id, t});
+        }
         continue;
       }
       int known = static_condition(term);
@@ -264,6 +270,7 @@ class TypeInferrer {
     cx.self_params = &f_.arg_types;
     cx.kernel = options_.kernel;
     cx.sites = &sites_;
+    cx.warp_size = options_.warp_size;
     bool op = d.op == Op::BinOp || d.op == Op::Compare || d.op == Op::Unary;
     if (d.op == Op::BinOp || d.op == Op::Compare) {
       TypeId t;
@@ -287,14 +294,14 @@ class TypeInferrer {
         if (ref.dispatcher) callees_[d.result.id] = ref;
         return t;
       }
-      case Op::BinOp:
-        return type_binop(types_, static_cast<BinOpKind>(d.imm), f_.type(d.operands[0]),
-                          f_.type(d.operands[1]), d.loc)
-            .result;
-      case Op::Compare:
-        return type_compare(types_, static_cast<CmpKind>(d.imm), f_.type(d.operands[0]),
-                            f_.type(d.operands[1]), d.loc)
-            .result;
+      case Op::BinOp: {
+        auto [l, r] = operand_types(types_, f_, d.operands[0], d.operands[1]);
+        return type_binop(types_, static_cast<BinOpKind>(d.imm), l, r, d.loc).result;
+      }
+      case Op::Compare: {
+        auto [l, r] = operand_types(types_, f_, d.operands[0], d.operands[1]);
+        return type_compare(types_, static_cast<CmpKind>(d.imm), l, r, d.loc).result;
+      }
       case Op::Is: {
         TypeKind a = types_.kind(f_.type(d.operands[0])), b = types_.kind(f_.type(d.operands[1]));
         if (a != TypeKind::None && b != TypeKind::None)
@@ -304,6 +311,12 @@ class TypeInferrer {
       case Op::Contains: {
         if (type_container_contains(cx)) return types_.boolean();
         TypeId c = f_.type(d.operands[1]);
+        if (types_.is_string(c)) {
+          if (!types_.is_string(f_.type(d.operands[0])))
+            typing_error(d.loc) << "'in <string>' requires a string as the left operand, not "
+                                << types_.to_string(f_.type(d.operands[0]));
+          return types_.boolean();
+        }
         if (types_.kind(c) != TypeKind::Tuple)
           unsupported(d.loc) << "`in` is only supported on tuples in compiled code, not on "
                              << types_.to_string(c);
@@ -325,11 +338,19 @@ class TypeInferrer {
       case Op::DelItem: check_delitem(cx); return TypeId{};
       case Op::BuildMap:
       case Op::BuildSet: return type_build_container(cx);
+      case Op::MakeClosure: {
+        TypeId code = f_.type(d.operands[0]), captured = f_.type(d.operands[1]);
+        internal_assert(types_.kind(code) == TypeKind::Dispatcher &&
+                        types_.kind(captured) == TypeKind::Tuple)
+            << "MakeClosure of " << types_.to_string(code);
+        return types_.closure(types_.get(code).handle, types_.get(captured).elems);
+      }
       case Op::BuildTuple: {
         std::vector<TypeId> elems;
         for (Value v : d.operands) {
           TypeId t = f_.type(v);
-          if (types_.is_compile_time(t))
+          if (types_.kind(t) == TypeKind::Str) t = types_.unicode();  // a literal stored
+          if (types_.is_compile_time(t) && !passable_function(types_, t))
             unsupported(d.loc) << "a tuple holding a " << types_.to_string(t)
                                << " is not supported in compiled code";
           elems.push_back(t);
@@ -354,9 +375,26 @@ class TypeInferrer {
       case Op::IterNext: return types_.boolean();
       case Op::IterValue: return type_itervalue(cx);
       case Op::CheckBound: return f_.type(d.operands[0]);
+      case Op::CaughtException: return types_.caught_exception();
+      case Op::ExcMatch: {
+        TypeId cls = f_.type(d.operands[1]);
+        bool ok = types_.kind(cls) == TypeKind::ExceptionClass;
+        if (types_.kind(cls) == TypeKind::Tuple) {
+          ok = true;
+          for (TypeId e : types_.get(cls).elems)
+            ok = ok && types_.kind(e) == TypeKind::ExceptionClass;
+        }
+        if (!ok)
+          typing_error(d.loc) << "an except clause takes an exception class or a tuple of them, "
+                                 "not "
+                              << types_.to_string(cls);
+        return types_.boolean();
+      }
+      case Op::CatchBr: return TypeId{};
       case Op::Raise: {
         TypeKind k = types_.kind(f_.type(d.operands[0]));
-        if (k != TypeKind::ExceptionClass && k != TypeKind::ExceptionValue)
+        if (k != TypeKind::ExceptionClass && k != TypeKind::ExceptionValue &&
+            k != TypeKind::CaughtException)
           typing_error(d.loc) << "exceptions must be exception classes or instances, not "
                               << types_.to_string(f_.type(d.operands[0]));
         return TypeId{};

@@ -40,6 +40,10 @@ struct InferOptions {
   /// A CUDA kernel or device function: the kernel language (ember.cuda) is allowed, and a
   /// kernel (not a device function) must return None (check_kernel_returns).
   bool kernel = false;
+  /// The warp (wavefront) size of the kernel's target: lane masks (ballot_sync, activemask,
+  /// lanemask_lt) are 32-bit integers, as numba-cuda types them, and 64-bit on a 64-wide AMD
+  /// wavefront (Target::warp_size).
+  int warp_size = 32;
 };
 
 /// Types every value of f; sets f.arg_types and f.return_type.

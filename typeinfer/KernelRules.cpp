@@ -3,7 +3,8 @@
 // bit operations and atomics.  They apply only where InferOptions::kernel is set (kernels and
 // device functions); anywhere else a kernel builtin is a TypingError at the user's line.
 // Thread indices are int64 (as numba-cuda's grid() and gridsize()); laneid and warpsize int32,
-// the votes bool, ballot_sync int32, activemask and lanemask_lt uint32, as numba-cuda types them.
+// the votes bool, ballot_sync int32, activemask and lanemask_lt uint32, as numba-cuda types them
+// (64-bit on a 64-wide AMD wavefront: InferOptions::warp_size).
 #include "ir/rules/Kernel.h"
 #include "typeinfer/CallRules.h"
 #include "typeinfer/TypeRules.h"
@@ -232,9 +233,11 @@ TypeId type_kernel_call(BuiltinCall &c) {
     case BuiltinId::CudaBallotSync:
       if (!c.is_int_like(c.param(0))) typing_error(loc) << c.name() << "(): the mask is an integer";
       check_truth(types, c.param(1), loc);
-      return c.id == BuiltinId::CudaBallotSync ? types.scalar(ScalarKind::Int32) : types.boolean();
+      if (c.id != BuiltinId::CudaBallotSync) return types.boolean();
+      return types.scalar(c.cx.warp_size == 64 ? ScalarKind::Int64 : ScalarKind::Int32);
     case BuiltinId::CudaActivemask:
-    case BuiltinId::CudaLanemaskLt: return types.scalar(ScalarKind::UInt32);
+    case BuiltinId::CudaLanemaskLt:
+      return types.scalar(c.cx.warp_size == 64 ? ScalarKind::UInt64 : ScalarKind::UInt32);
     case BuiltinId::CudaPopc:
     case BuiltinId::CudaClz:
     case BuiltinId::CudaFfs:

@@ -29,7 +29,7 @@ class Explicitor {
       std::vector<Inst> insts = f_.block(b).insts;
       for (Inst i : insts) visit(b, i);
     }
-    drop_untyped_undefs();
+    drop_unused();
   }
 
  private:
@@ -41,8 +41,10 @@ class Explicitor {
     return 0;
   }
 
-  /// The Undefs that cast() replaced by typed ones: unused now, and the only untyped values.
-  void drop_untyped_undefs() {
+  /// The Undefs that cast() replaced by typed ones (unused now, and the only untyped values), and
+  /// attribute reads nobody uses: typing has checked them, lowering need not see them (a module
+  /// attribute such as `np.sin` has no value to lower).
+  void drop_unused() {
     // Uses in unreachable blocks (after a read that always raises) do not count: those blocks
     // are never lowered.
     std::vector<bool> used(f_.num_values(), false);
@@ -59,8 +61,10 @@ class Explicitor {
       insts.erase(std::remove_if(insts.begin(), insts.end(),
                                  [&](Inst i) {
                                    const InstData &d = f_.inst(i);
-                                   return d.op == Op::Undef && f_.type(d.result).unknown() &&
-                                          !used[d.result.id];
+                                   bool droppable =
+                                       d.op == Op::GetAttr ||
+                                       (d.op == Op::Undef && f_.type(d.result).unknown());
+                                   return droppable && !used[d.result.id];
                                  }),
                   insts.end());
     }
@@ -98,6 +102,30 @@ class Explicitor {
     ElementwiseTyping et;
     if (d.op != Op::Call && type_elementwise(types_, f_, d, &et)) return;  // per element
     switch (d.op) {
+      case Op::CatchBr: {
+        // The edge to the handler leaves from inside the instruction that raised: conversions
+        // of its arguments go on a block of their own.
+        BlockCall &h = f_.inst(i).targets[1];
+        const BlockData &target = f_.block(h.block);
+        bool converts = false;
+        for (size_t k = 0; k < target.params.size(); ++k)
+          converts = converts || f_.type(h.args[k]) != f_.type(target.params[k]);
+        if (converts) {
+          Block edge = f_.add_block();
+          Inst br = f_.append(edge, Op::Br, {}, false, d.loc);
+          f_.inst(br).targets.push_back(f_.inst(i).targets[1]);
+          f_.inst(i).targets[1] = BlockCall{edge, {}};
+          visit(edge, br);
+        }
+        BlockCall &n = f_.inst(i).targets[0];
+        for (size_t k = 0; k < f_.block(n.block).params.size(); ++k) {
+          Value a = cast(f_.inst(i).targets[0].args[k],
+                         f_.type(f_.block(f_.inst(i).targets[0].block).params[k]), b, i);
+          f_.inst(i).targets[0].args[k] = a;
+        }
+        break;
+      }
+      case Op::Raise:
       case Op::Br:
       case Op::CondBr:
         // Casts are inserted as we go, which may move `d`: index through f_.inst(i).
@@ -115,18 +143,18 @@ class Explicitor {
         break;
       }
       case Op::BinOp: {
-        TypeId l = f_.type(d.operands[0]), r = f_.type(d.operands[1]);
+        auto [l, r] = operand_types(types_, f_, d.operands[0], d.operands[1]);
         if (types_.is_array(l) || types_.is_array(r)) break;  // a @ b
         if (types_.is_container(l) || types_.is_container(r)) break;  // lowered by kind
         OperationTypes ot = type_binop(types_, static_cast<BinOpKind>(d.imm), l, r, d.loc);
-        if (types_.kind(ot.operand) == TypeKind::Tuple) break;
+        if (ot.operand.unknown() || types_.kind(ot.operand) == TypeKind::Tuple) break;
         Value a = cast(d.operands[0], ot.operand, b, i);
         Value c = cast(f_.inst(i).operands[1], ot.operand, b, i);
         f_.inst(i).operands = {a, c};
         break;
       }
       case Op::Compare: {
-        TypeId l = f_.type(d.operands[0]), r = f_.type(d.operands[1]);
+        auto [l, r] = operand_types(types_, f_, d.operands[0], d.operands[1]);
         if (types_.is_container(l) || types_.is_container(r)) break;
         OperationTypes ot = type_compare(types_, static_cast<CmpKind>(d.imm), l, r, d.loc);
         if (ot.operand.unknown()) break;  // tuples, uint64 with int64: compared by lowering
@@ -169,11 +197,15 @@ class Explicitor {
       return;  // a ufunc over arrays: converted per element
     if (cd.kind == TypeKind::Dispatcher && cd.a == static_cast<int64_t>(CalleeKind::GufuncKernel))
       return;  // a gufunc: lowering passes views of the arguments' cores
-    if (cd.kind == TypeKind::Dispatcher) {
+    if (cd.kind == TypeKind::Dispatcher || cd.kind == TypeKind::Closure) {
       const CalleeRef &ref = f_.callees[d.aux];
       std::vector<Value> ops = {d.operands[0]};
-      for (size_t p = 0; p < ref.params.size(); ++p) {
+      // A closure's captured values are its leading parameters: lowering passes them from the
+      // closure, with the types they were captured with.
+      size_t captured = cd.kind == TypeKind::Closure ? cd.elems.size() : 0;
+      for (size_t p = captured; p < ref.params.size(); ++p) {
         int32_t a = p < ref.arg_map.size() ? ref.arg_map[p] : static_cast<int32_t>(p);
+        a = a >= 0 ? a - static_cast<int32_t>(captured) : a;
         Value v = a >= 0 ? f_.inst(i).operands[static_cast<size_t>(a) + 1]
                          : constant(ref.defaults[p], b, i);
         ops.push_back(cast(v, ref.params[p], b, i));

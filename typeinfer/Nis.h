@@ -35,6 +35,13 @@ struct NisInstr {
   int32_t line = 0;     ///< the absolute source line
 };
 
+/// An entry of the exception table: an exception raised by code[start, end) jumps to
+/// code[target] with the stack cut to `depth` items, then an int when `lasti`, then the exception.
+struct NisHandler {
+  int32_t start = 0, end = 0, target = 0, depth = 0;
+  bool lasti = false;
+};
+
 struct FunctionInput {
   std::string name, qualname, filename;
   int32_t firstlineno = 0;
@@ -48,6 +55,7 @@ struct FunctionInput {
   std::vector<ConstValue> name_values;
   std::map<uint64_t, ModuleAttrs> modules;
   std::vector<NisInstr> code;
+  std::vector<NisHandler> handlers;
   uint64_t self_handle = 0;  ///< the handle of this function's own dispatcher
 };
 

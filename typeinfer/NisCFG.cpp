@@ -27,9 +27,34 @@ bool is_branch(NisOp op) {
 
 bool ends_block(NisOp op) {
   return is_branch(op) || op == NisOp::ReturnValue || op == NisOp::Raise ||
-         op == NisOp::UnreachableEH;
+         op == NisOp::UnreachableEH || op == NisOp::Reraise;
 }
 }  // namespace
+
+bool nis_may_raise(NisOp op) {
+  switch (op) {
+    case NisOp::LoadFast:  // an unbound local
+    case NisOp::LoadAttr:
+    case NisOp::Call:
+    case NisOp::BinaryOp:
+    case NisOp::BinarySubscr:
+    case NisOp::StoreSubscr:
+    case NisOp::CompareOp:
+    case NisOp::ContainsOp:
+    case NisOp::Unary:
+    case NisOp::UnpackSequence:
+    case NisOp::GetIter:
+    case NisOp::Raise:
+    case NisOp::Reraise: return true;
+    default: return false;
+  }
+}
+
+int32_t nis_handler_of(const FunctionInput &in, int32_t i) {
+  for (size_t h = 0; h < in.handlers.size(); ++h)
+    if (in.handlers[h].start <= i && i < in.handlers[h].end) return static_cast<int32_t>(h);
+  return -1;
+}
 
 const char *nis_op_name(NisOp op) { return kNisNames[static_cast<int>(op)]; }
 
@@ -81,6 +106,11 @@ int nis_stack_effect(const NisInstr &ins) {
     case NisOp::UnpackSequence: return ins.arg - 1;
     case NisOp::ForIter: return 1;
     case NisOp::Raise: return -ins.arg;
+    case NisOp::MakeFunction: return ins.arg & 8 ? -1 : 0;  // the closure tuple is consumed
+    case NisOp::PushExcInfo: return 1;
+    case NisOp::PopExcept:
+    case NisOp::Reraise: return -1;
+    case NisOp::CheckExcMatch: return 0;
   }
   return 0;
 }
@@ -135,6 +165,11 @@ int nis_pops(const NisInstr &ins) {
     case NisOp::BuildTuple:
     case NisOp::BuildList:
     case NisOp::Raise: return ins.arg;
+    case NisOp::MakeFunction: return ins.arg & 8 ? 2 : 1;
+    case NisOp::PushExcInfo:
+    case NisOp::PopExcept:
+    case NisOp::CheckExcMatch:
+    case NisOp::Reraise: return 1;
   }
   return 0;
 }
@@ -174,6 +209,18 @@ NisCFG build_nis_cfg(const FunctionInput &in) {
       leader[static_cast<size_t>(ins.target)] = 1;
     }
     if (ends_block(ins.op)) leader[static_cast<size_t>(i) + 1] = 1;
+    // Inside a try, an instruction that may raise ends its block: the edge to the handler
+    // leaves from there, with the locals as they are when it raises.
+    if (nis_may_raise(ins.op) && nis_handler_of(in, i) >= 0) leader[static_cast<size_t>(i) + 1] = 1;
+  }
+  for (const NisHandler &h : in.handlers) {
+    internal_assert(h.target >= 0 && h.target < n && h.start >= 0 && h.end <= n)
+        << in.qualname << ": bad handler entry";
+    leader[static_cast<size_t>(h.target)] = 1;
+    // A block lies wholly inside or outside each try: every raise in a block that ends in a
+    // CatchBr belongs to that try (lowering sends them all to its handler).
+    leader[static_cast<size_t>(h.start)] = 1;
+    leader[static_cast<size_t>(h.end)] = 1;
   }
   NisCFG cfg;
   cfg.block_of.assign(static_cast<size_t>(n), -1);
@@ -203,10 +250,19 @@ NisCFG build_nis_cfg(const FunctionInput &in) {
       case NisOp::Jump: b.succs = {block_at(last.target)}; break;
       case NisOp::ReturnValue:
       case NisOp::Raise:
+      case NisOp::Reraise:
       case NisOp::UnreachableEH: break;
       default: b.succs = {block_at(b.end)}; break;
     }
+    int32_t h = nis_handler_of(in, b.end - 1);
+    if (h >= 0 && nis_may_raise(last.op)) {
+      b.handler = h;
+      b.succs.push_back(block_at(in.handlers[static_cast<size_t>(h)].target));
+    }
   }
+  for (size_t h = 0; h < in.handlers.size(); ++h)
+    cfg.blocks[static_cast<size_t>(cfg.block_of[static_cast<size_t>(in.handlers[h].target)])]
+        .handler_entry = static_cast<int32_t>(h);
   // Entry stacks (depth and NULL-marker slots) by a worklist over reachable blocks.
   cfg.blocks[0].entry_depth = 0;
   std::vector<int32_t> work = {0};
@@ -222,9 +278,16 @@ NisCFG build_nis_cfg(const FunctionInput &in) {
     }
     const NisInstr &last = code[static_cast<size_t>(b.end - 1)];
     std::vector<int32_t> succs = b.succs;  // `b` may move as entries are written below
+    int32_t handler = b.handler;
     for (size_t s = 0; s < succs.size(); ++s) {
       std::vector<char> out = nulls;
-      if (last.op == NisOp::ForIter) {
+      if (handler >= 0 && s + 1 == succs.size()) {  // the edge to the handler
+        const NisHandler &h = in.handlers[static_cast<size_t>(handler)];
+        internal_assert(static_cast<size_t>(h.depth) <= out.size())
+            << in.qualname << ": handler depth " << h.depth << " above the stack";
+        out.resize(static_cast<size_t>(h.depth));
+        out.resize(out.size() + (h.lasti ? 2 : 1), 0);
+      } else if (last.op == NisOp::ForIter) {
         if (s == 0)
           out.push_back(0);  // the body edge pushes the next value over the iterator
         else

@@ -20,6 +20,11 @@ struct NisBlock {
   /// never needs a phi even when a branch (`f(a if c else b)`) sits between it and its CALL.
   std::vector<char> entry_nulls;
   std::vector<int32_t> succs;  ///< successor block indices, in the terminator's order
+  /// The exception-table entry (FunctionInput::handlers) the block's last instruction raises
+  /// into, or -1; its handler's block is then the last successor.
+  int32_t handler = -1;
+  /// The entry this block is the handler of, or -1: it starts with that entry's stack.
+  int32_t handler_entry = -1;
 };
 
 struct NisCFG {
@@ -28,6 +33,12 @@ struct NisCFG {
 };
 
 NisCFG build_nis_cfg(const FunctionInput &in);
+
+/// Whether a NIS instruction may raise (so that, inside a try, it ends its block with an edge to
+/// the handler).
+bool nis_may_raise(NisOp op);
+/// The exception-table entry covering instruction i, or -1.
+int32_t nis_handler_of(const FunctionInput &in, int32_t i);
 
 /// The stack effect of one instruction on its fall-through (or only) path.  For FOR_ITER this
 /// is the body edge (+1); its exit edge pops the iterator (-1).

@@ -201,6 +201,9 @@ TypeId type_sorting(BuiltinCall &c) {
                                     "'mergesort', 'heapsort' or 'stable'";
     }
   }
+  if (types.dtype(a) == ScalarKind::Float16)  // the runtime sorts have no float16 loop
+    unsupported(c.cx.loc()) << c.name() << "() of a " << scalar_name(types.dtype(a))
+                            << " array is not supported in compiled code";
   switch (c.id) {
     case BuiltinId::NpSort: return types.array(types.dtype(a), nd, Layout::C);
     case BuiltinId::NpUnique: return types.array(types.dtype(a), 1, Layout::C);
@@ -329,7 +332,7 @@ TypeId type_numpy_call(BuiltinCall &c) {
     case BuiltinId::NpRandomRandint:
     case BuiltinId::NpRandomStandardNormal:
     case BuiltinId::NpRandomChoice: return type_random(c);
-    default: return TypeId{};
+    default: return type_lapack_call(c);
   }
 }
 

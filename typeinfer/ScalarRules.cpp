@@ -11,6 +11,8 @@ namespace {
 /// Unification of two scalars for phis: the narrowest kind holding both.
 ScalarKind unify_scalar(ScalarKind a, ScalarKind b) {
   if (a == b) return a;
+  if ((a == ScalarKind::Float16 || b == ScalarKind::Float16) && !is_complex(a) && !is_complex(b))
+    return promote(a, b);
   if (is_complex(a) || is_complex(b) || is_float(a) || is_float(b)) {
     if (is_complex(a) || is_complex(b))
       return (a == ScalarKind::Complex64 || a == ScalarKind::Float32 || a == ScalarKind::Bool) &&
@@ -33,10 +35,14 @@ TypeId unify(TypeContext &types, TypeId a, TypeId b, SourceLoc loc) {
   if (a.unknown()) return b;
   if (b.unknown() || a == b) return a;
   TypeKind ka = types.kind(a), kb = types.kind(b);
-  if (ka == TypeKind::None) return types.optional(b);
-  if (kb == TypeKind::None) return types.optional(a);
+  if (types.is_string(a) && types.is_string(b)) return types.unicode();  // literals merge
+  // A literal that may be None is a runtime string that may be None.
+  auto runtime = [&](TypeId t) { return types.kind(t) == TypeKind::Str ? types.unicode() : t; };
+  if (ka == TypeKind::None) return types.optional(runtime(b));
+  if (kb == TypeKind::None) return types.optional(runtime(a));
   if (ka == TypeKind::Optional || kb == TypeKind::Optional)
-    return types.optional(unify(types, unwrap_optional(types, a), unwrap_optional(types, b), loc));
+    return types.optional(
+        runtime(unify(types, unwrap_optional(types, a), unwrap_optional(types, b), loc)));
   if (ka == TypeKind::Scalar && kb == TypeKind::Scalar)
     return types.scalar(unify_scalar(types.scalar_kind(a), types.scalar_kind(b)));
   if (ka == TypeKind::Array && kb == TypeKind::Array && types.dtype(a) == types.dtype(b) &&
@@ -70,6 +76,7 @@ bool can_convert(const TypeContext &types, TypeId from, TypeId to) {
     return types.is_unresolved_container(from) || types.is_unresolved_container(to) ||
            types.get(from).elems == types.get(to).elems;  // typed.List and list alike
   if (kf == TypeKind::Scalar && kt == TypeKind::Scalar) return true;
+  if (kt == TypeKind::Unicode) return kf == TypeKind::Str;
   if (kt == TypeKind::Optional)
     return kf == TypeKind::None || can_convert(types, from, types.get(to).elems[0]);
   if (kf == TypeKind::Optional) return can_convert(types, types.get(from).elems[0], to);
@@ -99,8 +106,12 @@ TypeId type_const(TypeContext &types, const ConstValue &c, SourceLoc loc) {
     case K::Complex: return types.scalar(ScalarKind::Complex128);
     case K::Str: return types.str(c.str);
     case K::Tuple: {
+      // A tuple is a runtime value: its string literals are strings (unicode_type).
       std::vector<TypeId> elems;
-      for (const ConstValue &e : c.elems) elems.push_back(type_const(types, e, loc));
+      for (const ConstValue &e : c.elems) {
+        TypeId t = type_const(types, e, loc);
+        elems.push_back(types.kind(t) == TypeKind::Str ? types.unicode() : t);
+      }
       return types.tuple(elems);
     }
     case K::Module: return types.module(c.handle);
@@ -126,10 +137,46 @@ namespace {
 
 }  // namespace
 
+namespace {
+
+/// The kind a Python number literal takes next to a float16 (complex: complex64), or false when
+/// v is not one.
+bool weak_literal_kind(const Function &f, Value v, ScalarKind *out) {
+  Inst i = f.def(v);
+  if (!i.valid() || f.inst(i).op != Op::Const) return false;
+  const ConstValue &c = f.consts[static_cast<size_t>(f.inst(i).imm)];
+  if (c.scalar >= 0) return false;  // a NumPy scalar keeps its type
+  if (c.kind == ConstValue::Kind::Int || c.kind == ConstValue::Kind::Float)
+    *out = ScalarKind::Float16;
+  else if (c.kind == ConstValue::Kind::Complex)
+    *out = ScalarKind::Complex64;
+  else
+    return false;
+  return true;
+}
+
+bool is_float16(const TypeContext &types, TypeId t) {
+  TypeId u = unwrap_optional(types, t);
+  return types.is_scalar(u) && types.scalar_kind(u) == ScalarKind::Float16;
+}
+
+}  // namespace
+
+std::pair<TypeId, TypeId> operand_types(TypeContext &types, const Function &f, Value lhs,
+                                        Value rhs) {
+  TypeId l = f.type(lhs), r = f.type(rhs);
+  ScalarKind k;
+  if (is_float16(types, l) && weak_literal_kind(f, rhs, &k)) r = types.scalar(k);
+  if (is_float16(types, r) && weak_literal_kind(f, lhs, &k)) l = types.scalar(k);
+  return {l, r};
+}
+
 OperationTypes type_binop(TypeContext &types, BinOpKind kind, TypeId lhs, TypeId rhs,
                           SourceLoc loc) {
   TypeId l = unwrap_optional(types, lhs), r = unwrap_optional(types, rhs);
   const char *sym = binop_symbol(kind);
+  OperationTypes str;
+  if (type_string_binop(types, kind, l, r, loc, &str)) return str;
   if (kind == BinOpKind::MatMul) {
     TypeId t = type_dot(types, l, r, loc, "@");
     return {t, t};
@@ -191,6 +238,8 @@ OperationTypes type_binop(TypeContext &types, BinOpKind kind, TypeId lhs, TypeId
 OperationTypes type_compare(TypeContext &types, CmpKind kind, TypeId lhs, TypeId rhs,
                             SourceLoc loc) {
   TypeId l = unwrap_optional(types, lhs), r = unwrap_optional(types, rhs);
+  OperationTypes str;
+  if (type_string_compare(types, kind, l, r, loc, &str)) return str;
   if (types.is_scalar(l) && types.is_scalar(r)) {
     ScalarKind a = types.scalar_kind(l), b = types.scalar_kind(r);
     // uint64 against a signed integer has no common type: compared exactly by lowering.
@@ -247,6 +296,8 @@ void check_truth(const TypeContext &types, TypeId t, SourceLoc loc) {
     case TypeKind::List:
     case TypeKind::Dict:
     case TypeKind::Set: return;
+    case TypeKind::Str:
+    case TypeKind::Unicode: return;
     case TypeKind::Array:
       typing_error(loc) << "the truth value of an array is ambiguous; use a.any() or a.all()";
     default:

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <map>
+#include <utility>
 #include <vector>
 
 #include "ir/IR.h"
@@ -31,6 +32,7 @@ struct RuleContext {
   bool kernel = false;              ///< typing a kernel or device function (InferOptions::kernel)
   /// The item types learned so far for empty container displays, by site (ContainerRules.h).
   std::map<uint64_t, std::vector<TypeId>> *sites = nullptr;
+  int warp_size = 32;               ///< InferOptions::warp_size
   SourceLoc loc() const { return inst.loc; }
   TypeId type(Value v) const { return f.type(v); }
   std::string str(TypeId t) const { return types.to_string(t); }
@@ -50,6 +52,12 @@ OperationTypes type_binop(TypeContext &types, BinOpKind kind, TypeId lhs, TypeId
 OperationTypes type_compare(TypeContext &types, CmpKind kind, TypeId lhs, TypeId rhs,
                             SourceLoc loc);
 TypeId type_unary(TypeContext &types, UnaryKind kind, TypeId v, SourceLoc loc);
+/// The operand types a binary operation or comparison is typed with: a Python int or float
+/// written in the code is weak next to a float16 (NumPy 2, NEP 50) and takes float16's type, so
+/// `h * 0.5` and `h > 0.1` compute in float16 as in NumPy (`h + 1j` in complex64).  Other
+/// operands keep their types.
+std::pair<TypeId, TypeId> operand_types(TypeContext &types, const Function &f, Value lhs,
+                                        Value rhs);
 /// Checks that values of type t have a truth value.
 void check_truth(const TypeContext &types, TypeId t, SourceLoc loc);
 /// The type of a constant (raises for constants ember cannot use).
@@ -57,11 +65,30 @@ TypeId type_const(TypeContext &types, const ConstValue &c, SourceLoc loc);
 /// Whether a value of type `from` may be stored where `to` is expected (implicit conversion).
 bool can_convert(const TypeContext &types, TypeId from, TypeId to);
 
+// ---- StringRules.cpp -----------------------------------------------------------------------
+/// `+` and `*` on strings: unicode_type, with an Unknown operand type (lowering reads each side
+/// as it is).  False when neither operand is a string; raises for other operators.
+bool type_string_binop(TypeContext &types, BinOpKind kind, TypeId lhs, TypeId rhs, SourceLoc loc,
+                       OperationTypes *out);
+/// Comparisons of two strings (by code points); false when neither is a string.
+bool type_string_compare(TypeContext &types, CmpKind kind, TypeId lhs, TypeId rhs, SourceLoc loc,
+                         OperationTypes *out);
+/// s[i] and s[a:b:c].
+TypeId type_string_getitem(RuleContext &cx);
+
 /// np.dot / np.matmul / the @ operator on arrays (NumpyRules.cpp).
 TypeId type_dot(TypeContext &types, TypeId a, TypeId b, SourceLoc loc, const char *name);
 
 // ---- CallRules.cpp ------------------------------------------------------------------------
 TypeId type_call(RuleContext &cx);
+/// A compile-time value that may still be passed to a jitted function or held in a tuple: a
+/// jitted function (one type per function, so each callee gets its own specialization) or an
+/// exception class (`except (E1, E2)`).
+inline bool passable_function(const TypeContext &types, TypeId t) {
+  const TypeData &d = types.get(t);
+  return (d.kind == TypeKind::Dispatcher && d.a == static_cast<uint32_t>(CalleeKind::Function)) ||
+         d.kind == TypeKind::ExceptionClass;
+}
 
 // ---- ArrayRules.cpp -----------------------------------------------------------------------
 TypeId type_getattr(RuleContext &cx, uint32_t *attr_id);

@@ -6,7 +6,7 @@ they run natively on the CPU: the grid's blocks over ember's thread pool, each b
 as a vectorizable loop, or as fibers when the kernel synchronizes (ember/kernel.h); device
 arrays are host memory (backend.py).  ``cuda.detect()`` says where kernels run.
 """
-from . import atomic, const, local, random, shared  # noqa: F401 - cuda.atomic.add, ...
+from . import atomic, const, fp16, local, random, shared  # noqa: F401 - cuda.atomic.add, ...
 from .backend import (
                       DeviceNDArray,
                       Event,
@@ -73,7 +73,7 @@ from .kernel import DeviceFunction, Kernel, LaunchConfiguration, jit
 from .ptx import compile_ptx, compile_ptx_for_current_device
 
 __all__ = [
-    "jit", "Kernel", "DeviceFunction", "LaunchConfiguration", "atomic", "const", "local",
+    "jit", "Kernel", "DeviceFunction", "LaunchConfiguration", "atomic", "const", "fp16", "local",
     "shared", "random", "threadIdx", "blockIdx", "blockDim", "gridDim", "laneid", "warpsize",
     "grid", "gridsize", "syncthreads", "syncthreads_count", "syncthreads_and", "syncthreads_or",
     "threadfence", "threadfence_block", "threadfence_system", "syncwarp", "shfl_sync",

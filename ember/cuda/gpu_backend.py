@@ -310,9 +310,9 @@ def as_cuda_array(obj, sync=True):
 # ---- launching ----------------------------------------------------------------------------------
 
 _T_BOOL, _T_UINT8, _T_UINT64, _T_FLOAT32, _T_FLOAT64 = 1, 6, 9, 10, 11
-_T_COMPLEX64, _T_COMPLEX128, _T_ARRAY, _T_TUPLE = 12, 13, 15, 16
+_T_COMPLEX64, _T_COMPLEX128, _T_ARRAY, _T_TUPLE, _T_FLOAT16 = 12, 13, 15, 16, 32
 _TAG_OF_DTYPE = {"b1": 1, "i1": 2, "i2": 3, "i4": 4, "i8": 5, "u1": 6, "u2": 7, "u4": 8,
-                 "u8": 9, "f4": 10, "f8": 11, "c8": 12, "c16": 13}
+                 "u8": 9, "f4": 10, "f8": 11, "c8": 12, "c16": 13, "f2": 32}
 
 
 def _array_code(a):
@@ -335,8 +335,8 @@ def _param_kind(code, what):
         return k.Int, 1 << (tag - 2)
     if _T_UINT8 <= tag <= _T_UINT64:
         return k.UInt, 1 << (tag - _T_UINT8)
-    if tag in (_T_FLOAT32, _T_FLOAT64):
-        return k.Float, 4 if tag == _T_FLOAT32 else 8
+    if tag in (_T_FLOAT16, _T_FLOAT32, _T_FLOAT64):
+        return k.Float, {_T_FLOAT16: 2, _T_FLOAT32: 4, _T_FLOAT64: 8}[tag]
     if tag in (_T_COMPLEX64, _T_COMPLEX128):
         return k.Complex, 8 if tag == _T_COMPLEX64 else 16
     raise NotImplementedError(f"{what}: the GPU backend passes arrays, numbers and tuples of "

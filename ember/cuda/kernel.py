@@ -50,7 +50,16 @@ _KNOWN = {"device", "fastmath", "lineinfo", "debug", "opt", "cache", "max_regist
           "inline", "boundscheck", "forceinline", "launch_bounds"}
 
 
-def jit(func_or_sig=None, device=False, **options):
+def default_vendor() -> str:
+    """The GPU vendor ``@cuda.jit`` kernels are compiled for: $EMBER_GPU ("cuda", the default,
+    or "hip"); ``ember.hip.jit`` always chooses "hip"."""
+    vendor = os.environ.get("EMBER_GPU", "").strip().lower() or "cuda"
+    if vendor not in ("cuda", "hip"):
+        raise ValueError(f"EMBER_GPU={vendor!r}: the GPU vendor is 'cuda' or 'hip'")
+    return vendor
+
+
+def jit(func_or_sig=None, device=False, _vendor=None, **options):
     """Compiles a kernel (or, with device=True, a device function), as ``numba.cuda.jit``."""
     unknown = set(options) - _KNOWN
     if unknown:
@@ -66,7 +75,7 @@ def jit(func_or_sig=None, device=False, **options):
             raise TypeError(f"cuda.jit() expects a Python function, not {type(fn).__name__}")
         if device:
             return DeviceFunction(fn, opts, sigs).dispatcher
-        return Kernel(fn, opts, sigs)
+        return Kernel(fn, opts, sigs, vendor=_vendor)
 
     return apply_decorator(wrap, func_or_sig, "cuda.jit()")
 
@@ -192,7 +201,11 @@ class LaunchConfiguration:
         self.griddim, self.blockdim = self.config[:3], self.config[3:6]
         self.stream = stream
         self.sharedmem = sharedmem
-        self._launch = backend.launch
+        if kernel.vendor == "hip":
+            from ..hip.backend import launcher
+            self._launch = launcher()
+        else:
+            self._launch = backend.launch
 
     def __call__(self, *args):
         self._launch(self.kernel, self.config, self.stream, args)
@@ -207,8 +220,10 @@ class Kernel(Overloads):
 
     _kernel_mode = True
 
-    def __init__(self, py_func, options: Options, signatures=(), specialized=False):
+    def __init__(self, py_func, options: Options, signatures=(), specialized=False, vendor=None):
         self.py_func = py_func
+        # "cuda" or "hip": the GPU code inspect_asm shows (the kernel language is the same).
+        self.vendor = vendor or default_vendor()
         self.options = options
         code = py_func.__code__
         if code.co_kwonlyargcount or code.co_flags & 0x0C:
@@ -238,7 +253,7 @@ class Kernel(Overloads):
             self._can_compile = False
 
     def __repr__(self):
-        return f"<ember.cuda kernel {self.__qualname__}>"
+        return f"<ember.{self.vendor} kernel {self.__qualname__}>"
 
     # ---- launching ---------------------------------------------------------------------------
 
@@ -351,7 +366,7 @@ class Kernel(Overloads):
         codes = [_ember.typeof_code(backend.kernel_argument(a)) for a in args]
         s = session()
         spec = self.compile_types(tuple(s.type_from_code(c) for c in codes))
-        k = Kernel(self.py_func, self.options, specialized=True)
+        k = Kernel(self.py_func, self.options, specialized=True, vendor=self.vendor)
         entry = k._dispatcher._add_entry([_INT64_CODE] * 7 + spec.arg_codes, _NONE_CODE,
                                          spec.compiled.wrapper, spec.compiled)
         k._specs[spec.arg_types] = Specialization(spec.compiled, spec.arg_types, spec.arg_codes,
@@ -402,6 +417,11 @@ class Kernel(Overloads):
                     return [spec]
         raise KeyError(f"{self.__qualname__} has no compiled signature {signature!r}")
 
+    def inspect_hsaco(self, signature=None, arch=None):
+        """The AMDGPU code object (bytes) of one signature, as ``hip.compile_hsaco``."""
+        from ..hip.hsaco import _by_signature_hsaco
+        return _by_signature_hsaco(self, signature, arch)
+
     def inspect_ptx(self, signature=None, cc=None):
         """The PTX of one signature (for compute capability cc: the current device's, else
         8.0), or {signature: PTX} of every compiled one (ptx.py)."""
@@ -410,9 +430,15 @@ class Kernel(Overloads):
 
     def inspect_llvm(self, signature=None):
         """The LLVM IR of one signature's module (the kernel, its device functions and its
-        entry for the backend's target), or a dict of all of them."""
+        entry for the backend's target: the GPU's when the kernel runs on one, the CPU path's
+        otherwise), or a dict of all of them."""
         from .backend import backend
-        if backend.name == "gpu":
+        if self.vendor == "hip":
+            from ..hip.backend import cpu_path
+            if not cpu_path():
+                from ..hip.hsaco import kernel_inspect_llvm
+                return kernel_inspect_llvm(self, signature)
+        elif backend.name == "gpu":
             from .ptx import kernel_inspect_llvm
             return kernel_inspect_llvm(self, signature)
         s = session()
@@ -421,8 +447,12 @@ class Kernel(Overloads):
             return next(iter(found.values()))
         return {tuple(s.type_str(t) for t in spec.arg_types): text for spec, text in found.items()}
 
-    def inspect_asm(self, signature=None):
-        """The machine code of the CPU path (the PTX of a GPU target comes with it)."""
+    def inspect_asm(self, signature=None, arch=None):
+        """A HIP kernel's AMDGCN assembly (for arch: the current AMD device's, else gfx942);
+        a CUDA kernel's machine code on the CPU path (its PTX comes with inspect_ptx)."""
+        if self.vendor == "hip":
+            from ..hip.hsaco import kernel_inspect_asm
+            return kernel_inspect_asm(self, signature, arch)
         s = session()
         found = {spec: s.assembly(spec.compiled) for spec in self._find(signature)}
         if signature is not None:

@@ -34,14 +34,16 @@ ScalarKind weak_promote(ScalarKind a, ScalarKind s) {
     case Category::Int: return ScalarKind::Int64;
     case Category::Float: return ScalarKind::Float64;
     case Category::Complex:
-      return a == ScalarKind::Float32 ? ScalarKind::Complex64 : ScalarKind::Complex128;
+      return a == ScalarKind::Float32 || a == ScalarKind::Float16 ? ScalarKind::Complex64
+                                                                  : ScalarKind::Complex128;
     case Category::Bool: break;
   }
   return a;
 }
 
 ScalarKind float_of(ScalarKind k) {
-  return k == ScalarKind::Float32 ? ScalarKind::Float32 : ScalarKind::Float64;
+  if (k == ScalarKind::Float16 || k == ScalarKind::Float32) return k;
+  return ScalarKind::Float64;
 }
 
 }  // namespace
@@ -62,11 +64,15 @@ ScalarKind numpy_promote(ScalarKind a, ScalarKind b) {
     if (bit_width(u) < bit_width(s)) return s;
     return bit_width(u) < 64 ? signed_of_width(2 * bit_width(u)) : ScalarKind::Float64;
   }
-  if (ca == Category::Int && cb == Category::Float)
-    return b == ScalarKind::Float32 && wa <= 16 ? ScalarKind::Float32 : ScalarKind::Float64;
+  if (ca == Category::Int && cb == Category::Float) {
+    if (b == ScalarKind::Float16 && wa <= 8) return ScalarKind::Float16;
+    if (b != ScalarKind::Float64 && wa <= 16) return ScalarKind::Float32;
+    return ScalarKind::Float64;
+  }
   if (ca == Category::Float && cb == Category::Float) return wa >= wb ? a : b;
   // one complex
-  if (b == ScalarKind::Complex64 && (a == ScalarKind::Float32 || (ca == Category::Int && wa <= 16)))
+  if (b == ScalarKind::Complex64 &&
+      (a == ScalarKind::Float32 || a == ScalarKind::Float16 || (ca == Category::Int && wa <= 16)))
     return ScalarKind::Complex64;
   if (a == ScalarKind::Complex64 && b == ScalarKind::Complex64) return a;
   return ScalarKind::Complex128;

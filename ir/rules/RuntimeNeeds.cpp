@@ -44,6 +44,15 @@ void builtin_needs(const Function &f, const InstData &d, BuiltinId id,
     case BuiltinId::NpRandomRandint:
     case BuiltinId::NpRandomStandardNormal:
     case BuiltinId::NpRandomChoice: need(RuntimeService::Random, NeedKind::RandomDraw); break;
+    case BuiltinId::LapackGetrf:
+    case BuiltinId::LapackGesv:
+    case BuiltinId::LapackPotrf:
+    case BuiltinId::LapackGesdd:
+    case BuiltinId::LapackSyevd:
+    case BuiltinId::LapackGeev:
+    case BuiltinId::LapackGelsd:
+    case BuiltinId::LapackGeqrf:
+    case BuiltinId::LapackOrgqr: need(RuntimeService::Blas, NeedKind::MatrixProduct); break;
     case BuiltinId::NpDot:
     case BuiltinId::NpMatmul:
       if (dot_calls_gemm(types, f.type(d.operands[1]), f.type(d.operands[2]), f.type(d.result)))
@@ -91,6 +100,17 @@ std::vector<RuntimeNeed> runtime_needs(const Function &f, const InstData &d) {
   const TypeContext &types = f.types();
   std::vector<RuntimeNeed> out;
   bool array_result = d.result.valid() && types.is_array(f.type(d.result));
+  // A runtime string anywhere in the instruction: strings live in MemInfos (host only).
+  auto is_runtime_string = [&](Value v) {
+    TypeKind k = types.kind(f.type(v));
+    // A literal too where an operator works on it (`"ab" == "ab"`, `"abc"[1]`).
+    bool op = d.op == Op::BinOp || d.op == Op::Compare || d.op == Op::Contains ||
+              d.op == Op::GetItem || d.op == Op::GetIter;
+    return k == TypeKind::Unicode || k == TypeKind::UnicodeIter || (op && k == TypeKind::Str);
+  };
+  bool strings = d.result.valid() && is_runtime_string(d.result);
+  for (Value v : d.operands) strings = strings || (v.valid() && is_runtime_string(v));
+  if (strings) out.push_back({RuntimeService::Strings, NeedKind::StringOp});
   auto container = [&](Value v) {
     if (!v.valid()) return false;
     TypeKind k = types.kind(f.type(v));

@@ -30,6 +30,7 @@ enum class NeedKind : uint8_t {
   ParallelLoop,     ///< prange
   ThreadQuery,      ///< ember.get_thread_id, ember.get_num_threads
   Container,        ///< a list, dict or set (made, read or changed): host memory only
+  StringOp,         ///< anything that makes or reads a runtime string
 };
 
 struct RuntimeNeed {

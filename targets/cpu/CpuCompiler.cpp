@@ -15,6 +15,8 @@ CpuCompiler::~CpuCompiler() = default;
 
 void CpuCompiler::define_runtime_symbol(const std::string &name, uint64_t address) {
   jit_->define_symbol(name, address);
+  std::string libcall = target_->half_libcall(name);
+  if (!libcall.empty()) jit_->define_symbol(libcall, address);
 }
 
 size_t CpuCompiler::use_vector_library(const std::vector<VectorFunction> &fns,

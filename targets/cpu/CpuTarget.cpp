@@ -1,5 +1,6 @@
 #include "targets/cpu/CpuTarget.h"
 
+#include <cstdlib>
 #include <set>
 
 #include <mutex>
@@ -92,6 +93,12 @@ CpuTarget::CpuTarget() {
       << "cannot detect the host CPU: " << llvm::toString(jtmb.takeError());
   jtmb->setCodeGenOptLevel(llvm::CodeGenOptLevel::Aggressive);
   jtmb->setCodeModel(llvm::CodeModel::Small);
+  // A test hook: features to add or remove ("-f16c"), to compile as for an older CPU.
+  if (const char *extra = std::getenv("EMBER_CPU_FEATURES")) {
+    llvm::SmallVector<llvm::StringRef, 4> features;
+    llvm::StringRef(extra).split(features, ',', -1, /*KeepEmpty=*/false);
+    for (llvm::StringRef f : features) jtmb->getFeatures().AddFeature(f.trim());
+  }
   auto tm = jtmb->createTargetMachine();
   internal_assert(static_cast<bool>(tm))
       << "cannot create the host target machine: " << llvm::toString(tm.takeError());
@@ -118,6 +125,14 @@ unsigned CpuTarget::address_space(AddressSpace space) const {
 std::string CpuTarget::triple() const { return tm_->getTargetTriple().str(); }
 std::string CpuTarget::cpu_name() const { return tm_->getTargetCPU().str(); }
 std::string CpuTarget::cpu_features() const { return tm_->getTargetFeatureString().str(); }
+
+std::string CpuTarget::half_libcall(const std::string &runtime_name) const {
+  if (!tm_->getTargetTriple().isX86()) return "";
+  if (runtime_name == "ember_half_from_double_sse") return "__truncdfhf2";
+  if (runtime_name == "ember_half_to_float_sse") return "__extendhfsf2";
+  if (runtime_name == "ember_half_from_float_sse") return "__truncsfhf2";
+  return "";
+}
 
 bool CpuTarget::supports(VectorIsa isa) const {
   std::string features = cpu_features() + ",";
@@ -230,8 +245,13 @@ void CpuTarget::register_vector_math() {
 }
 
 llvm::Value *CpuTarget::math(llvm::IRBuilder<> &b, MathFn fn, llvm::ArrayRef<llvm::Value *> args) {
-  MathEntry e = math_entry(fn);
   llvm::Type *t = args[0]->getType();
+  if (t->isHalfTy()) {  // NumPy's float16 math: computed in float32, rounded once
+    std::vector<llvm::Value *> wide;
+    for (llvm::Value *a : args) wide.push_back(b.CreateFPExt(a, b.getFloatTy()));
+    return b.CreateFPTrunc(math(b, fn, wide), t);
+  }
+  MathEntry e = math_entry(fn);
   if (fn == MathFn::Fmod) return b.CreateFRem(args[0], args[1]);
   if (e.intrinsic != llvm::Intrinsic::not_intrinsic)
     return b.CreateIntrinsic(e.intrinsic, {t}, args);

@@ -91,6 +91,12 @@ class CpuTarget : public Target {
                                                  bool prefer);
   /// Whether glibc's libmvec can be used (the JIT could load it).
   void set_libmvec(bool available);
+  /// The library call a runtime function (ember/half.h) stands for on this host, or "" when it
+  /// stands for none.  LLVM 19 on x86-64 calls __truncdfhf2 for double -> half always, and
+  /// __extendhfsf2 / __truncsfhf2 for every float16 conversion on a CPU without F16C, a half
+  /// travelling in an SSE register; a Python process need not have libgcc's or compiler-rt's.
+  /// Other hosts convert with instructions.
+  std::string half_libcall(const std::string &runtime_name) const;
 
   /// Adds the host's target attributes to every function and runs O3.
   /// `kernel`: a GPU kernel's module (FunctionRole::Kernel), whose block loops are split at

@@ -68,10 +68,6 @@ class CudaCompiler {
   /// lower_module, then the target's preparation, libdevice and internalization; optimized
   /// when asked.
   LoweredModule build(const Function &f, CudaTarget &target, bool optimize);
-  /// The checks typing cannot make alone: kernel arguments (the pipeline checks the result),
-  /// and that callees (typed for the CPU) need no runtime service.
-  void check_kernel(const FunctionInput &in, const Function &f, const std::vector<TypeId> &args,
-                    const InferOptions &typing, bool device_function);
 
   TypeContext &types_;
   std::unique_ptr<llvm::LLVMContext> ctx_;

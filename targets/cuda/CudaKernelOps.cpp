@@ -8,16 +8,13 @@
 
 #include "ir/Error.h"
 #include "targets/cuda/CudaTarget.h"
+#include "targets/gpu/GpuCompile.h"
 
 namespace ember {
 
 namespace {
 
 using V = llvm::Value *;
-
-/// The name of the launch's dynamic shared memory (`extern __shared__`): every kernel of a
-/// module that uses it sees the same zero-length array, as CUDA C++ and numba-cuda declare it.
-constexpr const char *kDynamicShared = "ember_dynamic_shared";
 
 V generic(llvm::IRBuilder<> &b, llvm::GlobalVariable *gv) {
   return b.CreateAddrSpaceCast(gv, b.getPtrTy(0));
@@ -131,28 +128,12 @@ void CudaTarget::warp_sync(llvm::IRBuilder<> &b, V mask, const KernelSite &) {
 
 V CudaTarget::shared_array(llvm::IRBuilder<> &b, const SharedArray &array, const KernelSite &) {
   llvm::Module &m = *b.GetInsertBlock()->getModule();
-  auto *t = llvm::ArrayType::get(array.element, array.count);
-  llvm::GlobalVariable *gv = m.getNamedGlobal(array.name);
-  if (!gv) {
-    // Shared memory cannot be initialized: undef, as CUDA C++'s __shared__ variables are.
-    gv = new llvm::GlobalVariable(
-        m, t, false, llvm::GlobalValue::InternalLinkage, llvm::UndefValue::get(t), array.name,
-        nullptr, llvm::GlobalValue::NotThreadLocal, address_space(AddressSpace::Shared));
-    gv->setAlignment(llvm::Align(array.align));
-  }
-  return generic(b, gv);
+  return generic(b, gpu::shared_global(m, array, address_space(AddressSpace::Shared)));
 }
 
 V CudaTarget::dynamic_shared(llvm::IRBuilder<> &b, const KernelSite &, V *bytes) {
   llvm::Module &m = *b.GetInsertBlock()->getModule();
-  llvm::GlobalVariable *gv = m.getNamedGlobal(kDynamicShared);
-  if (!gv) {
-    auto *t = llvm::ArrayType::get(b.getInt8Ty(), 0);
-    gv = new llvm::GlobalVariable(m, t, false, llvm::GlobalValue::ExternalLinkage, nullptr,
-                                  kDynamicShared, nullptr, llvm::GlobalValue::NotThreadLocal,
-                                  address_space(AddressSpace::Shared));
-    gv->setAlignment(llvm::Align(16));
-  }
+  llvm::GlobalVariable *gv = gpu::dynamic_shared_global(m, address_space(AddressSpace::Shared));
   // %dynamic_smem_size has no NVVM intrinsic in LLVM 19: read it as numba-cuda does.
   auto *ft = llvm::FunctionType::get(b.getInt32Ty(), false);
   auto *asm_ = llvm::InlineAsm::get(ft, "mov.u32 $0, %dynamic_smem_size;", "=r", false);

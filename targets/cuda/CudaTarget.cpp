@@ -2,15 +2,13 @@
 
 #include <stdexcept>
 
-#include <llvm/IR/InstIterator.h>
 #include <llvm/IR/IntrinsicsNVPTX.h>
-#include <llvm/IR/LegacyPassManager.h>
 #include <llvm/MC/TargetRegistry.h>
-#include <llvm/Passes/PassBuilder.h>
 #include <llvm/Support/TargetSelect.h>
 #include <llvm/Target/TargetMachine.h>
 
 #include "ir/Error.h"
+#include "targets/gpu/GpuCompile.h"
 
 namespace ember {
 
@@ -182,17 +180,9 @@ llvm::Value *CudaTarget::math(llvm::IRBuilder<> &b, MathFn fn, llvm::ArrayRef<ll
 }
 
 void CudaTarget::prepare(llvm::Module &m) const {
-  std::vector<llvm::BinaryOperator *> frems;
-  for (llvm::Function &f : m)
-    for (llvm::Instruction &i : llvm::instructions(f))
-      if (i.getOpcode() == llvm::Instruction::FRem && !i.hasApproxFunc())
-        frems.push_back(llvm::cast<llvm::BinaryOperator>(&i));
-  for (llvm::BinaryOperator *r : frems) {
-    llvm::IRBuilder<> b(r);
-    llvm::Value *v = call_libdevice(b, "fmod", {r->getOperand(0), r->getOperand(1)});
-    r->replaceAllUsesWith(v);
-    r->eraseFromParent();
-  }
+  gpu::replace_frem(m, [](llvm::IRBuilder<> &b, llvm::Value *x, llvm::Value *y) {
+    return call_libdevice(b, "fmod", {x, y});
+  });
 }
 
 void CudaTarget::optimize(llvm::Module &m) const {
@@ -205,27 +195,9 @@ void CudaTarget::optimize(llvm::Module &m) const {
       f.addFnAttr("unsafe-fp-math", "true");
       f.addFnAttr("denormal-fp-math-f32", "preserve-sign,preserve-sign");
     }
-  llvm::LoopAnalysisManager lam;
-  llvm::FunctionAnalysisManager fam;
-  llvm::CGSCCAnalysisManager cgam;
-  llvm::ModuleAnalysisManager mam;
-  llvm::PassBuilder pb(tm_.get());
-  pb.registerModuleAnalyses(mam);
-  pb.registerCGSCCAnalyses(cgam);
-  pb.registerFunctionAnalyses(fam);
-  pb.registerLoopAnalyses(lam);
-  pb.crossRegisterProxies(lam, fam, cgam, mam);
-  pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O3).run(m, mam);
+  gpu::optimize_o3(m, *tm_);
 }
 
-std::string CudaTarget::ptx(llvm::Module &m) const {
-  llvm::SmallString<0> text;
-  llvm::raw_svector_ostream os(text);
-  llvm::legacy::PassManager pm;
-  internal_assert(!tm_->addPassesToEmitFile(pm, os, nullptr, llvm::CodeGenFileType::AssemblyFile))
-      << "the NVPTX target cannot emit PTX";
-  pm.run(m);
-  return std::string(text.str());
-}
+std::string CudaTarget::ptx(llvm::Module &m) const { return gpu::emit(m, *tm_, false); }
 
 }  // namespace ember

@@ -3,14 +3,12 @@
 #include <cstdlib>
 
 #include <llvm/IR/Module.h>
-#include <llvm/IRReader/IRReader.h>
-#include <llvm/Linker/Linker.h>
 #include <llvm/Support/FileSystem.h>
 #include <llvm/Support/MemoryBuffer.h>
 #include <llvm/Support/Path.h>
-#include <llvm/Support/SourceMgr.h>
 
 #include "ir/Error.h"
+#include "targets/gpu/GpuCompile.h"
 
 namespace ember {
 
@@ -92,16 +90,9 @@ void Libdevice::link_into(llvm::Module &m) {
       throw CudaToolkitError("cannot read " + path_ + ": " + buffer.getError().message());
     file_ = std::move(*buffer);
   }
-  llvm::SMDiagnostic diag;
-  std::unique_ptr<llvm::Module> lib = llvm::getLazyIRModule(
-      llvm::MemoryBuffer::getMemBuffer(file_->getMemBufferRef(), false), diag, m.getContext());
-  if (!lib) throw CudaToolkitError(path_ + " is not LLVM bitcode: " + diag.getMessage().str());
-  // Its triple is nvptx64-nvidia-gpulibs and its layout lacks i128: take the module's, so the
-  // linker does not warn about mixing targets.
-  lib->setTargetTriple(m.getTargetTriple());
-  lib->setDataLayout(m.getDataLayout());
-  internal_assert(!llvm::Linker::linkModules(m, std::move(lib), llvm::Linker::LinkOnlyNeeded))
-      << "linking libdevice failed";
+  std::string error;
+  if (!gpu::link_lazily(m, *file_, &error))
+    throw CudaToolkitError(path_ + " cannot be linked: " + error);
 }
 
 }  // namespace ember

@@ -7,6 +7,7 @@
 
 #include "ir/IRPrinter.h"
 #include "ir/Verifier.h"
+#include "ir/rules/Elementwise.h"
 #include "ir/rules/Promotion.h"
 #include "tests/cpp/TestHelpers.h"
 #include "typeinfer/BuildSSA.h"
@@ -97,6 +98,43 @@ TEST_F(InferTypesTest, PromoteIsSymmetric) {
       auto ka = static_cast<ScalarKind>(a), kb = static_cast<ScalarKind>(b);
       EXPECT_EQ(promote(ka, kb), promote(kb, ka)) << scalar_name(ka) << ", " << scalar_name(kb);
     }
+}
+
+// float16 follows NumPy's promotion table (np.result_type): it holds bool and 8-bit integers,
+// float32 holds it and 16-bit integers, anything wider goes to float64.
+TEST_F(InferTypesTest, Float16PromotesAsNumpy) {
+  using K = ScalarKind;
+  struct Case {
+    K other, expected;
+  } cases[] = {
+      {K::Float16, K::Float16},      {K::Bool, K::Float16},    {K::Int8, K::Float16},
+      {K::UInt8, K::Float16},        {K::Int16, K::Float32},   {K::UInt16, K::Float32},
+      {K::Float32, K::Float32},      {K::Int32, K::Float64},   {K::UInt64, K::Float64},
+      {K::Int64, K::Float64},        {K::Float64, K::Float64}, {K::Complex64, K::Complex64},
+      {K::Complex128, K::Complex128}};
+  for (const Case &c : cases) {
+    EXPECT_EQ(promote(K::Float16, c.other), c.expected) << scalar_name(c.other);
+    EXPECT_EQ(numpy_promote(K::Float16, c.other), c.expected) << scalar_name(c.other);
+  }
+  EXPECT_EQ(str(binop_type(BinOpKind::TrueDiv, K::Float16, K::Float16)), "float16");
+  EXPECT_EQ(str(binop_type(BinOpKind::FloorDiv, K::Float16, K::Int8)), "float16");
+}
+
+// def f(h, x):
+//     return h * 0.5, h * x
+TEST_F(InferTypesTest, PythonLiteralIsWeakNextToFloat16) {
+  FunctionInput in = NisBuilder("f", {"h", "x"})
+                         .consts({c_float(0.5)})
+                         .code({{NisOp::LoadFast, 0},
+                                {NisOp::LoadConst, 0},
+                                {NisOp::BinaryOp, op(BinOpKind::Mul)},
+                                {NisOp::LoadFast, 0},
+                                {NisOp::LoadFast, 1},
+                                {NisOp::BinaryOp, op(BinOpKind::Mul)},
+                                {NisOp::BuildTuple, 2},
+                                {NisOp::ReturnValue}});
+  auto f = infer(in, types, {types.scalar(ScalarKind::Float16), types.float64()});
+  EXPECT_EQ(str(f->return_type), "tuple(float16, float64)");
 }
 
 // def f(a, b):

@@ -36,6 +36,7 @@ class DelegatingTarget : public Target {
   llvm::CallingConv::ID kernel_calling_convention() const override {
     return base_.kernel_calling_convention();
   }
+  void decorate_kernel(llvm::Function &kernel) const override { base_.decorate_kernel(kernel); }
   llvm::Value *thread_index(llvm::IRBuilder<> &b, GridQuery query, int axis,
                             const KernelSite &at) override {
     return base_.thread_index(b, query, axis, at);

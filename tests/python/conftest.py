@@ -21,6 +21,7 @@ import os
 os.environ.setdefault("EMBER_VERIFY", "1")
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
@@ -89,6 +90,9 @@ def assert_same(got, expected, rel=1e-12, abs_tol=0.0, path="result"):
         assert list(got.keys()) == list(expected.keys()), f"{path}: {got!r} != {expected!r}"
         for k, e in expected.items():
             assert_same(got[k], e, rel, abs_tol, f"{path}[{k!r}]")
+        return
+    if isinstance(expected, str):
+        assert type(got) is str and got == expected, f"{path}: {got!r} != {expected!r}"
         return
     kind = scalar_kind(expected)
     assert kind is not None, f"{path}: cannot compare {expected!r}"
@@ -172,3 +176,33 @@ def layouts(a):
     big = np.repeat(np.repeat(a, 2, axis=0), 3, axis=1)
     return [("C", np.ascontiguousarray(a)), ("F", np.asfortranarray(a)),
             ("strided", big[::2, ::3]), ("transposed", np.ascontiguousarray(a.T).T)]
+
+
+# ---- the kernel tests, run once more to record their kernels ---------------------------------
+
+KERNEL_TESTS = ["test_cuda_atomics.py", "test_cuda_errors.py", "test_cuda_float16.py",
+                "test_cuda_launch.py", "test_cuda_random.py", "test_cuda_shared.py",
+                "test_cuda_warp.py"]
+
+
+@pytest.fixture(scope="session")
+def recorded_kernels(tmp_path_factory):
+    """Runs the kernel tests on the CPU path *through ember.hip* (EMBER_GPU=hip: every
+    ``@cuda.jit`` kernel is a HIP kernel, launched by ember.hip's launcher) under
+    cuda_kernel_recorder.py, which compiles every kernel they launched, with the argument types
+    they launched it with, to PTX (sm_80, sm_90) and to AMDGPU code objects (gfx90a, gfx942,
+    gfx1100).  One run serves test_cuda_ptx.py and test_hip_hsaco.py.  Returns (the finished
+    process, the PTX folder, the HSACO folder)."""
+    import subprocess
+    import sys
+    here = os.path.dirname(os.path.abspath(__file__))
+    ptx_dir = tmp_path_factory.mktemp("ptx")
+    hsaco_dir = tmp_path_factory.mktemp("hsaco")
+    env = dict(os.environ, EMBER_CUDA_CPU="1", EMBER_GPU="hip", EMBER_PTX_OUT=str(ptx_dir),
+               EMBER_HSACO_OUT=str(hsaco_dir),
+               PYTHONPATH=here + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    files = [os.path.join(here, f) for f in KERNEL_TESTS if os.path.exists(os.path.join(here, f))]
+    r = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "cuda_kernel_recorder",
+                        "-p", "no:cacheprovider", *files], env=env, capture_output=True,
+                       text=True, timeout=900)
+    return r, ptx_dir, hsaco_dir

@@ -13,10 +13,10 @@ import math
 import os
 import shutil
 import subprocess
-import sys
 
 import numpy as np
 import pytest
+from conftest import KERNEL_TESTS
 
 from ember import cuda
 from ember.errors import TypingError
@@ -51,22 +51,13 @@ def assert_assembles(ptx, arch, tmp_path):
 
 # ---- every kernel the CPU-path tests launch -------------------------------------------------
 
-KERNEL_TESTS = ["test_cuda_atomics.py", "test_cuda_errors.py", "test_cuda_launch.py",
-                "test_cuda_random.py", "test_cuda_shared.py", "test_cuda_warp.py"]
-
-
-def test_every_test_kernel_compiles_to_ptx_and_assembles(tmp_path):
-    """Runs the kernel tests on the CPU path with cuda_kernel_recorder.py, which compiles every
-    kernel they launched (with the argument types they launched it with) to PTX for sm_80 and
-    sm_90; each PTX must assemble."""
-    env = dict(os.environ, EMBER_CUDA_CPU="1", EMBER_PTX_OUT=str(tmp_path),
-               PYTHONPATH=HERE + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    files = [os.path.join(HERE, f) for f in KERNEL_TESTS if os.path.exists(os.path.join(HERE, f))]
-    r = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "cuda_kernel_recorder",
-                        "-p", "no:cacheprovider", *files], env=env, capture_output=True,
-                       text=True, timeout=900)
+def test_every_test_kernel_compiles_to_ptx_and_assembles(recorded_kernels):
+    """Every kernel the kernel tests launch (run through ember.hip on the CPU path by the
+    conftest's recorded_kernels) compiled to PTX for sm_80 and sm_90; each PTX must
+    assemble."""
+    r, ptx_dir, _ = recorded_kernels
     assert r.returncode == 0, r.stdout[-4000:] + r.stderr[-4000:]
-    rows = json.loads((tmp_path / "index.json").read_text())
+    rows = json.loads((ptx_dir / "index.json").read_text())
     failed = [f"{x['kernel']}{x['signature']} {x['arch']}: {x['error']}" for x in rows
               if "error" in x]
     assert not failed, "\n".join(failed)

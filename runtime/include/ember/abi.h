@@ -23,7 +23,7 @@
 extern "C" {
 #endif
 
-#define EMBER_ABI_VERSION 1
+#define EMBER_ABI_VERSION 2
 
 /* A refcounted buffer owner for arrays made in compiled code (Numba's NRT_MemInfo layout).
  * The data lives in the same allocation, 64-byte aligned.  refcount starts at 1. */
@@ -48,11 +48,17 @@ typedef struct ember_array {
 } ember_array;
 
 /* What a compiled function reports when it raises.  exc is an exception id (below, or a user
- * class registered by the dispatcher); msg points at a constant string in the compiled module. */
+ * class registered by the dispatcher); msg points at a constant string in the compiled module.
+ * args, when not NULL, holds the exception's arguments (ember_exc_args in ember/runtime.h:
+ * int64 n, a type code of n int64, then the values laid out as that tuple type), which replace
+ * msg; function and filename name the raising function (for the traceback), line its line. */
 typedef struct ember_error {
   int32_t exc;
   int32_t line;
   const char *msg;
+  const void *args;
+  const char *function;
+  const char *filename;
 } ember_error;
 
 /* Status returned by every compiled function: 0 = ok, 1 = an exception was raised (see the
@@ -105,7 +111,10 @@ enum ember_exception_id {
  *   tuple:     [EMBER_T_TUPLE, n, elem codes...]
  *   optional:  [EMBER_T_OPTIONAL, inner code...]
  *   list, dict, set: see the tags below; in memory each is one pointer, the ember_meminfo of
- *   the container (ember/containers.h) */
+ *   the container (ember/containers.h)
+ *   jitted function passed as a value: [EMBER_T_DISPATCHER, handle] (handle: the front end's
+ *              id of the function; no storage beyond one zero byte, like None)
+ *   str:       [EMBER_T_UNICODE]  (an ember_meminfo* holding an ember_str, ember/str.h) */
 enum ember_type_tag {
   EMBER_T_BOOL = 1,
   EMBER_T_INT8,
@@ -124,9 +133,17 @@ enum ember_type_tag {
   EMBER_T_ARRAY,
   EMBER_T_TUPLE,
   EMBER_T_OPTIONAL,
-  EMBER_T_LIST, /* [EMBER_T_LIST, typed (1: ember.typed.List, 0: a Python list), item code...] */
-  EMBER_T_DICT, /* [EMBER_T_DICT, key code..., value code...] */
-  EMBER_T_SET   /* [EMBER_T_SET, item code...] */
+  EMBER_T_UNICODE,
+  /* Fixed numbers from here on, so that tags added on other branches never collide. */
+  /* A scalar tag added after the aggregates'. */
+  EMBER_T_FLOAT16 = 32,
+  EMBER_T_DISPATCHER = 40,
+  /* A pointer to a constant NUL-terminated string (string arguments of exceptions only). */
+  EMBER_T_CSTR = 41,
+  /* [EMBER_T_LIST, typed (1: ember.typed.List, 0: a Python list), item code...] */
+  EMBER_T_LIST = 42,
+  EMBER_T_DICT = 43, /* [EMBER_T_DICT, key code..., value code...] */
+  EMBER_T_SET = 44   /* [EMBER_T_SET, item code...] */
 };
 
 enum ember_layout { EMBER_LAYOUT_C = 0, EMBER_LAYOUT_F = 1, EMBER_LAYOUT_A = 2 };

@@ -57,6 +57,24 @@ void ember_gemm_f32(int64_t m, int64_t n, int64_t k, const float *a, int64_t a_r
 /* Registers Fortran BLAS routines (dgemm_, sgemm_ signatures), or NULL to use the fallback. */
 void ember_set_blas(void *dgemm, void *sgemm);
 
+/* LAPACK for np.linalg (runtime/Lapack.cpp): column-major contiguous matrices, kind 0 float32,
+ * 1 float64; the result is LAPACK's INFO or one of these codes. */
+#define EMBER_LAPACK_MISSING (-1000000)
+/* Registers a Fortran LAPACK routine by its name ("dgesv", "sgetrf", ...); 0 if unknown. */
+int ember_set_lapack(const char *name, void *fn);
+int64_t ember_lapack_getrf(int64_t kind, void *a, void *ipiv, int64_t m, int64_t n);
+int64_t ember_lapack_gesv(int64_t kind, void *a, void *ipiv, void *b, int64_t n, int64_t nrhs);
+int64_t ember_lapack_potrf(int64_t kind, void *a, int64_t n);
+int64_t ember_lapack_gesdd(int64_t kind, void *a, void *s, void *u, void *vt, int64_t m, int64_t n,
+                           int64_t jobz, int64_t ldu, int64_t ldvt);
+int64_t ember_lapack_syevd(int64_t kind, void *a, void *w, int64_t n, int64_t jobz);
+int64_t ember_lapack_geev(int64_t kind, void *a, void *wr, void *wi, void *vr, int64_t n,
+                          int64_t jobvr);
+int64_t ember_lapack_gelsd(int64_t kind, void *a, void *b, void *s, void *rank, int64_t m,
+                           int64_t n, int64_t nrhs, int64_t ldb, double rcond);
+int64_t ember_lapack_geqrf(int64_t kind, void *a, void *tau, int64_t m, int64_t n);
+int64_t ember_lapack_orgqr(int64_t kind, void *a, void *tau, int64_t m, int64_t n, int64_t k);
+
 #ifdef __cplusplus
 }
 #endif

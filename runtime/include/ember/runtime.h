@@ -32,6 +32,16 @@ int64_t ember_live_meminfos(void);
 int32_t ember_stream_worthwhile(int64_t nbytes);
 void ember_stream_fence(void);
 
+/* Exceptions raised with arguments (`raise ValueError("bad size", n)`): copies the type code
+ * and the values into the calling thread's ring of records and returns the record, which stays
+ * valid until that thread has raised 8 more such exceptions (no ownership to track when compiled
+ * code catches and re-raises).  NULL when they do not fit a record (the class alone is raised). */
+const void *ember_exc_args(const int64_t *code, int64_t ncode, const void *data, int64_t size);
+/* Whether exception id exc is cls or a subclass of it (except clauses in compiled code), from
+ * the parents the bindings register with ember_exception_set_parent. */
+int32_t ember_exception_matches(int32_t exc, int32_t cls);
+void ember_exception_set_parent(int32_t id, int32_t parent);
+
 /* The runtime symbols compiled code may call, for the JIT: {name, address} pairs ending with
  * {NULL, NULL}. */
 typedef struct ember_symbol {

@@ -1,0 +1,256 @@
+// Typing rules for strings (Numba's unicode_type): operators, subscripts, str's methods and the
+// builtins that make or read strings (str, ord, chr, hash, format, int(s), float(s)).  A string
+// literal keeps its compile-time type (TypeKind::Str: it may be a dtype name or an exception's
+// message) until it meets a runtime string or is merged, returned or stored, where it becomes a
+// unicode_type; lowering materializes literals as immortal module constants.
+#include "ir/rules/FormatString.h"
+#include "typeinfer/CallRules.h"
+#include "typeinfer/TypeRules.h"
+
+namespace ember {
+
+bool type_string_binop(TypeContext &types, BinOpKind kind, TypeId lhs, TypeId rhs, SourceLoc loc,
+                       OperationTypes *out) {
+  bool ls = types.is_string(lhs), rs = types.is_string(rhs);
+  if (!ls && !rs) return false;
+  auto int_like = [&](TypeId t) {
+    return types.is_scalar(t) &&
+           (is_integer(types.scalar_kind(t)) || types.scalar_kind(t) == ScalarKind::Bool);
+  };
+  // The operand type stays Unknown: lowering reads each side as it is (a literal or a string).
+  if (kind == BinOpKind::Add && ls && rs) {
+    *out = {TypeId{}, types.unicode()};
+    return true;
+  }
+  if (kind == BinOpKind::Mul && ((ls && int_like(rhs)) || (rs && int_like(lhs)))) {
+    *out = {TypeId{}, types.unicode()};
+    return true;
+  }
+  typing_error(loc) << "unsupported operand types for " << binop_symbol(kind) << ": "
+                    << types.to_string(lhs) << " and " << types.to_string(rhs);
+}
+
+bool type_string_compare(TypeContext &types, CmpKind kind, TypeId lhs, TypeId rhs, SourceLoc loc,
+                         OperationTypes *out) {
+  bool ls = types.is_string(lhs), rs = types.is_string(rhs);
+  if (!ls && !rs) return false;
+  if (!ls || !rs)
+    typing_error(loc) << "cannot compare " << types.to_string(lhs) << " " << cmp_symbol(kind) << " "
+                      << types.to_string(rhs)
+                      << " in compiled code (a string compares with strings only)";
+  *out = {TypeId{}, types.boolean()};
+  return true;
+}
+
+TypeId type_string_getitem(RuleContext &cx) {
+  TypeContext &types = cx.types;
+  TypeId it = cx.type(cx.inst.operands[1]);
+  if (types.kind(it) == TypeKind::Slice) return types.unicode();
+  if (types.is_scalar(it) &&
+      (is_integer(types.scalar_kind(it)) || types.scalar_kind(it) == ScalarKind::Bool))
+    return types.unicode();
+  typing_error(cx.loc()) << "string indices must be integers or slices, not "
+                         << types.to_string(it);
+}
+
+BuiltinId string_method_builtin(MethodId m) {
+  switch (m) {
+    case MethodId::Split: return BuiltinId::StrSplit;
+    case MethodId::Join: return BuiltinId::StrJoin;
+    case MethodId::Strip: return BuiltinId::StrStrip;
+    case MethodId::Lstrip: return BuiltinId::StrLstrip;
+    case MethodId::Rstrip: return BuiltinId::StrRstrip;
+    case MethodId::Startswith: return BuiltinId::StrStartswith;
+    case MethodId::Endswith: return BuiltinId::StrEndswith;
+    case MethodId::Find: return BuiltinId::StrFind;
+    case MethodId::Rfind: return BuiltinId::StrRfind;
+    case MethodId::Index: return BuiltinId::StrIndex;
+    case MethodId::Rindex: return BuiltinId::StrRindex;
+    case MethodId::Count: return BuiltinId::StrCount;
+    case MethodId::Replace: return BuiltinId::StrReplace;
+    case MethodId::Upper: return BuiltinId::StrUpper;
+    case MethodId::Lower: return BuiltinId::StrLower;
+    case MethodId::Isdigit: return BuiltinId::StrIsdigit;
+    case MethodId::Isalpha: return BuiltinId::StrIsalpha;
+    case MethodId::Isspace: return BuiltinId::StrIsspace;
+    case MethodId::Isdecimal: return BuiltinId::StrIsdecimal;
+    case MethodId::Isalnum: return BuiltinId::StrIsalnum;
+    case MethodId::Zfill: return BuiltinId::StrZfill;
+    case MethodId::Center: return BuiltinId::StrCenter;
+    case MethodId::Ljust: return BuiltinId::StrLjust;
+    case MethodId::Rjust: return BuiltinId::StrRjust;
+    case MethodId::Format: return BuiltinId::StrFormat;
+    default: return BuiltinId::NumBuiltins;
+  }
+}
+
+const BuiltinSignature *string_builtin_signature(BuiltinId id) {
+  using S = BuiltinSignature;
+  static const S self{{"self"}, 1, false};
+  static const S object{{"object"}, 0, false};
+  static const S format{{"value", "format_spec"}, 1, false};
+  static const S split{{"self", "sep", "maxsplit"}, 1, false};
+  static const S join{{"self", "iterable"}, 2, false};
+  static const S strip{{"self", "chars"}, 1, false};
+  static const S affix{{"self", "prefix", "start", "end"}, 2, false};
+  static const S search{{"self", "sub", "start", "end"}, 2, false};
+  static const S replace{{"self", "old", "new", "count"}, 3, false};
+  static const S zfill{{"self", "width"}, 2, false};
+  static const S pad{{"self", "width", "fillchar"}, 2, false};
+  static const S varargs{{}, 0, true};
+  switch (id) {
+    case BuiltinId::Str: return &object;
+    case BuiltinId::Format: return &format;
+    case BuiltinId::StrSplit: return &split;
+    case BuiltinId::StrJoin: return &join;
+    case BuiltinId::StrStrip:
+    case BuiltinId::StrLstrip:
+    case BuiltinId::StrRstrip: return &strip;
+    case BuiltinId::StrStartswith:
+    case BuiltinId::StrEndswith: return &affix;
+    case BuiltinId::StrFind:
+    case BuiltinId::StrRfind:
+    case BuiltinId::StrIndex:
+    case BuiltinId::StrRindex:
+    case BuiltinId::StrCount: return &search;
+    case BuiltinId::StrReplace: return &replace;
+    case BuiltinId::StrUpper:
+    case BuiltinId::StrLower:
+    case BuiltinId::StrIsdigit:
+    case BuiltinId::StrIsalpha:
+    case BuiltinId::StrIsspace:
+    case BuiltinId::StrIsdecimal:
+    case BuiltinId::StrIsalnum: return &self;
+    case BuiltinId::StrZfill: return &zfill;
+    case BuiltinId::StrCenter:
+    case BuiltinId::StrLjust:
+    case BuiltinId::StrRjust: return &pad;
+    case BuiltinId::StrFormat: return &varargs;
+    default: return nullptr;
+  }
+}
+
+namespace {
+
+bool int_like(const BuiltinCall &c, TypeId t) {
+  return c.types.is_scalar(t) &&
+         (is_integer(c.types.scalar_kind(t)) || c.types.scalar_kind(t) == ScalarKind::Bool);
+}
+
+/// What str() and f-strings can print: numbers (not complex) and strings.
+bool printable(const BuiltinCall &c, TypeId t) {
+  return c.types.is_string(t) || (c.types.is_scalar(t) && !is_complex(c.types.scalar_kind(t)));
+}
+
+void require_string(const BuiltinCall &c, size_t p, const char *what) {
+  if (!c.types.is_string(c.param(p)))
+    typing_error(c.cx.loc()) << c.name() << "(): " << what << " must be a str, not "
+                             << c.types.to_string(c.param(p));
+}
+
+void optional_int(const BuiltinCall &c, size_t p, const char *what) {
+  if (c.given(p) && !int_like(c, c.param(p)))
+    typing_error(c.cx.loc()) << c.name() << "(): " << what << " must be an integer or None, not "
+                             << c.types.to_string(c.param(p));
+}
+
+}  // namespace
+
+TypeId type_string_call(BuiltinCall &c) {
+  TypeContext &types = c.types;
+  switch (c.id) {
+    case BuiltinId::Str:
+      if (c.given(0) && !printable(c, c.param(0)))
+        unsupported(c.cx.loc()) << "str() of a " << types.to_string(c.param(0))
+                                << " is not supported in compiled code (numbers and strings are)";
+      return types.unicode();
+    case BuiltinId::Repr:
+      if (!types.is_scalar(c.param(0)) || is_complex(types.scalar_kind(c.param(0))))
+        unsupported(c.cx.loc()) << "repr() of a " << types.to_string(c.param(0))
+                                << " is not supported in compiled code (numbers are)";
+      return types.unicode();
+    case BuiltinId::Format:
+      if (!printable(c, c.param(0)))
+        unsupported(c.cx.loc()) << "format() of a " << types.to_string(c.param(0))
+                                << " is not supported in compiled code (numbers and strings are)";
+      if (c.given(1)) require_string(c, 1, "the format spec");
+      return types.unicode();
+    case BuiltinId::Ord: require_string(c, 0, "the argument"); return types.int64();
+    case BuiltinId::Chr:
+      if (!int_like(c, c.param(0))) c.bad_args();
+      return types.unicode();
+    case BuiltinId::Hash:
+      if (types.is_string(c.param(0))) return types.int64();
+      unsupported(c.cx.loc()) << "hash() of a " << types.to_string(c.param(0))
+                              << " is not supported in compiled code (strings are)";
+    case BuiltinId::StrSplit:
+      unsupported(c.cx.loc()) << "str.split() returns a list, and lists are not supported in "
+                                 "compiled code yet";
+    case BuiltinId::StrJoin:
+      unsupported(c.cx.loc()) << "str.join() takes a list, and lists are not supported in "
+                                 "compiled code yet";
+    case BuiltinId::StrStrip:
+    case BuiltinId::StrLstrip:
+    case BuiltinId::StrRstrip:
+      if (c.given(1)) require_string(c, 1, "chars");
+      return types.unicode();
+    case BuiltinId::StrStartswith:
+    case BuiltinId::StrEndswith:
+      require_string(c, 1, "the affix");
+      optional_int(c, 2, "start");
+      optional_int(c, 3, "end");
+      return types.boolean();
+    case BuiltinId::StrFind:
+    case BuiltinId::StrRfind:
+    case BuiltinId::StrIndex:
+    case BuiltinId::StrRindex:
+    case BuiltinId::StrCount:
+      require_string(c, 1, "the substring");
+      optional_int(c, 2, "start");
+      optional_int(c, 3, "end");
+      return types.int64();
+    case BuiltinId::StrReplace:
+      require_string(c, 1, "old");
+      require_string(c, 2, "new");
+      optional_int(c, 3, "count");
+      return types.unicode();
+    case BuiltinId::StrUpper:
+    case BuiltinId::StrLower: return types.unicode();
+    case BuiltinId::StrIsdigit:
+    case BuiltinId::StrIsalpha:
+    case BuiltinId::StrIsspace:
+    case BuiltinId::StrIsdecimal:
+    case BuiltinId::StrIsalnum: return types.boolean();
+    case BuiltinId::StrZfill:
+    case BuiltinId::StrCenter:
+    case BuiltinId::StrLjust:
+    case BuiltinId::StrRjust:
+      if (!int_like(c, c.param(1)))
+        typing_error(c.cx.loc()) << c.name() << "(): the width must be an integer, not "
+                                 << types.to_string(c.param(1));
+      if (c.id != BuiltinId::StrZfill && c.given(2)) require_string(c, 2, "the fill character");
+      return types.unicode();
+    case BuiltinId::StrFormat: {
+      // "...".format(a, b): the format string must be a literal (its fields are read at compile
+      // time); positional fields only.
+      if (types.kind(c.arg(0)) != TypeKind::Str)
+        unsupported(c.cx.loc()) << "str.format() needs a literal format string in compiled code";
+      std::vector<FormatPiece> pieces;
+      std::string error;
+      if (!parse_format_string(types.string(types.get(c.arg(0)).a), &pieces, &error))
+        typing_error(c.cx.loc()) << "str.format(): " << error;
+      for (const FormatPiece &p : pieces)
+        if (p.arg >= 0 && static_cast<size_t>(p.arg) + 1 >= c.nargs())
+          typing_error(c.cx.loc()) << "str.format(): the format string uses argument " << p.arg
+                                   << " but " << c.nargs() - 1 << " were given";
+      for (size_t i = 1; i < c.nargs(); ++i)
+        if (!printable(c, c.arg(i)))
+          unsupported(c.cx.loc()) << "str.format() of a " << types.to_string(c.arg(i))
+                                  << " is not supported in compiled code (numbers and strings are)";
+      return types.unicode();
+    }
+    default: return TypeId{};
+  }
+}
+
+}  // namespace ember
