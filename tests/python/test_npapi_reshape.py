@@ -67,14 +67,26 @@ def test_missing_name_is_named():
         f(5)
 
 
-def test_string_literal_to_a_jitted_function_is_refused():
-    # Literals reach only the NumPy selectors; a user's jitted function still refuses them.
+def test_string_literal_to_a_jitted_function_is_a_string():
+    # Literals reach the NumPy selectors as their text; a user's jitted function takes a
+    # runtime string (unicode_type).
     @ember.jit
     def g(s):
+        return len(s)
+
+    @ember.jit
+    def f():
+        return g("h\u00e9llo")
+    assert f() == 5
+
+
+def test_number_class_to_a_jitted_function_is_refused():
+    @ember.jit
+    def g(t):
         return 1
 
     @ember.jit
     def f():
-        return g("x")
-    with pytest.raises(UnsupportedError, match=r"passing a str\('x'\) to a jitted function"):
+        return g(np.float32)
+    with pytest.raises(UnsupportedError, match=r"passing a class\(.*to a jitted function"):
         f()
