@@ -112,7 +112,8 @@ PyObject *box_stored(const Plan &plan, const ember_typeinfo *ti, const void *p) 
   return box(plan, tmp.data());
 }
 
-/// obj unboxed into buf (owned containers, borrowed arrays: release() after use).
+/// obj unboxed into buf (owned containers, borrowed arrays and strings: release_argument()
+/// after use, which hands a stored string its str object).
 bool unbox_item(const Plan &plan, const ember_typeinfo *ti, PyObject *obj, std::vector<char> &buf) {
   buf.assign(static_cast<size_t>(ember_typeinfo_size(ti)), 0);
   return unbox(plan, obj, buf.data());
@@ -176,7 +177,7 @@ PyObject *m_setitem(PyObject *obj, PyObject *args) {
   std::vector<char> buf;
   if (!unbox_item(*self->item, self->item_ti, value, buf)) return nullptr;
   ember_list_setitem(self->mi, i, buf.data());
-  release(*self->item, buf.data());
+  release_argument(*self->item, buf.data());
   Py_RETURN_NONE;
 }
 
@@ -188,7 +189,7 @@ PyObject *m_insert(PyObject *obj, PyObject *args) {
   std::vector<char> buf;
   if (!unbox_item(*self->item, self->item_ti, value, buf)) return nullptr;
   int32_t r = ember_list_insert(self->mi, i, buf.data());
-  release(*self->item, buf.data());
+  release_argument(*self->item, buf.data());
   if (r < 0) return PyErr_NoMemory();
   Py_RETURN_NONE;
 }
@@ -199,7 +200,7 @@ PyObject *m_append(PyObject *obj, PyObject *value) {
   std::vector<char> buf;
   if (!unbox_item(*self->item, self->item_ti, value, buf)) return nullptr;
   int32_t r = ember_list_append(self->mi, buf.data());
-  release(*self->item, buf.data());
+  release_argument(*self->item, buf.data());
   if (r < 0) return PyErr_NoMemory();
   Py_RETURN_NONE;
 }
@@ -254,7 +255,7 @@ PyObject *m_lookup(PyObject *obj, PyObject *args) {
     return dflt;
   }
   void *p = ember_dict_lookup(self->mi, buf.data());
-  release(*self->item, buf.data());
+  release_argument(*self->item, buf.data());
   if (!p) {
     if (dflt) {
       Py_INCREF(dflt);
@@ -277,12 +278,12 @@ PyObject *m_set(PyObject *obj, PyObject *args) {
   std::vector<char> kb, vb;
   if (!unbox_item(*self->item, self->item_ti, key, kb)) return nullptr;
   if (!unbox_item(*self->value, self->value_ti, value, vb)) {
-    release(*self->item, kb.data());
+    release_argument(*self->item, kb.data());
     return nullptr;
   }
   int32_t r = ember_dict_setitem(self->mi, kb.data(), vb.data());
-  release(*self->item, kb.data());
-  release(*self->value, vb.data());
+  release_argument(*self->item, kb.data());
+  release_argument(*self->value, vb.data());
   if (r < 0) return PyErr_NoMemory();
   Py_RETURN_NONE;
 }
@@ -293,7 +294,7 @@ PyObject *m_delete(PyObject *obj, PyObject *key) {
   std::vector<char> buf;
   if (!unbox_item(*self->item, self->item_ti, key, buf)) return nullptr;
   int32_t found = ember_dict_delitem(self->mi, buf.data(), nullptr);
-  release(*self->item, buf.data());
+  release_argument(*self->item, buf.data());
   return PyBool_FromLong(found);
 }
 
@@ -458,7 +459,7 @@ ember_meminfo *native_from_python(const std::vector<int64_t> &code, PyObject *ob
     if (ok) {
       int32_t r =
           list ? ember_list_append(mi, buf.data()) : ember_dict_setitem(mi, buf.data(), nullptr);
-      release(item, buf.data());
+      release_argument(item, buf.data());
       if (r < 0) {
         PyErr_NoMemory();
         ok = false;

@@ -21,7 +21,7 @@ namespace ember {
   X(Blas, "the matrix product (np.dot, @ of float matrices: BLAS or ember's gemm)")              \
   X(StreamingStores, "non-temporal stores of 16 bytes for ufunc outputs beyond the cache")       \
   X(KernelRunner, "the CPU path's kernel launcher, barriers and warp exchange (ember/kernel.h)") \
-  X(Exceptions, "exception arguments and except-clause matching (ember_exc_args)")              \
+  X(Exceptions, "exception arguments and except-clause matching (ember_exc_args)")               \
   X(Strings, "Unicode strings (ember/str.h)")                                                    \
   X(Containers, "lists, dicts and sets (ember/containers.h)")
 

@@ -2,7 +2,7 @@
 // built once per ABI type code and interned, they give an item's size and alignment (the rules
 // of ember/abi.h, which DataModel.cpp and bindings/Boxing.cpp also follow), where its
 // references are, and the hooks a hash table and a sort need: hash, equality, order, repr.
-// A new key type (strings) is a new Kind here and a case in each hook.
+// Strings (ember/str.h) are one pointer, their MemInfo, hashed and compared by code points.
 #include <algorithm>
 #include <atomic>
 #include <cinttypes>
@@ -17,9 +17,10 @@
 
 #include "ember/containers.h"
 #include "ember/runtime.h"
+#include "ember/str.h"
 
 struct ember_typeinfo {
-  enum class Kind { Scalar, None, Array, Tuple, Optional, List, Dict, Set };
+  enum class Kind { Scalar, None, Array, Tuple, Optional, List, Dict, Set, Str };
   Kind kind = Kind::Scalar;
   int64_t tag = 0;  // the scalar's EMBER_T_* tag
   int64_t size = 0, align = 1;
@@ -62,7 +63,7 @@ int64_t scalar_size(int64_t tag) {
 bool skip_code(const int64_t *code, int64_t n, int64_t *pos) {
   if (*pos >= n) return false;
   int64_t tag = code[(*pos)++];
-  if (scalar_size(tag) || tag == EMBER_T_NONE) return true;
+  if (scalar_size(tag) || tag == EMBER_T_NONE || tag == EMBER_T_UNICODE) return true;
   switch (tag) {
     case EMBER_T_ARRAY: *pos += 4; return *pos <= n;
     case EMBER_T_TUPLE: {
@@ -101,6 +102,12 @@ std::unique_ptr<ember_typeinfo> build(const int64_t *code, int64_t n) {
     case EMBER_T_ARRAY:
       t->kind = Kind::Array;
       t->size = static_cast<int64_t>(sizeof(ember_array)) + 16 * code[2];
+      t->align = 8;
+      t->has_refs = true;
+      return t;
+    case EMBER_T_UNICODE:
+      t->kind = Kind::Str;
+      t->size = 8;
       t->align = 8;
       t->has_refs = true;
       return t;
@@ -223,6 +230,41 @@ void append_double_repr(std::string &out, double d) {
   out += s;
 }
 
+// repr() of a string as Python writes it for ASCII text: quoted, with \\, the quote and control
+// characters escaped; other code points as UTF-8 (ast.literal_eval reads it back either way).
+void append_str_repr(std::string &out, ember_meminfo *mi) {
+  const ember_str *s = ember_str_of(mi);
+  out += '\'';
+  for (int64_t i = 0; i < s->length; ++i) {
+    uint32_t c = s->kind == 1   ? static_cast<const uint8_t *>(s->chars)[i]
+                 : s->kind == 2 ? static_cast<const uint16_t *>(s->chars)[i]
+                                : static_cast<const uint32_t *>(s->chars)[i];
+    char buf[12];
+    if (c == '\\' || c == '\'') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c < 0x20 || c == 0x7f) {
+      std::snprintf(buf, sizeof buf, "\\x%02x", c);
+      out += buf;
+    } else if (c < 0x80) {
+      out += static_cast<char>(c);
+    } else if (c < 0x800) {
+      out += static_cast<char>(0xc0 | (c >> 6));
+      out += static_cast<char>(0x80 | (c & 0x3f));
+    } else if (c < 0x10000) {
+      out += static_cast<char>(0xe0 | (c >> 12));
+      out += static_cast<char>(0x80 | ((c >> 6) & 0x3f));
+      out += static_cast<char>(0x80 | (c & 0x3f));
+    } else {
+      out += static_cast<char>(0xf0 | (c >> 18));
+      out += static_cast<char>(0x80 | ((c >> 12) & 0x3f));
+      out += static_cast<char>(0x80 | ((c >> 6) & 0x3f));
+      out += static_cast<char>(0x80 | (c & 0x3f));
+    }
+  }
+  out += '\'';
+}
+
 void append_repr(std::string &out, const ember_typeinfo *t, const void *p) {
   const auto *c = static_cast<const char *>(p);
   switch (t->kind) {
@@ -265,6 +307,7 @@ void append_repr(std::string &out, const ember_typeinfo *t, const void *p) {
       else
         append_repr(out, t->children[0], c + t->offsets[0]);
       return;
+    case Kind::Str: append_str_repr(out, load<ember_meminfo *>(p)); return;
     case Kind::Array: out += "array(...)"; return;
     case Kind::List: out += "[...]"; return;
     case Kind::Dict: out += "{...}"; return;
@@ -303,6 +346,7 @@ uint64_t ember_value_hash(const ember_typeinfo *t, const void *p) {
       }
       return mix(static_cast<uint64_t>(as_int(t->tag, p)));
     case Kind::None: return 0;
+    case Kind::Str: return mix(static_cast<uint64_t>(ember_str_hash(load<ember_meminfo *>(p))));
     case Kind::Tuple: {
       uint64_t h = 0x345678u;
       for (size_t i = 0; i < t->children.size(); ++i)
@@ -331,6 +375,7 @@ int32_t ember_value_eq(const ember_typeinfo *t, const void *a, const void *b) {
         return load<double>(ca) == load<double>(cb) && load<double>(ca + 8) == load<double>(cb + 8);
       return as_int(t->tag, a) == as_int(t->tag, b);
     case Kind::None: return 1;
+    case Kind::Str: return ember_str_equal(load<ember_meminfo *>(a), load<ember_meminfo *>(b));
     case Kind::Tuple:
       for (size_t i = 0; i < t->children.size(); ++i)
         if (!ember_value_eq(t->children[i], ca + t->offsets[i], cb + t->offsets[i])) return 0;
@@ -374,6 +419,7 @@ int32_t ember_value_cmp(const ember_typeinfo *t, const void *a, const void *b) {
       }
       return 0;
     case Kind::List: return ember_list_cmp(load<ember_meminfo *>(a), load<ember_meminfo *>(b));
+    case Kind::Str: return ember_str_compare(load<ember_meminfo *>(a), load<ember_meminfo *>(b));
     case Kind::Optional:
     case Kind::None:
     case Kind::Array:
@@ -399,7 +445,8 @@ void ember_value_incref(const ember_typeinfo *t, void *p) {
     }
     case Kind::List:
     case Kind::Dict:
-    case Kind::Set: ember_meminfo_incref(load<ember_meminfo *>(p)); return;
+    case Kind::Set:
+    case Kind::Str: ember_meminfo_incref(load<ember_meminfo *>(p)); return;
     case Kind::Tuple:
       for (size_t i = 0; i < t->children.size(); ++i)
         ember_value_incref(t->children[i], c + t->offsets[i]);
@@ -419,7 +466,8 @@ void ember_value_decref(const ember_typeinfo *t, void *p) {
     case Kind::Array: ember_meminfo_decref(static_cast<ember_array *>(p)->meminfo); return;
     case Kind::List:
     case Kind::Dict:
-    case Kind::Set: ember_meminfo_decref(load<ember_meminfo *>(p)); return;
+    case Kind::Set:
+    case Kind::Str: ember_meminfo_decref(load<ember_meminfo *>(p)); return;
     case Kind::Tuple:
       for (size_t i = 0; i < t->children.size(); ++i)
         ember_value_decref(t->children[i], c + t->offsets[i]);

@@ -705,6 +705,9 @@ TypeId type_dispatcher_call(RuleContext &cx, uint64_t handle, CalleeKind kind,
   for (size_t i = 1; i < cx.inst.operands.size(); ++i) {
     TypeId t = cx.type(cx.inst.operands[i]);
     if (ndim >= 0 && types.is_array(t)) t = types.scalar(types.dtype(t));
+    // A list or dict whose item types a later statement tells (`xs = []` ... `xs.append(v)`):
+    // the callee is specialized once they are known.
+    if (types.is_unresolved_container(t)) return TypeId{};
     // String literals and number classes reach the resolver: a NumPy function implemented in
     // Python (ember/npapi) picks its implementation by them (side="left", dtype=np.float32)
     // and passes them on to no compiled code; a jitted function refuses them there.

@@ -209,6 +209,7 @@ TypeId type_container_call(BuiltinCall &c) {
       return TypeId{};
     case B::Sorted: {
       TypeId item = iterated(c, c.param(0));
+      if (item.unknown()) return TypeId{};  // a display whose items are not known yet
       if (c.given(1)) type_sort_key(c, 1, item);
       if (c.given(2) && !c.is_int_like(c.param(2))) c.bad_args();
       return types.list(item);

@@ -33,6 +33,7 @@ bool storable(const TypeContext &types, TypeId t) {
     case TypeKind::List:
     case TypeKind::Dict:
     case TypeKind::Set:
+    case TypeKind::Unicode:
     case TypeKind::None: return true;
     case TypeKind::Optional: return storable(types, types.get(t).elems[0]);
     case TypeKind::Tuple:
@@ -80,6 +81,7 @@ void check_hashable(TypeContext &types, TypeId t, SourceLoc loc) {
 bool is_hashable(const TypeContext &types, TypeId t) {
   switch (types.kind(t)) {
     case TypeKind::Scalar:
+    case TypeKind::Unicode:
     case TypeKind::None: return true;
     case TypeKind::Tuple:
       for (TypeId e : types.get(t).elems)

@@ -144,7 +144,7 @@ class Explicitor {
       }
       case Op::BinOp: {
         auto [l, r] = operand_types(types_, f_, d.operands[0], d.operands[1]);
-        if (types_.is_array(l) || types_.is_array(r)) break;  // a @ b
+        if (types_.is_array(l) || types_.is_array(r)) break;          // a @ b
         if (types_.is_container(l) || types_.is_container(r)) break;  // lowered by kind
         OperationTypes ot = type_binop(types_, static_cast<BinOpKind>(d.imm), l, r, d.loc);
         if (ot.operand.unknown() || types_.kind(ot.operand) == TypeKind::Tuple) break;

@@ -23,7 +23,7 @@ from ..errors import TypingError, UnsupportedError
 _overloads: dict[int, Overload] = {}
 _loaded = False
 
-_ARRAY, _TUPLE, _OPTIONAL, _NONE = 15, 16, 17, 14
+_ARRAY, _TUPLE, _OPTIONAL, _NONE, _LIST = 15, 16, 17, 14, 42
 _DTYPES = {1: np.bool_, 2: np.int8, 3: np.int16, 4: np.int32, 5: np.int64, 6: np.uint8,
            7: np.uint16, 8: np.uint32, 9: np.uint64, 10: np.float32, 11: np.float64,
            12: np.complex64, 13: np.complex128}
@@ -80,6 +80,8 @@ def _decode(code, pos, text):
         return TypeInfo("none", text), pos + 1
     if tag in _DTYPES:
         return TypeInfo("scalar", text, _DTYPES[tag]), pos + 1
+    if tag == _LIST:  # the items are the builtin's to check (ember/npapi/lists.py)
+        return TypeInfo("list", text), len(code)
     return TypeInfo("other", text), len(code)
 
 

@@ -481,7 +481,24 @@ def degrees(x):
     return _rad2deg, ("x",)
 
 
-# ---- array, asarray (tuples, arrays and numbers; lists come with list support) --------------
+# ---- array, asarray (tuples, arrays and numbers here; lists through the compiler's builtin) --
+
+@functools.lru_cache(None)
+def _array_from_list(copy, dtype):
+    from . import lists
+    fn = lists.array if copy else lists.asarray
+    if dtype is None:
+        @jit
+        def impl(object):
+            return fn(object)
+        return impl
+    dt = np.dtype(dtype).type
+
+    @jit
+    def impl_dtype(object):
+        return fn(object, dt)
+    return impl_dtype
+
 
 @functools.lru_cache(None)
 def _array_from_tuple(n, elem_ndim, dtype):
@@ -537,6 +554,8 @@ def _array_selector(fname, always_copy):
             return _array_copy(want or object.dtype), ("object",)
         if object.is_number:
             return _array_of_number(want or object.dtype), ("object",)
+        if object.kind == "list":
+            return _array_from_list(always_copy, want), ("object",)
         if object.kind == "tuple" and object.elems:
             elems = object.elems
             if all(e.is_number for e in elems):
