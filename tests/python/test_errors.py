@@ -413,13 +413,13 @@ def test_bad_call_of_jitted_function_names_the_call_site(f):
 
 @ember.jit
 def reads_unknown_attribute_unused(a):
-    v = a.no_such_attribute  # error here
+    v = a.no_such_attribute  # error here  # noqa: F841
     return 1
 
 
 @ember.jit
 def unknown_attribute_as_statement(a):
-    a.no_such_attribute  # error here
+    a.no_such_attribute  # error here  # noqa: B018
     return 1
 
 
