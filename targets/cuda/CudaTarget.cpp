@@ -37,62 +37,12 @@ constexpr KnownArch kArchs[] = {{7, 5, 63}, {8, 0, 70}, {8, 6, 71},
 /// sm_90a needs PTX ISA 8.0.
 constexpr int kSm90aPtx = 80;
 
-const char *libdevice_base(MathFn fn) {
-  switch (fn) {
-    case MathFn::Sqrt: return "sqrt";
-    case MathFn::Exp: return "exp";
-    case MathFn::Exp2: return "exp2";
-    case MathFn::Log: return "log";
-    case MathFn::Log2: return "log2";
-    case MathFn::Log10: return "log10";
-    case MathFn::Log1p: return "log1p";
-    case MathFn::Expm1: return "expm1";
-    case MathFn::Sin: return "sin";
-    case MathFn::Cos: return "cos";
-    case MathFn::Tan: return "tan";
-    case MathFn::Asin: return "asin";
-    case MathFn::Acos: return "acos";
-    case MathFn::Atan: return "atan";
-    case MathFn::Atan2: return "atan2";
-    case MathFn::Sinh: return "sinh";
-    case MathFn::Cosh: return "cosh";
-    case MathFn::Tanh: return "tanh";
-    case MathFn::Asinh: return "asinh";
-    case MathFn::Acosh: return "acosh";
-    case MathFn::Atanh: return "atanh";
-    case MathFn::Floor: return "floor";
-    case MathFn::Ceil: return "ceil";
-    case MathFn::Trunc: return "trunc";
-    case MathFn::RoundEven: return "rint";  // round to nearest, ties to even
-    case MathFn::Fabs: return "fabs";
-    case MathFn::Copysign: return "copysign";
-    case MathFn::Hypot: return "hypot";
-    case MathFn::Pow: return "pow";
-    case MathFn::Fmod: return "fmod";
-    case MathFn::Erf: return "erf";
-    case MathFn::Erfc: return "erfc";
-    case MathFn::Gamma: return "tgamma";
-    case MathFn::Lgamma: return "lgamma";
-    case MathFn::Cbrt: return "cbrt";
-  }
-  return "";
-}
-
 /// A call of libdevice's function for `base` on values of type t (float or double).
+/// libdevice's scratch memory (sin's argument reduction) is its own, so the call is pure.
 llvm::Value *call_libdevice(llvm::IRBuilder<> &b, const std::string &base,
                             llvm::ArrayRef<llvm::Value *> args) {
-  llvm::Type *t = args[0]->getType();
-  std::string name = "__nv_" + base + (t->isFloatTy() ? "f" : "");
-  std::vector<llvm::Type *> params(args.size(), t);
-  llvm::Module *m = b.GetInsertBlock()->getModule();
-  llvm::FunctionCallee callee =
-      m->getOrInsertFunction(name, llvm::FunctionType::get(t, params, false));
-  llvm::CallInst *call = b.CreateCall(callee, args);
-  // Pure functions (libdevice's scratch memory, as in sin's argument reduction, is its own):
-  // calls can be hoisted and removed before libdevice's bodies are linked.
-  call->setDoesNotAccessMemory();
-  call->setDoesNotThrow();
-  return call;
+  bool f32 = args[0]->getType()->isFloatTy();
+  return gpu::call_pure_math(b, "__nv_" + base + (f32 ? "f" : ""), args);
 }
 
 }  // namespace
@@ -176,7 +126,7 @@ llvm::Value *CudaTarget::math(llvm::IRBuilder<> &b, MathFn fn, llvm::ArrayRef<ll
     return b.CreateFPTrunc(math(b, fn, wide), t);
   }
   internal_assert(t->isFloatTy() || t->isDoubleTy()) << "math on a non-float type";
-  return call_libdevice(b, libdevice_base(fn), args);
+  return call_libdevice(b, gpu::math_base_name(fn), args);
 }
 
 void CudaTarget::prepare(llvm::Module &m) const {

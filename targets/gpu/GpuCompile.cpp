@@ -225,4 +225,58 @@ std::string emit(llvm::Module &m, llvm::TargetMachine &tm, bool object) {
   return std::string(out.str());
 }
 
+const char *math_base_name(MathFn fn) {
+  switch (fn) {
+    case MathFn::Sqrt: return "sqrt";
+    case MathFn::Exp: return "exp";
+    case MathFn::Exp2: return "exp2";
+    case MathFn::Log: return "log";
+    case MathFn::Log2: return "log2";
+    case MathFn::Log10: return "log10";
+    case MathFn::Log1p: return "log1p";
+    case MathFn::Expm1: return "expm1";
+    case MathFn::Sin: return "sin";
+    case MathFn::Cos: return "cos";
+    case MathFn::Tan: return "tan";
+    case MathFn::Asin: return "asin";
+    case MathFn::Acos: return "acos";
+    case MathFn::Atan: return "atan";
+    case MathFn::Atan2: return "atan2";
+    case MathFn::Sinh: return "sinh";
+    case MathFn::Cosh: return "cosh";
+    case MathFn::Tanh: return "tanh";
+    case MathFn::Asinh: return "asinh";
+    case MathFn::Acosh: return "acosh";
+    case MathFn::Atanh: return "atanh";
+    case MathFn::Floor: return "floor";
+    case MathFn::Ceil: return "ceil";
+    case MathFn::Trunc: return "trunc";
+    case MathFn::RoundEven: return "rint";  // round to nearest, ties to even
+    case MathFn::Fabs: return "fabs";
+    case MathFn::Copysign: return "copysign";
+    case MathFn::Hypot: return "hypot";
+    case MathFn::Pow: return "pow";
+    case MathFn::Fmod: return "fmod";
+    case MathFn::Erf: return "erf";
+    case MathFn::Erfc: return "erfc";
+    case MathFn::Gamma: return "tgamma";
+    case MathFn::Lgamma: return "lgamma";
+    case MathFn::Cbrt: return "cbrt";
+  }
+  return "";
+}
+
+llvm::Value *call_pure_math(llvm::IRBuilder<> &b, const std::string &name,
+                            llvm::ArrayRef<llvm::Value *> args) {
+  llvm::Type *t = args[0]->getType();
+  std::vector<llvm::Type *> params(args.size(), t);
+  llvm::Module *m = b.GetInsertBlock()->getModule();
+  llvm::FunctionCallee callee =
+      m->getOrInsertFunction(name, llvm::FunctionType::get(t, params, false));
+  llvm::CallInst *call = b.CreateCall(callee, args);
+  call->setDoesNotAccessMemory();
+  call->setDoesNotThrow();
+  return call;
+}
+
 }  // namespace ember::gpu

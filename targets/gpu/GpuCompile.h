@@ -14,7 +14,10 @@
 #include <string>
 #include <vector>
 
+#include <llvm/IR/IRBuilder.h>
+
 #include "lowering/Lower.h"
+#include "lowering/MathFn.h"
 #include "lowering/Target.h"
 #include "targets/Pipeline.h"
 
@@ -72,5 +75,15 @@ void optimize_o3(llvm::Module &m, llvm::TargetMachine &tm);
 
 /// Assembly text or an object file of m.  Code generation's passes change the module.
 std::string emit(llvm::Module &m, llvm::TargetMachine &tm, bool object);
+
+/// The C library's name of a math function ("sqrt", "rint", "tgamma"): the base both device
+/// libraries (libdevice's __nv_*, ocml's __ocml_*_f32/_f64) decorate.
+const char *math_base_name(MathFn fn);
+
+/// A call of the device library function `name` whose parameters and result all have the
+/// type of args[0].  Marked pure, so calls can be hoisted and removed before the library's
+/// bodies are linked.
+llvm::Value *call_pure_math(llvm::IRBuilder<> &b, const std::string &name,
+                            llvm::ArrayRef<llvm::Value *> args);
 
 }  // namespace ember::gpu

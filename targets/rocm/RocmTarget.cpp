@@ -36,61 +36,11 @@ const llvm::Target &amdgpu() {
   return *target;
 }
 
-const char *ocml_base(MathFn fn) {
-  switch (fn) {
-    case MathFn::Sqrt: return "sqrt";
-    case MathFn::Exp: return "exp";
-    case MathFn::Exp2: return "exp2";
-    case MathFn::Log: return "log";
-    case MathFn::Log2: return "log2";
-    case MathFn::Log10: return "log10";
-    case MathFn::Log1p: return "log1p";
-    case MathFn::Expm1: return "expm1";
-    case MathFn::Sin: return "sin";
-    case MathFn::Cos: return "cos";
-    case MathFn::Tan: return "tan";
-    case MathFn::Asin: return "asin";
-    case MathFn::Acos: return "acos";
-    case MathFn::Atan: return "atan";
-    case MathFn::Atan2: return "atan2";
-    case MathFn::Sinh: return "sinh";
-    case MathFn::Cosh: return "cosh";
-    case MathFn::Tanh: return "tanh";
-    case MathFn::Asinh: return "asinh";
-    case MathFn::Acosh: return "acosh";
-    case MathFn::Atanh: return "atanh";
-    case MathFn::Floor: return "floor";
-    case MathFn::Ceil: return "ceil";
-    case MathFn::Trunc: return "trunc";
-    case MathFn::RoundEven: return "rint";  // round to nearest, ties to even
-    case MathFn::Fabs: return "fabs";
-    case MathFn::Copysign: return "copysign";
-    case MathFn::Hypot: return "hypot";
-    case MathFn::Pow: return "pow";
-    case MathFn::Fmod: return "fmod";
-    case MathFn::Erf: return "erf";
-    case MathFn::Erfc: return "erfc";
-    case MathFn::Gamma: return "tgamma";
-    case MathFn::Lgamma: return "lgamma";
-    case MathFn::Cbrt: return "cbrt";
-  }
-  return "";
-}
-
 /// A call of ocml's function for `base` on values of type t (float or double).
 llvm::Value *call_ocml(llvm::IRBuilder<> &b, const std::string &base,
                        llvm::ArrayRef<llvm::Value *> args) {
-  llvm::Type *t = args[0]->getType();
-  std::string name = "__ocml_" + base + (t->isFloatTy() ? "_f32" : "_f64");
-  std::vector<llvm::Type *> params(args.size(), t);
-  llvm::Module *m = b.GetInsertBlock()->getModule();
-  llvm::FunctionCallee callee =
-      m->getOrInsertFunction(name, llvm::FunctionType::get(t, params, false));
-  llvm::CallInst *call = b.CreateCall(callee, args);
-  // Pure: calls can be hoisted and removed before ocml's bodies are linked.
-  call->setDoesNotAccessMemory();
-  call->setDoesNotThrow();
-  return call;
+  bool f32 = args[0]->getType()->isFloatTy();
+  return gpu::call_pure_math(b, "__ocml_" + base + (f32 ? "_f32" : "_f64"), args);
 }
 
 int hex_digit(char c) {
@@ -191,7 +141,7 @@ llvm::Value *RocmTarget::math(llvm::IRBuilder<> &b, MathFn fn, llvm::ArrayRef<ll
     return b.CreateFPTrunc(math(b, fn, wide), t);
   }
   internal_assert(t->isFloatTy() || t->isDoubleTy()) << "math on a non-float type";
-  return call_ocml(b, ocml_base(fn), args);
+  return call_ocml(b, gpu::math_base_name(fn), args);
 }
 
 void RocmTarget::prepare(llvm::Module &m) const {
