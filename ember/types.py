@@ -15,7 +15,10 @@ from __future__ import annotations
 from . import signature as _sig
 
 __all__ = ["Type", "Signature", "Array", "Tuple", "UniTuple", "Optional", "ListType", "DictType",
-           "SetType", "typeof", "from_code",
+           "SetType", "Set", "List", "typeof", "from_code",
+           "Boolean", "Number", "Integer", "Float", "Complex", "NoneType", "UnicodeType",
+           "Literal", "StringLiteral", "NumberClass", "Opaque", "BaseTuple", "float16", "f2",
+           "half",
            "boolean", "bool_", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32",
            "uint64", "intp", "uintp", "float32", "float64", "complex64", "complex128",
            "none", "void", "unicode_type", "string", "b1", "i1", "i2", "i4", "i8", "u1", "u2",
@@ -26,13 +29,24 @@ _LAYOUTS = {v: k for k, v in _LAYOUT_NAMES.items()}
 
 
 class Type:
-    """A type ember compiles for: its name (Numba's spelling) and its type code."""
+    """A type ember compiles for: its name (Numba's spelling) and its type code.
+
+    The subclasses are Numba's type classes (``types.Array``, ``types.Integer``, ...), so that
+    ``isinstance(t, types.Array)`` in an ``@overload`` typing function reads as it does in
+    Numba; every instance is still just a name and a code."""
 
     __slots__ = ("name", "code")
 
     def __init__(self, name: str, code):
         self.name = name
         self.code = tuple(code)
+
+    @classmethod
+    def _of(cls, name, code):
+        t = object.__new__(cls)
+        t.name = name
+        t.code = tuple(code)
+        return t
 
     def __repr__(self):
         return self.name
@@ -49,7 +63,7 @@ class Type:
 
     def __getitem__(self, axes):
         """``float64[:]``, ``float64[:, ::1]`` (C), ``float64[::1, :]`` (F): an array type."""
-        if len(self.code) != 1 or self.code[0] in (_sig.T_NONE, _sig.T_UNICODE):
+        if not isinstance(self, (Number, Boolean)):
             raise TypeError(f"arrays hold numbers, not {self.name}")
         if not isinstance(axes, tuple):
             axes = (axes,)
@@ -65,6 +79,211 @@ class Type:
         elif contiguous[0] and not any(contiguous[1:]):
             layout = "F" if len(axes) > 1 else "C"
         return Array(self, len(axes), layout)
+
+
+class _Built(Type):
+    """A type class whose constructor takes Numba's arguments (``Array(float64, 2, "C")``) and
+    returns the type of the resulting code, which may be an instance of a sibling class
+    (``Tuple((int64, int64))`` is a ``UniTuple``, as in Numba)."""
+
+    __slots__ = ()
+
+    def __init__(self, *args, **kwargs):
+        pass  # the instance was made whole by __new__
+
+
+class Boolean(Type):
+    __slots__ = ()
+
+
+class Number(Type):
+    """Integers, floats and complex numbers."""
+
+    __slots__ = ()
+
+    @property
+    def bitwidth(self):
+        return _BITWIDTHS[self.code[0]]
+
+
+class Integer(Number):
+    __slots__ = ()
+
+    @property
+    def signed(self):
+        return self.code[0] in (_sig.T_INT8, _sig.T_INT16, _sig.T_INT32, _sig.T_INT64)
+
+
+class Float(Number):
+    __slots__ = ()
+
+
+class Complex(Number):
+    __slots__ = ()
+
+    @property
+    def underlying_float(self):
+        return float32 if self.code[0] == _sig.T_COMPLEX64 else float64
+
+
+class NoneType(Type):
+    __slots__ = ()
+
+
+class UnicodeType(Type):
+    __slots__ = ()
+
+
+class Literal(Type):
+    """A compile-time constant argument; ``literal_value`` is the value."""
+
+    __slots__ = ("literal_value",)
+
+
+class StringLiteral(Literal, UnicodeType):
+    """A string constant: an ``@overload`` typing function reads its text as
+    ``literal_value`` (the argument reaches the implementation as a ``unicode_type``)."""
+
+    __slots__ = ()
+
+
+class NumberClass(Type):
+    """A number class used as a value (``np.float32`` as a ``dtype=`` argument);
+    ``instance_type`` is the scalar type it makes."""
+
+    __slots__ = ("instance_type",)
+
+
+class Opaque(Type):
+    """A type with no Numba class of its own here (functions, modules, ...)."""
+
+    __slots__ = ()
+
+
+class Array(_Built):
+    """Numba's ``types.Array(dtype, ndim, layout)``."""
+
+    __slots__ = ()
+
+    def __new__(cls, dtype, ndim: int, layout: str = "A", readonly: bool = False):
+        dtype = _as_type(dtype)
+        return from_code([_sig.T_ARRAY, dtype.code[0], int(ndim), _LAYOUTS[layout],
+                          1 if readonly else 0])
+
+    dtype = property(lambda self: from_code(self.code[1:2]))
+    ndim = property(lambda self: self.code[2])
+    layout = property(lambda self: _LAYOUT_NAMES[self.code[3]])
+    readonly = property(lambda self: bool(self.code[4]))
+    mutable = property(lambda self: not self.code[4])
+
+
+class BaseTuple(Type):
+    """Tuples: ``types`` is the element types, ``count`` their number."""
+
+    __slots__ = ()
+
+    @property
+    def types(self):
+        elems, pos = [], 2
+        for _ in range(self.code[1]):
+            end = _name(self.code, pos)[1]
+            elems.append(from_code(self.code[pos:end]))
+            pos = end
+        return tuple(elems)
+
+    count = property(lambda self: self.code[1])
+
+    def __len__(self):
+        return self.code[1]
+
+    def __iter__(self):
+        return iter(self.types)
+
+    def __getitem__(self, i):
+        return self.types[i]
+
+
+class Tuple(_Built, BaseTuple):
+    """``types.Tuple((int64, float64))``; a homogeneous one is a ``UniTuple``."""
+
+    __slots__ = ()
+
+    def __new__(cls, elems):
+        elems = [_as_type(e) for e in elems]
+        code = [_sig.T_TUPLE, len(elems)]
+        for e in elems:
+            code += e.code
+        return from_code(code)
+
+
+class UniTuple(_Built, BaseTuple):
+    """``types.UniTuple(float64, 3)``: a homogeneous tuple; ``dtype`` is the element type."""
+
+    __slots__ = ()
+
+    def __new__(cls, dtype, count: int):
+        return Tuple([_as_type(dtype)] * int(count))
+
+    dtype = property(lambda self: self.types[0])
+
+
+class Optional(_Built):
+    """``types.Optional(float64)``: a value of the type, or None; ``type`` is the type."""
+
+    __slots__ = ()
+
+    def __new__(cls, inner):
+        return from_code([_sig.T_OPTIONAL] + list(_as_type(inner).code))
+
+    type = property(lambda self: from_code(self.code[1:]))
+
+
+class ListType(_Built):  # noqa: N801 (Numba's spelling)
+    """``types.ListType(int64)``: the type of an ``ember.typed.List``."""
+
+    __slots__ = ()
+
+    def __new__(cls, item):
+        return from_code([_sig.T_LIST, 1] + list(_as_type(item).code))
+
+    item_type = property(lambda self: from_code(self.code[2:]))
+    dtype = item_type
+    reflected = property(lambda self: not self.code[1])
+
+
+class List(ListType):
+    """A Python list passed in (Numba's reflected ``types.List``)."""
+
+    __slots__ = ()
+
+    def __new__(cls, item, reflected=True):
+        return from_code([_sig.T_LIST, 0 if reflected else 1] + list(_as_type(item).code))
+
+
+class DictType(_Built):  # noqa: N801
+    """``types.DictType(int64, float64)``: the type of an ``ember.typed.Dict``."""
+
+    __slots__ = ()
+
+    def __new__(cls, key, value):
+        return from_code([_sig.T_DICT] + list(_as_type(key).code) + list(_as_type(value).code))
+
+    key_type = property(lambda self: from_code(self.code[1:_name(self.code, 1)[1]]))
+    value_type = property(lambda self: from_code(self.code[_name(self.code, 1)[1]:]))
+
+
+class SetType(_Built):  # noqa: N801
+    """``types.SetType(int64)`` (``types.Set`` in Numba): a set of that item type."""
+
+    __slots__ = ()
+
+    def __new__(cls, item):
+        return from_code([_sig.T_SET] + list(_as_type(item).code))
+
+    dtype = property(lambda self: from_code(self.code[1:]))
+
+
+Set = SetType
 
 
 class Signature:
@@ -94,54 +313,22 @@ def _as_type(t) -> Type:
     raise TypeError(f"expected an ember type such as types.float64, not {type(t).__name__}")
 
 
-def Array(dtype: Type, ndim: int, layout: str = "A", readonly: bool = False) -> Type:
-    """Numba's ``types.Array(dtype, ndim, layout)``."""
-    dtype = _as_type(dtype)
-    code = [_sig.T_ARRAY, dtype.code[0], int(ndim), _LAYOUTS[layout], 1 if readonly else 0]
-    return from_code(code)
-
-
-def Tuple(elems) -> Type:
-    """``types.Tuple((int64, float64))``."""
-    elems = [_as_type(e) for e in elems]
-    code = [_sig.T_TUPLE, len(elems)]
-    for e in elems:
-        code += e.code
-    return from_code(code)
-
-
-def UniTuple(dtype, count: int) -> Type:
-    """``types.UniTuple(float64, 3)``: a homogeneous tuple."""
-    return Tuple([_as_type(dtype)] * int(count))
-
-
-def Optional(inner) -> Type:
-    """``types.Optional(float64)``: a value of the type, or None."""
-    return from_code([_sig.T_OPTIONAL] + list(_as_type(inner).code))
-
-
-def ListType(item) -> Type:  # noqa: N802 (Numba's spelling)
-    """``types.ListType(int64)``: the type of an ``ember.typed.List``."""
-    return from_code([_sig.T_LIST, 1] + list(_as_type(item).code))
-
-
-def DictType(key, value) -> Type:  # noqa: N802
-    """``types.DictType(int64, float64)``: the type of an ``ember.typed.Dict``."""
-    return from_code([_sig.T_DICT] + list(_as_type(key).code) + list(_as_type(value).code))
-
-
-def SetType(item) -> Type:  # noqa: N802
-    """``types.SetType(int64)``: a set of that item type."""
-    return from_code([_sig.T_SET] + list(_as_type(item).code))
-
-
 _SCALAR_NAMES = {code: name for name, code in (
     ("bool", _sig.T_BOOL), ("int8", _sig.T_INT8), ("int16", _sig.T_INT16),
     ("int32", _sig.T_INT32), ("int64", _sig.T_INT64), ("uint8", _sig.T_UINT8),
     ("uint16", _sig.T_UINT16), ("uint32", _sig.T_UINT32), ("uint64", _sig.T_UINT64),
-    ("float32", _sig.T_FLOAT32), ("float64", _sig.T_FLOAT64), ("complex64", _sig.T_COMPLEX64),
-    ("complex128", _sig.T_COMPLEX128), ("none", _sig.T_NONE),
+    ("float16", _sig.T_FLOAT16), ("float32", _sig.T_FLOAT32), ("float64", _sig.T_FLOAT64),
+    ("complex64", _sig.T_COMPLEX64), ("complex128", _sig.T_COMPLEX128), ("none", _sig.T_NONE),
     ("unicode_type", _sig.T_UNICODE))}
+_BITWIDTHS = {_sig.T_INT8: 8, _sig.T_INT16: 16, _sig.T_INT32: 32, _sig.T_INT64: 64,
+              _sig.T_UINT8: 8, _sig.T_UINT16: 16, _sig.T_UINT32: 32, _sig.T_UINT64: 64,
+              _sig.T_FLOAT16: 16, _sig.T_FLOAT32: 32, _sig.T_FLOAT64: 64,
+              _sig.T_COMPLEX64: 64, _sig.T_COMPLEX128: 128}
+_SCALAR_CLASSES = {_sig.T_BOOL: Boolean, _sig.T_NONE: NoneType, _sig.T_UNICODE: UnicodeType,
+                   _sig.T_FLOAT16: Float, _sig.T_FLOAT32: Float, _sig.T_FLOAT64: Float,
+                   _sig.T_COMPLEX64: Complex, _sig.T_COMPLEX128: Complex}
+_CLASSES = {_sig.T_ARRAY: Array, _sig.T_OPTIONAL: Optional, _sig.T_DICT: DictType,
+            _sig.T_SET: SetType}
 
 
 def _name(code, pos):
@@ -179,12 +366,27 @@ def _name(code, pos):
     raise ValueError(f"bad type code {list(code)!r}")
 
 
+def _class_of(code):
+    tag = code[0]
+    if tag in _SCALAR_CLASSES:
+        return _SCALAR_CLASSES[tag]
+    if tag in _BITWIDTHS:
+        return Integer
+    if tag == _sig.T_TUPLE:
+        elems = BaseTuple._of("", code).types
+        return UniTuple if elems and all(e == elems[0] for e in elems) else Tuple
+    if tag == _sig.T_LIST:
+        return ListType if code[1] else List
+    return _CLASSES[tag]
+
+
 def from_code(code) -> Type:
     """The Type of an ember type code."""
-    name, end = _name(list(code), 0)
+    code = list(code)
+    name, end = _name(code, 0)
     if end != len(code):
-        raise ValueError(f"bad type code {list(code)!r}")
-    return Type(name, code)
+        raise ValueError(f"bad type code {code!r}")
+    return _class_of(code)._of(name, code)
 
 
 def typeof(value) -> Type:
@@ -205,6 +407,7 @@ uint8 = u1 = byte = from_code([_sig.T_UINT8])
 uint16 = u2 = from_code([_sig.T_UINT16])
 uint32 = u4 = from_code([_sig.T_UINT32])
 uint64 = u8 = uintp = from_code([_sig.T_UINT64])
+float16 = f2 = half = from_code([_sig.T_FLOAT16])
 float32 = f4 = from_code([_sig.T_FLOAT32])
 float64 = f8 = double = float_ = from_code([_sig.T_FLOAT64])
 complex64 = c8 = from_code([_sig.T_COMPLEX64])

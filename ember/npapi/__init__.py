@@ -21,6 +21,7 @@ import numpy as np
 from ..errors import TypingError, UnsupportedError
 
 _overloads: dict[int, Overload] = {}
+_user_overloads: dict = {}  # id(func) -> ember.extending.UserOverload (it keeps func alive)
 _loaded = False
 
 _ARRAY, _TUPLE, _OPTIONAL, _NONE, _LIST = 15, 16, 17, 14, 42
@@ -151,13 +152,30 @@ def overload(func, name=None):
 
 
 def lookup(obj):
-    """The Overload standing for a NumPy callable, or None."""
+    """The Overload standing for a callable (a user's @overload first, then ember's own NumPy
+    implementation), or None."""
+    user = _user_overloads.get(id(obj))
+    if user is not None:
+        return user
+    return _builtin(obj)
+
+
+def _builtin(obj):
     global _loaded
     if not _loaded:
         _loaded = True
         # Importing the families registers their overloads.
         from . import linalg, mathfuncs, misc, random, reshape, search, shapes, stats, ufuncs  # noqa: F401
     return _overloads.get(id(obj))
+
+
+def register_user_overload(func, make):
+    """The entry of ember.extending's @overload for func, made by make(func, fallback) on the
+    first registration; ember's own implementation of func, if any, is the fallback."""
+    entry = _user_overloads.get(id(func))
+    if entry is None:
+        entry = _user_overloads[id(func)] = make(func, _builtin(func))
+    return entry
 
 
 # ---- helpers for selectors ------------------------------------------------------------------

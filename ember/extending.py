@@ -1,0 +1,142 @@
+"""Teaching ember new functions from Python: Numba's ``@overload`` and ``@register_jitable``.
+
+``@overload(func)`` registers a *typing function*: when compiled code calls ``func``, ember
+calls the typing function at compile time with the ``ember.types`` type of each argument
+(``types.Array``, ``types.Integer``, ``types.StringLiteral`` with its ``literal_value``, ...)
+and compiles the implementation it returns, an ordinary Python function with ``func``'s
+parameters, as an ``@njit`` callee of the caller: typed, inlined and optimized like the
+user's own code.  A typing function that returns None declines; when every one declines the
+call is a TypingError at the user's line listing the argument types.  ``func`` itself is left
+untouched, so Python callers still run it.
+
+``@register_jitable`` is the shorthand for a function that is its own implementation.
+
+These live in the same table as ember's own NumPy implementations (ember/npapi): a user's
+overload of a NumPy name ember already compiles is asked first and falls back to ember's when
+it declines.  Numba's ``@intrinsic`` (llvmlite IR builders) has no equivalent here; it raises
+UnsupportedError.
+"""
+from __future__ import annotations
+
+import inspect
+
+from . import types
+from .errors import TypingError, UnsupportedError
+
+__all__ = ["overload", "register_jitable", "intrinsic", "type_of_argument"]
+
+_INSTANCE_TYPES = {"bool": types.boolean, "int": types.int64, "float": types.float64,
+                   "complex": types.complex128}
+
+
+def type_of_argument(session, type_id) -> types.Type:
+    """The ``ember.types`` object a typing function sees for one argument."""
+    code = session.type_code(type_id)
+    text = session.type_str(type_id)
+    if code is not None:
+        try:
+            return types.from_code(code)
+        except (KeyError, ValueError):
+            return types.Opaque(text, ())
+    if text.startswith("str('") and text.endswith("')"):
+        t = types.StringLiteral._of(f"Literal[str]({text[5:-2]!r})", (types._sig.T_UNICODE,))
+        t.literal_value = text[5:-2]
+        return t
+    if text.startswith("class(") and text.endswith(")"):
+        name = text[6:-1]
+        t = types.NumberClass._of(f"class({name})", ())
+        t.instance_type = _INSTANCE_TYPES.get(name) or getattr(types, name, None)
+        return t
+    return types.Opaque(text, ())
+
+
+class UserOverload:
+    """The typing functions registered for one Python callable, asked in the order they were
+    registered; ``fallback`` is ember's own implementation of the callable, if any."""
+
+    def __init__(self, func, fallback):
+        self.func = func
+        self.fallback = fallback
+        self.typers: list[tuple] = []  # (typing function, jit options)
+        self.__name__ = getattr(func, "__name__", repr(func))
+        self.__qualname__ = self.__name__
+        self._loop = ()  # not a kernel (dispatcher._resolve_callee asks)
+        self._compiled: dict = {}
+        from .dispatcher import _by_handle
+        _by_handle[id(self)] = self
+
+    def resolve_call(self, type_ids, kwnames):
+        from .dispatcher import session
+        s = session()
+        argtypes = [type_of_argument(s, t) for t in type_ids]
+        npos = len(argtypes) - len(kwnames)
+        args, kwargs = argtypes[:npos], dict(zip(kwnames, argtypes[npos:]))
+        for typer, options in self.typers:
+            try:
+                inspect.signature(typer).bind(*args, **kwargs)
+            except TypeError:
+                continue  # this typing function does not take these arguments
+            impl = typer(*args, **kwargs)
+            if impl is not None:
+                return self._jitted(impl, options).resolve_call(type_ids, kwnames)
+        if self.fallback is not None:
+            return self.fallback.resolve_call(type_ids, kwnames)
+        shown = ", ".join([repr(a) for a in args] + [f"{k}={v!r}" for k, v in kwargs.items()])
+        raise TypingError(f"no implementation of {self.__name__}() for ({shown}): every "
+                          "@overload typing function declined these argument types")
+
+    def _jitted(self, impl, options):
+        """The JitFunction compiling impl; typing functions often return a fresh closure on
+        each call, so one is kept per (code, captured values) where those can be hashed."""
+        if not callable(impl) or not hasattr(impl, "__code__"):
+            raise TypingError(f"the @overload typing function of {self.__name__}() must return "
+                              f"a Python function or None, not {type(impl).__name__}")
+        cells = tuple(c.cell_contents for c in impl.__closure__ or ())
+        key = (impl.__code__, id(impl.__globals__), tuple(sorted(options.items())), cells)
+        try:
+            found = self._compiled.get(key)
+        except TypeError:  # an unhashable captured value: compile this closure on its own
+            key, found = None, None
+        if found is None:
+            from .decorators import njit
+            found = njit(**options)(impl)._impl
+            if key is not None:
+                self._compiled[key] = found
+        return found
+
+
+def overload(func, jit_options=None, strict=True, inline="never", prefer_literal=False,
+             target="cpu"):
+    """Numba's ``@overload(func)``: the decorated typing function chooses, from the argument
+    types, the implementation compiled code runs when it calls ``func``."""
+    del strict, inline, prefer_literal  # accepted for Numba's signature; no effect here
+    if target not in ("cpu", "generic"):
+        raise UnsupportedError(f"@overload(target={target!r}): only CPU overloads are "
+                               "supported yet")
+    if not callable(func):
+        raise TypeError(f"@overload takes the function to implement, not {type(func).__name__}")
+
+    def register(typer):
+        from .npapi import register_user_overload
+        entry = register_user_overload(func, UserOverload)
+        entry.typers.append((typer, dict(jit_options or {})))
+        return typer
+    return register
+
+
+def register_jitable(*args, **options):
+    """Numba's ``@register_jitable``: the function runs as plain Python when Python calls it,
+    and is compiled as a callee when compiled code calls it."""
+    def wrap(fn):
+        overload(fn, jit_options=options)(lambda *a, **k: fn)
+        return fn
+    if args and callable(args[0]) and len(args) == 1 and not options:
+        return wrap(args[0])
+    return wrap
+
+
+def intrinsic(*args, **kwargs):
+    """Numba's ``@intrinsic`` builds llvmlite IR, which ember does not use."""
+    raise UnsupportedError("@intrinsic is not supported: ember does not build code with "
+                           "llvmlite; write the function in Python with @register_jitable or "
+                           "@overload instead")
