@@ -183,6 +183,42 @@ int hook_digit(uint32_t c) { return Py_UNICODE_ISDIGIT(static_cast<Py_UCS4>(c));
 int hook_space(uint32_t c) { return Py_UNICODE_ISSPACE(static_cast<Py_UCS4>(c)); }
 int hook_decimal(uint32_t c) { return Py_UNICODE_ISDECIMAL(static_cast<Py_UCS4>(c)); }
 int hook_decimal_value(uint32_t c) { return Py_UNICODE_TODECIMAL(static_cast<Py_UCS4>(c)); }
+// The rest of CPython's database that str's methods use: the underscored functions are
+// exported but not in every version's public headers, so they are looked up at import.
+using CharTestFn = int (*)(Py_UCS4);
+FullCaseFn g_title_full = nullptr, g_folded_full = nullptr;
+CharTestFn g_is_cased = nullptr, g_is_case_ignorable = nullptr, g_is_xid_start = nullptr,
+           g_is_xid_continue = nullptr;
+int hook_title(uint32_t c, uint32_t *out) {
+  if (g_title_full) return g_title_full(static_cast<Py_UCS4>(c), reinterpret_cast<Py_UCS4 *>(out));
+  out[0] = Py_UNICODE_TOTITLE(static_cast<Py_UCS4>(c));
+  return 1;
+}
+int hook_folded(uint32_t c, uint32_t *out) {
+  if (g_folded_full)
+    return g_folded_full(static_cast<Py_UCS4>(c), reinterpret_cast<Py_UCS4 *>(out));
+  return hook_lower(c, out);
+}
+int hook_is_upper(uint32_t c) { return Py_UNICODE_ISUPPER(static_cast<Py_UCS4>(c)); }
+int hook_is_lower(uint32_t c) { return Py_UNICODE_ISLOWER(static_cast<Py_UCS4>(c)); }
+int hook_is_title(uint32_t c) { return Py_UNICODE_ISTITLE(static_cast<Py_UCS4>(c)); }
+int hook_is_cased(uint32_t c) {
+  if (g_is_cased) return g_is_cased(static_cast<Py_UCS4>(c));
+  return hook_is_upper(c) || hook_is_lower(c) || hook_is_title(c);
+}
+int hook_is_case_ignorable(uint32_t c) {
+  return g_is_case_ignorable ? g_is_case_ignorable(static_cast<Py_UCS4>(c)) : 0;
+}
+int hook_is_numeric(uint32_t c) { return Py_UNICODE_ISNUMERIC(static_cast<Py_UCS4>(c)); }
+int hook_is_printable(uint32_t c) { return Py_UNICODE_ISPRINTABLE(static_cast<Py_UCS4>(c)); }
+int hook_is_xid_start(uint32_t c) {
+  if (g_is_xid_start) return g_is_xid_start(static_cast<Py_UCS4>(c));
+  return hook_alpha(c);
+}
+int hook_is_xid_continue(uint32_t c) {
+  if (g_is_xid_continue) return g_is_xid_continue(static_cast<Py_UCS4>(c));
+  return hook_alpha(c) || hook_digit(c) || c == '_';
+}
 
 // The destructor of an argument string that outlived its call: it holds its str object.
 void release_parent(void *, int64_t, void *parent) {
@@ -271,8 +307,22 @@ void release_argument(const Plan &plan, void *in) {
 bool init_boxing(PyObject *module) {
   g_upper_full = reinterpret_cast<FullCaseFn>(dlsym(RTLD_DEFAULT, "_PyUnicode_ToUpperFull"));
   g_lower_full = reinterpret_cast<FullCaseFn>(dlsym(RTLD_DEFAULT, "_PyUnicode_ToLowerFull"));
-  static const ember_unicode_hooks hooks = {hook_upper, hook_lower,   hook_alpha,        hook_digit,
-                                            hook_space, hook_decimal, hook_decimal_value};
+  g_title_full = reinterpret_cast<FullCaseFn>(dlsym(RTLD_DEFAULT, "_PyUnicode_ToTitleFull"));
+  g_folded_full = reinterpret_cast<FullCaseFn>(dlsym(RTLD_DEFAULT, "_PyUnicode_ToFoldedFull"));
+  g_is_cased = reinterpret_cast<CharTestFn>(dlsym(RTLD_DEFAULT, "_PyUnicode_IsCased"));
+  g_is_case_ignorable =
+      reinterpret_cast<CharTestFn>(dlsym(RTLD_DEFAULT, "_PyUnicode_IsCaseIgnorable"));
+  g_is_xid_start = reinterpret_cast<CharTestFn>(dlsym(RTLD_DEFAULT, "_PyUnicode_IsXidStart"));
+  g_is_xid_continue = reinterpret_cast<CharTestFn>(dlsym(RTLD_DEFAULT, "_PyUnicode_IsXidContinue"));
+  static const ember_unicode_hooks hooks = {hook_upper,         hook_lower,
+                                            hook_alpha,         hook_digit,
+                                            hook_space,         hook_decimal,
+                                            hook_decimal_value, hook_title,
+                                            hook_folded,        hook_is_upper,
+                                            hook_is_lower,      hook_is_title,
+                                            hook_is_cased,      hook_is_case_ignorable,
+                                            hook_is_numeric,    hook_is_printable,
+                                            hook_is_xid_start,  hook_is_xid_continue};
   ember_str_set_unicode_hooks(&hooks);
   MemInfoOwnerType.tp_dealloc = owner_dealloc;
   MemInfoOwnerType.tp_flags = Py_TPFLAGS_DEFAULT;

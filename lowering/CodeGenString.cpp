@@ -329,6 +329,75 @@ V FunctionLowerer::lower_string_builtin(const InstData &d, BuiltinId id) {
           call(RuntimeFn::StrPad, {string_value(arg(0)), int_arg(1, 0), fill, i32c(how)}),
           "padding");
     }
+    case BuiltinId::StrSplit:
+    case BuiltinId::StrRsplit: {
+      V sep = null;
+      if (given(1)) {
+        sep = string_value(arg(1));
+        raise_if(b_.CreateICmpEQ(string_length(sep), llvm::ConstantInt::get(i64_, 0)),
+                 EMBER_EXC_ValueError, "empty separator");
+      }
+      return checked_string(
+          call(RuntimeFn::StrSplit, {string_value(arg(0)), sep, int_arg(2, -1),
+                                     i32c(id == BuiltinId::StrRsplit), typeinfo(types_.unicode())}),
+          "split()");
+    }
+    case BuiltinId::StrSplitlines: {
+      V keep = given(1) ? b_.CreateZExt(truth(get(arg(1)), type(arg(1))), i32_) : i32c(0);
+      return checked_string(
+          call(RuntimeFn::StrSplitlines, {string_value(arg(0)), keep, typeinfo(types_.unicode())}),
+          "splitlines()");
+    }
+    case BuiltinId::StrJoin: return lower_string_join(string_value(arg(0)), arg(1));
+    case BuiltinId::StrPartition:
+    case BuiltinId::StrRpartition: {
+      V sep = string_value(arg(1));
+      raise_if(b_.CreateICmpEQ(string_length(sep), llvm::ConstantInt::get(i64_, 0)),
+               EMBER_EXC_ValueError, "empty separator");
+      auto *parts_t = llvm::ArrayType::get(ptr_, 3);
+      V parts = entry_alloca(parts_t, "parts");
+      V status = call(RuntimeFn::StrPartition,
+                      {string_value(arg(0)), sep, i32c(id == BuiltinId::StrRpartition), parts});
+      raise_if(b_.CreateICmpNE(status, i32c(0)), EMBER_EXC_MemoryError,
+               "out of memory in partition()");
+      TypeId rt = type(d.result);
+      V tup = llvm::UndefValue::get(mt(rt));
+      for (unsigned k = 0; k < 3; ++k) {
+        V part = b_.CreateLoad(ptr_, b_.CreateConstGEP2_32(parts_t, parts, 0, k));
+        tup = b_.CreateInsertValue(tup, to_memory(part, types_.unicode()), {k});
+      }
+      return tup;
+    }
+    case BuiltinId::StrExpandtabs:
+      return checked_string(call(RuntimeFn::StrExpandtabs, {string_value(arg(0)), int_arg(1, 8)}),
+                            "expandtabs()");
+    case BuiltinId::StrTitle:
+    case BuiltinId::StrCapitalize:
+    case BuiltinId::StrSwapcase:
+    case BuiltinId::StrCasefold: {
+      int how = id == BuiltinId::StrTitle        ? EMBER_RECASE_TITLE
+                : id == BuiltinId::StrCapitalize ? EMBER_RECASE_CAPITALIZE
+                : id == BuiltinId::StrSwapcase   ? EMBER_RECASE_SWAPCASE
+                                                 : EMBER_RECASE_CASEFOLD;
+      return checked_string(call(RuntimeFn::StrRecase, {string_value(arg(0)), i32c(how)}),
+                            "a case conversion");
+    }
+    case BuiltinId::StrIsupper:
+    case BuiltinId::StrIslower:
+    case BuiltinId::StrIstitle:
+    case BuiltinId::StrIsnumeric:
+    case BuiltinId::StrIsprintable:
+    case BuiltinId::StrIsascii:
+    case BuiltinId::StrIsidentifier: {
+      int which = id == BuiltinId::StrIsupper       ? EMBER_STR_ISUPPER
+                  : id == BuiltinId::StrIslower     ? EMBER_STR_ISLOWER
+                  : id == BuiltinId::StrIstitle     ? EMBER_STR_ISTITLE
+                  : id == BuiltinId::StrIsnumeric   ? EMBER_STR_ISNUMERIC
+                  : id == BuiltinId::StrIsprintable ? EMBER_STR_ISPRINTABLE
+                  : id == BuiltinId::StrIsascii     ? EMBER_STR_ISASCII
+                                                    : EMBER_STR_ISIDENTIFIER;
+      return flag(call(RuntimeFn::StrPredicate, {string_value(arg(0)), i32c(which)}));
+    }
     case BuiltinId::StrFormat: {
       std::vector<FormatPiece> pieces;
       std::string error;
@@ -364,6 +433,37 @@ V FunctionLowerer::lower_string_builtin(const InstData &d, BuiltinId id) {
     default: internal_error << "not a string builtin: " << builtin_display_name(id);
   }
   return nullptr;
+}
+
+V FunctionLowerer::lower_string_join(V sep, Value items) {
+  TypeId t = type(items);
+  switch (types_.kind(t)) {
+    case TypeKind::Str:
+    case TypeKind::Unicode:
+      return checked_string(
+          b_.CreateCall(runtime(RuntimeFn::StrJoinChars), {sep, string_value(items)}), "join()");
+    case TypeKind::List: {
+      // A list of strings keeps its items as one array of string pointers: joined in place.
+      V list = get(items);
+      V first = list_item_ptr(list, llvm::ConstantInt::get(i64_, 0), types_.unicode());
+      return checked_string(
+          b_.CreateCall(runtime(RuntimeFn::StrJoin), {sep, first, list_size(list)}), "join()");
+    }
+    default: {  // a tuple of strings: its items copied to an array on the stack
+      const auto &elems = types_.get(t).elems;
+      auto *array_t = llvm::ArrayType::get(ptr_, std::max<size_t>(elems.size(), 1));
+      V array = entry_alloca(array_t, "join.items");
+      V tup = get(items);
+      for (unsigned k = 0; k < elems.size(); ++k) {
+        V e = types_.kind(elems[k]) == TypeKind::Str
+                  ? string_literal(types_.string(types_.get(elems[k]).a))
+                  : from_memory(b_.CreateExtractValue(tup, {k}), elems[k]);
+        b_.CreateStore(e, b_.CreateConstGEP2_32(array_t, array, 0, k));
+      }
+      V n = llvm::ConstantInt::get(i64_, elems.size());
+      return checked_string(b_.CreateCall(runtime(RuntimeFn::StrJoin), {sep, array, n}), "join()");
+    }
+  }
 }
 
 // ---- iteration: {string, next index, current character} ------------------------------------

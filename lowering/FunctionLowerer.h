@@ -365,6 +365,7 @@ class FunctionLowerer {
   V lower_string_contains(const InstData &d);
   V lower_string_getitem(const InstData &d);
   V lower_string_builtin(const InstData &d, BuiltinId id);
+  V lower_string_join(V sep, Value items);  ///< sep.join(list, tuple or str)
   /// int(s) and float(s): ValueError for text that is not a number, as Python.
   V lower_string_to_number(Value s, TypeId to);
   /// str(x) of a number or string value of type t (a new reference).

@@ -296,6 +296,14 @@ const ember_symbol *ember_runtime_symbols(void) {
       EMBER_SYMBOL(ember_str_format_int),
       EMBER_SYMBOL(ember_str_format_float),
       EMBER_SYMBOL(ember_str_format_str),
+      EMBER_SYMBOL(ember_str_split),
+      EMBER_SYMBOL(ember_str_splitlines),
+      EMBER_SYMBOL(ember_str_join),
+      EMBER_SYMBOL(ember_str_join_chars),
+      EMBER_SYMBOL(ember_str_partition),
+      EMBER_SYMBOL(ember_str_expandtabs),
+      EMBER_SYMBOL(ember_str_recase),
+      EMBER_SYMBOL(ember_str_predicate),
 #undef EMBER_SORT_SYMBOLS
 #undef EMBER_SYMBOL
       {nullptr, nullptr},

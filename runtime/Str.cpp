@@ -8,6 +8,10 @@
 #include "ember/runtime.h"
 #include "ember/str.h"
 
+namespace ember_str_internal {
+int lower_at(const ember_str *s, int64_t i, uint32_t *out);  // StrCase.cpp: final sigma
+}  // namespace ember_str_internal
+
 namespace {
 
 // ASCII rules until the bindings install CPython's Unicode database.
@@ -26,8 +30,21 @@ int ascii_digit(uint32_t c) { return c >= '0' && c <= '9'; }
 int ascii_space(uint32_t c) { return c == ' ' || (c >= 9 && c <= 13) || (c >= 28 && c <= 31); }
 int ascii_decimal_value(uint32_t c) { return ascii_digit(c) ? static_cast<int>(c - '0') : -1; }
 
-ember_unicode_hooks g_hooks = {ascii_upper_full, ascii_lower_full, ascii_alpha,        ascii_digit,
-                               ascii_space,      ascii_digit,      ascii_decimal_value};
+int ascii_upper_char(uint32_t c) { return c >= 'A' && c <= 'Z'; }
+int ascii_lower_char(uint32_t c) { return c >= 'a' && c <= 'z'; }
+int ascii_cased(uint32_t c) { return ascii_alpha(c); }
+int ascii_case_ignorable(uint32_t c) { return c == '\'' || c == '.' || c == ':' || c == '^'; }
+int ascii_printable(uint32_t c) { return c >= 32 && c < 127; }
+int ascii_xid_start(uint32_t c) { return ascii_alpha(c); }
+int ascii_xid_continue(uint32_t c) { return ascii_alpha(c) || ascii_digit(c) || c == '_'; }
+int none(uint32_t) { return 0; }
+
+ember_unicode_hooks g_hooks = {ascii_upper_full,    ascii_lower_full,     ascii_alpha,
+                               ascii_digit,         ascii_space,          ascii_digit,
+                               ascii_decimal_value, ascii_upper_full,     ascii_lower_full,
+                               ascii_upper_char,    ascii_lower_char,     none,
+                               ascii_cased,         ascii_case_ignorable, ascii_digit,
+                               ascii_printable,     ascii_xid_start,      ascii_xid_continue};
 
 inline uint32_t unit(const ember_str *s, int64_t i) {
   switch (s->kind) {
@@ -404,14 +421,7 @@ ember_meminfo *ember_str_change_case(ember_meminfo *s, int32_t upper) {
   uint32_t mapped[3];
   for (int64_t i = 0; i < x->length; ++i) {
     uint32_t c = unit(x, i);
-    if (!upper && c == 0x3A3) {
-      // CPython's final sigma: a capital sigma after a letter and not before one is 'ς'.
-      bool after = i > 0 && g_hooks.is_alpha(unit(x, i - 1));
-      bool before = i + 1 < x->length && g_hooks.is_alpha(unit(x, i + 1));
-      out.push_back(after && !before ? 0x3C2 : 0x3C3);
-      continue;
-    }
-    int n = upper ? g_hooks.to_upper(c, mapped) : g_hooks.to_lower(c, mapped);
+    int n = upper ? g_hooks.to_upper(c, mapped) : ember_str_internal::lower_at(x, i, mapped);
     out.insert(out.end(), mapped, mapped + n);
   }
   return from_code_points(out);
@@ -428,7 +438,10 @@ int32_t ember_str_is(ember_meminfo *s, int32_t which) {
       case 1: ok = g_hooks.is_alpha(c); break;
       case 2: ok = g_hooks.is_space(c); break;
       case 3: ok = g_hooks.is_decimal(c); break;
-      case 4: ok = g_hooks.is_alpha(c) || g_hooks.is_digit(c) || g_hooks.is_decimal(c); break;
+      case 4:  // Py_UNICODE_ISALNUM: numeric characters ('½', 'Ⅻ') count too
+        ok = g_hooks.is_alpha(c) || g_hooks.is_digit(c) || g_hooks.is_decimal(c) ||
+             g_hooks.is_numeric(c);
+        break;
       default: ok = false;
     }
     if (!ok) return 0;

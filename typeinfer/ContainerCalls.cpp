@@ -154,7 +154,7 @@ TypeId with_default(BuiltinCall &c, TypeId value, size_t p) {
   TypeContext &types = c.types;
   if (!c.given(p)) return types.optional(value);
   TypeId d = c.param(p);
-  if (value.unknown()) return d;
+  if (value.unknown()) return stored_type(types, d);
   if (types.is_scalar(value) && types.is_scalar(d)) return unify(types, value, d, c.cx.loc());
   if (!can_convert(types, d, value))
     typing_error(c.cx.loc()) << c.name() << "(): the default (" << types.to_string(d)

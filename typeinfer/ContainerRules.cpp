@@ -93,6 +93,7 @@ bool is_hashable(const TypeContext &types, TypeId t) {
 
 void refine_container(RuleContext &cx, TypeId container, size_t slot, TypeId item) {
   TypeContext &types = cx.types;
+  item = stored_type(types, item);  // a string literal is stored as a unicode_type
   const TypeData &d = types.get(container);
   const char *noun = container_noun(types, container);
   bool key = d.kind != TypeKind::List && slot == 0;
@@ -148,7 +149,8 @@ TypeId type_build_container(RuleContext &cx) {
     if (d.operands.empty()) return site_container(cx, TypeKind::Dict, false);
     TypeId k, v;
     for (size_t i = 0; i < d.operands.size(); i += 2) {
-      TypeId kt = cx.type(d.operands[i]), vt = cx.type(d.operands[i + 1]);
+      TypeId kt = stored_type(types, cx.type(d.operands[i]));
+      TypeId vt = stored_type(types, cx.type(d.operands[i + 1]));
       check_storable(types, kt, loc, "a dict key");
       check_hashable(types, kt, loc);
       check_storable(types, vt, loc, "a dict value");
@@ -161,7 +163,7 @@ TypeId type_build_container(RuleContext &cx) {
   if (d.operands.empty()) return site_container(cx, list ? TypeKind::List : TypeKind::Set, false);
   TypeId item;
   for (Value v : d.operands) {
-    TypeId t = cx.type(v);
+    TypeId t = stored_type(types, cx.type(v));
     check_storable(types, t, loc, list ? "a list item" : "a set element");
     if (!list) check_hashable(types, t, loc);
     item = unify_items(types, item, t, loc,

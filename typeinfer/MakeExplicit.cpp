@@ -1,6 +1,8 @@
 // make_explicit(): after inference, every implicit conversion becomes a Cast and every call
 // gets its arguments in positional order, so lowering never re-derives typing decisions.
 #include <algorithm>
+#include <cstdint>
+#include <string>
 
 #include "ir/CFG.h"
 #include "ir/rules/Elementwise.h"
@@ -173,9 +175,22 @@ class Explicitor {
         f_.inst(i).operands[0] = a;
         break;
       }
+      case Op::BuildList:
+      case Op::BuildSet:
+      case Op::BuildMap: literals_to_strings(b, i, 0); break;
+      case Op::GetItem:
+      case Op::DelItem:
+        if (types_.is_container(f_.type(d.operands[0]))) literals_to_strings(b, i, 1);
+        break;
+      case Op::Contains:
+        if (types_.is_container(f_.type(d.operands[1])) ||
+            types_.kind(f_.type(d.operands[1])) == TypeKind::DictView)
+          literals_to_strings(b, i, 0, 1);
+        break;
       case Op::SetItem: {
         TypeId c = f_.type(d.operands[0]);
         TypeId v = f_.type(d.operands[2]);
+        if (types_.is_container(c)) literals_to_strings(b, i, 1);
         if (!types_.is_array(c)) break;  // containers convert what they store themselves
         if (types_.is_scalar(unwrap_optional(types_, v)) || types_.kind(v) == TypeKind::Optional) {
           Value a = cast(d.operands[2], types_.scalar(types_.dtype(c)), b, i);
@@ -245,6 +260,22 @@ class Explicitor {
     ops.insert(ops.begin(), fn);
     f_.inst(i).operands = ops;
     f_.inst(i).imm = -1;
+    const char *module = builtin_info(id).module;
+    for (const char *container : {"list", "dict", "set", "heapq"})
+      if (std::string(module) == container) literals_to_strings(b, i, 1);
+  }
+
+  /// A string literal stored in or looked up in a container is a unicode_type there (typing
+  /// made the container's item type one): operands [first, last) of instruction i that are
+  /// literals get a Cast, so lowering sees a runtime string.
+  void literals_to_strings(Block b, Inst i, size_t first, size_t last = SIZE_MAX) {
+    size_t n = std::min(last, f_.inst(i).operands.size());
+    for (size_t k = first; k < n; ++k) {
+      Value v = f_.inst(i).operands[k];
+      if (types_.kind(f_.type(v)) != TypeKind::Str) continue;
+      Value c = cast(v, types_.unicode(), b, i);
+      f_.inst(i).operands[k] = c;
+    }
   }
 
   Function &f_;

@@ -42,6 +42,10 @@ bool type_string_compare(TypeContext &types, CmpKind kind, TypeId lhs, TypeId rh
   return true;
 }
 
+TypeId stored_type(TypeContext &types, TypeId t) {
+  return types.kind(t) == TypeKind::Str ? types.unicode() : t;
+}
+
 TypeId type_string_getitem(RuleContext &cx) {
   TypeContext &types = cx.types;
   TypeId it = cx.type(cx.inst.operands[1]);
@@ -80,6 +84,22 @@ BuiltinId string_method_builtin(MethodId m) {
     case MethodId::Ljust: return BuiltinId::StrLjust;
     case MethodId::Rjust: return BuiltinId::StrRjust;
     case MethodId::Format: return BuiltinId::StrFormat;
+    case MethodId::Rsplit: return BuiltinId::StrRsplit;
+    case MethodId::Splitlines: return BuiltinId::StrSplitlines;
+    case MethodId::Partition: return BuiltinId::StrPartition;
+    case MethodId::Rpartition: return BuiltinId::StrRpartition;
+    case MethodId::Expandtabs: return BuiltinId::StrExpandtabs;
+    case MethodId::Title: return BuiltinId::StrTitle;
+    case MethodId::Capitalize: return BuiltinId::StrCapitalize;
+    case MethodId::Swapcase: return BuiltinId::StrSwapcase;
+    case MethodId::Casefold: return BuiltinId::StrCasefold;
+    case MethodId::Isupper: return BuiltinId::StrIsupper;
+    case MethodId::Islower: return BuiltinId::StrIslower;
+    case MethodId::Istitle: return BuiltinId::StrIstitle;
+    case MethodId::Isnumeric: return BuiltinId::StrIsnumeric;
+    case MethodId::Isprintable: return BuiltinId::StrIsprintable;
+    case MethodId::Isascii: return BuiltinId::StrIsascii;
+    case MethodId::Isidentifier: return BuiltinId::StrIsidentifier;
     default: return BuiltinId::NumBuiltins;
   }
 }
@@ -98,10 +118,18 @@ const BuiltinSignature *string_builtin_signature(BuiltinId id) {
   static const S zfill{{"self", "width"}, 2, false};
   static const S pad{{"self", "width", "fillchar"}, 2, false};
   static const S varargs{{}, 0, true};
+  static const S splitlines{{"self", "keepends"}, 1, false};
+  static const S partition{{"self", "sep"}, 2, false};
+  static const S expandtabs{{"self", "tabsize"}, 1, false};
   switch (id) {
     case BuiltinId::Str: return &object;
     case BuiltinId::Format: return &format;
-    case BuiltinId::StrSplit: return &split;
+    case BuiltinId::StrSplit:
+    case BuiltinId::StrRsplit: return &split;
+    case BuiltinId::StrSplitlines: return &splitlines;
+    case BuiltinId::StrPartition:
+    case BuiltinId::StrRpartition: return &partition;
+    case BuiltinId::StrExpandtabs: return &expandtabs;
     case BuiltinId::StrJoin: return &join;
     case BuiltinId::StrStrip:
     case BuiltinId::StrLstrip:
@@ -120,7 +148,18 @@ const BuiltinSignature *string_builtin_signature(BuiltinId id) {
     case BuiltinId::StrIsalpha:
     case BuiltinId::StrIsspace:
     case BuiltinId::StrIsdecimal:
-    case BuiltinId::StrIsalnum: return &self;
+    case BuiltinId::StrIsalnum:
+    case BuiltinId::StrTitle:
+    case BuiltinId::StrCapitalize:
+    case BuiltinId::StrSwapcase:
+    case BuiltinId::StrCasefold:
+    case BuiltinId::StrIsupper:
+    case BuiltinId::StrIslower:
+    case BuiltinId::StrIstitle:
+    case BuiltinId::StrIsnumeric:
+    case BuiltinId::StrIsprintable:
+    case BuiltinId::StrIsascii:
+    case BuiltinId::StrIsidentifier: return &self;
     case BuiltinId::StrZfill: return &zfill;
     case BuiltinId::StrCenter:
     case BuiltinId::StrLjust:
@@ -154,6 +193,31 @@ void optional_int(const BuiltinCall &c, size_t p, const char *what) {
                              << c.types.to_string(c.param(p));
 }
 
+/// str.join's argument: a list or tuple of strings, or a string (its characters).
+void check_joinable(const BuiltinCall &c) {
+  TypeContext &types = c.types;
+  TypeId t = c.param(1);
+  bool ok = false;
+  switch (types.kind(t)) {
+    case TypeKind::Str:
+    case TypeKind::Unicode: ok = true; break;
+    case TypeKind::List: {
+      TypeId item = types.get(t).elems[0];
+      ok = item.unknown() || types.is_string(item);  // [] (no item type yet) joins to ''
+      break;
+    }
+    case TypeKind::Tuple:
+      ok = true;
+      for (TypeId e : types.get(t).elems) ok = ok && types.is_string(e);
+      break;
+    default: break;
+  }
+  if (!ok)
+    typing_error(c.cx.loc()) << "str.join() takes a list or tuple of strings (or a string) in "
+                                "compiled code, not a "
+                             << types.to_string(t);
+}
+
 }  // namespace
 
 TypeId type_string_call(BuiltinCall &c) {
@@ -184,11 +248,32 @@ TypeId type_string_call(BuiltinCall &c) {
       unsupported(c.cx.loc()) << "hash() of a " << types.to_string(c.param(0))
                               << " is not supported in compiled code (strings are)";
     case BuiltinId::StrSplit:
-      unsupported(c.cx.loc()) << "str.split() returns a list, and lists are not supported in "
-                                 "compiled code yet";
-    case BuiltinId::StrJoin:
-      unsupported(c.cx.loc()) << "str.join() takes a list, and lists are not supported in "
-                                 "compiled code yet";
+    case BuiltinId::StrRsplit:
+      if (c.given(1)) require_string(c, 1, "the separator");
+      optional_int(c, 2, "maxsplit");
+      return types.list(types.unicode());
+    case BuiltinId::StrSplitlines:
+      if (c.given(1) && !int_like(c, c.param(1)))
+        typing_error(c.cx.loc()) << c.name() << "(): keepends must be a bool, not "
+                                 << types.to_string(c.param(1));
+      return types.list(types.unicode());
+    case BuiltinId::StrJoin: check_joinable(c); return types.unicode();
+    case BuiltinId::StrPartition:
+    case BuiltinId::StrRpartition:
+      require_string(c, 1, "the separator");
+      return types.tuple({types.unicode(), types.unicode(), types.unicode()});
+    case BuiltinId::StrExpandtabs: optional_int(c, 1, "tabsize"); return types.unicode();
+    case BuiltinId::StrTitle:
+    case BuiltinId::StrCapitalize:
+    case BuiltinId::StrSwapcase:
+    case BuiltinId::StrCasefold: return types.unicode();
+    case BuiltinId::StrIsupper:
+    case BuiltinId::StrIslower:
+    case BuiltinId::StrIstitle:
+    case BuiltinId::StrIsnumeric:
+    case BuiltinId::StrIsprintable:
+    case BuiltinId::StrIsascii:
+    case BuiltinId::StrIsidentifier: return types.boolean();
     case BuiltinId::StrStrip:
     case BuiltinId::StrLstrip:
     case BuiltinId::StrRstrip:

@@ -75,6 +75,9 @@ bool type_string_compare(TypeContext &types, CmpKind kind, TypeId lhs, TypeId rh
                          OperationTypes *out);
 /// s[i] and s[a:b:c].
 TypeId type_string_getitem(RuleContext &cx);
+/// The type a value has once stored (in a container, a tuple): a string literal's is
+/// unicode_type; any other type is its own.
+TypeId stored_type(TypeContext &types, TypeId t);
 
 /// np.dot / np.matmul / the @ operator on arrays (NumpyRules.cpp).
 TypeId type_dot(TypeContext &types, TypeId a, TypeId b, SourceLoc loc, const char *name);

@@ -47,7 +47,18 @@ typedef struct ember_unicode_hooks {
   int (*is_digit)(uint32_t);
   int (*is_space)(uint32_t);
   int (*is_decimal)(uint32_t);
-  int (*decimal_value)(uint32_t); /* -1 when not a decimal digit */
+  int (*decimal_value)(uint32_t);            /* -1 when not a decimal digit */
+  int (*to_title)(uint32_t, uint32_t *out);  /* full mappings, as to_upper */
+  int (*to_folded)(uint32_t, uint32_t *out); /* casefold() */
+  int (*is_upper)(uint32_t);
+  int (*is_lower)(uint32_t);
+  int (*is_title)(uint32_t);
+  int (*is_cased)(uint32_t);
+  int (*is_case_ignorable)(uint32_t);
+  int (*is_numeric)(uint32_t);
+  int (*is_printable)(uint32_t);
+  int (*is_xid_start)(uint32_t);
+  int (*is_xid_continue)(uint32_t);
 } ember_unicode_hooks;
 void ember_str_set_unicode_hooks(const ember_unicode_hooks *hooks);
 
@@ -95,10 +106,45 @@ ember_meminfo *ember_str_replace(ember_meminfo *s, ember_meminfo *old, ember_mem
                                  int64_t count);
 /* upper = 1 for upper(), 0 for lower(). */
 ember_meminfo *ember_str_change_case(ember_meminfo *s, int32_t upper);
-/* which: 0 isdigit, 1 isalpha, 2 isspace, 3 isdecimal, 4 isalnum, 5 isupper, 6 islower. */
+/* which: 0 isdigit, 1 isalpha, 2 isspace, 3 isdecimal, 4 isalnum (false of ''). */
 int32_t ember_str_is(ember_meminfo *s, int32_t which);
+/* The other predicates (runtime/StrCase.cpp), each with Python's answer for ''. */
+enum {
+  EMBER_STR_ISUPPER = 0,
+  EMBER_STR_ISLOWER,
+  EMBER_STR_ISTITLE,
+  EMBER_STR_ISNUMERIC,
+  EMBER_STR_ISPRINTABLE,
+  EMBER_STR_ISASCII,
+  EMBER_STR_ISIDENTIFIER
+};
+int32_t ember_str_predicate(ember_meminfo *s, int32_t which);
+/* title(), capitalize(), swapcase(), casefold(). */
+enum {
+  EMBER_RECASE_TITLE = 0,
+  EMBER_RECASE_CAPITALIZE,
+  EMBER_RECASE_SWAPCASE,
+  EMBER_RECASE_CASEFOLD
+};
+ember_meminfo *ember_str_recase(ember_meminfo *s, int32_t how);
 /* how: 0 ljust, 1 rjust, 2 center, 3 zfill; fill is a one-code-point string (NULL: space). */
 ember_meminfo *ember_str_pad(ember_meminfo *s, int64_t width, ember_meminfo *fill, int32_t how);
+
+/* Splitting and joining (runtime/StrSplit.cpp).  split/rsplit: sep NULL splits at whitespace
+ * runs, maxsplit < 0 is unlimited, a non-NULL sep is not empty (the caller checks); the result is
+ * a new list whose items have the typeinfo `item` (unicode_type's), NULL when out of memory. */
+ember_meminfo *ember_str_split(ember_meminfo *s, ember_meminfo *sep, int64_t maxsplit,
+                               int32_t reverse, const struct ember_typeinfo *item);
+ember_meminfo *ember_str_splitlines(ember_meminfo *s, int32_t keepends,
+                                    const struct ember_typeinfo *item);
+/* sep.join(items[0..n)), and sep.join(s) over the characters of s. */
+ember_meminfo *ember_str_join(ember_meminfo *sep, ember_meminfo *const *items, int64_t n);
+ember_meminfo *ember_str_join_chars(ember_meminfo *sep, ember_meminfo *s);
+/* partition (reverse 0) or rpartition (1) into out[0..3), new references; sep not empty.
+ * 0, or -1 when out of memory. */
+int32_t ember_str_partition(ember_meminfo *s, ember_meminfo *sep, int32_t reverse,
+                            ember_meminfo **out);
+ember_meminfo *ember_str_expandtabs(ember_meminfo *s, int64_t tabsize);
 
 /* Conversions.  str(int), str(float) (repr-exact, as Python's), int(s), float(s). */
 ember_meminfo *ember_str_from_int(int64_t v);
