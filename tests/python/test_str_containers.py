@@ -10,7 +10,7 @@ import pytest
 from conftest import assert_same, check
 
 import ember
-from ember import TypingError, _ember, typed, types
+from ember import _ember, typed, types
 
 
 @pytest.fixture(autouse=True)
@@ -71,13 +71,15 @@ def test_reflected_list_of_strings_written_back():
     assert xs == ["hi", "there", "hi!"]
 
 
-def test_string_literal_items_are_a_clear_error():
+def test_string_literal_items_are_stored_as_strings():
     @ember.njit
     def literal(xs):
         xs.append("new")
+        return len(xs)
 
-    with pytest.raises(TypingError, match="cannot be stored in a container"):
-        literal(["a"])
+    xs = ["a"]
+    assert literal(xs) == 2
+    assert xs == ["a", "new"]
 
 
 @ember.njit
