@@ -65,6 +65,10 @@ ConstValue freeze_from_python(py::handle h) {
       c.str = t[2].cast<std::string>();
       break;
     case K::Unsupported: c.str = t[1].cast<std::string>(); break;
+    case K::TypeRef:  // (kind, type code, name)
+      c.shape = t[1].cast<std::vector<int64_t>>();
+      c.str = t[2].cast<std::string>();
+      break;
     case K::Array:  // (kind, dtype, shape, C-order bytes)
       c.i = t[1].cast<int64_t>();
       c.shape = t[2].cast<std::vector<int64_t>>();

@@ -233,7 +233,10 @@ _TABLE = {
     "JUMP_IF_TRUE_OR_POP": (_K_JUMP_OR_POP, Op.POP_JUMP_IF_TRUE, 0),
     "JUMP_IF_FALSE_OR_POP": (_K_JUMP_OR_POP, Op.POP_JUMP_IF_FALSE, 0),
     "MAKE_FUNCTION": (_K_MAKE_FUNCTION, None, 0),
-    "LOAD_FAST_AND_CLEAR": (_K_COMPREHENSION, None, 0),
+    # 3.12+ inlined comprehensions (PEP 709) save the variables they bind with
+    # LOAD_FAST_AND_CLEAR and restore them after the loop (and in an exception-table cleanup
+    # that re-raises): NIS reads the saved value, undefined when the variable was unbound.
+    "LOAD_FAST_AND_CLEAR": (_K_LOCAL, Op.LOAD_FAST_OR_UNDEF, 0),
     **{n: (_K_CELL, None, 0) for n in ("LOAD_CLOSURE", "STORE_DEREF", "DELETE_DEREF")},
     "SET_FUNCTION_ATTRIBUTE": (_K_MAKE_FUNCTION, None, 1),
     # f-strings become calls of str/repr/format and `+` (3.11-3.12: FORMAT_VALUE; 3.13+: the
@@ -688,14 +691,6 @@ def normalize(func_or_code, closure_params=False) -> NisFunction:
             if fn.co_flags & _BAD_FLAGS:
                 _reject_flags(fn, fn.co_flags)
             append((Op.MAKE_FUNCTION, flags, 0, -1, off, line))
-        elif kind == _K_COMPREHENSION:  # 3.12+ inlined comprehension (PEP 709)
-            what = "comprehensions"
-            for nxt in it:
-                if nxt.opname in ("BUILD_LIST", "BUILD_SET", "BUILD_MAP"):
-                    what = {"BUILD_LIST": "list", "BUILD_SET": "set",
-                            "BUILD_MAP": "dict"}[nxt.opname] + " comprehensions"
-                    break
-            _reject(f"{what} are not supported; {_LOOP_HINT}", code, line)
         elif kind == _K_FORMAT:
             if name == "FORMAT_VALUE":  # 3.11/3.12: conversion bits, then a spec on top
                 conv, spec = ins.arg & 3, ins.arg & _FORMAT_SPEC_BIT

@@ -17,10 +17,12 @@ import types
 import numpy as np
 
 from . import _ember
+from . import signature as _sig
+from .types import Type as EmberType
 
 # ConstValue::Kind
 NONE, BOOL, INT, FLOAT, COMPLEX, STR, TUPLE, MODULE, BUILTIN, DISPATCHER, EXCEPTION, NUMBER, \
-    UNSUPPORTED, ARRAY = range(14)
+    UNSUPPORTED, ARRAY, TYPEREF = range(15)
 
 # ScalarKind (ir/Types.h)
 _SCALAR_KINDS = {
@@ -30,6 +32,15 @@ _SCALAR_KINDS = {
     np.dtype(np.float64): 10, np.dtype(np.complex64): 11, np.dtype(np.complex128): 12,
     np.dtype(np.float16): 13,
 }
+# ScalarKind of an ABI scalar tag (ember/abi.h): ember.types' number types freeze as classes.
+_SCALAR_OF_TAG = {
+    tag: _SCALAR_KINDS[np.dtype(dt)] for tag, dt in (
+        (_sig.T_BOOL, np.bool_), (_sig.T_INT8, np.int8), (_sig.T_INT16, np.int16),
+        (_sig.T_INT32, np.int32), (_sig.T_INT64, np.int64), (_sig.T_UINT8, np.uint8),
+        (_sig.T_UINT16, np.uint16), (_sig.T_UINT32, np.uint32), (_sig.T_UINT64, np.uint64),
+        (_sig.T_FLOAT32, np.float32), (_sig.T_FLOAT64, np.float64),
+        (_sig.T_COMPLEX64, np.complex64), (_sig.T_COMPLEX128, np.complex128),
+        (_sig.T_FLOAT16, np.float16))}
 _PY_NUMBER_CLASSES = {bool: np.bool_, int: np.int64, float: np.float64, complex: np.complex128}
 
 _INT64_MIN, _INT64_MAX = -(1 << 63), (1 << 63) - 1
@@ -120,6 +131,11 @@ class Freezer:
             return (STR, obj)
         if isinstance(obj, tuple):
             return (TUPLE, [self.freeze(e, what) for e in obj])
+        if isinstance(obj, EmberType):  # typed.Dict.empty(types.int64, types.unicode_type)
+            if len(obj.code) == 1 and obj.code[0] in _SCALAR_OF_TAG:
+                kind = _SCALAR_OF_TAG[obj.code[0]]  # a number type: as np.int64 is
+                return (NUMBER, kind, obj.name, 0)
+            return (TYPEREF, list(obj.code), obj.name)
         if isinstance(obj, types.ModuleType):
             self._freeze_module(obj)
             return (MODULE, id(obj), obj.__name__)

@@ -38,6 +38,7 @@ std::string print_const(const ConstValue &c) {
     case K::Dispatcher: return "<jitted " + c.str + ">";
     case K::ExceptionClass: return "<exception " + c.str + ">";
     case K::NumberClass: return "<class " + c.str + ">";
+    case K::TypeRef: return "<type " + c.str + ">";
     case K::Unsupported: return "<unsupported " + c.str + ">";
     case K::Array: {
       os << "<array " << scalar_name(static_cast<ScalarKind>(c.i)) << " (";

@@ -242,6 +242,12 @@ TypeId TypeContext::number_class(ScalarKind k, bool python) {
   return intern(d);
 }
 
+TypeId TypeContext::type_ref(TypeId t) {
+  TypeData d{TypeKind::TypeRef};
+  d.elems = {t};
+  return intern(d);
+}
+
 TypeId TypeContext::bound_method(TypeId receiver, MethodId method) {
   TypeData d{TypeKind::BoundMethod};
   d.a = static_cast<uint32_t>(method);
@@ -327,6 +333,7 @@ bool TypeContext::is_compile_time(TypeId t) const {
     case TypeKind::ExceptionClass:
     case TypeKind::NumberClass:
     case TypeKind::BoundMethod:
+    case TypeKind::TypeRef:
     case TypeKind::Unknown: return true;
     case TypeKind::ExceptionValue: return get(t).elems.empty();
     default: return false;
@@ -417,6 +424,7 @@ std::string TypeContext::to_string(TypeId t) const {
     case TypeKind::ListIter: return "iter(" + to_string(d.elems[0]) + ")";
     case TypeKind::DictIter: return "iter(" + to_string(d.elems[0]) + ")";
     case TypeKind::CaughtException: return "caught exception";
+    case TypeKind::TypeRef: return "typeref[" + to_string(d.elems[0]) + "]";
     case TypeKind::Closure: {
       os << "closure(";
       for (size_t i = 0; i < d.elems.size(); ++i) os << (i ? ", " : "") << to_string(d.elems[i]);

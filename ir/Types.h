@@ -91,8 +91,11 @@ enum class TypeKind : uint8_t {
   Closure,
   /// The exception an except clause caught, at run time: the error record (ember_error).
   CaughtException,
-  Unicode,         ///< a runtime string (Numba's unicode_type): an ember_meminfo* (ember/str.h)
-  UnicodeIter,     ///< an iterator over a string's code points
+  Unicode,      ///< a runtime string (Numba's unicode_type): an ember_meminfo* (ember/str.h)
+  UnicodeIter,  ///< an iterator over a string's code points
+  /// A type used as a value (ember.types.unicode_type, types.ListType(int64), ...), as
+  /// typed.Dict.empty's arguments: elems[0] = that type.  Compile-time only.
+  TypeRef,
 };
 
 /// What iterating a dict yields.
@@ -154,6 +157,7 @@ class TypeContext {
   /// python: one of Python's own classes (int, float, bool, complex), not NumPy's.
   TypeId number_class(ScalarKind k, bool python = false);
   TypeId bound_method(TypeId receiver, MethodId method);
+  TypeId type_ref(TypeId t);
   /// A list of `item`; `site` (nonzero) marks an empty display whose item type is not known yet.
   TypeId list(TypeId item, bool typed = false, uint64_t site = 0);
   TypeId dict(TypeId key, TypeId value, uint64_t site = 0);

@@ -56,6 +56,10 @@ llvm::Value *FunctionLowerer::typeinfo(TypeId t) {
 }
 
 llvm::Value *FunctionLowerer::spill(V v, TypeId from, TypeId to, const char *name) {
+  if (types_.kind(from) == TypeKind::Str) {  // a literal: its immortal module constant
+    v = string_literal(types_.string(types_.get(from).a));
+    from = types_.unicode();
+  }
   V c = convert(v, from, to);
   V slot = entry_alloca(mt(to), name);
   b_.CreateStore(to_memory(c, to), slot);
@@ -224,6 +228,26 @@ void FunctionLowerer::lower_container_setitem(const InstData &d) {
   V c = get(d.operands[0]);
   Value index = d.operands[1], value = d.operands[2];
   const auto &e = types_.get(ct).elems;
+  if (types_.kind(ct) == TypeKind::List && types_.kind(type(index)) == TypeKind::Slice) {
+    // The source as a list of c's item type: itself when it is one, else a temporary copy.
+    TypeId from = type(value);
+    V src = get(value);
+    bool temporary = types_.kind(from) != TypeKind::List || types_.get(from).elems[0] != e[0];
+    if (temporary) {
+      V tmp = new_container(ct);
+      for_each_iterated(src, from, [&](V v, TypeId vt) { container_add(tmp, ct, v, vt); });
+      src = tmp;
+    }
+    V count, step;
+    V start = resolve_slice(get(index), list_size(c), &count, &step);
+    V rc = b_.CreateCall(runtime(RuntimeFn::ListSetslice), {c, start, step, count, src});
+    if (temporary) decref(src, ct);
+    raise_if(b_.CreateICmpEQ(rc, llvm::ConstantInt::get(i32_, -2)), EMBER_EXC_ValueError,
+             "attempt to assign a sequence to an extended slice of another size");
+    raise_if(b_.CreateICmpEQ(rc, llvm::ConstantInt::get(i32_, -1)), EMBER_EXC_MemoryError,
+             "out of memory in list slice assignment");
+    return;
+  }
   if (types_.kind(ct) == TypeKind::List) {
     V i = list_index(c, get(index), type(index), "list assignment index out of range");
     b_.CreateCall(runtime(RuntimeFn::ListSetitem), {c, i, spill(get(value), type(value), e[0])});
@@ -283,9 +307,19 @@ llvm::Value *FunctionLowerer::lower_container_operator(const InstData &d) {
   if (d.op == Op::Compare) {
     auto k = static_cast<CmpKind>(d.imm);
     if (types_.kind(lt) == TypeKind::Set) {
-      V eq = b_.CreateICmpNE(b_.CreateCall(runtime(RuntimeFn::SetCompare),
-                                           {l, r, llvm::ConstantInt::get(i32_, EMBER_SET_EQUAL)}),
-                             zero32);
+      // a < b: a proper subset; a > b: a proper superset (Python's set order).
+      int32_t op = k == CmpKind::Lt   ? EMBER_SET_PROPER_SUBSET
+                   : k == CmpKind::Le ? EMBER_SET_SUBSET
+                   : k == CmpKind::Gt ? EMBER_SET_PROPER_SUPERSET
+                   : k == CmpKind::Ge ? EMBER_SET_SUPERSET
+                                      : EMBER_SET_EQUAL;
+      V holds = b_.CreateICmpNE(
+          b_.CreateCall(runtime(RuntimeFn::SetCompare), {l, r, llvm::ConstantInt::get(i32_, op)}),
+          zero32);
+      return k == CmpKind::Ne ? b_.CreateNot(holds) : holds;
+    }
+    if (types_.kind(lt) == TypeKind::Dict) {
+      V eq = b_.CreateICmpNE(b_.CreateCall(runtime(RuntimeFn::DictEq), {l, r}), zero32);
       return k == CmpKind::Eq ? eq : b_.CreateNot(eq);
     }
     if (k == CmpKind::Eq || k == CmpKind::Ne) {

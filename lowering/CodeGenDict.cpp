@@ -16,19 +16,47 @@ llvm::Value *FunctionLowerer::lower_dict_call(const InstData &d, BuiltinId id) {
   llvm::Constant *null = llvm::ConstantPointerNull::get(dm_.pointer_type());
   llvm::Constant *zero32 = llvm::ConstantInt::get(i32_, 0);
   auto elems = [&](Value c) { return types_.get(type(c)).elems; };
+  // The other operand of a set method as a set: itself, or a temporary set of the iterable's
+  // items (released by done_other).
+  auto other_set = [&]() -> V {
+    TypeId from = type(arg(1));
+    if (types_.kind(from) == TypeKind::Set) return get(arg(1));
+    TypeId st = type(arg(0));
+    V tmp = new_container(st);
+    for_each_iterated(get(arg(1)), from, [&](V v, TypeId vt) { container_add(tmp, st, v, vt); });
+    return tmp;
+  };
+  auto done_other = [&](V other) {
+    if (types_.kind(type(arg(1))) != TypeKind::Set) decref(other, type(arg(0)));
+  };
   auto set_op = [&](int32_t op, int32_t in_place) {
-    return b_.CreateCall(runtime(RuntimeFn::SetOp),
-                         {get(arg(0)), get(arg(1)), llvm::ConstantInt::get(i32_, op),
-                          llvm::ConstantInt::get(i32_, in_place)});
+    V other = other_set();
+    V r = b_.CreateCall(runtime(RuntimeFn::SetOp),
+                        {get(arg(0)), other, llvm::ConstantInt::get(i32_, op),
+                         llvm::ConstantInt::get(i32_, in_place)});
+    done_other(other);
+    return r;
   };
   auto set_compare = [&](int32_t op) {
+    V other = other_set();
     V r = b_.CreateCall(runtime(RuntimeFn::SetCompare),
-                        {get(arg(0)), get(arg(1)), llvm::ConstantInt::get(i32_, op)});
+                        {get(arg(0)), other, llvm::ConstantInt::get(i32_, op)});
+    done_other(other);
     return b_.CreateICmpNE(r, zero32);
   };
   switch (id) {
     case BuiltinId::Dict:
       if (!given(0)) return new_container(rt);
+      if (types_.kind(type(arg(0))) != TypeKind::Dict) {  // an iterable of (key, value) pairs
+        V out = new_container(rt);
+        for_each_iterated(get(arg(0)), type(arg(0)), [&](V pair, TypeId pt) {
+          const auto &e = types_.get(pt).elems;
+          V k = from_memory(b_.CreateExtractValue(pair, {0}), e[0]);
+          V v = from_memory(b_.CreateExtractValue(pair, {1}), e[1]);
+          container_add(out, rt, k, e[0], v, e[1]);
+        });
+        return out;
+      }
       return b_.CreateCall(runtime(RuntimeFn::DictCopy), {get(arg(0))});
     case BuiltinId::Set: {
       if (!given(0)) return new_container(rt);
@@ -72,7 +100,8 @@ llvm::Value *FunctionLowerer::lower_dict_call(const InstData &d, BuiltinId id) {
         miss = convert(get(arg(2)), type(arg(2)), rt);
         incref(miss, rt);
       } else {
-        miss = llvm::Constant::getNullValue(mt(rt));  // an absent Optional (pop raised above)
+        // get: an absent Optional; pop: never reached (it raised KeyError above).
+        miss = llvm::Constant::getNullValue(hit->getType());
       }
       llvm::BasicBlock *no_end = b_.GetInsertBlock();
       b_.CreateBr(done);
@@ -166,6 +195,9 @@ llvm::Value *FunctionLowerer::lower_dict_call(const InstData &d, BuiltinId id) {
     case BuiltinId::SetIssubset: return set_compare(EMBER_SET_SUBSET);
     case BuiltinId::SetIssuperset: return set_compare(EMBER_SET_SUPERSET);
     case BuiltinId::SetIsdisjoint: return set_compare(EMBER_SET_DISJOINT);
+    case BuiltinId::SetDifferenceUpdate: set_op(EMBER_SET_DIFFERENCE, 1); return none;
+    case BuiltinId::SetIntersectionUpdate: set_op(EMBER_SET_INTERSECTION, 1); return none;
+    case BuiltinId::SetSymmetricDifferenceUpdate: set_op(EMBER_SET_SYMDIFF, 1); return none;
     default: internal_error << "not a dict or set builtin: " << builtin_display_name(id);
   }
   return nullptr;

@@ -105,6 +105,9 @@ llvm::Value *FunctionLowerer::lower_list_call(const InstData &d, BuiltinId id) {
       if (id == BuiltinId::Sorted) sort_list(d, out, rt, given(1), given(2) ? arg(2) : Value{});
       return out;
     }
+    case BuiltinId::TypedDict:
+    case BuiltinId::TypedListEmpty:
+    case BuiltinId::TypedDictEmpty: return new_container(rt);
     case BuiltinId::Reversed: return container_iterator_from(get(arg(0)), type(arg(0)), rt);
     case BuiltinId::HeapPush:
     case BuiltinId::ListAppend: {

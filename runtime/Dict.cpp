@@ -376,6 +376,8 @@ int32_t ember_set_compare(ember_meminfo *a, ember_meminfo *b, int32_t op) {
     case EMBER_SET_SUBSET: return all_in(a, b);
     case EMBER_SET_SUPERSET: return all_in(b, a);
     case EMBER_SET_EQUAL: return header(a)->live == header(b)->live && all_in(a, b);
+    case EMBER_SET_PROPER_SUBSET: return header(a)->live < header(b)->live && all_in(a, b);
+    case EMBER_SET_PROPER_SUPERSET: return header(b)->live < header(a)->live && all_in(b, a);
     case EMBER_SET_DISJOINT: {
       DictHeader *ha = header(a);
       for (int64_t i = 0; i < ha->used; ++i) {
@@ -386,6 +388,18 @@ int32_t ember_set_compare(ember_meminfo *a, ember_meminfo *b, int32_t op) {
     }
     default: return 0;
   }
+}
+
+int32_t ember_dict_eq(ember_meminfo *a, ember_meminfo *b) {
+  DictHeader *ha = header(a);
+  if (ha->live != header(b)->live) return 0;
+  for (int64_t i = 0; i < ha->used; ++i) {
+    char *e = entry(ha, i);
+    if (!state(e)) continue;
+    const void *v = ember_dict_lookup(b, key_of(ha, e));
+    if (!v || !ember_value_eq(ha->value, val_of(ha, e), v)) return 0;
+  }
+  return 1;
 }
 
 }  // extern "C"

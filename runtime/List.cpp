@@ -246,6 +246,39 @@ void ember_list_delslice(ember_meminfo *l, int64_t start, int64_t step, int64_t 
   for (int64_t i = 0; i < count; ++i) ember_value_decref(h->item, dead.data() + i * h->itemsize);
 }
 
+int32_t ember_list_setslice(ember_meminfo *l, int64_t start, int64_t step, int64_t count,
+                            ember_meminfo *src) {
+  ember_list *h = ember_list_header(l);
+  ember_list *o = ember_list_header(src);
+  int64_t n = o->size, sz = h->itemsize;
+  if (step != 1 && n != count) return -2;
+  if (count < 0) count = 0;
+  // The new items are held before the old ones are released: src may be l itself, or hold
+  // the only reference to an item being replaced.
+  std::vector<char> fresh(static_cast<size_t>(n * sz));
+  if (n) std::memcpy(fresh.data(), o->items, fresh.size());
+  for (int64_t i = 0; i < n; ++i) ember_value_incref(h->item, fresh.data() + i * sz);
+  std::vector<char> dead(static_cast<size_t>(count * sz));
+  if (step == 1) {
+    if (n > count && !reserve(h, h->size + n - count)) {
+      for (int64_t i = 0; i < n; ++i) ember_value_decref(h->item, fresh.data() + i * sz);
+      return -1;
+    }
+    if (count) std::memcpy(dead.data(), at(h, start), dead.size());
+    std::memmove(at(h, start + n), at(h, start + count),
+                 static_cast<size_t>((h->size - start - count) * sz));
+    if (n) std::memcpy(at(h, start), fresh.data(), fresh.size());
+    h->size += n - count;
+  } else {
+    for (int64_t k = 0; k < count; ++k) {
+      std::memcpy(dead.data() + k * sz, at(h, start + k * step), static_cast<size_t>(sz));
+      std::memcpy(at(h, start + k * step), fresh.data() + k * sz, static_cast<size_t>(sz));
+    }
+  }
+  for (int64_t i = 0; i < count; ++i) ember_value_decref(h->item, dead.data() + i * sz);
+  return 0;
+}
+
 ember_meminfo *ember_list_repeat(ember_meminfo *l, int64_t n) {
   ember_list *h = ember_list_header(l);
   int64_t total = n > 0 ? h->size * n : 0;

@@ -249,6 +249,8 @@ const ember_symbol *ember_runtime_symbols(void) {
       EMBER_SYMBOL(ember_dict_update),
       EMBER_SYMBOL(ember_set_op),
       EMBER_SYMBOL(ember_set_compare),
+      EMBER_SYMBOL(ember_list_setslice),
+      EMBER_SYMBOL(ember_dict_eq),
       EMBER_SYMBOL(ember_half_from_float),
       EMBER_SYMBOL(ember_half_from_double),
       EMBER_SYMBOL(ember_half_to_float),

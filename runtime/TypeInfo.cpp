@@ -388,8 +388,8 @@ int32_t ember_value_eq(const ember_typeinfo *t, const void *a, const void *b) {
     case Kind::List: return ember_list_eq(load<ember_meminfo *>(a), load<ember_meminfo *>(b));
     case Kind::Set:
       return ember_set_compare(load<ember_meminfo *>(a), load<ember_meminfo *>(b), EMBER_SET_EQUAL);
-    case Kind::Array:
-    case Kind::Dict: return std::memcmp(a, b, static_cast<size_t>(t->size)) == 0;  // identity
+    case Kind::Dict: return ember_dict_eq(load<ember_meminfo *>(a), load<ember_meminfo *>(b));
+    case Kind::Array: return std::memcmp(a, b, static_cast<size_t>(t->size)) == 0;  // identity
   }
   return 0;
 }

@@ -35,6 +35,8 @@ TypeId type_getattr(RuleContext &cx, uint32_t *attr_id) {
     }
     typing_error(cx.loc()) << "a string has no attribute '" << name << "' usable in compiled code";
   }
+  TypeId class_attr = type_container_class_attr(cx, attr_id);
+  if (!class_attr.unknown()) return class_attr;
   if (od.kind == TypeKind::Builtin && is_kernel_builtin(static_cast<BuiltinId>(od.a)))
     return type_kernel_attr(cx, static_cast<BuiltinId>(od.a), name, attr_id);
   if (od.kind == TypeKind::CaughtException)  // its arguments' types are known only at run time

@@ -56,6 +56,9 @@ BuiltinId container_method_builtin(MethodId m, TypeKind receiver) {
       case MethodId::Issubset: return B::SetIssubset;
       case MethodId::Issuperset: return B::SetIssuperset;
       case MethodId::Isdisjoint: return B::SetIsdisjoint;
+      case MethodId::DifferenceUpdate: return B::SetDifferenceUpdate;
+      case MethodId::IntersectionUpdate: return B::SetIntersectionUpdate;
+      case MethodId::SymmetricDifferenceUpdate: return B::SetSymmetricDifferenceUpdate;
       default: return B::NumBuiltins;
     }
   }
@@ -79,12 +82,15 @@ const BuiltinSignature *container_builtin_signature(BuiltinId id) {
   static const S key_default{{"self", "key", "default"}, 2, false};
   static const S other{{"self", "other"}, 2, false};
   static const S array{{"object", "dtype"}, 1, false};
+  static const S nothing{{}, 0, false};
+  static const S list_empty{{"item_type", "allocated"}, 1, false};
+  static const S dict_empty{{"key_type", "value_type", "n_keys"}, 2, false};
   switch (id) {
     case BuiltinId::List:
     case BuiltinId::Dict:
     case BuiltinId::Set:
     case BuiltinId::TypedList: return &iterable;
-    case BuiltinId::TypedDict: return &self;  // never called: ember.typed.Dict.empty in Python
+    case BuiltinId::TypedDict: return &nothing;
     case BuiltinId::Sorted: return &sorted;
     case BuiltinId::Reversed: return &seq;
     case BuiltinId::HeapPush: return &heap_item;
@@ -124,7 +130,12 @@ const BuiltinSignature *container_builtin_signature(BuiltinId id) {
     case BuiltinId::SetSymmetricDifference:
     case BuiltinId::SetIssubset:
     case BuiltinId::SetIssuperset:
-    case BuiltinId::SetIsdisjoint: return &other;
+    case BuiltinId::SetIsdisjoint:
+    case BuiltinId::SetDifferenceUpdate:
+    case BuiltinId::SetIntersectionUpdate:
+    case BuiltinId::SetSymmetricDifferenceUpdate: return &other;
+    case BuiltinId::TypedListEmpty: return &list_empty;
+    case BuiltinId::TypedDictEmpty: return &dict_empty;
     case BuiltinId::NpArray:
     case BuiltinId::NpAsarray: return &array;
     default: return nullptr;
@@ -181,6 +192,20 @@ void type_sort_key(BuiltinCall &c, size_t p, TypeId item) {
   if (c.cx.callee_out) *c.cx.callee_out = ref;
 }
 
+/// The item type named by argument p of typed.List.empty_list / typed.Dict.empty: an
+/// ember.types type (types.int64, types.unicode_type, types.ListType(...)) or a number class.
+TypeId declared_type(BuiltinCall &c, size_t p) {
+  TypeContext &types = c.types;
+  TypeId t = c.param(p);
+  switch (types.kind(t)) {
+    case TypeKind::NumberClass: return types.scalar(static_cast<ScalarKind>(types.get(t).a));
+    case TypeKind::TypeRef: return types.get(t).elems[0];
+    default:
+      typing_error(c.cx.loc()) << c.name() << "() takes types such as types.int64 or "
+                               << "types.unicode_type, not a " << types.to_string(t);
+  }
+}
+
 }  // namespace
 
 TypeId type_container_call(BuiltinCall &c) {
@@ -202,11 +227,34 @@ TypeId type_container_call(BuiltinCall &c) {
     }
     case B::Dict:
       if (!c.given(0)) return site_container(c.cx, TypeKind::Dict, false);
-      return need(c, 0, TypeKind::Dict);
-    case B::TypedDict:
-      unsupported(c.cx.loc()) << "typed.Dict() in compiled code: use {} (the result is a "
-                                 "typed.Dict), or typed.Dict.empty(...) in Python";
-      return TypeId{};
+      if (types.kind(c.param(0)) == TypeKind::Dict) return c.param(0);
+      {
+        // dict(pairs): an iterable of (key, value) tuples, as dict(zip(keys, values)).
+        TypeId pair = iterated(c, c.param(0));
+        if (pair.unknown()) return TypeId{};
+        if (types.kind(pair) != TypeKind::Tuple || types.get(pair).elems.size() != 2)
+          typing_error(c.cx.loc()) << "dict() takes a dict or an iterable of (key, value) "
+                                      "pairs, not an iterable of "
+                                   << types.to_string(pair);
+        TypeId k = types.get(pair).elems[0], v = types.get(pair).elems[1];
+        if (!is_hashable(types, k))
+          typing_error(c.cx.loc())
+              << "a " << types.to_string(k) << " cannot be a dict key (it is not hashable)";
+        return types.dict(k, v);
+      }
+    case B::TypedDict: return site_container(c.cx, TypeKind::Dict, false);
+    case B::TypedListEmpty: {
+      if (c.given(1) && !c.is_int_like(c.param(1))) c.bad_args();
+      return types.list(declared_type(c, 0), true);
+    }
+    case B::TypedDictEmpty: {
+      if (c.given(2) && !c.is_int_like(c.param(2))) c.bad_args();
+      TypeId k = declared_type(c, 0), v = declared_type(c, 1);
+      if (!is_hashable(types, k))
+        typing_error(c.cx.loc()) << "typed.Dict.empty(): a " << types.to_string(k)
+                                 << " cannot be a dict key (it is not hashable)";
+      return types.dict(k, v);
+    }
     case B::Sorted: {
       TypeId item = iterated(c, c.param(0));
       if (item.unknown()) return TypeId{};  // a display whose items are not known yet
@@ -265,6 +313,8 @@ TypeId type_container_call(BuiltinCall &c) {
         return TypeId{};
       }
       if (!can_convert(types, c.param(1), types.get(d).elems[0])) c.bad_args();
+      // d.pop(k) raises KeyError when k is missing: its value is never None (d.get(k) is).
+      if (c.id == B::DictPop && !c.given(2)) return types.get(d).elems[1];
       return with_default(c, types.get(d).elems[1], 2);
     }
     case B::DictSetdefault: {
@@ -314,12 +364,33 @@ TypeId type_container_call(BuiltinCall &c) {
     case B::SetSymmetricDifference:
     case B::SetIssubset:
     case B::SetIssuperset:
-    case B::SetIsdisjoint: {
-      TypeId s = c.param(0), o = need(c, 1, TypeKind::Set);
-      if (!can_convert(types, o, s)) c.bad_args();
-      bool predicate =
-          c.id == B::SetIssubset || c.id == B::SetIssuperset || c.id == B::SetIsdisjoint;
-      return predicate ? types.boolean() : s;
+    case B::SetIsdisjoint:
+    case B::SetDifferenceUpdate:
+    case B::SetIntersectionUpdate:
+    case B::SetSymmetricDifferenceUpdate: {
+      // The other operand may be any iterable of the set's elements (lowered as a set of them).
+      TypeId s = c.param(0), o = c.param(1);
+      if (types.kind(o) == TypeKind::Set) {
+        if (!can_convert(types, o, s)) c.bad_args();
+      } else {
+        TypeId item = iterated(c, o);
+        if (item.unknown()) return TypeId{};
+        TypeId elem = types.get(s).elems[0];
+        if (types.kind(item) == TypeKind::Str) item = types.unicode();
+        if (!elem.unknown() &&
+            (!can_convert(types, item, elem) || types.is_scalar(item) != types.is_scalar(elem)))
+          c.bad_args();
+        if (elem.unknown()) refine_container(c.cx, s, 0, item);
+      }
+      switch (c.id) {
+        case B::SetIssubset:
+        case B::SetIssuperset:
+        case B::SetIsdisjoint: return types.boolean();
+        case B::SetDifferenceUpdate:
+        case B::SetIntersectionUpdate:
+        case B::SetSymmetricDifferenceUpdate: return types.none();
+        default: return s;
+      }
     }
     case B::NpArray:
     case B::NpAsarray: {

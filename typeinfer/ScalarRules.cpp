@@ -119,6 +119,10 @@ TypeId type_const(TypeContext &types, const ConstValue &c, SourceLoc loc) {
     case K::Dispatcher: return types.dispatcher(c.handle, static_cast<CalleeKind>(c.i));
     case K::ExceptionClass: return types.exception_class(static_cast<int32_t>(c.i));
     case K::NumberClass: return types.number_class(static_cast<ScalarKind>(c.i), c.scalar == 1);
+    case K::TypeRef: {
+      size_t pos = 0;
+      return types.type_ref(types.from_code(c.shape, &pos));
+    }
     case K::Unsupported: unsupported(loc) << c.str;
     case K::Array:  // frozen as a constant, as Numba does: compiled code cannot write it
       return types.array(static_cast<ScalarKind>(c.i), static_cast<int>(c.shape.size()), Layout::C,

@@ -508,3 +508,13 @@ def branch_in_call_args(c, x):
 @sample((Arr([1.0, -2.0]), True), (Arr([4.0, 0.5]), False))
 def branch_in_method_args(a, c):
     return a.__getitem__(0 if c else 1) + math.hypot(a[0], a[1] if c else 0.0)
+
+
+@sample(([1.0, -2.0, 3.5], 2.0), ([], 1.0))
+def list_comprehension(xs, k):
+    # 3.11: a nested function inlined at its call; 3.12+: PEP 709's inlined loop, whose saved
+    # `x` (LOAD_FAST_AND_CLEAR) is NIS LOAD_FAST_OR_UNDEF, restored after the loop
+    x = 5
+    a = [x * k for x in xs if x > 0]
+    grid = [[i * j for j in range(i)] for i in range(3)]
+    return a, grid, x

@@ -188,13 +188,6 @@ _cm = _CM()
 
 
 @ember.jit
-def uses_list(x):
-    y = [x, 1]
-    y[0:1] = [2]  # error here
-    return y[0]
-
-
-@ember.jit
 def uses_dict(x):
     d = {1: x}
     return d.setdefault(2)  # error here
@@ -247,7 +240,7 @@ def calls_a_module(x):
     return math(x)  # error here
 
 
-@pytest.mark.parametrize("f", [uses_list, uses_dict, reassigns_a_capture, uses_with,
+@pytest.mark.parametrize("f", [uses_dict, reassigns_a_capture, uses_with,
                                uses_generator, uses_lambda_default, uses_fstring],
                          ids=lambda f: f.__name__)
 def test_unsupported_syntax(f):

@@ -4,7 +4,6 @@ arguments, ember.typed.List; compile-time homogeneity errors; exact reference co
 function is checked against CPython running the same code."""
 import copy
 import heapq
-import sys
 
 import numpy as np
 import pytest
@@ -345,8 +344,6 @@ def comprehensions(xs, k):
     return a, grid, d, s, k
 
 
-@pytest.mark.skipif(sys.version_info >= (3, 12),
-                    reason="3.12+ inlines comprehensions itself (PEP 709): not yet translated")
 def test_comprehensions_with_conditions_nested_and_captures():
     check(comprehensions, np.array([1.0, -2.0, 3.5]), 2.0)
 

@@ -79,6 +79,11 @@ int32_t ember_list_eq(ember_meminfo *a, ember_meminfo *b);
 int32_t ember_list_cmp(ember_meminfo *a, ember_meminfo *b);
 /* A new list of the items l[start:stop:step] (bounds already resolved, count items). */
 ember_meminfo *ember_list_slice(ember_meminfo *l, int64_t start, int64_t step, int64_t count);
+/* l[start:start+count*step:step] = src (a list of l's item type; src may be l).  With step 1
+ * the slice may change length; otherwise src must have count items.  0 on success, -1 when out
+ * of memory, -2 when an extended slice and src differ in length. */
+int32_t ember_list_setslice(ember_meminfo *l, int64_t start, int64_t step, int64_t count,
+                            ember_meminfo *src);
 /* Deletes l[start:start+count*step:step]. */
 void ember_list_delslice(ember_meminfo *l, int64_t start, int64_t step, int64_t count);
 /* l * n as a new list. */
@@ -109,13 +114,22 @@ ember_meminfo *ember_dict_copy(ember_meminfo *d);
 int32_t ember_dict_next(ember_meminfo *d, int64_t *pos, void **key, void **value);
 /* d.update(other) / s |= other. */
 int32_t ember_dict_update(ember_meminfo *d, ember_meminfo *other);
+/* a == b: the same keys, each with an equal value (order does not matter, as in Python). */
+int32_t ember_dict_eq(ember_meminfo *a, ember_meminfo *b);
 const ember_typeinfo *ember_dict_key_type(ember_meminfo *d);
 const ember_typeinfo *ember_dict_value_type(ember_meminfo *d);
 
 enum { EMBER_SET_UNION = 0, EMBER_SET_INTERSECTION, EMBER_SET_DIFFERENCE, EMBER_SET_SYMDIFF };
 /* a op b as a new set, or a op= b in place (returns a, no new reference). */
 ember_meminfo *ember_set_op(ember_meminfo *a, ember_meminfo *b, int32_t op, int32_t in_place);
-enum { EMBER_SET_SUBSET = 0, EMBER_SET_SUPERSET, EMBER_SET_DISJOINT, EMBER_SET_EQUAL };
+enum {
+  EMBER_SET_SUBSET = 0,
+  EMBER_SET_SUPERSET,
+  EMBER_SET_DISJOINT,
+  EMBER_SET_EQUAL,
+  EMBER_SET_PROPER_SUBSET,  /* a < b */
+  EMBER_SET_PROPER_SUPERSET /* a > b */
+};
 int32_t ember_set_compare(ember_meminfo *a, ember_meminfo *b, int32_t op);
 
 #ifdef __cplusplus
