@@ -93,6 +93,11 @@ enum class TypeKind : uint8_t {
   CaughtException,
   Unicode,         ///< a runtime string (Numba's unicode_type): an ember_meminfo* (ember/str.h)
   UnicodeIter,     ///< an iterator over a string's code points
+  /// A generator made by calling a generator function (lowering/CodeGenGenerator.cpp):
+  /// elems[0] = the type it yields.  Its value is the MemInfo holding the suspended frame; it
+  /// is its own iterator.  Any generator function yielding that type gives the same type: the
+  /// frame's resume and destroy functions are reached through the frame itself.
+  Generator,
 };
 
 /// What iterating a dict yields.
@@ -175,6 +180,7 @@ class TypeContext {
   TypeId caught_exception();
   TypeId unicode();
   TypeId unicode_iter();
+  TypeId generator(TypeId yield_type);
   /// A string at run time: unicode_type, or a literal (which converts to one).
   bool is_string(TypeId t) const {
     return kind(t) == TypeKind::Unicode || kind(t) == TypeKind::Str;

@@ -353,7 +353,8 @@ TypeId iterator_of(BuiltinCall &c, TypeId t) {
     case TypeKind::TupleIter:
     case TypeKind::ListIter:
     case TypeKind::DictIter:
-    case TypeKind::UnicodeIter: return t;
+    case TypeKind::UnicodeIter:
+    case TypeKind::Generator: return t;  // its own iterator
     case TypeKind::List:
     case TypeKind::Dict:
     case TypeKind::Set:

@@ -27,6 +27,11 @@ void ember_meminfo_decref(ember_meminfo *mi);
 /* How many MemInfos are alive: tests read it to find leaks. */
 int64_t ember_live_meminfos(void);
 
+/* A generator (runtime/Generator.cpp): a MemInfo of nbytes whose data starts with the pointer
+ * to its coroutine frame (set by the ramp, in the same allocation); dropping the last
+ * reference destroys the frame, which releases what the suspended generator held. */
+ember_meminfo *ember_generator_new(int64_t nbytes);
+
 /* Whether an output of nbytes is large enough for streaming (non-temporal) stores: beyond most
  * of the last-level cache.  Compiled code that streams calls ember_stream_fence() afterwards. */
 int32_t ember_stream_worthwhile(int64_t nbytes);
