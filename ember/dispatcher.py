@@ -322,8 +322,10 @@ class JitFunction(Overloads):
 
     def _normalized(self):
         if self._nis is None:
+            from ._objmode import rewrite_objmode_blocks
             from .bytecode import normalize
-            self._nis = normalize(self.py_func, isinstance(self, InnerFunction))
+            self._nis = normalize(rewrite_objmode_blocks(self.py_func),
+                                  isinstance(self, InnerFunction))
         return self._nis
 
     def resolve_call(self, type_ids, kwnames):

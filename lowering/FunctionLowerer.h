@@ -404,6 +404,11 @@ class FunctionLowerer {
     llvm::BasicBlock *suspend = nullptr, *cleanup = nullptr, *final = nullptr;
   } coro_;
 
+  // ---- CodeGenObjmode.cpp: `with objmode()` blocks, run by the interpreter -----------------
+  V lower_objmode_call(const InstData &d);
+  /// A constant {n, code[n]} of type t's ABI type code, for the bindings' boxing.
+  V type_code_constant(TypeId t);
+
   // ---- CodeGenBuiltin.cpp ------------------------------------------------------------------
   V lower_call(const InstData &d);
   V lower_builtin(const InstData &d, BuiltinId id);
