@@ -22,9 +22,9 @@ namespace ember::py {
 namespace {
 
 struct Block {
-  PyObject *fn;                           ///< the block as a Python function (kept alive)
-  std::vector<std::string> names;         ///< the outputs, in order
-  std::vector<std::string> annotations;   ///< as written
+  PyObject *fn;                          ///< the block as a Python function (kept alive)
+  std::vector<std::string> names;        ///< the outputs, in order
+  std::vector<std::string> annotations;  ///< as written
 };
 
 std::mutex g_blocks_mutex;
@@ -71,7 +71,8 @@ bool unbox_outputs(const Block &block, const Plan &plan, PyObject *result, void 
     const Plan &p = plan.children[i];
     void *slot = static_cast<char *>(out) + plan.offsets[i];
     PyObject *v = PyTuple_GET_ITEM(result, i);
-    bool ok = unbox(p, v, slot) && (p.tag != EMBER_T_ARRAY || own_array(static_cast<ember_array *>(slot)));
+    bool ok = unbox(p, v, slot) &&
+              (p.tag != EMBER_T_ARRAY || own_array(static_cast<ember_array *>(slot)));
     if (!ok) {
       PyObject *type, *value, *tb;
       PyErr_Fetch(&type, &value, &tb);

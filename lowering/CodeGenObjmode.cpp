@@ -28,9 +28,10 @@ llvm::Value *FunctionLowerer::lower_objmode_call(const InstData &d) {
   V out_slot = entry_alloca(mt(out_t), "objmode.out");
   incref(get(inputs), in_t);  // boxing takes these references over
   b_.CreateStore(get(inputs), in_slot);
-  V status = b_.CreateCall(runtime(RuntimeFn::ObjmodeCall),
-                           {llvm::ConstantInt::get(i64_, static_cast<uint64_t>(block)),
-                            type_code_constant(in_t), in_slot, type_code_constant(out_t), out_slot});
+  V status =
+      b_.CreateCall(runtime(RuntimeFn::ObjmodeCall),
+                    {llvm::ConstantInt::get(i64_, static_cast<uint64_t>(block)),
+                     type_code_constant(in_t), in_slot, type_code_constant(out_t), out_slot});
   auto *fail = llvm::BasicBlock::Create(ctx_, "objmode.raised", fn_);
   auto *ok = llvm::BasicBlock::Create(ctx_, "objmode.ok", fn_);
   llvm::MDBuilder md(ctx_);
