@@ -46,7 +46,7 @@ run: build
 
 # The shared corpus is checked when it is beside the checkout, for the tags ember supports.
 CASES     := ../shared/cases/run_cases.py
-CASE_TAGS ?= core,recursion,arrays,alloc,numpy,random,parallel,ufunc,gufunc,cuda,containers,linalg,numpy_api,strings
+CASE_TAGS ?= core,recursion,arrays,alloc,numpy,random,parallel,ufunc,gufunc,cuda,containers,linalg,numpy_api,strings,functions
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)

@@ -9,6 +9,7 @@
 
 #include "bindings/Boxing.h"
 #include "bindings/Containers.h"
+#include "bindings/ObjMode.h"
 #include "bindings/Typeof.h"
 #include "ember/abi.h"
 #include "ember/runtime.h"
@@ -151,7 +152,9 @@ PyObject *raise_from(const ember_error &err) {
                       : nullptr;
   if (!cls) cls = PyExc_RuntimeError;
   const char *msg = err.msg ? err.msg : "";
-  if (err.args) {
+  if (err.exc == EMBER_EXC_PYTHON_PENDING && restore_objmode_exception()) {
+    // a `with objmode()` block's own exception, as Python raised it
+  } else if (err.args) {
     PyObject *args = exception_args(err.args);
     if (!args) return nullptr;
     PyErr_SetObject(cls, args);  // cls(*args): Python formats the message

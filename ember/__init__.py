@@ -19,6 +19,7 @@ if _os.environ.get("EMBER_NATIVE_DIR"):
 
 from . import typed, types  # noqa: E402  (typed registers the classes containers box as)
 from ._ember import get_num_threads, get_thread_id, set_num_threads
+from ._objmode import objmode
 from .decorators import jit, njit, prange
 from .errors import EmberError, InternalError, TypingError, UnsupportedError
 from .types import (
@@ -77,6 +78,7 @@ def __getattr__(name):  # PEP 562: the ufunc builders import numpy's ufunc machi
 
 __version__ = "0.1.0"
 __all__ = ["jit", "njit", "prange", "vectorize", "guvectorize", "literal_unroll", "stencil",
+           "objmode",
            "set_num_threads",
            "get_num_threads", "get_thread_id", "EmberError", "TypingError",
            "UnsupportedError", "InternalError", "__version__", "typed", "types", "typeof",

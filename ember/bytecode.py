@@ -82,6 +82,20 @@ class Op(enum.IntEnum):
     SET_UPDATE = 48
     DICT_UPDATE = 49
     BUILD_CONST_KEY_MAP = 50
+    # 51-59: left to other branches' ops (typeinfer/NisOps.def); never emitted.
+    RESERVED_51 = 51
+    RESERVED_52 = 52
+    RESERVED_53 = 53
+    RESERVED_54 = 54
+    RESERVED_55 = 55
+    RESERVED_56 = 56
+    RESERVED_57 = 57
+    RESERVED_58 = 58
+    RESERVED_59 = 59
+    # Generators: RETURN_GENERATOR (the first op) pushes None, which a POP_TOP drops, and marks
+    # a generator function; YIELD_VALUE pops the value handed out, pushes the one sent (None).
+    RETURN_GENERATOR = 60
+    YIELD_VALUE = 61
 
 
 class BinOp(enum.IntEnum):
@@ -244,14 +258,15 @@ _TABLE = {
     **{n: (_K_FORMAT, None, 0) for n in ("FORMAT_VALUE", "FORMAT_SIMPLE", "CONVERT_VALUE",
                                         "FORMAT_WITH_SPEC")},
     "BUILD_STRING": (_K_BUILD_STRING, None, 0),
+    "RETURN_GENERATOR": (_F, Op.RETURN_GENERATOR, 0), "YIELD_VALUE": (_F, Op.YIELD_VALUE, 0),
 }
 _REJECTS = {
     "with statements are not supported": ("BEFORE_WITH", "LOAD_SPECIAL", "BEFORE_ASYNC_WITH",
                                           "WITH_EXCEPT_START"),
     "except* (exception groups) is not supported": ("CHECK_EG_MATCH", "PREP_RERAISE_STAR"),
-    "generators and async functions (yield, await) are not supported": (
-        "RETURN_GENERATOR", "YIELD_VALUE", "SEND", "GET_AWAITABLE", "GET_AITER", "GET_ANEXT",
-        "END_ASYNC_FOR", "GET_YIELD_FROM_ITER"),
+    "`yield from` and async functions (await) are not supported": (
+        "SEND", "GET_AWAITABLE", "GET_AITER", "GET_ANEXT", "END_ASYNC_FOR",
+        "GET_YIELD_FROM_ITER"),
     "calls with *args or **kwargs unpacking are not supported": ("CALL_FUNCTION_EX",),
     "assigning or deleting a global variable ('global x') is not supported": (
         "STORE_GLOBAL", "DELETE_GLOBAL"),
@@ -270,8 +285,8 @@ del _msg, _names, _n, _F
 
 _CO_VARARGS, _CO_VARKEYWORDS = 0x04, 0x08
 _CO_GENERATOR, _CO_COROUTINE, _CO_ITERABLE_COROUTINE, _CO_ASYNC_GENERATOR = 0x20, 0x80, 0x100, 0x200
-_BAD_FLAGS = (_CO_VARARGS | _CO_VARKEYWORDS | _CO_GENERATOR | _CO_COROUTINE
-              | _CO_ITERABLE_COROUTINE | _CO_ASYNC_GENERATOR)
+_BAD_FLAGS = (_CO_VARARGS | _CO_VARKEYWORDS | _CO_COROUTINE | _CO_ITERABLE_COROUTINE
+              | _CO_ASYNC_GENERATOR)
 _COMPREHENSION_NAMES = {"<listcomp>": "list comprehensions", "<setcomp>": "set comprehensions",
                         "<dictcomp>": "dict comprehensions",
                         "<genexpr>": "generator expressions"}
@@ -424,8 +439,7 @@ def _reject_flags(code, flags):
     if flags & (_CO_VARARGS | _CO_VARKEYWORDS):
         _reject("functions with *args or **kwargs parameters are not supported", code,
                 code.co_firstlineno)
-    what = ("generator functions (yield) are not supported" if flags & _CO_GENERATOR else
-            "async generators are not supported" if flags & _CO_ASYNC_GENERATOR else
+    what = ("async generators are not supported" if flags & _CO_ASYNC_GENERATOR else
             "coroutines (async def) are not supported")
     # point at the first suspension point, not at the def line
     line = code.co_firstlineno
@@ -438,6 +452,19 @@ def _reject_flags(code, flags):
     else:
         line = code.co_firstlineno
     _reject(what, code, line)
+
+
+def _without_stop_iteration_handler(instructions, entries):
+    """3.12+ wraps a generator's body in a handler that turns a StopIteration escaping it into
+    RuntimeError (PEP 479): CALL_INTRINSIC_1 3; RERAISE 1, last in the code.  Compiled
+    generators never let a StopIteration escape (ending is a status, not an exception), so the
+    handler and the table entries that lead to it are dropped."""
+    instructions = list(instructions)
+    for k, ins in enumerate(instructions):
+        if ins.opname == "CALL_INTRINSIC_1" and ins.arg == 3:
+            cut = ins.offset
+            return instructions[:k], [e for e in entries if e.target != cut]
+    return instructions, entries
 
 
 def _cell_stores(code):
@@ -485,6 +512,8 @@ def normalize(func_or_code, closure_params=False) -> NisFunction:
     entries = dis.Bytecode(code).exception_entries if code.co_exceptiontable else ()
 
     instructions, extra_vars = _instructions(code)
+    if flags & _CO_GENERATOR and entries:
+        instructions, entries = _without_stop_iteration_handler(instructions, entries)
     freevars = code.co_freevars
     _cell_stores(code)
     # Captured variables are plain locals here (read-only captures, checked above): cells only
@@ -832,6 +861,10 @@ _EFFECT = {
     Op.MAKE_FUNCTION: lambda a: (2, -1) if a & 8 else (1, 0),
     Op.PUSH_EXC_INFO: lambda a: (1, 1), Op.POP_EXCEPT: lambda a: (1, -1),
     Op.CHECK_EXC_MATCH: lambda a: (2, 0), Op.RERAISE: lambda a: (1, -1),
+    **dict.fromkeys((Op.RESERVED_51, Op.RESERVED_52, Op.RESERVED_53, Op.RESERVED_54,
+                     Op.RESERVED_55, Op.RESERVED_56, Op.RESERVED_57, Op.RESERVED_58,
+                     Op.RESERVED_59), lambda a: (0, 0)),
+    Op.RETURN_GENERATOR: lambda a: (0, 1), Op.YIELD_VALUE: lambda a: (1, 0),
 }
 
 

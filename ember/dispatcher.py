@@ -53,6 +53,9 @@ def session():
         return _session
 
 
+_CO_GENERATOR = 0x20  # inspect.CO_GENERATOR
+
+
 class Options:
     """The decorator's options, checked once."""
 
@@ -213,6 +216,11 @@ class JitFunction(Overloads):
                     "those, None, non-empty lists and sets of those, ember.typed.List and "
                     "ember.typed.Dict") from None
         spec = self._specialize(codes)
+        if spec.entry is None:
+            raise UnsupportedError(
+                f"{self.__qualname__}() is a generator function: its generators live in compiled "
+                "code (iterate over it inside a jitted function); calling it from Python is not "
+                "supported", self.py_func.__code__.co_filename, _def_line(self.py_func))
         return self.dispatcher._call_entry(spec.entry, args)
 
     def _pin(self, value):
@@ -295,7 +303,9 @@ class JitFunction(Overloads):
                 _register_blas()
             arg_codes = [s.type_code(t) for t in compiled.arg_types]
             ret_code = s.type_code(compiled.return_type)
-            if None in arg_codes or isinstance(self, InnerFunction):
+            if None in arg_codes or isinstance(self, InnerFunction) or (
+                    ret_code is None and self.py_func.__code__.co_flags & _CO_GENERATOR):
+                # a generator function's generator, like a closure, lives in compiled code
                 # a closure, or a function holding one: callable from compiled code only
                 spec = Specialization(compiled, type_ids, arg_codes, ret_code, None)
                 self._specs[type_ids] = spec
@@ -312,8 +322,10 @@ class JitFunction(Overloads):
 
     def _normalized(self):
         if self._nis is None:
+            from ._objmode import rewrite_objmode_blocks
             from .bytecode import normalize
-            self._nis = normalize(self.py_func, isinstance(self, InnerFunction))
+            self._nis = normalize(rewrite_objmode_blocks(self.py_func),
+                                  isinstance(self, InnerFunction))
         return self._nis
 
     def resolve_call(self, type_ids, kwnames):

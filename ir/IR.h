@@ -178,8 +178,12 @@ class Function {
   std::string symbol;  ///< the native symbol name
   std::vector<TypeId> arg_types;
   std::vector<std::string> arg_names;
-  TypeId return_type;
+  TypeId return_type;  ///< a generator function's is Generator(yield_type)
   CodeFlags flags;
+  /// A generator function (its code has `yield`): lowered as a coroutine whose ramp returns the
+  /// generator (lowering/CodeGenGenerator.cpp).  yield_type unifies what its Yields hand out.
+  bool is_generator = false;
+  TypeId yield_type;
 
   // Tables referenced by imm fields.
   std::vector<ConstValue> consts;

@@ -324,6 +324,12 @@ TypeId TypeContext::unicode() { return intern({TypeKind::Unicode}); }
 
 TypeId TypeContext::unicode_iter() { return intern({TypeKind::UnicodeIter}); }
 
+TypeId TypeContext::generator(TypeId yield_type) {
+  TypeData d{TypeKind::Generator};
+  d.elems = {yield_type};
+  return intern(d);
+}
+
 bool TypeContext::is_compile_time(TypeId t) const {
   switch (kind(t)) {
     case TypeKind::Str:
@@ -352,7 +358,8 @@ bool TypeContext::needs_refcount(TypeId t) const {
     case TypeKind::ListIter:
     case TypeKind::DictIter: return true;
     case TypeKind::Unicode:
-    case TypeKind::UnicodeIter: return true;
+    case TypeKind::UnicodeIter:
+    case TypeKind::Generator: return true;  // its MemInfo owns the frame
     case TypeKind::Tuple:
     case TypeKind::Closure:
     case TypeKind::Optional:
@@ -433,6 +440,7 @@ std::string TypeContext::to_string(TypeId t) const {
     }
     case TypeKind::Unicode: return "unicode_type";
     case TypeKind::UnicodeIter: return "iter(unicode_type)";
+    case TypeKind::Generator: return "generator(" + to_string(d.elems[0]) + ")";
   }
   return "?";
 }

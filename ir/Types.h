@@ -96,6 +96,11 @@ enum class TypeKind : uint8_t {
   /// A type used as a value (ember.types.unicode_type, types.ListType(int64), ...), as
   /// typed.Dict.empty's arguments: elems[0] = that type.  Compile-time only.
   TypeRef,
+  /// A generator made by calling a generator function (lowering/CodeGenGenerator.cpp):
+  /// elems[0] = the type it yields.  Its value is the MemInfo holding the suspended frame; it
+  /// is its own iterator.  Any generator function yielding that type gives the same type: the
+  /// frame's resume and destroy functions are reached through the frame itself.
+  Generator,
 };
 
 /// What iterating a dict yields.
@@ -179,6 +184,7 @@ class TypeContext {
   TypeId caught_exception();
   TypeId unicode();
   TypeId unicode_iter();
+  TypeId generator(TypeId yield_type);
   /// A string at run time: unicode_type, or a literal (which converts to one).
   bool is_string(TypeId t) const {
     return kind(t) == TypeKind::Unicode || kind(t) == TypeKind::Str;

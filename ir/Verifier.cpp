@@ -77,9 +77,16 @@ class Verifier {
         }
       }
       if (typed_ && d.op == Op::Ret) {
-        internal_assert(f_.type(d.operands[0]) == f_.return_type)
+        // A generator function's body returns None; calling it returns the generator.
+        TypeId want = f_.is_generator ? f_.types().none() : f_.return_type;
+        internal_assert(f_.type(d.operands[0]) == want)
             << f_.name << ": returns " << f_.types().to_string(f_.type(d.operands[0]))
             << " from a function of type " << f_.types().to_string(f_.return_type);
+      }
+      if (typed_ && d.op == Op::Yield) {
+        internal_assert(f_.is_generator && f_.type(d.operands[0]) == f_.yield_type)
+            << f_.name << ": yields " << f_.types().to_string(f_.type(d.operands[0]))
+            << " where the generator yields " << f_.types().to_string(f_.yield_type);
       }
       if (typed_ && d.result.valid()) {
         internal_assert(!f_.type(d.result).unknown())

@@ -104,6 +104,10 @@ void FunctionLowerer::leave_raised(V status) {
       for (Value v : it->second)
         if (get(v)) decref(get(v), type(v));
   }
+  if (f_.is_generator && !in_chunk_) {  // the generator ends; its consumer raises
+    end_generator(kGeneratorRaised);
+    return;
+  }
   b_.CreateRet(status);
 }
 
@@ -248,6 +252,7 @@ void for_each_reference(llvm::IRBuilder<> &b, DataModel &dm, llvm::Value *v, Typ
       return;
     }
     case TypeKind::Unicode: on_meminfo(v); return;  // a string is its meminfo
+    case TypeKind::Generator: on_meminfo(v); return;
     case TypeKind::UnicodeIter: {
       llvm::Type *st = dm.iterator_state_type(t);
       on_meminfo(b.CreateLoad(dm.pointer_type(), b.CreateStructGEP(st, v, 0)));
@@ -325,7 +330,10 @@ void FunctionLowerer::run() {
   for (Block b : cfg.rpo())
     blocks_[b.id] = llvm::BasicBlock::Create(ctx_, "bb" + std::to_string(b.id), fn_);
   b_.SetInsertPoint(entry_);
-  b_.CreateBr(blocks_[0]);
+  if (f_.is_generator)
+    begin_generator(blocks_[0]);
+  else
+    b_.CreateBr(blocks_[0]);
   for (Block b : cfg.rpo()) {
     b_.SetInsertPoint(blocks_[b.id]);
     for (Value p : f_.block(b).params) {
@@ -367,7 +375,7 @@ void FunctionLowerer::lower_inst(const InstData &d) {
       V v = fn_->getArg(2 + static_cast<unsigned>(d.imm));
       if (vt(type(d.result))) {
         set(d.result, v);
-        incref(v, type(d.result));
+        if (!f_.is_generator) incref(v, type(d.result));  // a generator's ramp took it
       }
       return;
     }
@@ -551,7 +559,12 @@ void FunctionLowerer::lower_inst(const InstData &d) {
     case Op::DecRef: decref(get(d.operands[0]), type(d.operands[0])); return;
     case Op::Br:
     case Op::CondBr: lower_branch(d); return;
+    case Op::Yield: lower_yield(d); return;
     case Op::Ret: {
+      if (f_.is_generator) {
+        end_generator(kGeneratorDone);
+        return;
+      }
       TypeId t = type(d.operands[0]);
       if (llvm::Type *m = mt(t)) {
         V v = get(d.operands[0]);

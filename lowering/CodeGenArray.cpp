@@ -688,6 +688,10 @@ V FunctionLowerer::memory_overlaps(V a, TypeId at, V b, TypeId bt) {
 
 V FunctionLowerer::iterator_from(V iterable, TypeId from, TypeId iter_type) {
   const TypeData &fd = types_.get(from);
+  if (fd.kind == TypeKind::Generator) {  // its own iterator: a new reference to it
+    incref(iterable, from);
+    return iterable;
+  }
   switch (fd.kind) {
     case TypeKind::Range: {
       llvm::Type *st = dm_.iterator_state_type(iter_type);
@@ -750,6 +754,7 @@ V FunctionLowerer::lower_getiter(const InstData &d) {
 
 V FunctionLowerer::lower_iternext(V state, TypeId iter) {
   const TypeData &d = types_.get(iter);
+  if (d.kind == TypeKind::Generator) return generator_next(state, iter);
   llvm::Type *st = dm_.iterator_state_type(iter);
   llvm::Constant *one = llvm::ConstantInt::get(i64_, 1);
   switch (d.kind) {
@@ -805,6 +810,7 @@ V FunctionLowerer::lower_iternext(V state, TypeId iter) {
 
 V FunctionLowerer::lower_itervalue(V state, TypeId iter) {
   const TypeData &d = types_.get(iter);
+  if (d.kind == TypeKind::Generator) return generator_value(state, iter);
   llvm::Type *st = dm_.iterator_state_type(iter);
   switch (d.kind) {
     case TypeKind::RangeIter: return b_.CreateLoad(i64_, b_.CreateStructGEP(st, state, 4));

@@ -116,7 +116,8 @@ llvm::Type *DataModel::memory_type(TypeId t) {
     case TypeKind::Set:
     case TypeKind::DictView: result = ptr_; break;
     case TypeKind::Unicode:
-    case TypeKind::UnicodeIter: result = ptr_; break;
+    case TypeKind::UnicodeIter:
+    case TypeKind::Generator: result = ptr_; break;
     default: result = nullptr; break;  // compile-time only
   }
   memory_cache_[t.index] = result;

@@ -378,6 +378,38 @@ class FunctionLowerer {
   V string_iter_next(V state, TypeId iter);
   V string_iter_value(V state, TypeId iter);
 
+  // ---- CodeGenGenerator.cpp: generator functions as LLVM coroutines (switch-resumed) -------
+  /// A generator's header.status: Ready while it can be resumed (before its first value, and
+  /// at each yield), then Done or Raised for good.
+  enum GeneratorStatus : int32_t { kGeneratorReady = 0, kGeneratorDone = 1, kGeneratorRaised = 2 };
+  /// A generator function's ramp, at the end of the entry block: makes the generator (a
+  /// MemInfo holding a header and the coroutine frame), takes references to the arguments,
+  /// stores the generator as the result and suspends; the first resume enters `body`.
+  void begin_generator(llvm::BasicBlock *body);
+  /// The body ends, returned (GeneratorStatus::Done) or raised (Raised, the record already in
+  /// the header): records it, then suspends for the last time.
+  void end_generator(int32_t status);
+  void lower_yield(const InstData &d);
+  /// The header every generator of type `gen` starts with: {frame, status, error, value}.
+  llvm::StructType *generator_header_type(TypeId gen);
+  uint64_t generator_header_size(TypeId gen);
+  V generator_header(V gen);
+  /// Resumes `gen` unless it has ended: true when it yielded a value (generator_value reads
+  /// it, borrowed), false when it is exhausted; an exception it raised unwinds this function.
+  V generator_next(V gen, TypeId gen_type);
+  V generator_value(V gen, TypeId gen_type);
+  /// A generator function's coroutine: its id token, frame handle and header, and the blocks
+  /// every suspend point shares.
+  struct Coroutine {
+    V id = nullptr, handle = nullptr, header = nullptr;
+    llvm::BasicBlock *suspend = nullptr, *cleanup = nullptr, *final = nullptr;
+  } coro_;
+
+  // ---- CodeGenObjmode.cpp: `with objmode()` blocks, run by the interpreter -----------------
+  V lower_objmode_call(const InstData &d);
+  /// A constant {n, code[n]} of type t's ABI type code, for the bindings' boxing.
+  V type_code_constant(TypeId t);
+
   // ---- CodeGenBuiltin.cpp ------------------------------------------------------------------
   V lower_call(const InstData &d);
   V lower_builtin(const InstData &d, BuiltinId id);

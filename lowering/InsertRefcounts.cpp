@@ -32,7 +32,6 @@ bool may_raise(const Function &f, const InstData &d) {
     case Op::BuildList:
     case Op::BuildMap:
     case Op::BuildSet:
-    case Op::IterNext:
     case Op::IterValue:
     case Op::IncRef:
     case Op::DecRef:
@@ -50,6 +49,9 @@ bool may_raise(const Function &f, const InstData &d) {
     case Op::GetIter:  // range() with a zero step
     case Op::Cast:     // int() of NaN or inf
     case Op::CheckBound: return true;
+    case Op::IterNext:  // a generator's body may raise
+      return types.kind(f.type(d.operands[0])) == TypeKind::Generator;
+    case Op::Yield: return true;  // its unwind set is what the frame drops when destroyed there
     case Op::Compare:
     case Op::Unary: return false;  // on scalars; over arrays they allocate (above)
     case Op::BinOp: {

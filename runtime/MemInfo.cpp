@@ -216,6 +216,8 @@ const ember_symbol *ember_runtime_symbols(void) {
       EMBER_SYMBOL(ember_value_incref),
       EMBER_SYMBOL(ember_value_decref),
       EMBER_SYMBOL(ember_value_repr),
+      EMBER_SYMBOL(ember_generator_new),
+      EMBER_SYMBOL(ember_objmode_call),
       EMBER_SYMBOL(ember_list_new),
       EMBER_SYMBOL(ember_list_len),
       EMBER_SYMBOL(ember_list_append),

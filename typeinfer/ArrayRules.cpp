@@ -195,7 +195,8 @@ TypeId type_getiter(RuleContext &cx) {
     case TypeKind::TupleIter:
     case TypeKind::ListIter:
     case TypeKind::DictIter:
-    case TypeKind::UnicodeIter: return t;
+    case TypeKind::UnicodeIter:
+    case TypeKind::Generator: return t;  // its own iterator
     case TypeKind::List:
     case TypeKind::Dict:
     case TypeKind::Set:

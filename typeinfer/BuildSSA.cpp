@@ -549,6 +549,21 @@ class SSABuilder {
         break;
       }
       case NisOp::UnreachableEH: terminate(block, Op::Unreachable, {}, loc, {}); return false;
+      case NisOp::ReturnGenerator:  // the first op of a generator function
+        f_->is_generator = true;
+        push(emit(block, Op::Const, {}, loc, none_const_));
+        break;
+      case NisOp::YieldValue: push(emit(block, Op::Yield, {pop(stack)}, loc)); break;
+      case NisOp::Reserved51:
+      case NisOp::Reserved52:
+      case NisOp::Reserved53:
+      case NisOp::Reserved54:
+      case NisOp::Reserved55:
+      case NisOp::Reserved56:
+      case NisOp::Reserved57:
+      case NisOp::Reserved58:
+      case NisOp::Reserved59:
+        internal_error << "reserved NIS op " << static_cast<int>(ins.op);
       case NisOp::MakeFunction: {
         // The code object is frozen as a jitted function taking the captured values first; an
         // inner function without captures is that function itself.

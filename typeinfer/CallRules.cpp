@@ -62,6 +62,10 @@ const BuiltinSignature &builtin_signature(BuiltinId id) {
     case BuiltinId::NpRandomRand:
     case BuiltinId::NpRandomRandn: return varargs;
     case BuiltinId::Round: return round;
+    case BuiltinId::ObjmodeCall: {
+      static const S objmode{{"block", "types", "inputs"}, 3, false};
+      return objmode;
+    }
     case BuiltinId::EmberGetThreadId:
     case BuiltinId::EmberGetNumThreads: return nothing;
     case BuiltinId::Enumerate: return enumerate;
@@ -353,7 +357,8 @@ TypeId iterator_of(BuiltinCall &c, TypeId t) {
     case TypeKind::TupleIter:
     case TypeKind::ListIter:
     case TypeKind::DictIter:
-    case TypeKind::UnicodeIter: return t;
+    case TypeKind::UnicodeIter:
+    case TypeKind::Generator: return t;  // its own iterator
     case TypeKind::List:
     case TypeKind::Dict:
     case TypeKind::Set:
@@ -533,6 +538,7 @@ TypeId type_python_builtin(BuiltinCall &c) {
       for (size_t i = 0; i < c.nargs(); ++i)
         if (!c.is_int_like(c.arg(i)) || c.kind_of(c.arg(i)) == ScalarKind::UInt64) c.bad_args();
       return types.int64();
+    case BuiltinId::ObjmodeCall: return type_objmode_call(c);
     case BuiltinId::Enumerate:
       if (c.given(1) && !c.is_int_like(c.param(1))) c.bad_args();
       return types.enumerate_iter(iterator_of(c, c.param(0)));

@@ -95,6 +95,8 @@ TypeId type_lapack_call(BuiltinCall &call);
 // ---- strings (StringRules.cpp) ----------------------------------------------------------------
 /// The parameters of a string builtin or str method (nullptr for other builtins).
 const BuiltinSignature *string_builtin_signature(BuiltinId id);
+/// A `with objmode(...)` block's call (ObjmodeRules.cpp): its outputs' tuple type.
+TypeId type_objmode_call(BuiltinCall &c);
 /// The builtin a method of a string stands for (s.find -> StrFind), or NumBuiltins.
 BuiltinId string_method_builtin(MethodId m);
 /// Typing of str(), ord(), chr(), hash(), format(), repr() and str's methods; Unknown when the

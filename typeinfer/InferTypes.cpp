@@ -31,6 +31,10 @@ class TypeInferrer {
     f_.return_type = options_.declared_return.unknown()
                          ? (return_type_.unknown() ? types_.none() : return_type_)
                          : options_.declared_return;
+    if (f_.is_generator) {  // what calling it returns: the generator (CodeGenGenerator.cpp)
+      f_.yield_type = yield_type_.unknown() ? types_.none() : yield_type_;
+      f_.return_type = types_.generator(f_.yield_type);
+    }
     record_callees();
     check_containers_resolved();
     end_blocks_at_unbound_reads();
@@ -51,7 +55,7 @@ class TypeInferrer {
   /// `final`, rule failures are reported instead of deferred.
   bool sweep(bool final) {
     bool changed = false;
-    TypeId ret;
+    TypeId ret, yielded;
     // Liveness of blocks processed later in this sweep (the sources of back edges) comes from
     // the previous sweep; before the first one every block counts as live.
     prev_live_ = live_.empty() ? std::vector<char>(f_.num_blocks(), 1) : live_;
@@ -93,8 +97,23 @@ class TypeInferrer {
           if (final && types_.is_compile_time(t) && !t.unknown())
             unsupported(d.loc) << "a " << types_.to_string(t)
                                << " cannot be returned from compiled code";
+          if (f_.is_generator && final && types_.kind(t) != TypeKind::None)
+            unsupported(d.loc) << "a generator's `return` with a value is not supported in "
+                                  "compiled code (return None, or nothing)";
           ret = guarded(
               final, d.loc, [&] { return unify(types_, ret, t, d.loc); }, ret);
+          continue;
+        }
+        if (d.op == Op::Yield) {  // unified as returns are; the value sent back is None
+          TypeId t = f_.type(d.operands[0]);
+          if (types_.kind(t) == TypeKind::Str) t = types_.unicode();
+          if (final && t.unknown()) report_unknown(d);
+          if (final && types_.is_compile_time(t) && !t.unknown())
+            unsupported(d.loc) << "a " << types_.to_string(t)
+                               << " cannot be yielded from compiled code";
+          yielded = guarded(
+              final, d.loc, [&] { return unify(types_, yielded, t, d.loc); }, yielded);
+          changed |= update(d.result, types_.none());
           continue;
         }
         bool ready = true;
@@ -135,6 +154,10 @@ class TypeInferrer {
     }
     if (ret != return_type_) {
       return_type_ = ret;
+      changed = true;
+    }
+    if (yielded != yield_type_) {
+      yield_type_ = yielded;
       changed = true;
     }
     return changed;
@@ -391,6 +414,7 @@ class TypeInferrer {
         return types_.boolean();
       }
       case Op::CatchBr: return TypeId{};
+      case Op::Yield: return types_.none();  // typed in sweep(), as Ret
       case Op::Raise: {
         TypeKind k = types_.kind(f_.type(d.operands[0]));
         if (k != TypeKind::ExceptionClass && k != TypeKind::ExceptionValue &&
@@ -456,6 +480,7 @@ class TypeInferrer {
   std::vector<char> live_, prev_live_;  // blocks reached through live edges
   std::set<std::pair<uint32_t, size_t>> dead_edges_, prev_dead_edges_;  // (terminator, target)
   TypeId return_type_;
+  TypeId yield_type_;  ///< a generator function's: what its yields unify to so far
   std::map<uint32_t, CalleeRef> callees_;          // by the call's result value
   std::map<uint32_t, Inst> unbound_reads_;         // block -> its read of a never-bound local
   std::map<uint64_t, std::vector<TypeId>> sites_;  // empty displays' learned item types

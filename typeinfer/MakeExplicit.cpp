@@ -140,7 +140,13 @@ class Explicitor {
         }
         break;
       case Op::Ret: {
+        if (f_.is_generator) break;  // it returns None: the generator ends (its ramp returns it)
         Value v = cast(d.operands[0], f_.return_type, b, i);
+        f_.inst(i).operands[0] = v;
+        break;
+      }
+      case Op::Yield: {
+        Value v = cast(d.operands[0], f_.yield_type, b, i);
         f_.inst(i).operands[0] = v;
         break;
       }

@@ -111,6 +111,18 @@ int nis_stack_effect(const NisInstr &ins) {
     case NisOp::PopExcept:
     case NisOp::Reraise: return -1;
     case NisOp::CheckExcMatch: return 0;
+    case NisOp::ReturnGenerator: return 1;  // None, which a POP_TOP drops
+    case NisOp::YieldValue: return 0;       // the value out, the value sent (None) in
+    case NisOp::Reserved51:
+    case NisOp::Reserved52:
+    case NisOp::Reserved53:
+    case NisOp::Reserved54:
+    case NisOp::Reserved55:
+    case NisOp::Reserved56:
+    case NisOp::Reserved57:
+    case NisOp::Reserved58:
+    case NisOp::Reserved59:
+      internal_error << "reserved NIS op " << static_cast<int>(ins.op);
   }
   return 0;
 }
@@ -170,6 +182,18 @@ int nis_pops(const NisInstr &ins) {
     case NisOp::PopExcept:
     case NisOp::CheckExcMatch:
     case NisOp::Reraise: return 1;
+    case NisOp::ReturnGenerator: return 0;
+    case NisOp::YieldValue: return 1;
+    case NisOp::Reserved51:
+    case NisOp::Reserved52:
+    case NisOp::Reserved53:
+    case NisOp::Reserved54:
+    case NisOp::Reserved55:
+    case NisOp::Reserved56:
+    case NisOp::Reserved57:
+    case NisOp::Reserved58:
+    case NisOp::Reserved59:
+      internal_error << "reserved NIS op " << static_cast<int>(ins.op);
   }
   return 0;
 }

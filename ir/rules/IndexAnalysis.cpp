@@ -183,6 +183,7 @@ TypeId iterator_value_type(TypeContext &types, TypeId iter) {
       return types.unknown();
     }
     case TypeKind::UnicodeIter: return types.unicode();
+    case TypeKind::Generator: return d.elems[0];
     default: internal_error << "not an iterator: " << types.to_string(iter);
   }
   return types.unknown();

@@ -136,7 +136,7 @@ def r_with(a):
 
 def r_generator(n):
     x = n + 1
-    yield x  # <- rejected
+    yield from range(x)  # <- rejected
 
 
 def r_lambda_default(a):
@@ -201,7 +201,7 @@ async def r_async(a):
 
 def test_rejected_constructs():
     _check_rejected(r_with, "with")
-    _check_rejected(r_generator, "generator")
+    _check_rejected(r_generator, "yield from")
     _check_rejected(r_lambda_default, "default arguments")
     _check_rejected(r_closure, "'k'", "captured")
     _check_rejected(r_genexpr, "generator expressions")
@@ -405,8 +405,9 @@ def test_enum_values_are_the_contract():
         "POP_JUMP_IF_TRUE", "POP_JUMP_IF_FALSE", "POP_JUMP_IF_NONE", "POP_JUMP_IF_NOT_NONE",
         "RETURN_VALUE", "RAISE", "UNREACHABLE_EH", "MAKE_FUNCTION", "PUSH_EXC_INFO",
         "POP_EXCEPT", "CHECK_EXC_MATCH", "RERAISE", "BUILD_MAP", "BUILD_SET", "MAP_ADD", "SET_ADD",
-        "DELETE_SUBSCR", "LIST_EXTEND", "SET_UPDATE", "DICT_UPDATE", "BUILD_CONST_KEY_MAP"]
-    assert [m.value for m in Op] == list(range(51))
+        "DELETE_SUBSCR", "LIST_EXTEND", "SET_UPDATE", "DICT_UPDATE", "BUILD_CONST_KEY_MAP"] + [
+        f"RESERVED_{n}" for n in range(51, 60)] + ["RETURN_GENERATOR", "YIELD_VALUE"]
+    assert [m.value for m in Op] == list(range(62))
     assert [m.name for m in bc.BinOp] == ["ADD", "SUB", "MUL", "TRUEDIV", "FLOORDIV", "MOD",
                                           "POW", "LSHIFT", "RSHIFT", "AND", "OR", "XOR",
                                           "MATMUL"]

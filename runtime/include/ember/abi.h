@@ -102,6 +102,9 @@ enum ember_exception_id {
 #undef EMBER_X
       EMBER_EXC_FIRST_USER = 64
 };
+/* Not a class: the Python exception a `with objmode()` block raised (or a value that did not
+ * match its annotation), kept by the bindings for the dispatcher to raise as it was. */
+#define EMBER_EXC_PYTHON_PENDING 63
 
 /* Type codes: a type is written as a preorder list of int64 (a "type code"), shared by the
  * dispatcher (typeof, boxing plans) and the compiler (which interns it in its TypeContext).

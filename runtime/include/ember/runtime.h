@@ -27,6 +27,22 @@ void ember_meminfo_decref(ember_meminfo *mi);
 /* How many MemInfos are alive: tests read it to find leaks. */
 int64_t ember_live_meminfos(void);
 
+/* A generator (runtime/Generator.cpp): a MemInfo of nbytes whose data starts with the pointer
+ * to its coroutine frame (set by the ramp, in the same allocation); dropping the last
+ * reference destroys the frame, which releases what the suspended generator held. */
+ember_meminfo *ember_generator_new(int64_t nbytes);
+
+/* `with objmode(...)` blocks (runtime/ObjMode.cpp): compiled code calls ember_objmode_call with
+ * the block's id, its inputs (a tuple laid out as in_code says; the call takes their
+ * references) and where its outputs go (out_code).  Type codes are {n, code[n]}.  The bindings
+ * install the hook that takes the GIL and runs the block; 0 = done, else a Python exception is
+ * pending for the dispatcher (EMBER_EXC_PYTHON_PENDING). */
+typedef int32_t (*ember_objmode_hook)(int64_t block, const int64_t *in_code, void *in,
+                                      const int64_t *out_code, void *out);
+void ember_set_objmode_hook(ember_objmode_hook hook);
+int32_t ember_objmode_call(int64_t block, const int64_t *in_code, void *in,
+                           const int64_t *out_code, void *out);
+
 /* Whether an output of nbytes is large enough for streaming (non-temporal) stores: beyond most
  * of the last-level cache.  Compiled code that streams calls ember_stream_fence() afterwards. */
 int32_t ember_stream_worthwhile(int64_t nbytes);

@@ -1,0 +1,168 @@
+// `with objmode(name="type", ...)` blocks (bindings side).  ember/_objmode.py turned each block
+// into a Python function and registered it here with the names and annotations of its
+// outputs; compiled code calls ember_objmode_call, which lands in run_block: it takes the GIL
+// (compiled code may run without it, in nogil or parallel code), boxes the inputs (taking over
+// the references compiled code made for them), calls the block and unboxes each output as its
+// annotation says.  An array output gets a MemInfo holding a reference to the ndarray, so
+// compiled code owns it like any array it made.  A failure leaves the Python exception for
+// the dispatcher (restore_objmode_exception), one per thread.
+#include "bindings/ObjMode.h"
+
+#include <deque>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "bindings/Boxing.h"
+#include "ember/abi.h"
+#include "ember/runtime.h"
+
+namespace ember::py {
+
+namespace {
+
+struct Block {
+  PyObject *fn;                          ///< the block as a Python function (kept alive)
+  std::vector<std::string> names;        ///< the outputs, in order
+  std::vector<std::string> annotations;  ///< as written
+};
+
+std::mutex g_blocks_mutex;
+std::deque<Block> g_blocks;  // a deque: entries never move while another is added
+
+struct Pending {
+  PyObject *type = nullptr, *value = nullptr, *traceback = nullptr;
+};
+thread_local Pending t_pending;
+
+std::vector<int64_t> code_of(const int64_t *words) {
+  return std::vector<int64_t>(words + 1, words + 1 + words[0]);
+}
+
+void release_ndarray(void *, int64_t, void *obj) {
+  PyGILState_STATE g = PyGILState_Ensure();
+  Py_DECREF(static_cast<PyObject *>(obj));
+  PyGILState_Release(g);
+}
+
+/// An array unboxed from an output borrows the ndarray: give it a MemInfo owning a reference.
+bool own_array(ember_array *a) {
+  if (a->meminfo) return true;
+  ember_meminfo *mi = ember_meminfo_alloc(0);
+  if (!mi) {
+    PyErr_NoMemory();
+    return false;
+  }
+  Py_INCREF(static_cast<PyObject *>(a->parent));
+  mi->dtor = release_ndarray;
+  mi->dtor_info = a->parent;
+  a->meminfo = mi;
+  return true;
+}
+
+/// Unboxes the block's result tuple into `out`; false with a Python error naming the output.
+bool unbox_outputs(const Block &block, const Plan &plan, PyObject *result, void *out) {
+  size_t n = plan.children.size();
+  if (!PyTuple_Check(result) || static_cast<size_t>(PyTuple_GET_SIZE(result)) != n) {
+    PyErr_SetString(PyExc_TypeError, "objmode block: unexpected result (please report)");
+    return false;
+  }
+  for (size_t i = 0; i < n; ++i) {
+    const Plan &p = plan.children[i];
+    void *slot = static_cast<char *>(out) + plan.offsets[i];
+    PyObject *v = PyTuple_GET_ITEM(result, i);
+    bool ok = unbox(p, v, slot) &&
+              (p.tag != EMBER_T_ARRAY || own_array(static_cast<ember_array *>(slot)));
+    if (!ok) {
+      PyObject *type, *value, *tb;
+      PyErr_Fetch(&type, &value, &tb);
+      PyObject *text = value ? PyObject_Str(value) : nullptr;
+      PyErr_Format(PyExc_TypeError,
+                   "with objmode(): the value of '%s' is a %s, which does not match its "
+                   "annotation %s (%s)",
+                   block.names[i].c_str(), Py_TYPE(v)->tp_name, block.annotations[i].c_str(),
+                   text ? PyUnicode_AsUTF8(text) : "");
+      Py_XDECREF(text);
+      Py_XDECREF(type);
+      Py_XDECREF(value);
+      Py_XDECREF(tb);
+      for (size_t j = 0; j < i; ++j)  // what was unboxed before is not handed out
+        release(plan.children[j], static_cast<char *>(out) + plan.offsets[j]);
+      return false;
+    }
+  }
+  return true;
+}
+
+int32_t run_block(int64_t id, const int64_t *in_code, void *in, const int64_t *out_code,
+                  void *out) {
+  PyGILState_STATE gil = PyGILState_Ensure();
+  const Block *block;
+  {
+    std::lock_guard<std::mutex> lock(g_blocks_mutex);
+    block = &g_blocks[static_cast<size_t>(id)];
+  }
+  std::vector<int64_t> ic = code_of(in_code), oc = code_of(out_code);
+  size_t pos = 0;
+  Plan in_plan = make_plan(ic, &pos);
+  pos = 0;
+  Plan out_plan = make_plan(oc, &pos);
+  bool ok = false;
+  if (PyObject *args = box(in_plan, in)) {
+    PyObject *result = PyObject_CallObject(block->fn, args);
+    Py_DECREF(args);
+    if (result) {
+      ok = unbox_outputs(*block, out_plan, result, out);
+      Py_DECREF(result);
+    }
+  }
+  if (!ok) {
+    Py_XDECREF(t_pending.type);
+    Py_XDECREF(t_pending.value);
+    Py_XDECREF(t_pending.traceback);
+    PyErr_Fetch(&t_pending.type, &t_pending.value, &t_pending.traceback);
+    PyErr_NormalizeException(&t_pending.type, &t_pending.value, &t_pending.traceback);
+  }
+  PyGILState_Release(gil);
+  return ok ? 0 : 1;
+}
+
+PyObject *objmode_register(PyObject *, PyObject *args) {
+  PyObject *fn, *names, *annotations;
+  if (!PyArg_ParseTuple(args, "OO!O!", &fn, &PyTuple_Type, &names, &PyTuple_Type, &annotations))
+    return nullptr;
+  Block b;
+  b.fn = fn;
+  for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(names); ++i) {
+    const char *n = PyUnicode_AsUTF8(PyTuple_GET_ITEM(names, i));
+    const char *a = PyUnicode_AsUTF8(PyTuple_GET_ITEM(annotations, i));
+    if (!n || !a) return nullptr;
+    b.names.emplace_back(n);
+    b.annotations.emplace_back(a);
+  }
+  Py_INCREF(fn);  // registered blocks live as long as the process, as compiled code does
+  std::lock_guard<std::mutex> lock(g_blocks_mutex);
+  g_blocks.push_back(std::move(b));
+  return PyLong_FromSize_t(g_blocks.size() - 1);
+}
+
+PyMethodDef g_methods[] = {
+    {"objmode_register", objmode_register, METH_VARARGS,
+     "objmode_register(fn, names, annotations) -> the block's id for compiled code"},
+    {nullptr, nullptr, 0, nullptr}};
+
+}  // namespace
+
+bool restore_objmode_exception() {
+  if (!t_pending.type) return false;
+  PyErr_Restore(t_pending.type, t_pending.value, t_pending.traceback);
+  t_pending = Pending{};
+  return true;
+}
+
+bool init_objmode(PyObject *module) {
+  ember_set_objmode_hook(run_block);
+  return PyModule_AddFunctions(module, g_methods) == 0;
+}
+
+}  // namespace ember::py

@@ -1,0 +1,153 @@
+"""Generator functions in compiled code (lowering/CodeGenGenerator.cpp): several yields, yields
+in loops, `return` ending them, consumed by `for` and `list()`, passed to another jitted
+function, raising from inside; and a generator dropped before it is exhausted leaks nothing.
+Each result is compared with CPython running the same Python functions uncompiled."""
+import numpy as np
+import pytest
+
+import ember
+from ember import _ember
+from ember.errors import UnsupportedError
+
+
+def countdown(n):
+    while n > 0:
+        yield n
+        n -= 1
+    yield -1
+
+
+def several(x):
+    yield x
+    yield x * 2.0
+    if x > 10:
+        return
+    yield x * 3.0
+
+
+def valid_pairs(a):
+    for i in range(a.shape[0]):
+        v = a[i]
+        if v != v:
+            continue
+        yield i, float(v)
+
+
+def differences(a):
+    prev = np.nan
+    for i, v in valid_pairs_jit(a):
+        if prev == prev:
+            yield i, v - prev
+        prev = v
+
+
+def differences_py(a):
+    prev = np.nan
+    for i, v in valid_pairs(a):
+        if prev == prev:
+            yield i, v - prev
+        prev = v
+
+
+def weighted(pairs):
+    t = 0.0
+    for i, v in pairs:
+        t += i * v
+    return t
+
+
+def temporaries(n):
+    b = np.arange(n) * 2.0  # an array the generator's frame owns
+    for i in range(n):
+        yield b[i] + 1.0
+
+
+def raising(n):
+    for i in range(n):
+        if i == 3:
+            raise ValueError("bad item", i)
+        yield i
+
+
+countdown_jit = ember.jit(countdown)
+several_jit = ember.jit(several)
+valid_pairs_jit = ember.jit(valid_pairs)
+differences_jit = ember.jit(differences)
+weighted_jit = ember.jit(weighted)
+temporaries_jit = ember.jit(temporaries)
+raising_jit = ember.jit(raising)
+
+
+@ember.jit
+def total_countdown(n):
+    s = 0
+    for v in countdown_jit(n):
+        s += v
+    return s
+
+
+@ember.jit
+def list_of_several(x):
+    return list(several_jit(x))
+
+
+@ember.jit
+def weighted_valid(a):
+    return weighted_jit(valid_pairs_jit(a))
+
+
+@ember.jit
+def weighted_differences(a):
+    return weighted_jit(differences_jit(a))
+
+
+@ember.jit
+def first_above(n, limit):
+    for v in temporaries_jit(n):
+        if v > limit:
+            return v
+    return -1.0
+
+
+@ember.jit
+def consume_raising(n):
+    s = 0
+    for v in raising_jit(n):
+        s += v
+    return s
+
+
+@pytest.mark.parametrize("n", [0, 1, 5])
+def test_yield_in_a_loop_then_after_it(n):
+    assert total_countdown(n) == sum(countdown(n))
+
+
+@pytest.mark.parametrize("x", [1.5, 12.0])
+def test_several_yields_and_return_ending_the_generator(x):
+    assert list_of_several(x) == list(several(x))
+
+
+def test_generator_passed_to_another_jitted_function():
+    a = np.array([1.0, np.nan, 3.0, 4.5, np.nan, -2.0])
+    assert weighted_valid(a) == weighted(valid_pairs(a))
+    assert weighted_differences(a) == weighted(differences_py(a))
+
+
+def test_generator_not_exhausted_leaks_nothing():
+    first_above(10, 4.0)  # compiled
+    before = _ember.live_meminfos()
+    for limit in (4.0, 100.0, -1.0):
+        assert first_above(10, limit) == next((v for v in temporaries(10) if v > limit), -1.0)
+    assert _ember.live_meminfos() == before
+
+
+def test_exception_raised_in_generator_reaches_the_consumer():
+    assert consume_raising(3) == sum(raising(3))
+    with pytest.raises(ValueError) as info:
+        consume_raising(10)
+    assert info.value.args == ("bad item", 3)
+
+
+def test_generator_function_called_from_python_is_a_clear_error():
+    with pytest.raises(UnsupportedError, match="generator function"):
+        countdown_jit(3)
