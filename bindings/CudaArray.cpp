@@ -108,16 +108,21 @@ PyObject *tuple_of(const int64_t *v, int n) {
 DeviceArrayObject *self_of(PyObject *o) { return reinterpret_cast<DeviceArrayObject *>(o); }
 
 PyObject *device_array_new(PyTypeObject *type, PyObject *args, PyObject *kwds) {
-  static const char *kwlist[] = {"ptr",   "shape",  "strides", "typestr", "readonly",
-                                 "owner", "stream", "device",  nullptr};
+  static const char *kwlist[] = {"ptr",   "shape",  "strides", "typestr",     "readonly",
+                                 "owner", "stream", "device",  "device_type", nullptr};
   PyObject *ptr_obj, *shape_obj, *strides_obj = Py_None, *owner = Py_None;
   const char *typestr = "<f8";
-  int readonly = 0, device = 0;
+  int readonly = 0, device = 0, device_type = dlpack::kDLCUDA;
   unsigned long long stream = 0;
-  if (!PyArg_ParseTupleAndKeywords(args, kwds, "OO|Os$pOKi", const_cast<char **>(kwlist), &ptr_obj,
+  if (!PyArg_ParseTupleAndKeywords(args, kwds, "OO|Os$pOKii", const_cast<char **>(kwlist), &ptr_obj,
                                    &shape_obj, &strides_obj, &typestr, &readonly, &owner, &stream,
-                                   &device))
+                                   &device, &device_type))
     return nullptr;
+  if (device_type != dlpack::kDLCUDA && device_type != dlpack::kDLROCM) {
+    PyErr_Format(PyExc_ValueError, "device_type is DLPack's kDLCUDA (2) or kDLROCM (10), not %d",
+                 device_type);
+    return nullptr;
+  }
   int64_t itemsize = itemsize_of_typestr(typestr);
   if (!itemsize) {
     PyErr_Format(PyExc_ValueError, "'%s' is not a NumPy typestr such as '<f4'", typestr);
@@ -147,6 +152,7 @@ PyObject *device_array_new(PyTypeObject *type, PyObject *args, PyObject *kwds) {
   self->data = data;
   self->ndim = ndim;
   self->device_id = device;
+  self->device_type = device_type;
   self->itemsize = itemsize;
   if (2 * ndim <= 8) {
     self->shape = self->inline_dims;
@@ -249,7 +255,14 @@ PyObject *get_cai(PyObject *o, void *) {
 }
 
 PyObject *dlpack_device(PyObject *o, PyObject *) {
-  return Py_BuildValue("(ii)", static_cast<int>(dlpack::kDLCUDA), self_of(o)->device_id);
+  return Py_BuildValue("(ii)", self_of(o)->device_type, self_of(o)->device_id);
+}
+
+PyObject *get_device_type(PyObject *o, void *) { return PyLong_FromLong(self_of(o)->device_type); }
+
+ember::cuda::Vendor vendor_of(const DeviceArrayObject *self) {
+  return self->device_type == dlpack::kDLROCM ? ember::cuda::Vendor::Hip
+                                              : ember::cuda::Vendor::Cuda;
 }
 
 /// __dlpack__(*, stream=None, max_version=None, dl_device=None, copy=None)
@@ -267,10 +280,10 @@ PyObject *dlpack_export(PyObject *o, PyObject *args, PyObject *kwds) {
   if (dl_device != Py_None) {
     int type = 0, id = 0;
     if (!PyArg_ParseTuple(dl_device, "ii", &type, &id)) return nullptr;
-    if (type != dlpack::kDLCUDA || id != self->device_id) {
+    if (type != self->device_type || id != self->device_id) {
       PyErr_Format(PyExc_BufferError,
-                   "the array is on CUDA device %d; it cannot be exported to device (%d, %d)",
-                   self->device_id, type, id);
+                   "the array is on %s device %d; it cannot be exported to device (%d, %d)",
+                   ember::cuda::vendor_name(vendor_of(self)), self->device_id, type, id);
       return nullptr;
     }
   }
@@ -297,9 +310,10 @@ PyObject *dlpack_export(PyObject *o, PyObject *args, PyObject *kwds) {
     uint64_t producer = self->stream ? self->stream : ember::cuda::kStreamLegacy;
     if (consumer != -1 && static_cast<uint64_t>(consumer) != producer) {
       try {
-        ember::cuda::CudaDriver::process()->stream_wait_stream(
-            reinterpret_cast<ember::cuda::CUstream>(static_cast<uintptr_t>(consumer)),
-            reinterpret_cast<ember::cuda::CUstream>(static_cast<uintptr_t>(producer)));
+        ember::cuda::CudaDriver::process(vendor_of(self))
+            ->stream_wait_stream(
+                reinterpret_cast<ember::cuda::CUstream>(static_cast<uintptr_t>(consumer)),
+                reinterpret_cast<ember::cuda::CUstream>(static_cast<uintptr_t>(producer)));
       } catch (...) {
         return set_error_from_exception();
       }
@@ -308,7 +322,7 @@ PyObject *dlpack_export(PyObject *o, PyObject *args, PyObject *kwds) {
   const char *typestr = PyUnicode_AsUTF8(self->typestr);
   if (!typestr) return nullptr;
   return dlpack::export_capsule(o, self->data, self->shape, self->strides, self->ndim, typestr,
-                                self->readonly, {dlpack::kDLCUDA, self->device_id}, versioned);
+                                self->readonly, {self->device_type, self->device_id}, versioned);
 }
 
 PyObject *device_array_repr(PyObject *o) {
@@ -334,7 +348,9 @@ PyGetSetDef device_array_getset[] = {
     {"owner", get_owner, nullptr, "the object that keeps the memory alive", nullptr},
     {"stream", get_stream, set_stream,
      "the stream its last producer used (0: the legacy default stream)", nullptr},
-    {"device", get_device, nullptr, "the CUDA device ordinal", nullptr},
+    {"device", get_device, nullptr, "the device ordinal", nullptr},
+    {"device_type", get_device_type, nullptr, "DLPack's device type: 2 (CUDA) or 10 (ROCm)",
+     nullptr},
     {"size", get_size, nullptr, "the number of elements", nullptr},
     {"nbytes", get_nbytes, nullptr, "size * itemsize", nullptr},
     {"__cuda_array_interface__", get_cai, nullptr, "the CUDA Array Interface, version 3", nullptr},
@@ -345,7 +361,8 @@ PyMethodDef device_array_methods[] = {
     {"__dlpack__", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(dlpack_export)),
      METH_VARARGS | METH_KEYWORDS,
      "A DLPack capsule of this array (DLPack 1.0 when max_version >= (1, 0))."},
-    {"__dlpack_device__", dlpack_device, METH_NOARGS, "(kDLCUDA = 2, device ordinal)"},
+    {"__dlpack_device__", dlpack_device, METH_NOARGS,
+     "(kDLCUDA = 2 or kDLROCM = 10, device ordinal)"},
     {nullptr, nullptr, 0, nullptr}};
 
 // ---- __cuda_array_interface__ ---------------------------------------------------------------

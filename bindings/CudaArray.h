@@ -5,7 +5,8 @@
  * any Python-level work; and the readers of what other libraries hand over:
  * __cuda_array_interface__ dictionaries (CuPy, PyTorch, numba) and (ptr, shape, strides) tuples.
  * The GPU DeviceNDArray of ember.cuda can subclass DeviceArray (it is a base type with a
- * __dict__) or hold one.
+ * __dict__) or hold one.  An array in HIP memory has device_type kDLROCM: DLPack exports it as
+ * ROCm memory and synchronizes streams through the HIP runtime.
  */
 #pragma once
 
@@ -23,6 +24,7 @@ struct DeviceArrayObject {
   PyObject_HEAD uint64_t data;
   int32_t ndim;
   int32_t device_id;
+  int32_t device_type;  // DLPack's: kDLCUDA, or kDLROCM for HIP memory
   int64_t itemsize;
   int64_t *shape;  // into `inline_dims` or a heap block: shape[ndim] then strides[ndim]
   int64_t *strides;

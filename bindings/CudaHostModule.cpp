@@ -279,6 +279,12 @@ py::dict constants() {
   return d;
 }
 
+ec::Vendor vendor_of(const std::string &name) {
+  if (name == "cuda") return ec::Vendor::Cuda;
+  if (name == "hip") return ec::Vendor::Hip;
+  throw py::value_error("a vendor is 'cuda' or 'hip', not '" + name + "'");
+}
+
 py::dict function_attributes(const Function &f, ec::CudaDriver &d) {
   py::dict out;
   auto put = [&](const char *name, ec::FuncAttr a) {
@@ -315,8 +321,11 @@ PYBIND11_MODULE(_cuda, m) {
   m.attr("DEFAULT_LIBRARY") = ec::CudaDriver::kDefaultLibrary;
   m.attr("ERROR_RECORD_NAME") = ec::CudaModule::kErrorRecordName;
   m.def("constants", &constants, "The CUDA enum values ember uses, by their cuda.h names.");
-  m.def("exported_names", &ec::CudaDriver::exported_names,
-        "The driver functions ember resolves, as (exported name, required).");
+  m.def(
+      "exported_names",
+      [](const std::string &vendor) { return ec::CudaDriver::exported_names(vendor_of(vendor)); },
+      py::arg("vendor") = "cuda",
+      "The driver functions ember resolves, as (exported name, required), for 'cuda' or 'hip'.");
   m.def(
       "fallback_error_name",
       [](int code) -> std::optional<std::string> {
@@ -331,8 +340,13 @@ PYBIND11_MODULE(_cuda, m) {
         return s ? std::optional<std::string>(s) : std::nullopt;
       },
       "ember's own short text for the common CUresults.");
-  m.def("format_error", &ec::format_cuda_error, py::arg("call"), py::arg("code"), py::arg("name"),
-        py::arg("text"), "The message of a failed driver call.");
+  m.def(
+      "format_error",
+      [](const std::string &call, int code, const std::string &name, const std::string &text) {
+        return ec::format_cuda_error(call, code, name, text);
+      },
+      py::arg("call"), py::arg("code"), py::arg("name"), py::arg("text"),
+      "The message of a failed driver call.");
   m.def(
       "float_to_half_bits", [](double v) { return ec::float_to_half_bits(v); },
       "IEEE binary16 bits of a float, rounded to nearest even.");
@@ -526,14 +540,20 @@ PYBIND11_MODULE(_cuda, m) {
   using DriverPtr = std::shared_ptr<ec::CudaDriver>;
   py::class_<ec::CudaDriver, DriverPtr>(
       m, "Driver",
-      "Driver(library=None): the CUDA driver ($EMBER_CUDA_DRIVER or libcuda.so.1, the process's "
-      "one) or one over another library (tests).  Nothing is opened until a call needs it.")
-      .def(py::init([](std::optional<std::string> library) -> DriverPtr {
-             if (library) return std::make_shared<ec::CudaDriver>(*library);
-             return ec::CudaDriver::process();
+      "Driver(library=None, vendor='cuda'): the CUDA driver ($EMBER_CUDA_DRIVER or libcuda.so.1) "
+      "or, with vendor='hip', the HIP runtime ($EMBER_HIP_LIBRARY or libamdhip64.so): the "
+      "process's one, or one over another library (tests).  Nothing is opened until a call "
+      "needs it.")
+      .def(py::init([](std::optional<std::string> library, const std::string &vendor) -> DriverPtr {
+             ec::Vendor v = vendor_of(vendor);
+             if (library) return std::make_shared<ec::CudaDriver>(*library, v);
+             return ec::CudaDriver::process(v);
            }),
-           py::arg("library") = py::none())
+           py::arg("library") = py::none(), py::arg("vendor") = "cuda")
       .def_property_readonly("library", &ec::CudaDriver::library)
+      .def_property_readonly(
+          "vendor",
+          [](const ec::CudaDriver &d) { return d.vendor() == ec::Vendor::Hip ? "hip" : "cuda"; })
       .def(
           "available", [](ec::CudaDriver &d) { return d.available(); },
           "True when the library opened and cuInit succeeded.")
@@ -734,8 +754,9 @@ PYBIND11_MODULE(_cuda, m) {
             return ec::CudaModule::load(d, ptx, error_record);
           },
           py::arg("ptx"), py::arg("error_record") = ec::CudaModule::kErrorRecordName,
-          "JIT-compiles PTX text (a failure's JIT log is in the error); error_record names the "
-          "device error global ('' for none).")
+          "Loads a module: PTX text for CUDA (JIT-compiled; a failure's JIT log is in the error), "
+          "an AMDGPU code object (bytes) for HIP; error_record names the device error global ('' "
+          "for none).")
       .def(
           "launch",
           [](ec::CudaDriver &d, const Function &f, py::handle grid, py::handle block,

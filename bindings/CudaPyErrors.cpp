@@ -10,14 +10,16 @@ namespace ember::py::cuda {
 
 namespace {
 PyObject *driver_error_class = nullptr;
-}
+PyObject *hip_error_class = nullptr;
+}  // namespace
 
 bool init_errors() {
   PyObject *errors = PyImport_ImportModule("ember.errors");
   if (!errors) return false;
   driver_error_class = PyObject_GetAttrString(errors, "CudaDriverError");
+  hip_error_class = PyObject_GetAttrString(errors, "HipError");
   Py_DECREF(errors);
-  return driver_error_class != nullptr;
+  return driver_error_class != nullptr && hip_error_class != nullptr;
 }
 
 void set_cuda_failure(const ember::cuda::CudaFailure &failure) {
@@ -27,8 +29,9 @@ void set_cuda_failure(const ember::cuda::CudaFailure &failure) {
                        : PyUnicode_FromString(failure.error_name().c_str());
   PyObject *exc = nullptr;
   if (code && name)
-    exc = PyObject_CallFunction(driver_error_class, "ssOO", failure.what(), failure.call().c_str(),
-                                code, name);
+    exc = PyObject_CallFunction(
+        failure.vendor() == ember::cuda::Vendor::Hip ? hip_error_class : driver_error_class, "ssOO",
+        failure.what(), failure.call().c_str(), code, name);
   Py_XDECREF(code);
   Py_XDECREF(name);
   if (!exc) return;  // the call's own error stays set

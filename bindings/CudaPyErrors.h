@@ -1,8 +1,8 @@
 /** \file CudaPyErrors.h
  * How the _cuda module reports C++ failures to Python: a CudaFailure becomes
- * ember.errors.CudaDriverError with .call, .code and .name; std::invalid_argument a ValueError;
- * anything else a RuntimeError.  Used by the raw C types (DeviceArray, the launchers) and by
- * the pybind11 exception translator alike.
+ * ember.errors.CudaDriverError (HipError for the HIP runtime's) with .call, .code and .name;
+ * std::invalid_argument a ValueError; anything else a RuntimeError.  Used by the raw C types
+ * (DeviceArray, the launchers) and by the pybind11 exception translator alike.
  */
 #pragma once
 

@@ -21,6 +21,8 @@ enum DeviceType : int32_t {
   kDLCPU = 1,
   kDLCUDA = 2,
   kDLCUDAHost = 3,
+  kDLROCM = 10,
+  kDLROCMHost = 11,
   kDLCUDAManaged = 13,
 };
 

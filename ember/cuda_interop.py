@@ -25,7 +25,8 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["KDL_CPU", "KDL_CUDA", "KDL_CUDA_HOST", "KDL_CUDA_MANAGED", "ArrayDescription",
+__all__ = ["KDL_CPU", "KDL_CUDA", "KDL_CUDA_HOST", "KDL_CUDA_MANAGED", "KDL_ROCM",
+           "ArrayDescription",
            "from_cuda_array_interface", "from_dlpack", "describe", "cuda_array_interface",
            "device_array", "wait_for_producer"]
 
@@ -33,6 +34,7 @@ KDL_CPU = 1
 KDL_CUDA = 2
 KDL_CUDA_HOST = 3
 KDL_CUDA_MANAGED = 13
+KDL_ROCM = 10  # HIP memory (ember.hip's arrays, CuPy and PyTorch on ROCm)
 
 # The DLPack version ember reads and writes.
 _DLPACK_MAX_VERSION = (1, 0)
@@ -129,7 +131,7 @@ def from_dlpack(obj, stream: int | None = None) -> ArrayDescription:
     if hasattr(obj, "__dlpack__"):
         device_type, _ = obj.__dlpack_device__()
         kwargs = {}
-        if stream is not None and device_type in (KDL_CUDA, KDL_CUDA_MANAGED):
+        if stream is not None and device_type in (KDL_CUDA, KDL_CUDA_MANAGED, KDL_ROCM):
             kwargs["stream"] = stream
         try:
             capsule = obj.__dlpack__(max_version=_DLPACK_MAX_VERSION, **kwargs)

@@ -4,16 +4,16 @@ A user's mistake is a ``TypingError`` (a ``TypeError``) or an ``UnsupportedError
 ``NotImplementedError``): both name the file and line of the user's code, show the source line
 and say what is supported instead.  ``InternalError`` means ember itself is wrong and asks for
 a report.  ``CudaDriverError`` is a CUDA driver call that failed at run time (ember._cuda raises
-it), or a driver library that cannot be used.  This module is pure Python and imports nothing
-from ember, so that the bytecode normalizer can use it on any interpreter without the native
-extension.
+it), or a driver library that cannot be used; ``HipError`` the same for AMD's HIP runtime.  This
+module is pure Python and imports nothing from ember, so that the bytecode normalizer can use it
+on any interpreter without the native extension.
 """
 from __future__ import annotations
 
 import linecache
 
 __all__ = ["EmberError", "TypingError", "UnsupportedError", "InternalError",
-           "CudaDriverError", "format_location"]
+           "CudaDriverError", "HipError", "HipRuntimeNotFound", "format_location"]
 
 
 def format_location(filename: str | None, line: int | None) -> str:
@@ -71,3 +71,21 @@ class CudaDriverError(RuntimeError):
         self.call = call
         self.code = code
         self.name = name
+
+
+class HipError(CudaDriverError):
+    """A HIP runtime call failed, or the HIP runtime cannot be used: ``call`` is the HIP
+    function ("hipMalloc", or "dlopen"/"dlsym"), ``code`` its hipError_t and ``name`` that
+    error's name ("hipErrorOutOfMemory").  The message reads
+    "hipMalloc failed: hipErrorOutOfMemory (2): out of memory".  A CudaDriverError too, since
+    both come from the one driver layer (ember._cuda)."""
+
+    def __new__(cls, message="", call=None, code=None, name=None):
+        if cls is HipError and call in ("dlopen", "dlsym"):
+            cls = HipRuntimeNotFound
+        return super().__new__(cls, message)
+
+
+class HipRuntimeNotFound(HipError):
+    """No usable HIP runtime: libamdhip64 could not be opened (no ROCm installed, or a wrong
+    EMBER_HIP_LIBRARY), or it lacks a function ember calls."""

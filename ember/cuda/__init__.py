@@ -72,6 +72,25 @@ from .intrinsics import (
 from .kernel import DeviceFunction, Kernel, LaunchConfiguration, jit
 from .ptx import compile_ptx, compile_ptx_for_current_device
 
+# The kernel language, shared by ember.hip (one language, two GPU vendors).
+KERNEL_LANGUAGE = [
+    "atomic", "const", "fp16", "local", "shared", "random", "threadIdx", "blockIdx", "blockDim",
+    "gridDim", "laneid", "warpsize", "grid", "gridsize", "syncthreads", "syncthreads_count",
+    "syncthreads_and", "syncthreads_or", "threadfence", "threadfence_block",
+    "threadfence_system", "syncwarp", "shfl_sync", "shfl_up_sync", "shfl_down_sync",
+    "shfl_xor_sync", "all_sync", "any_sync", "eq_sync", "ballot_sync", "activemask",
+    "lanemask_lt", "popc", "clz", "ffs", "brev", "fma", "cbrt",
+]
+
+# numba-cuda's host API (backend.py's CPU path, or gpu_backend.GpuHost's), shared by ember.hip.
+HOST_API = [
+    "DeviceNDArray", "Stream", "Event", "to_device", "device_array", "device_array_like",
+    "pinned_array", "mapped_array", "pinned", "mapped", "synchronize", "stream",
+    "default_stream", "legacy_default_stream", "per_thread_default_stream", "external_stream",
+    "event", "event_elapsed_time", "is_available", "detect", "select_device",
+    "get_current_device", "current_context", "close", "is_cuda_array", "as_cuda_array",
+]
+
 __all__ = [
     "jit", "Kernel", "DeviceFunction", "LaunchConfiguration", "atomic", "const", "fp16", "local",
     "shared", "random", "threadIdx", "blockIdx", "blockDim", "gridDim", "laneid", "warpsize",
@@ -86,3 +105,4 @@ __all__ = [
     "get_current_device", "current_context", "close", "is_cuda_array", "as_cuda_array",
     "compile_ptx", "compile_ptx_for_current_device",
 ]
+assert set(KERNEL_LANGUAGE + HOST_API) <= set(__all__)

@@ -21,7 +21,7 @@ __all__ = ["DeviceNDArray", "Stream", "Event", "backend", "to_device", "device_a
            "synchronize", "stream", "default_stream", "legacy_default_stream",
            "per_thread_default_stream", "event", "event_elapsed_time", "is_available", "detect",
            "select_device", "get_current_device", "current_context", "close", "is_cuda_array",
-           "as_cuda_array", "cpu_path"]
+           "as_cuda_array", "external_stream", "cpu_path"]
 
 
 def cpu_path() -> bool:
@@ -471,6 +471,10 @@ class CpuBackend:
 
 
 backend = CpuBackend()
+
+# The CPU path's host API, kept for ember.hip (whose kernels may take the CPU path while CUDA
+# kernels run on a GPU, and the other way round).
+CPU_API = {name: globals()[name] for name in __all__ if name != "cpu_path"}
 
 if not cpu_path():  # a CUDA device: the GPU backend's host API replaces the names above
     from .gpu_backend import install

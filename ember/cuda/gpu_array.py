@@ -8,6 +8,11 @@ Views are computed on a NumPy array of the same shape and strides that never tou
 its elements on the host, so any strides (negative ones too) copy correctly.  A copy to the host
 is a synchronization point: an exception raised by a kernel since the last one is raised there
 (gpu_backend.check_kernel_errors).
+
+One implementation serves both GPU vendors: an array's class names its vendor (``_vendor``, a
+GpuVendor: the CUDA driver or the HIP runtime, both ``ember._cuda.Driver``), and ArrayMaker
+binds numba's constructors (``to_device``, ``device_array``, ...) to one array class, so
+``ember.hip`` gets the same functions over HIP memory (ember/hip/host.py).
 """
 from __future__ import annotations
 
@@ -15,18 +20,36 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 __all__ = ["DeviceNDArray", "to_device", "device_array", "device_array_like", "as_device_array",
-           "driver", "stream_arg"]
+           "driver", "stream_arg", "GpuVendor", "CUDA", "HIP", "ArrayMaker"]
 
-_driver = None
+
+class GpuVendor:
+    """One vendor's driver library behind ember._cuda: ``name`` ('cuda' or 'hip'), DLPack's
+    device type of its memory, and the process's driver, opened on first use."""
+
+    def __init__(self, name, dlpack_device_type, word):
+        self.name = name
+        self.dlpack_device_type = dlpack_device_type
+        self.word = word  # for messages: "CUDA", "HIP"
+        self._driver = None
+
+    def driver(self):
+        if self._driver is None:
+            from .. import _cuda
+            self._driver = _cuda.Driver(vendor=self.name)
+        return self._driver
+
+    def __repr__(self):
+        return f"<GPU vendor {self.name}>"
+
+
+CUDA = GpuVendor("cuda", 2, "CUDA")
+HIP = GpuVendor("hip", 10, "HIP")
 
 
 def driver():
     """The process's CUDA driver (ember._cuda.Driver, opened on first use)."""
-    global _driver
-    if _driver is None:
-        from .. import _cuda
-        _driver = _cuda.Driver()
-    return _driver
+    return CUDA.driver()
 
 
 def stream_arg(stream):
@@ -40,9 +63,9 @@ def stream_arg(stream):
     return int(stream)
 
 
-def _check_errors():
+def _check_errors(vendor):
     from .gpu_backend import check_kernel_errors
-    check_kernel_errors()
+    check_kernel_errors(vendor)
 
 
 def _layout_view(shape, strides, dtype):
@@ -104,6 +127,7 @@ class DeviceNDArray(_device_array_type()):
     copy; ``copy_to_host`` copies it out (a synchronization point)."""
 
     __cuda_memory__ = True
+    _vendor = CUDA
 
     # ---- numba's attributes -------------------------------------------------------------------
     @property
@@ -129,7 +153,8 @@ class DeviceNDArray(_device_array_type()):
         return self.shape[0]
 
     def __repr__(self):
-        return f"<ember.cuda DeviceNDArray shape={self.shape} dtype={self.dtype} (GPU memory)>"
+        return (f"<ember.{self._vendor.name} DeviceNDArray shape={self.shape} dtype={self.dtype} "
+                f"(GPU memory)>")
 
     def __array__(self, dtype=None, copy=None):
         raise TypeError("a DeviceNDArray is device memory: copy it to the host with "
@@ -147,9 +172,10 @@ class DeviceNDArray(_device_array_type()):
 
     def _like(self, ptr, shape, strides, dtype=None, stream=None):
         """A view of this array's memory (it keeps this array's owner alive)."""
-        out = DeviceNDArray(ptr, tuple(shape), tuple(strides), (dtype or self.dtype).str,
-                            readonly=self.readonly, owner=self,
-                            stream=self.stream if stream is None else stream, device=self.device)
+        out = type(self)(ptr, tuple(shape), tuple(strides), (dtype or self.dtype).str,
+                         readonly=self.readonly, owner=self,
+                         stream=self.stream if stream is None else stream, device=self.device,
+                         device_type=self.device_type)
         return out
 
     # ---- copies ----------------------------------------------------------------------------
@@ -159,7 +185,7 @@ class DeviceNDArray(_device_array_type()):
         lo, hi = _span(self.shape, self.strides, self.itemsize)
         buf = np.empty(hi - lo, np.uint8)
         if hi > lo:
-            driver().copy_dtoh(buf, self.ptr + lo, hi - lo, stream_arg(stream))
+            self._vendor.driver().copy_dtoh(buf, self.ptr + lo, hi - lo, stream_arg(stream))
         return buf, -lo
 
     def copy_to_host(self, ary=None, stream=0):
@@ -175,18 +201,18 @@ class DeviceNDArray(_device_array_type()):
         if direct:
             out = np.empty(self.shape, self.dtype) if ary is None else ary
             if self.nbytes:
-                driver().copy_dtoh(out, self, self.nbytes, stream_arg(stream))
+                self._vendor.driver().copy_dtoh(out, self, self.nbytes, stream_arg(stream))
         else:
             buf, offset = self._read_span(stream)
             if stream:
-                driver().stream_synchronize(stream_arg(stream))
+                self._vendor.driver().stream_synchronize(stream_arg(stream))
             view = np.ndarray(self.shape, self.dtype, buffer=buf, offset=offset,
                               strides=self.strides)
             out = view.copy(order="K") if ary is None else ary
             if ary is not None:
                 np.copyto(ary, view)
         if not stream:
-            _check_errors()
+            _check_errors(self._vendor)
         return out
 
     def copy_to_device(self, ary, stream=0):
@@ -196,7 +222,7 @@ class DeviceNDArray(_device_array_type()):
                 raise ValueError("the device arrays differ in shape or dtype")
             if self.is_c_contiguous() and ary.is_c_contiguous():
                 if self.nbytes:
-                    driver().copy_dtod(self, ary, self.nbytes, stream_arg(stream))
+                    self._vendor.driver().copy_dtod(self, ary, self.nbytes, stream_arg(stream))
                 return
             ary = ary.copy_to_host(stream=stream)
         src = np.asarray(ary)
@@ -206,17 +232,17 @@ class DeviceNDArray(_device_array_type()):
         if self.is_c_contiguous():
             src = np.ascontiguousarray(src)
             if self.nbytes:
-                driver().copy_htod(self, src, self.nbytes, stream_arg(stream))
+                self._vendor.driver().copy_htod(self, src, self.nbytes, stream_arg(stream))
                 self._keep_alive(src, stream)
             return
         # Strided: read the span, write the elements into it, write it back.
         buf, offset = self._read_span(stream)
         if stream:
-            driver().stream_synchronize(stream_arg(stream))
+            self._vendor.driver().stream_synchronize(stream_arg(stream))
         view = np.ndarray(self.shape, self.dtype, buffer=buf, offset=offset, strides=self.strides)
         np.copyto(view, src)
         if buf.size:
-            driver().copy_htod(self.ptr - offset, buf, buf.size, stream_arg(stream))
+            self._vendor.driver().copy_htod(self.ptr - offset, buf, buf.size, stream_arg(stream))
             self._keep_alive(buf, stream)
 
     def _keep_alive(self, host, stream):
@@ -293,69 +319,84 @@ class DeviceNDArray(_device_array_type()):
         raise NotImplementedError("IPC handles are not supported")
 
 
-def _alloc(shape, dtype, strides, stream=0):
-    dtype = np.dtype(dtype)
-    lo, hi = _span(shape, strides, dtype.itemsize)
-    if lo < 0:
-        raise ValueError("a new device array cannot have negative strides")
-    ptr = driver().alloc(max(hi, 1))
-    return DeviceNDArray(ptr, tuple(shape), tuple(strides), dtype.str, owner=ptr,
-                         stream=int(stream_arg(stream) or 0))
+class ArrayMaker:
+    """numba-cuda's device-array constructors (``device_array``, ``device_array_like``,
+    ``to_device``, ``as_device_array``) over one array class, hence one vendor's memory."""
+
+    def __init__(self, array_type):
+        self.array_type = array_type
+
+    def _alloc(self, shape, dtype, strides, stream=0):
+        cls = self.array_type
+        dtype = np.dtype(dtype)
+        lo, hi = _span(shape, strides, dtype.itemsize)
+        if lo < 0:
+            raise ValueError("a new device array cannot have negative strides")
+        ptr = cls._vendor.driver().alloc(max(hi, 1))
+        return cls(ptr, tuple(shape), tuple(strides), dtype.str, owner=ptr,
+                   stream=int(stream_arg(stream) or 0),
+                   device_type=cls._vendor.dlpack_device_type)
+
+    def device_array(self, shape, dtype=np.float64, strides=None, order="C", stream=0):
+        """Uninitialized device memory (numba's device_array)."""
+        dtype = np.dtype(dtype)
+        shape = ((int(shape),) if isinstance(shape, (int, np.integer))
+                 else tuple(int(n) for n in shape))
+        if strides is None:
+            strides = (_f_strides if order == "F" else _c_strides)(shape, dtype.itemsize)
+        else:
+            strides = (strides,) if isinstance(strides, int) else tuple(strides)
+            if len(strides) != len(shape):
+                raise ValueError(f"strides {strides} do not fit shape {shape}")
+        return self._alloc(shape, dtype, strides, stream)
+
+    def device_array_like(self, ary, stream=0):
+        """A device array with ary's shape, dtype and layout (C or Fortran)."""
+        if isinstance(ary, DeviceNDArray):
+            order = "F" if ary.is_f_contiguous() and not ary.is_c_contiguous() else "C"
+            return self.device_array(ary.shape, ary.dtype, order=order, stream=stream)
+        src = np.asarray(ary)
+        order = "F" if src.flags.f_contiguous and not src.flags.c_contiguous else "C"
+        return self.device_array(src.shape, src.dtype, order=order, stream=stream)
+
+    def to_device(self, obj, stream=0, copy=True, to=None):
+        """A device copy of a host array (anything np.asarray accepts); with ``to``, copies
+        into that device array instead."""
+        if to is not None:
+            to.copy_to_device(obj, stream)
+            return to
+        if isinstance(obj, self.array_type):
+            return obj
+        src = np.asarray(obj)
+        if src.dtype.names:
+            raise NotImplementedError("record arrays are not supported on the GPU backend")
+        if not (src.flags.c_contiguous or src.flags.f_contiguous):
+            src = np.ascontiguousarray(src)
+        order = "F" if src.flags.f_contiguous and not src.flags.c_contiguous else "C"
+        dev = self.device_array(src.shape, src.dtype, order=order, stream=stream)
+        if copy and src.nbytes:
+            host = src if order == "C" else src.T  # both C-contiguous buffers of the same bytes
+            self.array_type._vendor.driver().copy_htod(dev, np.ascontiguousarray(host),
+                                                       src.nbytes, stream_arg(stream))
+            dev._keep_alive(host, stream)
+        return dev
+
+    def as_device_array(self, obj, stream=0):
+        """A device array over another library's (``__cuda_array_interface__`` or DLPack),
+        zero-copy; its memory stays owned by obj."""
+        cls = self.array_type
+        if isinstance(obj, cls):
+            return obj
+        from ..cuda_interop import describe, wait_for_producer
+        desc = describe(obj, int(stream_arg(stream) or 1))
+        wait_for_producer(desc, cls._vendor.driver(), stream_arg(stream) or 0)
+        return cls(desc.ptr, desc.shape, desc.strides, desc.typestr, readonly=desc.readonly,
+                   owner=desc.owner, stream=0, device=desc.device[1] or 0,
+                   device_type=cls._vendor.dlpack_device_type)
 
 
-def device_array(shape, dtype=np.float64, strides=None, order="C", stream=0):
-    """Uninitialized device memory (numba's device_array)."""
-    dtype = np.dtype(dtype)
-    shape = (int(shape),) if isinstance(shape, (int, np.integer)) else tuple(int(n) for n in shape)
-    if strides is None:
-        strides = (_f_strides if order == "F" else _c_strides)(shape, dtype.itemsize)
-    else:
-        strides = (strides,) if isinstance(strides, int) else tuple(strides)
-        if len(strides) != len(shape):
-            raise ValueError(f"strides {strides} do not fit shape {shape}")
-    return _alloc(shape, dtype, strides, stream)
-
-
-def device_array_like(ary, stream=0):
-    """A device array with ary's shape, dtype and layout (C or Fortran)."""
-    if isinstance(ary, DeviceNDArray):
-        order = "F" if ary.is_f_contiguous() and not ary.is_c_contiguous() else "C"
-        return device_array(ary.shape, ary.dtype, order=order, stream=stream)
-    src = np.asarray(ary)
-    order = "F" if src.flags.f_contiguous and not src.flags.c_contiguous else "C"
-    return device_array(src.shape, src.dtype, order=order, stream=stream)
-
-
-def to_device(obj, stream=0, copy=True, to=None):
-    """A device copy of a host array (anything np.asarray accepts); with ``to``, copies into
-    that device array instead."""
-    if to is not None:
-        to.copy_to_device(obj, stream)
-        return to
-    if isinstance(obj, DeviceNDArray):
-        return obj
-    src = np.asarray(obj)
-    if src.dtype.names:
-        raise NotImplementedError("record arrays are not supported on the GPU backend")
-    if not (src.flags.c_contiguous or src.flags.f_contiguous):
-        src = np.ascontiguousarray(src)
-    order = "F" if src.flags.f_contiguous and not src.flags.c_contiguous else "C"
-    dev = device_array(src.shape, src.dtype, order=order, stream=stream)
-    if copy and src.nbytes:
-        host = src if order == "C" else src.T  # both C-contiguous buffers of the same bytes
-        driver().copy_htod(dev, np.ascontiguousarray(host), src.nbytes, stream_arg(stream))
-        dev._keep_alive(host, stream)
-    return dev
-
-
-def as_device_array(obj, stream=0):
-    """A DeviceNDArray over another library's device array (``__cuda_array_interface__`` or
-    DLPack), zero-copy; its memory stays owned by obj."""
-    if isinstance(obj, DeviceNDArray):
-        return obj
-    from ..cuda_interop import describe, wait_for_producer
-    desc = describe(obj, int(stream_arg(stream) or 1))
-    wait_for_producer(desc, driver(), stream_arg(stream) or 0)
-    return DeviceNDArray(desc.ptr, desc.shape, desc.strides, desc.typestr,
-                         readonly=desc.readonly, owner=desc.owner, stream=0,
-                         device=desc.device[1] or 0)
+_cuda_arrays = ArrayMaker(DeviceNDArray)
+device_array = _cuda_arrays.device_array
+device_array_like = _cuda_arrays.device_array_like
+to_device = _cuda_arrays.to_device
+as_device_array = _cuda_arrays.as_device_array

@@ -1,6 +1,12 @@
-"""The GPU backend of ember.cuda: kernels compiled to PTX and launched through the CUDA driver
-(ember._cuda), used when ``ember._cuda.Driver().available()`` and EMBER_CUDA_CPU is not set
-(backend.py installs it in place of the CPU path's host API).
+"""The GPU backend of ember.cuda and ember.hip: kernels compiled to PTX (or AMDGPU code objects)
+and launched through the CUDA driver (or the HIP runtime), both ember._cuda.Driver; used when a
+driver with a device is found and EMBER_CUDA_CPU (EMBER_HIP_CPU) is not set (backend.py installs
+it in place of the CPU path's host API; ember/hip/host.py does the same for HIP).
+
+GpuHost is numba-cuda's host API (streams, events, devices, synchronize, pinned memory, device
+arrays through gpu_array.ArrayMaker) over one vendor's driver, and GpuBackend its launcher; the
+vendors differ only in what GpuHost's compile/image hooks return (ptx.py, ../hip/hsaco.py) and
+in the driver's table (runtime/cuda/DriverTables.cpp).
 
 A launch ``kernel[grid, block, stream, shared](args)``:
 
@@ -27,16 +33,15 @@ import numpy as np
 
 from .. import _ember
 from ..dispatcher import session
-from . import gpu_array
-from .gpu_array import DeviceNDArray, as_device_array, driver, stream_arg
+from .gpu_array import CUDA, ArrayMaker, DeviceNDArray, stream_arg
 
-__all__ = ["gpu_available", "GpuBackend", "check_kernel_errors", "install"]
+__all__ = ["gpu_available", "GpuBackend", "GpuHost", "check_kernel_errors", "install"]
 
 
-def gpu_available() -> bool:
-    """Whether a CUDA driver with a device can be used (never raises)."""
+def gpu_available(vendor=CUDA) -> bool:
+    """Whether a driver of this vendor with a device can be used (never raises)."""
     try:
-        d = driver()
+        d = vendor.driver()
         return bool(d.available()) and d.device_count() > 0
     except Exception:  # noqa: BLE001 - no binding, no driver: the CPU path
         return False
@@ -65,10 +70,10 @@ def kernel_exception(module, record):
     return _exception_class(exc_id, module)(text)
 
 
-def check_kernel_errors():
+def check_kernel_errors(vendor=CUDA):
     """After a synchronization: raises the exception of the first kernel module whose error
     record is set since the last check (every set record is cleared)."""
-    errors = driver().take_kernel_errors()
+    errors = vendor.driver().take_kernel_errors()
     if errors:
         module, record = errors[0]
         raise kernel_exception(module, record)
@@ -77,13 +82,14 @@ def check_kernel_errors():
 # ---- streams and events -------------------------------------------------------------------------
 
 class Stream:
-    """A CUDA stream (numba's Stream): handle 0 is the default stream, 1 the legacy default,
-    2 the per-thread default."""
+    """A stream (numba's Stream): handle 0 is the default stream, 1 the legacy default, 2 the
+    per-thread default."""
 
-    def __init__(self, native=None, handle=0, kind="stream"):
+    def __init__(self, native=None, handle=0, kind="stream", vendor=CUDA):
         self._native = native
         self._handle = int(native) if native is not None else handle
         self._kind = kind
+        self._vendor = vendor
 
     @property
     def handle(self):
@@ -96,14 +102,14 @@ class Stream:
         return self._handle != 0
 
     def __repr__(self):
-        return f"<ember.cuda {self._kind} {self._handle:#x}>"
+        return f"<ember.{self._vendor.name} {self._kind} {self._handle:#x}>"
 
     def synchronize(self):
-        driver().stream_synchronize(stream_arg(self))
-        check_kernel_errors()
+        self._vendor.driver().stream_synchronize(stream_arg(self))
+        check_kernel_errors(self._vendor)
 
     def query(self):
-        return driver().stream_query(stream_arg(self))
+        return self._vendor.driver().stream_query(stream_arg(self))
 
     @contextlib.contextmanager
     def auto_synchronize(self):
@@ -115,196 +121,231 @@ class Stream:
         callback(self, 0, arg)
 
     def wait_event(self, event):
-        driver().stream_wait_event(stream_arg(self), event._native)
-
-
-def stream():
-    return Stream(driver().stream_create())
-
-
-def default_stream():
-    return Stream(None, 0, "default stream")
-
-
-def legacy_default_stream():
-    return Stream(None, 1, "legacy default stream")
-
-
-def per_thread_default_stream():
-    return Stream(None, 2, "per-thread default stream")
-
-
-def external_stream(ptr):
-    return Stream(None, int(ptr), "external stream")
+        self._vendor.driver().stream_wait_event(stream_arg(self), event._native)
 
 
 class Event:
-    """A CUDA event (numba's Event)."""
+    """An event (numba's Event)."""
 
-    def __init__(self, timing=True):
+    def __init__(self, timing=True, vendor=CUDA):
         self.timing = timing
-        self._native = driver().event_create(timing)
+        self._vendor = vendor
+        self._native = vendor.driver().event_create(timing)
 
     def record(self, stream=0):
-        driver().event_record(self._native, stream_arg(stream))
+        self._vendor.driver().event_record(self._native, stream_arg(stream))
 
     def synchronize(self):
-        driver().event_synchronize(self._native)
-        check_kernel_errors()
+        self._vendor.driver().event_synchronize(self._native)
+        check_kernel_errors(self._vendor)
 
     def wait(self, stream=0):
-        driver().stream_wait_event(stream_arg(stream), self._native)
+        self._vendor.driver().stream_wait_event(stream_arg(stream), self._native)
 
     def query(self):
-        return driver().event_query(self._native)
+        return self._vendor.driver().event_query(self._native)
 
     def elapsed_time(self, evtend):
-        return event_elapsed_time(self, evtend)
-
-
-def event(timing=True):
-    return Event(timing)
-
-
-def event_elapsed_time(evtstart, evtend):
-    """Milliseconds between two recorded events."""
-    return driver().event_elapsed_ms(evtstart._native, evtend._native)
-
-
-def synchronize():
-    """Waits for all work on the device, then raises a kernel's exception if one raised."""
-    driver().synchronize()
-    check_kernel_errors()
-
-
-# ---- host memory --------------------------------------------------------------------------------
-
-def pinned_array(shape, dtype=np.float64, strides=None, order="C"):
-    """Page-locked host memory (the driver's cuMemHostAlloc), as a NumPy array."""
-    dtype = np.dtype(dtype)
-    shape = (int(shape),) if isinstance(shape, (int, np.integer)) else tuple(shape)
-    n = int(np.prod(shape)) * dtype.itemsize
-    buf = driver().alloc_pinned(max(n, 1))
-    return np.frombuffer(buf, np.uint8, n).view(dtype).reshape(shape, order=order)
-
-
-mapped_array = pinned_array  # host memory the device reads through copies here
-
-
-@contextlib.contextmanager
-def pinned(*arylist):
-    """Page-locks C-contiguous writable arrays while the block runs."""
-    regs = [driver().register_host(a) for a in arylist
-            if isinstance(a, np.ndarray) and a.flags.c_contiguous and a.flags.writeable]
-    try:
-        yield
-    finally:
-        for r in regs:
-            r.unregister()
-
-
-@contextlib.contextmanager
-def mapped(*arylist, **kws):
-    """Device copies of host arrays, copied back when the block ends."""
-    devs = [gpu_array.to_device(a) for a in arylist]
-    yield devs
-    for a, d in zip(arylist, devs):
-        d.copy_to_host(a)
+        """Milliseconds from this event to evtend (both recorded)."""
+        return self._vendor.driver().event_elapsed_ms(self._native, evtend._native)
 
 
 # ---- devices ------------------------------------------------------------------------------------
 
 class GpuDevice:
-    """A CUDA device as numba's Device: id, name, compute_capability and limits."""
+    """A device as numba's Device: id, name, compute_capability and limits (``arch``: the
+    target kernels are compiled for, a compute capability or a gfx name)."""
 
-    def __init__(self, info):
+    def __init__(self, info, vendor=CUDA, arch=None):
         self._info = info
+        self._vendor = vendor
         self.id = info.id
         self.name = info.name.encode() if isinstance(info.name, str) else info.name
         self.compute_capability = tuple(info.compute_capability)
+        self.arch = arch
         self.WARP_SIZE = info.warp_size
         self.MAX_THREADS_PER_BLOCK = info.max_threads_per_block
         self.MAX_SHARED_MEMORY_PER_BLOCK = info.max_shared_memory_per_block
         self.MULTIPROCESSOR_COUNT = info.multiprocessor_count
 
     def __repr__(self):
-        return f"<ember.cuda device {self.id} {self.name!r} cc={self.compute_capability}>"
+        what = self.arch if self._vendor is not CUDA else f"cc={self.compute_capability}"
+        return f"<ember.{self._vendor.name} device {self.id} {self.name!r} {what}>"
 
     def reset(self):
-        synchronize()
-
-
-_devices: dict[int, GpuDevice] = {}
-
-
-# The selected device's ordinal, part of every launch's cache key (select_device changes it).
-_current_device = [0]
-
-
-def select_device(device_id):
-    driver().select(int(device_id))
-    return get_current_device()
-
-
-def get_current_device():
-    d = driver()
-    i = d.selected_device
-    if i is None or i < 0:
-        i = 0
-    _current_device[0] = i
-    dev = _devices.get(i)
-    if dev is None:
-        dev = _devices[i] = GpuDevice(d.device_info(i))
-    return dev
-
-
-def close():
-    pass
+        self._vendor.driver().synchronize()
 
 
 class GpuContext:
     """The current context (numba's current_context())."""
 
+    def __init__(self, host):
+        self._host = host
+
     @property
     def device(self):
-        return get_current_device()
+        return self._host.get_current_device()
 
     def get_memory_info(self):
-        return tuple(driver().memory_info())
+        return tuple(self._host.vendor.driver().memory_info())
 
     def synchronize(self):
-        synchronize()
+        self._host.synchronize()
 
     def reset(self):
-        synchronize()
+        self._host.synchronize()
 
 
-_context = GpuContext()
+# ---- the host API -------------------------------------------------------------------------------
 
+class GpuHost:
+    """numba-cuda's host API over one vendor's driver: ``host.api()`` is the namespace
+    ``ember.cuda`` (or ``ember.hip``) exposes when kernels run on a GPU.  Subclasses say how a
+    kernel compiles for a device (compile, image_of, device_target)."""
 
-def current_context():
-    return _context
+    backend_name = "gpu"
 
+    def __init__(self, vendor, array_type):
+        self.vendor = vendor
+        self.array_type = array_type
+        arrays = ArrayMaker(array_type)
+        self.to_device = arrays.to_device
+        self.device_array = arrays.device_array
+        self.device_array_like = arrays.device_array_like
+        self.as_device_array = arrays.as_device_array
+        self.current_device_id = 0  # part of every launch's cache key
+        self._devices = {}
+        self._context = GpuContext(self)
+        self.backend = GpuBackend(self)
 
-def is_available():
-    return True
+    # ---- what differs per vendor ------------------------------------------------------------
+    def device_target(self, device):
+        """What kernels compile for on device: its compute capability (PTX)."""
+        from .ptx import DEFAULT_CC
+        cc = tuple(device.compute_capability)
+        return cc if cc >= (7, 5) else DEFAULT_CC
 
+    def compile(self, kernel, type_ids, target):
+        """The compiled kernel (symbol, params, error_record, may_raise, messages)."""
+        from .ptx import ptx_module
+        return ptx_module(kernel, type_ids, target)
 
-def detect():
-    """Prints the CUDA devices kernels run on and returns True (numba's detect)."""
-    d = driver()
-    print(f"ember.cuda: kernels run on the GPU (driver {d.version()})")
-    for info in d.devices():
-        print(f"  {info!r}")
-    return True
+    def image_of(self, compiled):
+        """What the driver's module loader takes."""
+        return compiled.ptx
 
+    def device_arch(self, info):
+        return None
 
-def is_cuda_array(obj):
-    return hasattr(obj, "__cuda_array_interface__")
+    # ---- streams, events, synchronization ---------------------------------------------------
+    def stream(self):
+        return Stream(self.vendor.driver().stream_create(), vendor=self.vendor)
 
+    def default_stream(self):
+        return Stream(None, 0, "default stream", self.vendor)
 
-def as_cuda_array(obj, sync=True):
-    return as_device_array(obj)
+    def legacy_default_stream(self):
+        return Stream(None, 1, "legacy default stream", self.vendor)
+
+    def per_thread_default_stream(self):
+        return Stream(None, 2, "per-thread default stream", self.vendor)
+
+    def external_stream(self, ptr):
+        return Stream(None, int(ptr), "external stream", self.vendor)
+
+    def event(self, timing=True):
+        return Event(timing, self.vendor)
+
+    def event_elapsed_time(self, evtstart, evtend):
+        """Milliseconds between two recorded events."""
+        return evtstart.elapsed_time(evtend)
+
+    def synchronize(self):
+        """Waits for all work on the device, then raises a kernel's exception if one raised."""
+        self.vendor.driver().synchronize()
+        check_kernel_errors(self.vendor)
+
+    # ---- host memory ------------------------------------------------------------------------
+    def pinned_array(self, shape, dtype=np.float64, strides=None, order="C"):
+        """Page-locked host memory (cuMemAllocHost, hipHostMalloc), as a NumPy array."""
+        dtype = np.dtype(dtype)
+        shape = (int(shape),) if isinstance(shape, (int, np.integer)) else tuple(shape)
+        n = int(np.prod(shape)) * dtype.itemsize
+        buf = self.vendor.driver().alloc_pinned(max(n, 1))
+        return np.frombuffer(buf, np.uint8, n).view(dtype).reshape(shape, order=order)
+
+    def mapped_array(self, shape, dtype=np.float64, strides=None, order="C", stream=0,
+                     portable=False, wc=False):
+        """Host memory the device reads through copies here: pinned memory."""
+        return self.pinned_array(shape, dtype, strides, order)
+
+    @contextlib.contextmanager
+    def pinned(self, *arylist):
+        """Page-locks C-contiguous writable arrays while the block runs."""
+        regs = [self.vendor.driver().register_host(a) for a in arylist
+                if isinstance(a, np.ndarray) and a.flags.c_contiguous and a.flags.writeable]
+        try:
+            yield
+        finally:
+            for r in regs:
+                r.unregister()
+
+    @contextlib.contextmanager
+    def mapped(self, *arylist, **kws):
+        """Device copies of host arrays, copied back when the block ends."""
+        devs = [self.to_device(a) for a in arylist]
+        yield devs
+        for a, d in zip(arylist, devs):
+            d.copy_to_host(a)
+
+    # ---- devices ----------------------------------------------------------------------------
+    def select_device(self, device_id):
+        self.vendor.driver().select(int(device_id))
+        return self.get_current_device()
+
+    def get_current_device(self):
+        d = self.vendor.driver()
+        i = d.selected_device
+        if i is None or i < 0:
+            i = 0
+        self.current_device_id = i
+        dev = self._devices.get(i)
+        if dev is None:
+            info = d.device_info(i)
+            dev = self._devices[i] = GpuDevice(info, self.vendor, self.device_arch(info))
+        return dev
+
+    def close(self):
+        pass
+
+    def current_context(self):
+        return self._context
+
+    def is_available(self):
+        return True
+
+    def detect(self):
+        """Prints the devices kernels run on and returns True (numba's detect)."""
+        d = self.vendor.driver()
+        print(f"ember.{self.vendor.name}: kernels run on the GPU (driver {d.version()})")
+        for info in d.devices():
+            print(f"  {info!r}")
+        return True
+
+    def is_cuda_array(self, obj):
+        return hasattr(obj, "__cuda_array_interface__")
+
+    def as_cuda_array(self, obj, sync=True):
+        return self.as_device_array(obj)
+
+    def api(self):
+        """{name: object} of the host API (the names of _API)."""
+        out = {"DeviceNDArray": self.array_type, "Stream": Stream, "Event": Event,
+               "backend": self.backend}
+        for name in _API:
+            if name not in out:
+                out[name] = getattr(self, name)
+        return out
 
 
 # ---- launching ----------------------------------------------------------------------------------
@@ -393,7 +434,8 @@ def _flat(v):
 
 
 class _Entry:
-    """One kernel compiled and loaded for one list of argument types."""
+    """One kernel compiled and loaded for one list of argument types (``ptx``: the compiled
+    kernel, a _compiler.Ptx or, on HIP, a _compiler.Hsaco)."""
 
     __slots__ = ("ptx", "module", "function", "launcher", "arg_indices", "all_arguments",
                  "configured")
@@ -421,22 +463,50 @@ def _user_exceptions(kernel):
     return out
 
 
+def _natural_offsets(params):
+    """(offset, size) of each flattened kernel parameter at its natural alignment: where the
+    code generator's kernel signature puts it (ptxas's .param space, the HSACO's kernarg
+    segment, whose notes list the same offsets)."""
+    out, end = [], 0
+    for _kind, _arg, _axis, size, align in params:
+        end += -end % align
+        out.append((end, size))
+        end += size
+    return out
+
+
+def _launcher_order(layout, indices):
+    """(kind, argument, axis) of each parameter the native launcher writes for `layout` (an
+    array: its data, then shape[ndim], then strides[ndim]), to compare with the compiled
+    kernel's params."""
+    from .. import _compiler, _cuda
+    K = _compiler.KernelParamKind
+    out = []
+    for (kind, n), arg in zip(layout, indices):
+        if kind == _cuda.ArgKind.Array:
+            out.append((K.DATA, arg, -1))
+            out += [(K.SHAPE, arg, a) for a in range(n)] + [(K.STRIDE, arg, a) for a in range(n)]
+        else:
+            out.append((K.SCALAR, arg, -1))
+    return out
+
+
 class GpuBackend:
-    """Launches kernels on the current CUDA device."""
+    """Launches kernels on the current device of one GpuHost's vendor."""
 
-    name = "gpu"
+    def __init__(self, host):
+        self.host = host
+        self.name = host.backend_name
 
-    @staticmethod
-    def kernel_argument(value):
+    def kernel_argument(self, value):
         if isinstance(value, np.ndarray) or not (hasattr(value, "__cuda_array_interface__")
                                                  or hasattr(value, "__dlpack__")):
             return value
-        return as_device_array(value)
+        return self.host.as_device_array(value)
 
-    def _image(self, kernel, type_ids, cc):
-        """The compiled kernel (a _compiler.Ptx); tests against the mock driver wrap this."""
-        from .ptx import ptx_module
-        return ptx_module(kernel, type_ids, cc)
+    def _image(self, kernel, type_ids, target):
+        """The compiled kernel; tests against the mock drivers wrap this."""
+        return self.host.compile(kernel, type_ids, target)
 
     def _prepare(self, kernel, codes):
         s = session()
@@ -447,9 +517,11 @@ class GpuBackend:
                 got = ", ".join(s.type_str(t) for t in type_ids)
                 raise TypeError(f"{kernel.__qualname__}(): no compiled signature matches ({got})")
             type_ids = spec.arg_types
-        device = get_current_device()
-        p = self._image(kernel, type_ids, _capability_of(device))
-        module = driver().load_module(p.ptx, error_record=p.error_record if p.may_raise else "")
+        host = self.host
+        device = host.get_current_device()
+        p = self._image(kernel, type_ids, host.device_target(device))
+        module = host.vendor.driver().load_module(
+            host.image_of(p), error_record=p.error_record if p.may_raise else "")
         module.ember_kernel = kernel.__qualname__
         module.ember_messages = list(p.messages)
         module.ember_exceptions = _user_exceptions(kernel)
@@ -468,7 +540,17 @@ class GpuBackend:
             else:
                 layout.append(_param_kind(code, f"argument '{kernel._argnames[arg]}'"))
         function = module.function(p.symbol)
-        launcher = None if None in layout else _cuda.KernelLauncher(function, layout)
+        launcher = None
+        if None not in layout:
+            # The launcher's layout must be the compiled kernel's: checked here for both
+            # vendors (CUDA 12.4+ checks it again against the driver's cuFuncGetParamInfo).
+            slots = [tuple(s) for s in _cuda.ParamLayout(layout).slots]
+            if (slots != _natural_offsets(p.params)
+                    or _launcher_order(layout, indices) != [tuple(q[:3]) for q in p.params]):
+                raise RuntimeError(f"{kernel.__qualname__}: the launch layout {slots} is not the "
+                                   f"kernel's parameters {list(p.params)} (a bug in ember; please "
+                                   "report it)")
+            launcher = _cuda.KernelLauncher(function, layout)
         return _Entry(p, module, function, launcher, tuple(indices))
 
     def _argument(self, kernel, name, a, stream, copies):
@@ -478,13 +560,13 @@ class GpuBackend:
             # A host-memory device array (cuda.random's states): copied like a host array.
             a = host
         if isinstance(a, np.ndarray):
-            dev = gpu_array.to_device(a, stream)
+            dev = self.host.to_device(a, stream)
             if a.flags.writeable:
                 copies.append((dev, a))
             a = dev
         elif not isinstance(a, DeviceNDArray) and (hasattr(a, "__cuda_array_interface__")
                                                    or hasattr(a, "__dlpack__")):
-            a = as_device_array(a, stream)
+            a = self.host.as_device_array(a, stream)
         if isinstance(a, DeviceNDArray):
             return a, _array_code(a)
         try:
@@ -499,7 +581,7 @@ class GpuBackend:
                             f"{len(args)} were given")
         values, codes, copies = [], [], []
         for name, a in zip(kernel._argnames, args):
-            if type(a) is DeviceNDArray:  # the common case, its type code cached on it
+            if type(a) is self.host.array_type:  # the common case, its type code cached on it
                 code = a.__dict__.get("_ember_code")
                 if code is None:
                     code = a.__dict__["_ember_code"] = _array_code(a)
@@ -507,13 +589,13 @@ class GpuBackend:
                 a, code = self._argument(kernel, name, a, stream, copies)
             values.append(a)
             codes.append(code)
-        key = (tuple(codes), _current_device[0])
+        key = (tuple(codes), self.host.current_device_id)
         entries = kernel.__dict__.setdefault("_gpu_entries", {})
         entry = entries.get(key)
         if entry is None:
             entry = entries[key] = self._prepare(kernel, codes)
         if entry.launcher is None:
-            driver().launch(entry.function, config[:3], config[3:6], config[6],
+            self.host.vendor.driver().launch(entry.function, config[:3], config[3:6], config[6],
                             stream_arg(stream), _pack(entry.ptx.params, values, codes))
             self._write_back(copies, stream)
             return
@@ -530,24 +612,15 @@ class GpuBackend:
         if copies:
             self._write_back(copies, stream)
 
-    @staticmethod
-    def _write_back(copies, stream):
+    def _write_back(self, copies, stream):
         """numba-cuda copies host arrays back after the launch: a synchronization point."""
         if not copies:
             return
-        driver().stream_synchronize(stream_arg(stream))
+        self.host.vendor.driver().stream_synchronize(stream_arg(stream))
         for dev, host in copies:
             dev.copy_to_host(host)
-        check_kernel_errors()
+        check_kernel_errors(self.host.vendor)
 
-
-def _capability_of(device):
-    from .ptx import DEFAULT_CC
-    cc = tuple(device.compute_capability)
-    return cc if cc >= (7, 5) else DEFAULT_CC
-
-
-backend = GpuBackend()
 
 # The names backend.py's host API has, replaced by install().
 _API = ["DeviceNDArray", "Stream", "Event", "to_device", "device_array", "device_array_like",
@@ -558,11 +631,17 @@ _API = ["DeviceNDArray", "Stream", "Event", "to_device", "device_array", "device
         "as_cuda_array", "backend"]
 
 
+_cuda_host = None
+
+
+def cuda_host():
+    """The GpuHost of the CUDA driver (made on first use)."""
+    global _cuda_host
+    if _cuda_host is None:
+        _cuda_host = GpuHost(CUDA, DeviceNDArray)
+    return _cuda_host
+
+
 def install(namespace):
-    """Replaces the CPU path's host API in backend.py's namespace with this backend's."""
-    here = globals()
-    here["to_device"] = gpu_array.to_device
-    here["device_array"] = gpu_array.device_array
-    here["device_array_like"] = gpu_array.device_array_like
-    for name in _API:
-        namespace[name] = here[name]
+    """Replaces the CPU path's host API in backend.py's namespace with the CUDA driver's."""
+    namespace.update(cuda_host().api())

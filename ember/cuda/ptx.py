@@ -12,11 +12,11 @@ code generator keeps its own cache keyed by the function's content too.
 """
 from __future__ import annotations
 
-import functools
 import weakref
 
-from ..dispatcher import Options, _compile_lock, _compile_stack, _def_line, _resolve_callee, session
+from ..dispatcher import Options, session
 from ..errors import TypingError
+from .gpu_compile import compile_cached
 
 __all__ = ["compile_ptx", "compile_ptx_for_current_device", "ptx_module", "kernel_inspect_ptx",
            "kernel_inspect_llvm", "DEFAULT_CC"]
@@ -47,30 +47,11 @@ def ptx_module(owner, type_ids, cc=None, device=False, declared_return=0):
     record's message table.  Cached on owner."""
     cc = _capability(cc)
     key = (tuple(type_ids), cc, bool(device), declared_return)
-    with _compile_lock:
-        cache = owner.__dict__.setdefault("_ptx_cache", {})
-        hit = cache.get(key)
-        if hit is not None:
-            return hit
-        handle = id(owner)
-        if (handle, tuple(type_ids)) in _compile_stack:
-            raise TypingError(
-                f"{owner.__qualname__}() calls itself, through another function, with argument "
-                "types whose result is still being inferred; give it an explicit signature",
-                owner.py_func.__code__.co_filename, _def_line(owner.py_func))
-        from ..values import freeze_function
-        s = session()
-        nis = owner._normalized()
-        consts, name_values, modules = freeze_function(owner.py_func, nis)
-        _compile_stack.append((handle, tuple(type_ids)))
-        try:
-            p = s.compile_ptx(nis, consts, name_values, modules, list(type_ids),
-                              owner.options.flags(), functools.partial(_resolve_callee, owner),
-                              handle, cc, device=bool(device), declared_return=declared_return)
-        finally:
-            _compile_stack.pop()
-        cache[key] = p
-        return p
+
+    def generate(s, *args):
+        return s.compile_ptx(*args, cc, device=bool(device), declared_return=declared_return)
+
+    return compile_cached(owner, type_ids, "_ptx_cache", key, generate)
 
 
 def _owner(pyfunc, device, fastmath):

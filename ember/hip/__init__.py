@@ -1,91 +1,48 @@
-"""``from ember import hip``: the kernel language of ``ember.cuda`` for AMD GPUs.
+"""``from ember import hip``: the kernel language and host API of ``ember.cuda`` for AMD GPUs.
 
-One kernel language: the names below are ``ember.cuda``'s own objects (threadIdx, syncthreads,
-shared arrays, atomics, warp functions, random states, ...), so a kernel written with
-``@ember.cuda.jit`` is also a HIP kernel.  ``hip.jit`` (or ``EMBER_GPU=hip`` for
-``@cuda.jit``) makes the kernel's GPU code AMDGCN: ``kernel.inspect_asm(sig)`` shows it and
+One kernel language: the kernel-language names below are ``ember.cuda``'s own objects
+(threadIdx, syncthreads, shared arrays, atomics, warp functions, random states, ...), so a
+kernel written with ``@ember.cuda.jit`` is also a HIP kernel.  ``hip.jit`` (or ``EMBER_GPU=hip``
+for ``@cuda.jit``) makes the kernel's GPU code AMDGCN: ``kernel.inspect_asm(sig)`` shows it and
 ``hip.compile_hsaco(func, sig, arch="gfx942")`` returns the code object (targets/rocm/).
 
-Kernels launch on an AMD GPU through the HIP runtime, opened with dlopen (driver.py), and
-natively on the CPU when there is none (or with EMBER_HIP_CPU=1), exactly as ``ember.cuda``
-kernels do without an NVIDIA GPU.  Device arrays, streams and events are the CPU path's (host
-memory); on an AMD device a launch copies arrays in and back (backend.py).
+With an AMD GPU, the host API (``to_device``, ``device_array``, ``stream``, ``event``,
+``synchronize``, ...) is numba-cuda's over the HIP runtime (host.py: ember.cuda's GPU
+implementation with HIP's driver table), and ``kernel[grid, block, stream]`` loads the code
+object with hipModuleLoadData and launches it with hipModuleLaunchKernel.  Without one (or with
+EMBER_HIP_CPU=1), kernels run natively on the CPU and the host API is the CPU path's, the very
+objects ``ember.cuda`` has there.
 """
 from __future__ import annotations
 
 import os
 
-from ..cuda import (  # noqa: F401 - the one kernel language
-    activemask,
-    all_sync,
-    any_sync,
-    atomic,
-    ballot_sync,
-    blockDim,
-    blockIdx,
-    brev,
-    cbrt,
-    clz,
-    const,
-    eq_sync,
-    ffs,
-    fma,
-    grid,
-    gridDim,
-    gridsize,
-    laneid,
-    lanemask_lt,
-    local,
-    popc,
-    random,
-    shared,
-    shfl_down_sync,
-    shfl_sync,
-    shfl_up_sync,
-    shfl_xor_sync,
-    syncthreads,
-    syncthreads_and,
-    syncthreads_count,
-    syncthreads_or,
-    syncwarp,
-    threadfence,
-    threadfence_block,
-    threadfence_system,
-    threadIdx,
-    warpsize,
-)
-from ..cuda.backend import (  # noqa: F401 - device arrays in host memory
-    DeviceNDArray,
-    Event,
-    Stream,
-    default_stream,
-    device_array,
-    device_array_like,
-    event,
-    event_elapsed_time,
-    mapped_array,
-    pinned_array,
-    stream,
-    synchronize,
-    to_device,
-)
+from .. import cuda as _cuda_pkg
 from ..cuda.kernel import DeviceFunction, Kernel, LaunchConfiguration
 from ..cuda.kernel import jit as _cuda_jit
-from .driver import HipError, HipRuntimeNotFound
+from ..errors import HipError, HipRuntimeNotFound
+from .backend import cpu_path
 from .hsaco import DEFAULT_ARCH, compile_hsaco
 
-__all__ = [
-    "jit", "Kernel", "DeviceFunction", "LaunchConfiguration", "atomic", "const", "local",
-    "shared", "random", "threadIdx", "blockIdx", "blockDim", "gridDim", "laneid", "warpsize",
-    "grid", "gridsize", "syncthreads", "syncthreads_count", "syncthreads_and", "syncthreads_or",
-    "threadfence", "threadfence_block", "threadfence_system", "syncwarp", "shfl_sync",
-    "shfl_up_sync", "shfl_down_sync", "shfl_xor_sync", "all_sync", "any_sync", "eq_sync",
-    "ballot_sync", "activemask", "lanemask_lt", "popc", "clz", "ffs", "brev", "fma", "cbrt",
-    "DeviceNDArray", "Stream", "Event", "to_device", "device_array", "device_array_like",
-    "pinned_array", "mapped_array", "synchronize", "stream", "default_stream", "event",
-    "event_elapsed_time", "is_available", "detect", "compile_hsaco", "DEFAULT_ARCH",
-    "HipError", "HipRuntimeNotFound",
-]
+# The one kernel language.
+globals().update({_name: getattr(_cuda_pkg, _name) for _name in _cuda_pkg.KERNEL_LANGUAGE})
+
+
+def _host_api():
+    if cpu_path():
+        from ..cuda.backend import CPU_API
+        return CPU_API
+    from .host import hip_host
+    return hip_host().api()
+
+
+_api = _host_api()
+globals().update({_name: _api[_name] for _name in _cuda_pkg.HOST_API
+                  if _name not in ("is_available", "detect")})
+
+__all__ = (["jit", "Kernel", "DeviceFunction", "LaunchConfiguration"]
+           + _cuda_pkg.KERNEL_LANGUAGE + _cuda_pkg.HOST_API
+           + ["compile_hsaco", "DEFAULT_ARCH", "HipError", "HipRuntimeNotFound"])
 
 
 def jit(func_or_sig=None, device=False, **options):
@@ -102,15 +59,11 @@ def is_available():
 
 def detect():
     """Prints where HIP kernels run and returns True."""
-    from .. import get_num_threads
-    from .backend import cpu_path
-    from .driver import driver, why_unavailable
     if not cpu_path():
-        d = driver()
-        for i in range(d.device_count()):
-            print(f"ember.hip: device {i}: {d.device_name(i)} ({d.device_arch(i) or '?'}), "
-                  f"runtime {d.path}")
-        return True
+        from .host import hip_host
+        return hip_host().detect()
+    from .. import get_num_threads
+    from .driver import why_unavailable
     forced = [v for v in ("EMBER_HIP_CPU", "EMBER_CUDA_CPU")
               if os.environ.get(v, "") not in ("", "0")]
     why = f"{forced[0]}=1" if forced else f"no AMD GPU used ({why_unavailable()})"

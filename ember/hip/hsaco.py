@@ -12,10 +12,10 @@ code generator keeps its own cache keyed by the function's content too.
 """
 from __future__ import annotations
 
-import functools
 import weakref
 
-from ..dispatcher import Options, _compile_lock, _compile_stack, _def_line, _resolve_callee, session
+from ..cuda.gpu_compile import compile_cached
+from ..dispatcher import Options, session
 from ..errors import TypingError
 
 __all__ = ["compile_hsaco", "hsaco_module", "kernel_inspect_asm", "kernel_inspect_llvm",
@@ -44,30 +44,11 @@ def hsaco_module(owner, type_ids, arch=None, wavefront=None, code_object=5):
     Cached on owner."""
     arch, wavefront, code_object = _check_options(arch or DEFAULT_ARCH, wavefront, code_object)
     key = (tuple(type_ids), arch, wavefront, code_object)
-    with _compile_lock:
-        cache = owner.__dict__.setdefault("_hsaco_cache", {})
-        hit = cache.get(key)
-        if hit is not None:
-            return hit
-        handle = id(owner)
-        if (handle, tuple(type_ids)) in _compile_stack:
-            raise TypingError(
-                f"{owner.__qualname__}() calls itself, through another function, with argument "
-                "types whose result is still being inferred; give it an explicit signature",
-                owner.py_func.__code__.co_filename, _def_line(owner.py_func))
-        from ..values import freeze_function
-        s = session()
-        nis = owner._normalized()
-        consts, name_values, modules = freeze_function(owner.py_func, nis)
-        _compile_stack.append((handle, tuple(type_ids)))
-        try:
-            h = s.compile_hsaco(nis, consts, name_values, modules, list(type_ids),
-                                owner.options.flags(), functools.partial(_resolve_callee, owner),
-                                handle, arch, wavefront=wavefront, code_object=code_object)
-        finally:
-            _compile_stack.pop()
-        cache[key] = h
-        return h
+
+    def generate(s, *args):
+        return s.compile_hsaco(*args, arch, wavefront=wavefront, code_object=code_object)
+
+    return compile_cached(owner, type_ids, "_hsaco_cache", key, generate)
 
 
 def _owner(pyfunc, fastmath):

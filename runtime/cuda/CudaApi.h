@@ -1,9 +1,12 @@
 /** \file CudaApi.h
  * The slice of the CUDA driver API that ember calls, declared by ember itself: ember never
  * includes cuda.h or links libcuda (the driver is opened with dlopen at run time, CudaDriver.h),
- * so the handle types, the enum values and the signatures live here.  Every value was checked
- * against CUDA 13.0's cuda.h, and tests/python/test_cuda_host.py checks them again against the
- * installed toolkit's header whenever one is present.  The names of the function pointer
+ * so the handle types, the enum values and the signatures live here.  The table is also the
+ * shape of AMD's HIP runtime (libamdhip64): HIP's module API mirrors the driver API call for
+ * call with the same C signatures, so DriverTables.cpp fills the same table from either library
+ * (Vendor), and one CudaDriver, one device array and one launcher serve both.  Every value was
+ * checked against CUDA 13.0's cuda.h, and tests/python/test_cuda_host.py checks them again against
+ * the installed toolkit's header whenever one is present.  The names of the function pointer
  * members are the symbols the driver library exports (cuda.h's macros map cuMemAlloc to
  * cuMemAlloc_v2 and so on; the table resolves the real names).
  */
@@ -13,6 +16,12 @@
 #include <cstdint>
 
 namespace ember::cuda {
+
+/// Whose driver library a CudaDriver opened.
+enum class Vendor : uint8_t {
+  Cuda,  ///< libcuda.so.1, the NVIDIA driver API
+  Hip,   ///< libamdhip64.so, AMD's HIP runtime (ROCm 5 or later)
+};
 
 // ---- handles (opaque in the driver too)
 // ----------------------------------------------------------
@@ -159,6 +168,15 @@ struct DriverApi {
   /// Optional (CUDA 12.4+): a kernel parameter's offset and size, used to check a launcher's
   /// layout against the kernel once when it is made.
   CUresult (*cuFuncGetParamInfo)(CUfunction fn, size_t index, size_t *offset, size_t *size);
+
+  // HIP only (null for CUDA): the calls whose HIP signature differs from the driver API's.
+  // HIP has no current-context API worth using (hipCtx* is deprecated): a thread's current
+  // device is the context.
+  const char *(*hipGetErrorName)(CUresult error);
+  const char *(*hipGetErrorString)(CUresult error);
+  CUresult (*hipSetDevice)(int device);
+  CUresult (*hipGetDevice)(int *device);
+  CUresult (*hipHostMalloc)(void **ptr, size_t bytes, unsigned flags);
 };
 
 }  // namespace ember::cuda

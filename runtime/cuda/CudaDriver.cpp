@@ -1,5 +1,5 @@
-// CudaDriver: dlopen of the driver library, the symbol table, the primary context, and the
-// wrappers that turn every failing CUresult into a CudaError naming the call.
+// CudaDriver: dlopen of the driver library (CUDA's or HIP's), the symbol table, the current
+// device, and the wrappers that turn every failing result into a CudaError naming the call.
 #include "runtime/cuda/CudaDriver.h"
 
 #include <dlfcn.h>
@@ -9,6 +9,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "runtime/cuda/DriverTables.h"
+
 namespace ember::cuda {
 
 double DeviceInfo::peak_bandwidth_gbs() const {
@@ -16,21 +18,25 @@ double DeviceInfo::peak_bandwidth_gbs() const {
   return 2.0 * memory_clock_khz * (memory_bus_width_bits / 8.0) / 1e6;
 }
 
-const std::shared_ptr<CudaDriver> &CudaDriver::process() {
-  static const auto *driver = new std::shared_ptr<CudaDriver>([] {
-    const char *env = std::getenv("EMBER_CUDA_DRIVER");
-    return std::make_shared<CudaDriver>(env && *env ? env : kDefaultLibrary);
-  }());
-  return *driver;
+const std::shared_ptr<CudaDriver> &CudaDriver::process(Vendor vendor) {
+  auto make = [](Vendor v) {
+    const char *env = std::getenv(library_variable(v));
+    return new std::shared_ptr<CudaDriver>(std::make_shared<CudaDriver>(env && *env ? env : "", v));
+  };
+  static const auto *cuda = make(Vendor::Cuda);
+  static const auto *hip = make(Vendor::Hip);
+  return vendor == Vendor::Hip ? *hip : *cuda;
 }
 
-CudaDriver::CudaDriver(std::string library) : library_(std::move(library)) {}
+CudaDriver::CudaDriver(std::string library, Vendor vendor)
+    : library_(std::move(library)), vendor_(vendor) {}
 
 CudaDriver::~CudaDriver() {
   // Only drivers made for tests die (the process's never does).  The library stays loaded:
   // unloading a GPU driver under live threads of its own is not safe.
   if (!usable_) return;
   if (sync_event_) api_.cuEventDestroy_v2(sync_event_);
+  if (vendor_ == Vendor::Hip) return;  // no contexts retained
   for (auto &[id, ctx] : contexts_) {
     CUdevice dev;
     if (api_.cuDeviceGet(&dev, id) == kCudaSuccess) api_.cuDevicePrimaryCtxRelease_v2(dev);
@@ -39,102 +45,69 @@ CudaDriver::~CudaDriver() {
 
 // ---- opening ------------------------------------------------------------------------------------
 
-namespace {
-
-// Where each function pointer goes, and the names to resolve it by: the first that the library
-// exports wins (cuEventElapsedTime_v2 exists from CUDA 12.8 on).
-struct Symbol {
-  size_t offset;  // of the member in DriverApi
-  const char *names[2];
-  bool required;
-};
-
-const Symbol kSymbols[] = {
-    {offsetof(DriverApi, cuInit), {"cuInit"}, true},
-    {offsetof(DriverApi, cuDriverGetVersion), {"cuDriverGetVersion"}, true},
-    {offsetof(DriverApi, cuGetErrorName), {"cuGetErrorName"}, true},
-    {offsetof(DriverApi, cuGetErrorString), {"cuGetErrorString"}, true},
-    {offsetof(DriverApi, cuDeviceGetCount), {"cuDeviceGetCount"}, true},
-    {offsetof(DriverApi, cuDeviceGet), {"cuDeviceGet"}, true},
-    {offsetof(DriverApi, cuDeviceGetName), {"cuDeviceGetName"}, true},
-    {offsetof(DriverApi, cuDeviceGetAttribute), {"cuDeviceGetAttribute"}, true},
-    {offsetof(DriverApi, cuDeviceTotalMem_v2), {"cuDeviceTotalMem_v2"}, true},
-    {offsetof(DriverApi, cuDevicePrimaryCtxRetain), {"cuDevicePrimaryCtxRetain"}, true},
-    {offsetof(DriverApi, cuDevicePrimaryCtxRelease_v2), {"cuDevicePrimaryCtxRelease_v2"}, true},
-    {offsetof(DriverApi, cuCtxSetCurrent), {"cuCtxSetCurrent"}, true},
-    {offsetof(DriverApi, cuCtxGetCurrent), {"cuCtxGetCurrent"}, true},
-    {offsetof(DriverApi, cuCtxSynchronize), {"cuCtxSynchronize"}, true},
-    {offsetof(DriverApi, cuMemGetInfo_v2), {"cuMemGetInfo_v2"}, true},
-    {offsetof(DriverApi, cuMemAlloc_v2), {"cuMemAlloc_v2"}, true},
-    {offsetof(DriverApi, cuMemFree_v2), {"cuMemFree_v2"}, true},
-    {offsetof(DriverApi, cuMemAllocHost_v2), {"cuMemAllocHost_v2"}, true},
-    {offsetof(DriverApi, cuMemFreeHost), {"cuMemFreeHost"}, true},
-    {offsetof(DriverApi, cuMemHostRegister_v2), {"cuMemHostRegister_v2"}, true},
-    {offsetof(DriverApi, cuMemHostUnregister), {"cuMemHostUnregister"}, true},
-    {offsetof(DriverApi, cuMemcpyHtoD_v2), {"cuMemcpyHtoD_v2"}, true},
-    {offsetof(DriverApi, cuMemcpyDtoH_v2), {"cuMemcpyDtoH_v2"}, true},
-    {offsetof(DriverApi, cuMemcpyDtoD_v2), {"cuMemcpyDtoD_v2"}, true},
-    {offsetof(DriverApi, cuMemcpyHtoDAsync_v2), {"cuMemcpyHtoDAsync_v2"}, true},
-    {offsetof(DriverApi, cuMemcpyDtoHAsync_v2), {"cuMemcpyDtoHAsync_v2"}, true},
-    {offsetof(DriverApi, cuMemcpyDtoDAsync_v2), {"cuMemcpyDtoDAsync_v2"}, true},
-    {offsetof(DriverApi, cuMemsetD8_v2), {"cuMemsetD8_v2"}, true},
-    {offsetof(DriverApi, cuMemsetD8Async), {"cuMemsetD8Async"}, true},
-    {offsetof(DriverApi, cuStreamCreate), {"cuStreamCreate"}, true},
-    {offsetof(DriverApi, cuStreamDestroy_v2), {"cuStreamDestroy_v2"}, true},
-    {offsetof(DriverApi, cuStreamSynchronize), {"cuStreamSynchronize"}, true},
-    {offsetof(DriverApi, cuStreamQuery), {"cuStreamQuery"}, true},
-    {offsetof(DriverApi, cuStreamWaitEvent), {"cuStreamWaitEvent"}, true},
-    {offsetof(DriverApi, cuEventCreate), {"cuEventCreate"}, true},
-    {offsetof(DriverApi, cuEventDestroy_v2), {"cuEventDestroy_v2"}, true},
-    {offsetof(DriverApi, cuEventRecord), {"cuEventRecord"}, true},
-    {offsetof(DriverApi, cuEventQuery), {"cuEventQuery"}, true},
-    {offsetof(DriverApi, cuEventSynchronize), {"cuEventSynchronize"}, true},
-    {offsetof(DriverApi, cuEventElapsedTime),
-     {"cuEventElapsedTime_v2", "cuEventElapsedTime"},
-     true},
-    {offsetof(DriverApi, cuModuleLoadDataEx), {"cuModuleLoadDataEx"}, true},
-    {offsetof(DriverApi, cuModuleUnload), {"cuModuleUnload"}, true},
-    {offsetof(DriverApi, cuModuleGetFunction), {"cuModuleGetFunction"}, true},
-    {offsetof(DriverApi, cuModuleGetGlobal_v2), {"cuModuleGetGlobal_v2"}, true},
-    {offsetof(DriverApi, cuFuncGetAttribute), {"cuFuncGetAttribute"}, true},
-    {offsetof(DriverApi, cuLaunchKernel), {"cuLaunchKernel"}, true},
-    {offsetof(DriverApi, cuFuncGetParamInfo), {"cuFuncGetParamInfo"}, false},
-};
-
-}  // namespace
-
-std::vector<std::pair<std::string, bool>> CudaDriver::exported_names() {
+std::vector<std::pair<std::string, bool>> CudaDriver::exported_names(Vendor vendor) {
   std::vector<std::pair<std::string, bool>> out;
-  for (const Symbol &s : kSymbols)
+  for (const DriverSymbol &s : driver_symbols(vendor))
     for (const char *name : s.names)
       if (name) out.emplace_back(name, s.required);
   return out;
 }
 
+const char *CudaDriver::call_name(CallSlot call) const {
+  auto it = resolved_.find(call.offset);
+  if (it != resolved_.end()) return it->second;
+  for (const DriverSymbol &s : driver_symbols(vendor_))
+    if (s.offset == call.offset) return s.names[0];
+  return "?";
+}
+
 void CudaDriver::open() {
   opened_ = true;
-  handle_ = dlopen(library_.c_str(), RTLD_NOW | RTLD_LOCAL);
-  if (!handle_) {
+  std::vector<std::string> candidates;
+  if (!library_.empty())
+    candidates.push_back(library_);
+  else
+    for (const char *name : default_libraries(vendor_)) candidates.emplace_back(name);
+  std::string tried;
+  for (const std::string &name : candidates) {
+    handle_ = dlopen(name.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (handle_) {
+      library_ = name;
+      break;
+    }
     const char *why = dlerror();
-    reason_ = "CUDA driver library not found (" + std::string(why ? why : library_) +
-              "); install the NVIDIA driver, or set EMBER_CUDA_DRIVER to its path";
-    open_error_ = std::make_exception_ptr(CudaUnavailable("dlopen", reason_));
+    tried += (tried.empty() ? "" : "; ") + std::string(why ? why : name);
+  }
+  if (!handle_) {
+    reason_ = vendor_ == Vendor::Hip
+                  ? "the HIP runtime (libamdhip64) was not found (" + tried +
+                        "); install ROCm, or set EMBER_HIP_LIBRARY to its path"
+                  : "CUDA driver library not found (" + tried +
+                        "); install the NVIDIA driver, or set EMBER_CUDA_DRIVER to its path";
+    open_error_ = std::make_exception_ptr(CudaUnavailable("dlopen", reason_, vendor_));
     return;
   }
-  for (const Symbol &s : kSymbols) {
+  for (const DriverSymbol &s : driver_symbols(vendor_)) {
     void *&slot = *reinterpret_cast<void **>(reinterpret_cast<char *>(&api_) + s.offset);
     for (const char *name : s.names)
-      if (name && !slot) slot = dlsym(handle_, name);
+      if (name && !slot) {
+        slot = dlsym(handle_, name);
+        if (slot) resolved_[s.offset] = name;
+      }
     if (!slot && s.required) {
-      reason_ = library_ + " lacks the driver function " + s.names[0] +
-                " (a driver older than CUDA 11, or not a CUDA driver)";
-      open_error_ = std::make_exception_ptr(CudaUnavailable("dlsym", reason_));
+      reason_ =
+          library_ +
+          (vendor_ == Vendor::Hip ? " lacks the HIP function " : " lacks the driver function ") +
+          s.names[0] +
+          (vendor_ == Vendor::Hip ? " (a HIP runtime older than ROCm 5, or not HIP)"
+                                  : " (a driver older than CUDA 11, or not a CUDA driver)");
+      open_error_ = std::make_exception_ptr(CudaUnavailable("dlsym", reason_, vendor_));
       return;
     }
   }
   CUresult r = api_.cuInit(0);
   if (r != kCudaSuccess) {
-    CudaError e("cuInit", r, error_name(r), error_text(r));
+    CudaError e(call_name(EMBER_CALL(cuInit)), r, error_name(r), error_text(r), "", vendor_);
     reason_ = e.what();
     open_error_ = std::make_exception_ptr(e);
     return;
@@ -171,29 +144,30 @@ DriverReport CudaDriver::detect() {
 
 int CudaDriver::version() {
   int v = 0;
-  check(api().cuDriverGetVersion(&v), "cuDriverGetVersion");
+  check(api().cuDriverGetVersion(&v), EMBER_CALL(cuDriverGetVersion));
   return v;
 }
 
 int CudaDriver::device_count() {
   int n = 0;
-  check(api().cuDeviceGetCount(&n), "cuDeviceGetCount");
+  check(api().cuDeviceGetCount(&n), EMBER_CALL(cuDeviceGetCount));
   return n;
 }
 
 DeviceInfo CudaDriver::device_info(int id) {
   const DriverApi &a = api();
   CUdevice dev;
-  check(a.cuDeviceGet(&dev, id), "cuDeviceGet");
+  check(a.cuDeviceGet(&dev, id), EMBER_CALL(cuDeviceGet));
   DeviceInfo info;
   info.id = id;
   char name[256] = {};
-  check(a.cuDeviceGetName(name, sizeof name - 1, dev), "cuDeviceGetName");
+  check(a.cuDeviceGetName(name, sizeof name - 1, dev), EMBER_CALL(cuDeviceGetName));
   info.name = name;
-  check(a.cuDeviceTotalMem_v2(&info.total_memory, dev), "cuDeviceTotalMem_v2");
+  check(a.cuDeviceTotalMem_v2(&info.total_memory, dev), EMBER_CALL(cuDeviceTotalMem_v2));
   auto attr = [&](DeviceAttr at) {
     int v = 0;
-    check(a.cuDeviceGetAttribute(&v, static_cast<int>(at), dev), "cuDeviceGetAttribute");
+    check(a.cuDeviceGetAttribute(&v, device_attribute_code(vendor_, at), dev),
+          EMBER_CALL(cuDeviceGetAttribute));
     return v;
   };
   info.cc_major = attr(DeviceAttr::ComputeCapabilityMajor);
@@ -218,6 +192,10 @@ DeviceInfo CudaDriver::device_info(int id) {
 // ---- errors -------------------------------------------------------------------------------------
 
 std::string CudaDriver::error_name(CUresult code) {
+  if (vendor_ == Vendor::Hip) {
+    const char *h = api_.hipGetErrorName ? api_.hipGetErrorName(code) : nullptr;
+    return h ? h : "";
+  }
   const char *s = nullptr;
   if (api_.cuGetErrorName && api_.cuGetErrorName(code, &s) == kCudaSuccess && s) return s;
   const char *f = fallback_error_name(code);
@@ -225,6 +203,10 @@ std::string CudaDriver::error_name(CUresult code) {
 }
 
 std::string CudaDriver::error_text(CUresult code) {
+  if (vendor_ == Vendor::Hip) {
+    const char *h = api_.hipGetErrorString ? api_.hipGetErrorString(code) : nullptr;
+    return h ? h : "";
+  }
   const char *s = nullptr;
   if (api_.cuGetErrorString && api_.cuGetErrorString(code, &s) == kCudaSuccess && s) return s;
   const char *f = fallback_error_text(code);
@@ -232,7 +214,7 @@ std::string CudaDriver::error_text(CUresult code) {
 }
 
 void CudaDriver::fail(CUresult r, const char *call, const std::string &detail) {
-  throw CudaError(call, r, error_name(r), error_text(r), detail);
+  throw CudaError(call, r, error_name(r), error_text(r), detail, vendor_);
 }
 
 void CudaDriver::bad_dims(Dim3 grid, Dim3 block) {
@@ -249,17 +231,25 @@ void CudaDriver::bad_dims(Dim3 grid, Dim3 block) {
 void CudaDriver::select(int id) {
   const DriverApi &a = api();
   std::lock_guard<std::mutex> lock(mutex_);
+  if (vendor_ == Vendor::Hip) {
+    // HIP's context is the calling thread's current device; the token only marks a selection.
+    check(a.hipSetDevice(id), EMBER_CALL(hipSetDevice));
+    current_.store(reinterpret_cast<CUcontext>(static_cast<uintptr_t>(id) + 1),
+                   std::memory_order_release);
+    selected_.store(id, std::memory_order_release);
+    return;
+  }
   CUcontext ctx;
   auto it = contexts_.find(id);
   if (it == contexts_.end()) {
     CUdevice dev;
-    check(a.cuDeviceGet(&dev, id), "cuDeviceGet");
-    check(a.cuDevicePrimaryCtxRetain(&ctx, dev), "cuDevicePrimaryCtxRetain");
+    check(a.cuDeviceGet(&dev, id), EMBER_CALL(cuDeviceGet));
+    check(a.cuDevicePrimaryCtxRetain(&ctx, dev), EMBER_CALL(cuDevicePrimaryCtxRetain));
     contexts_.emplace(id, ctx);
   } else {
     ctx = it->second;
   }
-  check(a.cuCtxSetCurrent(ctx), "cuCtxSetCurrent");
+  check(a.cuCtxSetCurrent(ctx), EMBER_CALL(cuCtxSetCurrent));
   current_.store(ctx, std::memory_order_release);
   selected_.store(id, std::memory_order_release);
 }
@@ -270,20 +260,26 @@ void CudaDriver::make_current() {
     select(0);
     return;
   }
+  if (vendor_ == Vendor::Hip) {
+    int want = selected_.load(std::memory_order_acquire), cur = -1;
+    check(api_.hipGetDevice(&cur), EMBER_CALL(hipGetDevice));
+    if (cur != want) check(api_.hipSetDevice(want), EMBER_CALL(hipSetDevice));
+    return;
+  }
   CUcontext cur = nullptr;
-  check(api_.cuCtxGetCurrent(&cur), "cuCtxGetCurrent");
-  if (cur != ctx) check(api_.cuCtxSetCurrent(ctx), "cuCtxSetCurrent");
+  check(api_.cuCtxGetCurrent(&cur), EMBER_CALL(cuCtxGetCurrent));
+  if (cur != ctx) check(api_.cuCtxSetCurrent(ctx), EMBER_CALL(cuCtxSetCurrent));
 }
 
 void CudaDriver::synchronize() {
   make_current();
-  check(api_.cuCtxSynchronize(), "cuCtxSynchronize");
+  check(api_.cuCtxSynchronize(), EMBER_CALL(cuCtxSynchronize));
 }
 
 std::pair<size_t, size_t> CudaDriver::memory_info() {
   make_current();
   size_t free_bytes = 0, total = 0;
-  check(api_.cuMemGetInfo_v2(&free_bytes, &total), "cuMemGetInfo_v2");
+  check(api_.cuMemGetInfo_v2(&free_bytes, &total), EMBER_CALL(cuMemGetInfo_v2));
   return {free_bytes, total};
 }
 
@@ -292,67 +288,70 @@ std::pair<size_t, size_t> CudaDriver::memory_info() {
 CUdeviceptr CudaDriver::alloc(size_t bytes) {
   make_current();
   CUdeviceptr p = 0;
-  check(api_.cuMemAlloc_v2(&p, bytes), "cuMemAlloc_v2");
+  check(api_.cuMemAlloc_v2(&p, bytes), EMBER_CALL(cuMemAlloc_v2));
   return p;
 }
 
 void CudaDriver::free(CUdeviceptr ptr) {
   make_current();
-  check(api_.cuMemFree_v2(ptr), "cuMemFree_v2");
+  check(api_.cuMemFree_v2(ptr), EMBER_CALL(cuMemFree_v2));
 }
 
 void *CudaDriver::alloc_host(size_t bytes) {
   make_current();
   void *p = nullptr;
-  check(api_.cuMemAllocHost_v2(&p, bytes), "cuMemAllocHost_v2");
+  if (vendor_ == Vendor::Hip)
+    check(api_.hipHostMalloc(&p, bytes, 0), EMBER_CALL(hipHostMalloc));
+  else
+    check(api_.cuMemAllocHost_v2(&p, bytes), EMBER_CALL(cuMemAllocHost_v2));
   return p;
 }
 
 void CudaDriver::free_host(void *ptr) {
   make_current();
-  check(api_.cuMemFreeHost(ptr), "cuMemFreeHost");
+  check(api_.cuMemFreeHost(ptr), EMBER_CALL(cuMemFreeHost));
 }
 
 void CudaDriver::register_host(void *ptr, size_t bytes, unsigned flags) {
   make_current();
-  check(api_.cuMemHostRegister_v2(ptr, bytes, flags), "cuMemHostRegister_v2");
+  check(api_.cuMemHostRegister_v2(ptr, bytes, flags), EMBER_CALL(cuMemHostRegister_v2));
 }
 
 void CudaDriver::unregister_host(void *ptr) {
   make_current();
-  check(api_.cuMemHostUnregister(ptr), "cuMemHostUnregister");
+  check(api_.cuMemHostUnregister(ptr), EMBER_CALL(cuMemHostUnregister));
 }
 
 void CudaDriver::copy_htod(CUdeviceptr dst, const void *src, size_t bytes, CUstream stream) {
   make_current();
   if (stream)
-    check(api_.cuMemcpyHtoDAsync_v2(dst, src, bytes, stream), "cuMemcpyHtoDAsync_v2");
+    check(api_.cuMemcpyHtoDAsync_v2(dst, src, bytes, stream), EMBER_CALL(cuMemcpyHtoDAsync_v2));
   else
-    check(api_.cuMemcpyHtoD_v2(dst, src, bytes), "cuMemcpyHtoD_v2");
+    check(api_.cuMemcpyHtoD_v2(dst, src, bytes), EMBER_CALL(cuMemcpyHtoD_v2));
 }
 
 void CudaDriver::copy_dtoh(void *dst, CUdeviceptr src, size_t bytes, CUstream stream) {
   make_current();
   if (stream)
-    check(api_.cuMemcpyDtoHAsync_v2(dst, src, bytes, stream), "cuMemcpyDtoHAsync_v2");
+    check(api_.cuMemcpyDtoHAsync_v2(dst, src, bytes, stream), EMBER_CALL(cuMemcpyDtoHAsync_v2));
   else
-    check(api_.cuMemcpyDtoH_v2(dst, src, bytes), "cuMemcpyDtoH_v2");
+    check(api_.cuMemcpyDtoH_v2(dst, src, bytes), EMBER_CALL(cuMemcpyDtoH_v2));
 }
 
 void CudaDriver::copy_dtod(CUdeviceptr dst, CUdeviceptr src, size_t bytes, CUstream stream) {
   make_current();
   if (stream)
-    check(api_.cuMemcpyDtoDAsync_v2(dst, src, bytes, stream), "cuMemcpyDtoDAsync_v2");
+    check(api_.cuMemcpyDtoDAsync_v2(dst, src, bytes, stream), EMBER_CALL(cuMemcpyDtoDAsync_v2));
   else
-    check(api_.cuMemcpyDtoD_v2(dst, src, bytes), "cuMemcpyDtoD_v2");
+    check(api_.cuMemcpyDtoD_v2(dst, src, bytes), EMBER_CALL(cuMemcpyDtoD_v2));
 }
 
 void CudaDriver::memset8(CUdeviceptr dst, uint8_t value, size_t bytes, CUstream stream) {
   make_current();
   if (stream)
-    check(api_.cuMemsetD8Async(dst, value, bytes, stream), "cuMemsetD8Async");
+    check(api_.cuMemsetD8Async(dst, value, bytes, stream), EMBER_CALL(cuMemsetD8Async));
   else
-    check(api_.cuMemsetD8_v2(dst, value, bytes), "cuMemsetD8_v2");
+    check(api_.cuMemsetD8_v2(dst, value, bytes), EMBER_CALL(cuMemsetD8_v2));
 }
 
 // ---- streams and events -------------------------------------------------------------------------
@@ -360,25 +359,25 @@ void CudaDriver::memset8(CUdeviceptr dst, uint8_t value, size_t bytes, CUstream 
 CUstream CudaDriver::stream_create(unsigned flags) {
   make_current();
   CUstream s = nullptr;
-  check(api_.cuStreamCreate(&s, flags), "cuStreamCreate");
+  check(api_.cuStreamCreate(&s, flags), EMBER_CALL(cuStreamCreate));
   return s;
 }
 
 void CudaDriver::stream_destroy(CUstream s) {
   make_current();
-  check(api_.cuStreamDestroy_v2(s), "cuStreamDestroy_v2");
+  check(api_.cuStreamDestroy_v2(s), EMBER_CALL(cuStreamDestroy_v2));
 }
 
 void CudaDriver::stream_synchronize(CUstream s) {
   make_current();
-  check(api_.cuStreamSynchronize(s), "cuStreamSynchronize");
+  check(api_.cuStreamSynchronize(s), EMBER_CALL(cuStreamSynchronize));
 }
 
 bool CudaDriver::stream_query(CUstream s) {
   make_current();
   CUresult r = api_.cuStreamQuery(s);
   if (r == kCudaErrorNotReady) return false;
-  check(r, "cuStreamQuery");
+  check(r, EMBER_CALL(cuStreamQuery));
   return true;
 }
 
@@ -388,54 +387,68 @@ void CudaDriver::stream_wait_stream(CUstream consumer, CUstream producer) {
   // One event serves every wait: cuStreamWaitEvent waits for the event's state when it is
   // called, so recording it again afterwards does not disturb an earlier wait.
   std::lock_guard<std::mutex> lock(sync_mutex_);
-  if (!sync_event_) check(api_.cuEventCreate(&sync_event_, kEventDisableTiming), "cuEventCreate");
-  check(api_.cuEventRecord(sync_event_, producer), "cuEventRecord");
-  check(api_.cuStreamWaitEvent(consumer, sync_event_, 0), "cuStreamWaitEvent");
+  if (!sync_event_)
+    check(api_.cuEventCreate(&sync_event_, kEventDisableTiming), EMBER_CALL(cuEventCreate));
+  check(api_.cuEventRecord(sync_event_, producer), EMBER_CALL(cuEventRecord));
+  check(api_.cuStreamWaitEvent(consumer, sync_event_, 0), EMBER_CALL(cuStreamWaitEvent));
 }
 
 CUevent CudaDriver::event_create(unsigned flags) {
   make_current();
   CUevent e = nullptr;
-  check(api_.cuEventCreate(&e, flags), "cuEventCreate");
+  check(api_.cuEventCreate(&e, flags), EMBER_CALL(cuEventCreate));
   return e;
 }
 
 void CudaDriver::event_destroy(CUevent e) {
   make_current();
-  check(api_.cuEventDestroy_v2(e), "cuEventDestroy_v2");
+  check(api_.cuEventDestroy_v2(e), EMBER_CALL(cuEventDestroy_v2));
 }
 
 void CudaDriver::event_record(CUevent e, CUstream s) {
   make_current();
-  check(api_.cuEventRecord(e, s), "cuEventRecord");
+  check(api_.cuEventRecord(e, s), EMBER_CALL(cuEventRecord));
 }
 
 void CudaDriver::event_synchronize(CUevent e) {
   make_current();
-  check(api_.cuEventSynchronize(e), "cuEventSynchronize");
+  check(api_.cuEventSynchronize(e), EMBER_CALL(cuEventSynchronize));
 }
 
 bool CudaDriver::event_query(CUevent e) {
   make_current();
   CUresult r = api_.cuEventQuery(e);
   if (r == kCudaErrorNotReady) return false;
-  check(r, "cuEventQuery");
+  check(r, EMBER_CALL(cuEventQuery));
   return true;
 }
 
 float CudaDriver::event_elapsed_ms(CUevent start, CUevent end) {
   make_current();
   float ms = 0;
-  check(api_.cuEventElapsedTime(&ms, start, end), "cuEventElapsedTime");
+  check(api_.cuEventElapsedTime(&ms, start, end), EMBER_CALL(cuEventElapsedTime));
   return ms;
 }
 
 void CudaDriver::stream_wait_event(CUstream s, CUevent e) {
   make_current();
-  check(api_.cuStreamWaitEvent(s, e, 0), "cuStreamWaitEvent");
+  check(api_.cuStreamWaitEvent(s, e, 0), EMBER_CALL(cuStreamWaitEvent));
 }
 
 // ---- modules and launches -----------------------------------------------------------------------
+
+CUmodule CudaDriver::module_load(const std::string &image, std::string *info_log) {
+  if (vendor_ == Vendor::Cuda) return module_load_ptx(image, info_log);
+  make_current();
+  // A code object needs no JIT: hipModuleLoadDataEx without options is hipModuleLoadData.
+  CUmodule m = nullptr;
+  CUresult r = api_.cuModuleLoadDataEx(&m, image.data(), 0, nullptr, nullptr);
+  if (info_log) info_log->clear();
+  if (r != kCudaSuccess)
+    fail(r, call_name(EMBER_CALL(cuModuleLoadDataEx)),
+         " (a code object of " + std::to_string(image.size()) + " bytes)");
+  return m;
+}
 
 CUmodule CudaDriver::module_load_ptx(const std::string &ptx, std::string *info_log) {
   make_current();
@@ -450,21 +463,21 @@ CUmodule CudaDriver::module_load_ptx(const std::string &ptx, std::string *info_l
   if (info_log) *info_log = info.data();
   if (r != kCudaSuccess) {
     std::string log = error.data();
-    fail(r, "cuModuleLoadDataEx", log.empty() ? "" : "\nPTX JIT log:\n" + log);
+    fail(r, EMBER_CALL(cuModuleLoadDataEx), log.empty() ? "" : "\nPTX JIT log:\n" + log);
   }
   return m;
 }
 
 void CudaDriver::module_unload(CUmodule m) {
   make_current();
-  check(api_.cuModuleUnload(m), "cuModuleUnload");
+  check(api_.cuModuleUnload(m), EMBER_CALL(cuModuleUnload));
 }
 
 CUfunction CudaDriver::module_function(CUmodule m, const std::string &name) {
   make_current();
   CUfunction f = nullptr;
   CUresult r = api_.cuModuleGetFunction(&f, m, name.c_str());
-  if (r != kCudaSuccess) fail(r, "cuModuleGetFunction", " (kernel '" + name + "')");
+  if (r != kCudaSuccess) fail(r, EMBER_CALL(cuModuleGetFunction), " (kernel '" + name + "')");
   return f;
 }
 
@@ -474,13 +487,13 @@ std::pair<CUdeviceptr, size_t> CudaDriver::module_global(CUmodule m, const std::
   size_t bytes = 0;
   CUresult r = api_.cuModuleGetGlobal_v2(&p, &bytes, m, name.c_str());
   if (r == kCudaErrorNotFound) return {0, 0};
-  if (r != kCudaSuccess) fail(r, "cuModuleGetGlobal_v2", " (global '" + name + "')");
+  if (r != kCudaSuccess) fail(r, EMBER_CALL(cuModuleGetGlobal_v2), " (global '" + name + "')");
   return {p, bytes};
 }
 
 int CudaDriver::function_attribute(CUfunction f, FuncAttr attr) {
   int v = 0;
-  check(api_.cuFuncGetAttribute(&v, static_cast<int>(attr), f), "cuFuncGetAttribute");
+  check(api_.cuFuncGetAttribute(&v, static_cast<int>(attr), f), EMBER_CALL(cuFuncGetAttribute));
   return v;
 }
 
@@ -506,12 +519,12 @@ std::vector<std::pair<size_t, size_t>> CudaDriver::function_params(CUfunction f,
 void CudaDriver::launch_packed(CUfunction f, Dim3 grid, Dim3 block, unsigned shared_bytes,
                                CUstream stream, const void *buffer, size_t bytes) {
   if (!grid.x || !grid.y || !grid.z || !block.x || !block.y || !block.z) bad_dims(grid, block);
-  // CU_LAUNCH_PARAM_BUFFER_POINTER (1), CU_LAUNCH_PARAM_BUFFER_SIZE (2), CU_LAUNCH_PARAM_END (0)
+  // LAUNCH_PARAM_BUFFER_POINTER (1), LAUNCH_PARAM_BUFFER_SIZE (2), LAUNCH_PARAM_END
   void *extra[] = {reinterpret_cast<void *>(uintptr_t{1}), const_cast<void *>(buffer),
-                   reinterpret_cast<void *>(uintptr_t{2}), &bytes, nullptr};
+                   reinterpret_cast<void *>(uintptr_t{2}), &bytes, launch_param_end(vendor_)};
   check(api_.cuLaunchKernel(f, grid.x, grid.y, grid.z, block.x, block.y, block.z, shared_bytes,
                             stream, nullptr, extra),
-        "cuLaunchKernel");
+        EMBER_CALL(cuLaunchKernel));
 }
 
 KernelErrorRecord CudaDriver::read_error_record(CUdeviceptr record) {

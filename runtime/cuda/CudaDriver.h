@@ -1,9 +1,10 @@
 /** \file CudaDriver.h
- * The CUDA driver, opened with dlopen("libcuda.so.1") at first use: nothing in ember links
- * against CUDA, so ember imports and runs on machines without the NVIDIA driver, and the CUDA
- * host layer reports why it cannot run instead of failing to load.  EMBER_CUDA_DRIVER=path
- * opens another library (the tests use the toolkit's stub, which answers every call with
- * CUDA_ERROR_STUB_LIBRARY).
+ * The GPU driver, opened with dlopen at first use: the CUDA driver (libcuda.so.1) or AMD's HIP
+ * runtime (libamdhip64.so, Vendor::Hip), whose module API has the driver API's calls and
+ * signatures (DriverTables.h says what differs).  Nothing in ember links against either, so
+ * ember imports and runs on machines without a GPU, and the host layer reports why it cannot
+ * run instead of failing to load.  EMBER_CUDA_DRIVER=path / EMBER_HIP_LIBRARY=path open another
+ * library (the tests use the CUDA toolkit's stub and the host-memory mocks of tests/).
  *
  * CudaDriver owns the function table (CudaApi.h), the primary context of the selected device
  * (retained once under a mutex, made current on each calling thread when it is not), and thin
@@ -25,6 +26,7 @@
 
 #include "runtime/cuda/CudaApi.h"
 #include "runtime/cuda/CudaErrors.h"
+#include "runtime/cuda/DriverTables.h"
 
 namespace ember::cuda {
 
@@ -67,27 +69,37 @@ struct KernelErrorRecord {
   int32_t status = 0, exc = 0, line = 0, msg_id = 0;
 };
 
+/// A DriverApi slot, named in error messages by the symbol the library resolved for it.
+struct CallSlot {
+  size_t offset;
+};
+#define EMBER_CALL(member) \
+  ::ember::cuda::CallSlot { offsetof(::ember::cuda::DriverApi, member) }
+
 class CudaDriver {
  public:
-  /// The default library name: the driver's soname, never "libcuda.so" (the development
-  /// symlink, which on a machine with only the toolkit is the stub).
+  /// The default library name of CUDA: the driver's soname (DriverTables.cpp's list).
   static constexpr const char *kDefaultLibrary = "libcuda.so.1";
 
-  /// The process's driver: $EMBER_CUDA_DRIVER or libcuda.so.1.  Never destroyed (contexts and
-  /// memory may outlive every static destructor).
-  static const std::shared_ptr<CudaDriver> &process();
+  /// The process's driver of a vendor: $EMBER_CUDA_DRIVER or libcuda.so.1; $EMBER_HIP_LIBRARY
+  /// or libamdhip64.so.{7,6,5}.  Never destroyed (contexts and memory may outlive every static
+  /// destructor).
+  static const std::shared_ptr<CudaDriver> &process(Vendor vendor = Vendor::Cuda);
 
-  /// A driver over a given library (tests).  Nothing is opened until first use.
-  explicit CudaDriver(std::string library);
+  /// A driver over a given library ("" for the vendor's default names).  Nothing is opened
+  /// until first use.
+  explicit CudaDriver(std::string library, Vendor vendor = Vendor::Cuda);
   ~CudaDriver();
   CudaDriver(const CudaDriver &) = delete;
   CudaDriver &operator=(const CudaDriver &) = delete;
 
   // ---- opening -------------------------------------------------------------------------------
   /// Every symbol name the table resolves, with whether the driver must export it.
-  static std::vector<std::pair<std::string, bool>> exported_names();
+  static std::vector<std::pair<std::string, bool>> exported_names(Vendor vendor = Vendor::Cuda);
+  Vendor vendor() const { return vendor_; }
   /// Opens the library and calls cuInit once; false with the reason when either fails.
   bool available(std::string *reason = nullptr);
+  /// The library opened (or to be opened; "" before the default names are tried).
   const std::string &library() const { return library_; }
   /// The table; throws CudaUnavailable or CudaError (cuInit's) when the driver cannot be used.
   const DriverApi &api();
@@ -104,6 +116,14 @@ class CudaDriver {
   void check(CUresult r, const char *call) {
     if (r != kCudaSuccess) fail(r, call);
   }
+  void check(CUresult r, CallSlot call) {
+    if (r != kCudaSuccess) fail(r, call);
+  }
+  [[noreturn]] void fail(CUresult r, CallSlot call, const std::string &detail = "") {
+    fail(r, call_name(call), detail);
+  }
+  /// The exported name behind a slot ("cuMemAlloc_v2", "hipMalloc").
+  const char *call_name(CallSlot call) const;
   [[noreturn]] void fail(CUresult r, const char *call, const std::string &detail = "");
 
   // ---- context ---------------------------------------------------------------------------------
@@ -151,6 +171,9 @@ class CudaDriver {
   /// JIT-compiles PTX text (the driver's compiler) into a module of the current context.  The
   /// JIT's info log goes to *info_log; a failure's error log is part of the CudaError's message.
   CUmodule module_load_ptx(const std::string &ptx, std::string *info_log = nullptr);
+  /// The vendor's module image: PTX text for CUDA (module_load_ptx), an AMDGPU code object
+  /// (HSACO bytes) for HIP.
+  CUmodule module_load(const std::string &image, std::string *info_log = nullptr);
   void module_unload(CUmodule m);
   CUfunction module_function(CUmodule m, const std::string &name);
   /// A module global's address and size; {0, 0} when the module has none of that name.
@@ -165,7 +188,7 @@ class CudaDriver {
     if (!grid.x || !grid.y || !grid.z || !block.x || !block.y || !block.z) bad_dims(grid, block);
     check(api_.cuLaunchKernel(f, grid.x, grid.y, grid.z, block.x, block.y, block.z, shared_bytes,
                               stream, params, nullptr),
-          "cuLaunchKernel");
+          EMBER_CALL(cuLaunchKernel));
   }
   /// cuLaunchKernel with a packed parameter buffer (CU_LAUNCH_PARAM_BUFFER_POINTER).
   void launch_packed(CUfunction f, Dim3 grid, Dim3 block, unsigned shared_bytes, CUstream stream,
@@ -180,7 +203,9 @@ class CudaDriver {
   [[noreturn]] void bad_dims(Dim3 grid, Dim3 block);
 
   std::string library_;
-  std::mutex mutex_;  // opening, selecting, the context table
+  Vendor vendor_;
+  std::map<size_t, const char *> resolved_;  // slot offset -> the name dlsym found
+  std::mutex mutex_;                         // opening, selecting, the context table
   bool opened_ = false;
   bool usable_ = false;
   std::string reason_;

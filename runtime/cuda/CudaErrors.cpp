@@ -174,9 +174,10 @@ const char *fallback_error_text(int code) {
 }
 
 std::string format_cuda_error(const std::string &call, int code, const std::string &name,
-                              const std::string &text) {
-  std::string msg = call + " failed: " + (name.empty() ? std::string("CUDA error") : name) + " (" +
-                    std::to_string(code) + ")";
+                              const std::string &text, Vendor vendor) {
+  std::string unnamed = vendor == Vendor::Hip ? "HIP error" : "CUDA error";
+  std::string msg =
+      call + " failed: " + (name.empty() ? unnamed : name) + " (" + std::to_string(code) + ")";
   if (!text.empty()) msg += ": " + text;
   return msg;
 }
@@ -187,8 +188,8 @@ const std::string &CudaFailure::error_name() const {
 }
 
 CudaError::CudaError(const std::string &call, int code, std::string name, std::string text,
-                     const std::string &detail)
-    : CudaFailure(call, format_cuda_error(call, code, name, text) + detail),
+                     const std::string &detail, Vendor vendor)
+    : CudaFailure(call, format_cuda_error(call, code, name, text, vendor) + detail, vendor),
       code_(code),
       name_(std::move(name)),
       text_(std::move(text)) {}

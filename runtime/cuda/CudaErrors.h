@@ -7,12 +7,15 @@
  * names come from ember's table of every CUresult in CUDA 13's cuda.h, and the texts from a
  * shorter table of the common ones.  CudaUnavailable is the driver library that cannot be
  * opened or lacks a function.  Both derive from CudaFailure, which the Python binding turns
- * into ember.errors.CudaDriverError.
+ * into ember.errors.CudaDriverError, or ember.errors.HipError for the HIP runtime's calls
+ * (vendor()).  A HIP runtime names its own errors (hipGetErrorName), so only CUDA has tables.
  */
 #pragma once
 
 #include <stdexcept>
 #include <string>
+
+#include "runtime/cuda/CudaApi.h"
 
 namespace ember::cuda {
 
@@ -22,17 +25,20 @@ const char *fallback_error_name(int code);
 /// A short description of the common CUresults ("out of memory"), or nullptr.
 const char *fallback_error_text(int code);
 
-/// "<call> failed: <name> (<code>)[: <text>]"; an unknown name is written "CUDA error".
+/// "<call> failed: <name> (<code>)[: <text>]"; an unknown name is written "CUDA error" (or
+/// "HIP error").
 std::string format_cuda_error(const std::string &call, int code, const std::string &name,
-                              const std::string &text);
+                              const std::string &text, Vendor vendor = Vendor::Cuda);
 
 /// Anything the CUDA host layer throws.  `call` names the failing step: the driver function's
 /// exported name, or "dlopen"/"dlsym" when the library itself is the problem.
 class CudaFailure : public std::runtime_error {
  public:
-  CudaFailure(std::string call, const std::string &message)
-      : std::runtime_error(message), call_(std::move(call)) {}
+  CudaFailure(std::string call, const std::string &message, Vendor vendor = Vendor::Cuda)
+      : std::runtime_error(message), call_(std::move(call)), vendor_(vendor) {}
   const std::string &call() const { return call_; }
+  /// Whose library failed (the Python exception class follows it).
+  Vendor vendor() const { return vendor_; }
   /// The CUresult, or -1 when no driver call failed (the library is missing).
   virtual int code() const { return -1; }
   /// The CUresult's name ("CUDA_ERROR_OUT_OF_MEMORY"), empty when there is no code.
@@ -40,13 +46,14 @@ class CudaFailure : public std::runtime_error {
 
  private:
   std::string call_;
+  Vendor vendor_;
 };
 
 /// A driver call returned something other than CUDA_SUCCESS.
 class CudaError : public CudaFailure {
  public:
   CudaError(const std::string &call, int code, std::string name, std::string text,
-            const std::string &detail = "");
+            const std::string &detail = "", Vendor vendor = Vendor::Cuda);
   int code() const override { return code_; }
   const std::string &error_name() const override { return name_; }
   const std::string &text() const { return text_; }

@@ -28,7 +28,7 @@ std::shared_ptr<CudaModule> CudaModule::load(std::shared_ptr<CudaDriver> driver,
                                              const std::string &ptx,
                                              const std::string &error_record) {
   std::string log;
-  CUmodule handle = driver->module_load_ptx(ptx, &log);
+  CUmodule handle = driver->module_load(ptx, &log);
   std::shared_ptr<CudaModule> m(new CudaModule(driver, handle, std::move(log)));
   if (!error_record.empty()) {
     auto [address, bytes] = driver->module_global(handle, error_record);

@@ -1,5 +1,6 @@
 /** \file CudaModule.h
- * A module loaded from PTX text (the driver JIT-compiles it for the current device), with its
+ * A module loaded from PTX text (the driver JIT-compiles it for the current device) or, on HIP,
+ * from an AMDGPU code object, with its
  * kernels and its device error record: the global `ember_device_error`, four int32 {status,
  * exc, line, msg_id} that a failing kernel thread claims (status 0 = no error).  The host reads
  * it after a synchronization and clears it when it was set, so the next launch starts clean;
@@ -19,10 +20,11 @@ namespace ember::cuda {
 
 class CudaModule {
  public:
-  static constexpr const char *kErrorRecordName = "ember_device_error";  // EMBER_DEVICE_ERROR_SYMBOL, ember/abi.h
+  static constexpr const char *kErrorRecordName =
+      "ember_device_error";  // EMBER_DEVICE_ERROR_SYMBOL, ember/abi.h
 
-  /// JIT-compiles `ptx`; `error_record` names the error record global ("" for none).  A module
-  /// without that global simply has no record.
+  /// Loads `ptx` (CUDA: PTX text, JIT-compiled; HIP: HSACO bytes); `error_record` names the error
+  /// record global ("" for none).  A module without that global simply has no record.
   static std::shared_ptr<CudaModule> load(std::shared_ptr<CudaDriver> driver,
                                           const std::string &ptx,
                                           const std::string &error_record = kErrorRecordName);

@@ -1,18 +1,21 @@
 // The CUDA host layer without a GPU: kernel parameter layouts and the values written into them,
 // float16 rounding, error names and messages, a missing driver library, a library that is not a
-// driver, and the toolkit's stub library (every call answers CUDA_ERROR_STUB_LIBRARY).
+// driver, and the toolkit's stub library (every call answers CUDA_ERROR_STUB_LIBRARY); the HIP
+// runtime's table of names and attributes, and a missing HIP runtime.
 #include <dlfcn.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "runtime/cuda/CudaDriver.h"
 #include "runtime/cuda/CudaErrors.h"
+#include "runtime/cuda/DriverTables.h"
 #include "runtime/cuda/KernelLauncher.h"
 #include "runtime/cuda/KernelParams.h"
 
@@ -277,4 +280,68 @@ TEST(CudaDriver, TheStubExportsEveryNameTheTableResolves) {
   for (const auto &[name, required] : names)
     EXPECT_NE(dlsym(lib, name.c_str()), nullptr) << name << " is not exported by " << stub;
   dlclose(lib);
+}
+
+// ---- the HIP runtime's table ----------------------------------------------------------------
+
+TEST(HipTable, EverySlotHasOneHipNameAndNoSlotIsFilledTwice) {
+  std::set<size_t> slots;
+  std::set<std::string> names;
+  for (const DriverSymbol &s : driver_symbols(Vendor::Hip)) {
+    EXPECT_TRUE(slots.insert(s.offset).second) << s.names[0];
+    EXPECT_TRUE(names.insert(s.names[0]).second) << s.names[0];
+    EXPECT_EQ(std::string(s.names[0]).rfind("hip", 0), 0u) << s.names[0];
+    EXPECT_EQ(s.names[1], nullptr);
+  }
+  EXPECT_GE(names.size(), 40u);
+  for (const char *needed : {"hipModuleLaunchKernel", "hipModuleLoadDataEx", "hipMalloc",
+                             "hipEventElapsedTime", "hipSetDevice", "hipGetErrorName"})
+    EXPECT_EQ(names.count(needed), 1u) << needed;
+  // CUDA-only slots stay empty for HIP; HIP-only slots stay empty for CUDA.
+  EXPECT_EQ(slots.count(offsetof(DriverApi, cuFuncGetParamInfo)), 0u);
+  EXPECT_EQ(slots.count(offsetof(DriverApi, cuCtxSetCurrent)), 0u);
+  for (const DriverSymbol &s : driver_symbols(Vendor::Cuda))
+    EXPECT_LT(s.offset, offsetof(DriverApi, hipGetErrorName)) << s.names[0];
+}
+
+TEST(HipTable, DeviceAttributesAreRocmNumbers) {
+  // hip_runtime_api.h (ROCm 5.0 and later): warp size 87, max threads per block 56, ...
+  EXPECT_EQ(device_attribute_code(Vendor::Hip, DeviceAttr::WarpSize), 87);
+  EXPECT_EQ(device_attribute_code(Vendor::Hip, DeviceAttr::MaxThreadsPerBlock), 56);
+  EXPECT_EQ(device_attribute_code(Vendor::Hip, DeviceAttr::MultiprocessorCount), 63);
+  EXPECT_EQ(device_attribute_code(Vendor::Cuda, DeviceAttr::WarpSize), 10);
+  std::set<int> codes;
+  for (DeviceAttr a :
+       {DeviceAttr::MaxThreadsPerBlock, DeviceAttr::MaxBlockDimX, DeviceAttr::MaxBlockDimY,
+        DeviceAttr::MaxBlockDimZ, DeviceAttr::MaxGridDimX, DeviceAttr::MaxGridDimY,
+        DeviceAttr::MaxGridDimZ, DeviceAttr::MaxSharedMemoryPerBlock, DeviceAttr::WarpSize,
+        DeviceAttr::MultiprocessorCount, DeviceAttr::MemoryClockRate,
+        DeviceAttr::GlobalMemoryBusWidth, DeviceAttr::L2CacheSize, DeviceAttr::UnifiedAddressing,
+        DeviceAttr::ComputeCapabilityMajor, DeviceAttr::ComputeCapabilityMinor,
+        DeviceAttr::MaxSharedMemoryPerBlockOptin})
+    EXPECT_TRUE(codes.insert(device_attribute_code(Vendor::Hip, a)).second);
+  EXPECT_EQ(launch_param_end(Vendor::Hip), reinterpret_cast<void *>(uintptr_t{3}));
+  EXPECT_EQ(launch_param_end(Vendor::Cuda), nullptr);
+}
+
+TEST(HipTable, AMissingRuntimeIsAHipReason) {
+  CudaDriver d("/nonexistent/ember-test/libamdhip64.so", Vendor::Hip);
+  std::string reason;
+  EXPECT_FALSE(d.available(&reason));
+  EXPECT_NE(reason.find("HIP runtime"), std::string::npos) << reason;
+  EXPECT_NE(reason.find("EMBER_HIP_LIBRARY"), std::string::npos) << reason;
+  try {
+    d.alloc(16);
+    FAIL() << "alloc() without a runtime returned";
+  } catch (const CudaUnavailable &e) {
+    EXPECT_EQ(e.call(), "dlopen");
+    EXPECT_EQ(e.vendor(), Vendor::Hip);
+  }
+  CudaDriver m("libm.so.6", Vendor::Hip);
+  EXPECT_FALSE(m.available(&reason));
+  EXPECT_NE(reason.find("lacks the HIP function hipInit"), std::string::npos) << reason;
+}
+
+TEST(HipTable, UnnamedErrorsSayHip) {
+  EXPECT_EQ(format_cuda_error("hipFoo", 7, "", "", Vendor::Hip), "hipFoo failed: HIP error (7)");
 }

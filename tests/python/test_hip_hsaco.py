@@ -136,6 +136,35 @@ def test_compile_hsaco_returns_a_code_object_per_architecture(tmp_path):
         assert d["lds"] == 0 and d["undefined"] == []
 
 
+def kernarg_slots(text):
+    """(offset, size) of each explicit kernel argument the code object's notes declare."""
+    entries = re.findall(r"\.offset:\s+(\d+)\s*\n\s*\.size:\s+(\d+)\s*\n"
+                         r"(?:\s*\.\w+:[^\n]*\n)*?\s*\.value_kind:\s+(\S+)", text)
+    return [(int(o), int(n)) for o, n, kind in entries if not kind.startswith("hidden_")]
+
+
+def test_the_launch_layout_is_the_code_objects_kernarg_layout(tmp_path):
+    """What the HIP launcher writes (ParamLayout: each flattened parameter at its natural
+    alignment) is where the code object's metadata says hipModuleLaunchKernel puts each
+    argument."""
+    from ember import _cuda
+
+    def k(flag, x, a, b, c, y):
+        pass
+
+    sig = "void(boolean, float32[:, :], int32, float64, float32, int16[:])"
+    data = hip.compile_hsaco(k, sig, arch="gfx942")
+    K = _cuda.ArgKind
+    layout = _cuda.ParamLayout([(K.Bool, 1), (K.Array, 2), (K.Int, 4), (K.Float, 8),
+                                (K.Float, 4), (K.Array, 1)])
+    need_readelf()
+    path = tmp_path / "k.hsaco"
+    path.write_bytes(data)
+    declared = kernarg_slots(notes([path])[str(path)])
+    assert declared == [tuple(s) for s in layout.slots]
+    assert len(declared) == 1 + 5 + 3 + 3
+
+
 def test_compile_hsaco_wavefront_and_code_object_options(tmp_path):
     need_readelf()
     cases = {"w64": dict(arch="gfx1100", wavefront=64), "v4": dict(arch="gfx942", code_object=4),
@@ -268,8 +297,12 @@ def test_one_kernel_language_and_the_cpu_path():
 # ---- the HIP runtime ------------------------------------------------------------------------
 
 def test_a_missing_hip_runtime_is_a_clean_error():
-    with pytest.raises(hip.HipRuntimeNotFound, match="/nonexistent/libamdhip64.so"):
-        hip_driver.HipDriver("/nonexistent/libamdhip64.so")
+    from ember import _cuda
+    d = _cuda.Driver("/nonexistent/libamdhip64.so", vendor="hip")
+    assert not d.available() and "EMBER_HIP_LIBRARY" in d.reason()
+    with pytest.raises(hip.HipRuntimeNotFound, match="/nonexistent/libamdhip64.so") as info:
+        d.device_count()
+    assert info.value.call == "dlopen" and isinstance(info.value, hip.HipError)
 
 
 def test_gfx_names_of_kfd_target_versions():
