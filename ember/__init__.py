@@ -62,6 +62,13 @@ from .types import (
 )
 
 
+def cache_info(roots=None):
+    """The on-disk cache's entries (count, bytes) and this process's hits, misses and stores
+    (ember/cache.py; ``python -m ember.cache list|size|clear`` on the command line)."""
+    from .cache import cache_info as info
+    return info(roots)
+
+
 def __getattr__(name):  # PEP 562: the ufunc builders import numpy's ufunc machinery lazily
     if name in ("vectorize", "guvectorize", "DUFunc"):
         from . import ufunc
@@ -73,7 +80,8 @@ def __getattr__(name):  # PEP 562: the ufunc builders import numpy's ufunc machi
 
 
 __version__ = "0.1.0"
-__all__ = ["jit", "njit", "prange", "vectorize", "guvectorize", "literal_unroll", "set_num_threads",
+__all__ = ["cache_info", "jit", "njit", "prange", "vectorize", "guvectorize", "literal_unroll",
+           "set_num_threads",
            "get_num_threads", "get_thread_id", "EmberError", "TypingError",
            "UnsupportedError", "InternalError", "__version__", "typed", "types", "typeof",
            "boolean", "bool_", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32",
