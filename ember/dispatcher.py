@@ -176,6 +176,7 @@ class JitFunction(Overloads):
         self._cached: dict[tuple, Specialization] = {}
         self._declared: list = []  # explicit signatures as (arg codes, return code), for pickle
         self._lazy_signatures = None  # an unpickled function's explicit signatures, to compile
+        self._cache_loops = False  # a ufunc's kernel whose loops may be cached (ufunc.py)
         self.__name__ = py_func.__name__
         self.__qualname__ = py_func.__qualname__
         self.__doc__ = py_func.__doc__
@@ -387,9 +388,10 @@ class JitFunction(Overloads):
 
     def _cacheable(self) -> bool:
         """Whether this function's signatures go to the on-disk cache: cache=True or
-        EMBER_CACHE=1, for @jit functions (not ufunc loops, kernels or inner functions)."""
-        if self._loop is not None or isinstance(self, InnerFunction) or \
-                getattr(self, "_kernel_mode", False):
+        EMBER_CACHE=1, for @jit functions and the loops of ufuncs and gufuncs declared with
+        signatures (not DUFuncs, kernels or inner functions)."""
+        if (self._loop is not None and not self._cache_loops) or \
+                isinstance(self, InnerFunction) or getattr(self, "_kernel_mode", False):
             return False
         from . import cache
         return cache.enabled(self.options)
@@ -585,12 +587,20 @@ class JitFunction(Overloads):
 
     @property
     def nopython_signatures(self):
+        if self._cached:
+            self._adopt_cached()
         return [self._sig_text(spec) for spec in self._specs.values()]
 
     def _find(self, signature):
+        """The specializations to inspect (those loaded from the cache compiled again, for
+        their typed IR)."""
+        s = session()
+        self._adopt_cached()
+        for type_ids, spec in list(self._specs.items()):
+            if _loaded_only(spec):
+                self.compile_types(type_ids)
         if signature is None:
             return list(self._specs.values())
-        s = session()
         wanted = tuple(signature) if isinstance(signature, (tuple, list)) else None
         for spec in self._specs.values():
             names = tuple(s.type_str(t) for t in spec.arg_types)

@@ -92,33 +92,42 @@ def scaled(a, k):
     for i in range(a.shape[0]):
         out[i] = np.exp(a[i]) * k
     return out
+
+@ember.vectorize(["float64(float64, float64)"], cache=True)
+def hyp(x, y):
+    return np.sqrt(x * x + y * y)
 '''
 
 CALLS = REPORT + """
 import numpy as np
+import ember
 import cached_mod as m
 a = np.linspace(0.0, 1.0, 1001)
 t = m.total(a, 2)
 s = m.scaled(a, 0.5)
-report(total=t, scaled=float(s.sum()), compiles=m.total._compiles + m.scaled._compiles)
+h = float(m.hyp(a, a).sum())
+kernel = ember.ufunc.ufunc_kernels[id(m.hyp)]
+report(total=t, scaled=float(s.sum()), hyp=h,
+       compiles=m.total._compiles + m.scaled._compiles + kernel._compiles)
 """
 
 
 def test_hit_in_a_fresh_process_maps_no_llvm(tmp_path):
     (tmp_path / "cached_mod.py").write_text(MODULE)
     first, _ = run_python(CALLS, tmp_path)
-    assert first["compiles"] == 2 and first["stats"]["stores"] == 2
+    assert first["compiles"] == 3 and first["stats"]["stores"] == 3
     assert first["compiler_imported"]
     # the entries sit beside the source
-    assert len(entry_files(tmp_path / "__pycache__" / "ember")) == 2
+    assert len(entry_files(tmp_path / "__pycache__" / "ember")) == 3
     second, err = run_python(CALLS, tmp_path)
-    assert second["stats"]["hits"] == 2 and second["stats"]["misses"] == 0
+    assert second["stats"]["hits"] == 3 and second["stats"]["misses"] == 0
     assert second["compiles"] == 0
     assert not second["compiler_imported"], "the compiler was imported on a cache hit"
     assert not second["llvm_mapped"], "LLVM is mapped after a cache hit"
     a = np.linspace(0.0, 1.0, 1001)
     assert second["total"] == pytest.approx(float(np.sum(np.sin(a) * 2)), rel=1e-12)
     assert second["scaled"] == pytest.approx(float(np.sum(np.exp(a) * 0.5)), rel=1e-12)
+    assert second["hyp"] == pytest.approx(float(np.hypot(a, a).sum()), rel=1e-12)
     assert second["total"] == first["total"] and second["scaled"] == first["scaled"]
     assert "Warning" not in err
 
@@ -150,9 +159,7 @@ def test_eight_processes_compile_one_function_at_once_then_load_it(tmp_path):
     env.pop("EMBER_CACHE", None)
     # Each writer also reads the entry back as a new process would (cache.load: checksum and
     # dlopen of whatever file is there now, whichever writer renamed it last).
-    calls = CALLS.replace("s = m.scaled(a, 0.5)", "").replace(
-        "scaled=float(s.sum()), compiles=m.total._compiles + m.scaled._compiles",
-        "compiles=m.total._compiles")
+    calls = CALLS.split("s = m.scaled")[0] + "report(total=t, compiles=m.total._compiles)\n"
     code = calls.replace("\nreport(total=", "\nimport glob\nloaded = [cache.load(p) is not None"
                          " for p in glob.glob(cache.user_cache_root() + '/*/*' + cache.SUFFIX)]"
                          "\nreport(loaded=loaded, total=", 1)
@@ -306,6 +313,33 @@ def test_parallel_strings_and_errors_from_cached_code(cache_dir):
 
 def _mul(x, n):
     return x * n
+
+
+def _clip_add(x, y):
+    return min(x + y, 10.0)
+
+
+def _row_sums(a, out):
+    for i in range(a.shape[0]):
+        s = 0.0
+        for j in range(a.shape[1]):
+            s += a[i, j]
+        out[i] = s
+
+
+def test_ufunc_and_gufunc_loops_load_from_the_cache(cache_dir):
+    x = np.arange(8.0)
+    a = np.arange(12.0).reshape(3, 4)
+    for _ in range(2):
+        u = ember.vectorize(["float64(float64, float64)", "float32(float32, float32)"],
+                            cache=True)(_clip_add)
+        g = ember.guvectorize(["void(float64[:, :], float64[:])"], "(m,n)->(m)",
+                              cache=True)(_row_sums)
+        np.testing.assert_array_equal(u(x, x), np.minimum(x + x, 10.0))
+        assert u(x.astype(np.float32), x.astype(np.float32)).dtype == np.float32
+        np.testing.assert_array_equal(g(a), a.sum(axis=1))
+    assert cache.stats["stores"] == 3 and cache.stats["hits"] == 3
+    assert ember.ufunc.ufunc_kernels[id(u)]._compiles == 0
 
 
 def test_explicit_signature_loads_without_compiling(cache_dir):
