@@ -192,7 +192,11 @@ class _Keyer:
                     h.update(f"g:{name}=".encode())
                     self.value(h, func.__globals__[name], names, 0)
                 elif hasattr(builtins, name):
-                    h.update(f"b:{name};".encode())
+                    value = getattr(builtins, name)
+                    if isinstance(value, type) and issubclass(value, BaseException):
+                        self.value(h, value, names, 0)  # only some have fixed ids
+                    else:
+                        h.update(f"b:{name};".encode())
             if func.__closure__:
                 for name, cell in zip(func.__code__.co_freevars, func.__closure__):
                     h.update(f"c:{name}=".encode())

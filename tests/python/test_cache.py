@@ -376,3 +376,18 @@ def test_no_warning_for_an_ordinary_cached_function(cache_dir):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert ember.jit(cache=True)(_poly)(np.ones(4), 0.0) == 4.0
+
+
+def _raises_lookup(x):
+    if x < 0:
+        raise LookupError("a builtin class without a fixed id")
+    return x
+
+
+def test_builtin_exception_without_a_fixed_id_is_not_cached(cache_dir):
+    f = ember.jit(cache=True)(_raises_lookup)
+    with pytest.warns(cache.CacheWarning, match="LookupError"):
+        assert f(2) == 2
+    with pytest.raises(LookupError):
+        f(-2)
+    assert entry_files(cache_dir) == []

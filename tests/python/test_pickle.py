@@ -101,10 +101,38 @@ def test_multiprocessing(method):
                                  expected_by_value(np.arange(9.0))])
 
 
-def test_process_pool_executor():
+def _square_shared(job):
+    """Squares, in a worker, an array that lives in shared memory (no copy travels)."""
+    from multiprocessing import shared_memory
+    f, name, n = job
+    shm = shared_memory.SharedMemory(name=name)
+    try:
+        a = np.ndarray((n,), dtype=np.float64, buffer=shm.buf)
+        f(a)
+        del a
+    finally:
+        shm.close()
+    return n
+
+
+def test_process_pool_executor_and_shared_memory():
+    from multiprocessing import shared_memory
     f = make_by_value()
-    with concurrent.futures.ProcessPoolExecutor(
-            1, mp_context=multiprocessing.get_context("fork")) as ex:
-        got = list(ex.map(_apply, [(f, 5), (f, 6)]))
+    ns = {}
+    exec("def square(a):\n    for i in range(a.shape[0]):\n        a[i] = a[i] * a[i]\n", ns)
+    square = ember.jit(ns["square"])
+    shm = shared_memory.SharedMemory(create=True, size=8 * 1000)
+    try:
+        a = np.ndarray((1000,), dtype=np.float64, buffer=shm.buf)
+        a[:] = np.arange(1000.0)
+        with concurrent.futures.ProcessPoolExecutor(
+                1, mp_context=multiprocessing.get_context("fork")) as ex:
+            got = list(ex.map(_apply, [(f, 5), (f, 6)]))
+            assert ex.submit(_square_shared, (square, shm.name, 1000)).result() == 1000
+        np.testing.assert_array_equal(a, np.arange(1000.0) ** 2)
+        del a
+    finally:
+        shm.close()
+        shm.unlink()
     assert got == pytest.approx([expected_by_value(np.arange(5.0)),
                                  expected_by_value(np.arange(6.0))])
