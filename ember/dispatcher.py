@@ -326,23 +326,25 @@ class JitFunction(Overloads):
             cache_path = None
             if loaded is None and self._cacheable():
                 cache_path = self._cache_path(codes, declared_code)
-            _compile_stack.append((handle, type_ids))
-            self._compiles += 1
-            try:
-                loop_kind, core_dims = self._loop or ("", [])
-                compiled = s.compile(nis, consts, name_values, modules, list(type_ids),
+            def run_compiler(shared_object):
+                _compile_stack.append((handle, type_ids))
+                self._compiles += 1
+                try:
+                    loop_kind, core_dims = self._loop or ("", [])
+                    return s.compile(nis, consts, name_values, modules, list(type_ids),
                                      self.options.flags(),
                                      functools.partial(_resolve_callee, self), handle,
-                                     declared_return, dump, loop_kind, core_dims,
-                                     cache_path is not None)
-            finally:
-                _compile_stack.pop()
+                                     declared_return, dump, loop_kind, core_dims, shared_object)
+                finally:
+                    _compile_stack.pop()
+            compiled = run_compiler(cache_path is not None)
             if compiled.uses_gemm:
                 _register_blas()
             arg_codes = [s.type_code(t) for t in compiled.arg_types]
             ret_code = s.type_code(compiled.return_type)
-            if cache_path is not None:
-                self._cache_store(cache_path, compiled, arg_codes, ret_code)
+            if cache_path is not None and \
+                    not self._cache_store(cache_path, compiled, arg_codes, ret_code):
+                compiled = run_compiler(False)  # for the JIT, as without the cache
             if loaded is not None:
                 # Loaded from the cache before the compiler was needed; compiled again only for
                 # its typed IR (a caller inlines it): calls keep the loaded entry.
@@ -448,21 +450,27 @@ class JitFunction(Overloads):
             self._cached[key] = spec
             return spec
 
-    def _cache_store(self, path, compiled, arg_codes, ret_code):
+    def _cache_store(self, path, compiled, arg_codes, ret_code) -> bool:
         """Writes a fresh compile's shared object to the cache and points `compiled` at the
-        loaded copy; a failure leaves the JIT's code (warned)."""
+        loaded copy.  False (warned) when it could not be loaded: compile for the JIT."""
         import warnings
 
         from . import cache
-        if not compiled.shared_object:
+        if not compiled.shared_object:  # the compiler gave the code to the JIT instead
             warnings.warn(f"ember: {self.__qualname__}() is compiled but not cached: "
                           f"{compiled.shared_object_error}", cache.CacheWarning, stacklevel=5)
-            return
+            return True
         if None in arg_codes or ret_code is None:
             raise InternalError(f"{self.__qualname__}(): a cached signature without type codes")
-        code = cache.store(path, self, compiled, arg_codes, ret_code,
-                           session().target_description())
+        try:
+            code = cache.store(path, self, compiled, arg_codes, ret_code,
+                               session().target_description())
+        except (OSError, ValueError) as exc:
+            warnings.warn(f"ember: {self.__qualname__}() is compiled but not cached: {exc}",
+                          cache.CacheWarning, stacklevel=5)
+            return False
         compiled.set_addresses(code.wrapper, code.entry, code.loop)
+        return True
 
     def _normalized(self):
         if self._nis is None:

@@ -391,3 +391,13 @@ def test_builtin_exception_without_a_fixed_id_is_not_cached(cache_dir):
     with pytest.raises(LookupError):
         f(-2)
     assert entry_files(cache_dir) == []
+
+
+def test_entry_that_cannot_be_loaded_falls_back_to_the_jit(cache_dir, monkeypatch):
+    def refuse(path, meta):
+        raise ValueError("the loader refused it")
+    monkeypatch.setattr(cache, "_dlopen", refuse)
+    f = ember.jit(cache=True)(_poly)
+    with pytest.warns(cache.CacheWarning, match="loader refused"):
+        assert f(np.arange(4.0), 1.0) == _poly(np.arange(4.0), 1.0)
+    assert f._compiles == 2  # once for the shared object, once for the JIT
