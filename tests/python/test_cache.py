@@ -401,3 +401,17 @@ def test_entry_that_cannot_be_loaded_falls_back_to_the_jit(cache_dir, monkeypatc
     with pytest.warns(cache.CacheWarning, match="loader refused"):
         assert f(np.arange(4.0), 1.0) == _poly(np.arange(4.0), 1.0)
     assert f._compiles == 2  # once for the shared object, once for the JIT
+
+
+def test_a_caller_compiled_later_inlines_a_function_loaded_from_the_cache(cache_dir):
+    a = np.arange(6.0)
+    ember.jit(cache=True)(_poly)(a, 1.0)
+    loaded = ember.jit(cache=True)(_poly)
+    assert loaded(a, 1.0) == _poly(a, 1.0) and loaded._compiles == 0
+    ns = {"poly": loaded}
+    exec("def caller(a):\n    return poly(a, 1.0) + 1.0\n", ns)
+    caller = ember.jit(ns["caller"])
+    assert caller(a) == _poly(a, 1.0) + 1.0
+    assert loaded._compiles == 1  # compiled again only for its typed IR
+    assert loaded.signatures == [("array(float64, 1d, C)", "float64")]
+    assert "ret" in loaded.inspect_llvm(loaded.signatures[0])
