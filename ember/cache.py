@@ -28,6 +28,7 @@ import os
 import struct
 import sys
 import warnings
+from types import CodeType
 
 try:  # hashlib loads OpenSSL (tens of milliseconds): the builtin module is enough
     from _blake2 import blake2b
@@ -156,7 +157,7 @@ def _code_into(h, code) -> None:
     h.update(getattr(code, "co_linetable", b"") or b"")
     h.update(getattr(code, "co_exceptiontable", b"") or b"")
     for c in code.co_consts:
-        if hasattr(c, "co_code"):
+        if isinstance(c, CodeType):
             _code_into(h, c)
         else:
             h.update(f"{type(c).__name__}:{c!r};".encode())
@@ -165,7 +166,7 @@ def _code_into(h, code) -> None:
 def _all_names(code, out: set) -> set:
     out.update(code.co_names)
     for c in code.co_consts:
-        if hasattr(c, "co_code"):
+        if isinstance(c, CodeType):
             _all_names(c, out)
     return out
 
@@ -178,6 +179,7 @@ class _Keyer:
 
     def function(self, jf) -> bytes:
         import builtins
+        builtin_names = builtins.__dict__
         func = jf.py_func
         h = blake2b(digest_size=20)
         opts = jf.options
@@ -191,8 +193,8 @@ class _Keyer:
                 if name in func.__globals__:
                     h.update(f"g:{name}=".encode())
                     self.value(h, func.__globals__[name], names, 0)
-                elif hasattr(builtins, name):
-                    value = getattr(builtins, name)
+                elif name in builtin_names:
+                    value = builtin_names[name]
                     if isinstance(value, type) and issubclass(value, BaseException):
                         self.value(h, value, names, 0)  # only some have fixed ids
                     else:
