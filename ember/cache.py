@@ -183,8 +183,10 @@ class _Keyer:
         func = jf.py_func
         h = blake2b(digest_size=20)
         opts = jf.options
+        # Explicit signatures too: a caller's typing converts its arguments to them.
         h.update(repr((opts.nogil, opts.parallel, opts.fastmath, opts.boundscheck,
-                       opts.error_model, jf._loop, type(jf).__name__)).encode())
+                       opts.error_model, jf._loop, type(jf).__name__, jf._can_compile,
+                       jf._declared, jf._lazy_signatures)).encode())
         _code_into(h, func.__code__)
         names = _all_names(func.__code__, set())
         self.stack.append(jf)
