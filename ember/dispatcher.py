@@ -138,6 +138,10 @@ class Overloads:
             return spec_alias
         return spec
 
+    def _adopt_cached(self):
+        """Specializations loaded from the on-disk cache join _specs (JitFunction's; a CUDA
+        kernel has none)."""
+
     def _convertible(self, type_ids):
         """The compiled signature these argument types convert to best: exact matches first,
         then safe conversions (int64 -> float64), then unsafe ones (float64 -> float32), as
