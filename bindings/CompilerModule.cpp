@@ -236,6 +236,20 @@ PYBIND11_MODULE(_compiler, m) {
       .def_property_readonly("loop", [](const CompiledFunction &c) { return c.loop; })
       .def_property_readonly("uses_gemm", [](const CompiledFunction &c) { return c.uses_gemm; })
       .def_property_readonly("symbol", [](const CompiledFunction &c) { return c.symbol; })
+      .def_property_readonly("shared_object",
+                             [](const CompiledFunction &c) { return py::bytes(c.shared_object); })
+      .def_property_readonly("imports", [](const CompiledFunction &c) { return c.imports; })
+      .def_property_readonly("exports", [](const CompiledFunction &c) { return c.exports; })
+      .def_property_readonly("shared_object_error",
+                             [](const CompiledFunction &c) { return c.shared_object_error; })
+      .def(
+          "set_addresses",
+          [](CompiledFunction &c, uint64_t wrapper, uint64_t entry, uint64_t loop) {
+            c.wrapper = wrapper;
+            c.entry = entry;
+            c.loop = loop;
+          },
+          "The entry points of its shared object, once the front end has loaded it.")
       .def_property_readonly("return_type",
                              [](const CompiledFunction &c) { return c.ir->return_type.index; })
       .def_property_readonly("arg_types",
@@ -377,7 +391,7 @@ PYBIND11_MODULE(_compiler, m) {
           [](Session &s, py::handle nis, py::list consts, py::list name_values, py::dict modules,
              const std::vector<uint32_t> &arg_ids, py::dict flags, py::function resolver,
              uint64_t self_handle, uint32_t declared_return, std::vector<std::string> dump,
-             std::string loop_kind, std::vector<std::vector<int>> core_dims) {
+             std::string loop_kind, std::vector<std::vector<int>> core_dims, bool shared_object) {
             CompileRequest q = make_request(nis, consts, name_values, modules, arg_ids, flags,
                                             self_handle, declared_return, dump);
             PyResolver r(std::move(resolver));
@@ -392,7 +406,8 @@ PYBIND11_MODULE(_compiler, m) {
               loop.core_dims = core_dims;
             }
             try {
-              return s.compiler.compile(q.in, q.args, r, q.infer, q.options, loop, role);
+              return s.compiler.compile(q.in, q.args, r, q.infer, q.options, loop, role,
+                                        shared_object);
             } catch (const CompileError &e) {
               raise_compile_error(e, q.in.filename);
             }
@@ -400,7 +415,8 @@ PYBIND11_MODULE(_compiler, m) {
           py::arg("nis"), py::arg("consts"), py::arg("name_values"), py::arg("modules"),
           py::arg("arg_types"), py::arg("flags"), py::arg("resolver"), py::arg("self_handle"),
           py::arg("declared_return") = 0, py::arg("dump") = std::vector<std::string>{},
-          py::arg("loop") = std::string(), py::arg("core_dims") = std::vector<std::vector<int>>{})
+          py::arg("loop") = std::string(), py::arg("core_dims") = std::vector<std::vector<int>>{},
+          py::arg("shared_object") = false)
       .def(
           "compile_ptx",
           [](Session &s, py::handle nis, py::list consts, py::list name_values, py::dict modules,

@@ -20,6 +20,10 @@
 
 namespace py = pybind11;
 
+namespace ember::py_cache {
+void init_cache_loader(pybind11::module_ &m);  // CacheLoader.cpp
+}
+
 PYBIND11_MODULE(_ember, m) {
   m.doc() = "ember's runtime: the dispatcher, typeof and boxing (no compiler)";
   if (_import_array() < 0 || _import_umath() < 0) throw py::error_already_set();
@@ -28,6 +32,7 @@ PYBIND11_MODULE(_ember, m) {
     throw py::error_already_set();
 
   m.attr("ABI_VERSION") = EMBER_ABI_VERSION;
+  ember::py_cache::init_cache_loader(m);
   m.def(
       "typeof_code",
       [](py::handle obj) {

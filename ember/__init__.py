@@ -63,6 +63,13 @@ from .types import (
 )
 
 
+def cache_info(roots=None):
+    """The on-disk cache's entries (count, bytes) and this process's hits, misses and stores
+    (ember/cache.py; ``python -m ember.cache list|size|clear`` on the command line)."""
+    from .cache import cache_info as info
+    return info(roots)
+
+
 def __getattr__(name):  # PEP 562: the ufunc builders import numpy's ufunc machinery lazily
     if name in ("vectorize", "guvectorize", "DUFunc"):
         from . import ufunc
@@ -77,8 +84,8 @@ def __getattr__(name):  # PEP 562: the ufunc builders import numpy's ufunc machi
 
 
 __version__ = "0.1.0"
-__all__ = ["jit", "njit", "prange", "vectorize", "guvectorize", "literal_unroll", "stencil",
-           "objmode",
+__all__ = ["cache_info", "jit", "njit", "prange", "vectorize", "guvectorize", "literal_unroll",
+           "stencil", "objmode",
            "set_num_threads",
            "get_num_threads", "get_thread_id", "EmberError", "TypingError",
            "UnsupportedError", "InternalError", "__version__", "typed", "types", "typeof",

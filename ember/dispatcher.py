@@ -12,6 +12,7 @@ Importing this module is cheap: the bytecode normalizer, the value freezer and t
 """
 from __future__ import annotations
 
+import copyreg
 import functools
 import os
 import sys
@@ -19,7 +20,7 @@ import threading
 import weakref
 
 from . import _ember
-from .errors import EmberError, TypingError, UnsupportedError
+from .errors import EmberError, InternalError, TypingError, UnsupportedError
 from .signature import T_UNICODE
 
 _ARRAY_TAG = 15  # EMBER_T_ARRAY in ember/abi.h's type codes
@@ -27,6 +28,14 @@ _compile_lock = threading.RLock()
 _compile_stack: list[tuple[int, tuple]] = []  # (handle, arg types) being compiled
 _by_handle: weakref.WeakValueDictionary[int, JitFunction] = weakref.WeakValueDictionary()
 _session = None
+
+
+def _reduce_dispatcher(dispatcher):
+    from .serialize import reduce_jit
+    return reduce_jit(dispatcher._impl)
+
+
+copyreg.pickle(_ember.Dispatcher, _reduce_dispatcher)  # by reference or by value (serialize.py)
 
 
 def session():
@@ -105,6 +114,8 @@ class Overloads:
         if spec is not None:
             return spec
         s = session()
+        if not self._can_compile:
+            self._adopt_cached()
         type_ids = tuple(s.type_from_code(c) for c in codes)
         spec = self._specs.get(type_ids)
         if spec is None:
@@ -129,6 +140,10 @@ class Overloads:
                     self._aliases[key] = spec_alias
             return spec_alias
         return spec
+
+    def _adopt_cached(self):
+        """Specializations loaded from the on-disk cache join _specs (JitFunction's; a CUDA
+        kernel has none)."""
 
     def _convertible(self, type_ids):
         """The compiled signature these argument types convert to best: exact matches first,
@@ -163,6 +178,12 @@ class JitFunction(Overloads):
         self._aliases: dict[tuple, Specialization] = {}
         self._can_compile = True
         self._compiles = 0  # compiler runs for this function (one per signature, tests check)
+        # by argument codes: the specializations loaded from the on-disk cache, and those compiled
+        # while caching (so a call through _call_slow finds them without the compiler)
+        self._cached: dict[tuple, Specialization] = {}
+        self._declared: list = []  # explicit signatures as (arg codes, return code), for pickle
+        self._lazy_signatures = None  # an unpickled function's explicit signatures, to compile
+        self._cache_loops = False  # a ufunc's kernel whose loops may be cached (ufunc.py)
         self.__name__ = py_func.__name__
         self.__qualname__ = py_func.__qualname__
         self.__doc__ = py_func.__doc__
@@ -200,6 +221,8 @@ class JitFunction(Overloads):
 
     def _call_slow(self, args, kwargs):
         """Called by the dispatcher when its fast path cannot serve the call."""
+        if self._lazy_signatures:
+            self._compile_lazy_signatures()
         if kwargs or len(args) != self._nargs:
             args = self._bind(args, kwargs)
         codes = []
@@ -215,7 +238,14 @@ class JitFunction(Overloads):
                     "int, uint, float, complex; native byte order), strings, tuples of "
                     "those, None, non-empty lists and sets of those, ember.typed.List and "
                     "ember.typed.Dict") from None
-        spec = self._specialize(codes)
+        spec = None
+        cacheable = self._can_compile and self._cacheable()
+        if cacheable:
+            spec = self._cache_lookup(codes)
+        if spec is None:
+            spec = self._specialize(codes)
+            if cacheable and spec.entry is not None:  # the next call skips the key
+                self._cached.setdefault(_codes_key(codes), spec)
         if spec.entry is None:
             raise UnsupportedError(
                 f"{self.__qualname__}() is a generator function: its generators live in compiled "
@@ -264,6 +294,16 @@ class JitFunction(Overloads):
         if len(arg_codes) != self._nargs:
             raise TypingError(f"{self.__qualname__}(): the signature {signature!r} has "
                               f"{len(arg_codes)} arguments; the function takes {self._nargs}")
+        return self._compile_codes(arg_codes, ret_code)
+
+    def _compile_codes(self, arg_codes, ret_code):
+        """Compiles (or loads from the cache) an explicit signature given as type codes."""
+        self._declared.append(([list(c) for c in arg_codes],
+                               None if ret_code is None else list(ret_code)))
+        if self._cacheable():
+            spec = self._cache_lookup(arg_codes, ret_code)
+            if spec is not None:
+                return spec
         s = session()
         type_ids = tuple(s.type_from_code(c) for c in arg_codes)
         declared = s.type_from_code(ret_code) if ret_code is not None else 0
@@ -272,7 +312,7 @@ class JitFunction(Overloads):
     def compile_types(self, type_ids, declared_return=0) -> Specialization:
         with _compile_lock:
             spec = self._specs.get(type_ids)
-            if spec is not None:
+            if spec is not None and not _loaded_only(spec):
                 return spec
             handle = id(self)
             if (handle, type_ids) in _compile_stack:
@@ -289,20 +329,41 @@ class JitFunction(Overloads):
             from .values import freeze_function
             consts, name_values, modules = freeze_function(self.py_func, nis, self)
             dump = [x for x in os.environ.get("EMBER_DUMP", "").split(",") if x]
-            _compile_stack.append((handle, type_ids))
-            self._compiles += 1
-            try:
-                loop_kind, core_dims = self._loop or ("", [])
-                compiled = s.compile(nis, consts, name_values, modules, list(type_ids),
+            codes = [s.type_code(t) for t in type_ids]
+            declared_code = s.type_code(declared_return) if declared_return else None
+            loaded = spec if spec is not None else \
+                self._cached.get(_codes_key(codes)) if None not in codes else None
+            if loaded is not None and not _loaded_only(loaded):
+                loaded = None
+            cache_path = None
+            if loaded is None and self._cacheable():
+                cache_path = self._cache_path(codes, declared_code)
+            def run_compiler(shared_object):
+                _compile_stack.append((handle, type_ids))
+                self._compiles += 1
+                try:
+                    loop_kind, core_dims = self._loop or ("", [])
+                    return s.compile(nis, consts, name_values, modules, list(type_ids),
                                      self.options.flags(),
                                      functools.partial(_resolve_callee, self), handle,
-                                     declared_return, dump, loop_kind, core_dims)
-            finally:
-                _compile_stack.pop()
+                                     declared_return, dump, loop_kind, core_dims, shared_object)
+                finally:
+                    _compile_stack.pop()
+            compiled = run_compiler(cache_path is not None)
             if compiled.uses_gemm:
                 _register_blas()
             arg_codes = [s.type_code(t) for t in compiled.arg_types]
             ret_code = s.type_code(compiled.return_type)
+            if cache_path is not None and \
+                    not self._cache_store(cache_path, compiled, arg_codes, ret_code):
+                compiled = run_compiler(False)  # for the JIT, as without the cache
+            if loaded is not None:
+                # Loaded from the cache before the compiler was needed; compiled again only for
+                # its typed IR (a caller inlines it): calls keep the loaded entry.
+                spec = Specialization(compiled, type_ids, loaded.arg_codes, loaded.ret_code,
+                                      loaded.entry)
+                self._specs[type_ids] = spec
+                return spec
             if None in arg_codes or isinstance(self, InnerFunction) or (
                     ret_code is None and self.py_func.__code__.co_flags & _CO_GENERATOR):
                 # a generator function's generator, like a closure, lives in compiled code
@@ -318,7 +379,117 @@ class JitFunction(Overloads):
             entry = self.dispatcher._add_entry(arg_codes, ret_code, compiled.wrapper, compiled)
             spec = Specialization(compiled, type_ids, arg_codes, ret_code, entry)
             self._specs[type_ids] = spec
+            if cache_path is not None:
+                self._cached[_codes_key(codes)] = spec
             return spec
+
+    def _explicit_signatures(self):
+        return list(self._lazy_signatures or self._declared)
+
+    def _compile_lazy_signatures(self):
+        """An unpickled function declared with explicit signatures compiles them (or loads them
+        from the cache) when first needed, then accepts only those (ember/serialize.py)."""
+        with _compile_lock:
+            pending, self._lazy_signatures = self._lazy_signatures, None
+            if not pending:
+                return
+            self._can_compile = True
+            try:
+                for arg_codes, ret_code in pending:
+                    self._compile_codes(arg_codes, ret_code)
+            finally:
+                self._can_compile = False
+
+    # ---- the on-disk cache (ember/cache.py) --------------------------------------------------
+
+    def _cacheable(self) -> bool:
+        """Whether this function's signatures go to the on-disk cache: cache=True or
+        EMBER_CACHE=1, for @jit functions and the loops of ufuncs and gufuncs declared with
+        signatures (not DUFuncs, kernels or inner functions)."""
+        if (self._loop is not None and not self._cache_loops) or \
+                isinstance(self, InnerFunction) or getattr(self, "_kernel_mode", False):
+            return False
+        if self.py_func.__code__.co_flags & _CO_GENERATOR:
+            return False  # its generators live in compiled code only
+        from ._objmode import rewrite_objmode_blocks
+        if rewrite_objmode_blocks(self.py_func) is not self.py_func:
+            return False  # objmode blocks call back into this process's Python functions
+        from . import cache
+        return cache.enabled(self.options)
+
+    def _adopt_cached(self):
+        """Gives the specializations loaded from the cache type ids (the compiler is loaded by
+        now), so that conversions to explicit signatures find them."""
+        s = session()
+        for spec in list(self._cached.values()):
+            if spec.arg_types is None and spec.entry is not None:
+                spec.arg_types = tuple(s.type_from_code(c) for c in spec.arg_codes)
+                spec.compiled.return_type = s.type_from_code(spec.ret_code)
+                self._specs.setdefault(spec.arg_types, spec)
+
+    def _cache_path(self, codes, declared_code):
+        from . import cache
+        try:
+            return cache.entry_path(self, codes, declared_code)
+        except cache.Uncacheable as exc:
+            cache.stats["uncacheable"] += 1
+            if not getattr(self, "_uncacheable_warned", False):
+                self._uncacheable_warned = True
+                import warnings
+                warnings.warn(f"ember: {self.__qualname__}() is compiled but not cached: {exc}",
+                              cache.CacheWarning, stacklevel=5)
+            return None
+
+    def _cache_lookup(self, codes, declared_code=None):
+        """The specialization for these argument codes loaded from the on-disk cache (and
+        registered with the dispatcher), or None: no entry, an unusable one (warned), or a
+        function that cannot be cached."""
+        key = _codes_key(codes)
+        spec = self._cached.get(key)
+        if spec is not None:
+            return spec
+        with _compile_lock:
+            spec = self._cached.get(key)
+            if spec is not None:
+                return spec
+            from . import cache
+            path = self._cache_path(codes, declared_code)
+            if path is None:
+                return None
+            code = cache.load(path)
+            if code is None:
+                return None
+            if code.uses_gemm:
+                _register_blas()
+                _register_lapack()
+            key_codes = codes if [list(c) for c in codes] != code.arg_codes else None
+            entry = self.dispatcher._add_entry(code.arg_codes, code.ret_code, code.wrapper, code,
+                                               key_codes)
+            spec = Specialization(code, None, code.arg_codes, code.ret_code, entry)
+            self._cached[key] = spec
+            return spec
+
+    def _cache_store(self, path, compiled, arg_codes, ret_code) -> bool:
+        """Writes a fresh compile's shared object to the cache and points `compiled` at the
+        loaded copy.  False (warned) when it could not be loaded: compile for the JIT."""
+        import warnings
+
+        from . import cache
+        if not compiled.shared_object:  # the compiler gave the code to the JIT instead
+            warnings.warn(f"ember: {self.__qualname__}() is compiled but not cached: "
+                          f"{compiled.shared_object_error}", cache.CacheWarning, stacklevel=5)
+            return True
+        if None in arg_codes or ret_code is None:
+            raise InternalError(f"{self.__qualname__}(): a cached signature without type codes")
+        try:
+            code = cache.store(path, self, compiled, arg_codes, ret_code,
+                               session().target_description())
+        except (OSError, ValueError) as exc:
+            warnings.warn(f"ember: {self.__qualname__}() is compiled but not cached: {exc}",
+                          cache.CacheWarning, stacklevel=5)
+            return False
+        compiled.set_addresses(code.wrapper, code.entry, code.loop)
+        return True
 
     def _normalized(self):
         if self._nis is None:
@@ -332,6 +503,8 @@ class JitFunction(Overloads):
         """A call from compiled code: bind its arguments and find or compile the callee.
         Returns (compiled, parameter types, argument map, frozen defaults), and for a gufunc
         kernel also its core dimensions and number of inputs."""
+        if self._lazy_signatures:
+            self._compile_lazy_signatures()
         if self._loop is not None and self._loop[0] == "gufunc":
             return self._resolve_gufunc_call(type_ids, kwnames)
         npos = len(type_ids) - len(kwnames)
@@ -388,10 +561,13 @@ class JitFunction(Overloads):
         if self._can_compile:
             spec = self.compile_types(params)
         else:
+            self._adopt_cached()
             spec = self._specs.get(params) or self._convertible(params)
             if spec is None:
                 raise TypingError(f"{self.__qualname__}() has no compiled signature for "
                                   f"({', '.join(s.type_str(t) for t in params)})")
+            if _loaded_only(spec):  # loaded from the cache: the caller needs its typed IR
+                spec = self.compile_types(spec.arg_types)
         return spec.compiled, list(spec.arg_types), arg_map, frozen
 
     def _resolve_gufunc_call(self, type_ids, kwnames):
@@ -432,19 +608,28 @@ class JitFunction(Overloads):
     @property
     def signatures(self):
         """The compiled signatures, as tuples of argument type names."""
-        if not self._specs:
+        if not self._specs and not self._cached:
             return []
         s = session()
+        self._adopt_cached()
         return [tuple(s.type_str(t) for t in spec.arg_types) for spec in self._specs.values()]
 
     @property
     def nopython_signatures(self):
+        if self._cached:
+            self._adopt_cached()
         return [self._sig_text(spec) for spec in self._specs.values()]
 
     def _find(self, signature):
+        """The specializations to inspect (those loaded from the cache compiled again, for
+        their typed IR)."""
+        s = session()
+        self._adopt_cached()
+        for type_ids, spec in list(self._specs.items()):
+            if _loaded_only(spec):
+                self.compile_types(type_ids)
         if signature is None:
             return list(self._specs.values())
-        s = session()
         wanted = tuple(signature) if isinstance(signature, (tuple, list)) else None
         for spec in self._specs.values():
             names = tuple(s.type_str(t) for t in spec.arg_types)
@@ -520,6 +705,25 @@ def _register_blas():
     capi = cython_blas.__pyx_capi__
     d, f = capi["dgemm"], capi["sgemm"]
     _ember.set_blas(get_pointer(d, get_name(d)) or 0, get_pointer(f, get_name(f)) or 0)
+
+
+def _register_lapack():
+    """Cached code that calls BLAS may also call LAPACK (np.linalg): registered as typing
+    would have (nothing to do without SciPy: such code was typed where SciPy was present)."""
+    try:
+        from .npapi import lapack
+        lapack.register("np.linalg")
+    except EmberError:
+        pass
+
+
+def _loaded_only(spec) -> bool:
+    """Whether a specialization was loaded from the on-disk cache (no typed IR)."""
+    return type(spec.compiled).__name__ == "CachedCode"
+
+
+def _codes_key(codes) -> tuple:
+    return tuple(tuple(c) for c in codes)
 
 
 def _def_line(func) -> int:

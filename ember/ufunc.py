@@ -54,10 +54,23 @@ def _check_target(target):
         raise ValueError(f"target must be one of {_TARGETS}, not {target!r}")
 
 
-def _kernel(fn, options, loop):
+def _kernel(fn, options, loop, cache=False):
     opts = {k: v for k, v in options.items() if k in Options.__slots__}
     opts.setdefault("error_model", "numpy")
+    opts["cache"] = cache
     return JitFunction(fn, Options(**opts), loop=loop)
+
+
+def _loop_spec(kernel, arg_codes, ret_code):
+    """One signature's specialization: loaded from the on-disk cache (a ufunc with explicit
+    signatures and cache=True or EMBER_CACHE=1: no compiler needed), else compiled."""
+    kernel._cache_loops = True
+    spec = kernel._cache_lookup(arg_codes, ret_code) if kernel._cacheable() else None
+    if spec is None:
+        s = session()
+        ids = tuple(s.type_from_code(c) for c in arg_codes)
+        spec = kernel.compile_types(ids, s.type_from_code(ret_code) if ret_code else 0)
+    return spec
 
 
 def _dtype_of_code(code) -> int:
@@ -93,19 +106,17 @@ def vectorize(signatures=None, *, identity=None, nopython=True, target="cpu", ca
         signatures = [signatures]
 
     def build(fn):
-        kernel = _kernel(fn, options, ("ufunc", []))
+        kernel = _kernel(fn, options, ("ufunc", []), cache)
         nin = fn.__code__.co_argcount
         if not signatures:
             return DUFunc(kernel, nin, _identity(identity), target == "parallel")
-        s = session()
         loops = []
         for sig in signatures:
             arg_codes, ret_code = parse_signature(sig)
             if len(arg_codes) != nin:
                 raise TypingError(f"{fn.__qualname__}: the signature {sig!r} has "
                                   f"{len(arg_codes)} arguments; the function takes {nin}")
-            ids = tuple(s.type_from_code(c) for c in arg_codes)
-            spec = kernel.compile_types(ids, s.type_from_code(ret_code) if ret_code else 0)
+            spec = _loop_spec(kernel, arg_codes, ret_code)
             codes = spec.arg_codes + [spec.ret_code]
             loops.append(([_dtype_of_code(c) for c in codes], spec.compiled.loop, spec.compiled))
         name, doc = _name_doc(fn)
@@ -235,9 +246,8 @@ def guvectorize(signatures, layout, *, nopython=True, target="cpu", cache=False,
         if nargs != len(ins) + len(outs):
             raise TypingError(f"{fn.__qualname__}: the layout {layout!r} has "
                               f"{len(ins) + len(outs)} arguments; the function takes {nargs}")
-        kernel = _kernel(fn, options, ("gufunc", core_dims))
+        kernel = _kernel(fn, options, ("gufunc", core_dims), cache)
         kernel._gufunc_inputs = len(ins)
-        s = session()
         loops = []
         for sig in signatures:
             arg_codes, _ = parse_signature(sig)
@@ -250,8 +260,7 @@ def guvectorize(signatures, layout, *, nopython=True, target="cpu", cache=False,
                                       f"{code[2]} dimensions where the layout has {len(group)}")
                 if code[0] == 15:
                     code[3] = 2  # any layout: NumPy passes strided cores
-            ids = tuple(s.type_from_code(c) for c in arg_codes)
-            spec = kernel.compile_types(ids)
+            spec = _loop_spec(kernel, arg_codes, None)
             loops.append(([_dtype_of_code(c) for c in arg_codes], spec.compiled.loop,
                           spec.compiled))
         name, doc = _name_doc(fn)

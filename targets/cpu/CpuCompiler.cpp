@@ -2,6 +2,8 @@
 
 #include <llvm/Support/raw_ostream.h>
 
+#include "targets/cpu/SharedObject.h"
+
 namespace ember {
 
 CpuCompiler::CpuCompiler()
@@ -15,15 +17,22 @@ CpuCompiler::~CpuCompiler() = default;
 
 void CpuCompiler::define_runtime_symbol(const std::string &name, uint64_t address) {
   jit_->define_symbol(name, address);
+  runtime_names_[name] = name;
   std::string libcall = target_->half_libcall(name);
-  if (!libcall.empty()) jit_->define_symbol(libcall, address);
+  if (!libcall.empty()) {
+    jit_->define_symbol(libcall, address);
+    runtime_names_[libcall] = name;
+  }
 }
 
 size_t CpuCompiler::use_vector_library(const std::vector<VectorFunction> &fns,
                                        const std::vector<uint64_t> &addresses, bool prefer) {
   std::vector<VectorFunction> used = target_->use_vector_library(fns, prefer);
   for (size_t k = 0; k < fns.size(); ++k)
-    if (target_->supports(fns[k].isa)) jit_->define_symbol(fns[k].vector, addresses[k]);
+    if (target_->supports(fns[k].isa)) {
+      jit_->define_symbol(fns[k].vector, addresses[k]);
+      runtime_names_[fns[k].vector] = fns[k].vector;
+    }
   return used.size();
 }
 
@@ -39,12 +48,10 @@ std::string symbol_for(const std::string &qualname, uint64_t n) {
 }
 }  // namespace
 
-std::shared_ptr<CompiledFunction> CpuCompiler::compile(const FunctionInput &in,
-                                                       const std::vector<TypeId> &arg_types,
-                                                       CalleeResolver &resolver,
-                                                       const InferOptions &infer,
-                                                       const PipelineOptions &options,
-                                                       const LoopSpec &loop, CompileRole role) {
+std::shared_ptr<CompiledFunction> CpuCompiler::compile(
+    const FunctionInput &in, const std::vector<TypeId> &arg_types, CalleeResolver &resolver,
+    const InferOptions &infer, const PipelineOptions &options, const LoopSpec &loop,
+    CompileRole role, bool shared_object) {
   auto out = std::make_shared<CompiledFunction>();
   out->symbol = symbol_for(in.qualname, ++counter_);
   out->role = role;
@@ -71,6 +78,21 @@ std::shared_ptr<CompiledFunction> CpuCompiler::compile(const FunctionInput &in,
   target_->optimize(*lm.module, role == CompileRole::Kernel);
   std::vector<std::string> symbols = {lm.wrapper, lm.entry};
   if (!lm.loop.empty()) symbols.push_back(lm.loop);
+  if (shared_object) {
+    try {
+      SharedObjectImage image = build_shared_object(*lm.module, *target_, symbols, runtime_names_);
+      out->shared_object = std::move(image.bytes);
+      out->imports = std::move(image.imports);
+      out->exports = symbols;
+      return out;
+    } catch (const SharedObjectError &e) {
+      out->shared_object_error = e.what();
+      // Code generation may have changed the module: the JIT gets a fresh one.
+      llvm::LLVMContext &ctx = jit_->context();
+      lm = lower_module(*out->ir, *target_, ctx, loop, function_role(role));
+      target_->optimize(*lm.module, role == CompileRole::Kernel);
+    }
+  }
   std::vector<uint64_t> addr = jit_->add(std::move(lm.module), symbols);
   out->wrapper = addr[0];
   out->entry = addr[1];

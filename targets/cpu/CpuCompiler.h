@@ -7,8 +7,10 @@
  */
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "lowering/Lower.h"
@@ -33,6 +35,14 @@ struct CompiledFunction {
   bool uses_gemm = false;  ///< calls the runtime's gemm (the front end registers a BLAS)
   LoopSpec loop_spec;
   CompileRole role = CompileRole::Function;
+  /// Asked for a shared object (the on-disk cache): its bytes, and the runtime functions its
+  /// import slots need, in order (SharedObject.h); the addresses above are then left 0 until
+  /// the front end has loaded it.  Empty with `shared_object_error` set when it could not be
+  /// built (the code was given to the JIT instead).
+  std::string shared_object;
+  std::vector<std::string> exports;  ///< its wrapper, entry and loop symbols, in that order
+  std::vector<std::pair<std::string, std::string>> imports;
+  std::string shared_object_error;
 };
 
 class CpuCompiler {
@@ -49,12 +59,10 @@ class CpuCompiler {
   size_t use_vector_library(const std::vector<VectorFunction> &fns,
                             const std::vector<uint64_t> &addresses, bool prefer);
 
-  std::shared_ptr<CompiledFunction> compile(const FunctionInput &in,
-                                            const std::vector<TypeId> &arg_types,
-                                            CalleeResolver &resolver, const InferOptions &infer,
-                                            const PipelineOptions &options,
-                                            const LoopSpec &loop = {},
-                                            CompileRole role = CompileRole::Function);
+  std::shared_ptr<CompiledFunction> compile(
+      const FunctionInput &in, const std::vector<TypeId> &arg_types, CalleeResolver &resolver,
+      const InferOptions &infer, const PipelineOptions &options, const LoopSpec &loop = {},
+      CompileRole role = CompileRole::Function, bool shared_object = false);
   /// The LLVM IR of a compiled function's module, before or after optimization.
   std::string llvm_ir(const CompiledFunction &fn, bool optimized);
   /// Its machine code as assembly.
@@ -65,6 +73,9 @@ class CpuCompiler {
   std::unique_ptr<CpuTarget> target_;
   std::unique_ptr<CpuJit> jit_;
   uint64_t counter_ = 0;
+  /// Symbol compiled code may call -> the runtime table name behind it (what the JIT resolves
+  /// by address; a shared object imports it through a slot).
+  std::map<std::string, std::string> runtime_names_;
 };
 
 }  // namespace ember

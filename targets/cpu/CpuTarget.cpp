@@ -126,6 +126,16 @@ std::string CpuTarget::triple() const { return tm_->getTargetTriple().str(); }
 std::string CpuTarget::cpu_name() const { return tm_->getTargetCPU().str(); }
 std::string CpuTarget::cpu_features() const { return tm_->getTargetFeatureString().str(); }
 
+llvm::TargetMachine &CpuTarget::pic_machine() {
+  if (!pic_tm_)
+    pic_tm_.reset(tm_->getTarget().createTargetMachine(
+        tm_->getTargetTriple().str(), tm_->getTargetCPU(), tm_->getTargetFeatureString(),
+        tm_->Options, llvm::Reloc::PIC_, llvm::CodeModel::Small,
+        llvm::CodeGenOptLevel::Aggressive));
+  internal_assert(pic_tm_ != nullptr) << "cannot create a position-independent target machine";
+  return *pic_tm_;
+}
+
 std::string CpuTarget::half_libcall(const std::string &runtime_name) const {
   if (!tm_->getTargetTriple().isX86()) return "";
   if (runtime_name == "ember_half_from_double_sse") return "__truncdfhf2";

@@ -79,6 +79,9 @@ class CpuTarget : public Target {
   std::string cpu_name() const;
   std::string cpu_features() const;
   llvm::TargetMachine &machine() const { return *tm_; }
+  /// The same machine generating position-independent code, for shared objects (the on-disk
+  /// cache, SharedObject.h); made on first use.
+  llvm::TargetMachine &pic_machine();
 
   /// Whether the host runs code built for this instruction set.
   bool supports(VectorIsa isa) const;
@@ -110,6 +113,7 @@ class CpuTarget : public Target {
   void register_vector_math();
 
   std::unique_ptr<llvm::TargetMachine> tm_;
+  std::unique_ptr<llvm::TargetMachine> pic_tm_;
   std::unique_ptr<llvm::DataLayout> layout_;
   std::unique_ptr<llvm::TargetLibraryInfoImpl> tlii_;
   std::deque<std::string> names_;  // VecDesc keeps StringRefs: the strings live here

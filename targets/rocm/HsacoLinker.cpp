@@ -1,18 +1,13 @@
 // In-process lld for AMDGPU code objects (HsacoLinker.h).
 #include "targets/rocm/HsacoLinker.h"
 
-#include <mutex>
-
-#include <lld/Common/Driver.h>
 #include <llvm/Support/FileSystem.h>
 #include <llvm/Support/MemoryBuffer.h>
 #include <llvm/Support/raw_ostream.h>
 
-LLD_HAS_DRIVER(elf)
+#include "targets/LldDriver.h"
 
 namespace ember {
-
-void lld_target_stubs_anchor();  // LldTargets.cpp
 
 namespace {
 
@@ -26,15 +21,9 @@ struct TempFile {
   ~TempFile() { llvm::sys::fs::remove(path); }
 };
 
-std::mutex &lld_mutex() {
-  static std::mutex m;
-  return m;
-}
-
 }  // namespace
 
 std::string link_hsaco(const std::string &object) {
-  lld_target_stubs_anchor();
   TempFile in("ember-kernel", "o"), out("ember-kernel", "hsaco");
   {
     std::error_code ec;
@@ -43,22 +32,9 @@ std::string link_hsaco(const std::string &object) {
     os << object;
   }
   std::string diagnostics;
-  llvm::raw_string_ostream errs(diagnostics);
-  std::string ignored;
-  llvm::raw_string_ostream outs(ignored);
-  const char *args[] = {"ld.lld",        "-shared", "--no-undefined",
-                        in.path.c_str(), "-o",      out.path.c_str()};
-  lld::Result result{};
-  {
-    std::lock_guard<std::mutex> lock(lld_mutex());
-    // After a crash lld's global state is undefined: it says so, and is not called again.
-    static bool usable = true;
-    if (!usable) throw HsacoLinkError("lld failed earlier in this process and cannot run again");
-    result = lld::lldMain(args, outs, errs, {{lld::Gnu, &lld::elf::link}});
-    usable = result.canRunAgain;
-  }
-  if (result.retCode != 0)
-    throw HsacoLinkError("lld could not link the AMDGPU code object: " + errs.str());
+  if (!run_lld_elf({"-shared", "--no-undefined", in.path.str().str(), "-o", out.path.str().str()},
+                   diagnostics))
+    throw HsacoLinkError("lld could not link the AMDGPU code object: " + diagnostics);
   auto buffer = llvm::MemoryBuffer::getFile(out.path, /*IsText=*/false,
                                             /*RequiresNullTerminator=*/false);
   if (!buffer) throw HsacoLinkError("cannot read lld's output: " + buffer.getError().message());

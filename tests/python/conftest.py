@@ -33,6 +33,15 @@ from ember.errors import EmberError
 settings.register_profile("ember", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("ember")
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache_dir(tmp_path_factory):
+    """Functions the tests compile with cache=True write their entries to a folder of this
+    run, not beside the tests (test_cache.py checks the default places itself)."""
+    if "EMBER_CACHE_DIR" not in os.environ:
+        os.environ["EMBER_CACHE_DIR"] = str(tmp_path_factory.mktemp("ember-cache"))
+    yield
+
+
 # ---- comparing -------------------------------------------------------------------------------
 
 _KINDS = ((bool, (bool, np.bool_)), (int, (int, np.integer)), (float, (float, np.floating)),

@@ -1,0 +1,138 @@
+"""Pickling jitted functions (ember/serialize.py): by reference when the name finds them, by
+value otherwise, and through multiprocessing with fork and spawn and a process pool."""
+from __future__ import annotations
+
+import concurrent.futures
+import math
+import multiprocessing
+import pickle
+
+import numpy as np
+import pytest
+
+import ember
+
+
+@ember.jit
+def add(a, b):
+    return a + b
+
+
+@ember.jit("float64(float64, float64)")
+def hyp(x, y):
+    return math.sqrt(x * x + y * y)
+
+
+SCALE = 3.0
+
+
+def make_by_value():
+    """A jitted function no name finds: closure value, module global, a jitted callee, a
+    global constant and a default."""
+    offset = 0.5
+
+    @ember.jit
+    def f(a, k=2):
+        s = 0.0
+        for i in range(a.shape[0]):
+            s += add(np.sqrt(a[i]), offset) * SCALE * k
+        return s
+    return f
+
+
+def expected_by_value(a, k=2):
+    return float(np.sum((np.sqrt(a) + 0.5) * SCALE * k))
+
+
+def test_importable_functions_pickle_by_reference():
+    data = pickle.dumps(add)
+    assert b"add" in data and len(data) < 100
+    assert pickle.loads(data) is add
+
+
+def test_unreachable_functions_pickle_by_value():
+    f = make_by_value()
+    a = np.arange(10.0)
+    assert f(a) == pytest.approx(expected_by_value(a))
+    g = pickle.loads(pickle.dumps(f))
+    assert g is not f and g.py_func is not f.py_func
+    assert g._compiles == 0  # nothing compiled travels: compiled on first call
+    assert g(a) == pytest.approx(expected_by_value(a))
+    assert g(a, k=3) == pytest.approx(expected_by_value(a, 3))
+    assert g.__qualname__ == f.__qualname__
+
+
+def test_explicit_signatures_travel_by_value():
+    ns = {"math": math}
+    exec("def h(x, y):\n    return math.hypot(x, y) + x\n", ns)
+    h = ember.jit(["float64(float64, float64)"])(ns["h"])
+    g = pickle.loads(pickle.dumps(h))
+    assert g(3, 4) == 8.0  # ints convert to the declared float64 signature
+    assert g.signatures == h.signatures
+    with pytest.raises(TypeError, match="no compiled signature"):
+        g(np.arange(2.0), 1.0)
+
+
+def test_recursive_function_by_value():
+    ns = {}
+    exec("def fib(n):\n    return n if n < 2 else fib(n - 1) + fib(n - 2)\n", ns)
+    fib = ember.jit(ns["fib"])
+    ns["fib"] = fib
+    g = pickle.loads(pickle.dumps(fib))
+    assert g(15) == 610
+    assert g.py_func.__globals__["fib"] is g
+
+
+def _apply(job):
+    f, x = job
+    return f(np.arange(x, dtype=np.float64))
+
+
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+def test_multiprocessing(method):
+    ctx = multiprocessing.get_context(method)
+    f = make_by_value()
+    jobs = [(f, 4), (f, 9), (hyp, None)]
+    with ctx.Pool(1) as pool:
+        got = pool.map(_apply, jobs[:2])
+        assert pool.apply(hyp, (3.0, 4.0)) == 5.0
+        assert pool.apply(add, (2, 5)) == 7
+    assert got == pytest.approx([expected_by_value(np.arange(4.0)),
+                                 expected_by_value(np.arange(9.0))])
+
+
+def _square_shared(job):
+    """Squares, in a worker, an array that lives in shared memory (no copy travels)."""
+    from multiprocessing import shared_memory
+    f, name, n = job
+    shm = shared_memory.SharedMemory(name=name)
+    try:
+        a = np.ndarray((n,), dtype=np.float64, buffer=shm.buf)
+        f(a)
+        del a
+    finally:
+        shm.close()
+    return n
+
+
+def test_process_pool_executor_and_shared_memory():
+    from multiprocessing import shared_memory
+    f = make_by_value()
+    ns = {}
+    exec("def square(a):\n    for i in range(a.shape[0]):\n        a[i] = a[i] * a[i]\n", ns)
+    square = ember.jit(ns["square"])
+    shm = shared_memory.SharedMemory(create=True, size=8 * 1000)
+    try:
+        a = np.ndarray((1000,), dtype=np.float64, buffer=shm.buf)
+        a[:] = np.arange(1000.0)
+        with concurrent.futures.ProcessPoolExecutor(
+                1, mp_context=multiprocessing.get_context("fork")) as ex:
+            got = list(ex.map(_apply, [(f, 5), (f, 6)]))
+            assert ex.submit(_square_shared, (square, shm.name, 1000)).result() == 1000
+        np.testing.assert_array_equal(a, np.arange(1000.0) ** 2)
+        del a
+    finally:
+        shm.close()
+        shm.unlink()
+    assert got == pytest.approx([expected_by_value(np.arange(5.0)),
+                                 expected_by_value(np.arange(6.0))])
