@@ -277,6 +277,8 @@ class Budget:
 
     def verdict(self, ember, numba, ref=None) -> str:
         if isinstance(ember, Error):
+            if ember.text.startswith("unsupported"):
+                return "n/a (ember: unsupported)"
             return "FAIL (ember failed)"
         if self.kind in ("abs_max", "abs_min"):
             ok = ember <= self.limit if self.kind == "abs_max" else ember >= self.limit
@@ -334,7 +336,8 @@ class Report:
             if isinstance(v, Error):
                 if v.text not in errors:
                     errors.append(v.text)
-                return f"error [{errors.index(v.text) + 1}]"
+                what = "unsupported" if v.text.startswith("unsupported") else "error"
+                return f"{what} [{errors.index(v.text) + 1}]"
             return f"{v:,.{digits}f}" if v >= 10 or digits == 0 else f"{v:.{max(digits, 2)}f}"
 
         for row in self.rows:
