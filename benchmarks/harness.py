@@ -520,17 +520,21 @@ def render_section(sec: Section, ctx: Context, report: Report) -> str:
 
 
 def write_doc(blocks: dict[str, str]) -> None:
-    """Rewrites the intro and the given section blocks; keeps every other section block."""
-    old = DOC.read_text() if DOC.exists() else ""
-    kept = [(m.group("name"), m.group(0)) for m in SECTION_RE.finditer(old)]
-    out = [INTRO]
+    """Replaces the given section blocks where they are and appends the new ones; keeps every
+    other section block and all text outside the blocks (notes the lead wrote by hand) as they
+    were.  A new document starts with the intro."""
+    old = DOC.read_text() if DOC.exists() else INTRO
     seen = set()
-    for name, text in kept:
-        out.append(blocks.get(name, text.rstrip("\n") + "\n"))
+
+    def replace(m: re.Match) -> str:
+        name = m.group("name")
         seen.add(name)
-    out += [text for name, text in blocks.items() if name not in seen]
+        return blocks.get(name, m.group(0))
+
+    out = SECTION_RE.sub(replace, old).rstrip("\n") + "\n"
+    out += "".join("\n" + text for name, text in blocks.items() if name not in seen)
     DOC.parent.mkdir(parents=True, exist_ok=True)
-    DOC.write_text("\n".join(out))
+    DOC.write_text(out)
 
 
 # ---- numba ----------------------------------------------------------------------------------
