@@ -203,6 +203,11 @@ def describe_functions(ctx: Context, report: Report) -> list[str]:
         "medians.",
         "* Budgets (issue 12): Newton and the generator at least as fast as numba; try/except "
         "costing nothing measurable (≥ 0.95 of the loop without it).",
+        "* **Newton (1.01x, FAIL within noise)** is a tie: ember inlines `newton`, `f` and "
+        "`fprime` into `solve_all` (no call in the loop, `inspect_llvm`), and the loop is bound "
+        "by the latency of its divisions in both; the fastest calls are ember 120.8, numba "
+        "125.2 ns/equation.",
+        "* **generator**: unsupported until generators (another branch) land.",
         "* **Noisy machine**: these figures come from a 2-core machine shared with several "
         "C++ builds (see the load note); the lead re-runs them on a quiet machine.",
     ]
