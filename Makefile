@@ -8,7 +8,7 @@ BUILD   := build
 STAMPS  := .stamps
 JOBS    ?= $(shell nproc)
 
-.PHONY: all run test build deps test-cpp test-python test-pythons test-gpu cases bench asan ubsan \
+.PHONY: all run test build deps test-cpp test-python test-pythons test-gpu cases bench bench-containers asan ubsan \
         fuzz fuzz-ci bench-gpu sanitize clean format lint
 
 all: build
@@ -142,6 +142,11 @@ fuzz-ci: build
 
 bench: build
 	$(VPY) benchmarks/vs_numba.py
+
+# Only the sections of issues 11 and 12 (also part of `make bench`): lists, dicts, sets,
+# typed.List, str; functions as values, generators, try/except.
+bench-containers: build
+	$(VPY) benchmarks/vs_numba.py --sections containers,functions
 
 # GPU kernels against numba-cuda (installed by the script when missing), on the CPU path where
 # there is no GPU: the "GPU kernels" section of docs/performance.md.

@@ -277,6 +277,8 @@ class Budget:
 
     def verdict(self, ember, numba, ref=None) -> str:
         if isinstance(ember, Error):
+            if ember.text.startswith("unsupported"):
+                return "n/a (ember: unsupported)"
             return "FAIL (ember failed)"
         if self.kind in ("abs_max", "abs_min"):
             ok = ember <= self.limit if self.kind == "abs_max" else ember >= self.limit
@@ -334,7 +336,8 @@ class Report:
             if isinstance(v, Error):
                 if v.text not in errors:
                     errors.append(v.text)
-                return f"error [{errors.index(v.text) + 1}]"
+                what = "unsupported" if v.text.startswith("unsupported") else "error"
+                return f"{what} [{errors.index(v.text) + 1}]"
             return f"{v:,.{digits}f}" if v >= 10 or digits == 0 else f"{v:.{max(digits, 2)}f}"
 
         for row in self.rows:
@@ -517,17 +520,21 @@ def render_section(sec: Section, ctx: Context, report: Report) -> str:
 
 
 def write_doc(blocks: dict[str, str]) -> None:
-    """Rewrites the intro and the given section blocks; keeps every other section block."""
-    old = DOC.read_text() if DOC.exists() else ""
-    kept = [(m.group("name"), m.group(0)) for m in SECTION_RE.finditer(old)]
-    out = [INTRO]
+    """Replaces the given section blocks where they are and appends the new ones; keeps every
+    other section block and all text outside the blocks (notes the lead wrote by hand) as they
+    were.  A new document starts with the intro."""
+    old = DOC.read_text() if DOC.exists() else INTRO
     seen = set()
-    for name, text in kept:
-        out.append(blocks.get(name, text.rstrip("\n") + "\n"))
+
+    def replace(m: re.Match) -> str:
+        name = m.group("name")
         seen.add(name)
-    out += [text for name, text in blocks.items() if name not in seen]
+        return blocks.get(name, m.group(0))
+
+    out = SECTION_RE.sub(replace, old).rstrip("\n") + "\n"
+    out += "".join("\n" + text for name, text in blocks.items() if name not in seen)
     DOC.parent.mkdir(parents=True, exist_ok=True)
-    DOC.write_text("\n".join(out))
+    DOC.write_text(out)
 
 
 # ---- numba ----------------------------------------------------------------------------------

@@ -24,8 +24,9 @@ How it measures:
 
 This file is the entry point (and what every worker runs); the machinery is in harness.py and
 the sections in cpu_core.py ("CPU JIT core"), arrays.py ("Arrays, array expressions and the
-NumPy API"), parallel.py ("Parallel loops, ufuncs and vector math") and numeric.py ("Constant
-powers and float-to-int conversions").  Adding a section: a
+NumPy API"), parallel.py ("Parallel loops, ufuncs and vector math"), numeric.py ("Constant
+powers and float-to-int conversions"), containers.py ("Lists, dicts, sets and typed.List") and
+functions.py ("Functions as values, generators and try/except").  Adding a section: a
 module that writes the worker side as functions decorated with ``@worker_task("name")`` and the
 parent side as a function decorated with ``@section("id", "Title", describe)`` that runs workers
 through ``Runner`` and returns a ``Report``; import it below.  The markdown writer replaces only
@@ -41,7 +42,9 @@ import time
 from pathlib import Path
 
 import arrays  # noqa: F401 - registers the section and its worker tasks
+import containers  # noqa: F401 - registers the section and its worker tasks
 import cpu_core
+import functions  # noqa: F401 - registers the section and its worker tasks
 import numeric  # noqa: F401 - registers the section and its worker tasks
 import parallel  # noqa: F401 - registers the section and its worker tasks
 from harness import (
@@ -59,7 +62,8 @@ from harness import (
     write_doc,
 )
 
-SECTION_ORDER = ("cpu-core", "arrays", "parallel", "numeric")  # the order of a full run
+# The order of a full run.
+SECTION_ORDER = ("cpu-core", "arrays", "parallel", "numeric", "containers", "functions")
 
 
 # ---- main -----------------------------------------------------------------------------------
