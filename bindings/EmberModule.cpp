@@ -25,6 +25,7 @@ PYBIND11_MODULE(_ember, m) {
   if (!ember::py::init_boxing(m.ptr()) || !ember::py::init_dispatcher(m.ptr()) ||
       !ember::py::init_containers(m.ptr()))
     throw py::error_already_set();
+  ember::py::init_cfunc_reporter();
 
   m.attr("ABI_VERSION") = EMBER_ABI_VERSION;
   m.def(

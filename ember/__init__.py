@@ -66,6 +66,9 @@ def __getattr__(name):  # PEP 562: the ufunc builders import numpy's ufunc machi
     if name in ("vectorize", "guvectorize", "DUFunc"):
         from . import ufunc
         return getattr(ufunc, name)
+    if name in ("cfunc", "carray", "farray"):  # ctypes is imported with them
+        from . import ccallback
+        return getattr(ccallback, name)
     if name == "literal_unroll":  # the NIS rewrite lives beside it (ember/unroll.py)
         from .unroll import literal_unroll
         return literal_unroll
@@ -73,7 +76,8 @@ def __getattr__(name):  # PEP 562: the ufunc builders import numpy's ufunc machi
 
 
 __version__ = "0.1.0"
-__all__ = ["jit", "njit", "prange", "vectorize", "guvectorize", "literal_unroll", "set_num_threads",
+__all__ = ["jit", "njit", "prange", "vectorize", "guvectorize", "literal_unroll", "cfunc", "carray",
+           "farray", "set_num_threads",
            "get_num_threads", "get_thread_id", "EmberError", "TypingError",
            "UnsupportedError", "InternalError", "__version__", "typed", "types", "typeof",
            "boolean", "bool_", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32",

@@ -20,7 +20,7 @@ import weakref
 
 from . import _ember
 from .errors import EmberError, TypingError, UnsupportedError
-from .signature import T_UNICODE
+from .signature import T_CPOINTER, T_UNICODE
 
 _ARRAY_TAG = 15  # EMBER_T_ARRAY in ember/abi.h's type codes
 _compile_lock = threading.RLock()
@@ -295,8 +295,11 @@ class JitFunction(Overloads):
                 _register_blas()
             arg_codes = [s.type_code(t) for t in compiled.arg_types]
             ret_code = s.type_code(compiled.return_type)
-            if None in arg_codes or isinstance(self, InnerFunction):
-                # a closure, or a function holding one: callable from compiled code only
+            if None in arg_codes or isinstance(self, InnerFunction) or loop_kind == "cfunc" or \
+                    any(c[0] == T_CPOINTER for c in arg_codes):
+                # a closure, or a function holding one: callable from compiled code only; a
+                # @cfunc is called through its C entry (ember/ccallback.py), and a function
+                # taking its C pointers only by compiled code
                 spec = Specialization(compiled, type_ids, arg_codes, ret_code, None)
                 self._specs[type_ids] = spec
                 return spec

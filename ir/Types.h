@@ -93,6 +93,9 @@ enum class TypeKind : uint8_t {
   CaughtException,
   Unicode,         ///< a runtime string (Numba's unicode_type): an ember_meminfo* (ember/str.h)
   UnicodeIter,     ///< an iterator over a string's code points
+  /// A raw C pointer, an argument of a @cfunc: a = the pointee's ScalarKind, b = 1 for void *
+  /// (types.voidptr).  ember.carray / farray view it as an array (lowering/CodeGenCArray.cpp).
+  Pointer,
 };
 
 /// What iterating a dict yields.
@@ -175,6 +178,8 @@ class TypeContext {
   TypeId caught_exception();
   TypeId unicode();
   TypeId unicode_iter();
+  /// types.CPointer(pointee), or void * (types.voidptr) when is_void.
+  TypeId pointer(ScalarKind pointee, bool is_void = false);
   /// A string at run time: unicode_type, or a literal (which converts to one).
   bool is_string(TypeId t) const {
     return kind(t) == TypeKind::Unicode || kind(t) == TypeKind::Str;

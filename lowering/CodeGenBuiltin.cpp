@@ -376,6 +376,7 @@ V FunctionLowerer::lower_builtin(const InstData &d, BuiltinId id) {
     return dict_or_set ? lower_dict_call(d, id) : lower_list_call(d, id);
   }
   if (is_string_builtin(id)) return lower_string_builtin(d, id);
+  if (id == BuiltinId::EmberCarray || id == BuiltinId::EmberFarray) return lower_carray(d, id);
   TypeId rt = type(d.result);
   size_t nargs = d.operands.size() - 1;
   auto arg = [&](size_t k) { return d.operands[k + 1]; };

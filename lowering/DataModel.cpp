@@ -117,6 +117,7 @@ llvm::Type *DataModel::memory_type(TypeId t) {
     case TypeKind::DictView: result = ptr_; break;
     case TypeKind::Unicode:
     case TypeKind::UnicodeIter: result = ptr_; break;
+    case TypeKind::Pointer: result = ptr_; break;  // a @cfunc's C pointer argument
     default: result = nullptr; break;  // compile-time only
   }
   memory_cache_[t.index] = result;

@@ -19,7 +19,6 @@ bool may_raise(const Function &f, const InstData &d) {
     case Op::Arg:
     case Op::Const:
     case Op::Undef:
-    case Op::GetAttr:
     case Op::Is:
     case Op::Contains:
     case Op::Truth:
@@ -50,6 +49,8 @@ bool may_raise(const Function &f, const InstData &d) {
     case Op::GetIter:  // range() with a zero step
     case Op::Cast:     // int() of NaN or inf
     case Op::CheckBound: return true;
+    case Op::GetAttr:  // an @overload_attribute's implementation runs
+      return static_cast<AttrId>(d.aux) == AttrId::UserAttribute;
     case Op::Compare:
     case Op::Unary: return false;  // on scalars; over arrays they allocate (above)
     case Op::BinOp: {
