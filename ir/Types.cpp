@@ -433,7 +433,8 @@ std::string TypeContext::to_string(TypeId t) const {
     case TypeKind::Unicode: return "unicode_type";
     case TypeKind::UnicodeIter: return "iter(unicode_type)";
     case TypeKind::Pointer:
-      return d.b ? "voidptr" : std::string("CPointer(") + scalar_name(static_cast<ScalarKind>(d.a)) + ")";
+      if (d.b) return "voidptr";
+      return std::string("CPointer(") + scalar_name(static_cast<ScalarKind>(d.a)) + ")";
   }
   return "?";
 }

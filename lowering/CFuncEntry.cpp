@@ -70,8 +70,7 @@ void emit_cfunc_entry(ModuleState &ms, const Function &f, llvm::Function *fn,
 
   auto *raised = llvm::BasicBlock::Create(ctx, "raised", c);
   auto *ok = llvm::BasicBlock::Create(ctx, "ok", c);
-  b.CreateCondBr(b.CreateICmpNE(status, llvm::ConstantInt::get(status->getType(), 0)), raised,
-                 ok);
+  b.CreateCondBr(b.CreateICmpNE(status, llvm::ConstantInt::get(status->getType(), 0)), raised, ok);
   b.SetInsertPoint(raised);
   b.CreateCall(ms.runtime(RuntimeFn::CFuncReport), {err, b.CreateGlobalString(f.name)});
   if (ret_type->isVoidTy())

@@ -117,7 +117,8 @@ llvm::Type *DataModel::memory_type(TypeId t) {
     case TypeKind::DictView: result = ptr_; break;
     case TypeKind::Unicode:
     case TypeKind::UnicodeIter: result = ptr_; break;
-    case TypeKind::Pointer: result = ptr_; break;  // a @cfunc's C pointer argument
+    // A @cfunc's C pointer argument.
+    case TypeKind::Pointer: result = ptr_; break;
     default: result = nullptr; break;  // compile-time only
   }
   memory_cache_[t.index] = result;

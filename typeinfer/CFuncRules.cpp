@@ -1,9 +1,9 @@
-// Typing of what a @cfunc (ember/ccallback.py) does with its C pointer arguments (TypeKind::Pointer):
-// ember.carray(ptr, shape, dtype=None) and ember.farray(...) view the memory as a C- or
-// Fortran-ordered array, borrowed like an argument (nothing owns it; the C caller keeps it
-// alive for the call), and ptr[i] / ptr[i] = v read and write one element, as Numba's
-// CPointer does.  A void pointer (types.voidptr) needs carray's dtype; a typed pointer's dtype,
-// when given too, must agree.  Lowering: lowering/CodeGenCArray.cpp.
+// Typing of what a @cfunc (ember/ccallback.py) does with its C pointer arguments
+// (TypeKind::Pointer): ember.carray(ptr, shape, dtype=None) and ember.farray(...) view the memory
+// as a C- or Fortran-ordered array, borrowed like an argument (nothing owns it; the C caller keeps
+// it alive for the call), and ptr[i] / ptr[i] = v read and write one element, as Numba's CPointer
+// does.  A void pointer (types.voidptr) needs carray's dtype; a typed pointer's dtype, when given
+// too, must agree.  Lowering: lowering/CodeGenCArray.cpp.
 #include "ir/rules/IndexAnalysis.h"
 #include "typeinfer/CallRules.h"
 

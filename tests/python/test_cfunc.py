@@ -173,3 +173,19 @@ def test_bad_signatures_and_cffi_without_cffi():
             inc.cffi  # noqa: B018 (reading it is the point)
     else:
         assert inc.cffi(41) == 42
+
+
+def test_pointer_passed_to_a_jitted_helper():
+    @ember.njit
+    def dot3(p, q):
+        return p[0] * q[0] + p[1] * q[1] + p[2] * q[2]
+
+    @ember.cfunc("float64(CPointer(float64), CPointer(float64))")
+    def cosine_numerator(p, q):
+        return dot3(p, q)
+
+    a = np.array([1.0, 2.0, 3.0])
+    b = np.array([-2.0, 0.5, 4.0])
+    pa = a.ctypes.data_as(ctypes.POINTER(ctypes.c_double))
+    pb = b.ctypes.data_as(ctypes.POINTER(ctypes.c_double))
+    assert cosine_numerator.ctypes(pa, pb) == float(a @ b)

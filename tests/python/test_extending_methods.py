@@ -138,3 +138,25 @@ def test_registration_checks_its_arguments():
         overload_method(np.ndarray, "x")
     with pytest.raises(TypeError, match="identifier"):
         overload_attribute(types.Array, "not a name")
+
+
+def test_methods_and_attributes_on_temporaries_do_not_leak():
+    from ember import _ember
+
+    @ember.njit
+    def loop(n):
+        s = 0.0
+        for i in range(n):
+            a = np.arange(i + 2) * 1.5
+            s += a.span + (a - 1.0).sum_of_squares()
+        return s
+
+    loop(3)  # compiled, and the first allocations of every size class made
+    before = _ember.live_meminfos()
+    got = loop(20)
+    assert _ember.live_meminfos() == before
+    want = 0.0
+    for i in range(20):
+        a = np.arange(i + 2) * 1.5
+        want += (a.max() - a.min()) + ((a - 1.0) ** 2).sum()
+    assert got == pytest.approx(want)
