@@ -164,6 +164,19 @@ class PyResolver : public CalleeResolver {
     return ref;
   }
 
+  /// ember.extending's @overload_method / @overload_attribute registry: None, or (the
+  /// overload's handle, 1 for a method or 2 for an attribute).
+  UserAttribute lookup_attribute(TypeId obj, const std::string &name, SourceLoc) override {
+    py::object found =
+        py::module_::import("ember.extending").attr("lookup_user_attribute")(obj.index, name);
+    UserAttribute out;
+    if (found.is_none()) return out;
+    auto t = found.cast<py::tuple>();
+    out.handle = t[0].cast<uint64_t>();
+    out.kind = t[1].cast<int>() == 1 ? UserAttribute::Kind::Method : UserAttribute::Kind::Attribute;
+    return out;
+  }
+
  private:
   py::function fn_;
 };
@@ -401,6 +414,7 @@ PYBIND11_MODULE(_compiler, m) {
                                : loop_kind == "device" ? CompileRole::DeviceFunction
                                                        : CompileRole::Function;
             if (loop_kind == "ufunc") loop.kind = LoopSpec::Kind::Ufunc;
+            if (loop_kind == "cfunc") loop.kind = LoopSpec::Kind::CFunc;  // @cfunc's C entry
             if (loop_kind == "gufunc") {
               loop.kind = LoopSpec::Kind::Gufunc;
               loop.core_dims = core_dims;

@@ -476,6 +476,8 @@ PyObject *dispatcher_impl(PyObject *obj) {
   return reinterpret_cast<DispatcherObject *>(obj)->impl;
 }
 
+PyObject *raise_compiled_error(const ember_error &err) { return raise_from(err); }
+
 PyObject *exception_class(int32_t id) {
   auto &t = exception_table();
   return id > 0 && static_cast<size_t>(id) < t.size() ? t[static_cast<size_t>(id)] : nullptr;

@@ -10,6 +10,7 @@
 #pragma once
 
 #include "bindings/NumpyApi.h"
+#include "ember/abi.h"
 
 namespace ember::py {
 
@@ -19,6 +20,12 @@ bool init_dispatcher(PyObject *module);
 /// registered at import, user classes by register_exception().
 PyObject *register_exception(PyObject *self, PyObject *cls);
 PyObject *exception_class(int32_t id);
+/// Sets the Python exception compiled code reported in err (with its traceback entry);
+/// returns nullptr.
+PyObject *raise_compiled_error(const ember_error &err);
+
+/// Registers the reporter a @cfunc's C entry calls when it raised (CFuncReport.cpp).
+void init_cfunc_reporter();
 
 /// The Python implementation (`_impl`) of a jitted function, whose id is the function's handle
 /// in types; nullptr (no error set) when obj is not a jitted function.

@@ -30,6 +30,7 @@ PYBIND11_MODULE(_ember, m) {
   if (!ember::py::init_boxing(m.ptr()) || !ember::py::init_dispatcher(m.ptr()) ||
       !ember::py::init_containers(m.ptr()) || !ember::py::init_objmode(m.ptr()))
     throw py::error_already_set();
+  ember::py::init_cfunc_reporter();
 
   m.attr("ABI_VERSION") = EMBER_ABI_VERSION;
   ember::py_cache::init_cache_loader(m);

@@ -77,6 +77,9 @@ def __getattr__(name):  # PEP 562: the ufunc builders import numpy's ufunc machi
     if name == "stencil":  # ember/stencils.py builds its loops with the ast module
         from .stencils import stencil
         return stencil
+    if name in ("cfunc", "carray", "farray"):  # ctypes is imported with them
+        from . import ccallback
+        return getattr(ccallback, name)
     if name == "literal_unroll":  # the NIS rewrite lives beside it (ember/unroll.py)
         from .unroll import literal_unroll
         return literal_unroll
@@ -85,7 +88,7 @@ def __getattr__(name):  # PEP 562: the ufunc builders import numpy's ufunc machi
 
 __version__ = "0.1.0"
 __all__ = ["cache_info", "jit", "njit", "prange", "vectorize", "guvectorize", "literal_unroll",
-           "stencil", "objmode",
+           "stencil", "objmode", "cfunc", "carray", "farray",
            "set_num_threads",
            "get_num_threads", "get_thread_id", "EmberError", "TypingError",
            "UnsupportedError", "InternalError", "__version__", "typed", "types", "typeof",

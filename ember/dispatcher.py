@@ -21,7 +21,7 @@ import weakref
 
 from . import _ember
 from .errors import EmberError, InternalError, TypingError, UnsupportedError
-from .signature import T_UNICODE
+from .signature import T_CPOINTER, T_UNICODE
 
 _ARRAY_TAG = 15  # EMBER_T_ARRAY in ember/abi.h's type codes
 _compile_lock = threading.RLock()
@@ -364,10 +364,13 @@ class JitFunction(Overloads):
                                       loaded.entry)
                 self._specs[type_ids] = spec
                 return spec
-            if None in arg_codes or isinstance(self, InnerFunction) or (
+            if None in arg_codes or isinstance(self, InnerFunction) or \
+                    (self._loop or ("",))[0] == "cfunc" or \
+                    any(c[0] == T_CPOINTER for c in arg_codes) or (
                     ret_code is None and self.py_func.__code__.co_flags & _CO_GENERATOR):
-                # a generator function's generator, like a closure, lives in compiled code
-                # a closure, or a function holding one: callable from compiled code only
+                # a closure, or a function holding one: callable from compiled code only; so is
+                # a generator function's generator; a @cfunc is called through its C entry
+                # (ember/ccallback.py), and a function taking C pointers only by compiled code
                 spec = Specialization(compiled, type_ids, arg_codes, ret_code, None)
                 self._specs[type_ids] = spec
                 return spec

@@ -15,6 +15,15 @@ These live in the same table as ember's own NumPy implementations (ember/npapi):
 overload of a NumPy name ember already compiles is asked first and falls back to ember's when
 it declines.  Numba's ``@intrinsic`` (llvmlite IR builders) has no equivalent here; it raises
 UnsupportedError.
+
+``@overload_method(types.Array, "name")`` and ``@overload_attribute(types.Array, "name")``
+give a type class (``types.Array``, ``UnicodeType``, ``ListType``, ``Integer``, ``Float``,
+``BaseTuple``, ...) a method or an attribute.  The compiler asks for one only where the value's
+type has no built-in attribute of that name (typeinfer/UserAttrRules.cpp calls
+``lookup_user_attribute``); a method call then resolves like a call of an ``@overload`` whose
+first argument is the object, an attribute like a call of its implementation with the object.
+
+``cfunc``, ``carray`` and ``farray`` (ember/ccallback.py) are exported here too.
 """
 from __future__ import annotations
 
@@ -23,7 +32,8 @@ import inspect
 from . import types
 from .errors import TypingError, UnsupportedError
 
-__all__ = ["overload", "register_jitable", "intrinsic", "type_of_argument"]
+__all__ = ["overload", "overload_method", "overload_attribute", "register_jitable", "intrinsic",
+           "type_of_argument", "lookup_user_attribute"]  # and cfunc, carray, farray (lazily)
 
 _INSTANCE_TYPES = {"bool": types.boolean, "int": types.int64, "float": types.float64,
                    "complex": types.complex128}
@@ -140,3 +150,74 @@ def intrinsic(*args, **kwargs):
     raise UnsupportedError("@intrinsic is not supported: ember does not build code with "
                            "llvmlite; write the function in Python with @register_jitable or "
                            "@overload instead")
+
+
+# name -> [(type class, 1 for a method or 2 for an attribute, the UserOverload choosing it)]
+_user_attributes: dict[str, list] = {}
+_METHOD, _ATTRIBUTE = 1, 2
+
+
+def _register_attribute(typ, name, kind, jit_options, decorator):
+    if not (isinstance(typ, type) and issubclass(typ, types.Type)):
+        raise TypeError(f"@{decorator} takes an ember.types class such as types.Array, not "
+                        f"{typ!r}")
+    if not isinstance(name, str) or not name.isidentifier():
+        raise TypeError(f"@{decorator}: the attribute name must be an identifier, not {name!r}")
+
+    def register(typer):
+        entries = _user_attributes.setdefault(name, [])
+        found = [e for cls, k, e in entries if cls is typ and k == kind]
+        if found:
+            entry = found[0]
+        else:
+            entry = UserOverload(typer, None)
+            entry.__name__ = entry.__qualname__ = f"{typ.__name__}.{name}"
+            entries.append((typ, kind, entry))
+        entry.typers.append((typer, dict(jit_options or {})))
+        return typer
+    return register
+
+
+def overload_method(typ, attr, jit_options=None, strict=True, inline="never",
+                    prefer_literal=False, target="cpu", **kwargs):
+    """Numba's ``@overload_method(types.Array, "name")``: the decorated typing function takes
+    the receiver's type then the arguments' types and returns the implementation, a function
+    of (receiver, arguments...), or None."""
+    del strict, inline, prefer_literal, kwargs
+    if target not in ("cpu", "generic"):
+        raise UnsupportedError(f"@overload_method(target={target!r}): only CPU overloads are "
+                               "supported yet")
+    return _register_attribute(typ, attr, _METHOD, jit_options, "overload_method")
+
+
+def overload_attribute(typ, attr, jit_options=None, strict=True, inline="never",
+                       prefer_literal=False, target="cpu", **kwargs):
+    """Numba's ``@overload_attribute(types.Array, "name")``: the decorated typing function takes
+    the object's type and returns the implementation, a function of the object, or None."""
+    del strict, inline, prefer_literal, kwargs
+    if target not in ("cpu", "generic"):
+        raise UnsupportedError(f"@overload_attribute(target={target!r}): only CPU overloads are "
+                               "supported yet")
+    return _register_attribute(typ, attr, _ATTRIBUTE, jit_options, "overload_attribute")
+
+
+def lookup_user_attribute(type_id, name):
+    """Asked by the compiler when a value of type type_id has no built-in attribute `name`:
+    (the handle of the UserOverload to call with the object first, 1 for a method or 2 for an
+    attribute), or None.  The first registered type class the type is an instance of wins."""
+    entries = _user_attributes.get(name)
+    if not entries:
+        return None
+    from .dispatcher import session
+    t = type_of_argument(session(), type_id)
+    for cls, kind, entry in entries:
+        if isinstance(t, cls):
+            return id(entry), kind
+    return None
+
+
+def __getattr__(name):  # the cfunc objects import ctypes: only when asked for
+    if name in ("cfunc", "carray", "farray"):
+        from . import ccallback
+        return getattr(ccallback, name)
+    raise AttributeError(f"module 'ember.extending' has no attribute {name!r}")

@@ -17,13 +17,15 @@ T_BOOL, T_INT8, T_INT16, T_INT32, T_INT64, T_UINT8, T_UINT16, T_UINT32, T_UINT64
     T_OPTIONAL, T_UNICODE = range(1, 19)
 T_FLOAT16 = 32
 T_LIST, T_DICT, T_SET = 42, 43, 44
+T_CPOINTER = 50  # a @cfunc's C pointer argument: [T_CPOINTER, pointee tag or 0 for void *]
 LAYOUT_C, LAYOUT_F, LAYOUT_A = 0, 1, 2
 
 SCALARS = {
     "boolean": T_BOOL, "bool_": T_BOOL, "bool": T_BOOL, "b1": T_BOOL,
     "int8": T_INT8, "i1": T_INT8, "int16": T_INT16, "i2": T_INT16,
     "int32": T_INT32, "i4": T_INT32, "int64": T_INT64, "i8": T_INT64, "intp": T_INT64,
-    "int_": T_INT64, "uint8": T_UINT8, "u1": T_UINT8, "byte": T_UINT8, "uint16": T_UINT16,
+    "int_": T_INT64, "intc": T_INT32, "uintc": T_UINT32, "uint8": T_UINT8, "u1": T_UINT8,
+    "byte": T_UINT8, "uint16": T_UINT16,
     "u2": T_UINT16, "uint32": T_UINT32, "u4": T_UINT32, "uint64": T_UINT64, "u8": T_UINT64,
     "uintp": T_UINT64, "float16": T_FLOAT16, "f2": T_FLOAT16, "half": T_FLOAT16,
     "float32": T_FLOAT32, "f4": T_FLOAT32, "float64": T_FLOAT64,
@@ -68,6 +70,15 @@ class _Parser:
         if tok == "(":
             return self.tuple_body()
         name = self.take()
+        if name == "voidptr":
+            return [T_CPOINTER, 0]
+        if name == "CPointer":
+            self.take("(")
+            pointee = self.type()
+            self.take(")")
+            if len(pointee) != 1 or pointee[0] in (T_NONE, T_UNICODE):
+                self.fail("a CPointer points to a number or bool")
+            return [T_CPOINTER, pointee[0]]
         if name in ("Tuple", "UniTuple", "optional", "Optional"):
             self.take("(")
             if name == "Tuple":

@@ -18,7 +18,7 @@ __all__ = ["Type", "Signature", "Array", "Tuple", "UniTuple", "Optional", "ListT
            "SetType", "Set", "List", "typeof", "from_code",
            "Boolean", "Number", "Integer", "Float", "Complex", "NoneType", "UnicodeType",
            "Literal", "StringLiteral", "NumberClass", "Opaque", "BaseTuple", "float16", "f2",
-           "half",
+           "half", "CPointer", "voidptr", "intc", "uintc",
            "boolean", "bool_", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32",
            "uint64", "intp", "uintp", "float32", "float64", "complex64", "complex128",
            "none", "void", "unicode_type", "string", "b1", "i1", "i2", "i4", "i8", "u1", "u2",
@@ -286,6 +286,21 @@ class SetType(_Built):  # noqa: N801
 Set = SetType
 
 
+class CPointer(_Built):
+    """``types.CPointer(float64)``: a C pointer, which a ``@cfunc`` takes as an argument
+    (ember/ccallback.py); ``dtype`` is the pointee, None for ``types.voidptr``."""
+
+    __slots__ = ()
+
+    def __new__(cls, dtype):
+        dtype = _as_type(dtype)
+        if dtype.code[0] not in _BITWIDTHS and dtype.code[0] != _sig.T_BOOL:
+            raise TypeError(f"a CPointer points to a number or bool, not {dtype.name}")
+        return from_code([_sig.T_CPOINTER, dtype.code[0]])
+
+    dtype = property(lambda self: from_code(self.code[1:2]) if self.code[1] else None)
+
+
 class Signature:
     """A function signature: return type (None when inferred) and argument types."""
 
@@ -328,7 +343,7 @@ _SCALAR_CLASSES = {_sig.T_BOOL: Boolean, _sig.T_NONE: NoneType, _sig.T_UNICODE: 
                    _sig.T_FLOAT16: Float, _sig.T_FLOAT32: Float, _sig.T_FLOAT64: Float,
                    _sig.T_COMPLEX64: Complex, _sig.T_COMPLEX128: Complex}
 _CLASSES = {_sig.T_ARRAY: Array, _sig.T_OPTIONAL: Optional, _sig.T_DICT: DictType,
-            _sig.T_SET: SetType}
+            _sig.T_SET: SetType, _sig.T_CPOINTER: CPointer}
 
 
 def _name(code, pos):
@@ -363,6 +378,9 @@ def _name(code, pos):
     if tag == _sig.T_SET:
         name, pos = _name(code, pos + 1)
         return f"set({name})", pos
+    if tag == _sig.T_CPOINTER:
+        pointee = code[pos + 1]
+        return (f"CPointer({_SCALAR_NAMES[pointee]})" if pointee else "voidptr"), pos + 2
     raise ValueError(f"bad type code {list(code)!r}")
 
 
@@ -401,11 +419,11 @@ def typeof(value) -> Type:
 boolean = bool_ = b1 = from_code([_sig.T_BOOL])
 int8 = i1 = from_code([_sig.T_INT8])
 int16 = i2 = from_code([_sig.T_INT16])
-int32 = i4 = from_code([_sig.T_INT32])
+int32 = i4 = intc = from_code([_sig.T_INT32])
 int64 = i8 = intp = int_ = from_code([_sig.T_INT64])
 uint8 = u1 = byte = from_code([_sig.T_UINT8])
 uint16 = u2 = from_code([_sig.T_UINT16])
-uint32 = u4 = from_code([_sig.T_UINT32])
+uint32 = u4 = uintc = from_code([_sig.T_UINT32])
 uint64 = u8 = uintp = from_code([_sig.T_UINT64])
 float16 = f2 = half = from_code([_sig.T_FLOAT16])
 float32 = f4 = from_code([_sig.T_FLOAT32])
@@ -414,3 +432,4 @@ complex64 = c8 = from_code([_sig.T_COMPLEX64])
 complex128 = c16 = from_code([_sig.T_COMPLEX128])
 none = void = from_code([_sig.T_NONE])
 unicode_type = string = from_code([_sig.T_UNICODE])
+voidptr = from_code([_sig.T_CPOINTER, 0])

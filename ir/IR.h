@@ -85,6 +85,12 @@ enum class AttrId : uint8_t {
   GridAxisZ,
   /// A module attribute that is a kernel value rather than a callable: cuda.laneid, warpsize.
   KernelValue,
+  /// A method a user's @overload_method gives the value's type (ember/extending.py): the value
+  /// is a closure holding the receiver, called like an inner function.
+  UserMethod,
+  /// An attribute from @overload_attribute: a call of its implementation with the receiver,
+  /// whose callee index (Function::callees) is the instruction's imm2.
+  UserAttribute,
 };
 
 struct Value {

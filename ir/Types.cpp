@@ -327,6 +327,10 @@ TypeId TypeContext::unicode_iter() { return intern({TypeKind::UnicodeIter}); }
 TypeId TypeContext::generator(TypeId yield_type) {
   TypeData d{TypeKind::Generator};
   d.elems = {yield_type};
+TypeId TypeContext::pointer(ScalarKind pointee, bool is_void) {
+  TypeData d{TypeKind::Pointer};
+  d.a = is_void ? 0 : static_cast<uint32_t>(pointee);
+  d.b = is_void ? 1 : 0;
   return intern(d);
 }
 
@@ -441,6 +445,9 @@ std::string TypeContext::to_string(TypeId t) const {
     case TypeKind::Unicode: return "unicode_type";
     case TypeKind::UnicodeIter: return "iter(unicode_type)";
     case TypeKind::Generator: return "generator(" + to_string(d.elems[0]) + ")";
+    case TypeKind::Pointer:
+      if (d.b) return "voidptr";
+      return std::string("CPointer(") + scalar_name(static_cast<ScalarKind>(d.a)) + ")";
   }
   return "?";
 }
@@ -500,6 +507,14 @@ TypeId TypeContext::from_code(const std::vector<int64_t> &codes, size_t *pos) {
       internal_assert(*pos < codes.size()) << "truncated function type code";
       return dispatcher(static_cast<uint64_t>(codes[(*pos)++]));
     case EMBER_T_UNICODE: return unicode();
+    case EMBER_T_CPOINTER: {
+      internal_assert(*pos < codes.size()) << "truncated pointer type code";
+      int64_t pointee = codes[(*pos)++];
+      if (pointee == 0) return pointer(ScalarKind::Bool, true);
+      ScalarKind pk;
+      internal_assert(scalar_from_tag(pointee, &pk)) << "bad pointee tag " << pointee;
+      return pointer(pk);
+    }
     default: internal_error << "bad type tag " << tag;
   }
   return unknown();
@@ -534,6 +549,9 @@ bool TypeContext::to_code(TypeId t, std::vector<int64_t> *out) const {
       out->insert(out->end(), {EMBER_T_DISPATCHER, static_cast<int64_t>(d.handle)});
       return true;
     case TypeKind::Unicode: out->push_back(EMBER_T_UNICODE); return true;
+    case TypeKind::Pointer:
+      out->insert(out->end(), {EMBER_T_CPOINTER, d.b ? 0 : tag_of(static_cast<ScalarKind>(d.a))});
+      return true;
     default: return false;
   }
 }

@@ -101,6 +101,9 @@ enum class TypeKind : uint8_t {
   /// is its own iterator.  Any generator function yielding that type gives the same type: the
   /// frame's resume and destroy functions are reached through the frame itself.
   Generator,
+  /// A raw C pointer, an argument of a @cfunc: a = the pointee's ScalarKind, b = 1 for void *
+  /// (types.voidptr).  ember.carray / farray view it as an array (lowering/CodeGenCArray.cpp).
+  Pointer,
 };
 
 /// What iterating a dict yields.
@@ -185,6 +188,8 @@ class TypeContext {
   TypeId unicode();
   TypeId unicode_iter();
   TypeId generator(TypeId yield_type);
+  /// types.CPointer(pointee), or void * (types.voidptr) when is_void.
+  TypeId pointer(ScalarKind pointee, bool is_void = false);
   /// A string at run time: unicode_type, or a literal (which converts to one).
   bool is_string(TypeId t) const {
     return kind(t) == TypeKind::Unicode || kind(t) == TypeKind::Str;

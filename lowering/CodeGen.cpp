@@ -462,6 +462,10 @@ void FunctionLowerer::lower_inst(const InstData &d) {
     }
     case Op::Truth: set(d.result, truth(get(d.operands[0]), type(d.operands[0]))); return;
     case Op::GetItem:
+      if (types_.kind(type(d.operands[0])) == TypeKind::Pointer) {
+        set(d.result, lower_pointer_getitem(d));
+        return;
+      }
       if (types_.is_container(type(d.operands[0]))) {
         set(d.result, lower_container_getitem(d));
         return;
@@ -470,6 +474,10 @@ void FunctionLowerer::lower_inst(const InstData &d) {
           types_.is_string(type(d.operands[0])) ? lower_string_getitem(d) : lower_getitem(d));
       return;
     case Op::SetItem:
+      if (types_.kind(type(d.operands[0])) == TypeKind::Pointer) {
+        lower_pointer_setitem(d);
+        return;
+      }
       if (types_.is_container(type(d.operands[0]))) {
         lower_container_setitem(d);
         return;
@@ -726,6 +734,9 @@ LoweredModule lower_module(const Function &f, Target &target, llvm::LLVMContext 
   } else if (loop.kind == LoopSpec::Kind::Gufunc) {
     out.loop = f.symbol + ".gufunc";
     emit_gufunc_loop(ms, f, main, out.loop, loop.core_dims);
+  } else if (loop.kind == LoopSpec::Kind::CFunc) {
+    out.loop = f.symbol + ".cfunc";
+    emit_cfunc_entry(ms, f, main, out.loop);
   }
   std::string err;
   llvm::raw_string_ostream os(err);

@@ -146,6 +146,8 @@ V FunctionLowerer::lower_getattr(const InstData &d) {
     case AttrId::GridAxisY:
     case AttrId::GridAxisZ:
     case AttrId::KernelValue: return lower_kernel_attr(d);
+    case AttrId::UserMethod:
+    case AttrId::UserAttribute: return lower_user_attribute(d);
     case AttrId::Flags: return obj;  // the array itself: its flags are computed when read
     case AttrId::Shape:
     case AttrId::Strides: {

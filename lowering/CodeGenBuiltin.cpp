@@ -377,6 +377,7 @@ V FunctionLowerer::lower_builtin(const InstData &d, BuiltinId id) {
   }
   if (is_string_builtin(id)) return lower_string_builtin(d, id);
   if (id == BuiltinId::ObjmodeCall) return lower_objmode_call(d);
+  if (id == BuiltinId::EmberCarray || id == BuiltinId::EmberFarray) return lower_carray(d, id);
   TypeId rt = type(d.result);
   size_t nargs = d.operands.size() - 1;
   auto arg = [&](size_t k) { return d.operands[k + 1]; };

@@ -118,6 +118,8 @@ llvm::Type *DataModel::memory_type(TypeId t) {
     case TypeKind::Unicode:
     case TypeKind::UnicodeIter:
     case TypeKind::Generator: result = ptr_; break;
+    // A @cfunc's C pointer argument.
+    case TypeKind::Pointer: result = ptr_; break;
     default: result = nullptr; break;  // compile-time only
   }
   memory_cache_[t.index] = result;

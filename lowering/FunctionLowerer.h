@@ -32,6 +32,10 @@ void emit_ufunc_loop(ModuleState &ms, const Function &f, llvm::Function *kernel,
 void emit_gufunc_loop(ModuleState &ms, const Function &f, llvm::Function *kernel,
                       const std::string &name, const std::vector<std::vector<int>> &core_dims);
 
+/// A @cfunc's C entry `R name(A...)` around fn (CFuncEntry.cpp, LoopSpec::Kind::CFunc).
+void emit_cfunc_entry(ModuleState &ms, const Function &f, llvm::Function *fn,
+                      const std::string &name);
+
 /// The math function a builtin (math.sqrt, np.sqrt, ...) computes, if it is one.
 bool builtin_math_fn(BuiltinId id, MathFn *out);
 
@@ -208,6 +212,12 @@ class FunctionLowerer {
   V allocate_array(TypeId t, const std::vector<V> &shape);
   V lower_getattr(const InstData &d);
   V lower_getitem(const InstData &d);
+  /// ember.carray / farray over a pointer, and ptr[i] (CodeGenCArray.cpp).
+  V lower_carray(const InstData &d, BuiltinId id);
+  V lower_pointer_getitem(const InstData &d);
+  void lower_pointer_setitem(const InstData &d);
+  /// o.name from @overload_attribute / @overload_method (CodeGenUserAttr.cpp).
+  V lower_user_attribute(const InstData &d);
   void lower_setitem(const InstData &d);
   /// The view (or element) `array[index]` as typed by view_type().
   V index_array(V arr, TypeId t, Value index, TypeId result, SourceLoc loc);

@@ -19,7 +19,6 @@ bool may_raise(const Function &f, const InstData &d) {
     case Op::Arg:
     case Op::Const:
     case Op::Undef:
-    case Op::GetAttr:
     case Op::Is:
     case Op::Contains:
     case Op::Truth:
@@ -52,6 +51,8 @@ bool may_raise(const Function &f, const InstData &d) {
     case Op::IterNext:  // a generator's body may raise
       return types.kind(f.type(d.operands[0])) == TypeKind::Generator;
     case Op::Yield: return true;  // its unwind set is what the frame drops when destroyed there
+    case Op::GetAttr:  // an @overload_attribute's implementation runs
+      return static_cast<AttrId>(d.aux) == AttrId::UserAttribute;
     case Op::Compare:
     case Op::Unary: return false;  // on scalars; over arrays they allocate (above)
     case Op::BinOp: {

@@ -26,7 +26,9 @@ namespace ember {
 
 /// An inner loop for NumPy to call, besides the ABI wrapper (UfuncLoops.cpp).
 struct LoopSpec {
-  enum class Kind : uint8_t { None, Ufunc, Gufunc };
+  /// CFunc: not a loop but the native C function `R name(A...)` of a @cfunc (CFuncEntry.cpp),
+  /// emitted beside the wrapper in the same way.
+  enum class Kind : uint8_t { None, Ufunc, Gufunc, CFunc };
   Kind kind = Kind::None;
   /// Gufunc: for each argument, the indices (from 0) of its core dimensions in NumPy's
   /// dimensions array after the outer one; "(n),(n)->()" is {{0}, {0}, {}}.

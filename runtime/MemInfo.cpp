@@ -193,6 +193,7 @@ const ember_symbol *ember_runtime_symbols(void) {
       EMBER_SORT_SYMBOLS(f32),
       EMBER_SORT_SYMBOLS(f64),
       EMBER_SYMBOL(ember_random_seed),
+      EMBER_SYMBOL(ember_cfunc_report),
       EMBER_SYMBOL(ember_random_uniform),
       EMBER_SYMBOL(ember_random_standard_normal),
       EMBER_SYMBOL(ember_random_integer),

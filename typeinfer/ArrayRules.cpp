@@ -142,6 +142,7 @@ TypeId type_getitem(RuleContext &cx) {
     }
     case TypeKind::Str:
     case TypeKind::Unicode: return type_string_getitem(cx);
+    case TypeKind::Pointer: return type_pointer_getitem(cx);
     default:
       typing_error(cx.loc()) << "a value of type " << types.to_string(c)
                              << " cannot be subscripted in compiled code";
@@ -152,6 +153,7 @@ void check_setitem(RuleContext &cx) {
   TypeContext &types = cx.types;
   TypeId c = cx.type(cx.inst.operands[0]);
   TypeId v = cx.type(cx.inst.operands[2]);
+  if (types.kind(c) == TypeKind::Pointer) return check_pointer_setitem(cx);
   if (!types.is_array(c))
     typing_error(cx.loc()) << "a value of type " << types.to_string(c)
                            << " does not support item assignment in compiled code";

@@ -50,6 +50,7 @@ const BuiltinSignature &builtin_signature(BuiltinId id) {
   if (const S *container = container_builtin_signature(id)) return *container;
   if (const S *lapack = lapack_builtin_signature(id)) return *lapack;
   if (const S *str = string_builtin_signature(id)) return *str;
+  if (const S *cfunc = cfunc_builtin_signature(id)) return *cfunc;
   switch (id) {
     case BuiltinId::Range:
     case BuiltinId::Prange:
@@ -771,6 +772,7 @@ TypeId type_call(RuleContext &cx) {
       TypeId t = type_kernel_call(call);
       if (t.unknown()) t = type_container_call(call);
       if (t.unknown()) t = type_string_call(call);
+      if (t.unknown()) t = type_carray_call(call);
       if (t.unknown()) t = type_python_builtin(call);
       if (t.unknown()) t = type_numpy_call(call);
       if (t.unknown())

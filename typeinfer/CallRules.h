@@ -103,6 +103,12 @@ BuiltinId string_method_builtin(MethodId m);
 /// builtin is not one of them.
 TypeId type_string_call(BuiltinCall &call);
 
+// ---- @cfunc pointers (CFuncRules.cpp) -------------------------------------------------------
+/// ember.carray / farray over a C pointer (CFuncRules.cpp): the signature, and the type of a
+/// call (Unknown for other builtins).
+const BuiltinSignature *cfunc_builtin_signature(BuiltinId id);
+TypeId type_carray_call(BuiltinCall &call);
+
 // ---- the kernel language (KernelRules.cpp) ----------------------------------------------------
 /// The parameters of a kernel builtin (nullptr for other builtins).
 const BuiltinSignature *kernel_builtin_signature(BuiltinId id);

@@ -309,7 +309,13 @@ class TypeInferrer {
       case Op::Arg: return f_.arg_types[static_cast<size_t>(d.imm)];
       case Op::Const: return type_const(types_, f_.consts[static_cast<size_t>(d.imm)], d.loc);
       case Op::Undef: return TypeId{};
-      case Op::GetAttr: return type_getattr(cx, &d.aux);
+      case Op::GetAttr: {  // an @overload_attribute records its implementation as a callee
+        CalleeRef ref;
+        cx.callee_out = &ref;
+        TypeId t = type_getattr_or_user(cx, &d.aux);
+        if (ref.dispatcher) callees_[d.result.id] = ref;
+        return t;
+      }
       case Op::Call: {
         CalleeRef ref;
         cx.callee_out = &ref;
@@ -466,7 +472,11 @@ class TypeInferrer {
         ref.result = f_.return_type;
         ref.params = f_.arg_types;
       }
-      d.aux = static_cast<uint32_t>(f_.callees.size());
+      // A call's callee index is its aux; an attribute's (whose aux is the AttrId) its imm2.
+      if (d.op == Op::GetAttr)
+        d.imm2 = static_cast<int64_t>(f_.callees.size());
+      else
+        d.aux = static_cast<uint32_t>(f_.callees.size());
       f_.callees.push_back(ref);
     }
   }

@@ -20,9 +20,21 @@
 
 namespace ember {
 
+/// What a user's @overload_method or @overload_attribute (ember/extending.py) gives a type.
+struct UserAttribute {
+  enum class Kind : uint8_t { None, Method, Attribute };
+  Kind kind = Kind::None;
+  uint64_t handle = 0;  ///< the overload's handle: resolve() it with the receiver first
+};
+
 class CalleeResolver {
  public:
   virtual ~CalleeResolver() = default;
+  /// The user's overload of attribute `name` for values of type obj, asked when the type has
+  /// no built-in attribute of that name (UserAttrRules.cpp).  Kind::None when there is none.
+  virtual UserAttribute lookup_attribute(TypeId obj, const std::string &name, SourceLoc loc) {
+    return {};
+  }
   /// The specialization of jitted function `dispatcher` for a call with these argument types
   /// (positional ones, then the keyword ones named by kwnames).  Raises CompileError.
   virtual CalleeRef resolve(uint64_t dispatcher, const std::vector<TypeId> &args,

@@ -95,6 +95,16 @@ inline bool passable_function(const TypeContext &types, TypeId t) {
 
 // ---- ArrayRules.cpp -----------------------------------------------------------------------
 TypeId type_getattr(RuleContext &cx, uint32_t *attr_id);
+/// type_getattr, then, where it finds no built-in attribute, the user's @overload_method or
+/// @overload_attribute for the value's type (UserAttrRules.cpp).
+TypeId type_getattr_or_user(RuleContext &cx, uint32_t *attr_id);
+
+// ---- CFuncRules.cpp ------------------------------------------------------------------------
+/// ptr[i] and ptr[i] = v on a C pointer (a @cfunc's argument).
+TypeId type_pointer_getitem(RuleContext &cx);
+void check_pointer_setitem(RuleContext &cx);
+
+// ---- ArrayRules.cpp (cont.) ---------------------------------------------------------------
 TypeId type_getitem(RuleContext &cx);
 void check_setitem(RuleContext &cx);
 TypeId type_getiter(RuleContext &cx);

@@ -146,7 +146,10 @@ enum ember_type_tag {
   /* [EMBER_T_LIST, typed (1: ember.typed.List, 0: a Python list), item code...] */
   EMBER_T_LIST = 42,
   EMBER_T_DICT = 43, /* [EMBER_T_DICT, key code..., value code...] */
-  EMBER_T_SET = 44   /* [EMBER_T_SET, item code...] */
+  EMBER_T_SET = 44,  /* [EMBER_T_SET, item code...] */
+  /* [EMBER_T_CPOINTER, pointee scalar tag, or 0 for void *]: a raw C pointer, which only a
+   * @cfunc's arguments are (ember/ccallback.py); Python never passes or receives one. */
+  EMBER_T_CPOINTER = 50
 };
 
 enum ember_layout { EMBER_LAYOUT_C = 0, EMBER_LAYOUT_F = 1, EMBER_LAYOUT_A = 2 };

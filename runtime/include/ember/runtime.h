@@ -58,6 +58,13 @@ const void *ember_exc_args(const int64_t *code, int64_t ncode, const void *data,
 int32_t ember_exception_matches(int32_t exc, int32_t cls);
 void ember_exception_set_parent(int32_t id, int32_t parent);
 
+/* A @cfunc's C entry calls ember_cfunc_report when the function raised, with the error record
+ * and the function's name, then returns zero.  The bindings register the reporter, which writes
+ * the exception as Python's unraisable hook does (runtime/CFunc.cpp). */
+typedef void (*ember_cfunc_reporter)(const ember_error *err, const char *name);
+void ember_set_cfunc_reporter(ember_cfunc_reporter reporter);
+void ember_cfunc_report(const ember_error *err, const char *name);
+
 /* The runtime symbols compiled code may call, for the JIT: {name, address} pairs ending with
  * {NULL, NULL}. */
 typedef struct ember_symbol {
