@@ -20,7 +20,7 @@ from . import _ember
 
 # ConstValue::Kind
 NONE, BOOL, INT, FLOAT, COMPLEX, STR, TUPLE, MODULE, BUILTIN, DISPATCHER, EXCEPTION, NUMBER, \
-    UNSUPPORTED, ARRAY = range(14)
+    UNSUPPORTED, ARRAY, JITCLASS = range(15)
 
 # ScalarKind (ir/Types.h)
 _SCALAR_KINDS = {
@@ -134,6 +134,10 @@ class Freezer:
             if kernel is not None:  # CalleeKind: 1 a ufunc's kernel, 2 a gufunc's
                 return (DISPATCHER, id(kernel), kernel.__name__,
                         2 if getattr(obj, "signature", None) else 1)
+        if isinstance(obj, type) and issubclass(obj, _ember.JitclassBase) and \
+                hasattr(obj, "class_type"):
+            from .jitclasses import _freeze
+            return _freeze(obj)
         bid = builtin_ids().get(id(obj))
         if bid is not None:
             return (BUILTIN, bid)

@@ -35,6 +35,7 @@ struct ConstValue {
     Unsupported,     ///< a value ember cannot use; str says what it is
     Array,           ///< a NumPy array read from a global, frozen as a constant: i = its dtype
                      ///< (ScalarKind), shape, and its C-order bytes in str
+    JitClass,        ///< a @jitclass: handle = its class id (TypeContext::define_class); str = name
   };
   Kind kind = Kind::None;
   int32_t scalar = -1;  ///< for Bool/Int/Float/Complex: a NumPy scalar's ScalarKind (-1: Python's)

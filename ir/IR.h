@@ -85,6 +85,13 @@ enum class AttrId : uint8_t {
   GridAxisZ,
   /// A module attribute that is a kernel value rather than a callable: cuda.laneid, warpsize.
   KernelValue,
+  /// Of a jitclass instance (TypeKind::Instance): a field; a method (a Closure capturing the
+  /// instance); a property, whose getter is called (aux then indexes Function::callees).
+  JitclassField,
+  JitclassMethod,
+  JitclassProperty,
+  /// A static method read from the class value (TypeKind::JitClass): a Dispatcher.
+  JitclassStatic,
 };
 
 struct Value {

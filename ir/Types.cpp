@@ -318,6 +318,28 @@ TypeId TypeContext::unicode() { return intern({TypeKind::Unicode}); }
 
 TypeId TypeContext::unicode_iter() { return intern({TypeKind::UnicodeIter}); }
 
+TypeId TypeContext::jitclass(uint64_t class_id) {
+  TypeData d{TypeKind::JitClass};
+  d.handle = class_id;
+  return intern(d);
+}
+
+TypeId TypeContext::instance(uint64_t class_id) {
+  TypeData d{TypeKind::Instance};
+  d.handle = class_id;
+  return intern(d);
+}
+
+void TypeContext::define_class(uint64_t class_id, ClassInfo info) {
+  info.fields = tuple(info.field_types);
+  classes_[class_id] = std::move(info);
+}
+
+const ClassInfo *TypeContext::class_info(uint64_t class_id) const {
+  auto it = classes_.find(class_id);
+  return it == classes_.end() ? nullptr : &it->second;
+}
+
 bool TypeContext::is_compile_time(TypeId t) const {
   switch (kind(t)) {
     case TypeKind::Str:
@@ -327,6 +349,7 @@ bool TypeContext::is_compile_time(TypeId t) const {
     case TypeKind::ExceptionClass:
     case TypeKind::NumberClass:
     case TypeKind::BoundMethod:
+    case TypeKind::JitClass:
     case TypeKind::Unknown: return true;
     case TypeKind::ExceptionValue: return get(t).elems.empty();
     default: return false;
@@ -346,6 +369,7 @@ bool TypeContext::needs_refcount(TypeId t) const {
     case TypeKind::DictIter: return true;
     case TypeKind::Unicode:
     case TypeKind::UnicodeIter: return true;
+    case TypeKind::Instance: return true;
     case TypeKind::Tuple:
     case TypeKind::Closure:
     case TypeKind::Optional:
@@ -425,6 +449,12 @@ std::string TypeContext::to_string(TypeId t) const {
     }
     case TypeKind::Unicode: return "unicode_type";
     case TypeKind::UnicodeIter: return "iter(unicode_type)";
+    case TypeKind::JitClass:
+    case TypeKind::Instance: {
+      const ClassInfo *c = class_info(d.handle);
+      std::string name = c ? c->name : "?";
+      return d.kind == TypeKind::JitClass ? "class(" + name + ")" : "instance(" + name + ")";
+    }
   }
   return "?";
 }
@@ -484,6 +514,9 @@ TypeId TypeContext::from_code(const std::vector<int64_t> &codes, size_t *pos) {
       internal_assert(*pos < codes.size()) << "truncated function type code";
       return dispatcher(static_cast<uint64_t>(codes[(*pos)++]));
     case EMBER_T_UNICODE: return unicode();
+    case EMBER_T_JITCLASS:
+      internal_assert(*pos < codes.size()) << "truncated jitclass type code";
+      return instance(static_cast<uint64_t>(codes[(*pos)++]));
     default: internal_error << "bad type tag " << tag;
   }
   return unknown();
@@ -518,6 +551,9 @@ bool TypeContext::to_code(TypeId t, std::vector<int64_t> *out) const {
       out->insert(out->end(), {EMBER_T_DISPATCHER, static_cast<int64_t>(d.handle)});
       return true;
     case TypeKind::Unicode: out->push_back(EMBER_T_UNICODE); return true;
+    case TypeKind::Instance:
+      out->insert(out->end(), {EMBER_T_JITCLASS, static_cast<int64_t>(d.handle)});
+      return true;
     default: return false;
   }
 }

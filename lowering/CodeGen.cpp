@@ -269,6 +269,7 @@ void for_each_reference(llvm::IRBuilder<> &b, DataModel &dm, llvm::Value *v, Typ
     case TypeKind::List:
     case TypeKind::Dict:
     case TypeKind::Set:
+    case TypeKind::Instance:
     case TypeKind::DictView: on_meminfo(v); return;
     case TypeKind::ListIter:
     case TypeKind::DictIter: {
@@ -378,6 +379,7 @@ void FunctionLowerer::lower_inst(const InstData &d) {
       if (llvm::Type *t = vt(type(d.result))) set(d.result, llvm::Constant::getNullValue(t));
       return;
     case Op::GetAttr: set(d.result, lower_getattr(d)); return;
+    case Op::SetAttr: lower_setattr(d); return;
     case Op::Call: set(d.result, lower_call(d)); return;
     case Op::BinOp: {
       TypeId operand = type(d.operands[0]);

@@ -54,6 +54,7 @@ V FunctionLowerer::lower_call(const InstData &d) {
       }
       return nullptr;
     case TypeKind::Closure: return lower_call_compiled(d);
+    case TypeKind::JitClass: return lower_jitclass_new(d);
     default:
       unsupported(d.loc) << "calling a " << types_.to_string(callee)
                          << " is not supported in compiled code yet";

@@ -117,6 +117,7 @@ llvm::Type *DataModel::memory_type(TypeId t) {
     case TypeKind::DictView: result = ptr_; break;
     case TypeKind::Unicode:
     case TypeKind::UnicodeIter: result = ptr_; break;
+    case TypeKind::Instance: result = ptr_; break;  // its MemInfo (ember/jitclass.h)
     default: result = nullptr; break;  // compile-time only
   }
   memory_cache_[t.index] = result;

@@ -36,6 +36,7 @@ bool may_raise(const Function &f, const InstData &d) {
     case Op::IterValue:
     case Op::IncRef:
     case Op::DecRef:
+    case Op::SetAttr:  // a store into the instance's struct
     case Op::Br:
     case Op::CondBr:
     case Op::Ret:

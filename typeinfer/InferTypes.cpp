@@ -286,7 +286,14 @@ class TypeInferrer {
       case Op::Arg: return f_.arg_types[static_cast<size_t>(d.imm)];
       case Op::Const: return type_const(types_, f_.consts[static_cast<size_t>(d.imm)], d.loc);
       case Op::Undef: return TypeId{};
-      case Op::GetAttr: return type_getattr(cx, &d.aux);
+      case Op::GetAttr: {  // a jitclass property's getter is a call
+        CalleeRef ref;
+        cx.callee_out = &ref;
+        TypeId t = type_getattr(cx, &d.aux);
+        if (ref.dispatcher) callees_[d.result.id] = ref;
+        return t;
+      }
+      case Op::SetAttr: check_jitclass_setattr(cx); return TypeId{};
       case Op::Call: {
         CalleeRef ref;
         cx.callee_out = &ref;

@@ -184,6 +184,16 @@ class Explicitor {
         break;
       }
       case Op::Call: visit_call(b, i); break;
+      case Op::SetAttr: {  // the value stored converts to the field's type
+        TypeId o = f_.type(d.operands[0]);
+        if (types_.kind(o) != TypeKind::Instance) break;
+        const ClassInfo *c = types_.class_info(types_.get(o).handle);
+        int k = c ? c->field(f_.names[static_cast<size_t>(d.imm)]) : -1;
+        if (k < 0) break;
+        Value v = cast(d.operands[1], c->field_types[static_cast<size_t>(k)], b, i);
+        f_.inst(i).operands[1] = v;
+        break;
+      }
       default: break;
     }
   }
@@ -197,12 +207,16 @@ class Explicitor {
       return;  // a ufunc over arrays: converted per element
     if (cd.kind == TypeKind::Dispatcher && cd.a == static_cast<int64_t>(CalleeKind::GufuncKernel))
       return;  // a gufunc: lowering passes views of the arguments' cores
-    if (cd.kind == TypeKind::Dispatcher || cd.kind == TypeKind::Closure) {
+    if (cd.kind == TypeKind::Dispatcher || cd.kind == TypeKind::Closure ||
+        cd.kind == TypeKind::JitClass) {
       const CalleeRef &ref = f_.callees[d.aux];
       std::vector<Value> ops = {d.operands[0]};
       // A closure's captured values are its leading parameters: lowering passes them from the
-      // closure, with the types they were captured with.
-      size_t captured = cd.kind == TypeKind::Closure ? cd.elems.size() : 0;
+      // closure, with the types they were captured with.  A jitclass's __init__ takes the
+      // instance lowering makes first.
+      size_t captured = cd.kind == TypeKind::Closure    ? cd.elems.size()
+                        : cd.kind == TypeKind::JitClass ? 1
+                                                        : 0;
       for (size_t p = captured; p < ref.params.size(); ++p) {
         int32_t a = p < ref.arg_map.size() ? ref.arg_map[p] : static_cast<int32_t>(p);
         a = a >= 0 ? a - static_cast<int32_t>(captured) : a;

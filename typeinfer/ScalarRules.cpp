@@ -120,6 +120,7 @@ TypeId type_const(TypeContext &types, const ConstValue &c, SourceLoc loc) {
     case K::ExceptionClass: return types.exception_class(static_cast<int32_t>(c.i));
     case K::NumberClass: return types.number_class(static_cast<ScalarKind>(c.i), c.scalar == 1);
     case K::Unsupported: unsupported(loc) << c.str;
+    case K::JitClass: return types.jitclass(c.handle);
     case K::Array:  // frozen as a constant, as Numba does: compiled code cannot write it
       return types.array(static_cast<ScalarKind>(c.i), static_cast<int>(c.shape.size()), Layout::C,
                          true);

@@ -143,7 +143,10 @@ enum ember_type_tag {
   /* [EMBER_T_LIST, typed (1: ember.typed.List, 0: a Python list), item code...] */
   EMBER_T_LIST = 42,
   EMBER_T_DICT = 43, /* [EMBER_T_DICT, key code..., value code...] */
-  EMBER_T_SET = 44   /* [EMBER_T_SET, item code...] */
+  EMBER_T_SET = 44,  /* [EMBER_T_SET, item code...] */
+  /* An instance of a @jitclass: [EMBER_T_JITCLASS, class id]; in memory one pointer, the
+   * ember_meminfo whose data is the struct of its fields (ember/jitclass.h). */
+  EMBER_T_JITCLASS = 60
 };
 
 enum ember_layout { EMBER_LAYOUT_C = 0, EMBER_LAYOUT_F = 1, EMBER_LAYOUT_A = 2 };
