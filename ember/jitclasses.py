@@ -19,8 +19,10 @@ code comes back as an object of the generated class.  In compiled code, naming t
 Field types are ``ember.types`` objects (``float64``, ``float64[:]``, ``unicode_type``,
 ``UniTuple(int64, 2)``, ``ListType(int64)``, ...), Python's ``int``/``float``/``bool``/
 ``complex``/``str`` in annotations, or another jitclass (or its ``class_type.instance_type``).
-Not supported: deferred (recursive) types, inheritance, and dunder methods used as operators
-or ``len()`` inside compiled code (they work from Python).
+Operators and ``len()`` on an instance call its dunder methods (``__add__``, ``__iadd__``,
+``__lt__``, ``__neg__``, ``__len__``, ...) in compiled code and from Python; instances may be
+held in lists.  Not supported: deferred (recursive) types, inheritance, reflected operators
+(the instance on the right only).
 """
 from __future__ import annotations
 
@@ -106,14 +108,12 @@ def _field_type(cls_name, name, t):
     hold."""
     if isinstance(t, type) and issubclass(t, _ember.JitclassBase) and hasattr(t, "class_type"):
         return t.class_type.instance_type
-    if t in _ANNOTATION_TYPES:
+    if isinstance(t, type) and t in _ANNOTATION_TYPES:
         return _ANNOTATION_TYPES[t]
-    if isinstance(t, str):
-        t = types._as_type(t)
-    elif not isinstance(t, types.Type):
+    if not isinstance(t, types.Type):
         try:
-            t = types._as_type(np.dtype(t).name)
-        except TypeError:
+            t = types._as_type(t if isinstance(t, str) else np.dtype(t).name)
+        except Exception:  # noqa: BLE001 (whatever the parser or NumPy refuses)
             raise TypeError(f"jitclass {cls_name}: the type of field '{name}' is "
                             f"{t!r}; give an ember type such as types.float64, "
                             "types.float64[:] or types.unicode_type") from None

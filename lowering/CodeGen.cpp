@@ -353,6 +353,13 @@ void FunctionLowerer::run() {
 
 void FunctionLowerer::lower_inst(const InstData &d) {
   if (d.result.valid() && f_.is_fused(d.result)) return;  // computed inside its user's loop
+  if ((d.op == Op::BinOp || d.op == Op::Compare || d.op == Op::Unary) &&
+      types_.kind(type(d.operands[0])) == TypeKind::Instance) {  // a jitclass's dunder method
+    std::vector<V> args;
+    for (Value v : d.operands) args.push_back(get(v));
+    set(d.result, call_compiled(f_.callees[d.aux], args, type(d.result)));
+    return;
+  }
   if (d.op == Op::BinOp && static_cast<BinOpKind>(d.imm) == BinOpKind::MatMul) {
     set(d.result, lower_dot(get(d.operands[0]), type(d.operands[0]), get(d.operands[1]),
                             type(d.operands[1]), type(d.result)));

@@ -15,6 +15,9 @@ bool may_raise(const Function &f, const InstData &d) {
   if (d.result.valid() && types.is_array(f.type(d.result))) return true;  // allocation, shapes
   if (d.result.valid() && types.kind(f.type(d.result)) == TypeKind::Unicode)
     return true;  // a new string: MemoryError
+  if ((d.op == Op::BinOp || d.op == Op::Compare || d.op == Op::Unary) &&
+      types.kind(f.type(d.operands[0])) == TypeKind::Instance)
+    return true;  // a jitclass's dunder method: a call
   switch (d.op) {
     case Op::Arg:
     case Op::Const:

@@ -272,6 +272,16 @@ class TypeInferrer {
     cx.sites = &sites_;
     cx.warp_size = options_.warp_size;
     bool op = d.op == Op::BinOp || d.op == Op::Compare || d.op == Op::Unary;
+    if (op || d.op == Op::Call) {  // an operator or len() of a jitclass: its dunder method
+      CalleeRef ref;
+      cx.callee_out = &ref;
+      TypeId t;
+      if (type_jitclass_operator(cx, &t)) {
+        if (ref.dispatcher) callees_[d.result.id] = ref;
+        return t;
+      }
+      cx.callee_out = nullptr;
+    }
     if (d.op == Op::BinOp || d.op == Op::Compare) {
       TypeId t;
       if (type_container_operator(cx, &t)) return t;

@@ -95,4 +95,67 @@ TypeId type_jitclass_new(RuleContext &cx) {
   return instance;
 }
 
+const char *jitclass_dunder(const InstData &d) {
+  static const char *const binops[] = {"__add__",      "__sub__",    "__mul__",    "__truediv__",
+                                       "__floordiv__", "__mod__",    "__pow__",    "__lshift__",
+                                       "__rshift__",   "__and__",    "__or__",     "__xor__",
+                                       "__matmul__"};
+  static const char *const compares[] = {"__lt__", "__le__", "__eq__", "__ne__", "__gt__", "__ge__"};
+  static const char *const unaries[] = {"__neg__", "__pos__", "__invert__", nullptr};
+  switch (d.op) {
+    case Op::BinOp: return binops[d.imm];
+    case Op::Compare: return compares[d.imm];
+    case Op::Unary: return unaries[d.imm];
+    default: return nullptr;
+  }
+}
+
+bool type_jitclass_operator(RuleContext &cx, TypeId *out) {
+  TypeContext &types = cx.types;
+  const InstData &d = cx.inst;
+  std::string name;
+  std::vector<TypeId> args;
+  if (d.op == Op::Call) {  // len(obj)
+    const TypeData &callee = types.get(cx.type(d.operands[0]));
+    if (callee.kind != TypeKind::Builtin || static_cast<BuiltinId>(callee.a) != BuiltinId::Len ||
+        d.operands.size() != 2 || types.kind(cx.type(d.operands[1])) != TypeKind::Instance)
+      return false;
+    name = "__len__";
+    args = {cx.type(d.operands[1])};
+  } else {
+    for (Value v : d.operands) args.push_back(cx.type(v));
+    bool any = false;
+    for (TypeId t : args) any |= types.kind(t) == TypeKind::Instance;
+    if (!any) return false;
+    const char *dunder = jitclass_dunder(d);
+    if (!dunder || types.kind(args[0]) != TypeKind::Instance)
+      unsupported(cx.loc()) << "this operator on a jitclass instance is supported only with the "
+                               "instance on the left, through its dunder method (__add__, "
+                               "__lt__, __neg__, ...)";
+    name = dunder;
+  }
+  for (TypeId t : args)
+    if (t.unknown()) {  // typed on a later pass of the fixpoint
+      *out = TypeId{};
+      return true;
+    }
+  const ClassInfo &c = class_of(cx, args[0]);
+  auto m = c.methods.find(name);
+  if (d.op == Op::BinOp && d.imm2) {  // a += b: __iadd__ first, as Python
+    auto in_place = c.methods.find("__i" + name.substr(2));
+    if (in_place != c.methods.end()) m = in_place;
+  }
+  if (m == c.methods.end())
+    typing_error(cx.loc()) << "jitclass " << c.name << " has no method " << name
+                           << " for this operation";
+  internal_assert(cx.resolver) << "no callee resolver";
+  CalleeRef ref = cx.resolver->resolve(m->second, args, {}, cx.loc());
+  if (ref.self)
+    typing_error(cx.loc()) << "cannot type this call of " << c.name << "." << name
+                           << ": it is recursive";
+  if (cx.callee_out) *cx.callee_out = ref;
+  *out = ref.result;
+  return true;
+}
+
 }  // namespace ember

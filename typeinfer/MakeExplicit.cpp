@@ -70,6 +70,10 @@ class Explicitor {
     }
   }
 
+  bool jitclass_operand(const InstData &d) const {
+    return types_.kind(f_.type(d.operands[0])) == TypeKind::Instance;
+  }
+
   /// v converted to `to`, by a Cast inserted before instruction `before`.
   Value cast(Value v, TypeId to, Block b, Inst before) {
     if (f_.type(v) == to) return v;
@@ -143,6 +147,7 @@ class Explicitor {
         break;
       }
       case Op::BinOp: {
+        if (jitclass_operand(d)) break;  // a call of its dunder method, typed exactly
         auto [l, r] = operand_types(types_, f_, d.operands[0], d.operands[1]);
         if (types_.is_array(l) || types_.is_array(r)) break;          // a @ b
         if (types_.is_container(l) || types_.is_container(r)) break;  // lowered by kind
@@ -154,6 +159,7 @@ class Explicitor {
         break;
       }
       case Op::Compare: {
+        if (jitclass_operand(d)) break;
         auto [l, r] = operand_types(types_, f_, d.operands[0], d.operands[1]);
         if (types_.is_container(l) || types_.is_container(r)) break;
         OperationTypes ot = type_compare(types_, static_cast<CmpKind>(d.imm), l, r, d.loc);
@@ -164,7 +170,7 @@ class Explicitor {
         break;
       }
       case Op::Unary: {
-        if (static_cast<UnaryKind>(d.imm) == UnaryKind::Not) break;
+        if (static_cast<UnaryKind>(d.imm) == UnaryKind::Not || jitclass_operand(d)) break;
         TypeId t = f_.type(d.operands[0]);
         if (types_.is_scalar(t) && is_integer(types_.scalar_kind(t)) &&
             !is_signed(types_.scalar_kind(t)))

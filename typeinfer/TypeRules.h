@@ -102,6 +102,12 @@ TypeId type_jitclass_getattr(RuleContext &cx, uint32_t *attr_id);
 void check_jitclass_setattr(RuleContext &cx);
 /// `Cls(args)`: __init__ typed with a new instance first; the instance is the result.
 TypeId type_jitclass_new(RuleContext &cx);
+/// An operator (BinOp, Compare, Unary) whose left operand is a jitclass instance, or len() of
+/// one: a call of its dunder method (__add__, __lt__, __neg__, __len__, ...), recorded through
+/// cx.callee_out.  False when the instruction is not one of those.
+bool type_jitclass_operator(RuleContext &cx, TypeId *out);
+/// The dunder method name of an operator instruction (Op::BinOp, Compare, Unary), or null.
+const char *jitclass_dunder(const InstData &d);
 
 // ---- ArrayRules.cpp -----------------------------------------------------------------------
 TypeId type_getattr(RuleContext &cx, uint32_t *attr_id);
