@@ -94,7 +94,7 @@ enum class TypeKind : uint8_t {
   CaughtException,
   Unicode,         ///< a runtime string (Numba's unicode_type): an ember_meminfo* (ember/str.h)
   UnicodeIter,     ///< an iterator over a string's code points
-  /// A @jitclass (ember/jitclass.py) named in compiled code: a compile-time value, handle =
+  /// A @jitclass (ember/jitclasses.py) named in compiled code: a compile-time value, handle =
   /// the class id; calling it constructs an Instance, its attributes are static methods.
   JitClass,
   /// An instance of a @jitclass, handle = the class id (TypeContext::class_info says its
