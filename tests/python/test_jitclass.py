@@ -530,3 +530,61 @@ def test_nis_op_numbers_agree_with_the_compiler():
     from ember.bytecode import Op
     names = _compiler.nis_op_names()
     assert {m.value: m.name for m in Op} == {i: n for i, n in enumerate(names) if n}
+
+
+class Raising:
+    def __init__(self, x):
+        self.data = np.zeros(3)  # a reference the failed instance must release
+        if x < 0:
+            raise ValueError("negative")
+        self.x = x
+
+    def me(self):
+        return self
+
+
+JRaising = jitclass([("x", types.float64), ("data", types.float64[:])])(Raising)
+
+
+@njit
+def _make_raising(x):
+    return JRaising(x)
+
+
+def test_raising_init_releases_the_instance():
+    with pytest.raises(ValueError, match="negative"):
+        Raising(-1.0)
+    _make_raising(1.0)
+    before = _ember.live_meminfos()
+    for _ in range(5):
+        with pytest.raises(ValueError, match="negative"):
+            _make_raising(-1.0)
+    r = _make_raising(2.0)
+    assert r.me()._same_instance(r) and r.me().x == 2.0
+    del r
+    assert _ember.live_meminfos() == before
+
+
+class Holder:
+    def __init__(self):
+        self.p = None
+
+    def put(self, p):
+        self.p = p
+
+    def empty(self):
+        return self.p is None
+
+
+JHolder = jitclass([("p", types.Optional(JPoint.class_type.instance_type))])(Holder)
+
+
+def test_optional_instance_field():
+    py, jh = Holder(), JHolder()
+    assert jh.empty() == py.empty() is True and jh.p is None
+    jh.put(JPoint(1.0, 2.0))
+    py.put(Point(1.0, 2.0))
+    assert jh.empty() == py.empty() is False
+    assert (jh.p.x, jh.p.y) == (py.p.x, py.p.y)
+    jh.p = None
+    assert jh.empty()
