@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "bindings/Containers.h"
+#include "bindings/Jitclass.h"
 #include "bindings/Dispatcher.h"
 #include "bindings/Typeof.h"
 #include "ember/abi.h"
@@ -290,6 +291,7 @@ void release_argument(const Plan &plan, void *in) {
       return;
     }
     case EMBER_T_LIST:  // the reference unboxing took (a reflected one: the native copy)
+    case EMBER_T_JITCLASS:
     case EMBER_T_DICT:
     case EMBER_T_SET: ember_meminfo_decref(load<ember_meminfo *>(in)); return;
     case EMBER_T_TUPLE:
@@ -376,6 +378,11 @@ Plan make_plan(const std::vector<int64_t> &code, size_t *pos) {
       return p;
     }
     case EMBER_T_CSTR: p.size = p.align = sizeof(const char *); return p;
+    case EMBER_T_JITCLASS:       // an instance: its MemInfo
+      p.dtype = code[(*pos)++];  // the class id, checked by unbox
+      p.size = p.align = sizeof(ember_meminfo *);
+      p.owns = true;
+      return p;
     case EMBER_T_DISPATCHER:     // a jitted function: compile-time, one zero byte like None
       p.dtype = code[(*pos)++];  // its handle, checked by unbox
       p.size = 1;
@@ -505,6 +512,18 @@ bool unbox(const Plan &plan, PyObject *obj, void *out) {
       std::memcpy(out, &mi, sizeof mi);
       return true;
     }
+    case EMBER_T_JITCLASS: {
+      int64_t class_id;
+      ember_meminfo *mi;
+      if (!jitclass_instance(obj, &class_id, &mi) || class_id != plan.dtype) {
+        PyErr_Format(PyExc_TypeError, "expected an instance of the jitclass compiled for, got %s",
+                     Py_TYPE(obj)->tp_name);
+        return false;
+      }
+      ember_meminfo_incref(mi);  // released after the call
+      std::memcpy(out, &mi, sizeof mi);
+      return true;
+    }
     case EMBER_T_DISPATCHER:
       if (reinterpret_cast<int64_t>(dispatcher_impl(obj)) != plan.dtype) {
         PyErr_SetString(PyExc_TypeError,
@@ -579,6 +598,7 @@ PyObject *box(const Plan &plan, void *in) {
     case EMBER_T_OPTIONAL:
       if (!*static_cast<uint8_t *>(in)) Py_RETURN_NONE;
       return box(plan.children[0], static_cast<char *>(in) + plan.offsets[1]);
+    case EMBER_T_JITCLASS: return wrap_jitclass(plan.dtype, load<ember_meminfo *>(in));
     case EMBER_T_LIST:
     case EMBER_T_DICT:
     case EMBER_T_SET: {
@@ -602,6 +622,7 @@ void release(const Plan &plan, void *in) {
     case EMBER_T_LIST:
     case EMBER_T_DICT:
     case EMBER_T_SET:
+    case EMBER_T_JITCLASS:
     case EMBER_T_UNICODE: ember_meminfo_decref(load<ember_meminfo *>(in)); return;
     case EMBER_T_TUPLE:
       for (size_t i = 0; i < plan.children.size(); ++i)

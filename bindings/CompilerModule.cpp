@@ -67,6 +67,8 @@ ConstValue freeze_from_python(py::handle h) {
     case K::Unsupported: c.str = t[1].cast<std::string>(); break;
     case K::TypeRef:  // (kind, type code, name)
       c.shape = t[1].cast<std::vector<int64_t>>();
+    case K::JitClass:
+      c.handle = t[1].cast<uint64_t>();
       c.str = t[2].cast<std::string>();
       break;
     case K::Array:  // (kind, dtype, shape, C-order bytes)
@@ -101,7 +103,7 @@ FunctionInput input_from_python(py::handle nis, py::list consts, py::list name_v
     auto t = ins.cast<py::tuple>();
     NisInstr n;
     int op = t[0].cast<int>();
-    if (op < 0 || op >= kNumNisOps) throw std::runtime_error("bad NIS op");
+    if (!is_nis_op(op)) throw std::runtime_error("bad NIS op");
     n.op = static_cast<NisOp>(op);
     n.arg = t[1].cast<int32_t>();
     n.arg2 = t[2].cast<int32_t>();
@@ -390,6 +392,25 @@ PYBIND11_MODULE(_compiler, m) {
            })
       .def("type_str",
            [](Session &s, uint32_t id) { return s.compiler.types().to_string(TypeId{id}); })
+      .def(
+          "define_class",
+          [](Session &s, uint64_t class_id, const std::string &name,
+             const std::vector<std::string> &field_names, const std::vector<uint32_t> &field_types,
+             uint64_t init, const std::map<std::string, uint64_t> &methods,
+             const std::map<std::string, uint64_t> &static_methods,
+             const std::map<std::string, uint64_t> &getters) {
+            ClassInfo c;
+            c.name = name;
+            c.field_names = field_names;
+            for (uint32_t t : field_types) c.field_types.push_back(TypeId{t});
+            c.init = init;
+            c.methods = methods;
+            c.static_methods = static_methods;
+            c.getters = getters;
+            s.compiler.types().define_class(class_id, std::move(c));
+          },
+          "Registers a @jitclass (ember/jitclasses.py): its fields, and the handles of its "
+          "compiled methods.")
       .def("can_convert",
            [](Session &s, uint32_t from, uint32_t to) {
              return can_convert(s.compiler.types(), TypeId{from}, TypeId{to});
@@ -534,8 +555,9 @@ PYBIND11_MODULE(_compiler, m) {
       "nis_op_names",
       [] {
         std::vector<std::string> out;
-        for (int i = 0; i < kNumNisOps; ++i) out.emplace_back(nis_op_name(static_cast<NisOp>(i)));
+        for (int i = 0; i < kNumNisOps; ++i)
+          out.emplace_back(is_nis_op(i) ? nis_op_name(static_cast<NisOp>(i)) : "");
         return out;
       },
-      "The NIS opcodes the compiler reads, in number order.");
+      "The NIS opcodes the compiler reads, in number order (\"\" for unused numbers).");
 }

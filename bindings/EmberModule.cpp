@@ -8,6 +8,7 @@
 
 #include "bindings/Boxing.h"
 #include "bindings/Containers.h"
+#include "bindings/Jitclass.h"
 #include "bindings/Dispatcher.h"
 #include "bindings/ObjMode.h"
 #include "bindings/Typeof.h"
@@ -28,7 +29,8 @@ PYBIND11_MODULE(_ember, m) {
   m.doc() = "ember's runtime: the dispatcher, typeof and boxing (no compiler)";
   if (_import_array() < 0 || _import_umath() < 0) throw py::error_already_set();
   if (!ember::py::init_boxing(m.ptr()) || !ember::py::init_dispatcher(m.ptr()) ||
-      !ember::py::init_containers(m.ptr()) || !ember::py::init_objmode(m.ptr()))
+      !ember::py::init_containers(m.ptr()) || !ember::py::init_objmode(m.ptr()) ||
+      !ember::py::init_jitclass(m.ptr()))
     throw py::error_already_set();
   ember::py::init_cfunc_reporter();
 

@@ -1,6 +1,7 @@
 #include "bindings/Typeof.h"
 
 #include "bindings/Containers.h"
+#include "bindings/Jitclass.h"
 #include "bindings/Dispatcher.h"
 #include "ember/abi.h"
 
@@ -115,6 +116,10 @@ uint64_t fingerprint(PyObject *obj) {
   }
   if (PyObject *impl = dispatcher_impl(obj))  // one type per jitted function
     return hash_code({EMBER_T_DISPATCHER, reinterpret_cast<int64_t>(impl)});
+  int64_t class_id;
+  ember_meminfo *instance;
+  if (jitclass_instance(obj, &class_id, &instance))  // one type per jitclass
+    return hash_code({EMBER_T_JITCLASS, class_id});
   return 0;
 }
 
@@ -193,6 +198,11 @@ bool type_code(PyObject *obj, std::vector<int64_t> *out) {
     out->insert(out->end(), {EMBER_T_DISPATCHER, reinterpret_cast<int64_t>(impl)});
     return true;
   }
+  int64_t class_id;
+  if (jitclass_instance(obj, &class_id, &mi)) {
+    out->insert(out->end(), {EMBER_T_JITCLASS, class_id});
+    return true;
+  }
   if (PyTuple_Check(obj)) {
     Py_ssize_t n = PyTuple_GET_SIZE(obj);
     out->push_back(EMBER_T_TUPLE);
@@ -209,7 +219,7 @@ uint64_t fingerprint_of_code(const std::vector<int64_t> &code) {
   int64_t tag = code[0];
   if (tag == EMBER_T_ARRAY) return pack_array(code[1], code[2], code[3], code[4]);
   if (tag == EMBER_T_TUPLE || tag == EMBER_T_DISPATCHER || tag == EMBER_T_LIST ||
-      tag == EMBER_T_DICT || tag == EMBER_T_SET)
+      tag == EMBER_T_DICT || tag == EMBER_T_SET || tag == EMBER_T_JITCLASS)
     return hash_code(code);
   if (tag == EMBER_T_OPTIONAL) return 0;  // never the type of a Python value
   return static_cast<uint64_t>(tag);

@@ -83,12 +83,18 @@ def __getattr__(name):  # PEP 562: the ufunc builders import numpy's ufunc machi
     if name == "literal_unroll":  # the NIS rewrite lives beside it (ember/unroll.py)
         from .unroll import literal_unroll
         return literal_unroll
+    if name == "jitclass":  # ember/jitclasses.py (also ember.experimental.jitclass)
+        from .jitclasses import jitclass
+        return jitclass
+    if name == "experimental":
+        from . import experimental
+        return experimental
     raise AttributeError(f"module 'ember' has no attribute {name!r}")
 
 
 __version__ = "0.1.0"
 __all__ = ["cache_info", "jit", "njit", "prange", "vectorize", "guvectorize", "literal_unroll",
-           "stencil", "objmode", "cfunc", "carray", "farray",
+           "stencil", "objmode", "cfunc", "carray", "farray", "jitclass",
            "set_num_threads",
            "get_num_threads", "get_thread_id", "EmberError", "TypingError",
            "UnsupportedError", "InternalError", "__version__", "typed", "types", "typeof",

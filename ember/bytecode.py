@@ -96,6 +96,8 @@ class Op(enum.IntEnum):
     # a generator function; YIELD_VALUE pops the value handed out, pushes the one sent (None).
     RETURN_GENERATOR = 60
     YIELD_VALUE = 61
+    # Ops added by later issues have fixed numbers from 90 (typeinfer/NisOps.def, EMBER_NIS_AT).
+    STORE_ATTR = 90  # value, obj -> (pops both): obj.name = value (jitclass fields)
 
 
 class BinOp(enum.IntEnum):
@@ -219,6 +221,7 @@ _TABLE = {
     "RETURN_CONST": (_K_RETURN_CONST, None, 0),
     "LOAD_ASSERTION_ERROR": (_K_ASSERT, None, 0), "LOAD_COMMON_CONSTANT": (_K_ASSERT, None, 1),
     "LOAD_GLOBAL": (_K_GLOBAL, None, 0), "LOAD_ATTR": (_K_ATTR, None, 0),
+    "STORE_ATTR": (_K_ATTR, Op.STORE_ATTR, 0),
     "LOAD_METHOD": (_K_METHOD, None, 0), "LOAD_DEREF": (_K_DEREF, None, 0),
     "PUSH_NULL": (_F, Op.PUSH_NULL, 0), "KW_NAMES": (_K_KWNAMES, None, 0),
     "CALL": (_K_CALL, None, 0), "CALL_KW": (_K_CALL_KW, None, 0),
@@ -273,8 +276,7 @@ _REJECTS = {
     "import statements inside a compiled function are not supported; import at module level": (
         "IMPORT_NAME", "IMPORT_FROM", "IMPORT_STAR"),
     "template strings (t-strings) are not supported": ("BUILD_TEMPLATE", "BUILD_INTERPOLATION"),
-    "setting or deleting attributes (obj.x = ...) is not supported": (
-        "STORE_ATTR", "DELETE_ATTR"),
+    "deleting attributes (del obj.x) is not supported": ("DELETE_ATTR",),
     "calls with **kwargs unpacking are not supported": ("DICT_MERGE",),
     "class definitions are not supported": ("LOAD_BUILD_CLASS",),
 }
@@ -603,6 +605,8 @@ def normalize(func_or_code, closure_params=False) -> NisFunction:
                     append((_PUSH_NULL, 0, 0, -1, off, line))
             elif kind == _K_DEREF:
                 append((_LOAD_DEREF, i, 0, -1, off, line))
+            elif nop is not None:  # STORE_ATTR (its arg has no method bit)
+                append((nop, i, 0, -1, off, line))
             else:
                 append((_LOAD_ATTR, i, 0, -1, off, line))
                 # a method load feeds only CALL, whose lo/hi rule accepts NULL on either side
@@ -797,7 +801,7 @@ def _arg_text(nis, ins):
         return nis.varnames[arg]
     if op == Op.LOAD_CONST:
         return _const_repr(nis.consts[arg])
-    if op in (Op.LOAD_GLOBAL, Op.LOAD_DEREF, Op.LOAD_ATTR):
+    if op in (Op.LOAD_GLOBAL, Op.LOAD_DEREF, Op.LOAD_ATTR, Op.STORE_ATTR):
         return nis.names[arg]
     if op == Op.CALL:
         return f"{arg}" if ins.arg2 < 0 else f"{arg} kw={nis.consts[ins.arg2]!r}"
@@ -855,7 +859,7 @@ _EFFECT = {
     Op.FOR_ITER: lambda a: (1, 1), Op.RAISE: lambda a: (a, -a),
     Op.BUILD_MAP: lambda a: (2 * a, 1 - 2 * a), Op.BUILD_SET: lambda a: (a, 1 - a),
     Op.MAP_ADD: lambda a: (a + 2, -2), Op.SET_ADD: lambda a: (a + 1, -1),
-    Op.DELETE_SUBSCR: lambda a: (2, -2),
+    Op.DELETE_SUBSCR: lambda a: (2, -2), Op.STORE_ATTR: lambda a: (2, -2),
     **dict.fromkeys((Op.LIST_EXTEND, Op.SET_UPDATE, Op.DICT_UPDATE), lambda a: (a + 1, -1)),
     Op.BUILD_CONST_KEY_MAP: lambda a: (a + 1, -a),
     Op.MAKE_FUNCTION: lambda a: (2, -1) if a & 8 else (1, 0),

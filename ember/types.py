@@ -346,6 +346,10 @@ _CLASSES = {_sig.T_ARRAY: Array, _sig.T_OPTIONAL: Optional, _sig.T_DICT: DictTyp
             _sig.T_SET: SetType, _sig.T_CPOINTER: CPointer}
 
 
+_JITCLASS_TAG = 60  # EMBER_T_JITCLASS: [tag, class id] (ember/jitclasses.py)
+_jitclass_names: dict[int, str] = {}  # class id -> class name, filled by ember.jitclass
+
+
 def _name(code, pos):
     """(Numba's name of the type whose code starts at code[pos], the position after it)."""
     tag = code[pos]
@@ -381,6 +385,8 @@ def _name(code, pos):
     if tag == _sig.T_CPOINTER:
         pointee = code[pos + 1]
         return (f"CPointer({_SCALAR_NAMES[pointee]})" if pointee else "voidptr"), pos + 2
+    if tag == _JITCLASS_TAG:
+        return f"instance({_jitclass_names.get(code[pos + 1], '?')})", pos + 2
     raise ValueError(f"bad type code {list(code)!r}")
 
 
@@ -395,6 +401,9 @@ def _class_of(code):
         return UniTuple if elems and all(e == elems[0] for e in elems) else Tuple
     if tag == _sig.T_LIST:
         return ListType if code[1] else List
+    if tag == _JITCLASS_TAG:
+        from .jitclasses import InstanceType
+        return InstanceType
     return _CLASSES[tag]
 
 

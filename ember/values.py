@@ -22,7 +22,7 @@ from .types import Type as EmberType
 
 # ConstValue::Kind
 NONE, BOOL, INT, FLOAT, COMPLEX, STR, TUPLE, MODULE, BUILTIN, DISPATCHER, EXCEPTION, NUMBER, \
-    UNSUPPORTED, ARRAY, TYPEREF = range(15)
+    UNSUPPORTED, ARRAY, TYPEREF, JITCLASS = range(16)
 
 # ScalarKind (ir/Types.h)
 _SCALAR_KINDS = {
@@ -150,6 +150,10 @@ class Freezer:
             if kernel is not None:  # CalleeKind: 1 a ufunc's kernel, 2 a gufunc's
                 return (DISPATCHER, id(kernel), kernel.__name__,
                         2 if getattr(obj, "signature", None) else 1)
+        if isinstance(obj, type) and issubclass(obj, _ember.JitclassBase) and \
+                hasattr(obj, "class_type"):
+            from .jitclasses import _freeze
+            return _freeze(obj)
         bid = builtin_ids().get(id(obj))
         if bid is not None:
             return (BUILTIN, bid)

@@ -36,6 +36,7 @@ struct ConstValue {
     Array,           ///< a NumPy array read from a global, frozen as a constant: i = its dtype
                      ///< (ScalarKind), shape, and its C-order bytes in str
     TypeRef,         ///< an ember.types type used as a value: its ABI type code in shape
+    JitClass,        ///< a @jitclass: handle = its class id (TypeContext::define_class); str = name
   };
   Kind kind = Kind::None;
   int32_t scalar = -1;  ///< for Bool/Int/Float/Complex: a NumPy scalar's ScalarKind (-1: Python's)

@@ -91,6 +91,13 @@ enum class AttrId : uint8_t {
   /// An attribute from @overload_attribute: a call of its implementation with the receiver,
   /// whose callee index (Function::callees) is the instruction's imm2.
   UserAttribute,
+  /// Of a jitclass instance (TypeKind::Instance): a field; a method (a Closure capturing the
+  /// instance); a property, whose getter is called (aux then indexes Function::callees).
+  JitclassField,
+  JitclassMethod,
+  JitclassProperty,
+  /// A static method read from the class value (TypeKind::JitClass): a Dispatcher.
+  JitclassStatic,
 };
 
 struct Value {

@@ -40,6 +40,7 @@ std::string print_const(const ConstValue &c) {
     case K::NumberClass: return "<class " + c.str + ">";
     case K::TypeRef: return "<type " + c.str + ">";
     case K::Unsupported: return "<unsupported " + c.str + ">";
+    case K::JitClass: return "<jitclass " + c.str + ">";
     case K::Array: {
       os << "<array " << scalar_name(static_cast<ScalarKind>(c.i)) << " (";
       for (size_t i = 0; i < c.shape.size(); ++i) os << (i ? ", " : "") << c.shape[i];
@@ -68,7 +69,8 @@ void print_inst(std::ostream &os, const Function &f, const InstData &d) {
   switch (d.op) {
     case Op::Arg: os << " " << d.imm; break;
     case Op::Const: os << " " << print_const(f.consts[static_cast<size_t>(d.imm)]); break;
-    case Op::GetAttr: os << " ." << f.names[static_cast<size_t>(d.imm)]; break;
+    case Op::GetAttr:
+    case Op::SetAttr: os << " ." << f.names[static_cast<size_t>(d.imm)]; break;
     case Op::CheckBound: os << " " << f.names[static_cast<size_t>(d.imm)]; break;
     case Op::BinOp:
       os << " " << binop_symbol(static_cast<BinOpKind>(d.imm)) << (d.imm2 ? "=" : "");

@@ -327,11 +327,36 @@ TypeId TypeContext::unicode_iter() { return intern({TypeKind::UnicodeIter}); }
 TypeId TypeContext::generator(TypeId yield_type) {
   TypeData d{TypeKind::Generator};
   d.elems = {yield_type};
+  return intern(d);
+}
+
 TypeId TypeContext::pointer(ScalarKind pointee, bool is_void) {
   TypeData d{TypeKind::Pointer};
   d.a = is_void ? 0 : static_cast<uint32_t>(pointee);
   d.b = is_void ? 1 : 0;
   return intern(d);
+}
+
+TypeId TypeContext::jitclass(uint64_t class_id) {
+  TypeData d{TypeKind::JitClass};
+  d.handle = class_id;
+  return intern(d);
+}
+
+TypeId TypeContext::instance(uint64_t class_id) {
+  TypeData d{TypeKind::Instance};
+  d.handle = class_id;
+  return intern(d);
+}
+
+void TypeContext::define_class(uint64_t class_id, ClassInfo info) {
+  info.fields = tuple(info.field_types);
+  classes_[class_id] = std::move(info);
+}
+
+const ClassInfo *TypeContext::class_info(uint64_t class_id) const {
+  auto it = classes_.find(class_id);
+  return it == classes_.end() ? nullptr : &it->second;
 }
 
 bool TypeContext::is_compile_time(TypeId t) const {
@@ -344,6 +369,7 @@ bool TypeContext::is_compile_time(TypeId t) const {
     case TypeKind::NumberClass:
     case TypeKind::BoundMethod:
     case TypeKind::TypeRef:
+    case TypeKind::JitClass:
     case TypeKind::Unknown: return true;
     case TypeKind::ExceptionValue: return get(t).elems.empty();
     default: return false;
@@ -364,6 +390,7 @@ bool TypeContext::needs_refcount(TypeId t) const {
     case TypeKind::Unicode:
     case TypeKind::UnicodeIter:
     case TypeKind::Generator: return true;  // its MemInfo owns the frame
+    case TypeKind::Instance: return true;
     case TypeKind::Tuple:
     case TypeKind::Closure:
     case TypeKind::Optional:
@@ -448,6 +475,12 @@ std::string TypeContext::to_string(TypeId t) const {
     case TypeKind::Pointer:
       if (d.b) return "voidptr";
       return std::string("CPointer(") + scalar_name(static_cast<ScalarKind>(d.a)) + ")";
+    case TypeKind::JitClass:
+    case TypeKind::Instance: {
+      const ClassInfo *c = class_info(d.handle);
+      std::string name = c ? c->name : "?";
+      return d.kind == TypeKind::JitClass ? "class(" + name + ")" : "instance(" + name + ")";
+    }
   }
   return "?";
 }
@@ -515,6 +548,9 @@ TypeId TypeContext::from_code(const std::vector<int64_t> &codes, size_t *pos) {
       internal_assert(scalar_from_tag(pointee, &pk)) << "bad pointee tag " << pointee;
       return pointer(pk);
     }
+    case EMBER_T_JITCLASS:
+      internal_assert(*pos < codes.size()) << "truncated jitclass type code";
+      return instance(static_cast<uint64_t>(codes[(*pos)++]));
     default: internal_error << "bad type tag " << tag;
   }
   return unknown();
@@ -551,6 +587,8 @@ bool TypeContext::to_code(TypeId t, std::vector<int64_t> *out) const {
     case TypeKind::Unicode: out->push_back(EMBER_T_UNICODE); return true;
     case TypeKind::Pointer:
       out->insert(out->end(), {EMBER_T_CPOINTER, d.b ? 0 : tag_of(static_cast<ScalarKind>(d.a))});
+    case TypeKind::Instance:
+      out->insert(out->end(), {EMBER_T_JITCLASS, static_cast<int64_t>(d.handle)});
       return true;
     default: return false;
   }

@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -104,7 +105,15 @@ enum class TypeKind : uint8_t {
   /// A raw C pointer, an argument of a @cfunc: a = the pointee's ScalarKind, b = 1 for void *
   /// (types.voidptr).  ember.carray / farray view it as an array (lowering/CodeGenCArray.cpp).
   Pointer,
+  /// A @jitclass (ember/jitclasses.py) named in compiled code: a compile-time value, handle =
+  /// the class id; calling it constructs an Instance, its attributes are static methods.
+  JitClass,
+  /// An instance of a @jitclass, handle = the class id (TypeContext::class_info says its
+  /// fields and methods): an ember_meminfo* whose data is the struct of its fields, counted
+  /// as a container's MemInfo.
+  Instance,
 };
+
 
 /// What iterating a dict yields.
 enum class DictViewKind : uint8_t { Keys = 0, Values = 1, Items = 2 };
@@ -124,6 +133,26 @@ struct TypeId {
   bool operator==(TypeId o) const { return index == o.index; }
   bool operator!=(TypeId o) const { return index != o.index; }
   bool unknown() const { return index == 0; }
+};
+
+/// What compiled code knows of a @jitclass, registered by the front end (Session.define_class)
+/// before any function that uses it is compiled.  Handles are the front end's ids of jitted
+/// functions whose first parameter is the instance (static methods have none).
+struct ClassInfo {
+  std::string name;
+  std::vector<std::string> field_names;
+  std::vector<TypeId> field_types;   ///< the instance's data is a struct of these, in order
+  TypeId fields;                     ///< their tuple (set by define_class): the struct's type
+  uint64_t init = 0;                 ///< __init__ (the front end supplies an empty one)
+  std::map<std::string, uint64_t> methods;
+  std::map<std::string, uint64_t> static_methods;
+  std::map<std::string, uint64_t> getters;  ///< properties (their setters run from Python)
+  /// The index of field `name`, or -1.
+  int field(const std::string &name) const {
+    for (size_t i = 0; i < field_names.size(); ++i)
+      if (field_names[i] == name) return static_cast<int>(i);
+    return -1;
+  }
 };
 
 struct TypeData {
@@ -190,6 +219,13 @@ class TypeContext {
   TypeId generator(TypeId yield_type);
   /// types.CPointer(pointee), or void * (types.voidptr) when is_void.
   TypeId pointer(ScalarKind pointee, bool is_void = false);
+  /// A @jitclass's class value and its instances (ClassInfo above, by class id).
+  TypeId jitclass(uint64_t class_id);
+  TypeId instance(uint64_t class_id);
+  /// Registers (or replaces) what a class id means; its field types are of this context.
+  void define_class(uint64_t class_id, ClassInfo info);
+  /// The class registered under class_id, or null.
+  const ClassInfo *class_info(uint64_t class_id) const;
   /// A string at run time: unicode_type, or a literal (which converts to one).
   bool is_string(TypeId t) const {
     return kind(t) == TypeKind::Unicode || kind(t) == TypeKind::Str;
@@ -230,6 +266,7 @@ class TypeContext {
   std::unordered_map<std::string, uint32_t> index_;  // canonical key -> id
   std::deque<std::string> strings_;
   std::unordered_map<std::string, uint32_t> string_index_;
+  std::map<uint64_t, ClassInfo> classes_;
 };
 
 /// Strips one Optional level: optional(T) -> T; other types unchanged.

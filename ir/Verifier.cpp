@@ -9,6 +9,7 @@ namespace {
 bool produces_value(Op op) {
   switch (op) {
     case Op::SetItem:
+    case Op::SetAttr:
     case Op::DelItem:
     case Op::IncRef:
     case Op::DecRef:

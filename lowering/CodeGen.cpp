@@ -274,6 +274,7 @@ void for_each_reference(llvm::IRBuilder<> &b, DataModel &dm, llvm::Value *v, Typ
     case TypeKind::List:
     case TypeKind::Dict:
     case TypeKind::Set:
+    case TypeKind::Instance:
     case TypeKind::DictView: on_meminfo(v); return;
     case TypeKind::ListIter:
     case TypeKind::DictIter: {
@@ -360,6 +361,13 @@ void FunctionLowerer::run() {
 
 void FunctionLowerer::lower_inst(const InstData &d) {
   if (d.result.valid() && f_.is_fused(d.result)) return;  // computed inside its user's loop
+  if ((d.op == Op::BinOp || d.op == Op::Compare || d.op == Op::Unary) &&
+      types_.kind(type(d.operands[0])) == TypeKind::Instance) {  // a jitclass's dunder method
+    std::vector<V> args;
+    for (Value v : d.operands) args.push_back(get(v));
+    set(d.result, call_compiled(f_.callees[d.aux], args, type(d.result)));
+    return;
+  }
   if (d.op == Op::BinOp && static_cast<BinOpKind>(d.imm) == BinOpKind::MatMul) {
     set(d.result, lower_dot(get(d.operands[0]), type(d.operands[0]), get(d.operands[1]),
                             type(d.operands[1]), type(d.result)));
@@ -386,6 +394,7 @@ void FunctionLowerer::lower_inst(const InstData &d) {
       if (llvm::Type *t = vt(type(d.result))) set(d.result, llvm::Constant::getNullValue(t));
       return;
     case Op::GetAttr: set(d.result, lower_getattr(d)); return;
+    case Op::SetAttr: lower_setattr(d); return;
     case Op::Call: set(d.result, lower_call(d)); return;
     case Op::BinOp: {
       TypeId operand = type(d.operands[0]);

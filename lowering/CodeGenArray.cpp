@@ -130,8 +130,10 @@ V FunctionLowerer::allocate_array(TypeId t, const std::vector<V> &shape) {
 }
 
 V FunctionLowerer::lower_getattr(const InstData &d) {
-  auto attr = static_cast<AttrId>(d.aux);
   TypeId t = type(d.operands[0]);
+  if (types_.kind(t) == TypeKind::Instance || types_.kind(t) == TypeKind::JitClass)
+    return lower_jitclass_getattr(d);  // before aux is read: a property's aux is its callee
+  auto attr = static_cast<AttrId>(d.aux);
   V obj = get(d.operands[0]);
   switch (attr) {
     case AttrId::ModuleAttr: {
@@ -148,6 +150,10 @@ V FunctionLowerer::lower_getattr(const InstData &d) {
     case AttrId::KernelValue: return lower_kernel_attr(d);
     case AttrId::UserMethod:
     case AttrId::UserAttribute: return lower_user_attribute(d);
+    case AttrId::JitclassField:
+    case AttrId::JitclassMethod:
+    case AttrId::JitclassProperty:
+    case AttrId::JitclassStatic: return lower_jitclass_getattr(d);
     case AttrId::Flags: return obj;  // the array itself: its flags are computed when read
     case AttrId::Shape:
     case AttrId::Strides: {

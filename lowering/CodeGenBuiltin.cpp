@@ -54,6 +54,7 @@ V FunctionLowerer::lower_call(const InstData &d) {
       }
       return nullptr;
     case TypeKind::Closure: return lower_call_compiled(d);
+    case TypeKind::JitClass: return lower_jitclass_new(d);
     default:
       unsupported(d.loc) << "calling a " << types_.to_string(callee)
                          << " is not supported in compiled code yet";
@@ -406,6 +407,8 @@ V FunctionLowerer::lower_builtin(const InstData &d, BuiltinId id) {
     case BuiltinId::Len: {
       TypeId t = type(arg(0));
       V v = get(arg(0));
+      if (types_.kind(t) == TypeKind::Instance)  // a jitclass's __len__
+        return call_compiled(f_.callees[d.aux], {v}, type(d.result));
       switch (types_.kind(t)) {
         case TypeKind::Array: return array_dim(v, DataModel::kShape, 0);
         case TypeKind::Tuple: return llvm::ConstantInt::get(i64_, types_.get(t).elems.size());

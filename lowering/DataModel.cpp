@@ -120,6 +120,7 @@ llvm::Type *DataModel::memory_type(TypeId t) {
     case TypeKind::Generator: result = ptr_; break;
     // A @cfunc's C pointer argument.
     case TypeKind::Pointer: result = ptr_; break;
+    case TypeKind::Instance: result = ptr_; break;  // its MemInfo (ember/jitclass.h)
     default: result = nullptr; break;  // compile-time only
   }
   memory_cache_[t.index] = result;

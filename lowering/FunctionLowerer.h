@@ -211,6 +211,12 @@ class FunctionLowerer {
   /// A new C-contiguous array of type t and this shape (uninitialised), owning its buffer.
   V allocate_array(TypeId t, const std::vector<V> &shape);
   V lower_getattr(const InstData &d);
+  // CodeGenJitclass.cpp: instances of @jitclass classes
+  V lower_jitclass_getattr(const InstData &d);
+  void lower_setattr(const InstData &d);
+  V lower_jitclass_new(const InstData &d);
+  /// The address of field k of the instance `obj` (its MemInfo's data).
+  V jitclass_field_ptr(V obj, const ClassInfo &c, size_t k);
   V lower_getitem(const InstData &d);
   /// ember.carray / farray over a pointer, and ptr[i] (CodeGenCArray.cpp).
   V lower_carray(const InstData &d, BuiltinId id);

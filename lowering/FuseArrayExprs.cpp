@@ -19,7 +19,8 @@ bool in_place_array(const Function &f, const InstData &d) {
 /// An instruction between a fused operation and its user that could change what it reads.
 bool barrier(const Function &f, const InstData &d) {
   switch (d.op) {
-    case Op::SetItem: return true;
+    case Op::SetItem:
+    case Op::SetAttr: return true;
     case Op::Call: return !elementwise(f, d);
     case Op::BinOp: return in_place_array(f, d);
     default: return false;

@@ -15,6 +15,9 @@ bool may_raise(const Function &f, const InstData &d) {
   if (d.result.valid() && types.is_array(f.type(d.result))) return true;  // allocation, shapes
   if (d.result.valid() && types.kind(f.type(d.result)) == TypeKind::Unicode)
     return true;  // a new string: MemoryError
+  if ((d.op == Op::BinOp || d.op == Op::Compare || d.op == Op::Unary) &&
+      types.kind(f.type(d.operands[0])) == TypeKind::Instance)
+    return true;  // a jitclass's dunder method: a call
   switch (d.op) {
     case Op::Arg:
     case Op::Const:
@@ -34,6 +37,7 @@ bool may_raise(const Function &f, const InstData &d) {
     case Op::IterValue:
     case Op::IncRef:
     case Op::DecRef:
+    case Op::SetAttr:  // a store into the instance's struct
     case Op::Br:
     case Op::CondBr:
     case Op::Ret:

@@ -15,6 +15,7 @@
 #endif
 
 #include "ember/containers.h"
+#include "ember/jitclass.h"
 #include "ember/half.h"
 #include "ember/kernel.h"
 #include "ember/numeric.h"
@@ -219,6 +220,7 @@ const ember_symbol *ember_runtime_symbols(void) {
       EMBER_SYMBOL(ember_value_repr),
       EMBER_SYMBOL(ember_generator_new),
       EMBER_SYMBOL(ember_objmode_call),
+      EMBER_SYMBOL(ember_jitclass_new),
       EMBER_SYMBOL(ember_list_new),
       EMBER_SYMBOL(ember_list_len),
       EMBER_SYMBOL(ember_list_append),

@@ -20,7 +20,7 @@
 #include "ember/str.h"
 
 struct ember_typeinfo {
-  enum class Kind { Scalar, None, Array, Tuple, Optional, List, Dict, Set, Str };
+  enum class Kind { Scalar, None, Array, Tuple, Optional, List, Dict, Set, Str, Instance };
   Kind kind = Kind::Scalar;
   int64_t tag = 0;  // the scalar's EMBER_T_* tag
   int64_t size = 0, align = 1;
@@ -65,6 +65,7 @@ bool skip_code(const int64_t *code, int64_t n, int64_t *pos) {
   int64_t tag = code[(*pos)++];
   if (scalar_size(tag) || tag == EMBER_T_NONE || tag == EMBER_T_UNICODE) return true;
   switch (tag) {
+    case EMBER_T_JITCLASS: ++*pos; return *pos <= n;
     case EMBER_T_ARRAY: *pos += 4; return *pos <= n;
     case EMBER_T_TUPLE: {
       if (*pos >= n) return false;
@@ -107,6 +108,12 @@ std::unique_ptr<ember_typeinfo> build(const int64_t *code, int64_t n) {
       return t;
     case EMBER_T_UNICODE:
       t->kind = Kind::Str;
+      t->size = 8;
+      t->align = 8;
+      t->has_refs = true;
+      return t;
+    case EMBER_T_JITCLASS:  // a jitclass instance: its MemInfo, compared by identity
+      t->kind = Kind::Instance;
       t->size = 8;
       t->align = 8;
       t->has_refs = true;
@@ -312,6 +319,7 @@ void append_repr(std::string &out, const ember_typeinfo *t, const void *p) {
     case Kind::List: out += "[...]"; return;
     case Kind::Dict: out += "{...}"; return;
     case Kind::Set: out += "{...}"; return;
+    case Kind::Instance: out += "<jitclass instance>"; return;
   }
 }
 
@@ -358,7 +366,8 @@ uint64_t ember_value_hash(const ember_typeinfo *t, const void *p) {
     case Kind::Array:
     case Kind::List:
     case Kind::Dict:
-    case Kind::Set: return 0;  // unhashable: typing never makes such keys
+    case Kind::Set:
+    case Kind::Instance: return 0;  // unhashable: typing never makes such keys
   }
   return 0;
 }
@@ -389,7 +398,8 @@ int32_t ember_value_eq(const ember_typeinfo *t, const void *a, const void *b) {
     case Kind::Set:
       return ember_set_compare(load<ember_meminfo *>(a), load<ember_meminfo *>(b), EMBER_SET_EQUAL);
     case Kind::Dict: return ember_dict_eq(load<ember_meminfo *>(a), load<ember_meminfo *>(b));
-    case Kind::Array: return std::memcmp(a, b, static_cast<size_t>(t->size)) == 0;  // identity
+    case Kind::Array:
+    case Kind::Instance: return std::memcmp(a, b, static_cast<size_t>(t->size)) == 0;  // identity
   }
   return 0;
 }
@@ -424,7 +434,8 @@ int32_t ember_value_cmp(const ember_typeinfo *t, const void *a, const void *b) {
     case Kind::None:
     case Kind::Array:
     case Kind::Dict:
-    case Kind::Set: return 0;
+    case Kind::Set:
+    case Kind::Instance: return 0;
   }
   return 0;
 }
@@ -446,6 +457,7 @@ void ember_value_incref(const ember_typeinfo *t, void *p) {
     case Kind::List:
     case Kind::Dict:
     case Kind::Set:
+    case Kind::Instance:
     case Kind::Str: ember_meminfo_incref(load<ember_meminfo *>(p)); return;
     case Kind::Tuple:
       for (size_t i = 0; i < t->children.size(); ++i)
@@ -467,6 +479,7 @@ void ember_value_decref(const ember_typeinfo *t, void *p) {
     case Kind::List:
     case Kind::Dict:
     case Kind::Set:
+    case Kind::Instance:
     case Kind::Str: ember_meminfo_decref(load<ember_meminfo *>(p)); return;
     case Kind::Tuple:
       for (size_t i = 0; i < t->children.size(); ++i)

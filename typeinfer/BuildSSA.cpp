@@ -379,6 +379,11 @@ class SSABuilder {
         emit_void(block, Op::SetItem, {c, i, v}, loc);
         break;
       }
+      case NisOp::StoreAttr: {  // obj.name = v (a jitclass field); arg = the name's index
+        Value obj = pop(stack), v = pop(stack);
+        f_->append(Block{block}, Op::SetAttr, {obj, v}, false, loc, ins.arg);
+        break;
+      }
       case NisOp::BuildSlice:
       case NisOp::BuildTuple:
       case NisOp::BuildList: {

@@ -760,6 +760,10 @@ TypeId type_dispatcher_call(RuleContext &cx, uint64_t handle, CalleeKind kind,
 
 }  // namespace
 
+TypeId type_compiled_call(RuleContext &cx, uint64_t handle, const std::vector<TypeId> &leading) {
+  return type_dispatcher_call(cx, handle, CalleeKind::Function, leading);
+}
+
 TypeId type_call(RuleContext &cx) {
   TypeContext &types = cx.types;
   TypeId callee = cx.type(cx.inst.operands[0]);
@@ -788,6 +792,7 @@ TypeId type_call(RuleContext &cx) {
       std::vector<TypeId> captured = cd.elems;  // copied: typing interns more types
       return type_dispatcher_call(cx, cd.handle, CalleeKind::Function, captured);
     }
+    case TypeKind::JitClass: return type_jitclass_new(cx);
     default:
       typing_error(cx.loc()) << "a value of type " << types.to_string(callee) << " is not callable";
   }

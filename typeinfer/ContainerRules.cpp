@@ -34,6 +34,7 @@ bool storable(const TypeContext &types, TypeId t) {
     case TypeKind::Dict:
     case TypeKind::Set:
     case TypeKind::Unicode:
+    case TypeKind::Instance:  // a jitclass instance: its MemInfo
     case TypeKind::None: return true;
     case TypeKind::Optional: return storable(types, types.get(t).elems[0]);
     case TypeKind::Tuple:

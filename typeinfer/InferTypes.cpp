@@ -295,6 +295,16 @@ class TypeInferrer {
     cx.sites = &sites_;
     cx.warp_size = options_.warp_size;
     bool op = d.op == Op::BinOp || d.op == Op::Compare || d.op == Op::Unary;
+    if (op || d.op == Op::Call) {  // an operator or len() of a jitclass: its dunder method
+      CalleeRef ref;
+      cx.callee_out = &ref;
+      TypeId t;
+      if (type_jitclass_operator(cx, &t)) {
+        if (ref.dispatcher) callees_[d.result.id] = ref;
+        return t;
+      }
+      cx.callee_out = nullptr;
+    }
     if (d.op == Op::BinOp || d.op == Op::Compare) {
       TypeId t;
       if (type_container_operator(cx, &t)) return t;
@@ -309,13 +319,14 @@ class TypeInferrer {
       case Op::Arg: return f_.arg_types[static_cast<size_t>(d.imm)];
       case Op::Const: return type_const(types_, f_.consts[static_cast<size_t>(d.imm)], d.loc);
       case Op::Undef: return TypeId{};
-      case Op::GetAttr: {  // an @overload_attribute records its implementation as a callee
+      case Op::GetAttr: {  // an @overload_attribute or a jitclass property's getter is a call
         CalleeRef ref;
         cx.callee_out = &ref;
         TypeId t = type_getattr_or_user(cx, &d.aux);
         if (ref.dispatcher) callees_[d.result.id] = ref;
         return t;
       }
+      case Op::SetAttr: check_jitclass_setattr(cx); return TypeId{};
       case Op::Call: {
         CalleeRef ref;
         cx.callee_out = &ref;

@@ -72,6 +72,10 @@ class Explicitor {
     }
   }
 
+  bool jitclass_operand(const InstData &d) const {
+    return types_.kind(f_.type(d.operands[0])) == TypeKind::Instance;
+  }
+
   /// v converted to `to`, by a Cast inserted before instruction `before`.
   Value cast(Value v, TypeId to, Block b, Inst before) {
     if (f_.type(v) == to) return v;
@@ -151,6 +155,7 @@ class Explicitor {
         break;
       }
       case Op::BinOp: {
+        if (jitclass_operand(d)) break;  // a call of its dunder method, typed exactly
         auto [l, r] = operand_types(types_, f_, d.operands[0], d.operands[1]);
         if (types_.is_array(l) || types_.is_array(r)) break;          // a @ b
         if (types_.is_container(l) || types_.is_container(r)) break;  // lowered by kind
@@ -162,6 +167,7 @@ class Explicitor {
         break;
       }
       case Op::Compare: {
+        if (jitclass_operand(d)) break;
         auto [l, r] = operand_types(types_, f_, d.operands[0], d.operands[1]);
         if (types_.is_container(l) || types_.is_container(r)) break;
         OperationTypes ot = type_compare(types_, static_cast<CmpKind>(d.imm), l, r, d.loc);
@@ -172,7 +178,7 @@ class Explicitor {
         break;
       }
       case Op::Unary: {
-        if (static_cast<UnaryKind>(d.imm) == UnaryKind::Not) break;
+        if (static_cast<UnaryKind>(d.imm) == UnaryKind::Not || jitclass_operand(d)) break;
         TypeId t = f_.type(d.operands[0]);
         if (types_.is_scalar(t) && is_integer(types_.scalar_kind(t)) &&
             !is_signed(types_.scalar_kind(t)))
@@ -205,6 +211,16 @@ class Explicitor {
         break;
       }
       case Op::Call: visit_call(b, i); break;
+      case Op::SetAttr: {  // the value stored converts to the field's type
+        TypeId o = f_.type(d.operands[0]);
+        if (types_.kind(o) != TypeKind::Instance) break;
+        const ClassInfo *c = types_.class_info(types_.get(o).handle);
+        int k = c ? c->field(f_.names[static_cast<size_t>(d.imm)]) : -1;
+        if (k < 0) break;
+        Value v = cast(d.operands[1], c->field_types[static_cast<size_t>(k)], b, i);
+        f_.inst(i).operands[1] = v;
+        break;
+      }
       default: break;
     }
   }
@@ -218,12 +234,16 @@ class Explicitor {
       return;  // a ufunc over arrays: converted per element
     if (cd.kind == TypeKind::Dispatcher && cd.a == static_cast<int64_t>(CalleeKind::GufuncKernel))
       return;  // a gufunc: lowering passes views of the arguments' cores
-    if (cd.kind == TypeKind::Dispatcher || cd.kind == TypeKind::Closure) {
+    if (cd.kind == TypeKind::Dispatcher || cd.kind == TypeKind::Closure ||
+        cd.kind == TypeKind::JitClass) {
       const CalleeRef &ref = f_.callees[d.aux];
       std::vector<Value> ops = {d.operands[0]};
       // A closure's captured values are its leading parameters: lowering passes them from the
-      // closure, with the types they were captured with.
-      size_t captured = cd.kind == TypeKind::Closure ? cd.elems.size() : 0;
+      // closure, with the types they were captured with.  A jitclass's __init__ takes the
+      // instance lowering makes first.
+      size_t captured = cd.kind == TypeKind::Closure    ? cd.elems.size()
+                        : cd.kind == TypeKind::JitClass ? 1
+                                                        : 0;
       for (size_t p = captured; p < ref.params.size(); ++p) {
         int32_t a = p < ref.arg_map.size() ? ref.arg_map[p] : static_cast<int32_t>(p);
         a = a >= 0 ? a - static_cast<int32_t>(captured) : a;

@@ -5,6 +5,7 @@
  */
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -16,15 +17,22 @@ namespace ember {
 
 enum class NisOp : uint8_t {
 #define EMBER_NIS(name, pyname) name,
+#define EMBER_NIS_AT(name, pyname, number) name = number,
 #include "typeinfer/NisOps.def"
+#undef EMBER_NIS_AT
 #undef EMBER_NIS
 };
-const char *nis_op_name(NisOp op);  ///< the Python-side name, e.g. "LOAD_FAST"
-constexpr int kNumNisOps = 0
-#define EMBER_NIS(name, pyname) +1
+const char *nis_op_name(NisOp op);  ///< the Python-side name, e.g. "LOAD_FAST"; null for a gap
+/// One more than the largest op number (numbers from 90 on are fixed, leaving a gap).
+constexpr int kNumNisOps = 1 + std::max({0
+#define EMBER_NIS(name, pyname) , static_cast<int>(NisOp::name)
+#define EMBER_NIS_AT(name, pyname, number) , number
 #include "typeinfer/NisOps.def"
+#undef EMBER_NIS_AT
 #undef EMBER_NIS
-    ;
+});
+/// Whether op is a number of the enum (not a gap).
+bool is_nis_op(int op);
 
 struct NisInstr {
   NisOp op;

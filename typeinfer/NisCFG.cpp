@@ -7,11 +7,17 @@
 namespace ember {
 
 namespace {
-const char *const kNisNames[] = {
-#define EMBER_NIS(name, pyname) pyname,
+const char *nis_name_of(NisOp op) {
+  switch (op) {
+#define EMBER_NIS(name, pyname) \
+  case NisOp::name: return pyname;
+#define EMBER_NIS_AT(name, pyname, number) EMBER_NIS(name, pyname)
 #include "typeinfer/NisOps.def"
+#undef EMBER_NIS_AT
 #undef EMBER_NIS
-};
+  }
+  return nullptr;
+}
 
 bool is_branch(NisOp op) {
   switch (op) {
@@ -39,6 +45,7 @@ bool nis_may_raise(NisOp op) {
     case NisOp::BinaryOp:
     case NisOp::BinarySubscr:
     case NisOp::StoreSubscr:
+    case NisOp::StoreAttr:
     case NisOp::CompareOp:
     case NisOp::ContainsOp:
     case NisOp::Unary:
@@ -56,7 +63,10 @@ int32_t nis_handler_of(const FunctionInput &in, int32_t i) {
   return -1;
 }
 
-const char *nis_op_name(NisOp op) { return kNisNames[static_cast<int>(op)]; }
+const char *nis_op_name(NisOp op) { return nis_name_of(op); }
+bool is_nis_op(int op) {
+  return op >= 0 && op < kNumNisOps && nis_name_of(static_cast<NisOp>(op)) != nullptr;
+}
 
 int nis_stack_effect(const NisInstr &ins) {
   switch (ins.op) {
@@ -91,6 +101,7 @@ int nis_stack_effect(const NisInstr &ins) {
     case NisOp::UnreachableEH: return 0;
     case NisOp::Call: return -(ins.arg + 1);
     case NisOp::StoreSubscr: return -3;
+    case NisOp::StoreAttr: return -2;
     case NisOp::DeleteSubscr: return -2;
     case NisOp::MapAdd: return -2;
     case NisOp::SetAdd:
@@ -163,6 +174,7 @@ int nis_pops(const NisInstr &ins) {
     case NisOp::IsOp:
     case NisOp::ContainsOp: return 2;
     case NisOp::StoreSubscr: return 3;
+    case NisOp::StoreAttr: return 2;
     case NisOp::DeleteSubscr:
     case NisOp::MapAdd: return 2;
     case NisOp::SetAdd:

@@ -124,6 +124,7 @@ TypeId type_const(TypeContext &types, const ConstValue &c, SourceLoc loc) {
       return types.type_ref(types.from_code(c.shape, &pos));
     }
     case K::Unsupported: unsupported(loc) << c.str;
+    case K::JitClass: return types.jitclass(c.handle);
     case K::Array:  // frozen as a constant, as Numba does: compiled code cannot write it
       return types.array(static_cast<ScalarKind>(c.i), static_cast<int>(c.shape.size()), Layout::C,
                          true);

@@ -93,6 +93,25 @@ inline bool passable_function(const TypeContext &types, TypeId t) {
          d.kind == TypeKind::ExceptionClass;
 }
 
+/// A call of the jitted function `handle` with `leading` argument types before the call's own
+/// (a closure's captured values, a method's instance), as type_call types a jitted callee.
+TypeId type_compiled_call(RuleContext &cx, uint64_t handle, const std::vector<TypeId> &leading);
+
+// ---- JitclassRules.cpp --------------------------------------------------------------------
+/// `obj.name` on a jitclass instance (a field, a method, a property's getter, a static method)
+/// or on the class (a static method).
+TypeId type_jitclass_getattr(RuleContext &cx, uint32_t *attr_id);
+/// `obj.name = value` (Op::SetAttr): the value must convert to the field's type.
+void check_jitclass_setattr(RuleContext &cx);
+/// `Cls(args)`: __init__ typed with a new instance first; the instance is the result.
+TypeId type_jitclass_new(RuleContext &cx);
+/// An operator (BinOp, Compare, Unary) whose left operand is a jitclass instance, or len() of
+/// one: a call of its dunder method (__add__, __lt__, __neg__, __len__, ...), recorded through
+/// cx.callee_out.  False when the instruction is not one of those.
+bool type_jitclass_operator(RuleContext &cx, TypeId *out);
+/// The dunder method name of an operator instruction (Op::BinOp, Compare, Unary), or null.
+const char *jitclass_dunder(const InstData &d);
+
 // ---- ArrayRules.cpp -----------------------------------------------------------------------
 TypeId type_getattr(RuleContext &cx, uint32_t *attr_id);
 /// type_getattr, then, where it finds no built-in attribute, the user's @overload_method or

@@ -103,10 +103,13 @@ def diagflat(v, k=None):
     return _wrap(impl, "v, k", "v.ravel(), k"), ("v", "k")
 
 
-@overload(np.row_stack)
 def row_stack(tup, dtype=None, casting=None):
     from .shapes import vstack
     return vstack(tup)
+
+
+if hasattr(np, "row_stack"):  # removed in NumPy 2.5
+    overload(np.row_stack)(row_stack)
 
 
 @overload(np.dstack)

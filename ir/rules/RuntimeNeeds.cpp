@@ -115,7 +115,7 @@ std::vector<RuntimeNeed> runtime_needs(const Function &f, const InstData &d) {
     if (!v.valid()) return false;
     TypeKind k = types.kind(f.type(v));
     return types.is_container(f.type(v)) || k == TypeKind::DictView || k == TypeKind::ListIter ||
-           k == TypeKind::DictIter;
+           k == TypeKind::DictIter || k == TypeKind::Instance;  // jitclass instances: MemInfos
   };
   bool uses_container = container(d.result);
   for (Value v : d.operands) uses_container |= container(v);

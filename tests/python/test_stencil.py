@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 import ember
-from ember.errors import TypingError
 from ember import stencil
+from ember.errors import TypingError
 
 
 def apply_reference(kernel, neighborhood, shape, args, cval=0, dtype=np.float64):

@@ -149,7 +149,10 @@ enum ember_type_tag {
   EMBER_T_SET = 44,  /* [EMBER_T_SET, item code...] */
   /* [EMBER_T_CPOINTER, pointee scalar tag, or 0 for void *]: a raw C pointer, which only a
    * @cfunc's arguments are (ember/ccallback.py); Python never passes or receives one. */
-  EMBER_T_CPOINTER = 50
+  EMBER_T_CPOINTER = 50,
+  /* An instance of a @jitclass: [EMBER_T_JITCLASS, class id]; in memory one pointer, the
+   * ember_meminfo whose data is the struct of its fields (ember/jitclass.h). */
+  EMBER_T_JITCLASS = 60
 };
 
 enum ember_layout { EMBER_LAYOUT_C = 0, EMBER_LAYOUT_F = 1, EMBER_LAYOUT_A = 2 };
