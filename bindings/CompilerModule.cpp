@@ -67,6 +67,8 @@ ConstValue freeze_from_python(py::handle h) {
     case K::Unsupported: c.str = t[1].cast<std::string>(); break;
     case K::TypeRef:  // (kind, type code, name)
       c.shape = t[1].cast<std::vector<int64_t>>();
+      c.str = t[2].cast<std::string>();
+      break;
     case K::JitClass:
       c.handle = t[1].cast<uint64_t>();
       c.str = t[2].cast<std::string>();

@@ -587,6 +587,7 @@ bool TypeContext::to_code(TypeId t, std::vector<int64_t> *out) const {
     case TypeKind::Unicode: out->push_back(EMBER_T_UNICODE); return true;
     case TypeKind::Pointer:
       out->insert(out->end(), {EMBER_T_CPOINTER, d.b ? 0 : tag_of(static_cast<ScalarKind>(d.a))});
+      return true;
     case TypeKind::Instance:
       out->insert(out->end(), {EMBER_T_JITCLASS, static_cast<int64_t>(d.handle)});
       return true;

@@ -44,7 +44,9 @@ V FunctionLowerer::lower_jitclass_getattr(const InstData &d) {
     incref(obj, t);
     return b_.CreateInsertValue(llvm::UndefValue::get(mt(rt)), obj, {0});
   }
-  if (c.getters.count(name)) return call_compiled(f_.callees[d.aux], {obj}, type(d.result));
+  if (c.getters.count(
+          name))  // the getter's callee index is the GetAttr's imm2 (its aux is the AttrId)
+    return call_compiled(f_.callees[static_cast<size_t>(d.imm2)], {obj}, type(d.result));
   return nullptr;  // a static method read from an instance
 }
 

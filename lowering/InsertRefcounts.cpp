@@ -55,8 +55,9 @@ bool may_raise(const Function &f, const InstData &d) {
     case Op::IterNext:  // a generator's body may raise
       return types.kind(f.type(d.operands[0])) == TypeKind::Generator;
     case Op::Yield: return true;  // its unwind set is what the frame drops when destroyed there
-    case Op::GetAttr:  // an @overload_attribute's implementation runs
-      return static_cast<AttrId>(d.aux) == AttrId::UserAttribute;
+    case Op::GetAttr:  // an @overload_attribute's implementation or a property's getter runs
+      return static_cast<AttrId>(d.aux) == AttrId::UserAttribute ||
+             static_cast<AttrId>(d.aux) == AttrId::JitclassProperty;
     case Op::Compare:
     case Op::Unary: return false;  // on scalars; over arrays they allocate (above)
     case Op::BinOp: {

@@ -107,9 +107,10 @@ void refine_container(RuleContext &cx, TypeId container, size_t slot, TypeId ite
     std::vector<TypeId> &known = (*cx.sites)[d.handle];
     known.resize(d.elems.size());
     std::string what = std::string("the ") +
-                       (key    ? "keys"
-                        : slot ? "values"
-                               : "items") +
+                       (key && d.kind == TypeKind::Set ? "elements"
+                        : key                          ? "keys"
+                        : slot                         ? "values"
+                                                       : "items") +
                        " of a " + noun;
     known[slot] = unify_items(types, known[slot], item, cx.loc(), what.c_str());
     return;
@@ -118,10 +119,16 @@ void refine_container(RuleContext &cx, TypeId container, size_t slot, TypeId ite
       (types.kind(item) != types.kind(elem) && types.kind(elem) != TypeKind::Optional &&
        !(types.is_scalar(item) && types.is_scalar(elem))))
     typing_error(cx.loc()) << "cannot store a " << types.to_string(item) << " in a "
-                           << types.to_string(container) << ": the "
-                           << (key    ? "keys"
-                               : slot ? "values"
-                                      : "items")
+                           << types.to_string(container) << ", whose "
+                           << (key && d.kind == TypeKind::Set ? "elements"
+                               : key                          ? "keys"
+                               : slot                         ? "values"
+                                                              : "items")
+                           << " are " << types.to_string(elem) << ": the "
+                           << (key && d.kind == TypeKind::Set ? "elements"
+                               : key                          ? "keys"
+                               : slot                         ? "values"
+                                                              : "items")
                            << " of a " << noun << " must all have one type";
 }
 
@@ -173,6 +180,20 @@ TypeId type_build_container(RuleContext &cx) {
   return list ? types.list(item) : types.set(item);
 }
 
+TypeId type_container_class_attr(RuleContext &cx, uint32_t *attr_id) {
+  TypeContext &types = cx.types;
+  TypeId obj = cx.type(cx.inst.operands[0]);
+  if (types.kind(obj) != TypeKind::Builtin) return TypeId{};
+  auto id = static_cast<BuiltinId>(types.get(obj).a);
+  const std::string &name = cx.f.names[static_cast<size_t>(cx.inst.imm)];
+  BuiltinId method = BuiltinId::NumBuiltins;
+  if (id == BuiltinId::TypedList && name == "empty_list") method = BuiltinId::TypedListEmpty;
+  if (id == BuiltinId::TypedDict && name == "empty") method = BuiltinId::TypedDictEmpty;
+  if (method == BuiltinId::NumBuiltins) return TypeId{};
+  *attr_id = static_cast<uint32_t>(AttrId::Method);  // a compile-time value: nothing to lower
+  return types.builtin(method);
+}
+
 TypeId container_iterator(TypeContext &types, TypeId t) {
   switch (types.kind(t)) {
     case TypeKind::List: return types.list_iter(t);
@@ -213,14 +234,45 @@ bool type_container_getitem(RuleContext &cx, TypeId *out) {
   }
 }
 
+TypeId slice_source_item(RuleContext &cx, TypeId source) {
+  TypeContext &types = cx.types;
+  switch (types.kind(source)) {
+    case TypeKind::List:
+    case TypeKind::Set:
+    case TypeKind::Dict:
+    case TypeKind::DictView: return iterator_value_type(types, container_iterator(types, source));
+    case TypeKind::Range: return types.int64();
+    case TypeKind::Array:
+      if (types.ndim(source) == 1) return types.scalar(types.dtype(source));
+      break;
+    case TypeKind::Tuple: {
+      const auto &elems = types.get(source).elems;
+      if (elems.empty()) return types.unknown();
+      for (TypeId e : elems)
+        if (e != elems[0])
+          typing_error(cx.loc()) << "a list slice can be assigned a tuple whose items have one "
+                                    "type, not a "
+                                 << types.to_string(source);
+      return elems[0];
+    }
+    default: break;
+  }
+  typing_error(cx.loc()) << "a list slice can be assigned a list, tuple, set, range or 1-d "
+                            "array, not a "
+                         << types.to_string(source);
+}
+
 bool check_container_setitem(RuleContext &cx) {
   TypeContext &types = cx.types;
   TypeId c = cx.type(cx.inst.operands[0]), i = cx.type(cx.inst.operands[1]);
   TypeId v = cx.type(cx.inst.operands[2]);
   switch (types.kind(c)) {
     case TypeKind::List:
-      if (types.kind(i) == TypeKind::Slice)
-        unsupported(cx.loc()) << "assigning to a list slice is not supported in compiled code";
+      if (types.kind(i) == TypeKind::Slice) {
+        TypeId item = slice_source_item(cx, v);
+        if (!item.unknown()) refine_container(cx, c, 0, item);
+        return true;
+      }
       if (!is_int_like(types, i))
         typing_error(cx.loc()) << "list indices must be integers, not " << types.to_string(i);
       refine_container(cx, c, 0, v);
@@ -286,11 +338,19 @@ bool type_container_operator(RuleContext &cx, TypeId *out) {
   };
   if (d.op == Op::Compare) {
     auto k = static_cast<CmpKind>(d.imm);
+    // `d == {}`: an empty display compared with a typed container takes its types.
+    if (types.kind(l) == types.kind(r) &&
+        types.is_unresolved_container(l) != types.is_unresolved_container(r)) {
+      TypeId known = types.is_unresolved_container(l) ? r : l;
+      TypeId empty = known == l ? r : l;
+      const auto &e = types.get(known).elems;
+      for (size_t slot = 0; slot < e.size(); ++slot)
+        if (!e[slot].unknown()) refine_container(cx, empty, slot, e[slot]);
+    }
     if (types.kind(l) != types.kind(r) ||
         (k != CmpKind::Eq && k != CmpKind::Ne && types.kind(l) == TypeKind::Dict))
       bad();
-    if (types.kind(l) == TypeKind::Set && k != CmpKind::Eq && k != CmpKind::Ne)
-      unsupported(cx.loc()) << "set ordering comparisons are not supported; use issubset()";
+    if (types.kind(l) != TypeKind::List && !can_convert(types, r, l)) bad();
     *out = types.boolean();
     return true;
   }
