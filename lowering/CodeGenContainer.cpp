@@ -17,6 +17,7 @@ namespace {
 // Offsets in ember_list (ember/containers.h).
 constexpr uint64_t kListSizeOffset = offsetof(ember_list, size);
 constexpr uint64_t kListItemsOffset = offsetof(ember_list, items);
+constexpr uint64_t kListCapacityOffset = offsetof(ember_list, capacity);
 }  // namespace
 
 llvm::Value *FunctionLowerer::typeinfo(TypeId t) {
@@ -84,6 +85,35 @@ llvm::Value *FunctionLowerer::list_item_ptr(V list, V index, TypeId item) {
   return b_.CreateGEP(mt(item), items, index);
 }
 
+void FunctionLowerer::list_append(V list, V v, TypeId vt, TypeId item) {
+  V slot = spill(v, vt, item);
+  if (types_.needs_refcount(item)) {  // the runtime takes its reference
+    b_.CreateCall(runtime(RuntimeFn::ListAppend), {list, slot});
+    return;
+  }
+  // A plain item goes straight into the list while it has room: an append in a loop is then a
+  // compare, a store and an increment (the runtime call only grows the list).
+  V h = container_header(list);
+  V size_ptr = b_.CreateConstGEP1_64(i8_, h, kListSizeOffset);
+  V size = b_.CreateLoad(i64_, size_ptr);
+  V cap = b_.CreateLoad(i64_, b_.CreateConstGEP1_64(i8_, h, kListCapacityOffset));
+  llvm::Function *fn = b_.GetInsertBlock()->getParent();
+  auto *fast = llvm::BasicBlock::Create(fn->getContext(), "append.fast", fn);
+  auto *slow = llvm::BasicBlock::Create(fn->getContext(), "append.grow", fn);
+  auto *done = llvm::BasicBlock::Create(fn->getContext(), "append.done", fn);
+  llvm::MDBuilder md(fn->getContext());
+  b_.CreateCondBr(b_.CreateICmpSLT(size, cap), fast, slow, md.createBranchWeights(2000, 1));
+  b_.SetInsertPoint(fast);
+  V items = b_.CreateLoad(ptr_, b_.CreateConstGEP1_64(i8_, h, kListItemsOffset));
+  b_.CreateStore(b_.CreateLoad(mt(item), slot), b_.CreateGEP(mt(item), items, size));
+  b_.CreateStore(b_.CreateAdd(size, llvm::ConstantInt::get(i64_, 1)), size_ptr);
+  b_.CreateBr(done);
+  b_.SetInsertPoint(slow);
+  b_.CreateCall(runtime(RuntimeFn::ListAppend), {list, slot});
+  b_.CreateBr(done);
+  b_.SetInsertPoint(done);
+}
+
 llvm::Value *FunctionLowerer::list_index(V list, V index, TypeId index_type, const char *msg) {
   V i = convert(index, index_type, types_.int64());
   V n = list_size(list);
@@ -123,9 +153,7 @@ llvm::Value *FunctionLowerer::new_container(TypeId t) {
 void FunctionLowerer::container_add(V c, TypeId ct, V v, TypeId vt, V value, TypeId value_t) {
   const auto &e = types_.get(ct).elems;
   switch (types_.kind(ct)) {
-    case TypeKind::List:
-      b_.CreateCall(runtime(RuntimeFn::ListAppend), {c, spill(v, vt, e[0])});
-      return;
+    case TypeKind::List: list_append(c, v, vt, e[0]); return;
     case TypeKind::Set:
       b_.CreateCall(
           runtime(RuntimeFn::DictSetitem),

@@ -109,11 +109,13 @@ llvm::Value *FunctionLowerer::lower_list_call(const InstData &d, BuiltinId id) {
     case BuiltinId::TypedListEmpty:
     case BuiltinId::TypedDictEmpty: return new_container(rt);
     case BuiltinId::Reversed: return container_iterator_from(get(arg(0)), type(arg(0)), rt);
-    case BuiltinId::HeapPush:
-    case BuiltinId::ListAppend: {
+    case BuiltinId::ListAppend:
+      list_append(get(arg(0)), get(arg(1)), type(arg(1)), item_of(arg(0)));
+      return none;
+    case BuiltinId::HeapPush: {
       TypeId it = item_of(arg(0));
-      RuntimeFn fn = id == BuiltinId::HeapPush ? RuntimeFn::HeapPush : RuntimeFn::ListAppend;
-      b_.CreateCall(runtime(fn), {get(arg(0)), spill(get(arg(1)), type(arg(1)), it)});
+      b_.CreateCall(runtime(RuntimeFn::HeapPush),
+                    {get(arg(0)), spill(get(arg(1)), type(arg(1)), it)});
       return none;
     }
     case BuiltinId::HeapPop: {

@@ -339,6 +339,8 @@ class FunctionLowerer {
   V container_header(V container);
   V list_size(V list);
   V list_item_ptr(V list, V index, TypeId item);
+  /// lst.append(v): inline while the list has room for an item without references.
+  void list_append(V list, V v, TypeId vt, TypeId item);
   /// A list index (any integer type, negative from the end) checked against the size:
   /// IndexError(msg) when out of range.
   V list_index(V list, V index, TypeId index_type, const char *msg);

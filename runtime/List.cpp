@@ -15,7 +15,8 @@ namespace {
 
 void list_dtor(void *data, int64_t, void *) {
   auto *h = static_cast<ember_list *>(data);
-  for (int64_t i = 0; i < h->size; ++i) ember_value_decref(h->item, h->items + i * h->itemsize);
+  if (ember_typeinfo_has_refs(h->item))  // a list of numbers frees without a pass over them
+    for (int64_t i = 0; i < h->size; ++i) ember_value_decref(h->item, h->items + i * h->itemsize);
   std::free(h->items);
 }
 

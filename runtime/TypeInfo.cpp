@@ -471,6 +471,8 @@ void ember_value_incref(const ember_typeinfo *t, void *p) {
   }
 }
 
+int32_t ember_typeinfo_has_refs(const ember_typeinfo *t) { return t->has_refs ? 1 : 0; }
+
 void ember_value_decref(const ember_typeinfo *t, void *p) {
   if (!t->has_refs) return;
   auto *c = static_cast<char *>(p);

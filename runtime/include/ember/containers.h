@@ -30,6 +30,8 @@ typedef struct ember_typeinfo ember_typeinfo;
  * that is not a storable type. */
 const ember_typeinfo *ember_typeinfo_get(const int64_t *code, int64_t n);
 int64_t ember_typeinfo_size(const ember_typeinfo *t);
+/* Whether values of the type hold references (arrays, strings, containers, ...). */
+int32_t ember_typeinfo_has_refs(const ember_typeinfo *t);
 /* The type code the typeinfo was made from (for boxing). */
 const int64_t *ember_typeinfo_code(const ember_typeinfo *t, int64_t *n);
 /* Hooks over one value of the type at p. */
