@@ -223,19 +223,10 @@ def describe_containers(ctx: Context, report: Report) -> list[str]:
         "`inspect_llvm` on this machine, 2026-12-03, ember 76221f8; the code is owned by the "
         "containers work, not by this benchmark):",
         "",
-        "* **list append (about 9x numba)**: the compiled loop is 4 % of the time; the rest is "
-        "the runtime.  Every `append` is an out-of-line call to `ember_list_append` "
-        "(runtime/List.cpp, emitted by lowering/CodeGenList.cpp `BuiltinId::ListAppend`), "
-        "which calls `ember_list_header` through the PLT (an exported function of a `-fPIC` "
-        "library, so GCC does not inline it: 8 % of the time), copies the 8-byte item with "
-        "a libc `memcpy` of run-time size (libc's memmove/memcpy, with realloc's copies when it "
-        "grows: 13 %), and calls `ember_value_incref` through the PLT (6 %, a no-op "
-        "for ints).  Freeing the list then calls `ember_value_decref` once per item (10 % + "
-        "5 % in `list_dtor`), again a no-op for ints.  numba inlines append's fast path "
-        "(store, size + 1) into the loop and calls out only to grow.  The sum loop over the "
-        "list is vectorized in both.  A fix: an inline fast path in CodeGenList (typed store "
-        "when size < capacity, no incref for item types without references, runtime call "
-        "only to grow) and no decref loop in `list_dtor` when the item type has no references.",
+        "* **list append (a tie with numba since 7d1592a; about 9x before)**: an item type "
+        "without references is stored inline while the list has room (lowering/"
+        "CodeGenContainer.cpp `list_append`; the runtime call only grows the list), and "
+        "`list_dtor` skips the pass over a list of numbers, as numba does.",
         "* **set membership (about 7x numba)**: a set is the dict runtime without values "
         "(`ember_dict_new(key, NULL)`); every `add` and `in` is an out-of-line call "
         "(`ember_dict_setitem`/`ember_dict_lookup`), and `find_slot` (runtime/Dict.cpp) takes "
@@ -251,13 +242,12 @@ def describe_containers(ctx: Context, report: Report) -> list[str]:
         "and ember is still 4.2x slower (441 vs 106 ms CPU for 10^6), and with 10^4 keys (in "
         "cache) 2.3x (0.41 vs 0.18 ms): the two dependent loads per probe and the call per "
         "operation cost even without the hash's scattering.",
-        "* **typed.List iteration (1.17x, FAIL)** is noise: both loops compile to the same "
+        "* **typed.List iteration** (1.17x in one run, 0.92x in the next) is noise: both "
+        "loops compile to the same "
         "vectorized sum (`<8 x i64>` adds over the items, `inspect_llvm`), the call reads "
         "8 MB in about 0.1 ms, and the fastest calls are ember 0.080 ms, numba 0.085 ms.",
-        "* **word count with `str.split`** is unsupported until str.split (another branch) "
-        "lands.  A string literal as a dict key (`counts.get(\"the\", 0)`, `\"the\" in "
-        "counts`) currently fails in ember with `InternalError: CodeGenScalar.cpp:110 ... "
-        "cannot convert str('the') to unicode_type`, hence the `probe` argument.",
+        "* **word count with `str.split`** compiles since str.split landed.  The `probe` "
+        "argument (the word whose count is returned) is kept so the figures stay comparable.",
         "* **Noisy machine**: these figures come from a 2-core machine shared with several "
         "C++ builds (see the load note); the lead re-runs them on a quiet machine.",
     ]
