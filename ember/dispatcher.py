@@ -414,11 +414,17 @@ class JitFunction(Overloads):
             return False
         if self.py_func.__code__.co_flags & _CO_GENERATOR:
             return False  # its generators live in compiled code only
-        from ._objmode import rewrite_objmode_blocks
-        if rewrite_objmode_blocks(self.py_func) is not self.py_func:
-            return False  # objmode blocks call back into this process's Python functions
         from . import cache
-        return cache.enabled(self.options)
+        if not cache.enabled(self.options):
+            return False
+        # objmode blocks call back into this process's Python functions; asked once, since
+        # finding them re-reads the source (and this runs on every call's slow path)
+        has_objmode = getattr(self, "_has_objmode", None)
+        if has_objmode is None:
+            from ._objmode import rewrite_objmode_blocks
+            has_objmode = self._has_objmode = \
+                rewrite_objmode_blocks(self.py_func) is not self.py_func
+        return not has_objmode
 
     def _adopt_cached(self):
         """Gives the specializations loaded from the cache type ids (the compiler is loaded by

@@ -67,7 +67,7 @@ class UserOverload:
     def __init__(self, func, fallback):
         self.func = func
         self.fallback = fallback
-        self.typers: list[tuple] = []  # (typing function, jit options)
+        self.typers: list[tuple] = []  # (typing function, its signature, jit options)
         self.__name__ = getattr(func, "__name__", repr(func))
         self.__qualname__ = self.__name__
         self._loop = ()  # not a kernel (dispatcher._resolve_callee asks)
@@ -81,9 +81,9 @@ class UserOverload:
         argtypes = [type_of_argument(s, t) for t in type_ids]
         npos = len(argtypes) - len(kwnames)
         args, kwargs = argtypes[:npos], dict(zip(kwnames, argtypes[npos:]))
-        for typer, options in self.typers:
+        for typer, signature, options in self.typers:
             try:
-                inspect.signature(typer).bind(*args, **kwargs)
+                signature.bind(*args, **kwargs)
             except TypeError:
                 continue  # this typing function does not take these arguments
             impl = typer(*args, **kwargs)
@@ -129,7 +129,7 @@ def overload(func, jit_options=None, strict=True, inline="never", prefer_literal
     def register(typer):
         from .npapi import register_user_overload
         entry = register_user_overload(func, UserOverload)
-        entry.typers.append((typer, dict(jit_options or {})))
+        entry.typers.append((typer, inspect.signature(typer), dict(jit_options or {})))
         return typer
     return register
 
@@ -173,7 +173,7 @@ def _register_attribute(typ, name, kind, jit_options, decorator):
             entry = UserOverload(typer, None)
             entry.__name__ = entry.__qualname__ = f"{typ.__name__}.{name}"
             entries.append((typ, kind, entry))
-        entry.typers.append((typer, dict(jit_options or {})))
+        entry.typers.append((typer, inspect.signature(typer), dict(jit_options or {})))
         return typer
     return register
 

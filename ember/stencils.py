@@ -126,6 +126,7 @@ class StencilFunc:
         self._given_neighborhood = self.neighborhood is not None
         self._kernels: dict = {}
         self._drivers: dict = {}
+        self._called: dict = {}  # (argument types, out= type) -> jitted driver (__call__)
         from .extending import overload
         overload(self)(self._typer)
 
@@ -260,10 +261,13 @@ class StencilFunc:
 
     def __call__(self, *args, out=None):
         from . import typeof
-        argtypes = [typeof(a) for a in args]
-        if out is None:
-            return _jit(self._typer(*argtypes))(*args)
-        return _jit(self._typer(*argtypes, out=typeof(out)))(*args, out)
+        argtypes = tuple(typeof(a) for a in args)
+        outtype = None if out is None else typeof(out)
+        key = (argtypes, outtype)
+        driver = self._called.get(key)  # the jitted driver, once per argument types
+        if driver is None:
+            driver = self._called[key] = _jit(self._typer(*argtypes, out=outtype))
+        return driver(*args) if out is None else driver(*args, out)
 
 
 def _statement(source):
