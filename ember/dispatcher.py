@@ -232,6 +232,11 @@ class JitFunction(Overloads):
             try:
                 codes.append(_ember.typeof_code(value))
             except TypeError:
+                not_yet = _not_yet_supported(value)
+                if not_yet:
+                    raise UnsupportedError(
+                        f"{self.__qualname__}(): argument '{name}' is {_describe(value)}: "
+                        f"{not_yet} are not supported in compiled code yet") from None
                 raise TypingError(
                     f"{self.__qualname__}(): argument '{name}' is {_describe(value)}; "
                     "compiled functions take numbers (ints within uint64), NumPy arrays (bool, "
@@ -759,6 +764,22 @@ def _describe(value) -> str:
         return f"an empty {type(value).__name__} (its item type cannot be known)"
     name = type(value).__name__
     return f"{'an' if name[:1] in 'aeiou' else 'a'} {name}"
+
+
+def _not_yet_supported(value) -> str:
+    """The family of NumPy values issue 13 lists that compiled code does not take yet (datetime
+    and structured dtypes, arrays or scalars), or ''."""
+    import numpy as np
+    dtype = getattr(value, "dtype", None)
+    if not isinstance(dtype, np.dtype) or not isinstance(value, (np.ndarray, np.generic)):
+        return ""
+    if dtype.kind in "mM":
+        return "datetime64 and timedelta64 arrays and scalars"
+    if dtype.fields is not None:
+        return "structured (record) arrays and record scalars"
+    if dtype.kind in "SUV":
+        return "arrays and scalars of bytes, str and void dtypes"
+    return ""
 
 
 def _typeable(value) -> bool:

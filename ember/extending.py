@@ -205,6 +205,7 @@ def lookup_user_attribute(type_id, name):
     """Asked by the compiler when a value of type type_id has no built-in attribute `name`:
     (the handle of the UserOverload to call with the object first, 1 for a method or 2 for an
     attribute), or None.  The first registered type class the type is an instance of wins."""
+    _register_numpy_attributes()
     entries = _user_attributes.get(name)
     if not entries:
         return None
@@ -221,3 +222,17 @@ def __getattr__(name):  # the cfunc objects import ctypes: only when asked for
         from . import ccallback
         return getattr(ccallback, name)
     raise AttributeError(f"module 'ember.extending' has no attribute {name!r}")
+
+
+_numpy_attributes_registered = False
+
+
+def _register_numpy_attributes():
+    """ember's own array attributes written in Python (ember/npapi/iteration.py: ``a.flat``),
+    registered after any the user registered first, on the first attribute lookup."""
+    global _numpy_attributes_registered
+    if _numpy_attributes_registered:
+        return
+    _numpy_attributes_registered = True
+    from .npapi.iteration import flat_typer
+    overload_attribute(types.Array, "flat")(flat_typer)

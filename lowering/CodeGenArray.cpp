@@ -322,6 +322,7 @@ V FunctionLowerer::index_array(V arr, TypeId t, Value index, TypeId result, Sour
         shape.push_back(llvm::ConstantInt::get(i64_, 1));
         strides.push_back(llvm::ConstantInt::get(i64_, 0));
         break;
+      case IndexItem::Kind::Ellipsis: break;  // the last part: the axes the loop below keeps
       case IndexItem::Kind::Array: internal_error << "array index reached lowering";
     }
   }

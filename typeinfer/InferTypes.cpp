@@ -390,7 +390,10 @@ class TypeInferrer {
         for (Value v : d.operands) {
           TypeId t = f_.type(v);
           if (types_.kind(t) == TypeKind::Str) t = types_.unicode();  // a literal stored
-          if (types_.is_compile_time(t) && !passable_function(types_, t))
+          // `...` may stand in a subscript's tuple (a[i, j, ...]: IndexAnalysis).
+          bool ellipsis = types_.kind(t) == TypeKind::Builtin &&
+                          static_cast<BuiltinId>(types_.get(t).a) == BuiltinId::EllipsisValue;
+          if (types_.is_compile_time(t) && !passable_function(types_, t) && !ellipsis)
             unsupported(d.loc) << "a tuple holding a " << types_.to_string(t)
                                << " is not supported in compiled code";
           elems.push_back(t);

@@ -122,9 +122,13 @@ class Overload:
         except TypeError as exc:
             raise TypingError(f"{self.__name__}(): {exc}") from None
         index = {}
-        names = list(self._signature.parameters)
+        params = list(self._signature.parameters.values())
+        var = next((j for j, p in enumerate(params) if p.kind is p.VAR_POSITIONAL), None)
         for k in range(npos):
-            index[names[k]] = k
+            if var is not None and k >= var:  # *shape: passed as "shape[0]", "shape[1]", ...
+                index[f"{params[var].name}[{k - var}]"] = k
+            else:
+                index[params[k].name] = k
         for k, name in enumerate(kwnames):
             index[name] = npos + k
         bound.apply_defaults()
@@ -165,7 +169,18 @@ def _builtin(obj):
     if not _loaded:
         _loaded = True
         # Importing the families registers their overloads.
-        from . import linalg, mathfuncs, misc, random, reshape, search, shapes, stats, ufuncs  # noqa: F401
+        from . import (  # noqa: F401
+            iteration,
+            linalg,
+            mathfuncs,
+            misc,
+            random,
+            reshape,
+            search,
+            shapes,
+            stats,
+            ufuncs,
+        )
     return _overloads.get(id(obj))
 
 

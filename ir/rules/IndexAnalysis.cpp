@@ -22,6 +22,11 @@ bool is_none_const(const Function &f, Value v) {
   return d.op == Op::Const && f.consts[static_cast<size_t>(d.imm)].kind == ConstValue::Kind::None;
 }
 
+bool is_ellipsis(const TypeContext &types, TypeId t) {
+  return types.kind(t) == TypeKind::Builtin &&
+         static_cast<BuiltinId>(types.get(t).a) == BuiltinId::EllipsisValue;
+}
+
 }  // namespace
 
 SliceShape slice_shape(const Function &f, Value slice) {
@@ -47,8 +52,17 @@ std::vector<IndexItem> analyze_index(const Function &f, const TypeContext &types
       parts = f.inst(i).operands;
     } else {
       // A tuple of integers held in a variable (e.g. a.shape): every element is an int.
+      // A constant tuple (`a[0, ...]`) may end with an Ellipsis, which needs no value.
       std::vector<IndexItem> items;
-      for (TypeId e : types.get(t).elems) {
+      const auto &elems = types.get(t).elems;
+      for (size_t k = 0; k < elems.size(); ++k) {
+        TypeId e = elems[k];
+        if (is_ellipsis(types, e)) {
+          if (k + 1 != elems.size())
+            unsupported(loc) << "an Ellipsis (...) is supported only as the last index";
+          items.push_back({IndexItem::Kind::Ellipsis, Value{}, {}});
+          break;
+        }
         if (!is_int_like(types, e))
           typing_error(loc) << "array index tuples may only hold integers, slices and None "
                                "when they are not written in place; got "
@@ -61,7 +75,8 @@ std::vector<IndexItem> analyze_index(const Function &f, const TypeContext &types
     parts = {index};
   }
   std::vector<IndexItem> items;
-  for (Value p : parts) {
+  for (size_t k = 0; k < parts.size(); ++k) {
+    Value p = parts[k];
     TypeId pt = f.type(p);
     IndexItem item;
     item.value = p;
@@ -74,6 +89,10 @@ std::vector<IndexItem> analyze_index(const Function &f, const TypeContext &types
       item.kind = IndexItem::Kind::NewAxis;
     } else if (types.is_array(pt)) {
       item.kind = IndexItem::Kind::Array;
+    } else if (is_ellipsis(types, pt)) {
+      item.kind = IndexItem::Kind::Ellipsis;
+      if (k + 1 != parts.size())
+        unsupported(loc) << "an Ellipsis (...) is supported only as the last index";
     } else {
       typing_error(loc) << "arrays can be indexed by integers, slices, None and arrays, not by "
                         << types.to_string(pt);
@@ -103,6 +122,7 @@ TypeId view_type(TypeContext &types, TypeId array, const std::vector<IndexItem> 
     return types.array(types.dtype(array), ndim, Layout::C);
   }
   int used = 0, ints = 0, added = 0;
+  bool ellipsis = false;
   for (const IndexItem &it : items) {
     switch (it.kind) {
       case IndexItem::Kind::Int:
@@ -111,6 +131,7 @@ TypeId view_type(TypeContext &types, TypeId array, const std::vector<IndexItem> 
         break;
       case IndexItem::Kind::Slice: ++used; break;
       case IndexItem::Kind::NewAxis: ++added; break;
+      case IndexItem::Kind::Ellipsis: ellipsis = true; break;
       case IndexItem::Kind::Array:
         unsupported(loc) << "indexing an array with an array (fancy or boolean indexing) is "
                             "not supported in compiled code yet";
@@ -120,7 +141,7 @@ TypeId view_type(TypeContext &types, TypeId array, const std::vector<IndexItem> 
     typing_error(loc) << "too many indices for " << types.to_string(array) << ": " << used
                       << " were given";
   int out_ndim = ndim - ints + added;
-  if (out_ndim == 0 && added == 0) return types.scalar(types.dtype(array));
+  if (out_ndim == 0 && added == 0 && !ellipsis) return types.scalar(types.dtype(array));
   // Which layout survives: leading integers, then at most one unit-step slice, then full slices
   // keep a C array C; the mirror image keeps an F array F.
   auto keeps = [&](bool forward) {
@@ -135,8 +156,10 @@ TypeId view_type(TypeContext &types, TypeId array, const std::vector<IndexItem> 
       if (!at(k).slice.unit_step) return false;
       ++k;
     }
-    for (; k < n; ++k)
+    for (; k < n; ++k) {
+      if (at(k).kind == IndexItem::Kind::Ellipsis) continue;  // the remaining axes, whole
       if (at(k).kind != IndexItem::Kind::Slice || !at(k).slice.full) return false;
+    }
     // For F order the unspecified trailing axes count as full slices too, which only holds
     // when every axis was indexed explicitly.
     return forward || used == ndim;

@@ -20,7 +20,10 @@ struct SliceShape {
 
 /// One part of a subscript.
 struct IndexItem {
-  enum class Kind : uint8_t { Int, Slice, NewAxis, Array };
+  /// Ellipsis: `...`, only as the last part: the remaining axes, kept whole; with an integer
+  /// for every axis before it, it selects a 0-d view (np.nditer's elements) where the integers
+  /// alone would select a scalar.
+  enum class Kind : uint8_t { Int, Slice, NewAxis, Array, Ellipsis };
   Kind kind = Kind::Int;
   Value value;  ///< the part's value (invalid for elements of a tuple held in a variable)
   SliceShape slice;
