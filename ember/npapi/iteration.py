@@ -1,5 +1,5 @@
 """NumPy's iteration helpers in compiled code: np.ndindex, np.ndenumerate, np.nditer (Numba's
-subset: one array or a tuple of arrays broadcast together, no flags) and ``a.flat``.
+subset: one array or number, or a tuple of them broadcast together, no flags) and ``a.flat``.
 
 Each is a compiled generator function (lowering/CodeGenGenerator.cpp) generated per number of
 dimensions (and operands), a loop nest over the shape that yields index tuples, (index, value)
@@ -99,14 +99,16 @@ def ndenumerate(arr):
 # ---- np.nditer ------------------------------------------------------------------------------
 
 @functools.lru_cache(None)
-def _nditer_impl(ndims, packed, order):
+def _nditer_impl(ndims, packed, order, scalars):
     """ndims: each operand's ndim; the operands are broadcast against each other, as NumPy's
-    rule (axes aligned at the end; an axis of length 1 stretches)."""
+    rule (axes aligned at the end; an axis of length 1 stretches).  A scalar operand becomes a
+    0-d array of its value, as NumPy converts it."""
     nd = max(ndims, default=0)
     nop = len(ndims)
-    lines = ["def impl(op):" if packed else "def impl(a0):"]
-    if packed:
-        lines += [f"    a{k} = op[{k}]" for k in range(nop)]
+    lines = ["def impl(op):"]
+    for k in range(nop):
+        src = f"op[{k}]" if packed else "op"
+        lines.append(f"    a{k} = np.full((), {src})" if scalars[k] else f"    a{k} = {src}")
     # The broadcast shape, and per operand and axis whether it moves along it (1) or not (0).
     for r in range(nd):
         lines.append(f"    d{r} = 1")
@@ -147,13 +149,15 @@ def nditer(op, flags=None, op_flags=None, op_dtypes=None, order=None, casting=No
             unsupported("np.nditer", f"the argument {name}=")
     operands = op.elems if op.kind == "tuple" else (op,)
     for k, info in enumerate(operands):
-        if not info.is_array:
-            unsupported("np.nditer", f"operand {k} of type {info.text} (only arrays)")
+        if not info.is_array and not info.is_number:
+            unsupported("np.nditer", f"operand {k} of type {info.text} (only arrays and "
+                                     "numbers)")
     if not operands:
         raise TypingError("np.nditer(): at least one operand is needed")
-    ndims = tuple(info.ndim for info in operands)
-    fortran = all(info.layout == "F" for info in operands) and max(ndims) > 1
-    impl = _nditer_impl(ndims, op.kind == "tuple", "F" if fortran else "C")
+    ndims = tuple(info.ndim if info.is_array else 0 for info in operands)
+    scalars = tuple(not info.is_array for info in operands)
+    fortran = all(info.is_array and info.layout == "F" for info in operands) and max(ndims) > 1
+    impl = _nditer_impl(ndims, op.kind == "tuple", "F" if fortran else "C", scalars)
     return impl, ("op",)
 
 

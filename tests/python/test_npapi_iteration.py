@@ -234,11 +234,23 @@ def test_nditer_single_operand_tuple_and_errors():
         flags(a)
 
     @ember.jit
-    def scalar(a):
-        for _x in np.nditer(a):
+    def with_scalar(a, c):
+        s = 0.0
+        for x, y in np.nditer((a, c)):
+            s += x.item() * y.item()
+        for z in np.nditer(c):
+            s += z.ndim + z[()]
+        return s
+    want = sum(x.item() * y.item() for x, y in np.nditer((a, 3))) + \
+        sum(z.ndim + z[()] for z in np.nditer(3))
+    np.testing.assert_allclose(with_scalar(a, 3), want)
+
+    @ember.jit
+    def text(a):
+        for _x in np.nditer((a, "x")):
             pass
     with pytest.raises(UnsupportedError, match="np.nditer"):
-        scalar(1.0)
+        text(a)
 
 
 # ---- the trailing Ellipsis ----------------------------------------------------------------
