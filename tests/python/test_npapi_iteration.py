@@ -339,3 +339,26 @@ def test_datetime_and_records_are_unsupported_by_name():
         return np.isnat(a)
     with pytest.raises(UnsupportedError, match="isnat"):
         isnat(np.zeros(2))
+
+
+# ---- idioms: an ndindex tuple as a subscript, arithmetic on nditer's 0-d views ------------
+
+def test_idioms():
+    @ember.jit
+    def by_index(a):
+        for idx in np.ndindex(a.shape):
+            a[idx] = idx[0] - 2 * idx[1]
+        return a
+
+    want = np.zeros((3, 4))
+    for idx in np.ndindex(want.shape):
+        want[idx] = idx[0] - 2 * idx[1]
+    np.testing.assert_array_equal(by_index(np.zeros((3, 4), order="F")), want)
+
+    @ember.jit
+    def views(a, b, out):
+        for x, y, z in np.nditer((a, b, out)):
+            z[...] = x + y * 2
+        return out
+    a, b = RNG.normal(size=(2, 3)), RNG.normal(size=3)
+    np.testing.assert_allclose(views(a, b, np.zeros((2, 3))), a + b * 2)
