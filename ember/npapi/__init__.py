@@ -9,7 +9,8 @@ of the arguments it takes.  Arguments that only steer the choice (``side="right"
 code.  The implementations are ordinary ``@ember.jit`` functions, so they are typed, inlined and
 optimized like the user's code.
 
-The families live in their own modules (``search``, ``stats``, ``shapes``, ``linalg``); importing
+The families live in their own modules (``search``, ``stats``, ``shapes``, ``linalg``,
+``iteration``); importing
 this package imports them all, which registers every overload.
 """
 from __future__ import annotations
