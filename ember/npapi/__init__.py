@@ -10,8 +10,7 @@ code.  The implementations are ordinary ``@ember.jit`` functions, so they are ty
 optimized like the user's code.
 
 The families live in their own modules (``search``, ``stats``, ``shapes``, ``linalg``,
-``iteration``); importing
-this package imports them all, which registers every overload.
+``iteration``); importing this package imports them all, which registers every overload.
 """
 from __future__ import annotations
 
