@@ -1,8 +1,8 @@
 """NumPy ufuncs ember has no array expression for, computed element by element with the C
 library's function (as NumPy's loops do): arcsinh, arccosh, arctanh, copysign, hypot, fmod,
 signbit, gcd, lcm, rint and around (round half to even); and np.polynomial.polynomial's
-polyval, polyadd, polysub and polymul on 1-d coefficient arrays.  Two array operands must have
-the same shape (broadcasting of two arrays is not done here; an array and a number are).
+polyval, polyadd, polysub and polymul on 1-d coefficient arrays.  Two array operands are
+broadcast against each other as NumPy does.
 """
 from __future__ import annotations
 
@@ -48,13 +48,15 @@ def _elementwise(fn, shapes, dtype):
                          math=math, rint=_rint, signbit=_signbit, dt=np.dtype(dtype).type)
     first = names[shapes.index("a")]
     lines = [f"def impl({', '.join(names)}):"]
-    if shapes == ("a", "a"):
-        lines += ["    if x.shape != y.shape:",
-                  "        raise ValueError('operands could not be broadcast together')"]
-    lines += [f"    {n}f = {n}.ravel()" for n, s in zip(names, shapes) if s == "a"]
+    if shapes == ("a", "a"):  # np.where broadcasts each against the other
+        lines += ["    xb = np.where(True, x, y)", "    yb = np.where(True, y, x)",
+                  "    xf = xb.ravel()", "    yf = yb.ravel()"]
+    else:
+        lines += [f"    {n}f = {n}.ravel()" for n, s in zip(names, shapes) if s == "a"]
+    shape = "xb.shape" if shapes == ("a", "a") else f"{first}.shape"
     lines += [f"    out = np.empty({first}f.shape[0], dt)",
               f"    for i in range({first}f.shape[0]):", f"        out[i] = {call}",
-              f"    return out.reshape({first}.shape)"]
+              f"    return out.reshape({shape})"]
     return _generate("impl", "\n".join(lines) + "\n", math=math, rint=_rint, signbit=_signbit,
                      dt=np.dtype(dtype).type)
 

@@ -1,0 +1,73 @@
+"""NumPy names that had no test of their own, against NumPy: the C integer types (np.intc,
+np.intp, np.uintc, np.uintp) as constructors, np.reshape and np.transpose, ndarray.item and
+ndarray.transpose, and np.polynomial.polynomial's polyadd, polysub, polymul and polyval, on
+random shapes, F-ordered, non-contiguous and empty arrays."""
+import numpy as np
+
+import ember
+
+
+@ember.jit
+def c_integers(x):
+    # uintc truncates to 32 bits when made from a wider value
+    return np.intc(x), np.intp(x), np.uintc(x), np.uintp(x), np.uintc(x + 2**32)
+
+
+def test_c_integer_types():
+    got = c_integers(41)
+    want = (np.intc(41), np.intp(41), np.uintc(41), np.uintp(41),
+            np.int64(41 + 2**32).astype(np.uintc))
+    assert got == want
+
+
+@ember.jit
+def reshaped(a, n):
+    return np.reshape(a, (n, -1)), np.reshape(a, -1)
+
+
+@ember.jit
+def transposed(a):
+    return np.transpose(a), a.transpose()
+
+
+def test_reshape_and_transpose():
+    rng = np.random.default_rng(4)
+    for shape in [(2, 6), (4, 3), (0, 3)]:
+        a = rng.normal(size=shape)
+        for x in (a, np.asfortranarray(a)):
+            got = reshaped(np.ascontiguousarray(x), 2)
+            np.testing.assert_array_equal(got[0], np.reshape(x, (2, -1)))
+            np.testing.assert_array_equal(got[1], np.reshape(x, -1))
+        for x in (a, np.asfortranarray(a), rng.normal(size=(shape[0], 2 * shape[1]))[:, ::2]):
+            t1, t2 = transposed(x)
+            np.testing.assert_array_equal(t1, x.T)
+            np.testing.assert_array_equal(t2, x.T)
+
+
+@ember.jit
+def item(a):
+    return a.item()
+
+
+def test_item():
+    assert item(np.array([2.5])) == 2.5
+    assert item(np.array([[7]], dtype=np.int32)) == 7
+    assert item(np.ones((3, 4))[1:2, 2:3] * 4) == 4.0
+
+
+@ember.jit
+def poly(c1, c2, x):
+    return (np.polynomial.polynomial.polyadd(c1, c2), np.polynomial.polynomial.polysub(c1, c2),
+            np.polynomial.polynomial.polymul(c1, c2), np.polynomial.polynomial.polyval(x, c1))
+
+
+def test_polynomial_arithmetic():
+    rng = np.random.default_rng(5)
+    P = np.polynomial.polynomial
+    for n1, n2 in [(1, 4), (5, 2), (3, 3)]:
+        c1, c2 = rng.normal(size=n1), rng.normal(size=2 * n2)[::2]
+        x = rng.normal(size=(2, 3))
+        got = poly(c1, c2, x)
+        want = (P.polyadd(c1, c2), P.polysub(c1, c2), P.polymul(c1, c2), P.polyval(x, c1))
+        for g, w in zip(got, want):
+            np.testing.assert_allclose(g, w, rtol=1e-13)
