@@ -18,7 +18,6 @@ def load_tool():
     return module
 
 
-
 @pytest.mark.skipif(not os.path.exists(load_tool().NAMES),
                     reason="../shared/numpy_api/numba_supported_names.txt is not beside it")
 def test_committed_table_is_current():
