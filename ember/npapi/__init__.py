@@ -166,7 +166,13 @@ def _builtin(obj):
         _loaded = True
         # Importing the families registers their overloads.
         from . import linalg, mathfuncs, misc, random, reshape, search, shapes, stats, ufuncs  # noqa: F401
+        from . import methods, splits  # noqa: F401  (methods: through ember.extending)
     return _overloads.get(id(obj))
+
+
+def load():
+    """Registers ember's NumPy implementations (the first lookup does it too)."""
+    _builtin(None)
 
 
 def register_user_overload(func, make):

@@ -1,6 +1,6 @@
 """NumPy ufuncs ember has no array expression for, computed element by element with the C
 library's function (as NumPy's loops do): arcsinh, arccosh, arctanh, copysign, hypot, fmod,
-signbit, gcd, lcm, rint and around (round half to even); and np.polynomial.polynomial's
+signbit, gcd, lcm, ldexp, float_power, rint and around (round half to even); and np.polynomial.polynomial's
 polyval, polyadd, polysub and polymul on 1-d coefficient arrays.  Two array operands are
 broadcast against each other as NumPy does.
 """
@@ -30,10 +30,23 @@ def _signbit(x):
     return math.copysign(1.0, x) < 0
 
 
+@jit
+def _ldexp(x, n):
+    # Two exact scalings by powers of two, so that 2**n itself may overflow or underflow
+    # (ldexp(1e-300, 1100) is finite); a result in the subnormal range may be rounded twice.
+    h = n // 2
+    return x * 2.0 ** h * 2.0 ** (n - h)
+
+
+@jit(error_model="numpy")  # 0.0 ** -1 is inf, as NumPy's loop gives
+def _float_power(x, y):
+    return np.float64(x) ** np.float64(y)
+
+
 _UNARY = {"arcsinh": "math.asinh", "arccosh": "math.acosh", "arctanh": "math.atanh",
           "rint": "rint", "signbit": "signbit"}
 _BINARY = {"copysign": "math.copysign", "hypot": "math.hypot", "fmod": "math.fmod",
-           "gcd": "math.gcd", "lcm": "math.lcm"}
+           "gcd": "math.gcd", "lcm": "math.lcm", "ldexp": "ldexp", "float_power": "float_power"}
 _INTEGER = {"gcd", "lcm"}
 
 
@@ -45,7 +58,8 @@ def _elementwise(fn, shapes, dtype):
     call = f"dt({fn}({', '.join(args)}))"
     if "a" not in shapes:
         return _generate("impl", f"def impl({', '.join(names)}):\n    return {call}\n",
-                         math=math, rint=_rint, signbit=_signbit, dt=np.dtype(dtype).type)
+                         math=math, rint=_rint, signbit=_signbit, ldexp=_ldexp,
+                         float_power=_float_power, dt=np.dtype(dtype).type)
     first = names[shapes.index("a")]
     lines = [f"def impl({', '.join(names)}):"]
     if shapes == ("a", "a"):  # np.where broadcasts each against the other
@@ -58,7 +72,7 @@ def _elementwise(fn, shapes, dtype):
               f"    for i in range({first}f.shape[0]):", f"        out[i] = {call}",
               f"    return out.reshape({shape})"]
     return _generate("impl", "\n".join(lines) + "\n", math=math, rint=_rint, signbit=_signbit,
-                     dt=np.dtype(dtype).type)
+                     ldexp=_ldexp, float_power=_float_power, dt=np.dtype(dtype).type)
 
 
 def _register(name, fn, nargs):
@@ -77,6 +91,14 @@ def _register(name, fn, nargs):
             dtype = np.result_type(*[op.dtype for op in ops])
         elif name == "signbit":
             dtype = np.dtype(np.bool_)
+        elif name == "float_power":
+            dtype = np.dtype(np.float64)
+        elif name == "ldexp":
+            if ops[1].dtype.kind not in "iu":
+                unsupported(fname, "a non-integer exponent")
+            dtype = np.result_type(ops[0].dtype, np.float16)
+            if dtype.kind != "f" or dtype == np.float16:
+                dtype = np.dtype(np.float64)
         else:
             dtype = np.result_type(*[op.dtype for op in ops], np.float16)
             if dtype.kind != "f" or dtype == np.float16:

@@ -71,3 +71,47 @@ def test_polynomial_arithmetic():
         want = (P.polyadd(c1, c2), P.polysub(c1, c2), P.polymul(c1, c2), P.polyval(x, c1))
         for g, w in zip(got, want):
             np.testing.assert_allclose(g, w, rtol=1e-13)
+
+
+@ember.jit
+def methods(a, lo, hi, idx):
+    return (a.clip(lo, hi), a.clip(None, hi), a.clip(lo), a.conj(), a.nonzero(), a.repeat(2),
+            a.take(idx), a.take(0))
+
+
+def test_array_methods():
+    rng = np.random.default_rng(6)
+    idx = np.array([0, 2, -1])
+    for a in (rng.normal(size=(3, 4)), np.asfortranarray(rng.normal(size=(2, 3))),
+              rng.normal(size=(4, 6))[::2, 1::2], rng.integers(-3, 3, 7)):
+        got = methods(a, -0.5, 0.5, idx)
+        want = (a.clip(-0.5, 0.5), a.clip(None, 0.5), a.clip(-0.5), a.conj(), a.nonzero(),
+                a.repeat(2), a.take(idx), a.take(0))
+        for k, (g, w) in enumerate(zip(got, want)):
+            if isinstance(w, tuple):
+                for gi, wi in zip(g, w):
+                    np.testing.assert_array_equal(gi, wi, err_msg=str(k))
+            else:
+                np.testing.assert_array_equal(g, w, err_msg=str(k))
+                assert np.asarray(g).dtype == np.asarray(w).dtype, k
+    z = rng.normal(size=3) + 1j * rng.normal(size=3)
+    np.testing.assert_array_equal(ember.jit(lambda z: z.conj())(z), z.conj())
+
+
+@ember.jit
+def powers(x, n):
+    return np.ldexp(x, n), np.float_power(x, n), np.float_power(n, -2)
+
+
+def test_ldexp_and_float_power():
+    rng = np.random.default_rng(8)
+    n = rng.integers(-4, 5, (3, 4))
+    for x in (rng.normal(size=(3, 4)), np.asfortranarray(rng.normal(size=(3, 4))),
+              rng.normal(size=(3, 8))[:, ::2], rng.normal(size=(3, 4)).astype(np.float32)):
+        got = powers(x, n)
+        with np.errstate(all="ignore"):
+            want = (np.ldexp(x, n), np.float_power(x, n), np.float_power(n, -2))
+        for g, w in zip(got, want):
+            np.testing.assert_allclose(g, w, rtol=1e-15, equal_nan=True)
+            assert g.dtype == w.dtype
+    assert ember.jit(lambda x, k: np.ldexp(x, k))(1e-300, 1100) == np.ldexp(1e-300, 1100)
