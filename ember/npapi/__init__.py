@@ -165,8 +165,20 @@ def _builtin(obj):
     if not _loaded:
         _loaded = True
         # Importing the families registers their overloads.
-        from . import linalg, mathfuncs, misc, random, reshape, search, shapes, stats, ufuncs  # noqa: F401
-        from . import methods, splits  # noqa: F401  (methods: through ember.extending)
+        # (methods registers through ember.extending's @overload_method)
+        from . import (  # noqa: F401
+            linalg,
+            mathfuncs,
+            methods,
+            misc,
+            random,
+            reshape,
+            search,
+            shapes,
+            splits,
+            stats,
+            ufuncs,
+        )
     return _overloads.get(id(obj))
 
 

@@ -1,8 +1,8 @@
 """NumPy ufuncs ember has no array expression for, computed element by element with the C
 library's function (as NumPy's loops do): arcsinh, arccosh, arctanh, copysign, hypot, fmod,
-signbit, gcd, lcm, ldexp, float_power, rint and around (round half to even); and np.polynomial.polynomial's
-polyval, polyadd, polysub and polymul on 1-d coefficient arrays.  Two array operands are
-broadcast against each other as NumPy does.
+signbit, gcd, lcm, ldexp, float_power, rint and around (round half to even); and
+np.polynomial.polynomial's polyval, polyadd, polysub and polymul on 1-d coefficient arrays.
+Two array operands are broadcast against each other as NumPy does.
 """
 from __future__ import annotations
 
