@@ -84,3 +84,41 @@ def test_gamma_family_moments():
     for k, (x, (mean, var)) in enumerate(zip(f(N), moments)):
         assert abs(x.mean() - mean) < 6 * math.sqrt(var / N), k
         assert abs(x.var() - var) < 0.15 * var, k
+
+
+@ember.jit
+def more_draws(n):
+    np.random.seed(3)
+    return (np.random.logseries(0.6, n), np.random.zipf(2.5, n), np.random.vonmises(0.5, 2.0, n),
+            np.random.noncentral_chisquare(3.0, 2.0, n),
+            np.random.noncentral_chisquare(0.5, 1.0, n), np.random.hypergeometric(7, 5, 4, n))
+
+
+def test_logseries_zipf_vonmises_noncentral_chisquare_hypergeometric():
+    """Statistical checks (the streams are ember's own): moments and probabilities from the
+    distributions' formulas, 20,000 seeded draws, tolerances of about 5 standard errors."""
+    logseries, zipf, vonmises, ncx_big, ncx_small, hyper = more_draws(20000)
+    p = 0.6
+    assert logseries.dtype == np.int64 and logseries.min() >= 1
+    assert abs(logseries.mean() - (-p / ((1 - p) * np.log(1 - p)))) < 0.05
+    zeta_2_5 = sum(k ** -2.5 for k in range(1, 200000))
+    assert zipf.min() >= 1 and abs((zipf == 1).mean() - 1 / zeta_2_5) < 0.02
+    assert vonmises.min() >= -np.pi and vonmises.max() < np.pi
+    # E cos(X - mu) = I1(kappa) / I0(kappa); the series at kappa = 2 have (kappa/2)^j = 1
+    i0 = sum(1 / math.factorial(k) ** 2 for k in range(30))
+    i1 = sum(1 / (math.factorial(k) * math.factorial(k + 1)) for k in range(30))
+    assert abs(np.cos(vonmises - 0.5).mean() - i1 / i0) < 0.03
+    assert abs(np.sin(vonmises - 0.5).mean()) < 0.03
+    for draws, df, nonc in ((ncx_big, 3.0, 2.0), (ncx_small, 0.5, 1.0)):
+        assert abs(draws.mean() - (df + nonc)) < 0.2
+        assert abs(draws.var() / (2 * (df + 2 * nonc)) - 1) < 0.12
+    assert hyper.min() >= 0 and hyper.max() <= 4
+    assert abs(hyper.mean() - 4 * 7 / 12) < 0.03
+    assert abs(hyper.var() - 4 * (7 / 12) * (5 / 12) * (8 / 11)) < 0.05
+
+
+def test_more_draws_check_parameters():
+    with pytest.raises(ValueError, match="zipf"):
+        ember.jit(lambda: np.random.zipf(1.0))()
+    with pytest.raises(ValueError, match="hypergeometric"):
+        ember.jit(lambda: np.random.hypergeometric(2, 2, 5))()
