@@ -167,6 +167,7 @@ def _builtin(obj):
         # Importing the families registers their overloads.
         # (methods registers through ember.extending's @overload_method)
         from . import (  # noqa: F401
+            edits,
             linalg,
             mathfuncs,
             methods,
