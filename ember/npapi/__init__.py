@@ -168,6 +168,7 @@ def _builtin(obj):
         # (methods registers through ember.extending's @overload_method)
         from . import (  # noqa: F401
             edits,
+            info,
             linalg,
             mathfuncs,
             methods,
