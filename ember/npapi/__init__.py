@@ -173,6 +173,7 @@ def _builtin(obj):
             mathfuncs,
             methods,
             misc,
+            polynomials,
             random,
             reshape,
             search,
