@@ -175,6 +175,7 @@ def _builtin(obj):
             misc,
             polynomials,
             random,
+            random_vectors,
             reshape,
             search,
             shapes,

@@ -122,3 +122,33 @@ def test_more_draws_check_parameters():
         ember.jit(lambda: np.random.zipf(1.0))()
     with pytest.raises(ValueError, match="hypergeometric"):
         ember.jit(lambda: np.random.hypergeometric(2, 2, 5))()
+
+
+@ember.jit
+def vector_draws(alpha, p):
+    np.random.seed(5)
+    return (np.random.dirichlet(alpha), np.random.dirichlet(alpha, 20000),
+            np.random.dirichlet(alpha, (2, 3)), np.random.multinomial(10, p),
+            np.random.multinomial(10, p, 20000), np.random.multinomial(7, p, (2, 2)))
+
+
+def test_dirichlet_and_multinomial():
+    """Shapes and dtypes as NumPy's; rows on the simplex / summing to n; means (and the
+    multinomial's variances) from the formulas, 20,000 seeded draws."""
+    alpha, p = np.array([0.5, 2.0, 3.5]), np.array([0.2, 0.3, 0.5])
+    got = vector_draws(alpha, p)
+    want = (np.random.dirichlet(alpha), np.random.dirichlet(alpha, 20000),
+            np.random.dirichlet(alpha, (2, 3)), np.random.multinomial(10, p),
+            np.random.multinomial(10, p, 20000), np.random.multinomial(7, p, (2, 2)))
+    for g, w in zip(got, want):
+        assert g.shape == w.shape and g.dtype == w.dtype
+    d, m = got[1], got[4]
+    assert d.min() >= 0 and np.allclose(d.sum(axis=1), 1.0)
+    np.testing.assert_allclose(d.mean(axis=0), alpha / alpha.sum(), atol=0.01)
+    assert m.min() >= 0 and (m.sum(axis=1) == 10).all() and (got[5].sum(axis=2) == 7).all()
+    np.testing.assert_allclose(m.mean(axis=0), 10 * p, atol=0.06)
+    np.testing.assert_allclose(m.var(axis=0), 10 * p * (1 - p), rtol=0.08)
+    with pytest.raises(ValueError, match="pvals"):
+        vector_draws(alpha, np.array([0.8, 0.5, 0.1]))
+    with pytest.raises(ValueError, match="alpha"):
+        vector_draws(np.array([1.0, 0.0]), p)
