@@ -115,3 +115,32 @@ def test_ldexp_and_float_power():
             np.testing.assert_allclose(g, w, rtol=1e-15, equal_nan=True)
             assert g.dtype == w.dtype
     assert ember.jit(lambda x, k: np.ldexp(x, k))(1e-300, 1100) == np.ldexp(1e-300, 1100)
+
+
+@ember.jit
+def neighbours(x, y):
+    return np.nextafter(x, y), np.spacing(x)
+
+
+def test_nextafter_and_spacing():
+    """Exact against NumPy at the edges of each float format: zeros, subnormals, the least
+    normal, powers of two (where the step toward zero halves), the largest finite, infinities,
+    NaN, and random magnitudes across the range."""
+    rng = np.random.default_rng(16)
+    for t in (np.float64, np.float32):
+        fi = np.finfo(t)
+        edges = [0.0, -0.0, 1.0, -1.0, 2.0, 0.5, 3.0, fi.smallest_subnormal,
+                 fi.smallest_subnormal * 3, fi.tiny, -fi.tiny, fi.tiny * 2, fi.tiny * 0.5,
+                 fi.max, -fi.max, np.inf, -np.inf, np.nan, 2.0 ** fi.nmant]
+        randoms = rng.normal(size=40) * 2.0 ** rng.integers(fi.minexp - fi.nmant, fi.maxexp, 40)
+        with np.errstate(over="ignore"):
+            x = np.concatenate([np.array(edges, t), randoms.astype(t)])
+        for target in (np.inf, -np.inf, 0.0, 1.0):
+            y = np.full_like(x, target)
+            got = neighbours(x, y)
+            with np.errstate(over="ignore"):
+                want = (np.nextafter(x, y), np.spacing(x))
+            for g, w in zip(got, want):
+                assert g.dtype == w.dtype
+                np.testing.assert_array_equal(g, w)
+    assert neighbours(1.0, 2.0) == (np.nextafter(1.0, 2.0), np.spacing(1.0))
