@@ -9,7 +9,7 @@ STAMPS  := .stamps
 JOBS    ?= $(shell nproc)
 
 .PHONY: all run test build deps test-cpp test-python test-pythons test-gpu cases bench bench-containers asan ubsan \
-        fuzz fuzz-ci bench-gpu sanitize clean format lint
+        fuzz fuzz-ci bench-gpu sanitize clean format lint numpy-support
 
 all: build
 
@@ -54,6 +54,11 @@ test: build
 	$(VPY) -m pytest tests/python -q -m gpu -rs
 	@if [ -f $(CASES) ]; then $(VPY) $(CASES) --impl ember --tags $(CASE_TAGS); \
 	 else echo "($(CASES) not found: corpus not run)"; fi
+
+# docs/numpy_support.md from the tests and the compiler (tests/python/test_numpy_support.py fails
+# when it is stale): run after adding or testing a NumPy name.
+numpy-support:
+	$(VPY) tools/numpy_support.py
 
 test-cpp: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)

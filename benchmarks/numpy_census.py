@@ -54,7 +54,9 @@ def _forms_source(src, nargs, method):
     return src.replace("*args", params)
 
 
-def compiles(name) -> bool:
+def probe(name):
+    """None when a call of `name` compiles with some argument form; otherwise the name of the
+    exception ember raised (UnsupportedError when any form raised it, else the commonest)."""
     call, alt = _call_source(name)
     method = name.startswith("ndarray.")
     generator = name.startswith("np.random.Generator.")
@@ -73,6 +75,7 @@ def compiles(name) -> bool:
             candidates.append((call, (rng,) + form))
     else:
         candidates = [(call, form) for form in FORMS]
+    errors = []
     for src, args in candidates:
         nargs = len(args) - (1 if (method or generator) else 0)
         text = _forms_source(src, nargs, method or generator)
@@ -86,12 +89,18 @@ def compiles(name) -> bool:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 fn(*args)
-            return True
-        except EmberError:
-            continue
+            return None
+        except EmberError as e:
+            errors.append(type(e).__name__)
         except Exception:  # compiled, raised at run time (bad argument values)
-            return True
-    return False
+            return None
+    if "UnsupportedError" in errors:
+        return "UnsupportedError"
+    return max(sorted(set(errors)), key=errors.count) if errors else "no form to try"
+
+
+def compiles(name) -> bool:
+    return probe(name) is None
 
 
 def main(argv):

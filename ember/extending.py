@@ -205,6 +205,8 @@ def lookup_user_attribute(type_id, name):
     """Asked by the compiler when a value of type type_id has no built-in attribute `name`:
     (the handle of the UserOverload to call with the object first, 1 for a method or 2 for an
     attribute), or None.  The first registered type class the type is an instance of wins."""
+    from . import npapi
+    npapi.load()  # ember's own array methods (ember/npapi/methods.py) are registered here too
     _register_numpy_attributes()
     entries = _user_attributes.get(name)
     if not entries:

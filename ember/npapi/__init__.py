@@ -169,19 +169,31 @@ def _builtin(obj):
     if not _loaded:
         _loaded = True
         # Importing the families registers their overloads.
+        # (methods registers through ember.extending's @overload_method)
         from . import (  # noqa: F401
+            edits,
+            info,
             iteration,
             linalg,
             mathfuncs,
+            methods,
             misc,
+            polynomials,
             random,
+            random_vectors,
             reshape,
             search,
             shapes,
+            splits,
             stats,
             ufuncs,
         )
     return _overloads.get(id(obj))
+
+
+def load():
+    """Registers ember's NumPy implementations (the first lookup does it too)."""
+    _builtin(None)
 
 
 def register_user_overload(func, make):

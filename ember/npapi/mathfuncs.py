@@ -1,8 +1,8 @@
 """NumPy ufuncs ember has no array expression for, computed element by element with the C
 library's function (as NumPy's loops do): arcsinh, arccosh, arctanh, copysign, hypot, fmod,
-signbit, gcd, lcm, rint and around (round half to even); and np.polynomial.polynomial's
-polyval, polyadd, polysub and polymul on 1-d coefficient arrays.  Two array operands must have
-the same shape (broadcasting of two arrays is not done here; an array and a number are).
+signbit, gcd, lcm, ldexp, float_power, nextafter, spacing, rint and around (round half to even); and
+np.polynomial.polynomial's polyval, polyadd, polysub and polymul on 1-d coefficient arrays.
+Two array operands are broadcast against each other as NumPy does.
 """
 from __future__ import annotations
 
@@ -30,10 +30,86 @@ def _signbit(x):
     return math.copysign(1.0, x) < 0
 
 
+@jit
+def _ldexp(x, n):
+    # Two exact scalings by powers of two, so that 2**n itself may overflow or underflow
+    # (ldexp(1e-300, 1100) is finite); a result in the subnormal range may be rounded twice.
+    h = n // 2
+    return x * 2.0 ** h * 2.0 ** (n - h)
+
+
+@jit(error_model="numpy")  # 0.0 ** -1 is inf, as NumPy's loop gives
+def _float_power(x, y):
+    return np.float64(x) ** np.float64(y)
+
+
+def _make_next(mant, emin):
+    """nextafter and spacing for a binary float with `mant` fraction bits and least normal
+    exponent `emin`, computed in float64 (exact for float32's values too): the step away from
+    zero at |x| in [2**e, 2**(e+1)) is 2**(e - mant); toward zero it halves at a power of two
+    (except at the least normal, where the subnormals' step continues)."""
+    tiny = 2.0 ** (emin - mant)  # the least subnormal
+    least_normal = 2.0 ** emin
+    largest = (2.0 - 2.0 ** -mant) * 2.0 ** (-emin + 1) if mant == 52 else \
+        float(np.finfo(np.float32).max)
+
+    @jit
+    def step(a, away):
+        if a < least_normal:
+            return tiny
+        e = np.floor(np.log2(a))
+        if 2.0 ** e > a:
+            e -= 1.0
+        elif 2.0 ** (e + 1.0) <= a:
+            e += 1.0
+        ulp = 2.0 ** (e - mant)
+        if not away and a == 2.0 ** e and a > least_normal:
+            return ulp / 2.0
+        return ulp
+
+    @jit
+    def nextafter(x, y):
+        x = np.float64(x)
+        y = np.float64(y)
+        if x != x or y != y:
+            return x + y
+        if x == y:
+            return y
+        if x == 0.0:
+            return math.copysign(tiny, y)
+        a = abs(x)
+        if a == np.inf:
+            return math.copysign(largest, x)
+        away = (y > x) == (x > 0.0)
+        s = step(a, away)
+        return math.copysign(a + s if away else a - s, x)
+
+    @jit
+    def spacing(x):
+        x = np.float64(x)
+        if x != x or abs(x) == np.inf:
+            return np.nan
+        if x == 0.0:
+            return tiny
+        a = abs(x)
+        if a == largest:
+            return math.copysign(np.inf, x)
+        return math.copysign(step(a, True), x)
+
+    return nextafter, spacing
+
+
+_nextafter64, _spacing64 = _make_next(52, -1022)
+_nextafter32, _spacing32 = _make_next(23, -126)
+_NEXT = {"nextafter64": _nextafter64, "spacing64": _spacing64, "nextafter32": _nextafter32,
+         "spacing32": _spacing32}
+
+
 _UNARY = {"arcsinh": "math.asinh", "arccosh": "math.acosh", "arctanh": "math.atanh",
-          "rint": "rint", "signbit": "signbit"}
+          "rint": "rint", "signbit": "signbit", "spacing": "spacing{bits}"}
 _BINARY = {"copysign": "math.copysign", "hypot": "math.hypot", "fmod": "math.fmod",
-           "gcd": "math.gcd", "lcm": "math.lcm"}
+           "gcd": "math.gcd", "lcm": "math.lcm", "ldexp": "ldexp", "float_power": "float_power",
+           "nextafter": "nextafter{bits}"}
 _INTEGER = {"gcd", "lcm"}
 
 
@@ -45,18 +121,22 @@ def _elementwise(fn, shapes, dtype):
     call = f"dt({fn}({', '.join(args)}))"
     if "a" not in shapes:
         return _generate("impl", f"def impl({', '.join(names)}):\n    return {call}\n",
-                         math=math, rint=_rint, signbit=_signbit, dt=np.dtype(dtype).type)
+                         math=math, rint=_rint, signbit=_signbit, ldexp=_ldexp,
+                         float_power=_float_power, dt=np.dtype(dtype).type, **_NEXT)
     first = names[shapes.index("a")]
     lines = [f"def impl({', '.join(names)}):"]
-    if shapes == ("a", "a"):
-        lines += ["    if x.shape != y.shape:",
-                  "        raise ValueError('operands could not be broadcast together')"]
-    lines += [f"    {n}f = {n}.ravel()" for n, s in zip(names, shapes) if s == "a"]
+    if shapes == ("a", "a"):  # np.where broadcasts each against the other
+        lines += ["    xb = np.where(True, x, y)", "    yb = np.where(True, y, x)",
+                  "    xf = xb.ravel()", "    yf = yb.ravel()"]
+    else:
+        lines += [f"    {n}f = {n}.ravel()" for n, s in zip(names, shapes) if s == "a"]
+    shape = "xb.shape" if shapes == ("a", "a") else f"{first}.shape"
     lines += [f"    out = np.empty({first}f.shape[0], dt)",
               f"    for i in range({first}f.shape[0]):", f"        out[i] = {call}",
-              f"    return out.reshape({first}.shape)"]
+              f"    return out.reshape({shape})"]
     return _generate("impl", "\n".join(lines) + "\n", math=math, rint=_rint, signbit=_signbit,
-                     dt=np.dtype(dtype).type)
+                     ldexp=_ldexp, float_power=_float_power, dt=np.dtype(dtype).type,
+                     **_NEXT)
 
 
 def _register(name, fn, nargs):
@@ -75,12 +155,21 @@ def _register(name, fn, nargs):
             dtype = np.result_type(*[op.dtype for op in ops])
         elif name == "signbit":
             dtype = np.dtype(np.bool_)
+        elif name == "float_power":
+            dtype = np.dtype(np.float64)
+        elif name == "ldexp":
+            if ops[1].dtype.kind not in "iu":
+                unsupported(fname, "a non-integer exponent")
+            dtype = np.result_type(ops[0].dtype, np.float16)
+            if dtype.kind != "f" or dtype == np.float16:
+                dtype = np.dtype(np.float64)
         else:
             dtype = np.result_type(*[op.dtype for op in ops], np.float16)
             if dtype.kind != "f" or dtype == np.float16:
                 dtype = np.dtype(np.float64)
         shapes = tuple("a" if op.is_array else "s" for op in ops)
-        return _elementwise(fn, shapes, dtype), ("x", "y")[:nargs]
+        call = fn.format(bits=32 if dtype == np.float32 else 64)
+        return _elementwise(call, shapes, dtype), ("x", "y")[:nargs]
 
     if nargs == 1:
         def selector(x, out=None, where=None):

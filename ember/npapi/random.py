@@ -2,7 +2,9 @@
 uniform and normal draws (np.random.random, np.random.standard_normal: one generator per thread,
 seeded by np.random.seed in compiled code; the streams differ from NumPy's, as for the built-in
 draws).  Each takes NumPy's parameters (with its defaults) and ``size`` (None for one number, an
-int or a tuple for an array).  Also np.random.shuffle and np.random.permutation (Fisher-Yates).
+int or a tuple for an array); logseries, zipf, vonmises and noncentral_chisquare follow NumPy's
+legacy algorithms over ember's draws.  Also np.random.shuffle and np.random.permutation
+(Fisher-Yates).
 """
 from __future__ import annotations
 
@@ -97,6 +99,93 @@ def _standard_gamma(shape):
             return boost * d * v
 
 
+@jit
+def _logseries(p):
+    """NumPy's algorithm (Kemp's second accelerated generator)."""
+    r = np.log1p(-p)
+    while True:
+        v = np.random.random()
+        if v >= p:
+            return 1
+        q = -np.expm1(r * np.random.random())
+        if v <= q * q:
+            k = np.floor(1.0 + np.log(v) / np.log(q))
+            if k < 1.0 or v == 0.0:
+                continue
+            return np.int64(k)
+        if v >= q:
+            return 1
+        return 2
+
+
+@jit
+def _zipf(a):
+    """Rejection from the continuous Pareto bound (Devroye), as NumPy's legacy zipf."""
+    am1 = a - 1.0
+    b = 2.0 ** am1
+    while True:
+        u = 1.0 - np.random.random()
+        v = np.random.random()
+        x = np.floor(u ** (-1.0 / am1))
+        if x > 9.2e18 or x < 1.0:
+            continue
+        t = (1.0 + 1.0 / x) ** am1
+        if v * x * (t - 1.0) / (b - 1.0) <= t / b:
+            return np.int64(x)
+
+
+@jit
+def _vonmises(mu, kappa):
+    """Best and Fisher's rejection method, as NumPy's legacy vonmises; the result in
+    [-pi, pi)."""
+    if kappa < 1e-8:
+        return np.pi * (2.0 * np.random.random() - 1.0)
+    if kappa < 1e-5:
+        s = 1.0 / kappa + kappa
+    else:
+        r = 1.0 + np.sqrt(1.0 + 4.0 * kappa * kappa)
+        rho = (r - np.sqrt(2.0 * r)) / (2.0 * kappa)
+        s = (1.0 + rho * rho) / (2.0 * rho)
+    while True:
+        z = np.cos(np.pi * np.random.random())
+        w = (1.0 + s * z) / (s + z)
+        y = kappa * (s - w)
+        v = np.random.random()
+        if y * (2.0 - y) - v >= 0.0 or np.log(y / v) + 1.0 - y >= 0.0:
+            break
+    result = np.arccos(w)
+    if np.random.random() < 0.5:
+        result = -result
+    result += mu
+    mod = np.fmod(np.abs(result) + np.pi, 2.0 * np.pi) - np.pi
+    return -mod if result < 0 else mod
+
+
+@jit
+def _noncentral_chisquare(df, nonc):
+    if nonc == 0.0:
+        return 2.0 * _standard_gamma(df / 2.0)
+    if df > 1.0:
+        n = np.random.standard_normal() + np.sqrt(nonc)
+        return 2.0 * _standard_gamma((df - 1.0) / 2.0) + n * n
+    i = _poisson(nonc / 2.0)
+    return 2.0 * _standard_gamma(df / 2.0 + i)
+
+
+@jit
+def _hypergeometric(ngood, nbad, nsample):
+    """nsample draws without replacement from an urn of ngood good and nbad bad items."""
+    good = ngood
+    total = ngood + nbad
+    k = 0
+    for _ in range(nsample):
+        if np.random.random() * total < good:
+            k += 1
+            good -= 1
+        total -= 1
+    return k
+
+
 # name: ((parameter, default), ...), the scalar draw, the checks, the result dtype
 _DISTRIBUTIONS = {
     "random_sample": ((), U, "", "f8"),
@@ -138,6 +227,14 @@ _DISTRIBUTIONS = {
     "negative_binomial": ((("n", None), ("p", None)),
                           "poisson(gamma(n) * (1.0 - p) / p)", "n <= 0 or p <= 0 or p > 1",
                           "i8"),
+    "logseries": ((("p", None),), "logseries(p)", "p < 0 or p >= 1 or p != p", "i8"),
+    "zipf": ((("a", None),), "zipf(a)", "not a > 1", "i8"),
+    "vonmises": ((("mu", None), ("kappa", None)), "vonmises(mu, kappa)", "kappa < 0", "f8"),
+    "noncentral_chisquare": ((("df", None), ("nonc", None)), "noncentral_chisquare(df, nonc)",
+                             "df <= 0 or nonc < 0 or nonc > 1400", "f8"),
+    "hypergeometric": ((("ngood", None), ("nbad", None), ("nsample", None)),
+                       "hypergeometric(ngood, nbad, nsample)",
+                       "ngood < 0 or nbad < 0 or nsample < 1 or nsample > ngood + nbad", "i8"),
 }
 @jit
 def _beta(a, b):
@@ -147,7 +244,8 @@ def _beta(a, b):
 
 _HELPERS = {"laplace": _laplace, "triangular": _triangular, "wald": _wald, "poisson": _poisson,
             "binomial": _binomial, "geometric": _geometric, "gamma": _standard_gamma,
-            "beta": _beta}
+            "beta": _beta, "logseries": _logseries, "zipf": _zipf, "vonmises": _vonmises,
+            "noncentral_chisquare": _noncentral_chisquare, "hypergeometric": _hypergeometric}
 
 
 @lru_cache(None)

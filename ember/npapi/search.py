@@ -61,6 +61,31 @@ def _narrow(last, key, lo, hi, n):
     return 0, hi + 1 if hi < n else n
 
 
+@jit
+def _gallop_right(a, key, start):
+    """np.searchsorted(a, key, 'right') found from the hint `start` (the previous key's answer):
+    steps of 1, 2, 4, ... away from it bound the answer, then a binary search in that window.
+    A sorted stream of keys, as np.interp usually gets, costs a few comparisons per key (NumPy
+    guesses from the last index too) instead of a search of the whole array."""
+    n = a.shape[0]
+    step = 1
+    if start == 0 or not _less(key, a[start - 1]):  # the answer is start or beyond
+        lo = start
+        hi = start
+        while hi < n and not _less(key, a[hi]):
+            lo = hi + 1
+            hi = lo + step
+            step <<= 1
+        return _right_in(a, key, lo, hi if hi < n else n)
+    hi = start - 1
+    lo = hi
+    while lo > 0 and _less(key, a[lo - 1]):
+        hi = lo - 1
+        lo = hi - step if hi > step else 0
+        step <<= 1
+    return _right_in(a, key, lo, hi)
+
+
 @functools.lru_cache(None)
 def _searchsorted_impl(right, scalar):
     one = _search_right if right else _search_left
@@ -132,16 +157,12 @@ def _interp_one(x, xp, fp, left, right):
 @jit
 def _interp_many(x, xp, fp, left, right):
     flat = x.ravel()
-    n = xp.shape[0]
     out = np.empty(flat.shape[0], np.float64)
-    lo, hi = 0, n
+    r = 0
     for i in range(flat.shape[0]):
         key = np.float64(flat[i])
-        if i > 0:
-            lo, hi = _narrow(np.float64(flat[i - 1]), key, lo, hi, n)
-        lo = _right_in(xp, key, lo, hi)
-        hi = lo
-        out[i] = _interp_at(key, lo - 1, xp, fp, left, right)
+        r = _gallop_right(xp, key, r)
+        out[i] = _interp_at(key, r - 1, xp, fp, left, right)
     return out.reshape(x.shape)
 
 

@@ -76,6 +76,20 @@ def test_interp():
     np.testing.assert_array_equal(interp(x[:5], one, one), np.interp(x[:5], one, one))
 
 
+def test_interp_query_orders():
+    """The search from the previous key's index (forward and backward, near and far) finds
+    NumPy's interval for sorted, reversed, random and repeated queries."""
+    rng = np.random.default_rng(11)
+    xp = np.sort(np.concatenate([rng.uniform(0, 10, 200), [3.0, 3.0, 3.0, 7.5, 7.5]]))
+    fp = rng.normal(size=xp.shape[0])
+    sorted_x = np.sort(rng.uniform(-1, 11, 500))
+    queries = [sorted_x, sorted_x[::-1], rng.uniform(-1, 11, 500), np.repeat(xp[::7], 3),
+               np.array([10.5, 0.1, 9.9, 0.2, np.nan, 3.0, -2.0, 7.5]),
+               rng.uniform(0, 10, (6, 7)).T, np.empty(0)]
+    for x in queries:
+        np.testing.assert_array_equal(interp(x, xp, fp), np.interp(x, xp, fp))
+
+
 def test_interp_errors():
     with pytest.raises(ValueError, match="empty"):
         interp(np.ones(3), np.empty(0), np.empty(0))

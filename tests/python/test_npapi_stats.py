@@ -77,3 +77,14 @@ def test_selection_with_duplicates():
         a = rng.integers(0, 4, n).astype(np.float64)
         assert median(a) == np.median(a)
         np.testing.assert_array_equal(percentile(a, q), np.percentile(a, q))
+
+
+def test_long_arrays_with_ties():
+    """Arrays longer than the 600 elements above which the selection samples a pivot first,
+    with many equal values, sorted and reversed input, and every percentile."""
+    rng = np.random.default_rng(9)
+    for a in (rng.integers(0, 10, 5001).astype(np.float64), rng.normal(size=4000),
+              np.arange(3000.0), np.arange(3001.0)[::-1], np.zeros(1500)):
+        assert median(a) == np.median(a)
+        q = np.linspace(0.0, 100.0, 41)
+        np.testing.assert_array_equal(percentile(a, q), np.percentile(a, q))
