@@ -221,9 +221,7 @@ class Explicitor {
         break;
       }
       case Op::Call: visit_call(b, i); break;
-      case Op::GetAttr:
-        unwrap_optional_instance(b, i);
-        break;
+      case Op::GetAttr: unwrap_optional_instance(b, i); break;
       case Op::SetAttr: {  // the value stored converts to the field's type
         unwrap_optional_instance(b, i);
         TypeId o = f_.type(f_.inst(i).operands[0]);
