@@ -25,8 +25,9 @@ How it measures:
 This file is the entry point (and what every worker runs); the machinery is in harness.py and
 the sections in cpu_core.py ("CPU JIT core"), arrays.py ("Arrays, array expressions and the
 NumPy API"), parallel.py ("Parallel loops, ufuncs and vector math"), numeric.py ("Constant
-powers and float-to-int conversions"), containers.py ("Lists, dicts, sets and typed.List") and
-functions.py ("Functions as values, generators and try/except").  Adding a section: a
+powers and float-to-int conversions"), containers.py ("Lists, dicts, sets and typed.List"),
+functions.py ("Functions as values, generators and try/except") and extending.py ("Extending:
+@cfunc, @jitclass and @stencil").  Adding a section: a
 module that writes the worker side as functions decorated with ``@worker_task("name")`` and the
 parent side as a function decorated with ``@section("id", "Title", describe)`` that runs workers
 through ``Runner`` and returns a ``Report``; import it below.  The markdown writer replaces only
@@ -44,6 +45,7 @@ from pathlib import Path
 import arrays  # noqa: F401 - registers the section and its worker tasks
 import containers  # noqa: F401 - registers the section and its worker tasks
 import cpu_core
+import extending  # noqa: F401 - registers the section and its worker tasks
 import functions  # noqa: F401 - registers the section and its worker tasks
 import numeric  # noqa: F401 - registers the section and its worker tasks
 import parallel  # noqa: F401 - registers the section and its worker tasks
@@ -63,7 +65,8 @@ from harness import (
 )
 
 # The order of a full run.
-SECTION_ORDER = ("cpu-core", "arrays", "parallel", "numeric", "containers", "functions")
+SECTION_ORDER = ("cpu-core", "arrays", "parallel", "numeric", "containers", "functions",
+                 "extending")
 
 
 # ---- main -----------------------------------------------------------------------------------

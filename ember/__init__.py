@@ -31,6 +31,7 @@ from .types import (
     c16,
     complex64,
     complex128,
+    deferred_type,
     double,
     f4,
     f8,
@@ -48,6 +49,7 @@ from .types import (
     int_,
     intp,
     none,
+    optional,
     typeof,
     u1,
     u2,
@@ -94,7 +96,8 @@ def __getattr__(name):  # PEP 562: the ufunc builders import numpy's ufunc machi
 
 __version__ = "0.1.0"
 __all__ = ["cache_info", "jit", "njit", "prange", "vectorize", "guvectorize", "literal_unroll",
-           "stencil", "objmode", "cfunc", "carray", "farray", "jitclass",
+           "stencil", "objmode", "cfunc", "carray", "farray", "jitclass", "deferred_type",
+           "optional",
            "set_num_threads",
            "get_num_threads", "get_thread_id", "EmberError", "TypingError",
            "UnsupportedError", "InternalError", "__version__", "typed", "types", "typeof",

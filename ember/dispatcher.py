@@ -809,6 +809,15 @@ _DTYPE_OF_TAG = {1: "?", 2: "i1", 3: "i2", 4: "i4", 5: "i8", 6: "u1", 7: "u2", 8
                  10: "f4", 11: "f8", 12: "c8", 13: "c16"}
 
 
+def compiling_parallel() -> bool:
+    """Whether the function being compiled now (whose typing is asking) has parallel=True."""
+    if not _compile_stack:
+        return False
+    current = _by_handle.get(_compile_stack[-1][0])
+    return bool(current is not None and getattr(current, "options", None) is not None
+                and current.options.parallel)
+
+
 def _resolve_callee(caller, handle, type_ids, kwnames, line):
     callee = _by_handle.get(handle)
     if callee is None:

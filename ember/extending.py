@@ -98,6 +98,10 @@ class UserOverload:
     def _jitted(self, impl, options):
         """The JitFunction compiling impl; typing functions often return a fresh closure on
         each call, so one is kept per (code, captured values) where those can be hashed."""
+        from .dispatcher import JitFunction
+        inner = getattr(impl, "_impl", None)
+        if isinstance(inner, JitFunction):  # already jitted, with its own options
+            return inner
         if not callable(impl) or not hasattr(impl, "__code__"):
             raise TypingError(f"the @overload typing function of {self.__name__}() must return "
                               f"a Python function or None, not {type(impl).__name__}")

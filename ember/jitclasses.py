@@ -21,8 +21,14 @@ Field types are ``ember.types`` objects (``float64``, ``float64[:]``, ``unicode_
 ``complex``/``str`` in annotations, or another jitclass (or its ``class_type.instance_type``).
 Operators and ``len()`` on an instance call its dunder methods (``__add__``, ``__iadd__``,
 ``__lt__``, ``__neg__``, ``__len__``, ...) in compiled code and from Python; instances may be
-held in lists.  Not supported: deferred (recursive) types, inheritance, reflected operators
-(the instance on the right only).
+held in lists.  A field may hold an instance of the class's own kind through Numba's
+``deferred_type()`` (``types.Optional(node_type)``, then ``node_type.define(Node.class_type.
+instance_type)`` before the first use), and an optional instance's attributes are read and
+written as the instance's (TypeError at run time when it is None).  Unlike Numba, a jitclass
+may derive from one other jitclass: it has the parent's fields first, then its own, and the
+parent's methods, properties and static methods, which its own override (each compiled again
+for the derived instance type; ``super()`` is not available in compiled code).  Not supported:
+reflected operators (the instance on the right only).
 """
 from __future__ import annotations
 
@@ -41,6 +47,7 @@ _ANNOTATION_TYPES = {int: types.int64, float: types.float64, bool: types.boolean
                      complex: types.complex128, str: types.unicode_type}
 _define_lock = threading.RLock()
 _counter = itertools.count()
+_class_types: dict = {}  # class id -> ClassType
 
 
 class InstanceType(types.Type):
@@ -57,11 +64,12 @@ class ClassType:
         self.class_id = class_id
         self.instance_type = InstanceType._of(f"instance({name})", (_JITCLASS_TAG, class_id))
         self.instance_type.class_type = self
+        _class_types[class_id] = self
         self.struct = {}  # field name -> ember type, in order
         self.methods, self.static_methods, self.getters, self.setters = {}, {}, {}, {}
         self.init = None
         self.defined = False
-        self.depends = []  # the ClassTypes of jitclass fields, defined first
+        self.members = {}  # name -> the class body's function/property/staticmethod (inherited)
 
     def __repr__(self):
         return f"jitclass.class_type({self.class_name})"
@@ -74,9 +82,18 @@ class ClassType:
         with _define_lock:
             if self.defined:
                 return
+            for k, t in self.struct.items():  # deferred types are given by now
+                if isinstance(t, _DEFERRED):
+                    try:
+                        resolved = t.get()
+                    except TypeError:
+                        raise TypeError(f"jitclass {self.class_name}: the deferred type of field "
+                                        f"'{k}' was never given its define(...)") from None
+                    self.struct[k] = _field_type(self.class_name, k, resolved)
             self.defined = True  # first: a field of the class's own type refers to it
-            for dep in self.depends:
-                dep.define()
+            for t in self.struct.values():
+                for dep in _classes_in(t):
+                    dep.define()
             from .dispatcher import session
             s = session()
             field_ids = [s.type_from_code(list(t.code)) for t in self.struct.values()]
@@ -85,6 +102,26 @@ class ClassType:
                            {k: _handle(v) for k, v in self.methods.items()},
                            {k: _handle(v) for k, v in self.static_methods.items()},
                            {k: _handle(v) for k, v in self.getters.items()})
+
+
+_DEFERRED = (types.DeferredType, types._DeferredOptional)
+
+
+def _classes_in(t):
+    """The ClassTypes of the jitclass instances a field type holds (directly, optionally, in
+    tuples or in typed containers)."""
+    if isinstance(t, InstanceType):  # one rebuilt from its code has no class_type attribute
+        yield _class_types[t.code[1]]
+    elif isinstance(t, types.Optional):
+        yield from _classes_in(t.type)
+    elif isinstance(t, types.BaseTuple):
+        for e in t.types:
+            yield from _classes_in(e)
+    elif isinstance(t, types.ListType):
+        yield from _classes_in(t.item_type)
+    elif isinstance(t, types.DictType):
+        yield from _classes_in(t.key_type)
+        yield from _classes_in(t.value_type)
 
 
 def _handle(dispatcher) -> int:
@@ -106,6 +143,8 @@ def jitclass(cls_or_spec=None, spec=None):
 def _field_type(cls_name, name, t):
     """The ember type a spec entry or annotation denotes; TypeError for what a field cannot
     hold."""
+    if isinstance(t, _DEFERRED):
+        return t  # resolved when the class is defined (ClassType.define)
     if isinstance(t, type) and issubclass(t, _ember.JitclassBase) and hasattr(t, "class_type"):
         return t.class_type.instance_type
     if isinstance(t, type) and t in _ANNOTATION_TYPES:
@@ -159,30 +198,51 @@ def _compile_source(src, name, namespace):
     return njit(namespace[name])
 
 
+def _parent_of(cls):
+    """The jitclass cls derives from, or None (it derives from object)."""
+    name = cls.__name__
+    if cls.__bases__ == (object,):
+        return None
+    if len(cls.__bases__) == 1:
+        base = cls.__bases__[0]
+        if isinstance(base, type) and issubclass(base, _ember.JitclassBase) and \
+                hasattr(base, "class_type"):
+            return base
+    raise TypeError(f"jitclass {name}: a jitclass derives from object or from one other "
+                    "jitclass, not from " + ", ".join(b.__name__ for b in cls.__bases__))
+
+
 def _build(cls, spec):
     name = cls.__name__
-    if cls.__bases__ != (object,):
-        raise TypeError(f"jitclass {name}: inheritance is not supported (a jitclass derives "
-                        "from object only)")
+    parent = _parent_of(cls)
     class_id = id(cls) ^ (next(_counter) << 48)  # unique while the process runs
     ct = ClassType(name, class_id)
-    items = _spec_items(spec)
-    given = {k for k, _ in items}
+    items = list(parent.class_type.struct.items()) if parent is not None else []
+    inherited = {k for k, _ in items}
+    own = _spec_items(spec)
+    given = {k for k, _ in own}
     for k, t in cls.__dict__.get("__annotations__", {}).items():
         if k not in given:
-            items.append((k, t))
-    for k, t in items:
-        ft = _field_type(name, k, t)
-        ct.struct[k] = ft
-        if isinstance(ft, InstanceType):
-            ct.depends.append(ft.class_type)
+            own.append((k, t))
+    for k, _ in own:
+        if k in inherited:
+            raise TypeError(f"jitclass {name}: field '{k}' is already a field of "
+                            f"{parent.__name__}; a derived class adds fields, it does not "
+                            "redefine them")
+    for k, t in items + own:
+        ct.struct[k] = _field_type(name, k, t)
     from .decorators import njit
 
     namespace = {"__slots__": (), "__module__": cls.__module__, "__qualname__": cls.__qualname__,
                  "__doc__": cls.__doc__, "class_type": ct}
+    # The parent's methods, properties and static methods first; the class's own override them.
+    members = dict(parent.class_type.members) if parent is not None else {}
     for k, v in cls.__dict__.items():
         if k.startswith("__") and k.endswith("__") and not inspect.isfunction(v):
             continue  # __dict__, __module__, __annotations__, __firstlineno__, ...
+        members[k] = v
+    ct.members = members
+    for k, v in members.items():
         if k in ct.struct:
             raise TypeError(f"jitclass {name}: '{k}' is both a field and a class attribute")
         if isinstance(v, staticmethod):
@@ -243,7 +303,7 @@ def _build(cls, spec):
 
     namespace["__new__"] = __new__
     namespace["__init__"] = __init__
-    box = type(name, (_ember.JitclassBase,), namespace)
+    box = type(name, (parent or _ember.JitclassBase,), namespace)
     new_ns["__cls"] = box
     ct.box = box
     types._jitclass_names[class_id] = name

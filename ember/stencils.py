@@ -10,7 +10,9 @@ the loop.  The neighbourhood is read from the constant relative indices unless t
 ``neighborhood=`` option gives it (which non-constant indices need); arrays named in
 ``standard_indexing`` are indexed as written.  A stencil called from compiled code is an
 ``ember.extending`` overload of the stencil object: the same driver is compiled as the
-caller's callee.  The generated code carries the kernel's file and line numbers, so errors
+caller's callee; in a ``parallel=True`` caller the driver's outermost loop is a ``prange`` and
+the driver is compiled with ``parallel=True`` (as Numba parallelizes a stencil there).  The
+generated code carries the kernel's file and line numbers, so errors
 point at the user's kernel.
 """
 from __future__ import annotations
@@ -212,10 +214,15 @@ class StencilFunc:
                 raise TypingError(f"the stencil kernel {self.__name__}() returns {ret!r}; it must "
                                   "return a number")
             dtype = np.dtype(ret.name if ret.name != "bool" else "bool")
+        from .dispatcher import compiling_parallel
+        if compiling_parallel():  # called from a parallel=True function: as Numba, in parallel
+            driver = self._driver(kernel, arrays, ndim, dtype, out is not None, True)
+            return _jit(driver, parallel=True)
         return self._driver(kernel, arrays, ndim, dtype, out is not None)
 
-    def _driver(self, kernel, arrays, ndim, dtype, has_out):
-        key = (arrays, ndim, dtype, has_out)
+    def _driver(self, kernel, arrays, ndim, dtype, has_out, parallel=False):
+        """The loops over the points (the outermost a prange when parallel)."""
+        key = (arrays, ndim, dtype, has_out, parallel)
         found = self._drivers.get(key)
         if found is not None:
             return found
@@ -243,8 +250,9 @@ class StencilFunc:
             lo, hi = self.neighborhood[k]
             stop = ast.BinOp(ast.Subscript(_attr(first, "shape"), ast.Constant(k), ast.Load()),
                              ast.Sub(), ast.Constant(max(hi, 0)))
+            loop_range = "__prange" if parallel and k == 0 else "range"
             loop = [ast.For(_name(point[k], ast.Store()),
-                            _call(_name("range"), ast.Constant(max(-lo, 0)), stop), loop, [])]
+                            _call(_name(loop_range), ast.Constant(max(-lo, 0)), stop), loop, [])]
         body += loop
         body.append(ast.Return(_name("out")))
         fn = ast.FunctionDef(f"{self.__name__}__stencil", ast.arguments(
@@ -253,8 +261,9 @@ class StencilFunc:
         for node in ast.walk(module):
             node.lineno = node.end_lineno = line
             node.col_offset = node.end_col_offset = 0
+        from .decorators import prange
         ns = {"__np": np, "__dtype": dtype, "__kernel": kernel, "ValueError": ValueError,
-              "range": range}
+              "range": range, "__prange": prange}
         exec(compile(module, self._filename, "exec"), ns)
         found = self._drivers[key] = ns[fn.name]
         return found
@@ -285,11 +294,11 @@ def _statement(source):
 _jitted: dict = {}
 
 
-def _jit(driver):
+def _jit(driver, parallel=False):
     found = _jitted.get(driver)
     if found is None:
         from .decorators import njit
-        found = _jitted[driver] = njit(driver)
+        found = _jitted[driver] = njit(parallel=parallel)(driver)
     return found
 
 

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from . import signature as _sig
 
-__all__ = ["Type", "Signature", "Array", "Tuple", "UniTuple", "Optional", "ListType", "DictType",
+__all__ = ["Type", "Signature", "Array", "Tuple", "UniTuple", "Optional", "optional",
+           "DeferredType", "deferred_type", "ListType", "DictType",
            "SetType", "Set", "List", "typeof", "from_code",
            "Boolean", "Number", "Integer", "Float", "Complex", "NoneType", "UnicodeType",
            "Literal", "StringLiteral", "NumberClass", "Opaque", "BaseTuple", "float16", "f2",
@@ -233,9 +234,71 @@ class Optional(_Built):
     __slots__ = ()
 
     def __new__(cls, inner):
+        if isinstance(inner, DeferredType):
+            return inner.get_optional()
         return from_code([_sig.T_OPTIONAL] + list(_as_type(inner).code))
 
     type = property(lambda self: from_code(self.code[1:]))
+
+
+optional = Optional  # Numba's other spelling
+
+
+class DeferredType(Type):
+    """Numba's ``deferred_type()``: a type named before it exists, for a jitclass whose fields
+    hold instances of its own class (a linked list's ``next``).  ``define(t)`` (an instance
+    type, or the jitclass itself) gives it, before the first compile of the class; until then
+    it has no code, and a jitclass keeps the field's type unresolved (ember/jitclasses.py)."""
+
+    __slots__ = ("_defined", "_optional")
+
+    def __init__(self):
+        super().__init__("deferred_type", ())
+        self.code = None
+        self._defined = None
+        self._optional = None
+
+    def define(self, t):
+        if self._defined is not None:
+            raise TypeError(f"this deferred type is already defined as {self._defined}")
+        class_type = getattr(t, "class_type", None)  # a jitclass given itself
+        self._defined = class_type.instance_type if class_type is not None else _as_type(t)
+
+    def get(self) -> Type:
+        """The type define() gave; TypeError before."""
+        if self._defined is None:
+            raise TypeError("a deferred type is used before its define(...)")
+        return self._defined
+
+    def get_optional(self):
+        if self._optional is None:
+            self._optional = _DeferredOptional(self)
+        return self._optional
+
+    __eq__ = object.__eq__
+    __hash__ = object.__hash__
+
+
+class _DeferredOptional(Type):
+    """``Optional(deferred)``: resolved with the deferred type."""
+
+    __slots__ = ("deferred",)
+
+    def __init__(self, deferred):
+        super().__init__("OptionalType(deferred_type)", ())
+        self.code = None
+        self.deferred = deferred
+
+    def get(self) -> Type:
+        return Optional(self.deferred.get())
+
+    __eq__ = object.__eq__
+    __hash__ = object.__hash__
+
+
+def deferred_type() -> DeferredType:
+    """Numba's ``deferred_type()``."""
+    return DeferredType()
 
 
 class ListType(_Built):  # noqa: N801 (Numba's spelling)

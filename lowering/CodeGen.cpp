@@ -383,7 +383,8 @@ void FunctionLowerer::lower_inst(const InstData &d) {
       V v = fn_->getArg(2 + static_cast<unsigned>(d.imm));
       if (vt(type(d.result))) {
         set(d.result, v);
-        if (!f_.is_generator) incref(v, type(d.result));  // a generator's ramp took it
+        // A generator's ramp took it; imm2: borrowed from the caller (InsertRefcounts).
+        if (!f_.is_generator && d.imm2 == 0) incref(v, type(d.result));
       }
       return;
     }

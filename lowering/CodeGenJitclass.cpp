@@ -41,7 +41,7 @@ V FunctionLowerer::lower_jitclass_getattr(const InstData &d) {
   }
   if (c.methods.count(name)) {  // a bound method: a closure owning a reference to the instance
     TypeId rt = type(d.result);
-    incref(obj, t);
+    if (d.imm2 == 0) incref(obj, t);  // imm2: only called, borrowing it (InsertRefcounts)
     return b_.CreateInsertValue(llvm::UndefValue::get(mt(rt)), obj, {0});
   }
   if (c.getters.count(

@@ -1,6 +1,7 @@
 #include "lowering/InsertRefcounts.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "ir/CFG.h"
@@ -87,6 +88,8 @@ class RefcountInserter {
       }
     }
     if (!any) return;
+    borrow_arguments();
+    borrow_bound_methods();
     CFG cfg(f_);
     Liveness live = compute_liveness(f_, cfg, track_);
     std::vector<Block> blocks = cfg.rpo();  // edge splitting appends blocks: snapshot first
@@ -95,6 +98,78 @@ class RefcountInserter {
 
  private:
   bool tracked(Value v) const { return v.valid() && v.id < track_.size() && track_[v.id]; }
+
+  /// Where each value is used: (instruction, operand position), with position -1 for a branch
+  /// argument (which takes its own reference or moves the value into the parameter).
+  std::vector<std::vector<std::pair<Inst, int>>> uses_of() const {
+    std::vector<std::vector<std::pair<Inst, int>>> uses(f_.num_values());
+    for (uint32_t b = 0; b < f_.num_blocks(); ++b)
+      for (Inst i : f_.block(Block{b}).insts) {
+        const InstData &d = f_.inst(i);
+        for (size_t k = 0; k < d.operands.size(); ++k)
+          if (d.operands[k].valid()) uses[d.operands[k].id].push_back({i, static_cast<int>(k)});
+        for (const BlockCall &t : d.targets)
+          for (Value v : t.args)
+            if (v.valid()) uses[v.id].push_back({i, -1});
+      }
+    return uses;
+  }
+
+  /// An argument other than an array that the function never returns nor passes along a
+  /// branch is borrowed from the caller, which holds its reference for the whole call (as
+  /// Numba's callees borrow theirs): its Arg takes no reference (imm2 = 1 tells lowering) and
+  /// nothing drops one.  Every other use only reads it; a store takes a reference of its own.
+  /// (Arrays keep the owned argument: one from Python carries no MemInfo and costs nothing.)
+  void borrow_arguments() {
+    if (f_.is_generator || f_.num_blocks() == 0) return;  // a generator's frame owns them
+    auto uses = uses_of();
+    for (Inst i : f_.block(Block{0}).insts) {
+      InstData &d = f_.inst(i);
+      if (d.op != Op::Arg || !tracked(d.result) || types_.is_array(f_.type(d.result))) continue;
+      bool escapes = false;
+      for (auto [user, k] : uses[d.result.id]) {
+        Op op = f_.inst(user).op;
+        escapes |= k < 0 || op == Op::Ret || op == Op::Yield;
+      }
+      if (escapes) continue;
+      track_[d.result.id] = false;
+      d.imm2 = 1;
+    }
+  }
+
+  /// `obj.m(args)`: the bound method read from a jitclass instance and only called, in the
+  /// same block, borrows the instance instead of holding a reference of its own (imm2 = 1
+  /// tells lowering); the instance is kept alive through those calls instead (receiver_).
+  void borrow_bound_methods() {
+    auto uses = uses_of();
+    for (uint32_t b = 0; b < f_.num_blocks(); ++b)
+      for (Inst i : f_.block(Block{b}).insts) {
+        InstData &d = f_.inst(i);
+        if (d.op != Op::GetAttr || static_cast<AttrId>(d.aux) != AttrId::JitclassMethod ||
+            !tracked(d.result) || uses[d.result.id].empty())
+          continue;
+        bool only_called_here = true;
+        for (auto [user, k] : uses[d.result.id]) {
+          const InstData &u = f_.inst(user);
+          only_called_here &= u.op == Op::Call && k == 0 && u.block == Block{b};
+        }
+        if (!only_called_here) continue;
+        track_[d.result.id] = false;
+        receiver_[d.result.id] = d.operands[0];
+        d.imm2 = 1;
+      }
+  }
+
+  /// The values an instruction reads, fused array expressions and borrowed bound methods seen
+  /// through (a call of a borrowed `obj.m` reads obj).
+  std::vector<Value> operands_read(const InstData &d) const {
+    std::vector<Value> out = effective_operands(f_, d);
+    for (Value &v : out) {
+      auto r = receiver_.find(v.id);
+      if (r != receiver_.end()) v = r->second;
+    }
+    return out;
+  }
 
   void add_unique(std::vector<Value> &set, Value v) {
     if (std::find(set.begin(), set.end(), v) == set.end()) set.push_back(v);
@@ -124,7 +199,7 @@ class RefcountInserter {
       const InstData &d = f_.inst(i);
       if (d.op == Op::IncRef || d.op == Op::DecRef || f_.is_fused(d.result)) continue;
       // A fused operand is computed here from its own operands: those are what is used.
-      std::vector<Value> operands = effective_operands(f_, d);
+      std::vector<Value> operands = operands_read(d);
       bool result_dead = tracked(d.result) && !alive.count(d.result.id);
       if (tracked(d.result)) alive.erase(d.result.id);
       if (may_raise(f_, d)) {
@@ -234,7 +309,7 @@ class RefcountInserter {
     Value raised = insts.size() >= 2 ? f_.inst(insts[insts.size() - 2]).result : Value{};
     std::vector<Value> consumed;  // operands of the raising instruction that die with it
     if (insts.size() >= 2)
-      for (Value v : effective_operands(f_, f_.inst(insts[insts.size() - 2]))) {
+      for (Value v : operands_read(f_.inst(insts[insts.size() - 2]))) {
         bool here = !f_.value(v).is_param && f_.inst(f_.def(v)).block == b;
         if (tracked(v) && !here && std::find(at_end.begin(), at_end.end(), v) == at_end.end())
           add_unique(consumed, v);
@@ -283,6 +358,7 @@ class RefcountInserter {
   Function &f_;
   TypeContext &types_;
   std::vector<bool> track_;
+  std::map<uint32_t, Value> receiver_;  // a borrowed bound method -> its instance
 };
 
 }  // namespace

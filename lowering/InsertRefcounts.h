@@ -16,6 +16,10 @@
  *     at `raise`, drops everything live;
  *   - records in Function::unwind, for each instruction that may raise, the references to drop
  *     on its error path.
+ * Two borrowed exceptions (as Numba's callees borrow): an argument other than an array that the
+ * function never returns nor passes along a branch takes no reference (the caller holds one for
+ * the whole call), and a jitclass bound method `obj.m` only called in its own block holds none
+ * (its calls count as uses of obj instead); the pass marks both with imm2 = 1 for lowering.
  * Liveness is computed once (ir/CFG.h); the pass runs after make_explicit().
  */
 #pragma once

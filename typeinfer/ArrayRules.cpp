@@ -15,8 +15,9 @@ TypeId type_getattr(RuleContext &cx, uint32_t *attr_id) {
   const std::string &name = cx.f.names[static_cast<size_t>(cx.inst.imm)];
   const TypeData &od = types.get(obj);
   auto set = [&](AttrId a) { *attr_id = static_cast<uint32_t>(a); };
-  if (od.kind == TypeKind::Instance || od.kind == TypeKind::JitClass)
-    return type_jitclass_getattr(cx, attr_id);
+  if (od.kind == TypeKind::Instance || od.kind == TypeKind::JitClass ||
+      (od.kind == TypeKind::Optional && types.kind(od.elems[0]) == TypeKind::Instance))
+    return type_jitclass_getattr(cx, attr_id);  // an optional instance: MakeExplicit unwraps it
   if (od.kind == TypeKind::Module) {
     auto m = cx.f.modules.find(od.handle);
     internal_assert(m != cx.f.modules.end()) << "module handle without attributes";

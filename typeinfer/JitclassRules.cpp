@@ -18,9 +18,22 @@ const ClassInfo &class_of(RuleContext &cx, TypeId t) {
 }
 }  // namespace
 
+namespace {
+/// The instance type of a GetAttr/SetAttr receiver: an optional instance (a linked node's
+/// `next`) is used as the instance, as Numba does; MakeExplicit casts it, and the cast raises
+/// TypeError when it holds None.
+TypeId receiver_type(RuleContext &cx) {
+  TypeId obj = cx.type(cx.inst.operands[0]);
+  const TypeData &od = cx.types.get(obj);
+  if (od.kind == TypeKind::Optional && cx.types.kind(od.elems[0]) == TypeKind::Instance)
+    return od.elems[0];
+  return obj;
+}
+}  // namespace
+
 TypeId type_jitclass_getattr(RuleContext &cx, uint32_t *attr_id) {
   TypeContext &types = cx.types;
-  TypeId obj = cx.type(cx.inst.operands[0]);
+  TypeId obj = receiver_type(cx);
   const std::string &name = cx.f.names[static_cast<size_t>(cx.inst.imm)];
   const ClassInfo &c = class_of(cx, obj);
   auto set = [&](AttrId a) { *attr_id = static_cast<uint32_t>(a); };
@@ -62,7 +75,7 @@ TypeId type_jitclass_getattr(RuleContext &cx, uint32_t *attr_id) {
 
 void check_jitclass_setattr(RuleContext &cx) {
   TypeContext &types = cx.types;
-  TypeId obj = cx.type(cx.inst.operands[0]);
+  TypeId obj = receiver_type(cx);
   TypeId value = cx.type(cx.inst.operands[1]);
   const std::string &name = cx.f.names[static_cast<size_t>(cx.inst.imm)];
   if (types.kind(obj) != TypeKind::Instance)

@@ -77,6 +77,16 @@ class Explicitor {
   }
 
   /// v converted to `to`, by a Cast inserted before instruction `before`.
+  /// obj.attr where obj is an optional jitclass instance: the instance itself (a cast that
+  /// raises TypeError on None, as Numba's does).
+  void unwrap_optional_instance(Block b, Inst i) {
+    Value obj = f_.inst(i).operands[0];
+    const TypeData &od = types_.get(f_.type(obj));
+    if (od.kind != TypeKind::Optional || types_.kind(od.elems[0]) != TypeKind::Instance) return;
+    Value v = cast(obj, od.elems[0], b, i);
+    f_.inst(i).operands[0] = v;
+  }
+
   Value cast(Value v, TypeId to, Block b, Inst before) {
     if (f_.type(v) == to) return v;
     Inst def = f_.def(v);
@@ -211,13 +221,16 @@ class Explicitor {
         break;
       }
       case Op::Call: visit_call(b, i); break;
+      case Op::GetAttr: unwrap_optional_instance(b, i); break;
       case Op::SetAttr: {  // the value stored converts to the field's type
-        TypeId o = f_.type(d.operands[0]);
+        unwrap_optional_instance(b, i);
+        TypeId o = f_.type(f_.inst(i).operands[0]);
         if (types_.kind(o) != TypeKind::Instance) break;
         const ClassInfo *c = types_.class_info(types_.get(o).handle);
-        int k = c ? c->field(f_.names[static_cast<size_t>(d.imm)]) : -1;
+        // f_.inst(i), not d: the unwrapping cast may have moved the instruction table.
+        int k = c ? c->field(f_.names[static_cast<size_t>(f_.inst(i).imm)]) : -1;
         if (k < 0) break;
-        Value v = cast(d.operands[1], c->field_types[static_cast<size_t>(k)], b, i);
+        Value v = cast(f_.inst(i).operands[1], c->field_types[static_cast<size_t>(k)], b, i);
         f_.inst(i).operands[1] = v;
         break;
       }

@@ -356,6 +356,21 @@ TEST_F(InsertRefcountsTest, ArrayArgumentIsDroppedAfterLastUse) {
   EXPECT_EQ(check_refcount_balance(*f), "") << print_function(*f);
 }
 
+// def f(s, n): return n   /   def f(s, n): return s
+// A string argument only read is borrowed from the caller (no reference taken or dropped); one
+// returned is owned, its reference handed to the caller.
+TEST_F(InsertRefcountsTest, NonArrayArgumentIsBorrowedUnlessReturned) {
+  for (int returns_n : {1, 0}) {
+    FunctionInput in =
+        NisBuilder("f", {"s", "n"}).code({{NisOp::LoadFast, returns_n}, {NisOp::ReturnValue}});
+    auto f = build(in, {types.unicode(), types.int64()});
+    const InstData &arg = f->inst(find_insts(*f, Op::Arg).at(0));
+    EXPECT_EQ(arg.imm2, returns_n) << print_function(*f);
+    EXPECT_TRUE(decrefs_of(*f, arg.result).empty()) << print_function(*f);
+    EXPECT_EQ(check_refcount_balance(*f), "") << print_function(*f);
+  }
+}
+
 // def f(n, c):
 //     if c:
 //         a = empty(n)

@@ -238,6 +238,12 @@ class BalanceChecker {
       TypeId t = f.type(Value{v});
       // A fused value is computed inline by its user and never owns a reference.
       tracked_[v] = !t.unknown() && f.types().needs_refcount(t) && !f.is_fused(Value{v});
+      // A borrowed argument or bound method (imm2 = 1, InsertRefcounts) owns no reference.
+      const ValueData &vd = f.value(Value{v});
+      if (tracked_[v] && !vd.is_param) {
+        const InstData &d = f.inst(Inst{vd.owner});
+        if ((d.op == Op::Arg || d.op == Op::GetAttr) && d.imm2 == 1) tracked_[v] = false;
+      }
     }
   }
 

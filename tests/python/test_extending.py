@@ -149,3 +149,55 @@ def test_type_classes_read_like_numbas():
 def test_intrinsic_is_refused_with_a_reason():
     with pytest.raises(UnsupportedError, match="llvmlite"):
         intrinsic(lambda typingctx, x: None)
+
+
+# ---- an implementation per dtype, and the typing function's own error ----------------------
+
+def scaled_sum(a):
+    return a.sum()
+
+
+@overload(scaled_sum)
+def _scaled_sum_typer(a):
+    if not isinstance(a, types.Array):
+        raise TypingError(f"scaled_sum() wants an array, got {a}")
+    if isinstance(a.dtype, types.Float):
+        def float_impl(a):
+            s = 0.0
+            for v in a.ravel():
+                s += v
+            return s * 0.5
+        return float_impl
+    if isinstance(a.dtype, types.Integer) and a.dtype.signed:
+        def int_impl(a):
+            s = 0
+            for v in a.ravel():
+                s += v
+            return s * 3
+        return int_impl
+    return None  # unsigned and the rest: declined
+
+
+def test_overload_chosen_per_dtype():
+    @ember.njit
+    def f(a):
+        return scaled_sum(a)
+
+    floats, ints = np.array([1.5, 2.5, 4.0]), np.arange(-2, 7, dtype=np.int32)
+    got_f, got_i = f(floats), f(ints)
+    assert got_f == floats.sum() * 0.5 and isinstance(got_f, float)
+    assert got_i == int(ints.sum()) * 3 and isinstance(got_i, int)
+    assert f(np.ones((2, 3), dtype=np.float32)) == 3.0  # a float32 2-D array: float_impl
+    with pytest.raises(TypingError, match=r"no implementation of scaled_sum\(\)"):
+        f(np.arange(3, dtype=np.uint8))
+
+
+def test_typing_function_raising_typing_error_shows_its_message_at_the_users_line():
+    @ember.njit
+    def g(x):
+        y = x + 1
+        return scaled_sum(y)
+
+    with pytest.raises(TypingError, match="scaled_sum\\(\\) wants an array, got int64") as e:
+        g(4)
+    assert "return scaled_sum(y)" in str(e.value)

@@ -118,3 +118,77 @@ def test_errors():
         stencil(func_or_mode="reflect")(five_point)
     with pytest.raises(TypingError, match="axes"):
         stencil(five_point)(np.arange(5.0))
+
+
+# ---- against NumPy slicing, and under parallel=True ----------------------------------------
+
+def centred_1d(a):
+    return a[-1] - 2.0 * a[0] + a[1]
+
+
+def cross_2d(a):
+    return a[-1, 0] + a[1, 0] + a[0, -1] + a[0, 1] - 4.0 * a[0, 0]
+
+
+def box_3d(a):
+    return a[-1, 0, 0] + a[1, 0, 0] + a[0, -1, 0] + a[0, 1, 0] + a[0, 0, -1] + a[0, 0, 2]
+
+
+def sliced_1d(a):
+    out = np.zeros_like(a)
+    out[1:-1] = a[:-2] - 2.0 * a[1:-1] + a[2:]
+    return out
+
+
+def sliced_2d(a):
+    out = np.zeros_like(a)
+    out[1:-1, 1:-1] = (a[:-2, 1:-1] + a[2:, 1:-1] + a[1:-1, :-2] + a[1:-1, 2:]
+                       - 4.0 * a[1:-1, 1:-1])
+    return out
+
+
+def sliced_3d(a):
+    """box_3d's neighbourhood is (-1, 1) on the first two axes and (-1, 2) on the last."""
+    out = np.zeros_like(a)
+    c = (slice(1, -1), slice(1, -1), slice(1, -2))
+    out[c] = (a[:-2, 1:-1, 1:-2] + a[2:, 1:-1, 1:-2] + a[1:-1, :-2, 1:-2] + a[1:-1, 2:, 1:-2]
+              + a[1:-1, 1:-1, :-3] + a[1:-1, 1:-1, 3:])
+    return out
+
+
+@pytest.mark.parametrize("kernel, sliced, shape", [
+    (centred_1d, sliced_1d, (17,)),
+    (cross_2d, sliced_2d, (9, 11)),
+    (box_3d, sliced_3d, (6, 7, 8)),
+], ids=["1d", "2d", "3d"])
+def test_matches_numpy_slicing_from_python_and_compiled_code(kernel, sliced, shape):
+    k = stencil(kernel)
+    a = np.random.default_rng(len(shape)).normal(size=shape)
+    want = sliced(a)
+
+    @ember.njit
+    def apply(a):
+        return k(a)
+
+    np.testing.assert_allclose(k(a), want, rtol=1e-13, atol=1e-13)
+    np.testing.assert_allclose(apply(a), want, rtol=1e-13, atol=1e-13)
+
+
+def test_under_parallel_true_runs_a_prange_driver_with_the_same_result():
+    k = stencil(cross_2d)
+
+    def apply(a, b):
+        return k(a) + k(b, out=np.full_like(b, 7.0))
+
+    serial, parallel = ember.njit(apply), ember.njit(parallel=True)(apply)
+    rng = np.random.default_rng(11)
+    a, b = rng.normal(size=(40, 30)), rng.normal(size=(40, 30))
+    into = np.full_like(b, 7.0)  # out= keeps its border
+    into[1:-1, 1:-1] = sliced_2d(b)[1:-1, 1:-1]
+    want = sliced_2d(a) + into
+    np.testing.assert_allclose(parallel(a, b), want, rtol=1e-13, atol=1e-13)
+    np.testing.assert_allclose(serial(a, b), want, rtol=1e-13, atol=1e-13)
+    # The parallel caller's stencil is a parallel loop (outlined as a prange body); the serial
+    # caller's is not.
+    assert ".prange" in "".join(parallel.inspect_llvm().values())
+    assert ".prange" not in "".join(serial.inspect_llvm().values())
