@@ -12,12 +12,15 @@ Importing this module is cheap: the bytecode normalizer, the value freezer and t
 """
 from __future__ import annotations
 
+import contextlib
 import copyreg
 import functools
 import os
 import sys
 import threading
 import weakref
+
+import numpy as np
 
 from . import _ember
 from .errors import EmberError, InternalError, TypingError, UnsupportedError
@@ -226,6 +229,9 @@ class JitFunction(Overloads):
         if kwargs or len(args) != self._nargs:
             args = self._bind(args, kwargs)
         codes = []
+        locks = None
+        if any(type(value) is np.random.Generator for value in args):
+            args, locks = _generator_arguments(args)
         for name, value in zip(self._argnames, args):
             if isinstance(value, (_ember.Dispatcher, tuple)):
                 self._pin(value)
@@ -251,7 +257,12 @@ class JitFunction(Overloads):
                 f"{self.__qualname__}() is a generator function: its generators live in compiled "
                 "code (iterate over it inside a jitted function); calling it from Python is not "
                 "supported", self.py_func.__code__.co_filename, _def_line(self.py_func))
-        return self.dispatcher._call_entry(spec.entry, args)
+        if locks is None:
+            return self.dispatcher._call_entry(spec.entry, args)
+        with contextlib.ExitStack() as held:
+            for lock in locks:
+                held.enter_context(lock)
+            return self.dispatcher._call_entry(spec.entry, args)
 
     def _pin(self, value):
         """A jitted function's type is its identity (its id): keep the ones passed as arguments
@@ -714,6 +725,22 @@ def _register_blas():
     capi = cython_blas.__pyx_capi__
     d, f = capi["dgemm"], capi["sgemm"]
     _ember.set_blas(get_pointer(d, get_name(d)) or 0, get_pointer(f, get_name(f)) or 0)
+
+
+def _generator_arguments(args):
+    """np.random.Generator arguments replaced by their compiled-code stand-ins
+    (ember/npapi/generator.py), and the locks of their BitGenerators (held for the call, as
+    NumPy holds them while drawing)."""
+    from .npapi import generator
+    out, locks = [], []
+    for value in args:
+        if type(value) is np.random.Generator:
+            lock = value.bit_generator.lock
+            if all(lock is not held for held in locks):
+                locks.append(lock)
+            value = generator.argument(value)
+        out.append(value)
+    return tuple(out), locks
 
 
 def _register_lapack():
