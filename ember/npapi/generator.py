@@ -15,11 +15,12 @@ dispatcher's slow path (the type is found in Python).
 
 Where NumPy's algorithm is followed the draws equal NumPy's for the same seed: ``random``
 (float64 and float32), ``integers`` (Lemire's bounded integers, int64/int32/uint64/uint32,
-``endpoint``), ``uniform``, ``choice`` with replacement, ``permutation`` and ``shuffle``
-(NumPy's masked rejection).  ``standard_normal``/``normal`` (Marsaglia's polar method) and
-``standard_exponential``/``exponential`` (inversion) do not use NumPy's ziggurat tables: they
-have the right distributions (tests/python/test_npapi_generator.py checks them statistically)
-but not NumPy's streams.
+``endpoint``), ``uniform``, ``choice`` (with and without replacement: Floyd's algorithm or a
+tail shuffle, as NumPy picks), ``permutation`` and ``shuffle`` (NumPy's masked rejection).
+``standard_normal``/``normal`` (Marsaglia's polar method) and ``standard_exponential``/
+``exponential`` (inversion) do not use NumPy's ziggurat tables: they have the right
+distributions (tests/python/test_npapi_generator.py checks them statistically) but not NumPy's
+streams.
 """
 from __future__ import annotations
 
@@ -284,17 +285,61 @@ def integers(self, low, high=None, size=None, dtype=None, endpoint=None):
 
 
 @jit
-def _choose(b, pop, replace):
-    if not replace:
-        raise ValueError("Generator.choice(replace=False) is not supported in compiled code yet")
+def _choose(b, pop):
     return np.int64(_bounded(b, np.uint64(pop - 1)))
+
+
+@jit
+def _shuffle_int(b, n, first, data):
+    """NumPy's _shuffle_int: data[first:n] shuffled with Lemire draws."""
+    for i in range(n - 1, first - 1, -1):
+        j = np.int64(_bounded(b, np.uint64(i)))
+        t = data[i]
+        data[i] = data[j]
+        data[j] = t
+
+
+@jit
+def _sample(b, pop, flat):
+    """flat filled with distinct indices below pop as NumPy's choice(replace=False) draws them:
+    a partial shuffle of the tail when a large population is sampled heavily, otherwise
+    Floyd's algorithm (an open-addressing set of the chosen) and a shuffle of the sample."""
+    size = flat.shape[0]
+    if size > pop:
+        raise ValueError("Cannot take a larger sample than population when replace is False")
+    if pop > 10000 and size > pop // 50:
+        idx = np.arange(pop)
+        _shuffle_int(b, pop, max(pop - size, 1), idx)
+        for i in range(size):
+            flat[i] = idx[pop - size + i]
+        return
+    mask = 1
+    while mask < 1.2 * size:
+        mask *= 2
+    mask -= 1
+    chosen = np.full(mask + 1, -1, np.int64)
+    for j in range(pop - size, pop):
+        val = np.int64(_bounded(b, np.uint64(j)))
+        loc = val & mask
+        while chosen[loc] != -1 and chosen[loc] != val:
+            loc = (loc + 1) & mask
+        if chosen[loc] == -1:
+            chosen[loc] = val
+        else:  # val was chosen before: j (never drawn yet) is chosen instead
+            val = j
+            loc = j & mask
+            while chosen[loc] != -1:
+                loc = (loc + 1) & mask
+            chosen[loc] = j
+        flat[j - pop + size] = val
+    _shuffle_int(b, size, 1, flat)
 
 
 @jit
 def _choice_int(g, a, replace):
     if a <= 0:
         raise ValueError("a must be a positive integer unless no samples are taken")
-    return _choose(g.bitgen, a, replace)
+    return _choose(g.bitgen, a)  # without replacement one draw is the same
 
 
 @jit
@@ -303,8 +348,11 @@ def _choice_int_sized(g, a, size, replace):
     flat = out.ravel()
     if flat.shape[0] > 0 and a <= 0:
         raise ValueError("a must be a positive integer unless no samples are taken")
-    for i in range(flat.shape[0]):
-        flat[i] = _choose(g.bitgen, a, replace)
+    if replace:
+        for i in range(flat.shape[0]):
+            flat[i] = _choose(g.bitgen, a)
+    else:
+        _sample(g.bitgen, a, flat)
     return out
 
 
@@ -312,7 +360,7 @@ def _choice_int_sized(g, a, size, replace):
 def _choice_array(g, a, replace):
     if a.shape[0] == 0:
         raise ValueError("a cannot be empty unless no samples are taken")
-    return a[_choose(g.bitgen, a.shape[0], replace)]
+    return a[_choose(g.bitgen, a.shape[0])]
 
 
 @jit
@@ -321,8 +369,14 @@ def _choice_array_sized(g, a, size, replace):
     flat = out.ravel()
     if flat.shape[0] > 0 and a.shape[0] == 0:
         raise ValueError("a cannot be empty unless no samples are taken")
-    for i in range(flat.shape[0]):
-        flat[i] = a[_choose(g.bitgen, a.shape[0], replace)]
+    if replace:
+        for i in range(flat.shape[0]):
+            flat[i] = a[_choose(g.bitgen, a.shape[0])]
+    else:
+        idx = np.empty(flat.shape[0], np.int64)
+        _sample(g.bitgen, a.shape[0], idx)
+        for i in range(flat.shape[0]):
+            flat[i] = a[idx[i]]
     return out
 
 

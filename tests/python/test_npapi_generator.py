@@ -98,6 +98,27 @@ def shuffles(rng, x, m):
     return p, q, rng.permutation(m)
 
 
+@ember.jit
+def without_replacement(rng, pop, n, pool):
+    return rng.choice(pop, n, replace=False), rng.choice(pool, (2, 2), False), rng.choice(pop,
+                                                                                         None,
+                                                                                         False)
+
+
+@pytest.mark.parametrize("pop,n", [(10, 3), (10, 10), (100, 7), (20000, 5), (20000, 1000)])
+def test_choice_without_replacement(pop, n):
+    """Floyd's algorithm, and the tail shuffle NumPy takes for a large population sampled
+    heavily (20000, 1000)."""
+    pool = np.arange(30.0, 40.0)
+    rng, ref = np.random.default_rng(pop + n), np.random.default_rng(pop + n)
+    got, grid, one = without_replacement(rng, pop, n, pool)
+    np.testing.assert_array_equal(got, ref.choice(pop, n, replace=False))
+    np.testing.assert_array_equal(grid, ref.choice(pool, (2, 2), False))
+    assert one == ref.choice(pop, None, False)
+    assert len(set(got.tolist())) == n
+    assert rng.bit_generator.state == ref.bit_generator.state
+
+
 def test_permutation_and_shuffle():
     rng, ref = np.random.default_rng(5), np.random.default_rng(5)
     x, m = np.arange(20.0), np.arange(15).reshape(5, 3)
@@ -176,7 +197,7 @@ def test_errors():
         complex_dtype(rng)
 
     @ember.jit
-    def without_replacement(rng):
-        return rng.choice(5, 2, False)
-    with pytest.raises(ValueError, match="replace=False"):
-        without_replacement(rng)
+    def too_many(rng):
+        return rng.choice(5, 6, replace=False)
+    with pytest.raises(ValueError, match="larger sample than population"):
+        too_many(rng)
