@@ -12,7 +12,6 @@ Importing this module is cheap: the bytecode normalizer, the value freezer and t
 """
 from __future__ import annotations
 
-import contextlib
 import copyreg
 import functools
 import os
@@ -259,10 +258,13 @@ class JitFunction(Overloads):
                 "supported", self.py_func.__code__.co_filename, _def_line(self.py_func))
         if locks is None:
             return self.dispatcher._call_entry(spec.entry, args)
-        with contextlib.ExitStack() as held:
-            for lock in locks:
-                held.enter_context(lock)
+        for lock in locks:
+            lock.acquire()
+        try:
             return self.dispatcher._call_entry(spec.entry, args)
+        finally:
+            for lock in locks:
+                lock.release()
 
     def _pin(self, value):
         """A jitted function's type is its identity (its id): keep the ones passed as arguments

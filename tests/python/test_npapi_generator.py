@@ -177,6 +177,9 @@ def test_errors():
         return rng.normal(0.0, -1.0)
     with pytest.raises(ValueError, match="scale < 0"):
         bad_scale(rng)
+    lock = rng.bit_generator.lock  # held for the call, released when it raised
+    assert lock.acquire(blocking=False)
+    lock.release()
 
     @ember.jit
     def empty_range(rng, n):
