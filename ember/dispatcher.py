@@ -19,6 +19,8 @@ import sys
 import threading
 import weakref
 
+import numpy as np
+
 from . import _ember
 from .errors import EmberError, InternalError, TypingError, UnsupportedError
 from .signature import T_CPOINTER, T_UNICODE
@@ -226,6 +228,9 @@ class JitFunction(Overloads):
         if kwargs or len(args) != self._nargs:
             args = self._bind(args, kwargs)
         codes = []
+        locks = None
+        if any(type(value) is np.random.Generator for value in args):
+            args, locks = _generator_arguments(args)
         for name, value in zip(self._argnames, args):
             if isinstance(value, (_ember.Dispatcher, tuple)):
                 self._pin(value)
@@ -256,7 +261,15 @@ class JitFunction(Overloads):
                 f"{self.__qualname__}() is a generator function: its generators live in compiled "
                 "code (iterate over it inside a jitted function); calling it from Python is not "
                 "supported", self.py_func.__code__.co_filename, _def_line(self.py_func))
-        return self.dispatcher._call_entry(spec.entry, args)
+        if locks is None:
+            return self.dispatcher._call_entry(spec.entry, args)
+        for lock in locks:
+            lock.acquire()
+        try:
+            return self.dispatcher._call_entry(spec.entry, args)
+        finally:
+            for lock in locks:
+                lock.release()
 
     def _pin(self, value):
         """A jitted function's type is its identity (its id): keep the ones passed as arguments
@@ -719,6 +732,22 @@ def _register_blas():
     capi = cython_blas.__pyx_capi__
     d, f = capi["dgemm"], capi["sgemm"]
     _ember.set_blas(get_pointer(d, get_name(d)) or 0, get_pointer(f, get_name(f)) or 0)
+
+
+def _generator_arguments(args):
+    """np.random.Generator arguments replaced by their compiled-code stand-ins
+    (ember/npapi/generator.py), and the locks of their BitGenerators (held for the call, as
+    NumPy holds them while drawing)."""
+    from .npapi import generator
+    out, locks = [], []
+    for value in args:
+        if type(value) is np.random.Generator:
+            lock = value.bit_generator.lock
+            if all(lock is not held for held in locks):
+                locks.append(lock)
+            value = generator.argument(value)
+        out.append(value)
+    return tuple(out), locks
 
 
 def _register_lapack():

@@ -606,6 +606,9 @@ V FunctionLowerer::lower_builtin(const InstData &d, BuiltinId id) {
     case BuiltinId::LapackGelsd:
     case BuiltinId::LapackGeqrf:
     case BuiltinId::LapackOrgqr: return lower_lapack(d, id);
+    case BuiltinId::BitgenNextUint64:
+    case BuiltinId::BitgenNextUint32:
+    case BuiltinId::BitgenNextDouble: return lower_bitgen(d, id);
     default: return lower_math(id, d);
   }
 }

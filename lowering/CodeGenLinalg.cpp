@@ -1,5 +1,6 @@
 // The LAPACK builtins ember's np.linalg calls (typeinfer/LinalgRules.cpp): each becomes one call
-// of its runtime wrapper (runtime/Lapack.cpp) with the precision first (0 float32, 1 float64),
+// of its runtime wrapper (runtime/Lapack.cpp) with the element type first (0 float32, 1 float64,
+// 2 complex64, 3 complex128),
 // then every buffer as its data pointer and every size as an int64, in the builtin's order.
 #include "lowering/FunctionLowerer.h"
 
@@ -22,7 +23,14 @@ V FunctionLowerer::lower_lapack(const InstData &d, BuiltinId id) {
     default: internal_error << "not a LAPACK builtin";
   }
   TypeId first = type(d.operands[1]);
-  int64_t kind = types_.dtype(first) == ScalarKind::Float32 ? 0 : 1;
+  int64_t kind = 1;
+  switch (types_.dtype(first)) {
+    case ScalarKind::Float32: kind = 0; break;
+    case ScalarKind::Float64: kind = 1; break;
+    case ScalarKind::Complex64: kind = 2; break;
+    case ScalarKind::Complex128: kind = 3; break;
+    default: internal_error << "a LAPACK builtin on a buffer of " << types_.to_string(first);
+  }
   std::vector<V> args = {llvm::ConstantInt::get(i64_, static_cast<uint64_t>(kind))};
   for (size_t k = 1; k < d.operands.size(); ++k) {
     TypeId t = type(d.operands[k]);

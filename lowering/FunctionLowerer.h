@@ -294,6 +294,7 @@ class FunctionLowerer {
 
   // ---- CodeGenLinalg.cpp -------------------------------------------------------------------
   V lower_lapack(const InstData &d, BuiltinId id);
+  V lower_bitgen(const InstData &d, BuiltinId id);
 
   // ---- CodeGenParallel.cpp -----------------------------------------------------------------
   /// The number of iterations of range(start, stop, step) (ValueError for a zero step).

@@ -49,6 +49,7 @@ const BuiltinSignature &builtin_signature(BuiltinId id) {
   if (const S *kernel = kernel_builtin_signature(id)) return *kernel;
   if (const S *container = container_builtin_signature(id)) return *container;
   if (const S *lapack = lapack_builtin_signature(id)) return *lapack;
+  if (const S *bitgen = bitgen_builtin_signature(id)) return *bitgen;
   if (const S *str = string_builtin_signature(id)) return *str;
   if (const S *cfunc = cfunc_builtin_signature(id)) return *cfunc;
   switch (id) {

@@ -92,6 +92,12 @@ bool is_lapack_builtin(BuiltinId id);
 const BuiltinSignature *lapack_builtin_signature(BuiltinId id);
 /// int64 (LAPACK's INFO) after checking the buffers; Unknown for other builtins.
 TypeId type_lapack_call(BuiltinCall &call);
+// ---- NumPy bit generators for ember's np.random.Generator (BitgenRules.cpp) ------------------
+bool is_bitgen_builtin(BuiltinId id);
+/// The one parameter of a bit-generator builtin (nullptr for other builtins).
+const BuiltinSignature *bitgen_builtin_signature(BuiltinId id);
+/// The draw's type (uint64, uint32 or float64); Unknown for other builtins.
+TypeId type_bitgen_call(BuiltinCall &call);
 // ---- strings (StringRules.cpp) ----------------------------------------------------------------
 /// The parameters of a string builtin or str method (nullptr for other builtins).
 const BuiltinSignature *string_builtin_signature(BuiltinId id);

@@ -1,6 +1,8 @@
 // Typing of the LAPACK builtins (ir/Builtins.def, "ember.npapi.lapack"): the routines ember's
 // own np.linalg (ember/npapi/linalg.py) calls.  They are internal: each takes C-contiguous
-// float32 or float64 buffers holding column-major matrices, pivot and rank buffers, and sizes,
+// float32, float64, complex64 or complex128 buffers holding column-major matrices (the first
+// one's dtype picks the routine), real buffers of that precision for singular values and
+// Hermitian eigenvalues, pivot and rank buffers, and sizes,
 // in a fixed order (runtime/Lapack.cpp), and returns LAPACK's INFO as an int64.  The checks
 // here keep a wrong call from reaching the runtime with buffers of the wrong kind.
 #include "typeinfer/CallRules.h"
@@ -9,20 +11,29 @@ namespace ember {
 
 namespace {
 
-/// Each operand: 'a' a float buffer of the first one's dtype, 'I' an int32 buffer, 'L' an
-/// int64 buffer, 'n' an integer, 'f' a float.
+/// Each operand: 'a' a buffer of the first one's dtype, 'r' a buffer of its real precision
+/// (float32 for complex64), 'I' an int32 buffer, 'L' an int64 buffer, 'n' an integer, 'f' a
+/// float.
 const char *lapack_operands(BuiltinId id) {
   switch (id) {
     case BuiltinId::LapackGetrf: return "aInn";
     case BuiltinId::LapackGesv: return "aIann";
     case BuiltinId::LapackPotrf: return "an";
-    case BuiltinId::LapackGesdd: return "aaaannnnn";
-    case BuiltinId::LapackSyevd: return "aann";
+    case BuiltinId::LapackGesdd: return "araannnnn";
+    case BuiltinId::LapackSyevd: return "arnn";
     case BuiltinId::LapackGeev: return "aaaann";
-    case BuiltinId::LapackGelsd: return "aaaLnnnnf";
+    case BuiltinId::LapackGelsd: return "aarLnnnnf";
     case BuiltinId::LapackGeqrf: return "aann";
     case BuiltinId::LapackOrgqr: return "aannn";
     default: return nullptr;
+  }
+}
+
+ScalarKind real_part_kind(ScalarKind k) {
+  switch (k) {
+    case ScalarKind::Complex64: return ScalarKind::Float32;
+    case ScalarKind::Complex128: return ScalarKind::Float64;
+    default: return k;
   }
 }
 
@@ -48,6 +59,7 @@ TypeId type_lapack_call(BuiltinCall &c) {
     bool ok = false;
     switch (pattern[k]) {
       case 'a':
+      case 'r':
       case 'I':
       case 'L': {
         if (!types.is_array(t) || types.layout(t) != Layout::C || types.readonly(t)) break;
@@ -57,7 +69,11 @@ TypeId type_lapack_call(BuiltinCall &c) {
         else if (pattern[k] == 'L')
           ok = dk == ScalarKind::Int64;
         else if (k == 0)
-          ok = dk == ScalarKind::Float32 || dk == ScalarKind::Float64, kind = dk;
+          ok = dk == ScalarKind::Float32 || dk == ScalarKind::Float64 ||
+               dk == ScalarKind::Complex64 || dk == ScalarKind::Complex128,
+          kind = dk;
+        else if (pattern[k] == 'r')
+          ok = dk == real_part_kind(kind);
         else
           ok = dk == kind;
         break;

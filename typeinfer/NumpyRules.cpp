@@ -332,6 +332,9 @@ TypeId type_numpy_call(BuiltinCall &c) {
     case BuiltinId::NpRandomRandint:
     case BuiltinId::NpRandomStandardNormal:
     case BuiltinId::NpRandomChoice: return type_random(c);
+    case BuiltinId::BitgenNextUint64:
+    case BuiltinId::BitgenNextUint32:
+    case BuiltinId::BitgenNextDouble: return type_bitgen_call(c);
     default: return type_lapack_call(c);
   }
 }

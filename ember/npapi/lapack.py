@@ -3,13 +3,15 @@
 Compiled code calls these as builtins (typeinfer/LinalgRules.cpp, runtime/Lapack.cpp) with
 C-contiguous buffers holding column-major matrices and their sizes; ember/npapi/linalg.py is
 their only caller.  ``register()`` hands SciPy's LAPACK (scipy.linalg.cython_lapack) to the
-runtime, as the matrix product gets SciPy's BLAS.
+runtime, as the matrix product gets SciPy's BLAS: the s, d, c and z variants of each routine
+(the complex ones of syevd and orgqr are heevd and ungqr).
 """
 from __future__ import annotations
 
 from ..errors import UnsupportedError
 
 ROUTINES = ("getrf", "gesv", "potrf", "gesdd", "syevd", "geev", "gelsd", "geqrf", "orgqr")
+_COMPLEX_NAMES = {"syevd": "heevd", "orgqr": "ungqr"}
 _registered = False
 
 
@@ -47,7 +49,8 @@ def register(fname):
                                                                    ctypes.c_char_p]
     capi = cython_lapack.__pyx_capi__
     for routine in ROUTINES:
-        for prefix in "sd":
-            capsule = capi[prefix + routine]
-            _ember.set_lapack(prefix + routine, get_pointer(capsule, get_name(capsule)) or 0)
+        for prefix in "sdcz":
+            name = prefix + (_COMPLEX_NAMES.get(routine, routine) if prefix in "cz" else routine)
+            capsule = capi[name]
+            _ember.set_lapack(name, get_pointer(capsule, get_name(capsule)) or 0)
     _registered = True

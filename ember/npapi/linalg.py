@@ -4,9 +4,12 @@ matrix_rank, norm, cond, matrix_power, multi_dot; and np.trace, np.kron, np.vdot
 
 Each function copies its operand into a C-contiguous buffer holding the matrix in column-major
 order (LAPACK's), calls the routine, and copies the results back into C-ordered arrays, as
-NumPy returns them.  Integer input is computed in float64 and float32 stays float32, as NumPy.
-Singular input raises np.linalg.LinAlgError with NumPy's message.  Complex matrices are not
-supported yet (a TypingError says so).
+NumPy returns them.  Integer input is computed in float64; float32, complex64 and complex128
+keep their dtype, as NumPy (complex matrices call the c/z routines, Hermitian ones cheevd/zheevd,
+and singular values, Hermitian eigenvalues, norms and log-determinants come back real).
+Singular input raises np.linalg.LinAlgError with NumPy's message.  np.linalg.eig of a real
+matrix with complex eigenvalues raises ValueError (the result's dtype would depend on the
+values), as Numba does.
 """
 from __future__ import annotations
 
@@ -23,22 +26,42 @@ LinAlgError = np.linalg.LinAlgError
 def _matrix(info, fname, square=True, ndims=(2,)):
     if info is None or not info.is_array:
         unsupported(fname, f"an argument of type {info}")
-    if info.dtype.kind == "c":
-        unsupported(fname, "complex matrices")
     if info.dtype.kind == "b":
         raise TypingError(f"{fname}(): array type bool is unsupported in linalg")
     if info.ndim not in ndims:
         raise TypingError(f"{fname}(): {info.ndim}-dimensional array given. Array must be "
                           f"{'two' if ndims == (2,) else 'one or two'}-dimensional")
     lapack.register(fname)
-    return np.dtype(np.float32) if info.dtype == np.float32 else np.dtype(np.float64)
+    if info.dtype in (np.float32, np.complex64, np.complex128):
+        return info.dtype
+    return np.dtype(np.float64)
 
 
 @functools.lru_cache(None)
 def _kernels(dtype):
-    """The jitted implementations for one precision (float32 or float64)."""
+    """The jitted implementations for one element type (float32, float64, complex64 or
+    complex128)."""
     dt = np.dtype(dtype).type
+    complex_kind = np.dtype(dtype).kind == "c"
+    rt = np.finfo(dt).dtype.type  # the real type of the same precision
     eps = float(np.finfo(dt).eps)
+
+    if complex_kind:
+        @jit
+        def conj(x):
+            return np.conj(x)
+
+        @jit
+        def abs2(x):
+            return x.real * x.real + x.imag * x.imag
+    else:
+        @jit
+        def conj(x):
+            return x
+
+        @jit
+        def abs2(x):
+            return x * x
 
     @jit
     def fortran(a):
@@ -90,25 +113,45 @@ def _kernels(dtype):
             raise LinAlgError("Singular matrix")
         return back(x)
 
-    @jit
-    def slogdet(a):
-        square(a)
-        n = a.shape[0]
-        w = fortran(a)
-        ipiv = np.empty(max(n, 1), np.int32)
-        if n > 0 and lapack.getrf(w, ipiv, n, n) > 0:
-            return dt(0.0), dt(-np.inf)
-        sign = 1.0
-        logdet = 0.0
-        for i in range(n):
-            d = w[i, i]
-            if ipiv[i] != i + 1:
-                sign = -sign
-            if d < 0:
-                sign = -sign
-                d = -d
-            logdet += np.log(d)
-        return dt(sign), dt(logdet)
+    if complex_kind:
+        @jit
+        def slogdet(a):
+            square(a)
+            n = a.shape[0]
+            w = fortran(a)
+            ipiv = np.empty(max(n, 1), np.int32)
+            if n > 0 and lapack.getrf(w, ipiv, n, n) > 0:
+                return dt(0.0), rt(-np.inf)
+            sign = dt(1.0)
+            logdet = 0.0
+            for i in range(n):
+                d = w[i, i]
+                if ipiv[i] != i + 1:
+                    sign = -sign
+                m = abs(d)
+                sign = sign * (d / m)
+                logdet += np.log(m)
+            return dt(sign), rt(logdet)
+    else:
+        @jit
+        def slogdet(a):
+            square(a)
+            n = a.shape[0]
+            w = fortran(a)
+            ipiv = np.empty(max(n, 1), np.int32)
+            if n > 0 and lapack.getrf(w, ipiv, n, n) > 0:
+                return dt(0.0), dt(-np.inf)
+            sign = 1.0
+            logdet = 0.0
+            for i in range(n):
+                d = w[i, i]
+                if ipiv[i] != i + 1:
+                    sign = -sign
+                if d < 0:
+                    sign = -sign
+                    d = -d
+                logdet += np.log(d)
+            return dt(sign), dt(logdet)
 
     @jit
     def det(a):
@@ -133,7 +176,7 @@ def _kernels(dtype):
         m, n = a.shape[0], a.shape[1]
         k = min(m, n)
         w = fortran(a)
-        s = np.empty(k, dt)
+        s = np.empty(k, rt)
         ucols = m if full_matrices else k
         vtrows = n if full_matrices else k
         u = np.zeros((ucols, m), dt)
@@ -149,7 +192,7 @@ def _kernels(dtype):
         m, n = a.shape[0], a.shape[1]
         k = min(m, n)
         w = fortran(a)
-        s = np.empty(k, dt)
+        s = np.empty(k, rt)
         dummy = np.empty((1, 1), dt)
         if k > 0 and lapack.gesdd(w, s, dummy, dummy, m, n, 0, 1, 1) > 0:
             raise LinAlgError("SVD did not converge")
@@ -160,7 +203,7 @@ def _kernels(dtype):
         square(a)
         n = a.shape[0]
         w = fortran(a)
-        vals = np.empty(n, dt)
+        vals = np.empty(n, rt)
         if n > 0 and lapack.syevd(w, vals, n, 1) > 0:
             raise LinAlgError("Eigenvalues did not converge")
         return vals, back(w)
@@ -170,10 +213,22 @@ def _kernels(dtype):
         square(a)
         n = a.shape[0]
         w = fortran(a)
-        vals = np.empty(n, dt)
+        vals = np.empty(n, rt)
         if n > 0 and lapack.syevd(w, vals, n, 0) > 0:
             raise LinAlgError("Eigenvalues did not converge")
         return vals
+
+    @jit
+    def eig_complex(a, vectors):
+        square(a)
+        n = a.shape[0]
+        w = fortran(a)
+        vals = np.empty(n, dt)
+        unused = np.empty(1, dt)
+        vr = np.empty((n, n), dt) if vectors else np.empty((1, 1), dt)
+        if n > 0 and lapack.geev(w, vals, unused, vr, n, 1 if vectors else 0) > 0:
+            raise LinAlgError("Eigenvalues did not converge")
+        return vals, vr
 
     @jit
     def eig_parts(a, vectors):
@@ -191,14 +246,16 @@ def _kernels(dtype):
                                  "has complex eigenvalues, which ember does not support yet)")
         return wr, vr
 
+    eig_of = eig_complex if complex_kind else eig_parts
+
     @jit
     def eig(a):
-        wr, vr = eig_parts(a, True)
+        wr, vr = eig_of(a, True)
         return wr, back(vr)
 
     @jit
     def eigvals(a):
-        return eig_parts(a, False)[0]
+        return eig_of(a, False)[0]
 
     @jit
     def lstsq2(a, b, rcond):
@@ -212,7 +269,7 @@ def _kernels(dtype):
         for j in range(nrhs):
             for i in range(m):
                 x[j, i] = b[i, j]
-        s = np.empty(min(m, n), dt)
+        s = np.empty(min(m, n), rt)
         rank = np.zeros(1, np.int64)
         cut = rcond if rcond >= 0 else eps * max(m, n)
         if m > 0 and n > 0 and nrhs > 0:
@@ -223,14 +280,14 @@ def _kernels(dtype):
             for i in range(n):
                 sol[i, j] = x[j, i]
         if rank[0] == n and m > n:
-            res = np.zeros(nrhs, dt)
+            res = np.zeros(nrhs, rt)
             for j in range(nrhs):
-                acc = dt(0.0)
+                acc = rt(0.0)
                 for i in range(n, m):
-                    acc += x[j, i] * x[j, i]
+                    acc += abs2(x[j, i])
                 res[j] = acc
         else:
-            res = np.empty(0, dt)
+            res = np.empty(0, rt)
         return sol, res, rank[0], s
 
     @jit
@@ -265,10 +322,10 @@ def _kernels(dtype):
         for t in range(k):
             if s[t] > cutoff:
                 inv_s = 1.0 / s[t]
-                for i in range(n):
-                    f = vt[t, i] * inv_s
+                for i in range(n):  # V S^-1 U^H
+                    f = conj(vt[t, i]) * inv_s
                     for j in range(m):
-                        out[i, j] += f * u[j, t]
+                        out[i, j] += f * conj(u[j, t])
         return out
 
     @jit
@@ -437,6 +494,34 @@ def _norm_vec(x):
 
 
 @jit
+def _norm_vec_complex(x):
+    flat = x.ravel()
+    s = 0.0
+    for i in range(flat.shape[0]):
+        v = flat[i]
+        s += v.real * v.real + v.imag * v.imag
+    return np.sqrt(s)
+
+
+@jit
+def _abs_vec(x):
+    """|x| of a complex vector as float64 (np.abs of complex arrays is not compiled yet)."""
+    out = np.empty(x.shape[0], np.float64)
+    for i in range(x.shape[0]):
+        out[i] = abs(x[i])
+    return out
+
+
+@jit
+def _norm_ord_complex(x, ord):
+    if x.ndim != 1:
+        raise ValueError("ember supports ord= for vectors only")
+    if ord == 2:
+        return np.float64(_norm_vec_complex(x))
+    return _norm_ord(_abs_vec(x), ord)
+
+
+@jit
 def _norm_ord(x, ord):
     if x.ndim != 1:
         raise ValueError("ember supports ord= for vectors only")
@@ -456,15 +541,16 @@ def _norm_ord(x, ord):
 
 @overload(np.linalg.norm, "np.linalg.norm")
 def norm(x, ord=None, axis=None, keepdims=None):
-    if x is None or not x.is_array or x.dtype.kind == "c":
+    if x is None or not x.is_array:
         unsupported("np.linalg.norm", f"x of type {x}")
     if not absent(axis) or not absent(keepdims):
         unsupported("np.linalg.norm", "axis= and keepdims=")
+    is_complex = x.dtype.kind == "c"
     if absent(ord) or ord.kind == "str" and ord.value == "fro":
-        return _norm_vec, ("x",)
+        return (_norm_vec_complex if is_complex else _norm_vec), ("x",)
     if x.ndim != 1:
         unsupported("np.linalg.norm", "ord= for matrices")
-    return _norm_ord, ("x", "ord")
+    return (_norm_ord_complex if is_complex else _norm_ord), ("x", "ord")
 
 
 @functools.lru_cache(None)
@@ -540,9 +626,28 @@ def _vdot(a, b):
     return np.dot(x, y)
 
 
+@functools.lru_cache(None)
+def _vdot_complex(dtype):
+    rt = np.dtype(dtype).type
+
+    @jit
+    def vdot(a, b):
+        x = a.ravel()
+        y = b.ravel()
+        if x.shape[0] != y.shape[0]:
+            raise ValueError("vdot: the arrays must have the same number of elements")
+        s = rt(0)
+        for i in range(x.shape[0]):
+            s += np.conj(x[i]) * y[i]
+        return s
+    return vdot
+
+
 @overload(np.vdot)
 def vdot(a, b):
     for info in (a, b):
-        if info is None or not info.is_array or info.dtype.kind == "c":
+        if info is None or not info.is_array:
             unsupported("np.vdot", f"an argument of type {info}")
+    if a.dtype.kind == "c" or b.dtype.kind == "c":  # vdot conjugates its first argument
+        return _vdot_complex(np.result_type(a.dtype, b.dtype)), ("a", "b")
     return _vdot, ("a", "b")

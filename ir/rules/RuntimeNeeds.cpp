@@ -43,7 +43,10 @@ void builtin_needs(const Function &f, const InstData &d, BuiltinId id,
     case BuiltinId::NpRandomNormal:
     case BuiltinId::NpRandomRandint:
     case BuiltinId::NpRandomStandardNormal:
-    case BuiltinId::NpRandomChoice: need(RuntimeService::Random, NeedKind::RandomDraw); break;
+    case BuiltinId::NpRandomChoice:
+    case BuiltinId::BitgenNextUint64:  // a host BitGenerator's functions
+    case BuiltinId::BitgenNextUint32:
+    case BuiltinId::BitgenNextDouble: need(RuntimeService::Random, NeedKind::RandomDraw); break;
     case BuiltinId::LapackGetrf:
     case BuiltinId::LapackGesv:
     case BuiltinId::LapackPotrf:

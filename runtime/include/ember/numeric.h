@@ -58,9 +58,10 @@ void ember_gemm_f32(int64_t m, int64_t n, int64_t k, const float *a, int64_t a_r
 void ember_set_blas(void *dgemm, void *sgemm);
 
 /* LAPACK for np.linalg (runtime/Lapack.cpp): column-major contiguous matrices, kind 0 float32,
- * 1 float64; the result is LAPACK's INFO or one of these codes. */
+ * 1 float64, 2 complex64, 3 complex128 (s and w of gesdd, syevd and gelsd are then real); the
+ * result is LAPACK's INFO or one of these codes. */
 #define EMBER_LAPACK_MISSING (-1000000)
-/* Registers a Fortran LAPACK routine by its name ("dgesv", "sgetrf", ...); 0 if unknown. */
+/* Registers a Fortran LAPACK routine by its name ("dgesv", "sgetrf", "zheevd", "cungqr", ...); 0 if unknown. */
 int ember_set_lapack(const char *name, void *fn);
 int64_t ember_lapack_getrf(int64_t kind, void *a, void *ipiv, int64_t m, int64_t n);
 int64_t ember_lapack_gesv(int64_t kind, void *a, void *ipiv, void *b, int64_t n, int64_t nrhs);

@@ -1,0 +1,487 @@
+"""np.random.Generator passed to compiled code: ``rng.random()``, ``rng.integers(...)``, ...
+
+A ``np.random.Generator`` argument reaches compiled code as an instance of the jitclass
+``Generator`` below, which holds the address of its BitGenerator's ``bitgen_t``
+(ember/dispatcher.py converts it, holding the BitGenerator's lock for the call); its methods are
+selectors like ember's NumPy functions (ember/npapi/__init__.py), so that ``size`` and
+``dtype=np.float32`` choose the implementation at compile time.  Every draw
+calls the BitGenerator's own next_uint64 / next_uint32 / next_double through that struct
+(ember/npapi/bitgen.py), so the state the Python object holds advances in place: after the call
+the Generator continues from where compiled code stopped, and compiled code continues NumPy's
+stream.  Any BitGenerator with a ``ctypes`` interface works (PCG64, PCG64DXSM, MT19937, Philox,
+SFC64).  The instance is valid only during the call that received it: returned to Python or
+kept, it would outlive the Generator it points into.  Calls with a Generator argument take the
+dispatcher's slow path (the type is found in Python).
+
+Where NumPy's algorithm is followed the draws equal NumPy's for the same seed: ``random``
+(float64 and float32), ``integers`` (Lemire's bounded integers, int64/int32/uint64/uint32,
+``endpoint``), ``uniform``, ``choice`` (with and without replacement: Floyd's algorithm or a
+tail shuffle, as NumPy picks), ``permutation`` and ``shuffle`` (NumPy's masked rejection).
+``standard_normal``/``normal`` (Marsaglia's polar method) and ``standard_exponential``/
+``exponential`` (inversion) do not use NumPy's ziggurat tables: they have the right
+distributions (tests/python/test_npapi_generator.py checks them statistically) but not NumPy's
+streams.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+
+from .. import types
+from ..decorators import jit
+from ..jitclasses import jitclass
+from . import TypingError, _overloads, absent, bitgen, overload, unsupported
+from .shapes import _generate, _wrap
+
+M32 = np.uint64(0xFFFFFFFF)
+M64 = np.uint64(0xFFFFFFFFFFFFFFFF)
+U32 = np.uint64(32)
+
+
+@jitclass([("bitgen", types.int64)])
+class Generator:
+    """What compiled code holds for a np.random.Generator: its bitgen_t's address.  Its
+    methods (``_METHODS``, at the end of this file) are selectors, like ember's NumPy
+    functions: arguments such as ``dtype=np.float32`` steer the choice at compile time."""
+
+    def __init__(self, bitgen):
+        self.bitgen = bitgen
+
+
+def argument(rng):
+    """The compiled-code stand-in for a np.random.Generator argument."""
+    return Generator(rng.bit_generator.ctypes.bit_generator.value)
+
+
+# ---- NumPy's integer algorithms -------------------------------------------------------------
+
+@jit
+def _mul_hi(x, y):
+    """The high 64 bits of the 128-bit product of two uint64s."""
+    x_lo, x_hi = x & M32, x >> U32
+    y_lo, y_hi = y & M32, y >> U32
+    lo_lo = x_lo * y_lo
+    hi_lo = x_hi * y_lo
+    cross = (lo_lo >> U32) + (hi_lo & M32) + x_lo * y_hi
+    return x_hi * y_hi + (hi_lo >> U32) + (cross >> U32)
+
+
+@jit
+def _bounded(b, rng):
+    """A uint64 in [0, rng] as NumPy's random_bounded_uint64 draws it (Lemire's method on
+    32-bit draws while rng fits in 32 bits)."""
+    if rng == 0:
+        return np.uint64(0)
+    if rng <= M32:
+        if rng == M32:
+            return np.uint64(bitgen.next_uint32(b))
+        excl = rng + np.uint64(1)
+        m = np.uint64(bitgen.next_uint32(b)) * excl
+        if (m & M32) < excl:
+            threshold = (M32 - rng) % excl
+            while (m & M32) < threshold:
+                m = np.uint64(bitgen.next_uint32(b)) * excl
+        return m >> U32
+    if rng == M64:
+        return bitgen.next_uint64(b)
+    excl = rng + np.uint64(1)
+    x = bitgen.next_uint64(b)
+    if x * excl < excl:
+        threshold = (M64 - rng) % excl
+        while x * excl < threshold:
+            x = bitgen.next_uint64(b)
+    return _mul_hi(x, excl)
+
+
+@jit
+def _interval(b, top):
+    """A uint64 in [0, top] as NumPy's random_interval draws it (masked rejection): the
+    shuffles' draw."""
+    if top == 0:
+        return np.uint64(0)
+    mask = top
+    mask |= mask >> np.uint64(1)
+    mask |= mask >> np.uint64(2)
+    mask |= mask >> np.uint64(4)
+    mask |= mask >> np.uint64(8)
+    mask |= mask >> np.uint64(16)
+    mask |= mask >> U32
+    if top <= M32:
+        v = np.uint64(bitgen.next_uint32(b)) & mask
+        while v > top:
+            v = np.uint64(bitgen.next_uint32(b)) & mask
+        return v
+    v = bitgen.next_uint64(b) & mask
+    while v > top:
+        v = bitgen.next_uint64(b) & mask
+    return v
+
+
+# ---- continuous draws -----------------------------------------------------------------------
+
+@jit
+def _gauss(b):
+    """Marsaglia's polar method (one of each pair; not NumPy's ziggurat)."""
+    while True:
+        x1 = 2.0 * bitgen.next_double(b) - 1.0
+        x2 = 2.0 * bitgen.next_double(b) - 1.0
+        r2 = x1 * x1 + x2 * x2
+        if r2 < 1.0 and r2 != 0.0:
+            return x2 * np.sqrt(-2.0 * np.log(r2) / r2)
+
+
+@jit
+def _expo(b):
+    """Inversion, -log(1 - U) with U in [0, 1) (not NumPy's ziggurat)."""
+    return -np.log(1.0 - bitgen.next_double(b))
+
+
+_DOUBLE = "bitgen.next_double(b)"
+_FLOAT = "np.float32((bitgen.next_uint32(b) >> np.uint32(8)) * (1.0 / 16777216.0))"
+# name: ((parameter, default), ...), the scalar draw, the invalid-parameter check, the dtype
+_DRAWS = {
+    "random": ((), _DOUBLE, "", "f8"),
+    "random_f4": ((), _FLOAT, "", "f4"),
+    "uniform": ((("low", 0.0), ("high", 1.0)), f"low + (high - low) * {_DOUBLE}", "", "f8"),
+    "standard_normal": ((), "gauss(b)", "", "f8"),
+    "standard_normal_f4": ((), "np.float32(gauss(b))", "", "f4"),
+    "normal": ((("loc", 0.0), ("scale", 1.0)), "loc + scale * gauss(b)", "scale < 0", "f8"),
+    "standard_exponential": ((), "expo(b)", "", "f8"),
+    "standard_exponential_f4": ((), "np.float32(expo(b))", "", "f4"),
+    "exponential": ((("scale", 1.0),), "scale * expo(b)", "scale < 0", "f8"),
+}
+
+
+@lru_cache(None)
+def _draw_impl(name, given, with_size):
+    params, draw, check, dtype = _DRAWS[name]
+    args = ["g", *given] + (["size"] if with_size else [])
+    lines = [f"def impl({', '.join(args)}):", "    b = g.bitgen"]
+    for p, default in params:
+        if p not in given:
+            lines.append(f"    {p} = {default!r}")
+    if check:
+        lines += [f"    if {check}:", f"        raise ValueError('{check}')"]
+    if with_size:
+        lines += [f"    out = np.empty(size, np.{np.dtype(dtype).name})", "    flat = out.ravel()",
+                  "    for i in range(flat.shape[0]):", f"        flat[i] = {draw}",
+                  "    return out"]
+    else:
+        lines.append(f"    return {draw}")
+    return _generate("impl", "\n".join(lines) + "\n", bitgen=bitgen, gauss=_gauss, expo=_expo)
+
+
+def _size(size, fname):
+    if absent(size):
+        return False
+    if size.is_number and size.dtype.kind in "iu" or size.kind == "tuple":
+        return True
+    unsupported(fname, f"size of type {size}")
+
+
+def _float_dtype(dtype, fname):
+    """'' for float64 (the default), '_f4' for float32."""
+    if absent(dtype):
+        return ""
+    if dtype.kind == "class" and dtype.dtype in (np.float64, np.float32):
+        return "" if dtype.dtype == np.float64 else "_f4"
+    raise TypingError(f"{fname}(): dtype must be np.float64 or np.float32, not {dtype}")
+
+
+def _draws(name, fname, size, dtype=None, **params):
+    """The implementation of a continuous draw and the arguments it takes."""
+    given = []
+    for p, info in params.items():
+        if absent(info):
+            continue
+        if not info.is_number or info.dtype.kind == "c":
+            unsupported(fname, f"'{p}' of type {info} (real numbers are supported)")
+        given.append(p)
+    with_size = _size(size, fname)
+    impl = _draw_impl(name + _float_dtype(dtype, fname), tuple(given), with_size)
+    return impl, ("self", *given) + (("size",) if with_size else ())
+
+
+def random(self, size=None, dtype=None):
+    return _draws("random", "Generator.random", size, dtype)
+
+
+def standard_normal(self, size=None, dtype=None):
+    return _draws("standard_normal", "Generator.standard_normal", size, dtype)
+
+
+def standard_exponential(self, size=None, dtype=None):
+    return _draws("standard_exponential", "Generator.standard_exponential", size, dtype)
+
+
+def uniform(self, low=None, high=None, size=None):
+    return _draws("uniform", "Generator.uniform", size, low=low, high=high)
+
+
+def normal(self, loc=None, scale=None, size=None):
+    return _draws("normal", "Generator.normal", size, loc=loc, scale=scale)
+
+
+def exponential(self, scale=None, size=None):
+    return _draws("exponential", "Generator.exponential", size, scale=scale)
+
+
+# ---- integers, choice -----------------------------------------------------------------------
+
+# The dtypes whose draws follow NumPy's (8- and 16-bit ones share buffered 32-bit draws there).
+_INT_DTYPES = (np.int64, np.int32, np.uint64, np.uint32)
+
+
+@lru_cache(None)
+def _integers_impl(dtype, has_high, with_size, has_endpoint):
+    info = np.iinfo(dtype)
+    name = np.dtype(dtype).name
+    bounds = f"low < {int(info.min)} or top > {int(info.max)}"
+    if info.max > np.iinfo(np.int64).max:  # uint64: high itself cannot exceed int64 here
+        bounds = "low < 0"
+    args = ["g", "low"] + (["high"] if has_high else []) + (["size"] if with_size else []) + (
+        ["endpoint"] if has_endpoint else [])
+    lines = [f"def impl({', '.join(args)}):", "    b = g.bitgen"]
+    if not has_high:
+        lines.append("    low, high = 0, low")
+    if not has_endpoint:
+        lines.append("    endpoint = False")
+    lines += ["    top = high if endpoint else high - 1",
+              "    if low > top:",
+              "        if endpoint:",
+              "            raise ValueError('low > high')",
+              "        raise ValueError('low >= high')",
+              f"    if {bounds}:",
+              f"        raise ValueError('integers(): the bounds are out of range for {name}')",
+              "    off = np.uint64(np.int64(low))",
+              "    rng = np.uint64(np.int64(top)) - off"]
+    if with_size:
+        lines += [f"    out = np.empty(size, np.{name})", "    flat = out.ravel()",
+                  "    for i in range(flat.shape[0]):",
+                  f"        flat[i] = np.{name}(off + bounded(b, rng))",
+                  "    return out"]
+    else:
+        lines.append(f"    return np.{name}(off + bounded(b, rng))")
+    return _generate("impl", "\n".join(lines) + "\n", bounded=_bounded)
+
+
+def integers(self, low, high=None, size=None, dtype=None, endpoint=None):
+    fname = "Generator.integers"
+    for what, info in (("low", low), ("high", high)):
+        if not absent(info) and not (info.is_number and info.dtype.kind in "biu"):
+            unsupported(fname, f"'{what}' of type {info} (integers are supported)")
+    if absent(dtype):
+        dt = np.int64
+    elif dtype.kind == "class" and dtype.dtype.type in _INT_DTYPES:
+        dt = dtype.dtype.type
+    else:
+        unsupported(fname, f"dtype {dtype} (int64, int32, uint64 and uint32 are supported)")
+    has_high, has_endpoint = not absent(high), not absent(endpoint)
+    with_size = _size(size, fname)
+    impl = _integers_impl(dt, has_high, with_size, has_endpoint)
+    return impl, ("self", "low") + (("high",) if has_high else ()) + (
+        ("size",) if with_size else ()) + (("endpoint",) if has_endpoint else ())
+
+
+@jit
+def _choose(b, pop):
+    return np.int64(_bounded(b, np.uint64(pop - 1)))
+
+
+@jit
+def _shuffle_int(b, n, first, data):
+    """NumPy's _shuffle_int: data[first:n] shuffled with Lemire draws."""
+    for i in range(n - 1, first - 1, -1):
+        j = np.int64(_bounded(b, np.uint64(i)))
+        t = data[i]
+        data[i] = data[j]
+        data[j] = t
+
+
+@jit
+def _sample(b, pop, flat):
+    """flat filled with distinct indices below pop as NumPy's choice(replace=False) draws them:
+    a partial shuffle of the tail when a large population is sampled heavily, otherwise
+    Floyd's algorithm (an open-addressing set of the chosen) and a shuffle of the sample."""
+    size = flat.shape[0]
+    if size > pop:
+        raise ValueError("Cannot take a larger sample than population when replace is False")
+    if pop > 10000 and size > pop // 50:
+        idx = np.arange(pop)
+        _shuffle_int(b, pop, max(pop - size, 1), idx)
+        for i in range(size):
+            flat[i] = idx[pop - size + i]
+        return
+    mask = 1
+    while mask < 1.2 * size:
+        mask *= 2
+    mask -= 1
+    chosen = np.full(mask + 1, -1, np.int64)
+    for j in range(pop - size, pop):
+        val = np.int64(_bounded(b, np.uint64(j)))
+        loc = val & mask
+        while chosen[loc] != -1 and chosen[loc] != val:
+            loc = (loc + 1) & mask
+        if chosen[loc] == -1:
+            chosen[loc] = val
+        else:  # val was chosen before: j (never drawn yet) is chosen instead
+            val = j
+            loc = j & mask
+            while chosen[loc] != -1:
+                loc = (loc + 1) & mask
+            chosen[loc] = j
+        flat[j - pop + size] = val
+    _shuffle_int(b, size, 1, flat)
+
+
+@jit
+def _choice_int(g, a, replace):
+    if a <= 0:
+        raise ValueError("a must be a positive integer unless no samples are taken")
+    return _choose(g.bitgen, a)  # without replacement one draw is the same
+
+
+@jit
+def _choice_int_sized(g, a, size, replace):
+    out = np.empty(size, np.int64)
+    flat = out.ravel()
+    if flat.shape[0] > 0 and a <= 0:
+        raise ValueError("a must be a positive integer unless no samples are taken")
+    if replace:
+        for i in range(flat.shape[0]):
+            flat[i] = _choose(g.bitgen, a)
+    else:
+        _sample(g.bitgen, a, flat)
+    return out
+
+
+@jit
+def _choice_array(g, a, replace):
+    if a.shape[0] == 0:
+        raise ValueError("a cannot be empty unless no samples are taken")
+    return a[_choose(g.bitgen, a.shape[0])]
+
+
+@jit
+def _choice_array_sized(g, a, size, replace):
+    out = np.empty(size, a.dtype)
+    flat = out.ravel()
+    if flat.shape[0] > 0 and a.shape[0] == 0:
+        raise ValueError("a cannot be empty unless no samples are taken")
+    if replace:
+        for i in range(flat.shape[0]):
+            flat[i] = a[_choose(g.bitgen, a.shape[0])]
+    else:
+        idx = np.empty(flat.shape[0], np.int64)
+        _sample(g.bitgen, a.shape[0], idx)
+        for i in range(flat.shape[0]):
+            flat[i] = a[idx[i]]
+    return out
+
+
+def choice(self, a, size=None, replace=None):
+    fname = "Generator.choice"
+    with_size = _size(size, fname)
+    if not absent(replace) and not (replace.is_number and replace.dtype.kind == "b"):
+        raise TypingError(f"{fname}(): replace must be a bool, not {replace}")
+    if a.is_number and a.dtype.kind in "iu":
+        impl = _choice_int_sized if with_size else _choice_int
+    elif a.is_array and a.ndim == 1:
+        impl = _choice_array_sized if with_size else _choice_array
+    else:
+        unsupported(fname, f"'a' of type {a} (an integer or a 1-d array is supported)")
+    if absent(replace):
+        params = "g, a, size" if with_size else "g, a"
+        impl = _wrap(impl, params, params + ", True")
+        return impl, ("self", "a") + (("size",) if with_size else ())
+    return impl, ("self", "a") + (("size",) if with_size else ()) + ("replace",)
+
+
+# ---- shuffle, permutation -------------------------------------------------------------------
+
+@jit
+def _shuffle_1d(b, x):
+    for i in range(x.shape[0] - 1, 0, -1):
+        j = np.int64(_interval(b, np.uint64(i)))
+        t = x[i]
+        x[i] = x[j]
+        x[j] = t
+
+
+@jit
+def _shuffle_rows(b, x):
+    for i in range(x.shape[0] - 1, 0, -1):
+        j = np.int64(_interval(b, np.uint64(i)))
+        if i != j:
+            t = x[j].copy()
+            x[j] = x[i]
+            x[i] = t
+
+
+@jit
+def _shuffle_1d_of(g, x):
+    _shuffle_1d(g.bitgen, x)
+
+
+@jit
+def _shuffle_rows_of(g, x):
+    _shuffle_rows(g.bitgen, x)
+
+
+def shuffle(self, x):
+    if x is None or not x.is_array or x.ndim < 1:
+        unsupported("Generator.shuffle", f"x of type {x} (arrays are supported)")
+    if x.readonly:
+        raise TypingError("Generator.shuffle(): the array is read-only")
+    return (_shuffle_1d_of if x.ndim == 1 else _shuffle_rows_of), ("self", "x")
+
+
+@jit
+def _permutation_int(g, x):
+    out = np.arange(x)
+    _shuffle_1d(g.bitgen, out)
+    return out
+
+
+@jit
+def _permutation_array(g, x):
+    out = x.copy()
+    _shuffle_1d(g.bitgen, out)
+    return out
+
+
+@jit
+def _permutation_rows(g, x):
+    out = x.copy()
+    _shuffle_rows(g.bitgen, out)
+    return out
+
+
+def permutation(self, x):
+    if x is not None and x.is_number and x.dtype.kind in "iu":
+        return _permutation_int, ("self", "x")
+    if x is not None and x.is_array and x.ndim >= 1:
+        return (_permutation_array if x.ndim == 1 else _permutation_rows), ("self", "x")
+    unsupported("Generator.permutation", f"x of type {x}")
+
+
+# ---- the methods ----------------------------------------------------------------------------
+
+class _Method:
+    """A Generator method as the jitclass machinery sees one: its handle (``id(_impl)``) names
+    the selector's Overload, which the compiler calls with the instance first."""
+
+    def __init__(self, name, selector):
+        def stub(*args, **kwargs):
+            raise RuntimeError(f"Generator.{name}() runs only in compiled code")
+        self.stub = stub  # the Overload's key: kept alive with it
+        overload(stub, f"Generator.{name}")(selector)
+        self._impl = _overloads[id(stub)]
+        self.__name__ = name
+
+
+_METHODS = (random, integers, uniform, standard_normal, normal, standard_exponential,
+            exponential, choice, permutation, shuffle)
+for _selector in _METHODS:
+    Generator.class_type.methods[_selector.__name__] = _Method(_selector.__name__, _selector)
