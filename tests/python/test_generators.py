@@ -151,3 +151,100 @@ def test_exception_raised_in_generator_reaches_the_consumer():
 def test_generator_function_called_from_python_is_a_clear_error():
     with pytest.raises(UnsupportedError, match="generator function"):
         countdown_jit(3)
+
+
+# ---- `for x in g(...)` of a generator function known at compile time: the local ramp ---------
+# (CodeGenGenerator.cpp: the consumer owns the header, CoroElide moves the frame onto its stack)
+
+def residues(n):
+    for i in range(n):
+        yield i % 7
+
+
+residues_jit = ember.jit(residues)
+
+
+@ember.jit
+def residue_sum(n):
+    total = 0
+    for v in residues_jit(n):
+        total += v
+    return total
+
+
+@ember.jit
+def residue_sums_nested(n):
+    # a new generator (and frame) per outer iteration, each dropped early or exhausted
+    total = 0
+    for m in range(n):
+        for v in residues_jit(m):
+            if v == 5:
+                break
+            total += v * m
+    return total
+
+
+def residue_sums_nested_py(n):
+    total = 0
+    for m in range(n):
+        for v in residues(m):
+            if v == 5:
+                break
+            total += v * m
+    return total
+
+
+@ember.jit
+def residues_twice(n):
+    # one generator consumed by two loops: the second resumes where the first stopped
+    g = residues_jit(n)
+    first = 0
+    for v in g:
+        first += 1
+        if first == 3:
+            break
+    rest = 0
+    for v in g:
+        rest += v
+    return first, rest
+
+
+def residues_twice_py(n):
+    g = residues(n)
+    first = 0
+    for v in g:
+        first += 1
+        if first == 3:
+            break
+    rest = 0
+    for v in g:
+        rest += v
+    return first, rest
+
+
+def test_known_generator_in_a_loop_matches_python():
+    for n in (0, 1, 13, 100):
+        assert residue_sum(n) == sum(residues(n))
+    assert residue_sums_nested(20) == residue_sums_nested_py(20)
+    assert residues_twice(10) == residues_twice_py(10)
+
+
+def test_known_generator_frame_is_on_the_consumers_stack():
+    residue_sum(3)
+    ir = residue_sum.inspect_llvm(residue_sum.signatures[0])
+    # no generator MemInfo, no heap frame, no indirect resume: the body is inlined
+    assert "ember_generator_new" not in ir
+    assert "ember_meminfo_alloc" not in ir
+    assert "call void %" not in ir
+
+
+def test_known_generator_dropped_early_leaks_nothing():
+    residue_sums_nested(3)
+    first_above(10, 4.0)
+    before = _ember.live_meminfos()
+    residue_sums_nested(30)
+    for limit in (4.0, 100.0):
+        first_above(10, limit)
+    with pytest.raises(ValueError):
+        consume_raising(10)
+    assert _ember.live_meminfos() == before
