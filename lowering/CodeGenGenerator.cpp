@@ -231,6 +231,40 @@ llvm::Value *FunctionLowerer::generator_value(V gen, TypeId gen_type) {
   return from_memory(b_.CreateLoad(m, b_.CreateStructGEP(ht, header, kValue)), yield_type);
 }
 
+llvm::Value *FunctionLowerer::generator_min_max(V gen, TypeId gen_type, bool is_max) {
+  TypeId item = types_.get(gen_type).elems[0];
+  ScalarKind k = types_.scalar_kind(item);
+  auto *empty = llvm::BasicBlock::Create(ctx_, "minmax.empty", fn_);
+  auto *first = llvm::BasicBlock::Create(ctx_, "minmax.first", fn_);
+  auto *loop = llvm::BasicBlock::Create(ctx_, "minmax.loop", fn_);
+  auto *step = llvm::BasicBlock::Create(ctx_, "minmax.step", fn_);
+  auto *exit = llvm::BasicBlock::Create(ctx_, "minmax.exit", fn_);
+  b_.CreateCondBr(generator_next(gen, gen_type), first, empty);
+  b_.SetInsertPoint(empty);
+  emit_raise(EMBER_EXC_ValueError,
+             std::string(is_max ? "max" : "min") + "() arg is an empty sequence");
+  b_.SetInsertPoint(first);
+  V start = generator_value(gen, gen_type);
+  b_.CreateBr(loop);
+  b_.SetInsertPoint(loop);
+  llvm::PHINode *acc = b_.CreatePHI(start->getType(), 2, "minmax.acc");
+  acc->addIncoming(start, first);
+  b_.CreateCondBr(generator_next(gen, gen_type), step, exit);
+  b_.SetInsertPoint(step);
+  V v = generator_value(gen, gen_type);
+  V beats;  // Python replaces the item it keeps only when a later one compares strictly
+  if (is_float(k))
+    beats = is_max ? b_.CreateFCmpOGT(v, acc) : b_.CreateFCmpOLT(v, acc);
+  else if (k == ScalarKind::Bool || !is_signed(k))
+    beats = is_max ? b_.CreateICmpUGT(v, acc) : b_.CreateICmpULT(v, acc);
+  else
+    beats = is_max ? b_.CreateICmpSGT(v, acc) : b_.CreateICmpSLT(v, acc);
+  acc->addIncoming(b_.CreateSelect(beats, v, acc), b_.GetInsertBlock());
+  b_.CreateBr(loop);
+  b_.SetInsertPoint(exit);
+  return acc;
+}
+
 // ---- local generators ------------------------------------------------------------------------
 // `for x in g(...)`, g a generator function known here, is Numba's fast case: Numba's generator
 // is a struct on the consumer's stack and its next function is inlined.  Here the call gets g's

@@ -422,6 +422,9 @@ class FunctionLowerer {
   /// it, borrowed), false when it is exhausted; an exception it raised unwinds this function.
   V generator_next(V gen, TypeId gen_type);
   V generator_value(V gen, TypeId gen_type);
+  /// min(gen) / max(gen) of scalars, as Python: the first item no later one beats; ValueError
+  /// when it yields nothing.
+  V generator_min_max(V gen, TypeId gen_type, bool is_max);
   /// The calls `for x in g(...)` makes of a generator function g known at compile time, whose
   /// generator nothing else sees: they get g's local ramp (find_local_generators).
   void find_local_generators();

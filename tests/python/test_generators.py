@@ -199,7 +199,7 @@ def residues_twice(n):
     # one generator consumed by two loops: the second resumes where the first stopped
     g = residues_jit(n)
     first = 0
-    for v in g:
+    for _v in g:
         first += 1
         if first == 3:
             break
@@ -212,7 +212,7 @@ def residues_twice(n):
 def residues_twice_py(n):
     g = residues(n)
     first = 0
-    for v in g:
+    for _v in g:
         first += 1
         if first == 3:
             break
@@ -248,3 +248,136 @@ def test_known_generator_dropped_early_leaks_nothing():
     with pytest.raises(ValueError):
         consume_raising(10)
     assert _ember.live_meminfos() == before
+
+
+# ---- builtins over generators, generator expressions, unsupported forms ----------------------
+
+def items(a):
+    for x in a:  # noqa: UP028 (`yield from` is not compiled)
+        yield x
+
+
+items_jit = ember.jit(items)
+
+
+def with_items(fn):
+    """fn compiled with `items` the jitted generator (CPython runs fn with the plain one)."""
+    return ember.jit(type(fn)(fn.__code__, {**fn.__globals__, "items": items_jit}, fn.__name__))
+
+
+def extremes(a):
+    return min(items(a)), max(items(a))
+
+
+def numbered(a):
+    return list(enumerate(items(a)))
+
+
+def paired(a):
+    return list(zip(items(a), range(10, 20)))
+
+
+def ordered(a):
+    return sorted(items(a))
+
+
+def squares_total(a):
+    t = 0.0
+    for y in (x * x for x in a):  # a generator expression consumed by a loop
+        t += y
+    return t
+
+
+def shifted_positive(a, k):
+    return list(x + k for x in a if x > 0)  # captures k
+
+
+def doubled_max(a):
+    return max(x * 2 for x in a)
+
+
+def tripled(v):
+    return v * 3 - 1
+
+
+tripled_jit = ember.jit(tripled)  # Python calls it too: it is not a generator function
+
+
+def mapped(lst):
+    return list(tripled_jit(v) for v in lst)
+
+
+def plain(x):
+    """NumPy scalars as Python numbers, in tuples and lists (repr then shows NaN where it is)."""
+    if isinstance(x, (list, tuple)):
+        return type(x)(plain(v) for v in x)
+    return x.item() if isinstance(x, np.generic) else x
+
+
+def test_min_max_enumerate_zip_sorted_over_generators():
+    a = np.array([3.0, np.nan, -1.0, 7.0, 7.0, -1.0])
+    for fn in (extremes, numbered, paired):  # NaN kept: min/max keep Python's first-wins rule
+        assert repr(with_items(fn)(a)) == repr(plain(fn(a)))
+    b = np.array([3, -4, 9, 0, 2])
+    assert with_items(extremes)(b) == extremes(b)
+    assert with_items(ordered)(b) == ordered(b)
+
+
+def test_min_of_an_empty_generator_raises_value_error():
+    with pytest.raises(ValueError, match="empty"):
+        with_items(extremes)(np.zeros(0))
+
+
+def test_generator_expressions():
+    a = np.array([1.5, -2.0, 3.0, 0.0, 4.25])
+    assert ember.jit(squares_total)(a) == squares_total(a)
+    assert ember.jit(shifted_positive)(a, 0.5) == shifted_positive(a, 0.5)
+    assert ember.jit(shifted_positive)(a, 0.5) == shifted_positive(a, 0.5)
+    assert ember.jit(doubled_max)(a) == doubled_max(a)
+    lst = [1, 5, -2]
+    assert ember.jit(mapped)(lst) == mapped(lst)
+    # over a range, and nested: a generator expression over a generator
+    assert ember.jit(lambda n: list(i * i for i in range(n)))(6) == [i * i for i in range(6)]
+    assert with_items(lambda a: max(x - 1 for x in items(a)))(a) == max(x - 1 for x in a)
+
+
+def closing(n):
+    g = countdown_jit(n)
+    g.close()  # <- line
+    return 0
+
+
+def sending(n):
+    g = countdown_jit(n)
+    return g.send(None)  # <- line
+
+
+def delegating(n):
+    yield from range(n)  # <- line
+
+
+def _line_of_marker(fn):
+    import inspect
+    lines, first = inspect.getsourcelines(fn)
+    return first + next(k for k, text in enumerate(lines) if "# <- line" in text)
+
+
+@pytest.mark.parametrize("fn, what", [(closing, "close"), (sending, "send"),
+                                      (delegating, "yield from")])
+def test_unsupported_generator_forms_name_the_line(fn, what):
+    with pytest.raises(UnsupportedError) as info:
+        if fn is delegating:
+            @ember.jit
+            def consumer(n):
+                t = 0
+                for v in delegating_jit(n):
+                    t += v
+                return t
+            consumer(3)
+        else:
+            ember.jit(fn)(3)
+    assert what in str(info.value)
+    assert f"line {_line_of_marker(fn)}" in str(info.value)
+
+
+delegating_jit = ember.jit(delegating)
