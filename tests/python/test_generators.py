@@ -381,3 +381,25 @@ def test_unsupported_generator_forms_name_the_line(fn, what):
 
 
 delegating_jit = ember.jit(delegating)
+
+
+def caught_inside(n, k):
+    t = 0.0
+    try:
+        for v in temporaries(n):  # a known generator owning an array, left by a caught raise
+            if v == k:
+                raise ValueError("hit")
+            t += v
+    except ValueError:
+        t = -t
+    return t
+
+
+def test_known_generator_left_by_a_caught_exception():
+    fn = ember.jit(type(caught_inside)(caught_inside.__code__,
+                                       {**globals(), "temporaries": temporaries_jit}))
+    fn(5, 3.0)
+    before = _ember.live_meminfos()
+    for k in (3.0, 100.0):
+        assert fn(6, k) == caught_inside(6, k)
+    assert _ember.live_meminfos() == before
