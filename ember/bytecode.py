@@ -290,11 +290,16 @@ _CO_GENERATOR, _CO_COROUTINE, _CO_ITERABLE_COROUTINE, _CO_ASYNC_GENERATOR = 0x20
 _BAD_FLAGS = (_CO_VARARGS | _CO_VARKEYWORDS | _CO_COROUTINE | _CO_ITERABLE_COROUTINE
               | _CO_ASYNC_GENERATOR)
 _COMPREHENSION_NAMES = {"<listcomp>": "list comprehensions", "<setcomp>": "set comprehensions",
-                        "<dictcomp>": "dict comprehensions",
-                        "<genexpr>": "generator expressions"}
+                        "<dictcomp>": "dict comprehensions"}
 _LOOP_HINT = "write the loop out (e.g. fill an array created with np.empty)"
-_HINTS = {"<listcomp>": "; " + _LOOP_HINT, "<genexpr>": "; " + _LOOP_HINT,
-          }
+_HINTS = {"<listcomp>": "; " + _LOOP_HINT}
+# A generator expression is an inner generator function (every version) called at once with
+# iter() of its outermost iterable, `.0`.  Here it receives the iterable itself and calls
+# iter() first thing: the consumer's GET_ITER before that call is dropped, and the generator's
+# LOAD_FAST .0 is followed by a GET_ITER.  So what a generator keeps in its frame is an array,
+# a list or a range (values that own what they refer to), never an iterator that lives in the
+# consumer's stack frame; iter() of those has no effect Python could see.
+_GENEXPR = "<genexpr>"
 _PLAIN_CONST_TYPES = frozenset((int, str, bool, bytes, type(None)))
 
 
@@ -469,6 +474,15 @@ def _without_stop_iteration_handler(instructions, entries):
     return instructions, entries
 
 
+def _calls_genexpr(instructions, k):
+    """Whether the GET_ITER at instructions[k] makes the argument of a generator expression's
+    call (CALL 0 right after it, 3.11's PRECALL between): no loop starts that way."""
+    nxt = instructions[k + 1:k + 3]
+    if nxt and nxt[0].opname == "PRECALL" and nxt[0].arg == 0:
+        nxt = nxt[1:]
+    return bool(nxt) and nxt[0].opname == "CALL" and nxt[0].arg == 0
+
+
 def _cell_stores(code):
     """Reject captured variables assigned after they may have been captured.
 
@@ -543,8 +557,10 @@ def normalize(func_or_code, closure_params=False) -> NisFunction:
     drop_len, drop_from = -1, 0  # dropped instructions since the last emitted one start here
     append = out.append
     get = _TABLE.get
+    instructions = list(instructions)
+    genexpr = code.co_name == _GENEXPR
     it = iter(instructions)
-    for ins in it:
+    for pos, ins in enumerate(it):
         off = ins.offset
         ln = _line_of(ins)
         if ln is not None:
@@ -568,6 +584,10 @@ def normalize(func_or_code, closure_params=False) -> NisFunction:
                 _reject(f"variable {ins.argval!r} is captured by an inner function; closures "
                         "over local variables are not supported", code, line)
             append((nop, i, 0, -1, off, line))
+            if genexpr and name == "LOAD_FAST" and ins.argval == ".0":
+                append((Op.GET_ITER, 0, 0, -1, off, line))
+        elif kind == _K_FIXED and nop == Op.GET_ITER and _calls_genexpr(instructions, pos):
+            continue
         elif kind == _K_CONST:
             v = ins.argval
             t = type(v)

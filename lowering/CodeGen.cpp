@@ -9,8 +9,10 @@
 
 namespace ember {
 
-FunctionLowerer::FunctionLowerer(ModuleState &ms, const Function &f, llvm::Function *fn)
-    : ms_(ms),
+FunctionLowerer::FunctionLowerer(ModuleState &ms, const Function &f, llvm::Function *fn,
+                                 bool local_ramp)
+    : local_ramp_(local_ramp),
+      ms_(ms),
       dm_(ms.dm),
       types_(ms.dm.types()),
       f_(f),
@@ -298,11 +300,13 @@ void for_each_reference(llvm::IRBuilder<> &b, DataModel &dm, llvm::Value *v, Typ
 
 void FunctionLowerer::incref(V v, TypeId t) {
   if (!types_.needs_refcount(t)) return;
+  if (types_.kind(t) == TypeKind::Generator && local_generator_ref(v, 1)) return;
   for_each_reference(b_, dm_, v, t, [&](V mi) { meminfo_incref(mi); });
 }
 
 void FunctionLowerer::decref(V v, TypeId t) {
   if (!types_.needs_refcount(t)) return;
+  if (types_.kind(t) == TypeKind::Generator && local_generator_ref(v, -1)) return;
   for_each_reference(b_, dm_, v, t, [&](V mi) { meminfo_decref(mi); });
 }
 
@@ -331,6 +335,7 @@ void FunctionLowerer::run() {
   for (Block b : cfg.rpo())
     blocks_[b.id] = llvm::BasicBlock::Create(ctx_, "bb" + std::to_string(b.id), fn_);
   b_.SetInsertPoint(entry_);
+  find_local_generators();
   if (f_.is_generator)
     begin_generator(blocks_[0]);
   else
@@ -396,7 +401,10 @@ void FunctionLowerer::lower_inst(const InstData &d) {
       return;
     case Op::GetAttr: set(d.result, lower_getattr(d)); return;
     case Op::SetAttr: lower_setattr(d); return;
-    case Op::Call: set(d.result, lower_call(d)); return;
+    case Op::Call:
+      set(d.result, local_generator_calls_.count(d.result.id) && !in_chunk_ ? call_local_ramp(d)
+                                                                            : lower_call(d));
+      return;
     case Op::BinOp: {
       TypeId operand = type(d.operands[0]);
       if (types_.is_container(operand)) {
@@ -731,6 +739,11 @@ LoweredModule lower_module(const Function &f, Target &target, llvm::LLVMContext 
   for (const Function *c : callees) decls.push_back(FunctionLowerer::declare(ms, *c, false));
   FunctionLowerer(ms, f, main).run();
   for (size_t i = 0; i < callees.size(); ++i) FunctionLowerer(ms, *callees[i], decls[i]).run();
+  // Declared by the consumers above (and by each other: a local ramp may consume another).
+  for (size_t i = 0; i < ms.pending_local_ramps.size(); ++i) {
+    auto [gen, ramp] = ms.pending_local_ramps[i];
+    FunctionLowerer(ms, *gen, ramp, true).run();
+  }
   out.entry = f.symbol;
   out.synchronizes = ms.synchronizes;
   out.static_shared_bytes = ms.static_shared_bytes;

@@ -449,6 +449,8 @@ V FunctionLowerer::lower_builtin(const InstData &d, BuiltinId id) {
       std::vector<std::pair<V, TypeId>> items;
       if (nargs == 1 && types_.is_array(type(arg(0))))
         return lower_reduction(d, is_max ? BuiltinId::NpMax : BuiltinId::NpMin);
+      if (nargs == 1 && types_.kind(type(arg(0))) == TypeKind::Generator)
+        return generator_min_max(get(arg(0)), type(arg(0)), is_max);
       if (nargs == 1 && types_.kind(type(arg(0))) == TypeKind::Tuple) {
         const auto &elems = types_.get(type(arg(0))).elems;
         for (unsigned k = 0; k < elems.size(); ++k)

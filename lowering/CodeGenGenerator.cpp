@@ -13,9 +13,11 @@
 // suspended generator (the MemInfo's destructor, runtime/Generator.cpp) runs the destroy
 // branch of that suspend point, which drops exactly that set.  So a generator dropped before it
 // is exhausted leaks nothing.
+#include <algorithm>
 #include <cstddef>
 
 #include "ember/abi.h"
+#include "ir/CFG.h"
 #include "lowering/FunctionLowerer.h"
 
 namespace ember {
@@ -53,21 +55,45 @@ void FunctionLowerer::begin_generator(llvm::BasicBlock *body) {
   coro_.id = b_.CreateIntrinsic(llvm::Intrinsic::coro_id, {},
                                 {llvm::ConstantInt::get(i32_, kFrameAlign), null, null, null});
   V frame_size = b_.CreateIntrinsic(llvm::Intrinsic::coro_size, {i64_}, {});
-  V mi = b_.CreateCall(runtime(RuntimeFn::GeneratorNew),
-                       {b_.CreateAdd(frame_size, llvm::ConstantInt::get(i64_, header_size))});
-  V data = generator_header(mi);
-  V memory = b_.CreateConstInBoundsGEP1_64(i8_, data, header_size);
-  coro_.handle = b_.CreateIntrinsic(llvm::Intrinsic::coro_begin, {}, {coro_.id, memory});
-  b_.CreateStore(coro_.handle, b_.CreateStructGEP(ht, data, kFrame));
-  // Addressed from the handle, so the resume and destroy functions find it from their frame.
-  coro_.header = b_.CreateConstGEP1_64(i8_, coro_.handle, -static_cast<int64_t>(header_size));
+  if (local_ramp_) {
+    // The consumer's header; the frame on the heap unless CoroElide puts it in the consumer's
+    // frame (coro.alloc false).  A MemInfo without a destructor, found kFrameAlign bytes
+    // before the frame when coro.free hands the frame back (the cleanup block below).
+    coro_.header = fn_->getArg(fn_->arg_size() - 1);
+    llvm::BasicBlock *from = b_.GetInsertBlock();
+    auto *alloc = llvm::BasicBlock::Create(ctx_, "coro.alloc", fn_);
+    auto *begin = llvm::BasicBlock::Create(ctx_, "coro.begin", fn_);
+    b_.CreateCondBr(b_.CreateIntrinsic(llvm::Intrinsic::coro_alloc, {}, {coro_.id}), alloc, begin);
+    b_.SetInsertPoint(alloc);
+    V mi = b_.CreateCall(runtime(RuntimeFn::MeminfoAlloc),
+                         {b_.CreateAdd(frame_size, llvm::ConstantInt::get(i64_, kFrameAlign))});
+    V data = generator_header(mi);
+    b_.CreateStore(mi, data);
+    V heap = b_.CreateConstInBoundsGEP1_64(i8_, data, kFrameAlign);
+    b_.CreateBr(begin);
+    b_.SetInsertPoint(begin);
+    llvm::PHINode *memory = b_.CreatePHI(ptr_, 2, "coro.memory");
+    memory->addIncoming(null, from);
+    memory->addIncoming(heap, alloc);
+    coro_.handle = b_.CreateIntrinsic(llvm::Intrinsic::coro_begin, {}, {coro_.id, memory});
+    b_.CreateStore(coro_.handle, ret_ptr_);
+  } else {
+    V mi = b_.CreateCall(runtime(RuntimeFn::GeneratorNew),
+                         {b_.CreateAdd(frame_size, llvm::ConstantInt::get(i64_, header_size))});
+    V data = generator_header(mi);
+    V memory = b_.CreateConstInBoundsGEP1_64(i8_, data, header_size);
+    coro_.handle = b_.CreateIntrinsic(llvm::Intrinsic::coro_begin, {}, {coro_.id, memory});
+    b_.CreateStore(coro_.handle, b_.CreateStructGEP(ht, data, kFrame));
+    // Addressed from the handle, so the resume and destroy functions find it from their frame.
+    coro_.header = b_.CreateConstGEP1_64(i8_, coro_.handle, -static_cast<int64_t>(header_size));
+    b_.CreateStore(mi, ret_ptr_);
+  }
   err_ptr_ = b_.CreateStructGEP(ht, coro_.header, kError);
   b_.CreateStore(llvm::ConstantInt::get(i32_, kGeneratorReady),
                  b_.CreateStructGEP(ht, coro_.header, kStatus));
   // The generator outlives this call: it owns references to what it was called with.
   for (size_t k = 0; k < f_.arg_types.size(); ++k)
     if (vt(f_.arg_types[k])) incref(fn_->getArg(2 + static_cast<unsigned>(k)), f_.arg_types[k]);
-  b_.CreateStore(mi, ret_ptr_);
 
   // The blocks every suspend point shares: returning to whoever resumed (or made) it, freeing
   // the frame after a destroy branch released what it held, and the final suspend.
@@ -83,10 +109,21 @@ void FunctionLowerer::begin_generator(llvm::BasicBlock *body) {
     sb.CreateRet(llvm::ConstantInt::get(i32_, EMBER_OK));
   }
   {
-    // The memory is the MemInfo's, which frees it after this (runtime/Generator.cpp).
+    // A generator's memory is its MemInfo's, which frees it after this (runtime/Generator.cpp);
+    // a local ramp's frame is freed here, when it is on the heap (coro.free is null in the
+    // cleanup function CoroElide calls when it is not).
     llvm::IRBuilder<> cb(coro_.cleanup);
-    cb.CreateIntrinsic(llvm::Intrinsic::coro_free, {}, {coro_.id, coro_.handle});
-    cb.CreateBr(coro_.suspend);
+    V memory = cb.CreateIntrinsic(llvm::Intrinsic::coro_free, {}, {coro_.id, coro_.handle});
+    if (local_ramp_) {
+      auto *release = llvm::BasicBlock::Create(ctx_, "coro.free", fn_);
+      cb.CreateCondBr(cb.CreateIsNotNull(memory), release, coro_.suspend);
+      llvm::IRBuilder<> rb(release);
+      V mi = rb.CreateLoad(ptr_, rb.CreateConstGEP1_64(i8_, memory, -int64_t{kFrameAlign}));
+      rb.CreateCall(runtime(RuntimeFn::MeminfoFree), {mi});
+      rb.CreateBr(coro_.suspend);
+    } else {
+      cb.CreateBr(coro_.suspend);
+    }
   }
   {
     llvm::IRBuilder<> fb(coro_.final);
@@ -142,7 +179,8 @@ void FunctionLowerer::lower_yield(const InstData &d) {
 
 llvm::Value *FunctionLowerer::generator_next(V gen, TypeId gen_type) {
   llvm::StructType *ht = generator_header_type(gen_type);
-  V header = generator_header(gen);
+  auto local = local_generators_.find(gen);
+  V header = local != local_generators_.end() ? local->second.header : generator_header(gen);
   V status_ptr = b_.CreateStructGEP(ht, header, kStatus);
   llvm::BasicBlock *from = b_.GetInsertBlock();
   auto *resume = llvm::BasicBlock::Create(ctx_, "gen.resume", fn_);
@@ -152,9 +190,15 @@ llvm::Value *FunctionLowerer::generator_next(V gen, TypeId gen_type) {
   b_.CreateCondBr(b_.CreateICmpEQ(b_.CreateLoad(i32_, status_ptr), ready), resume, done);
 
   b_.SetInsertPoint(resume);
-  V frame = b_.CreateLoad(ptr_, b_.CreateStructGEP(ht, header, kFrame));
-  auto *resume_type = llvm::FunctionType::get(llvm::Type::getVoidTy(ctx_), {ptr_}, false);
-  b_.CreateCall(resume_type, b_.CreateLoad(ptr_, frame), {frame});
+  if (local != local_generators_.end()) {
+    // The handle is the ramp's coro.begin once the ramp is inlined: CoroElide makes this a
+    // direct call of the resume function, which the inliner then inlines.
+    b_.CreateIntrinsic(llvm::Intrinsic::coro_resume, {}, {gen});
+  } else {
+    V frame = b_.CreateLoad(ptr_, b_.CreateStructGEP(ht, header, kFrame));
+    auto *resume_type = llvm::FunctionType::get(llvm::Type::getVoidTy(ctx_), {ptr_}, false);
+    b_.CreateCall(resume_type, b_.CreateLoad(ptr_, frame), {frame});
+  }
   V status = b_.CreateLoad(i32_, status_ptr);
   V yielded = b_.CreateICmpEQ(status, ready);
   llvm::MDBuilder md(ctx_);
@@ -182,8 +226,152 @@ llvm::Value *FunctionLowerer::generator_value(V gen, TypeId gen_type) {
   llvm::Type *m = mt(yield_type);
   if (!m) return nullptr;
   llvm::StructType *ht = generator_header_type(gen_type);
-  V header = generator_header(gen);
+  auto local = local_generators_.find(gen);
+  V header = local != local_generators_.end() ? local->second.header : generator_header(gen);
   return from_memory(b_.CreateLoad(m, b_.CreateStructGEP(ht, header, kValue)), yield_type);
+}
+
+llvm::Value *FunctionLowerer::generator_min_max(V gen, TypeId gen_type, bool is_max) {
+  TypeId item = types_.get(gen_type).elems[0];
+  ScalarKind k = types_.scalar_kind(item);
+  auto *empty = llvm::BasicBlock::Create(ctx_, "minmax.empty", fn_);
+  auto *first = llvm::BasicBlock::Create(ctx_, "minmax.first", fn_);
+  auto *loop = llvm::BasicBlock::Create(ctx_, "minmax.loop", fn_);
+  auto *step = llvm::BasicBlock::Create(ctx_, "minmax.step", fn_);
+  auto *exit = llvm::BasicBlock::Create(ctx_, "minmax.exit", fn_);
+  b_.CreateCondBr(generator_next(gen, gen_type), first, empty);
+  b_.SetInsertPoint(empty);
+  emit_raise(EMBER_EXC_ValueError,
+             std::string(is_max ? "max" : "min") + "() arg is an empty sequence");
+  b_.SetInsertPoint(first);
+  V start = generator_value(gen, gen_type);
+  b_.CreateBr(loop);
+  b_.SetInsertPoint(loop);
+  llvm::PHINode *acc = b_.CreatePHI(start->getType(), 2, "minmax.acc");
+  acc->addIncoming(start, first);
+  b_.CreateCondBr(generator_next(gen, gen_type), step, exit);
+  b_.SetInsertPoint(step);
+  V v = generator_value(gen, gen_type);
+  V beats;  // Python replaces the item it keeps only when a later one compares strictly
+  if (is_float(k))
+    beats = is_max ? b_.CreateFCmpOGT(v, acc) : b_.CreateFCmpOLT(v, acc);
+  else if (k == ScalarKind::Bool || !is_signed(k))
+    beats = is_max ? b_.CreateICmpUGT(v, acc) : b_.CreateICmpULT(v, acc);
+  else
+    beats = is_max ? b_.CreateICmpSGT(v, acc) : b_.CreateICmpSLT(v, acc);
+  acc->addIncoming(b_.CreateSelect(beats, v, acc), b_.GetInsertBlock());
+  b_.CreateBr(loop);
+  b_.SetInsertPoint(exit);
+  return acc;
+}
+
+// ---- local generators ------------------------------------------------------------------------
+// `for x in g(...)`, g a generator function known here, is Numba's fast case: Numba's generator
+// is a struct on the consumer's stack and its next function is inlined.  Here the call gets g's
+// local ramp, which takes the header from the consumer (an alloca) and returns the coroutine
+// handle instead of a MemInfo; the consumer resumes and destroys it with coro.resume and
+// coro.destroy on that handle.  Once the ramp is inlined, CoroElide sees the handle come from
+// coro.begin: it turns those into direct calls of the resume and destroy functions and, since
+// every path destroys the coroutine, moves the frame into the consumer's stack frame (coro.alloc
+// false).  The inliner then inlines the resume function and SROA promotes frame and header to
+// registers: the loop is the generator's loop with the consumer's body where the yield was.
+
+void FunctionLowerer::find_local_generators() {
+  if (!ms_.counts_references) return;  // the destroy is the last decref
+  std::map<uint32_t, std::vector<const InstData *>> users;
+  std::set<uint32_t> escaping;  // passed along a branch edge: a phi of handles
+  CFG cfg(f_);
+  for (Block b : cfg.rpo()) {
+    for (Inst i : f_.block(b).insts) {
+      const InstData &d = f_.inst(i);
+      for (Value v : d.operands) users[v.id].push_back(&d);
+      for (const BlockCall &t : d.targets)
+        for (Value v : t.args) escaping.insert(v.id);
+    }
+  }
+  auto only = [&](Value v, std::initializer_list<Op> ops, const InstData **getiter) {
+    if (escaping.count(v.id)) return false;
+    for (const InstData *u : users[v.id]) {
+      if (std::find(ops.begin(), ops.end(), u->op) == ops.end()) return false;
+      if (u->op == Op::GetIter) {
+        if (*getiter) return false;  // two loops over one generator
+        *getiter = u;
+      }
+    }
+    return true;
+  };
+  for (Block b : cfg.rpo()) {
+    for (Inst i : f_.block(b).insts) {
+      const InstData &d = f_.inst(i);
+      if (d.op != Op::Call || !d.result.valid()) continue;
+      const TypeData &callee = types_.get(type(d.operands[0]));
+      if (callee.kind != TypeKind::Dispatcher ||
+          static_cast<CalleeKind>(callee.a) != CalleeKind::Function)
+        continue;
+      const CalleeRef &ref = f_.callees[d.aux];
+      if (ref.self || !ref.function || !ref.function->is_generator) continue;
+      const InstData *getiter = nullptr;
+      if (!only(d.result, {Op::GetIter, Op::IncRef, Op::DecRef}, &getiter) || !getiter) continue;
+      const InstData *none = nullptr;
+      if (!only(getiter->result, {Op::IterNext, Op::IterValue, Op::IncRef, Op::DecRef}, &none))
+        continue;
+      local_generator_calls_.insert(d.result.id);
+    }
+  }
+}
+
+llvm::Function *FunctionLowerer::local_ramp(const Function &g) {
+  auto it = ms_.local_ramps.find(g.symbol);
+  if (it != ms_.local_ramps.end()) return it->second;
+  llvm::Function *generic = declare(ms_, g, false);
+  std::vector<llvm::Type *> params(generic->getFunctionType()->param_begin(),
+                                   generic->getFunctionType()->param_end());
+  params.push_back(ptr_);
+  auto *ft = llvm::FunctionType::get(i32_, params, false);
+  auto *fn = llvm::Function::Create(ft, llvm::GlobalValue::InternalLinkage, g.symbol + ".local",
+                                    ms_.module);
+  fn->setAttributes(generic->getAttributes());
+  ms_.local_ramps[g.symbol] = fn;
+  ms_.pending_local_ramps.emplace_back(&g, fn);
+  return fn;
+}
+
+llvm::Value *FunctionLowerer::call_local_ramp(const InstData &d) {
+  const CalleeRef &ref = f_.callees[d.aux];
+  TypeId gen = type(d.result);
+  LocalGenerator local;
+  local.header = entry_alloca(generator_header_type(gen), "gen.header");
+  local.count = entry_alloca(i64_, "gen.refs");
+  b_.CreateStore(llvm::ConstantInt::get(i64_, 1), local.count);
+  llvm::Function *ramp = local_ramp(*ref.function);
+  V slot = entry_alloca(ptr_, "gen.handle");
+  std::vector<V> args = {slot, err_ptr_};
+  for (size_t k = 1; k < d.operands.size(); ++k) {
+    V a = get(d.operands[k]);
+    args.push_back(a ? a : llvm::ConstantInt::get(i8_, 0));
+  }
+  args.push_back(local.header);
+  b_.CreateCall(ramp, args);  // it cannot fail: it only makes the frame
+  V handle = b_.CreateLoad(ptr_, slot);
+  local_generators_[handle] = local;
+  return handle;
+}
+
+bool FunctionLowerer::local_generator_ref(V v, int delta) {
+  auto it = local_generators_.find(v);
+  if (it == local_generators_.end()) return false;
+  V count = it->second.count;
+  V n = b_.CreateAdd(b_.CreateLoad(i64_, count), llvm::ConstantInt::get(i64_, delta, true));
+  b_.CreateStore(n, count);
+  if (delta > 0) return true;
+  auto *destroy = llvm::BasicBlock::Create(ctx_, "gen.destroy", fn_);
+  auto *done = llvm::BasicBlock::Create(ctx_, "gen.destroy.done", fn_);
+  b_.CreateCondBr(b_.CreateICmpEQ(n, llvm::ConstantInt::get(i64_, 0)), destroy, done);
+  b_.SetInsertPoint(destroy);
+  b_.CreateIntrinsic(llvm::Intrinsic::coro_destroy, {}, {v});
+  b_.CreateBr(done);
+  b_.SetInsertPoint(done);
+  return true;
 }
 
 }  // namespace ember

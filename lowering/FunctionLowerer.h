@@ -9,6 +9,7 @@
 
 #include <functional>
 #include <map>
+#include <set>
 #include <vector>
 
 #include "lowering/Lower.h"
@@ -56,6 +57,10 @@ struct ModuleState {
   /// Kernels: whether any function of the module synchronizes threads (a barrier, a shuffle,
   /// a vote), and the layout of the block's static shared memory (cuda.shared.array).
   bool synchronizes = false;
+  /// Generator functions' local ramps (CodeGenGenerator.cpp), by symbol, and those declared
+  /// by a consumer but not lowered yet (lower_module lowers them last).
+  std::map<std::string, llvm::Function *> local_ramps;
+  std::vector<std::pair<const Function *, llvm::Function *>> pending_local_ramps;
   uint64_t static_shared_bytes = 0;
   int shared_arrays = 0;
   /// Whether compiled code updates reference counts: only where the target has an allocator
@@ -79,7 +84,8 @@ struct ModuleState {
 
 class FunctionLowerer {
  public:
-  FunctionLowerer(ModuleState &ms, const Function &f, llvm::Function *fn);
+  /// local_ramp: fn is the generator function f's local ramp (CodeGenGenerator.cpp).
+  FunctionLowerer(ModuleState &ms, const Function &f, llvm::Function *fn, bool local_ramp = false);
   void run();
 
   /// Declares f's LLVM function: i32 (ptr ret, ptr err, params...).
@@ -417,6 +423,26 @@ class FunctionLowerer {
   /// it, borrowed), false when it is exhausted; an exception it raised unwinds this function.
   V generator_next(V gen, TypeId gen_type);
   V generator_value(V gen, TypeId gen_type);
+  /// min(gen) / max(gen) of scalars, as Python: the first item no later one beats; ValueError
+  /// when it yields nothing.
+  V generator_min_max(V gen, TypeId gen_type, bool is_max);
+  /// The calls `for x in g(...)` makes of a generator function g known at compile time, whose
+  /// generator nothing else sees: they get g's local ramp (find_local_generators).
+  void find_local_generators();
+  V call_local_ramp(const InstData &d);
+  /// The local ramp of generator function f, declared on first use: i32 (ptr handle slot, ptr
+  /// err, params..., ptr header), the header the consumer's, the frame elidable.
+  llvm::Function *local_ramp(const Function &f);
+  /// incref/decref of a local generator: its count of references, in the consumer's frame;
+  /// the last one destroys the coroutine.  False when v is not one.
+  bool local_generator_ref(V v, int delta);
+  /// A local generator: its header and reference count (allocas of the consumer).
+  struct LocalGenerator {
+    V header = nullptr, count = nullptr;
+  };
+  std::map<V, LocalGenerator> local_generators_;  ///< by the coroutine handle
+  std::set<uint32_t> local_generator_calls_;      ///< the Call instructions' result ids
+  bool local_ramp_ = false;                       ///< fn_ is f_'s local ramp
   /// A generator function's coroutine: its id token, frame handle and header, and the blocks
   /// every suspend point shares.
   struct Coroutine {

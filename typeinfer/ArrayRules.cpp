@@ -111,6 +111,11 @@ TypeId type_getattr(RuleContext &cx, uint32_t *attr_id) {
     if (k == ScalarKind::Complex128) return types.float64();
     return obj;
   }
+  if (od.kind == TypeKind::Generator && (name == "send" || name == "throw" || name == "close"))
+    unsupported(cx.loc()) << "generator." << name << "() is not supported in compiled code: "
+                          << "a compiled generator is consumed by iteration only (for, list(), "
+                          << "sorted(), ...), and a finally around a yield does not run when it "
+                          << "is dropped";
   typing_error(cx.loc()) << "a value of type " << types.to_string(obj) << " has no attribute '"
                          << name << "' usable in compiled code";
 }

@@ -504,6 +504,11 @@ TypeId type_python_builtin(BuiltinCall &c) {
       if (c.nargs() == 1) {
         TypeId t = c.arg(0);
         if (types.kind(t) == TypeKind::Tuple) return fold_promote(c, types.get(t).elems);
+        if (types.kind(t) == TypeKind::Generator) {  // Python's order: the first of the extremes
+          TypeId e = types.get(t).elems[0];
+          if (!types.is_scalar(e) || is_complex(types.scalar_kind(e))) c.bad_args();
+          return e;
+        }
         if (types.is_array(t)) {
           if (types.ndim(t) != 1) c.bad_args();
           return types.scalar(types.dtype(t));

@@ -209,8 +209,8 @@ def uses_with(x):
 
 @ember.jit
 def uses_generator(n):
-    g = (i for i in range(n))  # error here
-    return g
+    g = (i for i in range(n))  # generator expressions compile; send() does not
+    return g.send(None)  # error here
 
 
 @ember.jit
