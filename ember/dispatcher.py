@@ -226,12 +226,21 @@ class JitFunction(Overloads):
         if kwargs or len(args) != self._nargs:
             args = self._bind(args, kwargs)
         codes = []
-        for name, value in zip(self._argnames, args):
+        realigned = []  # (argument, its aligned copy): written back after the call
+        for i, (name, value) in enumerate(zip(self._argnames, args)):
             if isinstance(value, (_ember.Dispatcher, tuple)):
                 self._pin(value)
             try:
                 codes.append(_ember.typeof_code(value))
+                continue
             except TypeError:
+                pass
+            copy = _aligned_copy(value)
+            if copy is not None:
+                realigned.append((value, copy))
+                args = (*args[:i], copy, *args[i + 1:])
+                codes.append(_ember.typeof_code(copy))
+            else:
                 raise TypingError(
                     f"{self.__qualname__}(): argument '{name}' is {_describe(value)}; "
                     "compiled functions take numbers (ints within uint64), NumPy arrays (bool, "
@@ -249,7 +258,14 @@ class JitFunction(Overloads):
                 f"{self.__qualname__}() is a generator function: its generators live in compiled "
                 "code (iterate over it inside a jitted function); calling it from Python is not "
                 "supported", self.py_func.__code__.co_filename, _def_line(self.py_func))
-        return self.dispatcher._call_entry(spec.entry, args)
+        if not realigned:
+            return self.dispatcher._call_entry(spec.entry, args)
+        try:
+            return self.dispatcher._call_entry(spec.entry, args)
+        finally:
+            for original, copy in realigned:
+                if original.flags.writeable:
+                    original[...] = copy
 
     def _pin(self, value):
         """A jitted function's type is its identity (its id): keep the ones passed as arguments
@@ -769,6 +785,20 @@ def _def_line(func) -> int:
         if linecache.getline(code.co_filename, k).lstrip().startswith(("def ", "async def ")):
             return k
     return line
+
+
+def _aligned_copy(value):
+    """An aligned copy of an unaligned native-order array, else None.  Compiled code reads
+    elements at their natural alignment; arrays that Dask and distributed rebuild from message
+    frames (pickle protocol 5 buffers) often start at any byte.  The caller copies the result
+    back into a writeable original, so writes are kept (a returned view is of the copy)."""
+    import numpy as np
+    if not isinstance(value, np.ndarray) or value.flags.aligned or not value.dtype.isnative \
+            or value.dtype.kind not in "biufc":
+        return None
+    copy = np.array(value, order="K")
+    copy.flags.writeable = value.flags.writeable
+    return copy
 
 
 def _describe(value) -> str:
