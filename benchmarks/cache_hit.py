@@ -80,7 +80,16 @@ def smooth_block(block):
             y = y - (y * y * y - a) / (3.0 * y * y)
         out[i] = y
     return out
+
+
+def compiles():  # this worker's compiles of smooth_block (0: loaded from the cache)
+    return {compiles}
 """
+
+WORKER_COMPILES = {"ember": "smooth_block._compiles",
+                   # numba rebuilds a pickled dispatcher apart from the module's: count all
+                   "numba": "sum(sum(d.stats.cache_misses.values()) for d in "
+                            "list(numba.core.dispatcher.Dispatcher._memo.values()))"}
 
 DASK_DRIVER = """
 import json, logging, time
@@ -98,8 +107,9 @@ if __name__ == "__main__":
         y = da.from_array(x, chunks=100_000).map_blocks(
             dask_kernels.smooth_block, dtype=np.float64, meta=np.empty(0)).compute()
         took = time.perf_counter() - t0
+        compiles = sum(client.run(dask_kernels.compiles).values())
         assert np.array_equal(y, dask_kernels.smooth_block(x))
-    print(json.dumps(dict(result_ms=took * 1e3)))
+    print(json.dumps(dict(result_ms=took * 1e3, compiles=compiles)))
 """
 
 
@@ -149,14 +159,17 @@ def dask_map(tool: str, runs: int) -> dict:
     for _ in range(runs):
         with tempfile.TemporaryDirectory() as folder:
             with open(os.path.join(folder, "dask_kernels.py"), "w") as f:
-                f.write(DASK_KERNEL.format(jit=JIT[tool]))
+                f.write(DASK_KERNEL.format(jit=JIT[tool], compiles=WORKER_COMPILES[tool]))
             with open(os.path.join(folder, "driver.py"), "w") as f:
                 f.write(DASK_DRIVER)
             env = tool_env(folder, tool)
             cmd = [sys.executable, "driver.py"]
-            cold.append(run_json(cmd, folder, env)["result_ms"])
-            warm.append(run_json(cmd, folder, env)["result_ms"])
-    return {"cold_ms": statistics.median(cold), "warm_ms": statistics.median(warm)}
+            cold.append(run_json(cmd, folder, env))
+            warm.append(run_json(cmd, folder, env))
+    return {"cold_ms": statistics.median(r["result_ms"] for r in cold),
+            "warm_ms": statistics.median(r["result_ms"] for r in warm),
+            "cold_compiles": max(r["compiles"] for r in cold),
+            "warm_compiles": max(r["compiles"] for r in warm)}
 
 
 def verdict(ok: bool) -> str:
@@ -187,6 +200,9 @@ def render(res: dict, args, load: str) -> str:
             ed, nd = res["ember"]["dask"][f"{state}_ms"], res["numba"]["dask"][f"{state}_ms"]
             lines.append(f"| Dask, 4-partition map on 2 process workers, {state} cache: time "
                          f"to result (ms) | {ed:.0f} | {nd:.0f} | {ed / nd:.2f} | |")
+            ec, nc = (res[t]["dask"][f"{state}_compiles"] for t in TOOLS)
+            lines.append(f"| ... compiles on the workers, {state} cache (most in a run) | {ec} "
+                         f"| {nc} | | |")
     lines += [
         "",
         f"`benchmarks/cache_hit.py --runs {args.runs} --dask-runs {args.dask_runs}`: medians "
@@ -236,8 +252,9 @@ def main():
     if not args.no_dask:
         for tool in TOOLS:
             res[tool]["dask"] = d = dask_map(tool, args.dask_runs)
-            print(f"{tool}: Dask 4-partition map, time to result: cold {d['cold_ms']:.0f} ms, "
-                  f"warm {d['warm_ms']:.0f} ms", flush=True)
+            print(f"{tool}: Dask 4-partition map, time to result: cold {d['cold_ms']:.0f} ms "
+                  f"({d['cold_compiles']} compiles), warm {d['warm_ms']:.0f} ms "
+                  f"({d['warm_compiles']} compiles)", flush=True)
     load = f"{load_before:.1f}-{os.getloadavg()[0]:.1f}"
     text = render(res, args, load)
     print(text)
