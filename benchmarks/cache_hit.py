@@ -176,6 +176,14 @@ def verdict(ok: bool) -> str:
     return "PASS" if ok else "FAIL"
 
 
+def numba_note(res: dict) -> str:
+    warm = res["numba"].get("dask", {}).get("warm_compiles", 0)
+    if not warm:
+        return ""
+    return (f"  With a warm cache numba's workers still compiled ({warm} in a run): the "
+            "dispatchers Dask unpickled missed its cache.")
+
+
 def render(res: dict, args, load: str) -> str:
     e, n = res["ember"]["startup"], res["numba"]["startup"]
     rows = [
@@ -214,7 +222,7 @@ def render(res: dict, args, load: str) -> str:
         f"{args.dask_runs} runs, each a new LocalCluster (started before the clock), 4 x 10^5 "
         "float64 elements, 12 Newton steps per element; cold = an empty cache directory, warm "
         "= a new cluster on the filled one.  numba's workers each compile on a miss; ember's "
-        "compile once per machine (the entry lock).",
+        "compile once per machine (the entry lock)." + numba_note(res),
         "",
         f"Run {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC on "
         f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python "
