@@ -12,6 +12,9 @@ the compiled code is reused for every later call with those types.  See docs/des
 """
 import os as _os
 
+# In a sub-interpreter this raises, before NumPy and the native modules are loaded.
+from . import _interpreters  # noqa: F401
+
 # EMBER_NATIVE_DIR: load the native modules (_ember, _compiler) from another build of them,
 # e.g. the AddressSanitizer build `make asan` makes beside the normal one.
 if _os.environ.get("EMBER_NATIVE_DIR"):

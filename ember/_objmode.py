@@ -168,6 +168,10 @@ def rewrite_objmode_blocks(func):
     """`func` with its objmode blocks rewritten (a new function over the same globals), or
     `func` itself when it has none."""
     code = func.__code__
+    # A byte scan first (each new process asks this for every cached function it loads): no
+    # byte of the code equals a with-opcode, so there is no with statement to look at.
+    if not any(op in dis.opmap and dis.opmap[op] in code.co_code for op in _WITH_OPS):
+        return func
     if not any(ins.opname in _WITH_OPS for ins in dis.get_instructions(code)):
         return func
     try:

@@ -14,7 +14,10 @@ that editing a callee in another module changes its callers' keys), the argument
 the declared return type, the options, and the machine and build (Python, ember's files, LLVM,
 the CPU's identity, EMBER_CPU_FEATURES and EMBER_VECTOR_MATH).  Entries are written to a
 temporary file and renamed, so a reader sees a whole entry or none; one that fails its checks
-(truncated, a bad checksum, a loader error) is recompiled and replaced, with a warning.
+(truncated, a bad checksum, a loader error) is recompiled and replaced, with a warning.  A miss
+compiles under the entry's lock file (``compile_lock``): the other processes of the machine that
+miss the same entry at once (a Dask or multiprocessing pool's workers) wait and load it, so each
+signature is compiled once per machine, not once per process.
 
 Entries live in ``__pycache__/ember`` beside the source file; where that cannot be written, in
 ``$EMBER_CACHE_DIR`` (which, when set, is always used) or the user cache directory
@@ -23,10 +26,12 @@ clears entries; ``ember.cache_info()`` reports them and this process's hits and 
 """
 from __future__ import annotations
 
+import contextlib
 import marshal
 import os
 import struct
 import sys
+import time
 import warnings
 from types import CodeType
 
@@ -42,7 +47,13 @@ MAGIC = b"EMBERC01"
 SUFFIX = ".ember.so"
 _TRAILER = struct.Struct("<Q8s")
 
-stats = {"hits": 0, "misses": 0, "stores": 0, "corrupt": 0, "uncacheable": 0}
+LOCK_SUFFIX = ".lock"
+# A compile that holds an entry's lock longer than this is presumed stuck (a lock held across an
+# unforeseen cycle): the waiter compiles too, as it would without the lock.
+LOCK_TIMEOUT_S = 120.0
+
+stats = {"hits": 0, "misses": 0, "stores": 0, "corrupt": 0, "uncacheable": 0,
+         "lock_waits": 0}
 
 
 class CacheWarning(UserWarning):
@@ -463,6 +474,66 @@ def store(path: str, jf, compiled, arg_codes, ret_code, target) -> CachedCode:
     return CachedCode(path, meta, addresses)
 
 
+@contextlib.contextmanager
+def compile_lock(path: str):
+    """Holds an exclusive ``flock`` on the entry's lock file while the caller looks the entry up
+    again and, still missing, compiles and stores it.  The kernel drops the lock when the process
+    dies, so a crashed compiler never blocks the others.  Where no lock file can be made (a
+    read-only cache directory) nothing is locked."""
+    import fcntl
+    try:
+        fd = os.open(path + LOCK_SUFFIX, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
+    except OSError:
+        yield
+        return
+    try:
+        locked = _acquire(fd, fcntl, path)
+        try:
+            yield
+        finally:
+            if locked:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+def file_identity(path: str):
+    """What tells a file from its replacement (None: no file)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def _acquire(fd, fcntl, path) -> bool:
+    """Polls rather than blocks: a wait can give up (LOCK_TIMEOUT_S) instead of hanging."""
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except BlockingIOError:
+        pass
+    except OSError:  # a file system without flock
+        return False
+    stats["lock_waits"] += 1
+    deadline = time.monotonic() + LOCK_TIMEOUT_S
+    pause = 0.002
+    while time.monotonic() < deadline:
+        time.sleep(pause)
+        pause = min(pause * 2, 0.05)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            continue
+        except OSError:
+            return False
+    warnings.warn(f"ember: waited {LOCK_TIMEOUT_S:.0f} s for another process compiling "
+                  f"{os.path.basename(path)}; compiling here too", CacheWarning,
+                  stacklevel=6)
+    return False
+
+
 # ---- listing and clearing -------------------------------------------------------------------
 
 def _entry_files(roots):
@@ -500,7 +571,7 @@ def entries(roots=None) -> list[dict]:
 
 
 def clear(roots=None) -> int:
-    """Removes every entry under `roots`; returns how many."""
+    """Removes every entry (and its lock file) under `roots`; returns how many entries."""
     n = 0
     for path in list(_entry_files(default_roots() if roots is None else roots)):
         try:
@@ -508,6 +579,8 @@ def clear(roots=None) -> int:
             n += 1
         except OSError:
             pass
+        with contextlib.suppress(OSError):
+            os.unlink(path + LOCK_SUFFIX)
     return n
 
 

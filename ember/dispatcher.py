@@ -231,12 +231,21 @@ class JitFunction(Overloads):
         locks = None
         if any(type(value) is np.random.Generator for value in args):
             args, locks = _generator_arguments(args)
-        for name, value in zip(self._argnames, args):
+        realigned = []  # (argument, its aligned copy): written back after the call
+        for i, (name, value) in enumerate(zip(self._argnames, args)):
             if isinstance(value, (_ember.Dispatcher, tuple)):
                 self._pin(value)
             try:
                 codes.append(_ember.typeof_code(value))
+                continue
             except TypeError:
+                pass
+            copy = _aligned_copy(value)
+            if copy is not None:
+                realigned.append((value, copy))
+                args = (*args[:i], copy, *args[i + 1:])
+                codes.append(_ember.typeof_code(copy))
+            else:
                 not_yet = _not_yet_supported(value)
                 if not_yet:
                     raise UnsupportedError(
@@ -248,28 +257,29 @@ class JitFunction(Overloads):
                     "int, uint, float, complex; native byte order), strings, tuples of "
                     "those, None, non-empty lists and sets of those, ember.typed.List and "
                     "ember.typed.Dict") from None
-        spec = None
-        cacheable = self._can_compile and self._cacheable()
-        if cacheable:
-            spec = self._cache_lookup(codes)
-        if spec is None:
-            spec = self._specialize(codes)
-            if cacheable and spec.entry is not None:  # the next call skips the key
+        if self._can_compile and self._cacheable():
+            spec = self._cached_or_compiled(codes, None, lambda: self._specialize(codes))
+            if spec.entry is not None:  # the next call skips the key
                 self._cached.setdefault(_codes_key(codes), spec)
+        else:
+            spec = self._specialize(codes)
         if spec.entry is None:
             raise UnsupportedError(
                 f"{self.__qualname__}() is a generator function: its generators live in compiled "
                 "code (iterate over it inside a jitted function); calling it from Python is not "
                 "supported", self.py_func.__code__.co_filename, _def_line(self.py_func))
-        if locks is None:
+        if locks is None and not realigned:
             return self.dispatcher._call_entry(spec.entry, args)
-        for lock in locks:
+        for lock in locks or ():
             lock.acquire()
         try:
             return self.dispatcher._call_entry(spec.entry, args)
         finally:
-            for lock in locks:
+            for lock in locks or ():
                 lock.release()
+            for original, copy in realigned:
+                if original.flags.writeable:
+                    original[...] = copy
 
     def _pin(self, value):
         """A jitted function's type is its identity (its id): keep the ones passed as arguments
@@ -314,18 +324,19 @@ class JitFunction(Overloads):
                               f"{len(arg_codes)} arguments; the function takes {self._nargs}")
         return self._compile_codes(arg_codes, ret_code)
 
-    def _compile_codes(self, arg_codes, ret_code):
+    def _compile_codes(self, arg_codes, ret_code, cross_process_lock=True):
         """Compiles (or loads from the cache) an explicit signature given as type codes."""
         self._declared.append(([list(c) for c in arg_codes],
                                None if ret_code is None else list(ret_code)))
+
+        def compile_now():
+            s = session()
+            type_ids = tuple(s.type_from_code(c) for c in arg_codes)
+            declared = s.type_from_code(ret_code) if ret_code is not None else 0
+            return self.compile_types(type_ids, declared)
         if self._cacheable():
-            spec = self._cache_lookup(arg_codes, ret_code)
-            if spec is not None:
-                return spec
-        s = session()
-        type_ids = tuple(s.type_from_code(c) for c in arg_codes)
-        declared = s.type_from_code(ret_code) if ret_code is not None else 0
-        return self.compile_types(type_ids, declared)
+            return self._cached_or_compiled(arg_codes, ret_code, compile_now, cross_process_lock)
+        return compile_now()
 
     def compile_types(self, type_ids, declared_return=0) -> Specialization:
         with _compile_lock:
@@ -417,7 +428,9 @@ class JitFunction(Overloads):
             self._can_compile = True
             try:
                 for arg_codes, ret_code in pending:
-                    self._compile_codes(arg_codes, ret_code)
+                    # under _compile_lock: waiting for another process's lock here could
+                    # block this process's thread that holds it (locks are taken file first)
+                    self._compile_codes(arg_codes, ret_code, cross_process_lock=False)
             finally:
                 self._can_compile = False
 
@@ -467,7 +480,7 @@ class JitFunction(Overloads):
                               cache.CacheWarning, stacklevel=5)
             return None
 
-    def _cache_lookup(self, codes, declared_code=None):
+    def _cache_lookup(self, codes, declared_code=None, path=None):
         """The specialization for these argument codes loaded from the on-disk cache (and
         registered with the dispatcher), or None: no entry, an unusable one (warned), or a
         function that cannot be cached."""
@@ -480,7 +493,8 @@ class JitFunction(Overloads):
             if spec is not None:
                 return spec
             from . import cache
-            path = self._cache_path(codes, declared_code)
+            if path is None:
+                path = self._cache_path(codes, declared_code)
             if path is None:
                 return None
             code = cache.load(path)
@@ -495,6 +509,29 @@ class JitFunction(Overloads):
             spec = Specialization(code, None, code.arg_codes, code.ret_code, entry)
             self._cached[key] = spec
             return spec
+
+    def _cached_or_compiled(self, codes, declared_code, compile_now, cross_process_lock=True):
+        """The cached specialization for these codes, else `compile_now()`'s.  A miss compiles
+        under the entry's lock file and looks the entry up again once it holds it: the
+        processes of one machine that miss together (a pool's workers) compile it once, the
+        others load what that one stored (cache.compile_lock)."""
+        spec = self._cached.get(_codes_key(codes))
+        if spec is not None:
+            return spec
+        from . import cache
+        path = self._cache_path(codes, declared_code)
+        if path is None:
+            return compile_now()
+        seen = cache.file_identity(path)
+        spec = self._cache_lookup(codes, declared_code, path)
+        if spec is not None or not cross_process_lock:
+            return spec or compile_now()
+        with cache.compile_lock(path):
+            if cache.file_identity(path) not in (None, seen):  # stored while this one waited
+                spec = self._cache_lookup(codes, declared_code, path)
+                if spec is not None:
+                    return spec
+            return compile_now()
 
     def _cache_store(self, path, compiled, arg_codes, ret_code) -> bool:
         """Writes a fresh compile's shared object to the cache and points `compiled` at the
@@ -778,6 +815,20 @@ def _def_line(func) -> int:
         if linecache.getline(code.co_filename, k).lstrip().startswith(("def ", "async def ")):
             return k
     return line
+
+
+def _aligned_copy(value):
+    """An aligned copy of an unaligned native-order array, else None.  Compiled code reads
+    elements at their natural alignment; arrays that Dask and distributed rebuild from message
+    frames (pickle protocol 5 buffers) often start at any byte.  The caller copies the result
+    back into a writeable original, so writes are kept (a returned view is of the copy)."""
+    import numpy as np
+    if not isinstance(value, np.ndarray) or value.flags.aligned or not value.dtype.isnative \
+            or value.dtype.kind not in "biufc":
+        return None
+    copy = np.array(value, order="K")
+    copy.flags.writeable = value.flags.writeable
+    return copy
 
 
 def _describe(value) -> str:

@@ -65,12 +65,14 @@ def _loop_spec(kernel, arg_codes, ret_code):
     """One signature's specialization: loaded from the on-disk cache (a ufunc with explicit
     signatures and cache=True or EMBER_CACHE=1: no compiler needed), else compiled."""
     kernel._cache_loops = True
-    spec = kernel._cache_lookup(arg_codes, ret_code) if kernel._cacheable() else None
-    if spec is None:
+
+    def compile_now():
         s = session()
         ids = tuple(s.type_from_code(c) for c in arg_codes)
-        spec = kernel.compile_types(ids, s.type_from_code(ret_code) if ret_code else 0)
-    return spec
+        return kernel.compile_types(ids, s.type_from_code(ret_code) if ret_code else 0)
+    if kernel._cacheable():  # a miss compiles once per machine (cache.compile_lock)
+        return kernel._cached_or_compiled(arg_codes, ret_code, compile_now)
+    return compile_now()
 
 
 def _dtype_of_code(code) -> int:

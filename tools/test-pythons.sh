@@ -25,7 +25,11 @@ for minor in 12 13; do
   if [ ! -x "$venv/bin/python" ]; then
     "$py" -m venv "$venv"
     "$venv/bin/python" -m pip install -q --upgrade pip
+  fi
+  # Installed again (pip skips what is there) whenever requirements-dev.txt changed.
+  if [ ! -f "$venv/.requirements-stamp" ] || [ requirements-dev.txt -nt "$venv/.requirements-stamp" ]; then
     "$venv/bin/python" -m pip install -q -r requirements-dev.txt
+    touch "$venv/.requirements-stamp"
   fi
   mkdir -p "$build"
   cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DEMBER_BUILD_TESTS=OFF \

@@ -136,3 +136,30 @@ def test_process_pool_executor_and_shared_memory():
         shm.unlink()
     assert got == pytest.approx([expected_by_value(np.arange(5.0)),
                                  expected_by_value(np.arange(6.0))])
+
+
+def _out_of_band_unaligned(a):
+    """`a` as Dask and distributed often deliver it: rebuilt by pickle protocol 5 from a buffer
+    that starts at an odd byte of a message frame."""
+    buffers = []
+    data = pickle.dumps(a, protocol=5, buffer_callback=buffers.append)
+    (raw,) = [bytes(b.raw()) for b in buffers]
+    frame = bytearray(len(raw) + 1)
+    frame[1:] = raw
+    return pickle.loads(data, buffers=[memoryview(frame)[1:]])
+
+
+def test_unaligned_arrays_are_realigned_and_writes_kept():
+    ns = {}
+    exec("def bump(a, k):\n    s = 0.0\n    for i in range(a.shape[0]):\n"
+         "        a[i] += k\n        s += a[i]\n    return s\n", ns)
+    bump = ember.jit(ns["bump"])
+    a = _out_of_band_unaligned(np.arange(10.0))
+    assert not a.flags.aligned and a.flags.writeable
+    assert bump(a, 1.0) == 55.0  # the compiled code ran on an aligned copy...
+    np.testing.assert_array_equal(a, np.arange(1.0, 11.0))  # ...copied back into `a`
+    assert bump(a, 1.0) == 65.0 and bump._compiles == 1
+    frozen = _out_of_band_unaligned(np.arange(4.0))
+    frozen.flags.writeable = False
+    with pytest.raises(ember.errors.TypingError, match="read-only"):
+        bump(frozen, 1.0)  # a read-only array stays read-only in compiled code
