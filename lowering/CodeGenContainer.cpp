@@ -154,11 +154,7 @@ void FunctionLowerer::container_add(V c, TypeId ct, V v, TypeId vt, V value, Typ
   const auto &e = types_.get(ct).elems;
   switch (types_.kind(ct)) {
     case TypeKind::List: list_append(c, v, vt, e[0]); return;
-    case TypeKind::Set:
-      b_.CreateCall(
-          runtime(RuntimeFn::DictSetitem),
-          {c, spill(v, vt, e[0], "key"), llvm::ConstantPointerNull::get(dm_.pointer_type())});
-      return;
+    case TypeKind::Set: set_add(c, spill(v, vt, e[0], "key"), e[0]); return;
     case TypeKind::Dict:
       b_.CreateCall(runtime(RuntimeFn::DictSetitem),
                     {c, spill(v, vt, e[0], "key"), spill(value, value_t, e[1], "value")});
@@ -319,6 +315,9 @@ llvm::Value *FunctionLowerer::lower_container_contains(const InstData &d) {
                           {c, spill(get(item), type(item), it), llvm::ConstantInt::get(i64_, 0),
                            llvm::ConstantInt::get(i64_, INT64_MAX)});
     r = b_.CreateICmpSGE(idx, llvm::ConstantInt::get(i64_, 0));
+  } else if (types_.kind(ct) == TypeKind::Set) {
+    TypeId it = types_.get(ct).elems[0];
+    r = set_contains(c, spill(get(item), type(item), it), it);
   } else {
     TypeId dict = types_.kind(ct) == TypeKind::DictView ? types_.get(ct).elems[0] : ct;
     TypeId kt = types_.get(dict).elems[0];
