@@ -165,20 +165,7 @@ void FunctionLowerer::container_add(V c, TypeId ct, V v, TypeId vt, V value, Typ
 
 void FunctionLowerer::for_each_iterated(V iterable, TypeId t,
                                         const std::function<void(V, TypeId)> &body) {
-  const TypeData &d = types_.get(t);
-  TypeId it;
-  switch (d.kind) {
-    case TypeKind::Range: it = types_.range_iter(); break;
-    case TypeKind::Array: it = types_.array_iter(t); break;
-    case TypeKind::Tuple: it = types_.tuple_iter(t); break;
-    case TypeKind::List: it = types_.list_iter(t); break;
-    case TypeKind::Dict:
-    case TypeKind::Set: it = types_.dict_iter(t, DictViewKind::Keys); break;
-    case TypeKind::DictView:
-      it = types_.dict_iter(d.elems[0], static_cast<DictViewKind>(d.a));
-      break;
-    default: it = t; break;  // an iterator
-  }
+  TypeId it = iterator_type_of(t);
   V state = iterator_from(iterable, t, it);
   auto *head = llvm::BasicBlock::Create(ctx_, "each.head", fn_);
   auto *bodyb = llvm::BasicBlock::Create(ctx_, "each.body", fn_);
