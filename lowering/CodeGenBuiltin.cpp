@@ -377,6 +377,8 @@ V FunctionLowerer::lower_builtin(const InstData &d, BuiltinId id) {
     return dict_or_set ? lower_dict_call(d, id) : lower_list_call(d, id);
   }
   if (is_string_builtin(id)) return lower_string_builtin(d, id);
+  if (id == BuiltinId::Sum || id == BuiltinId::Any || id == BuiltinId::All)
+    return lower_fold_call(d, id);
   if (id == BuiltinId::ObjmodeCall) return lower_objmode_call(d);
   if (id == BuiltinId::EmberCarray || id == BuiltinId::EmberFarray) return lower_carray(d, id);
   TypeId rt = type(d.result);
@@ -451,6 +453,8 @@ V FunctionLowerer::lower_builtin(const InstData &d, BuiltinId id) {
         return lower_reduction(d, is_max ? BuiltinId::NpMax : BuiltinId::NpMin);
       if (nargs == 1 && types_.kind(type(arg(0))) == TypeKind::Generator)
         return generator_min_max(get(arg(0)), type(arg(0)), is_max);
+      if (nargs == 1 && types_.kind(type(arg(0))) != TypeKind::Tuple)
+        return lower_fold_call(d, id);  // a list, set, str, range, ...
       if (nargs == 1 && types_.kind(type(arg(0))) == TypeKind::Tuple) {
         const auto &elems = types_.get(type(arg(0))).elems;
         for (unsigned k = 0; k < elems.size(); ++k)

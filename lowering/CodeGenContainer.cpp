@@ -154,11 +154,7 @@ void FunctionLowerer::container_add(V c, TypeId ct, V v, TypeId vt, V value, Typ
   const auto &e = types_.get(ct).elems;
   switch (types_.kind(ct)) {
     case TypeKind::List: list_append(c, v, vt, e[0]); return;
-    case TypeKind::Set:
-      b_.CreateCall(
-          runtime(RuntimeFn::DictSetitem),
-          {c, spill(v, vt, e[0], "key"), llvm::ConstantPointerNull::get(dm_.pointer_type())});
-      return;
+    case TypeKind::Set: set_add(c, spill(v, vt, e[0], "key"), e[0]); return;
     case TypeKind::Dict:
       b_.CreateCall(runtime(RuntimeFn::DictSetitem),
                     {c, spill(v, vt, e[0], "key"), spill(value, value_t, e[1], "value")});
@@ -169,20 +165,7 @@ void FunctionLowerer::container_add(V c, TypeId ct, V v, TypeId vt, V value, Typ
 
 void FunctionLowerer::for_each_iterated(V iterable, TypeId t,
                                         const std::function<void(V, TypeId)> &body) {
-  const TypeData &d = types_.get(t);
-  TypeId it;
-  switch (d.kind) {
-    case TypeKind::Range: it = types_.range_iter(); break;
-    case TypeKind::Array: it = types_.array_iter(t); break;
-    case TypeKind::Tuple: it = types_.tuple_iter(t); break;
-    case TypeKind::List: it = types_.list_iter(t); break;
-    case TypeKind::Dict:
-    case TypeKind::Set: it = types_.dict_iter(t, DictViewKind::Keys); break;
-    case TypeKind::DictView:
-      it = types_.dict_iter(d.elems[0], static_cast<DictViewKind>(d.a));
-      break;
-    default: it = t; break;  // an iterator
-  }
+  TypeId it = iterator_type_of(t);
   V state = iterator_from(iterable, t, it);
   auto *head = llvm::BasicBlock::Create(ctx_, "each.head", fn_);
   auto *bodyb = llvm::BasicBlock::Create(ctx_, "each.body", fn_);
@@ -319,6 +302,9 @@ llvm::Value *FunctionLowerer::lower_container_contains(const InstData &d) {
                           {c, spill(get(item), type(item), it), llvm::ConstantInt::get(i64_, 0),
                            llvm::ConstantInt::get(i64_, INT64_MAX)});
     r = b_.CreateICmpSGE(idx, llvm::ConstantInt::get(i64_, 0));
+  } else if (types_.kind(ct) == TypeKind::Set) {
+    TypeId it = types_.get(ct).elems[0];
+    r = set_contains(c, spill(get(item), type(item), it), it);
   } else {
     TypeId dict = types_.kind(ct) == TypeKind::DictView ? types_.get(ct).elems[0] : ct;
     TypeId kt = types_.get(dict).elems[0];

@@ -111,6 +111,68 @@ V FunctionLowerer::lower_string_binop(const InstData &d) {
     RuntimeFn fn = last_use ? RuntimeFn::StrAppend : RuntimeFn::StrConcat;
     return checked_string(b_.CreateCall(runtime(fn), {string_value(l), string_value(r)}), "+");
   }
+  if (kind == BinOpKind::Mod) {
+    // Each conversion becomes the str.format field it equals (FormatString.h): the value read as
+    // an int, a float or str() of it, then formatted with the translated spec; the pieces joined.
+    std::vector<PercentPiece> pieces;
+    std::string error;
+    internal_assert(parse_percent_format(types_.string(types_.get(type(l)).a), &pieces, &error))
+        << error;
+    TypeId rt = type(r);
+    auto value_at = [&](int k, TypeId *t) -> V {
+      if (types_.kind(rt) != TypeKind::Tuple) {
+        *t = rt;
+        return types_.kind(rt) == TypeKind::Str ? string_value(r) : get(r);
+      }
+      *t = types_.get(rt).elems[static_cast<size_t>(k)];
+      if (types_.kind(*t) == TypeKind::Str) return string_literal(types_.string(types_.get(*t).a));
+      return from_memory(b_.CreateExtractValue(get(r), {static_cast<unsigned>(k)}), *t);
+    };
+    V acc = nullptr;
+    for (const PercentPiece &p : pieces) {
+      V part;
+      if (p.arg < 0) {
+        part = string_literal(p.text);
+        incref(part, types_.unicode());
+      } else {
+        TypeId t;
+        V v = value_at(p.arg, &t);
+        if (p.conv == PercentConv::Str) {
+          V text = string_of(v, t);
+          if (p.text.empty()) {
+            part = text;
+          } else {
+            part = format_value(text, types_.unicode(), string_literal(p.text));
+            decref(text, types_.unicode());
+          }
+        } else {
+          bool is_float_value = is_float(types_.scalar_kind(t));
+          if (p.conv == PercentConv::Int && is_float_value) {  // %d of a float: int(v)
+            v = b_.CreateFPToSI(v, i64_);
+            t = types_.int64();
+          } else if (p.conv == PercentConv::Float && !is_float_value) {
+            v = convert(v, t, types_.float64());
+            t = types_.float64();
+          }
+          part = format_value(v, t, string_literal(p.text));
+        }
+      }
+      if (!acc) {
+        acc = part;
+        continue;
+      }
+      V joined =
+          checked_string(b_.CreateCall(runtime(RuntimeFn::StrConcat), {acc, part}), "%-formatting");
+      decref(acc, types_.unicode());
+      decref(part, types_.unicode());
+      acc = joined;
+    }
+    if (!acc) {
+      acc = string_literal("");
+      incref(acc, types_.unicode());
+    }
+    return acc;
+  }
   bool left_string = types_.is_string(type(l));
   Value s = left_string ? l : r, n = left_string ? r : l;
   V count = convert(get(n), type(n), types_.int64());

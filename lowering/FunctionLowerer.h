@@ -369,6 +369,16 @@ class FunctionLowerer {
   V container_iterator_from(V iterable, TypeId from, TypeId iter_type);
   V container_iternext(V state, TypeId iter);
   V container_itervalue(V state, TypeId iter);
+  // CodeGenSet.cpp: the inline first probe of a set of integers (ember_set)
+  /// `key in set` (key_slot: the key spilled as the item type).
+  V set_contains(V set, V key_slot, TypeId item);
+  /// set.add(key): stored inline when the first probed slot is empty and the table has room.
+  void set_add(V set, V key_slot, TypeId item);
+  // CodeGenFold.cpp: sum / any / all of an iterable, and min / max of one that is not an array
+  // or tuple
+  V lower_fold_call(const InstData &d, BuiltinId id);
+  /// The iterator type iterating over a value of type t takes (t itself for an iterator).
+  TypeId iterator_type_of(TypeId t);
   // CodeGenList.cpp / CodeGenDict.cpp
   V lower_list_call(const InstData &d, BuiltinId id);
   /// list.sort / sorted: by the items, or by key(item) with the call's callee as key.

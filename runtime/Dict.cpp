@@ -11,6 +11,7 @@
 
 #include "ember/containers.h"
 #include "ember/runtime.h"
+#include "SetTable.h"
 
 namespace {
 
@@ -159,6 +160,7 @@ void remove_at(DictHeader *h, int64_t slot, void *key_out, void *value_out) {
 extern "C" {
 
 ember_meminfo *ember_dict_new(const ember_typeinfo *key, const ember_typeinfo *value) {
+  if (!value) return ember::rt::set_new(key);
   ember_meminfo *mi = ember_meminfo_alloc(sizeof(DictHeader));
   if (!mi) return nullptr;
   auto *h = static_cast<DictHeader *>(mi->data);
@@ -181,12 +183,15 @@ ember_meminfo *ember_dict_new(const ember_typeinfo *key, const ember_typeinfo *v
   return mi;
 }
 
-int64_t ember_dict_len(ember_meminfo *d) { return header(d)->live; }
+int64_t ember_dict_len(ember_meminfo *d) {
+  return ember::rt::is_set(d) ? ember::rt::set_len(d) : header(d)->live;
+}
 
 const ember_typeinfo *ember_dict_key_type(ember_meminfo *d) { return header(d)->key; }
 const ember_typeinfo *ember_dict_value_type(ember_meminfo *d) { return header(d)->value; }
 
 void *ember_dict_lookup(ember_meminfo *d, const void *key) {
+  if (ember::rt::is_set(d)) return ember::rt::set_lookup(d, key);
   DictHeader *h = header(d);
   bool found;
   int64_t slot = find_slot(h, key, key_hash(h, key), &found);
@@ -196,6 +201,7 @@ void *ember_dict_lookup(ember_meminfo *d, const void *key) {
 }
 
 int32_t ember_dict_setitem(ember_meminfo *d, const void *key, const void *value) {
+  if (ember::rt::is_set(d)) return ember::rt::set_add(d, key);
   DictHeader *h = header(d);
   uint64_t hash = key_hash(h, key);
   bool found;
@@ -241,6 +247,7 @@ int32_t ember_dict_setitem(ember_meminfo *d, const void *key, const void *value)
 }
 
 int32_t ember_dict_delitem(ember_meminfo *d, const void *key, void *value_out) {
+  if (ember::rt::is_set(d)) return ember::rt::set_discard(d, key);
   DictHeader *h = header(d);
   bool found;
   int64_t slot = find_slot(h, key, key_hash(h, key), &found);
@@ -250,6 +257,7 @@ int32_t ember_dict_delitem(ember_meminfo *d, const void *key, void *value_out) {
 }
 
 int32_t ember_dict_popitem(ember_meminfo *d, void *key_out, void *value_out) {
+  if (ember::rt::is_set(d)) return ember::rt::set_pop(d, key_out);
   DictHeader *h = header(d);
   if (!h->live) return 0;
   int64_t last = h->used - 1;
@@ -263,6 +271,7 @@ int32_t ember_dict_popitem(ember_meminfo *d, void *key_out, void *value_out) {
 }
 
 void ember_dict_clear(ember_meminfo *d) {
+  if (ember::rt::is_set(d)) return ember::rt::set_clear(d);
   DictHeader *h = header(d);
   dict_dtor(h, 0, nullptr);
   h->entries = nullptr;
@@ -272,6 +281,7 @@ void ember_dict_clear(ember_meminfo *d) {
 }
 
 ember_meminfo *ember_dict_copy(ember_meminfo *d) {
+  if (ember::rt::is_set(d)) return ember::rt::set_copy(d);
   DictHeader *h = header(d);
   ember_meminfo *r = ember_dict_new(h->key, h->value);
   if (!r) return nullptr;
@@ -283,6 +293,10 @@ ember_meminfo *ember_dict_copy(ember_meminfo *d) {
 }
 
 int32_t ember_dict_next(ember_meminfo *d, int64_t *pos, void **key, void **value) {
+  if (ember::rt::is_set(d)) {
+    *value = nullptr;
+    return ember::rt::set_next(d, pos, key);
+  }
   DictHeader *h = header(d);
   while (*pos < h->used) {
     char *e = entry(h, (*pos)++);
@@ -295,6 +309,7 @@ int32_t ember_dict_next(ember_meminfo *d, int64_t *pos, void **key, void **value
 }
 
 int32_t ember_dict_update(ember_meminfo *d, ember_meminfo *other) {
+  if (ember::rt::is_set(d)) return ember::rt::set_update(d, other);
   DictHeader *o = header(other);
   int64_t n = o->used;  // d.update(d) changes nothing
   for (int64_t i = 0; i < n; ++i) {
@@ -304,90 +319,6 @@ int32_t ember_dict_update(ember_meminfo *d, ember_meminfo *other) {
     o = header(other);
   }
   return 0;
-}
-
-ember_meminfo *ember_set_op(ember_meminfo *a, ember_meminfo *b, int32_t op, int32_t in_place) {
-  DictHeader *ha = header(a);
-  ember_meminfo *r = in_place ? a : ember_dict_new(ha->key, nullptr);
-  if (!r) return nullptr;
-  auto fail = [&]() -> ember_meminfo * {
-    if (!in_place) ember_meminfo_decref(r);
-    return nullptr;
-  };
-  switch (op) {
-    case EMBER_SET_UNION:
-      if (!in_place && ember_dict_update(r, a) < 0) return fail();
-      if (ember_dict_update(r, b) < 0) return fail();
-      return r;
-    case EMBER_SET_INTERSECTION:
-    case EMBER_SET_DIFFERENCE: {
-      bool keep_common = op == EMBER_SET_INTERSECTION;
-      std::vector<char> k(static_cast<size_t>(ha->key_size));
-      int64_t n = ha->used;
-      for (int64_t i = 0; i < n; ++i) {
-        char *e = entry(ha, i);
-        if (!state(e)) continue;
-        bool common = ember_dict_lookup(b, key_of(ha, e)) != nullptr;
-        if (in_place) {
-          if (common != keep_common) {
-            std::memcpy(k.data(), key_of(ha, e), k.size());
-            bool found;
-            int64_t slot = find_slot(ha, k.data(), hash_of(e), &found);
-            remove_at(ha, slot, nullptr, nullptr);
-          }
-        } else if (common == keep_common && ember_dict_setitem(r, key_of(ha, e), nullptr) < 0) {
-          return fail();
-        }
-      }
-      return r;
-    }
-    case EMBER_SET_SYMDIFF: {
-      DictHeader *hb = header(b);
-      if (!in_place && ember_dict_update(r, a) < 0) return fail();
-      int64_t n = hb->used;
-      for (int64_t i = 0; i < n; ++i) {
-        char *e = entry(hb, i);
-        if (!state(e)) continue;
-        if (ember_dict_lookup(a, key_of(hb, e)) && a != b) {
-          ember_dict_delitem(r, key_of(hb, e), nullptr);
-        } else if (a == b) {
-          ember_dict_clear(r);
-          return r;
-        } else if (ember_dict_setitem(r, key_of(hb, e), nullptr) < 0) {
-          return fail();
-        }
-      }
-      return r;
-    }
-    default: return fail();
-  }
-}
-
-int32_t ember_set_compare(ember_meminfo *a, ember_meminfo *b, int32_t op) {
-  auto all_in = [](ember_meminfo *x, ember_meminfo *y) {
-    DictHeader *hx = header(x);
-    for (int64_t i = 0; i < hx->used; ++i) {
-      char *e = entry(hx, i);
-      if (state(e) && !ember_dict_lookup(y, key_of(hx, e))) return false;
-    }
-    return true;
-  };
-  switch (op) {
-    case EMBER_SET_SUBSET: return all_in(a, b);
-    case EMBER_SET_SUPERSET: return all_in(b, a);
-    case EMBER_SET_EQUAL: return header(a)->live == header(b)->live && all_in(a, b);
-    case EMBER_SET_PROPER_SUBSET: return header(a)->live < header(b)->live && all_in(a, b);
-    case EMBER_SET_PROPER_SUPERSET: return header(b)->live < header(a)->live && all_in(b, a);
-    case EMBER_SET_DISJOINT: {
-      DictHeader *ha = header(a);
-      for (int64_t i = 0; i < ha->used; ++i) {
-        char *e = entry(ha, i);
-        if (state(e) && ember_dict_lookup(b, key_of(ha, e))) return 0;
-      }
-      return 1;
-    }
-    default: return 0;
-  }
 }
 
 int32_t ember_dict_eq(ember_meminfo *a, ember_meminfo *b) {

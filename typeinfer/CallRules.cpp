@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "ir/rules/Elementwise.h"
+#include "ir/rules/IndexAnalysis.h"
 #include "ir/rules/Promotion.h"
 #include "typeinfer/InferTypes.h"
 #include "typeinfer/TypeRules.h"
@@ -513,7 +514,13 @@ TypeId type_python_builtin(BuiltinCall &c) {
           if (types.ndim(t) != 1) c.bad_args();
           return types.scalar(types.dtype(t));
         }
-        c.bad_args();
+        // Any other iterable (list, set, dict view, str, range, ...): its items' type, numbers
+        // (not complex: Python does not order them) or strings.
+        TypeId item = iterator_value_type(types, iterator_of(c, t));
+        if (item.unknown()) return TypeId{};
+        if (types.kind(item) == TypeKind::Unicode) return item;
+        if (!c.is_number(item) || is_complex(c.kind_of(item))) c.bad_args();
+        return types.scalar(c.kind_of(item));
       }
       if (c.nargs() == 0) c.bad_args();
       std::vector<TypeId> ts;

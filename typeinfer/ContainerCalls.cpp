@@ -92,6 +92,12 @@ const BuiltinSignature *container_builtin_signature(BuiltinId id) {
     case BuiltinId::TypedList: return &iterable;
     case BuiltinId::TypedDict: return &nothing;
     case BuiltinId::Sorted: return &sorted;
+    case BuiltinId::Sum: {
+      static const S sum{{"iterable", "start"}, 1, false};
+      return &sum;
+    }
+    case BuiltinId::Any:
+    case BuiltinId::All: return &iterable;
     case BuiltinId::Reversed: return &seq;
     case BuiltinId::HeapPush: return &heap_item;
     case BuiltinId::HeapPop:
@@ -261,6 +267,23 @@ TypeId type_container_call(BuiltinCall &c) {
       if (c.given(1)) type_sort_key(c, 1, item);
       if (c.given(2) && !c.is_int_like(c.param(2))) c.bad_args();
       return types.list(item);
+    }
+    case B::Sum: {
+      // The running total's type: start + item, then that + item (an int start and float items
+      // make a float; bools add as ints).  Strings are refused, as CPython refuses them.
+      TypeId item = iterated(c, c.param(0));
+      if (item.unknown()) return TypeId{};
+      TypeId start = c.given(1) ? c.param(1) : types.int64();
+      if (!c.is_number(item) || !c.is_number(start)) c.bad_args();
+      TypeId total = type_binop(types, BinOpKind::Add, start, item, c.cx.loc()).result;
+      return type_binop(types, BinOpKind::Add, total, item, c.cx.loc()).result;
+    }
+    case B::Any:
+    case B::All: {
+      TypeId item = iterated(c, c.param(0));
+      if (item.unknown()) return TypeId{};
+      if (!c.is_number(item) && types.kind(item) != TypeKind::Unicode) c.bad_args();
+      return types.boolean();
     }
     case B::Reversed: return types.list_iter(need(c, 0, TypeKind::List), true);
     case B::HeapPush: value_for(c, need(c, 0, TypeKind::List), 0, 1); return types.none();

@@ -22,6 +22,34 @@ bool type_string_binop(TypeContext &types, BinOpKind kind, TypeId lhs, TypeId rh
     *out = {TypeId{}, types.unicode()};
     return true;
   }
+  if (kind == BinOpKind::Mod && ls) {
+    // "%d of %s" % (a, b): the format must be a literal; its conversions are checked against
+    // the values here (CPython's TypeErrors become TypingErrors naming the line).
+    if (types.kind(lhs) != TypeKind::Str)
+      unsupported(loc) << "%-formatting needs a literal format string in compiled code";
+    std::vector<PercentPiece> pieces;
+    std::string error;
+    if (!parse_percent_format(types.string(types.get(lhs).a), &pieces, &error))
+      typing_error(loc) << "%-format: " << error;
+    std::vector<TypeId> values =
+        types.kind(rhs) == TypeKind::Tuple ? types.get(rhs).elems : std::vector<TypeId>{rhs};
+    size_t used = 0;
+    for (const PercentPiece &p : pieces) {
+      if (p.arg < 0) continue;
+      if (static_cast<size_t>(p.arg) >= values.size())
+        typing_error(loc) << "not enough arguments for format string";
+      used = static_cast<size_t>(p.arg) + 1;
+      TypeId v = values[static_cast<size_t>(p.arg)];
+      bool number = types.is_scalar(v) && !is_complex(types.scalar_kind(v));
+      if (p.conv == PercentConv::Str ? !(number || types.is_string(v)) : !number)
+        typing_error(loc) << "%-format: a " << types.to_string(v) << " for a "
+                          << (p.conv == PercentConv::Str ? "%s" : "number") << " conversion";
+    }
+    if (used != values.size())
+      typing_error(loc) << "not all arguments converted during string formatting";
+    *out = {TypeId{}, types.unicode()};
+    return true;
+  }
   if (kind == BinOpKind::Mul && ((ls && int_like(rhs)) || (rs && int_like(lhs)))) {
     *out = {TypeId{}, types.unicode()};
     return true;

@@ -26,6 +26,14 @@ void builtin_needs(const Function &f, const InstData &d, BuiltinId id,
   const TypeContext &types = f.types();
   auto need = [&](RuntimeService s, NeedKind k) { out->push_back({s, k}); };
   switch (id) {
+    case BuiltinId::Min:
+    case BuiltinId::Max:
+    case BuiltinId::Any:
+    case BuiltinId::All:  // over a string literal's characters (runtime strings)
+      for (size_t k = 1; k < d.operands.size(); ++k)
+        if (d.operands[k].valid() && types.kind(f.type(d.operands[k])) == TypeKind::Str)
+          need(RuntimeService::Strings, NeedKind::StringOp);
+      break;
     case BuiltinId::Prange: need(RuntimeService::ThreadPool, NeedKind::ParallelLoop); break;
     case BuiltinId::EmberGetThreadId:
     case BuiltinId::EmberGetNumThreads:

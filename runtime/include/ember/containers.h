@@ -10,8 +10,9 @@
  * Reference rules: a function that stores an item copies its bytes and takes its own reference
  * (the caller keeps its own); a function that removes an item into `out` moves the container's
  * reference to the caller; pointers returned by lookups are borrowed and valid until the next
- * mutation.  Lists keep their items contiguous; dicts and sets are open-addressing hash tables
- * over an insertion-ordered entry array (iteration order = insertion order, as Python's dict).
+ * mutation.  Lists keep their items contiguous; dicts are open-addressing hash tables over an
+ * insertion-ordered entry array (iteration order = insertion order, as Python's dict); sets are
+ * one open-addressing table of {hash, key} slots (below).
  */
 #ifndef EMBER_CONTAINERS_H
 #define EMBER_CONTAINERS_H
@@ -99,6 +100,44 @@ int32_t ember_heap_push(ember_meminfo *l, const void *item);
 void ember_heap_pop(ember_meminfo *l, void *out); /* l not empty */
 void ember_heapify(ember_meminfo *l);
 
+/* ---- sets -------------------------------------------------------------------------------
+ * A set is an open-addressing table of slots {uint64 hash, key} (key at offset 8, slot_size
+ * bytes each, a power of two of them), probed from hash & mask: a few slots in a row, then
+ * CPython's perturbation.  The hash field also says what a slot holds: EMBER_SET_EMPTY (calloc's
+ * zeros), EMBER_SET_DUMMY (deleted), or a live key's hash (>= 2).  Integer and bool items hash as
+ * themselves (widened to 64 bits, sign bit flipped, at least 2: see ember_set_int_hash), so
+ * consecutive ints take consecutive slots; compiled code probes the first slot of such sets
+ * inline for `in` and `add` and calls the runtime only past it (or to grow).  Other item types
+ * hash through their typeinfo.  The header's first two fields are the dict's, so the ember_dict_*
+ * functions below tell a set (value NULL) from a dict and serve both.  Iteration follows the
+ * table, not insertion order (as Python's sets). */
+typedef struct ember_set {
+  const ember_typeinfo *key;
+  const ember_typeinfo *value; /* always NULL */
+  char *slots;
+  int64_t mask;       /* slots - 1 */
+  int64_t slot_size;  /* 8 + the key's size rounded up to 8 */
+  int64_t live;       /* keys held */
+  int64_t fill;       /* live + deleted slots */
+  int64_t fill_limit; /* an insert into an empty slot needs fill < fill_limit, else a rebuild */
+  int64_t finger;     /* where set.pop looks first */
+  int32_t int_keys;   /* the item is an integer or bool: hashed by ember_set_int_hash */
+} ember_set;
+
+enum { EMBER_SET_EMPTY = 0, EMBER_SET_DUMMY = 1 };
+
+/* Whether a set of items of this scalar tag hashes them as integers. */
+static inline int ember_set_int_tag(int64_t tag) {
+  return tag >= EMBER_T_BOOL && tag <= EMBER_T_UINT64;
+}
+/* The hash of an integer item widened to 64 bits (signed items sign-extended, others
+ * zero-extended): its sign bit flipped so that hash & mask is the item's own low bits, and never
+ * one of the two markers. */
+static inline uint64_t ember_set_int_hash(int64_t widened) {
+  uint64_t h = (uint64_t)widened ^ 0x8000000000000000ull;
+  return h < 2 ? 2 : h;
+}
+
 /* ---- dicts and sets (a set is a dict whose value typeinfo is NULL) ----------------------- */
 ember_meminfo *ember_dict_new(const ember_typeinfo *key, const ember_typeinfo *value);
 int64_t ember_dict_len(ember_meminfo *d);
@@ -108,7 +147,7 @@ void *ember_dict_lookup(ember_meminfo *d, const void *key);
 int32_t ember_dict_setitem(ember_meminfo *d, const void *key, const void *value);
 /* Removes key; with value_out, its value moves there.  1 when it was present, else 0. */
 int32_t ember_dict_delitem(ember_meminfo *d, const void *key, void *value_out);
-/* The last inserted entry moved into key_out / value_out; 0 when empty. */
+/* The last inserted entry (a set: any item) moved into key_out / value_out; 0 when empty. */
 int32_t ember_dict_popitem(ember_meminfo *d, void *key_out, void *value_out);
 void ember_dict_clear(ember_meminfo *d);
 ember_meminfo *ember_dict_copy(ember_meminfo *d);
