@@ -387,6 +387,15 @@ Plan make_plan(const std::vector<int64_t> &code, size_t *pos) {
       p.dtype = code[(*pos)++];  // its handle, checked by unbox
       p.size = 1;
       return p;
+    case EMBER_T_FUNCTION: {  // a first-class function: the address of a specialization
+      size_t start = *pos - 1;
+      int64_t n = code[(*pos)++];
+      for (int64_t k = 0; k <= n; ++k) make_plan(code, pos);  // skips the signature's codes
+      p.code.assign(code.begin() + static_cast<std::ptrdiff_t>(start),
+                    code.begin() + static_cast<std::ptrdiff_t>(*pos));
+      p.size = p.align = sizeof(void *);
+      return p;
+    }
     case EMBER_T_OPTIONAL: {
       Plan c = make_plan(code, pos);
       p.align = c.align;
@@ -524,6 +533,29 @@ bool unbox(const Plan &plan, PyObject *obj, void *out) {
       std::memcpy(out, &mi, sizeof mi);
       return true;
     }
+    case EMBER_T_FUNCTION: {
+      // ember/firstclass.py compiles a jitted function (or finds a @cfunc's function) for the
+      // signature and answers its native address; a mismatch is its TypeError.
+      static PyObject *address_of = nullptr;
+      if (!address_of) {
+        PyObject *m = PyImport_ImportModule("ember.firstclass");
+        address_of = m ? PyObject_GetAttrString(m, "native_address") : nullptr;
+        Py_XDECREF(m);
+        if (!address_of) return false;
+      }
+      PyObject *code = PyList_New(static_cast<Py_ssize_t>(plan.code.size()));
+      if (!code) return false;
+      for (size_t k = 0; k < plan.code.size(); ++k)
+        PyList_SET_ITEM(code, static_cast<Py_ssize_t>(k), PyLong_FromLongLong(plan.code[k]));
+      PyObject *r = PyObject_CallFunctionObjArgs(address_of, obj, code, nullptr);
+      Py_DECREF(code);
+      if (!r) return false;
+      void *address = PyLong_AsVoidPtr(r);
+      Py_DECREF(r);
+      if (!address && PyErr_Occurred()) return false;
+      std::memcpy(out, &address, sizeof address);
+      return true;
+    }
     case EMBER_T_DISPATCHER:
       if (reinterpret_cast<int64_t>(dispatcher_impl(obj)) != plan.dtype) {
         PyErr_SetString(PyExc_TypeError,
@@ -612,6 +644,10 @@ PyObject *box(const Plan &plan, void *in) {
       ember_meminfo_decref(mi);
       return r;
     }
+    case EMBER_T_FUNCTION:
+      PyErr_SetString(PyExc_TypeError,
+                      "a first-class function (types.FunctionType) cannot be returned to Python");
+      return nullptr;
     default: PyErr_SetString(PyExc_SystemError, "ember: bad result plan"); return nullptr;
   }
 }

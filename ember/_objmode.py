@@ -45,6 +45,16 @@ def call(block, types, inputs):
     raise RuntimeError("ember's objmode call marker is only meaningful in compiled code")
 
 
+def _print_block(*values):
+    """print() in compiled code (BuiltinId::Print): the values boxed, printed by Python."""
+    print(*values)
+    return ()
+
+
+# Compiled code calls block 0 for print() (lowering/CodeGenObjmode.cpp): registered first.
+if _ember.objmode_register(_print_block, (), ()) != 0:
+    raise ImportError("ember: the print block must be the first objmode block")
+
 _CALL_NAME = "__ember_objmode__"
 _TYPE_PARAMS = {"type_params": []} if "type_params" in ast.FunctionDef._fields else {}
 _WITH_OPS = ("BEFORE_WITH", "LOAD_SPECIAL")

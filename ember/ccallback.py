@@ -142,6 +142,11 @@ class CFunc:
     def signature(self):
         return self._sig
 
+    @property
+    def _function_type_code(self):
+        """Passed to a jitted function, a cfunc is a types.FunctionType(its signature)."""
+        return list(types.FunctionType(self._sig).code)
+
 
 _C_NAMES = {ctypes.c_bool: "_Bool", ctypes.c_int8: "int8_t", ctypes.c_int16: "int16_t",
             ctypes.c_int32: "int32_t", ctypes.c_int64: "int64_t", ctypes.c_uint8: "uint8_t",

@@ -22,6 +22,7 @@ import weakref
 import numpy as np
 
 from . import _ember
+from . import signature as _sig
 from .errors import EmberError, InternalError, TypingError, UnsupportedError
 from .signature import T_CPOINTER, T_UNICODE
 
@@ -124,7 +125,7 @@ class Overloads:
             if self._can_compile:
                 spec = self.compile_types(type_ids)
             else:
-                spec = self._convertible(type_ids)
+                spec = self._convertible(type_ids, python_values=True)
                 if spec is None:
                     got = ", ".join(s.type_str(t) for t in type_ids)
                     have = "; ".join(self._sig_text(x) for x in self._specs.values())
@@ -147,14 +148,18 @@ class Overloads:
         """Specializations loaded from the on-disk cache join _specs (JitFunction's; a CUDA
         kernel has none)."""
 
-    def _convertible(self, type_ids):
+    def _convertible(self, type_ids, python_values=False):
         """The compiled signature these argument types convert to best: exact matches first,
         then safe conversions (int64 -> float64), then unsafe ones (float64 -> float32), as
-        Numba's overload resolution does."""
+        Numba's overload resolution does.  With python_values (a call from Python), a jitted
+        function also converts to a parameter declared types.FunctionType(sig): unboxing
+        compiles it for sig (ember/firstclass.py)."""
         s = session()
         best, best_cost = None, None
         for spec in self._specs.values():
-            if not all(s.can_convert(a, p) for a, p in zip(type_ids, spec.arg_types)):
+            if not all(s.can_convert(a, p) or
+                       (python_values and _function_value(s.type_code(a), s.type_code(p)))
+                       for a, p in zip(type_ids, spec.arg_types)):
                 continue
             cost = sum(_conversion_cost(s, a, p) for a, p in zip(type_ids, spec.arg_types))
             if best_cost is None or cost < best_cost:
@@ -240,6 +245,11 @@ class JitFunction(Overloads):
                 continue
             except TypeError:
                 pass
+            # A @cfunc is a first-class function of its signature (ember/firstclass.py).
+            function_code = getattr(value, "_function_type_code", None)
+            if function_code is not None:
+                codes.append(function_code)
+                continue
             copy = _aligned_copy(value)
             if copy is not None:
                 realigned.append((value, copy))
@@ -868,6 +878,28 @@ def _typeable(value) -> bool:
         return True
     except TypeError:
         return False
+
+
+def _function_value(arg_code, param_code) -> bool:
+    """Whether a Python value of type arg_code (a jitted function, or a tuple holding some)
+    unboxes as param_code, whose first-class functions (types.FunctionType) take them."""
+    if not arg_code or not param_code:
+        return False
+    if param_code[0] == _sig.T_FUNCTION:
+        return arg_code[0] in (_sig.T_DISPATCHER, _sig.T_FUNCTION)
+    if arg_code[0] != _sig.T_TUPLE or param_code[0] != _sig.T_TUPLE or \
+            arg_code[1] != param_code[1]:
+        return False
+    from .types import _name
+    a, p = 2, 2
+    for _ in range(arg_code[1]):
+        _, a_end = _name(arg_code, a) if arg_code[a] != _sig.T_DISPATCHER else (None, a + 2)
+        _, p_end = _name(param_code, p)
+        sub_a, sub_p = list(arg_code[a:a_end]), list(param_code[p:p_end])
+        if sub_a != sub_p and not _function_value(sub_a, sub_p):
+            return False
+        a, p = a_end, p_end
+    return True
 
 
 def _conversion_cost(s, arg, param):

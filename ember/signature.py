@@ -18,6 +18,8 @@ T_BOOL, T_INT8, T_INT16, T_INT32, T_INT64, T_UINT8, T_UINT16, T_UINT32, T_UINT64
 T_FLOAT16 = 32
 T_LIST, T_DICT, T_SET = 42, 43, 44
 T_CPOINTER = 50  # a @cfunc's C pointer argument: [T_CPOINTER, pointee tag or 0 for void *]
+T_DISPATCHER = 40  # a jitted function passed as a value: [T_DISPATCHER, handle]
+T_FUNCTION = 75  # types.FunctionType(sig): [T_FUNCTION, nargs, return code, arg codes...]
 LAYOUT_C, LAYOUT_F, LAYOUT_A = 0, 1, 2
 
 SCALARS = {

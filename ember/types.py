@@ -19,7 +19,7 @@ __all__ = ["Type", "Signature", "Array", "Tuple", "UniTuple", "Optional", "optio
            "SetType", "Set", "List", "typeof", "from_code",
            "Boolean", "Number", "Integer", "Float", "Complex", "NoneType", "UnicodeType",
            "Literal", "StringLiteral", "NumberClass", "Opaque", "BaseTuple", "float16", "f2",
-           "half", "CPointer", "voidptr", "intc", "uintc",
+           "half", "CPointer", "voidptr", "FunctionType", "intc", "uintc",
            "boolean", "bool_", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32",
            "uint64", "intp", "uintp", "float32", "float64", "complex64", "complex128",
            "none", "void", "unicode_type", "string", "b1", "i1", "i2", "i4", "i8", "u1", "u2",
@@ -364,6 +364,34 @@ class CPointer(_Built):
     dtype = property(lambda self: from_code(self.code[1:2]) if self.code[1] else None)
 
 
+class FunctionType(_Built):
+    """``types.FunctionType(float64(float64))``: a first-class function of that signature, as
+    Numba's.  A value of it is the native address of a compiled specialization, so compiled
+    code calls it indirectly; a jitted function or a ``@cfunc`` passed for an argument declared
+    with it is compiled for (or must have) exactly that signature (ember/firstclass.py)."""
+
+    __slots__ = ()
+
+    def __new__(cls, signature):
+        if not isinstance(signature, Signature) or signature.return_type is None:
+            raise TypeError("FunctionType takes a signature with a return type, such as "
+                            "types.float64(types.float64)")
+        code = [_sig.T_FUNCTION, len(signature.args), *signature.return_type.code]
+        for a in signature.args:
+            code.extend(a.code)
+        return from_code(code)
+
+    @property
+    def signature(self):
+        """The Signature (return type and argument types) of the functions of this type."""
+        parts, pos = [], 2
+        for _ in range(self.code[1] + 1):
+            _, end = _name(self.code, pos)
+            parts.append(from_code(self.code[pos:end]))
+            pos = end
+        return Signature(parts[0], parts[1:])
+
+
 class Signature:
     """A function signature: return type (None when inferred) and argument types."""
 
@@ -406,7 +434,7 @@ _SCALAR_CLASSES = {_sig.T_BOOL: Boolean, _sig.T_NONE: NoneType, _sig.T_UNICODE: 
                    _sig.T_FLOAT16: Float, _sig.T_FLOAT32: Float, _sig.T_FLOAT64: Float,
                    _sig.T_COMPLEX64: Complex, _sig.T_COMPLEX128: Complex}
 _CLASSES = {_sig.T_ARRAY: Array, _sig.T_OPTIONAL: Optional, _sig.T_DICT: DictType,
-            _sig.T_SET: SetType, _sig.T_CPOINTER: CPointer}
+            _sig.T_SET: SetType, _sig.T_CPOINTER: CPointer, _sig.T_FUNCTION: FunctionType}
 
 
 _JITCLASS_TAG = 60  # EMBER_T_JITCLASS: [tag, class id] (ember/jitclasses.py)
@@ -450,6 +478,13 @@ def _name(code, pos):
         return (f"CPointer({_SCALAR_NAMES[pointee]})" if pointee else "voidptr"), pos + 2
     if tag == _JITCLASS_TAG:
         return f"instance({_jitclass_names.get(code[pos + 1], '?')})", pos + 2
+    if tag == _sig.T_FUNCTION:
+        n, (ret, pos) = code[pos + 1], _name(code, pos + 2)
+        args = []
+        for _ in range(n):
+            name, pos = _name(code, pos)
+            args.append(name)
+        return f"FunctionType({ret}({', '.join(args)}))", pos
     raise ValueError(f"bad type code {list(code)!r}")
 
 

@@ -98,6 +98,9 @@ enum class AttrId : uint8_t {
   JitclassProperty,
   /// A static method read from the class value (TypeKind::JitClass): a Dispatcher.
   JitclassStatic,
+  /// e.args of a caught exception (`except E as e`): a tuple typed from the raise sites its
+  /// handler catches (typeinfer/CaughtArgs.cpp), read from the error record at run time.
+  ExceptionArgs,
 };
 
 struct Value {

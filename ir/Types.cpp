@@ -337,6 +337,13 @@ TypeId TypeContext::pointer(ScalarKind pointee, bool is_void) {
   return intern(d);
 }
 
+TypeId TypeContext::function_ptr(TypeId ret, const std::vector<TypeId> &params) {
+  TypeData d{TypeKind::FunctionPtr};
+  d.elems = {ret};
+  d.elems.insert(d.elems.end(), params.begin(), params.end());
+  return intern(d);
+}
+
 TypeId TypeContext::jitclass(uint64_t class_id) {
   TypeData d{TypeKind::JitClass};
   d.handle = class_id;
@@ -475,6 +482,11 @@ std::string TypeContext::to_string(TypeId t) const {
     case TypeKind::Pointer:
       if (d.b) return "voidptr";
       return std::string("CPointer(") + scalar_name(static_cast<ScalarKind>(d.a)) + ")";
+    case TypeKind::FunctionPtr: {
+      std::string s = "FunctionType(" + to_string(d.elems[0]) + "(";
+      for (size_t k = 1; k < d.elems.size(); ++k) s += (k > 1 ? ", " : "") + to_string(d.elems[k]);
+      return s + "))";
+    }
     case TypeKind::JitClass:
     case TypeKind::Instance: {
       const ClassInfo *c = class_info(d.handle);
@@ -548,6 +560,14 @@ TypeId TypeContext::from_code(const std::vector<int64_t> &codes, size_t *pos) {
       internal_assert(scalar_from_tag(pointee, &pk)) << "bad pointee tag " << pointee;
       return pointer(pk);
     }
+    case EMBER_T_FUNCTION: {
+      internal_assert(*pos < codes.size()) << "truncated function type code";
+      int64_t n = codes[(*pos)++];
+      TypeId ret = from_code(codes, pos);
+      std::vector<TypeId> params;
+      for (int64_t k = 0; k < n; ++k) params.push_back(from_code(codes, pos));
+      return function_ptr(ret, params);
+    }
     case EMBER_T_JITCLASS:
       internal_assert(*pos < codes.size()) << "truncated jitclass type code";
       return instance(static_cast<uint64_t>(codes[(*pos)++]));
@@ -591,6 +611,12 @@ bool TypeContext::to_code(TypeId t, std::vector<int64_t> *out) const {
     case TypeKind::Instance:
       out->insert(out->end(), {EMBER_T_JITCLASS, static_cast<int64_t>(d.handle)});
       return true;
+    case TypeKind::FunctionPtr: {
+      out->insert(out->end(), {EMBER_T_FUNCTION, static_cast<int64_t>(d.elems.size() - 1)});
+      for (TypeId e : d.elems)
+        if (!to_code(e, out)) return false;
+      return true;
+    }
     default: return false;
   }
 }

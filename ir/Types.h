@@ -112,8 +112,12 @@ enum class TypeKind : uint8_t {
   /// fields and methods): an ember_meminfo* whose data is the struct of its fields, counted
   /// as a container's MemInfo.
   Instance,
+  /// A first-class function of a fixed signature (ember.types.FunctionType(sig)): elems =
+  /// {return type, parameter types...}.  Its value is the address of a compiled
+  /// specialization's native function (status, return slot, error record, then the arguments
+  /// as compiled code passes them), so a call of it is an indirect native call.
+  FunctionPtr,
 };
-
 
 /// What iterating a dict yields.
 enum class DictViewKind : uint8_t { Keys = 0, Values = 1, Items = 2 };
@@ -219,6 +223,8 @@ class TypeContext {
   TypeId generator(TypeId yield_type);
   /// types.CPointer(pointee), or void * (types.voidptr) when is_void.
   TypeId pointer(ScalarKind pointee, bool is_void = false);
+  /// types.FunctionType(ret(params...)).
+  TypeId function_ptr(TypeId ret, const std::vector<TypeId> &params);
   /// A @jitclass's class value and its instances (ClassInfo above, by class id).
   TypeId jitclass(uint64_t class_id);
   TypeId instance(uint64_t class_id);

@@ -154,6 +154,7 @@ V FunctionLowerer::lower_getattr(const InstData &d) {
     case AttrId::JitclassMethod:
     case AttrId::JitclassProperty:
     case AttrId::JitclassStatic: return lower_jitclass_getattr(d);
+    case AttrId::ExceptionArgs: return lower_caught_args(d);
     case AttrId::Flags: return obj;  // the array itself: its flags are computed when read
     case AttrId::Shape:
     case AttrId::Strides: {

@@ -5,6 +5,7 @@
 #include "ember/abi.h"
 #include "ir/rules/Elementwise.h"
 #include "ir/rules/IndexAnalysis.h"
+#include "ir/rules/Isinstance.h"
 #include "ir/rules/Kernel.h"
 #include "lowering/FunctionLowerer.h"
 
@@ -55,6 +56,7 @@ V FunctionLowerer::lower_call(const InstData &d) {
       return nullptr;
     case TypeKind::Closure: return lower_call_compiled(d);
     case TypeKind::JitClass: return lower_jitclass_new(d);
+    case TypeKind::FunctionPtr: return lower_function_ptr_call(d);
     default:
       unsupported(d.loc) << "calling a " << types_.to_string(callee)
                          << " is not supported in compiled code yet";
@@ -474,14 +476,30 @@ V FunctionLowerer::lower_builtin(const InstData &d, BuiltinId id) {
       TypeId src = types_.kind(t) == TypeKind::Optional ? types_.get(t).elems[0] : t;
       V x = convert(get(arg(0)), t, src);
       ScalarKind k = types_.scalar_kind(src);
-      if (!is_float(k)) return convert(x, src, rt);
-      if (nargs == 1 || types_.kind(type(arg(1))) == TypeKind::None)
-        return python_int(ms_.target.math(b_, MathFn::RoundEven, {x}), src, rt);
+      bool no_digits = nargs == 1 || types_.kind(type(arg(1))) == TypeKind::None;
+      if (!is_float(k) && no_digits) return convert(x, src, rt);
+      if (!is_float(k)) return round_int_digits(convert(x, src, types_.int64()), arg(1));
+      if (no_digits) return python_int(ms_.target.math(b_, MathFn::RoundEven, {x}), src, rt);
       V nd = convert(get(arg(1)), type(arg(1)), types_.int64());
+      if (ms_.target.has(RuntimeService::Strings)) {  // correctly rounded, as CPython
+        V r =
+            b_.CreateCall(runtime(RuntimeFn::RoundDigits), {convert(x, src, types_.float64()), nd});
+        return convert(r, types_.float64(), src);
+      }
       V ndf = b_.CreateSIToFP(nd, x->getType());
-      V p = ms_.target.math(
-          b_, MathFn::Pow,
-          {llvm::ConstantFP::get(x->getType(), 10.0), ms_.target.math(b_, MathFn::Fabs, {ndf})});
+      // 10**|nd| exactly while it is representable (up to 1e22), as CPython's fallback
+      // algorithm and Numba do: pow() may be off by an ulp, which changes round(2.675, 2).
+      V absn = b_.CreateSelect(b_.CreateICmpSLT(nd, llvm::ConstantInt::get(i64_, 0)),
+                               b_.CreateNeg(nd), nd);
+      V exact = b_.CreateICmpULE(absn, llvm::ConstantInt::get(i64_, 22));
+      V idx = b_.CreateSelect(exact, absn, llvm::ConstantInt::get(i64_, 0));
+      V table = exact_powers_of_ten(x->getType());
+      V tp = b_.CreateLoad(x->getType(), b_.CreateGEP(llvm::ArrayType::get(x->getType(), 23), table,
+                                                      {llvm::ConstantInt::get(i64_, 0), idx}));
+      V p = b_.CreateSelect(exact, tp,
+                            ms_.target.math(b_, MathFn::Pow,
+                                            {llvm::ConstantFP::get(x->getType(), 10.0),
+                                             ms_.target.math(b_, MathFn::Fabs, {ndf})}));
       V pos = b_.CreateICmpSGE(nd, llvm::ConstantInt::get(i64_, 0));
       V scaled = b_.CreateSelect(pos, b_.CreateFMul(x, p), b_.CreateFDiv(x, p));
       V r = ms_.target.math(b_, MathFn::RoundEven, {scaled});
@@ -491,7 +509,17 @@ V FunctionLowerer::lower_builtin(const InstData &d, BuiltinId id) {
                                   llvm::ConstantFP::getInfinity(x->getType()));
       return b_.CreateSelect(finite, back, x);
     }
+    case BuiltinId::Print: return lower_print(d);
+    case BuiltinId::Isinstance: {
+      bool known = false;
+      bool yes = isinstance_of(types_, type(arg(0)), type(arg(1)), &known);
+      return llvm::ConstantInt::getBool(ctx_, yes);
+    }
     case BuiltinId::Pow: {
+      if (nargs > 2 && types_.kind(type(arg(2))) != TypeKind::None)
+        return pow_mod(convert(get(arg(0)), type(arg(0)), types_.int64()),
+                       convert(get(arg(1)), type(arg(1)), types_.int64()),
+                       convert(get(arg(2)), type(arg(2)), types_.int64()));
       TypeId l = type(arg(0)), r = type(arg(1));
       V a = convert(get(arg(0)), l, rt), c = convert(get(arg(1)), r, rt);
       return lower_binop(BinOpKind::Pow, a, c, rt, f_.flags.python_errors);

@@ -44,4 +44,44 @@ llvm::Value *FunctionLowerer::lower_objmode_call(const InstData &d) {
   return b_.CreateLoad(mt(out_t), out_slot);  // owned: unboxing made the references
 }
 
+llvm::Value *FunctionLowerer::lower_print(const InstData &d) {
+  // The block ember/_objmode.py registers first: print(*values), returning no outputs.
+  constexpr int64_t kPrintBlock = 0;
+  std::vector<TypeId> ts;
+  std::vector<V> vs;
+  for (size_t k = 1; k < d.operands.size(); ++k) {
+    Value a = d.operands[k];
+    TypeId t = type(a);
+    if (types_.kind(t) == TypeKind::Str) {
+      ts.push_back(types_.unicode());
+      vs.push_back(string_value(a));
+    } else {
+      ts.push_back(t);
+      vs.push_back(get(a));
+    }
+  }
+  TypeId in_t = types_.tuple(ts), out_t = types_.tuple({});
+  V tuple = llvm::UndefValue::get(mt(in_t));
+  for (unsigned k = 0; k < ts.size(); ++k) {
+    llvm::Type *m = mt(ts[k]);
+    V v = vs[k] ? to_memory(vs[k], ts[k]) : llvm::Constant::getNullValue(m);
+    tuple = b_.CreateInsertValue(tuple, v, {k});
+  }
+  V in_slot = entry_alloca(mt(in_t), "print.in");
+  V out_slot = entry_alloca(mt(out_t), "print.out");
+  incref(tuple, in_t);  // boxing takes these references over
+  b_.CreateStore(tuple, in_slot);
+  V status = b_.CreateCall(runtime(RuntimeFn::ObjmodeCall),
+                           {llvm::ConstantInt::get(i64_, kPrintBlock), type_code_constant(in_t),
+                            in_slot, type_code_constant(out_t), out_slot});
+  auto *fail = llvm::BasicBlock::Create(ctx_, "print.raised", fn_);
+  auto *ok = llvm::BasicBlock::Create(ctx_, "print.ok", fn_);
+  b_.CreateCondBr(b_.CreateICmpNE(status, llvm::ConstantInt::get(i32_, 0)), fail, ok);
+  b_.SetInsertPoint(fail);
+  store_error(EMBER_EXC_PYTHON_PENDING, d.loc.line, "");
+  leave_raised(llvm::ConstantInt::get(i32_, EMBER_RAISED));
+  b_.SetInsertPoint(ok);
+  return nullptr;
+}
+
 }  // namespace ember

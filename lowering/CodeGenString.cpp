@@ -302,6 +302,7 @@ V FunctionLowerer::lower_string_builtin(const InstData &d, BuiltinId id) {
         return empty;
       }
       TypeId t = type(arg(0));
+      if (types_.kind(t) == TypeKind::CaughtException) return caught_exception_str(get(arg(0)));
       return string_of(types_.is_string(t) ? string_value(arg(0)) : get(arg(0)), t);
     }
     case BuiltinId::Repr: return string_of(get(arg(0)), type(arg(0)));
@@ -323,7 +324,15 @@ V FunctionLowerer::lower_string_builtin(const InstData &d, BuiltinId id) {
                "chr() arg not in range(0x110000)");
       return checked_string(call(RuntimeFn::StrChr, {cp}), "chr()");
     }
-    case BuiltinId::Hash: return call(RuntimeFn::StrHash, {string_value(arg(0))});
+    case BuiltinId::Hash: {
+      TypeId t = type(arg(0));
+      if (types_.is_string(t)) return call(RuntimeFn::StrHash, {string_value(arg(0))});
+      ScalarKind k = types_.scalar_kind(t);
+      if (is_float(k))
+        return call(RuntimeFn::HashDouble, {convert(get(arg(0)), t, types_.float64())});
+      if (k == ScalarKind::UInt64) return call(RuntimeFn::HashUint, {get(arg(0))});
+      return call(RuntimeFn::HashInt, {convert(get(arg(0)), t, types_.int64())});
+    }
     case BuiltinId::StrStrip:
     case BuiltinId::StrLstrip:
     case BuiltinId::StrRstrip: {

@@ -118,6 +118,9 @@ llvm::Type *DataModel::memory_type(TypeId t) {
     case TypeKind::Unicode:
     case TypeKind::UnicodeIter:
     case TypeKind::Generator: result = ptr_; break;
+    case TypeKind::FunctionPtr:
+      result = ptr_;
+      break;  // the specialization's address
     // A @cfunc's C pointer argument.
     case TypeKind::Pointer: result = ptr_; break;
     case TypeKind::Instance: result = ptr_; break;  // its MemInfo (ember/jitclass.h)

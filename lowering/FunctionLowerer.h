@@ -409,6 +409,18 @@ class FunctionLowerer {
   V format_value(V v, TypeId t, V spec);
   /// A runtime call returning a new string; MemoryError when it returns NULL.
   V checked_string(V s, const char *what);
+  /// `except E as e`: e.args and str(e) of the caught record (CodeGenCaught.cpp).
+  V lower_caught_args(const InstData &d);
+  /// A call through a first-class function's address (CodeGenFunctionPtr.cpp).
+  V lower_function_ptr_call(const InstData &d);
+  /// round(x, ndigits) helpers (CodeGenRound.cpp).
+  V exact_powers_of_ten(llvm::Type *fp);
+  V round_int_digits(V x, Value ndigits);
+  /// pow(base, exp, mod) of int64s, as Python's (CodeGenRound.cpp).
+  V pow_mod(V base, V exp, V mod);
+  /// print(values...) through the objmode print block (CodeGenObjmode.cpp).
+  V lower_print(const InstData &d);
+  V caught_exception_str(V caught);
   V string_iter_init(V s, TypeId iter);
   V string_iter_next(V state, TypeId iter);
   V string_iter_value(V state, TypeId iter);

@@ -58,6 +58,7 @@ bool may_raise(const Function &f, const InstData &d) {
     case Op::Yield: return true;  // its unwind set is what the frame drops when destroyed there
     case Op::GetAttr:  // an @overload_attribute's implementation or a property's getter runs
       return static_cast<AttrId>(d.aux) == AttrId::UserAttribute ||
+             static_cast<AttrId>(d.aux) == AttrId::ExceptionArgs ||
              static_cast<AttrId>(d.aux) == AttrId::JitclassProperty;
     case Op::Compare:
     case Op::Unary: return false;  // on scalars; over arrays they allocate (above)

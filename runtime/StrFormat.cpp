@@ -443,3 +443,8 @@ ember_meminfo *ember_str_format_str(ember_meminfo *v, ember_meminfo *spec) {
 }
 
 }  // extern "C"
+
+namespace ember_str_internal {
+// Python's repr of a float, for str(e) of a caught exception (runtime/CaughtException.cpp).
+std::string repr_double_text(double v) { return repr_double(v); }
+}  // namespace ember_str_internal

@@ -42,9 +42,9 @@ TypeId type_getattr(RuleContext &cx, uint32_t *attr_id) {
   if (!class_attr.unknown()) return class_attr;
   if (od.kind == TypeKind::Builtin && is_kernel_builtin(static_cast<BuiltinId>(od.a)))
     return type_kernel_attr(cx, static_cast<BuiltinId>(od.a), name, attr_id);
-  if (od.kind == TypeKind::CaughtException)  // its arguments' types are known only at run time
-    unsupported(cx.loc()) << "reading the attributes of a caught exception (e." << name
-                          << ") is not supported in compiled code; re-raise it with `raise`";
+  if (od.kind == TypeKind::CaughtException)  // e.args is typed in InferTypes (CaughtArgs.h)
+    unsupported(cx.loc()) << "a caught exception's attribute e." << name
+                          << " is not supported in compiled code (e.args and str(e) are)";
   if (od.kind == TypeKind::Array) {
     int ndim = types.ndim(obj);
     std::vector<TypeId> ints(static_cast<size_t>(ndim), types.int64());

@@ -10,6 +10,7 @@
 
 #include "ir/rules/Elementwise.h"
 #include "ir/rules/IndexAnalysis.h"
+#include "ir/rules/Isinstance.h"
 #include "ir/rules/Promotion.h"
 #include "typeinfer/InferTypes.h"
 #include "typeinfer/TypeRules.h"
@@ -22,6 +23,8 @@ const BuiltinSignature &builtin_signature(BuiltinId id) {
   static const S nothing{{}, 0, false};
   static const S one{{"x"}, 1, false}, two{{"x", "y"}, 2, false};
   static const S round{{"number", "ndigits"}, 1, false};
+  static const S pow3{{"base", "exp", "mod"}, 2, false};
+  static const S isinstance{{"obj", "class_or_tuple"}, 2, false};
   static const S enumerate{{"iterable", "start"}, 1, false};
   static const S shape_dtype{{"shape", "dtype"}, 1, false};
   static const S full{{"shape", "fill_value", "dtype"}, 2, false};
@@ -61,6 +64,7 @@ const BuiltinSignature &builtin_signature(BuiltinId id) {
     case BuiltinId::Zip:
     case BuiltinId::MathGcd:
     case BuiltinId::MathLcm:
+    case BuiltinId::Print:
     case BuiltinId::NpReshape:
     case BuiltinId::NpRandomRand:
     case BuiltinId::NpRandomRandn: return varargs;
@@ -72,7 +76,8 @@ const BuiltinSignature &builtin_signature(BuiltinId id) {
     case BuiltinId::EmberGetThreadId:
     case BuiltinId::EmberGetNumThreads: return nothing;
     case BuiltinId::Enumerate: return enumerate;
-    case BuiltinId::Pow:
+    case BuiltinId::Pow: return pow3;
+    case BuiltinId::Isinstance: return isinstance;
     case BuiltinId::Divmod:
     case BuiltinId::MathAtan2:
     case BuiltinId::MathCopysign:
@@ -536,7 +541,36 @@ TypeId type_python_builtin(BuiltinCall &c) {
       }
       return types.int64();
     }
+    case BuiltinId::Print: {
+      if (c.cx.inst.imm >= 0)
+        unsupported(c.cx.loc()) << "print() with keyword arguments (sep=, end=, file=) is not "
+                                   "supported in compiled code";
+      for (size_t i = 0; i < c.nargs(); ++i) {
+        TypeId t = c.arg(i);
+        std::vector<int64_t> code;
+        if (types.kind(t) != TypeKind::Str && !types.to_code(t, &code))
+          unsupported(c.cx.loc()) << "print() of a " << types.to_string(t)
+                                  << " is not supported in compiled code";
+      }
+      return types.none();
+    }
+    case BuiltinId::Isinstance: {
+      bool known = false;
+      isinstance_of(types, c.param(0), c.param(1), &known);
+      if (!known)
+        unsupported(c.cx.loc()) << "isinstance() with " << types.to_string(c.param(1))
+                                << " is not supported in compiled code (number classes, str, "
+                                   "list, dict, set and tuples of them are)";
+      return types.boolean();
+    }
     case BuiltinId::Pow:
+      if (c.given(2)) {  // pow(base, exp, mod): integers only, as Python's
+        for (size_t k = 0; k < 3; ++k)
+          if (!c.is_int_like(c.param(k)) || c.kind_of(c.param(k)) == ScalarKind::UInt64)
+            typing_error(c.cx.loc())
+                << "pow() with a modulus takes integers, not " << types.to_string(c.param(k));
+        return types.int64();
+      }
       return type_binop(types, BinOpKind::Pow, c.param(0), c.param(1), c.cx.loc()).result;
     case BuiltinId::Divmod: {
       // (a // b, a % b), each typed as the operator is
@@ -806,6 +840,7 @@ TypeId type_call(RuleContext &cx) {
       return type_dispatcher_call(cx, cd.handle, CalleeKind::Function, captured);
     }
     case TypeKind::JitClass: return type_jitclass_new(cx);
+    case TypeKind::FunctionPtr: return type_function_ptr_call(cx);
     default:
       typing_error(cx.loc()) << "a value of type " << types.to_string(callee) << " is not callable";
   }

@@ -7,6 +7,7 @@
 #include "ir/CFG.h"
 #include "ir/rules/Elementwise.h"
 #include "ir/rules/IndexAnalysis.h"
+#include "typeinfer/CaughtArgs.h"
 #include "typeinfer/ContainerRules.h"
 #include "typeinfer/TypeRules.h"
 
@@ -320,6 +321,11 @@ class TypeInferrer {
       case Op::Const: return type_const(types_, f_.consts[static_cast<size_t>(d.imm)], d.loc);
       case Op::Undef: return TypeId{};
       case Op::GetAttr: {  // an @overload_attribute or a jitclass property's getter is a call
+        if (types_.kind(f_.type(d.operands[0])) == TypeKind::CaughtException &&
+            f_.names[static_cast<size_t>(d.imm)] == "args") {
+          d.aux = static_cast<uint32_t>(AttrId::ExceptionArgs);
+          return type_caught_args(f_, cfg_, callees_, d.operands[0], d.block, d.loc);
+        }
         CalleeRef ref;
         cx.callee_out = &ref;
         TypeId t = type_getattr_or_user(cx, &d.aux);
@@ -390,10 +396,10 @@ class TypeInferrer {
         for (Value v : d.operands) {
           TypeId t = f_.type(v);
           if (types_.kind(t) == TypeKind::Str) t = types_.unicode();  // a literal stored
-          // `...` may stand in a subscript's tuple (a[i, j, ...]: IndexAnalysis).
-          bool ellipsis = types_.kind(t) == TypeKind::Builtin &&
-                          static_cast<BuiltinId>(types_.get(t).a) == BuiltinId::EllipsisValue;
-          if (types_.is_compile_time(t) && !passable_function(types_, t) && !ellipsis)
+          // Classes (for isinstance(x, (int, float))) are, like functions, known from the type;
+          // `...` (a Builtin too) may stand in a subscript's tuple (a[i, j, ...]: IndexAnalysis).
+          bool cls = types_.kind(t) == TypeKind::NumberClass || types_.kind(t) == TypeKind::Builtin;
+          if (types_.is_compile_time(t) && !passable_function(types_, t) && !cls)
             unsupported(d.loc) << "a tuple holding a " << types_.to_string(t)
                                << " is not supported in compiled code";
           elems.push_back(t);

@@ -252,6 +252,8 @@ TypeId type_string_call(BuiltinCall &c) {
   TypeContext &types = c.types;
   switch (c.id) {
     case BuiltinId::Str:
+      if (c.given(0) && types.kind(c.param(0)) == TypeKind::CaughtException)
+        return types.unicode();  // str(e) of `except E as e`: formatted at run time
       if (c.given(0) && !printable(c, c.param(0)))
         unsupported(c.cx.loc()) << "str() of a " << types.to_string(c.param(0))
                                 << " is not supported in compiled code (numbers and strings are)";
@@ -273,8 +275,11 @@ TypeId type_string_call(BuiltinCall &c) {
       return types.unicode();
     case BuiltinId::Hash:
       if (types.is_string(c.param(0))) return types.int64();
-      unsupported(c.cx.loc()) << "hash() of a " << types.to_string(c.param(0))
-                              << " is not supported in compiled code (strings are)";
+      if (types.is_scalar(c.param(0)) && !is_complex(types.scalar_kind(c.param(0))))
+        return types.int64();  // numbers: Python's hash (runtime/PyNumbers.cpp)
+      unsupported(c.cx.loc())
+          << "hash() of a " << types.to_string(c.param(0))
+          << " is not supported in compiled code (strings and real numbers are)";
     case BuiltinId::StrSplit:
     case BuiltinId::StrRsplit:
       if (c.given(1)) require_string(c, 1, "the separator");

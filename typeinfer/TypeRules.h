@@ -84,6 +84,8 @@ TypeId type_dot(TypeContext &types, TypeId a, TypeId b, SourceLoc loc, const cha
 
 // ---- CallRules.cpp ------------------------------------------------------------------------
 TypeId type_call(RuleContext &cx);
+/// A call of a first-class function (FunctionPtr): typed by its signature (FunctionPtrRules.cpp).
+TypeId type_function_ptr_call(RuleContext &cx);
 /// A compile-time value that may still be passed to a jitted function or held in a tuple: a
 /// jitted function (one type per function, so each callee gets its own specialization) or an
 /// exception class (`except (E1, E2)`).

@@ -351,6 +351,25 @@ def test_explicit_signature_loads_without_compiling(cache_dir):
     assert g._compiles == 0 and g(1.5, 4) == 6.0
 
 
+@ember.jit
+def _square(v):
+    return v * v
+
+
+def _apply_twice(f, x):
+    return f(f(x))
+
+
+def test_function_typed_arguments_are_cached(cache_dir):
+    # A types.FunctionType argument is an address given at each call: no handle in the code.
+    from ember.types import FunctionType, float64
+    sig = float64(FunctionType(float64(float64)), float64)
+    f1 = ember.jit(sig, cache=True)(_apply_twice)
+    assert f1(_square, 3.0) == 81.0 and cache.stats["stores"] == 1
+    f2 = ember.jit(sig, cache=True)(_apply_twice)
+    assert f2._compiles == 0 and f2(_square, 2.0) == 16.0 and cache.stats["hits"] == 1
+
+
 def test_globals_are_part_of_the_key(cache_dir):
     ns = {"ember": ember, "K": 2.0}
     exec("def f(x):\n    return x * K\n", ns)

@@ -152,7 +152,12 @@ enum ember_type_tag {
   EMBER_T_CPOINTER = 50,
   /* An instance of a @jitclass: [EMBER_T_JITCLASS, class id]; in memory one pointer, the
    * ember_meminfo whose data is the struct of its fields (ember/jitclass.h). */
-  EMBER_T_JITCLASS = 60
+  EMBER_T_JITCLASS = 60,
+  /* A first-class function, types.FunctionType(sig): [EMBER_T_FUNCTION, nargs, return code,
+   * argument codes...]; in memory the address of a compiled specialization's native function
+   * (int32_t f(void *ret, ember_error *err, args...), its arguments as compiled code passes
+   * them), which compiled code calls indirectly. */
+  EMBER_T_FUNCTION = 75
 };
 
 enum ember_layout { EMBER_LAYOUT_C = 0, EMBER_LAYOUT_F = 1, EMBER_LAYOUT_A = 2 };

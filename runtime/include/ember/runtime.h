@@ -57,6 +57,23 @@ const void *ember_exc_args(const int64_t *code, int64_t ncode, const void *data,
  * the parents the bindings register with ember_exception_set_parent. */
 int32_t ember_exception_matches(int32_t exc, int32_t cls);
 void ember_exception_set_parent(int32_t id, int32_t parent);
+/* An exception compiled code caught (`except E as e`, runtime/CaughtException.cpp):
+ * ember_exc_read_args writes e.args at out as the tuple type `code` (its elements numbers, to
+ * which the record's convert, or strings) and returns 0, or 1 when the record's arguments are
+ * not that tuple's; ember_exc_str returns str(e), a new string, as Python formats it. */
+struct ember_error;
+int32_t ember_exc_read_args(const struct ember_error *err, const int64_t *code, int64_t ncode,
+                            void *out);
+struct ember_meminfo *ember_exc_str(const struct ember_error *err);
+
+/* hash() of numbers as Python's (runtime/PyNumbers.cpp): modulo 2**61 - 1, never -1. */
+int64_t ember_hash_int(int64_t v);
+int64_t ember_hash_uint(uint64_t v);
+int64_t ember_hash_double(double v);
+/* round(x, ndigits) of a float, correctly rounded as CPython's; pow(base, exp, mod) of int64s
+ * (exp >= 0, mod != 0), with the sign of mod as Python's. */
+double ember_round_digits(double x, int64_t ndigits);
+int64_t ember_pow_mod(int64_t base, int64_t exp, int64_t mod);
 
 /* A @cfunc's C entry calls ember_cfunc_report when the function raised, with the error record
  * and the function's name, then returns zero.  The bindings register the reporter, which writes
