@@ -98,6 +98,11 @@ enum class AttrId : uint8_t {
   JitclassProperty,
   /// A static method read from the class value (TypeKind::JitClass): a Dispatcher.
   JitclassStatic,
+  /// a.ctypes of an array (TypeKind::ArrayCTypes), its .data (the address as uint64) and its
+  /// bound .data_as method.
+  CTypes,
+  CTypesData,
+  CTypesDataAs,
 };
 
 struct Value {

@@ -112,8 +112,15 @@ enum class TypeKind : uint8_t {
   /// fields and methods): an ember_meminfo* whose data is the struct of its fields, counted
   /// as a container's MemInfo.
   Instance,
-};
+  /// A C function read from a global or closure variable (a ctypes or cffi function,
+  /// ember/cfunctions.py): handle = its address, elems = {result (None: void), params...}.
 
+  /// Compile-time: a call is an indirect native call with the C signature.
+  CFunction,
+  /// `a.ctypes` of an array: elems[0] = the array type, a = 1 for its bound `data_as`
+  /// method.  Its value is the array struct, as ArrayFlags'.
+  ArrayCTypes,
+};
 
 /// What iterating a dict yields.
 enum class DictViewKind : uint8_t { Keys = 0, Values = 1, Items = 2 };
@@ -219,6 +226,10 @@ class TypeContext {
   TypeId generator(TypeId yield_type);
   /// types.CPointer(pointee), or void * (types.voidptr) when is_void.
   TypeId pointer(ScalarKind pointee, bool is_void = false);
+  /// A C function at `address` with that signature (result: None for void).
+  TypeId c_function(uint64_t address, TypeId result, const std::vector<TypeId> &params);
+  /// `array.ctypes`, or its bound `data_as` method when data_as.
+  TypeId array_ctypes(TypeId array, bool data_as = false);
   /// A @jitclass's class value and its instances (ClassInfo above, by class id).
   TypeId jitclass(uint64_t class_id);
   TypeId instance(uint64_t class_id);

@@ -152,7 +152,10 @@ enum ember_type_tag {
   EMBER_T_CPOINTER = 50,
   /* An instance of a @jitclass: [EMBER_T_JITCLASS, class id]; in memory one pointer, the
    * ember_meminfo whose data is the struct of its fields (ember/jitclass.h). */
-  EMBER_T_JITCLASS = 60
+  EMBER_T_JITCLASS = 60,
+  /* A ctypes function passed as an argument (ember/cfunctions.py): [EMBER_T_CFUNC, nparams,
+   * result code, parameter codes...] (numbers, None, CPOINTER); in memory its address. */
+  EMBER_T_CFUNC = 61
 };
 
 enum ember_layout { EMBER_LAYOUT_C = 0, EMBER_LAYOUT_F = 1, EMBER_LAYOUT_A = 2 };
