@@ -7,6 +7,7 @@ import ctypes
 import ctypes.util
 import math
 
+import cffi
 import numpy as np
 import pytest
 
@@ -101,8 +102,7 @@ def test_pointer_arguments_write_into_arrays():
     np.testing.assert_array_equal(out, 3 * np.arange(6, dtype=np.int32) + 1)
 
 
-cffi = pytest.importorskip("cffi")
-ffi = cffi.FFI()
+ffi = cffi.FFI()  # cffi is in requirements-dev.txt
 ffi.cdef("double cos(double); double modf(double, double *); float ldexpf(float, int);")
 clib = ffi.dlopen(ctypes.util.find_library("m"))
 cffi_cos = clib.cos
