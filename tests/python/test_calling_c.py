@@ -185,3 +185,12 @@ def test_ctypes_function_passed_as_an_argument():
     # the same C signature: the same specialization, called at the other function's address
     np.testing.assert_array_equal(apply(c_sin, XS), [c_sin(float(x)) for x in XS])
     assert len(apply.signatures) == 1
+
+
+def test_untyped_ctypes_function_as_an_argument_is_refused():
+    @ember.njit
+    def apply(f, x):
+        return f(x)
+
+    with pytest.raises(TypingError, match="argument 'f'"):
+        apply(c_untyped, 1.0)
