@@ -409,6 +409,12 @@ Plan make_plan(const std::vector<int64_t> &code, size_t *pos) {
       p.size = sizeof(ember_meminfo *);
       p.align = alignof(ember_meminfo *);
       return p;
+    case EMBER_T_CFUNC: {  // a ctypes function: its address; the signature was dispatched on
+      int64_t n = code[(*pos)++];
+      for (int64_t k = 0; k <= n; ++k) *pos += code[*pos] == EMBER_T_CPOINTER ? 2 : 1;
+      p.size = p.align = sizeof(void *);
+      return p;
+    }
     default:
       p.size = scalar_size(p.tag);
       p.align = p.tag == EMBER_T_COMPLEX128 ? 8 : p.tag == EMBER_T_COMPLEX64 ? 4 : p.size;
@@ -572,6 +578,15 @@ bool unbox(const Plan &plan, PyObject *obj, void *out) {
       }
       *flag = 1;
       return unbox(plan.children[0], obj, static_cast<char *>(out) + plan.offsets[1]);
+    }
+    case EMBER_T_CFUNC: {
+      if (!is_ctypes_function(obj)) {
+        PyErr_Format(PyExc_TypeError, "expected a ctypes function, got %s", Py_TYPE(obj)->tp_name);
+        return false;
+      }
+      void *address = ctypes_function_address(obj);
+      std::memcpy(out, &address, sizeof address);
+      return true;
     }
     default: PyErr_SetString(PyExc_SystemError, "ember: bad argument plan"); return false;
   }

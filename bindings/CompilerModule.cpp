@@ -73,6 +73,12 @@ ConstValue freeze_from_python(py::handle h) {
       c.handle = t[1].cast<uint64_t>();
       c.str = t[2].cast<std::string>();
       break;
+    case K::CFunction:  // (kind, address, nparams, type codes, name)
+      c.handle = t[1].cast<uint64_t>();
+      c.i = t[2].cast<int64_t>();
+      c.shape = t[3].cast<std::vector<int64_t>>();
+      c.str = t[4].cast<std::string>();
+      break;
     case K::Array:  // (kind, dtype, shape, C-order bytes)
       c.i = t[1].cast<int64_t>();
       c.shape = t[2].cast<std::vector<int64_t>>();

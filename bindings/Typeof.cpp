@@ -85,6 +85,48 @@ int numpy_typenum(int64_t tag) {
   }
 }
 
+bool is_ctypes_function(PyObject *obj) {
+  static PyObject *cfuncptr = nullptr;  // _ctypes.CFuncPtr, the base of every ctypes function
+  if (!cfuncptr) {
+    PyObject *m = PyImport_ImportModule("_ctypes");
+    if (m) cfuncptr = PyObject_GetAttrString(m, "CFuncPtr");
+    Py_XDECREF(m);
+    if (!cfuncptr) {
+      PyErr_Clear();
+      return false;
+    }
+  }
+  return PyObject_TypeCheck(obj, reinterpret_cast<PyTypeObject *>(cfuncptr));
+}
+
+void *ctypes_function_address(PyObject *obj) {
+  // A ctypes object starts with CDataObject's b_ptr, the buffer holding the function pointer.
+  char *buffer = *reinterpret_cast<char **>(reinterpret_cast<char *>(obj) + sizeof(PyObject));
+  return *reinterpret_cast<void **>(buffer);
+}
+
+namespace {
+/// A ctypes function's type code, from ember.cfunctions.argument_code (its argtypes/restype).
+bool c_function_code(PyObject *obj, std::vector<int64_t> *out) {
+  if (!is_ctypes_function(obj)) return false;
+  PyObject *m = PyImport_ImportModule("ember.cfunctions");
+  PyObject *code = m ? PyObject_CallMethod(m, "argument_code", "O", obj) : nullptr;
+  Py_XDECREF(m);
+  if (!code || code == Py_None) {
+    PyErr_Clear();
+    Py_XDECREF(code);
+    return false;
+  }
+  std::vector<int64_t> got;
+  Py_ssize_t n = PyList_Check(code) ? PyList_GET_SIZE(code) : 0;
+  for (Py_ssize_t i = 0; i < n; ++i) got.push_back(PyLong_AsLongLong(PyList_GET_ITEM(code, i)));
+  Py_DECREF(code);
+  if (got.empty()) return false;
+  out->insert(out->end(), got.begin(), got.end());
+  return true;
+}
+}  // namespace
+
 uint64_t fingerprint(PyObject *obj) {
   PyTypeObject *t = Py_TYPE(obj);
   if (t == &PyFloat_Type) return EMBER_T_FLOAT64;
@@ -120,6 +162,8 @@ uint64_t fingerprint(PyObject *obj) {
   ember_meminfo *instance;
   if (jitclass_instance(obj, &class_id, &instance))  // one type per jitclass
     return hash_code({EMBER_T_JITCLASS, class_id});
+  std::vector<int64_t> code;
+  if (c_function_code(obj, &code)) return hash_code(code);  // one type per C signature
   return 0;
 }
 
@@ -203,6 +247,7 @@ bool type_code(PyObject *obj, std::vector<int64_t> *out) {
     out->insert(out->end(), {EMBER_T_JITCLASS, class_id});
     return true;
   }
+  if (c_function_code(obj, out)) return true;
   if (PyTuple_Check(obj)) {
     Py_ssize_t n = PyTuple_GET_SIZE(obj);
     out->push_back(EMBER_T_TUPLE);
@@ -219,7 +264,7 @@ uint64_t fingerprint_of_code(const std::vector<int64_t> &code) {
   int64_t tag = code[0];
   if (tag == EMBER_T_ARRAY) return pack_array(code[1], code[2], code[3], code[4]);
   if (tag == EMBER_T_TUPLE || tag == EMBER_T_DISPATCHER || tag == EMBER_T_LIST ||
-      tag == EMBER_T_DICT || tag == EMBER_T_SET || tag == EMBER_T_JITCLASS)
+      tag == EMBER_T_DICT || tag == EMBER_T_SET || tag == EMBER_T_JITCLASS || tag == EMBER_T_CFUNC)
     return hash_code(code);
   if (tag == EMBER_T_OPTIONAL) return 0;  // never the type of a Python value
   return static_cast<uint64_t>(tag);

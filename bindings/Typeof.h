@@ -18,6 +18,9 @@ uint64_t fingerprint(PyObject *obj);
 /// Appends obj's type code; returns false (with no Python error set) when unsupported.
 bool type_code(PyObject *obj, std::vector<int64_t> *out);
 uint64_t fingerprint_of_code(const std::vector<int64_t> &code);
+/// A ctypes function's address when obj is one (its signature is its type code), else null.
+bool is_ctypes_function(PyObject *obj);
+void *ctypes_function_address(PyObject *obj);
 /// The NumPy type number of a dtype tag (EMBER_T_*), -1 if none.
 int numpy_typenum(int64_t tag);
 /// The tag of a NumPy dtype, 0 when ember does not support it.

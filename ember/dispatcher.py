@@ -465,7 +465,10 @@ class JitFunction(Overloads):
             from ._objmode import rewrite_objmode_blocks
             has_objmode = self._has_objmode = \
                 rewrite_objmode_blocks(self.py_func) is not self.py_func
-        return not has_objmode
+        if has_objmode:
+            return False
+        from .cfunctions import refers_to_c_function  # its address is frozen into the code
+        return not refers_to_c_function(self.py_func)
 
     def _adopt_cached(self):
         """Gives the specializations loaded from the cache type ids (the compiler is loaded by

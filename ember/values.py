@@ -11,12 +11,14 @@ handle.  Anything else is frozen as "unsupported" with a message, raised only if
 from __future__ import annotations
 
 import builtins
+import ctypes
 import importlib
 import types
 
 import numpy as np
 
 from . import _ember
+from . import cfunctions as _cfn
 from . import signature as _sig
 from .types import Type as EmberType
 
@@ -141,6 +143,22 @@ class Freezer:
             return (MODULE, id(obj), obj.__name__)
         if isinstance(obj, _ember.Dispatcher):
             return (DISPATCHER, id(obj._impl), obj.__name__)
+        if isinstance(obj, ctypes._CFuncPtr):  # a C function (ember/cfunctions.py)
+            return _cfn.freeze_ctypes_function(obj, what)
+        if isinstance(obj, type) and (obj is ctypes.c_void_p or issubclass(obj, ctypes._Pointer)):
+            frozen = _cfn.freeze_ctypes_pointer_type(obj)
+            if frozen is not None:
+                return frozen
+        if _cfn.is_cffi_function(obj):
+            return _cfn.freeze_cffi_function(obj, what)
+        if _cfn.is_cffi_library(obj):  # ffi.dlopen(...): its functions, as a module's
+            self._freeze_module(obj, "lib")
+            return (MODULE, id(obj), "lib")
+        if _cfn.is_cffi_ffi(obj):  # ffi.from_buffer(a): as a module with that one attribute
+            key = id(obj)
+            if key not in self.modules:
+                self.modules[key] = {"from_buffer": self.freeze(_cfn.from_buffer_function())}
+            return (MODULE, key, "ffi")
         if isinstance(obj, types.CodeType) and self.owner is not None:
             inner = self.owner.inner_function(obj)  # a lambda or inner def
             return (DISPATCHER, id(inner), inner.__name__)
@@ -183,10 +201,11 @@ class Freezer:
             return (UNSUPPORTED, f"np.{what[6:]}() is not supported in compiled code yet")
         return (UNSUPPORTED, f"{what} is a {type(obj).__name__}, which compiled code cannot use")
 
-    def _freeze_module(self, module):
+    def _freeze_module(self, module, label=None):
         key = id(module)
         if key in self.modules:
             return
+        module_name = label or module.__name__
         attrs: dict[str, tuple] = {}
         self.modules[key] = attrs  # registered first: modules may refer to each other
         for name in self.attr_names:
@@ -194,7 +213,7 @@ class Freezer:
                 value = getattr(module, name)
             except AttributeError:
                 continue
-            attrs[name] = self.freeze(value, f"{module.__name__}.{name}")
+            attrs[name] = self.freeze(value, f"{module_name}.{name}")
 
 
 def freeze_function(func, nis, owner=None):

@@ -37,6 +37,9 @@ struct ConstValue {
                      ///< (ScalarKind), shape, and its C-order bytes in str
     TypeRef,         ///< an ember.types type used as a value: its ABI type code in shape
     JitClass,        ///< a @jitclass: handle = its class id (TypeContext::define_class); str = name
+    /// A ctypes or cffi function (ember/cfunctions.py): handle = its address, i = its number of
+    /// parameters, shape = the ABI type codes of its result (None: void) then its parameters.
+    CFunction,
   };
   Kind kind = Kind::None;
   int32_t scalar = -1;  ///< for Bool/Int/Float/Complex: a NumPy scalar's ScalarKind (-1: Python's)

@@ -101,6 +101,11 @@ enum class AttrId : uint8_t {
   /// e.args of a caught exception (`except E as e`): a tuple typed from the raise sites its
   /// handler catches (typeinfer/CaughtArgs.cpp), read from the error record at run time.
   ExceptionArgs,
+  /// a.ctypes of an array (TypeKind::ArrayCTypes), its .data (the address as uint64) and its
+  /// bound .data_as method.
+  CTypes,
+  CTypesData,
+  CTypesDataAs,
 };
 
 struct Value {

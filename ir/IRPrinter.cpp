@@ -41,6 +41,7 @@ std::string print_const(const ConstValue &c) {
     case K::TypeRef: return "<type " + c.str + ">";
     case K::Unsupported: return "<unsupported " + c.str + ">";
     case K::JitClass: return "<jitclass " + c.str + ">";
+    case K::CFunction: return "<cfunction " + c.str + ">";
     case K::Array: {
       os << "<array " << scalar_name(static_cast<ScalarKind>(c.i)) << " (";
       for (size_t i = 0; i < c.shape.size(); ++i) os << (i ? ", " : "") << c.shape[i];

@@ -344,6 +344,21 @@ TypeId TypeContext::function_ptr(TypeId ret, const std::vector<TypeId> &params) 
   return intern(d);
 }
 
+TypeId TypeContext::c_function(uint64_t address, TypeId result, const std::vector<TypeId> &params) {
+  TypeData d{TypeKind::CFunction};
+  d.handle = address;
+  d.elems = {result};
+  d.elems.insert(d.elems.end(), params.begin(), params.end());
+  return intern(d);
+}
+
+TypeId TypeContext::array_ctypes(TypeId array, bool data_as) {
+  TypeData d{TypeKind::ArrayCTypes};
+  d.elems = {array};
+  d.a = data_as ? 1 : 0;
+  return intern(d);
+}
+
 TypeId TypeContext::jitclass(uint64_t class_id) {
   TypeData d{TypeKind::JitClass};
   d.handle = class_id;
@@ -378,6 +393,7 @@ bool TypeContext::is_compile_time(TypeId t) const {
     case TypeKind::TypeRef:
     case TypeKind::JitClass:
     case TypeKind::Unknown: return true;
+    case TypeKind::CFunction: return get(t).handle != 0;  // else an argument: its address
     case TypeKind::ExceptionValue: return get(t).elems.empty();
     default: return false;
   }
@@ -487,6 +503,15 @@ std::string TypeContext::to_string(TypeId t) const {
       for (size_t k = 1; k < d.elems.size(); ++k) s += (k > 1 ? ", " : "") + to_string(d.elems[k]);
       return s + "))";
     }
+    case TypeKind::CFunction: {
+      os << "cfunction(";
+      for (size_t i = 1; i < d.elems.size(); ++i)
+        os << (i > 1 ? ", " : "") << to_string(d.elems[i]);
+      os << ") -> " << to_string(d.elems[0]);
+      return os.str();
+    }
+    case TypeKind::ArrayCTypes:
+      return (d.a ? "ctypes.data_as(" : "ctypes(") + to_string(d.elems[0]) + ")";
     case TypeKind::JitClass:
     case TypeKind::Instance: {
       const ClassInfo *c = class_info(d.handle);
@@ -568,6 +593,14 @@ TypeId TypeContext::from_code(const std::vector<int64_t> &codes, size_t *pos) {
       for (int64_t k = 0; k < n; ++k) params.push_back(from_code(codes, pos));
       return function_ptr(ret, params);
     }
+    case EMBER_T_CFUNC: {
+      internal_assert(*pos < codes.size()) << "truncated C function type code";
+      int64_t n = codes[(*pos)++];
+      TypeId result = from_code(codes, pos);
+      std::vector<TypeId> params;
+      for (int64_t k = 0; k < n; ++k) params.push_back(from_code(codes, pos));
+      return c_function(0, result, params);
+    }
     case EMBER_T_JITCLASS:
       internal_assert(*pos < codes.size()) << "truncated jitclass type code";
       return instance(static_cast<uint64_t>(codes[(*pos)++]));
@@ -617,6 +650,12 @@ bool TypeContext::to_code(TypeId t, std::vector<int64_t> *out) const {
         if (!to_code(e, out)) return false;
       return true;
     }
+    case TypeKind::CFunction:  // only one passed as an argument has a run-time address
+      if (d.handle) return false;
+      out->insert(out->end(), {EMBER_T_CFUNC, static_cast<int64_t>(d.elems.size()) - 1});
+      for (TypeId e : d.elems)
+        if (!to_code(e, out)) return false;
+      return true;
     default: return false;
   }
 }

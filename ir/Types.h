@@ -117,6 +117,13 @@ enum class TypeKind : uint8_t {
   /// specialization's native function (status, return slot, error record, then the arguments
   /// as compiled code passes them), so a call of it is an indirect native call.
   FunctionPtr,
+  /// A C function read from a global or closure variable (a ctypes or cffi function,
+  /// ember/cfunctions.py): handle = its address, elems = {result (None: void), params...}.
+  /// Compile-time: a call is an indirect native call with the C signature.
+  CFunction,
+  /// `a.ctypes` of an array: elems[0] = the array type, a = 1 for its bound `data_as`
+  /// method.  Its value is the array struct, as ArrayFlags'.
+  ArrayCTypes,
 };
 
 /// What iterating a dict yields.
@@ -225,6 +232,10 @@ class TypeContext {
   TypeId pointer(ScalarKind pointee, bool is_void = false);
   /// types.FunctionType(ret(params...)).
   TypeId function_ptr(TypeId ret, const std::vector<TypeId> &params);
+  /// A C function at `address` with that signature (result: None for void).
+  TypeId c_function(uint64_t address, TypeId result, const std::vector<TypeId> &params);
+  /// `array.ctypes`, or its bound `data_as` method when data_as.
+  TypeId array_ctypes(TypeId array, bool data_as = false);
   /// A @jitclass's class value and its instances (ClassInfo above, by class id).
   TypeId jitclass(uint64_t class_id);
   TypeId instance(uint64_t class_id);

@@ -156,6 +156,9 @@ V FunctionLowerer::lower_getattr(const InstData &d) {
     case AttrId::JitclassStatic: return lower_jitclass_getattr(d);
     case AttrId::ExceptionArgs: return lower_caught_args(d);
     case AttrId::Flags: return obj;  // the array itself: its flags are computed when read
+    case AttrId::CTypes:
+    case AttrId::CTypesDataAs: return obj;  // the array itself, as flags
+    case AttrId::CTypesData: return lower_ctypes_data(obj);
     case AttrId::Shape:
     case AttrId::Strides: {
       int nd = types_.ndim(t);

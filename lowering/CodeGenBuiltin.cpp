@@ -57,6 +57,8 @@ V FunctionLowerer::lower_call(const InstData &d) {
     case TypeKind::Closure: return lower_call_compiled(d);
     case TypeKind::JitClass: return lower_jitclass_new(d);
     case TypeKind::FunctionPtr: return lower_function_ptr_call(d);
+    case TypeKind::CFunction: return lower_cfunction_call(d);
+    case TypeKind::ArrayCTypes: return lower_data_as(d);
     default:
       unsupported(d.loc) << "calling a " << types_.to_string(callee)
                          << " is not supported in compiled code yet";

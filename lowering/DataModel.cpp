@@ -75,7 +75,8 @@ llvm::Type *DataModel::memory_type(TypeId t) {
     }
     case TypeKind::None: result = i8; break;
     case TypeKind::Array: result = array_type(static_cast<int>(d.b)); break;
-    case TypeKind::ArrayFlags: result = memory_type(d.elems[0]); break;
+    case TypeKind::ArrayFlags:
+    case TypeKind::ArrayCTypes: result = memory_type(d.elems[0]); break;
     case TypeKind::Tuple:
     case TypeKind::Closure: {
       // A jitted function or an exception class held here is known from the type: its field
@@ -123,7 +124,11 @@ llvm::Type *DataModel::memory_type(TypeId t) {
       break;  // the specialization's address
     // A @cfunc's C pointer argument.
     case TypeKind::Pointer: result = ptr_; break;
-    case TypeKind::Instance: result = ptr_; break;  // its MemInfo (ember/jitclass.h)
+    case TypeKind::Instance: result = ptr_; break;
+    // A C function passed as an argument is its address; one read from a global is compile-time.
+    case TypeKind::CFunction:
+      result = d.handle ? nullptr : ptr_;
+      break;                           // its MemInfo (ember/jitclass.h)
     default: result = nullptr; break;  // compile-time only
   }
   memory_cache_[t.index] = result;

@@ -226,6 +226,10 @@ class FunctionLowerer {
   V lower_getitem(const InstData &d);
   /// ember.carray / farray over a pointer, and ptr[i] (CodeGenCArray.cpp).
   V lower_carray(const InstData &d, BuiltinId id);
+  /// Calls of C functions and a.ctypes (lowering/CodeGenCCall.cpp).
+  V lower_cfunction_call(const InstData &d);
+  V lower_data_as(const InstData &d);
+  V lower_ctypes_data(V array);
   V lower_pointer_getitem(const InstData &d);
   void lower_pointer_setitem(const InstData &d);
   /// o.name from @overload_attribute / @overload_method (CodeGenUserAttr.cpp).

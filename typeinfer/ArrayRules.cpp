@@ -51,10 +51,11 @@ TypeId type_getattr(RuleContext &cx, uint32_t *attr_id) {
     static const struct {
       const char *name;
       AttrId id;
-    } attrs[] = {
-        {"shape", AttrId::Shape},     {"ndim", AttrId::Ndim},   {"size", AttrId::Size},
-        {"T", AttrId::Transpose},     {"dtype", AttrId::Dtype}, {"itemsize", AttrId::Itemsize},
-        {"strides", AttrId::Strides}, {"flags", AttrId::Flags}, {"nbytes", AttrId::Nbytes}};
+    } attrs[] = {{"shape", AttrId::Shape},     {"ndim", AttrId::Ndim},
+                 {"size", AttrId::Size},       {"T", AttrId::Transpose},
+                 {"dtype", AttrId::Dtype},     {"itemsize", AttrId::Itemsize},
+                 {"strides", AttrId::Strides}, {"flags", AttrId::Flags},
+                 {"nbytes", AttrId::Nbytes},   {"ctypes", AttrId::CTypes}};
     for (const auto &a : attrs) {
       if (name != a.name) continue;
       set(a.id);
@@ -72,6 +73,7 @@ TypeId type_getattr(RuleContext &cx, uint32_t *attr_id) {
         }
         case AttrId::Dtype: return types.number_class(types.dtype(obj));
         case AttrId::Flags: return types.array_flags(obj);
+        case AttrId::CTypes: return types.array_ctypes(obj);
         default: break;
       }
     }
@@ -91,6 +93,12 @@ TypeId type_getattr(RuleContext &cx, uint32_t *attr_id) {
     }
     typing_error(cx.loc()) << "a " << types.to_string(obj) << " has no attribute '" << name
                            << "' usable in compiled code";
+  }
+  if (od.kind == TypeKind::ArrayCTypes) {
+    AttrId a = AttrId::None;
+    TypeId t = type_array_ctypes_attr(cx, obj, name, &a);
+    set(a);
+    return t;
   }
   if (od.kind == TypeKind::ArrayFlags) {
     if (name == "c_contiguous" || name == "f_contiguous" || name == "contiguous") {

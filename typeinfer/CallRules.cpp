@@ -841,6 +841,10 @@ TypeId type_call(RuleContext &cx) {
     }
     case TypeKind::JitClass: return type_jitclass_new(cx);
     case TypeKind::FunctionPtr: return type_function_ptr_call(cx);
+    case TypeKind::CFunction: return type_cfunction_call(cx);
+    case TypeKind::ArrayCTypes:
+      if (cd.a == 1) return type_data_as_call(cx);
+      [[fallthrough]];
     default:
       typing_error(cx.loc()) << "a value of type " << types.to_string(callee) << " is not callable";
   }

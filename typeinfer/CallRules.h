@@ -114,6 +114,10 @@ TypeId type_string_call(BuiltinCall &call);
 /// call (Unknown for other builtins).
 const BuiltinSignature *cfunc_builtin_signature(BuiltinId id);
 TypeId type_carray_call(BuiltinCall &call);
+/// Calls of C functions and a.ctypes (typeinfer/CCallRules.cpp).
+TypeId type_cfunction_call(RuleContext &cx);
+TypeId type_data_as_call(RuleContext &cx);
+TypeId type_array_ctypes_attr(RuleContext &cx, TypeId obj, const std::string &name, AttrId *attr);
 
 // ---- the kernel language (KernelRules.cpp) ----------------------------------------------------
 /// The parameters of a kernel builtin (nullptr for other builtins).

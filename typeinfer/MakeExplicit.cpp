@@ -268,6 +268,13 @@ class Explicitor {
       f_.inst(i).imm = -1;
       return;
     }
+    if (cd.kind == TypeKind::CFunction) {  // numbers convert to the C parameter types
+      std::vector<TypeId> sig = cd.elems;  // copied: casting interns types
+      for (size_t p = 1; p < sig.size(); ++p)
+        if (types_.is_scalar(sig[p]))
+          f_.inst(i).operands[p] = cast(f_.inst(i).operands[p], sig[p], b, i);
+      return;
+    }
     BuiltinId id = callee_builtin(types_, f_, d);
     if (id == BuiltinId::NumBuiltins) return;
     bool method = cd.kind == TypeKind::BoundMethod;

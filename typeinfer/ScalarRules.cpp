@@ -125,6 +125,14 @@ TypeId type_const(TypeContext &types, const ConstValue &c, SourceLoc loc) {
     }
     case K::Unsupported: unsupported(loc) << c.str;
     case K::JitClass: return types.jitclass(c.handle);
+    case K::CFunction: {
+      if (c.i < 0) typing_error(loc) << c.str;  // a ctypes function without argtypes, ...
+      size_t pos = 0;
+      TypeId result = types.from_code(c.shape, &pos);
+      std::vector<TypeId> params;
+      for (int64_t k = 0; k < c.i; ++k) params.push_back(types.from_code(c.shape, &pos));
+      return types.c_function(c.handle, result, params);
+    }
     case K::Array:  // frozen as a constant, as Numba does: compiled code cannot write it
       return types.array(static_cast<ScalarKind>(c.i), static_cast<int>(c.shape.size()), Layout::C,
                          true);

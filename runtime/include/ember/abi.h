@@ -153,6 +153,9 @@ enum ember_type_tag {
   /* An instance of a @jitclass: [EMBER_T_JITCLASS, class id]; in memory one pointer, the
    * ember_meminfo whose data is the struct of its fields (ember/jitclass.h). */
   EMBER_T_JITCLASS = 60,
+  /* A ctypes function passed as an argument (ember/cfunctions.py): [EMBER_T_CFUNC, nparams,
+   * result code, parameter codes...] (numbers, None, CPOINTER); in memory its address. */
+  EMBER_T_CFUNC = 61,
   /* A first-class function, types.FunctionType(sig): [EMBER_T_FUNCTION, nargs, return code,
    * argument codes...]; in memory the address of a compiled specialization's native function
    * (int32_t f(void *ret, ember_error *err, args...), its arguments as compiled code passes
