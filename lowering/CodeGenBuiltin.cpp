@@ -103,6 +103,14 @@ bool builtin_math_fn(BuiltinId id, MathFn *out) {
 
 V FunctionLowerer::lower_math(BuiltinId id, const InstData &d) {
   TypeId rt = type(d.result);
+  if (d.operands.size() == 2 && types_.is_scalar(rt)) {
+    TypeId at = type(d.operands[1]);
+    TypeId src = types_.kind(at) == TypeKind::Optional ? types_.get(at).elems[0] : at;
+    if (types_.is_scalar(src) && is_complex(types_.scalar_kind(src)) &&
+        (is_complex_fn_builtin(id) || id == BuiltinId::NpIsnan || id == BuiltinId::NpIsinf ||
+         id == BuiltinId::NpIsfinite))
+      return complex_ufunc(id, convert(get(d.operands[1]), at, src), types_.scalar_kind(src));
+  }
   TypeId ft = types_.is_scalar(rt) && is_float(types_.scalar_kind(rt)) ? rt : types_.float64();
   std::vector<V> args;
   for (size_t k = 1; k < d.operands.size(); ++k)

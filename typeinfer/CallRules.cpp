@@ -608,6 +608,8 @@ TypeId type_python_builtin(BuiltinCall &c) {
       if (builtin_info(c.id).module == std::string("numpy")) return elementwise_call(c);
       c.bad_args();
     }
+    if (c.is_number(t) && is_complex(c.kind_of(t)) && is_complex_fn_builtin(c.id))
+      return types.scalar(c.kind_of(t));
     if (!c.is_number(t) || is_complex(c.kind_of(t))) c.bad_args();
     bool rounding =
         c.id == BuiltinId::NpFloor || c.id == BuiltinId::NpCeil || c.id == BuiltinId::NpTrunc;
