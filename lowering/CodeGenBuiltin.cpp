@@ -541,6 +541,21 @@ V FunctionLowerer::lower_builtin(const InstData &d, BuiltinId id) {
       return state;
     }
     case BuiltinId::NpConjugate: {
+      if (types_.is_array(rt)) {  // a.conjugate(): a new array
+        TypeId at = type(arg(0));
+        V src = get(arg(0));
+        std::vector<V> shape;
+        for (int k = 0; k < types_.ndim(at); ++k)
+          shape.push_back(array_dim(src, DataModel::kShape, k));
+        V out = allocate_array(rt, shape);
+        ScalarKind dk = types_.dtype(at);
+        emit_nd_loop(shape, [&](const std::vector<V> &idx) {
+          V x = load_element(element_pointer(src, at, idx), dk);
+          if (is_complex(dk)) x = complex_ufunc(BuiltinId::NpConjugate, x, dk);
+          store_element(element_pointer(out, rt, idx), x, dk);
+        });
+        return out;
+      }
       V a = convert(get(arg(0)), type(arg(0)), rt);
       if (!is_complex(types_.scalar_kind(rt))) return a;
       return b_.CreateInsertValue(a, b_.CreateFNeg(b_.CreateExtractValue(a, {1})), {1});

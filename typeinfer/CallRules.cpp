@@ -95,9 +95,9 @@ const BuiltinSignature &builtin_signature(BuiltinId id) {
     case BuiltinId::NpCopy:
     case BuiltinId::NpAscontiguousarray:
     case BuiltinId::NpRavel:
+    case BuiltinId::ArrayFlatten: return array_only;
     case BuiltinId::NpTranspose:
-    case BuiltinId::ArrayFlatten:
-    case BuiltinId::ArrayItem: return array_only;
+    case BuiltinId::ArrayItem: return varargs;  // axes / indices after the array
     case BuiltinId::ArraySort:
     case BuiltinId::NpSort:
     case BuiltinId::NpArgsort: return sort;
@@ -591,6 +591,9 @@ TypeId type_python_builtin(BuiltinCall &c) {
       return types.scalar(p);
     }
     case BuiltinId::NpConjugate:
+      if (any_array() && c.nargs() == 1 &&
+          types.kind(c.cx.type(c.cx.inst.operands[0])) != TypeKind::Builtin)  // a.conjugate()
+        return types.array(types.dtype(c.arg(0)), types.ndim(c.arg(0)), Layout::C);
       if (any_array()) return elementwise_call(c);
       if (!c.is_number(c.param(0))) c.bad_args();
       return unwrap_optional(types, c.param(0));

@@ -70,6 +70,50 @@ bool const_slice_positions(const Function &f, Value slice, int64_t n, SourceLoc 
   return true;
 }
 
+std::vector<int> transpose_axes(const Function &f, const std::vector<Value> &args, int ndim,
+                                SourceLoc loc) {
+  std::vector<int> perm;
+  if (args.empty()) {
+    for (int k = ndim - 1; k >= 0; --k) perm.push_back(k);
+    return perm;
+  }
+  std::vector<int64_t> given;
+  bool constant = true;
+  auto take = [&](Value v) {
+    int64_t k;
+    if (f.const_int(v, &k))
+      given.push_back(k);
+    else
+      constant = false;
+  };
+  Inst def = args.size() == 1 ? f.def(args[0]) : Inst{};
+  if (def.valid() && f.inst(def).op == Op::BuildTuple) {
+    for (Value v : f.inst(def).operands) take(v);
+  } else if (def.valid() && f.inst(def).op == Op::Const &&
+             f.consts[static_cast<size_t>(f.inst(def).imm)].kind == ConstValue::Kind::Tuple) {
+    for (const ConstValue &e : f.consts[static_cast<size_t>(f.inst(def).imm)].elems) {
+      if (e.kind != ConstValue::Kind::Int) constant = false;
+      given.push_back(e.i);
+    }
+  } else {
+    for (Value v : args) take(v);
+  }
+  if (!constant) typing_error(loc) << "transpose's axes must be constant integers";
+  if (static_cast<int>(given.size()) != ndim)
+    typing_error(loc) << "axes don't match array: " << given.size() << " axes for an array of "
+                      << ndim << " dimensions";
+  std::vector<bool> seen(static_cast<size_t>(ndim), false);
+  for (int64_t k : given) {
+    if (k < -ndim || k >= ndim)
+      typing_error(loc) << "axis " << k << " is out of bounds for an array of dimension " << ndim;
+    int axis = static_cast<int>(k < 0 ? k + ndim : k);
+    if (seen[static_cast<size_t>(axis)]) typing_error(loc) << "repeated axis in transpose";
+    seen[static_cast<size_t>(axis)] = true;
+    perm.push_back(axis);
+  }
+  return perm;
+}
+
 std::vector<IndexItem> analyze_index(const Function &f, const TypeContext &types, Value index,
                                      SourceLoc loc) {
   std::vector<Value> parts;

@@ -37,6 +37,11 @@ SliceShape slice_shape(const Function &f, Value slice);
 /// typing error at `loc`, as it is a ValueError in Python.
 bool const_slice_positions(const Function &f, Value slice, int64_t n, SourceLoc loc,
                            std::vector<int64_t> *out);
+/// The axes of np.transpose(a, axes) / a.transpose(*axes) given as `args` (nothing: reversed;
+/// one tuple; or one integer per axis), each a constant, as a permutation of 0..ndim-1 with
+/// negative axes wrapped; a typing error at `loc` otherwise.
+std::vector<int> transpose_axes(const Function &f, const std::vector<Value> &args, int ndim,
+                                SourceLoc loc);
 /// Splits `index` (an int, a slice, None, an array or a tuple of those) into its parts.
 std::vector<IndexItem> analyze_index(const Function &f, const TypeContext &types, Value index,
                                      SourceLoc loc);
