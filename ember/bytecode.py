@@ -799,6 +799,10 @@ def normalize(func_or_code, closure_params=False) -> NisFunction:
                     f"{e.start}-{e.end} -> {e.target}", code, code.co_firstlineno)
         if start < end:
             handlers.append((start, end, target, e.depth, int(e.lasti)))
+    if any(t[0] == _LIST_TO_TUPLE for t in out):
+        from .bytecode_tuples import fold_large_tuples
+
+        fold_large_tuples(out, handlers)
     new = tuple.__new__  # skips NamedTuple's Python-level __new__: normalize() is on the hot path
     return new(NisFunction, (code.co_name, qualname, code.co_filename, code.co_firstlineno,
                              argcount, code.co_kwonlyargcount, varnames,

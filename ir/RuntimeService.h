@@ -23,7 +23,8 @@ namespace ember {
   X(KernelRunner, "the CPU path's kernel launcher, barriers and warp exchange (ember/kernel.h)") \
   X(Exceptions, "exception arguments and except-clause matching (ember_exc_args)")               \
   X(Strings, "Unicode strings (ember/str.h)")                                                    \
-  X(Containers, "lists, dicts and sets (ember/containers.h)")
+  X(Containers, "lists, dicts and sets (ember/containers.h)")                                    \
+  X(ComplexMath, "complex exp, log, sqrt and trigonometry (ember_complex_fn)")
 
 enum class RuntimeService : uint32_t {
 #define EMBER_X(name, what) name,

@@ -346,7 +346,15 @@ V FunctionLowerer::lower_getitem(const InstData &d) {
     const auto &elems = types_.get(ct).elems;
     int64_t k;
     V v;
-    if (f_.const_int(d.operands[1], &k)) {
+    std::vector<int64_t> picks;
+    if (const_slice_positions(f_, d.operands[1], static_cast<int64_t>(elems.size()), d.loc,
+                              &picks)) {
+      v = llvm::UndefValue::get(mt(rt));
+      for (unsigned k = 0; k < picks.size(); ++k) {
+        unsigned idx = static_cast<unsigned>(picks[k]);
+        v = b_.CreateInsertValue(v, b_.CreateExtractValue(c, {idx}), {k});
+      }
+    } else if (f_.const_int(d.operands[1], &k)) {
       int64_t n = static_cast<int64_t>(elems.size());
       unsigned idx = static_cast<unsigned>(k < 0 ? k + n : k);
       v = from_memory(b_.CreateExtractValue(c, {idx}), elems[idx]);

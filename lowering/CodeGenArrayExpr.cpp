@@ -141,6 +141,8 @@ V FunctionLowerer::element_op(const InstData &d, const std::vector<V> &elems,
     return convert(from_memory(b_.CreateLoad(rmt, slot), ref.result), ref.result, rt);
   }
   auto id = static_cast<BuiltinId>(types_.get(type(d.operands[0])).a);
+  if (is_complex(et.compute) && id != BuiltinId::NpWhere)
+    return complex_ufunc(id, arg(0), et.compute);
   switch (id) {
     case BuiltinId::Abs:
     case BuiltinId::NpAbsolute: {

@@ -107,6 +107,14 @@ bool builtin_math_fn(BuiltinId id, MathFn *out) {
 
 V FunctionLowerer::lower_math(BuiltinId id, const InstData &d) {
   TypeId rt = type(d.result);
+  if (d.operands.size() == 2 && types_.is_scalar(rt)) {
+    TypeId at = type(d.operands[1]);
+    TypeId src = types_.kind(at) == TypeKind::Optional ? types_.get(at).elems[0] : at;
+    if (types_.is_scalar(src) && is_complex(types_.scalar_kind(src)) &&
+        (is_complex_fn_builtin(id) || id == BuiltinId::NpIsnan || id == BuiltinId::NpIsinf ||
+         id == BuiltinId::NpIsfinite))
+      return complex_ufunc(id, convert(get(d.operands[1]), at, src), types_.scalar_kind(src));
+  }
   TypeId ft = types_.is_scalar(rt) && is_float(types_.scalar_kind(rt)) ? rt : types_.float64();
   std::vector<V> args;
   for (size_t k = 1; k < d.operands.size(); ++k)
@@ -569,6 +577,21 @@ V FunctionLowerer::lower_builtin(const InstData &d, BuiltinId id) {
       return state;
     }
     case BuiltinId::NpConjugate: {
+      if (types_.is_array(rt)) {  // a.conjugate(): a new array
+        TypeId at = type(arg(0));
+        V src = get(arg(0));
+        std::vector<V> shape;
+        for (int k = 0; k < types_.ndim(at); ++k)
+          shape.push_back(array_dim(src, DataModel::kShape, k));
+        V out = allocate_array(rt, shape);
+        ScalarKind dk = types_.dtype(at);
+        emit_nd_loop(shape, [&](const std::vector<V> &idx) {
+          V x = load_element(element_pointer(src, at, idx), dk);
+          if (is_complex(dk)) x = complex_ufunc(BuiltinId::NpConjugate, x, dk);
+          store_element(element_pointer(out, rt, idx), x, dk);
+        });
+        return out;
+      }
       V a = convert(get(arg(0)), type(arg(0)), rt);
       if (!is_complex(types_.scalar_kind(rt))) return a;
       return b_.CreateInsertValue(a, b_.CreateFNeg(b_.CreateExtractValue(a, {1})), {1});

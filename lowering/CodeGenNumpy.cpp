@@ -3,6 +3,7 @@
 // np.dot / @ (the runtime's gemm for float matrices, loops otherwise) and np.random (the
 // runtime's per-thread generator).
 #include "ember/abi.h"
+#include "ir/rules/IndexAnalysis.h"
 #include "ir/rules/RuntimeNeeds.h"
 #include "lowering/FunctionLowerer.h"
 
@@ -91,7 +92,8 @@ V FunctionLowerer::lower_shape_op(const InstData &d, BuiltinId id) {
     }
     case BuiltinId::NpTranspose: {
       std::vector<V> shape, strides;
-      for (int k = types_.ndim(at) - 1; k >= 0; --k) {
+      std::vector<Value> axes(d.operands.begin() + 2, d.operands.end());
+      for (int k : transpose_axes(f_, axes, types_.ndim(at), d.loc)) {
         shape.push_back(array_dim(a, DataModel::kShape, k));
         strides.push_back(array_dim(a, DataModel::kStrides, k));
       }
@@ -113,6 +115,7 @@ V FunctionLowerer::lower_shape_op(const InstData &d, BuiltinId id) {
       return llvm::ConstantInt::get(i8_, 0);
     }
     case BuiltinId::ArrayItem: {
+      if (d.operands.size() > 2) return load_element(item_pointer(d, a, at), types_.dtype(at));
       raise_if(b_.CreateICmpNE(array_field(a, DataModel::kNitems), llvm::ConstantInt::get(i64_, 1)),
                EMBER_EXC_ValueError, "can only convert an array of size 1 to a Python scalar");
       return load_element(array_field(a, DataModel::kData), types_.dtype(at));
@@ -120,6 +123,39 @@ V FunctionLowerer::lower_shape_op(const InstData &d, BuiltinId id) {
     default: internal_error << "not a shape operation";
   }
   return nullptr;
+}
+
+V FunctionLowerer::item_pointer(const InstData &d, V a, TypeId at) {
+  int nd = types_.ndim(at);
+  std::vector<V> idx;
+  auto checked = [&](V i, TypeId it, V n) {
+    i = b_.CreateSExtOrTrunc(convert(i, it, types_.int64()), i64_);
+    i = b_.CreateSelect(b_.CreateICmpSLT(i, llvm::ConstantInt::get(i64_, 0)), b_.CreateAdd(i, n),
+                        i);
+    raise_if(b_.CreateICmpUGE(i, n), EMBER_EXC_IndexError, "index out of bounds for a.item()");
+    return i;
+  };
+  TypeId t2 = type(d.operands[2]);
+  if (d.operands.size() == 3 && types_.kind(t2) == TypeKind::Tuple) {
+    const auto &elems = types_.get(t2).elems;
+    for (unsigned k = 0; k < elems.size(); ++k)
+      idx.push_back(checked(from_memory(b_.CreateExtractValue(get(d.operands[2]), {k}), elems[k]),
+                            elems[k], array_dim(a, DataModel::kShape, static_cast<int>(k))));
+  } else if (d.operands.size() == 3 && nd != 1) {
+    // a flat index in C order, as NumPy's a.item(k)
+    V flat = checked(get(d.operands[2]), t2, array_field(a, DataModel::kNitems));
+    idx.resize(static_cast<size_t>(nd));
+    for (int k = nd - 1; k >= 0; --k) {
+      V n = array_dim(a, DataModel::kShape, k);
+      idx[static_cast<size_t>(k)] = b_.CreateURem(flat, n);
+      flat = b_.CreateUDiv(flat, n);
+    }
+  } else {
+    for (size_t k = 2; k < d.operands.size(); ++k)
+      idx.push_back(checked(get(d.operands[k]), type(d.operands[k]),
+                            array_dim(a, DataModel::kShape, static_cast<int>(k - 2))));
+  }
+  return element_pointer(a, at, idx);
 }
 
 V FunctionLowerer::lower_sorting(const InstData &d, BuiltinId id) {

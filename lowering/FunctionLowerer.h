@@ -485,6 +485,11 @@ class FunctionLowerer {
   V lower_call(const InstData &d);
   V lower_builtin(const InstData &d, BuiltinId id);
   V lower_math(BuiltinId id, const InstData &d);
+  /// The element a.item(i) or a.item(i, j, ...) / a.item((i, j)) reads, bounds-checked.
+  V item_pointer(const InstData &d, V a, TypeId at);
+  // ---- CodeGenComplex.cpp ------------------------------------------------------------------
+  /// A complex ufunc of z (kind k): abs, isnan/isinf/isfinite, conjugate or ember_complex_fn.
+  V complex_ufunc(BuiltinId id, V z, ScalarKind k);
   V lower_array_creation(const InstData &d, BuiltinId id);
   V shape_values(Value shape, std::vector<V> *out);
 

@@ -196,6 +196,7 @@ const ember_symbol *ember_runtime_symbols(void) {
       EMBER_SYMBOL(ember_random_seed),
       EMBER_SYMBOL(ember_cfunc_report),
       EMBER_SYMBOL(ember_random_uniform),
+      EMBER_SYMBOL(ember_complex_fn),
       EMBER_SYMBOL(ember_random_standard_normal),
       EMBER_SYMBOL(ember_random_integer),
       EMBER_SYMBOL(ember_gemm_f64),

@@ -143,6 +143,15 @@ TypeId type_getitem(RuleContext &cx) {
           typing_error(cx.loc()) << "tuple index " << k << " out of range for a tuple of " << n;
         return elems[static_cast<size_t>(k < 0 ? k + n : k)];
       }
+      std::vector<int64_t> picks;
+      if (const_slice_positions(cx.f, index, static_cast<int64_t>(elems.size()), cx.loc(),
+                                &picks)) {
+        std::vector<TypeId> sliced;
+        for (int64_t p : picks) sliced.push_back(elems[static_cast<size_t>(p)]);
+        return types.tuple(sliced);
+      }
+      if (types.kind(it) == TypeKind::Slice)
+        typing_error(cx.loc()) << "a tuple can only be sliced with constant bounds and step";
       if (!is_int_like(types, it))
         typing_error(cx.loc()) << "tuple indices must be integers, not " << types.to_string(it);
       if (elems.empty()) typing_error(cx.loc()) << "index into an empty tuple";

@@ -102,9 +102,9 @@ const BuiltinSignature &builtin_signature(BuiltinId id) {
     case BuiltinId::NpCopy:
     case BuiltinId::NpAscontiguousarray:
     case BuiltinId::NpRavel:
+    case BuiltinId::ArrayFlatten: return array_only;
     case BuiltinId::NpTranspose:
-    case BuiltinId::ArrayFlatten:
-    case BuiltinId::ArrayItem: return array_only;
+    case BuiltinId::ArrayItem: return varargs;  // axes / indices after the array
     case BuiltinId::ArraySort:
     case BuiltinId::NpSort:
     case BuiltinId::NpArgsort: return sort;
@@ -638,6 +638,9 @@ TypeId type_python_builtin(BuiltinCall &c) {
       return types.scalar(p);
     }
     case BuiltinId::NpConjugate:
+      if (any_array() && c.nargs() == 1 &&
+          types.kind(c.cx.type(c.cx.inst.operands[0])) != TypeKind::Builtin)  // a.conjugate()
+        return types.array(types.dtype(c.arg(0)), types.ndim(c.arg(0)), Layout::C);
       if (any_array()) return elementwise_call(c);
       if (!c.is_number(c.param(0))) c.bad_args();
       return unwrap_optional(types, c.param(0));
@@ -655,6 +658,8 @@ TypeId type_python_builtin(BuiltinCall &c) {
       if (builtin_info(c.id).module == std::string("numpy")) return elementwise_call(c);
       c.bad_args();
     }
+    if (c.is_number(t) && is_complex(c.kind_of(t)) && is_complex_fn_builtin(c.id))
+      return types.scalar(c.kind_of(t));
     if (!c.is_number(t) || is_complex(c.kind_of(t))) c.bad_args();
     bool rounding =
         c.id == BuiltinId::NpFloor || c.id == BuiltinId::NpCeil || c.id == BuiltinId::NpTrunc;

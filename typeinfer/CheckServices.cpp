@@ -59,6 +59,9 @@ std::string operation(const Function &f, const InstData &d) {
     case NeedKind::Sorting:
       typing_error(d.loc) << op << " needs the runtime's sort, which " << target
                           << " does not have";
+    case NeedKind::ComplexFunction:
+      typing_error(d.loc) << op << " of a complex number needs the runtime's complex functions, "
+                          << "which " << target << " does not have";
     case NeedKind::RandomDraw:
       typing_error(d.loc) << op << " needs the runtime's random generator, which " << target
                           << " does not have";

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "ir/rules/Elementwise.h"
+#include "ir/rules/IndexAnalysis.h"
 #include "typeinfer/CallRules.h"
 #include "typeinfer/TypeRules.h"
 
@@ -151,11 +152,24 @@ TypeId type_shape_op(BuiltinCall &c) {
                          c.id == BuiltinId::NpRavel && types.readonly(a));
     }
     case BuiltinId::NpTranspose: {
-      TypeId a = c.param(0);
-      if (!types.is_array(a)) c.bad_args();
+      if (c.nargs() < 1 || !c.args.kwnames.empty() || !types.is_array(c.arg(0))) c.bad_args();
+      TypeId a = c.arg(0);
+      int nd = types.ndim(a);
+      std::vector<int> perm =
+          transpose_axes(c.cx.f, std::vector<Value>(c.args.values.begin() + 1, c.args.values.end()),
+                         nd, c.cx.loc());
+      bool reversed = true, same = true;
+      for (int k = 0; k < nd; ++k) {
+        reversed = reversed && perm[static_cast<size_t>(k)] == nd - 1 - k;
+        same = same && perm[static_cast<size_t>(k)] == k;
+      }
       Layout l = types.layout(a);
-      Layout t = l == Layout::C ? Layout::F : l == Layout::F ? Layout::C : Layout::A;
-      return types.array(types.dtype(a), types.ndim(a), t, types.readonly(a));
+      Layout t = same       ? l
+                 : reversed ? (l == Layout::C   ? Layout::F
+                               : l == Layout::F ? Layout::C
+                                                : Layout::A)
+                            : Layout::A;
+      return types.array(types.dtype(a), nd, t, types.readonly(a));
     }
     case BuiltinId::ArrayFill: {
       TypeId a = c.param(0);
@@ -169,8 +183,21 @@ TypeId type_shape_op(BuiltinCall &c) {
       return types.array(c.dtype_param(1, types.dtype(a)), types.ndim(a), Layout::C);
     }
     case BuiltinId::ArrayItem: {
-      TypeId a = c.param(0);
-      if (!types.is_array(a)) c.bad_args();
+      if (c.nargs() < 1 || !c.args.kwnames.empty() || !types.is_array(c.arg(0))) c.bad_args();
+      TypeId a = c.arg(0);
+      size_t n = c.nargs() - 1;
+      if (n == 1 && types.kind(c.arg(1)) == TypeKind::Tuple) {
+        for (TypeId e : types.get(c.arg(1)).elems)
+          if (!c.is_int_like(e)) c.bad_args();
+        n = types.get(c.arg(1)).elems.size();
+        if (static_cast<int>(n) != types.ndim(a))
+          typing_error(c.cx.loc()) << "incorrect number of indices for array";
+      } else {
+        for (size_t i = 1; i < c.nargs(); ++i)
+          if (!c.is_int_like(c.arg(i))) c.bad_args();
+        if (n > 1 && static_cast<int>(n) != types.ndim(a))
+          typing_error(c.cx.loc()) << "incorrect number of indices for array";
+      }
       return types.scalar(types.dtype(a));
     }
     default: return TypeId{};

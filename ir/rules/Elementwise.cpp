@@ -115,6 +115,28 @@ bool is_ufunc_builtin(BuiltinId id) {
   }
 }
 
+bool is_complex_fn_builtin(BuiltinId id) {
+  switch (id) {
+    case BuiltinId::NpSqrt:
+    case BuiltinId::NpExp:
+    case BuiltinId::NpLog:
+    case BuiltinId::NpLog2:
+    case BuiltinId::NpLog10:
+    case BuiltinId::NpLog1p:
+    case BuiltinId::NpExpm1:
+    case BuiltinId::NpSin:
+    case BuiltinId::NpCos:
+    case BuiltinId::NpTan:
+    case BuiltinId::NpArcsin:
+    case BuiltinId::NpArccos:
+    case BuiltinId::NpArctan:
+    case BuiltinId::NpSinh:
+    case BuiltinId::NpCosh:
+    case BuiltinId::NpTanh: return true;
+    default: return false;
+  }
+}
+
 bool type_elementwise(TypeContext &types, const Function &f, const InstData &d,
                       ElementwiseTyping *out) {
   // Which operands hold data, and what operation it is.
@@ -249,7 +271,17 @@ bool type_elementwise(TypeContext &types, const Function &f, const InstData &d,
       }
       break;
     case Op::Call:
-      if (is_complex(strong) && ufunc != BuiltinId::NpConjugate) no("this ufunc");
+      if (is_complex(strong)) {
+        if (ufunc == BuiltinId::Abs || ufunc == BuiltinId::NpAbsolute)
+          result = strong == ScalarKind::Complex64 ? ScalarKind::Float32 : ScalarKind::Float64;
+        else if (ufunc == BuiltinId::NpIsnan || ufunc == BuiltinId::NpIsinf ||
+                 ufunc == BuiltinId::NpIsfinite)
+          result = ScalarKind::Bool;
+        else if (ufunc != BuiltinId::NpConjugate && ufunc != BuiltinId::NpWhere &&
+                 !is_complex_fn_builtin(ufunc))
+          no("this ufunc");
+        break;
+      }
       switch (ufunc) {
         case BuiltinId::NpConjugate:
         case BuiltinId::Abs:

@@ -31,5 +31,8 @@ bool type_elementwise(TypeContext &types, const Function &f, const InstData &d,
 
 /// The builtins that are element-wise ufuncs when given an array.
 bool is_ufunc_builtin(BuiltinId id);
+/// Whether a numpy ufunc builtin maps a complex number through the runtime's ember_complex_fn
+/// (np.sqrt, np.exp, np.log*, trigonometry): its result has the argument's complex dtype.
+bool is_complex_fn_builtin(BuiltinId id);
 
 }  // namespace ember

@@ -3,6 +3,8 @@
 // keeps C layout only when it provably stays contiguous.
 #include "ir/rules/IndexAnalysis.h"
 
+#include <algorithm>
+
 #include "ir/Error.h"
 
 namespace ember {
@@ -40,6 +42,76 @@ SliceShape slice_shape(const Function &f, Value slice) {
   s.unit_step = no_step;
   s.full = no_step && is_none_const(f, d.operands[0]) && is_none_const(f, d.operands[1]);
   return s;
+}
+
+bool const_slice_positions(const Function &f, Value slice, int64_t n, SourceLoc loc,
+                           std::vector<int64_t> *out) {
+  Inst i = f.def(slice);
+  if (!i.valid() || f.inst(i).op != Op::BuildSlice) return false;
+  const InstData &d = f.inst(i);
+  int64_t bound[3] = {0, 0, 1};
+  bool given[3] = {false, false, false};
+  for (size_t k = 0; k < d.operands.size() && k < 3; ++k) {
+    if (is_none_const(f, d.operands[k])) continue;
+    if (!f.const_int(d.operands[k], &bound[k])) return false;
+    given[k] = true;
+  }
+  int64_t step = bound[2];
+  if (step == 0) typing_error(loc) << "slice step cannot be zero";
+  int64_t lower = step > 0 ? 0 : -1, upper = step > 0 ? n : n - 1;
+  auto clamp = [&](int64_t v) {
+    if (v < 0) return std::max(v + n, lower);
+    return std::min(v, upper);
+  };
+  int64_t start = given[0] ? clamp(bound[0]) : (step > 0 ? lower : upper);
+  int64_t stop = given[1] ? clamp(bound[1]) : (step > 0 ? upper : lower);
+  out->clear();
+  for (int64_t p = start; step > 0 ? p < stop : p > stop; p += step) out->push_back(p);
+  return true;
+}
+
+std::vector<int> transpose_axes(const Function &f, const std::vector<Value> &args, int ndim,
+                                SourceLoc loc) {
+  std::vector<int> perm;
+  if (args.empty()) {
+    for (int k = ndim - 1; k >= 0; --k) perm.push_back(k);
+    return perm;
+  }
+  std::vector<int64_t> given;
+  bool constant = true;
+  auto take = [&](Value v) {
+    int64_t k;
+    if (f.const_int(v, &k))
+      given.push_back(k);
+    else
+      constant = false;
+  };
+  Inst def = args.size() == 1 ? f.def(args[0]) : Inst{};
+  if (def.valid() && f.inst(def).op == Op::BuildTuple) {
+    for (Value v : f.inst(def).operands) take(v);
+  } else if (def.valid() && f.inst(def).op == Op::Const &&
+             f.consts[static_cast<size_t>(f.inst(def).imm)].kind == ConstValue::Kind::Tuple) {
+    for (const ConstValue &e : f.consts[static_cast<size_t>(f.inst(def).imm)].elems) {
+      if (e.kind != ConstValue::Kind::Int) constant = false;
+      given.push_back(e.i);
+    }
+  } else {
+    for (Value v : args) take(v);
+  }
+  if (!constant) typing_error(loc) << "transpose's axes must be constant integers";
+  if (static_cast<int>(given.size()) != ndim)
+    typing_error(loc) << "axes don't match array: " << given.size() << " axes for an array of "
+                      << ndim << " dimensions";
+  std::vector<bool> seen(static_cast<size_t>(ndim), false);
+  for (int64_t k : given) {
+    if (k < -ndim || k >= ndim)
+      typing_error(loc) << "axis " << k << " is out of bounds for an array of dimension " << ndim;
+    int axis = static_cast<int>(k < 0 ? k + ndim : k);
+    if (seen[static_cast<size_t>(axis)]) typing_error(loc) << "repeated axis in transpose";
+    seen[static_cast<size_t>(axis)] = true;
+    perm.push_back(axis);
+  }
+  return perm;
 }
 
 std::vector<IndexItem> analyze_index(const Function &f, const TypeContext &types, Value index,

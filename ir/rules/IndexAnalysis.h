@@ -32,6 +32,16 @@ struct IndexItem {
 /// Whether t (through an Optional) is an integer or a bool: what indexes one axis.
 bool is_int_like(const TypeContext &types, TypeId t);
 SliceShape slice_shape(const Function &f, Value slice);
+/// The positions a slice with constant (or absent) bounds selects from a sequence of length n,
+/// as Python's slice.indices; false when `slice` is not such a slice.  A constant step of 0 is a
+/// typing error at `loc`, as it is a ValueError in Python.
+bool const_slice_positions(const Function &f, Value slice, int64_t n, SourceLoc loc,
+                           std::vector<int64_t> *out);
+/// The axes of np.transpose(a, axes) / a.transpose(*axes) given as `args` (nothing: reversed;
+/// one tuple; or one integer per axis), each a constant, as a permutation of 0..ndim-1 with
+/// negative axes wrapped; a typing error at `loc` otherwise.
+std::vector<int> transpose_axes(const Function &f, const std::vector<Value> &args, int ndim,
+                                SourceLoc loc);
 /// Splits `index` (an int, a slice, None, an array or a tuple of those) into its parts.
 std::vector<IndexItem> analyze_index(const Function &f, const TypeContext &types, Value index,
                                      SourceLoc loc);

@@ -1,6 +1,7 @@
 // What typed instructions need from the runtime (RuntimeNeeds.h).
 #include "ir/rules/RuntimeNeeds.h"
 
+#include "ir/rules/Elementwise.h"
 #include "ir/rules/IndexAnalysis.h"
 
 namespace ember {
@@ -25,6 +26,14 @@ void builtin_needs(const Function &f, const InstData &d, BuiltinId id,
                    std::vector<RuntimeNeed> *out) {
   const TypeContext &types = f.types();
   auto need = [&](RuntimeService s, NeedKind k) { out->push_back({s, k}); };
+  if (is_complex_fn_builtin(id))
+    for (size_t k = 1; k < d.operands.size(); ++k) {
+      TypeId t = unwrap_optional(types, f.type(d.operands[k]));
+      ScalarKind sk = types.is_array(t)    ? types.dtype(t)
+                      : types.is_scalar(t) ? types.scalar_kind(t)
+                                           : ScalarKind::Bool;
+      if (is_complex(sk)) need(RuntimeService::ComplexMath, NeedKind::ComplexFunction);
+    }
   switch (id) {
     case BuiltinId::Min:
     case BuiltinId::Max:

@@ -31,6 +31,7 @@ enum class NeedKind : uint8_t {
   ThreadQuery,      ///< ember.get_thread_id, ember.get_num_threads
   Container,        ///< a list, dict or set (made, read or changed): host memory only
   StringOp,         ///< anything that makes or reads a runtime string
+  ComplexFunction,  ///< np.exp, np.sqrt, np.sin, ... of a complex number
 };
 
 struct RuntimeNeed {

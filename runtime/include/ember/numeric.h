@@ -76,6 +76,18 @@ int64_t ember_lapack_gelsd(int64_t kind, void *a, void *b, void *s, void *rank, 
 int64_t ember_lapack_geqrf(int64_t kind, void *a, void *tau, int64_t m, int64_t n);
 int64_t ember_lapack_orgqr(int64_t kind, void *a, void *tau, int64_t m, int64_t n, int64_t k);
 
+/* ---- complex functions (runtime/ComplexMath.cpp) -------------------------------------------
+ * NumPy's complex ufuncs: out[0] + out[1]j = f(re + im j), through C99's complex functions (as
+ * NumPy's npy_cexp, npy_csqrt, ... are), so branch cuts and signed zeros follow C99 Annex G.
+ * complex64 computes in double and rounds. */
+enum ember_complex_fn_code {
+  EMBER_CFN_SQRT, EMBER_CFN_EXP, EMBER_CFN_LOG, EMBER_CFN_LOG2, EMBER_CFN_LOG10,
+  EMBER_CFN_LOG1P, EMBER_CFN_EXPM1, EMBER_CFN_SIN, EMBER_CFN_COS, EMBER_CFN_TAN,
+  EMBER_CFN_ARCSIN, EMBER_CFN_ARCCOS, EMBER_CFN_ARCTAN, EMBER_CFN_SINH, EMBER_CFN_COSH,
+  EMBER_CFN_TANH
+};
+void ember_complex_fn(int32_t fn, double re, double im, double *out);
+
 #ifdef __cplusplus
 }
 #endif
