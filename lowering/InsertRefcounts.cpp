@@ -116,17 +116,17 @@ class RefcountInserter {
     return uses;
   }
 
-  /// An argument other than an array that the function never returns nor passes along a
-  /// branch is borrowed from the caller, which holds its reference for the whole call (as
-  /// Numba's callees borrow theirs): its Arg takes no reference (imm2 = 1 tells lowering) and
-  /// nothing drops one.  Every other use only reads it; a store takes a reference of its own.
-  /// (Arrays keep the owned argument: one from Python carries no MemInfo and costs nothing.)
+  /// An argument that the function never returns nor passes along a branch is borrowed from
+  /// the caller, which holds its reference for the whole call (as Numba's callees borrow
+  /// theirs): its Arg takes no reference (imm2 = 1 tells lowering) and nothing drops one.
+  /// Every other use only reads it; a store or a view takes a reference of its own.  For an
+  /// array this is what lets an inlined helper taking it cost no atomic pair per call.
   void borrow_arguments() {
     if (f_.is_generator || f_.num_blocks() == 0) return;  // a generator's frame owns them
     auto uses = uses_of();
     for (Inst i : f_.block(Block{0}).insts) {
       InstData &d = f_.inst(i);
-      if (d.op != Op::Arg || !tracked(d.result) || types_.is_array(f_.type(d.result))) continue;
+      if (d.op != Op::Arg || !tracked(d.result)) continue;
       bool escapes = false;
       for (auto [user, k] : uses[d.result.id]) {
         Op op = f_.inst(user).op;

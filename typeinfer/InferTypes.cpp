@@ -207,6 +207,8 @@ class TypeInferrer {
     auto it = callees_.find(d.result.id);
     if (it == callees_.end() || !it->second.function) return false;
     const Function &callee = *it->second.function;
+    // Calling a generator function only makes the generator (`while True: yield` has no Ret).
+    if (callee.is_generator) return false;
     CFG cfg(callee);
     for (Block b : cfg.rpo())
       if (callee.terminator(b).op == Op::Ret) return false;

@@ -403,3 +403,45 @@ def test_known_generator_left_by_a_caught_exception():
     for k in (3.0, 100.0):
         assert fn(6, k) == caught_inside(6, k)
     assert _ember.live_meminfos() == before
+
+
+
+@ember.njit
+def counting_forever(start):
+    i = start
+    while True:  # no path returns: calling it still makes a generator
+        yield i
+        i += 1
+
+
+@ember.njit
+def first_of_forever(start, k):
+    n = 0
+    for x in counting_forever(start):
+        if n == k:
+            return x
+        n += 1
+    return -1
+
+
+@ember.njit
+def take_first(gen):
+    for x in gen:
+        return x
+    return -1
+
+
+@ember.njit
+def forever_passed_on(start):
+    return take_first(counting_forever(start))
+
+
+def test_endless_generator_left_early():
+    # It crashed: a generator function with no return was typed as a call that never returns.
+    first_of_forever(0, 0)
+    forever_passed_on(0)
+    before = _ember.live_meminfos()
+    for start, k in ((0, 0), (5, 3), (-2, 10)):
+        assert first_of_forever(start, k) == start + k
+    assert forever_passed_on(7) == 7
+    assert _ember.live_meminfos() == before
