@@ -254,15 +254,21 @@ int32_t ember_str_contains(ember_meminfo *haystack, ember_meminfo *needle) {
 int64_t ember_str_hash(ember_meminfo *s) {
   ember_str *x = hdr(s);
   if (x->hash != -1) return x->hash;
-  uint64_t h = 1469598103934665603ull;  // FNV-1a over code points: the same for every kind
-  for (int64_t i = 0; i < x->length; ++i) {
-    h ^= unit(x, i);
-    h *= 1099511628211ull;
+  // Python's hash of the same text: CPython hashes the buffer of the narrowest kind that holds
+  // it, which a slice or a join of wider strings may not be in here.
+  uint32_t widest = 0;
+  if (x->kind > 1)
+    for (int64_t i = 0; i < x->length; ++i) widest = std::max(widest, unit(x, i));
+  int32_t kind = widest < 256 ? 1 : widest < 65536 ? 2 : 4;
+  int64_t v;
+  if (kind == x->kind) {
+    v = ember_py_hash_bytes(x->chars, x->length * kind);
+  } else {
+    std::vector<uint8_t> narrow(static_cast<size_t>(x->length * kind));
+    for (int64_t i = 0; i < x->length; ++i) put(narrow.data(), kind, i, unit(x, i));
+    v = ember_py_hash_bytes(narrow.data(), x->length * kind);
   }
-  h ^= h >> 29;
-  auto v = static_cast<int64_t>(h);
-  if (v == -1) v = -2;  // -1 marks "not computed", as in CPython
-  x->hash = v;          // racing writers store the same value
+  x->hash = v;  // racing writers store the same value (never -1: -1 marks "not computed")
   return v;
 }
 

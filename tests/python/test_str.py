@@ -215,6 +215,19 @@ def test_ord_chr_hash():
         ord_chr_hash("a", 0x110000)
 
 
+@ember.njit
+def str_hashes(s, i, j):
+    return hash(s), hash(s[i:j]), hash(s + s), hash("")
+
+
+def test_hash_of_a_string_is_pythons():
+    # As Numba's: CPython's SipHash-1-3 keyed by this process's _Py_HashSecret, over the text's
+    # narrowest PEP 393 kind (a slice of a wider string hashes as the narrow string it equals).
+    for s, i, j in [("abc", 0, 2), ("", 0, 0), ("héllo wörld", 1, 5), ("日本語テキスト", 2, 6),
+                    ("a🐍b", 0, 1), ("x" * 23, 3, 20), ("ascii then 日本", 0, 10)]:
+        assert str_hashes(s, i, j) == (hash(s), hash(s[i:j]), hash(s + s), hash(""))
+
+
 def test_hash_is_consistent_with_equality():
     @ember.njit
     def hashes(a, b):

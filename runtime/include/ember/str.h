@@ -83,6 +83,9 @@ int32_t ember_str_equal(ember_meminfo *a, ember_meminfo *b);
 int32_t ember_str_compare(ember_meminfo *a, ember_meminfo *b); /* -1, 0, 1 by code points */
 int32_t ember_str_contains(ember_meminfo *haystack, ember_meminfo *needle);
 int64_t ember_str_hash(ember_meminfo *s);
+/* Python's hash of a PEP 393 buffer (runtime/PyStrHash.cpp): SipHash-1-3 keyed by the
+ * interpreter's _Py_HashSecret, so hash(s) in compiled code equals Python's. */
+int64_t ember_py_hash_bytes(const void *data, int64_t nbytes);
 /* s[i] for 0 <= i < len(s) (the caller checks). */
 ember_meminfo *ember_str_char_at(ember_meminfo *s, int64_t i);
 /* The code point at i (0 <= i < len(s)). */
