@@ -23,7 +23,7 @@ if _os.environ.get("EMBER_NATIVE_DIR"):
 from . import typed, types  # noqa: E402  (typed registers the classes containers box as)
 from ._ember import get_num_threads, get_thread_id, set_num_threads
 from ._objmode import objmode
-from .decorators import jit, njit, prange
+from .decorators import jit, jit_module, njit, prange
 from .errors import EmberError, InternalError, TypingError, UnsupportedError
 from .types import (
     b1,
@@ -98,7 +98,7 @@ def __getattr__(name):  # PEP 562: the ufunc builders import numpy's ufunc machi
 
 
 __version__ = "0.1.0"
-__all__ = ["cache_info", "jit", "njit", "prange", "vectorize", "guvectorize", "literal_unroll",
+__all__ = ["cache_info", "jit", "jit_module", "njit", "prange", "vectorize", "guvectorize", "literal_unroll",
            "stencil", "objmode", "cfunc", "carray", "farray", "jitclass", "deferred_type",
            "optional",
            "set_num_threads",

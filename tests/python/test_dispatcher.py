@@ -269,10 +269,35 @@ def test_nopython_true_accepted():
     assert f(1) == 2
 
 
-@pytest.mark.parametrize("options", [{"nopython": False}, {"forceobj": True}])
-def test_object_mode_unsupported(options):
-    with pytest.raises(ember.errors.UnsupportedError):
-        ember.jit(**options)(lambda x: x)
+def _object_only(x):
+    return {"key": x, 1: [x]}[1][0] * 2  # a dict of mixed keys: not compilable
+
+
+def test_forceobj_runs_in_the_interpreter():
+    f = ember.jit(forceobj=True)(_object_only)
+    assert f(21) == _object_only(21) == 42
+    assert f.py_func is _object_only and f.signatures == []
+
+
+def test_nopython_false_compiles_when_it_can_and_falls_back():
+    g = ember.jit(nopython=False)(lambda x: x + 1)
+    assert g(1) == 2 and len(g.signatures) == 1  # compiled
+    h = ember.jit(nopython=False)(_object_only)
+    assert h(4) == 8 and h(5) == 10  # typing fails: the interpreter runs it
+    assert h.signatures == []
+
+
+def test_jit_module_jits_the_module_s_own_functions(tmp_path, monkeypatch):
+    (tmp_path / "jm_sample.py").write_text(
+        "import ember\nfrom math import sqrt\n\n"
+        "def inc(x):\n    return x + 1\n\n"
+        "def twice_inc(x):\n    return inc(inc(x))\n\n"
+        "ember.jit_module(nogil=True)\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import jm_sample
+    assert jm_sample.twice_inc(3) == 5
+    assert len(jm_sample.twice_inc.signatures) == 1  # a dispatcher, compiled
+    assert jm_sample.sqrt is __import__("math").sqrt  # imported names are left alone
 
 
 def test_unknown_option_raises_type_error():
