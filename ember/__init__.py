@@ -20,7 +20,7 @@ from . import _interpreters  # noqa: F401
 if _os.environ.get("EMBER_NATIVE_DIR"):
     __path__.insert(0, _os.environ["EMBER_NATIVE_DIR"])
 
-from . import typed, types  # noqa: E402  (typed registers the classes containers box as)
+from . import config, typed, types  # noqa: E402  (typed registers the classes containers box as)
 from ._ember import get_num_threads, get_thread_id, set_num_threads
 from ._objmode import objmode
 from .decorators import jit, jit_module, njit, prange
@@ -98,7 +98,8 @@ def __getattr__(name):  # PEP 562: the ufunc builders import numpy's ufunc machi
 
 
 __version__ = "0.1.0"
-__all__ = ["cache_info", "jit", "jit_module", "njit", "prange", "vectorize", "guvectorize", "literal_unroll",
+__all__ = ["cache_info", "config", "jit", "jit_module", "njit", "prange", "vectorize",
+           "guvectorize", "literal_unroll",
            "stencil", "objmode", "cfunc", "carray", "farray", "jitclass", "deferred_type",
            "optional",
            "set_num_threads",

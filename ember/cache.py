@@ -74,7 +74,8 @@ _dir_for_source: dict[str, str] = {}
 
 
 def user_cache_root() -> str:
-    override = os.environ.get("EMBER_CACHE_DIR")
+    from . import config
+    override = os.environ.get("EMBER_CACHE_DIR") or config.CACHE_DIR
     if override:
         return override
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
@@ -102,7 +103,8 @@ def cache_dir(filename: str) -> str:
     tag = (os.path.basename(source_dir) or "root") + "-" + \
         blake2b(source_dir.encode(), digest_size=6).hexdigest()
     found = None
-    if not os.environ.get("EMBER_CACHE_DIR") and os.path.isfile(filename):
+    from . import config
+    if not (os.environ.get("EMBER_CACHE_DIR") or config.CACHE_DIR) and os.path.isfile(filename):
         beside = os.path.join(source_dir, "__pycache__", "ember")
         if _writable_dir(beside):
             found = beside

@@ -73,16 +73,18 @@ class Options:
 
     __slots__ = ("nogil", "cache", "parallel", "fastmath", "boundscheck", "error_model")
 
-    def __init__(self, nogil=False, cache=False, parallel=False, fastmath=False,
+    def __init__(self, nogil=False, cache=False, parallel=False, fastmath=None,
                  boundscheck=None, error_model="python"):
         if error_model not in ("python", "numpy"):
             raise ValueError(f"error_model must be 'python' or 'numpy', not {error_model!r}")
         self.nogil = bool(nogil)
         self.cache = bool(cache)
         self.parallel = bool(parallel)
-        self.fastmath = bool(fastmath)
+        from . import config
+        self.fastmath = bool(config.FASTMATH if fastmath is None else fastmath)
         if boundscheck is None:
-            boundscheck = os.environ.get("EMBER_BOUNDSCHECK", "0") not in ("", "0")
+            boundscheck = os.environ.get("EMBER_BOUNDSCHECK", "0") not in ("", "0") or \
+                bool(config.BOUNDSCHECK)
         self.boundscheck = bool(boundscheck)
         self.error_model = error_model
 
