@@ -14,6 +14,7 @@ Every compiled function is checked against the same function run by CPython (``f
 """
 from __future__ import annotations
 
+import gc
 import math
 import os
 
@@ -32,6 +33,19 @@ from ember.errors import EmberError
 # Settings made in the test modules inherit this profile.
 settings.register_profile("ember", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("ember")
+
+@pytest.fixture
+def meminfo_balance():
+    """The live-MemInfo count after the test equals the count before it.  Garbage left by
+    earlier tests is collected first: a cycle freed during the test would otherwise read as
+    the test freeing more than it made (the count depended on when the collector ran)."""
+    from ember import _ember
+    gc.collect()
+    before = _ember.live_meminfos()
+    yield
+    gc.collect()
+    assert _ember.live_meminfos() == before
+
 
 @pytest.fixture(autouse=True, scope="session")
 def _private_cache_dir(tmp_path_factory):

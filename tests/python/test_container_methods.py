@@ -9,14 +9,12 @@ import pytest
 from conftest import assert_same, check
 
 import ember
-from ember import TypingError, _ember, typed, types
+from ember import TypingError, typed, types
 
 
 @pytest.fixture(autouse=True)
-def no_leaks():
-    before = _ember.live_meminfos()
-    yield
-    assert _ember.live_meminfos() == before
+def no_leaks(meminfo_balance):
+    yield  # conftest.meminfo_balance checks the count
 
 
 # ---- lists ------------------------------------------------------------------------------------

@@ -14,14 +14,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import ember
-from ember import _ember, typed
+from ember import typed
 
 
 @pytest.fixture(autouse=True)
-def no_leaks():
-    before = _ember.live_meminfos()
-    yield
-    assert _ember.live_meminfos() == before
+def no_leaks(meminfo_balance):
+    yield  # conftest.meminfo_balance checks the count
 
 
 _SCRIPT = st.lists(st.tuples(st.integers(0, 11), st.integers(-7, 7), st.integers(-7, 7)),

@@ -13,10 +13,8 @@ from ember import TypingError, _ember, typed, types
 
 
 @pytest.fixture(autouse=True)
-def no_leaks():
-    before = _ember.live_meminfos()
-    yield
-    assert _ember.live_meminfos() == before
+def no_leaks(meminfo_balance):
+    yield  # conftest.meminfo_balance checks the count
 
 
 @ember.njit

@@ -6,15 +6,13 @@ import pytest
 from conftest import check
 
 import ember
-from ember import _ember, typed
+from ember import typed
 from ember.errors import TypingError
 
 
 @pytest.fixture(autouse=True)
-def no_leaks():
-    before = _ember.live_meminfos()
-    yield
-    assert _ember.live_meminfos() == before
+def no_leaks(meminfo_balance):
+    yield  # conftest.meminfo_balance checks the count
 
 
 @ember.njit

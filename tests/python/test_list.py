@@ -16,10 +16,8 @@ from ember import TypingError, _ember, typed, types
 
 
 @pytest.fixture(autouse=True)
-def no_leaks():
-    before = _ember.live_meminfos()
-    yield
-    assert _ember.live_meminfos() == before
+def no_leaks(meminfo_balance):
+    yield  # conftest.meminfo_balance checks the count
 
 
 def check_copies(f, *args):

@@ -6,15 +6,12 @@ import pytest
 from conftest import check
 
 import ember
-from ember import _ember
 from ember.errors import EmberError
 
 
 @pytest.fixture(autouse=True)
-def no_leaks():
-    before = _ember.live_meminfos()
-    yield
-    assert _ember.live_meminfos() == before
+def no_leaks(meminfo_balance):
+    yield  # conftest.meminfo_balance checks the count
 
 
 @ember.njit

@@ -10,14 +10,11 @@ import pytest
 from conftest import check
 
 import ember
-from ember import _ember
 
 
 @pytest.fixture(autouse=True)
-def no_leaks():
-    before = _ember.live_meminfos()
-    yield
-    assert _ember.live_meminfos() == before
+def no_leaks(meminfo_balance):
+    yield  # conftest.meminfo_balance checks the count
 
 
 def membership(keys, probes):

@@ -3,22 +3,18 @@ by code points, reference-counted), across the Python boundary both ways; and th
 main/containers merge joined: np.array of lists next to npapi's np.array of tuples, and sorted()
 with a lambda key over a list a comprehension builds.  Checked against CPython running the same
 code."""
-import gc
 
 import numpy as np
 import pytest
 from conftest import assert_same, check
 
 import ember
-from ember import _ember, typed, types
+from ember import typed, types
 
 
 @pytest.fixture(autouse=True)
-def no_leaks():
-    before = _ember.live_meminfos()
-    yield
-    gc.collect()  # pytest.raises' traceback keeps a test's frame (and its containers) in a cycle
-    assert _ember.live_meminfos() == before
+def no_leaks(meminfo_balance):
+    yield  # conftest.meminfo_balance checks the count
 
 
 @ember.njit
