@@ -157,21 +157,9 @@ V FunctionLowerer::lower_string_binop(const InstData &d) {
           part = format_value(v, t, string_literal(p.text));
         }
       }
-      if (!acc) {
-        acc = part;
-        continue;
-      }
-      V joined =
-          checked_string(b_.CreateCall(runtime(RuntimeFn::StrConcat), {acc, part}), "%-formatting");
-      decref(acc, types_.unicode());
-      decref(part, types_.unicode());
-      acc = joined;
+      acc = concat_owned(acc, part, "%-formatting");
     }
-    if (!acc) {
-      acc = string_literal("");
-      incref(acc, types_.unicode());
-    }
-    return acc;
+    return owned_or_empty_string(acc);
   }
   bool left_string = types_.is_string(type(l));
   Value s = left_string ? l : r, n = left_string ? r : l;
@@ -486,20 +474,9 @@ V FunctionLowerer::lower_string_builtin(const InstData &d, BuiltinId id) {
           V v = types_.is_string(t) ? string_value(a) : get(a);
           part = p.text.empty() ? string_of(v, t) : format_value(v, t, string_literal(p.text));
         }
-        if (!acc) {
-          acc = part;
-          continue;
-        }
-        V joined = checked_string(call(RuntimeFn::StrConcat, {acc, part}), "str.format()");
-        decref(acc, types_.unicode());
-        decref(part, types_.unicode());
-        acc = joined;
+        acc = concat_owned(acc, part, "str.format()");
       }
-      if (!acc) {
-        acc = string_literal("");
-        incref(acc, types_.unicode());
-      }
-      return acc;
+      return owned_or_empty_string(acc);
     }
     default: internal_error << "not a string builtin: " << builtin_display_name(id);
   }
@@ -573,6 +550,21 @@ V FunctionLowerer::string_iter_next(V state, TypeId iter) {
 V FunctionLowerer::string_iter_value(V state, TypeId iter) {
   llvm::Type *st = dm_.iterator_state_type(iter);
   return b_.CreateLoad(ptr_, b_.CreateStructGEP(st, state, 2));  // borrowed: the caller increfs
+}
+
+V FunctionLowerer::concat_owned(V acc, V part, const char *what) {
+  if (!acc) return part;
+  V joined = checked_string(b_.CreateCall(runtime(RuntimeFn::StrConcat), {acc, part}), what);
+  decref(acc, types_.unicode());
+  decref(part, types_.unicode());
+  return joined;
+}
+
+V FunctionLowerer::owned_or_empty_string(V acc) {
+  if (acc) return acc;
+  V empty = string_literal("");
+  incref(empty, types_.unicode());
+  return empty;
 }
 
 }  // namespace ember

@@ -413,6 +413,11 @@ class FunctionLowerer {
   V format_value(V v, TypeId t, V spec);
   /// A runtime call returning a new string; MemoryError when it returns NULL.
   V checked_string(V s, const char *what);
+  /// acc + part as a new string, both owned references released (part itself when acc is null):
+  /// the pieces of a format string joined left to right.
+  V concat_owned(V acc, V part, const char *what);
+  /// acc, or an owned empty string when no piece was made.
+  V owned_or_empty_string(V acc);
   /// `except E as e`: e.args and str(e) of the caught record (CodeGenCaught.cpp).
   V lower_caught_args(const InstData &d);
   /// A call through a first-class function's address (CodeGenFunctionPtr.cpp).

@@ -113,45 +113,25 @@ def _kernels(dtype):
             raise LinAlgError("Singular matrix")
         return back(x)
 
-    if complex_kind:
-        @jit
-        def slogdet(a):
-            square(a)
-            n = a.shape[0]
-            w = fortran(a)
-            ipiv = np.empty(max(n, 1), np.int32)
-            if n > 0 and lapack.getrf(w, ipiv, n, n) > 0:
-                return dt(0.0), rt(-np.inf)
-            sign = dt(1.0)
-            logdet = 0.0
-            for i in range(n):
-                d = w[i, i]
-                if ipiv[i] != i + 1:
-                    sign = -sign
-                m = abs(d)
-                sign = sign * (d / m)
-                logdet += np.log(m)
-            return dt(sign), rt(logdet)
-    else:
-        @jit
-        def slogdet(a):
-            square(a)
-            n = a.shape[0]
-            w = fortran(a)
-            ipiv = np.empty(max(n, 1), np.int32)
-            if n > 0 and lapack.getrf(w, ipiv, n, n) > 0:
-                return dt(0.0), dt(-np.inf)
-            sign = 1.0
-            logdet = 0.0
-            for i in range(n):
-                d = w[i, i]
-                if ipiv[i] != i + 1:
-                    sign = -sign
-                if d < 0:
-                    sign = -sign
-                    d = -d
-                logdet += np.log(d)
-            return dt(sign), dt(logdet)
+    @jit
+    def slogdet(a):
+        # sign is d / |d| of each pivot: +-1 for real input, a unit complex number otherwise.
+        square(a)
+        n = a.shape[0]
+        w = fortran(a)
+        ipiv = np.empty(max(n, 1), np.int32)
+        if n > 0 and lapack.getrf(w, ipiv, n, n) > 0:
+            return dt(0.0), rt(-np.inf)
+        sign = dt(1.0)
+        logdet = 0.0
+        for i in range(n):
+            d = w[i, i]
+            if ipiv[i] != i + 1:
+                sign = -sign
+            m = abs(d)
+            sign = sign * (d / m)
+            logdet += np.log(m)
+        return dt(sign), rt(logdet)
 
     @jit
     def det(a):
