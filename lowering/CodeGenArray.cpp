@@ -617,12 +617,18 @@ void FunctionLowerer::assign_to_view(V dst, TypeId dt, V value, TypeId value_typ
   }
   // Broadcast the source array's trailing axes onto the destination's.
   int snd = types_.ndim(vu);
-  if (snd > nd)
-    typing_error(current_ ? current_->loc : SourceLoc{})
-        << "cannot assign a " << snd << "-d array to a " << nd << "-d view";
   ScalarKind sk = types_.dtype(vu);
+  // As in NumPy, a value of more dimensions than the view fits when its extra leading axes
+  // have length 1 (a[:] = b[None]); those axes are always indexed at 0.
+  int extra = std::max(0, snd - nd);
+  for (int k = 0; k < extra; ++k)
+    raise_if(
+        b_.CreateICmpNE(array_dim(value, DataModel::kShape, k), llvm::ConstantInt::get(i64_, 1)),
+        EMBER_EXC_ValueError,
+        "could not broadcast input array into the destination's shape: it has more "
+        "dimensions, and an extra leading axis is not of length 1");
   std::vector<V> src_extent;
-  for (int k = 0; k < snd; ++k) {
+  for (int k = extra; k < snd; ++k) {
     V se = array_dim(value, DataModel::kShape, k);
     V de = shape[static_cast<size_t>(nd - snd + k)];
     V ok =
@@ -635,10 +641,11 @@ void FunctionLowerer::assign_to_view(V dst, TypeId dt, V value, TypeId value_typ
   V to_free = nullptr;
   V src = detach_from(value, vu, dst, dt, &to_free);
   emit_nd_loop(shape, [&](const std::vector<V> &idx) {
-    std::vector<V> sidx;
-    for (int k = 0; k < snd; ++k) {
+    std::vector<V> sidx(static_cast<size_t>(extra), llvm::ConstantInt::get(i64_, 0));
+    for (int k = extra; k < snd; ++k) {
       V i = idx[static_cast<size_t>(nd - snd + k)];
-      V one = b_.CreateICmpEQ(src_extent[static_cast<size_t>(k)], llvm::ConstantInt::get(i64_, 1));
+      V one = b_.CreateICmpEQ(src_extent[static_cast<size_t>(k - extra)],
+                              llvm::ConstantInt::get(i64_, 1));
       sidx.push_back(b_.CreateSelect(one, llvm::ConstantInt::get(i64_, 0), i));
     }
     TypeId any_layout = types_.array(sk, snd, Layout::A);

@@ -37,14 +37,22 @@ std::vector<V> FunctionLowerer::broadcast_shape(ExprTree &tree, int ndim,
   std::vector<V> shape(static_cast<size_t>(ndim), one);
   if (fixed) shape = *fixed;
   V bad = llvm::ConstantInt::getFalse(ctx_);
+  // a[...] = x + y with x of more dimensions than `a`: as in NumPy, the value's extra leading
+  // axes must have length 1 (they are dropped); eval_element never indexes them.
+  V extra_axis = llvm::ConstantInt::getFalse(ctx_);
   for (ExprLeaf &leaf : tree.leaves) {
     if (!types_.is_array(leaf.type)) continue;
     int k = types_.ndim(leaf.type);
     leaf.strides.assign(static_cast<size_t>(k), zero);
     for (int j = 0; j < k; ++j) {
-      size_t axis = static_cast<size_t>(ndim - k + j);
       V e = array_dim(leaf.v, DataModel::kShape, j);
       V is_one = b_.CreateICmpEQ(e, one);
+      if (ndim - k + j < 0) {
+        internal_assert(fixed) << "a broadcast operand has more dimensions than the result";
+        extra_axis = b_.CreateOr(extra_axis, b_.CreateNot(is_one));
+        continue;
+      }
+      size_t axis = static_cast<size_t>(ndim - k + j);
       if (fixed) {
         bad = b_.CreateOr(bad, b_.CreateAnd(b_.CreateNot(is_one), b_.CreateICmpNE(e, shape[axis])));
       } else {
@@ -57,6 +65,9 @@ std::vector<V> FunctionLowerer::broadcast_shape(ExprTree &tree, int ndim,
           b_.CreateSelect(is_one, zero, stride_of(leaf.v, leaf.type, j));
     }
   }
+  raise_if(extra_axis, EMBER_EXC_ValueError,
+           "could not broadcast input array into the destination's shape: it has more "
+           "dimensions, and an extra leading axis is not of length 1");
   raise_if(bad, EMBER_EXC_ValueError,
            fixed ? "could not broadcast the operands into the destination's shape"
                  : "operands could not be broadcast together");
@@ -73,7 +84,7 @@ V FunctionLowerer::eval_element(const ExprTree &tree, Value v, const std::vector
     if (flat) return load_element(b_.CreateInBoundsGEP(mt(types_.scalar(dk)), data, flat), dk);
     int k = types_.ndim(leaf.type), nd = static_cast<int>(idx.size());
     V offset = llvm::ConstantInt::get(i64_, 0);
-    for (int j = 0; j < k; ++j)
+    for (int j = std::max(0, k - nd); j < k; ++j)  // extra leading axes have length 1
       offset = b_.CreateAdd(offset, b_.CreateMul(idx[static_cast<size_t>(nd - k + j)],
                                                  leaf.strides[static_cast<size_t>(j)]));
     return load_element(b_.CreateGEP(i8_, data, offset), dk);
