@@ -574,8 +574,9 @@ class JitFunction(Overloads):
         if self._nis is None:
             from ._objmode import rewrite_objmode_blocks
             from .bytecode import normalize
-            self._nis = normalize(rewrite_objmode_blocks(self.py_func),
-                                  isinstance(self, InnerFunction))
+            from .unroll import unroll_constant_tuple_loops
+            self._nis = unroll_constant_tuple_loops(
+                normalize(rewrite_objmode_blocks(self.py_func), isinstance(self, InnerFunction)))
         return self._nis
 
     def resolve_call(self, type_ids, kwnames):

@@ -720,6 +720,8 @@ V FunctionLowerer::iterator_from(V iterable, TypeId from, TypeId iter_type) {
     incref(iterable, from);
     return iterable;
   }
+  // The index of the current item starts before the first (DataModel::iterator_state_type).
+  llvm::Constant *minus_one = llvm::ConstantInt::getSigned(i64_, -1);
   switch (fd.kind) {
     case TypeKind::Range: {
       llvm::Type *st = dm_.iterator_state_type(iter_type);
@@ -727,21 +729,18 @@ V FunctionLowerer::iterator_from(V iterable, TypeId from, TypeId iter_type) {
       V start = b_.CreateExtractValue(iterable, {0});
       V stop = b_.CreateExtractValue(iterable, {1});
       V step = b_.CreateExtractValue(iterable, {2});
-      llvm::Constant *zero = llvm::ConstantInt::get(i64_, 0);
       V count = range_count(start, stop, step);
       b_.CreateStore(start, b_.CreateStructGEP(st, state, 0));
       b_.CreateStore(step, b_.CreateStructGEP(st, state, 1));
       b_.CreateStore(count, b_.CreateStructGEP(st, state, 2));
-      b_.CreateStore(zero, b_.CreateStructGEP(st, state, 3));
-      b_.CreateStore(start, b_.CreateStructGEP(st, state, 4));
+      b_.CreateStore(minus_one, b_.CreateStructGEP(st, state, 3));  // before the first item
       return state;
     }
     case TypeKind::Array: {
       llvm::Type *st = dm_.iterator_state_type(iter_type);
       V state = entry_alloca(st, "arrayiter");
       b_.CreateStore(iterable, b_.CreateStructGEP(st, state, 0));
-      b_.CreateStore(llvm::ConstantInt::get(i64_, 0), b_.CreateStructGEP(st, state, 1));
-      b_.CreateStore(llvm::ConstantInt::get(i64_, 0), b_.CreateStructGEP(st, state, 2));
+      b_.CreateStore(minus_one, b_.CreateStructGEP(st, state, 1));
       incref(iterable, from);  // the iterator holds the array
       return state;
     }
@@ -749,8 +748,7 @@ V FunctionLowerer::iterator_from(V iterable, TypeId from, TypeId iter_type) {
       llvm::Type *st = dm_.iterator_state_type(iter_type);
       V state = entry_alloca(st, "tupleiter");
       b_.CreateStore(iterable, b_.CreateStructGEP(st, state, 0));
-      b_.CreateStore(llvm::ConstantInt::get(i64_, 0), b_.CreateStructGEP(st, state, 1));
-      b_.CreateStore(llvm::ConstantInt::get(i64_, 0), b_.CreateStructGEP(st, state, 2));
+      b_.CreateStore(minus_one, b_.CreateStructGEP(st, state, 1));
       incref(iterable, from);
       return state;
     }
@@ -788,38 +786,34 @@ V FunctionLowerer::lower_iternext(V state, TypeId iter) {
   switch (d.kind) {
     case TypeKind::ListIter:
     case TypeKind::DictIter: return container_iternext(state, iter);
+    // Each step increments the one index first (it starts at -1), then tests it.  The add is
+    // nsw but not nuw: -1 + 1 wraps as unsigned (nuw made it poison).
     case TypeKind::RangeIter: {
-      V start = b_.CreateLoad(i64_, b_.CreateStructGEP(st, state, 0));
-      V step = b_.CreateLoad(i64_, b_.CreateStructGEP(st, state, 1));
       V count = b_.CreateLoad(i64_, b_.CreateStructGEP(st, state, 2));
-      V idx = b_.CreateLoad(i64_, b_.CreateStructGEP(st, state, 3));
-      V ok = b_.CreateICmpSLT(idx, count);
-      b_.CreateStore(b_.CreateAdd(start, b_.CreateMul(idx, step)),
-                     b_.CreateStructGEP(st, state, 4));
-      b_.CreateStore(b_.CreateAdd(idx, one, "", true, true), b_.CreateStructGEP(st, state, 3));
-      return ok;
+      V idx =
+          b_.CreateAdd(b_.CreateLoad(i64_, b_.CreateStructGEP(st, state, 3)), one, "", false, true);
+      b_.CreateStore(idx, b_.CreateStructGEP(st, state, 3));
+      return b_.CreateICmpSLT(idx, count);
     }
     case TypeKind::ArrayIter: {
       V arr = b_.CreateLoad(mt(d.elems[0]), b_.CreateStructGEP(st, state, 0));
-      V idx = b_.CreateLoad(i64_, b_.CreateStructGEP(st, state, 1));
-      V ok = b_.CreateICmpSLT(idx, array_dim(arr, DataModel::kShape, 0));
-      b_.CreateStore(idx, b_.CreateStructGEP(st, state, 2));
-      b_.CreateStore(b_.CreateAdd(idx, one, "", true, true), b_.CreateStructGEP(st, state, 1));
-      return ok;
+      V idx =
+          b_.CreateAdd(b_.CreateLoad(i64_, b_.CreateStructGEP(st, state, 1)), one, "", false, true);
+      b_.CreateStore(idx, b_.CreateStructGEP(st, state, 1));
+      return b_.CreateICmpSLT(idx, array_dim(arr, DataModel::kShape, 0));
     }
     case TypeKind::EnumerateIter: {
       V inner = b_.CreateLoad(ptr_, b_.CreateStructGEP(st, state, 0));
       V ok = lower_iternext(inner, d.elems[0]);
       V count = b_.CreateLoad(i64_, b_.CreateStructGEP(st, state, 1));
-      b_.CreateStore(count, b_.CreateStructGEP(st, state, 2));
       b_.CreateStore(b_.CreateAdd(count, one), b_.CreateStructGEP(st, state, 1));
       return ok;
     }
     case TypeKind::TupleIter: {
-      V idx = b_.CreateLoad(i64_, b_.CreateStructGEP(st, state, 1));
+      V idx =
+          b_.CreateAdd(b_.CreateLoad(i64_, b_.CreateStructGEP(st, state, 1)), one, "", false, true);
       V n = llvm::ConstantInt::get(i64_, types_.get(d.elems[0]).elems.size());
-      b_.CreateStore(idx, b_.CreateStructGEP(st, state, 2));
-      b_.CreateStore(b_.CreateAdd(idx, one, "", true, true), b_.CreateStructGEP(st, state, 1));
+      b_.CreateStore(idx, b_.CreateStructGEP(st, state, 1));
       return b_.CreateICmpSLT(idx, n);
     }
     case TypeKind::ZipIter: {
@@ -841,13 +835,19 @@ V FunctionLowerer::lower_itervalue(V state, TypeId iter) {
   if (d.kind == TypeKind::Generator) return generator_value(state, iter);
   llvm::Type *st = dm_.iterator_state_type(iter);
   switch (d.kind) {
-    case TypeKind::RangeIter: return b_.CreateLoad(i64_, b_.CreateStructGEP(st, state, 4));
+    case TypeKind::RangeIter: {
+      V start = b_.CreateLoad(i64_, b_.CreateStructGEP(st, state, 0));
+      V step = b_.CreateLoad(i64_, b_.CreateStructGEP(st, state, 1));
+      V idx = b_.CreateLoad(i64_, b_.CreateStructGEP(st, state, 3));
+      // No overflow: the item lies between the range's start and stop.
+      return b_.CreateAdd(start, b_.CreateMul(idx, step, "", false, true), "", false, true);
+    }
     case TypeKind::ListIter:
     case TypeKind::DictIter: return container_itervalue(state, iter);
     case TypeKind::ArrayIter: {
       TypeId at = d.elems[0];
       V arr = b_.CreateLoad(mt(at), b_.CreateStructGEP(st, state, 0));
-      V idx = b_.CreateLoad(i64_, b_.CreateStructGEP(st, state, 2));
+      V idx = b_.CreateLoad(i64_, b_.CreateStructGEP(st, state, 1));
       int nd = types_.ndim(at);
       if (nd == 1) return load_element(element_pointer(arr, at, {idx}), types_.dtype(at));
       TypeId row = array_item_type(types_, at);
@@ -863,7 +863,7 @@ V FunctionLowerer::lower_itervalue(V state, TypeId iter) {
     }
     case TypeKind::EnumerateIter: {
       V inner = b_.CreateLoad(ptr_, b_.CreateStructGEP(st, state, 0));
-      V count = b_.CreateLoad(i64_, b_.CreateStructGEP(st, state, 2));
+      V count = b_.CreateLoad(i64_, b_.CreateStructGEP(st, state, 1));
       TypeId vt0 = iterator_value_type(types_, d.elems[0]);
       TypeId tt = types_.tuple({types_.int64(), vt0});
       V tup = b_.CreateInsertValue(llvm::UndefValue::get(mt(tt)), count, {0});
@@ -872,7 +872,7 @@ V FunctionLowerer::lower_itervalue(V state, TypeId iter) {
     case TypeKind::TupleIter: {
       const auto &elems = types_.get(d.elems[0]).elems;
       if (elems.empty()) return llvm::ConstantInt::get(i8_, 0);
-      V idx = b_.CreateLoad(i64_, b_.CreateStructGEP(st, state, 2));
+      V idx = b_.CreateLoad(i64_, b_.CreateStructGEP(st, state, 1));
       // A homogeneous tuple is laid out like an array of its element type.
       llvm::Type *et = mt(elems[0]);
       V elem = b_.CreateGEP(et, b_.CreateStructGEP(st, state, 0), idx);

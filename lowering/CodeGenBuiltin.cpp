@@ -563,8 +563,9 @@ V FunctionLowerer::lower_builtin(const InstData &d, BuiltinId id) {
                     ? convert(get(arg(1)), type(arg(1)), types_.int64())
                     : llvm::ConstantInt::get(i64_, 0);
       b_.CreateStore(inner, b_.CreateStructGEP(st, state, 0));
-      b_.CreateStore(start, b_.CreateStructGEP(st, state, 1));
-      b_.CreateStore(start, b_.CreateStructGEP(st, state, 2));
+      // The count of the current item: each step increments it first.
+      b_.CreateStore(b_.CreateSub(start, llvm::ConstantInt::get(i64_, 1)),
+                     b_.CreateStructGEP(st, state, 1));
       return state;
     }
     case BuiltinId::Zip: {
