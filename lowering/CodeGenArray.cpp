@@ -567,6 +567,13 @@ void FunctionLowerer::lower_setitem(const InstData &d) {
     return;
   }
   V view = index_array(c, ct, d.operands[1], target, d.loc);
+  TypeId vt = unwrap_optional(types_, vt0);
+  if (d.imm == 1 && types_.is_array(vt) && types_.ndim(vt) > types_.ndim(target)) {
+    // A ufunc's out= (MakeExplicit's ufunc_into): NumPy raises when it runs, and so does ember.
+    raise_if(llvm::ConstantInt::getTrue(ctx_), EMBER_EXC_ValueError,
+             "non-broadcastable output operand: out has fewer dimensions than the result");
+    return;
+  }
   if (f_.is_fused(d.operands[2])) {
     // out[1:-1] = 0.25 * v[:-2] + ...: evaluated straight into the view, no temporary.
     ExprTree tree;

@@ -816,12 +816,86 @@ TypeId type_compiled_call(RuleContext &cx, uint64_t handle, const std::vector<Ty
   return type_dispatcher_call(cx, handle, CalleeKind::Function, leading);
 }
 
+namespace {
+
+/// The inputs of a NumPy ufunc lowered in C++ that takes an output array; 0 for other builtins.
+int ufunc_inputs(BuiltinId id) {
+  switch (id) {
+    case BuiltinId::NpArctan2:
+    case BuiltinId::NpMinimum:
+    case BuiltinId::NpMaximum: return 2;
+    case BuiltinId::NpClip: return 3;
+    case BuiltinId::Abs:      // Python's abs()
+    case BuiltinId::NpWhere:  // not a ufunc: no out=
+      return 0;
+    default: return is_ufunc_builtin(id) ? 1 : 0;
+  }
+}
+
+/// NumPy's casting='same_kind': a safe cast, or one within a kind, in the order
+/// bool < unsigned < signed < float < complex.
+int kind_rank(ScalarKind k) {
+  if (k == ScalarKind::Bool) return 0;
+  if (is_integer(k)) return is_signed(k) ? 2 : 1;
+  return is_complex(k) ? 4 : 3;
+}
+
+TypeId type_ufunc_out_call(RuleContext &cx, size_t out_index) {
+  TypeContext &types = cx.types;
+  BuiltinId id = static_cast<BuiltinId>(types.get(cx.type(cx.inst.operands[0])).a);
+  std::string name = builtin_display_name(id);
+  InstData d = cx.inst;  // the call without its output array
+  d.operands.erase(d.operands.begin() + static_cast<std::ptrdiff_t>(out_index));
+  if (d.imm >= 0) {
+    if (cx.f.kwnames[static_cast<size_t>(d.imm)].size() != 1)
+      unsupported(cx.loc()) << name
+                            << "(): keyword arguments other than out= are not "
+                               "supported in compiled code";
+    d.imm = -1;
+  }
+  RuleContext inner{
+      types,          cx.f,          d,         cx.resolver, cx.self_handle, cx.self_return,
+      cx.self_params, cx.callee_out, cx.kernel, cx.sites,    cx.warp_size};
+  TypeId result = type_call(inner);
+  TypeId out = cx.type(cx.inst.operands[out_index]);
+  if (!types.is_array(out))
+    typing_error(cx.loc()) << name << "(): out must be an array, not " << types.to_string(out);
+  if (types.readonly(out))
+    typing_error(cx.loc()) << name << "(): out is a read-only array (" << types.to_string(out)
+                           << ")";
+  ScalarKind from = types.is_array(result) ? types.dtype(result) : types.scalar_kind(result);
+  ScalarKind to = types.dtype(out);
+  if (kind_rank(from) > kind_rank(to))
+    typing_error(cx.loc()) << "Cannot cast ufunc '" << builtin_info(id).attr
+                           << "' output from dtype('" << scalar_name(from) << "') to dtype('"
+                           << scalar_name(to) << "') with casting rule 'same_kind'";
+  return out;
+}
+
+}  // namespace
+
+size_t ufunc_out_operand(const TypeContext &types, const Function &f, const InstData &d) {
+  if (d.op != Op::Call || d.operands.empty()) return 0;
+  const TypeData &cd = types.get(f.type(d.operands[0]));
+  if (cd.kind != TypeKind::Builtin) return 0;
+  auto nin = static_cast<size_t>(ufunc_inputs(static_cast<BuiltinId>(cd.a)));
+  if (nin == 0) return 0;
+  size_t nkw = d.imm >= 0 ? f.kwnames[static_cast<size_t>(d.imm)].size() : 0;
+  size_t npos = d.operands.size() - 1 - nkw;
+  if (npos == nin + 1) return nin + 1;  // np.sqrt(x, y)
+  for (size_t k = 0; k < nkw; ++k)
+    if (f.kwnames[static_cast<size_t>(d.imm)][k] == "out") return 1 + npos + k;
+  return 0;
+}
+
 TypeId type_call(RuleContext &cx) {
   TypeContext &types = cx.types;
   TypeId callee = cx.type(cx.inst.operands[0]);
   const TypeData &cd = types.get(callee);
   switch (cd.kind) {
     case TypeKind::Builtin:
+      if (size_t out = ufunc_out_operand(types, cx.f, cx.inst)) return type_ufunc_out_call(cx, out);
+      [[fallthrough]];
     case TypeKind::BoundMethod: {
       BuiltinId id = callee_builtin(types, cx.f, cx.inst);
       BuiltinCall call(cx, id);

@@ -119,6 +119,15 @@ TypeId type_cfunction_call(RuleContext &cx);
 TypeId type_data_as_call(RuleContext &cx);
 TypeId type_array_ctypes_attr(RuleContext &cx, TypeId obj, const std::string &name, AttrId *attr);
 
+// ---- ufuncs with an output array (CallRules.cpp) ----------------------------------------------
+/// np.sqrt(x, out=y), np.maximum(a, b, y): for a call of a NumPy ufunc lowered in C++ with an
+/// output array (out= or one positional argument more than its inputs), the index of that array
+/// in inst.operands; 0 when the call has none.  Typing types such a call as the ufunc without
+/// it, checks NumPy's 'same_kind' cast of the result into it and gives the call its type (the
+/// call returns it); make_explicit() then rewrites the call into `out[...] = ufunc(...)`, which
+/// the fused array-expression store evaluates straight into `out`.
+size_t ufunc_out_operand(const TypeContext &types, const Function &f, const InstData &d);
+
 // ---- the kernel language (KernelRules.cpp) ----------------------------------------------------
 /// The parameters of a kernel builtin (nullptr for other builtins).
 const BuiltinSignature *kernel_builtin_signature(BuiltinId id);

@@ -239,6 +239,7 @@ class Explicitor {
   }
 
   void visit_call(Block b, Inst i) {
+    if (size_t out = ufunc_out_operand(types_, f_, f_.inst(i))) return ufunc_into(b, i, out);
     InstData &d = f_.inst(i);
     TypeId callee = f_.type(d.operands[0]);
     const TypeData &cd = types_.get(callee);
@@ -309,6 +310,31 @@ class Explicitor {
     const char *module = builtin_info(id).module;
     for (const char *container : {"list", "dict", "set", "heapq"})
       if (std::string(module) == container) literals_to_strings(b, i, 1);
+  }
+
+  /// np.sqrt(x, out=y) becomes `t = np.sqrt(x); y[...] = t` (t fused into the store), and the
+  /// call's uses read y, which NumPy's call returns (ufunc_out_operand).
+  void ufunc_into(Block b, Inst i, size_t out_index) {
+    SourceLoc loc = f_.inst(i).loc;
+    Value out = f_.inst(i).operands[out_index];
+    Value result = f_.inst(i).result;
+    std::vector<Value> ops = f_.inst(i).operands;
+    ops.erase(ops.begin() + static_cast<std::ptrdiff_t>(out_index));
+    Inst call = f_.insert(b, position(b, i), Op::Call, ops, true, loc, -1);
+    RuleContext cx{types_, f_, f_.inst(call)};
+    f_.set_type(f_.inst(call).result, type_call(cx));
+    visit_call(b, call);
+    ConstValue ellipsis;
+    ellipsis.kind = ConstValue::Kind::Builtin;
+    ellipsis.builtin = BuiltinId::EllipsisValue;
+    Value index = constant(ellipsis, b, i);
+    // imm 1: a ufunc's output, which (unlike a store) takes no value of more dimensions.
+    Inst store = f_.insert(b, position(b, i), Op::SetItem, {out, index, f_.inst(call).result},
+                           false, loc, 1);
+    visit(b, store);
+    f_.replace_all_uses(result, out);
+    std::vector<Inst> &insts = f_.block(b).insts;
+    insts.erase(insts.begin() + static_cast<std::ptrdiff_t>(position(b, i)));
   }
 
   /// A string literal stored in or looked up in a container is a unicode_type there (typing
