@@ -858,6 +858,7 @@ TypeId type_ufunc_out_call(RuleContext &cx, size_t out_index) {
       cx.self_params, cx.callee_out, cx.kernel, cx.sites,    cx.warp_size};
   TypeId result = type_call(inner);
   TypeId out = cx.type(cx.inst.operands[out_index]);
+  if (types.kind(out) == TypeKind::None) return result;  // out=None: NumPy allocates
   if (!types.is_array(out))
     typing_error(cx.loc()) << name << "(): out must be an array, not " << types.to_string(out);
   if (types.readonly(out))

@@ -320,6 +320,11 @@ class Explicitor {
     Value result = f_.inst(i).result;
     std::vector<Value> ops = f_.inst(i).operands;
     ops.erase(ops.begin() + static_cast<std::ptrdiff_t>(out_index));
+    if (types_.kind(f_.type(out)) == TypeKind::None) {  // out=None: a plain call
+      f_.inst(i).operands = ops;
+      f_.inst(i).imm = -1;
+      return visit_call(b, i);
+    }
     Inst call = f_.insert(b, position(b, i), Op::Call, ops, true, loc, -1);
     RuleContext cx{types_, f_, f_.inst(call)};
     f_.set_type(f_.inst(call).result, type_call(cx));

@@ -205,3 +205,12 @@ def test_out_not_an_array():
     fn = ember.jit(_binary("add", False))
     with pytest.raises(TypeError, match="out must be an array"):
         fn(np.ones(3), np.ones(3), 1.0)
+
+
+def test_out_none_allocates():
+    @ember.jit
+    def f(x):
+        return np.sqrt(x, out=None) + np.add(x, x, out=None)
+
+    x = np.arange(5.0)
+    np.testing.assert_allclose(f(x), np.sqrt(x) + 2 * x)
