@@ -10,6 +10,10 @@ The copies keep the loop's stack shape: a placeholder stands where the iterator 
 ``break`` (which pops the iterator) and a ``return`` from the body work unchanged; the end of
 the last copy pops it and jumps to the loop's exit.  ``continue`` (a jump back to the loop's
 ``FOR_ITER``) goes to the next copy.
+
+The same copying unrolls, for every signature, loops over a constant tuple of numbers
+(``for d in (-1, 0, 1)``: ``unroll_constant_tuple_loops``, run by the dispatcher when it
+normalizes the bytecode), each copy loading its item as a constant.
 """
 from __future__ import annotations
 
