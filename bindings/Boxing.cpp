@@ -6,8 +6,8 @@
 #include <cstring>
 
 #include "bindings/Containers.h"
-#include "bindings/Jitclass.h"
 #include "bindings/Dispatcher.h"
+#include "bindings/Jitclass.h"
 #include "bindings/Typeof.h"
 #include "ember/abi.h"
 #include "ember/half.h"
@@ -409,7 +409,7 @@ Plan make_plan(const std::vector<int64_t> &code, size_t *pos) {
       p.size = sizeof(ember_meminfo *);
       p.align = alignof(ember_meminfo *);
       return p;
-    case EMBER_T_CFUNC: {  // a ctypes function: its address; the signature was dispatched on
+    case EMBER_T_CFUNC: {  // a C function: its address; the signature was dispatched on
       int64_t n = code[(*pos)++];
       for (int64_t k = 0; k <= n; ++k) *pos += code[*pos] == EMBER_T_CPOINTER ? 2 : 1;
       p.size = p.align = sizeof(void *);
@@ -579,12 +579,16 @@ bool unbox(const Plan &plan, PyObject *obj, void *out) {
       *flag = 1;
       return unbox(plan.children[0], obj, static_cast<char *>(out) + plan.offsets[1]);
     }
-    case EMBER_T_CFUNC: {
-      if (!is_ctypes_function(obj)) {
-        PyErr_Format(PyExc_TypeError, "expected a ctypes function, got %s", Py_TYPE(obj)->tp_name);
+    case EMBER_T_CFUNC: {  // a ctypes or cffi function: its address (typed by its signature)
+      void *address = nullptr;
+      if (is_ctypes_function(obj)) {
+        address = ctypes_function_address(obj);
+      } else if (!maybe_cffi_function(obj) || !cffi_function_address(obj, &address)) {
+        if (!PyErr_Occurred())
+          PyErr_Format(PyExc_TypeError, "expected a ctypes or cffi function, got %s",
+                       Py_TYPE(obj)->tp_name);
         return false;
       }
-      void *address = ctypes_function_address(obj);
       std::memcpy(out, &address, sizeof address);
       return true;
     }

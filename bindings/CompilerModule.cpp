@@ -11,6 +11,7 @@
 #include <set>
 
 #include "ir/IRPrinter.h"
+#include "lowering/LlvmIrBody.h"
 #include "targets/cpu/CpuCompiler.h"
 #include "targets/cuda/CudaCompiler.h"
 #include "targets/rocm/HsacoLinker.h"
@@ -239,6 +240,9 @@ CompileRequest make_request(py::handle nis, py::list consts, py::list name_value
   r.options.flags.python_errors = flag("python_errors", r.options.flags.python_errors);
   r.options.flags.parallel = flag("parallel", r.options.flags.parallel);
   r.options.verify = flag("verify", r.options.verify);
+  // An @intrinsic: its body, taken by the pipeline when it builds the function (LlvmIrBody.h).
+  if (flags.contains("llvm_ir"))
+    set_pending_llvm_ir(self_handle, flags["llvm_ir"].cast<std::string>());
   std::set<std::string> stages(dump.begin(), dump.end());
   if (!stages.empty())
     r.options.dump = [stages](const char *stage, const Function &f) {

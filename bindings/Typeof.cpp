@@ -1,8 +1,10 @@
 #include "bindings/Typeof.h"
 
+#include <cstring>
+
 #include "bindings/Containers.h"
-#include "bindings/Jitclass.h"
 #include "bindings/Dispatcher.h"
+#include "bindings/Jitclass.h"
 #include "ember/abi.h"
 
 namespace ember::py {
@@ -106,9 +108,32 @@ void *ctypes_function_address(PyObject *obj) {
 }
 
 namespace {
-/// A ctypes function's type code, from ember.cfunctions.argument_code (its argtypes/restype).
+bool from_cffi_backend(PyTypeObject *t) {
+  return std::strncmp(t->tp_name, "_cffi_backend.", 14) == 0;
+}
+}  // namespace
+
+bool maybe_cffi_function(PyObject *obj) {
+  if (from_cffi_backend(Py_TYPE(obj))) return true;  // a cdata (an in-line library's function)
+  if (!PyCFunction_Check(obj)) return false;
+  PyObject *self = PyCFunction_GET_SELF(obj);  // an out-of-line module's lib for its functions
+  return self && from_cffi_backend(Py_TYPE(self));
+}
+
+bool cffi_function_address(PyObject *obj, void **out) {
+  PyObject *m = PyImport_ImportModule("ember.cfunctions");
+  PyObject *address = m ? PyObject_CallMethod(m, "c_function_address", "O", obj) : nullptr;
+  Py_XDECREF(m);
+  if (!address) return false;
+  *out = PyLong_AsVoidPtr(address);
+  Py_DECREF(address);
+  return !PyErr_Occurred();
+}
+
+namespace {
+/// A ctypes or cffi function's type code, from ember.cfunctions.argument_code (its signature).
 bool c_function_code(PyObject *obj, std::vector<int64_t> *out) {
-  if (!is_ctypes_function(obj)) return false;
+  if (!is_ctypes_function(obj) && !maybe_cffi_function(obj)) return false;
   PyObject *m = PyImport_ImportModule("ember.cfunctions");
   PyObject *code = m ? PyObject_CallMethod(m, "argument_code", "O", obj) : nullptr;
   Py_XDECREF(m);

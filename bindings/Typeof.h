@@ -21,6 +21,12 @@ uint64_t fingerprint_of_code(const std::vector<int64_t> &code);
 /// A ctypes function's address when obj is one (its signature is its type code), else null.
 bool is_ctypes_function(PyObject *obj);
 void *ctypes_function_address(PyObject *obj);
+/// Whether obj may be a cffi function: a cdata of _cffi_backend, or a built-in function of an
+/// out-of-line module's lib (ember.cfunctions decides whether it is one).
+bool maybe_cffi_function(PyObject *obj);
+/// A cffi function's address, from ember.cfunctions.c_function_address; false with a Python
+/// error set when obj is not one.
+bool cffi_function_address(PyObject *obj, void **out);
 /// The NumPy type number of a dtype tag (EMBER_T_*), -1 if none.
 int numpy_typenum(int64_t tag);
 /// The tag of a NumPy dtype, 0 when ember does not support it.

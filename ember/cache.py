@@ -251,6 +251,10 @@ class _Keyer:
                     raise Uncacheable(f"it calls the CUDA device function {impl.__qualname__}")
                 h.update(b"jit:" + self.function(impl))
             return
+        from .cfunctions import holds_c_functions
+        if holds_c_functions(v):  # frozen into the code as an address this process gave it
+            raise Uncacheable("it calls a C function (ctypes or cffi), whose address differs "
+                              "between processes")
         if isinstance(v, types.ModuleType):
             h.update(f"module:{v.__name__}(".encode())
             if depth < 2:  # the attributes the function may read from it, as values.py does

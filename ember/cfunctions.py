@@ -1,10 +1,11 @@
 """C functions called from compiled code: ctypes and cffi function pointers, as Numba calls them.
 
 A ctypes function (``ctypes.CDLL(...).cos`` with ``argtypes``/``restype`` set, or a
-``ctypes.CFUNCTYPE`` object) or a function of an in-line cffi library (``ffi.dlopen``) read
-from a global or closure variable is frozen with its address and C signature when the function
-is compiled (ir/Const.h ``CFunction``); a ctypes function passed as an argument is typed by its
-signature (``argument_code``, type tag 61) and its address read at the call (bindings/Boxing.cpp).
+``ctypes.CFUNCTYPE`` object) or a cffi function (of an in-line library from ``ffi.dlopen`` or
+of an out-of-line module's ``lib``) read from a global or closure variable is frozen with its
+address and C signature when the function is compiled (ir/Const.h ``CFunction``); one passed as
+an argument is typed by its signature (``argument_code``, type tag 61) and its address read at
+the call (bindings/Boxing.cpp).
 A call is an indirect native call with that signature
 (typeinfer/CCallRules.cpp, lowering/CodeGenCCall.cpp).  Numbers and pointers cross: a pointer
 parameter takes ``a.ctypes.data``, ``a.ctypes.data_as(POINTER(c_double))``, an array (its
@@ -12,11 +13,12 @@ data; ``ffi.from_buffer(a)`` is the array itself) or a @cfunc's pointer argument
 pointer types read from globals freeze as ``types.CPointer`` type references, for ``data_as``.
 
 The address is frozen into the compiled code, so a function calling a C function is not
-cached on disk (dispatcher.py asks ``refers_to_c_function``).
+cached on disk (dispatcher.py asks ``refers_to_c_function``, cache.py's key ``holds_c_functions``).
 """
 from __future__ import annotations
 
 import ctypes
+import types as _types
 
 from . import signature as _sig
 
@@ -89,9 +91,15 @@ T_CFUNC = 61  # EMBER_T_CFUNC (ember/abi.h)
 
 
 def argument_code(obj):
-    """The type code of a ctypes function passed as an argument (bindings/Typeof.cpp asks),
-    or None when its signature cannot cross (no argtypes, an unsupported type)."""
-    frozen = freeze_ctypes_function(obj, "an argument")
+    """The type code of a ctypes or cffi function passed as an argument (bindings/Typeof.cpp
+    asks), or None when it is not one or its signature cannot cross (no argtypes, an
+    unsupported type)."""
+    if is_ctypes_function(obj):
+        frozen = freeze_ctypes_function(obj, "an argument")
+    elif is_cffi_function(obj):
+        frozen = freeze_cffi_function(obj, "an argument")
+    else:
+        return None
     if frozen[2] < 0:
         return None
     return [T_CFUNC, frozen[2]] + frozen[3]
@@ -108,24 +116,75 @@ def freeze_ctypes_pointer_type(t):
 
 
 # cffi: its objects are recognised by module name, so that ember never imports cffi itself
-# unless a function reads one.
+# unless a function reads one.  A function of an in-line library (``ffi.dlopen``) is a cdata;
+# one of an out-of-line module (``ffi.set_source`` then ``ffi.compile``) is a built-in function
+# whose ``__self__`` is the module's ``lib``, typed and addressed through any _cffi_backend FFI.
+_bare_ffi = None
+
+
+def _backend_ffi():
+    global _bare_ffi
+    if _bare_ffi is None:
+        import _cffi_backend as backend
+        _bare_ffi = backend.FFI()
+    return _bare_ffi
+
+
+def _is_out_of_line_lib(obj) -> bool:
+    t = type(obj)
+    return t.__module__ == "_cffi_backend" and t.__name__ == "Lib"
+
+
+def _cffi_function_ctype(obj):
+    """The cffi function type of a cffi function object, or None when obj is not one."""
+    t = type(obj)
+    if t.__module__ == "_cffi_backend":
+        import _cffi_backend as backend
+        try:
+            ct = backend.typeof(obj)
+        except TypeError:
+            return None
+    elif isinstance(obj, _types.BuiltinFunctionType) and \
+            _is_out_of_line_lib(getattr(obj, "__self__", None)):
+        try:
+            ct = _backend_ffi().typeof(obj)
+        except (TypeError, AttributeError):  # a method of the lib object itself (__dir__)
+            return None
+    else:
+        return None
+    return ct if ct.kind == "function" else None
+
+
 def is_cffi_function(obj) -> bool:
-    if type(obj).__module__ != "_cffi_backend":
-        return False
+    return _cffi_function_ctype(obj) is not None
+
+
+def cffi_function_address(obj) -> int:
     import _cffi_backend as backend
-    try:
-        return backend.typeof(obj).kind == "function"
-    except TypeError:
-        return False
+    if type(obj).__module__ != "_cffi_backend":  # an out-of-line function: its C entry
+        obj = _backend_ffi().addressof(obj.__self__, obj.__name__)
+    return int(backend.cast(backend.new_primitive_type("uintptr_t"), obj))
+
+
+def c_function_address(obj) -> int:
+    """The address of a cffi function passed as an argument (bindings/Boxing.cpp asks)."""
+    if _cffi_function_ctype(obj) is None:
+        raise TypeError(f"expected a ctypes or cffi function, got {type(obj).__name__}")
+    return cffi_function_address(obj)
 
 
 def is_cffi_library(obj) -> bool:
-    """A library from ffi.dlopen (in-line mode)."""
-    return type(obj).__module__ == "cffi.api" and type(obj).__name__.startswith("FFILibrary")
+    """A library from ffi.dlopen (in-line mode) or the lib of an out-of-line module."""
+    t = type(obj)
+    return (t.__module__ == "cffi.api" and t.__name__.startswith("FFILibrary")) or \
+        _is_out_of_line_lib(obj)
 
 
 def is_cffi_ffi(obj) -> bool:
-    return type(obj).__module__.startswith("cffi") and type(obj).__name__ == "FFI"
+    """cffi.FFI() or the ffi of an out-of-line module."""
+    t = type(obj)
+    return t.__name__ == "FFI" and (t.__module__.startswith("cffi") or
+                                    t.__module__ == "_cffi_backend")
 
 
 _CFFI_FLOATS = {"float": _sig.T_FLOAT32, "double": _sig.T_FLOAT64, "_Bool": _sig.T_BOOL}
@@ -153,8 +212,7 @@ def _cffi_type_code(ct, result=False):
 
 
 def freeze_cffi_function(obj, what):
-    import _cffi_backend as backend
-    ct = backend.typeof(obj)
+    ct = _cffi_function_ctype(obj)
     name = what
     if ct.ellipsis:
         return _missing(what, f"the cffi function {ct.cname} is variadic, which compiled code "
@@ -170,8 +228,7 @@ def freeze_cffi_function(obj, what):
             return _missing(what, f"argument {k + 1} of the cffi function {ct.cname} is a "
                                   f"{a.cname}, which compiled code cannot pass")
         codes += c
-    address = int(backend.cast(backend.new_primitive_type("uintptr_t"), obj))
-    return (CFUNCTION, address, len(ct.args), codes, name)
+    return (CFUNCTION, cffi_function_address(obj), len(ct.args), codes, name)
 
 
 def from_buffer_function():
@@ -195,15 +252,21 @@ def is_c_function(obj) -> bool:
     return is_ctypes_function(obj) or is_cffi_function(obj)
 
 
+def holds_c_functions(obj) -> bool:
+    """A C function or a cffi library: compiled code reading it freezes a C address."""
+    return is_c_function(obj) or is_cffi_library(obj)
+
+
 def refers_to_c_function(func) -> bool:
-    """Whether a Python function reads a C function from a global or closure variable."""
+    """Whether a Python function reads a C function (or a cffi library, whose functions it may
+    call) from a global or closure variable."""
     code = func.__code__
     for name in code.co_names:
-        if is_c_function(func.__globals__.get(name)):
+        if holds_c_functions(func.__globals__.get(name)):
             return True
     for cell in func.__closure__ or ():
         try:
-            if is_c_function(cell.cell_contents):
+            if holds_c_functions(cell.cell_contents):
                 return True
         except ValueError:
             continue

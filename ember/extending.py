@@ -13,8 +13,8 @@ untouched, so Python callers still run it.
 
 These live in the same table as ember's own NumPy implementations (ember/npapi): a user's
 overload of a NumPy name ember already compiles is asked first and falls back to ember's when
-it declines.  Numba's ``@intrinsic`` (llvmlite IR builders) has no equivalent here; it raises
-UnsupportedError.
+it declines.  Numba's ``@intrinsic`` builds its body with llvmlite's IR builder; ember's takes
+the body as LLVM IR text instead (ember/intrinsics.py).
 
 ``@overload_method(types.Array, "name")`` and ``@overload_attribute(types.Array, "name")``
 give a type class (``types.Array``, ``UnicodeType``, ``ListType``, ``Integer``, ``Float``,
@@ -32,8 +32,9 @@ import inspect
 from . import types
 from .errors import TypingError, UnsupportedError
 
+# and cfunc, carray, farray (lazily)
 __all__ = ["overload", "overload_method", "overload_attribute", "register_jitable", "intrinsic",
-           "type_of_argument", "lookup_user_attribute"]  # and cfunc, carray, farray (lazily)
+           "signature", "type_of_argument", "lookup_user_attribute"]
 
 _INSTANCE_TYPES = {"bool": types.boolean, "int": types.int64, "float": types.float64,
                    "complex": types.complex128}
@@ -150,10 +151,15 @@ def register_jitable(*args, **options):
 
 
 def intrinsic(*args, **kwargs):
-    """Numba's ``@intrinsic`` builds llvmlite IR, which ember does not use."""
-    raise UnsupportedError("@intrinsic is not supported: ember does not build code with "
-                           "llvmlite; write the function in Python with @register_jitable or "
-                           "@overload instead")
+    """Numba's ``@intrinsic``, its body given as LLVM IR text (ember/intrinsics.py): ember does
+    not build code with llvmlite."""
+    from .intrinsics import intrinsic as make
+    return make(*args, **kwargs)
+
+
+def signature(return_type, *args):
+    """Numba's ``typing.signature``: what an @intrinsic's typing function returns first."""
+    return types.Signature(return_type, args)
 
 
 # name -> [(type class, 1 for a method or 2 for an attribute, the UserOverload choosing it)]

@@ -27,7 +27,8 @@ instance_type)`` before the first use), and an optional instance's attributes ar
 written as the instance's (TypeError at run time when it is None).  Unlike Numba, a jitclass
 may derive from one other jitclass: it has the parent's fields first, then its own, and the
 parent's methods, properties and static methods, which its own override (each compiled again
-for the derived instance type; ``super()`` is not available in compiled code).  Not supported:
+for the derived instance type; ``super().name`` calls the parent's member, as
+ember/jitclass_super.py rewrites it).  Not supported:
 reflected operators (the instance on the right only).
 """
 from __future__ import annotations
@@ -237,10 +238,11 @@ def _build(cls, spec):
                  "__doc__": cls.__doc__, "class_type": ct}
     # The parent's methods, properties and static methods first; the class's own override them.
     members = dict(parent.class_type.members) if parent is not None else {}
+    from .jitclass_super import rewrite_member
     for k, v in cls.__dict__.items():
         if k.startswith("__") and k.endswith("__") and not inspect.isfunction(v):
             continue  # __dict__, __module__, __annotations__, __firstlineno__, ...
-        members[k] = v
+        members[k] = rewrite_member(cls, parent, k, v)  # super() bound to the parent
     ct.members = members
     for k, v in members.items():
         if k in ct.struct:

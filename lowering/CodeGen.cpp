@@ -6,6 +6,7 @@
 #include "ember/abi.h"
 #include "ir/CFG.h"
 #include "lowering/FunctionLowerer.h"
+#include "lowering/LlvmIrBody.h"
 
 namespace ember {
 
@@ -737,8 +738,14 @@ LoweredModule lower_module(const Function &f, Target &target, llvm::LLVMContext 
   llvm::Function *main = FunctionLowerer::declare(ms, f, true);
   std::vector<llvm::Function *> decls;
   for (const Function *c : callees) decls.push_back(FunctionLowerer::declare(ms, *c, false));
-  FunctionLowerer(ms, f, main).run();
-  for (size_t i = 0; i < callees.size(); ++i) FunctionLowerer(ms, *callees[i], decls[i]).run();
+  auto lower = [&ms](const Function &g, llvm::Function *fn) {
+    if (std::optional<std::string> body = llvm_ir_body(g.symbol))
+      lower_llvm_ir_body(ms, g, fn, *body);  // an @intrinsic
+    else
+      FunctionLowerer(ms, g, fn).run();
+  };
+  lower(f, main);
+  for (size_t i = 0; i < callees.size(); ++i) lower(*callees[i], decls[i]);
   // Declared by the consumers above (and by each other: a local ramp may consume another).
   for (size_t i = 0; i < ms.pending_local_ramps.size(); ++i) {
     auto [gen, ramp] = ms.pending_local_ramps[i];

@@ -1,6 +1,8 @@
 """@cfunc: native C callbacks, checked by calling them through ctypes and by handing them to
-SciPy as LowLevelCallables (quad, generic_filter) against the same Python function; carray /
-farray over pointers; a raising cfunc reports the exception as unraisable and returns zero."""
+SciPy as LowLevelCallables (quad, generic_filter, geometric_transform) and as scipy.optimize
+callbacks (through .ctypes: optimize takes no LowLevelCallable) against the same Python
+function; carray / farray over pointers; a raising cfunc reports the exception as unraisable
+and returns zero."""
 import ctypes
 import math
 import sys
@@ -120,6 +122,62 @@ def test_generic_filter_with_lowlevelcallable_matches_python_callback():
     got = ndimage.generic_filter(image, LowLevelCallable(spread.ctypes), size=3)
     want = ndimage.generic_filter(image, lambda v: v.max() - v.min(), size=3)
     assert np.array_equal(got, want)
+
+
+def test_geometric_transform_with_lowlevelcallable_matches_python_mapping():
+    from scipy import LowLevelCallable, ndimage
+
+    # SciPy's mapping: int (npy_intp *out, double *in, int out_rank, int in_rank, void *data);
+    # the shift comes through user_data
+    @ember.cfunc("intc(CPointer(intp), CPointer(float64), intc, intc, voidptr)")
+    def mapping(output_coordinates, input_coordinates, output_rank, input_rank, user_data):
+        shift = ember.carray(user_data, (1,), np.float64)[0]
+        input_coordinates[0] = output_coordinates[0] - shift
+        input_coordinates[1] = output_coordinates[1] * 0.75 + shift
+        return 1
+
+    def py_mapping(out):
+        return out[0] - 0.5, out[1] * 0.75 + 0.5
+
+    image = np.random.default_rng(5).random((12, 10))
+    shift = ctypes.c_double(0.5)
+    callback = LowLevelCallable(mapping.ctypes,
+                                user_data=ctypes.cast(ctypes.pointer(shift), ctypes.c_void_p))
+    for order in (0, 1, 3):
+        got = ndimage.geometric_transform(image, callback, order=order, mode="nearest")
+        want = ndimage.geometric_transform(image, py_mapping, order=order, mode="nearest")
+        np.testing.assert_array_equal(got, want)
+
+
+def test_scipy_optimize_with_cfunc_ctypes_callbacks():
+    # scipy.optimize takes Python callables, not LowLevelCallables: a cfunc's .ctypes is one
+    # (each call crosses ctypes into the compiled function)
+    from scipy import optimize
+
+    def f(x):
+        return math.cos(x) - x * x * x
+
+    def df(x):
+        return -math.sin(x) - 3.0 * x * x
+
+    cf = ember.cfunc("float64(float64)")(f)
+    cdf = ember.cfunc("float64(float64)")(df)
+    got = optimize.brentq(cf.ctypes, 0.0, 2.0, xtol=1e-15, full_output=True)
+    want = optimize.brentq(f, 0.0, 2.0, xtol=1e-15, full_output=True)
+    assert got[0] == pytest.approx(want[0], rel=1e-14) and got[1].converged
+    assert abs(cf.ctypes(got[0])) < 1e-12
+
+    root = optimize.newton(cf.ctypes, 1.0, fprime=cdf.ctypes, tol=1e-14)
+    assert root == pytest.approx(optimize.newton(f, 1.0, fprime=df, tol=1e-14), rel=1e-14)
+
+    @ember.cfunc("float64(float64)")
+    def bowl(x):
+        return (x - 1.25) ** 2 + math.exp(-x)
+
+    got = optimize.minimize_scalar(bowl.ctypes, bracket=(0.0, 3.0))
+    want = optimize.minimize_scalar(lambda x: (x - 1.25) ** 2 + math.exp(-x), bracket=(0.0, 3.0))
+    assert got.success and got.x == pytest.approx(want.x, rel=1e-10)
+    assert got.fun == pytest.approx(want.fun, rel=1e-12)
 
 
 def test_raising_cfunc_reports_unraisable_and_returns_zero(monkeypatch):

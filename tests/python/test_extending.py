@@ -5,7 +5,7 @@ import pytest
 
 import ember
 from ember import types
-from ember.errors import TypingError, UnsupportedError
+from ember.errors import TypingError
 from ember.extending import intrinsic, overload, register_jitable
 
 
@@ -146,9 +146,16 @@ def test_type_classes_read_like_numbas():
     assert isinstance(ember.typeof("x"), types.UnicodeType)
 
 
-def test_intrinsic_is_refused_with_a_reason():
-    with pytest.raises(UnsupportedError, match="llvmlite"):
-        intrinsic(lambda typingctx, x: None)
+def test_intrinsic_is_an_ember_intrinsic():  # its uses: tests/python/test_intrinsic.py
+    from ember.intrinsics import Intrinsic
+
+    def typer(typingctx, x):
+        return None
+
+    made = intrinsic(typer)
+    assert isinstance(made, Intrinsic) and made.__name__ == "typer"
+    with pytest.raises(TypeError, match="only be called from compiled code"):
+        made(1)
 
 
 # ---- an implementation per dtype, and the typing function's own error ----------------------
