@@ -198,3 +198,63 @@ def test_iterators_release_what_they_hold(meminfo_balance):
         return next(it) + next(g)
 
     same(partial, 4, countdown=countdown_jit)
+
+
+# ---- map / filter -----------------------------------------------------------------------------
+
+
+@ember.jit
+def twice(x):
+    return 2 * x
+
+
+def test_map_consumed_by_for_list_sum_and_next():
+    def uses(a, k):
+        t = 0.0
+        for v in map(lambda x: x + k, a):
+            t += v
+        return t, list(map(twice, a)), sum(map(lambda x: x * x, a)), next(map(twice, a))
+
+    same(uses, np.arange(5.0), 0.5)
+    same(uses, [1, 2, 3], 2)
+
+
+@ember.jit
+def larger(x, y):
+    return x if x > y else y
+
+
+def test_map_over_several_iterables_stops_at_the_shortest():
+    def several(a, b, n):
+        return list(map(lambda x, y, z: x * y + z, a, b, range(n))), sum(map(larger, a, b))
+
+    same(several, np.arange(5.0), [1.0, 2.0, 3.0], 10)
+    same(several, np.arange(5.0), [1.0, 2.0, 3.0, 4.0, 5.0, 6.0], 4)
+
+
+def test_filter_with_a_function_and_with_none():
+    def filters(a, lo):
+        odd = list(filter(lambda x: x % 2 == 1, a))
+        nonzero = sum(filter(None, a))
+        above = 0
+        for _v in filter(lambda x: x > lo, a):
+            above += 1
+        return odd, nonzero, above
+
+    same(filters, [0, 1, 2, 3, 0, 5], 1)
+    same(filters, np.array([0, 3, 4, 7]), 3)
+
+
+def test_map_of_a_generator_and_filter_of_a_map():
+    def chained(n):
+        return list(filter(lambda v: v != 4, map(twice, countdown(n))))
+
+    same(chained, 4, countdown=countdown_jit)
+
+
+def test_map_without_iterables_is_a_typing_error():
+    def bad(a):
+        return list(map(twice))
+
+    with pytest.raises(TypingError, match="at least two"):
+        compiled(bad)(np.arange(3))
