@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import ember
-from ember.errors import TypingError
+from ember.errors import TypingError, UnsupportedError
 
 # ---- helpers ----------------------------------------------------------------------------------
 
@@ -258,3 +258,74 @@ def test_map_without_iterables_is_a_typing_error():
 
     with pytest.raises(TypingError, match="at least two"):
         compiled(bad)(np.arange(3))
+
+
+# ---- yield from ---------------------------------------------------------------------------------
+
+
+def delegate(a, n):
+    yield from a
+    yield -1
+    r = yield from range(n)
+    yield 0 if r is None else 1
+
+
+def delegate_to_generator(n):
+    yield from countdown(n)
+    for k in range(2):
+        yield from countdown(k + 1)
+
+
+def test_yield_from_iterables_and_generators():
+    def consume(a, n):
+        return list(delegate(a, n))
+
+    def consume_gen(n):
+        t = []
+        for v in delegate_to_generator(n):
+            t.append(v)
+        return t
+
+    same(consume, [5, 6], 3, delegate=ember.jit(delegate))
+    same(consume, np.arange(3), 0, delegate=ember.jit(delegate))
+    same(
+        consume_gen,
+        3,
+        delegate_to_generator=compiled(delegate_to_generator, countdown=countdown_jit),
+    )
+
+
+def yield_in_finally(n):
+    try:
+        yield n  # <- line
+    finally:
+        n = 0
+
+
+def yield_in_bare_except(a):
+    try:
+        yield from a  # <- line
+    except:  # noqa: E722
+        pass
+
+
+@pytest.mark.parametrize("gen", [yield_in_finally, yield_in_bare_except])
+def test_yield_inside_try_is_unsupported_at_its_line(gen):
+    import inspect
+
+    lines, first = inspect.getsourcelines(gen)
+    line = first + next(k for k, text in enumerate(lines) if "# <- line" in text)
+
+    g = ember.jit(gen)
+
+    @ember.jit
+    def consume(x):
+        t = 0
+        for v in g(x):
+            t += v
+        return t
+
+    with pytest.raises(UnsupportedError) as info:
+        consume([1, 2])
+    assert "inside a try" in str(info.value)
+    assert f"line {line}" in str(info.value)
