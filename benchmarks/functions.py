@@ -203,12 +203,17 @@ def describe_functions(ctx: Context, report: Report) -> list[str]:
         "medians.",
         "* Budgets (issue 12): Newton and the generator at least as fast as numba; try/except "
         "costing nothing measurable (≥ 0.95 of the loop without it).",
-        "* **Newton (1.01x, FAIL within noise)** is a tie: ember inlines `newton`, `f` and "
-        "`fprime` into `solve_all` (no call in the loop, `inspect_llvm`), and the loop is bound "
-        "by the latency of its divisions in both; the fastest calls are ember 120.8, numba "
-        "125.2 ns/equation.",
-        "* **generator**: unsupported until generators (another branch) land.",
-        "* **the division loop itself (1.11x numba, no budget)**: both compile `a[i] // b[i]` to "
+        "* **Newton (0.88x at 7308c98, load average 14.6; 1.01-1.04x in earlier runs)** is "
+        "at worst a tie: ember inlines `newton`, `f` and `fprime` into `solve_all` (no call in "
+        "the loop, `inspect_llvm`), and the loop is bound by the latency of its divisions in "
+        "both.",
+        "* **generator (0.78x at 7308c98; 1.12x in a run at load 14, 0.85x interleaved in one "
+        "process)**: `for v in residues(n)` over a generator function known at compile time "
+        "gets the generator's local ramp (docs/design.md, Generators): CoroElide puts the frame "
+        "on the consumer's stack and the resume function is inlined, so the consumer's loop is "
+        "the plain loop (`inspect_asm`: no call, unrolled by 8).",
+        "* **the division loop itself (0.98x at 7308c98, 1.11-1.22x before; no budget)**: both "
+        "compile `a[i] // b[i]` to "
         "a zero check, LLVM's 32-bit/64-bit `div`/`idiv` split and the floor adjustment; ember "
         "(lowering/CodeGenScalar.cpp, integer FloorDiv) also guards x86's INT_MIN / -1 trap by "
         "selecting divisor 1 when b == -1 and negating afterwards, which puts a `cmp`/`cmov` "

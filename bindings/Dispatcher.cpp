@@ -40,6 +40,7 @@ void register_builtin_exceptions() {
   t[EMBER_EXC_ArithmeticError] = PyExc_ArithmeticError;
   t[EMBER_EXC_UnboundLocalError] = PyExc_UnboundLocalError;
   t[EMBER_EXC_Exception] = PyExc_Exception;
+  t[EMBER_EXC_StopIteration] = PyExc_StopIteration;
   for (PyObject *cls : t) Py_XINCREF(cls);
 }
 

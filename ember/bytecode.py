@@ -10,9 +10,9 @@ the offending source line.
 
 The rest of ember sees only NIS: new CPython versions are handled here (and in the golden
 files of tests/python/nis_golden.py), never by version checks elsewhere.  Pure Python and stdlib
-only; it imports nothing from ember but ``errors``, so it runs (and its golden tests run) on any
-interpreter without the native extension.  Supported: CPython 3.11-3.13
-(tested), 3.14 (mapped from the documentation, untested).
+only; it imports nothing from ember but ``errors`` and ``bytecode_generators``, so it runs
+(and its golden tests run) on any interpreter without the native extension.  Supported:
+CPython 3.11-3.13 (tested), 3.14 (mapped from the documentation, untested).
 """
 import dis
 import enum
@@ -21,6 +21,7 @@ from operator import attrgetter
 from types import CodeType
 from typing import NamedTuple
 
+from .bytecode_generators import rewrite_generator  # `yield from`; yield inside try
 from .errors import UnsupportedError
 
 __all__ = ["BinOp", "CmpOp", "Instr", "NisFunction", "Op", "UnaryOp", "dump", "normalize",
@@ -528,8 +529,10 @@ def normalize(func_or_code, closure_params=False) -> NisFunction:
     entries = dis.Bytecode(code).exception_entries if code.co_exceptiontable else ()
 
     instructions, extra_vars = _instructions(code)
-    if flags & _CO_GENERATOR and entries:
-        instructions, entries = _without_stop_iteration_handler(instructions, entries)
+    if flags & _CO_GENERATOR:
+        if entries:
+            instructions, entries = _without_stop_iteration_handler(instructions, entries)
+        instructions = rewrite_generator(list(instructions), entries, code, _line_of)
     freevars = code.co_freevars
     _cell_stores(code)
     # Captured variables are plain locals here (read-only captures, checked above): cells only

@@ -642,7 +642,9 @@ class JitFunction(Overloads):
             spec = self.compile_types(params)
         else:
             self._adopt_cached()
-            spec = self._specs.get(params) or self._convertible(params)
+            # A jitted function converts to a parameter declared types.FunctionType(sig): the
+            # caller passes the address of its specialization for sig (typeinfer/InferTypes.cpp).
+            spec = self._specs.get(params) or self._convertible(params, python_values=True)
             if spec is None:
                 raise TypingError(f"{self.__qualname__}() has no compiled signature for "
                                   f"({', '.join(s.type_str(t) for t in params)})")

@@ -902,6 +902,45 @@ V FunctionLowerer::lower_itervalue(V state, TypeId iter) {
   return nullptr;
 }
 
+V FunctionLowerer::lower_next(const InstData &d) {
+  Value itv = d.operands[1];
+  TypeId it = type(itv), rt = type(d.result);
+  TypeId item = iterator_value_type(types_, it);
+  V state = get(itv);
+  V ok = lower_iternext(state, it);
+  if (d.operands.size() < 3) {  // Python raises StopIteration() with no arguments
+    raise_if(b_.CreateNot(ok), EMBER_EXC_StopIteration, "");
+    V v = lower_itervalue(state, it);
+    incref(v, item);
+    return convert(v, item, rt);
+  }
+  // next(it, default): the item, or a new reference to the default once it is exhausted.
+  auto *has = llvm::BasicBlock::Create(ctx_, "next.item", fn_);
+  auto *dflt = llvm::BasicBlock::Create(ctx_, "next.default", fn_);
+  auto *join = llvm::BasicBlock::Create(ctx_, "next.join", fn_);
+  b_.CreateCondBr(ok, has, dflt);
+  b_.SetInsertPoint(has);
+  V v = lower_itervalue(state, it);
+  incref(v, item);
+  v = convert(v, item, rt);
+  llvm::BasicBlock *from_item = b_.GetInsertBlock();
+  b_.CreateBr(join);
+  b_.SetInsertPoint(dflt);
+  Value dv = d.operands[2];
+  TypeId dt = type(dv);
+  V w = types_.kind(dt) == TypeKind::None  ? llvm::Constant::getNullValue(mt(rt))
+        : types_.kind(dt) == TypeKind::Str ? convert(string_value(dv), types_.unicode(), rt)
+                                           : convert(get(dv), dt, rt);
+  incref(w, rt);
+  llvm::BasicBlock *from_default = b_.GetInsertBlock();
+  b_.CreateBr(join);
+  b_.SetInsertPoint(join);
+  llvm::PHINode *out = b_.CreatePHI(mt(rt), 2);
+  out->addIncoming(v, from_item);
+  out->addIncoming(w, from_default);
+  return out;
+}
+
 V FunctionLowerer::lower_unpack(const InstData &d) {
   TypeId t = type(d.operands[0]);
   V seq = get(d.operands[0]);

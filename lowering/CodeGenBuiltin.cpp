@@ -568,6 +568,11 @@ V FunctionLowerer::lower_builtin(const InstData &d, BuiltinId id) {
                      b_.CreateStructGEP(st, state, 1));
       return state;
     }
+    case BuiltinId::Iter:
+      if (types_.kind(type(arg(0))) == TypeKind::Str)  // iter("abc")
+        return string_iter_init(string_value(arg(0)), rt);
+      return iterator_from(get(arg(0)), type(arg(0)), rt);
+    case BuiltinId::Next: return lower_next(d);
     case BuiltinId::Zip: {
       llvm::Type *st = dm_.iterator_state_type(rt);
       V state = entry_alloca(st, "zip");

@@ -41,4 +41,20 @@ llvm::Value *FunctionLowerer::lower_function_ptr_call(const InstData &d) {
   return rmt ? from_memory(b_.CreateLoad(rmt, slot), rt) : nullptr;
 }
 
+llvm::Value *FunctionLowerer::function_value(TypeId dispatcher, TypeId fp) {
+  uint64_t handle = types_.get(dispatcher).handle;
+  const std::vector<TypeId> sig = types_.get(fp).elems;
+  std::vector<TypeId> params(sig.begin() + 1, sig.end());
+  // typeinfer's function values: callees that no instruction calls, compiled for exactly the
+  // signature's argument types (InferTypes.cpp, record_function_values).
+  for (const CalleeRef &c : f_.callees) {
+    if (c.self || c.dispatcher != handle || c.params != params || c.result != sig[0]) continue;
+    auto it = ms_.functions.find(c.symbol);
+    internal_assert(it != ms_.functions.end()) << "callee " << c.symbol << " not declared";
+    return it->second;
+  }
+  internal_error << "no specialization of a jitted function for " << types_.to_string(fp);
+  return nullptr;
+}
+
 }  // namespace ember

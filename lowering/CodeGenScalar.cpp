@@ -76,6 +76,8 @@ V FunctionLowerer::lower_const(const ConstValue &c, TypeId t) {
 V FunctionLowerer::convert(V v, TypeId from, TypeId to) {
   if (from == to) return v;
   const TypeData &fd = types_.get(from), &td = types_.get(to);
+  if (fd.kind == TypeKind::Dispatcher && td.kind == TypeKind::FunctionPtr)
+    return function_value(from, to);
   if (td.kind == TypeKind::Optional) {
     TypeId inner = td.elems[0];
     llvm::Type *ot = mt(to);

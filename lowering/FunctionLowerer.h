@@ -246,6 +246,11 @@ class FunctionLowerer {
   V iterator_from(V iterable, TypeId from, TypeId iter_type);
   V lower_iternext(V state, TypeId iter);
   V lower_itervalue(V state, TypeId iter);
+  /// next(it) / next(it, default): the next item, StopIteration or the default when exhausted.
+  V lower_next(const InstData &d);
+  /// A jitted function (a Dispatcher value) as a first-class function of type `fp`: the
+  /// address of its specialization typing added to the callees (CodeGenFunctionPtr.cpp).
+  V function_value(TypeId dispatcher, TypeId fp);
   V lower_unpack(const InstData &d);
   /// Calls body(indices) for every index of `shape` (row-major order).
   void emit_nd_loop(const std::vector<V> &shape,

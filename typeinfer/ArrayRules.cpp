@@ -207,13 +207,11 @@ void check_setitem(RuleContext &cx) {
                          << types.to_string(target);
 }
 
-TypeId type_getiter(RuleContext &cx) {
-  TypeContext &types = cx.types;
-  TypeId t = cx.type(cx.inst.operands[0]);
+TypeId iterator_type(TypeContext &types, TypeId t, SourceLoc loc, const std::string &who) {
   switch (types.kind(t)) {
     case TypeKind::Range: return types.range_iter();
     case TypeKind::Array:
-      if (types.ndim(t) == 0) typing_error(cx.loc()) << "iteration over a 0-d array";
+      if (types.ndim(t) == 0) typing_error(loc) << "iteration over a 0-d array";
       return types.array_iter(t);
     case TypeKind::RangeIter:
     case TypeKind::ArrayIter:
@@ -234,14 +232,36 @@ TypeId type_getiter(RuleContext &cx) {
       const auto &elems = types.get(t).elems;
       for (TypeId e : elems)
         if (e != elems[0])
-          unsupported(cx.loc()) << "iterating over a tuple of mixed types (" << types.to_string(t)
-                                << ") is not supported in compiled code";
+          unsupported(loc) << (who.empty() ? "iterating over" : who + "() of")
+                           << " a tuple of mixed types (" << types.to_string(t)
+                           << ") is not supported in compiled code";
       return types.tuple_iter(t);
     }
     default:
-      typing_error(cx.loc()) << "a value of type " << types.to_string(t)
-                             << " is not iterable in compiled code";
+      if (who.empty())
+        typing_error(loc) << "a value of type " << types.to_string(t)
+                          << " is not iterable in compiled code";
+      typing_error(loc) << who << "() cannot iterate over " << types.to_string(t);
   }
+}
+
+bool is_iterator(const TypeContext &types, TypeId t) {
+  switch (types.kind(t)) {
+    case TypeKind::RangeIter:
+    case TypeKind::ArrayIter:
+    case TypeKind::EnumerateIter:
+    case TypeKind::ZipIter:
+    case TypeKind::TupleIter:
+    case TypeKind::ListIter:
+    case TypeKind::DictIter:
+    case TypeKind::UnicodeIter:
+    case TypeKind::Generator: return true;
+    default: return false;
+  }
+}
+
+TypeId type_getiter(RuleContext &cx) {
+  return iterator_type(cx.types, cx.type(cx.inst.operands[0]), cx.loc(), "");
 }
 
 TypeId type_itervalue(RuleContext &cx) {

@@ -76,6 +76,14 @@ const BuiltinSignature &builtin_signature(BuiltinId id) {
     case BuiltinId::EmberGetThreadId:
     case BuiltinId::EmberGetNumThreads: return nothing;
     case BuiltinId::Enumerate: return enumerate;
+    case BuiltinId::Iter: {
+      static const S iter{{"object"}, 1, false};
+      return iter;
+    }
+    case BuiltinId::Next: {
+      static const S next{{"iterator", "default"}, 1, false};
+      return next;
+    }
     case BuiltinId::Pow: return pow3;
     case BuiltinId::Isinstance: return isinstance;
     case BuiltinId::Divmod:
@@ -352,37 +360,36 @@ bool BuiltinCall::const_param(size_t p, int64_t *out) const {
 // ---- Python builtins and math ---------------------------------------------------------------
 
 TypeId iterator_of(BuiltinCall &c, TypeId t) {
-  TypeContext &types = c.types;
-  switch (types.kind(t)) {
-    case TypeKind::Range: return types.range_iter();
-    case TypeKind::Array:
-      if (types.ndim(t) == 0) typing_error(c.cx.loc()) << "iteration over a 0-d array";
-      return types.array_iter(t);
-    case TypeKind::RangeIter:
-    case TypeKind::ArrayIter:
-    case TypeKind::EnumerateIter:
-    case TypeKind::ZipIter:
-    case TypeKind::TupleIter:
-    case TypeKind::ListIter:
-    case TypeKind::DictIter:
-    case TypeKind::UnicodeIter:
-    case TypeKind::Generator: return t;  // its own iterator
-    case TypeKind::List:
-    case TypeKind::Dict:
-    case TypeKind::Set:
-    case TypeKind::DictView: return container_iterator(types, t);
-    case TypeKind::Str:
-    case TypeKind::Unicode: return types.unicode_iter();
-    case TypeKind::Tuple: {
-      const auto &elems = types.get(t).elems;
-      for (TypeId e : elems)
-        if (e != elems[0]) typing_error(c.cx.loc()) << c.name() << "() of a tuple of mixed types";
-      return types.tuple_iter(t);
-    }
-    default:
-      typing_error(c.cx.loc()) << c.name() << "() cannot iterate over " << types.to_string(t);
-  }
+  return iterator_type(c.types, t, c.cx.loc(), c.name());
 }
+
+namespace {
+
+/// next(it) is the iterator's item type.  next(it, default) is the type holding both: numbers
+/// unify, a None default makes it Optional, and any other default must convert to the item.
+TypeId type_next(BuiltinCall &c) {
+  TypeContext &types = c.types;
+  TypeId it = c.param(0);
+  if (it.unknown()) return TypeId{};
+  if (!is_iterator(types, it))
+    typing_error(c.cx.loc()) << "next() takes an iterator (iter(x), a generator, enumerate(), "
+                                "zip(), ...), not "
+                             << types.to_string(it);
+  TypeId item = iterator_value_type(types, it);
+  if (c.bound[1] < 0 || item.unknown()) return item;
+  TypeId d = c.param(1);
+  if (types.kind(d) == TypeKind::None) return types.optional(item);
+  if (d == item) return item;
+  if (types.is_scalar(item) && types.is_scalar(d)) return unify(types, item, d, c.cx.loc());
+  if (types.kind(d) == TypeKind::Str && types.kind(item) == TypeKind::Unicode) return item;
+  if (!can_convert(types, d, item))
+    typing_error(c.cx.loc()) << "next(): the default (" << types.to_string(d)
+                             << ") must have the type of the iterator's items, "
+                             << types.to_string(item);
+  return item;
+}
+
+}  // namespace
 
 namespace {
 
@@ -590,6 +597,8 @@ TypeId type_python_builtin(BuiltinCall &c) {
     case BuiltinId::Enumerate:
       if (c.given(1) && !c.is_int_like(c.param(1))) c.bad_args();
       return types.enumerate_iter(iterator_of(c, c.param(0)));
+    case BuiltinId::Iter: return iterator_of(c, c.param(0));
+    case BuiltinId::Next: return type_next(c);
     case BuiltinId::Zip: {
       std::vector<TypeId> inners;
       for (size_t i = 0; i < c.nargs(); ++i) inners.push_back(iterator_of(c, c.arg(i)));

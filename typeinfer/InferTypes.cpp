@@ -37,6 +37,7 @@ class TypeInferrer {
       f_.return_type = types_.generator(f_.yield_type);
     }
     record_callees();
+    record_function_values();
     check_containers_resolved();
     end_blocks_at_unbound_reads();
     prune_dead_branches();
@@ -501,6 +502,56 @@ class TypeInferrer {
         d.aux = static_cast<uint32_t>(f_.callees.size());
       f_.callees.push_back(ref);
     }
+  }
+
+  /// A jitted function passed to a parameter declared types.FunctionType(sig) (or a tuple of
+  /// them to a tuple of such parameters): the resolver accepts it (dispatcher.py), make_explicit
+  /// casts it, and lowering takes the address of its specialization for sig's argument types,
+  /// added here to the callees, which no instruction calls (CodeGenFunctionPtr.cpp).
+  void record_function_values() {
+    for (auto &[value_id, ref] : callees_) {
+      const InstData &d = f_.inst(f_.def(Value{value_id}));
+      if (d.op != Op::Call || ref.self) continue;
+      const TypeData &cd = types_.get(f_.type(d.operands[0]));
+      if (cd.kind != TypeKind::Dispatcher) continue;
+      std::vector<TypeId> params = ref.params;
+      std::vector<int32_t> arg_map = ref.arg_map;
+      for (size_t p = 0; p < params.size() && p < arg_map.size(); ++p) {
+        int32_t a = arg_map[p];
+        if (a < 0 || static_cast<size_t>(a) + 1 >= d.operands.size()) continue;
+        function_values(f_.type(d.operands[static_cast<size_t>(a) + 1]), params[p], d.loc);
+      }
+    }
+  }
+
+  void function_values(TypeId arg, TypeId param, SourceLoc loc) {
+    const TypeData &ad = types_.get(arg), &pd = types_.get(param);
+    if (ad.kind == TypeKind::Tuple && pd.kind == TypeKind::Tuple &&
+        ad.elems.size() == pd.elems.size()) {
+      std::vector<TypeId> as = ad.elems, ps = pd.elems;  // copied: resolving interns types
+      for (size_t k = 0; k < as.size(); ++k) function_values(as[k], ps[k], loc);
+      return;
+    }
+    if (ad.kind != TypeKind::Dispatcher || pd.kind != TypeKind::FunctionPtr) return;
+    uint64_t handle = ad.handle;
+    std::vector<TypeId> sig = pd.elems;
+    std::vector<TypeId> want(sig.begin() + 1, sig.end());
+    for (const CalleeRef &c : f_.callees)
+      if (!c.self && c.dispatcher == handle && c.params == want && c.result == sig[0]) return;
+    if (static_cast<CalleeKind>(ad.a) != CalleeKind::Function)
+      unsupported(loc) << "a ufunc as a " << types_.to_string(param) << " is not supported";
+    CalleeRef r = resolver_.resolve(handle, want, {}, loc);
+    if (r.self || !r.function)
+      unsupported(loc) << "a function passed as a " << types_.to_string(param)
+                       << " to a callee while it is being compiled (recursion) is not supported";
+    if (r.params != want || r.result != sig[0]) {
+      std::string have;
+      for (size_t k = 0; k < r.params.size(); ++k)
+        have += (k ? ", " : "") + types_.to_string(r.params[k]);
+      typing_error(loc) << "a jitted function compiled as " << types_.to_string(r.result) << "("
+                        << have << ") does not match the argument type " << types_.to_string(param);
+    }
+    f_.callees.push_back(r);
   }
 
   Function &f_;

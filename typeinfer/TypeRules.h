@@ -129,6 +129,12 @@ void check_pointer_setitem(RuleContext &cx);
 TypeId type_getitem(RuleContext &cx);
 void check_setitem(RuleContext &cx);
 TypeId type_getiter(RuleContext &cx);
+/// The iterator iter(t) makes, for GetIter and every builtin that iterates (iter, enumerate,
+/// zip, list, ...): one rule, so they all accept the same iterables.  `who` names the builtin
+/// in the error ("" for a for loop).
+TypeId iterator_type(TypeContext &types, TypeId t, SourceLoc loc, const std::string &who);
+/// Whether t is an iterator (what next() takes): an iterator type or a generator.
+bool is_iterator(const TypeContext &types, TypeId t);
 TypeId type_itervalue(RuleContext &cx);
 TypeId type_unpack(RuleContext &cx);
 

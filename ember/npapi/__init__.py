@@ -172,6 +172,7 @@ def _builtin(obj):
         # (methods registers through ember.extending's @overload_method)
         from . import (  # noqa: F401
             edits,
+            functional,
             info,
             iteration,
             linalg,

@@ -38,6 +38,8 @@ void builtin_needs(const Function &f, const InstData &d, BuiltinId id,
     case BuiltinId::Min:
     case BuiltinId::Max:
     case BuiltinId::Any:
+    case BuiltinId::Iter:
+    case BuiltinId::Next:
     case BuiltinId::All:  // over a string literal's characters (runtime strings)
       for (size_t k = 1; k < d.operands.size(); ++k)
         if (d.operands[k].valid() && types.kind(f.type(d.operands[k])) == TypeKind::Str)

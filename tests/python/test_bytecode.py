@@ -137,7 +137,10 @@ def r_with(a):
 
 def r_generator(n):
     x = n + 1
-    yield from range(x)  # <- rejected
+    try:
+        yield x  # <- rejected
+    finally:
+        x = 0
 
 
 def r_lambda_default(a):
@@ -197,7 +200,7 @@ async def r_async(a):
 
 def test_rejected_constructs():
     _check_rejected(r_with, "with")
-    _check_rejected(r_generator, "yield from")
+    _check_rejected(r_generator, "`yield` inside a try")
     _check_rejected(r_lambda_default, "default arguments")
     _check_rejected(r_closure, "'k'", "captured")
     _check_rejected(r_fstring, "!a is not supported")

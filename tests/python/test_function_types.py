@@ -171,3 +171,42 @@ def test_calls_that_do_not_fit_the_signature_name_the_line():
     with pytest.raises(TypingError, match="must be float64") as info:
         ember.jit(float64(unary, types.unicode_type))(wrong_type)
     assert info.value.line == wrong_type.__code__.co_firstlineno + 1
+
+
+@ember.jit(float64(unary, float64))
+def apply_unary(f, x):
+    return f(x) + 1.0
+
+
+@ember.jit(float64(types.UniTuple(unary, 2), int64, float64))
+def apply_chosen(fs, i, x):
+    return fs[i](x)
+
+
+def test_a_global_jitted_function_read_in_compiled_code_is_a_function_value():
+    # square and cube are read as globals of the caller and converted to FunctionType where
+    # apply_unary declares it: the caller passes the address of their float64 specialization.
+    @ember.jit
+    def both(x):
+        return apply_unary(square, x) + apply_unary(cube, x)
+
+    @ember.jit
+    def chosen_at_run_time(i, x):
+        funcs = (square, cube)
+        return apply_chosen(funcs, i, x)
+
+    assert both(3.0) == both.py_func(3.0) == 10.0 + 28.0
+    assert [chosen_at_run_time(i, 2.0) for i in (0, 1)] == [4.0, 8.0]
+    assert len(apply_unary.nopython_signatures) == 1  # no specialization per function
+
+
+def test_a_global_function_value_of_another_signature_is_a_typing_error():
+    @ember.jit
+    def to_int(x):
+        return 1
+
+    def caller(x):
+        return apply_unary(to_int, x)
+
+    with pytest.raises(TypingError, match="does not match"):
+        ember.jit(caller)(1.0)

@@ -94,7 +94,8 @@ typedef struct ember_device_error {
   X(KeyError, 10)              \
   X(ArithmeticError, 11)       \
   X(UnboundLocalError, 12)     \
-  X(Exception, 13)
+  X(Exception, 13)             \
+  X(StopIteration, 14)
 
 enum ember_exception_id {
 #define EMBER_X(name, id) EMBER_EXC_##name = id,
