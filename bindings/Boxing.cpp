@@ -8,6 +8,7 @@
 #include "bindings/Containers.h"
 #include "bindings/Dispatcher.h"
 #include "bindings/Jitclass.h"
+#include "bindings/Records.h"
 #include "bindings/Typeof.h"
 #include "ember/abi.h"
 #include "ember/half.h"
@@ -103,6 +104,7 @@ T load(void *in) {
 
 PyObject *box_array(const Plan &plan, void *in) {
   auto *a = static_cast<ember_array *>(in);
+  bool records = plan.tag == EMBER_T_RECORD_ARRAY;  // plan.dtype is the record id
   int nd = plan.ndim;
   int64_t *shape = a->shape_and_strides;
   int64_t *strides = a->shape_and_strides + nd;
@@ -112,8 +114,9 @@ PyObject *box_array(const Plan &plan, void *in) {
   if (parent && PyArray_Check(parent)) {
     // The unchanged argument comes back as itself.
     auto *p = reinterpret_cast<PyArrayObject *>(parent);
-    bool same = PyArray_DATA(p) == a->data && PyArray_NDIM(p) == nd &&
-                tag_of_descr(PyArray_DESCR(p)) == plan.dtype;
+    bool same =
+        PyArray_DATA(p) == a->data && PyArray_NDIM(p) == nd &&
+        (records ? record_id_of(PyArray_DESCR(p)) : tag_of_descr(PyArray_DESCR(p))) == plan.dtype;
     for (int k = 0; same && k < nd; ++k)
       same = PyArray_DIMS(p)[k] == shape[k] && PyArray_STRIDES(p)[k] == strides[k];
     if (same && (plan.readonly || PyArray_ISWRITEABLE(p))) {
@@ -122,7 +125,14 @@ PyObject *box_array(const Plan &plan, void *in) {
       return parent;
     }
   }
-  PyArray_Descr *descr = PyArray_DescrFromType(numpy_typenum(plan.dtype));
+  PyArray_Descr *descr = nullptr;
+  if (!records) {
+    descr = PyArray_DescrFromType(numpy_typenum(plan.dtype));
+  } else if ((descr = record_descr(plan.dtype))) {
+    Py_INCREF(descr);  // PyArray_NewFromDescr steals it
+  } else {
+    PyErr_SetString(PyExc_SystemError, "ember: an array of an unregistered record dtype");
+  }
   if (!descr) {
     ember_meminfo_decref(a->meminfo);
     return nullptr;
@@ -340,6 +350,7 @@ Plan make_plan(const std::vector<int64_t> &code, size_t *pos) {
   p.tag = code[(*pos)++];
   switch (p.tag) {
     case EMBER_T_ARRAY:
+    case EMBER_T_RECORD_ARRAY:  // dtype: the record id
       p.dtype = code[*pos];
       p.ndim = static_cast<int>(code[*pos + 1]);
       p.layout = code[*pos + 2];
@@ -378,6 +389,11 @@ Plan make_plan(const std::vector<int64_t> &code, size_t *pos) {
       return p;
     }
     case EMBER_T_CSTR: p.size = p.align = sizeof(const char *); return p;
+    case EMBER_T_RECORD:         // {data, owner} (lowering/CodeGenRecord.cpp)
+      p.dtype = code[(*pos)++];  // the record id, checked by unbox
+      p.size = 2 * sizeof(void *);
+      p.align = sizeof(void *);
+      return p;
     case EMBER_T_JITCLASS:       // an instance: its MemInfo
       p.dtype = code[(*pos)++];  // the class id, checked by unbox
       p.size = p.align = sizeof(ember_meminfo *);
@@ -457,13 +473,31 @@ bool unbox(const Plan &plan, PyObject *obj, void *out) {
     case EMBER_T_COMPLEX128: return unbox_complex<double>(obj, out);
     case EMBER_T_NONE: *static_cast<uint8_t *>(out) = 0; return true;
     case EMBER_T_UNICODE: return unbox_str(obj, out);
-    case EMBER_T_ARRAY: {
+    case EMBER_T_RECORD: {
+      if (!PyArray_IsScalar(obj, Void)) {
+        PyErr_Format(PyExc_TypeError, "expected a record (numpy.void), got %s",
+                     Py_TYPE(obj)->tp_name);
+        return false;
+      }
+      auto *v = reinterpret_cast<PyVoidScalarObject *>(obj);
+      if (record_id_of(v->descr) != plan.dtype) {
+        PyErr_SetString(PyExc_TypeError, "record argument does not match the compiled signature");
+        return false;
+      }
+      void *parts[2] = {v->obval, obj};  // the call's arguments keep obj alive
+      std::memcpy(out, parts, sizeof parts);
+      return true;
+    }
+    case EMBER_T_ARRAY:
+    case EMBER_T_RECORD_ARRAY: {
       if (!PyArray_Check(obj)) {
         PyErr_Format(PyExc_TypeError, "expected a NumPy array, got %s", Py_TYPE(obj)->tp_name);
         return false;
       }
       auto *a = reinterpret_cast<PyArrayObject *>(obj);
-      if (PyArray_NDIM(a) != plan.ndim || tag_of_descr(PyArray_DESCR(a)) != plan.dtype ||
+      int64_t dtype = plan.tag == EMBER_T_ARRAY ? tag_of_descr(PyArray_DESCR(a))
+                                                : record_id_of(PyArray_DESCR(a));
+      if (PyArray_NDIM(a) != plan.ndim || dtype != plan.dtype ||
           (plan.layout == EMBER_LAYOUT_C && !PyArray_IS_C_CONTIGUOUS(a)) ||
           (plan.layout == EMBER_LAYOUT_F && !PyArray_IS_F_CONTIGUOUS(a))) {
         PyErr_SetString(PyExc_TypeError, "array argument does not match the compiled signature");
@@ -625,7 +659,16 @@ PyObject *box(const Plan &plan, void *in) {
     }
     case EMBER_T_NONE: Py_RETURN_NONE;
     case EMBER_T_CSTR: return PyUnicode_FromString(load<const char *>(in));
-    case EMBER_T_ARRAY: return box_array(plan, in);
+    case EMBER_T_ARRAY:
+    case EMBER_T_RECORD_ARRAY: return box_array(plan, in);
+    case EMBER_T_RECORD: {  // a copy, as Numba: the record may lie in a buffer compiled code owns
+      PyArray_Descr *descr = record_descr(plan.dtype);
+      if (!descr) {
+        PyErr_SetString(PyExc_SystemError, "ember: a record of an unregistered dtype");
+        return nullptr;
+      }
+      return PyArray_Scalar(load<void *>(in), descr, nullptr);
+    }
     case EMBER_T_UNICODE: return box_str(in);
     case EMBER_T_TUPLE: {
       size_t n = plan.children.size();
@@ -673,7 +716,10 @@ PyObject *box(const Plan &plan, void *in) {
 
 void release(const Plan &plan, void *in) {
   switch (plan.tag) {
-    case EMBER_T_ARRAY: ember_meminfo_decref(static_cast<ember_array *>(in)->meminfo); return;
+    case EMBER_T_ARRAY:
+    case EMBER_T_RECORD_ARRAY:
+      ember_meminfo_decref(static_cast<ember_array *>(in)->meminfo);
+      return;
     case EMBER_T_LIST:
     case EMBER_T_DICT:
     case EMBER_T_SET:

@@ -423,6 +423,36 @@ PYBIND11_MODULE(_compiler, m) {
           },
           "Registers a @jitclass (ember/jitclasses.py): its fields, and the handles of its "
           "compiled methods.")
+      .def(
+          "define_record",
+          [](Session &s, int64_t record_id, const std::string &name, int64_t itemsize, bool aligned,
+             const std::vector<std::tuple<std::string, int64_t, int, int64_t, std::vector<int64_t>,
+                                          std::string>> &fields) {
+            TypeContext &types = s.compiler.types();
+            RecordInfo r;
+            r.name = name;
+            r.itemsize = itemsize;
+            r.aligned = aligned;
+            for (const auto &[fname, offset, kind, tag_or_id, shape, dtype] : fields) {
+              RecordField f;
+              f.name = fname;
+              f.offset = offset;
+              f.kind = static_cast<RecordField::Kind>(kind);
+              f.shape = shape;
+              f.dtype = dtype;
+              if (f.kind == RecordField::Kind::Record) {
+                f.type = types.record(static_cast<uint64_t>(tag_or_id));
+              } else if (f.kind != RecordField::Kind::Other) {
+                size_t pos = 0;
+                f.type = types.from_code({tag_or_id}, &pos);
+              }
+              r.fields.push_back(std::move(f));
+            }
+            types.define_record(static_cast<uint64_t>(record_id), std::move(r));
+          },
+          "Registers a structured dtype (ember/records.py): its fields as (name, offset, kind "
+          "0 scalar / 1 record / 2 subarray / 3 other, scalar tag or record id, subarray "
+          "shape, dtype str).")
       .def("can_convert",
            [](Session &s, uint32_t from, uint32_t to) {
              return can_convert(s.compiler.types(), TypeId{from}, TypeId{to});

@@ -11,6 +11,7 @@
 #include "bindings/Jitclass.h"
 #include "bindings/Dispatcher.h"
 #include "bindings/ObjMode.h"
+#include "bindings/Records.h"
 #include "bindings/Typeof.h"
 #include "bindings/Ufunc.h"
 #include "ember/abi.h"
@@ -30,7 +31,7 @@ PYBIND11_MODULE(_ember, m) {
   if (_import_array() < 0 || _import_umath() < 0) throw py::error_already_set();
   if (!ember::py::init_boxing(m.ptr()) || !ember::py::init_dispatcher(m.ptr()) ||
       !ember::py::init_containers(m.ptr()) || !ember::py::init_objmode(m.ptr()) ||
-      !ember::py::init_jitclass(m.ptr()))
+      !ember::py::init_jitclass(m.ptr()) || !ember::py::init_records(m.ptr()))
     throw py::error_already_set();
   ember::py::init_cfunc_reporter();
 

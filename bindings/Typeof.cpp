@@ -5,6 +5,7 @@
 #include "bindings/Containers.h"
 #include "bindings/Dispatcher.h"
 #include "bindings/Jitclass.h"
+#include "bindings/Records.h"
 #include "ember/abi.h"
 
 namespace ember::py {
@@ -163,6 +164,12 @@ uint64_t fingerprint(PyObject *obj) {
   if (t == &PyArray_Type) {
     auto *a = reinterpret_cast<PyArrayObject *>(obj);
     int64_t tag = tag_of_descr(PyArray_DESCR(a));
+    if (!tag && array_ok(a)) {  // an array of records (its code is hashed: a separate path)
+      int64_t rid = record_id_of(PyArray_DESCR(a));
+      if (!rid) return 0;
+      return hash_code({EMBER_T_RECORD_ARRAY, rid, PyArray_NDIM(a), array_layout(a),
+                        PyArray_ISWRITEABLE(a) ? 0 : 1});
+    }
     if (!tag || !array_ok(a)) return 0;
     return pack_array(tag, PyArray_NDIM(a), array_layout(a), PyArray_ISWRITEABLE(a) ? 0 : 1);
   }
@@ -173,7 +180,9 @@ uint64_t fingerprint(PyObject *obj) {
   if (PyArray_IsScalar(obj, Generic)) {
     PyArray_Descr *d = PyArray_DescrFromScalar(obj);
     int64_t tag = d ? tag_of_descr(d) : 0;
+    int64_t rid = !tag && d && PyArray_IsScalar(obj, Void) ? record_id_of(d) : 0;
     Py_XDECREF(d);
+    if (rid) return hash_code({EMBER_T_RECORD, rid});
     return static_cast<uint64_t>(tag);
   }
   if (t == &PyTuple_Type || t == &PyList_Type || t == &PySet_Type || is_native_container(obj)) {
@@ -224,6 +233,12 @@ bool type_code(PyObject *obj, std::vector<int64_t> *out) {
   if (PyArray_Check(obj)) {
     auto *a = reinterpret_cast<PyArrayObject *>(obj);
     int64_t tag = tag_of_descr(PyArray_DESCR(a));
+    int64_t rid = !tag && array_ok(a) ? record_id_of(PyArray_DESCR(a)) : 0;
+    if (rid) {
+      out->insert(out->end(), {EMBER_T_RECORD_ARRAY, rid, PyArray_NDIM(a), array_layout(a),
+                               PyArray_ISWRITEABLE(a) ? 0 : 1});
+      return true;
+    }
     if (!tag || !array_ok(a)) return false;
     out->insert(out->end(), {EMBER_T_ARRAY, tag, PyArray_NDIM(a), array_layout(a),
                              PyArray_ISWRITEABLE(a) ? 0 : 1});
@@ -232,7 +247,12 @@ bool type_code(PyObject *obj, std::vector<int64_t> *out) {
   if (PyArray_IsScalar(obj, Generic)) {
     PyArray_Descr *d = PyArray_DescrFromScalar(obj);
     int64_t tag = d ? tag_of_descr(d) : 0;
+    int64_t rid = !tag && d && PyArray_IsScalar(obj, Void) ? record_id_of(d) : 0;
     Py_XDECREF(d);
+    if (rid) {
+      out->insert(out->end(), {EMBER_T_RECORD, rid});
+      return true;
+    }
     if (!tag) return false;
     out->push_back(tag);
     return true;
@@ -289,7 +309,8 @@ uint64_t fingerprint_of_code(const std::vector<int64_t> &code) {
   int64_t tag = code[0];
   if (tag == EMBER_T_ARRAY) return pack_array(code[1], code[2], code[3], code[4]);
   if (tag == EMBER_T_TUPLE || tag == EMBER_T_DISPATCHER || tag == EMBER_T_LIST ||
-      tag == EMBER_T_DICT || tag == EMBER_T_SET || tag == EMBER_T_JITCLASS || tag == EMBER_T_CFUNC)
+      tag == EMBER_T_DICT || tag == EMBER_T_SET || tag == EMBER_T_JITCLASS ||
+      tag == EMBER_T_CFUNC || tag == EMBER_T_RECORD || tag == EMBER_T_RECORD_ARRAY)
     return hash_code(code);
   if (tag == EMBER_T_OPTIONAL) return 0;  // never the type of a Python value
   return static_cast<uint64_t>(tag);

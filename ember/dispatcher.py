@@ -362,6 +362,9 @@ class JitFunction(Overloads):
                     "argument types whose result is still being inferred; give it an explicit "
                     "signature", self.py_func.__code__.co_filename, _def_line(self.py_func))
             s = session()
+            records = sys.modules.get("ember.records")  # imported on the first structured dtype
+            if records is not None:
+                records.define(s)
             nis = self._normalized()
             unroll = sys.modules.get("ember.unroll")  # only once literal_unroll was imported
             if unroll is not None:
@@ -866,15 +869,18 @@ def _describe(value) -> str:
 
 def _not_yet_supported(value) -> str:
     """The family of NumPy values issue 13 lists that compiled code does not take yet (datetime
-    and structured dtypes, arrays or scalars), or ''."""
+    dtypes, structured dtypes holding objects, bytes and bytearray), or ''."""
     import numpy as np
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return "bytes, bytearray and memoryview values (and np.frombuffer over them)"
     dtype = getattr(value, "dtype", None)
     if not isinstance(dtype, np.dtype) or not isinstance(value, (np.ndarray, np.generic)):
         return ""
     if dtype.kind in "mM":
         return "datetime64 and timedelta64 arrays and scalars"
     if dtype.fields is not None:
-        return "structured (record) arrays and record scalars"
+        return ("structured (record) arrays and record scalars holding Python objects (or "
+                "not aligned)")
     if dtype.kind in "SUV":
         return "arrays and scalars of bytes, str and void dtypes"
     return ""

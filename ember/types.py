@@ -178,6 +178,24 @@ class Array(_Built):
     mutable = property(lambda self: not self.code[4])
 
 
+class Record(Type):
+    """Numba's ``types.Record``: a record of a structured dtype (ember/records.py)."""
+
+    __slots__ = ()
+
+
+class RecordArray(Type):
+    """An array of records (Numba's ``types.Array`` of a ``Record`` dtype)."""
+
+    __slots__ = ()
+
+    dtype = property(lambda self: from_code([_RECORD_TAG, self.code[1]]))
+    ndim = property(lambda self: self.code[2])
+    layout = property(lambda self: _LAYOUT_NAMES[self.code[3]])
+    readonly = property(lambda self: bool(self.code[4]))
+    mutable = property(lambda self: not self.code[4])
+
+
 class BaseTuple(Type):
     """Tuples: ``types`` is the element types, ``count`` their number."""
 
@@ -434,10 +452,12 @@ _SCALAR_CLASSES = {_sig.T_BOOL: Boolean, _sig.T_NONE: NoneType, _sig.T_UNICODE: 
                    _sig.T_FLOAT16: Float, _sig.T_FLOAT32: Float, _sig.T_FLOAT64: Float,
                    _sig.T_COMPLEX64: Complex, _sig.T_COMPLEX128: Complex}
 _CLASSES = {_sig.T_ARRAY: Array, _sig.T_OPTIONAL: Optional, _sig.T_DICT: DictType,
-            _sig.T_SET: SetType, _sig.T_CPOINTER: CPointer, _sig.T_FUNCTION: FunctionType}
+            _sig.T_SET: SetType, _sig.T_CPOINTER: CPointer, _sig.T_FUNCTION: FunctionType,
+            72: Record, 73: RecordArray}
 
 
 _JITCLASS_TAG = 60  # EMBER_T_JITCLASS: [tag, class id] (ember/jitclasses.py)
+_RECORD_TAG, _RECORD_ARRAY_TAG = 72, 73  # EMBER_T_RECORD / _RECORD_ARRAY (ember/records.py)
 _jitclass_names: dict[int, str] = {}  # class id -> class name, filled by ember.jitclass
 
 
@@ -478,6 +498,14 @@ def _name(code, pos):
         return (f"CPointer({_SCALAR_NAMES[pointee]})" if pointee else "voidptr"), pos + 2
     if tag == _JITCLASS_TAG:
         return f"instance({_jitclass_names.get(code[pos + 1], '?')})", pos + 2
+    if tag in (_RECORD_TAG, _RECORD_ARRAY_TAG):
+        from .records import record_name
+        name = f"Record({record_name(code[pos + 1])})"
+        if tag == _RECORD_TAG:
+            return name, pos + 2
+        ndim, layout, readonly = code[pos + 2:pos + 5]
+        ro = "" if not readonly else ", readonly"
+        return f"array({name}, {ndim}d, {_LAYOUT_NAMES[layout]}{ro})", pos + 5
     if tag == _sig.T_FUNCTION:
         n, (ret, pos) = code[pos + 1], _name(code, pos + 2)
         args = []

@@ -106,6 +106,9 @@ enum class AttrId : uint8_t {
   CTypes,
   CTypesData,
   CTypesDataAs,
+  /// A field of a record (TypeKind::Record): its value, or a view for a nested record or a
+  /// subarray; of an array of records (a.x, as Numba and np.recarray): the field's strided view.
+  RecordField,
 };
 
 struct Value {

@@ -381,6 +381,49 @@ const ClassInfo *TypeContext::class_info(uint64_t class_id) const {
   return it == classes_.end() ? nullptr : &it->second;
 }
 
+TypeId TypeContext::record(uint64_t record_id, bool readonly) {
+  TypeData d{TypeKind::Record};
+  d.handle = record_id;
+  d.a = readonly ? 1 : 0;
+  return intern(d);
+}
+
+TypeId TypeContext::record_array(uint64_t record_id, int ndim, Layout layout, bool readonly) {
+  TypeData d{TypeKind::RecordArray};
+  d.handle = record_id;
+  d.b = static_cast<uint32_t>(ndim);
+  d.c = static_cast<uint32_t>(layout);
+  d.d = readonly ? 1 : 0;
+  return intern(d);
+}
+
+void TypeContext::define_record(uint64_t record_id, RecordInfo info) {
+  records_[record_id] = std::move(info);
+}
+
+const RecordInfo *TypeContext::record_info(uint64_t record_id) const {
+  auto it = records_.find(record_id);
+  return it == records_.end() ? nullptr : &it->second;
+}
+
+TypeId TypeContext::element_type(TypeId t) {
+  if (kind(t) == TypeKind::RecordArray) return record(get(t).handle, readonly(t));
+  return scalar(dtype(t));
+}
+
+TypeId TypeContext::array_like(TypeId t, int ndim, Layout layout, bool readonly) {
+  if (kind(t) == TypeKind::RecordArray) return record_array(get(t).handle, ndim, layout, readonly);
+  return array(dtype(t), ndim, layout, readonly);
+}
+
+int64_t TypeContext::itemsize(TypeId t) const {
+  if (kind(t) == TypeKind::RecordArray) {
+    const RecordInfo *r = record_info(get(t).handle);
+    return r ? r->itemsize : 0;
+  }
+  return bit_width(dtype(t)) / 8;
+}
+
 bool TypeContext::is_compile_time(TypeId t) const {
   switch (kind(t)) {
     case TypeKind::Str:
@@ -512,6 +555,16 @@ std::string TypeContext::to_string(TypeId t) const {
     }
     case TypeKind::ArrayCTypes:
       return (d.a ? "ctypes.data_as(" : "ctypes(") + to_string(d.elems[0]) + ")";
+    case TypeKind::Record:
+    case TypeKind::RecordArray: {
+      const RecordInfo *r = record_info(d.handle);
+      std::string name = "Record(" + (r ? r->name : std::string("?")) + ")";
+      if (d.kind == TypeKind::Record) return d.a ? "readonly " + name : name;
+      static const char *layouts[] = {"C", "F", "A"};
+      os << "array(" << name << ", " << d.b << "d, " << layouts[d.c] << (d.d ? ", readonly" : "")
+         << ")";
+      return os.str();
+    }
     case TypeKind::JitClass:
     case TypeKind::Instance: {
       const ClassInfo *c = class_info(d.handle);
@@ -604,6 +657,18 @@ TypeId TypeContext::from_code(const std::vector<int64_t> &codes, size_t *pos) {
     case EMBER_T_JITCLASS:
       internal_assert(*pos < codes.size()) << "truncated jitclass type code";
       return instance(static_cast<uint64_t>(codes[(*pos)++]));
+    case EMBER_T_RECORD:
+      internal_assert(*pos < codes.size()) << "truncated record type code";
+      return record(static_cast<uint64_t>(codes[(*pos)++]));
+    case EMBER_T_RECORD_ARRAY: {
+      internal_assert(*pos + 4 <= codes.size()) << "truncated record array type code";
+      auto id = static_cast<uint64_t>(codes[*pos]);
+      int ndim = static_cast<int>(codes[*pos + 1]);
+      auto layout = static_cast<Layout>(codes[*pos + 2]);
+      bool ro = codes[*pos + 3] != 0;
+      *pos += 4;
+      return record_array(id, ndim, layout, ro);
+    }
     default: internal_error << "bad type tag " << tag;
   }
   return unknown();
@@ -643,6 +708,14 @@ bool TypeContext::to_code(TypeId t, std::vector<int64_t> *out) const {
       return true;
     case TypeKind::Instance:
       out->insert(out->end(), {EMBER_T_JITCLASS, static_cast<int64_t>(d.handle)});
+      return true;
+    case TypeKind::Record:
+      out->insert(out->end(), {EMBER_T_RECORD, static_cast<int64_t>(d.handle)});
+      return true;
+    case TypeKind::RecordArray:
+      out->insert(out->end(),
+                  {EMBER_T_RECORD_ARRAY, static_cast<int64_t>(d.handle), static_cast<int64_t>(d.b),
+                   static_cast<int64_t>(d.c), static_cast<int64_t>(d.d)});
       return true;
     case TypeKind::FunctionPtr: {
       out->insert(out->end(), {EMBER_T_FUNCTION, static_cast<int64_t>(d.elems.size() - 1)});

@@ -124,6 +124,17 @@ enum class TypeKind : uint8_t {
   /// `a.ctypes` of an array: elems[0] = the array type, a = 1 for its bound `data_as`
   /// method.  Its value is the array struct, as ArrayFlags'.
   ArrayCTypes,
+  /// A record of a structured dtype (NumPy's np.void with fields, Numba's Record): handle =
+  /// the record id (TypeContext::record_info says its fields); a = 1 when it lies in a
+  /// read-only array (stores into it are typing errors).  Its value is {data, parent}:
+  /// the address of the record's bytes inside an array (or an np.void argument) and the Python
+  /// object owning them, so that a subarray field's view can keep that owner alive.  Reads and
+  /// writes go through to the array, as in Numba.
+  Record,
+  /// An array of records: handle = record id, b = ndim, c = Layout, d = readonly (ndim(),
+  /// layout() and readonly() read it as an Array's).  Its value is the array struct; it is
+  /// always borrowed (from an argument), so it holds no reference count.
+  RecordArray,
 };
 
 /// What iterating a dict yields.
@@ -162,6 +173,36 @@ struct ClassInfo {
   int field(const std::string &name) const {
     for (size_t i = 0; i < field_names.size(); ++i)
       if (field_names[i] == name) return static_cast<int>(i);
+    return -1;
+  }
+};
+
+/// One field of a structured dtype (RecordInfo), registered by ember/records.py.
+struct RecordField {
+  enum class Kind : uint8_t {
+    Scalar,    ///< type = the scalar
+    Record,    ///< type = the nested record
+    Subarray,  ///< type = the element scalar; shape = the subarray's (C order)
+    Other,     ///< a dtype compiled code cannot read (bytes 'S10', str 'U', datetime): what
+  };
+  std::string name;
+  int64_t offset = 0;
+  Kind kind = Kind::Scalar;
+  TypeId type;
+  std::vector<int64_t> shape;
+  std::string dtype;  ///< NumPy's str of the field's dtype, for messages
+};
+
+/// A structured dtype, keyed by a record id that ember/records.py derives from its layout.
+struct RecordInfo {
+  std::string name;  ///< NumPy's str of the dtype, for messages
+  int64_t itemsize = 0;
+  bool aligned = false;  ///< dtype.isalignedstruct: every field at its natural alignment
+  std::vector<RecordField> fields;
+  /// The index of field `name`, or -1.
+  int field(const std::string &name) const {
+    for (size_t i = 0; i < fields.size(); ++i)
+      if (fields[i].name == name) return static_cast<int>(i);
     return -1;
   }
 };
@@ -243,6 +284,22 @@ class TypeContext {
   void define_class(uint64_t class_id, ClassInfo info);
   /// The class registered under class_id, or null.
   const ClassInfo *class_info(uint64_t class_id) const;
+  /// A record of a structured dtype and arrays of them (RecordInfo above, by record id).
+  TypeId record(uint64_t record_id, bool readonly = false);
+  TypeId record_array(uint64_t record_id, int ndim, Layout layout, bool readonly = false);
+  void define_record(uint64_t record_id, RecordInfo info);
+  /// The record registered under record_id, or null.
+  const RecordInfo *record_info(uint64_t record_id) const;
+  /// An Array or a RecordArray: what indexing, slicing, len and iteration work on alike.
+  bool is_array_like(TypeId t) const {
+    return kind(t) == TypeKind::Array || kind(t) == TypeKind::RecordArray;
+  }
+  /// The element of an array-like: the dtype's scalar, or the record.
+  TypeId element_type(TypeId array_like);
+  /// An array-like of array_like's element with this shape description.
+  TypeId array_like(TypeId array_like, int ndim, Layout layout, bool readonly);
+  /// Bytes per element of an array-like.
+  int64_t itemsize(TypeId array_like) const;
   /// A string at run time: unicode_type, or a literal (which converts to one).
   bool is_string(TypeId t) const {
     return kind(t) == TypeKind::Unicode || kind(t) == TypeKind::Str;
@@ -284,6 +341,7 @@ class TypeContext {
   std::deque<std::string> strings_;
   std::unordered_map<std::string, uint32_t> string_index_;
   std::map<uint64_t, ClassInfo> classes_;
+  std::map<uint64_t, RecordInfo> records_;
 };
 
 /// Strips one Optional level: optional(T) -> T; other types unchanged.

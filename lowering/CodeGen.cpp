@@ -489,6 +489,12 @@ void FunctionLowerer::lower_inst(const InstData &d) {
         set(d.result, lower_container_getitem(d));
         return;
       }
+      if (types_.kind(type(d.operands[0])) == TypeKind::Record ||
+          (types_.kind(type(d.operands[0])) == TypeKind::RecordArray &&
+           types_.kind(type(d.operands[1])) == TypeKind::Str)) {
+        set(d.result, lower_record_getitem(d));
+        return;
+      }
       set(d.result,
           types_.is_string(type(d.operands[0])) ? lower_string_getitem(d) : lower_getitem(d));
       return;

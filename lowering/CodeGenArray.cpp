@@ -22,7 +22,7 @@ V FunctionLowerer::stride_of(V arr, TypeId t, int k) {
   Layout l = types_.layout(t);
   // The innermost axis of a contiguous array has a known stride: this is what vectorizes.
   if ((l == Layout::C && k == nd - 1) || (l == Layout::F && k == 0))
-    return llvm::ConstantInt::get(i64_, static_cast<uint64_t>(bit_width(types_.dtype(t)) / 8));
+    return llvm::ConstantInt::get(i64_, static_cast<uint64_t>(types_.itemsize(t)));
   return array_dim(arr, DataModel::kStrides, k);
 }
 
@@ -41,8 +41,10 @@ V FunctionLowerer::wrap_index(V index, ScalarKind kind, V extent) {
 }
 
 V FunctionLowerer::element_pointer(V arr, TypeId t, const std::vector<V> &indices) {
-  ScalarKind dt = types_.dtype(t);
-  llvm::Type *et = mt(types_.scalar(dt));
+  // A record is addressed as an array of its bytes.
+  llvm::Type *et = types_.kind(t) == TypeKind::RecordArray
+                       ? llvm::ArrayType::get(i8_, static_cast<uint64_t>(types_.itemsize(t)))
+                       : mt(types_.scalar(types_.dtype(t)));
   V data = array_field(arr, DataModel::kData);
   int nd = static_cast<int>(indices.size());
   if (nd == 0) return data;
@@ -78,7 +80,7 @@ V FunctionLowerer::make_array(TypeId t, V meminfo, V parent, V data, const std::
   V arr = llvm::UndefValue::get(st);
   V nitems = llvm::ConstantInt::get(i64_, 1);
   for (V s : shape) nitems = b_.CreateMul(nitems, s);
-  uint64_t itemsize = static_cast<uint64_t>(bit_width(types_.dtype(t)) / 8);
+  auto itemsize = static_cast<uint64_t>(types_.itemsize(t));
   arr = b_.CreateInsertValue(arr, meminfo, {DataModel::kMeminfo});
   arr = b_.CreateInsertValue(arr, parent, {DataModel::kParent});
   arr = b_.CreateInsertValue(arr, nitems, {DataModel::kNitems});
@@ -131,6 +133,7 @@ V FunctionLowerer::allocate_array(TypeId t, const std::vector<V> &shape) {
 
 V FunctionLowerer::lower_getattr(const InstData &d) {
   TypeId t = type(d.operands[0]);
+  if (static_cast<AttrId>(d.aux) == AttrId::RecordField) return lower_record_getattr(d);
   if (types_.kind(t) == TypeKind::Instance || types_.kind(t) == TypeKind::JitClass)
     return lower_jitclass_getattr(d);  // before aux is read: a property's aux is its callee
   auto attr = static_cast<AttrId>(d.aux);
@@ -174,11 +177,11 @@ V FunctionLowerer::lower_getattr(const InstData &d) {
     case AttrId::Ndim: return llvm::ConstantInt::get(i64_, static_cast<uint64_t>(types_.ndim(t)));
     case AttrId::Size: return array_field(obj, DataModel::kNitems);
     case AttrId::Itemsize:
-      return llvm::ConstantInt::get(i64_, static_cast<uint64_t>(bit_width(types_.dtype(t)) / 8));
+      return llvm::ConstantInt::get(i64_, static_cast<uint64_t>(types_.itemsize(t)));
     case AttrId::Nbytes:
-      return b_.CreateMul(
-          array_field(obj, DataModel::kNitems),
-          llvm::ConstantInt::get(i64_, static_cast<uint64_t>(bit_width(types_.dtype(t)) / 8)));
+      return b_.CreateMul(array_field(obj, DataModel::kNitems),
+                          llvm::ConstantInt::get(i64_, static_cast<uint64_t>(types_.itemsize(t))));
+    case AttrId::RecordField: return lower_record_getattr(d);
     case AttrId::Transpose: {
       int nd = types_.ndim(t);
       std::vector<V> shape, strides;
@@ -286,7 +289,7 @@ V FunctionLowerer::index_array(V arr, TypeId t, Value index, TypeId result, Sour
     *kind = types_.scalar_kind(et);
     return from_memory(b_.CreateExtractValue(idx_value, {static_cast<unsigned>(k)}), et);
   };
-  bool scalar = types_.is_scalar(result);
+  bool scalar = types_.is_scalar(result) || types_.kind(result) == TypeKind::Record;
   if (scalar) {
     std::vector<V> indices;
     for (size_t k = 0; k < items.size(); ++k) {
@@ -295,6 +298,8 @@ V FunctionLowerer::index_array(V arr, TypeId t, Value index, TypeId result, Sour
       indices.push_back(
           wrap_index(raw, kind, array_dim(arr, DataModel::kShape, static_cast<int>(k))));
     }
+    if (types_.kind(result) == TypeKind::Record)  // the record in place
+      return make_record(element_pointer(arr, t, indices), array_field(arr, DataModel::kParent));
     return load_element(element_pointer(arr, t, indices), types_.dtype(t));
   }
   V data = array_field(arr, DataModel::kData);
@@ -527,6 +532,10 @@ void FunctionLowerer::lower_fancy_set(V a, TypeId at, Value index, V value, Type
 
 void FunctionLowerer::lower_setitem(const InstData &d) {
   TypeId ct = type(d.operands[0]);
+  if (types_.kind(ct) == TypeKind::Record || types_.kind(ct) == TypeKind::RecordArray) {
+    lower_record_setitem(d);
+    return;
+  }
   V c = get(d.operands[0]);
   std::vector<IndexItem> items = analyze_index(f_, types_, d.operands[1], d.loc);
   TypeId vt0 = type(d.operands[2]);
@@ -743,7 +752,8 @@ V FunctionLowerer::iterator_from(V iterable, TypeId from, TypeId iter_type) {
       b_.CreateStore(minus_one, b_.CreateStructGEP(st, state, 3));  // before the first item
       return state;
     }
-    case TypeKind::Array: {
+    case TypeKind::Array:
+    case TypeKind::RecordArray: {
       llvm::Type *st = dm_.iterator_state_type(iter_type);
       V state = entry_alloca(st, "arrayiter");
       b_.CreateStore(iterable, b_.CreateStructGEP(st, state, 0));
@@ -856,6 +866,8 @@ V FunctionLowerer::lower_itervalue(V state, TypeId iter) {
       V arr = b_.CreateLoad(mt(at), b_.CreateStructGEP(st, state, 0));
       V idx = b_.CreateLoad(i64_, b_.CreateStructGEP(st, state, 1));
       int nd = types_.ndim(at);
+      if (nd == 1 && types_.kind(at) == TypeKind::RecordArray)
+        return make_record(element_pointer(arr, at, {idx}), array_field(arr, DataModel::kParent));
       if (nd == 1) return load_element(element_pointer(arr, at, {idx}), types_.dtype(at));
       TypeId row = array_item_type(types_, at);
       V data = b_.CreateGEP(i8_, array_field(arr, DataModel::kData),

@@ -424,7 +424,8 @@ V FunctionLowerer::lower_builtin(const InstData &d, BuiltinId id) {
       if (types_.kind(t) == TypeKind::Instance)  // a jitclass's __len__
         return call_compiled(f_.callees[d.aux], {v}, type(d.result));
       switch (types_.kind(t)) {
-        case TypeKind::Array: return array_dim(v, DataModel::kShape, 0);
+        case TypeKind::Array:
+        case TypeKind::RecordArray: return array_dim(v, DataModel::kShape, 0);
         case TypeKind::Tuple: return llvm::ConstantInt::get(i64_, types_.get(t).elems.size());
         case TypeKind::List:
         case TypeKind::Dict:

@@ -52,6 +52,10 @@ V FunctionLowerer::lower_jitclass_getattr(const InstData &d) {
 
 void FunctionLowerer::lower_setattr(const InstData &d) {
   TypeId t = type(d.operands[0]);
+  if (types_.kind(t) == TypeKind::Record) {
+    lower_record_setattr(d);
+    return;
+  }
   const ClassInfo &c = class_of(types_, t);
   int k = c.field(f_.names[static_cast<size_t>(d.imm)]);
   internal_assert(k >= 0) << "setattr of a jitclass without that field";

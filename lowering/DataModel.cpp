@@ -74,7 +74,10 @@ llvm::Type *DataModel::memory_type(TypeId t) {
       break;
     }
     case TypeKind::None: result = i8; break;
-    case TypeKind::Array: result = array_type(static_cast<int>(d.b)); break;
+    case TypeKind::Array:
+    case TypeKind::RecordArray: result = array_type(static_cast<int>(d.b)); break;
+    // {the record's bytes, the Python object owning them} (ir/Types.h)
+    case TypeKind::Record: result = llvm::StructType::get(ctx_, {ptr_, ptr_}); break;
     case TypeKind::ArrayFlags:
     case TypeKind::ArrayCTypes: result = memory_type(d.elems[0]); break;
     case TypeKind::Tuple:

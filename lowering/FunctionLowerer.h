@@ -224,6 +224,22 @@ class FunctionLowerer {
   /// The address of field k of the instance `obj` (its MemInfo's data).
   V jitclass_field_ptr(V obj, const ClassInfo &c, size_t k);
   V lower_getitem(const InstData &d);
+  // CodeGenRecord.cpp: records of structured dtypes and arrays of them
+  /// The record value {data, owner}.
+  V make_record(V data, V owner);
+  /// r.x, and a.x on an array of records (AttrId::RecordField).
+  V lower_record_getattr(const InstData &d);
+  /// r["x"] / r[0] on a record, a["x"] on an array of records.
+  V lower_record_getitem(const InstData &d);
+  void lower_record_setattr(const InstData &d);
+  /// r["x"] = v, a["x"] = v, a[i] = r.
+  void lower_record_setitem(const InstData &d);
+  /// Field k of the record value `rec` (of type rt) read as the result type `result`.
+  V record_field_read(V rec, TypeId rt, size_t k, TypeId result);
+  /// Field k over every record of the array `arr` (of type at): a view of type `result`.
+  V record_field_view(V arr, TypeId at, size_t k, TypeId result);
+  /// Stores `value` (of type vt) into field k of the record `rec` of type rt.
+  void record_field_store(V rec, TypeId rt, size_t k, V value, TypeId vt);
   /// ember.carray / farray over a pointer, and ptr[i] (CodeGenCArray.cpp).
   V lower_carray(const InstData &d, BuiltinId id);
   /// Calls of C functions and a.ctypes (lowering/CodeGenCCall.cpp).

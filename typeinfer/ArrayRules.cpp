@@ -15,6 +15,8 @@ TypeId type_getattr(RuleContext &cx, uint32_t *attr_id) {
   const std::string &name = cx.f.names[static_cast<size_t>(cx.inst.imm)];
   const TypeData &od = types.get(obj);
   auto set = [&](AttrId a) { *attr_id = static_cast<uint32_t>(a); };
+  TypeId record_attr;
+  if (type_record_getattr(cx, attr_id, &record_attr)) return record_attr;
   if (od.kind == TypeKind::Instance || od.kind == TypeKind::JitClass ||
       (od.kind == TypeKind::Optional && types.kind(od.elems[0]) == TypeKind::Instance))
     return type_jitclass_getattr(cx, attr_id);  // an optional instance: MakeExplicit unwraps it
@@ -168,6 +170,8 @@ TypeId type_getitem(RuleContext &cx) {
     case TypeKind::Str:
     case TypeKind::Unicode: return type_string_getitem(cx);
     case TypeKind::Pointer: return type_pointer_getitem(cx);
+    case TypeKind::Record:
+    case TypeKind::RecordArray: return type_record_getitem(cx);
     default:
       typing_error(cx.loc()) << "a value of type " << types.to_string(c)
                              << " cannot be subscripted in compiled code";
@@ -179,6 +183,8 @@ void check_setitem(RuleContext &cx) {
   TypeId c = cx.type(cx.inst.operands[0]);
   TypeId v = cx.type(cx.inst.operands[2]);
   if (types.kind(c) == TypeKind::Pointer) return check_pointer_setitem(cx);
+  if (types.kind(c) == TypeKind::Record || types.kind(c) == TypeKind::RecordArray)
+    return check_record_setitem(cx);
   if (!types.is_array(c))
     typing_error(cx.loc()) << "a value of type " << types.to_string(c)
                            << " does not support item assignment in compiled code";
@@ -211,6 +217,7 @@ TypeId iterator_type(TypeContext &types, TypeId t, SourceLoc loc, const std::str
   switch (types.kind(t)) {
     case TypeKind::Range: return types.range_iter();
     case TypeKind::Array:
+    case TypeKind::RecordArray:
       if (types.ndim(t) == 0) typing_error(loc) << "iteration over a 0-d array";
       return types.array_iter(t);
     case TypeKind::RangeIter:

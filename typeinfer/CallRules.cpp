@@ -490,7 +490,7 @@ TypeId type_python_builtin(BuiltinCall &c) {
     case BuiltinId::EmberGetNumThreads: return types.int64();
     case BuiltinId::Len: {
       TypeId t = c.param(0);
-      if (types.is_array(t)) {
+      if (types.is_array_like(t)) {
         if (types.ndim(t) == 0) typing_error(c.cx.loc()) << "len() of a 0-d array";
         return types.int64();
       }

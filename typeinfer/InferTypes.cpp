@@ -335,7 +335,14 @@ class TypeInferrer {
         if (ref.dispatcher) callees_[d.result.id] = ref;
         return t;
       }
-      case Op::SetAttr: check_jitclass_setattr(cx); return TypeId{};
+      case Op::SetAttr: {
+        TypeKind k = types_.kind(f_.type(d.operands[0]));
+        if (k == TypeKind::Record || k == TypeKind::RecordArray)
+          check_record_setattr(cx);
+        else
+          check_jitclass_setattr(cx);
+        return TypeId{};
+      }
       case Op::Call: {
         CalleeRef ref;
         cx.callee_out = &ref;

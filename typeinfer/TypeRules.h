@@ -32,7 +32,7 @@ struct RuleContext {
   bool kernel = false;              ///< typing a kernel or device function (InferOptions::kernel)
   /// The item types learned so far for empty container displays, by site (ContainerRules.h).
   std::map<uint64_t, std::vector<TypeId>> *sites = nullptr;
-  int warp_size = 32;               ///< InferOptions::warp_size
+  int warp_size = 32;  ///< InferOptions::warp_size
   SourceLoc loc() const { return inst.loc; }
   TypeId type(Value v) const { return f.type(v); }
   std::string str(TypeId t) const { return types.to_string(t); }
@@ -113,6 +113,17 @@ TypeId type_jitclass_new(RuleContext &cx);
 bool type_jitclass_operator(RuleContext &cx, TypeId *out);
 /// The dunder method name of an operator instruction (Op::BinOp, Compare, Unary), or null.
 const char *jitclass_dunder(const InstData &d);
+
+// ---- RecordRules.cpp ----------------------------------------------------------------------
+/// `r.x` on a record, `a.x` (a field's view, or shape, size, ...) on an array of records;
+/// false when the receiver is neither.
+bool type_record_getattr(RuleContext &cx, uint32_t *attr_id, TypeId *out);
+/// r["x"], r[0] on a record; a["x"], a[i], a[i:j] on an array of records.
+TypeId type_record_getitem(RuleContext &cx);
+/// r.x = v (Op::SetAttr on a record).
+void check_record_setattr(RuleContext &cx);
+/// r["x"] = v, a["x"] = v, a[i] = r.
+void check_record_setitem(RuleContext &cx);
 
 // ---- ArrayRules.cpp -----------------------------------------------------------------------
 TypeId type_getattr(RuleContext &cx, uint32_t *attr_id);

@@ -177,6 +177,10 @@ std::vector<IndexItem> analyze_index(const Function &f, const TypeContext &types
 TypeId view_type(TypeContext &types, TypeId array, const std::vector<IndexItem> &items,
                  SourceLoc loc, const Function *f) {
   int ndim = types.ndim(array);
+  if (items.size() == 1 && items[0].kind == IndexItem::Kind::Array && f &&
+      types.kind(array) == TypeKind::RecordArray)
+    unsupported(loc) << "indexing an array of records with a mask or an index array is not "
+                        "supported in compiled code";
   if (items.size() == 1 && items[0].kind == IndexItem::Kind::Array && f) {
     // Boolean masks select elements (a copy, 1-d); integer arrays select along the first axis.
     TypeId it = f->type(items[0].value);
@@ -213,7 +217,7 @@ TypeId view_type(TypeContext &types, TypeId array, const std::vector<IndexItem> 
     typing_error(loc) << "too many indices for " << types.to_string(array) << ": " << used
                       << " were given";
   int out_ndim = ndim - ints + added;
-  if (out_ndim == 0 && added == 0 && !ellipsis) return types.scalar(types.dtype(array));
+  if (out_ndim == 0 && added == 0 && !ellipsis) return types.element_type(array);
   // Which layout survives: leading integers, then at most one unit-step slice, then full slices
   // keep a C array C; the mirror image keeps an F array F.
   auto keeps = [&](bool forward) {
@@ -241,14 +245,14 @@ TypeId view_type(TypeContext &types, TypeId array, const std::vector<IndexItem> 
   if (in == Layout::C && keeps(true)) out = Layout::C;
   if (in == Layout::F && keeps(false)) out = Layout::F;
   if (out_ndim <= 1 && out != Layout::A) out = Layout::C;
-  return types.array(types.dtype(array), out_ndim, out, types.readonly(array));
+  return types.array_like(array, out_ndim, out, types.readonly(array));
 }
 
 TypeId array_item_type(TypeContext &types, TypeId array) {
   int ndim = types.ndim(array);
-  if (ndim == 1) return types.scalar(types.dtype(array));
+  if (ndim == 1) return types.element_type(array);
   Layout l = types.layout(array) == Layout::C ? Layout::C : Layout::A;
-  return types.array(types.dtype(array), ndim - 1, l, types.readonly(array));
+  return types.array_like(array, ndim - 1, l, types.readonly(array));
 }
 
 TypeId iterator_value_type(TypeContext &types, TypeId iter) {

@@ -161,7 +161,14 @@ enum ember_type_tag {
    * argument codes...]; in memory the address of a compiled specialization's native function
    * (int32_t f(void *ret, ember_error *err, args...), its arguments as compiled code passes
    * them), which compiled code calls indirectly. */
-  EMBER_T_FUNCTION = 75
+  EMBER_T_FUNCTION = 75,
+  /* A record of a structured dtype (an np.void with fields): [EMBER_T_RECORD, record id]; in
+   * memory {void *data, PyObject *owner}.  The id is ember/records.py's hash of the dtype's
+   * layout (names, offsets, field dtypes, itemsize, alignment), the same in every process. */
+  EMBER_T_RECORD = 72,
+  /* An array of records: [EMBER_T_RECORD_ARRAY, record id, ndim, layout, readonly]; in memory
+   * an array struct, as EMBER_T_ARRAY's. */
+  EMBER_T_RECORD_ARRAY = 73
 };
 
 enum ember_layout { EMBER_LAYOUT_C = 0, EMBER_LAYOUT_F = 1, EMBER_LAYOUT_A = 2 };

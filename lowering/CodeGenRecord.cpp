@@ -1,0 +1,181 @@
+// Records of structured dtypes and arrays of them (typing: typeinfer/RecordRules.cpp).  A
+// record value is {data, owner}: the address of its bytes in the array (or np.void argument)
+// it came from, and the Python object owning them, which a subarray field's view names as its
+// parent so that the view, returned to Python, keeps the buffer alive.  Fields are read and
+// written in place at their byte offsets, so `r = a[i]; r.x = 3` changes the array, as in
+// Numba.  A packed dtype's fields may sit at any byte: they are accessed with alignment 1.
+#include "ember/abi.h"
+#include "ir/rules/IndexAnalysis.h"
+#include "lowering/FunctionLowerer.h"
+
+namespace ember {
+
+using V = llvm::Value *;
+
+namespace {
+
+const RecordInfo &info_of(const TypeContext &types, TypeId t) {
+  const RecordInfo *r = types.record_info(types.get(t).handle);
+  internal_assert(r) << "record " << types.get(t).handle << " was never defined";
+  return *r;
+}
+
+/// The field a GetItem/SetItem key names: a string literal or a constant position.
+size_t field_of_key(const Function &f, const TypeContext &types, const RecordInfo &r, Value key) {
+  TypeId kt = f.type(key);
+  if (types.kind(kt) == TypeKind::Str) {
+    int k = r.field(types.string(types.get(kt).a));
+    internal_assert(k >= 0) << "an unknown record field reached lowering";
+    return static_cast<size_t>(k);
+  }
+  int64_t pos = 0;
+  internal_assert(f.const_int(key, &pos)) << "a record key that is not a constant";
+  auto n = static_cast<int64_t>(r.fields.size());
+  return static_cast<size_t>(pos < 0 ? pos + n : pos);
+}
+
+}  // namespace
+
+V FunctionLowerer::make_record(V data, V owner) {
+  auto *st = llvm::StructType::get(ctx_, {ptr_, ptr_});
+  V r = b_.CreateInsertValue(llvm::UndefValue::get(st), data, {0});
+  return b_.CreateInsertValue(r, owner, {1});
+}
+
+V FunctionLowerer::record_field_read(V rec, TypeId rt, size_t k, TypeId result) {
+  const RecordInfo &r = info_of(types_, rt);
+  const RecordField &f = r.fields[k];
+  V owner = b_.CreateExtractValue(rec, {1});
+  V p =
+      b_.CreateConstGEP1_64(i8_, b_.CreateExtractValue(rec, {0}), static_cast<uint64_t>(f.offset));
+  switch (f.kind) {
+    case RecordField::Kind::Scalar: {
+      llvm::Type *m = mt(f.type);
+      llvm::Align natural = ms_.module.getDataLayout().getABITypeAlign(m);
+      bool aligned = r.aligned && f.offset % static_cast<int64_t>(natural.value()) == 0;
+      V x = b_.CreateAlignedLoad(m, p, aligned ? natural : llvm::Align(1));
+      return from_memory(x, f.type);
+    }
+    case RecordField::Kind::Record: return make_record(p, owner);
+    case RecordField::Kind::Subarray: {
+      std::vector<V> shape;
+      for (int64_t n : f.shape)
+        shape.push_back(llvm::ConstantInt::get(i64_, static_cast<uint64_t>(n)));
+      auto itemsize = static_cast<uint64_t>(bit_width(types_.scalar_kind(f.type)) / 8);
+      V meminfo = llvm::ConstantPointerNull::get(llvm::cast<llvm::PointerType>(ptr_));
+      V v = make_array(result, meminfo, owner, p, shape, c_strides(shape, itemsize));
+      incref(v, result);
+      return v;
+    }
+    case RecordField::Kind::Other: break;
+  }
+  internal_error << "an unreadable record field reached lowering";
+  return nullptr;
+}
+
+V FunctionLowerer::record_field_view(V arr, TypeId at, size_t k, TypeId result) {
+  const RecordInfo &r = info_of(types_, at);
+  const RecordField &f = r.fields[k];
+  int nd = types_.ndim(at);
+  V data = b_.CreateConstGEP1_64(i8_, array_field(arr, DataModel::kData),
+                                 static_cast<uint64_t>(f.offset));
+  std::vector<V> shape, strides;
+  for (int j = 0; j < nd; ++j) {
+    shape.push_back(array_dim(arr, DataModel::kShape, j));
+    strides.push_back(array_dim(arr, DataModel::kStrides, j));
+  }
+  if (f.kind == RecordField::Kind::Subarray) {  // the subarray's axes follow the array's
+    std::vector<V> sub;
+    for (int64_t n : f.shape) sub.push_back(llvm::ConstantInt::get(i64_, static_cast<uint64_t>(n)));
+    auto itemsize = static_cast<uint64_t>(bit_width(types_.scalar_kind(f.type)) / 8);
+    std::vector<V> sub_strides = c_strides(sub, itemsize);
+    shape.insert(shape.end(), sub.begin(), sub.end());
+    strides.insert(strides.end(), sub_strides.begin(), sub_strides.end());
+  }
+  V v = make_array(result, array_field(arr, DataModel::kMeminfo),
+                   array_field(arr, DataModel::kParent), data, shape, strides);
+  incref(v, result);
+  return v;
+}
+
+void FunctionLowerer::record_field_store(V rec, TypeId rt, size_t k, V value, TypeId vt) {
+  const RecordInfo &r = info_of(types_, rt);
+  const RecordField &f = r.fields[k];
+  V p =
+      b_.CreateConstGEP1_64(i8_, b_.CreateExtractValue(rec, {0}), static_cast<uint64_t>(f.offset));
+  switch (f.kind) {
+    case RecordField::Kind::Scalar: {
+      llvm::Type *m = mt(f.type);
+      llvm::Align natural = ms_.module.getDataLayout().getABITypeAlign(m);
+      bool aligned = r.aligned && f.offset % static_cast<int64_t>(natural.value()) == 0;
+      b_.CreateAlignedStore(to_memory(convert(value, vt, f.type), f.type), p,
+                            aligned ? natural : llvm::Align(1));
+      return;
+    }
+    case RecordField::Kind::Record: {  // a record of the same dtype: its bytes
+      const RecordInfo &sub = info_of(types_, f.type);
+      b_.CreateMemMove(p, llvm::MaybeAlign(1), b_.CreateExtractValue(value, {0}),
+                       llvm::MaybeAlign(1), static_cast<uint64_t>(sub.itemsize));
+      return;
+    }
+    case RecordField::Kind::Subarray:
+    case RecordField::Kind::Other: break;
+  }
+  internal_error << "a store into this record field reached lowering";
+}
+
+V FunctionLowerer::lower_record_getattr(const InstData &d) {
+  TypeId t = type(d.operands[0]);
+  const RecordInfo &r = info_of(types_, t);
+  int k = r.field(f_.names[static_cast<size_t>(d.imm)]);
+  internal_assert(k >= 0) << "an unknown record field reached lowering";
+  if (types_.kind(t) == TypeKind::Record)
+    return record_field_read(get(d.operands[0]), t, static_cast<size_t>(k), type(d.result));
+  return record_field_view(get(d.operands[0]), t, static_cast<size_t>(k), type(d.result));
+}
+
+V FunctionLowerer::lower_record_getitem(const InstData &d) {
+  TypeId t = type(d.operands[0]);
+  size_t k = field_of_key(f_, types_, info_of(types_, t), d.operands[1]);
+  if (types_.kind(t) == TypeKind::Record)
+    return record_field_read(get(d.operands[0]), t, k, type(d.result));
+  return record_field_view(get(d.operands[0]), t, k, type(d.result));
+}
+
+void FunctionLowerer::lower_record_setattr(const InstData &d) {
+  TypeId t = type(d.operands[0]);
+  int k = info_of(types_, t).field(f_.names[static_cast<size_t>(d.imm)]);
+  internal_assert(k >= 0) << "an unknown record field reached lowering";
+  record_field_store(get(d.operands[0]), t, static_cast<size_t>(k), get(d.operands[1]),
+                     type(d.operands[1]));
+}
+
+void FunctionLowerer::lower_record_setitem(const InstData &d) {
+  TypeId t = type(d.operands[0]);
+  const RecordInfo &r = info_of(types_, t);
+  V value = get(d.operands[2]);
+  TypeId vt = type(d.operands[2]);
+  if (types_.kind(t) == TypeKind::Record) {
+    record_field_store(get(d.operands[0]), t, field_of_key(f_, types_, r, d.operands[1]), value,
+                       vt);
+    return;
+  }
+  if (types_.kind(type(d.operands[1])) == TypeKind::Str) {  // a["x"] = v fills the field's view
+    size_t k = field_of_key(f_, types_, r, d.operands[1]);
+    const RecordField &f = r.fields[k];
+    int nd = types_.ndim(t) + static_cast<int>(f.shape.size());
+    TypeId view_t = types_.array(types_.scalar_kind(f.type), nd, Layout::A);
+    V view = record_field_view(get(d.operands[0]), t, k, view_t);
+    assign_to_view(view, view_t, value, vt);
+    decref(view, view_t);
+    return;
+  }
+  // a[i] = r: the record's bytes (memmove: r may be a[i] itself).
+  TypeId elem = types_.record(types_.get(t).handle, types_.readonly(t));
+  V target = index_array(get(d.operands[0]), t, d.operands[1], elem, d.loc);
+  b_.CreateMemMove(b_.CreateExtractValue(target, {0}), llvm::MaybeAlign(1),
+                   b_.CreateExtractValue(value, {0}), llvm::MaybeAlign(1),
+                   static_cast<uint64_t>(r.itemsize));
+}
+
+}  // namespace ember
