@@ -221,6 +221,41 @@ def test_two_interpreters_run_compiled_code_at_once(tmp_path):
     assert got["results"] == [[17984] * 3, [17984] * 3]
 
 
+# ctypes, which calls the cfunc, loads in an interpreter with its own GIL from 3.13 on.
+CTYPES_GILS = [pytest.param(True, id="own-gil")] if sys.version_info >= (3, 13) else []
+CTYPES_GILS += [pytest.param(False, id="shared-gil")]
+
+
+@pytest.mark.parametrize("own_gil", CTYPES_GILS)
+def test_two_interpreters_meet_in_compiled_code(tmp_path, own_gil):
+    """Rendezvous, not a stopwatch: each interpreter's compiled call sets its flag and waits for
+    the other's, which only the other interpreter's call, running at the same time, sets."""
+    main = """
+    import ctypes, os
+    import subinterp_rendezvous as r
+    flags = (ctypes.c_int64 * 2)()
+    os.environ["EMBER_TEST_FLAGS"] = str(ctypes.addressof(flags))
+    def after():
+        return list(flags)
+    """
+    sub = """
+    import ctypes, os
+    import subinterp_rendezvous as r
+    flags = ctypes.cast(int(os.environ["EMBER_TEST_FLAGS"]), ctypes.POINTER(ctypes.c_int64))
+    result = bool(r.meet.ctypes(flags, {me}, {other}, r.SAFETY_ROUNDS))
+    """
+    got = probe(
+        tmp_path,
+        main,
+        [sub.format(me=0, other=1), sub.format(me=1, other=0)],
+        own_gil,
+        concurrent=True,
+    )
+    assert got["errors"] == [None, None]
+    assert got["results"] == [True, True]
+    assert got["main"] == [1, 1]
+
+
 @pytest.mark.parametrize("own_gil", GILS)
 def test_code_compiled_after_the_subinterpreter_imported_it(tmp_path, own_gil):
     """A sub-interpreter looks the code up at each new signature's first call: what the main
