@@ -34,7 +34,9 @@ except ImportError:
 def create():
     if hasattr(interps, "new_config"):
         return interps.create(interps.new_config("isolated" if spec["own_gil"] else "legacy"))
-    return interps.create(isolated=True) if spec["own_gil"] else interps.create()
+    if sys.version_info >= (3, 12):  # its create() makes an own-GIL one unless told not to
+        return interps.create(isolated=spec["own_gil"])
+    return interps.create()
 
 def run(iid, code):
     '''Runs code in interpreter iid: None, or the exception it raised, as text.'''
