@@ -8,7 +8,7 @@ BUILD   := build
 STAMPS  := .stamps
 JOBS    ?= $(shell nproc)
 
-.PHONY: all run test build deps test-cpp test-python test-pythons test-gpu cases bench bench-containers asan ubsan \
+.PHONY: all run test build deps test-cpp test-python test-pythons test-py313-core test-gpu cases bench bench-containers asan ubsan \
         fuzz fuzz-ci bench-gpu sanitize clean format lint numpy-support
 
 all: build
@@ -78,8 +78,21 @@ test-gpu: build
 # built for it: `make test-pythons` (all of tests/python), or PYTEST_ARGS="..." for a subset.
 PYTEST_ARGS ?= tests/python -q
 
-test-pythons: deps
-	./tools/test-pythons.sh $(PYTEST_ARGS)
+test-pythons: build
+	JOBS=$(JOBS) ./tools/test-pythons.sh $(PYTEST_ARGS)
+
+# The core and array tests (and the sub-interpreter ones, which need 3.12+) under pyenv's 3.13,
+# with only what they need installed (requirements-core.txt): what CI runs beside `make test`.
+PY313_CORE_TESTS := tests/python/test_scalars.py tests/python/test_control_flow.py \
+  tests/python/test_calls.py tests/python/test_dispatcher.py tests/python/test_errors.py \
+  tests/python/test_exceptions.py tests/python/test_tuples_optional.py \
+  tests/python/test_arrays_core.py tests/python/test_numpy_arrays.py \
+  tests/python/test_numpy_reductions.py tests/python/test_cfunc.py \
+  tests/python/test_subinterpreters.py
+
+test-py313-core: build
+	EMBER_PYTHONS=13 EMBER_REQUIREMENTS=requirements-core.txt JOBS=$(JOBS) \
+	  ./tools/test-pythons.sh $(PY313_CORE_TESTS) -q -m "not gpu"
 
 # AddressSanitizer: the compiler, runtime and bindings instrumented in build-asan/, the C++ tests,
 # then the array tests with ember's native modules taken from that build (EMBER_NATIVE_DIR).

@@ -1,4 +1,4 @@
-"""Packaging: the three extension modules are built by CMake (CMakeLists.txt), not setuptools.
+"""Packaging: the four extension modules are built by CMake (CMakeLists.txt), not setuptools.
 
 `pip install .` (or `-e .`) runs CMake in ./build (or $EMBER_BUILD_DIR) and puts the modules in
 the package; `make` does the same build incrementally.
@@ -26,7 +26,7 @@ class CMakeBuild(build_ext):
             subprocess.check_call(["cmake", "-S", ROOT, "-B", build, "-DCMAKE_BUILD_TYPE=Release",
                                    f"-DPython_EXECUTABLE={sys.executable}"])
         subprocess.check_call(["cmake", "--build", build, "-j", str(os.cpu_count() or 2),
-                               "--target", "_ember", "_compiler", "_cuda"])
+                               "--target", "_ember", "_compiler", "_cuda", "_shared_code"])
         for ext in self.extensions:
             built = os.path.join(ROOT, "ember", os.path.basename(self.get_ext_filename(ext.name)))
             dest = self.get_ext_fullpath(ext.name)
@@ -38,6 +38,6 @@ class CMakeBuild(build_ext):
 setup(
     packages=["ember"],
     ext_modules=[CMakeExtension("ember._ember"), CMakeExtension("ember._compiler"),
-                 CMakeExtension("ember._cuda")],
+                 CMakeExtension("ember._cuda"), CMakeExtension("ember._shared_code")],
     cmdclass={"build_ext": CMakeBuild},
 )

@@ -26,6 +26,10 @@ PyObject *raise_compiled_error(const ember_error &err);
 
 /// Registers the reporter a @cfunc's C entry calls when it raised (CFuncReport.cpp).
 void init_cfunc_reporter();
+/// Whether the calling thread runs for a sub-interpreter (compiled code the main interpreter
+/// shared, ember/_subinterpreter.py): the hooks that take the GIL to run main-interpreter
+/// objects (objmode blocks, the cfunc reporter) must not run there (CFuncReport.cpp).
+bool on_subinterpreter_thread();
 
 /// The Python implementation (`_impl`) of a jitted function, whose id is the function's handle
 /// in types; nullptr (no error set) when obj is not a jitted function.

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "bindings/Boxing.h"
+#include "bindings/Dispatcher.h"
 #include "ember/abi.h"
 #include "ember/runtime.h"
 
@@ -96,6 +97,10 @@ bool unbox_outputs(const Block &block, const Plan &plan, PyObject *result, void 
 
 int32_t run_block(int64_t id, const int64_t *in_code, void *in, const int64_t *out_code,
                   void *out) {
+  // A sub-interpreter running shared compiled code: the block is a main-interpreter function.
+  // Failing without a pending exception, the code reports EMBER_EXC_PYTHON_PENDING, which
+  // ember/_subinterpreter.py raises as a SubinterpreterError.
+  if (on_subinterpreter_thread()) return 1;
   PyGILState_STATE gil = PyGILState_Ensure();
   const Block *block;
   {

@@ -12,20 +12,25 @@ the compiled code is reused for every later call with those types.  See docs/des
 """
 import os as _os
 
-# In a sub-interpreter this raises, before NumPy and the native modules are loaded.
-from . import _interpreters  # noqa: F401
+from ._interpreters import in_subinterpreter as _in_subinterpreter
+
+_SUBINTERPRETER = _in_subinterpreter()  # PEP 684/734: see ember/_subinterpreter.py
 
 # EMBER_NATIVE_DIR: load the native modules (_ember, _compiler) from another build of them,
 # e.g. the AddressSanitizer build `make asan` makes beside the normal one.
 if _os.environ.get("EMBER_NATIVE_DIR"):
     __path__.insert(0, _os.environ["EMBER_NATIVE_DIR"])
 
-from . import config, typed, types  # noqa: E402  (typed registers the classes containers box as)
-from ._ember import get_num_threads, get_thread_id, set_num_threads
-from ._objmode import objmode
-from .decorators import jit, jit_module, njit, prange
-from .errors import EmberError, InternalError, TypingError, UnsupportedError
-from .types import (
+# Pure Python: the errors and the types load in any interpreter.
+from . import types  # noqa: E402
+from .errors import (  # noqa: E402
+    EmberError,
+    InternalError,
+    SubinterpreterError,
+    TypingError,
+    UnsupportedError,
+)
+from .types import (  # noqa: E402
     b1,
     bool_,
     boolean,
@@ -67,6 +72,20 @@ from .types import (
     void,
 )
 
+if _SUBINTERPRETER:
+    # PEP 684/734: NumPy and the pybind11 modules cannot load here; jit, njit and cfunc run the
+    # code the main interpreter compiled (ember/_subinterpreter.py).
+    from ._subinterpreter import cfunc, jit, njit, prange
+    from ._subinterpreter import missing as _missing
+
+    def __getattr__(name):
+        raise _missing(name)
+else:
+    from . import config, typed  # noqa: F401  (typed registers the classes containers box as)
+    from ._ember import get_num_threads, get_thread_id, set_num_threads
+    from ._objmode import objmode
+    from .decorators import jit, jit_module, njit, prange
+
 
 def cache_info(roots=None):
     """The on-disk cache's entries (count, bytes) and this process's hits, misses and stores
@@ -75,7 +94,7 @@ def cache_info(roots=None):
     return info(roots)
 
 
-def __getattr__(name):  # PEP 562: the ufunc builders import numpy's ufunc machinery lazily
+def _lazy_attribute(name):  # PEP 562: the ufunc builders import numpy's ufunc machinery lazily
     if name in ("vectorize", "guvectorize", "DUFunc"):
         from . import ufunc
         return getattr(ufunc, name)
@@ -97,6 +116,10 @@ def __getattr__(name):  # PEP 562: the ufunc builders import numpy's ufunc machi
     raise AttributeError(f"module 'ember' has no attribute {name!r}")
 
 
+if not _SUBINTERPRETER:
+    __getattr__ = _lazy_attribute
+
+
 __version__ = "0.1.0"
 __all__ = ["cache_info", "config", "jit", "jit_module", "njit", "prange", "vectorize",
            "guvectorize", "literal_unroll",
@@ -108,4 +131,6 @@ __all__ = ["cache_info", "config", "jit", "jit_module", "njit", "prange", "vecto
            "boolean", "bool_", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32",
            "uint64", "intp", "uintp", "float32", "float64", "complex64", "complex128", "none",
            "void", "unicode_type", "b1", "i1", "i2", "i4", "i8", "u1", "u2", "u4", "u8", "f4",
-           "f8", "c8", "c16", "byte", "int_", "float_", "double"]
+           "f8", "c8", "c16", "byte", "int_", "float_", "double", "SubinterpreterError"]
+if _SUBINTERPRETER:
+    __all__ = [n for n in __all__ if n in globals()]

@@ -83,6 +83,9 @@ class CFunc:
         self._spec = self._impl.compile(signature)
         compiled = self._spec.compiled
         self.address = compiled.loop
+        from ._subinterpreter import publish_cfunc  # sub-interpreters call it too
+        publish_cfunc(py_func, [list(a.code) for a in signature.args],
+                      list(signature.return_type.code), self.address, self)
         self.native_name = compiled.symbol + ".cfunc"
         self.__name__ = py_func.__name__
         self.__qualname__ = py_func.__qualname__

@@ -426,9 +426,17 @@ class JitFunction(Overloads):
             entry = self.dispatcher._add_entry(arg_codes, ret_code, compiled.wrapper, compiled)
             spec = Specialization(compiled, type_ids, arg_codes, ret_code, entry)
             self._specs[type_ids] = spec
+            self._share(arg_codes, ret_code, compiled.wrapper, spec)
             if cache_path is not None:
                 self._cached[_codes_key(codes)] = spec
             return spec
+
+    def _share(self, arg_codes, ret_code, wrapper, spec):
+        """Publishes a plain jitted function's specialization of numbers and bool for the
+        process's sub-interpreters, which cannot compile (ember/_subinterpreter.py)."""
+        if self._loop is None and type(self) is JitFunction:
+            from ._subinterpreter import publish_jit
+            publish_jit(self.py_func, arg_codes, ret_code, wrapper, spec)
 
     def _explicit_signatures(self):
         return list(self._lazy_signatures or self._declared)
@@ -526,6 +534,7 @@ class JitFunction(Overloads):
                                                key_codes)
             spec = Specialization(code, None, code.arg_codes, code.ret_code, entry)
             self._cached[key] = spec
+            self._share(code.arg_codes, code.ret_code, code.wrapper, spec)
             return spec
 
     def _cached_or_compiled(self, codes, declared_code, compile_now, cross_process_lock=True):

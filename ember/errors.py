@@ -13,7 +13,8 @@ from __future__ import annotations
 import linecache
 
 __all__ = ["EmberError", "TypingError", "UnsupportedError", "InternalError",
-           "CudaDriverError", "HipError", "HipRuntimeNotFound", "format_location"]
+           "CudaDriverError", "HipError", "HipRuntimeNotFound", "format_location",
+           "SubinterpreterError"]
 
 
 def format_location(filename: str | None, line: int | None) -> str:
@@ -89,3 +90,9 @@ class HipError(CudaDriverError):
 class HipRuntimeNotFound(HipError):
     """No usable HIP runtime: libamdhip64 could not be opened (no ROCm installed, or a wrong
     EMBER_HIP_LIBRARY), or it lacks a function ember calls."""
+
+
+class SubinterpreterError(UnsupportedError):
+    """What ember cannot do in a sub-interpreter (PEP 684/734): compile (its compiler and NumPy
+    load in the main interpreter only), or pass anything but numbers and bool to compiled code.
+    Sub-interpreters run the code the main interpreter compiled (ember/_subinterpreter.py)."""
