@@ -12,6 +12,7 @@
 #include "bindings/ObjMode.h"
 #include "bindings/Typeof.h"
 #include "ember/abi.h"
+#include "ember/exception_ids.h"
 #include "ember/runtime.h"
 
 namespace ember::py {
@@ -450,16 +451,59 @@ PyTypeObject DispatcherType = {
 }  // namespace
 
 namespace {
-/// The id of an exception class, registered (with its bases, for except clauses) if new.
+/// Where a user class's id is looked for first: FNV-1a of "module.qualname", so that the class
+/// gets the same id in every process (compiled code cached on disk raises it by that id).
+int32_t home_slot(PyObject *cls) {
+  uint64_t h = 1469598103934665603ull;
+  auto mix = [&h](PyObject *text) {
+    Py_ssize_t n = 0;
+    const char *s = text && PyUnicode_Check(text) ? PyUnicode_AsUTF8AndSize(text, &n) : nullptr;
+    if (!s) PyErr_Clear();
+    for (Py_ssize_t i = 0; s && i < n; ++i)
+      h = (h ^ static_cast<unsigned char>(s[i])) * 1099511628211ull;
+    h = (h ^ '.') * 1099511628211ull;
+  };
+  PyObject *module = PyObject_GetAttrString(cls, "__module__");
+  mix(module);
+  Py_XDECREF(module);
+  PyErr_Clear();
+  PyObject *qualname = PyType_GetQualName(reinterpret_cast<PyTypeObject *>(cls));
+  mix(qualname);
+  Py_XDECREF(qualname);
+  PyErr_Clear();
+  constexpr uint64_t span = EMBER_EXC_ID_LIMIT - EMBER_EXC_FIRST_USER;
+  return static_cast<int32_t>(EMBER_EXC_FIRST_USER + h % span);
+}
+
+/// The id of an exception class, registered (with its bases, for except clauses) if new; -1
+/// (a Python error set) when every user id is taken.
 int32_t exception_id(PyObject *cls) {
   auto &t = exception_table();
-  for (size_t i = 1; i < t.size(); ++i)
-    if (t[i] == cls) return static_cast<int32_t>(i);
+  for (int32_t i = 1; i < EMBER_EXC_FIRST_USER; ++i)
+    if (t[static_cast<size_t>(i)] == cls) return i;
+  // Probing from the home slot finds the class if it was registered (ids are never freed), or
+  // the free id it gets: the same one in each process that registers the same classes.
+  constexpr int32_t span = EMBER_EXC_ID_LIMIT - EMBER_EXC_FIRST_USER;
+  int32_t id = home_slot(cls);
+  for (int32_t tries = 0;; ++tries) {
+    if (tries == span) {
+      PyErr_SetString(PyExc_RuntimeError, "ember: too many exception classes for compiled code");
+      return -1;
+    }
+    auto slot = static_cast<size_t>(id);
+    if (slot >= t.size()) t.resize(slot + 1, nullptr);
+    if (t[slot] == cls) return id;
+    if (!t[slot]) break;
+    id = EMBER_EXC_FIRST_USER + (id - EMBER_EXC_FIRST_USER + 1) % span;
+  }
   Py_INCREF(cls);
-  t.push_back(cls);
-  auto id = static_cast<int32_t>(t.size() - 1);
+  t[static_cast<size_t>(id)] = cls;
   auto *base = reinterpret_cast<PyObject *>(reinterpret_cast<PyTypeObject *>(cls)->tp_base);
-  if (base && PyExceptionClass_Check(base)) ember_exception_set_parent(id, exception_id(base));
+  if (base && PyExceptionClass_Check(base)) {
+    int32_t parent = exception_id(base);
+    if (parent < 0) return -1;
+    ember_exception_set_parent(id, parent);
+  }
   return id;
 }
 }  // namespace
@@ -469,7 +513,8 @@ PyObject *register_exception(PyObject *, PyObject *cls) {
     PyErr_SetString(PyExc_TypeError, "expected an exception class");
     return nullptr;
   }
-  return PyLong_FromLong(exception_id(cls));
+  int32_t id = exception_id(cls);
+  return id < 0 ? nullptr : PyLong_FromLong(id);
 }
 
 PyObject *dispatcher_impl(PyObject *obj) {
@@ -489,7 +534,10 @@ bool init_dispatcher(PyObject *module) {
   for (int32_t id = 1; id < EMBER_EXC_FIRST_USER; ++id)  // their bases, for except clauses
     if (PyObject *cls = exception_table()[static_cast<size_t>(id)]) {
       auto *base = reinterpret_cast<PyObject *>(reinterpret_cast<PyTypeObject *>(cls)->tp_base);
-      if (base && PyExceptionClass_Check(base)) ember_exception_set_parent(id, exception_id(base));
+      if (!base || !PyExceptionClass_Check(base)) continue;
+      int32_t parent = exception_id(base);
+      if (parent < 0) return false;
+      ember_exception_set_parent(id, parent);
     }
   DispatcherType.tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_HAVE_VECTORCALL;
   DispatcherType.tp_doc = "A function compiled by ember, one native entry per signature.";

@@ -1,22 +1,26 @@
 // `with objmode(name="type", ...)` blocks (bindings side).  ember/_objmode.py turned each block
 // into a Python function and registered it here with the names and annotations of its
-// outputs; compiled code calls ember_objmode_call, which lands in run_block: it takes the GIL
-// (compiled code may run without it, in nogil or parallel code), boxes the inputs (taking over
-// the references compiled code made for them), calls the block and unboxes each output as its
-// annotation says.  An array output gets a MemInfo holding a reference to the ndarray, so
-// compiled code owns it like any array it made.  A failure leaves the Python exception for
-// the dispatcher (restore_objmode_exception), one per thread.
+// outputs, under an id it derives from the block's home and source (the same in every
+// process, so that code loaded from the on-disk cache finds its blocks); compiled code calls
+// ember_objmode_call, which lands in run_block: it takes the GIL (compiled code may run without it,
+// in nogil or parallel code), boxes the inputs (taking over the references compiled code made for
+// them), calls the block and unboxes each output as its annotation says.  An array output gets a
+// MemInfo holding a reference to the ndarray, so compiled code owns it like any array it made.  A
+// failure leaves the Python exception for the dispatcher (restore_objmode_exception), one per
+// thread.
 #include "bindings/ObjMode.h"
 
-#include <deque>
+#include <cstring>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "bindings/Boxing.h"
 #include "bindings/Dispatcher.h"
 #include "ember/abi.h"
 #include "ember/runtime.h"
+#include "ember/str.h"
 
 namespace ember::py {
 
@@ -29,7 +33,9 @@ struct Block {
 };
 
 std::mutex g_blocks_mutex;
-std::deque<Block> g_blocks;  // a deque: entries never move while another is added
+// id -> block; a node map, so an entry never moves while another is added (run_block uses it
+// without the mutex), and a registered id is never replaced.
+std::unordered_map<int64_t, Block> g_blocks;
 
 struct Pending {
   PyObject *type = nullptr, *value = nullptr, *traceback = nullptr;
@@ -40,7 +46,7 @@ std::vector<int64_t> code_of(const int64_t *words) {
   return std::vector<int64_t>(words + 1, words + 1 + words[0]);
 }
 
-void release_ndarray(void *, int64_t, void *obj) {
+void release_object(void *, int64_t, void *obj) {
   PyGILState_STATE g = PyGILState_Ensure();
   Py_DECREF(static_cast<PyObject *>(obj));
   PyGILState_Release(g);
@@ -55,10 +61,23 @@ bool own_array(ember_array *a) {
     return false;
   }
   Py_INCREF(static_cast<PyObject *>(a->parent));
-  mi->dtor = release_ndarray;
+  mi->dtor = release_object;
   mi->dtor_info = a->parent;
   a->meminfo = mi;
   return true;
+}
+
+/// A string unboxed from an output borrows the str's buffer (bindings/Boxing.cpp): its MemInfo
+/// holds a reference to the str from now on, or the buffer is freed with the block's result
+/// tuple while compiled code still reads it.
+void own_str(void *slot) {
+  ember_meminfo *mi;
+  std::memcpy(&mi, slot, sizeof mi);
+  auto *parent = static_cast<PyObject *>(ember_str_of(mi)->parent);
+  if (!parent || mi->dtor) return;
+  Py_INCREF(parent);
+  mi->dtor = release_object;
+  mi->dtor_info = parent;
 }
 
 /// Unboxes the block's result tuple into `out`; false with a Python error naming the output.
@@ -74,6 +93,7 @@ bool unbox_outputs(const Block &block, const Plan &plan, PyObject *result, void 
     PyObject *v = PyTuple_GET_ITEM(result, i);
     bool ok = unbox(p, v, slot) &&
               (p.tag != EMBER_T_ARRAY || own_array(static_cast<ember_array *>(slot)));
+    if (ok && p.tag == EMBER_T_UNICODE) own_str(slot);
     if (!ok) {
       PyObject *type, *value, *tb;
       PyErr_Fetch(&type, &value, &tb);
@@ -102,10 +122,11 @@ int32_t run_block(int64_t id, const int64_t *in_code, void *in, const int64_t *o
   // ember/_subinterpreter.py raises as a SubinterpreterError.
   if (on_subinterpreter_thread()) return 1;
   PyGILState_STATE gil = PyGILState_Ensure();
-  const Block *block;
+  const Block *block = nullptr;
   {
     std::lock_guard<std::mutex> lock(g_blocks_mutex);
-    block = &g_blocks[static_cast<size_t>(id)];
+    auto found = g_blocks.find(id);
+    if (found != g_blocks.end()) block = &found->second;
   }
   std::vector<int64_t> ic = code_of(in_code), oc = code_of(out_code);
   size_t pos = 0;
@@ -113,8 +134,14 @@ int32_t run_block(int64_t id, const int64_t *in_code, void *in, const int64_t *o
   pos = 0;
   Plan out_plan = make_plan(oc, &pos);
   bool ok = false;
-  if (PyObject *args = box(in_plan, in)) {
-    PyObject *result = PyObject_CallObject(block->fn, args);
+  if (PyObject *args = box(in_plan, in)) {  // takes the inputs' references over
+    // An id nobody registered cannot happen: a function's blocks are registered before its
+    // code (compiled, or loaded from the cache) can run.
+    PyObject *result =
+        block ? PyObject_CallObject(block->fn, args)
+              : PyErr_Format(PyExc_RuntimeError,
+                             "ember: objmode block %lld is not registered (please report)",
+                             static_cast<long long>(id));
     Py_DECREF(args);
     if (result) {
       ok = unbox_outputs(*block, out_plan, result, out);
@@ -134,7 +161,9 @@ int32_t run_block(int64_t id, const int64_t *in_code, void *in, const int64_t *o
 
 PyObject *objmode_register(PyObject *, PyObject *args) {
   PyObject *fn, *names, *annotations;
-  if (!PyArg_ParseTuple(args, "OO!O!", &fn, &PyTuple_Type, &names, &PyTuple_Type, &annotations))
+  long long id;
+  if (!PyArg_ParseTuple(args, "LOO!O!", &id, &fn, &PyTuple_Type, &names, &PyTuple_Type,
+                        &annotations))
     return nullptr;
   Block b;
   b.fn = fn;
@@ -145,15 +174,17 @@ PyObject *objmode_register(PyObject *, PyObject *args) {
     b.names.emplace_back(n);
     b.annotations.emplace_back(a);
   }
-  Py_INCREF(fn);  // registered blocks live as long as the process, as compiled code does
   std::lock_guard<std::mutex> lock(g_blocks_mutex);
-  g_blocks.push_back(std::move(b));
-  return PyLong_FromSize_t(g_blocks.size() - 1);
+  // A block seen before (the function rewritten again, or another closure of the same def):
+  // the same code, kept as first registered.
+  if (g_blocks.emplace(static_cast<int64_t>(id), std::move(b)).second)
+    Py_INCREF(fn);  // registered blocks live as long as the process, as compiled code does
+  Py_RETURN_NONE;
 }
 
 PyMethodDef g_methods[] = {
     {"objmode_register", objmode_register, METH_VARARGS,
-     "objmode_register(fn, names, annotations) -> the block's id for compiled code"},
+     "objmode_register(id, fn, names, annotations): compiled code calls fn for block id"},
     {nullptr, nullptr, 0, nullptr}};
 
 }  // namespace

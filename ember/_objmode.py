@@ -16,6 +16,11 @@ import dis
 import inspect
 import textwrap
 
+try:  # hashlib loads OpenSSL: the builtin module is enough
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover
+    from hashlib import blake2b
+
 from . import _ember
 from .errors import TypingError, UnsupportedError
 from .signature import T_ARRAY, T_TUPLE, parse_type
@@ -51,9 +56,18 @@ def _print_block(*values):
     return ()
 
 
-# Compiled code calls block 0 for print() (lowering/CodeGenObjmode.cpp): registered first.
-if _ember.objmode_register(_print_block, (), ()) != 0:
-    raise ImportError("ember: the print block must be the first objmode block")
+# Compiled code calls block 0 for print() (lowering/CodeGenObjmode.cpp).
+_ember.objmode_register(0, _print_block, (), ())
+
+
+def _block_id(func, block) -> int:
+    """A block's id in compiled code: a hash of its function's home and the block's own code
+    (never 0, print's), so that it is the same in every process: code loaded from the on-disk
+    cache calls the block this process registered under it."""
+    text = f"{func.__module__}:{func.__code__.co_filename}:{func.__qualname__}:" + \
+        ast.dump(block, include_attributes=True)
+    digest = blake2b(text.encode(), digest_size=8).digest()
+    return (int.from_bytes(digest, "little") >> 2) | 1  # positive in an int64
 
 _CALL_NAME = "__ember_objmode__"
 _TYPE_PARAMS = {"type_params": []} if "type_params" in ast.FunctionDef._fields else {}
@@ -95,6 +109,7 @@ class _Rewriter(ast.NodeTransformer):
         self.filename = func.__code__.co_filename
         self.local_names = local_names
         self.changed = False
+        self.block_ids: list[int] = []
 
     def visit_FunctionDef(self, node):  # noqa: N802
         if node is not self.top:
@@ -155,7 +170,9 @@ class _Rewriter(ast.NodeTransformer):
         module = ast.fix_missing_locations(ast.Module([block], []))
         namespace = {}
         exec(compile(module, self.filename, "exec"), self.func.__globals__, namespace)  # noqa: S102
-        block_id = _ember.objmode_register(namespace[block.name], tuple(names), tuple(texts))
+        block_id = _block_id(self.func, block)
+        _ember.objmode_register(block_id, namespace[block.name], tuple(names), tuple(texts))
+        self.block_ids.append(block_id)
         call_node = ast.Call(ast.Name(_CALL_NAME, ast.Load()),
                              [ast.Constant(block_id), ast.Constant(tuple(code)),
                               ast.Tuple([ast.Name(n, ast.Load()) for n in inputs], ast.Load())],
@@ -222,4 +239,5 @@ def rewrite_objmode_blocks(func):
     new.__defaults__ = func.__defaults__
     new.__kwdefaults__ = func.__kwdefaults__
     new.__qualname__ = func.__qualname__
+    new.__ember_objmode_ids__ = tuple(rewriter.block_ids)  # part of the cache key (cache.py)
     return new

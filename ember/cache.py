@@ -201,6 +201,11 @@ class _Keyer:
                        opts.error_model, jf._loop, type(jf).__name__, jf._can_compile,
                        jf._declared, jf._lazy_signatures)).encode())
         _code_into(h, func.__code__)
+        # `with objmode()` blocks: compiled code calls them by id (ember/_objmode.py), and
+        # rewriting the function registers them in this process (a hit calls them).
+        objmode_func = getattr(jf, "_objmode_func", None)
+        if objmode_func is not None:
+            h.update(repr(getattr(objmode_func(), "__ember_objmode_ids__", ())).encode())
         names = _all_names(func.__code__, set())
         self.stack.append(jf)
         try:
@@ -211,7 +216,7 @@ class _Keyer:
                 elif name in builtin_names:
                     value = builtin_names[name]
                     if isinstance(value, type) and issubclass(value, BaseException):
-                        self.value(h, value, names, 0)  # only some have fixed ids
+                        self.value(h, value, names, 0)  # registered: a hit may raise it
                     else:
                         h.update(f"b:{name};".encode())
             if func.__closure__:
@@ -274,14 +279,13 @@ class _Keyer:
             h.update(f"np:{type(v).__name__}:{v!r};".encode())
             return
         if isinstance(v, type) and issubclass(v, BaseException):
-            import builtins
-
-            from .values import _exception_ids
-            if getattr(builtins, v.__name__, None) is v and v.__name__ in _exception_ids:
-                h.update(f"exc:{v.__name__};".encode())
-                return
-            raise Uncacheable(f"it can raise {v.__module__}.{v.__qualname__}, whose id in "
-                              "compiled code is given per process")
+            # Compiled code raises and catches classes by id.  A user class's id is a hash of
+            # its module and qualname (bindings/Dispatcher.cpp), the same in every process
+            # unless two classes collide: the id is part of the key, so a process where it
+            # differs misses.  Registering it here also lets a hit raise it.
+            h.update(f"exc:{v.__module__}.{v.__qualname__}:"
+                     f"{_ember.register_exception(v)};".encode())
+            return
         ufunc_module = sys.modules.get("ember.ufunc")  # none made before it was imported
         if ufunc_module is not None and (isinstance(v, np.ufunc) or
                                          type(v).__name__ == "DUFunc"):

@@ -19,8 +19,6 @@ import sys
 import threading
 import weakref
 
-import numpy as np
-
 from . import _ember
 from . import signature as _sig
 from .errors import EmberError, InternalError, TypingError, UnsupportedError
@@ -193,6 +191,7 @@ class JitFunction(Overloads):
         self._declared: list = []  # explicit signatures as (arg codes, return code), for pickle
         self._lazy_signatures = None  # an unpickled function's explicit signatures, to compile
         self._cache_loops = False  # a ufunc's kernel whose loops may be cached (ufunc.py)
+        self._objmode_rewritten = None  # py_func with objmode blocks rewritten (_objmode_func)
         self.__name__ = py_func.__name__
         self.__qualname__ = py_func.__qualname__
         self.__doc__ = py_func.__doc__
@@ -236,8 +235,9 @@ class JitFunction(Overloads):
             args = self._bind(args, kwargs)
         codes = []
         locks = None
-        if any(type(value) is np.random.Generator for value in args):
-            args, locks = _generator_arguments(args)
+        rng = _rng_class()
+        if rng is not None and any(type(value) is rng for value in args):
+            args, locks = _generator_arguments(args, rng)
         realigned = []  # (argument, its aligned copy): written back after the call
         for i, (name, value) in enumerate(zip(self._argnames, args)):
             if isinstance(value, (_ember.Dispatcher, tuple)):
@@ -471,15 +471,6 @@ class JitFunction(Overloads):
         from . import cache
         if not cache.enabled(self.options):
             return False
-        # objmode blocks call back into this process's Python functions; asked once, since
-        # finding them re-reads the source (and this runs on every call's slow path)
-        has_objmode = getattr(self, "_has_objmode", None)
-        if has_objmode is None:
-            from ._objmode import rewrite_objmode_blocks
-            has_objmode = self._has_objmode = \
-                rewrite_objmode_blocks(self.py_func) is not self.py_func
-        if has_objmode:
-            return False
         from .cfunctions import refers_to_c_function  # its address is frozen into the code
         return not refers_to_c_function(self.py_func)
 
@@ -582,13 +573,22 @@ class JitFunction(Overloads):
         compiled.set_addresses(code.wrapper, code.entry, code.loop)
         return True
 
+    def _objmode_func(self):
+        """py_func with its `with objmode()` blocks rewritten and registered (py_func itself
+        when it has none); once, since finding them re-reads the source.  The cache key asks
+        for it too, so that a function loaded from the cache has its blocks registered."""
+        func = self._objmode_rewritten
+        if func is None:
+            from ._objmode import rewrite_objmode_blocks
+            func = self._objmode_rewritten = rewrite_objmode_blocks(self.py_func)
+        return func
+
     def _normalized(self):
         if self._nis is None:
-            from ._objmode import rewrite_objmode_blocks
             from .bytecode import normalize
             from .unroll import unroll_constant_tuple_loops
             self._nis = unroll_constant_tuple_loops(
-                normalize(rewrite_objmode_blocks(self.py_func), isinstance(self, InnerFunction)))
+                normalize(self._objmode_func(), isinstance(self, InnerFunction)))
         return self._nis
 
     def resolve_call(self, type_ids, kwnames):
@@ -801,14 +801,28 @@ def _register_blas():
     _ember.set_blas(get_pointer(d, get_name(d)) or 0, get_pointer(f, get_name(f)) or 0)
 
 
-def _generator_arguments(args):
+_rng = None
+
+
+def _rng_class():
+    """np.random.Generator, once numpy.random is imported (None before: no Generator exists
+    then).  `np.random` itself imports numpy.random, 60-150 ms that a first call taking no
+    Generator should not pay."""
+    global _rng
+    if _rng is None:
+        random = sys.modules.get("numpy.random")
+        _rng = getattr(random, "Generator", None) if random is not None else None
+    return _rng
+
+
+def _generator_arguments(args, rng):
     """np.random.Generator arguments replaced by their compiled-code stand-ins
     (ember/npapi/generator.py), and the locks of their BitGenerators (held for the call, as
     NumPy holds them while drawing)."""
     from .npapi import generator
     out, locks = [], []
     for value in args:
-        if type(value) is np.random.Generator:
+        if type(value) is rng:
             lock = value.bit_generator.lock
             if all(lock is not held for held in locks):
                 locks.append(lock)

@@ -8,7 +8,9 @@ they are, jitted functions among them by reference or by value in turn), closure
 defaults, options and the explicit signatures it was declared with.  Nothing compiled travels:
 the unpickled function compiles on its first call for each signature, or loads it from the
 on-disk cache (``cache=True``), and explicit signatures are compiled (or loaded) on its first
-call.
+call.  Ufuncs and gufuncs made by ``@vectorize`` / ``@guvectorize`` (and DUFuncs) pickle the
+same way: by reference, or by value as their kernel's function and the decorator's arguments
+(their loops are compiled again, or loaded from the cache, when unpickled).
 """
 from __future__ import annotations
 
@@ -17,8 +19,6 @@ import importlib
 import marshal
 import sys
 import types
-
-from . import _ember
 
 
 class _ModuleRef:
@@ -54,39 +54,66 @@ def _importable(dispatcher, module: str, qualname: str) -> bool:
     return obj is dispatcher
 
 
-def reduce_jit(jf):
-    """The dispatcher's __reduce__: a name, or (rebuild, (payload,))."""
-    dispatcher = jf.dispatcher
-    if _importable(dispatcher, jf.__module__, jf.__qualname__):
-        return jf.__qualname__
-    func = jf.py_func
+def _function_payload(func, qualname, self_obj):
+    """What rebuilds `func` in another process: its code, the globals it names (`self_obj`, the
+    object being pickled, as a marker: recursion), closure values and defaults."""
     if func.__closure__ is not None and any(_empty(c) for c in func.__closure__):
-        raise TypeError(f"cannot pickle {jf.__qualname__}: a closure variable is not set yet")
+        raise TypeError(f"cannot pickle {qualname}: a closure variable is not set yet")
     glob = {}
     for name in sorted(_names(func.__code__, set())):
         if name not in func.__globals__:
             continue
         value = func.__globals__[name]
-        if value is dispatcher:
+        if value is self_obj:
             glob[name] = _SelfRef()
         elif isinstance(value, types.ModuleType):
             glob[name] = _ModuleRef(value.__name__)
         else:
             glob[name] = value
-    o = jf.options
-    payload = {
+    return {
         "code": marshal.dumps(func.__code__),
         "name": func.__name__, "qualname": func.__qualname__, "module": func.__module__,
         "doc": func.__doc__, "globals": glob,
         "closure": None if func.__closure__ is None else
         [c.cell_contents for c in func.__closure__],
         "defaults": func.__defaults__, "kwdefaults": func.__kwdefaults__,
-        "options": {k: getattr(o, k) for k in o.__slots__},
-        "signatures": None if jf._can_compile and not jf._lazy_signatures else
-        jf._explicit_signatures(),
         "python": sys.version_info[:2],
     }
+
+
+def reduce_jit(jf):
+    """The dispatcher's __reduce__: a name, or (rebuild, (payload,))."""
+    dispatcher = jf.dispatcher
+    if _importable(dispatcher, jf.__module__, jf.__qualname__):
+        return jf.__qualname__
+    payload = _function_payload(jf.py_func, jf.__qualname__, dispatcher)
+    o = jf.options
+    payload["options"] = {k: getattr(o, k) for k in o.__slots__}
+    payload["signatures"] = None if jf._can_compile and not jf._lazy_signatures else \
+        jf._explicit_signatures()
     return (_rebuild, (payload,))
+
+
+def reduce_ufunc(ufunc, kernel):
+    """An ember ufunc, gufunc or DUFunc: by reference (module and qualname) when that name
+    finds it, else by value: the kernel's function and how the decorator was called (the
+    loops are compiled again, or loaded from the cache, where it is unpickled)."""
+    if _importable(ufunc, kernel.__module__, kernel.__qualname__):
+        return (_by_reference, (kernel.__module__, kernel.__qualname__))
+    recipe = getattr(kernel, "_ufunc_recipe", None)
+    if recipe is None:
+        raise TypeError(f"cannot pickle the ufunc {kernel.__qualname__}: it was not made by "
+                        "ember.vectorize or ember.guvectorize")
+    payload = _function_payload(kernel.py_func, kernel.__qualname__, ufunc)
+    payload["recipe"] = recipe
+    return (_rebuild_ufunc, (payload,))
+
+
+def _by_reference(module, qualname):
+    obj = importlib.import_module(module)
+    for part in qualname.split("."):
+        obj = getattr(obj, part)
+    return obj
 
 
 def _empty(cell) -> bool:
@@ -97,8 +124,8 @@ def _empty(cell) -> bool:
         return True
 
 
-def _rebuild(payload):
-    from .dispatcher import JitFunction, Options
+def _rebuild_function(payload):
+    """(the function, the names among its globals that mean the pickled object itself)."""
     if tuple(payload["python"]) != sys.version_info[:2]:
         raise RuntimeError(f"{payload['qualname']} was pickled by value under Python "
                            f"{'.'.join(map(str, payload['python']))}; its bytecode cannot run "
@@ -121,15 +148,25 @@ def _rebuild(payload):
     func.__qualname__ = payload["qualname"]
     func.__module__ = payload["module"]
     func.__doc__ = payload["doc"]
+    return func, self_names
+
+
+def _rebuild(payload):
+    from .dispatcher import JitFunction, Options
+    func, self_names = _rebuild_function(payload)
     jf = JitFunction(func, Options(**payload["options"]))
     if payload["signatures"]:
         jf._lazy_signatures = list(payload["signatures"])
     for name in self_names:
-        glob[name] = jf.dispatcher
+        func.__globals__[name] = jf.dispatcher
     return jf.dispatcher
 
 
-def install():
-    """Teaches pickle the dispatcher type (its __reduce__ asks the Python implementation)."""
-    import copyreg
-    copyreg.pickle(_ember.Dispatcher, lambda d: reduce_jit(d._impl))
+def _rebuild_ufunc(payload):
+    from . import ufunc
+    func, self_names = _rebuild_function(payload)
+    kind, args, kwargs = payload["recipe"]
+    made = getattr(ufunc, kind)(*args, **kwargs)(func)
+    for name in self_names:
+        func.__globals__[name] = made
+    return made

@@ -14,6 +14,7 @@ ember's thread pool.  Both kinds can be called from jitted functions too.
 """
 from __future__ import annotations
 
+import copyreg
 import re
 
 import numpy as np
@@ -109,6 +110,8 @@ def vectorize(signatures=None, *, identity=None, nopython=True, target="cpu", ca
 
     def build(fn):
         kernel = _kernel(fn, options, ("ufunc", []), cache)
+        kernel._ufunc_recipe = ("vectorize", (signatures,), dict(
+            options, identity=identity, target=target, cache=cache))  # pickling by value
         nin = fn.__code__.co_argcount
         if not signatures:
             return DUFunc(kernel, nin, _identity(identity), target == "parallel")
@@ -146,13 +149,16 @@ class DUFunc:
     def __repr__(self):
         return f"<ember.DUFunc '{self.__name__}'>"
 
+    def __reduce__(self):
+        from .serialize import reduce_ufunc
+        return reduce_ufunc(self, self._kernel)
+
     def _ensure(self, codes):
         key = tuple(tuple(c) for c in codes)
         if key in self._loops:
             return
-        s = session()
-        ids = tuple(s.type_from_code(list(c)) for c in codes)
-        spec = self._kernel.compile_types(ids)
+        # cache=True (or EMBER_CACHE=1): the loop loads from the on-disk cache when it can
+        spec = _loop_spec(self._kernel, [list(c) for c in codes], None)
         types = [_dtype_of_code(c) for c in spec.arg_codes + [spec.ret_code]]
         self._loops[key] = (types, spec.compiled.loop, spec.compiled)
         # NumPy takes the first loop its inputs cast to safely: narrow types first (type tags
@@ -250,6 +256,9 @@ def guvectorize(signatures, layout, *, nopython=True, target="cpu", cache=False,
                               f"{len(ins) + len(outs)} arguments; the function takes {nargs}")
         kernel = _kernel(fn, options, ("gufunc", core_dims), cache)
         kernel._gufunc_inputs = len(ins)
+        kernel._ufunc_recipe = ("guvectorize", (signatures, layout), dict(
+            options, target=target, cache=cache, writable_args=writable_args,
+            identity=identity))  # pickling by value
         loops = []
         for sig in signatures:
             arg_codes, _ = parse_signature(sig)
@@ -271,3 +280,19 @@ def guvectorize(signatures, layout, *, nopython=True, target="cpu", cache=False,
         ufunc_kernels[id(gufunc)] = kernel
         return gufunc
     return build
+
+
+_numpy_reduce = copyreg.dispatch_table.get(np.ufunc)
+
+
+def _reduce_ufunc(u):
+    """pickle for NumPy ufuncs: ember's by reference or by value (ember/serialize.py), NumPy's
+    and others' as NumPy pickles them."""
+    kernel = ufunc_kernels.get(id(u))
+    if kernel is not None and kernel.__name__ == u.__name__:
+        from .serialize import reduce_ufunc
+        return reduce_ufunc(u, kernel)
+    return _numpy_reduce(u) if _numpy_reduce is not None else u.__name__
+
+
+copyreg.pickle(np.ufunc, _reduce_ufunc)

@@ -4,13 +4,14 @@
 #include <atomic>
 #include <cstring>
 
+#include "ember/exception_ids.h"
 #include "ember/runtime.h"
 
 namespace {
 
 constexpr int kRing = 8;
 constexpr size_t kRecordBytes = 512;
-constexpr int32_t kMaxIds = 4096;
+constexpr int32_t kMaxIds = EMBER_EXC_ID_LIMIT;
 
 struct alignas(16) Record {
   unsigned char bytes[kRecordBytes];

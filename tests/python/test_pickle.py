@@ -163,3 +163,77 @@ def test_unaligned_arrays_are_realigned_and_writes_kept():
     frozen.flags.writeable = False
     with pytest.raises(ember.errors.TypingError, match="read-only"):
         bump(frozen, 1.0)  # a read-only array stays read-only in compiled code
+
+
+# ---- ufuncs, gufuncs and DUFuncs --------------------------------------------------------------
+
+@ember.vectorize(["float64(float64, float64)"])
+def rel_diff(a, b):
+    return abs(a - b) / (abs(a) + abs(b))
+
+
+@ember.vectorize
+def cube(x):
+    return x * x * x
+
+
+def make_ufuncs():
+    """A ufunc, a gufunc and a DUFunc no name finds, reading a closure value and a global."""
+    bias = 1.5
+
+    @ember.vectorize(["float64(float64)", "int64(int64)"])
+    def shifted(x):
+        return x * SCALE + bias
+
+    @ember.guvectorize(["void(float64[:], float64[:])"], "(n)->()")
+    def norm1(x, out):
+        s = 0.0
+        for i in range(x.shape[0]):
+            s += abs(x[i]) + bias
+        out[0] = s
+
+    @ember.vectorize(identity=0)
+    def plus(x, y):
+        return x + y + bias
+    return shifted, norm1, plus
+
+
+def test_ember_ufuncs_pickle_by_reference():
+    for u in (rel_diff, cube):
+        data = pickle.dumps(u)
+        assert len(data) < 120
+        assert pickle.loads(data) is u
+    assert pickle.loads(pickle.dumps(np.add)) is np.add  # NumPy's ufuncs pickle as before
+
+
+def test_ufuncs_gufuncs_and_dufuncs_pickle_by_value():
+    shifted, norm1, plus = make_ufuncs()
+    a = np.array([-1.0, 0.5, 2.0])
+    plus(a, a)  # a loop compiled before pickling: none travels
+    s2, n2, p2 = pickle.loads(pickle.dumps((shifted, norm1, plus)))
+    assert s2 is not shifted and isinstance(s2, np.ufunc)
+    np.testing.assert_array_equal(s2(a), a * SCALE + 1.5)
+    assert s2(np.arange(3)).dtype == np.int64 and s2.types == shifted.types
+    m = np.arange(6.0).reshape(2, 3)
+    np.testing.assert_array_equal(n2(m), norm1(m))
+    assert n2.signature == norm1.signature == "(n)->()"
+    assert type(p2).__name__ == "DUFunc" and p2.ntypes == 0
+    np.testing.assert_array_equal(p2(a, a), a + a + 1.5)
+    assert p2.reduce(a) == plus.reduce(a)
+
+
+def _call_ufuncs(job):
+    shifted, norm1, plus = job
+    a = np.arange(4.0)
+    return shifted(a).tolist(), norm1(a.reshape(2, 2)).tolist(), plus(a, a).tolist()
+
+
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+def test_ufuncs_in_a_process_pool(method):
+    ctx = multiprocessing.get_context(method)
+    job = make_ufuncs()
+    with ctx.Pool(1) as pool:
+        got = pool.apply(_call_ufuncs, (job,))
+        assert pool.apply(cube, (3.0,)) == 27.0
+        assert pool.apply(rel_diff, (1.0, 3.0)) == 0.5
+    assert list(got) == list(_call_ufuncs(job))
