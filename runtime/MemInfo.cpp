@@ -404,6 +404,10 @@ const ember_symbol *ember_runtime_symbols(void) {
       EMBER_SYMBOL(ember_str_expandtabs),
       EMBER_SYMBOL(ember_str_recase),
       EMBER_SYMBOL(ember_str_predicate),
+      EMBER_SYMBOL(ember_str_translate),
+      EMBER_SYMBOL(ember_str_maketrans),
+      EMBER_SYMBOL(ember_str_maketrans_dict),
+      EMBER_SYMBOL(ember_str_remove_affix),
       EMBER_SYMBOL(ember_list_reserve),
 #undef EMBER_SORT_SYMBOLS
 #undef EMBER_SYMBOL
