@@ -133,3 +133,19 @@ def test_unusable_tables_name_the_line(f, pattern):
     with pytest.raises(TypingError, match=pattern) as info:
         f("abc")
     assert f"line {line}" in str(info.value), str(info.value)
+
+
+@ember.njit
+def encoded(s):
+    return s.encode()
+
+
+@ember.njit
+def format_mapped(s):
+    return s.format_map({"a": "b"})
+
+
+@pytest.mark.parametrize("f, method", [(encoded, "encode"), (format_mapped, "format_map")])
+def test_str_methods_compiled_code_lacks_are_unsupported(f, method):
+    with pytest.raises(ember.UnsupportedError, match=rf"str\.{method}\(\) is not supported"):
+        f("abc")
