@@ -35,7 +35,10 @@ std::string builtin_display_name(BuiltinId id) {
   return m + "." + b.attr;
 }
 
-bool is_string_builtin(BuiltinId id) { return id >= BuiltinId::Str && id <= BuiltinId::StrFormat; }
+bool is_string_builtin(BuiltinId id) {
+  return (id >= BuiltinId::Str && id <= BuiltinId::StrFormat) ||
+         (id >= BuiltinId::StrTranslate && id <= BuiltinId::StrRemovesuffix);
+}
 
 const char *method_name(MethodId m) { return kMethodNames[static_cast<int>(m)]; }
 

@@ -92,26 +92,27 @@ void FunctionLowerer::list_append(V list, V v, TypeId vt, TypeId item) {
     return;
   }
   // A plain item goes straight into the list while it has room: an append in a loop is then a
-  // compare, a store and an increment (the runtime call only grows the list).
+  // compare, a store and an increment; the runtime is called only to grow the buffer, and the
+  // store after it is the same one, so the loop has one store path.
   V h = container_header(list);
   V size_ptr = b_.CreateConstGEP1_64(i8_, h, kListSizeOffset);
   V size = b_.CreateLoad(i64_, size_ptr);
   V cap = b_.CreateLoad(i64_, b_.CreateConstGEP1_64(i8_, h, kListCapacityOffset));
   llvm::Function *fn = b_.GetInsertBlock()->getParent();
-  auto *fast = llvm::BasicBlock::Create(fn->getContext(), "append.fast", fn);
-  auto *slow = llvm::BasicBlock::Create(fn->getContext(), "append.grow", fn);
-  auto *done = llvm::BasicBlock::Create(fn->getContext(), "append.done", fn);
+  auto *grow = llvm::BasicBlock::Create(fn->getContext(), "append.grow", fn);
+  auto *store = llvm::BasicBlock::Create(fn->getContext(), "append.store", fn);
   llvm::MDBuilder md(fn->getContext());
-  b_.CreateCondBr(b_.CreateICmpSLT(size, cap), fast, slow, md.createBranchWeights(2000, 1));
-  b_.SetInsertPoint(fast);
+  b_.CreateCondBr(b_.CreateICmpSLT(size, cap), store, grow, md.createBranchWeights(2000, 1));
+  b_.SetInsertPoint(grow);
+  V status = b_.CreateCall(runtime(RuntimeFn::ListReserve),
+                           {list, b_.CreateAdd(size, llvm::ConstantInt::get(i64_, 1))});
+  raise_if(b_.CreateICmpNE(status, llvm::ConstantInt::get(i32_, 0)), EMBER_EXC_MemoryError,
+           "out of memory in list.append()");
+  b_.CreateBr(store);
+  b_.SetInsertPoint(store);
   V items = b_.CreateLoad(ptr_, b_.CreateConstGEP1_64(i8_, h, kListItemsOffset));
   b_.CreateStore(b_.CreateLoad(mt(item), slot), b_.CreateGEP(mt(item), items, size));
   b_.CreateStore(b_.CreateAdd(size, llvm::ConstantInt::get(i64_, 1)), size_ptr);
-  b_.CreateBr(done);
-  b_.SetInsertPoint(slow);
-  b_.CreateCall(runtime(RuntimeFn::ListAppend), {list, slot});
-  b_.CreateBr(done);
-  b_.SetInsertPoint(done);
 }
 
 llvm::Value *FunctionLowerer::list_index(V list, V index, TypeId index_type, const char *msg) {

@@ -457,6 +457,37 @@ V FunctionLowerer::lower_string_builtin(const InstData &d, BuiltinId id) {
                                                     : EMBER_STR_ISIDENTIFIER;
       return flag(call(RuntimeFn::StrPredicate, {string_value(arg(0)), i32c(which)}));
     }
+    case BuiltinId::StrTranslate: {
+      V slot = entry_alloca(ptr_, "translated");
+      V status = call(RuntimeFn::StrTranslate, {string_value(arg(0)), get(arg(1)), slot});
+      raise_if(b_.CreateICmpEQ(status, i32c(1)), EMBER_EXC_ValueError,
+               "character mapping must be in range(0x110000)");
+      raise_if(b_.CreateICmpNE(status, i32c(0)), EMBER_EXC_MemoryError,
+               "out of memory in translate()");
+      return b_.CreateLoad(ptr_, slot);
+    }
+    case BuiltinId::StrMaketrans: {
+      const auto &kv = types_.get(type(d.result)).elems;
+      V slot = entry_alloca(ptr_, "table");
+      V status = given(1)
+                     ? call(RuntimeFn::StrMaketrans, {string_value(arg(0)), string_value(arg(1)),
+                                                      given(2) ? string_value(arg(2)) : null,
+                                                      typeinfo(kv[0]), typeinfo(kv[1]), slot})
+                     : call(RuntimeFn::StrMaketransDict,
+                            {get(arg(0)), typeinfo(kv[0]), typeinfo(kv[1]), slot});
+      raise_if(b_.CreateICmpEQ(status, i32c(1)), EMBER_EXC_ValueError,
+               given(1) ? "the first two maketrans arguments must have equal length"
+                        : "string keys in translate table must be of length 1");
+      raise_if(b_.CreateICmpNE(status, i32c(0)), EMBER_EXC_MemoryError,
+               "out of memory in maketrans()");
+      return b_.CreateLoad(ptr_, slot);
+    }
+    case BuiltinId::StrRemoveprefix:
+    case BuiltinId::StrRemovesuffix:
+      return checked_string(
+          call(RuntimeFn::StrRemoveAffix, {string_value(arg(0)), string_value(arg(1)),
+                                           i32c(id == BuiltinId::StrRemovesuffix)}),
+          "removeprefix()/removesuffix()");
     case BuiltinId::StrFormat: {
       std::vector<FormatPiece> pieces;
       std::string error;

@@ -103,6 +103,10 @@ ember_list *ember_list_header(ember_meminfo *l) { return static_cast<ember_list 
 
 int64_t ember_list_len(ember_meminfo *l) { return ember_list_header(l)->size; }
 
+int32_t ember_list_reserve(ember_meminfo *l, int64_t need) {
+  return reserve(ember_list_header(l), need) ? 0 : -1;
+}
+
 int32_t ember_list_append(ember_meminfo *l, const void *item) {
   ember_list *h = ember_list_header(l);
   if (!reserve(h, h->size + 1)) return -1;

@@ -15,8 +15,8 @@
 #endif
 
 #include "ember/containers.h"
-#include "ember/jitclass.h"
 #include "ember/half.h"
+#include "ember/jitclass.h"
 #include "ember/kernel.h"
 #include "ember/numeric.h"
 #include "ember/parallel.h"
@@ -95,10 +95,67 @@ struct BlockCache {
   }
 };
 
-// One thread-local for both, so that an allocation or a free touches thread-local storage once.
+// Small packed blocks (ember_meminfo_alloc_packed: strings cut out by split(), slices, chars):
+// per-thread free lists by 16-byte size class up to kPackedMaxBytes, so a loop that makes and
+// drops short strings reuses blocks without malloc/free.  The lists together hold at most
+// kPackedCacheBytes per thread (the rest go back to libc); a block freed on another thread joins
+// that thread's lists.  Off under AddressSanitizer, which must see every free.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kPackedCache = false;
+#else
+constexpr bool kPackedCache = true;
+#endif
+constexpr int64_t kPackedMaxBytes = 256;
+constexpr int64_t kPackedClass = 16;
+constexpr int kPackedClasses = static_cast<int>(kPackedMaxBytes / kPackedClass);
+constexpr int64_t kPackedCacheBytes = int64_t{32} << 20;
+
+// Marks a packed block: its data follows the header directly (no 64-byte alignment) and it
+// comes from (and returns to) the free lists.
+char g_packed_marker;
+
+struct PackedLists {
+  struct Node {
+    Node *next;
+  };
+  Node *head[kPackedClasses] = {};
+  int64_t cached_bytes = 0;
+  bool alive = true;
+
+  ~PackedLists() {
+    alive = false;
+    for (Node *&h : head)
+      while (h) {
+        Node *n = h->next;
+        std::free(h);
+        h = n;
+      }
+  }
+  static int size_class(int64_t total) { return static_cast<int>((total - 1) / kPackedClass); }
+  void *take(int c) {
+    Node *n = head[c];
+    if (!n) return nullptr;
+    head[c] = n->next;
+    cached_bytes -= (c + 1) * kPackedClass;
+    return n;
+  }
+  bool keep(void *b, int c) {
+    int64_t bytes = (c + 1) * kPackedClass;
+    if (!alive || cached_bytes + bytes > kPackedCacheBytes) return false;
+    auto *n = static_cast<Node *>(b);
+    n->next = head[c];
+    head[c] = n;
+    cached_bytes += bytes;
+    return true;
+  }
+};
+
+// One thread-local for all three, so that an allocation or a free touches thread-local storage
+// once.
 struct ThreadState {
   LiveCounter live;
   BlockCache blocks;
+  PackedLists packed;
 };
 thread_local ThreadState t_state;
 
@@ -153,10 +210,38 @@ ember_meminfo *ember_meminfo_alloc(int64_t nbytes) {
   return mi;
 }
 
+ember_meminfo *ember_meminfo_alloc_packed(int64_t nbytes) {
+  if (nbytes < 0) return nullptr;
+  int64_t total = static_cast<int64_t>(sizeof(ember_meminfo)) + nbytes;
+  if (!kPackedCache || total > kPackedMaxBytes) return ember_meminfo_alloc(nbytes);
+  ThreadState &ts = t_state;
+  int c = PackedLists::size_class(total);
+  void *block = ts.packed.take(c);
+  if (!block) {
+    block = std::malloc(static_cast<size_t>((c + 1) * kPackedClass));
+    if (!block) return nullptr;
+  }
+  auto *mi = static_cast<ember_meminfo *>(block);
+  mi->refcount = 1;
+  mi->dtor = nullptr;
+  mi->dtor_info = nullptr;
+  mi->data = reinterpret_cast<char *>(mi + 1);
+  // The whole size class is the data's: ember_str_append may use the room.
+  mi->size = (c + 1) * kPackedClass - static_cast<int64_t>(sizeof(ember_meminfo));
+  mi->external_allocator = &g_packed_marker;
+  ts.live.add(1);
+  return mi;
+}
+
 void ember_meminfo_free(ember_meminfo *mi) {
   if (mi->dtor) mi->dtor(mi->data, mi->size, mi->dtor_info);
   ThreadState &ts = t_state;
   ts.live.add(-1);
+  if (mi->external_allocator == &g_packed_marker) {
+    int64_t total = static_cast<int64_t>(sizeof(ember_meminfo)) + mi->size;
+    if (!ts.packed.keep(mi, PackedLists::size_class(total))) std::free(mi);
+    return;
+  }
   if (!ts.blocks.keep(mi, mi->size)) std::free(mi);
 }
 
@@ -319,6 +404,11 @@ const ember_symbol *ember_runtime_symbols(void) {
       EMBER_SYMBOL(ember_str_expandtabs),
       EMBER_SYMBOL(ember_str_recase),
       EMBER_SYMBOL(ember_str_predicate),
+      EMBER_SYMBOL(ember_str_translate),
+      EMBER_SYMBOL(ember_str_maketrans),
+      EMBER_SYMBOL(ember_str_maketrans_dict),
+      EMBER_SYMBOL(ember_str_remove_affix),
+      EMBER_SYMBOL(ember_list_reserve),
 #undef EMBER_SORT_SYMBOLS
 #undef EMBER_SYMBOL
       {nullptr, nullptr},

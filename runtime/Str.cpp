@@ -141,7 +141,8 @@ void ember_str_set_unicode_hooks(const ember_unicode_hooks *hooks) { g_hooks = *
 ember_meminfo *ember_str_alloc(int64_t length, int32_t kind) {
   if (length < 0) length = 0;
   int64_t bytes = static_cast<int64_t>(sizeof(ember_str)) + (length + 1) * kind;
-  ember_meminfo *m = ember_meminfo_alloc(bytes);
+  // Header, ember_str and code points in one block; short strings from the free lists.
+  ember_meminfo *m = ember_meminfo_alloc_packed(bytes);
   if (!m) return nullptr;
   ember_str *s = hdr(m);
   s->length = length;

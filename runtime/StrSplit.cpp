@@ -22,48 +22,75 @@ using ember_str_internal::hooks;
 
 bool is_space(uint32_t c) { return hooks().is_space(c) != 0; }
 
+// str.isspace() of the Latin-1 code points (CPython's _Py_ascii_whitespace, plus U+0085 and
+// U+00A0), so that splitting a one-byte string at whitespace reads a table, not a hook per
+// character.
+struct Latin1Space {
+  bool table[256] = {};
+  Latin1Space() {
+    for (int c = 9; c <= 13; ++c) table[c] = true;
+    for (int c = 28; c <= 32; ++c) table[c] = true;
+    table[0x85] = table[0xA0] = true;
+  }
+};
+const Latin1Space kLatin1Space;
+
 // Python's line boundaries (str.splitlines): \n \r \v \f \x1c-\x1e \x85 \u2028 \u2029.
 bool is_line_break(uint32_t c) {
   return (c >= 0x0A && c <= 0x0D) || (c >= 0x1C && c <= 0x1E) || c == 0x85 || c == 0x2028 ||
          c == 0x2029;
 }
 
-// Collects the pieces of one split, then moves them into a list (reversed for rsplit, which
-// finds them from the end).
+// The pieces of one split, moved straight into the result list as they are cut (reversed at the
+// end for rsplit, which finds them from the end).
 class Pieces {
  public:
-  explicit Pieces(ember_meminfo *s) : s_(s) {}
+  Pieces(ember_meminfo *s, const ember_typeinfo *item) : s_(s), item_(item) {}
   ~Pieces() {
-    for (ember_meminfo *p : pieces_) ember_meminfo_decref(p);
+    if (list_) ember_meminfo_decref(list_);
   }
   bool add(int64_t start, int64_t stop) {
-    int64_t n = stop - start;
-    ember_meminfo *p = ember_str_slice(s_, start, 1, n);
+    if (!list_ && !(list_ = ember_list_new(item_, 8))) return false;
+    ember_list *h = ember_list_header(list_);
+    if (h->size == h->capacity && ember_list_reserve(list_, h->size + 1) != 0) return false;
+    ember_meminfo *p = ember_str_slice(s_, start, 1, stop - start);
     if (!p) return false;
-    pieces_.push_back(p);
+    std::memcpy(h->items + h->size * h->itemsize, &p, sizeof p);  // the list takes p's reference
+    ++h->size;
     return true;
   }
-  ember_meminfo *to_list(const ember_typeinfo *item, bool reverse) {
-    ember_meminfo *list = ember_list_new(item, static_cast<int64_t>(pieces_.size()));
-    if (!list) return nullptr;
-    size_t n = pieces_.size();
-    for (size_t k = 0; k < n; ++k) {
-      ember_meminfo *p = pieces_[reverse ? n - 1 - k : k];
-      if (ember_list_append(list, &p) != 0) {  // the list takes its own reference
-        ember_meminfo_decref(list);
-        return nullptr;
-      }
-    }
-    return list;
+  ember_meminfo *to_list(bool reverse) {
+    if (!list_ && !(list_ = ember_list_new(item_, 0))) return nullptr;
+    if (reverse) ember_list_reverse(list_);
+    ember_meminfo *l = list_;
+    list_ = nullptr;
+    return l;
   }
 
  private:
   ember_meminfo *s_;
-  std::vector<ember_meminfo *> pieces_;
+  const ember_typeinfo *item_;
+  ember_meminfo *list_ = nullptr;
 };
+
+// split() at whitespace runs of a one-byte string, maxsplit unlimited: the common case.
+bool split_whitespace_latin1(ember_meminfo *s, Pieces &out) {
+  const ember_str *x = ember_str_of(s);
+  const auto *c = static_cast<const uint8_t *>(x->chars);
+  const bool *space = kLatin1Space.table;
+  int64_t n = x->length, i = 0;
+  while (true) {
+    while (i < n && space[c[i]]) ++i;
+    if (i == n) return true;
+    int64_t j = i++;
+    while (i < n && !space[c[i]]) ++i;
+    if (!out.add(j, i)) return false;
+  }
+}
 
 bool split_whitespace(ember_meminfo *s, int64_t maxsplit, Pieces &out) {
   const ember_str *x = ember_str_of(s);
+  if (x->kind == 1 && maxsplit == INT64_MAX) return split_whitespace_latin1(s, out);
   int64_t n = x->length, i = 0;
   while (maxsplit-- > 0) {
     while (i < n && is_space(code_point(x, i))) ++i;
@@ -127,21 +154,21 @@ extern "C" {
 ember_meminfo *ember_str_split(ember_meminfo *s, ember_meminfo *sep, int64_t maxsplit,
                                int32_t reverse, const ember_typeinfo *item) {
   if (maxsplit < 0) maxsplit = INT64_MAX;
-  Pieces pieces(s);
+  Pieces pieces(s, item);
   bool ok;
   if (!sep)
     ok = reverse ? rsplit_whitespace(s, maxsplit, pieces) : split_whitespace(s, maxsplit, pieces);
   else
     ok = reverse ? rsplit_separator(s, sep, maxsplit, pieces)
                  : split_separator(s, sep, maxsplit, pieces);
-  return ok ? pieces.to_list(item, reverse != 0) : nullptr;
+  return ok ? pieces.to_list(reverse != 0) : nullptr;
 }
 
 ember_meminfo *ember_str_splitlines(ember_meminfo *s, int32_t keepends,
                                     const ember_typeinfo *item) {
   const ember_str *x = ember_str_of(s);
   int64_t n = x->length, i = 0;
-  Pieces pieces(s);
+  Pieces pieces(s, item);
   while (i < n) {
     int64_t j = i;
     while (i < n && !is_line_break(code_point(x, i))) ++i;
@@ -152,7 +179,7 @@ ember_meminfo *ember_str_splitlines(ember_meminfo *s, int32_t keepends,
     }
     if (!pieces.add(j, eol)) return nullptr;
   }
-  return pieces.to_list(item, false);
+  return pieces.to_list(false);
 }
 
 ember_meminfo *ember_str_join(ember_meminfo *sep, ember_meminfo *const *items, int64_t n) {

@@ -38,6 +38,9 @@ TypeId type_getattr(RuleContext &cx, uint32_t *attr_id) {
       set(AttrId::Method);
       return types.bound_method(types.unicode(), m);
     }
+    // str's own methods that compiled code lacks are unsupported, not misspelt.
+    if (name == "encode" || name == "format_map" || name == "maketrans")
+      unsupported(cx.loc()) << "str." << name << "() is not supported in compiled code";
     typing_error(cx.loc()) << "a string has no attribute '" << name << "' usable in compiled code";
   }
   TypeId class_attr = type_container_class_attr(cx, attr_id);

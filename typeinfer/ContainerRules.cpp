@@ -189,6 +189,7 @@ TypeId type_container_class_attr(RuleContext &cx, uint32_t *attr_id) {
   BuiltinId method = BuiltinId::NumBuiltins;
   if (id == BuiltinId::TypedList && name == "empty_list") method = BuiltinId::TypedListEmpty;
   if (id == BuiltinId::TypedDict && name == "empty") method = BuiltinId::TypedDictEmpty;
+  if (id == BuiltinId::Str && name == "maketrans") method = BuiltinId::StrMaketrans;
   if (method == BuiltinId::NumBuiltins) return TypeId{};
   *attr_id = static_cast<uint32_t>(AttrId::Method);  // a compile-time value: nothing to lower
   return types.builtin(method);

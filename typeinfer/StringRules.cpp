@@ -128,6 +128,9 @@ BuiltinId string_method_builtin(MethodId m) {
     case MethodId::Isprintable: return BuiltinId::StrIsprintable;
     case MethodId::Isascii: return BuiltinId::StrIsascii;
     case MethodId::Isidentifier: return BuiltinId::StrIsidentifier;
+    case MethodId::Translate: return BuiltinId::StrTranslate;
+    case MethodId::Removeprefix: return BuiltinId::StrRemoveprefix;
+    case MethodId::Removesuffix: return BuiltinId::StrRemovesuffix;
     default: return BuiltinId::NumBuiltins;
   }
 }
@@ -149,6 +152,10 @@ const BuiltinSignature *string_builtin_signature(BuiltinId id) {
   static const S splitlines{{"self", "keepends"}, 1, false};
   static const S partition{{"self", "sep"}, 2, false};
   static const S expandtabs{{"self", "tabsize"}, 1, false};
+  static const S translate{{"self", "table"}, 2, false};
+  static const S maketrans{{"x", "y", "z"}, 1, false};
+  static const S removeprefix{{"self", "prefix"}, 2, false};
+  static const S removesuffix{{"self", "suffix"}, 2, false};
   switch (id) {
     case BuiltinId::Str: return &object;
     case BuiltinId::Format: return &format;
@@ -193,6 +200,10 @@ const BuiltinSignature *string_builtin_signature(BuiltinId id) {
     case BuiltinId::StrLjust:
     case BuiltinId::StrRjust: return &pad;
     case BuiltinId::StrFormat: return &varargs;
+    case BuiltinId::StrTranslate: return &translate;
+    case BuiltinId::StrMaketrans: return &maketrans;
+    case BuiltinId::StrRemoveprefix: return &removeprefix;
+    case BuiltinId::StrRemovesuffix: return &removesuffix;
     default: return nullptr;
   }
 }
@@ -246,6 +257,62 @@ void check_joinable(const BuiltinCall &c) {
                              << types.to_string(t);
 }
 
+/// A translation table's value type: an integer (a code point), a string, None, or an Optional
+/// of an integer or a string (CPython's tables map to int, str or None).
+bool translation_value(const BuiltinCall &c, TypeId v) {
+  TypeContext &types = c.types;
+  if (types.kind(v) == TypeKind::Optional) v = types.get(v).elems[0];
+  return int_like(c, v) || types.kind(v) == TypeKind::Unicode || types.kind(v) == TypeKind::None;
+}
+
+/// str.translate(table): a dict from integers (code points) to translation values.
+void check_translate_table(const BuiltinCall &c) {
+  TypeContext &types = c.types;
+  TypeId t = c.param(1);
+  if (types.kind(t) != TypeKind::Dict)
+    unsupported(c.cx.loc()) << "str.translate() takes a dict in compiled code (as str.maketrans() "
+                               "makes), not a "
+                            << types.to_string(t);
+  TypeId k = types.get(t).elems[0], v = types.get(t).elems[1];
+  if (!int_like(c, k))
+    typing_error(c.cx.loc()) << "str.translate(): the table's keys must be integers (code "
+                                "points, as str.maketrans() makes them), not "
+                             << types.to_string(k);
+  if (!translation_value(c, v))
+    typing_error(c.cx.loc()) << "str.translate(): the table's values must be integers, strings "
+                                "or None, not "
+                             << types.to_string(v);
+}
+
+/// str.maketrans(x, y[, z]) of strings, or str.maketrans(dict): a dict keyed by code point.
+TypeId type_maketrans(const BuiltinCall &c) {
+  TypeContext &types = c.types;
+  if (c.given(1)) {
+    require_string(c, 0, "the first argument");
+    require_string(c, 1, "the second argument");
+    if (!c.given(2)) return types.dict(types.int64(), types.int64());
+    require_string(c, 2, "the third argument");
+    return types.dict(types.int64(), types.optional(types.int64()));
+  }
+  if (c.given(2))
+    typing_error(c.cx.loc()) << "str.maketrans(): the third argument needs the first two";
+  TypeId t = c.param(0);
+  if (types.kind(t) != TypeKind::Dict)
+    typing_error(c.cx.loc()) << "str.maketrans(): if you give only one argument, it must be a "
+                                "dict, not a "
+                             << types.to_string(t);
+  TypeId k = types.get(t).elems[0], v = types.get(t).elems[1];
+  if (!int_like(c, k) && types.kind(k) != TypeKind::Unicode)
+    typing_error(c.cx.loc()) << "str.maketrans(): keys in translate table must be strings or "
+                                "integers, not "
+                             << types.to_string(k);
+  if (!translation_value(c, v))
+    typing_error(c.cx.loc()) << "str.maketrans(): the values must be integers, strings or None, "
+                                "not "
+                             << types.to_string(v);
+  return types.dict(types.int64(), v);
+}
+
 }  // namespace
 
 TypeId type_string_call(BuiltinCall &c) {
@@ -296,6 +363,10 @@ TypeId type_string_call(BuiltinCall &c) {
       require_string(c, 1, "the separator");
       return types.tuple({types.unicode(), types.unicode(), types.unicode()});
     case BuiltinId::StrExpandtabs: optional_int(c, 1, "tabsize"); return types.unicode();
+    case BuiltinId::StrTranslate: check_translate_table(c); return types.unicode();
+    case BuiltinId::StrMaketrans: return type_maketrans(c);
+    case BuiltinId::StrRemoveprefix: require_string(c, 1, "the prefix"); return types.unicode();
+    case BuiltinId::StrRemovesuffix: require_string(c, 1, "the suffix"); return types.unicode();
     case BuiltinId::StrTitle:
     case BuiltinId::StrCapitalize:
     case BuiltinId::StrSwapcase:

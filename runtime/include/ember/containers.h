@@ -66,6 +66,9 @@ ember_list *ember_list_header(ember_meminfo *l);
 int64_t ember_list_len(ember_meminfo *l);
 /* 0 on success, -1 when out of memory. */
 int32_t ember_list_append(ember_meminfo *l, const void *item);
+/* Room for `need` items (capacity grows geometrically); 0, or -1 when out of memory.  Compiled
+ * code's append stores inline while size < capacity and calls this only to grow. */
+int32_t ember_list_reserve(ember_meminfo *l, int64_t need);
 int32_t ember_list_insert(ember_meminfo *l, int64_t index, const void *item);
 int32_t ember_list_extend(ember_meminfo *l, ember_meminfo *other);
 /* Removes item `index` (already in range) into out. */

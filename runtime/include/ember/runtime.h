@@ -19,6 +19,10 @@ extern "C" {
 /* A new MemInfo owning nbytes of 64-byte aligned data in the same allocation; refcount 1.
  * Returns NULL when out of memory. */
 ember_meminfo *ember_meminfo_alloc(int64_t nbytes);
+/* A small MemInfo whose data (not 64-byte aligned: strings, not arrays) follows the header in
+ * the same block, from per-thread free lists when header and data fit in 256 bytes; size is
+ * then the block's whole room for data, at least nbytes. */
+ember_meminfo *ember_meminfo_alloc_packed(int64_t nbytes);
 /* Called when the refcount drops to zero: runs the destructor and frees the allocation. */
 void ember_meminfo_free(ember_meminfo *mi);
 /* Atomic reference counting, for the bindings (compiled code inlines the same operations). */

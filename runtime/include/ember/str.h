@@ -162,6 +162,23 @@ ember_meminfo *ember_str_format_int(int64_t v, ember_meminfo *spec);
 ember_meminfo *ember_str_format_float(double v, ember_meminfo *spec);
 ember_meminfo *ember_str_format_str(ember_meminfo *v, ember_meminfo *spec);
 
+/* str.translate and friends (runtime/StrTranslate.cpp).  A table is a dict whose keys are
+ * integers (code points) and whose values are integers, strings, None or an Optional of one.
+ * translate: 0 with *out the new string, 1 when a mapped integer is not in range(0x110000)
+ * (ValueError), 2 for a table of another type, -1 when out of memory.  maketrans(x, y[, z]) of
+ * strings into a new dict of the given key and value typeinfos (z's characters map to None, so
+ * the value type is then an Optional), and maketrans(d) re-keyed by code point: 0 with *out, 1
+ * when len(x) != len(y) or a string key is not one character (ValueError), 2 for a
+ * value type it cannot write, -1 when out of memory. */
+int32_t ember_str_translate(ember_meminfo *s, ember_meminfo *table, ember_meminfo **out);
+int32_t ember_str_maketrans(ember_meminfo *x, ember_meminfo *y, ember_meminfo *z,
+                            const struct ember_typeinfo *key, const struct ember_typeinfo *value,
+                            ember_meminfo **out);
+int32_t ember_str_maketrans_dict(ember_meminfo *d, const struct ember_typeinfo *key,
+                                 const struct ember_typeinfo *value, ember_meminfo **out);
+/* s.removeprefix(affix) (suffix 0) or s.removesuffix(affix) (1): a new reference. */
+ember_meminfo *ember_str_remove_affix(ember_meminfo *s, ember_meminfo *affix, int32_t suffix);
+
 #ifdef __cplusplus
 }
 #endif
