@@ -863,13 +863,13 @@ def _describe(value) -> str:
 
 def _not_yet_supported(value) -> str:
     """The family of NumPy values issue 13 lists that compiled code does not take yet (datetime
-    and structured dtypes, arrays or scalars), or ''."""
+    units with a multiple, structured dtypes, arrays or scalars), or ''."""
     import numpy as np
     dtype = getattr(value, "dtype", None)
     if not isinstance(dtype, np.dtype) or not isinstance(value, (np.ndarray, np.generic)):
         return ""
-    if dtype.kind in "mM":
-        return "datetime64 and timedelta64 arrays and scalars"
+    if dtype.kind in "mM" and np.datetime_data(dtype)[1] != 1:
+        return "datetime64 and timedelta64 units with a multiple ('10s', '2D')"
     if dtype.fields is not None:
         return "structured (record) arrays and record scalars"
     if dtype.kind in "SUV":

@@ -119,6 +119,13 @@ TypeId type_cfunction_call(RuleContext &cx);
 TypeId type_data_as_call(RuleContext &cx);
 TypeId type_array_ctypes_attr(RuleContext &cx, TypeId obj, const std::string &name, AttrId *attr);
 
+// ---- datetime64 / timedelta64 (DatetimeRules.cpp) ---------------------------------------------
+/// The parameters of np.datetime64 / np.timedelta64 (nullptr for other builtins).
+const BuiltinSignature *datetime_builtin_signature(BuiltinId id);
+/// np.datetime64(), np.timedelta64(), np.isnat, and the builtins NumPy defines on datetime and
+/// timedelta values when one is an argument; Unknown for the rest.
+TypeId type_datetime_call(BuiltinCall &call);
+
 // ---- the kernel language (KernelRules.cpp) ----------------------------------------------------
 /// The parameters of a kernel builtin (nullptr for other builtins).
 const BuiltinSignature *kernel_builtin_signature(BuiltinId id);

@@ -160,7 +160,11 @@ enum ember_type_tag {
    * argument codes...]; in memory the address of a compiled specialization's native function
    * (int32_t f(void *ret, ember_error *err, args...), its arguments as compiled code passes
    * them), which compiled code calls indirectly. */
-  EMBER_T_FUNCTION = 75
+  EMBER_T_FUNCTION = 75,
+  /* datetime64 / timedelta64 scalars and dtypes: the tag | unit << 8, unit in ir/Types.h's
+   * TimeUnit order (Y M W D h m s ms us ns ps fs as generic); an int64, NaT = INT64_MIN. */
+  EMBER_T_DATETIME = 70,
+  EMBER_T_TIMEDELTA = 71
 };
 
 enum ember_layout { EMBER_LAYOUT_C = 0, EMBER_LAYOUT_F = 1, EMBER_LAYOUT_A = 2 };
