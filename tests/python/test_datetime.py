@@ -389,3 +389,23 @@ def test_in_place_loops_and_optional():
 
     same(maybe(False, T(3, "s")), T(6, "s"))
     same(maybe(True, T(3, "s")), T(3, "s"))
+
+
+def test_in_containers():
+    @ember.jit
+    def hold(a, b):
+        d = {a: 1, b: 2}
+        s = {a, b, a}
+        return d[b], len(s), [a, b], (a, 1)
+
+    a, b = T(3, "s"), T(4, "s")
+    got = hold(a, b)
+    assert got[:2] == (2, 2)
+    for g, w in zip(got[2] + [got[3][0]], [a, b, a]):
+        same(g, w)
+
+    @ember.jit
+    def second(items):
+        return items[1]
+
+    same(second([D("2020-01-01"), D("2021-01-01")]), D("2021-01-01"))
