@@ -37,6 +37,29 @@ PyTypeObject MemInfoOwnerType = {
 
 size_t align_up(size_t x, size_t a) { return (x + a - 1) / a * a; }
 
+/// A datetime64/timedelta64 scalar's tag (its unit in the second byte).
+bool is_time_tag(int64_t tag) {
+  return (tag & 0xff) == EMBER_T_DATETIME || (tag & 0xff) == EMBER_T_TIMEDELTA;
+}
+
+/// An np.datetime64/np.timedelta64 of exactly the plan's dtype -> its int64 count.
+bool unbox_time(int64_t tag, PyObject *obj, void *out) {
+  if (PyArray_IsScalar(obj, Datetime) || PyArray_IsScalar(obj, Timedelta)) {
+    PyArray_Descr *d = PyArray_DescrFromScalar(obj);
+    bool same = d && tag_of_descr(d) == tag;
+    Py_XDECREF(d);
+    if (same) {
+      int64_t v = PyArray_IsScalar(obj, Datetime) ? PyArrayScalar_VAL(obj, Datetime)
+                                                  : PyArrayScalar_VAL(obj, Timedelta);
+      std::memcpy(out, &v, sizeof v);
+      return true;
+    }
+  }
+  PyErr_Format(PyExc_TypeError, "expected a datetime64/timedelta64 of the compiled unit, got %R",
+               obj);
+  return false;
+}
+
 size_t scalar_size(int64_t tag) {
   switch (tag) {
     case EMBER_T_BOOL:
@@ -54,7 +77,7 @@ size_t scalar_size(int64_t tag) {
     case EMBER_T_FLOAT64:
     case EMBER_T_COMPLEX64: return 8;
     case EMBER_T_COMPLEX128: return 16;
-    default: return 0;
+    default: return is_time_tag(tag) ? 8 : 0;
   }
 }
 
@@ -127,7 +150,7 @@ PyObject *box_array(const Plan &plan, void *in) {
   }
   PyArray_Descr *descr = nullptr;
   if (!records) {
-    descr = PyArray_DescrFromType(numpy_typenum(plan.dtype));
+    descr = descr_of_tag(plan.dtype);
   } else if ((descr = record_descr(plan.dtype))) {
     Py_INCREF(descr);  // PyArray_NewFromDescr steals it
   } else {
@@ -439,6 +462,7 @@ Plan make_plan(const std::vector<int64_t> &code, size_t *pos) {
 }
 
 bool unbox(const Plan &plan, PyObject *obj, void *out) {
+  if (is_time_tag(plan.tag)) return unbox_time(plan.tag, obj, out);
   switch (plan.tag) {
     case EMBER_T_BOOL: {
       int t = PyObject_IsTrue(obj);
@@ -631,6 +655,13 @@ bool unbox(const Plan &plan, PyObject *obj, void *out) {
 }
 
 PyObject *box(const Plan &plan, void *in) {
+  if (is_time_tag(plan.tag)) {  // an np.datetime64 / np.timedelta64 of the type's unit
+    PyArray_Descr *descr = descr_of_tag(plan.tag);
+    if (!descr) return nullptr;
+    PyObject *v = PyArray_Scalar(in, descr, nullptr);
+    Py_DECREF(descr);
+    return v;
+  }
   switch (plan.tag) {
     case EMBER_T_BOOL: return PyBool_FromLong(*static_cast<uint8_t *>(in));
     case EMBER_T_INT8: return PyLong_FromLong(load<int8_t>(in));

@@ -8,18 +8,31 @@
 #include "bindings/Records.h"
 #include "ember/abi.h"
 
+#include <string>
+
 namespace ember::py {
 
 namespace {
 
-// Fingerprint layout: bits 0-7 tag, 8-15 dtype tag, 16-23 ndim, 24-25 layout, 26 readonly;
-// tuples: bit 63 set and a hash of the code in the other bits.
+// Fingerprint layout: bits 0-7 tag, 8-23 dtype tag (16 bits: a datetime tag carries its unit
+// in its second byte), 24-31 ndim, 32-33 layout, 34 readonly; tuples: bit 63 set and a hash of
+// the code in the other bits.
 constexpr uint64_t kTupleBit = 1ull << 63;
 
 uint64_t pack_array(int64_t dtype, int64_t ndim, int64_t layout, int64_t readonly) {
   return static_cast<uint64_t>(EMBER_T_ARRAY) | static_cast<uint64_t>(dtype) << 8 |
-         static_cast<uint64_t>(ndim) << 16 | static_cast<uint64_t>(layout) << 24 |
-         static_cast<uint64_t>(readonly) << 26;
+         static_cast<uint64_t>(ndim) << 24 | static_cast<uint64_t>(layout) << 32 |
+         static_cast<uint64_t>(readonly) << 34;
+}
+
+/// ember's TimeUnit (ir/Types.h) of a datetime64/timedelta64 dtype, or -1 for a unit with a
+/// multiple ('10s'), which ember does not compile.
+int64_t time_unit_of(PyArray_Descr *descr) {
+  auto *md = reinterpret_cast<PyArray_DatetimeDTypeMetaData *>(PyDataType_C_METADATA(descr));
+  if (!md || md->meta.num != 1) return -1;
+  int base = static_cast<int>(md->meta.base);
+  if (base < NPY_FR_Y || base > NPY_FR_GENERIC || base == 3) return -1;  // 3: the old B gap
+  return base < 3 ? base : base - 1;
 }
 
 uint64_t hash_code(const std::vector<int64_t> &code) {
@@ -64,8 +77,47 @@ int64_t tag_of_descr(PyArray_Descr *descr) {
     case NPY_FLOAT64: return EMBER_T_FLOAT64;
     case NPY_COMPLEX64: return EMBER_T_COMPLEX64;
     case NPY_COMPLEX128: return EMBER_T_COMPLEX128;
+    case NPY_DATETIME:
+    case NPY_TIMEDELTA: {
+      int64_t unit = time_unit_of(descr);
+      if (unit < 0) return 0;
+      return (descr->type_num == NPY_DATETIME ? EMBER_T_DATETIME : EMBER_T_TIMEDELTA) | unit << 8;
+    }
     default: return 0;
   }
+}
+
+PyArray_Descr *descr_of_tag(int64_t tag) {
+  int64_t family = tag & 0xff;
+  if (family != EMBER_T_DATETIME && family != EMBER_T_TIMEDELTA) {
+    int num = numpy_typenum(tag);
+    if (num < 0) {
+      PyErr_SetString(PyExc_SystemError, "ember: no NumPy dtype for this type");
+      return nullptr;
+    }
+    return PyArray_DescrFromType(num);
+  }
+  // NumPy makes a datetime descriptor from its string; kept for the process (a few at most).
+  static PyArray_Descr *cache[2][14] = {};
+  int64_t unit = tag >> 8;
+  if (unit < 0 || unit >= 14) {
+    PyErr_SetString(PyExc_SystemError, "ember: bad datetime unit");
+    return nullptr;
+  }
+  PyArray_Descr *&slot = cache[family == EMBER_T_TIMEDELTA][unit];
+  if (!slot) {
+    static const char *const units[14] = {"Y",  "M",  "W",  "D",  "h",  "m",  "s",
+                                          "ms", "us", "ns", "ps", "fs", "as", ""};
+    std::string name = family == EMBER_T_DATETIME ? "M8" : "m8";
+    if (units[unit][0]) name = name + "[" + units[unit] + "]";
+    PyObject *str = PyUnicode_FromString(name.c_str());
+    if (!str) return nullptr;
+    int ok = PyArray_DescrConverter(str, &slot);
+    Py_DECREF(str);
+    if (!ok) return nullptr;
+  }
+  Py_INCREF(slot);
+  return slot;
 }
 
 int numpy_typenum(int64_t tag) {

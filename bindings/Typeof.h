@@ -29,6 +29,9 @@ bool maybe_cffi_function(PyObject *obj);
 bool cffi_function_address(PyObject *obj, void **out);
 /// The NumPy type number of a dtype tag (EMBER_T_*), -1 if none.
 int numpy_typenum(int64_t tag);
+/// A new reference to the NumPy dtype of a dtype tag (datetimes with their unit), or null with
+/// a Python error set.
+PyArray_Descr *descr_of_tag(int64_t tag);
 /// The tag of a NumPy dtype, 0 when ember does not support it.
 int64_t tag_of_descr(PyArray_Descr *descr);
 

@@ -892,15 +892,15 @@ def _describe(value) -> str:
 
 def _not_yet_supported(value) -> str:
     """The family of NumPy values issue 13 lists that compiled code does not take yet (datetime
-    dtypes, structured dtypes holding objects, bytes and bytearray), or ''."""
+    units with a multiple, structured dtypes holding objects, bytes and bytearray), or ''."""
     import numpy as np
     if isinstance(value, (bytes, bytearray, memoryview)):
         return "bytes, bytearray and memoryview values (and np.frombuffer over them)"
     dtype = getattr(value, "dtype", None)
     if not isinstance(dtype, np.dtype) or not isinstance(value, (np.ndarray, np.generic)):
         return ""
-    if dtype.kind in "mM":
-        return "datetime64 and timedelta64 arrays and scalars"
+    if dtype.kind in "mM" and np.datetime_data(dtype)[1] != 1:
+        return "datetime64 and timedelta64 units with a multiple ('10s', '2D')"
     if dtype.fields is not None:
         return ("structured (record) arrays and record scalars holding Python objects (or "
                 "not aligned)")

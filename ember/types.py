@@ -15,6 +15,7 @@ from __future__ import annotations
 from . import signature as _sig
 
 __all__ = ["Type", "Signature", "Array", "Tuple", "UniTuple", "Optional", "optional",
+           "NPDatetime", "NPTimedelta",
            "DeferredType", "deferred_type", "ListType", "DictType",
            "SetType", "Set", "List", "typeof", "from_code",
            "Boolean", "Number", "Integer", "Float", "Complex", "NoneType", "UnicodeType",
@@ -144,6 +145,12 @@ class Literal(Type):
 class StringLiteral(Literal, UnicodeType):
     """A string constant: an ``@overload`` typing function reads its text as
     ``literal_value`` (the argument reaches the implementation as a ``unicode_type``)."""
+
+    __slots__ = ()
+
+
+class NPDatetimeType(Type):
+    """A datetime64 or timedelta64 of one unit (Numba's NPDatetime / NPTimedelta)."""
 
     __slots__ = ()
 
@@ -444,6 +451,11 @@ _SCALAR_NAMES = {code: name for name, code in (
     ("float16", _sig.T_FLOAT16), ("float32", _sig.T_FLOAT32), ("float64", _sig.T_FLOAT64),
     ("complex64", _sig.T_COMPLEX64), ("complex128", _sig.T_COMPLEX128), ("none", _sig.T_NONE),
     ("unicode_type", _sig.T_UNICODE))}
+# datetime64 / timedelta64: tag 70 / 71 | unit << 8 (ember/abi.h), named as Numba prints them
+_TIME_UNITS = ("Y", "M", "W", "D", "h", "m", "s", "ms", "us", "ns", "ps", "fs", "as", "")
+for _u, _unit in enumerate(_TIME_UNITS):
+    for _tag, _family in ((70, "datetime64"), (71, "timedelta64")):
+        _SCALAR_NAMES[_tag | _u << 8] = f"{_family}[{_unit}]" if _unit else _family
 _BITWIDTHS = {_sig.T_INT8: 8, _sig.T_INT16: 16, _sig.T_INT32: 32, _sig.T_INT64: 64,
               _sig.T_UINT8: 8, _sig.T_UINT16: 16, _sig.T_UINT32: 32, _sig.T_UINT64: 64,
               _sig.T_FLOAT16: 16, _sig.T_FLOAT32: 32, _sig.T_FLOAT64: 64,
@@ -520,6 +532,8 @@ def _class_of(code):
     tag = code[0]
     if tag in _SCALAR_CLASSES:
         return _SCALAR_CLASSES[tag]
+    if tag & 0xff in (70, 71):
+        return NPDatetimeType
     if tag in _BITWIDTHS:
         return Integer
     if tag == _sig.T_TUPLE:
@@ -540,6 +554,16 @@ def from_code(code) -> Type:
     if end != len(code):
         raise ValueError(f"bad type code {code!r}")
     return _class_of(code)._of(name, code)
+
+
+def NPDatetime(unit: str = "") -> Type:
+    """Numba's types.NPDatetime(unit): datetime64 of that unit ('' for the generic one)."""
+    return from_code([70 | _TIME_UNITS.index(unit) << 8])
+
+
+def NPTimedelta(unit: str = "") -> Type:
+    """Numba's types.NPTimedelta(unit)."""
+    return from_code([71 | _TIME_UNITS.index(unit) << 8])
 
 
 def typeof(value) -> Type:

@@ -34,6 +34,11 @@ _SCALAR_KINDS = {
     np.dtype(np.float64): 10, np.dtype(np.complex64): 11, np.dtype(np.complex128): 12,
     np.dtype(np.float16): 13,
 }
+# datetime64[unit] is ScalarKind 14 + unit, timedelta64[unit] 28 + unit (ir/Types.h's order)
+_TIME_UNITS = ("Y", "M", "W", "D", "h", "m", "s", "ms", "us", "ns", "ps", "fs", "as", "")
+_SCALAR_KINDS.update({np.dtype(f"{letter}8[{unit}]" if unit else f"{letter}8"): base + u
+                      for base, letter in ((14, "M"), (28, "m"))
+                      for u, unit in enumerate(_TIME_UNITS)})
 # ScalarKind of an ABI scalar tag (ember/abi.h): ember.types' number types freeze as classes.
 _SCALAR_OF_TAG = {
     tag: _SCALAR_KINDS[np.dtype(dt)] for tag, dt in (
@@ -113,6 +118,8 @@ class Freezer:
                                      "cannot use")
             if isinstance(obj, np.bool_):
                 return (BOOL, int(obj), kind)
+            if isinstance(obj, (np.datetime64, np.timedelta64)):  # its int64 count (NaT: min)
+                return (INT, int(obj.view(np.int64)), kind)
             if isinstance(obj, np.integer):
                 v = int(obj)
                 return (INT, v if v <= _INT64_MAX else v - (1 << 64), kind)

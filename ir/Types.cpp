@@ -59,6 +59,28 @@ bool is_float(ScalarKind k) {
 }
 bool is_complex(ScalarKind k) { return k == ScalarKind::Complex64 || k == ScalarKind::Complex128; }
 
+bool is_datetime(ScalarKind k) {
+  return k >= ScalarKind::DatetimeY && k <= ScalarKind::DatetimeGeneric;
+}
+bool is_timedelta(ScalarKind k) {
+  return k >= ScalarKind::TimedeltaY && k <= ScalarKind::TimedeltaGeneric;
+}
+TimeUnit time_unit(ScalarKind k) {
+  int base = static_cast<int>(is_datetime(k) ? ScalarKind::DatetimeY : ScalarKind::TimedeltaY);
+  return static_cast<TimeUnit>(static_cast<int>(k) - base);
+}
+ScalarKind datetime_kind(TimeUnit u) {
+  return static_cast<ScalarKind>(static_cast<int>(ScalarKind::DatetimeY) + static_cast<int>(u));
+}
+ScalarKind timedelta_kind(TimeUnit u) {
+  return static_cast<ScalarKind>(static_cast<int>(ScalarKind::TimedeltaY) + static_cast<int>(u));
+}
+const char *time_unit_name(TimeUnit u) {
+  static const char *const names[kNumTimeUnits] = {"Y",  "M",  "W",  "D",  "h",  "m",  "s",
+                                                   "ms", "us", "ns", "ps", "fs", "as", "generic"};
+  return names[static_cast<int>(u)];
+}
+
 int bit_width(ScalarKind k) {
   switch (k) {
     case ScalarKind::Bool:
@@ -74,7 +96,7 @@ int bit_width(ScalarKind k) {
     case ScalarKind::UInt64:
     case ScalarKind::Float64:
     case ScalarKind::Complex64: return 64;
-    case ScalarKind::Complex128: return 128;
+    case ScalarKind::Complex128: return 128; EMBER_TIME_KIND_CASES return 64;
   }
   return 0;
 }
@@ -95,6 +117,34 @@ const char *scalar_name(ScalarKind k) {
     case ScalarKind::Complex64: return "complex64";
     case ScalarKind::Complex128: return "complex128";
     case ScalarKind::Float16: return "float16";
+    case ScalarKind::DatetimeY: return "datetime64[Y]";
+    case ScalarKind::DatetimeM: return "datetime64[M]";
+    case ScalarKind::DatetimeW: return "datetime64[W]";
+    case ScalarKind::DatetimeD: return "datetime64[D]";
+    case ScalarKind::Datetimeh: return "datetime64[h]";
+    case ScalarKind::Datetimem: return "datetime64[m]";
+    case ScalarKind::Datetimes: return "datetime64[s]";
+    case ScalarKind::Datetimems: return "datetime64[ms]";
+    case ScalarKind::Datetimeus: return "datetime64[us]";
+    case ScalarKind::Datetimens: return "datetime64[ns]";
+    case ScalarKind::Datetimeps: return "datetime64[ps]";
+    case ScalarKind::Datetimefs: return "datetime64[fs]";
+    case ScalarKind::Datetimeas: return "datetime64[as]";
+    case ScalarKind::DatetimeGeneric: return "datetime64";
+    case ScalarKind::TimedeltaY: return "timedelta64[Y]";
+    case ScalarKind::TimedeltaM: return "timedelta64[M]";
+    case ScalarKind::TimedeltaW: return "timedelta64[W]";
+    case ScalarKind::TimedeltaD: return "timedelta64[D]";
+    case ScalarKind::Timedeltah: return "timedelta64[h]";
+    case ScalarKind::Timedeltam: return "timedelta64[m]";
+    case ScalarKind::Timedeltas: return "timedelta64[s]";
+    case ScalarKind::Timedeltams: return "timedelta64[ms]";
+    case ScalarKind::Timedeltaus: return "timedelta64[us]";
+    case ScalarKind::Timedeltans: return "timedelta64[ns]";
+    case ScalarKind::Timedeltaps: return "timedelta64[ps]";
+    case ScalarKind::Timedeltafs: return "timedelta64[fs]";
+    case ScalarKind::Timedeltaas: return "timedelta64[as]";
+    case ScalarKind::TimedeltaGeneric: return "timedelta64";
   }
   return "?";
 }
@@ -584,12 +634,22 @@ bool scalar_from_tag(int64_t tag, ScalarKind *out) {
     *out = ScalarKind::Float16;
     return true;
   }
+  int64_t family = tag & 0xff, unit = tag >> 8;  // datetime tags: the unit above the family
+  if ((family == EMBER_T_DATETIME || family == EMBER_T_TIMEDELTA) && unit >= 0 &&
+      unit < kNumTimeUnits) {
+    auto u = static_cast<TimeUnit>(unit);
+    *out = family == EMBER_T_DATETIME ? datetime_kind(u) : timedelta_kind(u);
+    return true;
+  }
   if (tag < EMBER_T_BOOL || tag > EMBER_T_COMPLEX128) return false;
   *out = static_cast<ScalarKind>(tag - EMBER_T_BOOL);
   return true;
 }
 int64_t tag_of(ScalarKind k) {
   if (k == ScalarKind::Float16) return EMBER_T_FLOAT16;
+  if (is_time(k))
+    return (is_datetime(k) ? EMBER_T_DATETIME : EMBER_T_TIMEDELTA) |
+           static_cast<int64_t>(time_unit(k)) << 8;
   return static_cast<int64_t>(k) + EMBER_T_BOOL;
 }
 }  // namespace

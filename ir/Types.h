@@ -39,8 +39,83 @@ enum class ScalarKind : uint8_t {
   Complex64,
   Complex128,
   Float16,  ///< IEEE half; arithmetic rounds each result to half, as NumPy's float16 does
+  // NumPy's datetime64 and timedelta64, one kind per unit (in TimeUnit's order): an int64
+  // count of units since 1970-01-01 (a duration for timedelta64), NaT = INT64_MIN
+  // (ir/rules/Datetime.h has their rules).
+  DatetimeY,
+  DatetimeM,
+  DatetimeW,
+  DatetimeD,
+  Datetimeh,
+  Datetimem,
+  Datetimes,
+  Datetimems,
+  Datetimeus,
+  Datetimens,
+  Datetimeps,
+  Datetimefs,
+  Datetimeas,
+  DatetimeGeneric,
+  TimedeltaY,
+  TimedeltaM,
+  TimedeltaW,
+  TimedeltaD,
+  Timedeltah,
+  Timedeltam,
+  Timedeltas,
+  Timedeltams,
+  Timedeltaus,
+  Timedeltans,
+  Timedeltaps,
+  Timedeltafs,
+  Timedeltaas,
+  TimedeltaGeneric,
 };
+/// The numeric kinds (Bool .. Float16): tables over numbers have this many rows; the datetime
+/// kinds after them are never numbers.
 constexpr int kNumScalarKinds = 14;
+/// A datetime64/timedelta64 unit, finest last but Generic (a unit-less value, np.timedelta64(5),
+/// which takes the other operand's unit).  NumPy's NPY_DATETIMEUNIT without its B gap.
+enum class TimeUnit : uint8_t { Y, M, W, D, h, m, s, ms, us, ns, ps, fs, as, Generic };
+constexpr int kNumTimeUnits = 14;
+bool is_datetime(ScalarKind k);   ///< datetime64[unit]
+bool is_timedelta(ScalarKind k);  ///< timedelta64[unit]
+inline bool is_time(ScalarKind k) { return is_datetime(k) || is_timedelta(k); }
+TimeUnit time_unit(ScalarKind k);  ///< of a datetime or timedelta kind
+ScalarKind datetime_kind(TimeUnit u);
+ScalarKind timedelta_kind(TimeUnit u);
+const char *time_unit_name(TimeUnit u);  ///< NumPy's: "Y", "ms", "generic"
+
+/// The case labels of every datetime and timedelta kind, for exhaustive switches.
+#define EMBER_TIME_KIND_CASES       \
+  case ScalarKind::DatetimeY:       \
+  case ScalarKind::TimedeltaY:      \
+  case ScalarKind::DatetimeM:       \
+  case ScalarKind::TimedeltaM:      \
+  case ScalarKind::DatetimeW:       \
+  case ScalarKind::TimedeltaW:      \
+  case ScalarKind::DatetimeD:       \
+  case ScalarKind::TimedeltaD:      \
+  case ScalarKind::Datetimeh:       \
+  case ScalarKind::Timedeltah:      \
+  case ScalarKind::Datetimem:       \
+  case ScalarKind::Timedeltam:      \
+  case ScalarKind::Datetimes:       \
+  case ScalarKind::Timedeltas:      \
+  case ScalarKind::Datetimems:      \
+  case ScalarKind::Timedeltams:     \
+  case ScalarKind::Datetimeus:      \
+  case ScalarKind::Timedeltaus:     \
+  case ScalarKind::Datetimens:      \
+  case ScalarKind::Timedeltans:     \
+  case ScalarKind::Datetimeps:      \
+  case ScalarKind::Timedeltaps:     \
+  case ScalarKind::Datetimefs:      \
+  case ScalarKind::Timedeltafs:     \
+  case ScalarKind::Datetimeas:      \
+  case ScalarKind::Timedeltaas:     \
+  case ScalarKind::DatetimeGeneric: \
+  case ScalarKind::TimedeltaGeneric:
 
 bool is_integer(ScalarKind k);  ///< signed or unsigned integer (not bool)
 bool is_signed(ScalarKind k);   ///< signed integer

@@ -5,6 +5,7 @@
 
 #include "ember/abi.h"
 #include "ir/CFG.h"
+#include "ir/rules/Datetime.h"
 #include "lowering/FunctionLowerer.h"
 #include "lowering/LlvmIrBody.h"
 
@@ -408,6 +409,20 @@ void FunctionLowerer::lower_inst(const InstData &d) {
       return;
     case Op::BinOp: {
       TypeId operand = type(d.operands[0]);
+      if (is_time_value(operand) || is_time_value(type(d.operands[1]))) {
+        V l = get(d.operands[0]), r = get(d.operands[1]);
+        TypeId lt = unwrap_optional(types_, operand),
+               rt = unwrap_optional(types_, type(d.operands[1]));
+        l = convert(l, operand, lt);
+        r = convert(r, type(d.operands[1]), rt);
+        V x = lower_time_binop(static_cast<BinOpKind>(d.imm), l, types_.scalar_kind(lt), r,
+                               types_.scalar_kind(rt), d.loc);
+        TimeOp op;
+        type_time_binop(static_cast<BinOpKind>(d.imm), types_.scalar_kind(lt),
+                        types_.scalar_kind(rt), d.loc, &op);
+        set(d.result, convert(x, types_.scalar(op.result), type(d.result)));
+        return;
+      }
       if (types_.is_container(operand)) {
         set(d.result, lower_container_operator(d));
         return;
@@ -435,6 +450,15 @@ void FunctionLowerer::lower_inst(const InstData &d) {
       return;
     }
     case Op::Compare:
+      if (is_time_value(type(d.operands[0])) || is_time_value(type(d.operands[1]))) {
+        TypeId lt0 = type(d.operands[0]), rt0 = type(d.operands[1]);
+        TypeId lt = unwrap_optional(types_, lt0), rt = unwrap_optional(types_, rt0);
+        set(d.result,
+            lower_time_compare(static_cast<CmpKind>(d.imm), convert(get(d.operands[0]), lt0, lt),
+                               types_.scalar_kind(lt), convert(get(d.operands[1]), rt0, rt),
+                               types_.scalar_kind(rt)));
+        return;
+      }
       if (types_.is_container(type(d.operands[0]))) {
         set(d.result, lower_container_operator(d));
         return;
@@ -473,6 +497,14 @@ void FunctionLowerer::lower_inst(const InstData &d) {
       set(d.result, lower_contains(d));
       return;
     case Op::Unary: {
+      if (is_time_value(type(d.operands[0]))) {
+        TypeId t0 = type(d.operands[0]), t = unwrap_optional(types_, t0);
+        V v = lower_time_unary(static_cast<UnaryKind>(d.imm), convert(get(d.operands[0]), t0, t),
+                               types_.scalar_kind(t));
+        TypeId from = static_cast<UnaryKind>(d.imm) == UnaryKind::Not ? types_.boolean() : t;
+        set(d.result, convert(v, from, type(d.result)));
+        return;
+      }
       V v = lower_unary(static_cast<UnaryKind>(d.imm), get(d.operands[0]), type(d.operands[0]));
       TypeId from =
           static_cast<UnaryKind>(d.imm) == UnaryKind::Not ? types_.boolean() : type(d.operands[0]);

@@ -109,6 +109,9 @@ V FunctionLowerer::element_op(const InstData &d, const std::vector<V> &elems,
   ElementwiseTyping et;
   internal_assert(type_elementwise(types_, f_, d, &et)) << "not an element-wise operation";
   TypeId ct = types_.scalar(et.compute), rt = types_.scalar(et.result);
+  for (TypeId t : elem_types)
+    if (types_.is_scalar(t) && is_time(types_.scalar_kind(t)))
+      return time_element_op(d, elems, elem_types, et.result);
   auto arg = [&](size_t k) { return convert(elems[k], elem_types[k], ct); };
   switch (d.op) {
     case Op::BinOp: {

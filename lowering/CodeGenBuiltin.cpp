@@ -393,6 +393,7 @@ V FunctionLowerer::lower_builtin(const InstData &d, BuiltinId id) {
     return lower_fold_call(d, id);
   if (id == BuiltinId::ObjmodeCall) return lower_objmode_call(d);
   if (id == BuiltinId::EmberCarray || id == BuiltinId::EmberFarray) return lower_carray(d, id);
+  if (V x; lower_time_call(d, id, &x)) return x;
   TypeId rt = type(d.result);
   size_t nargs = d.operands.size() - 1;
   auto arg = [&](size_t k) { return d.operands[k + 1]; };

@@ -191,14 +191,20 @@ V FunctionLowerer::lower_sorting(const InstData &d, BuiltinId id) {
     case BuiltinId::ArraySort: {
       V stride = array_dim(a, DataModel::kStrides, nd - 1);
       guard_empty_rows([&] {
-        for_each_row(a, at, [&](V row) { b_.CreateCall(sort_fn(false), {row, n, stride}); });
+        for_each_row(a, at, [&](V row) {
+          b_.CreateCall(sort_fn(false), {row, n, stride});
+          if (is_time(dk)) nat_last(row, n, stride);  // NumPy sorts NaT last
+        });
       });
       return llvm::ConstantInt::get(i8_, 0);
     }
     case BuiltinId::NpSort: {
       V out = copy_to_contiguous(a, at, rt);
       guard_empty_rows([&] {
-        for_each_row(out, rt, [&](V row) { b_.CreateCall(sort_fn(false), {row, n, itemsize}); });
+        for_each_row(out, rt, [&](V row) {
+          b_.CreateCall(sort_fn(false), {row, n, itemsize});
+          if (is_time(dk)) nat_last(row, n, itemsize);  // NumPy sorts NaT last
+        });
       });
       return out;
     }
@@ -212,8 +218,9 @@ V FunctionLowerer::lower_sorting(const InstData &d, BuiltinId id) {
         emit_nd_loop(outer, [&](const std::vector<V> &idx) {
           std::vector<V> at0 = idx;
           at0.push_back(llvm::ConstantInt::get(i64_, 0));
-          b_.CreateCall(sort_fn(true),
-                        {element_pointer(a, at, at0), n, stride, element_pointer(out, rt, at0)});
+          V values = element_pointer(a, at, at0), indices = element_pointer(out, rt, at0);
+          b_.CreateCall(sort_fn(true), {values, n, stride, indices});
+          if (is_time(dk)) nat_last_indices(values, n, stride, indices);  // NaT last
         });
       });
       return out;

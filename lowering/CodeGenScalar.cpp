@@ -112,6 +112,7 @@ V FunctionLowerer::convert(V v, TypeId from, TypeId to) {
   internal_assert(fd.kind == TypeKind::Scalar && td.kind == TypeKind::Scalar)
       << "cannot convert " << types_.to_string(from) << " to " << types_.to_string(to);
   auto fk = static_cast<ScalarKind>(fd.a), tk = static_cast<ScalarKind>(td.a);
+  if (is_time(fk) || is_time(tk)) return convert_time(v, fk, tk);
   llvm::Type *tt = dm_.scalar_type(tk);
   if (tk == ScalarKind::Bool) return truth(v, from);
   if (is_complex(tk)) {
@@ -256,7 +257,8 @@ V FunctionLowerer::truth(V v, TypeId t) {
     case TypeKind::Scalar: {
       auto k = static_cast<ScalarKind>(d.a);
       if (k == ScalarKind::Bool) return v;
-      if (is_integer(k)) return b_.CreateICmpNE(v, llvm::ConstantInt::get(v->getType(), 0));
+      if (is_integer(k) || is_time(k))  // a timedelta: nonzero; NaT is true, as in NumPy
+        return b_.CreateICmpNE(v, llvm::ConstantInt::get(v->getType(), 0));
       if (is_float(k)) return b_.CreateFCmpUNE(v, llvm::ConstantFP::get(v->getType(), 0.0));
       V re = b_.CreateExtractValue(v, {0}), im = b_.CreateExtractValue(v, {1});
       llvm::Constant *z = llvm::ConstantFP::get(re->getType(), 0.0);

@@ -17,7 +17,7 @@ llvm::Type *DataModel::scalar_type(ScalarKind k) {
     case ScalarKind::Int32:
     case ScalarKind::UInt32: return llvm::Type::getInt32Ty(ctx_);
     case ScalarKind::Int64:
-    case ScalarKind::UInt64: return llvm::Type::getInt64Ty(ctx_);
+    case ScalarKind::UInt64: EMBER_TIME_KIND_CASES return llvm::Type::getInt64Ty(ctx_);
     case ScalarKind::Float16: return llvm::Type::getHalfTy(ctx_);
     case ScalarKind::Float32: return llvm::Type::getFloatTy(ctx_);
     case ScalarKind::Float64: return llvm::Type::getDoubleTy(ctx_);

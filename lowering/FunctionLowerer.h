@@ -143,6 +143,32 @@ class FunctionLowerer {
   /// Emits `for (i = 0; i < n; ++i) body(i)` at the current point.
   void emit_loop(V n, const std::function<void(V)> &body, const char *name = "loop");
 
+  // ---- CodeGenDatetime.cpp: datetime64 / timedelta64 (ir/rules/Datetime.h) ----------------
+  /// A datetime or timedelta scalar type (through an Optional).
+  bool is_time_value(TypeId t) const;
+  V is_nat(V v);
+  V nat_or(V nat, V v);        ///< NaT where nat, else v
+  V floor_div(V a, V b);       ///< Python's // of int64 (b nonzero)
+  V months_to_days(V months);  ///< months since 1970-01 -> days since 1970-01-01
+  V days_to_months(V days);
+  V convert_time_unit(V v, TimeUnit from, TimeUnit to);
+  /// convert() where either kind is a datetime or timedelta.
+  V convert_time(V v, ScalarKind from, ScalarKind to);
+  V lower_time_binop(BinOpKind kind, V l, ScalarKind lk, V r, ScalarKind rk, SourceLoc loc);
+  V lower_time_compare(CmpKind kind, V l, ScalarKind lk, V r, ScalarKind rk);
+  V lower_time_unary(UnaryKind kind, V v, ScalarKind k);
+  /// One element of an element-wise operation with a datetime or timedelta operand (also a
+  /// scalar call of abs, np.minimum, np.isnat, ...), as a value of kind `result`.
+  V time_element_op(const InstData &d, const std::vector<V> &elems,
+                    const std::vector<TypeId> &elem_types, ScalarKind result);
+  V lower_time_reduction(const InstData &d, BuiltinId id);
+  /// Moves the NaTs an int64 sort put first in a row (n items, stride bytes) to its end.
+  void nat_last(V row, V n, V stride);
+  /// The same for an argsort's contiguous index row of the values row (n items, stride).
+  void nat_last_indices(V values, V n, V stride, V indices);
+  /// The builtin calls DatetimeRules.cpp types; false when d is not one.
+  bool lower_time_call(const InstData &d, BuiltinId id, V *out);
+
   // ---- CodeGenScalar.cpp -------------------------------------------------------------------
   V lower_const(const ConstValue &c, TypeId t);
   /// Converts between types with NumPy's casting (float -> int: the target's FloatToIntBits).

@@ -69,7 +69,12 @@ RuntimeFn sort_runtime_fn(ScalarKind k, bool argsort) {
     case ScalarKind::UInt32: return argsort ? RuntimeFn::ArgsortU32 : RuntimeFn::SortU32;
     case ScalarKind::UInt64: return argsort ? RuntimeFn::ArgsortU64 : RuntimeFn::SortU64;
     case ScalarKind::Float32: return argsort ? RuntimeFn::ArgsortF32 : RuntimeFn::SortF32;
-    case ScalarKind::Float64: return argsort ? RuntimeFn::ArgsortF64 : RuntimeFn::SortF64;
+    case ScalarKind::Float64:
+      return argsort ? RuntimeFn::ArgsortF64 : RuntimeFn::SortF64;
+      EMBER_TIME_KIND_CASES  // int64 counts; lowering moves NaT (INT64_MIN) last
+          return argsort
+          ? RuntimeFn::ArgsortI64
+          : RuntimeFn::SortI64;
     case ScalarKind::Complex64:
     case ScalarKind::Complex128:
     case ScalarKind::Float16: break;  // float16: type_sorting refuses it

@@ -55,7 +55,8 @@ int64_t scalar_size(int64_t tag) {
     case EMBER_T_FLOAT64:
     case EMBER_T_COMPLEX64: return 8;
     case EMBER_T_COMPLEX128: return 16;
-    default: return 0;
+    default:  // datetime64 / timedelta64: an int64 count, the unit in the tag's second byte
+      return (tag & 0xff) == EMBER_T_DATETIME || (tag & 0xff) == EMBER_T_TIMEDELTA ? 8 : 0;
   }
 }
 

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <sstream>
 
+#include "ir/rules/Datetime.h"
 #include "ir/rules/Elementwise.h"
 #include "ir/rules/IndexAnalysis.h"
 #include "ir/rules/Isinstance.h"
@@ -56,6 +57,7 @@ const BuiltinSignature &builtin_signature(BuiltinId id) {
   if (const S *bitgen = bitgen_builtin_signature(id)) return *bitgen;
   if (const S *str = string_builtin_signature(id)) return *str;
   if (const S *cfunc = cfunc_builtin_signature(id)) return *cfunc;
+  if (const S *time = datetime_builtin_signature(id)) return *time;
   switch (id) {
     case BuiltinId::Range:
     case BuiltinId::Prange:
@@ -282,6 +284,19 @@ bool parse_dtype_name(const std::string &name, ScalarKind *out) {
       *out = e.kind;
       return true;
     }
+  // 'datetime64[s]', 'M8[ns]', 'timedelta64[D]', 'm8' (generic)
+  for (const char *family : {"datetime64", "M8", "timedelta64", "m8"}) {
+    std::string f = family;
+    if (name.compare(0, f.size(), f) != 0) continue;
+    std::string rest = name.substr(f.size());
+    TimeUnit u = TimeUnit::Generic;
+    if (!rest.empty() && !(rest.size() > 2 && rest.front() == '[' && rest.back() == ']' &&
+                           parse_time_unit(rest.substr(1, rest.size() - 2), &u)))
+      return false;
+    bool datetime = f == "datetime64" || f == "M8";
+    *out = datetime ? datetime_kind(u) : timedelta_kind(u);
+    return true;
+  }
   return false;
 }
 
@@ -910,6 +925,7 @@ TypeId type_call(RuleContext &cx) {
       BuiltinId id = callee_builtin(types, cx.f, cx.inst);
       BuiltinCall call(cx, id);
       TypeId t = type_kernel_call(call);
+      if (t.unknown()) t = type_datetime_call(call);
       if (t.unknown()) t = type_container_call(call);
       if (t.unknown()) t = type_string_call(call);
       if (t.unknown()) t = type_carray_call(call);

@@ -127,6 +127,12 @@ TypeId type_array_ctypes_attr(RuleContext &cx, TypeId obj, const std::string &na
 /// call returns it); make_explicit() then rewrites the call into `out[...] = ufunc(...)`, which
 /// the fused array-expression store evaluates straight into `out`.
 size_t ufunc_out_operand(const TypeContext &types, const Function &f, const InstData &d);
+// ---- datetime64 / timedelta64 (DatetimeRules.cpp) ---------------------------------------------
+/// The parameters of np.datetime64 / np.timedelta64 (nullptr for other builtins).
+const BuiltinSignature *datetime_builtin_signature(BuiltinId id);
+/// np.datetime64(), np.timedelta64(), np.isnat, and the builtins NumPy defines on datetime and
+/// timedelta values when one is an argument; Unknown for the rest.
+TypeId type_datetime_call(BuiltinCall &call);
 
 // ---- the kernel language (KernelRules.cpp) ----------------------------------------------------
 /// The parameters of a kernel builtin (nullptr for other builtins).

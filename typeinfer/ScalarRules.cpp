@@ -2,6 +2,7 @@
 // Numba (ir/rules/Promotion.h), and int / int is float64.
 #include <algorithm>
 
+#include "ir/rules/Datetime.h"
 #include "ir/rules/Promotion.h"
 #include "typeinfer/TypeRules.h"
 
@@ -43,8 +44,18 @@ TypeId unify(TypeContext &types, TypeId a, TypeId b, SourceLoc loc) {
   if (ka == TypeKind::Optional || kb == TypeKind::Optional)
     return types.optional(
         runtime(unify(types, unwrap_optional(types, a), unwrap_optional(types, b), loc)));
-  if (ka == TypeKind::Scalar && kb == TypeKind::Scalar)
-    return types.scalar(unify_scalar(types.scalar_kind(a), types.scalar_kind(b)));
+  if (ka == TypeKind::Scalar && kb == TypeKind::Scalar) {
+    ScalarKind x = types.scalar_kind(a), y = types.scalar_kind(b);
+    if (is_time(x) || is_time(y)) {  // one family; the finer unit
+      TimeUnit u;
+      if (is_datetime(x) != is_datetime(y) || is_timedelta(x) != is_timedelta(y) ||
+          !common_time_unit(time_unit(x), time_unit(y), is_datetime(x), &u))
+        typing_error(loc) << "a variable holds a " << types.to_string(a) << " on one path and a "
+                          << types.to_string(b) << " on another; give it one type on every path";
+      return types.scalar(is_datetime(x) ? datetime_kind(u) : timedelta_kind(u));
+    }
+    return types.scalar(unify_scalar(x, y));
+  }
   if (ka == TypeKind::Array && kb == TypeKind::Array && types.dtype(a) == types.dtype(b) &&
       types.ndim(a) == types.ndim(b)) {
     Layout la = types.layout(a), lb = types.layout(b);
@@ -204,6 +215,8 @@ OperationTypes type_binop(TypeContext &types, BinOpKind kind, TypeId lhs, TypeId
   }
   if (!types.is_scalar(l) || !types.is_scalar(r)) bad_operands(types, sym, lhs, rhs, loc);
   ScalarKind a = types.scalar_kind(l), b = types.scalar_kind(r);
+  TimeOp time;  // lowering converts each operand itself: no common operand type
+  if (type_time_binop(kind, a, b, loc, &time)) return {TypeId{}, types.scalar(time.result)};
   ScalarKind p = promote(a, b);
   switch (kind) {
     case BinOpKind::Add:
@@ -255,6 +268,8 @@ OperationTypes type_compare(TypeContext &types, CmpKind kind, TypeId lhs, TypeId
   if (type_string_compare(types, kind, l, r, loc, &str)) return str;
   if (types.is_scalar(l) && types.is_scalar(r)) {
     ScalarKind a = types.scalar_kind(l), b = types.scalar_kind(r);
+    TimeOp time;
+    if (type_time_compare(kind, a, b, loc, &time)) return {TypeId{}, types.boolean()};
     // uint64 against a signed integer has no common type: compared exactly by lowering.
     if ((a == ScalarKind::UInt64 && is_signed(b)) || (b == ScalarKind::UInt64 && is_signed(a)))
       return {TypeId{}, types.boolean()};
@@ -292,6 +307,7 @@ TypeId type_unary(TypeContext &types, UnaryKind kind, TypeId v, SourceLoc loc) {
     typing_error(loc) << "bad operand type for unary " << unary_symbol(kind) << ": "
                       << types.to_string(v);
   ScalarKind k = types.scalar_kind(t);
+  if (is_time(k)) return types.scalar(type_time_unary(kind, k, loc));
   if (kind == UnaryKind::Invert && (is_float(k) || is_complex(k)))
     typing_error(loc) << "bad operand type for unary ~: " << types.to_string(v);
   if (k == ScalarKind::Bool) return types.int64();

@@ -112,7 +112,8 @@ def _out_arg(out, extra):
 
 
 def _operand(info, fname):
-    if info is None or not (info.is_array or info.is_number):
+    time = info is not None and info.kind == "scalar" and info.dtype.kind in "mM"
+    if info is None or not (info.is_array or info.is_number or time):
         unsupported(fname, f"an operand of type {info}")
     return info.dtype
 

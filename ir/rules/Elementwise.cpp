@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "ir/Error.h"
+#include "ir/rules/Datetime.h"
 
 namespace ember {
 
@@ -110,7 +111,8 @@ bool is_ufunc_builtin(BuiltinId id) {
     case BuiltinId::NpIsinf:
     case BuiltinId::NpIsfinite:
     case BuiltinId::NpWhere:
-    case BuiltinId::NpConjugate: return true;
+    case BuiltinId::NpConjugate:
+    case BuiltinId::NpIsnat: return true;
     default: return false;
   }
 }
@@ -195,6 +197,16 @@ bool type_elementwise(TypeContext &types, const Function &f, const InstData &d,
                           << types.to_string(f.type(d.operands[k]));
     }
   }
+  bool time = false;  // datetime64 / timedelta64 operands follow their own rules
+  for (size_t k = first; k < d.operands.size(); ++k) {
+    TypeId t = unwrap_optional(types, f.type(d.operands[k]));
+    time |= is_time(types.is_array(t) ? types.dtype(t) : types.scalar_kind(t));
+  }
+  if (time) return type_time_elementwise(types, f, d, ufunc, first, ndim, out);
+  if (ufunc == BuiltinId::NpIsnat)
+    typing_error(d.loc) << "np.isnat() is only defined for datetime64 and timedelta64 values, "
+                           "not arrays of "
+                        << scalar_name(strong) << " (as NumPy's ufunc 'isnat')";
   for (ScalarKind s : weak) {
     strong = have ? weak_promote(strong, s) : s;
     have = true;

@@ -162,6 +162,10 @@ enum ember_type_tag {
    * (int32_t f(void *ret, ember_error *err, args...), its arguments as compiled code passes
    * them), which compiled code calls indirectly. */
   EMBER_T_FUNCTION = 75,
+  /* datetime64 / timedelta64 scalars and dtypes: the tag | unit << 8, unit in ir/Types.h's
+   * TimeUnit order (Y M W D h m s ms us ns ps fs as generic); an int64, NaT = INT64_MIN. */
+  EMBER_T_DATETIME = 70,
+  EMBER_T_TIMEDELTA = 71,
   /* A record of a structured dtype (an np.void with fields): [EMBER_T_RECORD, record id]; in
    * memory {void *data, PyObject *owner}.  The id is ember/records.py's hash of the dtype's
    * layout (names, offsets, field dtypes, itemsize, alignment), the same in every process. */
