@@ -73,6 +73,10 @@ def builtin_ids() -> dict[int, int]:
             except (ImportError, AttributeError):
                 continue
             table.setdefault(id(obj), index)
+        # reversed() goes to ember/npapi/functional.py, which hands lists to the compiler's
+        # reversed() under this second name
+        from .npapi.functional import list_reversed
+        table[id(list_reversed)] = table[id(builtins.reversed)]
         _builtin_ids = table
     return _builtin_ids
 
@@ -179,6 +183,10 @@ class Freezer:
                 hasattr(obj, "class_type"):
             from .jitclasses import _freeze
             return _freeze(obj)
+        if obj is builtins.reversed:  # arrays, tuples, strings, ranges: ember/npapi/functional.py
+            from .npapi import lookup
+            implemented = lookup(obj)
+            return (DISPATCHER, id(implemented), implemented.__name__)
         bid = builtin_ids().get(id(obj))
         if bid is not None:
             return (BUILTIN, bid)

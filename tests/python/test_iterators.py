@@ -329,3 +329,68 @@ def test_yield_inside_try_is_unsupported_at_its_line(gen):
         consume([1, 2])
     assert "inside a try" in str(info.value)
     assert f"line {line}" in str(info.value)
+
+
+# ---- reversed ---------------------------------------------------------------------------------
+
+
+def reversed_uses(a):
+    t = 0.0
+    for v in reversed(a):
+        t = 2 * t + v
+    return t, list(reversed(a)), sum(reversed(a)), next(reversed(a))
+
+
+@pytest.mark.parametrize(
+    "a", [np.arange(5.0), np.arange(7)[::2], np.asfortranarray(np.arange(4)), [4, 5, 6], (1.5, 2.5)]
+)
+def test_reversed_consumed_by_for_list_sum_and_next(a):
+    same(reversed_uses, a)
+
+
+def test_reversed_over_ranges_strings_and_tuples():
+    def uses(n, s):
+        return (
+            list(reversed(range(n))),
+            list(reversed(range(1, n, 3))),
+            list(reversed(range(n, -4, -2))),
+            list(reversed(range(n, n + 1))),
+            list(reversed(range(0))),
+            [c for c in reversed(s)],
+            list(reversed((n, 2, 3))),
+        )
+
+    same(uses, 10, "héllo")
+    same(uses, 1, "")
+
+
+def test_reversed_of_a_2d_array_iterates_its_rows_backwards():
+    def rows(a):
+        out = []
+        for r in reversed(a):
+            out.append(r.sum())
+        return out, next(reversed(a))[0]
+
+    same(rows, np.arange(12.0).reshape(3, 4))
+
+
+def test_reversed_of_an_empty_array_and_of_a_generator_of_it():
+    def uses(a):
+        return list(reversed(a)), sum(map(lambda x: x + 1, reversed(a)))
+
+    same(uses, np.zeros(0))
+    same(uses, np.arange(4))
+
+
+def test_reversed_errors_name_the_line():
+    def mixed(n):
+        return list(reversed((n, 2.5)))
+
+    def zero_d(a):
+        return list(reversed(a))
+
+    line = r"return list\(reversed\(\(n, 2.5\)\)\)"
+    with pytest.raises(TypingError, match=rf"(?s)mixed types.*{line}"):
+        compiled(mixed)(3)
+    with pytest.raises(TypingError, match="0-d array"):
+        compiled(zero_d)(np.array(1.0))
