@@ -107,6 +107,9 @@ def _lazy_attribute(name):  # PEP 562: the ufunc builders import numpy's ufunc m
     if name == "literal_unroll":  # the NIS rewrite lives beside it (ember/unroll.py)
         from .unroll import literal_unroll
         return literal_unroll
+    if name == "literally":  # per-value compilation (ember/literal_args.py)
+        from .literal_args import literally
+        return literally
     if name == "jitclass":  # ember/jitclasses.py (also ember.experimental.jitclass)
         from .jitclasses import jitclass
         return jitclass
@@ -122,7 +125,7 @@ if not _SUBINTERPRETER:
 
 __version__ = "0.1.0"
 __all__ = ["cache_info", "config", "jit", "jit_module", "njit", "prange", "vectorize",
-           "guvectorize", "literal_unroll",
+           "guvectorize", "literal_unroll", "literally",
            "stencil", "objmode", "cfunc", "carray", "farray", "jitclass", "deferred_type",
            "optional",
            "set_num_threads",

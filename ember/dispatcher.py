@@ -192,6 +192,11 @@ class JitFunction(Overloads):
         self._lazy_signatures = None  # an unpickled function's explicit signatures, to compile
         self._cache_loops = False  # a ufunc's kernel whose loops may be cached (ufunc.py)
         self._objmode_rewritten = None  # py_func with objmode blocks rewritten (_objmode_func)
+        # ember.literally (ember/literal_args.py): the parameters frozen per value (None: not yet
+        # looked for), the children compiled per value, and in a child its values
+        self._literal_params = None
+        self._literal_children: dict = {}
+        self._literal_values = None
         self.__name__ = py_func.__name__
         self.__qualname__ = py_func.__qualname__
         self.__doc__ = py_func.__doc__
@@ -233,6 +238,8 @@ class JitFunction(Overloads):
             self._compile_lazy_signatures()
         if kwargs or len(args) != self._nargs:
             args = self._bind(args, kwargs)
+        if self._literal_values is None and self._uses_literally():
+            return self._call_literal(args)
         codes = []
         locks = None
         rng = _rng_class()
@@ -293,6 +300,34 @@ class JitFunction(Overloads):
                 if original.flags.writeable:
                     original[...] = copy
 
+    def _uses_literally(self):
+        """The parameters this function passes to ember.literally (ember/literal_args.py)."""
+        if self._literal_params is None:
+            params = ()
+            if "literally" in self.py_func.__code__.co_names:
+                from .literal_args import literal_params
+                params = literal_params(self._normalized(), self.py_func)
+            self._literal_params = params
+        return self._literal_params
+
+    def _call_literal(self, args):
+        """A call of a function using ember.literally: the child compiled for the values of its
+        literal parameters runs it."""
+        from .literal_args import check_value, value_key
+        params = self._literal_params
+        for p in params:
+            check_value(self._argnames[p], args[p])
+        key = tuple(value_key(args[p]) for p in params)
+        child = self._literal_children.get(key)
+        if child is None:
+            options = Options(self.options.nogil, False, self.options.parallel,
+                              self.options.fastmath, self.options.boundscheck,
+                              self.options.error_model)
+            child = JitFunction(self.py_func, options)
+            child._literal_values = {p: args[p] for p in params}
+            self._literal_children[key] = child
+        return child.dispatcher(*args)
+
     def _pin(self, value):
         """A jitted function's type is its identity (its id): keep the ones passed as arguments
         alive, so that no later function can reuse the id and match their entries."""
@@ -351,6 +386,13 @@ class JitFunction(Overloads):
         return compile_now()
 
     def compile_types(self, type_ids, declared_return=0) -> Specialization:
+        if self._literal_values is None and self._uses_literally():
+            name = self._argnames[self._literal_params[0]]
+            raise UnsupportedError(
+                f"{self.__qualname__}() uses ember.literally({name}): it is compiled per value of "
+                f"'{name}' when Python calls it; calls from compiled code and explicit signatures "
+                "are not supported yet", self.py_func.__code__.co_filename,
+                _def_line(self.py_func))
         with _compile_lock:
             spec = self._specs.get(type_ids)
             if spec is not None and not _loaded_only(spec):
@@ -370,6 +412,9 @@ class JitFunction(Overloads):
             if unroll is not None:
                 nis = unroll.unroll_literal_loops(nis, self.py_func,
                                                   [s.type_code(t) for t in type_ids])
+            if self._literal_values:
+                from .literal_args import freeze_literal_args
+                nis = freeze_literal_args(nis, self.py_func, self._literal_values)
             from .values import freeze_function
             consts, name_values, modules = freeze_function(self.py_func, nis, self)
             dump = [x for x in os.environ.get("EMBER_DUMP", "").split(",") if x]
