@@ -118,3 +118,58 @@ def test_uncompiled_function_runs_the_block():
     a = np.array([1.0, 2.0])
     CALLS.clear()
     assert fsum_of.py_func(a) == 6.0 + 1
+
+
+# ---- inside a parallel=True prange body: the block takes the GIL on whichever thread runs it ----
+
+
+@ember.jit(parallel=True)
+def fsum_in_prange(a):
+    out = np.empty_like(a)
+    for i in ember.prange(a.shape[0]):
+        x = a[i] * 2.0
+        with objmode(y="float64"):
+            y = math.fsum([x, 1e16, -1e16, 0.5])
+        out[i] = y + 1.0
+    return out
+
+
+@ember.jit(parallel=True)
+def reduce_in_prange(a):
+    t = 0.0
+    for i in ember.prange(a.shape[0]):
+        with objmode(y="float64", k="int64"):
+            y = math.sqrt(a[i])
+            k = 1
+        t += y * k
+    return t
+
+
+@ember.jit(parallel=True)
+def raises_in_prange(a):
+    out = np.zeros(a.shape[0])
+    for i in ember.prange(a.shape[0]):
+        with objmode(y="float64"):
+            y = math.sqrt(a[i])  # math domain error for a[i] < 0
+        out[i] = y
+    return out
+
+
+def test_block_inside_a_prange_body():
+    a = np.arange(3000.0)
+    for _ in range(5):  # every iteration's block ran, whichever thread ran it
+        np.testing.assert_array_equal(fsum_in_prange(a), a * 2.0 + 1.5)
+        assert reduce_in_prange(a) == pytest.approx(np.sqrt(a).sum(), rel=1e-12)
+    assert fsum_in_prange.py_func(a[:3]).tolist() == [1.5, 3.5, 5.5]
+
+
+@pytest.mark.xfail(reason="an exception raised by an objmode block on a pool thread stays in "
+                          "that thread's pending slot (bindings/ObjMode.cpp): the caller then "
+                          "gets an empty RuntimeError; which thread runs the failing chunk "
+                          "varies (a C++ fix, issue 12)", strict=False)
+@pytest.mark.parametrize("n", [3, 3000])
+def test_exception_in_a_prange_block(n):
+    a = np.ones(n)
+    a[n // 2] = -1.0
+    with pytest.raises(ValueError, match="math domain error"):
+        raises_in_prange(a)
