@@ -40,6 +40,15 @@ def test_the_branch_on_the_value_decides_the_type():
     assert f(False, 3) == "none"
     assert f(True, 4.5) == 9.0
 
+    @ember.njit
+    def default(p, x):
+        literally(p)
+        if p is None:
+            return x
+        return "given"
+
+    assert default(None, 2) == 2 and default(3, 2) == "given"
+
 
 def test_one_specialization_per_value_and_other_arguments_free():
     @ember.njit
