@@ -7,7 +7,9 @@
 // them), calls the block and unboxes each output as its annotation says.  An array output gets a
 // MemInfo holding a reference to the ndarray, so compiled code owns it like any array it made.  A
 // failure leaves the Python exception for the dispatcher (restore_objmode_exception), one per
-// thread.
+// thread; a block that fails on a worker thread of a parallel loop (a thread Python has not
+// seen) leaves it in a process-wide slot instead, since the dispatcher that reports it runs on
+// the thread that started the loop.
 #include "bindings/ObjMode.h"
 
 #include <cstring>
@@ -41,6 +43,17 @@ struct Pending {
   PyObject *type = nullptr, *value = nullptr, *traceback = nullptr;
 };
 thread_local Pending t_pending;
+// The first exception of a block run on a thread Python did not know (ember's pool workers);
+// read and written with the GIL held.
+Pending g_worker_pending;
+
+void store_pending(Pending &slot) {
+  Py_XDECREF(slot.type);
+  Py_XDECREF(slot.value);
+  Py_XDECREF(slot.traceback);
+  PyErr_Fetch(&slot.type, &slot.value, &slot.traceback);
+  PyErr_NormalizeException(&slot.type, &slot.value, &slot.traceback);
+}
 
 std::vector<int64_t> code_of(const int64_t *words) {
   return std::vector<int64_t>(words + 1, words + 1 + words[0]);
@@ -121,6 +134,7 @@ int32_t run_block(int64_t id, const int64_t *in_code, void *in, const int64_t *o
   // Failing without a pending exception, the code reports EMBER_EXC_PYTHON_PENDING, which
   // ember/_subinterpreter.py raises as a SubinterpreterError.
   if (on_subinterpreter_thread()) return 1;
+  const bool worker = PyGILState_GetThisThreadState() == nullptr;
   PyGILState_STATE gil = PyGILState_Ensure();
   const Block *block = nullptr;
   {
@@ -149,11 +163,12 @@ int32_t run_block(int64_t id, const int64_t *in_code, void *in, const int64_t *o
     }
   }
   if (!ok) {
-    Py_XDECREF(t_pending.type);
-    Py_XDECREF(t_pending.value);
-    Py_XDECREF(t_pending.traceback);
-    PyErr_Fetch(&t_pending.type, &t_pending.value, &t_pending.traceback);
-    PyErr_NormalizeException(&t_pending.type, &t_pending.value, &t_pending.traceback);
+    if (!worker)
+      store_pending(t_pending);
+    else if (!g_worker_pending.type)
+      store_pending(g_worker_pending);
+    else
+      PyErr_Clear();  // a later worker's failure: the loop reports the first
   }
   PyGILState_Release(gil);
   return ok ? 0 : 1;
@@ -190,9 +205,18 @@ PyMethodDef g_methods[] = {
 }  // namespace
 
 bool restore_objmode_exception() {
-  if (!t_pending.type) return false;
-  PyErr_Restore(t_pending.type, t_pending.value, t_pending.traceback);
-  t_pending = Pending{};
+  Pending &p = t_pending.type ? t_pending : g_worker_pending;
+  if (!p.type) return false;
+  PyErr_Restore(p.type, p.value, p.traceback);
+  p = Pending{};
+  // A loop whose own thread and a worker both failed reports the former; the worker's is
+  // dropped so that a later call cannot report it.
+  if (g_worker_pending.type) {
+    Py_XDECREF(g_worker_pending.type);
+    Py_XDECREF(g_worker_pending.value);
+    Py_XDECREF(g_worker_pending.traceback);
+    g_worker_pending = Pending{};
+  }
   return true;
 }
 

@@ -163,10 +163,6 @@ def test_block_inside_a_prange_body():
     assert fsum_in_prange.py_func(a[:3]).tolist() == [1.5, 3.5, 5.5]
 
 
-@pytest.mark.xfail(reason="an exception raised by an objmode block on a pool thread stays in "
-                          "that thread's pending slot (bindings/ObjMode.cpp): the caller then "
-                          "gets an empty RuntimeError; which thread runs the failing chunk "
-                          "varies (a C++ fix, issue 12)", strict=False)
 @pytest.mark.parametrize("n", [3, 3000])
 def test_exception_in_a_prange_block(n):
     a = np.ones(n)
