@@ -21,6 +21,16 @@ tail shuffle, as NumPy picks), ``permutation`` and ``shuffle`` (NumPy's masked r
 ``exponential`` (inversion) do not use NumPy's ziggurat tables: they have the right
 distributions (tests/python/test_npapi_generator.py checks them statistically) but not NumPy's
 streams.
+
+The other distributions follow NumPy's Generator algorithms (ember/npapi/random.py has the
+legacy ones): ``laplace``, ``logistic``, ``triangular``, ``geometric`` (p >= 1/3), ``poisson``
+(multiplication below lam = 10, PTRS above, NumPy's loggam), ``logseries``, ``zipf`` and ``beta``
+(Johnk, both parameters <= 1) draw only uniforms and so continue NumPy's stream (``**`` may
+differ from C's pow by an ulp, so a draw at a floor's edge can differ); those built on normal,
+exponential or gamma draws (``standard_gamma``/``gamma``: Marsaglia and Tsang, ``chisquare``,
+``f``, ``standard_t``, ``negative_binomial``, ``noncentral_*``, ``lognormal``, ``rayleigh``,
+``pareto``, ``power``, ``weibull``, ``wald``, ``standard_cauchy``) have the right distributions
+but not NumPy's streams.  Bad parameters raise NumPy's ValueErrors.
 """
 from __future__ import annotations
 
@@ -137,9 +147,284 @@ def _expo(b):
     return -np.log(1.0 - bitgen.next_double(b))
 
 
+@jit
+def _laplace(b, loc, scale):
+    while True:
+        u = bitgen.next_double(b)
+        if u >= 0.5:
+            return loc - scale * np.log(2.0 - u - u)
+        if u > 0.0:
+            return loc + scale * np.log(u + u)
+
+
+@jit
+def _logistic(b, loc, scale):
+    u = bitgen.next_double(b)
+    while u <= 0.0:
+        u = bitgen.next_double(b)
+    return loc + scale * np.log(u / (1.0 - u))
+
+
+@jit
+def _weibull(b, a):
+    if a == 0.0:
+        return 0.0
+    return _expo(b) ** (1.0 / a)
+
+
+@jit
+def _wald(b, mean, scale):
+    mu_2l = mean / (2.0 * scale)
+    y = _gauss(b)
+    y = mean * y * y
+    x = mean + mu_2l * (y - np.sqrt(4.0 * scale * y + y * y))
+    if bitgen.next_double(b) <= mean / (mean + x):
+        return x
+    return mean * mean / x
+
+
+@jit
+def _triangular(b, left, mode, right):
+    base = right - left
+    left_base = mode - left
+    ratio = left_base / base
+    u = bitgen.next_double(b)
+    if u <= ratio:
+        return left + np.sqrt(u * left_base * base)
+    return right - np.sqrt((1.0 - u) * (right - mode) * base)
+
+
+@jit
+def _geometric(b, p):
+    """NumPy's random_geometric: a search for p >= 1/3, inversion below."""
+    if p >= 0.333333333333333333333333:
+        x = 1
+        total = p
+        prod = p
+        q = 1.0 - p
+        u = bitgen.next_double(b)
+        while u > total:
+            prod *= q
+            total += prod
+            x += 1
+        return np.int64(x)
+    return np.int64(np.ceil(-_expo(b) / np.log1p(-p)))
+
+
+@jit
+def _standard_gamma(b, shape):
+    """NumPy's random_standard_gamma: Marsaglia and Tsang's method for shape > 1, Johnk's
+    rejection below 1 (over ember's normal and exponential draws)."""
+    if shape == 1.0:
+        return _expo(b)
+    if shape == 0.0:
+        return 0.0
+    if shape < 1.0:
+        while True:
+            u = bitgen.next_double(b)
+            v = _expo(b)
+            if u <= 1.0 - shape:
+                x = u ** (1.0 / shape)
+                if x <= v:
+                    return x
+            else:
+                y = -np.log((1.0 - u) / shape)
+                x = (1.0 - shape + shape * y) ** (1.0 / shape)
+                if x <= v + y:
+                    return x
+    d = shape - 1.0 / 3.0
+    c = 1.0 / np.sqrt(9.0 * d)
+    while True:
+        x = _gauss(b)
+        v = 1.0 + c * x
+        while v <= 0.0:
+            x = _gauss(b)
+            v = 1.0 + c * x
+        v = v * v * v
+        u = bitgen.next_double(b)
+        if u < 1.0 - 0.0331 * (x * x) * (x * x):
+            return d * v
+        if np.log(u) < 0.5 * x * x + d * (1.0 - v + np.log(v)):
+            return d * v
+
+
+@jit
+def _beta(b, a, bb):
+    """NumPy's random_beta: Johnk's algorithm when both parameters are at most 1, a ratio of
+    gammas otherwise."""
+    if a <= 1.0 and bb <= 1.0:
+        while True:
+            u = bitgen.next_double(b)
+            v = bitgen.next_double(b)
+            x = u ** (1.0 / a)
+            y = v ** (1.0 / bb)
+            xpy = x + y
+            if xpy <= 1.0 and u + v > 0.0:
+                if xpy > 0.0:
+                    return x / xpy
+                log_x = np.log(u) / a
+                log_y = np.log(v) / bb
+                log_m = max(log_x, log_y)
+                log_x -= log_m
+                log_y -= log_m
+                return np.exp(log_x - np.log(np.exp(log_x) + np.exp(log_y)))
+    ga = _standard_gamma(b, a)
+    gb = _standard_gamma(b, bb)
+    return ga / (ga + gb)
+
+
+@jit
+def _chisquare(b, df):
+    return 2.0 * _standard_gamma(b, df / 2.0)
+
+
+@jit
+def _standard_t(b, df):
+    num = _gauss(b)
+    denom = _standard_gamma(b, df / 2.0)
+    return np.sqrt(df / 2.0) * num / np.sqrt(denom)
+
+
+@jit
+def _loggam(x):
+    """NumPy's random_loggam (a Stirling series after shifting x up to 7)."""
+    if x == 1.0 or x == 2.0:
+        return 0.0
+    n = 0
+    if x < 7.0:
+        n = np.int64(7 - x)
+    x0 = x + n
+    x2 = (1.0 / x0) * (1.0 / x0)
+    gl0 = -1.39243221690590e+00
+    gl0 = gl0 * x2 + 1.796443723688307e-01
+    gl0 = gl0 * x2 - 2.955065359477124e-02
+    gl0 = gl0 * x2 + 6.410256410256410e-03
+    gl0 = gl0 * x2 - 1.917526917526918e-03
+    gl0 = gl0 * x2 + 8.417508417508418e-04
+    gl0 = gl0 * x2 - 5.952380952380952e-04
+    gl0 = gl0 * x2 + 7.936507936507937e-04
+    gl0 = gl0 * x2 - 2.777777777777778e-03
+    gl0 = gl0 * x2 + 8.333333333333333e-02
+    gl = gl0 / x0 + 0.5 * np.log(2.0 * np.pi) + (x0 - 0.5) * np.log(x0) - x0
+    if x < 7.0:
+        for _ in range(n):
+            gl -= np.log(x0 - 1.0)
+            x0 -= 1.0
+    return gl
+
+
+@jit
+def _poisson(b, lam):
+    """NumPy's random_poisson: multiplication of uniforms below 10, Hormann's PTRS above."""
+    if lam >= 10.0:
+        slam = np.sqrt(lam)
+        loglam = np.log(lam)
+        bb = 0.931 + 2.53 * slam
+        a = -0.059 + 0.02483 * bb
+        invalpha = 1.1239 + 1.1328 / (bb - 3.4)
+        vr = 0.9277 - 3.6224 / (bb - 2.0)
+        while True:
+            u = bitgen.next_double(b) - 0.5
+            v = bitgen.next_double(b)
+            us = 0.5 - abs(u)
+            k = np.int64(np.floor((2.0 * a / us + bb) * u + lam + 0.43))
+            if us >= 0.07 and v <= vr:
+                return k
+            if k < 0 or (us < 0.013 and v > us):
+                continue
+            if (np.log(v) + np.log(invalpha) - np.log(a / (us * us) + bb)
+                    <= -lam + k * loglam - _loggam(k + 1.0)):
+                return k
+    if lam == 0.0:
+        return np.int64(0)
+    enlam = np.exp(-lam)
+    x = 0
+    prod = 1.0
+    while True:
+        prod *= bitgen.next_double(b)
+        if prod > enlam:
+            x += 1
+        else:
+            return np.int64(x)
+
+
+@jit
+def _negative_binomial(b, n, p):
+    return _poisson(b, _standard_gamma(b, n) * ((1.0 - p) / p))
+
+
+@jit
+def _noncentral_chisquare(b, df, nonc):
+    if np.isnan(nonc):
+        return np.nan
+    if nonc == 0.0:
+        return _chisquare(b, df)
+    if df > 1.0:
+        chi2 = _chisquare(b, df - 1.0)
+        n = _gauss(b) + np.sqrt(nonc)
+        return chi2 + n * n
+    i = _poisson(b, nonc / 2.0)
+    return _chisquare(b, df + 2.0 * i)
+
+
+@jit
+def _noncentral_f(b, dfnum, dfden, nonc):
+    t = _noncentral_chisquare(b, dfnum, nonc) * dfden
+    return t / (_chisquare(b, dfden) * dfnum)
+
+
+@jit
+def _logseries(b, p):
+    """NumPy's random_logseries (Kemp's second accelerated generator)."""
+    r = np.log1p(-p)
+    while True:
+        v = bitgen.next_double(b)
+        if v >= p:
+            return np.int64(1)
+        q = -np.expm1(r * bitgen.next_double(b))
+        if v <= q * q:
+            k = np.floor(1.0 + np.log(v) / np.log(q))
+            if k < 1.0 or v == 0.0:
+                continue
+            return np.int64(k)
+        if v >= q:
+            return np.int64(1)
+        return np.int64(2)
+
+
+@jit
+def _zipf(b, a):
+    """NumPy's random_zipf (rejection from the continuous Pareto bound, Devroye)."""
+    if a >= 1025.0:
+        return np.int64(1)
+    am1 = a - 1.0
+    bb = 2.0 ** am1
+    while True:
+        u = 1.0 - bitgen.next_double(b)
+        v = bitgen.next_double(b)
+        x = np.floor(u ** (-1.0 / am1))
+        if x > 9.223372036854775807e18 or x < 1.0:
+            continue
+        t = (1.0 + 1.0 / x) ** am1
+        if v * x * (t - 1.0) / (bb - 1.0) <= t / bb:
+            return np.int64(x)
+
+
+_HELPERS = {"gauss": _gauss, "expo": _expo, "laplace": _laplace, "logistic": _logistic,
+            "weibull": _weibull, "wald": _wald, "triangular": _triangular,
+            "geometric": _geometric, "gamma": _standard_gamma, "beta": _beta,
+            "chisquare": _chisquare, "standard_t": _standard_t, "poisson": _poisson,
+            "negative_binomial": _negative_binomial,
+            "noncentral_chisquare": _noncentral_chisquare, "noncentral_f": _noncentral_f,
+            "logseries": _logseries, "zipf": _zipf}
+
 _DOUBLE = "bitgen.next_double(b)"
 _FLOAT = "np.float32((bitgen.next_uint32(b) >> np.uint32(8)) * (1.0 / 16777216.0))"
-# name: ((parameter, default), ...), the scalar draw, the invalid-parameter check, the dtype
+_P_RANGE = ("not (p > 0 and p <= 1)", "p <= 0, p > 1 or p contains NaNs")
+# The largest lam NumPy's poisson takes (POISSON_LAM_MAX).
+_LAM_MAX = float(np.iinfo(np.int64).max - np.sqrt(np.iinfo(np.int64).max) * 10)
+# name: ((parameter, default), ...), the scalar draw, the invalid-parameter checks (a
+# condition that is also the message, or (condition, message) pairs), the dtype
 _DRAWS = {
     "random": ((), _DOUBLE, "", "f8"),
     "random_f4": ((), _FLOAT, "", "f4"),
@@ -150,6 +435,47 @@ _DRAWS = {
     "standard_exponential": ((), "expo(b)", "", "f8"),
     "standard_exponential_f4": ((), "np.float32(expo(b))", "", "f4"),
     "exponential": ((("scale", 1.0),), "scale * expo(b)", "scale < 0", "f8"),
+    "standard_cauchy": ((), "gauss(b) / gauss(b)", "", "f8"),
+    "laplace": ((("loc", 0.0), ("scale", 1.0)), "laplace(b, loc, scale)", "scale < 0", "f8"),
+    "logistic": ((("loc", 0.0), ("scale", 1.0)), "logistic(b, loc, scale)", "scale < 0",
+                 "f8"),
+    "lognormal": ((("mean", 0.0), ("sigma", 1.0)), "np.exp(mean + sigma * gauss(b))",
+                  "sigma < 0", "f8"),
+    "rayleigh": ((("scale", 1.0),), "scale * np.sqrt(2.0 * expo(b))", "scale < 0", "f8"),
+    "pareto": ((("a", None),), "np.expm1(expo(b) / a)", "a <= 0", "f8"),
+    "power": ((("a", None),), "(-np.expm1(-expo(b))) ** (1.0 / a)", "a <= 0", "f8"),
+    "weibull": ((("a", None),), "weibull(b, a)", "a < 0", "f8"),
+    "wald": ((("mean", None), ("scale", None)), "wald(b, mean, scale)",
+             (("mean <= 0", "mean <= 0"), ("scale <= 0", "scale <= 0")), "f8"),
+    "triangular": ((("left", None), ("mode", None), ("right", None)),
+                   "triangular(b, left, mode, right)",
+                   (("left > mode", "left > mode"), ("mode > right", "mode > right"),
+                    ("left == right", "left == right")), "f8"),
+    "geometric": ((("p", None),), "geometric(b, p)", (_P_RANGE,), "i8"),
+    "standard_gamma": ((("shape", None),), "gamma(b, shape)", "shape < 0", "f8"),
+    "gamma": ((("shape", None), ("scale", 1.0)), "scale * gamma(b, shape)",
+              (("shape < 0", "shape < 0"), ("scale < 0", "scale < 0")), "f8"),
+    "beta": ((("a", None), ("b_", None)), "beta(b, a, b_)",
+             (("a <= 0", "a <= 0"), ("b_ <= 0", "b <= 0")), "f8"),
+    "chisquare": ((("df", None),), "chisquare(b, df)", "df <= 0", "f8"),
+    "f": ((("dfnum", None), ("dfden", None)),
+          "(chisquare(b, dfnum) * dfden) / (chisquare(b, dfden) * dfnum)",
+          (("dfnum <= 0", "dfnum <= 0"), ("dfden <= 0", "dfden <= 0")), "f8"),
+    "standard_t": ((("df", None),), "standard_t(b, df)", "df <= 0", "f8"),
+    "poisson": ((("lam", 1.0),), "poisson(b, lam)",
+                (("not lam >= 0", "lam < 0 or lam is NaN"),
+                 (f"lam > {_LAM_MAX!r}", "lam value too large")), "i8"),
+    "negative_binomial": ((("n", None), ("p", None)), "negative_binomial(b, n, p)",
+                          (("not n > 0", "n <= 0"), _P_RANGE), "i8"),
+    "noncentral_chisquare": ((("df", None), ("nonc", None)), "noncentral_chisquare(b, df, nonc)",
+                             (("df <= 0", "df <= 0"), ("nonc < 0", "nonc < 0")), "f8"),
+    "noncentral_f": ((("dfnum", None), ("dfden", None), ("nonc", None)),
+                     "noncentral_f(b, dfnum, dfden, nonc)",
+                     (("dfnum <= 0", "dfnum <= 0"), ("dfden <= 0", "dfden <= 0"),
+                      ("nonc < 0", "nonc < 0")), "f8"),
+    "logseries": ((("p", None),), "logseries(b, p)",
+                  (("not (p >= 0 and p < 1)", "p < 0, p >= 1 or p is NaN"),), "i8"),
+    "zipf": ((("a", None),), "zipf(b, a)", (("not a > 1", "a <= 1 or a is NaN"),), "i8"),
 }
 
 
@@ -161,15 +487,16 @@ def _draw_impl(name, given, with_size):
     for p, default in params:
         if p not in given:
             lines.append(f"    {p} = {default!r}")
-    if check:
-        lines += [f"    if {check}:", f"        raise ValueError('{check}')"]
+    for cond, message in ((check, check),) if isinstance(check, str) else check:
+        if cond:
+            lines += [f"    if {cond}:", f"        raise ValueError('{message}')"]
     if with_size:
         lines += [f"    out = np.empty(size, np.{np.dtype(dtype).name})", "    flat = out.ravel()",
                   "    for i in range(flat.shape[0]):", f"        flat[i] = {draw}",
                   "    return out"]
     else:
         lines.append(f"    return {draw}")
-    return _generate("impl", "\n".join(lines) + "\n", bitgen=bitgen, gauss=_gauss, expo=_expo)
+    return _generate("impl", "\n".join(lines) + "\n", bitgen=bitgen, **_HELPERS)
 
 
 def _size(size, fname):
@@ -196,11 +523,11 @@ def _draws(name, fname, size, dtype=None, **params):
         if absent(info):
             continue
         if not info.is_number or info.dtype.kind == "c":
-            unsupported(fname, f"'{p}' of type {info} (real numbers are supported)")
+            unsupported(fname, f"'{p.rstrip('_')}' of type {info} (real numbers are supported)")
         given.append(p)
     with_size = _size(size, fname)
     impl = _draw_impl(name + _float_dtype(dtype, fname), tuple(given), with_size)
-    return impl, ("self", *given) + (("size",) if with_size else ())
+    return impl, ("self", *[p.rstrip("_") for p in given]) + (("size",) if with_size else ())
 
 
 def random(self, size=None, dtype=None):
@@ -225,6 +552,30 @@ def normal(self, loc=None, scale=None, size=None):
 
 def exponential(self, scale=None, size=None):
     return _draws("exponential", "Generator.exponential", size, scale=scale)
+
+
+def _distribution(name, params):
+    """The selector of a distribution of _DRAWS: NumPy's parameters (those without a default
+    required), then ``size``."""
+    sig = []
+    for p, default in params:
+        sig.append(p.rstrip("_") if default is None else f"{p.rstrip('_')}=None")
+    names = [p for p, _ in params]
+    call = ", ".join(f"{p}={p.rstrip('_')}" for p in names)
+    src = (f"def {name}(self, {', '.join(sig + ['size=None'])}):\n"
+           f"    return _draws({name!r}, 'Generator.{name}', size, {call})\n")
+    ns = {"_draws": _draws}
+    exec(src, ns)  # noqa: S102 - a selector with NumPy's signature
+    return ns[name]
+
+
+_DISTRIBUTIONS = tuple(
+    _distribution(name, _DRAWS[name][0])
+    for name in ("standard_cauchy", "laplace", "logistic", "lognormal", "rayleigh", "pareto",
+                 "power", "weibull", "wald", "triangular", "geometric", "standard_gamma",
+                 "gamma", "beta", "chisquare", "f", "standard_t", "poisson",
+                 "negative_binomial", "noncentral_chisquare", "noncentral_f", "logseries",
+                 "zipf"))
 
 
 # ---- integers, choice -----------------------------------------------------------------------
@@ -482,6 +833,6 @@ class _Method:
 
 
 _METHODS = (random, integers, uniform, standard_normal, normal, standard_exponential,
-            exponential, choice, permutation, shuffle)
+            exponential, choice, permutation, shuffle, *_DISTRIBUTIONS)
 for _selector in _METHODS:
     Generator.class_type.methods[_selector.__name__] = _Method(_selector.__name__, _selector)

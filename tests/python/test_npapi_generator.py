@@ -3,6 +3,9 @@ Generator's own BitGenerator, so compiled code continues NumPy's stream and Pyth
 compiled code's.  Streams equal NumPy's for the same seed where NumPy's algorithm is followed
 (random, integers, uniform, choice, permutation, shuffle); normal and exponential draws use other
 algorithms and are checked statistically (moments and Kolmogorov-Smirnov)."""
+import math
+import re
+
 import numpy as np
 import pytest
 
@@ -204,3 +207,183 @@ def test_errors():
         return rng.choice(5, 6, replace=False)
     with pytest.raises(ValueError, match="larger sample than population"):
         too_many(rng)
+
+
+# ---- the other distributions ----------------------------------------------------------------
+
+def _method_call(name, args, sized):
+    """A compiled function drawing rng.<name>(*args) (with size=n when sized)."""
+    a = ", ".join(map(repr, args))
+    tail = (", " if a else "") + "size=n" if sized else ""
+    ns = {}
+    exec(f"def f(rng, n):\n    return rng.{name}({a}{tail})\n", ns)
+    return ember.jit(ns["f"])
+
+
+def _gamma(x):
+    return math.gamma(x)
+
+
+# name, args, true mean, true variance (None: not checked, heavy tails)
+MOMENTS = [
+    ("lognormal", (0.5, 0.5), np.exp(0.625), (np.exp(0.25) - 1) * np.exp(1.25)),
+    ("rayleigh", (2.0,), 2.0 * np.sqrt(np.pi / 2), (4 - np.pi) / 2 * 4.0),
+    ("pareto", (5.0,), 0.25, None),
+    ("power", (3.0,), 0.75, 3.0 / 80.0),
+    ("weibull", (2.0,), _gamma(1.5), _gamma(2.0) - _gamma(1.5) ** 2),
+    ("wald", (1.5, 2.0), 1.5, 1.5 ** 3 / 2.0),
+    ("laplace", (1.0, 2.0), 1.0, 8.0),
+    ("logistic", (1.0, 2.0), 1.0, np.pi ** 2 / 3 * 4.0),
+    ("triangular", (0.0, 1.0, 3.0), 4.0 / 3.0, (9.0 + 1.0 - 3.0) / 18.0),
+    ("geometric", (0.4,), 2.5, 0.6 / 0.16),
+    ("geometric", (0.05,), 20.0, 0.95 / 0.0025),
+    ("standard_gamma", (2.5,), 2.5, 2.5),
+    ("standard_gamma", (1.0,), 1.0, 1.0),
+    ("gamma", (0.5, 2.0), 1.0, 2.0),
+    ("beta", (2.0, 3.0), 0.4, 0.04),
+    ("beta", (0.5, 0.7), 0.5 / 1.2, 0.35 / (1.44 * 2.2)),
+    ("chisquare", (3.0,), 3.0, 6.0),
+    ("f", (5.0, 10.0), 1.25, None),
+    ("standard_t", (5.0,), 0.0, 5.0 / 3.0),
+    ("poisson", (3.0,), 3.0, 3.0),
+    ("poisson", (50.0,), 50.0, 50.0),
+    ("negative_binomial", (3, 0.4), 4.5, 11.25),
+    ("noncentral_chisquare", (3.0, 2.0), 5.0, 14.0),
+    ("noncentral_chisquare", (0.5, 2.0), 2.5, 9.0),
+    ("noncentral_f", (5.0, 10.0, 2.0), 1.75, None),
+    ("logseries", (0.6,), -0.6 / (0.4 * np.log(0.4)),
+     -0.6 * (0.6 + np.log(0.4)) / (0.16 * np.log(0.4) ** 2)),
+    ("zipf", (3.0,), 1.2020569031595942 ** -1 * 1.6449340668482264, None),
+]
+
+
+@pytest.mark.parametrize("name,args,mean,var", MOMENTS,
+                         ids=[f"{m[0]}{m[1]}" for m in MOMENTS])
+def test_distribution_moments(name, args, mean, var):
+    """Sample mean within 6 standard errors and variance within 15% of the true moments
+    (fixed seeds); the Generator's state advances and Python's draws continue from it."""
+    n = 20000
+    rng = np.random.default_rng(1234)
+    before = rng.bit_generator.state
+    draw = _method_call(name, args, True)
+    x = draw(rng, n)
+    assert x.shape == (n,)
+    assert x.dtype == (np.int64 if name in ("geometric", "poisson", "negative_binomial",
+                                             "logseries", "zipf") else np.float64)
+    sd = np.sqrt(var) if var is not None else x.std()
+    assert abs(x.mean() - mean) < 6 * sd / np.sqrt(n)
+    if var is not None:
+        assert abs(x.var() - var) < 0.15 * var
+    after = rng.bit_generator.state
+    assert after != before
+    assert not np.array_equal(x[:100], draw(rng, 100))  # two calls differ
+    ref = np.random.default_rng()
+    ref.bit_generator.state = rng.bit_generator.state
+    assert rng.random() == ref.random()  # Python continues from compiled code's state
+    one = _method_call(name, args, False)(rng, 0)
+    assert np.isfinite(one)
+
+
+def test_standard_cauchy():
+    rng = np.random.default_rng(99)
+    n = 20000
+    x = _method_call("standard_cauchy", (), True)(rng, n)
+    # P(|X| < 1) = 1/2 and the median is 0 for a standard Cauchy.
+    assert abs(np.mean(np.abs(x) < 1.0) - 0.5) < 6 * 0.5 / np.sqrt(n)
+    assert abs(np.median(x)) < 6 * (np.pi / 2) / np.sqrt(n)
+    assert np.isfinite(_method_call("standard_cauchy", (), False)(rng, 0))
+
+
+# The draws that follow NumPy's algorithm on uniform draws only: NumPy's stream exactly.
+SAME_STREAM = [("laplace", (1.0, 2.0)), ("logistic", (1.0, 2.0)), ("laplace", ()),
+               ("triangular", (0.0, 1.0, 3.0)), ("geometric", (0.4,)), ("poisson", (3.0,)),
+               ("poisson", (50.0,)), ("poisson", ()), ("logseries", (0.6,)),
+               ("zipf", (3.0,))]
+
+
+@pytest.mark.parametrize("name,args", SAME_STREAM, ids=[f"{n}{a}" for n, a in SAME_STREAM])
+def test_distribution_follows_numpys_stream(name, args):
+    rng, ref = np.random.default_rng(5), np.random.default_rng(5)
+    np.testing.assert_array_equal(_method_call(name, args, True)(rng, (50, 40)),
+                                  getattr(ref, name)(*args, size=(50, 40)))
+    assert _method_call(name, args, False)(rng, 0) == getattr(ref, name)(*args)
+    assert rng.bit_generator.state == ref.bit_generator.state
+
+
+def test_beta_johnk_follows_numpy():
+    rng, ref = np.random.default_rng(8), np.random.default_rng(8)
+    np.testing.assert_allclose(_method_call("beta", (0.5, 0.7), True)(rng, 5000),
+                               ref.beta(0.5, 0.7, 5000), rtol=1e-12)
+    assert rng.bit_generator.state == ref.bit_generator.state
+
+
+@ember.jit
+def keyword_forms(rng):
+    return (rng.gamma(2.0, scale=3.0, size=(2, 3)), rng.beta(a=2.0, b=3.0), rng.poisson(size=4),
+            rng.lognormal(sigma=0.1), rng.triangular(left=0.0, mode=0.5, right=1.0, size=2),
+            rng.zipf(2, 3), rng.negative_binomial(5, 0.5, size=(2,)))
+
+
+def test_keyword_forms():
+    g, b, p, ln, t, z, nb = keyword_forms(np.random.default_rng(3))
+    assert g.shape == (2, 3) and (g > 0).all()
+    assert 0.0 < b < 1.0
+    assert p.shape == (4,) and p.dtype == np.int64
+    assert ln > 0 and t.shape == (2,) and z.shape == (3,) and nb.shape == (2,)
+
+
+BAD = [("laplace", (0.0, -1.0)), ("logistic", (0.0, -1.0)), ("lognormal", (0.0, -1.0)),
+       ("rayleigh", (-1.0,)), ("pareto", (0.0,)), ("power", (0.0,)), ("weibull", (-1.0,)),
+       ("wald", (0.0, 1.0)), ("wald", (1.0, 0.0)), ("triangular", (2.0, 1.0, 3.0)),
+       ("triangular", (0.0, 4.0, 3.0)), ("triangular", (1.0, 1.0, 1.0)), ("geometric", (0.0,)),
+       ("geometric", (1.5,)), ("standard_gamma", (-1.0,)), ("gamma", (-1.0,)),
+       ("gamma", (1.0, -1.0)), ("beta", (0.0, 1.0)), ("beta", (1.0, 0.0)), ("chisquare", (0.0,)),
+       ("f", (0.0, 1.0)), ("f", (1.0, 0.0)), ("standard_t", (0.0,)), ("poisson", (-1.0,)),
+       ("poisson", (1e19,)), ("negative_binomial", (0.0, 0.5)), ("negative_binomial", (1.0, 0.0)),
+       ("noncentral_chisquare", (0.0, 1.0)), ("noncentral_chisquare", (1.0, -1.0)),
+       ("noncentral_f", (0.0, 1.0, 1.0)), ("noncentral_f", (1.0, 0.0, 1.0)),
+       ("noncentral_f", (1.0, 1.0, -1.0)), ("logseries", (1.0,)), ("logseries", (-0.1,)),
+       ("zipf", (1.0,))]
+
+
+@pytest.mark.parametrize("name,args", BAD, ids=[f"{n}{a}" for n, a in BAD])
+def test_distribution_errors_as_numpys(name, args):
+    with pytest.raises(ValueError) as want:
+        getattr(np.random.default_rng(0), name)(*args)
+    rng = np.random.default_rng(0)
+    with pytest.raises(ValueError) as got:
+        _method_call(name, args, False)(rng, 0)
+    assert str(got.value) == str(want.value)
+    with pytest.raises(ValueError, match=re.escape(str(want.value))):
+        _method_call(name, args, True)(rng, 3)
+
+
+@ember.jit
+def every_distribution(rng, n):
+    return (rng.standard_cauchy(n), rng.laplace(0.0, 1.0, n), rng.logistic(0.0, 1.0, n),
+            rng.lognormal(0.0, 1.0, n), rng.rayleigh(1.0, n), rng.pareto(3.0, n),
+            rng.power(2.0, n), rng.weibull(1.5, n), rng.wald(1.0, 1.0, n),
+            rng.triangular(0.0, 0.5, 1.0, n), rng.standard_gamma(2.0, n),
+            rng.gamma(2.0, 2.0, n), rng.beta(2.0, 2.0, n), rng.chisquare(2.0, n),
+            rng.f(3.0, 4.0, n), rng.standard_t(3.0, n), rng.noncentral_chisquare(2.0, 1.0, n),
+            rng.noncentral_f(3.0, 4.0, 1.0, n)), (
+            rng.geometric(0.3, n), rng.poisson(4.0, n), rng.negative_binomial(2, 0.5, n),
+            rng.logseries(0.5, n), rng.zipf(2.0, n))
+
+
+def test_every_distribution_by_name():
+    """Each method called by name: the shape and dtype NumPy gives, and the draws in the
+    distribution's support (the moments are checked above)."""
+    rng = np.random.default_rng(77)
+    floats, ints = every_distribution(rng, 1000)
+    for x in floats:
+        assert x.shape == (1000,) and x.dtype == np.float64 and np.isfinite(x).all()
+    for x in floats[3:8] + floats[10:15] + floats[16:]:
+        assert (x >= 0).all()
+    assert (floats[8] > 0).all()
+    assert ((floats[9] >= 0) & (floats[9] <= 1)).all()
+    assert ((floats[12] > 0) & (floats[12] < 1)).all()
+    for x in ints:
+        assert x.shape == (1000,) and x.dtype == np.int64
+    assert (ints[0] >= 1).all() and (ints[1] >= 0).all() and (ints[2] >= 0).all()
+    assert (ints[3] >= 1).all() and (ints[4] >= 1).all()
