@@ -3,7 +3,8 @@ np.polynomial.polynomial.polyint (with m, the order) and polydiv (quotient and r
 np.polynomial.polyutils.trimseq and as_series (a 1-d or 2-d array, or a tuple of 1-d arrays,
 to a list of 1-d float arrays, trimmed), with NumPy's results and errors (ZeroDivisionError
 for a zero divisor, ValueError for a negative order or an empty series).  polyval, polyadd,
-polysub and polymul are in mathfuncs.py.
+polysub and polymul are in mathfuncs.py.  np.roots follows Numba's: the companion matrix's
+np.linalg.eigvals, so real coefficients give real roots (ValueError when they are complex).
 """
 from __future__ import annotations
 
@@ -131,3 +132,56 @@ def as_series(alist, trim=None):
             e.is_array and e.ndim == 1 and e.dtype.kind in "biuf" for e in alist.elems):
         return _as_series_impl("tuple", len(alist.elems)), ("alist",)
     unsupported("np.polynomial.polyutils.as_series", f"an argument of type {alist}")
+
+
+# ---- np.roots -------------------------------------------------------------------------------
+
+@lru_cache(None)
+def _roots_impl(dtype):
+    dt = np.dtype(dtype).type
+
+    @jit
+    def roots(p):
+        m = p.shape[0]
+        first = 0
+        while first < m and p[first] == 0:
+            first += 1
+        if first == m:
+            return np.zeros(0, dt)
+        last = m - 1
+        while p[last] == 0:
+            last -= 1
+        c = p[first:last + 1].astype(dt)
+        n = c.shape[0]
+        tz = m - 1 - last
+        if n > 1:
+            # the companion matrix: -c[1:] / c[0] in the first row, ones below the diagonal
+            comp = np.zeros((n - 1, n - 1), dt)
+            for j in range(n - 1):
+                comp[0, j] = -c[j + 1] / c[0]
+            for i in range(1, n - 1):
+                comp[i, i - 1] = 1
+            vals = np.linalg.eigvals(comp)
+        else:
+            vals = np.zeros(0, dt)
+        out = np.zeros(vals.shape[0] + tz, dt)
+        out[:vals.shape[0]] = vals
+        return out
+
+    return roots
+
+
+@jit
+def _roots_not_1d(p):
+    raise ValueError("Input must be a rank-1 array.")
+    return np.zeros(0, np.float64)
+
+
+@overload(np.roots)
+def roots(p):
+    if p is None or not p.is_array:
+        unsupported("np.roots", f"'p' of type {p}")
+    if p.ndim != 1:
+        return _roots_not_1d, ("p",)
+    dt = p.dtype if p.dtype.kind in "fc" else np.dtype(np.float64)
+    return _roots_impl(dt), ("p",)

@@ -1,11 +1,13 @@
 """NumPy functions that reshape, reorder or index whole arrays: amax, amin, atleast_3d,
 expand_dims, swapaxes, rot90, diagflat, row_stack, dstack, tril_indices(_from),
 triu_indices(_from), trim_zeros, resize, select, take_along_axis (1-d), unwrap (1-d),
-asarray_chkfinite, iscomplex, isreal, isscalar, shape.  Results that NumPy returns as views of
+asarray_chkfinite, iscomplex, isreal, isscalar, shape, moveaxis (a transpose chosen among the
+nd! permutations, so the result is a view; at most 5-d).  Results that NumPy returns as views of
 several layouts are copies here where the layout would depend on a run-time value (rot90).
 """
 from __future__ import annotations
 
+import itertools
 from functools import lru_cache
 
 import numpy as np
@@ -266,3 +268,68 @@ def isscalar(element):
 def shape(a):
     _array(a, "np.shape")
     return _src("a", "return a.shape"), ("a",)
+
+
+# ---- moveaxis -------------------------------------------------------------------------------
+
+def _axes_count(info, fname, what):
+    """How many axes an int or a tuple of ints names (None for an int)."""
+    if info is not None and info.is_number and info.dtype.kind in "iu":
+        return None
+    if info is not None and info.kind == "tuple" and \
+            all(e.is_number and e.dtype.kind in "iu" for e in info.elems):
+        return len(info.elems)
+    unsupported(fname, f"'{what}' of type {info} (an int or a tuple of ints)")
+
+
+_MOVEAXIS_MAX_NDIM = 5  # one transpose per permutation: 5! = 120 branches
+
+
+@lru_cache(None)
+def _moveaxis_impl(nd, ns, nt):
+    """np.moveaxis for an nd-d array, ns / nt source / destination axes (None: an int)."""
+    lines = []
+    for arg, prefix, count in (("source", "s", ns), ("destination", "t", nt)):
+        for k in range(count or 1):
+            v = f"{prefix}{k}"
+            lines.append(f"{v} = {arg}" if count is None else f"{v} = {arg}[{k}]")
+            lines.append(f"if {v} < -{nd} or {v} >= {nd}:")
+            lines.append(f"    raise np.exceptions.AxisError({v}, {nd}, {arg!r})")
+            lines.append(f"if {v} < 0:\n    {v} += {nd}")
+        for k in range(count or 1):
+            for j in range(k):
+                lines.append(f"if {prefix}{j} == {prefix}{k}:")
+                lines.append(f"    raise ValueError('repeated axis in `{arg}` argument')")
+    n = ns or 1
+    if n != (nt or 1):
+        lines.append("raise ValueError('`source` and `destination` arguments must have the same "
+                     "number of elements')")
+        nd = 0
+    if nd == 0:
+        lines.append("return a")
+        return _src("a, source, destination", "\n".join(lines))
+    # order[t_k] = s_k; the other places take the remaining axes in increasing order
+    lines.append(f"order = np.full({nd}, -1, np.int64)\nused = np.zeros({nd}, np.bool_)")
+    for k in range(n):
+        lines.append(f"order[t{k}] = s{k}\nused[s{k}] = True")
+    lines.append(f"j = 0\nfor i in range({nd}):\n    if order[i] < 0:\n"
+                 "        while used[j]:\n            j += 1\n        order[i] = j\n        j += 1")
+    lines.append("code = 0")
+    for k in range(nd):
+        lines.append(f"code += order[{k}] * {nd ** k}")
+    perms = list(itertools.permutations(range(nd)))
+    for p in perms[:-1]:
+        code = sum(x * nd ** k for k, x in enumerate(p))
+        lines.append(f"if code == {code}:\n    return a.transpose({p!r})")
+    lines.append(f"return a.transpose({perms[-1]!r})")
+    return _src("a, source, destination", "\n".join(lines))
+
+
+@overload(np.moveaxis)
+def moveaxis(a, source, destination):
+    _array(a, "np.moveaxis")
+    ns = _axes_count(source, "np.moveaxis", "source")
+    nt = _axes_count(destination, "np.moveaxis", "destination")
+    if a.ndim > _MOVEAXIS_MAX_NDIM:
+        unsupported("np.moveaxis", f"a {a.ndim}-d array (at most {_MOVEAXIS_MAX_NDIM} dimensions)")
+    return _moveaxis_impl(a.ndim, ns, nt), ("a", "source", "destination")
