@@ -29,20 +29,8 @@ from .errors import SubinterpreterError
 
 __all__ = ["jit", "njit", "cfunc", "prange", "code_key", "publish_jit", "publish_cfunc"]
 
-# Scalars: what a sub-interpreter passes to compiled code and gets back (ember/abi.h).
-_SCALARS = {
-    _sig.T_BOOL,
-    _sig.T_INT8,
-    _sig.T_INT16,
-    _sig.T_INT32,
-    _sig.T_INT64,
-    _sig.T_UINT8,
-    _sig.T_UINT16,
-    _sig.T_UINT32,
-    _sig.T_UINT64,
-    _sig.T_FLOAT32,
-    _sig.T_FLOAT64,
-}
+# The scalar types a sub-interpreter passes to compiled code and gets back (ember/abi.h), by
+# the names its errors use; None only as a result.
 _NAMES = {
     _sig.T_BOOL: "bool",
     _sig.T_INT8: "int8",
@@ -57,17 +45,9 @@ _NAMES = {
     _sig.T_FLOAT64: "float64",
     _sig.T_NONE: "none",
 }
-_INTS = {
-    _sig.T_INT8,
-    _sig.T_INT16,
-    _sig.T_INT32,
-    _sig.T_INT64,
-    _sig.T_UINT8,
-    _sig.T_UINT16,
-    _sig.T_UINT32,
-    _sig.T_UINT64,
-}
+_SCALARS = set(_NAMES) - {_sig.T_NONE}
 _FLOATS = {_sig.T_FLOAT32, _sig.T_FLOAT64}
+_INTS = _SCALARS - _FLOATS - {_sig.T_BOOL}
 # ember/abi.h's EMBER_EXCEPTION_IDS
 _EXCEPTIONS = {
     1: ZeroDivisionError,
