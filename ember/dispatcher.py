@@ -21,6 +21,7 @@ import weakref
 
 from . import _ember
 from . import signature as _sig
+from .argument_errors import describe, not_yet_supported
 from .errors import EmberError, InternalError, TypingError, UnsupportedError
 from .signature import T_CPOINTER, T_UNICODE
 
@@ -265,13 +266,13 @@ class JitFunction(Overloads):
                 args = (*args[:i], copy, *args[i + 1:])
                 codes.append(_ember.typeof_code(copy))
             else:
-                not_yet = _not_yet_supported(value)
+                not_yet = not_yet_supported(value)
                 if not_yet:
                     raise UnsupportedError(
-                        f"{self.__qualname__}(): argument '{name}' is {_describe(value)}: "
+                        f"{self.__qualname__}(): argument '{name}' is {describe(value)}: "
                         f"{not_yet} are not supported in compiled code yet") from None
                 raise TypingError(
-                    f"{self.__qualname__}(): argument '{name}' is {_describe(value)}; "
+                    f"{self.__qualname__}(): argument '{name}' is {describe(value)}; "
                     "compiled functions take numbers (ints within uint64), NumPy arrays (bool, "
                     "int, uint, float, complex; native byte order), strings, tuples of "
                     "those, None, non-empty lists and sets of those, ember.typed.List and "
@@ -918,48 +919,6 @@ def _aligned_copy(value):
     copy = np.array(value, order="K")
     copy.flags.writeable = value.flags.writeable
     return copy
-
-
-def _describe(value) -> str:
-    """'an int too large for uint64', 'a list', 'an array of dtype object', ..."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return "an int too large for 64 bits"
-    if isinstance(value, tuple):
-        bad = [v for v in value if not _typeable(v)]
-        return f"a tuple holding {_describe(bad[0])}" if bad else "a tuple"
-    if hasattr(value, "dtype") and hasattr(value, "ndim"):
-        return f"an array of dtype {value.dtype}"
-    if isinstance(value, (list, set)) and not value:
-        return f"an empty {type(value).__name__} (its item type cannot be known)"
-    name = type(value).__name__
-    return f"{'an' if name[:1] in 'aeiou' else 'a'} {name}"
-
-
-def _not_yet_supported(value) -> str:
-    """The family of NumPy values issue 13 lists that compiled code does not take yet (datetime
-    units with a multiple, structured dtypes holding objects, bytes and bytearray), or ''."""
-    import numpy as np
-    if isinstance(value, (bytes, bytearray, memoryview)):
-        return "bytes, bytearray and memoryview values (and np.frombuffer over them)"
-    dtype = getattr(value, "dtype", None)
-    if not isinstance(dtype, np.dtype) or not isinstance(value, (np.ndarray, np.generic)):
-        return ""
-    if dtype.kind in "mM" and np.datetime_data(dtype)[1] != 1:
-        return "datetime64 and timedelta64 units with a multiple ('10s', '2D')"
-    if dtype.fields is not None:
-        return ("structured (record) arrays and record scalars holding Python objects (or "
-                "not aligned)")
-    if dtype.kind in "SUV":
-        return "arrays and scalars of bytes, str and void dtypes"
-    return ""
-
-
-def _typeable(value) -> bool:
-    try:
-        _ember.typeof_code(value)
-        return True
-    except TypeError:
-        return False
 
 
 def _function_value(arg_code, param_code) -> bool:

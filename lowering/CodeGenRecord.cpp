@@ -34,6 +34,15 @@ size_t field_of_key(const Function &f, const TypeContext &types, const RecordInf
   return static_cast<size_t>(pos < 0 ? pos + n : pos);
 }
 
+/// The alignment a scalar field of memory type m may be accessed with: its natural one, unless
+/// the dtype is packed and the field's offset breaks it.
+llvm::Align field_align(const llvm::DataLayout &dl, const RecordInfo &r, const RecordField &f,
+                        llvm::Type *m) {
+  llvm::Align natural = dl.getABITypeAlign(m);
+  bool aligned = r.aligned && f.offset % static_cast<int64_t>(natural.value()) == 0;
+  return aligned ? natural : llvm::Align(1);
+}
+
 }  // namespace
 
 V FunctionLowerer::make_record(V data, V owner) {
@@ -51,9 +60,7 @@ V FunctionLowerer::record_field_read(V rec, TypeId rt, size_t k, TypeId result) 
   switch (f.kind) {
     case RecordField::Kind::Scalar: {
       llvm::Type *m = mt(f.type);
-      llvm::Align natural = ms_.module.getDataLayout().getABITypeAlign(m);
-      bool aligned = r.aligned && f.offset % static_cast<int64_t>(natural.value()) == 0;
-      V x = b_.CreateAlignedLoad(m, p, aligned ? natural : llvm::Align(1));
+      V x = b_.CreateAlignedLoad(m, p, field_align(ms_.module.getDataLayout(), r, f, m));
       return from_memory(x, f.type);
     }
     case RecordField::Kind::Record: return make_record(p, owner);
@@ -106,10 +113,8 @@ void FunctionLowerer::record_field_store(V rec, TypeId rt, size_t k, V value, Ty
   switch (f.kind) {
     case RecordField::Kind::Scalar: {
       llvm::Type *m = mt(f.type);
-      llvm::Align natural = ms_.module.getDataLayout().getABITypeAlign(m);
-      bool aligned = r.aligned && f.offset % static_cast<int64_t>(natural.value()) == 0;
       b_.CreateAlignedStore(to_memory(convert(value, vt, f.type), f.type), p,
-                            aligned ? natural : llvm::Align(1));
+                            field_align(ms_.module.getDataLayout(), r, f, m));
       return;
     }
     case RecordField::Kind::Record: {  // a record of the same dtype: its bytes

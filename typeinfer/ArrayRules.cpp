@@ -217,21 +217,13 @@ void check_setitem(RuleContext &cx) {
 }
 
 TypeId iterator_type(TypeContext &types, TypeId t, SourceLoc loc, const std::string &who) {
+  if (is_iterator(types, t)) return t;  // its own iterator
   switch (types.kind(t)) {
     case TypeKind::Range: return types.range_iter();
     case TypeKind::Array:
     case TypeKind::RecordArray:
       if (types.ndim(t) == 0) typing_error(loc) << "iteration over a 0-d array";
       return types.array_iter(t);
-    case TypeKind::RangeIter:
-    case TypeKind::ArrayIter:
-    case TypeKind::EnumerateIter:
-    case TypeKind::ZipIter:
-    case TypeKind::TupleIter:
-    case TypeKind::ListIter:
-    case TypeKind::DictIter:
-    case TypeKind::UnicodeIter:
-    case TypeKind::Generator: return t;  // its own iterator
     case TypeKind::List:
     case TypeKind::Dict:
     case TypeKind::Set:

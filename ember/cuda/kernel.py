@@ -21,6 +21,7 @@ import os
 import sys
 
 from .. import _ember
+from ..argument_errors import describe as _describe
 from ..decorators import apply_decorator
 from ..dispatcher import (
     JitFunction,
@@ -31,7 +32,6 @@ from ..dispatcher import (
     _compile_lock,
     _compile_stack,
     _def_line,
-    _describe,
     _resolve_callee,
     session,
 )
