@@ -41,7 +41,7 @@ import numpy as np
 from .. import types
 from ..decorators import jit
 from ..jitclasses import jitclass
-from . import TypingError, _overloads, absent, bitgen, overload, unsupported
+from . import TypingError, _overloads, absent, bitgen, literal, overload, unsupported
 from .shapes import _generate, _wrap
 from .ziggurat import exponential as _expo
 from .ziggurat import exponential_f4 as _expo_f4
@@ -440,6 +440,9 @@ _DRAWS = {
     "normal": ((("loc", 0.0), ("scale", 1.0)), "loc + scale * gauss(b)", "scale < 0", "f8"),
     "standard_exponential": ((), "expo(b)", "", "f8"),
     "standard_exponential_f4": ((), "expo_f4(b)", "", "f4"),
+    # method='inv': inversion (the float32 form takes float64's log1p, as NumPy's does)
+    "standard_exponential_inv": ((), f"-np.log1p(-{_DOUBLE})", "", "f8"),
+    "standard_exponential_inv_f4": ((), f"np.float32(-np.log1p(-np.float64({_FLOAT})))", "", "f4"),
     "exponential": ((("scale", 1.0),), "scale * expo(b)", "scale < 0", "f8"),
     "standard_cauchy": ((), "gauss(b) / gauss(b)", "", "f8"),
     "laplace": ((("loc", 0.0), ("scale", 1.0)), "laplace(b, loc, scale)", "scale < 0", "f8"),
@@ -546,8 +549,11 @@ def standard_normal(self, size=None, dtype=None):
     return _draws("standard_normal", "Generator.standard_normal", size, dtype)
 
 
-def standard_exponential(self, size=None, dtype=None):
-    return _draws("standard_exponential", "Generator.standard_exponential", size, dtype)
+def standard_exponential(self, size=None, dtype=None, method=None):
+    fname = "Generator.standard_exponential"
+    how = literal(method, f"{fname}(): method", "zig", ("zig", "inv"))
+    name = "standard_exponential" + ("_inv" if how == "inv" else "")
+    return _draws(name, fname, size, dtype)
 
 
 def uniform(self, low=None, high=None, size=None):

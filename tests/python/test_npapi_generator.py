@@ -200,6 +200,31 @@ def test_ziggurat_tables():
     np.testing.assert_allclose(z.FE_F, z.FE, rtol=2 ** -23)
 
 
+@ember.jit
+def inversions(rng, n):
+    return (rng.standard_exponential(n, method="inv"),
+            rng.standard_exponential(n, np.float32, "inv"),
+            rng.standard_exponential(method="inv"), rng.standard_exponential(n, method="zig"))
+
+
+def test_standard_exponential_by_inversion():
+    rng, ref = np.random.default_rng(3), np.random.default_rng(3)
+    got = inversions(rng, 20000)
+    want = (ref.standard_exponential(20000, method="inv"),
+            ref.standard_exponential(20000, np.float32, "inv"),
+            ref.standard_exponential(method="inv"), ref.standard_exponential(20000, method="zig"))
+    for g, w in zip(got, want):
+        np.testing.assert_array_equal(g, w)
+    assert got[1].dtype == np.float32
+    assert rng.bit_generator.state == ref.bit_generator.state
+
+    @ember.jit
+    def unknown(rng):
+        return rng.standard_exponential(3, method="ziggurat")
+    with pytest.raises(TypingError, match="method must be one of 'zig', 'inv'"):
+        unknown(rng)
+
+
 def test_normal_with_other_bit_generators():
     for bg in (np.random.MT19937, np.random.Philox, np.random.SFC64, np.random.PCG64DXSM):
         rng, ref = np.random.Generator(bg(9)), np.random.Generator(bg(9))
