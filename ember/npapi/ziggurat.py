@@ -14,7 +14,7 @@ tail: ``x[i] = f^-1(f(x[i+1]) + v / x[i+1])`` for the density ``f``; ``k[i]`` is
 base strip with the tail (``k[0] = r f(r) / v``, ``w[0] = v / f(r)``).
 
 * Normal (``f(x) = exp(-x*x/2)``, r = 3.6541528853610088, 52-bit magnitudes): NumPy's tables
-  were computed in float64 arithmetic with v = 0.0049286732339746519 (4 ulps below the exact
+  are those of float64 arithmetic with v = 0.0049286732339746519 (4 ulps below the exact
   area), ``k`` rounded to nearest.  Each exp/log here is correctly rounded (computed in
   ``decimal``, so the tables do not depend on the platform's libm), which reproduces NumPy's
   tables except at one near tie: ``exp(-x[38]**2/2)`` lies 0.498 ulp above a double, and the
@@ -32,7 +32,7 @@ base strip with the tail (``k[0] = r f(r) / v``, ``w[0] = v / f(r)``).
 from __future__ import annotations
 
 import math
-from decimal import Context, Decimal
+from decimal import Context, Decimal, localcontext
 
 import numpy as np
 
@@ -91,6 +91,11 @@ def _nine_digits(t):
 
 
 def _exponential_tables():
+    with localcontext(_CTX):  # the operators' precision, whatever the thread's context is
+        return _exponential_tables_in_context()
+
+
+def _exponential_tables_in_context():
     n, c = 256, _CTX
     r = Decimal("7.6971174701310497140446280481")
     v = c.multiply(c.exp(-r), 1 + r)
