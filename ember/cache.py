@@ -189,6 +189,7 @@ class _Keyer:
 
     def __init__(self):
         self.stack: list = []
+        self.functions_seen: set = set()  # python_function's, by id
 
     def function(self, jf) -> bytes:
         import builtins
@@ -219,6 +220,8 @@ class _Keyer:
                         self.value(h, value, names, 0)  # registered: a hit may raise it
                     else:
                         h.update(f"b:{name};".encode())
+                        self.user_overload(h, value)  # @overload(len), ...
+            self.user_attributes(h, names)
             if func.__closure__:
                 for name, cell in zip(func.__code__.co_freevars, func.__closure__):
                     h.update(f"c:{name}=".encode())
@@ -251,11 +254,10 @@ class _Keyer:
             impl = v._impl
             if impl in self.stack:
                 h.update(f"recursive:{impl.__qualname__};".encode())
-            else:
-                if getattr(impl, "_kernel_mode", False):
-                    raise Uncacheable(f"it calls the CUDA device function {impl.__qualname__}")
+            else:  # a device function's key, as a kernel's callee, is the same kind of key
                 h.update(b"jit:" + self.function(impl))
             return
+        self.user_overload(h, v)
         from .cfunctions import holds_c_functions
         if holds_c_functions(v):  # frozen into the code as an address this process gave it
             raise Uncacheable("it calls a C function (ctypes or cffi), whose address differs "
@@ -297,6 +299,10 @@ class _Keyer:
             h.update(f"pyfunc:{v.__module__}.{v.__qualname__}:".encode())
             _code_into(h, v.__code__)
             return
+        if isinstance(v, types.MethodType):  # an @overload typing function may be a method
+            h.update(b"method:")
+            self.python_function(h, v.__func__)
+            return
         if isinstance(v, types.CodeType):
             _code_into(h, v)
             return
@@ -306,6 +312,78 @@ class _Keyer:
             h.update(f"named:{type(v).__name__}:{mod}.{qual};".encode())
         else:  # an object compiled code cannot read (values.py freezes it as unsupported)
             h.update(f"object:{type(v).__module__}.{type(v).__qualname__};".encode())
+
+
+    # ---- what the extension API adds (ember/extending.py, ember/intrinsics.py) ----------------
+
+    def user_overload(self, h, v) -> None:
+        """The typing functions of the @overload (or the @intrinsic) compiled code calling `v`
+        would use, with everything they can reach: editing an overload's implementation
+        changes its callers' keys."""
+        npapi = sys.modules.get("ember.npapi")  # imported by the first registration
+        if npapi is None:
+            return
+        entry = npapi._user_overloads.get(id(v))
+        if entry is None:
+            return
+        typer = getattr(entry, "typer", None)  # an Intrinsic is its own entry
+        if typer is not None:
+            h.update(b"intrinsic:")
+            self.python_function(h, typer)
+            return
+        for typer, _signature, options in entry.typers:
+            h.update(f"overload:{sorted(options.items())!r}:".encode())
+            self.python_function(h, typer)
+
+    def user_attributes(self, h, names) -> None:
+        """The @overload_method / @overload_attribute typing functions registered under any
+        attribute name the code reads (which type's applies is only known when typing)."""
+        extending = sys.modules.get("ember.extending")
+        if extending is None:
+            return
+        registered = extending._user_attributes
+        for name in sorted(names):
+            for cls, kind, entry in registered.get(name, ()):
+                h.update(f"attr:{name}:{kind}:{cls.__module__}.{cls.__qualname__}:".encode())
+                for typer, _signature, options in entry.typers:
+                    h.update(f"{sorted(options.items())!r}:".encode())
+                    self.python_function(h, typer)
+
+    def python_function(self, h, f) -> None:
+        """A plain Python function whose result ember compiles (a typing function, the
+        implementation it returns): its code and nested code, its closure values and defaults,
+        and what its globals hold; the plain functions among those in turn (each once)."""
+        import types
+        if not isinstance(f, types.FunctionType):
+            self.value(h, f, (), 0)
+            return
+        if id(f) in self.functions_seen:
+            h.update(f"seen:{f.__qualname__};".encode())
+            return
+        self.functions_seen.add(id(f))
+        h.update(f"pyfunc:{f.__module__}.{f.__qualname__}:".encode())
+        code = f.__code__
+        _code_into(h, code)
+        names = _all_names(code, set())
+        for name in sorted(names):
+            if name in f.__globals__:
+                g = f.__globals__[name]
+                h.update(f"g:{name}=".encode())
+                if isinstance(g, types.FunctionType):
+                    self.python_function(h, g)
+                else:
+                    self.value(h, g, names, 0)
+        for cell in f.__closure__ or ():
+            try:
+                c = cell.cell_contents
+            except ValueError:
+                continue
+            if isinstance(c, types.FunctionType):
+                self.python_function(h, c)
+            else:
+                self.value(h, c, names, 0)
+        self.value(h, f.__defaults__, names, 0)
+        self.user_attributes(h, names)
 
 
 _MISSING = object()
