@@ -45,6 +45,10 @@ from . import _ember
 FORMAT = 1
 MAGIC = b"EMBERC01"
 SUFFIX = ".ember.so"
+# A kernel's GPU code (ember/cuda/kernel_cache.py): the payload is the PTX text or the AMDGPU
+# code object, not a shared object to dlopen.
+GPU_SUFFIXES = {"ptx": ".ember.ptx", "hsaco": ".ember.hsaco"}
+SUFFIXES = (SUFFIX, *GPU_SUFFIXES.values())
 _TRAILER = struct.Struct("<Q8s")
 
 LOCK_SUFFIX = ".lock"
@@ -199,8 +203,9 @@ class _Keyer:
         opts = jf.options
         # Explicit signatures too: a caller's typing converts its arguments to them.
         h.update(repr((opts.nogil, opts.parallel, opts.fastmath, opts.boundscheck,
-                       opts.error_model, jf._loop, type(jf).__name__, jf._can_compile,
-                       jf._declared, jf._lazy_signatures)).encode())
+                       opts.error_model, getattr(jf, "_loop", None), type(jf).__name__,
+                       jf._can_compile, getattr(jf, "_declared", None),
+                       getattr(jf, "_lazy_signatures", None))).encode())
         _code_into(h, func.__code__)
         # `with objmode()` blocks: compiled code calls them by id (ember/_objmode.py), and
         # rewriting the function registers them in this process (a hit calls them).
@@ -395,8 +400,10 @@ def function_key(jf) -> bytes:
     return _Keyer().function(jf)
 
 
-def entry_path(jf, codes, declared) -> str:
-    """The file of one signature's entry (Uncacheable when there can be none)."""
+def entry_path(jf, codes, declared, target=()) -> str:
+    """The file of one signature's entry (Uncacheable when there can be none).  `target` says
+    what code a kernel's entry holds (ember/cuda/kernel_cache.py): ("cpu-kernel",), ("ptx",
+    cc) or ("hsaco", arch, wavefront, code object version); () for a jitted function."""
     for c in codes:
         if c is None or _holds_process_ids(c):
             raise Uncacheable("an argument is a jitted function or a closure")
@@ -404,10 +411,13 @@ def entry_path(jf, codes, declared) -> str:
     h.update(machine_key())
     h.update(function_key(jf))
     h.update(repr(([list(c) for c in codes], declared)).encode())
+    if target:
+        h.update(repr(tuple(target)).encode())
     code = jf.py_func.__code__
     stem = os.path.splitext(os.path.basename(code.co_filename))[0]
     safe = "".join(ch if ch.isalnum() or ch in "_-" else "." for ch in jf.__qualname__)
-    return os.path.join(cache_dir(code.co_filename), f"{stem}.{safe}.{h.hexdigest()}{SUFFIX}")
+    suffix = GPU_SUFFIXES.get(target[0], SUFFIX) if target else SUFFIX
+    return os.path.join(cache_dir(code.co_filename), f"{stem}.{safe}.{h.hexdigest()}{suffix}")
 
 
 _DISPATCHER_TAG = 40  # EMBER_T_DISPATCHER (ember/abi.h): the code holds a process's handle
@@ -530,24 +540,55 @@ def load(path: str) -> CachedCode | None:
 
 # ---- writing --------------------------------------------------------------------------------
 
+def _meta(jf, arg_codes, ret_code, target, payload) -> dict:
+    return {"format": FORMAT, "qualname": jf.__qualname__, "module": jf.__module__,
+            "file": jf.py_func.__code__.co_filename, "arg_codes": [list(c) for c in arg_codes],
+            "ret_code": list(ret_code), "target": list(target), "elf_size": len(payload),
+            "elf_hash": blake2b(payload, digest_size=20).hexdigest()}
+
+
+def _write(path: str, data: bytes) -> str:
+    """Writes `data` to a temporary file beside `path` (renamed by the caller)."""
+    tmp = f"{path}.tmp{os.getpid()}.{os.urandom(4).hex()}"
+    try:
+        with open(tmp, "wb") as f:
+            f.write(data)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return tmp
+
+
+def store_payload(path: str, jf, payload: bytes, arg_codes, ret_code, target, extra) -> None:
+    """Writes an entry that is not loaded as a shared object (a kernel's PTX or AMDGPU code
+    object: ember/cuda/kernel_cache.py), `extra` merged into its record; atomically, as store
+    does (OSError when it cannot be written)."""
+    meta = _meta(jf, arg_codes, ret_code, target, payload)
+    meta.update(extra)
+    record = marshal.dumps(meta)
+    tmp = _write(path, payload + record + _TRAILER.pack(len(record), MAGIC))
+    try:
+        os.replace(tmp, path)
+        stats["stores"] += 1
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
 def store(path: str, jf, compiled, arg_codes, ret_code, target) -> CachedCode:
     """Writes `compiled`'s shared object as the entry at `path` and loads it.  The entry is
     written to a temporary file, loaded from there (a name no other object of this process
     has) and renamed: readers see a whole entry or none.  Where the directory cannot be
     written, the code is loaded from a temporary file elsewhere (warned)."""
     elf = compiled.shared_object
-    meta = {"format": FORMAT, "qualname": jf.__qualname__, "module": jf.__module__,
-            "file": jf.py_func.__code__.co_filename, "arg_codes": [list(c) for c in arg_codes],
-            "ret_code": list(ret_code), "exports": list(compiled.exports),
-            "imports": [list(p) for p in compiled.imports], "uses_gemm": compiled.uses_gemm,
-            "target": list(target), "elf_size": len(elf),
-            "elf_hash": blake2b(elf, digest_size=20).hexdigest()}
+    meta = _meta(jf, arg_codes, ret_code, target, elf)
+    meta.update(exports=list(compiled.exports), imports=[list(p) for p in compiled.imports],
+                uses_gemm=compiled.uses_gemm)
     record = marshal.dumps(meta)
     data = elf + record + _TRAILER.pack(len(record), MAGIC)
-    tmp = f"{path}.tmp{os.getpid()}.{os.urandom(4).hex()}"
     try:
-        with open(tmp, "wb") as f:
-            f.write(data)
+        tmp = _write(path, data)
     except OSError as exc:
         warnings.warn(f"ember: cannot write the cache entry {path} ({exc}); the code is used "
                       "without being cached", CacheWarning, stacklevel=4)
@@ -628,7 +669,7 @@ def _entry_files(roots):
     for root in roots:
         for folder, _dirs, files in os.walk(root):
             for name in files:
-                if name.endswith(SUFFIX):
+                if name.endswith(SUFFIXES):
                     yield os.path.join(folder, name)
 
 
