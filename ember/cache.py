@@ -125,9 +125,10 @@ _machine_key: bytes | None = None
 
 
 def _build_stamp(h) -> None:
-    """ember's own files (its Python and native modules): a change to ember changes every key."""
+    """ember's own files (its Python and native modules): a change to ember changes every key.
+    The kernel language's packages too: kernels are cached (ember/cuda/kernel_cache.py)."""
     here = os.path.dirname(os.path.abspath(__file__))
-    for folder in (here, os.path.join(here, "npapi")):
+    for folder in (here, *(os.path.join(here, sub) for sub in ("npapi", "cuda", "hip"))):
         try:
             names = sorted(os.listdir(folder))
         except OSError:
