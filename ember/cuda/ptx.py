@@ -174,16 +174,27 @@ def _by_signature(kernel, signature, text_of):
     return {tuple(s.type_str(t) for t in types): text for types, text in found.items()}
 
 
+def _cacheable_signature(kernel, signature):
+    """The argument type codes of one signature of a cached kernel, read without the compiler
+    ("void(float32[::1])", ("float32[::1]",)); None for other kernels, for every signature, or
+    for the names ``kernel.signatures`` gives (the compiler reads those)."""
+    from .kernel_cache import enabled
+    if signature is None or not enabled(kernel):
+        return None
+    try:
+        return _signature(signature)[0]
+    except TypingError:
+        return None
+
+
 def kernel_inspect_ptx(kernel, signature=None, cc=None):
     """The PTX of one signature of a kernel, or {signature: PTX} for every compiled one.  One
     signature of a cached kernel comes from the on-disk cache when it is there."""
     if cc is None:
         cc = current_capability()
-    if signature is not None and not isinstance(signature, dict):
-        from .kernel_cache import enabled
-        if enabled(kernel):
-            arg_codes, _ = _signature(signature)
-            return kernel_ptx(kernel, arg_codes, cc).ptx
+    arg_codes = _cacheable_signature(kernel, signature)
+    if arg_codes is not None:
+        return kernel_ptx(kernel, arg_codes, cc).ptx
     return _by_signature(kernel, signature, lambda t: ptx_module(kernel, t, cc).ptx)
 
 

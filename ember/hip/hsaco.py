@@ -126,10 +126,9 @@ def kernel_inspect_llvm(kernel, signature=None, arch=None):
 
 
 def _by_signature_hsaco(kernel, signature, arch=None):
-    from ..cuda.kernel_cache import enabled
-    from ..cuda.ptx import _by_signature, _signature
+    from ..cuda.ptx import _by_signature, _cacheable_signature
     arch = arch or current_arch()
-    if signature is not None and enabled(kernel):  # from the on-disk cache when it is there
-        arg_codes, _ = _signature(signature)
+    arg_codes = _cacheable_signature(kernel, signature)
+    if arg_codes is not None:  # a cached kernel's: from the on-disk cache when it is there
         return kernel_hsaco(kernel, arg_codes, arch).hsaco
     return _by_signature(kernel, signature, lambda t: hsaco_module(kernel, t, arch).hsaco)
