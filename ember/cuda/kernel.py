@@ -253,6 +253,7 @@ class Kernel(Overloads):
         self._dispatcher = _ember.Dispatcher(self, 7 + self._nargs, nogil=True)
         _by_handle[id(self)] = self
         self._can_compile = True
+        self._declared_signatures = tuple(signatures)  # what a pickle by value carries
         if signatures:
             for sig in signatures:
                 self.compile(sig)
@@ -260,6 +261,10 @@ class Kernel(Overloads):
 
     def __repr__(self):
         return f"<ember.{self.vendor} kernel {self.__qualname__}>"
+
+    def __reduce__(self):
+        from ..serialize import reduce_kernel
+        return reduce_kernel(self)
 
     # ---- launching ---------------------------------------------------------------------------
 
