@@ -585,3 +585,32 @@ def test_views_of_fresh_arrays_balance_meminfos(meminfo_balance):
         np.testing.assert_array_equal(w, np.lib.stride_tricks.sliding_window_view(a[:, 0], 2))
         np.testing.assert_array_equal(zeros, np.zeros_like(a))
         del total, im, w, zeros
+
+
+RO_GLOBAL = np.arange(4.0) + 2j  # frozen as a read-only constant in compiled code
+
+
+def test_views_of_read_only_arrays_are_read_only():
+    ro = np.arange(6.0) + 1j
+    ro.flags.writeable = False
+    re, im = parts(ro)
+    assert not re.flags.writeable and not im.flags.writeable
+    np.testing.assert_array_equal(im, ro.imag)
+    assert not as_strided(ro, (2, 2), (16, 16)).flags.writeable
+    assert not sliding(ro, 2).flags.writeable
+    assert not view_as(ro, np.float64).flags.writeable
+
+    @ember.jit
+    def of_global():
+        return np.broadcast_to(RO_GLOBAL.imag, (2, 4)), 3.0 + 2j in RO_GLOBAL
+
+    b, found = of_global()
+    np.testing.assert_array_equal(b, np.broadcast_to(RO_GLOBAL.imag, (2, 4)))
+    assert found and not b.flags.writeable
+
+    @ember.jit
+    def write_real(a):
+        a.real[0] = 1.0
+
+    with pytest.raises(ember.errors.TypingError, match="read-only"):
+        write_real(ro)
