@@ -676,6 +676,7 @@ V FunctionLowerer::lower_builtin(const InstData &d, BuiltinId id) {
     case BuiltinId::BitgenNextUint64:
     case BuiltinId::BitgenNextUint32:
     case BuiltinId::BitgenNextDouble: return lower_bitgen(d, id);
+    case BuiltinId::ViewOf: return lower_view_of(d);
     default: return lower_math(id, d);
   }
 }

@@ -348,6 +348,9 @@ class FunctionLowerer {
   V lower_sorting(const InstData &d, BuiltinId id);
   V lower_dot(V a, TypeId at, V b, TypeId bt, TypeId rt);
   V lower_random(const InstData &d, BuiltinId id);
+  /// view_of(a, shape, strides, offset, dtype, layout, readonly): a's MemInfo and parent with
+  /// the given geometry (typeinfer/ViewRules.cpp).
+  V lower_view_of(const InstData &d);
 
   // ---- CodeGenLinalg.cpp -------------------------------------------------------------------
   V lower_lapack(const InstData &d, BuiltinId id);

@@ -55,6 +55,7 @@ const BuiltinSignature &builtin_signature(BuiltinId id) {
   if (const S *container = container_builtin_signature(id)) return *container;
   if (const S *lapack = lapack_builtin_signature(id)) return *lapack;
   if (const S *bitgen = bitgen_builtin_signature(id)) return *bitgen;
+  if (const S *view = view_builtin_signature(id)) return *view;
   if (const S *str = string_builtin_signature(id)) return *str;
   if (const S *cfunc = cfunc_builtin_signature(id)) return *cfunc;
   if (const S *time = datetime_builtin_signature(id)) return *time;

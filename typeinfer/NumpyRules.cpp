@@ -362,6 +362,7 @@ TypeId type_numpy_call(BuiltinCall &c) {
     case BuiltinId::BitgenNextUint64:
     case BuiltinId::BitgenNextUint32:
     case BuiltinId::BitgenNextDouble: return type_bitgen_call(c);
+    case BuiltinId::ViewOf: return type_view_of(c);
     default: return type_lapack_call(c);
   }
 }

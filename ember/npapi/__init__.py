@@ -193,6 +193,7 @@ def _builtin(obj):
             splits,
             stats,
             ufuncs,
+            views,
         )
     return _overloads.get(id(obj))
 
