@@ -351,6 +351,11 @@ ScalarKind BuiltinCall::dtype_param(size_t p, ScalarKind dflt) const {
   if (!given(p)) return dflt;
   ScalarKind k;
   if (dtype_of(types, param(p), &k)) return k;
+  if (types.kind(param(p)) == TypeKind::Str &&
+      time_dtype_has_multiple(types.string(types.get(param(p)).a)))
+    unsupported(cx.loc()) << name() << "(): dtype " << types.string(types.get(param(p)).a)
+                          << ": datetime64 and timedelta64 units with a multiple ('10s', '2D') "
+                             "are not supported in compiled code yet";
   typing_error(cx.loc()) << name() << "(): dtype must be a NumPy type such as np.float32 or a "
                          << "string such as 'f4', known when the function is compiled; got "
                          << types.to_string(param(p));

@@ -118,7 +118,8 @@ TypeId type_reduction(BuiltinCall &c) {
     case BuiltinId::NpMean:
     case BuiltinId::NpStd:
     case BuiltinId::NpVar: {
-      ScalarKind r = is_float(k) ? k : is_complex(k) ? k : ScalarKind::Float64;
+      // A timedelta's mean is a timedelta of its unit (NumPy: the sum / count, truncated).
+      ScalarKind r = is_float(k) || is_complex(k) || is_timedelta(k) ? k : ScalarKind::Float64;
       if (c.id != BuiltinId::NpMean && is_complex(k))
         r = k == ScalarKind::Complex64 ? ScalarKind::Float32 : ScalarKind::Float64;
       return array_of(types, r, out_nd);
