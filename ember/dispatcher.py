@@ -246,6 +246,8 @@ class JitFunction(Overloads):
         rng = _rng_class()
         if rng is not None and any(type(value) is rng for value in args):
             args, locks = _generator_arguments(args, rng)
+        if "numpy.polynomial.polynomial" in sys.modules:  # Polynomials: their stand-ins
+            args = __import__("ember.npapi.polynomial_class", fromlist=["_"]).arguments(args)
         realigned = []  # (argument, its aligned copy): written back after the call
         for i, (name, value) in enumerate(zip(self._argnames, args)):
             if isinstance(value, (_ember.Dispatcher, tuple)):
