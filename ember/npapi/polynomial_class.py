@@ -7,15 +7,17 @@ C-contiguous arrays: ``coef`` of NumPy's coefficient dtype (``np.common_type`` o
 float64 for integers, float32, float64, complex64 or complex128), and ``domain`` and ``window``
 of float64 (copies, as NumPy's constructor makes them).  One jitclass per coefficient dtype.
 
-Crossing the boundary: a np.polynomial.Polynomial argument is replaced by a stand-in sharing its
-arrays (``arguments``, called by the dispatcher's slow path), and a stand-in returned to Python
-(alone, in a tuple, in a list, ...) comes back as a new np.polynomial.Polynomial: the jitclass
-is registered with a boxer (``_ember.register_jitclass``'s third argument) that the runtime's
-boxing calls.  NumPy's errors: ValueError for an empty coefficient array and for a domain or
-window without exactly two elements; a coefficient array that is not 1-d, of bool or float16
-dtype, or a complex domain or window is a compile-time error naming it.  Not supported (an
-UnsupportedError): ``symbol=``, the methods and operators of Polynomial (Numba has none either),
-and the other series classes (Chebyshev, Legendre, ...).
+Crossing the boundary: a np.polynomial.Polynomial argument (also one inside a tuple) is
+replaced by a stand-in sharing its arrays (``arguments``, called by the dispatcher's slow
+path), and a stand-in returned to Python (alone, in a tuple, in a list, ...) comes back as a
+new np.polynomial.Polynomial: the jitclass is registered with a boxer
+(``_ember.register_jitclass``'s third argument) that the runtime's boxing calls.
+
+NumPy's errors: ValueError for an empty coefficient array and for a domain or window without
+exactly two elements; a coefficient array that is not 1-d, of bool or float16 dtype, or a
+complex domain or window is a compile-time error naming it.  Not supported (an
+UnsupportedError): ``symbol=``, the methods and operators of Polynomial (Numba has none
+either), and the other series classes (Chebyshev, Legendre, ...).
 """
 from __future__ import annotations
 
@@ -78,12 +80,25 @@ def _stand_in(p):
         _raw.active = False
 
 
+def _holds(value, poly):
+    return type(value) is poly or (type(value) is tuple and any(_holds(v, poly) for v in value))
+
+
+def _replaced(value, poly):
+    if type(value) is poly:
+        return _stand_in(value)
+    if type(value) is tuple:
+        return tuple(_replaced(v, poly) for v in value)
+    return value
+
+
 def arguments(args):
-    """The call's arguments with each np.polynomial.Polynomial replaced by its stand-in."""
+    """The call's arguments with each np.polynomial.Polynomial (also inside tuples) replaced by
+    its stand-in."""
     poly = np.polynomial.Polynomial
-    if not any(type(v) is poly for v in args):
+    if not any(_holds(v, poly) for v in args):
         return args
-    return tuple(_stand_in(v) if type(v) is poly else v for v in args)
+    return tuple(_replaced(v, poly) for v in args)
 
 
 # ---- the constructor ------------------------------------------------------------------------

@@ -148,6 +148,25 @@ def test_as_arguments(p):
     same(items[1], p)
 
 
+@ember.jit
+def in_tuples(ps, x):
+    total = 0.0
+    for k in range(len(ps[0])):
+        total += ps[0][k] * x
+    return ps[1], total + ps[1].coef[0]
+
+
+def test_in_tuple_arguments():
+    p, q = Polynomial([1.0, 2.0]), Polynomial([3.0], domain=[0, 1])
+    back, total = in_tuples(((1.5, 2.5), q), 2.0)
+    same(back, q)
+    assert total == 1.5 * 2.0 + 2.5 * 2.0 + 3.0
+    got = ember.jit(lambda t: t)((p, (q, 4)))
+    same(got[0], p)
+    same(got[1][0], q)
+    assert got[1][1] == 4
+
+
 def test_mutation_is_shared_with_the_argument():
     p = Polynomial([1.0, 2.0])
     ember.jit(set_coef)(p, 7.0)
