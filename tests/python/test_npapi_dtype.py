@@ -116,3 +116,37 @@ def test_errors():
         ember.jit(lambda: np.empty(2, np.dtype("f8", align=True)))()
     with pytest.raises(UnsupportedError, match="cannot be returned from compiled code"):
         ember.jit(lambda: np.dtype("f8"))()
+
+
+@ember.jit
+def empty_of(n, dt):
+    return np.empty(n, dt)
+
+
+@ember.jit
+def cast_unless_same(a, dt):
+    if a.dtype == dt:
+        return a.astype(np.float64) * 0.0 - 1.0
+    return a.astype(dt).astype(np.float64)
+
+
+@pytest.mark.parametrize("dt", [np.float32, np.dtype("f4"), np.dtype("int16"), float, int,
+                                np.complex64, np.uint8, np.dtype("M8[s]"), np.dtype("<u4")])
+def test_dtype_arguments(dt):
+    # As Numba's DType / NumberClass arguments: compiled per dtype, the value a constant.
+    got = empty_of(3, dt)
+    assert got.dtype == np.dtype(dt) and got.shape == (3,)
+
+
+def test_dtype_arguments_steer_the_code():
+    a = np.array([1.5, 2.5, -3.5])
+    np.testing.assert_array_equal(cast_unless_same(a, np.int32), a.astype(np.int32))
+    np.testing.assert_array_equal(cast_unless_same(a, np.dtype("f8")), np.full(3, -1.0))
+    np.testing.assert_array_equal(cast_unless_same(a, np.float32), a.astype(np.float32))
+    f = ember.jit(lambda dt, n: np.zeros(n, dtype=np.dtype(dt)))
+    assert f(np.uint16, 2).dtype == np.uint16 and f(dt=np.int8, n=4).dtype == np.int8
+
+
+def test_unsupported_dtype_argument():
+    with pytest.raises(TypingError, match="argument 'dt'"):
+        empty_of(2, np.dtype("U4"))
