@@ -150,3 +150,13 @@ def test_dtype_arguments_steer_the_code():
 def test_unsupported_dtype_argument():
     with pytest.raises(TypingError, match="argument 'dt'"):
         empty_of(2, np.dtype("U4"))
+
+
+def test_typeof():
+    for v, name in ((np.float32, "float32"), (np.dtype("f4"), "float32"), (float, "float64"),
+                    (bool, "bool"), (np.dtype("<i2"), "int16")):
+        t = ember.typeof(v)
+        assert isinstance(t, ember.types.NumberClass) and str(t) == f"class({name})"
+        assert t.instance_type is not None
+    with pytest.raises(ValueError, match="StrDType"):
+        ember.typeof(np.dtype("U3"))

@@ -207,3 +207,8 @@ def test_compile_time_errors():
         passthrough(Polynomial(np.ones(2, np.float16)))
     with pytest.raises(EmberError, match="Chebyshev"):
         passthrough(np.polynomial.Chebyshev([1.0]))
+
+
+def test_typeof():
+    assert str(ember.typeof(Polynomial([1.0]))) == "instance(Polynomial_float64)"
+    assert str(ember.typeof(Polynomial([1j]))) == "instance(Polynomial_complex128)"
