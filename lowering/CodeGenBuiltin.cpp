@@ -628,6 +628,7 @@ V FunctionLowerer::lower_builtin(const InstData &d, BuiltinId id) {
     case BuiltinId::NpIdentity:
     case BuiltinId::NpCopy:
     case BuiltinId::NpAscontiguousarray: return lower_array_creation(d, id);
+    case BuiltinId::NpDtype: return nullptr;  // a number class: nothing at run time
     case BuiltinId::NpSum:
     case BuiltinId::NpProd:
     case BuiltinId::NpMin:

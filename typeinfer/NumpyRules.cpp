@@ -310,6 +310,21 @@ TypeId type_random(BuiltinCall &c) {
 
 TypeId type_numpy_call(BuiltinCall &c) {
   switch (c.id) {
+    case BuiltinId::NpDtype: {
+      if (c.given(1) || c.given(2))
+        unsupported(c.cx.loc()) << "np.dtype(): align= and copy= are not supported in compiled "
+                                   "code";
+      ScalarKind k;
+      TypeId t = c.param(0);
+      if (c.types.kind(t) == TypeKind::Str && !dtype_of(c.types, t, &k))
+        typing_error(c.cx.loc()) << "np.dtype(): data type '" << c.types.string(c.types.get(t).a)
+                                 << "' not understood";
+      if (!dtype_of(c.types, t, &k))
+        typing_error(c.cx.loc()) << "np.dtype() takes a dtype name (a string constant), a "
+                                    "NumPy scalar class or a dtype in compiled code, not "
+                                 << c.types.to_string(t);
+      return c.types.number_class(k);
+    }
     case BuiltinId::NpEmpty:
     case BuiltinId::NpZeros:
     case BuiltinId::NpOnes:
