@@ -195,6 +195,7 @@ class _Keyer:
     def __init__(self):
         self.stack: list = []
         self.functions_seen: set = set()  # python_function's, by id
+        self.classes: set = set()  # jitclass ids hashed so far
 
     def function(self, jf) -> bytes:
         import builtins
@@ -286,6 +287,9 @@ class _Keyer:
         if isinstance(v, (np.generic, np.dtype)):
             h.update(f"np:{type(v).__name__}:{v!r};".encode())
             return
+        if isinstance(v, type) and issubclass(v, _ember.JitclassBase):
+            self.jitclass(h, getattr(v, "class_type", None))
+            return
         if isinstance(v, type) and issubclass(v, BaseException):
             # Compiled code raises and catches classes by id.  A user class's id is a hash of
             # its module and qualname (bindings/Dispatcher.cpp), the same in every process
@@ -319,6 +323,30 @@ class _Keyer:
         else:  # an object compiled code cannot read (values.py freezes it as unsupported)
             h.update(f"object:{type(v).__module__}.{type(v).__qualname__};".encode())
 
+
+    def jitclass(self, h, ct) -> None:
+        """A jitclass, as a global or as an argument's instance type: its id (the same in every
+        process, ember/jitclasses.py), fields and the keys of its compiled members, so editing a
+        method recompiles the code using the class."""
+        from .jitclasses import stable_class_id
+
+        if ct is None or not stable_class_id(ct.class_id):
+            raise Uncacheable("it uses a jitclass defined more than once under one name in "
+                              "this process, whose id differs between processes")
+        if ct.class_id in self.classes:
+            h.update(f"jitclass:{ct.class_id};".encode())
+            return
+        self.classes.add(ct.class_id)
+        h.update(f"jitclass:{ct.class_id}:{ct.class_name}:{list(ct.struct.items())!r}(".encode())
+        members = {"__init__": ct.init, **ct.methods}
+        members.update({f"static {k}": d for k, d in ct.static_methods.items()})
+        members.update({f"get {k}": d for k, d in ct.getters.items()})
+        members.update({f"set {k}": d for k, d in ct.setters.items()})
+        for name in sorted(members):
+            if members[name] is not None:
+                h.update(f"{name}=".encode())
+                self.value(h, members[name], (), 0)
+        h.update(b")")
 
     # ---- what the extension API adds (ember/extending.py, ember/intrinsics.py) ----------------
 
@@ -412,6 +440,11 @@ def entry_path(jf, codes, declared, target=()) -> str:
     h.update(machine_key())
     h.update(function_key(jf))
     h.update(repr(([list(c) for c in codes], declared)).encode())
+    classes = _argument_classes(codes)
+    if classes:  # instances passed in: their classes' members are compiled into the code
+        keyer = _Keyer()
+        for ct in classes:
+            keyer.jitclass(h, ct)
     if target:
         h.update(repr(tuple(target)).encode())
     code = jf.py_func.__code__
@@ -426,6 +459,23 @@ _DISPATCHER_TAG = 40  # EMBER_T_DISPATCHER (ember/abi.h): the code holds a proce
 
 def _holds_process_ids(code) -> bool:
     return _DISPATCHER_TAG in code
+
+
+_JITCLASS_TAG = 60  # EMBER_T_JITCLASS: [tag, class id]
+
+
+def _argument_classes(codes) -> list:
+    """The jitclasses whose instances (or instance types) the argument type codes name."""
+    module = sys.modules.get("ember.jitclasses")
+    if module is None:  # no jitclass made in this process
+        return []
+    found = []
+    for code in codes:
+        for i, tag in enumerate(code[:-1]):
+            ct = module._class_types.get(code[i + 1]) if tag == _JITCLASS_TAG else None
+            if ct is not None and ct not in found:
+                found.append(ct)
+    return found
 
 
 # ---- reading --------------------------------------------------------------------------------
