@@ -1,6 +1,7 @@
-"""EMBER_TIMING=1: every CPU compile prints the CPU time of its stages to stderr (the measure
-behind the compile-time budgets of benchmarks/, docs/design.md §18).  Checked in a subprocess,
-since the switch is read once per process; no assertion on the times themselves."""
+"""EMBER_TIMING=1: every CPU compile prints the CPU time of its stages to stderr, the measure
+behind the compile-time budgets of benchmarks/ (docs/design.md, "Compile time: where it goes").
+Checked in a subprocess, since the switch is read once per process; no assertion on the times
+themselves."""
 
 import os
 import re
