@@ -162,15 +162,18 @@ def task_containers(tool: str, list_n: int = LIST_N, text_bytes: int = TEXT_BYTE
     want_wc = (len(set(words)), words.count("the"))
     typed_values, typed_want = make_typed_list(tool, typed_n)
 
+    small_typed, _ = make_typed_list(tool, 10)
+    # (key, function, arguments, CPython's result, the same types on a tiny input: the compile
+    # rows time the first call on these, see jitbench.compile_and_time)
     cases = (
-        ("list", append_sum, (list_n,), list_n * (list_n - 1) // 2),
-        ("wc.split", word_count_split, (text, "the"), want_wc),
-        ("wc.scan", word_count_scan, (text, "the"), want_wc),
-        ("set", set_membership, (set_n,), set_n),
-        ("typed", typed_list_sum, (typed_values,), typed_want),
+        ("list", append_sum, (list_n,), list_n * (list_n - 1) // 2, (10,)),
+        ("wc.split", word_count_split, (text, "the"), want_wc, ("the cat the", "the")),
+        ("wc.scan", word_count_scan, (text, "the"), want_wc, ("the cat the", "the")),
+        ("set", set_membership, (set_n,), set_n, (10,)),
+        ("typed", typed_list_sum, (typed_values,), typed_want, (small_typed,)),
     )
-    for key, fn, args, want in cases:
-        compile_and_time(items, key, jit(fn), args, want, runs, jitted)
+    for key, fn, args, want, small in cases:
+        compile_and_time(items, key, jit(fn), args, want, runs, jitted, small)
     return items
 
 
@@ -193,14 +196,20 @@ def describe_containers(ctx: Context, report: Report) -> list[str]:
         "What each row is:",
         "",
         f"* Each process compiles a small warm-up function first, then each benchmark "
-        f"function: the first call (compile + one run) is timed, then {RUNS} calls after one "
-        f"untimed warm call; {CONTAINER_REPS} processes per tool, ember, numba and CPython "
+        f"function: its first call, on a tiny input of the same types (10 items, an 11-"
+        f"character text), is timed (compile + one tiny run), then {RUNS} tiny calls, then the "
+        f"benchmark's input: one untimed call and {RUNS} timed calls; {CONTAINER_REPS} processes "
+        f"per tool, ember, numba and CPython "
         f"processes alternating so that load from elsewhere hits all of them.  Every time is "
         f"**CPU time** of the worker process (`time.process_time`), not wall-clock time (see "
         f"benchmarks/jitbench.py: with 8+ cores' worth of other work waiting, wall-clock time "
         f"inflates long calls far more than short ones).  Run-time rows: median of all calls, "
-        f"ms per call.  **compile** rows: the first call minus that process's median call, "
-        f"median over the processes.  Every result is checked against CPython's.",
+        f"ms per call.  **compile** rows: the first (tiny) call minus that process's median "
+        f"tiny call, median over the processes: the compile, without the page faults of the "
+        f"first touch of the large input's fresh memory, which the first large call pays in "
+        f"both JITs (4-5 ms of ember's 18 ms for 10^6 appends, EMBER_TIMING=1 and perf; until "
+        f"2026-12-04 the rows were the first large call minus the median large call).  Every "
+        f"result is checked against CPython's.",
         "* The **numpy** column here is CPython running the same function, uncompiled "
         f"({PY_RUNS} calls per process; the typed.List row iterates a plain list there).",
         f"* **list**: `values.append(i)` for i in range({LIST_N:,}) into an empty list, then a "

@@ -38,33 +38,46 @@ def is_refusal(exc: BaseException) -> bool:
 
 
 def compile_and_time(items: dict, key: str, fn, args: tuple, want, runs: int,
-                     jitted: bool) -> list[float] | None:
+                     jitted: bool, small: tuple | None = None) -> list[float] | None:
     """items[key]: ms per steady call; items["compile." + key] (jitted only): the first call
-    minus the median steady call.  A refusal to compile is recorded as "unsupported: ...",
-    a wrong result or any other exception as an error.  Returns the steady samples."""
+    minus the median steady call.  With `small` (arguments of the same types as `args`, on a
+    tiny input), the first call is made with those and the compile row is that first call
+    minus the median small call: the compile, without the first touch of the large input's
+    fresh memory (page faults that the first large call pays and later ones do not, in either
+    JIT).  A refusal to compile is recorded as "unsupported: ...", a wrong result or any other
+    exception as an error.  Returns the steady samples."""
     def error(text):
         items[key] = {"error": text}
         if jitted:
             items[f"compile.{key}"] = {"error": text}
 
+    first_args = args if small is None else small
     try:
         t0 = time.process_time()
-        got = fn(*args)
+        got = fn(*first_args)
         first = time.process_time() - t0
     except Exception as exc:  # noqa: BLE001 - every failure is a table entry
         error((UNSUPPORTED if is_refusal(exc) else "") + error_text(exc))
         return None
-    if got != want:
+    if small is None and got != want:
         error(f"wrong result: got {got!r}, CPython gives {want!r}")
         return None
     try:
+        baseline = None
+        if small is not None:
+            baseline = statistics.median(cpu_time_calls(lambda: fn(*small), runs, warm=0))
+            got = fn(*args)
+            if got != want:
+                error(f"wrong result: got {got!r}, CPython gives {want!r}")
+                return None
         samples = [s * 1e3 for s in cpu_time_calls(lambda: fn(*args), runs, warm=1)]
     except Exception as exc:  # noqa: BLE001
         error(error_text(exc))
         return None
     items[key] = {"samples": samples}
     if jitted:
-        items[f"compile.{key}"] = {"samples": [first * 1e3 - statistics.median(samples)]}
+        base = statistics.median(samples) if baseline is None else baseline * 1e3
+        items[f"compile.{key}"] = {"samples": [first * 1e3 - base]}
     return samples
 
 
