@@ -22,10 +22,10 @@ def describe(value) -> str:
 
 def not_yet_supported(value) -> str:
     """The family of NumPy values issue 13 lists that compiled code does not take yet (datetime
-    units with a multiple, structured dtypes holding objects, bytes and bytearray), or ''."""
+    units with a multiple, structured dtypes holding objects, memoryview), or ''."""
     import numpy as np
-    if isinstance(value, (bytes, bytearray, memoryview)):
-        return "bytes, bytearray and memoryview values (and np.frombuffer over them)"
+    if isinstance(value, memoryview):
+        return "memoryview values (bytes and bytearray are supported)"
     dtype = getattr(value, "dtype", None)
     if not isinstance(dtype, np.dtype) or not isinstance(value, (np.ndarray, np.generic)):
         return ""

@@ -309,6 +309,10 @@ class TypeInferrer {
       }
       cx.callee_out = nullptr;
     }
+    if (op) {
+      TypeId t;
+      if (type_bytes_operator(cx, &t)) return t;
+    }
     if (d.op == Op::BinOp || d.op == Op::Compare) {
       TypeId t;
       if (type_container_operator(cx, &t)) return t;
