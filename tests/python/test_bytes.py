@@ -294,3 +294,23 @@ def test_unsupported_forms_name_themselves():
         compare_str(b"abc")
     with pytest.raises(UnsupportedError, match="memoryview"):
         ident(memoryview(b"abc"))
+
+
+@ember.jit
+def churn(a, b):
+    s = 0
+    for _ in range(3):
+        t = a.tobytes()
+        v = np.frombuffer(t, np.uint8)
+        w = np.frombuffer(b[1:], np.uint8)
+        s += len(t) + int(v[0]) + int(w[0]) + (t[::2] == t[1::2])
+    return s
+
+
+def test_no_leaks(meminfo_balance):
+    a = np.arange(8, dtype=np.int64)
+    assert churn(a, b"xyz") == churn.py_func(a, b"xyz")
+    for _ in range(3):
+        to_bytes(a)
+        from_f8(a.tobytes())
+        round_trip(np.ones((2, 2)))

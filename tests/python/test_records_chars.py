@@ -207,3 +207,12 @@ def sum_of_made(n):
 
 def test_made_array_not_returned():
     assert sum_of_made(10) == 45.0
+
+
+def test_no_leaks(meminfo_balance, people):
+    for _ in range(3):
+        read_fields(people, 1)
+        write_fields(people, 1, b"ab", "cd")
+        make_points(3)
+        sum_of_made(4)
+        like(make_points(2))
