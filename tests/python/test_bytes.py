@@ -314,3 +314,19 @@ def test_no_leaks(meminfo_balance):
         to_bytes(a)
         from_f8(a.tobytes())
         round_trip(np.ones((2, 2)))
+
+
+@ember.jit
+def bytes_key(b):
+    return {b: 1}
+
+
+@ember.jit
+def bytes_list(b):
+    return [b[:1], b[1:]]
+
+
+def test_bytes_in_containers():
+    assert bytes_list(b"abc") == [b"a", b"bc"]
+    with pytest.raises(UnsupportedError, match="dict key"):
+        bytes_key(b"x")

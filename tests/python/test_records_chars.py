@@ -216,3 +216,20 @@ def test_no_leaks(meminfo_balance, people):
         make_points(3)
         sum_of_made(4)
         like(make_points(2))
+
+
+@ember.jit
+def record_list(a):
+    return [a[0], a[1]]
+
+
+@ember.jit
+def record_tuple(a):
+    return a[0], a[-1]
+
+
+def test_records_in_containers(people):
+    with pytest.raises(UnsupportedError, match="record.*list item"):
+        record_list(people)
+    first, last = record_tuple(people)
+    assert first == people[0] and last == people[-1]
