@@ -2,6 +2,8 @@
 // 1-d uint8 array structs, so everything arrays do is lowered as for arrays; this file lowers
 // what differs: Python's comparisons of two byte strings, np.frombuffer (a view of the buffer
 // with another dtype) and ndarray.tobytes (a C-order copy, typed as bytes).
+#include <algorithm>
+
 #include "ember/abi.h"
 #include "lowering/FunctionLowerer.h"
 
@@ -38,7 +40,7 @@ bool FunctionLowerer::lower_bytes_call(const InstData &d, BuiltinId id, V *out) 
       V buf = get(arg(0));
       V n = array_dim(buf, DataModel::kShape, 0), stride = array_dim(buf, DataModel::kStrides, 0);
       V data = array_field(buf, DataModel::kData);
-      auto itemsize = static_cast<uint64_t>(bit_width(types_.dtype(rt)) / 8);
+      auto itemsize = static_cast<uint64_t>(types_.itemsize(rt));  // records' too
       llvm::Constant *one = llvm::ConstantInt::get(i64_, 1);
       raise_if(b_.CreateAnd(b_.CreateICmpNE(stride, one), b_.CreateICmpSGT(n, one)),
                EMBER_EXC_ValueError, "ndarray is not C-contiguous");
@@ -47,8 +49,15 @@ bool FunctionLowerer::lower_bytes_call(const InstData &d, BuiltinId id, V *out) 
                EMBER_EXC_ValueError, "buffer size must be a multiple of element size");
       // Compiled code loads elements with their natural alignment: a buffer that breaks it
       // (a slice of a uint8 array at an odd offset) is refused rather than misread.
+      // A record's fields are accessed at their natural alignment when the dtype is aligned,
+      // which its itemsize (a multiple of it) bounds; a packed one's with alignment 1.
+      uint64_t align = itemsize;
+      if (types_.kind(rt) == TypeKind::RecordArray) {
+        const RecordInfo *r = types_.record_info(types_.get(rt).handle);
+        align = r && r->aligned ? std::min<uint64_t>(itemsize & (~itemsize + 1), 16) : 1;
+      }
       V misaligned =
-          b_.CreateAnd(b_.CreatePtrToInt(data, i64_), llvm::ConstantInt::get(i64_, itemsize - 1));
+          b_.CreateAnd(b_.CreatePtrToInt(data, i64_), llvm::ConstantInt::get(i64_, align - 1));
       raise_if(b_.CreateICmpNE(misaligned, llvm::ConstantInt::get(i64_, 0)), EMBER_EXC_ValueError,
                "np.frombuffer(): the buffer's address is not aligned to the dtype's item size, "
                "which compiled code needs");

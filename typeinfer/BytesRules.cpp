@@ -65,6 +65,10 @@ TypeId type_bytes_call(BuiltinCall &c) {
       if (c.given(2) || c.given(3))
         unsupported(c.cx.loc()) << "np.frombuffer()'s count and offset arguments are not "
                                    "supported in compiled code; slice the buffer instead";
+      if (c.given(1) && types.kind(c.param(1)) == TypeKind::TypeRef &&
+          types.kind(types.get(c.param(1)).elems[0]) == TypeKind::Record)  // records from bytes
+        return types.record_array(types.get(types.get(c.param(1)).elems[0]).handle, 1, Layout::C,
+                                  types.readonly(buf));
       ScalarKind k = c.dtype_param(1, ScalarKind::Float64);
       return types.array(k, 1, Layout::C, types.readonly(buf));
     }

@@ -299,10 +299,14 @@ void check_record_setitem(RuleContext &cx) {
 
 TypeId type_record_call(BuiltinCall &c) {
   TypeContext &types = c.types;
-  if (c.id != BuiltinId::NpEmpty && c.id != BuiltinId::NpZeros) return TypeId{};
+  if (c.id != BuiltinId::NpEmpty && c.id != BuiltinId::NpZeros && c.id != BuiltinId::NpOnes)
+    return TypeId{};
   if (!c.given(1) || types.kind(c.param(1)) != TypeKind::TypeRef) return TypeId{};
   TypeId rec = types.get(c.param(1)).elems[0];
   if (types.kind(rec) != TypeKind::Record) return TypeId{};
+  if (c.id == BuiltinId::NpOnes)
+    unsupported(c.cx.loc()) << "np.ones() of a structured dtype (" << c.cx.str(rec)
+                            << ") is not supported in compiled code; np.empty and np.zeros are";
   return types.record_array(types.get(rec).handle, c.shape_ndim(c.param(0)), Layout::C);
 }
 

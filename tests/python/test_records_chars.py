@@ -233,3 +233,32 @@ def test_records_in_containers(people):
         record_list(people)
     first, last = record_tuple(people)
     assert first == people[0] and last == people[-1]
+
+
+@ember.jit
+def records_from_bytes(buf):
+    a = np.frombuffer(buf, POINT)
+    s = 0.0
+    for i in range(len(a)):
+        if a[i].tag == b"q":
+            s += a[i].x + a[i].y
+    return s, a
+
+
+@ember.jit
+def ones_of_records(n):
+    return np.ones(n, POINT)
+
+
+def test_frombuffer_of_records():
+    src = np.zeros(4, POINT)
+    src["x"], src["y"], src["tag"] = [1, 2, 3, 4], [10, 20, 30, 40], [b"q", b"p", b"q", b"qq"]
+    s, a = records_from_bytes(src.tobytes())
+    assert s == 44.0
+    assert a.dtype == POINT and not a.flags.writeable
+    for f in POINT.names:
+        np.testing.assert_array_equal(a[f], np.frombuffer(src.tobytes(), POINT)[f])
+    with pytest.raises(ValueError, match="multiple of element size"):
+        records_from_bytes(src.tobytes()[:-1])
+    with pytest.raises(UnsupportedError, match=r"np.ones\(\) of a structured dtype"):
+        ones_of_records(2)
