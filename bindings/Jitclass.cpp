@@ -25,6 +25,9 @@ PyTypeObject JitclassBaseType = {
 // class id -> the generated Python class (strong references, kept for the process: a class
 // id is the id() of the JitClass object, which ember/jitclasses.py keeps alive as well).
 std::map<int64_t, PyObject *> *g_classes = nullptr;
+// class id -> a callable that turns a boxed instance into the Python object it stands for
+// (np.polynomial.Polynomial for ember/npapi/polynomial_class.py's stand-in); most have none.
+std::map<int64_t, PyObject *> *g_boxers = nullptr;
 
 PyObject *base_new(PyTypeObject *type, PyObject *, PyObject *) {
   auto *self = reinterpret_cast<JitclassObject *>(type->tp_alloc(type, 0));
@@ -55,8 +58,8 @@ PyMethodDef kMethods[] = {
 
 PyObject *register_class(PyObject *, PyObject *args) {
   long long class_id;
-  PyObject *cls;
-  if (!PyArg_ParseTuple(args, "LO", &class_id, &cls)) return nullptr;
+  PyObject *cls, *boxer = Py_None;
+  if (!PyArg_ParseTuple(args, "LO|O", &class_id, &cls, &boxer)) return nullptr;
   if (!PyType_Check(cls) ||
       !PyType_IsSubtype(reinterpret_cast<PyTypeObject *>(cls), &JitclassBaseType)) {
     PyErr_SetString(PyExc_TypeError, "a jitclass's Python class must subclass JitclassBase");
@@ -66,11 +69,19 @@ PyObject *register_class(PyObject *, PyObject *args) {
   auto it = g_classes->find(class_id);
   if (it != g_classes->end()) Py_DECREF(it->second);
   (*g_classes)[class_id] = Py_NewRef(cls);
+  if (boxer != Py_None) {
+    if (!g_boxers) g_boxers = new std::map<int64_t, PyObject *>();
+    auto b = g_boxers->find(class_id);
+    if (b != g_boxers->end()) Py_DECREF(b->second);
+    (*g_boxers)[class_id] = Py_NewRef(boxer);
+  }
   Py_RETURN_NONE;
 }
 
-PyMethodDef kRegister = {"register_jitclass", register_class, METH_VARARGS,
-                         "Sets the class that instances of a jitclass id come back as."};
+PyMethodDef kRegister = {
+    "register_jitclass", register_class, METH_VARARGS,
+    "Sets the class that instances of a jitclass id come back as, and optionally a "
+    "callable converting such an object to what Python is given."};
 
 }  // namespace
 
@@ -124,6 +135,14 @@ PyObject *wrap_jitclass(int64_t class_id, ember_meminfo *mi) {
   auto *self = reinterpret_cast<JitclassObject *>(obj);
   self->mi = mi;
   self->class_id = class_id;
+  if (g_boxers) {
+    auto b = g_boxers->find(class_id);
+    if (b != g_boxers->end()) {
+      PyObject *converted = PyObject_CallOneArg(b->second, obj);
+      Py_DECREF(obj);
+      return converted;
+    }
+  }
   return obj;
 }
 

@@ -9,6 +9,11 @@
 // interpreter with its own GIL before 3.13).  So code is compiled once per process, and
 // interpreters with their own GIL run it at once: call() releases the interpreter's GIL.
 //
+// Arrays reach compiled code through the buffer protocol (PEP 3118: memoryview, array.array,
+// bytearray, mmap), since NumPy cannot load in a sub-interpreter: call() fills the array struct
+// of ember/abi.h from the buffer, borrowed (no MemInfo, no parent), and releases the buffer when
+// the call returns.
+//
 // The module is plain C API with multi-phase init (Py_mod_exec), declares a GIL per interpreter
 // supported, and keeps no Python object between calls: the registry is C++ storage behind a
 // mutex, which interpreters with different GILs may reach at the same time.  Entries are never
@@ -23,6 +28,7 @@
 #include <mutex>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "ember/abi.h"
 
@@ -190,15 +196,51 @@ PyObject *box_scalar(long tag, const uint64_t *slot) {
   }
 }
 
+// An array argument of `ndim` dimensions from an object with the buffer protocol: its struct
+// (ember_array, then shape[ndim] and strides[ndim]) in *storage, the buffer held in *view until
+// the caller releases it.  The caller (ember/_subinterpreter.py) matched the buffer's format,
+// dimensions, layout and writability against the published signature; ndim and the writable
+// request are checked again here because a mismatch would make compiled code read past the
+// struct or write to read-only memory.
+bool unbox_buffer(PyObject *value, int ndim, bool writable, Py_buffer *view,
+                  std::vector<int64_t> *storage) {
+  int flags = PyBUF_RECORDS_RO | (writable ? PyBUF_WRITABLE : 0);
+  if (PyObject_GetBuffer(value, view, flags) < 0) return false;
+  if (view->ndim != ndim) {
+    PyErr_Format(PyExc_TypeError, "call(): a %d-d buffer for a %d-d array argument", view->ndim,
+                 ndim);
+    PyBuffer_Release(view);
+    return false;
+  }
+  constexpr size_t kHeader = sizeof(ember_array) / sizeof(int64_t);
+  static_assert(sizeof(ember_array) % sizeof(int64_t) == 0, "ember_array is int64-aligned");
+  storage->assign(kHeader + 2 * static_cast<size_t>(ndim), 0);
+  auto *a = reinterpret_cast<ember_array *>(storage->data());
+  int64_t nitems = 1;
+  for (int d = 0; d < ndim; ++d) {
+    a->shape_and_strides[d] = view->shape[d];
+    a->shape_and_strides[ndim + d] = view->strides[d];
+    nitems *= view->shape[d];
+  }
+  a->meminfo = nullptr;  // borrowed: the buffer stays held until the call returns
+  a->parent = nullptr;   // no ndarray to hand back (results are numbers)
+  a->nitems = nitems;
+  a->itemsize = view->itemsize;
+  a->data = view->buf;
+  return true;
+}
+
 PyObject *text_or_none(const char *s) {
   if (!s) Py_RETURN_NONE;
   return PyUnicode_DecodeUTF8(s, static_cast<Py_ssize_t>(std::strlen(s)), "replace");
 }
 
 // call(address, ret_tag, arg_tags, args): runs a published status wrapper (ember/abi.h:
-// `i32 wrapper(ret*, ember_error*, args**)`) with numbers and bool, without the GIL.  Returns
-// (0, result), or (1, exception id, message, line, function, filename) when the code raised;
-// ember/_subinterpreter.py makes the exception in the calling interpreter.
+// `i32 wrapper(ret*, ember_error*, args**)`) without the GIL.  arg_tags holds two bytes per
+// argument: a number's or bool's type tag and 0, or EMBER_T_ARRAY and the array's ndim, with
+// 0x80 set when compiled code may write to it (the argument then has the buffer protocol).
+// Returns (0, result), or (1, exception id, message, line, function, filename) when the code
+// raised; ember/_subinterpreter.py makes the exception in the calling interpreter.
 PyObject *call(PyObject *, PyObject *const *args, Py_ssize_t nargs) {
   if (nargs != 4 || !PyBytes_Check(args[2]) || !PyTuple_Check(args[3])) {
     PyErr_SetString(PyExc_TypeError, "call(address, ret_tag, arg_tags: bytes, args: tuple)");
@@ -208,11 +250,11 @@ PyObject *call(PyObject *, PyObject *const *args, Py_ssize_t nargs) {
   if (PyErr_Occurred()) return nullptr;
   long ret_tag = PyLong_AsLong(args[1]);
   if (ret_tag == -1 && PyErr_Occurred()) return nullptr;
-  const char *tags = PyBytes_AS_STRING(args[2]);
-  Py_ssize_t n = PyBytes_GET_SIZE(args[2]);
-  if (PyTuple_GET_SIZE(args[3]) != n) {
-    PyErr_Format(PyExc_TypeError, "call(): %zd arguments for %zd types", PyTuple_GET_SIZE(args[3]),
-                 n);
+  const auto *tags = reinterpret_cast<const unsigned char *>(PyBytes_AS_STRING(args[2]));
+  Py_ssize_t n = PyBytes_GET_SIZE(args[2]) / 2;
+  if (PyBytes_GET_SIZE(args[2]) % 2 || PyTuple_GET_SIZE(args[3]) != n) {
+    PyErr_Format(PyExc_TypeError, "call(): %zd arguments for %zd bytes of types",
+                 PyTuple_GET_SIZE(args[3]), PyBytes_GET_SIZE(args[2]));
     return nullptr;
   }
   constexpr Py_ssize_t kMaxArgs = 64;
@@ -222,10 +264,29 @@ PyObject *call(PyObject *, PyObject *const *args, Py_ssize_t nargs) {
   }
   uint64_t values[kMaxArgs];
   void *slots[kMaxArgs];
+  std::vector<Py_buffer> views;  // reserved up front: slots point into `arrays`, not here
+  views.reserve(static_cast<size_t>(n));
+  std::vector<std::vector<int64_t>> arrays(static_cast<size_t>(n));
+  auto release = [&views] {
+    for (Py_buffer &v : views) PyBuffer_Release(&v);
+  };
   for (Py_ssize_t i = 0; i < n; ++i) {
-    if (!unbox_scalar(PyTuple_GET_ITEM(args[3], i), static_cast<unsigned char>(tags[i]),
-                      &values[i]))
+    unsigned char tag = tags[2 * i], extra = tags[2 * i + 1];
+    PyObject *value = PyTuple_GET_ITEM(args[3], i);
+    if (tag == EMBER_T_ARRAY) {
+      views.emplace_back();
+      if (!unbox_buffer(value, extra & 0x7f, extra & 0x80, &views.back(), &arrays[i])) {
+        views.pop_back();
+        release();
+        return nullptr;
+      }
+      slots[i] = arrays[i].data();
+      continue;
+    }
+    if (!unbox_scalar(value, tag, &values[i])) {
+      release();
       return nullptr;
+    }
     slots[i] = &values[i];
   }
   using Wrapper = int32_t (*)(void *, ember_error *, void **);
@@ -235,7 +296,8 @@ PyObject *call(PyObject *, PyObject *const *args, Py_ssize_t nargs) {
   std::memset(&err, 0, sizeof err);
   int32_t status;
   Py_BEGIN_ALLOW_THREADS status = wrapper(ret, &err, slots);
-  Py_END_ALLOW_THREADS if (status == EMBER_OK) {
+  Py_END_ALLOW_THREADS release();
+  if (status == EMBER_OK) {
     PyObject *value = box_scalar(ret_tag, ret);
     if (!value) return nullptr;
     return Py_BuildValue("(iN)", 0, value);
@@ -247,7 +309,7 @@ PyObject *call(PyObject *, PyObject *const *args, Py_ssize_t nargs) {
 PyMethodDef methods[] = {
     {"call", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(call)), METH_FASTCALL,
      "call(address, ret_tag, arg_tags, args) -> (0, result) or (1, exc id, msg, line, "
-     "function, filename): runs published code of numbers and bool without the GIL"},
+     "function, filename): runs published code of numbers, bool and buffers without the GIL"},
     {"publish", publish, METH_VARARGS,
      "publish(key, signature, address, layout) -> bool: record compiled code for every "
      "interpreter of the process (False when the key and signature were already there)"},

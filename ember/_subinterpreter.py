@@ -5,13 +5,17 @@ NumPy and ember's pybind11 modules (single-phase init, process-global Python obj
 load in an interpreter with its own GIL, so ``import ember`` there imports a light set
 (ember/__init__.py): the types, the errors, and ``jit`` / ``njit`` / ``cfunc`` from this module.
 They compile nothing.  The main interpreter publishes each specialization it compiles or loads
-from the on-disk cache whose arguments and result are numbers or bool (and every ``@cfunc``) in
+from the on-disk cache whose result is a number, bool or None and whose arguments are numbers,
+bool or arrays of them (and every ``@cfunc``) in
 ``ember._shared_code``, a native module with multi-phase init and no Python objects, which every
 interpreter of the process shares: the key is the function's module, qualified name and a digest
 of its bytecode, so the same module imported in a sub-interpreter finds the code.  A call there
 looks its argument types up and calls the compiled code's status wrapper (ember/abi.h) through
 ``_shared_code.call``, without its interpreter's GIL: several interpreters run compiled code at
-once.
+once.  An array argument there is any object with the buffer protocol (memoryview, array.array,
+bytearray, mmap): its format, dimensions, layout and writability choose the published code as an
+ndarray's dtype, ndim, layout and flags would in the main interpreter, and compiled code reads and
+writes the buffer in place.
 
 Argument types with no published code raise ``SubinterpreterError``: compiling needs the main
 interpreter (call the function there once with those types, or give the decorator a signature,
@@ -121,6 +125,10 @@ def code_key(fn) -> str:
 
 
 def _code_text(code) -> str:
+    if code[0] == _sig.T_ARRAY:  # Numba's spelling: array(float64, 1d, C)
+        _, dtype, ndim, layout, readonly = code
+        text = f"array({_NAMES[dtype]}, {ndim}d, {'CFA'[layout]})"
+        return "readonly " + text if readonly else text
     if code[0] == _sig.T_CPOINTER:
         return "voidptr" if code[1] == 0 else f"CPointer({_NAMES[code[1]]})"
     return _NAMES[code[0]]
@@ -139,11 +147,27 @@ def _scalar(code, result=False) -> bool:
     )
 
 
+def _array(code) -> bool:
+    """An array of numbers or bool: what a buffer passes as in a sub-interpreter."""
+    return (
+        code is not None
+        and len(code) == 5
+        and code[0] == _sig.T_ARRAY
+        and code[1] in _SCALARS
+        and 0 <= code[2] < 0x80
+    )
+
+
 def publish_jit(py_func, arg_codes, ret_code, address: int, owner) -> bool:
     """Records a jitted function's specialization for the process's other interpreters, when
-    its arguments and result are numbers or bool (what a sub-interpreter can pass without
-    NumPy).  Returns whether it was published."""
-    if not address or not all(_scalar(c) for c in arg_codes) or not _scalar(ret_code, True):
+    its arguments are numbers, bool or arrays of them and its result a number, bool or None
+    (what a sub-interpreter can pass and take back without NumPy).  Returns whether it was
+    published."""
+    if (
+        not address
+        or not all(_scalar(c) or _array(c) for c in arg_codes)
+        or not _scalar(ret_code, True)
+    ):
         return False
     if py_func.__closure__:  # its code holds the captured values: not the same function
         return False
@@ -173,22 +197,80 @@ def publish_cfunc(py_func, arg_codes, ret_code, address: int, owner) -> bool:
 # ---- a sub-interpreter calls ----------------------------------------------------------------
 
 
-def _arg_tag(value, name, i):
+# A buffer's element (PEP 3118 struct format, native byte order) as a type tag, by the kind of
+# its format character and its itemsize.
+_BUFFER_KINDS = {
+    "?": {1: _sig.T_BOOL},
+    "signed": {1: _sig.T_INT8, 2: _sig.T_INT16, 4: _sig.T_INT32, 8: _sig.T_INT64},
+    "unsigned": {1: _sig.T_UINT8, 2: _sig.T_UINT16, 4: _sig.T_UINT32, 8: _sig.T_UINT64},
+    "float": {4: _sig.T_FLOAT32, 8: _sig.T_FLOAT64},
+}
+_FORMAT_KINDS = {
+    **dict.fromkeys("bhilqn", "signed"),
+    **dict.fromkeys("BHILQN", "unsigned"),
+    **dict.fromkeys("fd", "float"),
+    "?": "?",
+}
+
+
+def _buffer_code(value, name, i):
+    """The array type code (ember/abi.h) a buffer passes as, or None when it has no buffer
+    protocol."""
+    import sys
+
+    try:
+        view = memoryview(value)
+    except TypeError:
+        return None
+    fmt = view.format
+    if fmt[:1] in "@=" or (fmt[:1] == "<" and sys.byteorder == "little"):
+        fmt = fmt[1:]  # native (or little-endian here) byte order
+    dtype = _BUFFER_KINDS.get(_FORMAT_KINDS.get(fmt, ""), {}).get(view.itemsize)
+    if len(fmt) != 1 or dtype is None:
+        raise SubinterpreterError(
+            f"{name}(): argument {i + 1} is a buffer of format {view.format!r}; an array "
+            "argument in a sub-interpreter holds native-order numbers or bool (struct formats "
+            "? b B h H i I l L q Q n N f d)"
+        )
+    if view.ndim <= 1 or view.c_contiguous:
+        layout = _sig.LAYOUT_C if view.c_contiguous else _sig.LAYOUT_A
+    else:
+        layout = _sig.LAYOUT_F if view.f_contiguous else _sig.LAYOUT_A
+    return (_sig.T_ARRAY, dtype, view.ndim, layout, int(view.readonly))
+
+
+def _arg_code(value, name, i):
+    """The type code a sub-interpreter's argument passes as: (tag,) for a number or bool, an
+    array code for a buffer."""
     if isinstance(value, bool):
-        return _sig.T_BOOL
+        return (_sig.T_BOOL,)
     if isinstance(value, int):
-        return _sig.T_INT64
+        return (_sig.T_INT64,)
     if isinstance(value, float):
-        return _sig.T_FLOAT64
+        return (_sig.T_FLOAT64,)
+    code = _buffer_code(value, name, i)
+    if code is not None:
+        return code
     raise SubinterpreterError(
         f"{name}(): argument {i + 1} is a {type(value).__name__}; in a sub-interpreter a "
-        "jitted function takes int, float and bool arguments only (NumPy, and with it arrays, "
-        "cannot be loaded in an interpreter with its own GIL)"
+        "jitted function takes int, float and bool arguments, and arrays as objects with the "
+        "buffer protocol (memoryview, array.array, bytearray), since NumPy cannot be loaded "
+        "in an interpreter with its own GIL"
     )
 
 
-def _converts(tag: int, param: int) -> bool:
-    """Whether a Python value typed `tag` passes as `param` (Numba's safe conversions)."""
+def _converts(code, param) -> bool:
+    """Whether a value of type `code` passes as `param`: Numba's safe conversions for numbers;
+    a buffer as an array of its dtype and ndim, to code of its layout or any layout ('A'), to
+    read-only code whether or not it is writable."""
+    if code[0] == _sig.T_ARRAY or param[0] == _sig.T_ARRAY:
+        return (
+            code[0] == param[0] == _sig.T_ARRAY
+            and tuple(code[1:3]) == tuple(param[1:3])
+            and param[3] in (code[3], _sig.LAYOUT_A)
+            and param[4] >= code[4]
+        )
+    tag, param = code[0], param[0]
     if tag == param:
         return True
     if tag == _sig.T_BOOL:
@@ -209,7 +291,13 @@ class _Entry:
         assert kind == "jit", layout
         self.address = address
         self.ret_tag = ret_code[0]
-        self.arg_tags = bytes(c[0] for c in arg_codes)
+        # two bytes an argument for ember._shared_code.call: the tag and 0, or T_ARRAY and its
+        # ndim with 0x80 when the code may write to it
+        self.arg_tags = bytes(
+            b
+            for c in arg_codes
+            for b in ((c[0], c[2] | (0 if c[4] else 0x80)) if c[0] == _sig.T_ARRAY else (c[0], 0))
+        )
 
     def __call__(self, name, args):
         out = _registry().call(self.address, self.ret_tag, self.arg_tags, tuple(args))
@@ -279,9 +367,9 @@ class SharedDispatcher:
                 bound[i] = defaults[d]
         return bound
 
-    def _find(self, tags) -> _Entry:
+    def _find(self, codes) -> _Entry:
         registry = _registry()
-        exact = registry.lookup(self._key, ",".join(_NAMES[t] for t in tags))
+        exact = registry.lookup(self._key, ",".join(_code_text(c) for c in codes))
         if exact is not None:
             return _Entry(*exact)
         best = None
@@ -289,10 +377,10 @@ class SharedDispatcher:
             kind, _ret, arg_codes = json.loads(layout)
             if (
                 kind == "jit"
-                and len(arg_codes) == len(tags)
-                and all(_converts(t, c[0]) for t, c in zip(tags, arg_codes))
+                and len(arg_codes) == len(codes)
+                and all(_converts(t, c) for t, c in zip(codes, arg_codes))
             ):
-                cost = sum(t != c[0] for t, c in zip(tags, arg_codes))
+                cost = sum(tuple(t) != tuple(c) for t, c in zip(codes, arg_codes))
                 if best is None or cost < best[0]:
                     best = (cost, address, layout)
         if best is not None:
@@ -300,7 +388,7 @@ class SharedDispatcher:
         have = [
             s for s, _a, layout in registry.signatures(self._key) if json.loads(layout)[0] == "jit"
         ]
-        got = ", ".join(_NAMES[t] for t in tags)
+        got = ", ".join(_code_text(c) for c in codes)
         if self.py_func.__closure__:
             raise SubinterpreterError(
                 f"{self.__qualname__}(): a closure's compiled code holds the values it "
@@ -317,10 +405,10 @@ class SharedDispatcher:
 
     def __call__(self, *args, **kwargs):
         args = self._bind(args, kwargs)
-        tags = tuple(_arg_tag(v, self.__name__, i) for i, v in enumerate(args))
-        entry = self._entries.get(tags)
+        codes = tuple(_arg_code(v, self.__name__, i) for i, v in enumerate(args))
+        entry = self._entries.get(codes)
         if entry is None:
-            entry = self._entries[tags] = self._find(tags)
+            entry = self._entries[codes] = self._find(codes)
         return entry(self.__qualname__, args)
 
     @property
@@ -433,6 +521,6 @@ def missing(name: str):
     """What ``ember.<name>`` raises in a sub-interpreter for what is not in the light set."""
     return AttributeError(
         f"module 'ember' has no attribute {name!r} in a sub-interpreter: there ember runs code "
-        "the main interpreter compiled (jit, njit and cfunc of numbers and bool), as NumPy and "
-        "ember's compiler cannot load in an interpreter with its own GIL"
+        "the main interpreter compiled (jit, njit and cfunc of numbers, bool and buffers), as "
+        "NumPy and ember's compiler cannot load in an interpreter with its own GIL"
     )

@@ -13,6 +13,9 @@ def describe(value) -> str:
         bad = [v for v in value if not typeable(v)]
         return f"a tuple holding {describe(bad[0])}" if bad else "a tuple"
     if hasattr(value, "dtype") and hasattr(value, "ndim"):
+        import numpy as np
+        if isinstance(value, np.generic):
+            return f"a {value.dtype} scalar"
         return f"an array of dtype {value.dtype}"
     if isinstance(value, (list, set)) and not value:
         return f"an empty {type(value).__name__} (its item type cannot be known)"
@@ -26,6 +29,8 @@ def not_yet_supported(value) -> str:
     import numpy as np
     if isinstance(value, memoryview):
         return "memoryview values (bytes and bytearray are supported)"
+    if isinstance(value, (list, tuple, set)):  # a container of such values
+        return next((w for w in map(not_yet_supported, value) if w), "")
     dtype = getattr(value, "dtype", None)
     if not isinstance(dtype, np.dtype) or not isinstance(value, (np.ndarray, np.generic)):
         return ""

@@ -45,6 +45,10 @@ from . import _ember
 FORMAT = 1
 MAGIC = b"EMBERC01"
 SUFFIX = ".ember.so"
+# A kernel's GPU code (ember/cuda/kernel_cache.py): the payload is the PTX text or the AMDGPU
+# code object, not a shared object to dlopen.
+GPU_SUFFIXES = {"ptx": ".ember.ptx", "hsaco": ".ember.hsaco"}
+SUFFIXES = (SUFFIX, *GPU_SUFFIXES.values())
 _TRAILER = struct.Struct("<Q8s")
 
 LOCK_SUFFIX = ".lock"
@@ -121,9 +125,10 @@ _machine_key: bytes | None = None
 
 
 def _build_stamp(h) -> None:
-    """ember's own files (its Python and native modules): a change to ember changes every key."""
+    """ember's own files (its Python and native modules): a change to ember changes every key.
+    The kernel language's packages too: kernels are cached (ember/cuda/kernel_cache.py)."""
     here = os.path.dirname(os.path.abspath(__file__))
-    for folder in (here, os.path.join(here, "npapi")):
+    for folder in (here, *(os.path.join(here, sub) for sub in ("npapi", "cuda", "hip"))):
         try:
             names = sorted(os.listdir(folder))
         except OSError:
@@ -189,6 +194,8 @@ class _Keyer:
 
     def __init__(self):
         self.stack: list = []
+        self.functions_seen: set = set()  # python_function's, by id
+        self.classes: set = set()  # jitclass ids hashed so far
 
     def function(self, jf) -> bytes:
         import builtins
@@ -198,8 +205,9 @@ class _Keyer:
         opts = jf.options
         # Explicit signatures too: a caller's typing converts its arguments to them.
         h.update(repr((opts.nogil, opts.parallel, opts.fastmath, opts.boundscheck,
-                       opts.error_model, jf._loop, type(jf).__name__, jf._can_compile,
-                       jf._declared, jf._lazy_signatures)).encode())
+                       opts.error_model, getattr(jf, "_loop", None), type(jf).__name__,
+                       jf._can_compile, getattr(jf, "_declared", None),
+                       getattr(jf, "_lazy_signatures", None))).encode())
         _code_into(h, func.__code__)
         # `with objmode()` blocks: compiled code calls them by id (ember/_objmode.py), and
         # rewriting the function registers them in this process (a hit calls them).
@@ -219,6 +227,8 @@ class _Keyer:
                         self.value(h, value, names, 0)  # registered: a hit may raise it
                     else:
                         h.update(f"b:{name};".encode())
+                        self.user_overload(h, value)  # @overload(len), ...
+            self.user_attributes(h, names)
             if func.__closure__:
                 for name, cell in zip(func.__code__.co_freevars, func.__closure__):
                     h.update(f"c:{name}=".encode())
@@ -251,11 +261,10 @@ class _Keyer:
             impl = v._impl
             if impl in self.stack:
                 h.update(f"recursive:{impl.__qualname__};".encode())
-            else:
-                if getattr(impl, "_kernel_mode", False):
-                    raise Uncacheable(f"it calls the CUDA device function {impl.__qualname__}")
+            else:  # a device function's key, as a kernel's callee, is the same kind of key
                 h.update(b"jit:" + self.function(impl))
             return
+        self.user_overload(h, v)
         from .cfunctions import holds_c_functions
         if holds_c_functions(v):  # frozen into the code as an address this process gave it
             raise Uncacheable("it calls a C function (ctypes or cffi), whose address differs "
@@ -278,6 +287,9 @@ class _Keyer:
         if isinstance(v, (np.generic, np.dtype)):
             h.update(f"np:{type(v).__name__}:{v!r};".encode())
             return
+        if isinstance(v, type) and issubclass(v, _ember.JitclassBase):
+            self.jitclass(h, getattr(v, "class_type", None))
+            return
         if isinstance(v, type) and issubclass(v, BaseException):
             # Compiled code raises and catches classes by id.  A user class's id is a hash of
             # its module and qualname (bindings/Dispatcher.cpp), the same in every process
@@ -297,6 +309,10 @@ class _Keyer:
             h.update(f"pyfunc:{v.__module__}.{v.__qualname__}:".encode())
             _code_into(h, v.__code__)
             return
+        if isinstance(v, types.MethodType):  # an @overload typing function may be a method
+            h.update(b"method:")
+            self.python_function(h, v.__func__)
+            return
         if isinstance(v, types.CodeType):
             _code_into(h, v)
             return
@@ -308,6 +324,102 @@ class _Keyer:
             h.update(f"object:{type(v).__module__}.{type(v).__qualname__};".encode())
 
 
+    def jitclass(self, h, ct) -> None:
+        """A jitclass, as a global or as an argument's instance type: its id (the same in every
+        process, ember/jitclasses.py), fields and the keys of its compiled members, so editing a
+        method recompiles the code using the class."""
+        from .jitclasses import stable_class_id
+
+        if ct is None or not stable_class_id(ct.class_id):
+            raise Uncacheable("it uses a jitclass defined more than once under one name in "
+                              "this process, whose id differs between processes")
+        if ct.class_id in self.classes:
+            h.update(f"jitclass:{ct.class_id};".encode())
+            return
+        self.classes.add(ct.class_id)
+        h.update(f"jitclass:{ct.class_id}:{ct.class_name}:{list(ct.struct.items())!r}(".encode())
+        members = {"__init__": ct.init, **ct.methods}
+        members.update({f"static {k}": d for k, d in ct.static_methods.items()})
+        members.update({f"get {k}": d for k, d in ct.getters.items()})
+        members.update({f"set {k}": d for k, d in ct.setters.items()})
+        for name in sorted(members):
+            if members[name] is not None:
+                h.update(f"{name}=".encode())
+                self.value(h, members[name], (), 0)
+        h.update(b")")
+
+    # ---- what the extension API adds (ember/extending.py, ember/intrinsics.py) ----------------
+
+    def user_overload(self, h, v) -> None:
+        """The typing functions of the @overload (or the @intrinsic) compiled code calling `v`
+        would use, with everything they can reach: editing an overload's implementation
+        changes its callers' keys."""
+        npapi = sys.modules.get("ember.npapi")  # imported by the first registration
+        if npapi is None:
+            return
+        entry = npapi._user_overloads.get(id(v))
+        if entry is None:
+            return
+        typer = getattr(entry, "typer", None)  # an Intrinsic is its own entry
+        if typer is not None:
+            h.update(b"intrinsic:")
+            self.python_function(h, typer)
+            return
+        for typer, _signature, options in entry.typers:
+            h.update(f"overload:{sorted(options.items())!r}:".encode())
+            self.python_function(h, typer)
+
+    def user_attributes(self, h, names) -> None:
+        """The @overload_method / @overload_attribute typing functions registered under any
+        attribute name the code reads (which type's applies is only known when typing)."""
+        extending = sys.modules.get("ember.extending")
+        if extending is None:
+            return
+        registered = extending._user_attributes
+        for name in sorted(names):
+            for cls, kind, entry in registered.get(name, ()):
+                h.update(f"attr:{name}:{kind}:{cls.__module__}.{cls.__qualname__}:".encode())
+                for typer, _signature, options in entry.typers:
+                    h.update(f"{sorted(options.items())!r}:".encode())
+                    self.python_function(h, typer)
+
+    def python_function(self, h, f) -> None:
+        """A plain Python function whose result ember compiles (a typing function, the
+        implementation it returns): its code and nested code, its closure values and defaults,
+        and what its globals hold; the plain functions among those in turn (each once)."""
+        import types
+        if not isinstance(f, types.FunctionType):
+            self.value(h, f, (), 0)
+            return
+        if id(f) in self.functions_seen:
+            h.update(f"seen:{f.__qualname__};".encode())
+            return
+        self.functions_seen.add(id(f))
+        h.update(f"pyfunc:{f.__module__}.{f.__qualname__}:".encode())
+        code = f.__code__
+        _code_into(h, code)
+        names = _all_names(code, set())
+        for name in sorted(names):
+            if name in f.__globals__:
+                g = f.__globals__[name]
+                h.update(f"g:{name}=".encode())
+                if isinstance(g, types.FunctionType):
+                    self.python_function(h, g)
+                else:
+                    self.value(h, g, names, 0)
+        for cell in f.__closure__ or ():
+            try:
+                c = cell.cell_contents
+            except ValueError:
+                continue
+            if isinstance(c, types.FunctionType):
+                self.python_function(h, c)
+            else:
+                self.value(h, c, names, 0)
+        self.value(h, f.__defaults__, names, 0)
+        self.user_attributes(h, names)
+
+
 _MISSING = object()
 
 
@@ -317,8 +429,10 @@ def function_key(jf) -> bytes:
     return _Keyer().function(jf)
 
 
-def entry_path(jf, codes, declared) -> str:
-    """The file of one signature's entry (Uncacheable when there can be none)."""
+def entry_path(jf, codes, declared, target=()) -> str:
+    """The file of one signature's entry (Uncacheable when there can be none).  `target` says
+    what code a kernel's entry holds (ember/cuda/kernel_cache.py): ("cpu-kernel",), ("ptx",
+    cc) or ("hsaco", arch, wavefront, code object version); () for a jitted function."""
     for c in codes:
         if c is None or _holds_process_ids(c):
             raise Uncacheable("an argument is a jitted function or a closure")
@@ -326,10 +440,18 @@ def entry_path(jf, codes, declared) -> str:
     h.update(machine_key())
     h.update(function_key(jf))
     h.update(repr(([list(c) for c in codes], declared)).encode())
+    classes = _argument_classes(codes)
+    if classes:  # instances passed in: their classes' members are compiled into the code
+        keyer = _Keyer()
+        for ct in classes:
+            keyer.jitclass(h, ct)
+    if target:
+        h.update(repr(tuple(target)).encode())
     code = jf.py_func.__code__
     stem = os.path.splitext(os.path.basename(code.co_filename))[0]
     safe = "".join(ch if ch.isalnum() or ch in "_-" else "." for ch in jf.__qualname__)
-    return os.path.join(cache_dir(code.co_filename), f"{stem}.{safe}.{h.hexdigest()}{SUFFIX}")
+    suffix = GPU_SUFFIXES.get(target[0], SUFFIX) if target else SUFFIX
+    return os.path.join(cache_dir(code.co_filename), f"{stem}.{safe}.{h.hexdigest()}{suffix}")
 
 
 _DISPATCHER_TAG = 40  # EMBER_T_DISPATCHER (ember/abi.h): the code holds a process's handle
@@ -337,6 +459,23 @@ _DISPATCHER_TAG = 40  # EMBER_T_DISPATCHER (ember/abi.h): the code holds a proce
 
 def _holds_process_ids(code) -> bool:
     return _DISPATCHER_TAG in code
+
+
+_JITCLASS_TAG = 60  # EMBER_T_JITCLASS: [tag, class id]
+
+
+def _argument_classes(codes) -> list:
+    """The jitclasses whose instances (or instance types) the argument type codes name."""
+    module = sys.modules.get("ember.jitclasses")
+    if module is None:  # no jitclass made in this process
+        return []
+    found = []
+    for code in codes:
+        for i, tag in enumerate(code[:-1]):
+            ct = module._class_types.get(code[i + 1]) if tag == _JITCLASS_TAG else None
+            if ct is not None and ct not in found:
+                found.append(ct)
+    return found
 
 
 # ---- reading --------------------------------------------------------------------------------
@@ -452,24 +591,55 @@ def load(path: str) -> CachedCode | None:
 
 # ---- writing --------------------------------------------------------------------------------
 
+def _meta(jf, arg_codes, ret_code, target, payload) -> dict:
+    return {"format": FORMAT, "qualname": jf.__qualname__, "module": jf.__module__,
+            "file": jf.py_func.__code__.co_filename, "arg_codes": [list(c) for c in arg_codes],
+            "ret_code": list(ret_code), "target": list(target), "elf_size": len(payload),
+            "elf_hash": blake2b(payload, digest_size=20).hexdigest()}
+
+
+def _write(path: str, data: bytes) -> str:
+    """Writes `data` to a temporary file beside `path` (renamed by the caller)."""
+    tmp = f"{path}.tmp{os.getpid()}.{os.urandom(4).hex()}"
+    try:
+        with open(tmp, "wb") as f:
+            f.write(data)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return tmp
+
+
+def store_payload(path: str, jf, payload: bytes, arg_codes, ret_code, target, extra) -> None:
+    """Writes an entry that is not loaded as a shared object (a kernel's PTX or AMDGPU code
+    object: ember/cuda/kernel_cache.py), `extra` merged into its record; atomically, as store
+    does (OSError when it cannot be written)."""
+    meta = _meta(jf, arg_codes, ret_code, target, payload)
+    meta.update(extra)
+    record = marshal.dumps(meta)
+    tmp = _write(path, payload + record + _TRAILER.pack(len(record), MAGIC))
+    try:
+        os.replace(tmp, path)
+        stats["stores"] += 1
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
 def store(path: str, jf, compiled, arg_codes, ret_code, target) -> CachedCode:
     """Writes `compiled`'s shared object as the entry at `path` and loads it.  The entry is
     written to a temporary file, loaded from there (a name no other object of this process
     has) and renamed: readers see a whole entry or none.  Where the directory cannot be
     written, the code is loaded from a temporary file elsewhere (warned)."""
     elf = compiled.shared_object
-    meta = {"format": FORMAT, "qualname": jf.__qualname__, "module": jf.__module__,
-            "file": jf.py_func.__code__.co_filename, "arg_codes": [list(c) for c in arg_codes],
-            "ret_code": list(ret_code), "exports": list(compiled.exports),
-            "imports": [list(p) for p in compiled.imports], "uses_gemm": compiled.uses_gemm,
-            "target": list(target), "elf_size": len(elf),
-            "elf_hash": blake2b(elf, digest_size=20).hexdigest()}
+    meta = _meta(jf, arg_codes, ret_code, target, elf)
+    meta.update(exports=list(compiled.exports), imports=[list(p) for p in compiled.imports],
+                uses_gemm=compiled.uses_gemm)
     record = marshal.dumps(meta)
     data = elf + record + _TRAILER.pack(len(record), MAGIC)
-    tmp = f"{path}.tmp{os.getpid()}.{os.urandom(4).hex()}"
     try:
-        with open(tmp, "wb") as f:
-            f.write(data)
+        tmp = _write(path, data)
     except OSError as exc:
         warnings.warn(f"ember: cannot write the cache entry {path} ({exc}); the code is used "
                       "without being cached", CacheWarning, stacklevel=4)
@@ -550,7 +720,7 @@ def _entry_files(roots):
     for root in roots:
         for folder, _dirs, files in os.walk(root):
             for name in files:
-                if name.endswith(SUFFIX):
+                if name.endswith(SUFFIXES):
                     yield os.path.join(folder, name)
 
 

@@ -22,6 +22,7 @@ import weakref
 from . import _ember
 from . import signature as _sig
 from .argument_errors import describe, not_yet_supported
+from .argument_stand_ins import dtype_params, placeholders, stand_ins
 from .errors import EmberError, InternalError, TypingError, UnsupportedError
 from .signature import T_CPOINTER, T_UNICODE
 
@@ -239,13 +240,14 @@ class JitFunction(Overloads):
             self._compile_lazy_signatures()
         if kwargs or len(args) != self._nargs:
             args = self._bind(args, kwargs)
-        if self._literal_values is None and self._uses_literally():
+        if self._literal_values is None and (self._uses_literally() or dtype_params(args)):
             return self._call_literal(args)
         codes = []
         locks = None
         rng = _rng_class()
         if rng is not None and any(type(value) is rng for value in args):
             args, locks = _generator_arguments(args, rng)
+        args = stand_ins(args)  # np.polynomial.Polynomial arguments (argument_stand_ins.py)
         realigned = []  # (argument, its aligned copy): written back after the call
         for i, (name, value) in enumerate(zip(self._argnames, args)):
             if isinstance(value, (_ember.Dispatcher, tuple)):
@@ -312,10 +314,10 @@ class JitFunction(Overloads):
         return self._literal_params
 
     def _call_literal(self, args):
-        """A call of a function using ember.literally: the child compiled for the values of its
-        literal parameters runs it."""
+        """A call of a function using ember.literally or given dtypes: the child compiled for
+        the values of its literal parameters and dtype arguments runs it."""
         from .literal_args import check_value, value_key
-        params = self._literal_params
+        params = tuple(sorted({*self._literal_params, *dtype_params(args)}))
         for p in params:
             check_value(self._argnames[p], args[p])
         key = tuple(value_key(args[p]) for p in params)
@@ -327,7 +329,7 @@ class JitFunction(Overloads):
             child = JitFunction(self.py_func, options)
             child._literal_values = {p: args[p] for p in params}
             self._literal_children[key] = child
-        return child.dispatcher(*args)
+        return child.dispatcher(*placeholders(args))
 
     def _pin(self, value):
         """A jitted function's type is its identity (its id): keep the ones passed as arguments

@@ -61,6 +61,11 @@ def type_of_argument(session, type_id) -> types.Type:
     return types.Opaque(text, ())
 
 
+def _npapi_overload():
+    from .npapi import Overload
+    return Overload
+
+
 class UserOverload:
     """The typing functions registered for one Python callable, asked in the order they were
     registered; ``fallback`` is ember's own implementation of the callable, if any."""
@@ -88,6 +93,8 @@ class UserOverload:
             except TypeError:
                 continue  # this typing function does not take these arguments
             impl = typer(*args, **kwargs)
+            if isinstance(impl, _npapi_overload()):  # ember's own (a.view(np.int32)): its
+                return impl.resolve_call(type_ids, kwnames)  # selector drops the dtype
             if impl is not None:
                 return self._jitted(impl, options).resolve_call(type_ids, kwnames)
         if self.fallback is not None:

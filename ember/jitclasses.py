@@ -47,8 +47,29 @@ _JITCLASS_TAG = 60  # EMBER_T_JITCLASS in ember/abi.h
 _ANNOTATION_TYPES = {int: types.int64, float: types.float64, bool: types.boolean,
                      complex: types.complex128, str: types.unicode_type}
 _define_lock = threading.RLock()
-_counter = itertools.count()
+_counter = itertools.count(1)
 _class_types: dict = {}  # class id -> ClassType
+_STABLE_BIT = 1 << 61  # set in ids derived from the class's name; unique ids stay below 2^61
+
+
+def _class_id(cls) -> int:
+    """The class's id in type codes and compiled code.  Derived from its module and qualified
+    name, so that the same class has the same id in every process and the on-disk cache can
+    store code that takes, builds or returns its instances (ember/cache.py); a second class of
+    the same name in one process (made in a function called twice) gets an id unique to the
+    process instead, and code using it is not cached."""
+    from hashlib import blake2b
+
+    digest = blake2b(f"{cls.__module__}.{cls.__qualname__}".encode(), digest_size=6).digest()
+    stable = _STABLE_BIT | int.from_bytes(digest, "little")
+    if stable not in _class_types:
+        return stable
+    return id(cls) % (1 << 47) ^ (next(_counter) << 48)  # unique while the process runs
+
+
+def stable_class_id(class_id) -> bool:
+    """Whether the id is the same in every process (see _class_id)."""
+    return bool(class_id & _STABLE_BIT)
 
 
 class InstanceType(types.Type):
@@ -216,7 +237,7 @@ def _parent_of(cls):
 def _build(cls, spec):
     name = cls.__name__
     parent = _parent_of(cls)
-    class_id = id(cls) ^ (next(_counter) << 48)  # unique while the process runs
+    class_id = _class_id(cls)
     ct = ClassType(name, class_id)
     items = list(parent.class_type.struct.items()) if parent is not None else []
     inherited = {k for k, _ in items}

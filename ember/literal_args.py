@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import types
 
+from .argument_stand_ins import is_dtype
 from .bytecode import Instr, NisFunction, Op
 from .errors import TypingError, UnsupportedError
 
@@ -83,7 +84,7 @@ _CONSTANT_TYPES = (bool, int, float, complex, str, type(None))
 
 def check_value(name, value):
     """A TypingError unless value can be frozen as a constant."""
-    ok = isinstance(value, _CONSTANT_TYPES) or (
+    ok = isinstance(value, _CONSTANT_TYPES) or is_dtype(value) or (
         isinstance(value, tuple) and all(isinstance(v, _CONSTANT_TYPES) for v in value))
     if not ok:
         raise TypingError(f"ember.literally({name}): a {type(value).__name__} cannot be a "

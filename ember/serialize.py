@@ -10,7 +10,11 @@ the unpickled function compiles on its first call for each signature, or loads i
 on-disk cache (``cache=True``), and explicit signatures are compiled (or loaded) on its first
 call.  Ufuncs and gufuncs made by ``@vectorize`` / ``@guvectorize`` (and DUFuncs) pickle the
 same way: by reference, or by value as their kernel's function and the decorator's arguments
-(their loops are compiled again, or loaded from the cache, when unpickled).
+(their loops are compiled again, or loaded from the cache, when unpickled).  GPU kernels
+(``ember.cuda.jit`` / ``ember.hip.jit``) pickle by reference, or by value as their function,
+options, vendor and declared signatures (compiled again, or loaded from the cache, when
+unpickled); a device function among a function's globals comes back as a device function.  A
+kernel from ``kernel.specialize(...)`` pickles by value as the general kernel.
 """
 from __future__ import annotations
 
@@ -91,7 +95,20 @@ def reduce_jit(jf):
     payload["options"] = {k: getattr(o, k) for k in o.__slots__}
     payload["signatures"] = None if jf._can_compile and not jf._lazy_signatures else \
         jf._explicit_signatures()
+    payload["device"] = bool(getattr(jf, "_kernel_mode", False))  # a cuda device function
     return (_rebuild, (payload,))
+
+
+def reduce_kernel(kernel):
+    """A GPU kernel's __reduce__: by reference when its name finds it, else by value."""
+    if _importable(kernel, kernel.__module__, kernel.__qualname__):
+        return (_by_reference, (kernel.__module__, kernel.__qualname__))
+    payload = _function_payload(kernel.py_func, kernel.__qualname__, kernel)
+    o = kernel.options
+    payload["options"] = {k: getattr(o, k) for k in o.__slots__}
+    payload["vendor"] = kernel.vendor
+    payload["signatures"] = list(kernel._declared_signatures)
+    return (_rebuild_kernel, (payload,))
 
 
 def reduce_ufunc(ufunc, kernel):
@@ -154,12 +171,27 @@ def _rebuild_function(payload):
 def _rebuild(payload):
     from .dispatcher import JitFunction, Options
     func, self_names = _rebuild_function(payload)
-    jf = JitFunction(func, Options(**payload["options"]))
+    if payload.get("device"):
+        from .cuda.kernel import DeviceFunction
+        jf = DeviceFunction(func, Options(**payload["options"]))
+    else:
+        jf = JitFunction(func, Options(**payload["options"]))
     if payload["signatures"]:
         jf._lazy_signatures = list(payload["signatures"])
     for name in self_names:
         func.__globals__[name] = jf.dispatcher
     return jf.dispatcher
+
+
+def _rebuild_kernel(payload):
+    from .cuda.kernel import Kernel
+    from .dispatcher import Options
+    func, self_names = _rebuild_function(payload)
+    kernel = Kernel(func, Options(**payload["options"]), payload["signatures"],
+                    vendor=payload["vendor"])
+    for name in self_names:
+        func.__globals__[name] = kernel
+    return kernel
 
 
 def _rebuild_ufunc(payload):

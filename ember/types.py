@@ -588,10 +588,20 @@ def NPTimedelta(unit: str = "") -> Type:
 def typeof(value) -> Type:
     """The type ember compiles ``value`` as (Numba's ``numba.typeof``)."""
     from . import _ember
+    from .argument_stand_ins import is_dtype, stand_ins
+    if is_dtype(value):  # a compile-time value, as Numba's DType / NumberClass
+        import numpy as np
+        name = str(np.dtype(_PY_DTYPES.get(value, value)))
+        t = NumberClass._of(f"class({name})", ())
+        t.instance_type = globals().get("boolean" if name == "bool" else name)
+        return t
     try:
-        return from_code(_ember.typeof_code(value))
+        return from_code(_ember.typeof_code(stand_ins((value,))[0]))
     except TypeError:
         raise ValueError(f"ember cannot compile a value of type {type(value).__name__}") from None
+
+
+_PY_DTYPES = {bool: "bool", int: "int64", float: "float64", complex: "complex128"}
 
 
 boolean = bool_ = b1 = from_code([_sig.T_BOOL])

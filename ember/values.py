@@ -39,6 +39,15 @@ _TIME_UNITS = ("Y", "M", "W", "D", "h", "m", "s", "ms", "us", "ns", "ps", "fs", 
 _SCALAR_KINDS.update({np.dtype(f"{letter}8[{unit}]" if unit else f"{letter}8"): base + u
                       for base, letter in ((14, "M"), (28, "m"))
                       for u, unit in enumerate(_TIME_UNITS)})
+
+
+def _not_yet(obj) -> str:
+    """' (<the family> are not supported ... yet)' for a value of a family issue 13 lists."""
+    from .argument_errors import not_yet_supported
+    family = not_yet_supported(obj)
+    return f" ({family} are not supported in compiled code yet)" if family else ""
+
+
 # ScalarKind of an ABI scalar tag (ember/abi.h): ember.types' number types freeze as classes.
 _SCALAR_OF_TAG = {
     tag: _SCALAR_KINDS[np.dtype(dt)] for tag, dt in (
@@ -118,8 +127,8 @@ class Freezer:
             # A NumPy scalar keeps its type (np.float32(1.5) stays float32).
             kind = _SCALAR_KINDS.get(obj.dtype)
             if kind is None:
-                return (UNSUPPORTED, f"{what} is a {type(obj).__name__}, which compiled code "
-                                     "cannot use")
+                return (UNSUPPORTED, f"{what} is a {obj.dtype} scalar, which compiled code "
+                                     f"cannot use{_not_yet(obj)}")
             if isinstance(obj, np.bool_):
                 return (BOOL, int(obj), kind)
             if isinstance(obj, (np.datetime64, np.timedelta64)):  # its int64 count (NaT: min)
@@ -215,7 +224,7 @@ class Freezer:
             kind = _SCALAR_KINDS.get(obj.dtype) if obj.dtype.isnative else None
             if kind is None:
                 return (UNSUPPORTED, f"{what} is an array of dtype {obj.dtype}, which compiled "
-                                     "code cannot use")
+                                     f"code cannot use{_not_yet(obj)}")
             if obj.nbytes > _MAX_CONSTANT_ARRAY_BYTES:
                 return (UNSUPPORTED, f"{what} is an array of {obj.nbytes} bytes, too large to "
                                      "freeze into compiled code as a constant (the limit is "

@@ -109,6 +109,8 @@ enum class AttrId : uint8_t {
   /// A field of a record (TypeKind::Record): its value, or a view for a nested record or a
   /// subarray; of an array of records (a.x, as Numba and np.recarray): the field's strided view.
   RecordField,
+  /// .flags.writeable of an array: known from its type (read-only arrays are typed so).
+  Writeable,
 };
 
 struct Value {

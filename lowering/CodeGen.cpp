@@ -491,6 +491,12 @@ void FunctionLowerer::lower_inst(const InstData &d) {
       return;
     case Op::Is: set(d.result, lower_is(d)); return;
     case Op::Contains:
+      if (types_.is_array(type(d.operands[1]))) {  // ember's ndarray.__contains__ (InferTypes)
+        V found = call_compiled(f_.callees[d.aux], {get(d.operands[1]), get(d.operands[0])},
+                                type(d.result));
+        set(d.result, d.imm ? b_.CreateNot(found) : found);
+        return;
+      }
       if (types_.is_string(type(d.operands[1]))) {
         set(d.result, lower_string_contains(d));
         return;

@@ -201,6 +201,8 @@ V FunctionLowerer::lower_getattr(const InstData &d) {
       if (is_complex(k)) return b_.CreateExtractValue(obj, {attr == AttrId::Real ? 0u : 1u});
       return attr == AttrId::Real ? obj : scalar_zero(k);
     }
+    case AttrId::Writeable:  // read-only arrays have their own types
+      return llvm::ConstantInt::getBool(ctx_, !types_.readonly(types_.get(t).elems[0]));
     case AttrId::CContiguous:
     case AttrId::FContiguous: {
       // NumPy's rule: strides match the dense layout, ignoring axes of extent 1.

@@ -630,6 +630,7 @@ V FunctionLowerer::lower_builtin(const InstData &d, BuiltinId id) {
     case BuiltinId::NpIdentity:
     case BuiltinId::NpCopy:
     case BuiltinId::NpAscontiguousarray: return lower_array_creation(d, id);
+    case BuiltinId::NpDtype: return nullptr;  // a number class: nothing at run time
     case BuiltinId::NpSum:
     case BuiltinId::NpProd:
     case BuiltinId::NpMin:
@@ -678,6 +679,7 @@ V FunctionLowerer::lower_builtin(const InstData &d, BuiltinId id) {
     case BuiltinId::BitgenNextUint64:
     case BuiltinId::BitgenNextUint32:
     case BuiltinId::BitgenNextDouble: return lower_bitgen(d, id);
+    case BuiltinId::ViewOf: return lower_view_of(d);
     default: return lower_math(id, d);
   }
 }

@@ -1,8 +1,9 @@
 // datetime64 / timedelta64 values: int64 counts of their unit, NaT = INT64_MIN.  Operators,
-// element-wise array operations, np.datetime64 / np.timedelta64 / np.isnat and the reductions
-// NumPy defines on them.  Which kinds the operands convert to comes from ir/rules/Datetime.h,
-// as typing decided; here every operation also propagates NaT as NumPy does (NaT in, NaT
-// out; comparisons with NaT are false but !=).
+// element-wise array operations, np.datetime64 / np.timedelta64 / np.isnat.  Which kinds the
+// operands convert to comes from ir/rules/Datetime.h, as typing decided; here every operation
+// also propagates NaT as NumPy does (NaT in, NaT out; comparisons with NaT are false but !=).
+// The reductions are lower_reduction's (CodeGenReduce.cpp), which asks nat_min_max and
+// lower_time_binop for their NaT rules.
 #include "ember/abi.h"
 #include "ir/rules/Datetime.h"
 #include "lowering/FunctionLowerer.h"
@@ -235,12 +236,10 @@ V FunctionLowerer::time_element_op(const InstData &d, const std::vector<V> &elem
       return b_.CreateSelect(second, c, a);
     }
     case BuiltinId::NpMinimum:
-    case BuiltinId::NpMaximum: {  // NaT propagates, as NaN does
-      V a = arg(0), c = arg(1);
-      V x = id == BuiltinId::NpMinimum ? b_.CreateBinaryIntrinsic(llvm::Intrinsic::smin, a, c)
-                                       : b_.CreateBinaryIntrinsic(llvm::Intrinsic::smax, a, c);
-      return nat_or(b_.CreateOr(is_nat(a), is_nat(c)), x);
-    }
+    case BuiltinId::NpMaximum:  // NaT propagates, as NaN does
+      return nat_min_max(id == BuiltinId::NpMaximum, arg(0), arg(1));
+    case BuiltinId::NpClip:  // np.minimum(np.maximum(a, lo), hi): a NaT bound gives NaT
+      return nat_min_max(false, nat_min_max(true, arg(0), arg(1)), arg(2));
     case BuiltinId::NpWhere: return b_.CreateSelect(truth(elems[0], elem_types[0]), arg(1), arg(2));
     default: break;
   }
@@ -248,42 +247,9 @@ V FunctionLowerer::time_element_op(const InstData &d, const std::vector<V> &elem
   return nullptr;
 }
 
-V FunctionLowerer::lower_time_reduction(const InstData &d, BuiltinId id) {
-  TypeId at = type(d.operands[1]);
-  V arr = get(d.operands[1]);
-  auto c = [&](int64_t x) { return llvm::ConstantInt::get(i64_, static_cast<uint64_t>(x)); };
-  V n = array_field(arr, DataModel::kNitems);
-  bool arg = id == BuiltinId::NpArgmin || id == BuiltinId::NpArgmax;
-  bool is_min = id == BuiltinId::NpMin || id == BuiltinId::NpArgmin;
-  if (id != BuiltinId::NpSum)
-    raise_if(b_.CreateICmpEQ(n, c(0)), EMBER_EXC_ValueError,
-             arg ? "attempt to get argmin of an empty sequence"
-                 : "zero-size array to reduction operation which has no identity");
-  V acc = entry_alloca(i64_, "acc"), best = entry_alloca(i64_, "best");
-  V nat_at = entry_alloca(i64_, "nat");  // the first NaT's index, or -1
-  b_.CreateStore(c(id == BuiltinId::NpSum ? 0 : is_min ? INT64_MAX : INT64_MIN + 1), acc);
-  b_.CreateStore(c(0), best);
-  b_.CreateStore(c(-1), nat_at);
-  for_each_element(arr, at, [&](V e, V i) {
-    V nat = is_nat(e);
-    V first_nat = b_.CreateAnd(nat, b_.CreateICmpEQ(b_.CreateLoad(i64_, nat_at), c(-1)));
-    b_.CreateStore(b_.CreateSelect(first_nat, i, b_.CreateLoad(i64_, nat_at)), nat_at);
-    V cur = b_.CreateLoad(i64_, acc);
-    if (id == BuiltinId::NpSum) {
-      b_.CreateStore(b_.CreateAdd(cur, e), acc);
-      return;
-    }
-    // Strictly better: the first of equal extremes wins, as NumPy's argmin/argmax.
-    V better = b_.CreateAnd(b_.CreateNot(nat),
-                            is_min ? b_.CreateICmpSLT(e, cur) : b_.CreateICmpSGT(e, cur));
-    V first = b_.CreateICmpEQ(i, c(0));
-    better = b_.CreateOr(better, b_.CreateAnd(first, b_.CreateNot(nat)));
-    b_.CreateStore(b_.CreateSelect(better, e, cur), acc);
-    b_.CreateStore(b_.CreateSelect(better, i, b_.CreateLoad(i64_, best)), best);
-  });
-  V nat = b_.CreateICmpSGE(b_.CreateLoad(i64_, nat_at), c(0));
-  if (arg) return b_.CreateSelect(nat, b_.CreateLoad(i64_, nat_at), b_.CreateLoad(i64_, best));
-  return nat_or(nat, b_.CreateLoad(i64_, acc));
+V FunctionLowerer::nat_min_max(bool is_max, V a, V b) {
+  V x = b_.CreateBinaryIntrinsic(is_max ? llvm::Intrinsic::smax : llvm::Intrinsic::smin, a, b);
+  return nat_or(b_.CreateOr(is_nat(a), is_nat(b)), x);
 }
 
 void FunctionLowerer::nat_last(V row, V n, V stride) {
@@ -367,14 +333,6 @@ bool FunctionLowerer::lower_time_call(const InstData &d, BuiltinId id, V *out) {
       *out = convert(get(arg(0)), vt, rt);  // an integer count, or another unit's value
       return true;
     }
-    case BuiltinId::NpMin:
-    case BuiltinId::NpMax:
-    case BuiltinId::NpArgmin:
-    case BuiltinId::NpArgmax:
-    case BuiltinId::NpSum:
-      if (!types_.is_array(type(arg(0))) || !is_time(types_.dtype(type(arg(0))))) return false;
-      *out = lower_time_reduction(d, id);
-      return true;
     case BuiltinId::NpIsnat:
     case BuiltinId::NpIsnan:
     case BuiltinId::NpIsinf:
@@ -383,6 +341,7 @@ bool FunctionLowerer::lower_time_call(const InstData &d, BuiltinId id, V *out) {
     case BuiltinId::NpAbsolute:
     case BuiltinId::NpMinimum:
     case BuiltinId::NpMaximum:
+    case BuiltinId::NpClip:
     case BuiltinId::Min:
     case BuiltinId::Max: break;
     default: return false;

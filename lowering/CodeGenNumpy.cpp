@@ -24,6 +24,20 @@ V FunctionLowerer::copy_to_contiguous(V a, TypeId at, TypeId ct) {
   return out;
 }
 
+V FunctionLowerer::lower_view_of(const InstData &d) {
+  TypeId rt = type(d.result);
+  V a = get(d.operands[1]);
+  std::vector<V> shape, strides;
+  shape_values(d.operands[2], &shape);
+  shape_values(d.operands[3], &strides);
+  V offset = convert(get(d.operands[4]), type(d.operands[4]), types_.int64());
+  V data = b_.CreateGEP(i8_, array_field(a, DataModel::kData), offset);
+  V out = make_array(rt, array_field(a, DataModel::kMeminfo), array_field(a, DataModel::kParent),
+                     data, shape, strides);
+  incref(out, rt);  // the view shares a's MemInfo
+  return out;
+}
+
 V FunctionLowerer::lower_shape_op(const InstData &d, BuiltinId id) {
   TypeId rt = type(d.result);
   TypeId at = type(d.operands[1]);

@@ -2,6 +2,8 @@
 // one axis, and np.cumsum / np.cumprod.  Accumulators live in entry-block allocas that
 // mem2reg turns into loop phis; float sums carry `reassoc` so the loop vectorizer may keep
 // several partial sums (as NumPy's pairwise summation, the order of additions is not Python's).
+// Timedeltas and datetimes reduce as their int64 counts with NumPy's NaT rules (lowering/
+// CodeGenDatetime.cpp): a NaT makes a sum, mean, min or max NaT and is argmin/argmax's answer.
 #include <cmath>
 
 #include "ember/abi.h"
@@ -47,6 +49,15 @@ struct Reducer {
 };
 
 }  // namespace
+
+V FunctionLowerer::reduce_add(V a, V b, TypeId t) {
+  ScalarKind k = types_.scalar_kind(t);
+  if (is_time(k)) return lower_time_binop(BinOpKind::Add, a, k, b, k, SourceLoc{});
+  V r = lower_binop(BinOpKind::Add, a, b, t, false);
+  if (auto *inst = llvm::dyn_cast<llvm::Instruction>(r))
+    if (llvm::isa<llvm::FPMathOperator>(inst)) inst->setHasAllowReassoc(true);
+  return r;
+}
 
 V FunctionLowerer::lower_reduction(const InstData &d, BuiltinId id) {
   TypeId at = type(d.operands[1]);
@@ -95,7 +106,7 @@ V FunctionLowerer::lower_reduction(const InstData &d, BuiltinId id) {
   // float32 of a float32 array), min/max in the element kind.
   ScalarKind acc_k = rk;
   if (id == BuiltinId::NpMean || id == BuiltinId::NpStd || id == BuiltinId::NpVar)
-    acc_k = is_complex(dk) ? ScalarKind::Complex128 : ScalarKind::Float64;
+    acc_k = is_complex(dk) ? ScalarKind::Complex128 : is_time(dk) ? dk : ScalarKind::Float64;
   // float16 sums and products accumulate in float32 and round once, as NumPy's do (means
   // accumulate in float64, where NumPy uses float32).
   if (rk == ScalarKind::Float16 && (id == BuiltinId::NpSum || id == BuiltinId::NpProd))
@@ -121,8 +132,9 @@ V FunctionLowerer::lower_reduction(const InstData &d, BuiltinId id) {
     void step(V x, V) override {
       V cur = L.b_.CreateLoad(L.vt(acc_t), acc);
       V e = L.convert(x, elem_t, acc_t);
-      V r = L.lower_binop(prod ? BinOpKind::Mul : BinOpKind::Add, cur, e, acc_t, false);
-      if (auto *inst = llvm::dyn_cast<llvm::Instruction>(r))
+      V r =
+          prod ? L.lower_binop(BinOpKind::Mul, cur, e, acc_t, false) : L.reduce_add(cur, e, acc_t);
+      if (auto *inst = llvm::dyn_cast<llvm::Instruction>(r))  // reduce_add's already has it
         if (llvm::isa<llvm::FPMathOperator>(inst)) inst->setHasAllowReassoc(true);
       L.b_.CreateStore(r, acc);
     }
@@ -149,6 +161,8 @@ V FunctionLowerer::lower_reduction(const InstData &d, BuiltinId id) {
       if (is_float(k))  // NaN propagates, as in NumPy
         better = L.b_.CreateBinaryIntrinsic(
             is_max ? llvm::Intrinsic::maximum : llvm::Intrinsic::minimum, cur, x);
+      else if (is_time(k))  // NaT too (NumPy 2)
+        better = L.nat_min_max(is_max, cur, x);
       else
         better = L.scalar_min_max(is_max, cur, x, k);
       L.b_.CreateStore(L.b_.CreateSelect(first, x, better), acc);
@@ -182,6 +196,10 @@ V FunctionLowerer::lower_reduction(const InstData &d, BuiltinId id) {
       V take;
       if (is_complex(k)) {
         take = L.complex_takes(is_max, cur, x);
+      } else if (is_time(k)) {  // the first NaT wins, as NumPy's
+        V x_nat = L.is_nat(x), cur_nat = L.is_nat(cur);
+        V cmp = is_max ? L.b_.CreateICmpSGT(x, cur) : L.b_.CreateICmpSLT(x, cur);
+        take = L.b_.CreateAnd(L.b_.CreateNot(cur_nat), L.b_.CreateOr(cmp, x_nat));
       } else if (is_float(k)) {
         // The first NaN wins, as in NumPy.
         V x_nan = L.b_.CreateFCmpUNO(x, x), cur_nan = L.b_.CreateFCmpUNO(cur, cur);
@@ -244,10 +262,7 @@ V FunctionLowerer::lower_reduction(const InstData &d, BuiltinId id) {
       L.b_.CreateStore(cnt, n);
       V mu = L.b_.CreateLoad(L.vt(acc_t), mean);
       if (id == BuiltinId::NpMean) {  // a plain sum, divided at the end
-        V s = L.lower_binop(BinOpKind::Add, mu, e, acc_t, false);
-        if (auto *inst = llvm::dyn_cast<llvm::Instruction>(s))
-          if (llvm::isa<llvm::FPMathOperator>(inst)) inst->setHasAllowReassoc(true);
-        L.b_.CreateStore(s, mean);
+        L.b_.CreateStore(L.reduce_add(mu, e, acc_t), mean);
         return;
       }
       V acc = L.b_.CreateLoad(L.vt(real_t), m2);
@@ -275,6 +290,9 @@ V FunctionLowerer::lower_reduction(const InstData &d, BuiltinId id) {
     V finish(V) override {
       V cnt = L.b_.CreateLoad(L.i64_, n);
       V mu = L.b_.CreateLoad(L.vt(acc_t), mean);
+      ScalarKind ak = L.types_.scalar_kind(acc_t);
+      if (id == BuiltinId::NpMean && is_time(ak))  // NumPy's td / count: truncates, NaT for none
+        return L.lower_time_binop(BinOpKind::TrueDiv, mu, ak, cnt, ScalarKind::Int64, SourceLoc{});
       if (id == BuiltinId::NpMean) {
         TypeId ct = L.types_.scalar(ScalarKind::Float64);
         V nf = L.convert(cnt, L.types_.int64(), complex() ? acc_t : ct);
@@ -363,9 +381,7 @@ V FunctionLowerer::lower_reduction(const InstData &d, BuiltinId id) {
           V next;
           ScalarKind fk = types_.scalar_kind(finish_t);
           switch (id) {
-            case BuiltinId::NpSum:
-              next = lower_binop(BinOpKind::Add, acc, p, finish_t, false);
-              break;
+            case BuiltinId::NpSum: next = reduce_add(acc, p, finish_t); break;
             case BuiltinId::NpProd:
               next = lower_binop(BinOpKind::Mul, acc, p, finish_t, false);
               break;
@@ -376,7 +392,8 @@ V FunctionLowerer::lower_reduction(const InstData &d, BuiltinId id) {
               next = is_float(fk)
                          ? b_.CreateBinaryIntrinsic(
                                is_max ? llvm::Intrinsic::maximum : llvm::Intrinsic::minimum, acc, p)
-                         : scalar_min_max(is_max, acc, p, fk);
+                     : is_time(fk) ? nat_min_max(is_max, acc, p)
+                                   : scalar_min_max(is_max, acc, p, fk);
             }
           }
           b_.CreateStore(next, result);
@@ -428,8 +445,10 @@ V FunctionLowerer::lower_cumulative(V a, TypeId at, TypeId rt, BuiltinId id, int
   b_.CreateStore(prod ? scalar_one(rk) : scalar_zero(rk), acc);
   for_each_element(a, at, [&](V x, V i) {
     V cur = b_.CreateLoad(vt(rkt), acc);
-    V next = lower_binop(prod ? BinOpKind::Mul : BinOpKind::Add, cur, convert(x, elem_t, rkt), rkt,
-                         false);
+    V e = convert(x, elem_t, rkt);
+    // No reassociation here: every partial sum is a result.
+    V next = is_time(rk) ? lower_time_binop(BinOpKind::Add, cur, rk, e, rk, SourceLoc{})
+                         : lower_binop(prod ? BinOpKind::Mul : BinOpKind::Add, cur, e, rkt, false);
     b_.CreateStore(next, acc);
     store_element(b_.CreateInBoundsGEP(mt(rkt), data, i), next, rk);
   });

@@ -330,10 +330,23 @@ V FunctionLowerer::lower_string_builtin(const InstData &d, BuiltinId id) {
                             "strip()");
     }
     case BuiltinId::StrStartswith:
-    case BuiltinId::StrEndswith:
-      return flag(call(RuntimeFn::StrStartswith,
-                       {string_value(arg(0)), string_value(arg(1)), int_arg(2, 0),
-                        int_arg(3, INT64_MAX), i32c(id == BuiltinId::StrEndswith)}));
+    case BuiltinId::StrEndswith: {
+      V s = string_value(arg(0)), start = int_arg(2, 0), end = int_arg(3, INT64_MAX);
+      V at_end = i32c(id == BuiltinId::StrEndswith);
+      TypeId t = type(arg(1));
+      if (types_.kind(t) != TypeKind::Tuple)
+        return flag(call(RuntimeFn::StrStartswith, {s, string_value(arg(1)), start, end, at_end}));
+      // A tuple of affixes: true when any matches (every one is tested: no side effects).
+      const auto &elems = types_.get(t).elems;
+      V tup = elems.empty() ? nullptr : get(arg(1)), any = i32c(0);
+      for (unsigned k = 0; k < elems.size(); ++k) {
+        V affix = types_.kind(elems[k]) == TypeKind::Str
+                      ? string_literal(types_.string(types_.get(elems[k]).a))
+                      : from_memory(b_.CreateExtractValue(tup, {k}), elems[k]);
+        any = b_.CreateOr(any, call(RuntimeFn::StrStartswith, {s, affix, start, end, at_end}));
+      }
+      return flag(any);
+    }
     case BuiltinId::StrFind:
     case BuiltinId::StrRfind:
     case BuiltinId::StrIndex:

@@ -161,7 +161,8 @@ class FunctionLowerer {
   /// scalar call of abs, np.minimum, np.isnat, ...), as a value of kind `result`.
   V time_element_op(const InstData &d, const std::vector<V> &elems,
                     const std::vector<TypeId> &elem_types, ScalarKind result);
-  V lower_time_reduction(const InstData &d, BuiltinId id);
+  /// NumPy's minimum / maximum of two int64 counts: NaT when either is NaT.
+  V nat_min_max(bool is_max, V a, V b);
   /// Moves the NaTs an int64 sort put first in a row (n items, stride bytes) to its end.
   void nat_last(V row, V n, V stride);
   /// The same for an argsort's contiguous index row of the values row (n items, stride).
@@ -347,6 +348,9 @@ class FunctionLowerer {
   /// Calls body(element, flat C-order index) for every element of an array.
   void for_each_element(V arr, TypeId t, const std::function<void(V, V)> &body);
   V lower_reduction(const InstData &d, BuiltinId id);
+  /// a + b of a sum's accumulator of type t: reassociable for floats, NaT-propagating for
+  /// timedeltas.
+  V reduce_add(V a, V b, TypeId t);
   V lower_cumulative(V a, TypeId at, TypeId rt, BuiltinId id, int axis);
 
   // ---- CodeGenNumpy.cpp --------------------------------------------------------------------
@@ -356,6 +360,9 @@ class FunctionLowerer {
   V lower_sorting(const InstData &d, BuiltinId id);
   V lower_dot(V a, TypeId at, V b, TypeId bt, TypeId rt);
   V lower_random(const InstData &d, BuiltinId id);
+  /// view_of(a, shape, strides, offset, dtype, layout, readonly): a's MemInfo and parent with
+  /// the given geometry (typeinfer/ViewRules.cpp).
+  V lower_view_of(const InstData &d);
 
   // ---- CodeGenLinalg.cpp -------------------------------------------------------------------
   V lower_lapack(const InstData &d, BuiltinId id);

@@ -19,6 +19,8 @@ bool may_raise(const Function &f, const InstData &d) {
   if ((d.op == Op::BinOp || d.op == Op::Compare || d.op == Op::Unary) &&
       types.kind(f.type(d.operands[0])) == TypeKind::Instance)
     return true;  // a jitclass's dunder method: a call
+  if (d.op == Op::Contains && types.is_array(f.type(d.operands[1])))
+    return true;  // ndarray.__contains__: a call
   switch (d.op) {
     case Op::Arg:
     case Op::Const:

@@ -110,8 +110,12 @@ TypeId type_getattr(RuleContext &cx, uint32_t *attr_id) {
       set(name == "f_contiguous" ? AttrId::FContiguous : AttrId::CContiguous);
       return types.boolean();
     }
+    if (name == "writeable") {
+      set(AttrId::Writeable);
+      return types.boolean();
+    }
     typing_error(cx.loc()) << "a.flags." << name << " is not supported in compiled code "
-                           << "(c_contiguous and f_contiguous are)";
+                           << "(c_contiguous, f_contiguous, contiguous and writeable are)";
   }
   if (od.kind == TypeKind::Scalar && name == "conjugate") {
     set(AttrId::Method);

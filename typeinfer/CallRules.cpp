@@ -55,6 +55,7 @@ const BuiltinSignature &builtin_signature(BuiltinId id) {
   if (const S *container = container_builtin_signature(id)) return *container;
   if (const S *lapack = lapack_builtin_signature(id)) return *lapack;
   if (const S *bitgen = bitgen_builtin_signature(id)) return *bitgen;
+  if (const S *view = view_builtin_signature(id)) return *view;
   if (const S *str = string_builtin_signature(id)) return *str;
   if (const S *cfunc = cfunc_builtin_signature(id)) return *cfunc;
   if (const S *time = datetime_builtin_signature(id)) return *time;
@@ -72,6 +73,10 @@ const BuiltinSignature &builtin_signature(BuiltinId id) {
     case BuiltinId::NpRandomRand:
     case BuiltinId::NpRandomRandn: return varargs;
     case BuiltinId::Round: return round;
+    case BuiltinId::NpDtype: {
+      static const S dtype{{"dtype", "align", "copy"}, 1, false};
+      return dtype;
+    }
     case BuiltinId::ObjmodeCall: {
       static const S objmode{{"block", "types", "inputs"}, 3, false};
       return objmode;
@@ -286,6 +291,51 @@ bool parse_dtype_name(const std::string &name, ScalarKind *out) {
       *out = e.kind;
       return true;
     }
+  // NumPy's one-letter codes and C names ('d', 'l', 'uint', 'longlong', ...), and a native or
+  // little-endian byte order mark ('<f8', '=i4'): the machines ember targets are little-endian.
+  static const struct {
+    const char *name;
+    ScalarKind kind;
+  } more[] = {
+      {"b", ScalarKind::Int8},
+      {"B", ScalarKind::UInt8},
+      {"h", ScalarKind::Int16},
+      {"H", ScalarKind::UInt16},
+      {"i", ScalarKind::Int32},
+      {"I", ScalarKind::UInt32},
+      {"l", ScalarKind::Int64},
+      {"L", ScalarKind::UInt64},
+      {"q", ScalarKind::Int64},
+      {"Q", ScalarKind::UInt64},
+      {"p", ScalarKind::Int64},
+      {"P", ScalarKind::UInt64},
+      {"e", ScalarKind::Float16},
+      {"f", ScalarKind::Float32},
+      {"d", ScalarKind::Float64},
+      {"F", ScalarKind::Complex64},
+      {"D", ScalarKind::Complex128},
+      {"uint", ScalarKind::UInt64},
+      {"byte", ScalarKind::Int8},
+      {"ubyte", ScalarKind::UInt8},
+      {"short", ScalarKind::Int16},
+      {"ushort", ScalarKind::UInt16},
+      {"intc", ScalarKind::Int32},
+      {"uintc", ScalarKind::UInt32},
+      {"long", ScalarKind::Int64},
+      {"ulong", ScalarKind::UInt64},
+      {"longlong", ScalarKind::Int64},
+      {"ulonglong", ScalarKind::UInt64},
+      {"csingle", ScalarKind::Complex64},
+      {"cdouble", ScalarKind::Complex128},
+  };
+  for (const auto &e : more)
+    if (name == e.name) {
+      *out = e.kind;
+      return true;
+    }
+  if (name.size() > 1 && (name[0] == '<' || name[0] == '=' || name[0] == '|') && name[1] != '<' &&
+      name[1] != '=' && name[1] != '|' && name[1] != '>')
+    return parse_dtype_name(name.substr(1), out);
   // 'datetime64[s]', 'M8[ns]', 'timedelta64[D]', 'm8' (generic)
   for (const char *family : {"datetime64", "M8", "timedelta64", "m8"}) {
     std::string f = family;
@@ -352,6 +402,11 @@ ScalarKind BuiltinCall::dtype_param(size_t p, ScalarKind dflt) const {
   if (!given(p)) return dflt;
   ScalarKind k;
   if (dtype_of(types, param(p), &k)) return k;
+  if (types.kind(param(p)) == TypeKind::Str &&
+      time_dtype_has_multiple(types.string(types.get(param(p)).a)))
+    unsupported(cx.loc()) << name() << "(): dtype " << types.string(types.get(param(p)).a)
+                          << ": datetime64 and timedelta64 units with a multiple ('10s', '2D') "
+                             "are not supported in compiled code yet";
   typing_error(cx.loc()) << name() << "(): dtype must be a NumPy type such as np.float32 or a "
                          << "string such as 'f4', known when the function is compiled; got "
                          << types.to_string(param(p));

@@ -98,6 +98,11 @@ bool is_bitgen_builtin(BuiltinId id);
 const BuiltinSignature *bitgen_builtin_signature(BuiltinId id);
 /// The draw's type (uint64, uint32 or float64); Unknown for other builtins.
 TypeId type_bitgen_call(BuiltinCall &call);
+// ---- views of an array's data for ember's stride tricks (ViewRules.cpp) ---------------------
+/// The parameters of view_of (nullptr for other builtins).
+const BuiltinSignature *view_builtin_signature(BuiltinId id);
+/// view_of(a, shape, strides, offset, dtype, layout, readonly): the view's array type.
+TypeId type_view_of(BuiltinCall &call);
 // ---- strings (StringRules.cpp) ----------------------------------------------------------------
 /// The parameters of a string builtin or str method (nullptr for other builtins).
 const BuiltinSignature *string_builtin_signature(BuiltinId id);

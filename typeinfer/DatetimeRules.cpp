@@ -28,6 +28,10 @@ TypeId type_constructor(BuiltinCall &c) {
   TimeUnit unit = TimeUnit::Generic;
   if (c.given(1)) {
     TypeId ut = c.param(1);
+    if (types.kind(ut) == TypeKind::Str && time_unit_has_multiple(types.string(types.get(ut).a)))
+      unsupported(c.cx.loc()) << c.name() << "(): the unit '" << types.string(types.get(ut).a)
+                              << "': datetime64 and timedelta64 units with a multiple ('10s', "
+                                 "'2D') are not supported in compiled code yet";
     if (types.kind(ut) != TypeKind::Str || !parse_time_unit(types.string(types.get(ut).a), &unit))
       typing_error(c.cx.loc()) << c.name()
                                << "(): the unit must be a string literal naming a unit without "
@@ -143,29 +147,47 @@ TypeId type_datetime_call(BuiltinCall &c) {
     case BuiltinId::NpMax:
     case BuiltinId::NpArgmin:
     case BuiltinId::NpArgmax:
-    case BuiltinId::NpSum: {
+    case BuiltinId::NpSum:
+    case BuiltinId::NpMean:
+    case BuiltinId::NpCumsum:
+    case BuiltinId::NpProd:
+    case BuiltinId::NpCumprod:
+    case BuiltinId::NpStd:
+    case BuiltinId::NpVar: {
+      // Whole array or one axis (or a scalar): type_reduction (NumpyRules.cpp) types them as
+      // for numbers, the result in the array's kind; lowering propagates NaT.  Here only what NumPy
+      // has no loop for: adding datetimes, multiplying or squaring timedeltas.
       TypeId a = c.param(0);
-      if (!time_array(types, a)) return TypeId{};
-      if (c.given(1))
-        unsupported(c.cx.loc()) << c.name() << "() of a datetime64/timedelta64 array with an axis";
-      if (c.id == BuiltinId::NpSum && !is_timedelta(types.dtype(a)))
-        typing_error(c.cx.loc()) << "np.sum() of " << scalar_name(types.dtype(a))
-                                 << " values (NumPy cannot add datetimes)";
-      if (c.id == BuiltinId::NpArgmin || c.id == BuiltinId::NpArgmax) return types.int64();
-      return types.scalar(types.dtype(a));
+      ScalarKind k;
+      if (time_array(types, a))
+        k = types.dtype(a);
+      else if (!time_scalar(types, a, &k))
+        return TypeId{};
+      bool adds =
+          c.id == BuiltinId::NpSum || c.id == BuiltinId::NpMean || c.id == BuiltinId::NpCumsum;
+      bool multiplies = c.id == BuiltinId::NpProd || c.id == BuiltinId::NpCumprod ||
+                        c.id == BuiltinId::NpStd || c.id == BuiltinId::NpVar;
+      if ((adds && is_datetime(k)) || multiplies)
+        typing_error(c.cx.loc()) << c.name() << "() of " << scalar_name(k) << " values (NumPy "
+                                 << (multiplies ? "cannot multiply timedeltas or datetimes"
+                                                : "cannot add datetimes")
+                                 << ")";
+      return TypeId{};
+    }
+    case BuiltinId::NpClip: {
+      ElementwiseTyping et;
+      if (any_array && type_elementwise(types, c.cx.f, c.cx.inst, &et))
+        return types.array(et.result, et.ndim, Layout::C);
+      TimeOp lo, hi;
+      for (size_t i = 0; i < 3; ++i)
+        if (!c.is_number(c.param(i))) c.bad_args();
+      type_time_compare(CmpKind::Lt, c.kind_of(c.param(0)), c.kind_of(c.param(1)), c.cx.loc(), &lo);
+      type_time_compare(CmpKind::Lt, lo.lhs, c.kind_of(c.param(2)), c.cx.loc(), &hi);
+      return types.scalar(hi.lhs);
     }
     case BuiltinId::NpSort:
     case BuiltinId::ArraySort:
     case BuiltinId::NpArgsort: return TypeId{};  // NumpyRules types them; lowering puts NaT last
-    case BuiltinId::NpMean:
-    case BuiltinId::NpProd:
-    case BuiltinId::NpCumsum:
-    case BuiltinId::NpCumprod:
-    case BuiltinId::NpStd:
-    case BuiltinId::NpVar:
-    case BuiltinId::NpClip:
-      unsupported(c.cx.loc()) << c.name()
-                              << "() of datetime64/timedelta64 values is not supported yet";
     default: return TypeId{};
   }
 }

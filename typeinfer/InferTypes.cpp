@@ -289,6 +289,23 @@ class TypeInferrer {
     typing_error(d.loc) << "cannot infer the type of an operand of this " << op_name(d.op);
   }
 
+  /// `x in a` for an array: a call of ember's ndarray.__contains__ (ember/npapi/views.py), an
+  /// @overload_method found as users' are, with the array first; lowering calls it.
+  TypeId type_array_contains(const InstData &d) {
+    TypeId c = f_.type(d.operands[1]), x = f_.type(d.operands[0]);
+    if (x.unknown()) return TypeId{};  // typed on a later pass of the fixpoint
+    UserAttribute user = resolver_.lookup_attribute(c, "__contains__", d.loc);
+    if (user.kind != UserAttribute::Kind::Method)
+      unsupported(d.loc) << "`in` on an array (" << types_.to_string(c)
+                         << ") is not supported in compiled code";
+    CalleeRef ref = resolver_.resolve(user.handle, {c, x}, {}, d.loc);
+    internal_assert(!ref.self) << "ndarray.__contains__ being compiled";
+    if (!types_.is_scalar(ref.result) || types_.scalar_kind(ref.result) != ScalarKind::Bool)
+      internal_error << "ndarray.__contains__ returned " << types_.to_string(ref.result);
+    callees_[d.result.id] = ref;
+    return ref.result;
+  }
+
   TypeId type_inst(InstData &d) {
     RuleContext cx{types_, f_, d};
     cx.resolver = &resolver_;
@@ -371,6 +388,7 @@ class TypeInferrer {
       case Op::Contains: {
         if (type_container_contains(cx)) return types_.boolean();
         TypeId c = f_.type(d.operands[1]);
+        if (types_.is_array(c)) return type_array_contains(d);
         if (types_.is_string(c)) {
           if (!types_.is_string(f_.type(d.operands[0])))
             typing_error(d.loc) << "'in <string>' requires a string as the left operand, not "

@@ -118,7 +118,8 @@ TypeId type_reduction(BuiltinCall &c) {
     case BuiltinId::NpMean:
     case BuiltinId::NpStd:
     case BuiltinId::NpVar: {
-      ScalarKind r = is_float(k) ? k : is_complex(k) ? k : ScalarKind::Float64;
+      // A timedelta's mean is a timedelta of its unit (NumPy: the sum / count, truncated).
+      ScalarKind r = is_float(k) || is_complex(k) || is_timedelta(k) ? k : ScalarKind::Float64;
       if (c.id != BuiltinId::NpMean && is_complex(k))
         r = k == ScalarKind::Complex64 ? ScalarKind::Float32 : ScalarKind::Float64;
       return array_of(types, r, out_nd);
@@ -309,6 +310,21 @@ TypeId type_random(BuiltinCall &c) {
 
 TypeId type_numpy_call(BuiltinCall &c) {
   switch (c.id) {
+    case BuiltinId::NpDtype: {
+      if (c.given(1) || c.given(2))
+        unsupported(c.cx.loc()) << "np.dtype(): align= and copy= are not supported in compiled "
+                                   "code";
+      ScalarKind k;
+      TypeId t = c.param(0);
+      if (c.types.kind(t) == TypeKind::Str && !dtype_of(c.types, t, &k))
+        typing_error(c.cx.loc()) << "np.dtype(): data type '" << c.types.string(c.types.get(t).a)
+                                 << "' not understood";
+      if (!dtype_of(c.types, t, &k))
+        typing_error(c.cx.loc()) << "np.dtype() takes a dtype name (a string constant), a "
+                                    "NumPy scalar class or a dtype in compiled code, not "
+                                 << c.types.to_string(t);
+      return c.types.number_class(k);
+    }
     case BuiltinId::NpEmpty:
     case BuiltinId::NpZeros:
     case BuiltinId::NpOnes:
@@ -362,6 +378,7 @@ TypeId type_numpy_call(BuiltinCall &c) {
     case BuiltinId::BitgenNextUint64:
     case BuiltinId::BitgenNextUint32:
     case BuiltinId::BitgenNextDouble: return type_bitgen_call(c);
+    case BuiltinId::ViewOf: return type_view_of(c);
     default: return type_lapack_call(c);
   }
 }

@@ -226,6 +226,19 @@ void require_string(const BuiltinCall &c, size_t p, const char *what) {
                              << c.types.to_string(c.param(p));
 }
 
+/// startswith / endswith: a str, or a tuple of str (any of them may match, as CPython's).
+void require_affix(const BuiltinCall &c) {
+  TypeId t = c.param(1);
+  if (c.types.is_string(t)) return;
+  if (c.types.kind(t) != TypeKind::Tuple)
+    typing_error(c.cx.loc()) << c.name() << "(): the first argument must be str or a tuple of "
+                             << "str, not " << c.types.to_string(t);
+  for (TypeId e : c.types.get(t).elems)
+    if (!c.types.is_string(e))
+      typing_error(c.cx.loc()) << c.name() << "(): a tuple of affixes must only contain str, not "
+                               << c.types.to_string(e);
+}
+
 void optional_int(const BuiltinCall &c, size_t p, const char *what) {
   if (c.given(p) && !int_like(c, c.param(p)))
     typing_error(c.cx.loc()) << c.name() << "(): " << what << " must be an integer or None, not "
@@ -385,7 +398,7 @@ TypeId type_string_call(BuiltinCall &c) {
       return types.unicode();
     case BuiltinId::StrStartswith:
     case BuiltinId::StrEndswith:
-      require_string(c, 1, "the affix");
+      require_affix(c);
       optional_int(c, 2, "start");
       optional_int(c, 3, "end");
       return types.boolean();

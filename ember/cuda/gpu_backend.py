@@ -225,10 +225,11 @@ class GpuHost:
         cc = tuple(device.compute_capability)
         return cc if cc >= (7, 5) else DEFAULT_CC
 
-    def compile(self, kernel, type_ids, target):
-        """The compiled kernel (symbol, params, error_record, may_raise, messages)."""
-        from .ptx import ptx_module
-        return ptx_module(kernel, type_ids, target)
+    def compile(self, kernel, codes, target):
+        """The compiled kernel (symbol, params, error_record, may_raise, messages) for these
+        argument type codes (from the on-disk cache for a cached kernel)."""
+        from .ptx import kernel_ptx
+        return kernel_ptx(kernel, codes, target)
 
     def image_of(self, compiled):
         """What the driver's module loader takes."""
@@ -403,21 +404,25 @@ def _memory_dtype(code, pos=0):
     return np.dtype(_DTYPE_OF_TAG[tag]), pos + 1
 
 
+# The values of _compiler.KernelParamKind (lowering/Lower.h, KernelParam::Kind), which a kernel
+# loaded from the cache has as ints: a launch from the cache does not load the compiler.
+PARAM_DATA, PARAM_SHAPE, PARAM_STRIDE, PARAM_SCALAR = range(4)
+
+
 def _pack(params, values, codes):
     """The kernel's parameter buffer, laid out as ptxas places .param space (each parameter
     at its natural alignment): the general path, for arguments the launcher has no kind for
     (tuples)."""
-    from .. import _compiler
-    K = _compiler.KernelParamKind
     buf = bytearray()
     for kind, arg, axis, size, align in params:
         buf.extend(bytes(-len(buf) % align))
         v = values[arg]
-        if kind == K.DATA:
+        kind = int(kind)
+        if kind == PARAM_DATA:
             item = np.uint64(v.ptr).tobytes()
-        elif kind == K.SHAPE:
+        elif kind == PARAM_SHAPE:
             item = np.int64(v.shape[axis]).tobytes()
-        elif kind == K.STRIDE:
+        elif kind == PARAM_STRIDE:
             item = np.int64(v.strides[axis]).tobytes()
         else:
             dt, _ = _memory_dtype(codes[arg])
@@ -479,15 +484,15 @@ def _launcher_order(layout, indices):
     """(kind, argument, axis) of each parameter the native launcher writes for `layout` (an
     array: its data, then shape[ndim], then strides[ndim]), to compare with the compiled
     kernel's params."""
-    from .. import _compiler, _cuda
-    K = _compiler.KernelParamKind
+    from .. import _cuda
     out = []
     for (kind, n), arg in zip(layout, indices):
         if kind == _cuda.ArgKind.Array:
-            out.append((K.DATA, arg, -1))
-            out += [(K.SHAPE, arg, a) for a in range(n)] + [(K.STRIDE, arg, a) for a in range(n)]
+            out.append((PARAM_DATA, arg, -1))
+            out += [(PARAM_SHAPE, arg, a) for a in range(n)]
+            out += [(PARAM_STRIDE, arg, a) for a in range(n)]
         else:
-            out.append((K.SCALAR, arg, -1))
+            out.append((PARAM_SCALAR, arg, -1))
     return out
 
 
@@ -504,22 +509,27 @@ class GpuBackend:
             return value
         return self.host.as_device_array(value)
 
-    def _image(self, kernel, type_ids, target):
-        """The compiled kernel; tests against the mock drivers wrap this."""
-        return self.host.compile(kernel, type_ids, target)
+    def _image(self, kernel, codes, target):
+        """The compiled kernel for these argument type codes; tests against the mock drivers
+        wrap this."""
+        return self.host.compile(kernel, codes, target)
 
     def _prepare(self, kernel, codes):
-        s = session()
-        type_ids = tuple(s.type_from_code(list(c)) for c in codes)
-        if not kernel._can_compile and type_ids not in kernel._specs:
-            spec = kernel._convertible(type_ids)
-            if spec is None:
-                got = ", ".join(s.type_str(t) for t in type_ids)
-                raise TypeError(f"{kernel.__qualname__}(): no compiled signature matches ({got})")
-            type_ids = spec.arg_types
+        compile_codes = [list(c) for c in codes]
+        if not kernel._can_compile:  # explicit signatures: the one these types convert to
+            s = session()
+            kernel._adopt_cached()
+            type_ids = tuple(s.type_from_code(c) for c in compile_codes)
+            if type_ids not in kernel._specs:
+                spec = kernel._convertible(type_ids)
+                if spec is None:
+                    got = ", ".join(s.type_str(t) for t in type_ids)
+                    raise TypeError(f"{kernel.__qualname__}(): no compiled signature matches "
+                                    f"({got})")
+                compile_codes = [s.type_code(t) for t in spec.arg_types]
         host = self.host
         device = host.get_current_device()
-        p = self._image(kernel, type_ids, host.device_target(device))
+        p = self._image(kernel, compile_codes, host.device_target(device))
         module = host.vendor.driver().load_module(
             host.image_of(p), error_record=p.error_record if p.may_raise else "")
         module.ember_kernel = kernel.__qualname__
@@ -546,7 +556,8 @@ class GpuBackend:
             # vendors (CUDA 12.4+ checks it again against the driver's cuFuncGetParamInfo).
             slots = [tuple(s) for s in _cuda.ParamLayout(layout).slots]
             if (slots != _natural_offsets(p.params)
-                    or _launcher_order(layout, indices) != [tuple(q[:3]) for q in p.params]):
+                    or _launcher_order(layout, indices) != [(int(q[0]), q[1], q[2])
+                                                            for q in p.params]):
                 raise RuntimeError(f"{kernel.__qualname__}: the launch layout {slots} is not the "
                                    f"kernel's parameters {list(p.params)} (a bug in ember; please "
                                    "report it)")

@@ -36,6 +36,7 @@ from ..dispatcher import (
     session,
 )
 from ..errors import TypingError, UnsupportedError
+from . import kernel_cache
 
 __all__ = ["jit", "Kernel", "DeviceFunction", "LaunchConfiguration", "device_twin"]
 
@@ -67,8 +68,10 @@ def jit(func_or_sig=None, device=False, _vendor=None, **options):
     if options.get("link"):
         raise UnsupportedError("cuda.jit(link=...): linking external device code is not "
                                "supported")
+    # cache=True: a kernel's code (the CPU path's launcher, PTX, AMDGPU code objects) goes to
+    # the on-disk cache (kernel_cache.py); a device function is cached inside its kernels.
     opts = Options(fastmath=options.get("fastmath", False),
-                   boundscheck=options.get("boundscheck"))
+                   boundscheck=options.get("boundscheck"), cache=options.get("cache", False))
 
     def wrap(fn, sigs):
         if not hasattr(fn, "__code__"):
@@ -127,9 +130,9 @@ def device_twin(fn: JitFunction) -> DeviceFunction:
     return twin
 
 
-def _compile(owner, type_ids, declared_return, kind):
+def _compile(owner, type_ids, declared_return, kind, shared_object=False):
     """Runs the compiler on owner's function as a kernel or device function (under
-    _compile_lock, held by the caller)."""
+    _compile_lock, held by the caller); shared_object: as a shared object for the cache."""
     handle = id(owner)
     if (handle, type_ids) in _compile_stack:
         raise TypingError(
@@ -146,7 +149,7 @@ def _compile(owner, type_ids, declared_return, kind):
     try:
         return s.compile(nis, consts, name_values, modules, list(type_ids),
                          owner.options.flags(), functools.partial(_resolve_callee, owner),
-                         handle, declared_return, dump, kind, [])
+                         handle, declared_return, dump, kind, [], shared_object)
     finally:
         _compile_stack.pop()
 
@@ -234,6 +237,9 @@ class Kernel(Overloads):
         self._nis = None
         self._specs: dict[tuple, Specialization] = {}
         self._aliases: dict[tuple, Specialization] = {}
+        # by argument codes: the CPU path's specializations loaded from the on-disk cache or
+        # compiled for it (kernel_cache.py), found without the compiler
+        self._cached: dict[tuple, Specialization] = {}
         self._compiles = 0
         self._configs: dict = {}
         self._specialized = specialized
@@ -247,6 +253,7 @@ class Kernel(Overloads):
         self._dispatcher = _ember.Dispatcher(self, 7 + self._nargs, nogil=True)
         _by_handle[id(self)] = self
         self._can_compile = True
+        self._declared_signatures = tuple(signatures)  # what a pickle by value carries
         if signatures:
             for sig in signatures:
                 self.compile(sig)
@@ -254,6 +261,10 @@ class Kernel(Overloads):
 
     def __repr__(self):
         return f"<ember.{self.vendor} kernel {self.__qualname__}>"
+
+    def __reduce__(self):
+        from ..serialize import reduce_kernel
+        return reduce_kernel(self)
 
     # ---- launching ---------------------------------------------------------------------------
 
@@ -301,8 +312,16 @@ class Kernel(Overloads):
                 raise TypingError(
                     f"{self.__qualname__}(): argument '{name}' is {_describe(value)}; kernels "
                     "take numbers, arrays (NumPy or device arrays) and tuples of those") from None
-        spec = self._specialize(codes)
+        spec = None
+        if self._can_compile and kernel_cache.enabled(self):
+            spec = kernel_cache.cpu_specialization(self, codes)
+        if spec is None:
+            spec = self._specialize(codes)
         return self._dispatcher._call_entry(spec.entry, args)
+
+    def _adopt_cached(self):
+        if self._cached:
+            kernel_cache.adopt_cached(self)
 
     def _add_alias_entry(self, spec: Specialization, codes):
         launch = [_INT64_CODE] * 7  # the launch configuration's slots before the arguments
@@ -329,20 +348,30 @@ class Kernel(Overloads):
         if len(arg_codes) != self._nargs:
             raise TypingError(f"{self.__qualname__}(): the signature {signature!r} has "
                               f"{len(arg_codes)} arguments; the kernel takes {self._nargs}")
+        if kernel_cache.enabled(self):
+            spec = kernel_cache.cpu_specialization(self, arg_codes)
+            if spec is not None:
+                return spec
         s = session()
         return self.compile_types(tuple(s.type_from_code(c) for c in arg_codes))
 
-    def compile_types(self, type_ids) -> Specialization:
+    def compile_types(self, type_ids, cache_path=None) -> Specialization:
+        """The CPU path's specialization for these argument types, compiled once; with
+        cache_path, compiled as a shared object and stored there (kernel_cache.py)."""
         with _compile_lock:
             spec = self._specs.get(type_ids)
             if spec is not None:
                 return spec
             s = session()
-            compiled = _compile(self, type_ids, 0, "kernel")
+            compiled = _compile(self, type_ids, 0, "kernel", cache_path is not None)
             arg_codes = [s.type_code(t) for t in compiled.arg_types]
             if any(c is None for c in arg_codes):
                 raise TypingError(f"{self.__qualname__}(): these argument types cannot be passed "
                                   "to a kernel")
+            if cache_path is not None:
+                compiled = kernel_cache.store_cpu(
+                    self, cache_path, compiled, arg_codes,
+                    lambda: _compile(self, type_ids, 0, "kernel"))
             entry = self._dispatcher._add_entry([_INT64_CODE] * 7 + arg_codes, _NONE_CODE,
                                                 compiled.wrapper, compiled)
             spec = Specialization(compiled, type_ids, arg_codes, _NONE_CODE, entry)

@@ -18,8 +18,8 @@ from ..dispatcher import Options, session
 from ..errors import TypingError
 from .gpu_compile import compile_cached
 
-__all__ = ["compile_ptx", "compile_ptx_for_current_device", "ptx_module", "kernel_inspect_ptx",
-           "kernel_inspect_llvm", "DEFAULT_CC"]
+__all__ = ["compile_ptx", "compile_ptx_for_current_device", "ptx_module", "kernel_ptx",
+           "kernel_inspect_ptx", "kernel_inspect_llvm", "DEFAULT_CC"]
 
 # The architecture compiled for when no device says otherwise (issue 9: sm_80).
 DEFAULT_CC = (8, 0)
@@ -52,6 +52,15 @@ def ptx_module(owner, type_ids, cc=None, device=False, declared_return=0):
         return s.compile_ptx(*args, cc, device=bool(device), declared_return=declared_return)
 
     return compile_cached(owner, type_ids, "_ptx_cache", key, generate)
+
+
+def kernel_ptx(kernel, codes, cc=None):
+    """The PTX of a kernel for launches with these argument type codes (the GPU backend's and
+    inspect_ptx's entry point): a ``_compiler.Ptx``, or with ``cache=True`` a
+    ``kernel_cache.GpuCode`` loaded from the on-disk cache without the compiler."""
+    from .kernel_cache import gpu_code
+    cc = _capability(cc)
+    return gpu_code(kernel, codes, "ptx", cc, lambda type_ids: ptx_module(kernel, type_ids, cc))
 
 
 def _owner(pyfunc, device, fastmath):
@@ -165,10 +174,27 @@ def _by_signature(kernel, signature, text_of):
     return {tuple(s.type_str(t) for t in types): text for types, text in found.items()}
 
 
+def _cacheable_signature(kernel, signature):
+    """The argument type codes of one signature of a cached kernel, read without the compiler
+    ("void(float32[::1])", ("float32[::1]",)); None for other kernels, for every signature, or
+    for the names ``kernel.signatures`` gives (the compiler reads those)."""
+    from .kernel_cache import enabled
+    if signature is None or not enabled(kernel):
+        return None
+    try:
+        return _signature(signature)[0]
+    except TypingError:
+        return None
+
+
 def kernel_inspect_ptx(kernel, signature=None, cc=None):
-    """The PTX of one signature of a kernel, or {signature: PTX} for every compiled one."""
+    """The PTX of one signature of a kernel, or {signature: PTX} for every compiled one.  One
+    signature of a cached kernel comes from the on-disk cache when it is there."""
     if cc is None:
         cc = current_capability()
+    arg_codes = _cacheable_signature(kernel, signature)
+    if arg_codes is not None:
+        return kernel_ptx(kernel, arg_codes, cc).ptx
     return _by_signature(kernel, signature, lambda t: ptx_module(kernel, t, cc).ptx)
 
 

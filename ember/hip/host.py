@@ -28,9 +28,9 @@ class HipHost(GpuHost):
         from .hsaco import DEFAULT_ARCH
         return device.arch or DEFAULT_ARCH
 
-    def compile(self, kernel, type_ids, target):
-        from .hsaco import hsaco_module
-        return hsaco_module(kernel, type_ids, target)
+    def compile(self, kernel, codes, target):
+        from .hsaco import kernel_hsaco
+        return kernel_hsaco(kernel, codes, target)
 
     def image_of(self, compiled):
         return compiled.hsaco

@@ -18,8 +18,8 @@ from ..cuda.gpu_compile import compile_cached
 from ..dispatcher import Options, session
 from ..errors import TypingError
 
-__all__ = ["compile_hsaco", "hsaco_module", "kernel_inspect_asm", "kernel_inspect_llvm",
-           "DEFAULT_ARCH"]
+__all__ = ["compile_hsaco", "hsaco_module", "kernel_hsaco", "kernel_inspect_asm",
+           "kernel_inspect_llvm", "DEFAULT_ARCH"]
 
 # The architecture compiled for when no device says otherwise: MI300 (CDNA 3).
 DEFAULT_ARCH = "gfx942"
@@ -49,6 +49,16 @@ def hsaco_module(owner, type_ids, arch=None, wavefront=None, code_object=5):
         return s.compile_hsaco(*args, arch, wavefront=wavefront, code_object=code_object)
 
     return compile_cached(owner, type_ids, "_hsaco_cache", key, generate)
+
+
+def kernel_hsaco(kernel, codes, arch=None, wavefront=None, code_object=5):
+    """The AMDGPU code object of a kernel for launches with these argument type codes (the HIP
+    backend's entry point): a ``_compiler.Hsaco``, or with ``cache=True`` a
+    ``kernel_cache.GpuCode`` loaded from the on-disk cache without the compiler."""
+    from ..cuda.kernel_cache import gpu_code
+    arch, wavefront, code_object = _check_options(arch or DEFAULT_ARCH, wavefront, code_object)
+    return gpu_code(kernel, codes, "hsaco", (arch, wavefront, code_object),
+                    lambda type_ids: hsaco_module(kernel, type_ids, arch, wavefront, code_object))
 
 
 def _owner(pyfunc, fastmath):
@@ -116,6 +126,9 @@ def kernel_inspect_llvm(kernel, signature=None, arch=None):
 
 
 def _by_signature_hsaco(kernel, signature, arch=None):
-    from ..cuda.ptx import _by_signature
+    from ..cuda.ptx import _by_signature, _cacheable_signature
     arch = arch or current_arch()
+    arg_codes = _cacheable_signature(kernel, signature)
+    if arg_codes is not None:  # a cached kernel's: from the on-disk cache when it is there
+        return kernel_hsaco(kernel, arg_codes, arch).hsaco
     return _by_signature(kernel, signature, lambda t: hsaco_module(kernel, t, arch).hsaco)

@@ -27,7 +27,7 @@ _loaded = False
 _ARRAY, _TUPLE, _OPTIONAL, _NONE, _LIST = 15, 16, 17, 14, 42
 _DTYPES = {1: np.bool_, 2: np.int8, 3: np.int16, 4: np.int32, 5: np.int64, 6: np.uint8,
            7: np.uint16, 8: np.uint32, 9: np.uint64, 10: np.float32, 11: np.float64,
-           12: np.complex64, 13: np.complex128}
+           12: np.complex64, 13: np.complex128, 32: np.float16}
 # datetime64 / timedelta64 tags (ember/abi.h): 70 / 71 | unit << 8, units in ir/Types.h's order
 _TIME_UNITS = ("Y", "M", "W", "D", "h", "m", "s", "ms", "us", "ns", "ps", "fs", "as", "")
 _DTYPES.update({family | u << 8: np.dtype(f"{letter}8[{unit}]" if unit else f"{letter}8")
@@ -184,6 +184,7 @@ def _builtin(obj):
             mathfuncs,
             methods,
             misc,
+            polynomial_class,
             polynomials,
             random,
             random_vectors,
@@ -193,6 +194,7 @@ def _builtin(obj):
             splits,
             stats,
             ufuncs,
+            views,
         )
     return _overloads.get(id(obj))
 

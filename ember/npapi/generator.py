@@ -13,24 +13,24 @@ SFC64).  The instance is valid only during the call that received it: returned t
 kept, it would outlive the Generator it points into.  Calls with a Generator argument take the
 dispatcher's slow path (the type is found in Python).
 
-Where NumPy's algorithm is followed the draws equal NumPy's for the same seed: ``random``
-(float64 and float32), ``integers`` (Lemire's bounded integers, int64/int32/uint64/uint32,
-``endpoint``), ``uniform``, ``choice`` (with and without replacement: Floyd's algorithm or a
-tail shuffle, as NumPy picks), ``permutation`` and ``shuffle`` (NumPy's masked rejection).
-``standard_normal``/``normal`` (Marsaglia's polar method) and ``standard_exponential``/
-``exponential`` (inversion) do not use NumPy's ziggurat tables: they have the right
-distributions (tests/python/test_npapi_generator.py checks them statistically) but not NumPy's
-streams.
-
-The other distributions follow NumPy's Generator algorithms (ember/npapi/random.py has the
-legacy ones): ``laplace``, ``logistic``, ``triangular``, ``geometric`` (p >= 1/3), ``poisson``
-(multiplication below lam = 10, PTRS above, NumPy's loggam), ``logseries``, ``zipf`` and ``beta``
-(Johnk, both parameters <= 1) draw only uniforms and so continue NumPy's stream (``**`` may
-differ from C's pow by an ulp, so a draw at a floor's edge can differ); those built on normal,
-exponential or gamma draws (``standard_gamma``/``gamma``: Marsaglia and Tsang, ``chisquare``,
-``f``, ``standard_t``, ``negative_binomial``, ``noncentral_*``, ``lognormal``, ``rayleigh``,
-``pareto``, ``power``, ``weibull``, ``wald``, ``standard_cauchy``) have the right distributions
-but not NumPy's streams.  Bad parameters raise NumPy's ValueErrors.
+Every method follows NumPy's Generator algorithm, so the draws equal NumPy's for the same seed
+and leave the BitGenerator's state where NumPy leaves it: ``random`` (float64 and float32),
+``integers`` (Lemire's bounded integers, int64/int32/uint64/uint32, ``endpoint``), ``uniform``,
+``choice`` (with and without replacement: Floyd's algorithm or a tail shuffle, as NumPy picks),
+``permutation`` and ``shuffle`` (NumPy's masked rejection); ``standard_normal``/``normal`` and
+``standard_exponential``/``exponential`` (float64 and float32) draw with NumPy's ziggurats, whose
+tables ember/npapi/ziggurat.py builds, and so do the distributions over them
+(``standard_gamma``/``gamma``, float32 too: Marsaglia and Tsang, ``beta``, ``chisquare``, ``f``,
+``standard_t``, ``negative_binomial``, ``noncentral_*``, ``lognormal``, ``rayleigh``,
+``pareto``, ``power``, ``weibull``, ``wald``, ``standard_cauchy``, ``geometric`` below 1/3);
+``laplace``, ``logistic``, ``triangular``, ``geometric``, ``poisson`` (multiplication below
+lam = 10, PTRS above, NumPy's loggam), ``logseries`` and ``zipf`` draw uniforms.  One caveat:
+with a parameter written as a constant, LLVM rewrites a power with a constant exponent
+(``x ** 0.5`` as ``sqrt(x)``, ``x ** 2.0`` as ``x * x``), correctly rounded where glibc's pow,
+which NumPy calls, is not always, so about one draw in 1000 of weibull(2.0), power(2.0),
+gamma(0.5) or beta(0.5, b) differs from NumPy's in the last bit (and the stream with it only
+if that bit decides a rejection test).
+Bad parameters raise NumPy's ValueErrors.
 """
 from __future__ import annotations
 
@@ -41,8 +41,13 @@ import numpy as np
 from .. import types
 from ..decorators import jit
 from ..jitclasses import jitclass
-from . import TypingError, _overloads, absent, bitgen, overload, unsupported
+from . import TypingError, _overloads, absent, bitgen, literal, overload, unsupported
 from .shapes import _generate, _wrap
+from .ziggurat import exponential as _expo
+from .ziggurat import exponential_f4 as _expo_f4
+from .ziggurat import gamma_f4 as _gamma_f4
+from .ziggurat import normal as _gauss
+from .ziggurat import normal_f4 as _gauss_f4
 
 M32 = np.uint64(0xFFFFFFFF)
 M64 = np.uint64(0xFFFFFFFFFFFFFFFF)
@@ -131,23 +136,6 @@ def _interval(b, top):
 # ---- continuous draws -----------------------------------------------------------------------
 
 @jit
-def _gauss(b):
-    """Marsaglia's polar method (one of each pair; not NumPy's ziggurat)."""
-    while True:
-        x1 = 2.0 * bitgen.next_double(b) - 1.0
-        x2 = 2.0 * bitgen.next_double(b) - 1.0
-        r2 = x1 * x1 + x2 * x2
-        if r2 < 1.0 and r2 != 0.0:
-            return x2 * np.sqrt(-2.0 * np.log(r2) / r2)
-
-
-@jit
-def _expo(b):
-    """Inversion, -log(1 - U) with U in [0, 1) (not NumPy's ziggurat)."""
-    return -np.log(1.0 - bitgen.next_double(b))
-
-
-@jit
 def _laplace(b, loc, scale):
     while True:
         u = bitgen.next_double(b)
@@ -174,10 +162,10 @@ def _weibull(b, a):
 
 @jit
 def _wald(b, mean, scale):
-    mu_2l = mean / (2.0 * scale)
     y = _gauss(b)
     y = mean * y * y
-    x = mean + mu_2l * (y - np.sqrt(4.0 * scale * y + y * y))
+    d = 1.0 + np.sqrt(1.0 + 4.0 * scale / y)
+    x = mean * (1.0 - 2.0 / d)
     if bitgen.next_double(b) <= mean / (mean + x):
         return x
     return mean * mean / x
@@ -190,8 +178,8 @@ def _triangular(b, left, mode, right):
     ratio = left_base / base
     u = bitgen.next_double(b)
     if u <= ratio:
-        return left + np.sqrt(u * left_base * base)
-    return right - np.sqrt((1.0 - u) * (right - mode) * base)
+        return left + np.sqrt(u * (left_base * base))
+    return right - np.sqrt((1.0 - u) * ((right - mode) * base))
 
 
 @jit
@@ -208,13 +196,16 @@ def _geometric(b, p):
             total += prod
             x += 1
         return np.int64(x)
-    return np.int64(np.ceil(-_expo(b) / np.log1p(-p)))
+    z = np.ceil(-_expo(b) / np.log1p(-p))
+    if z >= 9.223372036854776e18:  # the smallest double above INT64_MAX
+        return np.int64(9223372036854775807)
+    return np.int64(z)
 
 
 @jit
 def _standard_gamma(b, shape):
     """NumPy's random_standard_gamma: Marsaglia and Tsang's method for shape > 1, Johnk's
-    rejection below 1 (over ember's normal and exponential draws)."""
+    rejection below 1 (over the ziggurat normal and exponential draws)."""
     if shape == 1.0:
         return _expo(b)
     if shape == 0.0:
@@ -253,21 +244,31 @@ def _beta(b, a, bb):
     """NumPy's random_beta: Johnk's algorithm when both parameters are at most 1, a ratio of
     gammas otherwise."""
     if a <= 1.0 and bb <= 1.0:
+        if a < 3e-103 and bb < 3e-103:
+            # a draw other than 0 or 1 has odds below 1e-100: one uniform picks between them
+            return 1.0 if (a + bb) * bitgen.next_double(b) < a else 0.0
         while True:
             u = bitgen.next_double(b)
             v = bitgen.next_double(b)
             x = u ** (1.0 / a)
+            if x > 1.0:
+                # Never (u < 1), but the branch keeps LLVM's SLP vectorizer from packing the
+                # two powers into one call of the vector pow, whose last bits differ from
+                # libm's, which NumPy calls.
+                continue
             y = v ** (1.0 / bb)
             xpy = x + y
             if xpy <= 1.0 and u + v > 0.0:
-                if xpy > 0.0:
+                if x > 0.0 and y > 0.0:
                     return x / xpy
+                # x or y underflowed: x / (x + y) from the logarithms
                 log_x = np.log(u) / a
-                log_y = np.log(v) / bb
-                log_m = max(log_x, log_y)
-                log_x -= log_m
-                log_y -= log_m
-                return np.exp(log_x - np.log(np.exp(log_x) + np.exp(log_y)))
+                if log_x > 0.0:
+                    continue  # never (u < 1): as above, for the two logarithms
+                delta = log_x - np.log(v) / bb
+                if delta > 0.0:
+                    return np.exp(-np.log1p(np.exp(-delta)))
+                return np.exp(delta - np.log1p(np.exp(delta)))
     ga = _standard_gamma(b, a)
     gb = _standard_gamma(b, bb)
     return ga / (ga + gb)
@@ -399,8 +400,11 @@ def _zipf(b, a):
         return np.int64(1)
     am1 = a - 1.0
     bb = 2.0 ** am1
+    # u is drawn from (umin, 1]: below umin x would exceed int64 and be rejected
+    umin = 9.223372036854775807e18 ** -am1
     while True:
-        u = 1.0 - bitgen.next_double(b)
+        u01 = bitgen.next_double(b)
+        u = u01 * umin + (1.0 - u01)
         v = bitgen.next_double(b)
         x = np.floor(u ** (-1.0 / am1))
         if x > 9.223372036854775807e18 or x < 1.0:
@@ -410,7 +414,9 @@ def _zipf(b, a):
             return np.int64(x)
 
 
-_HELPERS = {"gauss": _gauss, "expo": _expo, "laplace": _laplace, "logistic": _logistic,
+_HELPERS = {"gauss": _gauss, "expo": _expo, "gauss_f4": _gauss_f4, "expo_f4": _expo_f4,
+            "gamma_f4": _gamma_f4,
+            "laplace": _laplace, "logistic": _logistic,
             "weibull": _weibull, "wald": _wald, "triangular": _triangular,
             "geometric": _geometric, "gamma": _standard_gamma, "beta": _beta,
             "chisquare": _chisquare, "standard_t": _standard_t, "poisson": _poisson,
@@ -430,10 +436,13 @@ _DRAWS = {
     "random_f4": ((), _FLOAT, "", "f4"),
     "uniform": ((("low", 0.0), ("high", 1.0)), f"low + (high - low) * {_DOUBLE}", "", "f8"),
     "standard_normal": ((), "gauss(b)", "", "f8"),
-    "standard_normal_f4": ((), "np.float32(gauss(b))", "", "f4"),
+    "standard_normal_f4": ((), "gauss_f4(b)", "", "f4"),
     "normal": ((("loc", 0.0), ("scale", 1.0)), "loc + scale * gauss(b)", "scale < 0", "f8"),
     "standard_exponential": ((), "expo(b)", "", "f8"),
-    "standard_exponential_f4": ((), "np.float32(expo(b))", "", "f4"),
+    "standard_exponential_f4": ((), "expo_f4(b)", "", "f4"),
+    # method='inv': inversion (the float32 form takes float64's log1p, as NumPy's does)
+    "standard_exponential_inv": ((), f"-np.log1p(-{_DOUBLE})", "", "f8"),
+    "standard_exponential_inv_f4": ((), f"np.float32(-np.log1p(-np.float64({_FLOAT})))", "", "f4"),
     "exponential": ((("scale", 1.0),), "scale * expo(b)", "scale < 0", "f8"),
     "standard_cauchy": ((), "gauss(b) / gauss(b)", "", "f8"),
     "laplace": ((("loc", 0.0), ("scale", 1.0)), "laplace(b, loc, scale)", "scale < 0", "f8"),
@@ -453,6 +462,8 @@ _DRAWS = {
                     ("left == right", "left == right")), "f8"),
     "geometric": ((("p", None),), "geometric(b, p)", (_P_RANGE,), "i8"),
     "standard_gamma": ((("shape", None),), "gamma(b, shape)", "shape < 0", "f8"),
+    "standard_gamma_f4": ((("shape", None),), "gamma_f4(b, np.float32(shape))", "shape < 0",
+                          "f4"),
     "gamma": ((("shape", None), ("scale", 1.0)), "scale * gamma(b, shape)",
               (("shape < 0", "shape < 0"), ("scale < 0", "scale < 0")), "f8"),
     "beta": ((("a", None), ("b_", None)), "beta(b, a, b_)",
@@ -538,8 +549,11 @@ def standard_normal(self, size=None, dtype=None):
     return _draws("standard_normal", "Generator.standard_normal", size, dtype)
 
 
-def standard_exponential(self, size=None, dtype=None):
-    return _draws("standard_exponential", "Generator.standard_exponential", size, dtype)
+def standard_exponential(self, size=None, dtype=None, method=None):
+    fname = "Generator.standard_exponential"
+    how = literal(method, f"{fname}(): method", "zig", ("zig", "inv"))
+    name = "standard_exponential" + ("_inv" if how == "inv" else "")
+    return _draws(name, fname, size, dtype)
 
 
 def uniform(self, low=None, high=None, size=None):
@@ -552,6 +566,10 @@ def normal(self, loc=None, scale=None, size=None):
 
 def exponential(self, scale=None, size=None):
     return _draws("exponential", "Generator.exponential", size, scale=scale)
+
+
+def standard_gamma(self, shape, size=None, dtype=None):
+    return _draws("standard_gamma", "Generator.standard_gamma", size, dtype, shape=shape)
 
 
 def _distribution(name, params):
@@ -572,10 +590,9 @@ def _distribution(name, params):
 _DISTRIBUTIONS = tuple(
     _distribution(name, _DRAWS[name][0])
     for name in ("standard_cauchy", "laplace", "logistic", "lognormal", "rayleigh", "pareto",
-                 "power", "weibull", "wald", "triangular", "geometric", "standard_gamma",
-                 "gamma", "beta", "chisquare", "f", "standard_t", "poisson",
-                 "negative_binomial", "noncentral_chisquare", "noncentral_f", "logseries",
-                 "zipf"))
+                 "power", "weibull", "wald", "triangular", "geometric", "gamma", "beta",
+                 "chisquare", "f", "standard_t", "poisson", "negative_binomial",
+                 "noncentral_chisquare", "noncentral_f", "logseries", "zipf"))
 
 
 # ---- integers, choice -----------------------------------------------------------------------
@@ -833,6 +850,6 @@ class _Method:
 
 
 _METHODS = (random, integers, uniform, standard_normal, normal, standard_exponential,
-            exponential, choice, permutation, shuffle, *_DISTRIBUTIONS)
+            exponential, choice, permutation, shuffle, standard_gamma, *_DISTRIBUTIONS)
 for _selector in _METHODS:
     Generator.class_type.methods[_selector.__name__] = _Method(_selector.__name__, _selector)

@@ -75,6 +75,22 @@ bool parse_time_unit(const std::string &text, TimeUnit *out) {
   return false;
 }
 
+bool time_unit_has_multiple(const std::string &unit) {
+  size_t digits = 0;
+  while (digits < unit.size() && unit[digits] >= '0' && unit[digits] <= '9') ++digits;
+  TimeUnit u;
+  return digits > 0 && parse_time_unit(unit.substr(digits), &u);
+}
+
+bool time_dtype_has_multiple(const std::string &dtype) {
+  for (const char *family : {"datetime64[", "M8[", "timedelta64[", "m8["}) {
+    std::string f = family;
+    if (dtype.size() > f.size() && dtype.compare(0, f.size(), f) == 0 && dtype.back() == ']')
+      return time_unit_has_multiple(dtype.substr(f.size(), dtype.size() - f.size() - 1));
+  }
+  return false;
+}
+
 bool parse_datetime(const std::string &text, TimeUnit *unit, int64_t *value) {
   if (text == "NaT" || text == "nat" || text == "NAT") {
     *value = kNaT;
@@ -334,11 +350,14 @@ bool type_time_elementwise(TypeContext &types, const Function &f, const InstData
           return true;
         case BuiltinId::NpMinimum:
         case BuiltinId::NpMaximum:
-        case BuiltinId::NpWhere: {
+        case BuiltinId::NpWhere:
+        case BuiltinId::NpClip: {  // the operands' common kind (clip: of all three)
           size_t a = ufunc == BuiltinId::NpWhere ? first + 1 : first;
           if (n < 2 || a + 1 >= d.operands.size()) break;
           TimeOp t;
           type_time_compare(CmpKind::Lt, kind(a), kind(a + 1), d.loc, &t);
+          if (ufunc == BuiltinId::NpClip && a + 2 < d.operands.size())
+            type_time_compare(CmpKind::Lt, t.lhs, kind(a + 2), d.loc, &t);
           out->compute = out->result = t.lhs;
           out->ndim = ndim;
           return true;

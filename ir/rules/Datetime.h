@@ -36,6 +36,11 @@ int64_t days_from_civil(int64_t y, int64_t m, int64_t d);
 bool parse_datetime(const std::string &text, TimeUnit *unit, int64_t *value);
 /// NumPy's unit names ("D", "ms", ...) -> the unit; false for other text.
 bool parse_time_unit(const std::string &text, TimeUnit *out);
+/// Whether NumPy would read `unit` as a unit with a multiple ("10s", "2D"), or `dtype` as a
+/// datetime64/timedelta64 dtype in one ("m8[15m]"), which ember does not compile: callers
+/// raise an UnsupportedError naming it where they would otherwise refuse the text.
+bool time_unit_has_multiple(const std::string &unit);
+bool time_dtype_has_multiple(const std::string &dtype);
 
 /// An operation on datetimes or timedeltas: the kinds the two operands convert to before the
 /// int64 arithmetic (a datetime or timedelta kind in the common unit, Int64, or Float64 for

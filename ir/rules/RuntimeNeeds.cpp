@@ -92,7 +92,8 @@ void builtin_needs(const Function &f, const InstData &d, BuiltinId id,
     // Kernel arrays live in shared, local (a stack slot) or constant memory, not the heap.
     case BuiltinId::CudaSharedArray:
     case BuiltinId::CudaLocalArray:
-    case BuiltinId::CudaConstArrayLike: view = true; break;
+    case BuiltinId::CudaConstArrayLike:
+    case BuiltinId::ViewOf: view = true; break;
     default: break;
   }
   if (!view) need(RuntimeService::Allocator, NeedKind::NewArray);

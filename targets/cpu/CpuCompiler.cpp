@@ -1,5 +1,8 @@
 #include "targets/cpu/CpuCompiler.h"
 
+#include <cstdio>
+#include <cstdlib>
+
 #include <llvm/Support/raw_ostream.h>
 
 #include "targets/cpu/SharedObject.h"
@@ -41,6 +44,55 @@ FunctionRole function_role(CompileRole role) {
   return role == CompileRole::Kernel ? FunctionRole::Kernel : FunctionRole::Function;
 }
 
+/// EMBER_TIMING=1: each compile prints the CPU time of its stages to stderr, this thread's CPU
+/// time (CpuJit.h), so a loaded machine inflates it far less than wall-clock time.
+class StageTimer {
+ public:
+  StageTimer(const std::string &symbol, const CpuJit &jit)
+      : on_(timing_on()),
+        symbol_(symbol),
+        jit_(jit),
+        start_(on_ ? thread_cpu_seconds() : 0),
+        last_(start_) {}
+  void mark(const char *stage) {
+    if (!on_) return;
+    double now = thread_cpu_seconds();
+    add(stage, now - last_);
+    last_ = now;
+  }
+  /// After the JIT's add(): its time split into machine-code generation and ORC's linking.
+  void mark_jit(double codegen_before) {
+    if (!on_) return;
+    double now = thread_cpu_seconds(), codegen = jit_.codegen_seconds() - codegen_before;
+    add("codegen", codegen);
+    add("link", now - last_ - codegen);
+    last_ = now;
+  }
+  ~StageTimer() {
+    if (on_)
+      std::fprintf(stderr, "ember timing %s: total %.3f ms:%s\n", symbol_.c_str(),
+                   (last_ - start_) * 1e3, stages_.c_str());
+  }
+
+ private:
+  static bool timing_on() {
+    static const bool on = [] {
+      const char *v = std::getenv("EMBER_TIMING");
+      return v != nullptr && *v != '\0' && std::string(v) != "0";
+    }();
+    return on;
+  }
+  void add(const char *stage, double seconds) {
+    char text[64];
+    std::snprintf(text, sizeof text, " %s %.3f", stage, seconds * 1e3);
+    stages_ += text;
+  }
+  bool on_;
+  std::string symbol_, stages_;
+  const CpuJit &jit_;
+  double start_, last_;
+};
+
 std::string symbol_for(const std::string &qualname, uint64_t n) {
   std::string s = "ember.";
   for (char c : qualname) s += (isalnum(static_cast<unsigned char>(c)) || c == '_') ? c : '.';
@@ -55,6 +107,7 @@ std::shared_ptr<CompiledFunction> CpuCompiler::compile(
   auto out = std::make_shared<CompiledFunction>();
   out->symbol = symbol_for(in.qualname, ++counter_);
   out->role = role;
+  StageTimer timer(out->symbol, *jit_);
   PipelineOptions with_symbol = options;
   with_symbol.symbol = out->symbol;
   with_symbol.kernel = role == CompileRole::Kernel;
@@ -71,11 +124,14 @@ std::shared_ptr<CompiledFunction> CpuCompiler::compile(
   }
   typing.services = typing.services & target_->services();
   out->ir = build_typed_function(in, *types_, arg_types, resolver, typing, with_symbol);
+  timer.mark("typing");
   out->loop_spec = loop;
   if (role == CompileRole::DeviceFunction) return out;
   LoweredModule lm = lower_module(*out->ir, *target_, jit_->context(), loop, function_role(role));
   out->uses_gemm = lm.services_used.has(RuntimeService::Blas);
+  timer.mark("lower");
   target_->optimize(*lm.module, role == CompileRole::Kernel);
+  timer.mark("optimize");
   std::vector<std::string> symbols = {lm.wrapper, lm.entry};
   if (!lm.loop.empty()) symbols.push_back(lm.loop);
   if (shared_object) {
@@ -84,6 +140,7 @@ std::shared_ptr<CompiledFunction> CpuCompiler::compile(
       out->shared_object = std::move(image.bytes);
       out->imports = std::move(image.imports);
       out->exports = symbols;
+      timer.mark("shared-object");
       return out;
     } catch (const SharedObjectError &e) {
       out->shared_object_error = e.what();
@@ -93,7 +150,9 @@ std::shared_ptr<CompiledFunction> CpuCompiler::compile(
       target_->optimize(*lm.module, role == CompileRole::Kernel);
     }
   }
+  double codegen_before = jit_->codegen_seconds();
   std::vector<uint64_t> addr = jit_->add(std::move(lm.module), symbols);
+  timer.mark_jit(codegen_before);
   out->wrapper = addr[0];
   out->entry = addr[1];
   if (!lm.loop.empty()) out->loop = addr[2];

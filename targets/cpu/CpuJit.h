@@ -17,6 +17,10 @@ namespace ember {
 
 class CpuTarget;
 
+/// This thread's CPU time in seconds (what EMBER_TIMING reports: other processes on a loaded
+/// machine do not inflate it, as they do wall-clock time).
+double thread_cpu_seconds();
+
 class CpuJit {
  public:
   explicit CpuJit(CpuTarget &target);
@@ -30,11 +34,14 @@ class CpuJit {
   /// Generates code for m and returns the addresses of `symbols`.
   std::vector<uint64_t> add(std::unique_ptr<llvm::Module> m,
                             const std::vector<std::string> &symbols);
+  /// CPU seconds spent generating machine code so far (the rest of add() is ORC's linking).
+  double codegen_seconds() const { return codegen_seconds_; }
 
  private:
   llvm::orc::ThreadSafeContext ctx_;
   std::unique_ptr<llvm::orc::LLJIT> jit_;
   bool libmvec_ = false;
+  double codegen_seconds_ = 0;
 };
 
 }  // namespace ember

@@ -61,3 +61,42 @@ def through_objmode(x):
     with ember.objmode(y="int64"):
         y = x + 1
     return y
+
+
+# Arrays: the main interpreter compiles them for ndarrays, a sub-interpreter passes buffers
+# (memoryview, array.array, bytearray, bytes) of the same dtype, ndim and layout.
+@ember.njit
+def weighted_sum(a, w):
+    s = 0.0
+    for i in range(a.shape[0]):
+        s += a[i] * w[i]
+    return s
+
+
+@ember.njit
+def scale_in_place(a, factor):
+    for i in range(a.shape[0]):
+        a[i] *= factor
+
+
+@ember.njit
+def total_2d(m):
+    s = 0.0
+    for i in range(m.shape[0]):
+        for j in range(m.shape[1]):
+            s += m[i, j] * (j + 1)
+    return s
+
+
+@ember.njit
+def sum_any_layout(a):
+    return a.sum()
+
+
+@ember.njit
+def count_byte(data, b):
+    n = 0
+    for c in data:
+        if c == b:
+            n += 1
+    return n

@@ -5,6 +5,7 @@ import math
 
 import numpy as np
 import pytest
+from _helpers import add, floordiv, mod, mul, sub, truediv
 from conftest import (
     assert_same,
     check,
@@ -70,36 +71,6 @@ def test_float32_result_is_rounded_to_float32():
 
 
 # ---- arithmetic ------------------------------------------------------------------------------
-
-@ember.jit
-def add(a, b):
-    return a + b
-
-
-@ember.jit
-def sub(a, b):
-    return a - b
-
-
-@ember.jit
-def mul(a, b):
-    return a * b
-
-
-@ember.jit
-def truediv(a, b):
-    return a / b
-
-
-@ember.jit
-def floordiv(a, b):
-    return a // b
-
-
-@ember.jit
-def mod(a, b):
-    return a % b
-
 
 @ember.jit
 def power(a, b):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -294,8 +295,9 @@ def test_the_main_interpreter_is_not_a_subinterpreter():
 
 
 def test_specializations_are_published_with_their_addresses():
-    """The main interpreter publishes scalar specializations (not array ones) under the
-    function's key, with the dispatcher's own wrapper address."""
+    """The main interpreter publishes the specializations a sub-interpreter can call (numbers,
+    bool and arrays of them in, a number out; not an array result) under the function's key,
+    with the dispatcher's own wrapper address."""
     import numpy as np
 
     import ember
@@ -310,13 +312,21 @@ def test_specializations_are_published_with_their_addresses():
     def total(a):
         return a.sum()
 
+    @ember.njit
+    def doubled(a):
+        return 2 * a
+
     assert twice(3) == 6 and twice(1.5) == 3.0
     assert total(np.arange(4.0)) == 6.0
+    assert doubled(np.arange(4.0)).sum() == 12.0
     sigs = _shared_code.signatures(code_key(twice.py_func))
     assert [s for s, _a, _l in sigs] == ["float64", "int64"]
     wrappers = {spec.compiled.wrapper for spec in twice._impl._specs.values()}
     assert {a for _s, a, _l in sigs} == wrappers
-    assert _shared_code.signatures(code_key(total.py_func)) == []
+    assert [s for s, _a, _l in _shared_code.signatures(code_key(total.py_func))] == [
+        "array(float64, 1d, C)"
+    ]
+    assert _shared_code.signatures(code_key(doubled.py_func)) == []  # an array result
     assert _shared_code.lookup(code_key(twice.py_func), "int64")[0] in wrappers
     assert _shared_code.lookup(code_key(twice.py_func), "int32") is None
 
@@ -362,3 +372,89 @@ def test_objmode_in_shared_code_raises_in_a_subinterpreter(tmp_path, own_gil):
     assert got["errors"] == [None]
     assert "with objmode()" in got["results"][0]
     assert got["main"] == [2, 3]
+
+
+MAIN_COMPILES_ARRAYS = """
+import numpy as np
+import subinterp_kernels as k
+k.weighted_sum(np.arange(4.0), np.ones(4))               # array(float64, 1d, C) x 2
+k.scale_in_place(np.zeros(3), 2.0)                        # writes its argument
+k.total_2d(np.zeros((2, 3)))                              # array(float64, 2d, C)
+k.sum_any_layout(np.zeros(6)[::2])                        # array(float64, 1d, A)
+k.count_byte(np.frombuffer(b"ab", dtype=np.uint8), 97)    # readonly array(uint8, 1d, C)
+def after():
+    return {"numpy_sum": float(np.arange(6.0).reshape(2, 3) @ np.arange(1.0, 4.0) @ np.ones(2))}
+"""
+
+SUB_CALLS_ARRAYS = """
+import array
+import subinterp_kernels as k
+def raised(f, *args):
+    try:
+        f(*args)
+    except Exception as exc:
+        return [type(exc).__name__, str(exc)]
+    return None
+result = {"numpy_loaded": "numpy" in sys.modules}
+result["weighted"] = k.weighted_sum(array.array("d", [1, 2, 3, 4]), array.array("d", [0.5] * 4))
+a = array.array("d", [1.0, 2.0, 3.0])
+k.scale_in_place(a, 3.0)                                  # array.array, written in place
+raw = bytearray(24)
+view = memoryview(raw).cast("d")
+view[0], view[1], view[2] = 1.5, -2.0, 4.0
+k.scale_in_place(view, 2.0)                               # a cast memoryview of a bytearray
+result["scaled"] = [a.tolist(), view.tolist()]
+grid = memoryview(array.array("d", range(6))).cast("B").cast("d", (2, 3))
+result["total_2d"] = k.total_2d(grid)
+result["strided"] = k.sum_any_layout(memoryview(array.array("d", range(6)))[::2])
+result["contiguous_as_any"] = k.sum_any_layout(array.array("d", range(6)))
+result["count_bytes"] = k.count_byte(b"banana", 97)       # read-only buffer, read-only code
+result["count_bytearray"] = k.count_byte(bytearray(b"banana"), 110)
+result["readonly_to_writer"] = raised(k.scale_in_place, memoryview(bytes(24)).cast("d"), 2.0)
+result["wrong_dtype"] = raised(k.weighted_sum, array.array("f", [1.0]), array.array("f", [1.0]))
+result["wrong_ndim"] = raised(k.total_2d, array.array("d", range(6)))
+result["bad_format"] = raised(k.sum_any_layout, memoryview(b"abcd").cast("c"))
+"""
+
+
+@pytest.mark.parametrize("own_gil", GILS)
+def test_a_subinterpreter_passes_buffers_as_arrays(tmp_path, own_gil):
+    got = probe(tmp_path, MAIN_COMPILES_ARRAYS, [SUB_CALLS_ARRAYS], own_gil)
+    assert got["errors"] == [None]
+    r = got["results"][0]
+    assert r["numpy_loaded"] is False
+    assert r["weighted"] == 5.0
+    assert r["scaled"] == [[3.0, 6.0, 9.0], [3.0, -4.0, 8.0]]
+    assert r["total_2d"] == got["main"]["numpy_sum"] == 0 + 2 + 6 + 3 + 8 + 15
+    assert r["strided"] == 0.0 + 2.0 + 4.0
+    assert r["contiguous_as_any"] == 15.0
+    assert r["count_bytes"] == 3 and r["count_bytearray"] == 2
+    name, msg = r["readonly_to_writer"]
+    assert name == "SubinterpreterError"
+    assert "scale_in_place(readonly array(float64, 1d, C), float64)" in msg
+    assert "compiled so far: array(float64, 1d, C),float64" in msg
+    assert r["wrong_dtype"][0] == "SubinterpreterError"
+    assert "array(float32, 1d, C)" in r["wrong_dtype"][1]
+    assert r["wrong_ndim"][0] == "SubinterpreterError"
+    assert "total_2d(array(float64, 1d, C))" in r["wrong_ndim"][1]
+    assert r["bad_format"][0] == "SubinterpreterError" and "format 'c'" in r["bad_format"][1]
+
+
+def test_the_example_runs_two_subinterpreters():
+    """examples/subinterpreters.py: two interpreters (own GIL on 3.12+) split a prime count and
+    each takes a dot product of an array.array; their results agree with the main
+    interpreter's and NumPy's, as it prints them."""
+    example = os.path.join(ROOT, "examples", "subinterpreters.py")
+    env = dict(os.environ, PYTHONPATH=ROOT)
+    r = subprocess.run(
+        [sys.executable, example], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    total, main = re.fullmatch(
+        r"primes below 400000: (\d+) \(main interpreter: (\d+)\)", lines[0]
+    ).groups()
+    assert int(total) == int(main) == 33860
+    for line in lines[1:3]:
+        dot, numpy_dot = re.fullmatch(r"  from \d+: dot (\d+) \(NumPy: (\d+)\)", line).groups()
+        assert int(dot) == int(numpy_dot)

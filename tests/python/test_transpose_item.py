@@ -1,6 +1,7 @@
-"""np.transpose(a, axes), a.transpose(*axes) / a.transpose(axes), a.item(k) / a.item(i, j) /
-a.item((i, j)) and a.conjugate() on arrays, compared with NumPy on C, F and strided inputs,
-with NumPy's errors for bad axes and out-of-range items."""
+"""np.transpose(a, axes), a.transpose(*axes) / a.transpose(axes) and a.item(k) / a.item(i, j) /
+a.item((i, j)) on arrays, compared with NumPy on C, F and strided inputs, with NumPy's errors
+for bad axes and out-of-range items (a.conjugate(): test_npapi_conjugate.py)."""
+
 import numpy as np
 import pytest
 
@@ -14,8 +15,14 @@ def _inputs():
 
 @ember.jit
 def _transposes(a):
-    return (np.transpose(a, (1, 0, 2)), a.transpose(2, 0, 1), a.transpose((0, 2, 1)),
-            np.transpose(a, (-1, 0, 1)), a.transpose(), np.transpose(a, (0, 1, 2)))
+    return (
+        np.transpose(a, (1, 0, 2)),
+        a.transpose(2, 0, 1),
+        a.transpose((0, 2, 1)),
+        np.transpose(a, (-1, 0, 1)),
+        a.transpose(),
+        np.transpose(a, (0, 1, 2)),
+    )
 
 
 @pytest.mark.parametrize("k", range(3))
@@ -38,8 +45,10 @@ def test_transpose_2d_axes():
         assert np.array_equal(g, a.T)
 
 
-@pytest.mark.parametrize("axes, msg", [((0, 1), "axes don't match"), ((0, 0, 1), "repeated"),
-                                       ((0, 1, 3), "out of bounds")])
+@pytest.mark.parametrize(
+    "axes, msg",
+    [((0, 1), "axes don't match"), ((0, 0, 1), "repeated"), ((0, 1, 3), "out of bounds")],
+)
 def test_transpose_bad_axes(axes, msg):
     @ember.jit
     def f(a):
@@ -54,9 +63,14 @@ def _items(a, i, j):
     return a.item(3), a.item(-1), a.item(i, j), a.item((i, j)), a.item(0, -1)
 
 
-@pytest.mark.parametrize("a", [np.arange(12.0).reshape(3, 4),
-                               np.asfortranarray(np.arange(12).reshape(3, 4)),
-                               np.arange(24).reshape(4, 6)[::2, 1::2]])
+@pytest.mark.parametrize(
+    "a",
+    [
+        np.arange(12.0).reshape(3, 4),
+        np.asfortranarray(np.arange(12).reshape(3, 4)),
+        np.arange(24).reshape(4, 6)[::2, 1::2],
+    ],
+)
 def test_item(a):
     assert _items(a, 1, 2) == _items.py_func(a, 1, 2)
     assert type(_items(a, 1, 2)[0]) is type(_items.py_func(a, 1, 2)[0])
@@ -74,15 +88,3 @@ def test_item_errors():
     assert flat(np.arange(5), 2) == 2
     with pytest.raises(IndexError):
         flat(a, 6)
-
-
-@pytest.mark.parametrize("a", [np.array([[1 + 2j, 3 - 4j], [-1j, 2]]),
-                               np.array([1.5, -2.0], dtype=np.float32),
-                               (np.arange(6) * (1 - 1j)).astype(np.complex64)[::2]])
-def test_array_conjugate(a):
-    @ember.jit
-    def conj(a):
-        return a.conjugate()
-
-    got = conj(a)
-    assert got.dtype == a.conjugate().dtype and np.array_equal(got, a.conjugate())
