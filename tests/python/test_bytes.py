@@ -330,3 +330,13 @@ def test_bytes_in_containers():
     assert bytes_list(b"abc") == [b"a", b"bc"]
     with pytest.raises(UnsupportedError, match="dict key"):
         bytes_key(b"x")
+
+
+@ember.jit
+def byte_in(b):
+    return 97 in b
+
+
+def test_in_is_unsupported():
+    with pytest.raises(UnsupportedError, match="`in` on a Bytes"):
+        byte_in(b"abc")
