@@ -5,6 +5,7 @@
 #include <complex>
 #include <cstring>
 
+#include "bindings/Bytes.h"
 #include "bindings/Containers.h"
 #include "bindings/Dispatcher.h"
 #include "bindings/Jitclass.h"
@@ -412,6 +413,7 @@ Plan make_plan(const std::vector<int64_t> &code, size_t *pos) {
       return p;
     }
     case EMBER_T_CSTR: p.size = p.align = sizeof(const char *); return p;
+    case EMBER_T_BYTES: make_bytes_plan(&p, code, pos); return p;
     case EMBER_T_RECORD:         // {data, owner} (lowering/CodeGenRecord.cpp)
       p.dtype = code[(*pos)++];  // the record id, checked by unbox
       p.size = 2 * sizeof(void *);
@@ -497,6 +499,7 @@ bool unbox(const Plan &plan, PyObject *obj, void *out) {
     case EMBER_T_COMPLEX128: return unbox_complex<double>(obj, out);
     case EMBER_T_NONE: *static_cast<uint8_t *>(out) = 0; return true;
     case EMBER_T_UNICODE: return unbox_str(obj, out);
+    case EMBER_T_BYTES: return unbox_bytes(plan, obj, out);
     case EMBER_T_RECORD: {
       if (!PyArray_IsScalar(obj, Void)) {
         PyErr_Format(PyExc_TypeError, "expected a record (numpy.void), got %s",
@@ -692,6 +695,7 @@ PyObject *box(const Plan &plan, void *in) {
     case EMBER_T_CSTR: return PyUnicode_FromString(load<const char *>(in));
     case EMBER_T_ARRAY:
     case EMBER_T_RECORD_ARRAY: return box_array(plan, in);
+    case EMBER_T_BYTES: return box_bytes(plan, in);
     case EMBER_T_RECORD: {  // a copy, as Numba: the record may lie in a buffer compiled code owns
       PyArray_Descr *descr = record_descr(plan.dtype);
       if (!descr) {
@@ -749,8 +753,7 @@ void release(const Plan &plan, void *in) {
   switch (plan.tag) {
     case EMBER_T_ARRAY:
     case EMBER_T_RECORD_ARRAY:
-      ember_meminfo_decref(static_cast<ember_array *>(in)->meminfo);
-      return;
+    case EMBER_T_BYTES: ember_meminfo_decref(static_cast<ember_array *>(in)->meminfo); return;
     case EMBER_T_LIST:
     case EMBER_T_DICT:
     case EMBER_T_SET:

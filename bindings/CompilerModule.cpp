@@ -80,10 +80,11 @@ ConstValue freeze_from_python(py::handle h) {
       c.shape = t[3].cast<std::vector<int64_t>>();
       c.str = t[4].cast<std::string>();
       break;
-    case K::Array:  // (kind, dtype, shape, C-order bytes)
+    case K::Array:  // (kind, dtype, shape, C-order bytes[, 1 for a bytes literal])
       c.i = t[1].cast<int64_t>();
       c.shape = t[2].cast<std::vector<int64_t>>();
       c.str = t[3].cast<std::string>();
+      if (py::len(t) > 4) c.scalar = t[4].cast<int32_t>();
       break;
   }
   return c;
@@ -442,6 +443,10 @@ PYBIND11_MODULE(_compiler, m) {
               f.dtype = dtype;
               if (f.kind == RecordField::Kind::Record) {
                 f.type = types.record(static_cast<uint64_t>(tag_or_id));
+              } else if (f.kind == RecordField::Kind::Chars) {
+                f.type = types.bytes(BytesKind::Bytes);
+              } else if (f.kind == RecordField::Kind::UChars) {
+                f.type = types.unicode();
               } else if (f.kind != RecordField::Kind::Other) {
                 size_t pos = 0;
                 f.type = types.from_code({tag_or_id}, &pos);
@@ -451,8 +456,8 @@ PYBIND11_MODULE(_compiler, m) {
             types.define_record(static_cast<uint64_t>(record_id), std::move(r));
           },
           "Registers a structured dtype (ember/records.py): its fields as (name, offset, kind "
-          "0 scalar / 1 record / 2 subarray / 3 other, scalar tag or record id, subarray "
-          "shape, dtype str).")
+          "0 scalar / 1 record / 2 subarray / 3 other / 4 'S' chars / 5 'U' chars, scalar tag or "
+          "record id, subarray shape (or the number of chars), dtype str).")
       .def("can_convert",
            [](Session &s, uint32_t from, uint32_t to) {
              return can_convert(s.compiler.types(), TypeId{from}, TypeId{to});

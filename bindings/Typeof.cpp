@@ -226,6 +226,8 @@ uint64_t fingerprint(PyObject *obj) {
     return pack_array(tag, PyArray_NDIM(a), array_layout(a), PyArray_ISWRITEABLE(a) ? 0 : 1);
   }
   if (t == &PyUnicode_Type) return EMBER_T_UNICODE;
+  if (t == &PyBytes_Type) return hash_code({EMBER_T_BYTES, 1, EMBER_LAYOUT_C});
+  if (t == &PyByteArray_Type) return hash_code({EMBER_T_BYTES, 2, EMBER_LAYOUT_C});
   if (t == &PyBool_Type) return EMBER_T_BOOL;
   if (t == &PyComplex_Type) return EMBER_T_COMPLEX128;
   if (obj == Py_None) return EMBER_T_NONE;
@@ -280,6 +282,10 @@ bool type_code(PyObject *obj, std::vector<int64_t> *out) {
   }
   if (t == &PyUnicode_Type) {
     out->push_back(EMBER_T_UNICODE);
+    return true;
+  }
+  if (t == &PyBytes_Type || t == &PyByteArray_Type) {  // bindings/Bytes.cpp unboxes them
+    out->insert(out->end(), {EMBER_T_BYTES, t == &PyBytes_Type ? 1 : 2, EMBER_LAYOUT_C});
     return true;
   }
   if (PyArray_Check(obj)) {
@@ -362,7 +368,8 @@ uint64_t fingerprint_of_code(const std::vector<int64_t> &code) {
   if (tag == EMBER_T_ARRAY) return pack_array(code[1], code[2], code[3], code[4]);
   if (tag == EMBER_T_TUPLE || tag == EMBER_T_DISPATCHER || tag == EMBER_T_LIST ||
       tag == EMBER_T_DICT || tag == EMBER_T_SET || tag == EMBER_T_JITCLASS ||
-      tag == EMBER_T_CFUNC || tag == EMBER_T_RECORD || tag == EMBER_T_RECORD_ARRAY)
+      tag == EMBER_T_CFUNC || tag == EMBER_T_RECORD || tag == EMBER_T_RECORD_ARRAY ||
+      tag == EMBER_T_BYTES)
     return hash_code(code);
   if (tag == EMBER_T_OPTIONAL) return 0;  // never the type of a Python value
   return static_cast<uint64_t>(tag);

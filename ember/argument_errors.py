@@ -25,10 +25,10 @@ def describe(value) -> str:
 
 def not_yet_supported(value) -> str:
     """The family of NumPy values issue 13 lists that compiled code does not take yet (datetime
-    units with a multiple, structured dtypes holding objects, bytes and bytearray), or ''."""
+    units with a multiple, structured dtypes holding objects, memoryview), or ''."""
     import numpy as np
-    if isinstance(value, (bytes, bytearray, memoryview)):
-        return "bytes, bytearray and memoryview values (and np.frombuffer over them)"
+    if isinstance(value, memoryview):
+        return "memoryview values (bytes and bytearray are supported)"
     if isinstance(value, (list, tuple, set)):  # a container of such values
         return next((w for w in map(not_yet_supported, value) if w), "")
     dtype = getattr(value, "dtype", None)

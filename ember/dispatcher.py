@@ -407,9 +407,6 @@ class JitFunction(Overloads):
                     "argument types whose result is still being inferred; give it an explicit "
                     "signature", self.py_func.__code__.co_filename, _def_line(self.py_func))
             s = session()
-            records = sys.modules.get("ember.records")  # imported on the first structured dtype
-            if records is not None:
-                records.define(s)
             nis = self._normalized()
             unroll = sys.modules.get("ember.unroll")  # only once literal_unroll was imported
             if unroll is not None:
@@ -420,6 +417,10 @@ class JitFunction(Overloads):
                 nis = freeze_literal_args(nis, self.py_func, self._literal_values)
             from .values import freeze_function
             consts, name_values, modules = freeze_function(self.py_func, nis, self)
+            # Record layouts, the ones frozen from globals (np.empty(n, dtype=rec)) included.
+            records = sys.modules.get("ember.records")  # imported on the first structured dtype
+            if records is not None:
+                records.define(s)
             dump = [x for x in os.environ.get("EMBER_DUMP", "").split(",") if x]
             codes = [s.type_code(t) for t in type_ids]
             declared_code = s.type_code(declared_return) if declared_return else None

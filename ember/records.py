@@ -2,11 +2,12 @@
 
 A structured dtype (``np.dtype([("x", "f8"), ("y", "i4")])``, packed or ``align=True``, nested,
 with subarray fields) is described here once per layout: its fields with their byte offsets,
-kinds (a number, a nested record, a subarray of numbers, or a dtype compiled code does not
-read, such as ``S10``) and the record id that names the layout in type codes
-(``[EMBER_T_RECORD, id]`` for an ``np.void`` record, ``[EMBER_T_RECORD_ARRAY, id, ndim, layout,
-readonly]`` for an array of them; ember/abi.h).  The id is a hash of the layout, so it is the
-same in every process and the on-disk cache can key on it.
+kinds (a number, a nested record, a subarray of numbers, a fixed-size ``S``/``U`` char field,
+or a dtype compiled code does not read, such as ``M8``) and the record id that names the
+layout in type codes (``[EMBER_T_RECORD, id]`` for an ``np.void`` record,
+``[EMBER_T_RECORD_ARRAY, id, ndim, layout, readonly]`` for an array of them; ember/abi.h).
+The id is a hash of the layout, so it is the same in every process and the on-disk cache can
+key on it.
 
 bindings/Records.cpp asks :func:`record_id` on the first sight of a dtype object and boxes
 results with the dtype registered for an id; the compiler session learns each layout
@@ -42,7 +43,7 @@ _SCALAR_TAGS = {  # ember/abi.h's scalar tags
     np.dtype(np.float16): 32,
 }
 # Field kinds, as RecordField::Kind in ir/Types.h.
-_SCALAR, _RECORD, _SUBARRAY, _OTHER = 0, 1, 2, 3
+_SCALAR, _RECORD, _SUBARRAY, _OTHER, _CHARS, _UCHARS = 0, 1, 2, 3, 4, 5
 
 _lock = threading.RLock()
 _ids: dict = {}  # (dtype, isalignedstruct) -> record id (0: not supported)
@@ -65,6 +66,10 @@ def _field(name, dt, offset):
         sub = record_id(dt)
         if sub:
             return (name, offset, _RECORD, sub, [], str(dt))
+    elif dt.kind == "S":  # fixed-size bytes: read as bytes, trailing NULs stripped
+        return (name, offset, _CHARS, 0, [dt.itemsize], str(dt))
+    elif dt.kind == "U" and dt.isnative:  # UCS4 code units: read as str
+        return (name, offset, _UCHARS, 0, [dt.itemsize // 4], str(dt))
     else:
         tag = _scalar_tag(dt)
         if tag:

@@ -24,7 +24,8 @@ __all__ = ["Type", "Signature", "Array", "Tuple", "UniTuple", "Optional", "optio
            "boolean", "bool_", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32",
            "uint64", "intp", "uintp", "float32", "float64", "complex64", "complex128",
            "none", "void", "unicode_type", "string", "b1", "i1", "i2", "i4", "i8", "u1", "u2",
-           "u4", "u8", "f4", "f8", "c8", "c16", "byte", "int_", "float_", "double"]
+           "u4", "u8", "f4", "f8", "c8", "c16", "byte", "int_", "float_", "double",
+           "Bytes", "bytes_type", "bytearray_type"]
 
 _LAYOUT_NAMES = {_sig.LAYOUT_C: "C", _sig.LAYOUT_F: "F", _sig.LAYOUT_A: "A"}
 _LAYOUTS = {v: k for k, v in _LAYOUT_NAMES.items()}
@@ -201,6 +202,19 @@ class RecordArray(Type):
     layout = property(lambda self: _LAYOUT_NAMES[self.code[3]])
     readonly = property(lambda self: bool(self.code[4]))
     mutable = property(lambda self: not self.code[4])
+
+
+class Bytes(Type):
+    """Numba's ``types.Bytes`` (bytes) and ``types.ByteArray`` (bytearray): a 1-d uint8
+    buffer (compiled code indexes, slices and iterates it as an array)."""
+
+    __slots__ = ()
+
+    dtype = property(lambda self: uint8)
+    ndim = property(lambda self: 1)
+    layout = property(lambda self: _LAYOUT_NAMES[self.code[2]])
+    readonly = property(lambda self: self.code[1] == 1)
+    mutable = property(lambda self: self.code[1] != 1)
 
 
 class BaseTuple(Type):
@@ -465,11 +479,12 @@ _SCALAR_CLASSES = {_sig.T_BOOL: Boolean, _sig.T_NONE: NoneType, _sig.T_UNICODE: 
                    _sig.T_COMPLEX64: Complex, _sig.T_COMPLEX128: Complex}
 _CLASSES = {_sig.T_ARRAY: Array, _sig.T_OPTIONAL: Optional, _sig.T_DICT: DictType,
             _sig.T_SET: SetType, _sig.T_CPOINTER: CPointer, _sig.T_FUNCTION: FunctionType,
-            72: Record, 73: RecordArray}
+            72: Record, 73: RecordArray, 80: Bytes}
 
 
 _JITCLASS_TAG = 60  # EMBER_T_JITCLASS: [tag, class id] (ember/jitclasses.py)
 _RECORD_TAG, _RECORD_ARRAY_TAG = 72, 73  # EMBER_T_RECORD / _RECORD_ARRAY (ember/records.py)
+_BYTES_TAG = 80  # EMBER_T_BYTES: [tag, 1 bytes / 2 bytearray, layout]
 _jitclass_names: dict[int, str] = {}  # class id -> class name, filled by ember.jitclass
 
 
@@ -510,6 +525,10 @@ def _name(code, pos):
         return (f"CPointer({_SCALAR_NAMES[pointee]})" if pointee else "voidptr"), pos + 2
     if tag == _JITCLASS_TAG:
         return f"instance({_jitclass_names.get(code[pos + 1], '?')})", pos + 2
+    if tag == _BYTES_TAG:
+        kind, layout = code[pos + 1:pos + 3]
+        return (f"{'Bytes' if kind == 1 else 'bytearray'}(uint8, 1d, {_LAYOUT_NAMES[layout]})",
+                pos + 3)
     if tag in (_RECORD_TAG, _RECORD_ARRAY_TAG):
         from .records import record_name
         name = f"Record({record_name(code[pos + 1])})"
@@ -601,4 +620,6 @@ complex64 = c8 = from_code([_sig.T_COMPLEX64])
 complex128 = c16 = from_code([_sig.T_COMPLEX128])
 none = void = from_code([_sig.T_NONE])
 unicode_type = string = from_code([_sig.T_UNICODE])
+bytes_type = from_code([_BYTES_TAG, 1, _sig.LAYOUT_C])  # Numba's types.Bytes(uint8, 1, "C")
+bytearray_type = from_code([_BYTES_TAG, 2, _sig.LAYOUT_C])
 voidptr = from_code([_sig.T_CPOINTER, 0])

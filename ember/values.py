@@ -151,6 +151,8 @@ class Freezer:
             return (COMPLEX, obj.real, obj.imag)
         if isinstance(obj, str):
             return (STR, obj)
+        if isinstance(obj, bytes):  # a read-only constant buffer, typed as bytes (flag 1)
+            return (ARRAY, _SCALAR_KINDS[np.dtype(np.uint8)], [len(obj)], obj, 1)
         if isinstance(obj, tuple):
             return (TUPLE, [self.freeze(e, what) for e in obj])
         if isinstance(obj, EmberType):  # typed.Dict.empty(types.int64, types.unicode_type)
@@ -204,6 +206,14 @@ class Freezer:
             implemented = lookup(obj)
             if implemented is not None:
                 return (DISPATCHER, id(implemented), implemented.__name__)
+        if isinstance(obj, np.dtype) and obj.fields is not None:
+            # A structured dtype (np.empty(n, dtype=rec)): the record type as a value.
+            from .records import record_id
+            rid = record_id(obj)
+            if rid:
+                return (TYPEREF, [72, rid], f"Record({obj})")  # [EMBER_T_RECORD, id]
+            return (UNSUPPORTED, f"{what} is the structured dtype {obj}, which compiled code "
+                                 "cannot use (it holds Python objects)")
         kind = _number_class(obj)
         if kind is not None:
             return (NUMBER, kind, str(obj), 1 if obj in _PY_NUMBER_CLASSES else 0)

@@ -34,7 +34,8 @@ struct ConstValue {
                      ///< scalar = 1 for Python's own classes
     Unsupported,     ///< a value ember cannot use; str says what it is
     Array,           ///< a NumPy array read from a global, frozen as a constant: i = its dtype
-                     ///< (ScalarKind), shape, and its C-order bytes in str
+                     ///< (ScalarKind), shape, and its C-order bytes in str; scalar = 1 for a
+                     ///< bytes value (a literal), typed as bytes
     TypeRef,         ///< an ember.types type used as a value: its ABI type code in shape
     JitClass,        ///< a @jitclass: handle = its class id (TypeContext::define_class); str = name
     /// A ctypes or cffi function (ember/cfunctions.py): handle = its address, i = its number of

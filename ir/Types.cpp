@@ -464,8 +464,21 @@ TypeId TypeContext::element_type(TypeId t) {
   return scalar(dtype(t));
 }
 
+TypeId TypeContext::bytes(BytesKind k, Layout layout) {
+  TypeData d{TypeKind::Array};
+  d.a = static_cast<uint32_t>(ScalarKind::UInt8);
+  d.b = 1;
+  d.c = static_cast<uint32_t>(layout == Layout::F ? Layout::C : layout);
+  d.d = k == BytesKind::Bytes ? 1 : 0;
+  d.handle = static_cast<uint64_t>(k);
+  return intern(d);
+}
+
 TypeId TypeContext::array_like(TypeId t, int ndim, Layout layout, bool readonly) {
   if (kind(t) == TypeKind::RecordArray) return record_array(get(t).handle, ndim, layout, readonly);
+  // A slice of a bytes is a bytes (a view, as Numba's Buffer slices).
+  if (bytes_kind(t) != BytesKind::None && ndim == 1 && readonly == this->readonly(t))
+    return bytes(bytes_kind(t), layout);
   return array(dtype(t), ndim, layout, readonly);
 }
 
@@ -499,7 +512,8 @@ bool TypeContext::needs_refcount(TypeId t) const {
   const TypeData &d = get(t);
   switch (d.kind) {
     case TypeKind::Array:
-    case TypeKind::ArrayIter:  // an array iterator holds its array
+    case TypeKind::RecordArray:  // np.empty(n, rec) owns its buffer; an argument's is null
+    case TypeKind::ArrayIter:    // an array iterator holds its array
     case TypeKind::List:
     case TypeKind::Dict:
     case TypeKind::Set:
@@ -532,6 +546,10 @@ std::string TypeContext::to_string(TypeId t) const {
     case TypeKind::None: return "none";
     case TypeKind::Array: {
       static const char *layouts[] = {"C", "F", "A"};
+      if (d.handle)  // Numba's names: Bytes(uint8, 1d, C), bytearray(uint8, 1d, C)
+        return std::string(d.handle == static_cast<uint64_t>(BytesKind::Bytes) ? "Bytes"
+                                                                               : "bytearray") +
+               "(uint8, 1d, " + layouts[d.c] + ")";
       os << "array(" << scalar_name(static_cast<ScalarKind>(d.a)) << ", " << d.b << "d, "
          << layouts[d.c] << (d.d ? ", readonly" : "") << ")";
       return os.str();
@@ -723,6 +741,14 @@ TypeId TypeContext::from_code(const std::vector<int64_t> &codes, size_t *pos) {
     case EMBER_T_RECORD:
       internal_assert(*pos < codes.size()) << "truncated record type code";
       return record(static_cast<uint64_t>(codes[(*pos)++]));
+    case EMBER_T_BYTES: {
+      internal_assert(*pos + 2 <= codes.size()) << "truncated bytes type code";
+      auto k = static_cast<BytesKind>(codes[*pos]);
+      auto layout = static_cast<Layout>(codes[*pos + 1]);
+      *pos += 2;
+      internal_assert(k == BytesKind::Bytes || k == BytesKind::ByteArray) << "bad bytes kind";
+      return bytes(k, layout);
+    }
     case EMBER_T_RECORD_ARRAY: {
       internal_assert(*pos + 4 <= codes.size()) << "truncated record array type code";
       auto id = static_cast<uint64_t>(codes[*pos]);
@@ -743,6 +769,11 @@ bool TypeContext::to_code(TypeId t, std::vector<int64_t> *out) const {
     case TypeKind::Scalar: out->push_back(tag_of(static_cast<ScalarKind>(d.a))); return true;
     case TypeKind::None: out->push_back(EMBER_T_NONE); return true;
     case TypeKind::Array:
+      if (d.handle) {
+        out->insert(out->end(),
+                    {EMBER_T_BYTES, static_cast<int64_t>(d.handle), static_cast<int64_t>(d.c)});
+        return true;
+      }
       out->insert(out->end(),
                   {EMBER_T_ARRAY, tag_of(static_cast<ScalarKind>(d.a)), static_cast<int64_t>(d.b),
                    static_cast<int64_t>(d.c), static_cast<int64_t>(d.d)});

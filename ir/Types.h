@@ -207,8 +207,8 @@ enum class TypeKind : uint8_t {
   /// writes go through to the array, as in Numba.
   Record,
   /// An array of records: handle = record id, b = ndim, c = Layout, d = readonly (ndim(),
-  /// layout() and readonly() read it as an Array's).  Its value is the array struct; it is
-  /// always borrowed (from an argument), so it holds no reference count.
+  /// layout() and readonly() read it as an Array's).  Its value is the array struct, counted
+  /// as an Array's (an argument's MemInfo is null; np.empty(n, rec) owns its buffer).
   RecordArray,
 };
 
@@ -258,7 +258,9 @@ struct RecordField {
     Scalar,    ///< type = the scalar
     Record,    ///< type = the nested record
     Subarray,  ///< type = the element scalar; shape = the subarray's (C order)
-    Other,     ///< a dtype compiled code cannot read (bytes 'S10', str 'U', datetime): what
+    Other,     ///< a dtype compiled code cannot read (datetime, a subarray of records): what
+    Chars,     ///< fixed-size bytes 'S<n>': type = bytes; shape = {n}
+    UChars,    ///< fixed-size str 'U<n>' (UCS4 code units): type = unicode_type; shape = {n}
   };
   std::string name;
   int64_t offset = 0;
@@ -281,6 +283,9 @@ struct RecordInfo {
     return -1;
   }
 };
+
+/// What a 1-d uint8 Array stands for (TypeContext::bytes); its TypeData::handle.
+enum class BytesKind : uint8_t { None, Bytes, ByteArray };
 
 struct TypeData {
   TypeKind kind = TypeKind::Unknown;
@@ -375,6 +380,14 @@ class TypeContext {
   TypeId array_like(TypeId array_like, int ndim, Layout layout, bool readonly);
   /// Bytes per element of an array-like.
   int64_t itemsize(TypeId array_like) const;
+  /// Python's bytes and bytearray (Numba's Bytes and ByteArray): a 1-d uint8 Array whose
+  /// handle is the BytesKind, so that indexing, len, iteration, slicing and np.frombuffer work
+  /// on them as on arrays; a bytes is read-only.  Boxing gives back a bytes / bytearray.
+  TypeId bytes(BytesKind kind, Layout layout = Layout::C);
+  /// The BytesKind of t (None: t is not a bytes or bytearray).
+  BytesKind bytes_kind(TypeId t) const {
+    return kind(t) == TypeKind::Array ? static_cast<BytesKind>(get(t).handle) : BytesKind::None;
+  }
   /// A string at run time: unicode_type, or a literal (which converts to one).
   bool is_string(TypeId t) const {
     return kind(t) == TypeKind::Unicode || kind(t) == TypeKind::Str;

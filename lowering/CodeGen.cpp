@@ -238,7 +238,8 @@ void for_each_reference(llvm::IRBuilder<> &b, DataModel &dm, llvm::Value *v, Typ
   TypeContext &types = dm.types();
   const TypeData &d = types.get(t);
   switch (d.kind) {
-    case TypeKind::Array: on_meminfo(b.CreateExtractValue(v, {DataModel::kMeminfo})); return;
+    case TypeKind::Array:
+    case TypeKind::RecordArray: on_meminfo(b.CreateExtractValue(v, {DataModel::kMeminfo})); return;
     case TypeKind::Tuple:
     case TypeKind::Closure:
       for (unsigned i = 0; i < d.elems.size(); ++i)
@@ -450,6 +451,10 @@ void FunctionLowerer::lower_inst(const InstData &d) {
       return;
     }
     case Op::Compare:
+      if (types_.bytes_kind(type(d.operands[0])) != BytesKind::None) {
+        set(d.result, lower_bytes_compare(d));
+        return;
+      }
       if (is_time_value(type(d.operands[0])) || is_time_value(type(d.operands[1]))) {
         TypeId lt0 = type(d.operands[0]), rt0 = type(d.operands[1]);
         TypeId lt = unwrap_optional(types_, lt0), rt = unwrap_optional(types_, rt0);

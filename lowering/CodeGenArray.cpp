@@ -95,7 +95,7 @@ V FunctionLowerer::make_array(TypeId t, V meminfo, V parent, V data, const std::
 
 V FunctionLowerer::allocate_array(TypeId t, const std::vector<V> &shape) {
   int nd = types_.ndim(t);
-  uint64_t itemsize = static_cast<uint64_t>(bit_width(types_.dtype(t)) / 8);
+  auto itemsize = static_cast<uint64_t>(types_.itemsize(t));  // an array of records' too
   llvm::Constant *zero = llvm::ConstantInt::get(i64_, 0), *one = llvm::ConstantInt::get(i64_, 1);
   V nitems = one;
   V negative = llvm::ConstantInt::getFalse(ctx_);

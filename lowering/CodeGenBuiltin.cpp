@@ -394,6 +394,8 @@ V FunctionLowerer::lower_builtin(const InstData &d, BuiltinId id) {
   if (id == BuiltinId::ObjmodeCall) return lower_objmode_call(d);
   if (id == BuiltinId::EmberCarray || id == BuiltinId::EmberFarray) return lower_carray(d, id);
   if (V x; lower_time_call(d, id, &x)) return x;
+  if (V x; lower_bytes_call(d, id, &x)) return x;
+  if (V x; lower_record_creation(d, id, &x)) return x;
   TypeId rt = type(d.result);
   size_t nargs = d.operands.size() - 1;
   auto arg = [&](size_t k) { return d.operands[k + 1]; };

@@ -4,7 +4,10 @@
 // parent so that the view, returned to Python, keeps the buffer alive.  Fields are read and
 // written in place at their byte offsets, so `r = a[i]; r.x = 3` changes the array, as in
 // Numba.  A packed dtype's fields may sit at any byte: they are accessed with alignment 1.
+#include <cstddef>
+
 #include "ember/abi.h"
+#include "ember/str.h"
 #include "ir/rules/IndexAnalysis.h"
 #include "lowering/FunctionLowerer.h"
 
@@ -74,6 +77,22 @@ V FunctionLowerer::record_field_read(V rec, TypeId rt, size_t k, TypeId result) 
       incref(v, result);
       return v;
     }
+    case RecordField::Kind::Chars: {  // a copy without the trailing NULs, as NumPy's
+      V n = llvm::ConstantInt::get(i64_, static_cast<uint64_t>(f.shape[0]));
+      V len = b_.CreateCall(runtime(RuntimeFn::CharsLength),
+                            {p, n, llvm::ConstantInt::get(b_.getInt32Ty(), 1)});
+      V v = allocate_array(result, {len});
+      b_.CreateMemCpy(array_field(v, DataModel::kData), llvm::MaybeAlign(1), p, llvm::MaybeAlign(1),
+                      len);
+      return v;
+    }
+    case RecordField::Kind::UChars: {  // a str of the code points before the trailing NULs
+      V n = llvm::ConstantInt::get(i64_, static_cast<uint64_t>(f.shape[0]));
+      llvm::Constant *four = llvm::ConstantInt::get(b_.getInt32Ty(), 4);
+      V len = b_.CreateCall(runtime(RuntimeFn::CharsLength), {p, n, four});
+      return checked_string(b_.CreateCall(runtime(RuntimeFn::StrFromUnits), {p, len, four}),
+                            "a str field");
+    }
     case RecordField::Kind::Other: break;
   }
   internal_error << "an unreadable record field reached lowering";
@@ -121,6 +140,36 @@ void FunctionLowerer::record_field_store(V rec, TypeId rt, size_t k, V value, Ty
       const RecordInfo &sub = info_of(types_, f.type);
       b_.CreateMemMove(p, llvm::MaybeAlign(1), b_.CreateExtractValue(value, {0}),
                        llvm::MaybeAlign(1), static_cast<uint64_t>(sub.itemsize));
+      return;
+    }
+    case RecordField::Kind::Chars:
+    case RecordField::Kind::UChars: {  // truncated or padded with NULs, as NumPy stores
+      llvm::Type *i32 = b_.getInt32Ty();
+      bool wide = f.kind == RecordField::Kind::UChars;
+      V n = llvm::ConstantInt::get(i64_, static_cast<uint64_t>(f.shape[0]));
+      V src, stride, len, kind;
+      if (types_.kind(vt) == TypeKind::Str && !wide) {  // an ASCII literal (typing checked)
+        const std::string &text = types_.string(types_.get(vt).a);
+        src = message(text);
+        stride = llvm::ConstantInt::get(i64_, 1);
+        len = llvm::ConstantInt::get(i64_, text.size());
+        kind = llvm::ConstantInt::get(i32, 1);
+      } else if (!wide) {  // a bytes or bytearray
+        src = array_field(value, DataModel::kData);
+        stride = array_dim(value, DataModel::kStrides, 0);
+        len = array_dim(value, DataModel::kShape, 0);
+        kind = llvm::ConstantInt::get(i32, 1);
+      } else {  // a str: its code points, `kind` bytes each
+        V s = types_.kind(vt) == TypeKind::Str ? string_literal(types_.string(types_.get(vt).a))
+                                               : value;
+        V header = string_header(s);
+        len = string_length(s);
+        src = b_.CreateLoad(ptr_, b_.CreateConstGEP1_64(i8_, header, offsetof(ember_str, chars)));
+        kind = b_.CreateLoad(i32, b_.CreateConstGEP1_64(i8_, header, offsetof(ember_str, kind)));
+        stride = b_.CreateSExt(kind, i64_);
+      }
+      b_.CreateCall(runtime(RuntimeFn::CharsStore),
+                    {p, n, llvm::ConstantInt::get(i32, wide ? 4 : 1), src, stride, len, kind});
       return;
     }
     case RecordField::Kind::Subarray:
@@ -181,6 +230,24 @@ void FunctionLowerer::lower_record_setitem(const InstData &d) {
   b_.CreateMemMove(b_.CreateExtractValue(target, {0}), llvm::MaybeAlign(1),
                    b_.CreateExtractValue(value, {0}), llvm::MaybeAlign(1),
                    static_cast<uint64_t>(r.itemsize));
+}
+
+bool FunctionLowerer::lower_record_creation(const InstData &d, BuiltinId id, V *out) {
+  TypeId rt = type(d.result);
+  if (types_.kind(rt) != TypeKind::RecordArray ||
+      (id != BuiltinId::NpEmpty && id != BuiltinId::NpZeros))
+    return false;
+  std::vector<V> shape;
+  shape_values(d.operands[1], &shape);
+  V arr = allocate_array(rt, shape);
+  if (id == BuiltinId::NpZeros)  // np.empty's is left as it is (NumPy's is uninitialised too)
+    b_.CreateMemSet(
+        array_field(arr, DataModel::kData), llvm::ConstantInt::get(i8_, 0),
+        b_.CreateMul(array_field(arr, DataModel::kNitems),
+                     llvm::ConstantInt::get(i64_, static_cast<uint64_t>(types_.itemsize(rt)))),
+        llvm::MaybeAlign(1));
+  *out = arr;
+  return true;
 }
 
 }  // namespace ember

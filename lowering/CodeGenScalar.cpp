@@ -247,6 +247,8 @@ V FunctionLowerer::truth(V v, TypeId t) {
     case TypeKind::Set:
       return b_.CreateICmpNE(container_len(v, t), llvm::ConstantInt::get(i64_, 0));
     case TypeKind::Str: return llvm::ConstantInt::get(i1_, types_.string(d.a).empty() ? 0 : 1);
+    case TypeKind::Array:  // a bytes (typing refuses other arrays): non-empty
+      return b_.CreateICmpNE(array_dim(v, DataModel::kShape, 0), llvm::ConstantInt::get(i64_, 0));
     case TypeKind::Unicode:
       return b_.CreateICmpNE(string_length(v), llvm::ConstantInt::get(i64_, 0));
     case TypeKind::Optional: {

@@ -170,6 +170,14 @@ class FunctionLowerer {
   /// The builtin calls DatetimeRules.cpp types; false when d is not one.
   bool lower_time_call(const InstData &d, BuiltinId id, V *out);
 
+  // ---- CodeGenBytes.cpp: bytes and bytearray ------------------------------------------------
+  /// A comparison of two bytes / bytearray values (Python's: lexicographic).
+  V lower_bytes_compare(const InstData &d);
+  /// np.frombuffer and ndarray.tobytes; false when d is not one.
+  bool lower_bytes_call(const InstData &d, BuiltinId id, V *out);
+  /// np.empty / np.zeros of a structured dtype (CodeGenRecord.cpp); false for other calls.
+  bool lower_record_creation(const InstData &d, BuiltinId id, V *out);
+
   // ---- CodeGenScalar.cpp -------------------------------------------------------------------
   V lower_const(const ConstValue &c, TypeId t);
   /// Converts between types with NumPy's casting (float -> int: the target's FloatToIntBits).

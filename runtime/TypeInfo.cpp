@@ -68,6 +68,7 @@ bool skip_code(const int64_t *code, int64_t n, int64_t *pos) {
   switch (tag) {
     case EMBER_T_JITCLASS: ++*pos; return *pos <= n;
     case EMBER_T_ARRAY: *pos += 4; return *pos <= n;
+    case EMBER_T_BYTES: *pos += 2; return *pos <= n;
     case EMBER_T_TUPLE: {
       if (*pos >= n) return false;
       int64_t k = code[(*pos)++];
@@ -102,8 +103,10 @@ std::unique_ptr<ember_typeinfo> build(const int64_t *code, int64_t n) {
       t->size = 1;
       return t;
     case EMBER_T_ARRAY:
+    case EMBER_T_BYTES:  // a bytes or bytearray: a 1-d array struct
       t->kind = Kind::Array;
-      t->size = static_cast<int64_t>(sizeof(ember_array)) + 16 * code[2];
+      t->size =
+          static_cast<int64_t>(sizeof(ember_array)) + 16 * (tag == EMBER_T_BYTES ? 1 : code[2]);
       t->align = 8;
       t->has_refs = true;
       return t;

@@ -59,6 +59,7 @@ const BuiltinSignature &builtin_signature(BuiltinId id) {
   if (const S *str = string_builtin_signature(id)) return *str;
   if (const S *cfunc = cfunc_builtin_signature(id)) return *cfunc;
   if (const S *time = datetime_builtin_signature(id)) return *time;
+  if (const S *bytes = bytes_builtin_signature(id)) return *bytes;
   switch (id) {
     case BuiltinId::Range:
     case BuiltinId::Prange:
@@ -185,6 +186,7 @@ BuiltinId method_builtin(MethodId m, TypeKind receiver) {
     case MethodId::Dot: return BuiltinId::NpDot;
     case MethodId::Item: return BuiltinId::ArrayItem;
     case MethodId::Conjugate: return BuiltinId::NpConjugate;
+    case MethodId::Tobytes: return BuiltinId::ArrayTobytes;
     default: return BuiltinId::NumBuiltins;
   }
 }
@@ -981,6 +983,8 @@ TypeId type_call(RuleContext &cx) {
       BuiltinCall call(cx, id);
       TypeId t = type_kernel_call(call);
       if (t.unknown()) t = type_datetime_call(call);
+      if (t.unknown()) t = type_bytes_call(call);
+      if (t.unknown()) t = type_record_call(call);
       if (t.unknown()) t = type_container_call(call);
       if (t.unknown()) t = type_string_call(call);
       if (t.unknown()) t = type_carray_call(call);

@@ -139,6 +139,15 @@ const BuiltinSignature *datetime_builtin_signature(BuiltinId id);
 /// timedelta values when one is an argument; Unknown for the rest.
 TypeId type_datetime_call(BuiltinCall &call);
 
+// ---- bytes and bytearray (BytesRules.cpp) -----------------------------------------------------
+/// The parameters of np.frombuffer / ndarray.tobytes (nullptr for other builtins).
+const BuiltinSignature *bytes_builtin_signature(BuiltinId id);
+/// np.frombuffer and ndarray.tobytes; Unknown for other builtins.
+TypeId type_bytes_call(BuiltinCall &call);
+/// np.empty / np.zeros with a structured dtype (a global, or a.dtype of an array of records):
+/// a new array of records (RecordRules.cpp); Unknown otherwise.
+TypeId type_record_call(BuiltinCall &call);
+
 // ---- the kernel language (KernelRules.cpp) ----------------------------------------------------
 /// The parameters of a kernel builtin (nullptr for other builtins).
 const BuiltinSignature *kernel_builtin_signature(BuiltinId id);

@@ -67,11 +67,17 @@ TypeId unify_items(TypeContext &types, TypeId a, TypeId b, SourceLoc loc, const 
 }
 
 void check_storable(TypeContext &types, TypeId t, SourceLoc loc, const char *what) {
+  if (types.kind(t) == TypeKind::Record)  // it holds no reference to its array's buffer
+    unsupported(loc) << "a record (" << types.to_string(t) << ") cannot be " << what
+                     << " in compiled code yet (tuples of records are supported)";
   if (!storable(types, t))
     typing_error(loc) << "a " << types.to_string(t) << " cannot be " << what << " in compiled code";
 }
 
 void check_hashable(TypeContext &types, TypeId t, SourceLoc loc) {
+  if (types.bytes_kind(t) != BytesKind::None)
+    unsupported(loc) << "a " << types.to_string(t)
+                     << " as a dict key or a set element is not supported in compiled code";
   if (!is_hashable(types, t))
     typing_error(loc) << "a " << types.to_string(t)
                       << " cannot be a dict key or a set element (it is not hashable)";

@@ -326,6 +326,10 @@ class TypeInferrer {
       }
       cx.callee_out = nullptr;
     }
+    if (op) {
+      TypeId t;
+      if (type_bytes_operator(cx, &t)) return t;
+    }
     if (d.op == Op::BinOp || d.op == Op::Compare) {
       TypeId t;
       if (type_container_operator(cx, &t)) return t;
@@ -384,6 +388,9 @@ class TypeInferrer {
       case Op::Contains: {
         if (type_container_contains(cx)) return types_.boolean();
         TypeId c = f_.type(d.operands[1]);
+        if (types_.bytes_kind(c) != BytesKind::None)  // Python's is a substring test
+          unsupported(d.loc) << "`in` on a " << types_.to_string(c)
+                             << " is not supported in compiled code";
         if (types_.is_array(c)) return type_array_contains(d);
         if (types_.is_string(c)) {
           if (!types_.is_string(f_.type(d.operands[0])))

@@ -6,6 +6,7 @@
 // C-contiguous view; on an array of records, a strided view of the field over every record.
 // Stores go through to the array.  An unknown field name is a TypingError naming it.
 #include "ir/rules/IndexAnalysis.h"
+#include "typeinfer/CallRules.h"
 #include "typeinfer/InferTypes.h"
 #include "typeinfer/TypeRules.h"
 
@@ -44,14 +45,26 @@ int field_of_key(RuleContext &cx, const RecordInfo &r, Value key, bool *constant
   return -1;
 }
 
-/// Raises UnsupportedError for a field compiled code cannot read (bytes, str, datetime).
+/// Raises UnsupportedError for a field compiled code cannot read (datetime, ...).
 void check_readable(RuleContext &cx, const RecordInfo &r, const RecordField &f) {
   if (f.kind == RecordField::Kind::Other)
     unsupported(cx.loc()) << "the field '" << f.name << "' of the record " << r.name
                           << " has dtype " << f.dtype
-                          << ", which compiled code does not support (fixed-size bytes and str "
-                             "fields, datetimes and subarrays of records are not supported yet; "
-                             "numbers, nested records and subarrays of numbers are)";
+                          << ", which compiled code does not support (datetimes and subarrays "
+                             "of records are not supported yet; numbers, nested records, "
+                             "subarrays of numbers and fixed-size S/U char fields are)";
+}
+
+/// Raises UnsupportedError for a field that has no view over an array of records (a char
+/// field: NumPy's view is an array of S/U dtype, which compiled code has no type for).
+void check_viewable(RuleContext &cx, const RecordInfo &r, const RecordField &f) {
+  check_readable(cx, r, f);
+  if (f.kind == RecordField::Kind::Chars || f.kind == RecordField::Kind::UChars)
+    unsupported(cx.loc()) << "the view of the char field '" << f.name << "' (" << f.dtype
+                          << ") over an array of records " << r.name
+                          << " is not supported in compiled code (arrays of S/U dtype are not); "
+                             "read it record by record (a[i]."
+                          << f.name << ")";
 }
 
 /// The type of reading field f of a record (readonly: the record lies in a read-only array).
@@ -62,6 +75,9 @@ TypeId field_type(TypeContext &types, const RecordField &f, bool readonly) {
     case RecordField::Kind::Subarray:
       return types.array(types.scalar_kind(f.type), static_cast<int>(f.shape.size()), Layout::C,
                          readonly);
+    case RecordField::Kind::Chars:   // a bytes (a copy for Python, as NumPy's r['s'])
+    case RecordField::Kind::UChars:  // a str
+      return f.type;
     case RecordField::Kind::Other: break;
   }
   return types.unknown();
@@ -79,6 +95,8 @@ TypeId field_view_type(TypeContext &types, TypeId arr, const RecordField &f) {
     case RecordField::Kind::Subarray:
       return types.array(types.scalar_kind(f.type), nd + static_cast<int>(f.shape.size()),
                          Layout::A, ro);
+    case RecordField::Kind::Chars:  // refused by check_viewable
+    case RecordField::Kind::UChars:
     case RecordField::Kind::Other: break;
   }
   return types.unknown();
@@ -116,6 +134,28 @@ void check_field_store(RuleContext &cx, TypeId rec, int k, TypeId value) {
       unsupported(cx.loc()) << "assigning the whole subarray field '" << f.name
                             << "' is not supported in compiled code; store its elements "
                             << "(r." << f.name << "[i] = v)";
+    case RecordField::Kind::Chars: {  // a bytes, or a str literal of ASCII characters
+      bool ascii_literal = false;
+      if (types.kind(value) == TypeKind::Str) {
+        ascii_literal = true;
+        for (unsigned char ch : types.string(types.get(value).a)) ascii_literal &= ch < 128;
+        if (!ascii_literal)
+          typing_error(cx.loc()) << "the field '" << f.name << "' (" << f.dtype
+                                 << ") holds bytes: a str stored into it must be ASCII, as "
+                                    "NumPy encodes it";
+      }
+      if (!ascii_literal && types.bytes_kind(value) == BytesKind::None)
+        typing_error(cx.loc()) << "cannot store a " << cx.str(value) << " into the field '"
+                               << f.name << "' (" << f.dtype << ") of the record " << r.name
+                               << ": it takes bytes (or a str literal)";
+      return;
+    }
+    case RecordField::Kind::UChars:
+      if (!types.is_string(value))
+        typing_error(cx.loc()) << "cannot store a " << cx.str(value) << " into the field '"
+                               << f.name << "' (" << f.dtype << ") of the record " << r.name
+                               << ": it takes a str";
+      return;
     case RecordField::Kind::Other: return;
   }
 }
@@ -151,6 +191,11 @@ bool type_record_getattr(RuleContext &cx, uint32_t *attr_id, TypeId *out) {
         *out = types.int64();
         return true;
       }
+    if (name == "dtype") {  // a compile-time value: np.empty(n, a.dtype)
+      set(AttrId::Dtype);
+      *out = types.type_ref(types.record(types.get(obj).handle));
+      return true;
+    }
     if (name == "T") {
       Layout l = types.layout(obj);
       Layout t = l == Layout::C ? Layout::F : l == Layout::F ? Layout::C : Layout::A;
@@ -162,6 +207,7 @@ bool type_record_getattr(RuleContext &cx, uint32_t *attr_id, TypeId *out) {
   int k = r.field(name);
   if (k >= 0) {
     const RecordField &f = r.fields[static_cast<size_t>(k)];
+    if (kind == TypeKind::RecordArray) check_viewable(cx, r, f);
     check_readable(cx, r, f);
     set(AttrId::RecordField);
     *out = kind == TypeKind::Record ? field_type(types, f, types.get(obj).a != 0)
@@ -192,7 +238,7 @@ TypeId type_record_getitem(RuleContext &cx) {
   if (types.kind(cx.type(cx.inst.operands[1])) == TypeKind::Str) {
     int k = field_of_key(cx, r, cx.inst.operands[1], &constant);
     const RecordField &f = r.fields[static_cast<size_t>(k)];
-    check_readable(cx, r, f);
+    check_viewable(cx, r, f);
     return field_view_type(types, c, f);
   }
   if (types.is_string(cx.type(cx.inst.operands[1])))
@@ -234,7 +280,7 @@ void check_record_setitem(RuleContext &cx) {
   if (types.kind(cx.type(cx.inst.operands[1])) == TypeKind::Str) {  // a["x"] = v: fill the view
     int k = field_of_key(cx, r, cx.inst.operands[1], &constant);
     const RecordField &f = r.fields[static_cast<size_t>(k)];
-    check_readable(cx, r, f);
+    check_viewable(cx, r, f);
     TypeId vv = unwrap_optional(types, v);
     if (f.kind == RecordField::Kind::Record || !(types.is_scalar(vv) || types.is_array(vv)))
       typing_error(cx.loc()) << "cannot store a " << cx.str(v) << " into the field '" << f.name
@@ -249,6 +295,19 @@ void check_record_setitem(RuleContext &cx) {
   if (types.kind(v) != TypeKind::Record || types.get(v).handle != types.get(c).handle)
     typing_error(cx.loc()) << "cannot store a " << cx.str(v) << " into an element of " << cx.str(c)
                            << " (a record of the same dtype is needed)";
+}
+
+TypeId type_record_call(BuiltinCall &c) {
+  TypeContext &types = c.types;
+  if (c.id != BuiltinId::NpEmpty && c.id != BuiltinId::NpZeros && c.id != BuiltinId::NpOnes)
+    return TypeId{};
+  if (!c.given(1) || types.kind(c.param(1)) != TypeKind::TypeRef) return TypeId{};
+  TypeId rec = types.get(c.param(1)).elems[0];
+  if (types.kind(rec) != TypeKind::Record) return TypeId{};
+  if (c.id == BuiltinId::NpOnes)
+    unsupported(c.cx.loc()) << "np.ones() of a structured dtype (" << c.cx.str(rec)
+                            << ") is not supported in compiled code; np.empty and np.zeros are";
+  return types.record_array(types.get(rec).handle, c.shape_ndim(c.param(0)), Layout::C);
 }
 
 }  // namespace ember

@@ -107,7 +107,7 @@ bool can_convert(const TypeContext &types, TypeId from, TypeId to) {
 
 TypeId type_const(TypeContext &types, const ConstValue &c, SourceLoc loc) {
   using K = ConstValue::Kind;
-  if (c.scalar >= 0 && c.kind != K::NumberClass)  // a NumPy scalar keeps its type
+  if (c.scalar >= 0 && c.kind != K::NumberClass && c.kind != K::Array)  // a NumPy scalar's
     return types.scalar(static_cast<ScalarKind>(c.scalar));
   switch (c.kind) {
     case K::None: return types.none();
@@ -145,6 +145,7 @@ TypeId type_const(TypeContext &types, const ConstValue &c, SourceLoc loc) {
       return types.c_function(c.handle, result, params);
     }
     case K::Array:  // frozen as a constant, as Numba does: compiled code cannot write it
+      if (c.scalar == 1) return types.bytes(BytesKind::Bytes);  // a bytes literal
       return types.array(static_cast<ScalarKind>(c.i), static_cast<int>(c.shape.size()), Layout::C,
                          true);
   }
@@ -266,6 +267,8 @@ OperationTypes type_compare(TypeContext &types, CmpKind kind, TypeId lhs, TypeId
   TypeId l = unwrap_optional(types, lhs), r = unwrap_optional(types, rhs);
   OperationTypes str;
   if (type_string_compare(types, kind, l, r, loc, &str)) return str;
+  if (types.bytes_kind(l) != BytesKind::None && types.bytes_kind(r) != BytesKind::None)
+    return {TypeId{}, types.boolean()};  // Python's comparison (typeinfer/BytesRules.cpp)
   if (types.is_scalar(l) && types.is_scalar(r)) {
     ScalarKind a = types.scalar_kind(l), b = types.scalar_kind(r);
     TimeOp time;
@@ -328,6 +331,7 @@ void check_truth(const TypeContext &types, TypeId t, SourceLoc loc) {
     case TypeKind::Str:
     case TypeKind::Unicode: return;
     case TypeKind::Array:
+      if (types.bytes_kind(t) != BytesKind::None) return;  // non-empty, as Python's
       typing_error(loc) << "the truth value of an array is ambiguous; use a.any() or a.all()";
     default:
       typing_error(loc) << "a value of type " << types.to_string(t)

@@ -114,6 +114,11 @@ bool type_jitclass_operator(RuleContext &cx, TypeId *out);
 /// The dunder method name of an operator instruction (Op::BinOp, Compare, Unary), or null.
 const char *jitclass_dunder(const InstData &d);
 
+// ---- BytesRules.cpp ------------------------------------------------------------------------
+/// An operator (BinOp, Compare, Unary) with a bytes or bytearray operand: comparisons of two
+/// are Python's (one bool); the others raise.  False when no operand is a bytes.
+bool type_bytes_operator(RuleContext &cx, TypeId *out);
+
 // ---- RecordRules.cpp ----------------------------------------------------------------------
 /// `r.x` on a record, `a.x` (a field's view, or shape, size, ...) on an array of records;
 /// false when the receiver is neither.

@@ -173,6 +173,8 @@ bool type_elementwise(TypeContext &types, const Function &f, const InstData &d,
   int ndim = 0;
   for (size_t k = first; k < d.operands.size(); ++k) {
     TypeId t = f.type(d.operands[k]);
+    // An operator on a bytes is Python's, not element-wise (typeinfer/BytesRules.cpp).
+    if (d.op != Op::Call && types.bytes_kind(t) != BytesKind::None) return false;
     if (types.is_array(t)) {
       any_array = true;
       ndim = std::max(ndim, types.ndim(t));

@@ -485,12 +485,12 @@ def takes_value(value):
     return value
 
 
-@pytest.mark.parametrize("arg", [[], {"a": 1}, b"bytes", set(), object(),
+@pytest.mark.parametrize("arg", [[], {"a": 1}, memoryview(b"bytes"), set(), object(),
                                  (1, [object()]), np.array(["a", "b"]),
                                  np.array([1, None], dtype=object),
                                  np.zeros(2, dtype=[("x", "f8"), ("o", "O")]),
                                  np.arange(3, dtype=">f8"), 2**64],
-                         ids=["empty-list", "dict", "bytes", "empty-set", "object",
+                         ids=["empty-list", "dict", "memoryview", "empty-set", "object",
                               "tuple-of-list-of-object",
                               "str-array", "object-array", "object-record-array", "big-endian",
                               "int-beyond-uint64"])
@@ -504,8 +504,8 @@ def test_unsupported_argument_type(arg):
 def test_unsupported_argument_error_names_the_type():
     with pytest.raises(TypingError, match="list"):
         takes_value([])
-    with pytest.raises(UnsupportedError, match="bytes"):  # issue 13 plans bytes
-        takes_value(b"x")
+    with pytest.raises(UnsupportedError, match="memoryview"):  # bytes and bytearray are taken
+        takes_value(memoryview(b"x"))
 
 
 # ---- nothing crashes the process -------------------------------------------------------------

@@ -172,7 +172,11 @@ enum ember_type_tag {
   EMBER_T_RECORD = 72,
   /* An array of records: [EMBER_T_RECORD_ARRAY, record id, ndim, layout, readonly]; in memory
    * an array struct, as EMBER_T_ARRAY's. */
-  EMBER_T_RECORD_ARRAY = 73
+  EMBER_T_RECORD_ARRAY = 73,
+  /* Python's bytes and bytearray: [EMBER_T_BYTES, kind (1: bytes, 2: bytearray), layout]; in
+   * memory an array struct of one dimension (uint8; a bytes is read-only), whose parent is the
+   * bytes object an argument borrows (bindings/Bytes.cpp). */
+  EMBER_T_BYTES = 80
 };
 
 enum ember_layout { EMBER_LAYOUT_C = 0, EMBER_LAYOUT_F = 1, EMBER_LAYOUT_A = 2 };

@@ -88,6 +88,20 @@ enum ember_complex_fn_code {
 };
 void ember_complex_fn(int32_t fn, double re, double im, double *out);
 
+/* ---- bytes (runtime/Bytes.cpp) ---------------------------------------------------------------
+ * Python's comparison of two byte strings (bytes, bytearray, a strided slice of one): -1, 0 or
+ * 1, lexicographic by unsigned byte, a prefix first. */
+int32_t ember_bytes_compare(const uint8_t *a, int64_t a_stride, int64_t a_len, const uint8_t *b,
+                            int64_t b_stride, int64_t b_len);
+/* The length of a record's fixed-size char field of n units of `unit` bytes (1: 'S', 4: 'U')
+ * without its trailing NULs, as NumPy reads it. */
+int64_t ember_chars_length(const void *field, int64_t n, int32_t unit);
+/* Stores len units of src (stride bytes apart; 1-byte units for 'S', UCS4 for 'U' where `unit`
+ * is 4 and src holds code points of src_kind bytes) into a char field of n units, truncated or
+ * padded with NULs as NumPy does. */
+void ember_chars_store(void *field, int64_t n, int32_t unit, const void *src, int64_t stride,
+                       int64_t len, int32_t src_kind);
+
 #ifdef __cplusplus
 }
 #endif
