@@ -31,7 +31,7 @@ TESTS = os.path.join(ROOT, "tests", "python")
 DOC = os.path.join(ROOT, "docs", "numpy_support.md")
 
 # The test files whose compiled functions take arrays (where `x.sum()` is ndarray.sum).
-ARRAY_TESTS = ("test_numpy_", "test_npapi_", "test_arrays_", "test_ufunc")
+ARRAY_TESTS = ("test_numpy_", "test_npapi_", "test_arrays_", "test_ufunc", "test_bytes")
 
 # Callables that compile the function given to them (as a decorator or as the first argument).
 _COMPILERS = {"jit", "njit", "vectorize", "guvectorize", "stencil", "cfunc", "generated_jit"}
