@@ -8,7 +8,7 @@ import warnings
 
 import numpy as np
 import pytest
-from _helpers import add, floordiv, mod, mul, sub, truediv
+from _helpers import add, floordiv, mod, mul, same, sub, truediv
 
 import ember
 from ember.errors import TypingError, UnsupportedError
@@ -26,18 +26,6 @@ def numpy(fn, *args):
             return fn(*args)
         except TypeError as exc:
             return type(exc)
-
-
-def same(got, want):
-    """Equal values and dtypes; NaT and NaN equal themselves."""
-    want_a, got_a = np.asarray(want), np.asarray(got)
-    assert got_a.dtype == want_a.dtype, (got, want)
-    assert got_a.shape == want_a.shape, (got, want)
-    if want_a.dtype.kind in "mM":
-        assert np.array_equal(got_a.view(np.int64), want_a.view(np.int64)), (got, want)
-    else:
-        np.testing.assert_array_equal(got_a, want_a)
-    assert isinstance(got, np.ndarray) == isinstance(want, np.ndarray)
 
 
 @ember.jit

@@ -10,6 +10,7 @@ import warnings
 
 import numpy as np
 import pytest
+from _helpers import same
 
 import ember
 from ember.errors import TypingError, UnsupportedError
@@ -17,18 +18,6 @@ from ember.errors import TypingError, UnsupportedError
 D, T = np.datetime64, np.timedelta64
 NAT = np.iinfo(np.int64).min
 UNITS = ["D", "h", "s", "ms", "ns"]
-
-
-def same(got, want):
-    """Equal values, dtypes and shapes; NaT equals itself."""
-    got_a, want_a = np.asarray(got), np.asarray(want)
-    assert got_a.dtype == want_a.dtype, (got, want)
-    assert got_a.shape == want_a.shape, (got, want)
-    if want_a.dtype.kind in "mM":
-        assert np.array_equal(got_a.view(np.int64), want_a.view(np.int64)), (got, want)
-    else:
-        np.testing.assert_array_equal(got_a, want_a)
-    assert isinstance(got, np.ndarray) == isinstance(want, np.ndarray)
 
 
 def numpy(fn, *args):
