@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 
 from . import signature as _sig
 from .errors import SubinterpreterError
@@ -216,8 +217,6 @@ _FORMAT_KINDS = {
 def _buffer_code(value, name, i):
     """The array type code (ember/abi.h) a buffer passes as, or None when it has no buffer
     protocol."""
-    import sys
-
     try:
         view = memoryview(value)
     except TypeError:

@@ -627,6 +627,26 @@ def store_payload(path: str, jf, payload: bytes, arg_codes, ret_code, target, ex
             os.unlink(tmp)
 
 
+def store_compiled(what: str, path: str, owner, compiled, arg_codes, ret_code, target,
+                   stacklevel: int):
+    """Writes a fresh compile's shared object as the entry at `path` and points `compiled` at
+    the loaded copy.  Returns True when it did, None when the compiler gave the code to the JIT
+    instead (kept, warned), False when the entry could not be written or loaded (warned: the
+    caller compiles for the JIT).  `what` names the function in the warnings."""
+    if not compiled.shared_object:
+        warnings.warn(f"ember: {what} is compiled but not cached: "
+                      f"{compiled.shared_object_error}", CacheWarning, stacklevel=stacklevel)
+        return None
+    try:
+        code = store(path, owner, compiled, arg_codes, ret_code, target)
+    except (OSError, ValueError) as exc:
+        warnings.warn(f"ember: {what} is compiled but not cached: {exc}", CacheWarning,
+                      stacklevel=stacklevel)
+        return False
+    compiled.set_addresses(code.wrapper, code.entry, code.loop)
+    return True
+
+
 def store(path: str, jf, compiled, arg_codes, ret_code, target) -> CachedCode:
     """Writes `compiled`'s shared object as the entry at `path` and loads it.  The entry is
     written to a temporary file, loaded from there (a name no other object of this process

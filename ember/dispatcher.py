@@ -603,24 +603,12 @@ class JitFunction(Overloads):
     def _cache_store(self, path, compiled, arg_codes, ret_code) -> bool:
         """Writes a fresh compile's shared object to the cache and points `compiled` at the
         loaded copy.  False (warned) when it could not be loaded: compile for the JIT."""
-        import warnings
-
         from . import cache
-        if not compiled.shared_object:  # the compiler gave the code to the JIT instead
-            warnings.warn(f"ember: {self.__qualname__}() is compiled but not cached: "
-                          f"{compiled.shared_object_error}", cache.CacheWarning, stacklevel=5)
-            return True
         if None in arg_codes or ret_code is None:
             raise InternalError(f"{self.__qualname__}(): a cached signature without type codes")
-        try:
-            code = cache.store(path, self, compiled, arg_codes, ret_code,
-                               session().target_description())
-        except (OSError, ValueError) as exc:
-            warnings.warn(f"ember: {self.__qualname__}() is compiled but not cached: {exc}",
-                          cache.CacheWarning, stacklevel=5)
-            return False
-        compiled.set_addresses(code.wrapper, code.entry, code.loop)
-        return True
+        return cache.store_compiled(f"{self.__qualname__}()", path, self, compiled, arg_codes,
+                                    ret_code, session().target_description(),
+                                    stacklevel=6) is not False
 
     def _objmode_func(self):
         """py_func with its `with objmode()` blocks rewritten and registered (py_func itself

@@ -21,25 +21,12 @@ using ember_str_internal::code_point;
 
 bool is_int_tag(int64_t tag) { return tag >= EMBER_T_BOOL && tag <= EMBER_T_UINT64; }
 
-int64_t int_size(int64_t tag) {
-  switch (tag) {
-    case EMBER_T_BOOL:
-    case EMBER_T_INT8:
-    case EMBER_T_UINT8: return 1;
-    case EMBER_T_INT16:
-    case EMBER_T_UINT16: return 2;
-    case EMBER_T_INT32:
-    case EMBER_T_UINT32: return 4;
-    default: return 8;
-  }
-}
-
 bool is_signed(int64_t tag) { return tag >= EMBER_T_INT8 && tag <= EMBER_T_INT64; }
 
 // The integer of type `tag` at p, widened to int64 (uint64 above INT64_MAX stays out of range of
 // any code point, which is what matters here).
 int64_t read_int(int64_t tag, const void *p) {
-  switch (int_size(tag)) {
+  switch (ember_scalar_size(tag)) {
     case 1: {
       uint8_t v;
       std::memcpy(&v, p, 1);
@@ -65,7 +52,7 @@ int64_t read_int(int64_t tag, const void *p) {
 
 // Writes cp as an integer of type `tag` into out; false when it does not fit (no such key).
 bool write_int(int64_t tag, int64_t cp, void *out) {
-  int64_t size = int_size(tag);
+  int64_t size = ember_scalar_size(tag);
   if (size < 8) {
     int64_t bits = size * 8 - (is_signed(tag) ? 1 : 0);
     if (tag == EMBER_T_BOOL) bits = 1;

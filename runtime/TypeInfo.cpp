@@ -40,31 +40,11 @@ std::atomic<ember_adopt_fn> g_adopt{nullptr};
 
 int64_t align_up(int64_t x, int64_t a) { return (x + a - 1) / a * a; }
 
-int64_t scalar_size(int64_t tag) {
-  switch (tag) {
-    case EMBER_T_BOOL:
-    case EMBER_T_INT8:
-    case EMBER_T_UINT8: return 1;
-    case EMBER_T_INT16:
-    case EMBER_T_UINT16: return 2;
-    case EMBER_T_INT32:
-    case EMBER_T_UINT32:
-    case EMBER_T_FLOAT32: return 4;
-    case EMBER_T_INT64:
-    case EMBER_T_UINT64:
-    case EMBER_T_FLOAT64:
-    case EMBER_T_COMPLEX64: return 8;
-    case EMBER_T_COMPLEX128: return 16;
-    default:  // datetime64 / timedelta64: an int64 count, the unit in the tag's second byte
-      return (tag & 0xff) == EMBER_T_DATETIME || (tag & 0xff) == EMBER_T_TIMEDELTA ? 8 : 0;
-  }
-}
-
 // The code of the value starting at code[*pos]; advances *pos (no allocation: a dry walk).
 bool skip_code(const int64_t *code, int64_t n, int64_t *pos) {
   if (*pos >= n) return false;
   int64_t tag = code[(*pos)++];
-  if (scalar_size(tag) || tag == EMBER_T_NONE || tag == EMBER_T_UNICODE) return true;
+  if (ember_scalar_size(tag) || tag == EMBER_T_NONE || tag == EMBER_T_UNICODE) return true;
   switch (tag) {
     case EMBER_T_JITCLASS: ++*pos; return *pos <= n;
     case EMBER_T_ARRAY: *pos += 4; return *pos <= n;
@@ -92,7 +72,7 @@ std::unique_ptr<ember_typeinfo> build(const int64_t *code, int64_t n) {
   t->code.assign(code, code + n);
   int64_t tag = code[0];
   t->tag = tag;
-  if (int64_t s = scalar_size(tag)) {
+  if (int64_t s = ember_scalar_size(tag)) {
     t->size = s;
     t->align = tag == EMBER_T_COMPLEX128 ? 8 : tag == EMBER_T_COMPLEX64 ? 4 : s;
     return t;
@@ -330,6 +310,26 @@ void append_repr(std::string &out, const ember_typeinfo *t, const void *p) {
 }  // namespace
 
 extern "C" {
+
+int64_t ember_scalar_size(int64_t tag) {
+  switch (tag) {
+    case EMBER_T_BOOL:
+    case EMBER_T_INT8:
+    case EMBER_T_UINT8: return 1;
+    case EMBER_T_INT16:
+    case EMBER_T_UINT16: return 2;
+    case EMBER_T_INT32:
+    case EMBER_T_UINT32:
+    case EMBER_T_FLOAT32: return 4;
+    case EMBER_T_INT64:
+    case EMBER_T_UINT64:
+    case EMBER_T_FLOAT64:
+    case EMBER_T_COMPLEX64: return 8;
+    case EMBER_T_COMPLEX128: return 16;
+    default:  // datetime64 / timedelta64: an int64 count, the unit in the tag's second byte
+      return (tag & 0xff) == EMBER_T_DATETIME || (tag & 0xff) == EMBER_T_TIMEDELTA ? 8 : 0;
+  }
+}
 
 const ember_typeinfo *ember_typeinfo_get(const int64_t *code, int64_t n) {
   std::lock_guard<std::mutex> lock(g_types_mutex);

@@ -106,19 +106,10 @@ def store_cpu(kernel, path, compiled, arg_codes, recompile):
     """Writes a fresh compile's shared object as the entry at `path` and points `compiled` at
     the loaded copy; returns the compiled kernel to use (recompile() for the JIT where the
     entry could not be written or loaded, warned)."""
-    if not compiled.shared_object:  # the compiler gave the code to the JIT instead
-        warnings.warn(f"ember: kernel {kernel.__qualname__}() is compiled but not cached: "
-                      f"{compiled.shared_object_error}", cache.CacheWarning, stacklevel=6)
-        return compiled
-    try:
-        code = cache.store(path, kernel, compiled, arg_codes, _NONE_CODE,
-                           session().target_description())
-    except (OSError, ValueError) as exc:
-        warnings.warn(f"ember: kernel {kernel.__qualname__}() is compiled but not cached: {exc}",
-                      cache.CacheWarning, stacklevel=6)
-        return recompile()
-    compiled.set_addresses(code.wrapper, code.entry, code.loop)
-    return compiled
+    stored = cache.store_compiled(f"kernel {kernel.__qualname__}()", path, kernel, compiled,
+                                  arg_codes, _NONE_CODE, session().target_description(),
+                                  stacklevel=7)
+    return recompile() if stored is False else compiled
 
 
 def adopt_cached(kernel):

@@ -35,6 +35,18 @@ settings.register_profile("ember", deadline=None, suppress_health_check=[HealthC
 settings.load_profile("ember")
 
 @pytest.fixture
+def cache_dir(tmp_path, monkeypatch):
+    """A private on-disk cache directory for in-process tests (and this process's cache counts
+    reset), shared by the cache, kernel-cache and cffi tests."""
+    from ember import cache
+    d = tmp_path / "cache"
+    monkeypatch.setenv("EMBER_CACHE_DIR", str(d))
+    monkeypatch.setattr(cache, "_dir_for_source", {})
+    monkeypatch.setattr(cache, "stats", dict.fromkeys(cache.stats, 0))
+    return d
+
+
+@pytest.fixture
 def meminfo_balance():
     """The live-MemInfo count after the test equals the count before it.  Garbage left by
     earlier tests is collected first: a cycle freed during the test would otherwise read as

@@ -51,16 +51,6 @@ def report(**extra):
 """
 
 
-@pytest.fixture
-def cache_dir(tmp_path, monkeypatch):
-    """A private cache directory for in-process tests (and this process's counts reset)."""
-    d = tmp_path / "cache"
-    monkeypatch.setenv("EMBER_CACHE_DIR", str(d))
-    monkeypatch.setattr(cache, "_dir_for_source", {})
-    monkeypatch.setattr(cache, "stats", dict.fromkeys(cache.stats, 0))
-    return d
-
-
 def entry_files(root):
     return sorted(p for p in root.rglob("*" + cache.SUFFIX))
 

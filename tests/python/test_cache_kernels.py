@@ -21,6 +21,7 @@ import warnings
 
 import numpy as np
 import pytest
+from test_cache_kinds import REPORT
 
 from ember import cache, cuda
 
@@ -28,15 +29,6 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 MOCK = os.path.join(os.environ.get("EMBER_BUILD_DIR", os.path.join(ROOT, "build")),
                     "libember_cuda_mock.so")
 
-REPORT = """
-import json, sys
-from ember import cache
-def report(**extra):
-    maps = open('/proc/self/maps').read()
-    print(json.dumps(dict(extra, stats=cache.stats,
-                          compiler_imported='ember._compiler' in sys.modules,
-                          llvm_mapped='LLVM' in maps or '_compiler' in maps)))
-"""
 
 
 def run_python(code, cwd, env_extra=None):
@@ -217,15 +209,6 @@ def test_gpu_code_loads_from_the_cache_without_the_compiler(tmp_path):
     folder = tmp_path / "__pycache__" / "ember"
     assert len(list(folder.glob("*.ember.ptx"))) == 3
     assert len(list(folder.glob("*.ember.hsaco"))) == 1
-
-
-@pytest.fixture
-def cache_dir(tmp_path, monkeypatch):
-    d = tmp_path / "cache"
-    monkeypatch.setenv("EMBER_CACHE_DIR", str(d))
-    monkeypatch.setattr(cache, "_dir_for_source", {})
-    monkeypatch.setattr(cache, "stats", dict.fromkeys(cache.stats, 0))
-    return d
 
 
 def _saxpy(out, x, a):

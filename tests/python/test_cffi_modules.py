@@ -150,15 +150,6 @@ def test_unsupported_cffi_arguments_are_refused():
         apply(inline_ffi.new("double *"), 1.0)  # a cdata, but not a function
 
 
-@pytest.fixture
-def cache_dir(tmp_path, monkeypatch):
-    d = tmp_path / "cache"
-    monkeypatch.setenv("EMBER_CACHE_DIR", str(d))
-    monkeypatch.setattr(cache, "_dir_for_source", {})
-    monkeypatch.setattr(cache, "stats", dict.fromkeys(cache.stats, 0))
-    return d
-
-
 def _cos_of_library(x):
     return libm.cos(x)  # the library's attribute: its address is frozen into the code
 

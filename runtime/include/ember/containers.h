@@ -31,6 +31,8 @@ typedef struct ember_typeinfo ember_typeinfo;
  * that is not a storable type. */
 const ember_typeinfo *ember_typeinfo_get(const int64_t *code, int64_t n);
 int64_t ember_typeinfo_size(const ember_typeinfo *t);
+/* The size in bytes of a number's (or bool's, datetime's) type tag; 0 for any other tag. */
+int64_t ember_scalar_size(int64_t tag);
 /* Whether values of the type hold references (arrays, strings, containers, ...). */
 int32_t ember_typeinfo_has_refs(const ember_typeinfo *t);
 /* The type code the typeinfo was made from (for boxing). */
